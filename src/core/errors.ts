@@ -1,0 +1,124 @@
+/**
+ * The catalogue of textkit's errors. Every failure a person can cause or fix has a stable
+ * code here, a status the server maps it to, and a hint on what to do. Code never branches
+ * on message text, only on `code`.
+ */
+
+export const ERROR_CATALOGUE = {
+  // Data files
+  DATA_FILE_NOT_FOUND: { status: 404, hint: "Check the path; it is resolved from the current directory." },
+  DATA_UNKNOWN_FORMAT: {
+    status: 400,
+    hint: "Use a .csv, .tsv, .jsonl or .txt (fastText) file, or pass --format csv|tsv|jsonl|fasttext.",
+  },
+  DATA_INVALID_UTF8: { status: 400, hint: "Re-encode the file as UTF-8 (e.g. iconv -f GBK -t UTF-8)." },
+  DATA_MISSING_COLUMN: {
+    status: 400,
+    hint: "Pass --text-column/--label-column with a name from the header.",
+  },
+  DATA_EMPTY_TEXT: { status: 400, hint: "Remove the row or give it text." },
+  DATA_NO_LABEL: { status: 400, hint: "Every training row needs at least one label." },
+  DATA_SINGLE_CLASS: { status: 400, hint: "A classifier needs examples of at least two labels." },
+  DATA_BAD_ROW: { status: 400, hint: "Fix the row so that it matches the file's format." },
+  DATA_BAD_JSON: { status: 400, hint: "Each line of a JSONL file must be one JSON object." },
+  DATA_EMPTY: { status: 400, hint: "The file has no examples." },
+  DATA_SPLIT_TOO_SMALL: { status: 400, hint: "Give more examples, or pass separate --dev/--test files." },
+  DATA_BAD_VECTORS: {
+    status: 400,
+    hint: "A .vec file has a 'count dim' header line, then 'word v1 ... vdim' lines.",
+  },
+  // Options
+  OPTION_INVALID: { status: 400, hint: "See --help for the accepted values." },
+  // Artifacts
+  ARTIFACT_NOT_FOUND: { status: 404, hint: "Check the model directory; it must contain manifest.json." },
+  ARTIFACT_CORRUPT: {
+    status: 422,
+    hint: "The model files are truncated or changed; train or copy the model again.",
+  },
+  ARTIFACT_FOREIGN: {
+    status: 422,
+    hint: "This directory is not a textkit model, or was made by another family.",
+  },
+  ARTIFACT_VERSION: {
+    status: 422,
+    hint: "The model was written by a newer textkit; upgrade textkit to load it.",
+  },
+  // Models
+  MODEL_NOT_TRAINED: { status: 409, hint: "Train or load the model first." },
+  INPUT_INVALID: { status: 400, hint: "Check the request body against the API's schema." },
+  // Internal
+  INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
+} as const satisfies Record<string, { status: number; hint: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Where in an input an error applies. `line` is 1-based. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: string;
+}
+
+export interface TextkitErrorOptions extends ErrorLocation {
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one error type textkit throws for anything a person can act on.
+ *
+ * @example
+ * throw new TextkitError("DATA_MISSING_COLUMN", "no column named 'text'", { file: "a.csv", line: 1 });
+ */
+export class TextkitError extends Error {
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly column: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: TextkitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "TextkitError";
+    this.code = code;
+    this.file = options.file;
+    this.line = options.line;
+    this.column = options.column;
+    this.details = options.details;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+
+  get hint(): string {
+    return ERROR_CATALOGUE[this.code].hint;
+  }
+
+  /** `file:line: message` as a person reads it in a terminal. */
+  describe(): string {
+    const where =
+      this.file === undefined
+        ? ""
+        : this.line === undefined
+          ? `${this.file}: `
+          : `${this.file}:${this.line}: `;
+    return `${where}${this.message} [${this.code}]`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      ...(this.file === undefined ? {} : { file: this.file }),
+      ...(this.line === undefined ? {} : { line: this.line }),
+      ...(this.column === undefined ? {} : { column: this.column }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+export function isTextkitError(value: unknown): value is TextkitError {
+  return value instanceof TextkitError;
+}
