@@ -1,0 +1,559 @@
+import { endianness } from "node:os";
+import { TextkitError } from "../../core/errors.ts";
+import { Random } from "../../core/random.ts";
+import type { Dataset } from "../../data/index.ts";
+import { fingerprint } from "../../data/index.ts";
+import { readVecFile } from "../../data/vectors-file.ts";
+import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
+import {
+  bytesOf,
+  float32FromBuffer,
+  int32FromBuffer,
+  readArtifact,
+  writeArtifact,
+} from "../../store/index.ts";
+import { EarlyStopping } from "../../train/early-stopping.ts";
+import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
+import { newRunId, type RunRecord } from "../../train/run-record.ts";
+import {
+  averageRows,
+  linearScores,
+  newScratch,
+  type Scratch,
+  sgdStep,
+  sigmoidInPlace,
+  softmaxInPlace,
+  type Weights,
+} from "./engine.ts";
+import { Featurizer } from "./featurizer.ts";
+import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
+
+export const CLASSIFIER_FAMILY = "classifier";
+const TEXTKIT_VERSION = "0.1.0";
+
+export interface Prediction {
+  /** Best first. */
+  labels: string[];
+  scores: number[];
+}
+
+export interface PredictOptions {
+  /** How many labels to return per text (default 1; at most the number of labels). */
+  k?: number;
+  /** Drop labels scoring below this (default 0; ova multi-label models usually use 0.5). */
+  threshold?: number;
+}
+
+export interface ClassifierEvaluation {
+  report: ClassificationReport;
+  accuracy: number;
+  top5Accuracy: number;
+  examples: number;
+  predictions: string[][];
+}
+
+export interface TrainingData {
+  train: Dataset;
+  dev?: Dataset;
+}
+
+/** Feature rows of many texts, flat. */
+interface EncodedSet {
+  feats: Int32Array;
+  offsets: Int32Array;
+  tokens: number;
+}
+
+/**
+ * A trained fastText-class text classifier. Create one with `trainClassifier` or
+ * `loadClassifier`; it is immutable after that.
+ */
+export class TextClassifier {
+  readonly options: ClassifierOptions;
+  readonly labels: readonly string[];
+  readonly multiLabel: boolean;
+  readonly runRecord: RunRecord | null;
+  /** @internal */
+  readonly featurizer: Featurizer;
+  /** @internal */
+  readonly weights: Weights;
+  private readonly scratch: Scratch;
+  private readonly featScratch: number[] = [];
+  private readonly order: Int32Array;
+
+  constructor(
+    options: ClassifierOptions,
+    labels: readonly string[],
+    multiLabel: boolean,
+    featurizer: Featurizer,
+    weights: Weights,
+    runRecord: RunRecord | null,
+  ) {
+    this.options = options;
+    this.labels = labels;
+    this.multiLabel = multiLabel;
+    this.featurizer = featurizer;
+    this.weights = weights;
+    this.runRecord = runRecord;
+    this.scratch = newScratch(weights.dim, labels.length);
+    this.order = new Int32Array(labels.length);
+  }
+
+  get task(): "multiclass" | "multilabel" {
+    return this.multiLabel ? "multilabel" : "multiclass";
+  }
+
+  /** Probabilities (softmax) or independent sigmoid scores (ova) of every label, in `labels` order. */
+  scoresOf(text: string): Float64Array {
+    const out = new Float64Array(this.labels.length);
+    this.scoreInto(text, out);
+    return out;
+  }
+
+  private scoreInto(text: string, out: Float64Array): void {
+    const feats = this.featScratch;
+    feats.length = 0;
+    this.featurizer.features(text, feats);
+    const s = this.scratch;
+    averageRows(this.weights, feats, 0, feats.length, s.hidden);
+    linearScores(this.weights, s.hidden, out);
+    if (this.options.loss === "ova") sigmoidInPlace(out, this.labels.length);
+    else softmaxInPlace(out, this.labels.length);
+  }
+
+  /**
+   * Top-k labels with scores for each text. Always one Prediction per input, whatever k.
+   *
+   * @example
+   * const [p] = model.predict(["where is my card"], { k: 3 });
+   * p.labels; // ["card_arrival", "lost_card", "card_declined"]
+   */
+  predict(texts: readonly string[], options: PredictOptions = {}): Prediction[] {
+    const n = this.labels.length;
+    const k = Math.max(1, Math.min(options.k ?? 1, n));
+    const threshold = options.threshold ?? 0;
+    const scores = this.scratch.scores;
+    const order = this.order;
+    const out: Prediction[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      this.scoreInto(texts[i]!, scores);
+      topKIndices(scores, n, k, order);
+      const labels: string[] = [];
+      const values: number[] = [];
+      for (let j = 0; j < k; j++) {
+        const idx = order[j]!;
+        if (scores[idx]! < threshold && j > 0) break;
+        if (scores[idx]! < threshold && this.multiLabel) break;
+        labels.push(this.labels[idx]!);
+        values.push(scores[idx]!);
+      }
+      out[i] = { labels, scores: values };
+    }
+    return out;
+  }
+
+  /** Labels a text gets as a decision: the best label, or for multi-label models every label scoring >= 0.5. */
+  decide(texts: readonly string[]): string[][] {
+    if (!this.multiLabel) return this.predict(texts, { k: 1 }).map((p) => p.labels);
+    return this.predict(texts, { k: this.labels.length, threshold: 0.5 }).map((p) => p.labels);
+  }
+
+  /** Scores the model on labelled data with scikit-learn's classification report. */
+  evaluate(dataset: Dataset): ClassifierEvaluation {
+    const texts = dataset.examples.map((e) => e.text);
+    const ranked = this.predict(texts, { k: Math.min(5, this.labels.length) }).map((p) => p.labels);
+    const predictions = this.multiLabel ? this.decide(texts) : ranked.map((r) => [r[0]!]);
+    const truth = dataset.examples.map((e) => e.labels);
+    const report = this.multiLabel
+      ? classificationReport(truth, predictions)
+      : classificationReport(
+          truth.map((l) => l[0]!),
+          predictions.map((p) => p[0]!),
+        );
+    let exact = 0;
+    for (let i = 0; i < truth.length; i++) if (sameSet(truth[i]!, predictions[i]!)) exact++;
+    const top5 = this.multiLabel
+      ? Number.NaN
+      : topKAccuracy(
+          truth.map((l) => l[0]!),
+          ranked,
+          5,
+        );
+    return {
+      report,
+      accuracy: truth.length === 0 ? 0 : exact / truth.length,
+      top5Accuracy: top5,
+      examples: truth.length,
+      predictions,
+    };
+  }
+
+  /** Writes the model directory atomically (see src/store). */
+  async save(dir: string): Promise<void> {
+    const f = this.featurizer;
+    const files: Record<string, Uint8Array> = {
+      "input.f32": bytesOf(this.weights.input),
+      "output.f32": bytesOf(this.weights.output),
+      "words.txt": Buffer.from(f.words.join("\n"), "utf8"),
+      "buckets.i32": bytesOf(f.buckets),
+    };
+    if (this.runRecord !== null)
+      files["run.json"] = Buffer.from(`${JSON.stringify(this.runRecord, null, 2)}\n`);
+    await writeArtifact(
+      dir,
+      {
+        family: CLASSIFIER_FAMILY,
+        task: this.task,
+        labels: [...this.labels],
+        options: { ...this.options },
+        ...(this.runRecord === null
+          ? {}
+          : {
+              data: {
+                fingerprint: this.runRecord.data.train.fingerprint,
+                examples: this.runRecord.data.train.examples,
+                source: this.runRecord.data.train.source,
+              },
+              metrics: this.runRecord.final,
+            }),
+        textkitVersion: TEXTKIT_VERSION,
+        // Determinism is about weights; pin the manifest time too when asked.
+        ...(process.env["SOURCE_DATE_EPOCH"] === undefined
+          ? {}
+          : { createdAt: new Date(Number(process.env["SOURCE_DATE_EPOCH"]) * 1000).toISOString() }),
+      },
+      files,
+    );
+  }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (const x of a) if (!b.includes(x)) return false;
+  return true;
+}
+
+/** Indices of the k largest scores, best first (ties: lower index first), into `order`. */
+function topKIndices(scores: Float64Array, n: number, k: number, order: Int32Array): void {
+  let filled = 0;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i]!;
+    if (filled < k) {
+      let j = filled++;
+      while (j > 0 && scores[order[j - 1]!]! < s) {
+        order[j] = order[j - 1]!;
+        j--;
+      }
+      order[j] = i;
+    } else if (s > scores[order[k - 1]!]!) {
+      let j = k - 1;
+      while (j > 0 && scores[order[j - 1]!]! < s) {
+        order[j] = order[j - 1]!;
+        j--;
+      }
+      order[j] = i;
+    }
+  }
+}
+
+function encode(featurizer: Featurizer, tokenLists: readonly (readonly string[])[]): EncodedSet {
+  const feats: number[] = [];
+  const offsets = new Int32Array(tokenLists.length + 1);
+  let tokens = 0;
+  for (let i = 0; i < tokenLists.length; i++) {
+    featurizer.featuresOfTokens(tokenLists[i]!, feats);
+    offsets[i + 1] = feats.length;
+    tokens += tokenLists[i]!.length;
+  }
+  return { feats: Int32Array.from(feats), offsets, tokens };
+}
+
+/** Words with count >= minCount, most frequent first, ties in order of first appearance. */
+function buildVocabulary(tokenLists: readonly (readonly string[])[], minCount: number): string[] {
+  const counts = new Map<string, number>();
+  for (const tokens of tokenLists) for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const words: string[] = [];
+  for (const [w, c] of counts) if (c >= minCount) words.push(w);
+  // Map iteration is insertion order, so a stable sort keeps first-appearance order for ties.
+  words.sort((a, b) => counts.get(b)! - counts.get(a)!);
+  return words;
+}
+
+function labelIndex(labels: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  labels.forEach((l, i) => m.set(l, i));
+  return m;
+}
+
+/** Single-label accuracy or multi-label exact-match ratio of `model` on encoded dev data. */
+function devMetrics(model: TextClassifier, dev: Dataset): Record<string, number> {
+  const evaluation = model.evaluate(dev);
+  return {
+    accuracy: evaluation.accuracy,
+    macroF1: evaluation.report.macro.f1,
+    ...(model.multiLabel && evaluation.report.micro !== undefined
+      ? { microF1: evaluation.report.micro.f1 }
+      : {}),
+  };
+}
+
+/**
+ * Trains a classifier on labelled texts.
+ *
+ * @example
+ * const train = await loadDataset("intents.csv");
+ * const model = await trainClassifier({ train }, { epochs: 20, wordNgrams: 2 });
+ * model.predict(["what's my balance"], { k: 2 });
+ */
+export async function trainClassifier(
+  data: TrainingData,
+  partialOptions: Partial<ClassifierOptions> = {},
+  hooks: TrainHooks = {},
+): Promise<TextClassifier> {
+  const options = resolveClassifierOptions(partialOptions);
+  const started = new Date();
+  const t0 = performance.now();
+  const { train, dev } = data;
+  if (train.examples.length === 0)
+    throw new TextkitError("DATA_EMPTY", `${train.source} has no examples`, { file: train.source });
+  const multiLabel = train.multiLabel;
+  const labels = [...train.labels];
+  if (labels.length < 2) {
+    throw new TextkitError(
+      "DATA_SINGLE_CLASS",
+      `${train.source} has only the label '${labels[0]}': a classifier needs two`,
+      {
+        file: train.source,
+      },
+    );
+  }
+  const ova = options.loss === "ova";
+  const lookup = labelIndex(labels);
+
+  // Vocabulary and features
+  const probe = new Featurizer(options, []);
+  const tokenLists = train.examples.map((e) => probe.tokens(e.text));
+  let words = buildVocabulary(tokenLists, options.minCount);
+  let pretrained: { words: string[]; vectors: Float32Array; dim: number } | null = null;
+  if (options.pretrainedVectors !== null) {
+    pretrained = await readVecFile(options.pretrainedVectors);
+    if (pretrained.dim !== options.dim) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        `the pretrained vectors have dimension ${pretrained.dim}; pass dim ${pretrained.dim} to use them`,
+        { file: options.pretrainedVectors },
+      );
+    }
+    // Words the labelled data lacks but the unlabelled text knew keep their meaning at prediction time.
+    const known = new Set(words);
+    const extra: string[] = [];
+    for (const w of pretrained.words) {
+      const key = probe.normalize(w);
+      if (!known.has(key)) {
+        known.add(key);
+        extra.push(key);
+      }
+    }
+    words = words.concat(extra);
+  }
+  const featurizer = new Featurizer(options, words, [], false);
+  const encoded = encode(featurizer, tokenLists);
+  featurizer.freeze();
+
+  // Weights
+  const rng = new Random(options.seed);
+  const dim = options.dim;
+  const input = new Float32Array(featurizer.rows * dim);
+  for (let i = 0; i < input.length; i++) input[i] = rng.uniform(-1 / dim, 1 / dim);
+  if (pretrained !== null) {
+    for (let i = 0; i < pretrained.words.length; i++) {
+      const id = featurizer.wordId(probe.normalize(pretrained.words[i]!));
+      if (id >= 0) input.set(pretrained.vectors.subarray(i * dim, (i + 1) * dim), id * dim);
+    }
+  }
+  const weights: Weights = {
+    dim,
+    labels: labels.length,
+    input,
+    output: new Float32Array(labels.length * dim),
+  };
+
+  // Targets, flat
+  const n = train.examples.length;
+  const targetOffsets = new Int32Array(n + 1);
+  const targetIds: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const l of train.examples[i]!.labels) targetIds.push(lookup.get(l)!);
+    targetOffsets[i + 1] = targetIds.length;
+  }
+
+  const model = new TextClassifier(options, labels, multiLabel, featurizer, weights, null);
+  const scratch = newScratch(dim, labels.length);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const stopper = new EarlyStopping({ patience: options.patience });
+  const useDev = dev !== undefined && dev.examples.length > 0;
+  let best: { input: Float32Array; output: Float32Array } | null = null;
+  const epochs: EpochSummary[] = [];
+  const total = n * options.epochs;
+  let done = 0;
+  let lastReport = performance.now();
+  let windowLoss = 0;
+  let windowCount = 0;
+  let stoppedEarly = false;
+  let tokensDone = 0;
+
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const epochStart = performance.now();
+    rng.shuffle(order);
+    let epochLoss = 0;
+    for (let step = 0; step < n; step++) {
+      const i = order[step]!;
+      const lr = options.lr * (1 - done / total);
+      const target = scratch.target;
+      target.fill(0);
+      const ts = targetOffsets[i]!;
+      const te = targetOffsets[i + 1]!;
+      const share = ova ? 1 : 1 / (te - ts);
+      for (let t = ts; t < te; t++) target[targetIds[t]!] = share;
+      const loss = sgdStep(
+        weights,
+        scratch,
+        encoded.feats,
+        encoded.offsets[i]!,
+        encoded.offsets[i + 1]!,
+        lr,
+        ova,
+      );
+      epochLoss += loss;
+      windowLoss += loss;
+      windowCount++;
+      done++;
+      tokensDone += encoded.offsets[i + 1]! - encoded.offsets[i]!;
+      if ((step & 255) === 255) {
+        const now = performance.now();
+        if (now - lastReport > 200) {
+          lastReport = now;
+          const seconds = (now - t0) / 1000;
+          hooks.onProgress?.({
+            epoch,
+            epochs: options.epochs,
+            progress: done / total,
+            loss: windowLoss / windowCount,
+            learningRate: lr,
+            speed: tokensDone / seconds,
+            unit: "tokens",
+            etaSeconds: (seconds / done) * (total - done),
+          });
+          windowLoss = 0;
+          windowCount = 0;
+        }
+        if (hooks.shouldStop?.() === true) break;
+      }
+    }
+    const summary: EpochSummary = {
+      epoch,
+      trainLoss: epochLoss / n,
+      seconds: (performance.now() - epochStart) / 1000,
+    };
+    if (useDev) {
+      summary.dev = devMetrics(model, dev);
+      summary.improved = stopper.update(
+        multiLabel ? (summary.dev["microF1"] ?? 0) : summary.dev["accuracy"]!,
+      );
+      if (summary.improved && options.patience > 0 && epoch < options.epochs) {
+        best = { input: weights.input.slice(), output: weights.output.slice() };
+      }
+    }
+    epochs.push(summary);
+    hooks.onEpochEnd?.(summary);
+    if (stopper.shouldStop || hooks.shouldStop?.() === true) {
+      stoppedEarly = epoch < options.epochs;
+      break;
+    }
+  }
+  const lastImproved = epochs.length > 0 && epochs[epochs.length - 1]!.improved !== false;
+  if (best !== null && !lastImproved) {
+    weights.input.set(best.input);
+    weights.output.set(best.output);
+  }
+  hooks.onProgress?.({
+    epoch: epochs.length,
+    epochs: options.epochs,
+    progress: 1,
+    loss: epochs.length > 0 ? epochs[epochs.length - 1]!.trainLoss : 0,
+    learningRate: 0,
+    speed: tokensDone / ((performance.now() - t0) / 1000),
+    unit: "tokens",
+    etaSeconds: 0,
+  });
+
+  const finishedAt = new Date();
+  const final: Record<string, unknown> = {
+    trainSeconds: (performance.now() - t0) / 1000,
+    tokensPerSecond: tokensDone / ((performance.now() - t0) / 1000),
+  };
+  if (useDev) {
+    const evaluation = model.evaluate(dev);
+    final["dev"] = { accuracy: evaluation.accuracy, report: evaluation.report };
+  }
+  const record: RunRecord = {
+    runId: newRunId(started, options.seed),
+    family: CLASSIFIER_FAMILY,
+    task: multiLabel ? "multilabel" : "multiclass",
+    startedAt: started.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: (finishedAt.getTime() - started.getTime()) / 1000,
+    options: { ...options },
+    data: {
+      train: { source: train.source, examples: n, fingerprint: fingerprint(train) },
+      ...(useDev ? { dev: { source: dev.source, examples: dev.examples.length } } : {}),
+    },
+    epochs,
+    stoppedEarly,
+    bestEpoch: useDev ? stopper.bestEpoch : epochs.length,
+    final,
+  };
+  return new TextClassifier(options, labels, multiLabel, featurizer, weights, record);
+}
+
+/** Loads a model directory written by `save`, verifying its checksums. */
+export async function loadClassifier(dir: string): Promise<TextClassifier> {
+  if (endianness() !== "LE")
+    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
+  const artifact = await readArtifact(dir, CLASSIFIER_FAMILY);
+  const m = artifact.manifest;
+  const need = (name: string): Buffer => {
+    const data = artifact.files[name];
+    if (data === undefined)
+      throw new TextkitError("ARTIFACT_CORRUPT", `model file ${name} is not listed in the manifest`, {
+        file: dir,
+      });
+    return data;
+  };
+  const options = resolveClassifierOptions(m.options as Partial<ClassifierOptions>);
+  const labels = m.labels ?? [];
+  const wordsText = need("words.txt").toString("utf8");
+  const words = wordsText.length === 0 ? [] : wordsText.split("\n");
+  const buckets = int32FromBuffer(need("buckets.i32"));
+  const featurizer = new Featurizer(options, words, buckets);
+  const input = float32FromBuffer(need("input.f32"));
+  const output = float32FromBuffer(need("output.f32"));
+  if (input.length !== featurizer.rows * options.dim || output.length !== labels.length * options.dim) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `model weights in ${dir} do not match its vocabulary and labels`,
+      { file: dir },
+    );
+  }
+  const run = artifact.files["run.json"];
+  const record = run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord);
+  return new TextClassifier(
+    options,
+    labels,
+    m.task === "multilabel",
+    featurizer,
+    { dim: options.dim, labels: labels.length, input, output },
+    record,
+  );
+}

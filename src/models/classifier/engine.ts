@@ -1,0 +1,166 @@
+/**
+ * The numeric core of the classifier: one SGD step per example on the averaged
+ * embeddings (a shallow network: embedding bag -> linear -> softmax or sigmoids).
+ * Flat typed arrays, no allocation, no closures; the caller owns every buffer.
+ */
+
+export interface Weights {
+  dim: number;
+  labels: number;
+  /** rows x dim */
+  input: Float32Array;
+  /** labels x dim */
+  output: Float32Array;
+}
+
+export interface Scratch {
+  hidden: Float64Array;
+  grad: Float64Array;
+  scores: Float64Array;
+  /** Per label: target probability of the current example. */
+  target: Float64Array;
+}
+
+export function newScratch(dim: number, labels: number): Scratch {
+  return {
+    hidden: new Float64Array(dim),
+    grad: new Float64Array(dim),
+    scores: new Float64Array(labels),
+    target: new Float64Array(labels),
+  };
+}
+
+/** hidden = mean of the input rows feats[start..end). Returns false when there are none. */
+export function averageRows(
+  w: Weights,
+  feats: ArrayLike<number>,
+  start: number,
+  end: number,
+  hidden: Float64Array,
+): boolean {
+  const dim = w.dim;
+  const input = w.input;
+  hidden.fill(0);
+  if (end <= start) return false;
+  for (let f = start; f < end; f++) {
+    const row = feats[f]! * dim;
+    for (let d = 0; d < dim; d++) hidden[d]! += input[row + d]!;
+  }
+  const inv = 1 / (end - start);
+  for (let d = 0; d < dim; d++) hidden[d]! *= inv;
+  return true;
+}
+
+/** scores = output . hidden, for every label. */
+export function linearScores(w: Weights, hidden: Float64Array, scores: Float64Array): void {
+  const dim = w.dim;
+  const output = w.output;
+  for (let k = 0; k < w.labels; k++) {
+    const off = k * dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let d = 0;
+    for (; d + 3 < dim; d += 4) {
+      s0 += output[off + d]! * hidden[d]!;
+      s1 += output[off + d + 1]! * hidden[d + 1]!;
+      s2 += output[off + d + 2]! * hidden[d + 2]!;
+      s3 += output[off + d + 3]! * hidden[d + 3]!;
+    }
+    for (; d < dim; d++) s0 += output[off + d]! * hidden[d]!;
+    scores[k] = s0 + s1 + (s2 + s3);
+  }
+}
+
+export function softmaxInPlace(scores: Float64Array, n: number): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < n; k++) if (scores[k]! > max) max = scores[k]!;
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    const e = Math.exp(scores[k]! - max);
+    scores[k] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let k = 0; k < n; k++) scores[k]! *= inv;
+}
+
+export function sigmoidInPlace(scores: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) scores[k] = 1 / (1 + Math.exp(-scores[k]!));
+}
+
+const LOG_FLOOR = 1e-7;
+/** Probability below which a non-target label's update is skipped (see sgdStep). */
+export const NEGLIGIBLE = 1e-4;
+
+/**
+ * One SGD step. `s.target` holds the example's target distribution (softmax: sums to 1;
+ * ova: 0/1 per label). Returns the example's loss.
+ */
+export function sgdStep(
+  w: Weights,
+  s: Scratch,
+  feats: Int32Array,
+  start: number,
+  end: number,
+  lr: number,
+  ova: boolean,
+): number {
+  const { hidden, grad, scores, target } = s;
+  const dim = w.dim;
+  const labels = w.labels;
+  const output = w.output;
+  const input = w.input;
+  if (!averageRows(w, feats, start, end, hidden)) return 0;
+  linearScores(w, hidden, scores);
+  let loss = 0;
+  if (ova) {
+    sigmoidInPlace(scores, labels);
+    for (let k = 0; k < labels; k++) {
+      const p = scores[k]!;
+      loss -= target[k]! > 0 ? Math.log(p + LOG_FLOOR) : Math.log(1 - p + LOG_FLOOR);
+    }
+  } else {
+    softmaxInPlace(scores, labels);
+    for (let k = 0; k < labels; k++)
+      if (target[k]! > 0) loss -= target[k]! * Math.log(scores[k]! + LOG_FLOOR);
+  }
+  grad.fill(0);
+  for (let k = 0; k < labels; k++) {
+    const t = target[k]!;
+    const p = scores[k]!;
+    // A label the model already rules out (p ~ 0, not a target) would move the weights by
+    // almost nothing; skipping it saves most of the backward pass once training settles.
+    if (t === 0 && p < NEGLIGIBLE) continue;
+    const alpha = lr * (t - p);
+    const off = k * dim;
+    let d = 0;
+    for (; d + 3 < dim; d += 4) {
+      const o0 = output[off + d]!;
+      const o1 = output[off + d + 1]!;
+      const o2 = output[off + d + 2]!;
+      const o3 = output[off + d + 3]!;
+      grad[d]! += alpha * o0;
+      grad[d + 1]! += alpha * o1;
+      grad[d + 2]! += alpha * o2;
+      grad[d + 3]! += alpha * o3;
+      output[off + d] = o0 + alpha * hidden[d]!;
+      output[off + d + 1] = o1 + alpha * hidden[d + 1]!;
+      output[off + d + 2] = o2 + alpha * hidden[d + 2]!;
+      output[off + d + 3] = o3 + alpha * hidden[d + 3]!;
+    }
+    for (; d < dim; d++) {
+      grad[d]! += alpha * output[off + d]!;
+      output[off + d]! += alpha * hidden[d]!;
+    }
+  }
+  // The hidden vector is a mean, so each row's share of the gradient is 1/n of it.
+  const inv = 1 / (end - start);
+  for (let d = 0; d < dim; d++) grad[d]! *= inv;
+  for (let f = start; f < end; f++) {
+    const row = feats[f]! * dim;
+    for (let d = 0; d < dim; d++) input[row + d]! += grad[d]!;
+  }
+  return loss;
+}

@@ -1,0 +1,123 @@
+/**
+ * Turns text into the row indices of the embedding matrix: in-vocabulary words, then
+ * hashed character n-grams and word n-grams. Rows [0, words) are words; a hashed bucket
+ * gets a row only if training saw it, so memory follows the data and an n-gram never seen
+ * in training contributes nothing (rather than a random vector).
+ */
+import { charNgramHashes, combineHash, fnv1a } from "../../text/hash.ts";
+import { normalizeText } from "../../text/normalize.ts";
+import { Tokenizer } from "../../text/tokenize.ts";
+import type { ClassifierOptions } from "./options.ts";
+
+export type FeatureOptions = Pick<
+  ClassifierOptions,
+  "wordNgrams" | "minn" | "maxn" | "buckets" | "lowercase" | "normalization"
+>;
+
+export class Featurizer {
+  readonly options: FeatureOptions;
+  readonly words: readonly string[];
+  private readonly wordIndex: Map<string, number>;
+  /** bucket -> row, -1 when the bucket has no row. */
+  private readonly bucketRow: Int32Array;
+  private readonly bucketList: number[];
+  private readonly tokenizer = new Tokenizer();
+  private readonly hashScratch: number[] = [];
+  private readonly ngramScratch: number[] = [];
+  private frozen: boolean;
+
+  constructor(
+    options: FeatureOptions,
+    words: readonly string[],
+    buckets: ArrayLike<number> = [],
+    frozen = true,
+  ) {
+    this.options = options;
+    this.words = words;
+    this.wordIndex = new Map();
+    for (let i = 0; i < words.length; i++) this.wordIndex.set(words[i]!, i);
+    this.bucketRow = new Int32Array(this.usesBuckets ? options.buckets : 0).fill(-1);
+    this.bucketList = [];
+    for (let i = 0; i < buckets.length; i++) {
+      this.bucketRow[buckets[i]!] = words.length + i;
+      this.bucketList.push(buckets[i]!);
+    }
+    this.frozen = frozen;
+  }
+
+  get usesBuckets(): boolean {
+    return this.options.wordNgrams > 1 || this.options.maxn > 0;
+  }
+
+  /** Number of embedding rows: words plus buckets that have a row. */
+  get rows(): number {
+    return this.words.length + this.bucketList.length;
+  }
+
+  /** Bucket ids in row order (row = words.length + index). */
+  get buckets(): Int32Array {
+    return Int32Array.from(this.bucketList);
+  }
+
+  /** After freezing, unseen buckets are ignored instead of getting a new row. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  wordId(word: string): number {
+    return this.wordIndex.get(word) ?? -1;
+  }
+
+  normalize(text: string): string {
+    return normalizeText(text, { form: this.options.normalization, lowercase: this.options.lowercase });
+  }
+
+  tokens(text: string): string[] {
+    return this.tokenizer.tokenize(this.normalize(text));
+  }
+
+  /** Appends the rows of `text`'s features to `out`; returns the number of tokens. */
+  features(text: string, out: number[]): number {
+    const tokens = this.tokens(text);
+    this.featuresOfTokens(tokens, out);
+    return tokens.length;
+  }
+
+  featuresOfTokens(tokens: readonly string[], out: number[]): void {
+    const { wordNgrams, minn, maxn, buckets } = this.options;
+    const hashes = this.hashScratch;
+    hashes.length = 0;
+    const ngrams = this.ngramScratch;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      const id = this.wordIndex.get(token);
+      if (id !== undefined) out.push(id);
+      if (maxn > 0) {
+        ngrams.length = 0;
+        charNgramHashes(token, minn, maxn, ngrams);
+        for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]! % buckets, out);
+      }
+      if (wordNgrams > 1) hashes.push(fnv1a(token));
+    }
+    if (wordNgrams > 1) {
+      for (let i = 0; i < hashes.length; i++) {
+        let h = hashes[i]!;
+        for (let j = i + 1; j < hashes.length && j < i + wordNgrams; j++) {
+          h = combineHash(h, hashes[j]!);
+          this.pushBucket(h % buckets, out);
+        }
+      }
+    }
+  }
+
+  private pushBucket(bucket: number, out: number[]): void {
+    let row = this.bucketRow[bucket]!;
+    if (row < 0) {
+      if (this.frozen) return;
+      row = this.words.length + this.bucketList.length;
+      this.bucketRow[bucket] = row;
+      this.bucketList.push(bucket);
+    }
+    out.push(row);
+  }
+}

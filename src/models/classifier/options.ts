@@ -1,0 +1,91 @@
+import { TextkitError } from "../../core/errors.ts";
+import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/normalize.ts";
+
+export const CLASSIFIER_LOSSES = ["softmax", "ova"] as const;
+export type ClassifierLoss = (typeof CLASSIFIER_LOSSES)[number];
+
+/** Every hyperparameter of the classifier; all are recorded in the model's manifest. */
+export interface ClassifierOptions {
+  /** Size of the embeddings. */
+  dim: number;
+  epochs: number;
+  /** Initial learning rate; it decays linearly to 0 over training. */
+  lr: number;
+  /** Longest word n-gram (1 = words only, 2 adds bigrams, ...). */
+  wordNgrams: number;
+  /** Shortest and longest character n-gram of each word (0 = none). 1..2 suits Chinese. */
+  minn: number;
+  maxn: number;
+  /** Hash buckets shared by word and character n-grams. Only buckets seen in training get a row. */
+  buckets: number;
+  /** Words seen fewer times are dropped (their n-grams still count). */
+  minCount: number;
+  /** softmax: one label per text; ova: independent sigmoids, for multi-label data. */
+  loss: ClassifierLoss;
+  seed: number;
+  lowercase: boolean;
+  normalization: NormalizationForm;
+  /** Early stopping: stop after this many epochs without gain on the dev set (0 = off). */
+  patience: number;
+  /** Path of a .vec file whose word vectors initialise the embeddings (dim must match). */
+  pretrainedVectors: string | null;
+}
+
+export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.freeze({
+  dim: 100,
+  epochs: 10,
+  lr: 0.5,
+  wordNgrams: 2,
+  minn: 0,
+  maxn: 0,
+  buckets: 2_000_000,
+  minCount: 1,
+  loss: "softmax",
+  seed: 1,
+  lowercase: true,
+  normalization: "NFKC",
+  patience: 0,
+  pretrainedVectors: null,
+});
+
+function checkInt(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `${name} must be an integer from ${min} to ${max}, got ${value}`,
+    );
+  }
+}
+
+/** Fills in defaults and refuses values that cannot train. */
+export function resolveClassifierOptions(partial: Partial<ClassifierOptions> = {}): ClassifierOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const o: ClassifierOptions = { ...DEFAULT_CLASSIFIER_OPTIONS, ...defined };
+  checkInt("dim", o.dim, 1, 4096);
+  checkInt("epochs", o.epochs, 1, 100_000);
+  checkInt("wordNgrams", o.wordNgrams, 1, 10);
+  checkInt("minn", o.minn, 0, 20);
+  checkInt("maxn", o.maxn, 0, 20);
+  checkInt("buckets", o.buckets, 1, 100_000_000);
+  checkInt("minCount", o.minCount, 1, 1_000_000_000);
+  checkInt("seed", o.seed, 0, 2 ** 32 - 1);
+  checkInt("patience", o.patience, 0, 100_000);
+  if (o.maxn > 0 && o.minn === 0) o.minn = 1;
+  if (o.maxn < o.minn)
+    throw new TextkitError("OPTION_INVALID", `maxn (${o.maxn}) must be at least minn (${o.minn})`);
+  if (!(o.lr > 0 && o.lr <= 10))
+    throw new TextkitError("OPTION_INVALID", `lr must be in (0, 10], got ${o.lr}`);
+  if (!CLASSIFIER_LOSSES.includes(o.loss)) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `loss must be one of ${CLASSIFIER_LOSSES.join(", ")}, got '${o.loss}'`,
+    );
+  }
+  if (!NORMALIZATION_FORMS.includes(o.normalization)) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `normalization must be one of ${NORMALIZATION_FORMS.join(", ")}`,
+    );
+  }
+  return o;
+}

@@ -1,0 +1,4 @@
+export { EarlyStopping } from "./early-stopping.ts";
+export type { EpochSummary, TrainHooks, TrainProgress } from "./progress.ts";
+export type { RunRecord } from "./run-record.ts";
+export { newRunId } from "./run-record.ts";
