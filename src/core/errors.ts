@@ -27,6 +27,20 @@ export const ERROR_CATALOGUE = {
     status: 400,
     hint: "A .vec file has a 'count dim' header line, then 'word v1 ... vdim' lines.",
   },
+  DATA_TOO_FEW_WORDS: {
+    status: 400,
+    hint: "Give more text, or lower minCount so that at least two distinct words are kept.",
+  },
+  // Evaluation
+  EVAL_LENGTH_MISMATCH: {
+    status: 400,
+    hint: "Give exactly one prediction per example, in the same order as the true labels.",
+  },
+  EVAL_EMPTY: { status: 400, hint: "Evaluate on at least one example." },
+  EVAL_BAD_TARGETS: {
+    status: 400,
+    hint: "Pass labels as strings: one per example (string[]) or a set per example (string[][]), the same kind for true and predicted.",
+  },
   // Options
   OPTION_INVALID: { status: 400, hint: "See --help for the accepted values." },
   // Artifacts

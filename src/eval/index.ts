@@ -1,0 +1,17 @@
+export type {
+  AverageMetrics,
+  ClassificationReport,
+  ClassificationReportOptions,
+  LabelMetrics,
+  SklearnRow,
+} from "./classification-report.ts";
+export {
+  classificationReport,
+  classificationReportToDict,
+  formatClassificationReport,
+} from "./classification-report.ts";
+export type { ConfusionMatrix } from "./confusion-matrix.ts";
+export { confusionMatrix, formatConfusionMatrix } from "./confusion-matrix.ts";
+export { formatFixed } from "./format-float.ts";
+export { compareCodePoints } from "./strings.ts";
+export { topKAccuracy } from "./top-k-accuracy.ts";
