@@ -1,0 +1,12 @@
+export { compareCodePoints } from "./code-point-order.ts";
+export type { Dataset, LoadOptions } from "./dataset.ts";
+export { datasetFromExamples, fingerprint, loadDataset } from "./dataset.ts";
+export { detectFormat } from "./detect-format.ts";
+export type { DataFormat, Example, ReadOptions } from "./example.ts";
+export { DATA_FORMATS } from "./example.ts";
+export { FASTTEXT_LABEL_PREFIX } from "./line-formats.ts";
+export { readExampleBatches, readExamples } from "./read-examples.ts";
+export type { TextLine } from "./read-text-lines.ts";
+export { readTextLines } from "./read-text-lines.ts";
+export type { Split, SplitOptions } from "./stratified-split.ts";
+export { stratifiedSplit } from "./stratified-split.ts";

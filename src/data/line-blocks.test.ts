@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { TextkitError } from "../core/errors.ts";
+import { firstInvalidUtf8Byte, readLineBlocks } from "./line-blocks.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "textkit-line-blocks-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCount = 0;
+function file(content: string | Buffer): string {
+  const path = join(dir, `f${fileCount++}.txt`);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Every line of the file with its line number, rebuilt from the blocks. */
+async function linesOf(path: string, maxLineBytes?: number): Promise<Array<[number, string]>> {
+  const out: Array<[number, string]> = [];
+  for await (const block of readLineBlocks(path, maxLineBytes)) {
+    const parts = block.bytes.toString("utf8").split("\n");
+    if (parts[parts.length - 1] === "") parts.pop();
+    parts.forEach((text, i) => {
+      out.push([block.firstLine + i, text]);
+    });
+  }
+  return out;
+}
+
+function isError(code: string, file: string, line: number | undefined, message: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof TextkitError, `expected a TextkitError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    assert.equal(error.file, file);
+    assert.equal(error.line, line);
+    assert.match(error.message, message);
+    return true;
+  };
+}
+
+describe("readLineBlocks", () => {
+  it("numbers lines from 1 and drops a leading BOM only", async () => {
+    const path = file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("a\n\uFEFFb\nc")]));
+    assert.deepEqual(await linesOf(path), [
+      [1, "a"],
+      [2, "\uFEFFb"],
+      [3, "c"],
+    ]);
+  });
+
+  it("keeps CR of CRLF for the format to handle, and counts CRLF lines once", async () => {
+    assert.deepEqual(await linesOf(file("x\r\ny\r\n")), [
+      [1, "x\r"],
+      [2, "y\r"],
+    ]);
+  });
+
+  it("reads an empty file and a file of only a BOM as no lines", async () => {
+    assert.deepEqual(await linesOf(file("")), []);
+    assert.deepEqual(await linesOf(file(Buffer.from([0xef, 0xbb, 0xbf]))), []);
+  });
+
+  it("joins lines that span several reads and keeps their numbers", async () => {
+    const long = "é".repeat(100_000); // 200,000 bytes: longer than one read
+    const lines = ["short", long, "after", long, "end"];
+    const got = await linesOf(file(`${lines.join("\n")}\n`));
+    assert.deepEqual(
+      got,
+      lines.map((text, i) => [i + 1, text]),
+    );
+  });
+
+  it("names the first line that is not UTF-8, after yielding the lines before it", async () => {
+    const good = Array.from({ length: 5000 }, (_, i) => `line ${i + 1} 中文`).join("\n");
+    // Latin-1 "é" (0xE9) on line 5001, well past the first 64 KiB read
+    const content = Buffer.concat([
+      Buffer.from(`${good}\ncaf`),
+      Buffer.from([0xe9]),
+      Buffer.from("\nlast\n"),
+    ]);
+    const path = file(content);
+    const seen: number[] = [];
+    await assert.rejects(
+      async () => {
+        for await (const block of readLineBlocks(path)) {
+          const count = block.bytes.toString("utf8").split("\n").length - 1;
+          for (let i = 0; i < count; i++) seen.push(block.firstLine + i);
+        }
+      },
+      isError(
+        "DATA_INVALID_UTF8",
+        path,
+        5001,
+        /line 5001 is not valid UTF-8 \(byte 0xE9 at byte 4 of the line\)/,
+      ),
+    );
+    assert.equal(seen.length, 5000);
+    assert.equal(seen[4999], 5000);
+  });
+
+  it("finds a bad byte on the last line when it has no line break", async () => {
+    const path = file(Buffer.concat([Buffer.from("ok\nbad "), Buffer.from([0xc3])]));
+    await assert.rejects(linesOf(path), isError("DATA_INVALID_UTF8", path, 2, /byte 0xC3 at byte 5/));
+  });
+
+  it("refuses a line longer than the limit with its line number", async () => {
+    const path = file(`a\nb\n${"x".repeat(300_000)}\n`);
+    await assert.rejects(
+      linesOf(path, 100_000),
+      isError("DATA_BAD_ROW", path, 3, /line 3 is longer than 100000 bytes/),
+    );
+  });
+
+  it("says when the file is missing or is a directory", async () => {
+    const missing = join(dir, "nope.txt");
+    await assert.rejects(
+      linesOf(missing),
+      isError("DATA_FILE_NOT_FOUND", missing, undefined, /nope\.txt does not exist/),
+    );
+    const sub = join(dir, "sub.txt");
+    mkdirSync(sub);
+    await assert.rejects(linesOf(sub), isError("DATA_FILE_NOT_FOUND", sub, undefined, /is a directory/));
+  });
+});
+
+describe("firstInvalidUtf8Byte", () => {
+  // Cases from RFC 3629 section 3 and the Unicode standard's table 3-7 of well-formed sequences.
+  const cases: Array<[string, number[], number]> = [
+    ["ASCII", [0x61, 0x62], 2],
+    ["two-byte é", [0x61, 0xc3, 0xa9], 3],
+    ["four-byte emoji", [0xf0, 0x9f, 0x98, 0x80], 4],
+    ["lone continuation byte", [0x61, 0x80], 1],
+    ["overlong two-byte (C0 80)", [0xc0, 0x80], 0],
+    ["overlong three-byte (E0 80 80)", [0xe0, 0x80, 0x80], 0],
+    ["UTF-16 surrogate (ED A0 80)", [0x61, 0xed, 0xa0, 0x80], 1],
+    ["above U+10FFFF (F4 90 80 80)", [0xf4, 0x90, 0x80, 0x80], 0],
+    ["truncated sequence", [0xe4, 0xb8], 0],
+    ["Latin-1 byte", [0x63, 0x61, 0x66, 0xe9], 3],
+  ];
+  for (const [name, bytes, expected] of cases) {
+    it(name, () => {
+      assert.equal(firstInvalidUtf8Byte(Uint8Array.from(bytes)), expected);
+      // The strict decoder agrees on whether the bytes are valid at all.
+      let valid = true;
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes));
+      } catch {
+        valid = false;
+      }
+      assert.equal(valid, expected === bytes.length);
+    });
+  }
+});

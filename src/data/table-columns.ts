@@ -1,0 +1,139 @@
+/**
+ * What CSV and TSV share once a line or record is split into fields: finding the text and
+ * label columns in the header, and turning a row into an example.
+ */
+import { TextkitError } from "../core/errors.ts";
+import { cleanLabels, type Example } from "./example.ts";
+
+export interface TableOptions {
+  delimiter: string;
+  header: boolean;
+  textColumn: string | undefined;
+  labelColumn: string | undefined;
+  labelSeparator: string;
+  requireLabels: boolean;
+  skipEmptyText: boolean;
+  maxRecordBytes: number;
+}
+
+export interface Columns {
+  width: number;
+  /** Line of the header, or of the first row when there is none. */
+  firstLine: number;
+  text: number;
+  textName: string;
+  /** -1 when the file has no label column and labels are optional. */
+  label: number;
+  labelName: string;
+}
+
+function quoteNames(names: string[]): string {
+  return names.map((name) => JSON.stringify(name)).join(", ");
+}
+
+/**
+ * Finds the columns in the first record: by name in a header (only "text" for the text and
+ * "label", else "labels", are tried unless named), or by 1-based number without one.
+ */
+export function resolveColumns(first: string[], line: number, file: string, options: TableOptions): Columns {
+  const width = first.length;
+  const missing = (option: "textColumn" | "labelColumn", name: string) =>
+    new TextkitError(
+      "DATA_MISSING_COLUMN",
+      options.header
+        ? `the header on line ${line} has no column named "${name}" (its columns: ${quoteNames(first.map((c) => c.trim()))}); choose one with ${option}`
+        : `the file has no header row, so its columns are numbered 1 to ${width} and ${option} "${name}" names none of them; pass a column number such as ${option} "${width}"`,
+      { file, line, column: name },
+    );
+  const find = (name: string): number => {
+    if (options.header) {
+      for (let i = 0; i < width; i++) if (first[i].trim() === name) return i;
+      return -1;
+    }
+    if (!/^[1-9][0-9]*$/.test(name)) return -1;
+    const index = Number(name) - 1;
+    return index < width ? index : -1;
+  };
+
+  const textName = options.textColumn ?? "text";
+  const text = find(textName);
+  if (text === -1) throw missing("textColumn", textName);
+
+  let labelName = options.labelColumn;
+  if (labelName === undefined && options.header) {
+    labelName = find("label") === -1 && find("labels") !== -1 ? "labels" : "label";
+  }
+  const label = labelName === undefined ? -1 : find(labelName);
+  if (label === -1 && options.requireLabels) {
+    if (labelName === undefined) {
+      throw new TextkitError(
+        "DATA_MISSING_COLUMN",
+        `the file has no header row, so name its label column by number with labelColumn (1 to ${width})`,
+        { file, line },
+      );
+    }
+    throw missing("labelColumn", labelName);
+  }
+  if (label === text) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `textColumn and labelColumn both name column "${textName}"; the text and the label must be different columns`,
+      { file, line },
+    );
+  }
+  return { width, firstLine: line, text, textName, label, labelName: labelName ?? "" };
+}
+
+/** The example in one row, or null when its text is empty and `skipEmptyText` is set. */
+export function rowToExample(
+  record: string[],
+  line: number,
+  columns: Columns,
+  file: string,
+  options: TableOptions,
+  advice: string,
+): Example | null {
+  if (record.length !== columns.width) {
+    const reference = options.header ? "the header has" : `line ${columns.firstLine} has`;
+    throw new TextkitError(
+      "DATA_BAD_ROW",
+      `line ${line} has ${record.length} fields but ${reference} ${columns.width}${advice}`,
+      { file, line },
+    );
+  }
+  const text = record[columns.text].trim();
+  if (text.length === 0) {
+    if (options.skipEmptyText) return null;
+    throw new TextkitError(
+      "DATA_EMPTY_TEXT",
+      `line ${line}: the text column "${columns.textName}" is empty`,
+      {
+        file,
+        line,
+        column: columns.textName,
+      },
+    );
+  }
+  let labels: string[] = [];
+  if (columns.label !== -1) {
+    const cell = record[columns.label];
+    if (cell.includes(options.labelSeparator)) {
+      labels = cleanLabels(cell.split(options.labelSeparator));
+    } else {
+      const label = cell.trim();
+      if (label.length > 0) labels = [label];
+    }
+  }
+  if (labels.length === 0 && options.requireLabels) {
+    throw new TextkitError(
+      "DATA_NO_LABEL",
+      `line ${line}: the label column "${columns.labelName}" is empty`,
+      {
+        file,
+        line,
+        column: columns.labelName,
+      },
+    );
+  }
+  return { text, labels, line };
+}
