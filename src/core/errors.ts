@@ -60,6 +60,43 @@ export const ERROR_CATALOGUE = {
   // Models
   MODEL_NOT_TRAINED: { status: 409, hint: "Train or load the model first." },
   INPUT_INVALID: { status: 400, hint: "Check the request body against the API's schema." },
+  // Server
+  MODEL_NOT_FOUND: { status: 404, hint: "GET /v1/models lists the models this server has loaded." },
+  MODEL_VERSION_NOT_FOUND: {
+    status: 404,
+    hint: "GET /v1/models/<name> lists the versions; only the active one answers predictions.",
+  },
+  MODEL_UNAVAILABLE: {
+    status: 503,
+    hint: "No version of this model loaded; the server log says why. Fix or replace the artifact.",
+  },
+  MODEL_FAMILY_UNSUPPORTED: {
+    status: 422,
+    hint: "This server has no loader for the model's family; upgrade textkit or remove the model.",
+  },
+  MODELS_DIR_NOT_FOUND: {
+    status: 404,
+    hint: "Pass --models with an existing directory that holds model directories.",
+  },
+  MODELS_DIR_READ_ONLY: {
+    status: 409,
+    hint: "The server records the active version in <models>/<name>/ACTIVE; make that directory writable.",
+  },
+  AUTH_REQUIRED: {
+    status: 401,
+    hint: "Send 'Authorization: Bearer <token>' with a key from 'textkit keys create'.",
+  },
+  AUTH_FORBIDDEN: { status: 403, hint: "Use a key with the scope this route needs ('textkit keys list')." },
+  BODY_TOO_LARGE: { status: 413, hint: "Send a smaller body, or split the batch into several requests." },
+  BODY_INVALID_JSON: { status: 400, hint: "Send a valid JSON body with 'Content-Type: application/json'." },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    hint: "Send the body as JSON with 'Content-Type: application/json'.",
+  },
+  BATCH_TOO_LARGE: { status: 413, hint: "Split the inputs into several requests." },
+  TEXT_TOO_LONG: { status: 413, hint: "Shorten the text, or ask the operator to allow truncation." },
+  RATE_LIMITED: { status: 429, hint: "Wait for the number of seconds in the Retry-After header." },
+  NOT_FOUND: { status: 404, hint: "See /docs for the routes this server offers." },
   // Internal
   INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
 } as const satisfies Record<string, { status: number; hint: string }>;

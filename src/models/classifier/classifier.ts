@@ -9,6 +9,7 @@ import {
   bytesOf,
   float32FromBuffer,
   int32FromBuffer,
+  type ManifestInput,
   readArtifact,
   writeArtifact,
 } from "../../store/index.ts";
@@ -27,6 +28,7 @@ import {
 } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
+import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantize.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
 const TEXTKIT_VERSION = "0.1.0";
@@ -61,7 +63,8 @@ export interface TrainingData {
 interface EncodedSet {
   feats: Int32Array;
   offsets: Int32Array;
-  tokens: number;
+  /** Tokens per text (the unit of training speed, as in fastText's words/sec). */
+  tokenCounts: Int32Array;
 }
 
 /**
@@ -73,6 +76,8 @@ export class TextClassifier {
   readonly labels: readonly string[];
   readonly multiLabel: boolean;
   readonly runRecord: RunRecord | null;
+  /** @internal The compressed form `save` writes, for a model made by quantizeClassifier. */
+  readonly quantized: QuantizedForm | null;
   /** @internal */
   readonly featurizer: Featurizer;
   /** @internal */
@@ -88,8 +93,10 @@ export class TextClassifier {
     featurizer: Featurizer,
     weights: Weights,
     runRecord: RunRecord | null,
+    quantized: QuantizedForm | null = null,
   ) {
     this.options = options;
+    this.quantized = quantized;
     this.labels = labels;
     this.multiLabel = multiLabel;
     this.featurizer = featurizer;
@@ -188,24 +195,48 @@ export class TextClassifier {
     };
   }
 
+  /** @internal The same model predicting with quantised weights; its `save` writes the compressed form. */
+  withQuantized(form: QuantizedForm): TextClassifier {
+    return new TextClassifier(
+      this.options,
+      this.labels,
+      this.multiLabel,
+      form.featurizer,
+      form.weights,
+      this.runRecord,
+      form,
+    );
+  }
+
   /** Writes the model directory atomically (see src/store). */
   async save(dir: string): Promise<void> {
+    const { manifest, files } = this.artifactParts();
+    await writeArtifact(dir, manifest, files);
+  }
+
+  /** @internal What `save` writes: the manifest and the weight files. */
+  artifactParts(): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
     const f = this.featurizer;
-    const files: Record<string, Uint8Array> = {
-      "input.f32": bytesOf(this.weights.input),
-      "output.f32": bytesOf(this.weights.output),
-      "words.txt": Buffer.from(f.words.join("\n"), "utf8"),
-      "buckets.i32": bytesOf(f.buckets),
-    };
+    const files: Record<string, Uint8Array> =
+      this.quantized === null
+        ? {
+            "input.f32": bytesOf(this.weights.input),
+            "output.f32": bytesOf(this.weights.output),
+            "words.txt": Buffer.from(f.words.join("\n"), "utf8"),
+            "buckets.i32": bytesOf(f.buckets),
+          }
+        : quantizedFiles(this.quantized);
     if (this.runRecord !== null)
       files["run.json"] = Buffer.from(`${JSON.stringify(this.runRecord, null, 2)}\n`);
-    await writeArtifact(
-      dir,
-      {
+    return {
+      manifest: {
         family: CLASSIFIER_FAMILY,
         task: this.task,
         labels: [...this.labels],
-        options: { ...this.options },
+        options:
+          this.quantized === null
+            ? { ...this.options }
+            : { ...this.options, quantized: { ...this.quantized.info } },
         ...(this.runRecord === null
           ? {}
           : {
@@ -223,7 +254,7 @@ export class TextClassifier {
           : { createdAt: new Date(Number(process.env["SOURCE_DATE_EPOCH"]) * 1000).toISOString() }),
       },
       files,
-    );
+    };
   }
 }
 
@@ -259,13 +290,13 @@ function topKIndices(scores: Float64Array, n: number, k: number, order: Int32Arr
 function encode(featurizer: Featurizer, tokenLists: readonly (readonly string[])[]): EncodedSet {
   const feats: number[] = [];
   const offsets = new Int32Array(tokenLists.length + 1);
-  let tokens = 0;
+  const tokenCounts = new Int32Array(tokenLists.length);
   for (let i = 0; i < tokenLists.length; i++) {
     featurizer.featuresOfTokens(tokenLists[i]!, feats);
     offsets[i + 1] = feats.length;
-    tokens += tokenLists[i]!.length;
+    tokenCounts[i] = tokenLists[i]!.length;
   }
-  return { feats: Int32Array.from(feats), offsets, tokens };
+  return { feats: Int32Array.from(feats), offsets, tokenCounts };
 }
 
 /** Words with count >= minCount, most frequent first, ties in order of first appearance. */
@@ -280,9 +311,7 @@ function buildVocabulary(tokenLists: readonly (readonly string[])[], minCount: n
 }
 
 function labelIndex(labels: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  labels.forEach((l, i) => m.set(l, i));
-  return m;
+  return new Map(labels.map((l, i) => [l, i]));
 }
 
 /** Single-label accuracy or multi-label exact-match ratio of `model` on encoded dev data. */
@@ -429,7 +458,7 @@ export async function trainClassifier(
       windowLoss += loss;
       windowCount++;
       done++;
-      tokensDone += encoded.offsets[i + 1]! - encoded.offsets[i]!;
+      tokensDone += encoded.tokenCounts[i]!;
       if ((step & 255) === 255) {
         const now = performance.now();
         if (now - lastReport > 200) {
@@ -531,8 +560,24 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
       });
     return data;
   };
-  const options = resolveClassifierOptions(m.options as Partial<ClassifierOptions>);
+  const { quantized, ...stored } = m.options;
+  const options = resolveClassifierOptions(stored as Partial<ClassifierOptions>);
   const labels = m.labels ?? [];
+  const run = artifact.files["run.json"];
+  const record = run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord);
+  if (quantized !== undefined) {
+    // Quantised weights are dequantised to Float32 here; the codes stay for a later save.
+    const form = readQuantizedForm(artifact.files, quantized, options, labels.length, dir);
+    return new TextClassifier(
+      options,
+      labels,
+      m.task === "multilabel",
+      form.featurizer,
+      form.weights,
+      record,
+      form,
+    );
+  }
   const wordsText = need("words.txt").toString("utf8");
   const words = wordsText.length === 0 ? [] : wordsText.split("\n");
   const buckets = int32FromBuffer(need("buckets.i32"));
@@ -546,8 +591,6 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
       { file: dir },
     );
   }
-  const run = artifact.files["run.json"];
-  const record = run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord);
   return new TextClassifier(
     options,
     labels,

@@ -1,6 +1,16 @@
+export type {
+  AutotuneHooks,
+  AutotuneMetric,
+  AutotuneOptions,
+  AutotuneResult,
+  AutotuneTrial,
+} from "./autotune.ts";
+export { AUTOTUNE_METRICS, autotuneClassifier } from "./autotune.ts";
 export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } from "./classifier.ts";
 export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier, trainClassifier } from "./classifier.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";
 export { CLASSIFIER_LOSSES, DEFAULT_CLASSIFIER_OPTIONS, resolveClassifierOptions } from "./options.ts";
+export type { QuantizationInfo, QuantizeHooks, QuantizeOptions } from "./quantize.ts";
+export { quantizeClassifier } from "./quantize.ts";

@@ -1,0 +1,132 @@
+/** The classifier's hyperparameters as command-line options, with the library's defaults. */
+import { type Command, Option } from "commander";
+import {
+  CLASSIFIER_LOSSES,
+  type ClassifierLoss,
+  type ClassifierOptions,
+  DEFAULT_CLASSIFIER_OPTIONS,
+} from "../models/classifier/index.ts";
+import { NORMALIZATION_FORMS, type NormalizationForm } from "../text/index.ts";
+import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
+
+/** What commander hands over for the classifier options. */
+export interface ClassifierFlags {
+  dim: number;
+  epochs: number;
+  lr: number;
+  wordNgrams: number;
+  minn: number;
+  maxn: number;
+  buckets: number;
+  minCount: number;
+  loss?: ClassifierLoss;
+  seed: number;
+  patience: number;
+  lowercase: boolean;
+  normalization: NormalizationForm;
+  pretrainedVectors?: string;
+}
+
+/** Adds --dim, --epochs, --lr, ... to a command that trains a classifier. */
+export function addClassifierOptions(command: Command): Command {
+  const d = DEFAULT_CLASSIFIER_OPTIONS;
+  const option = (flags: string, description: string, parse: (value: string) => unknown, value: unknown) =>
+    new Option(flags, description).argParser(parse).default(value, String(value));
+  return command
+    .addOption(option("--dim <n>", "size of the embeddings", parseInteger("--dim", 1), d.dim))
+    .addOption(option("--epochs <n>", "passes over the training data", parseInteger("--epochs", 1), d.epochs))
+    .addOption(
+      option(
+        "--lr <rate>",
+        "initial learning rate, decaying linearly to 0",
+        parseNumber("--lr", 0, true),
+        d.lr,
+      ),
+    )
+    .addOption(
+      option(
+        "--word-ngrams <n>",
+        "longest word n-gram (1 = words only, 2 adds bigrams)",
+        parseInteger("--word-ngrams", 1),
+        d.wordNgrams,
+      ),
+    )
+    .addOption(
+      option("--minn <n>", "shortest character n-gram (0 = none)", parseInteger("--minn", 0), d.minn),
+    )
+    .addOption(
+      option(
+        "--maxn <n>",
+        "longest character n-gram (0 = none; 1..2 suits Chinese, 3..6 English)",
+        parseInteger("--maxn", 0),
+        d.maxn,
+      ),
+    )
+    .addOption(
+      option(
+        "--buckets <n>",
+        "hash buckets for word and character n-grams",
+        parseInteger("--buckets", 1),
+        d.buckets,
+      ),
+    )
+    .addOption(
+      option(
+        "--min-count <n>",
+        "words seen fewer times are dropped",
+        parseInteger("--min-count", 1),
+        d.minCount,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--loss <loss>",
+        `${CLASSIFIER_LOSSES.join(" or ")}: one label per text, or independent labels (default: ova for multi-label data, else softmax)`,
+      ).argParser(parseChoice("--loss", CLASSIFIER_LOSSES)),
+    )
+    .addOption(option("--seed <n>", "seed of the random numbers", parseInteger("--seed", 0), d.seed))
+    .addOption(
+      option(
+        "--patience <n>",
+        "stop after this many epochs without gain on the dev set (0 = never)",
+        parseInteger("--patience", 0),
+        d.patience,
+      ),
+    )
+    .addOption(
+      option(
+        "--normalization <form>",
+        `Unicode normalisation of the text: ${NORMALIZATION_FORMS.join(", ")}`,
+        parseChoice("--normalization", NORMALIZATION_FORMS),
+        d.normalization,
+      ),
+    )
+    .option("--no-lowercase", "keep upper and lower case apart (default: lower-case the text)")
+    .option(
+      "--pretrained-vectors <file>",
+      "a .vec file whose word vectors start the embeddings; --dim must match it (default: none)",
+    );
+}
+
+/**
+ * The classifier options the flags stand for. `multiLabel` picks the loss when --loss is
+ * not given.
+ */
+export function classifierOptionsOf(flags: ClassifierFlags, multiLabel: boolean): Partial<ClassifierOptions> {
+  return {
+    dim: flags.dim,
+    epochs: flags.epochs,
+    lr: flags.lr,
+    wordNgrams: flags.wordNgrams,
+    minn: flags.minn,
+    maxn: flags.maxn,
+    buckets: flags.buckets,
+    minCount: flags.minCount,
+    loss: flags.loss ?? (multiLabel ? "ova" : "softmax"),
+    seed: flags.seed,
+    patience: flags.patience,
+    lowercase: flags.lowercase,
+    normalization: flags.normalization,
+    pretrainedVectors: flags.pretrainedVectors ?? null,
+  };
+}

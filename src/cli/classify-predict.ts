@@ -1,0 +1,90 @@
+import { type Command, Option } from "commander";
+import { loadClassifier } from "../models/classifier/index.ts";
+import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
+import { readInputTexts } from "./input-texts.ts";
+import { type CliIo, writeAll } from "./io.ts";
+import { parseInteger, parseNumber } from "./parse-options.ts";
+
+interface PredictFlags extends TextInputFlags {
+  model: string;
+  input?: string;
+  k: number;
+  threshold: number;
+  batchSize: number;
+}
+
+/** How errors name standard input. */
+const STDIN_NAME = "<stdin>";
+
+async function runPredict(flags: PredictFlags, io: CliIo): Promise<void> {
+  const model = await loadClassifier(flags.model);
+  const fromStdin = flags.input === undefined || flags.input === "-";
+  if (fromStdin && io.stdin.isTTY === true) {
+    io.stderr.write("reading texts from standard input, one per line (Ctrl-D ends)\n");
+  }
+  const path = fromStdin ? STDIN_NAME : flags.input!;
+  const batches = readInputTexts(path, {
+    format: fromStdin ? (flags.format ?? "text") : textInputFormat(path, flags.format),
+    header: flags.header,
+    batchSize: flags.batchSize,
+    ...(flags.textColumn === undefined ? {} : { textColumn: flags.textColumn }),
+    ...(fromStdin ? { stream: io.stdin } : {}),
+  });
+  const options = { k: flags.k, threshold: flags.threshold };
+  for await (const batch of batches) {
+    const predictions = model.predict(
+      batch.map((item) => item.text),
+      options,
+    );
+    let out = "";
+    for (let i = 0; i < batch.length; i++) {
+      const { text, line } = batch[i]!;
+      const { labels, scores } = predictions[i]!;
+      out += `${JSON.stringify({ text, labels, scores, line })}\n`;
+    }
+    // A reader that went away (`| head`) ends the run quietly, as other Unix tools do.
+    if (!(await writeAll(io.stdout, out))) return;
+  }
+}
+
+/**
+ * `textkit classify predict`.
+ *
+ * @example
+ * registerClassifyPredict(program.command("classify"), io);
+ */
+export function registerClassifyPredict(classify: Command, io: CliIo): Command {
+  const command = classify
+    .command("predict")
+    .summary("label texts, one JSON line per text")
+    .description(
+      "Label texts with a trained classifier. Reads one text per line (or the text column of a " +
+        "CSV/TSV/JSONL file) from --input or standard input, streaming, and writes one JSON line " +
+        'per text to standard output, in input order: {"text", "labels", "scores", "line"}, best ' +
+        "label first. Blank lines are skipped; 'line' is the input line of each text.",
+    )
+    .requiredOption("--model <dir>", "model directory written by 'textkit classify train'")
+    .option("--input <file>", "file to read, '-' for standard input (default: standard input)");
+  addTextInputOptions(command);
+  command
+    .addOption(
+      new Option("--k <k>", "labels per text, best first").argParser(parseInteger("--k", 1)).default(1),
+    )
+    .addOption(
+      new Option(
+        "--threshold <p>",
+        "leave out labels scoring below this (the best label always stays for single-label models)",
+      )
+        .argParser(parseNumber("--threshold", 0))
+        .default(0),
+    )
+    .addOption(
+      new Option("--batch-size <n>", "texts read and labelled at a time")
+        .argParser(parseInteger("--batch-size", 1))
+        .default(256),
+    )
+    .action(async (flags: PredictFlags) => {
+      await runPredict(flags, io);
+    });
+  return command;
+}

@@ -1,0 +1,128 @@
+/**
+ * textkit's public library API: `import { trainClassifier, loadDataset } from "textkit"`.
+ * Everything the command line is built from is here, named, so that code can do what the
+ * CLI does. The HTTP server is started with `textkit serve` and is not part of this entry.
+ */
+
+// Errors and seeded random numbers
+export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./core/index.ts";
+export { ERROR_CATALOGUE, isTextkitError, Random, TextkitError } from "./core/index.ts";
+// Datasets: formats, reading, splits, word-vector files
+export type {
+  DataFormat,
+  Dataset,
+  Example,
+  LoadOptions,
+  ReadOptions,
+  Split,
+  SplitOptions,
+  TextLine,
+} from "./data/index.ts";
+export {
+  DATA_FORMATS,
+  datasetFromExamples,
+  detectFormat,
+  FASTTEXT_LABEL_PREFIX,
+  fingerprint,
+  loadDataset,
+  readExampleBatches,
+  readExamples,
+  readTextLines,
+  stratifiedSplit,
+} from "./data/index.ts";
+export type { ReadVecOptions, WordVectors } from "./data/vectors-file.ts";
+export { readVecFile, writeVecFile } from "./data/vectors-file.ts";
+// Evaluation
+export type {
+  AverageMetrics,
+  ClassificationReport,
+  ClassificationReportOptions,
+  ConfusionMatrix,
+  LabelMetrics,
+  SklearnRow,
+} from "./eval/index.ts";
+export {
+  classificationReport,
+  classificationReportToDict,
+  compareCodePoints,
+  confusionMatrix,
+  formatClassificationReport,
+  formatConfusionMatrix,
+  formatFixed,
+  topKAccuracy,
+} from "./eval/index.ts";
+// The text classifier
+export type {
+  AutotuneHooks,
+  AutotuneMetric,
+  AutotuneOptions,
+  AutotuneResult,
+  AutotuneTrial,
+  ClassifierEvaluation,
+  ClassifierLoss,
+  ClassifierOptions,
+  FeatureOptions,
+  Prediction,
+  PredictOptions,
+  QuantizationInfo,
+  QuantizeHooks,
+  QuantizeOptions,
+  TrainingData,
+} from "./models/classifier/index.ts";
+export {
+  AUTOTUNE_METRICS,
+  autotuneClassifier,
+  CLASSIFIER_FAMILY,
+  CLASSIFIER_LOSSES,
+  DEFAULT_CLASSIFIER_OPTIONS,
+  Featurizer,
+  loadClassifier,
+  quantizeClassifier,
+  resolveClassifierOptions,
+  TextClassifier,
+  trainClassifier,
+} from "./models/classifier/index.ts";
+// Word vectors
+export type {
+  Neighbour,
+  SubwordVectorsData,
+  VectorsHooks,
+  VectorsOptions,
+  VectorsProgress,
+} from "./models/vectors/index.ts";
+export {
+  DEFAULT_VECTORS_OPTIONS,
+  resolveVectorsOptions,
+  SubwordVectors,
+  trainVectors,
+} from "./models/vectors/index.ts";
+// Model artifacts on disk
+export type { Artifact, ArtifactManifest, FileEntry, ManifestInput } from "./store/index.ts";
+export {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  bytesOf,
+  float32FromBuffer,
+  int32FromBuffer,
+  listArtifacts,
+  looksLikeArtifact,
+  readArtifact,
+  writeArtifact,
+} from "./store/index.ts";
+// Text processing
+export type { NormalizationForm, NormalizeOptions, TokenSpan } from "./text/index.ts";
+export {
+  charNgramHashes,
+  combineHash,
+  containsHan,
+  DEFAULT_NORMALIZE,
+  FNV_OFFSET,
+  FNV_PRIME,
+  fnv1a,
+  NORMALIZATION_FORMS,
+  normalizeText,
+  Tokenizer,
+} from "./text/index.ts";
+// Training: progress hooks, early stopping, run records
+export type { EpochSummary, RunRecord, TrainHooks, TrainProgress } from "./train/index.ts";
+export { EarlyStopping, newRunId } from "./train/index.ts";
