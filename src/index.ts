@@ -14,9 +14,11 @@ export type {
   Example,
   LoadOptions,
   ReadOptions,
+  ReadVecOptions,
   Split,
   SplitOptions,
   TextLine,
+  WordVectors,
 } from "./data/index.ts";
 export {
   DATA_FORMATS,
@@ -28,10 +30,10 @@ export {
   readExampleBatches,
   readExamples,
   readTextLines,
+  readVecFile,
   stratifiedSplit,
+  writeVecFile,
 } from "./data/index.ts";
-export type { ReadVecOptions, WordVectors } from "./data/vectors-file.ts";
-export { readVecFile, writeVecFile } from "./data/vectors-file.ts";
 // Evaluation
 export type {
   AverageMetrics,

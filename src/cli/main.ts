@@ -9,8 +9,10 @@ import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isTextkitError } from "../core/errors.ts";
+import { registerClassifyAutotune } from "./classify-autotune.ts";
 import { registerClassifyEval } from "./classify-eval.ts";
 import { registerClassifyPredict } from "./classify-predict.ts";
+import { registerClassifyQuantize } from "./classify-quantize.ts";
 import { registerClassifyTrain } from "./classify-train.ts";
 import { registerDemo } from "./demo.ts";
 import { type CliIo, processIo } from "./io.ts";
@@ -59,11 +61,8 @@ export function buildProgram(io: CliIo): Command {
   registerClassifyTrain(classify, io);
   registerClassifyEval(classify, io);
   registerClassifyPredict(classify, io);
-  // LEAD: register `classify quantize` (quantizeClassifier) and `classify autotune`
-  // (autotuneClassifier) here, as src/cli/classify-quantize.ts and src/cli/classify-autotune.ts
-  // exporting registerClassifyQuantize(classify, io) / registerClassifyAutotune(classify, io).
-  // classifier-flags.ts (addClassifierOptions, classifierOptionsOf) gives autotune its base
-  // options; classify-train.ts (trainAndSave, formatOutcome) prints reports the same way.
+  registerClassifyQuantize(classify, io);
+  registerClassifyAutotune(classify, io);
 
   const vectors = program
     .command("vectors")

@@ -57,6 +57,26 @@ export const ERROR_CATALOGUE = {
     status: 422,
     hint: "The model was written by a newer textkit; upgrade textkit to load it.",
   },
+  // Application data store
+  STORE_UNAVAILABLE: {
+    status: 503,
+    hint: "Check --database: a SQLite file path in a writable directory, or a postgres:// URL of a running server that accepts these credentials.",
+  },
+  STORE_BUSY: {
+    status: 503,
+    hint: "Another writer held the database for too long; retry, and use PostgreSQL when many processes write.",
+  },
+  STORE_CONFLICT: { status: 409, hint: "A record with the same key exists already; use another key." },
+  STORE_SCHEMA_NEWER: {
+    status: 503,
+    hint: "The database was migrated by a newer textkit; upgrade textkit before using it.",
+  },
+  STORE_QUERY_FAILED: {
+    status: 500,
+    hint: "This is a bug in textkit; please report it with the command you ran.",
+  },
+  // API keys
+  KEY_NOT_FOUND: { status: 404, hint: "'textkit keys list' shows the ids of the keys." },
   // Models
   MODEL_NOT_TRAINED: { status: 409, hint: "Train or load the model first." },
   INPUT_INVALID: { status: 400, hint: "Check the request body against the API's schema." },

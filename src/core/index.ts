@@ -1,3 +1,5 @@
 export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./errors.ts";
 export { ERROR_CATALOGUE, isTextkitError, TextkitError } from "./errors.ts";
+export type { PiiKind, PiiMatch } from "./pii.ts";
+export { findPersonalData, maskDeep, maskPersonalData, PII_KINDS } from "./pii.ts";
 export { Random } from "./random.ts";

@@ -10,3 +10,5 @@ export type { TextLine } from "./read-text-lines.ts";
 export { readTextLines } from "./read-text-lines.ts";
 export type { Split, SplitOptions } from "./stratified-split.ts";
 export { stratifiedSplit } from "./stratified-split.ts";
+export type { ReadVecOptions, WordVectors } from "./vectors-file.ts";
+export { readVecFile, writeVecFile } from "./vectors-file.ts";

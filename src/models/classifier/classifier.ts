@@ -361,7 +361,7 @@ export async function trainClassifier(
 
   // Vocabulary and features
   const probe = new Featurizer(options, []);
-  const tokenLists = train.examples.map((e) => probe.tokens(e.text));
+  const tokenLists = train.examples.map((e) => probe.modelTokens(e.text));
   let words = buildVocabulary(tokenLists, options.minCount);
   let pretrained: { words: string[]; vectors: Float32Array; dim: number } | null = null;
   if (options.pretrainedVectors !== null) {

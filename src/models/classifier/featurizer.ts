@@ -9,6 +9,13 @@ import { normalizeText } from "../../text/normalize.ts";
 import { Tokenizer } from "../../text/tokenize.ts";
 import type { ClassifierOptions } from "./options.ts";
 
+/**
+ * Ends every text, as fastText's `</s>`: a feature every example has (a learned bias in
+ * the average) and the right edge of the last word bigram. The tokenizer splits `<`, `/`
+ * and `>` apart, so no text can produce it.
+ */
+export const END_OF_TEXT = "</s>";
+
 export type FeatureOptions = Pick<
   ClassifierOptions,
   "wordNgrams" | "minn" | "maxn" | "buckets" | "lowercase" | "normalization"
@@ -76,9 +83,16 @@ export class Featurizer {
     return this.tokenizer.tokenize(this.normalize(text));
   }
 
+  /** The tokens the model sees: the text's tokens, then END_OF_TEXT. */
+  modelTokens(text: string): string[] {
+    const tokens = this.tokens(text);
+    tokens.push(END_OF_TEXT);
+    return tokens;
+  }
+
   /** Appends the rows of `text`'s features to `out`; returns the number of tokens. */
   features(text: string, out: number[]): number {
-    const tokens = this.tokens(text);
+    const tokens = this.modelTokens(text);
     this.featuresOfTokens(tokens, out);
     return tokens.length;
   }
@@ -92,7 +106,7 @@ export class Featurizer {
       const token = tokens[i]!;
       const id = this.wordIndex.get(token);
       if (id !== undefined) out.push(id);
-      if (maxn > 0) {
+      if (maxn > 0 && token !== END_OF_TEXT) {
         ngrams.length = 0;
         charNgramHashes(token, minn, maxn, ngrams);
         for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]! % buckets, out);
