@@ -1,7 +1,8 @@
 /**
  * textkit's public library API: `import { trainClassifier, loadDataset } from "textkit"`.
  * Everything the command line is built from is here, named, so that code can do what the
- * CLI does. The HTTP server is started with `textkit serve` and is not part of this entry.
+ * CLI does. The HTTP server (what `textkit serve` runs) is its own entry, `textkit/server`,
+ * so that library users who only train and predict do not load fastify.
  */
 
 // Errors and seeded random numbers
@@ -98,16 +99,40 @@ export {
   SubwordVectors,
   trainVectors,
 } from "./models/vectors/index.ts";
-// Model artifacts on disk
-export type { Artifact, ArtifactManifest, FileEntry, ManifestInput } from "./store/index.ts";
+// Model artifacts on disk; application data (SQLite or PostgreSQL) and API keys
+export type {
+  ApiKey,
+  ApiKeyScope,
+  ApiKeyStoreOptions,
+  Artifact,
+  ArtifactManifest,
+  CreatedApiKey,
+  Database,
+  DatabaseCapabilities,
+  Dialect,
+  FileEntry,
+  ManifestInput,
+  OpenDatabaseOptions,
+  Queryable,
+  Row,
+  RunResult,
+  SqlValue,
+} from "./store/index.ts";
 export {
+  API_KEY_SCOPES,
+  ApiKeyStore,
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
   bytesOf,
+  DIALECTS,
   float32FromBuffer,
+  hasScope,
   int32FromBuffer,
+  isPostgresUrl,
   listArtifacts,
   looksLikeArtifact,
+  openDatabase,
+  parseScopes,
   readArtifact,
   writeArtifact,
 } from "./store/index.ts";

@@ -535,6 +535,18 @@ describe("demo", () => {
     assert.ok(result.stdout.includes(`textkit classify predict --model ${join(out, "models", "topics")}`));
   });
 
+  it("trains the bundled Chinese sample to a useful model", async () => {
+    const out = join(dir, "demo-zh");
+    const result = await run(["demo", "--only", "support-zh", "--out", out, "--quiet"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^== support-zh: /m);
+    assert.match(result.stdout, /^test: 144 examples \(.*support-zh[/\\]test\.csv\)$/m);
+    const accuracy = Number(/^test: [\s\S]*?^accuracy (\d\.\d+)/m.exec(result.stdout)?.[1]);
+    assert.ok(accuracy > 0.7, `test accuracy ${accuracy}`);
+    const manifest = JSON.parse(readFileSync(join(out, "models", "support-zh", "manifest.json"), "utf8"));
+    assert.equal(manifest.labels.length, 12);
+  });
+
   it("says clearly when there is no samples folder", async () => {
     const result = await run(["demo", "--samples", join(dir, "no-samples"), "--out", join(dir, "demo-none")]);
     assert.equal(result.code, 1);

@@ -16,6 +16,8 @@ import { registerClassifyQuantize } from "./classify-quantize.ts";
 import { registerClassifyTrain } from "./classify-train.ts";
 import { registerDemo } from "./demo.ts";
 import { type CliIo, processIo } from "./io.ts";
+import { registerKeys } from "./keys.ts";
+import { registerServe } from "./serve.ts";
 import { registerVectorsTrain } from "./vectors-train.ts";
 
 export const EXIT_OK = 0;
@@ -70,6 +72,9 @@ export function buildProgram(io: CliIo): Command {
     .summary("train word vectors");
   registerVectorsTrain(vectors, io);
 
+  registerKeys(program, io);
+
+  registerServe(program, io);
   registerDemo(program, io);
   return program;
 }

@@ -1,3 +1,5 @@
+export type { ApiKey, ApiKeyScope, ApiKeyStoreOptions, CreatedApiKey } from "./api-keys.ts";
+export { API_KEY_SCOPES, ApiKeyStore, hasScope, MAX_KEY_NAME_LENGTH, parseScopes } from "./api-keys.ts";
 export type { Artifact, ArtifactManifest, FileEntry, ManifestInput } from "./artifact.ts";
 export {
   ARTIFACT_FORMAT,
@@ -10,3 +12,22 @@ export {
   readArtifact,
   writeArtifact,
 } from "./artifact.ts";
+export type {
+  Database,
+  DatabaseCapabilities,
+  Dialect,
+  OpenDatabaseOptions,
+  Queryable,
+  Row,
+  RunResult,
+  SqlValue,
+} from "./database.ts";
+export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DIALECTS,
+  isPostgresUrl,
+  MIGRATIONS_TABLE,
+  openDatabase,
+} from "./database.ts";

@@ -1,0 +1,352 @@
+/**
+ * npm run bench:serve [-- --seconds 10 --connections 32]
+ *
+ * HTTP serving on loopback, in one run on this machine, with wrk as the load generator:
+ *  (a) a bare node:http hello-world (the ceiling for Node on this machine),
+ *  (b) textkit serve predicting with a real classifier trained on CLINC150 (one text per
+ *      request, and batches of 32), with one worker and with one per core,
+ *  (c) the seed's stack: Flask under gunicorn (2 workers) predicting with an equivalent
+ *      scikit-learn TF-IDF + logistic regression model built by bench/serve/build_sklearn.py.
+ * Then textkit single at a fixed rate of half its maximum (autocannon, open loop) for the
+ * p99 latency target. Prints a table with ratios and writes bench/results/serve-<date>.md.
+ *
+ * wrk runs with one thread; on a 2-core machine the load generator shares the CPU with the
+ * server, for every row alike. textkit logs each request as JSON (to /dev/null), as in
+ * production; the hello-world and Flask rows log nothing.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import {
+  type Dataset,
+  datasetFromExamples,
+  type Example,
+  loadDataset,
+  trainClassifier,
+} from "../src/index.ts";
+import {
+  BENCH_DIR,
+  fmt,
+  hasProgram,
+  machine,
+  markdownTable,
+  ROOT,
+  SHARED_DATA,
+  today,
+  writeResult,
+} from "./common.ts";
+
+const SECONDS = numberArg("--seconds", 10);
+const CONNECTIONS = numberArg("--connections", 32);
+const BATCH = 32;
+
+function numberArg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+async function trainingData(): Promise<{ train: Dataset; test: string[]; source: string }> {
+  const clinc = join(SHARED_DATA, "clinc150", "data_full.json");
+  try {
+    const raw = JSON.parse(readFileSync(clinc, "utf8")) as Record<string, [string, string][]>;
+    const train = datasetFromExamples(
+      `${clinc}#train`,
+      (raw["train"] ?? []).map(([text, label], i): Example => ({ text, labels: [label], line: i + 1 })),
+    );
+    return { train, test: (raw["test"] ?? []).map(([t]) => t), source: "CLINC150 in-scope (150 intents)" };
+  } catch {
+    console.error(`${clinc} is not there; using samples/intents instead`);
+    const train = await loadDataset(join(ROOT, "samples", "intents", "train.csv"));
+    const test = await loadDataset(join(ROOT, "samples", "intents", "test.csv"));
+    return { train, test: test.examples.map((e) => e.text), source: "samples/intents (20 intents)" };
+  }
+}
+
+interface Running {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function start(cmd: string, args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+  });
+  child.on("exit", (code, signal) => {
+    if (code !== 0 && signal === null) console.error(`${cmd} exited with ${code}: ${stderr.slice(-2000)}`);
+  });
+  return {
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+      }),
+  };
+}
+
+async function waitUntilUp(url: string, body: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function luaString(s: string): string {
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/** wrk at full speed against `url`, cycling through `bodies`; latencies in ms. */
+function wrk(url: string, bodies: string[], work: string): Load {
+  const script = join(work, "post.lua");
+  writeFileSync(
+    script,
+    [
+      "local bodies = {",
+      ...bodies.map((b) => `  ${luaString(b)},`),
+      "}",
+      "local i = 0",
+      'wrk.method = "POST"',
+      'wrk.headers["Content-Type"] = "application/json"',
+      "request = function()",
+      "  i = i % #bodies + 1",
+      "  return wrk.format(nil, nil, nil, bodies[i])",
+      "end",
+      "",
+    ].join("\n"),
+  );
+  const args = ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", script, url];
+  const r = spawnSync("wrk", args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const out = r.stdout;
+  const ms = (label: string): number => {
+    const m = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
+    if (m === null) return Number.NaN;
+    const v = Number(m[1]);
+    return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const socketErrors = /Socket errors:.*?(\d+).*?(\d+).*?(\d+).*?(\d+)/.exec(out);
+  const sockets = socketErrors === null ? 0 : socketErrors.slice(1).reduce((a, b) => a + Number(b), 0);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
+    p50: ms("50"),
+    p99: ms("99"),
+    errors: non2xx + sockets,
+  };
+}
+
+/** An open-loop run at a fixed overall rate; latencies in ms. */
+async function fixedRate(url: string, body: string, rate: number): Promise<Load> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    connections: CONNECTIONS,
+    overallRate: rate,
+    duration: SECONDS,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!hasProgram("wrk")) {
+    console.error("bench:serve needs wrk (apt-get install wrk)");
+    process.exitCode = 1;
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), "textkit-bench-serve-"));
+  const running: Running[] = [];
+  try {
+    const { train, test, source } = await trainingData();
+    const model = await trainClassifier({ train }, { dim: 100, epochs: 25, lr: 0.5, minCount: 1 });
+    await model.save(join(work, "models", "intents"));
+    const texts = test.slice(0, 200);
+    const single = texts.map((t) => JSON.stringify({ text: t, k: 3 }));
+    const batches: string[] = [];
+    for (let i = 0; i + BATCH <= texts.length; i += BATCH) {
+      batches.push(JSON.stringify({ inputs: texts.slice(i, i + BATCH), k: 3 }));
+    }
+    const rows: (string | number)[][] = [];
+    const results: Record<string, Load> = {};
+    const measure = async (
+      name: string,
+      cmd: string,
+      args: string[],
+      port: number,
+      bodies: string[],
+      env: Record<string, string> = {},
+    ): Promise<void> => {
+      const url = `http://127.0.0.1:${port}/v1/models/intents/predict`;
+      const r = start(cmd, args, env);
+      running.push(r);
+      await waitUntilUp(url, bodies[0]!);
+      wrk(url, bodies, work); // warm-up run, not reported
+      const load = wrk(url, bodies, work);
+      results[name] = load;
+      console.error(
+        `${name}: ${fmt.int(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}`,
+      );
+      await r.stop();
+    };
+
+    const textkit = [
+      join(ROOT, "bin", "textkit.js"),
+      "serve",
+      "--models",
+      join(work, "models"),
+      "--auth",
+      "off",
+    ];
+    const env = { TEXTKIT_DATA_DIR: join(work, "data") };
+    await measure(
+      "hello-world (node:http)",
+      process.execPath,
+      [join(BENCH_DIR, "serve", "hello.mjs"), "8090"],
+      8090,
+      single,
+    );
+    await measure(
+      "textkit, 1 worker, 1 text",
+      process.execPath,
+      [...textkit, "--port", "8091"],
+      8091,
+      single,
+      env,
+    );
+    await measure(
+      `textkit, 1 worker, batch of ${BATCH}`,
+      process.execPath,
+      [...textkit, "--port", "8092"],
+      8092,
+      batches,
+      env,
+    );
+    await measure(
+      "textkit, 2 workers, 1 text",
+      process.execPath,
+      [...textkit, "--port", "8093", "--workers", "2"],
+      8093,
+      single,
+      env,
+    );
+
+    const python = "/usr/bin/python3";
+    if (hasProgram("gunicorn") && spawnSync(python, ["-c", "import flask, sklearn"]).status === 0) {
+      writeFileSync(
+        join(work, "train.tsv"),
+        train.examples.map((e) => `${e.labels[0]}\t${e.text.replace(/[\t\n]/g, " ")}`).join("\n"),
+      );
+      const built = spawnSync(
+        python,
+        [join(BENCH_DIR, "serve", "build_sklearn.py"), join(work, "train.tsv"), join(work, "model.pkl")],
+        { stdio: "inherit" },
+      );
+      if (built.status !== 0) throw new Error("build_sklearn.py failed");
+      await measure(
+        "Flask + gunicorn (2 workers), scikit-learn",
+        "gunicorn",
+        [
+          "-w",
+          "2",
+          "-b",
+          "127.0.0.1:8094",
+          "--chdir",
+          join(BENCH_DIR, "serve"),
+          "--log-level",
+          "warning",
+          "flask_app:app",
+        ],
+        8094,
+        single,
+        { SKLEARN_MODEL: join(work, "model.pkl") },
+      );
+    } else {
+      console.error(
+        "skip Flask + gunicorn: needs gunicorn, python3-flask and python3-sklearn (apt-get install gunicorn python3-flask python3-sklearn)",
+      );
+    }
+
+    // p99 at half of textkit's maximum rate, one worker, one text per request.
+    const best = results["textkit, 1 worker, 1 text"]!;
+    const half = Math.round(best.rps / 2);
+    const r = start(process.execPath, [...textkit, "--port", "8095"], env);
+    running.push(r);
+    const url = `http://127.0.0.1:8095/v1/models/intents/predict`;
+    await waitUntilUp(url, single[0]!);
+    await fixedRate(url, single[0]!, half);
+    const steady = await fixedRate(url, single[0]!, half);
+    await r.stop();
+
+    const ceiling = results["hello-world (node:http)"]!.rps;
+    const flask = results["Flask + gunicorn (2 workers), scikit-learn"]?.rps ?? Number.NaN;
+    for (const [name, load] of Object.entries(results)) {
+      const docs = name.includes("batch") ? load.rps * BATCH : load.rps;
+      rows.push([
+        name,
+        fmt.int(load.rps),
+        fmt.int(docs),
+        load.p50.toFixed(2),
+        load.p99.toFixed(2),
+        load.errors,
+        fmt.ratio(load.rps / ceiling),
+        fmt.ratio(load.rps / flask),
+      ]);
+    }
+    rows.push([
+      `textkit, 1 worker, 1 text, fixed ${fmt.int(half)} req/s (autocannon)`,
+      fmt.int(steady.rps),
+      fmt.int(steady.rps),
+      steady.p50.toFixed(2),
+      steady.p99.toFixed(2),
+      steady.errors,
+      "",
+      "",
+    ]);
+    const body = [
+      `# bench:serve, ${today()}`,
+      "",
+      `Machine: ${machine()}. Load: wrk, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s after a ${SECONDS} s warm-up, on loopback; the generator shares the 2 cores with the server.`,
+      `Model: textkit classifier trained on ${source} (dim 100, 25 epochs); Flask serves TF-IDF (1-2 grams) + logistic regression trained on the same texts. Each request: one test text with k=3 (or ${BATCH} texts for the batch row).`,
+      "",
+      markdownTable(
+        ["server", "req/s", "texts/s", "p50 ms", "p99 ms", "errors", "vs hello-world", "vs Flask"],
+        rows,
+      ),
+      "",
+    ].join("\n");
+    console.log(body);
+    console.error(`written to ${writeResult("serve", body)}`);
+  } finally {
+    await Promise.all(running.map((r) => r.stop()));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

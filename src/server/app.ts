@@ -1,0 +1,213 @@
+/**
+ * The HTTP server: fastify with one plugin per resource (models, admin, health, metrics,
+ * docs), so that the dashboard and the applications join later as further plugins.
+ */
+import { randomUUID } from "node:crypto";
+import { fastifyCors } from "@fastify/cors";
+import { fastifyRateLimit } from "@fastify/rate-limit";
+import { fastifySwagger } from "@fastify/swagger";
+import { type FastifyInstance, type FastifyRequest, fastify, LogController } from "fastify";
+import { TextkitError } from "../core/errors.ts";
+import { Authenticator, type KeyVerifier } from "./auth.ts";
+import { resolveServerConfig, type ServerConfig } from "./config.ts";
+import { installErrorHandlers } from "./error-handler.ts";
+import { builtInFamilies } from "./families.ts";
+import type { TextkitServerState } from "./fastify-types.ts";
+import { openKeyStore } from "./keys.ts";
+import { loggerOptions } from "./logging.ts";
+import { ServerMetrics } from "./metrics.ts";
+import { tokenBucketStore } from "./rate-limit.ts";
+import { ModelRegistry } from "./registry.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { modelRoutes } from "./routes/models.ts";
+
+const TEXTKIT_VERSION = "0.1.0";
+
+/** What the process around a server may add; used by the cluster, not by applications. */
+export interface ServerRuntime {
+  /** Metrics of every worker together (the cluster primary aggregates them). */
+  clusterMetrics?: () => Promise<string>;
+}
+
+/**
+ * Builds the server without listening: loads the models in the background (see /readyz),
+ * opens the API key store unless auth is "off", and registers every route.
+ *
+ * @example
+ * const app = await buildServer({ modelsDir: "models", auth: "off" });
+ * const res = await app.inject({ method: "GET", url: "/v1/models" });
+ */
+export async function buildServer(
+  config: ServerConfig,
+  runtime: ServerRuntime = {},
+): Promise<FastifyInstance> {
+  const resolved = resolveServerConfig(config);
+  const app = fastify({
+    logger: loggerOptions(resolved),
+    bodyLimit: resolved.bodyLimitBytes,
+    // One access line per request comes from our onResponse hook instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // Drain on close: new requests get 503, idle keep-alive connections are closed.
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    // The schemas say exactly what is accepted: no silent coercion of numbers to strings.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  // JSON only: a text/plain body would otherwise reach validation as a string.
+  app.removeContentTypeParser("text/plain");
+  const limits = { bodyLimitBytes: resolved.bodyLimitBytes, maxBatch: resolved.maxBatch };
+  installErrorHandlers(app, limits);
+
+  const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });
+  const registry = new ModelRegistry({
+    root: resolved.modelsDir,
+    loaders: { ...builtInFamilies(), ...resolved.families },
+    log: app.log.child({ component: "registry" }),
+    watchIntervalMs: resolved.watchIntervalMs,
+    onSwap: (model) => metrics.swaps.inc({ model: model.name }),
+    onLoadFailed: (name) => metrics.reloadFailures.inc({ model: name }),
+  });
+  const state: TextkitServerState = { config: resolved, registry, metrics };
+  app.decorate("textkit", state);
+  app.decorateRequest("apiKey", null);
+  app.decorateRequest("errorCode", null);
+
+  let keys: { verifier: KeyVerifier; close(): Promise<void> } | null = null;
+  try {
+    if (resolved.auth !== "off") keys = await openKeyStore(resolved);
+    const auth = new Authenticator(resolved.auth, keys?.verifier ?? null);
+
+    observe(app, metrics);
+    // Before the auth hook, so that a browser can read a 401 too.
+    await app.register(fastifyCors, {
+      origin:
+        resolved.cors.origins.length === 0
+          ? false
+          : resolved.cors.origins.includes("*")
+            ? "*"
+            : resolved.cors.origins,
+      methods: ["GET", "POST"],
+      allowedHeaders: ["Authorization", "Content-Type"],
+      maxAge: 600,
+    });
+    app.addHook("onRequest", auth.hook);
+    // While draining, a response that was in flight ends its keep-alive connection, so that
+    // close() does not wait for the client to hang up.
+    let closing = false;
+    app.addHook("preClose", async () => {
+      closing = true;
+    });
+    app.addHook("onSend", async (_request, reply, payload) => {
+      if (closing) reply.header("connection", "close");
+      return payload;
+    });
+    app.addHook("onClose", async () => {
+      await registry.stop();
+      await keys?.close();
+    });
+
+    if (resolved.docs) {
+      await app.register(fastifySwagger, {
+        openapi: {
+          openapi: "3.1.0",
+          info: {
+            title: "textkit",
+            version: TEXTKIT_VERSION,
+            description:
+              "Predict with trained textkit models. Send `Authorization: Bearer <token>` (keys from `textkit keys create`). Health, readiness and metrics need no key.",
+          },
+          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+          tags: [
+            { name: "models", description: "Predict and inspect models (scope predict)" },
+            { name: "admin", description: "Reload and activate versions (scope admin)" },
+            { name: "health", description: "Liveness and readiness" },
+            { name: "metrics", description: "Prometheus metrics" },
+          ],
+        },
+      });
+    }
+    await app.register(healthRoutes, { registry });
+    await app.register(metricsRoutes, {
+      metrics,
+      requireAuth: resolved.metricsRequireAuth,
+      ...(runtime.clusterMetrics === undefined ? {} : { clusterText: runtime.clusterMetrics }),
+    });
+    await app.register(
+      async (v1) => {
+        if (resolved.rateLimit !== false) {
+          const { perMinute, burst } = resolved.rateLimit;
+          await v1.register(fastifyRateLimit, {
+            global: true,
+            max: burst,
+            timeWindow: 60_000,
+            store: tokenBucketStore(perMinute, burst),
+            keyGenerator: (request: FastifyRequest) =>
+              request.apiKey === null ? `ip:${request.ip}` : `key:${request.apiKey.id}`,
+            errorResponseBuilder: (_request, context) =>
+              new TextkitError("RATE_LIMITED", `too many requests; retry in ${context.after}`),
+          });
+        }
+        await v1.register(modelRoutes, { registry, config: resolved, metrics });
+        await v1.register(adminRoutes, { registry });
+      },
+      { prefix: "/v1" },
+    );
+    if (resolved.docs) await app.register(docsRoutes);
+    await registry.start();
+  } catch (error) {
+    await registry.stop();
+    await keys?.close();
+    throw error;
+  }
+  return app;
+}
+
+/** The URL decoded, so that the log's masking sees e-mail addresses as people write them. */
+function readableUrl(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+}
+
+/** Request counts, latency, in-flight gauge and one access-log line per request. */
+function observe(app: FastifyInstance, metrics: ServerMetrics): void {
+  const open = new WeakSet<FastifyRequest>();
+  const finish = (request: FastifyRequest): boolean => {
+    if (!open.delete(request)) return false;
+    metrics.inFlight.dec();
+    return true;
+  };
+  app.addHook("onRequest", async (request) => {
+    open.add(request);
+    metrics.inFlight.inc();
+  });
+  app.addHook("onRequestAbort", async (request) => {
+    finish(request);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    finish(request);
+    const route = request.routeOptions.url ?? "unmatched";
+    const status = reply.statusCode;
+    metrics.requests.inc({ method: request.method, route, status: String(status) });
+    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    request.log.info(
+      {
+        method: request.method,
+        route,
+        url: readableUrl(request.url),
+        status,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        keyId: request.apiKey?.id ?? null,
+        ...(request.errorCode === null ? {} : { code: request.errorCode }),
+      },
+      "request",
+    );
+  });
+}

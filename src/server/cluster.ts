@@ -1,0 +1,296 @@
+/**
+ * `--workers N`: one primary process that only supervises, and N workers that each run a
+ * full server on the same port (node:cluster hands out connections round-robin).
+ *
+ * Workers hold no state a request depends on beyond the model files every one of them
+ * loads itself, so any worker can answer any request. What is per worker: rate-limit
+ * counters (a client gets up to N times its limit across the workers; put a shared
+ * limiter in front for exact global limits) and a reload triggered through the admin
+ * route (the others pick up the same files through their own watch within seconds; an
+ * activation is written to disk, so all follow it). GET /metrics aggregates all workers.
+ */
+import cluster, { type Worker } from "node:cluster";
+import { stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { AggregatorRegistry } from "prom-client";
+import { TextkitError } from "../core/errors.ts";
+import { resolveServerConfig, type ServerConfig } from "./config.ts";
+import { type RunningServer, startServer, urlHost } from "./start.ts";
+
+export type ClusterEvent =
+  | { type: "listening"; pid: number; url: string }
+  | {
+      type: "worker-exit";
+      pid: number;
+      code: number | null;
+      signal: string | null;
+      restartInMs: number | null;
+    }
+  | { type: "stopping" }
+  | { type: "stopped" };
+
+export interface ClusterOptions {
+  /** Hear what the primary does (workers listening, exiting, being replaced). */
+  onEvent?(event: ClusterEvent): void;
+  /** How long a worker may take to drain before it is killed (default 30 s). */
+  drainTimeoutMs?: number;
+  /** Stop on SIGTERM and SIGINT, then exit the process with 0 (default true). */
+  handleSignals?: boolean;
+}
+
+export interface RunningCluster {
+  role: "primary" | "worker";
+  /** Where the workers listen. */
+  url: string;
+  /** Process ids of the live workers (the primary's view; a worker sees only itself). */
+  workerPids(): number[];
+  /** Drains every worker and waits for them to exit. */
+  close(): Promise<void>;
+}
+
+const SHUTDOWN = "textkit:shutdown";
+const METRICS_REQUEST = "textkit:metrics-request";
+const METRICS_RESPONSE = "textkit:metrics-response";
+/** Crashes counted for the backoff are those within this window. */
+const CRASH_WINDOW_MS = 60_000;
+const MAX_BACKOFF_MS = 30_000;
+
+interface Message {
+  type?: unknown;
+  id?: unknown;
+  text?: unknown;
+  error?: unknown;
+}
+
+function asMessage(value: unknown): Message {
+  return value !== null && typeof value === "object" ? (value as Message) : {};
+}
+
+/** Delay before replacing a worker after `recent` crashes in the last minute: 0, 0.5 s, 1 s, 2 s... 30 s. */
+export function restartDelayMs(recent: number): number {
+  if (recent <= 1) return 0;
+  return Math.min(MAX_BACKOFF_MS, 500 * 2 ** (recent - 2));
+}
+
+/**
+ * Runs the server on `workers` processes. Call it from the program's entry point: in the
+ * primary it forks the workers (which run the same entry point, so they call it too) and
+ * resolves once all listen; in a worker it starts the server.
+ *
+ * @example
+ * // bin entry point, run as the primary and as each worker
+ * const running = await runCluster({ modelsDir: "models", port: 8080 }, 4);
+ * if (running.role === "primary") console.log(`listening on ${running.url}`);
+ */
+export async function runCluster(
+  config: ServerConfig,
+  workers: number = availableParallelism(),
+  options: ClusterOptions = {},
+): Promise<RunningCluster> {
+  if (cluster.isPrimary) return runPrimary(config, workers, options);
+  return runWorker(config, options);
+}
+
+async function runPrimary(
+  config: ServerConfig,
+  workers: number,
+  options: ClusterOptions,
+): Promise<RunningCluster> {
+  const resolved = resolveServerConfig(config);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new TextkitError("OPTION_INVALID", `workers must be an integer >= 1, got ${String(workers)}`);
+  // Fail here, once, rather than in every worker and again in each replacement.
+  const isDir = await stat(resolved.modelsDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    throw new TextkitError("MODELS_DIR_NOT_FOUND", `models directory ${resolved.modelsDir} does not exist`, {
+      file: resolved.modelsDir,
+    });
+  }
+  const emit = (event: ClusterEvent): void => options.onEvent?.(event);
+  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+  const aggregator = new AggregatorRegistry();
+  const crashes: number[] = [];
+  let stopping: Promise<void> | null = null;
+  let everListened = false;
+  let url = "";
+
+  const started = new Promise<void>((resolve, reject) => {
+    const listening = new Set<number>();
+    cluster.on("listening", (worker, address) => {
+      everListened = true;
+      url = `http://${urlHost(resolved.host)}:${address.port}`;
+      emit({ type: "listening", pid: worker.process.pid ?? 0, url });
+      listening.add(worker.id);
+      if (listening.size >= workers) resolve();
+    });
+    cluster.on("exit", (worker, code, signal) => {
+      const pid = worker.process.pid ?? 0;
+      if (stopping !== null) {
+        emit({ type: "worker-exit", pid, code, signal, restartInMs: null });
+        return;
+      }
+      if (!everListened) {
+        // A worker that cannot even start (bad config, port taken) would only crash again.
+        emit({ type: "worker-exit", pid, code, signal, restartInMs: null });
+        reject(
+          new TextkitError(
+            "INTERNAL",
+            `a server worker exited (code ${String(code)}, signal ${String(signal)}) before listening; its error is in the log above`,
+          ),
+        );
+        void stop();
+        return;
+      }
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length > 0 && now - crashes[0]! > CRASH_WINDOW_MS) crashes.shift();
+      const delay = restartDelayMs(crashes.length);
+      emit({ type: "worker-exit", pid, code, signal, restartInMs: delay });
+      setTimeout(() => {
+        if (stopping === null) cluster.fork();
+      }, delay).unref();
+    });
+  });
+
+  cluster.on("message", (worker: Worker, raw: unknown) => {
+    const message = asMessage(raw);
+    if (message.type !== METRICS_REQUEST) return;
+    aggregator.clusterMetrics().then(
+      (text) => worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, text }),
+      (error: unknown) =>
+        worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, error: String(error) }),
+    );
+  });
+
+  const live = (): Worker[] =>
+    Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+
+  const stop = (): Promise<void> => {
+    if (stopping !== null) return stopping;
+    emit({ type: "stopping" });
+    stopping = (async () => {
+      const exits = live().map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) {
+              resolve();
+              return;
+            }
+            worker.once("exit", () => resolve());
+            if (worker.isConnected()) worker.send({ type: SHUTDOWN });
+            else worker.kill("SIGTERM");
+            setTimeout(() => {
+              if (!worker.isDead()) worker.process.kill("SIGKILL");
+            }, drainTimeoutMs).unref();
+          }),
+      );
+      await Promise.all(exits);
+      emit({ type: "stopped" });
+    })();
+    return stopping;
+  };
+
+  if (options.handleSignals !== false) {
+    const onSignal = (): void => {
+      void stop().then(() => process.exit(0));
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  }
+
+  for (let i = 0; i < workers; i++) cluster.fork();
+  await started;
+  return {
+    role: "primary",
+    url,
+    workerPids: () => live().map((w) => w.process.pid ?? 0),
+    close: stop,
+  };
+}
+
+async function runWorker(config: ServerConfig, options: ClusterOptions): Promise<RunningCluster> {
+  const pending = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
+  let nextId = 0;
+  const clusterMetrics = (): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error("the cluster primary did not send metrics in time"));
+      }, 5000);
+      pending.set(id, {
+        resolve: (text) => {
+          clearTimeout(timer);
+          resolve(text);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      process.send?.({ type: METRICS_REQUEST, id });
+    });
+
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { clusterMetrics });
+  } catch (error) {
+    process.stderr.write(
+      `${error instanceof TextkitError ? error.describe() : error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+  // The primary collects each worker's registry when asked (prom-client's own IPC protocol).
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([server.app.textkit.metrics.registry]);
+
+  let draining: Promise<void> | null = null;
+  const drain = (): Promise<void> => {
+    if (draining !== null) return draining;
+    const timeoutMs = options.drainTimeoutMs ?? 30_000;
+    draining = (async () => {
+      const timer = setTimeout(() => process.exit(1), timeoutMs);
+      timer.unref();
+      try {
+        await server.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return draining;
+  };
+  const drainAndExit = (): void => {
+    drain().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+
+  process.on("message", (raw: unknown) => {
+    const message = asMessage(raw);
+    if (message.type === SHUTDOWN) {
+      drainAndExit();
+    } else if (message.type === METRICS_RESPONSE && typeof message.id === "number") {
+      const waiter = pending.get(message.id);
+      if (waiter === undefined) return;
+      pending.delete(message.id);
+      if (typeof message.text === "string") waiter.resolve(message.text);
+      else waiter.reject(new Error(String(message.error)));
+    }
+  });
+  // The primary is gone: nobody would replace or stop this worker any more.
+  process.once("disconnect", drainAndExit);
+  if (options.handleSignals !== false) {
+    process.once("SIGTERM", drainAndExit);
+    process.once("SIGINT", drainAndExit);
+  }
+  return {
+    role: "worker",
+    url: server.url,
+    workerPids: () => [process.pid],
+    close: drain,
+  };
+}

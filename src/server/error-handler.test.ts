@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { TextkitError } from "../core/errors.ts";
+import { errorBody, toTextkitError } from "./error-handler.ts";
+
+const limits = { bodyLimitBytes: 100, maxBatch: 4 };
+
+function fastifyError(code: string, statusCode: number, message = "x"): Error {
+  return Object.assign(new Error(message), { code, statusCode });
+}
+
+describe("toTextkitError", () => {
+  it("keeps a TextkitError as it is", () => {
+    const e = new TextkitError("MODEL_NOT_FOUND", "no model");
+    assert.equal(toTextkitError(e, limits), e);
+  });
+
+  it("names the field of a validation error as a JSON pointer", () => {
+    const e = Object.assign(new Error("v"), {
+      statusCode: 400,
+      validationContext: "body",
+      validation: [{ keyword: "type", instancePath: "/inputs/2", params: {}, message: "must be string" }],
+    });
+    const t = toTextkitError(e, limits);
+    assert.equal(t.code, "INPUT_INVALID");
+    assert.equal(t.message, "/inputs/2 must be string");
+    assert.equal(errorBody(t).error.field, "/inputs/2");
+  });
+
+  it("points at a missing or unknown property by name", () => {
+    const missing = Object.assign(new Error("v"), {
+      validationContext: "body",
+      validation: [{ keyword: "required", instancePath: "", params: { missingProperty: "version" } }],
+    });
+    assert.equal(errorBody(toTextkitError(missing, limits)).error.field, "/version");
+    const extra = Object.assign(new Error("v"), {
+      validationContext: "body",
+      validation: [
+        { keyword: "additionalProperties", instancePath: "", params: { additionalProperty: "kk" } },
+      ],
+    });
+    assert.equal(toTextkitError(extra, limits).message, "/kk is not a known field");
+  });
+
+  it("maps too many inputs to BATCH_TOO_LARGE with the limit", () => {
+    const e = Object.assign(new Error("v"), {
+      validationContext: "body",
+      validation: [{ keyword: "maxItems", instancePath: "/inputs", params: { limit: 4 } }],
+    });
+    const t = toTextkitError(e, limits);
+    assert.equal(t.code, "BATCH_TOO_LARGE");
+    assert.equal(t.status, 413);
+    assert.match(t.message, /at most 4/);
+  });
+
+  it("maps fastify's body errors to textkit codes", () => {
+    assert.equal(
+      toTextkitError(fastifyError("FST_ERR_CTP_BODY_TOO_LARGE", 413), limits).code,
+      "BODY_TOO_LARGE",
+    );
+    assert.equal(
+      toTextkitError(fastifyError("FST_ERR_CTP_INVALID_JSON_BODY", 400), limits).code,
+      "BODY_INVALID_JSON",
+    );
+    assert.equal(
+      toTextkitError(fastifyError("FST_ERR_CTP_INVALID_MEDIA_TYPE", 415), limits).code,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
+  });
+
+  it("turns anything unexpected into INTERNAL without its message or stack", () => {
+    const t = toTextkitError(new TypeError("secret detail at /srv/app.ts:10:3"), limits);
+    assert.equal(t.code, "INTERNAL");
+    assert.equal(t.status, 500);
+    const body = JSON.stringify(errorBody(t, "req-1"));
+    assert.doesNotMatch(body, /secret|app\.ts|stack/);
+    assert.match(body, /"requestId":"req-1"/);
+  });
+});

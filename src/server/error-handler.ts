@@ -1,0 +1,150 @@
+/**
+ * One place turns every failure into `{ error: { code, message, hint, field? } }` with the
+ * status of its code. A client mistake gets its 4xx; anything else is a 500 whose details
+ * go to the log only. No response ever carries a stack trace.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type ErrorCode, isTextkitError, TextkitError } from "../core/errors.ts";
+
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    hint: string;
+    /** JSON pointer into the request body (e.g. /inputs/0) where the problem is. */
+    field?: string;
+    requestId?: string;
+  };
+}
+
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+interface FrameworkErrorShape {
+  code?: unknown;
+  statusCode?: unknown;
+  validation?: ValidationIssue[];
+  validationContext?: string;
+}
+
+function frameworkShape(error: unknown): FrameworkErrorShape {
+  return error !== null && typeof error === "object" ? (error as FrameworkErrorShape) : {};
+}
+
+/** The field a validation issue is about, as a JSON pointer. */
+function fieldOf(issue: ValidationIssue): string {
+  const extra =
+    issue.keyword === "required" && typeof issue.params["missingProperty"] === "string"
+      ? issue.params["missingProperty"]
+      : issue.keyword === "additionalProperties" && typeof issue.params["additionalProperty"] === "string"
+        ? issue.params["additionalProperty"]
+        : null;
+  const path = issue.instancePath;
+  return extra === null ? path || "/" : `${path}/${extra}`;
+}
+
+function describeIssue(issue: ValidationIssue, context: string, field: string): string {
+  const where = context === "body" ? field : `${context} ${field}`;
+  if (issue.keyword === "required") return `${where} is required`;
+  if (issue.keyword === "additionalProperties") return `${where} is not a known field`;
+  return `${where} ${issue.message ?? "is invalid"}`;
+}
+
+function validationError(shape: FrameworkErrorShape, maxBatch: number): TextkitError {
+  const issue = shape.validation![0]!;
+  const context = shape.validationContext ?? "body";
+  const field = fieldOf(issue);
+  if (context === "body" && field === "/inputs" && issue.keyword === "maxItems") {
+    return new TextkitError(
+      "BATCH_TOO_LARGE",
+      `/inputs has more than ${maxBatch} texts; this server takes at most ${maxBatch} per request`,
+      { details: { field } },
+    );
+  }
+  return new TextkitError("INPUT_INVALID", describeIssue(issue, context, field), { details: { field } });
+}
+
+/** Maps what fastify and its plugins throw to textkit's codes. */
+export function toTextkitError(
+  error: unknown,
+  limits: { bodyLimitBytes: number; maxBatch: number },
+): TextkitError {
+  if (isTextkitError(error)) return error;
+  const shape = frameworkShape(error);
+  if (Array.isArray(shape.validation) && shape.validation.length > 0)
+    return validationError(shape, limits.maxBatch);
+  const byCode: Partial<Record<string, [ErrorCode, string]>> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: [
+      "BODY_TOO_LARGE",
+      `the request body is larger than this server's limit of ${limits.bodyLimitBytes} bytes`,
+    ],
+    FST_ERR_CTP_INVALID_JSON_BODY: ["BODY_INVALID_JSON", "the request body is not valid JSON"],
+    FST_ERR_CTP_EMPTY_JSON_BODY: ["BODY_INVALID_JSON", "the request body is empty but declared as JSON"],
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "the request body must be application/json"],
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+      "INPUT_INVALID",
+      "the request body's size does not match its Content-Length",
+    ],
+  };
+  const mapped = typeof shape.code === "string" ? byCode[shape.code] : undefined;
+  if (mapped !== undefined) return new TextkitError(mapped[0], mapped[1], { cause: error });
+  // JSON.parse errors surface as SyntaxError with status 400 when the parser is replaced.
+  if (error instanceof SyntaxError && shape.statusCode === 400)
+    return new TextkitError("BODY_INVALID_JSON", "the request body is not valid JSON", { cause: error });
+  const status = typeof shape.statusCode === "number" ? shape.statusCode : 500;
+  if (status === 404) return new TextkitError("NOT_FOUND", "no such route", { cause: error });
+  if (status === 413) return new TextkitError("BODY_TOO_LARGE", "the request is too large", { cause: error });
+  if (status === 415)
+    return new TextkitError("UNSUPPORTED_MEDIA_TYPE", "the request body must be application/json", {
+      cause: error,
+    });
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors (bad URL, bad header...) carry fixed, safe messages.
+    const message = error instanceof Error ? error.message : "bad request";
+    return new TextkitError("INPUT_INVALID", message, { cause: error });
+  }
+  return new TextkitError("INTERNAL", "internal error; the server log has the details", { cause: error });
+}
+
+/** The body sent for an error. Never includes `cause`, `details` or a stack. */
+export function errorBody(error: TextkitError, requestId?: string): ErrorBody {
+  const field = error.details?.["field"];
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      hint: error.hint,
+      ...(typeof field === "string" ? { field } : {}),
+      ...(requestId === undefined ? {} : { requestId }),
+    },
+  };
+}
+
+/** Installs the error and not-found handlers on the root instance. */
+export function installErrorHandlers(
+  app: FastifyInstance,
+  limits: { bodyLimitBytes: number; maxBatch: number },
+): void {
+  app.setErrorHandler((raw: FastifyError | TextkitError, request: FastifyRequest, reply: FastifyReply) => {
+    const error = toTextkitError(raw, limits);
+    request.errorCode = error.code;
+    if (error.code === "INTERNAL") {
+      request.log.error({ err: raw, code: error.code }, "request failed");
+    } else if (error.status >= 500) {
+      request.log.warn({ code: error.code, status: error.status }, error.message);
+    } else {
+      // The access line carries the code; the message is there for debugging.
+      request.log.debug({ code: error.code, status: error.status }, error.message);
+    }
+    reply.status(error.status).send(errorBody(error, request.id));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new TextkitError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`);
+    request.errorCode = error.code;
+    reply.status(404).send(errorBody(error, request.id));
+  });
+}

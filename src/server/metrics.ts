@@ -1,0 +1,91 @@
+/**
+ * Prometheus metrics of one server process, in a registry of its own (nothing global, so
+ * several servers in one process, as in tests, do not mix their counts).
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export interface MetricsSource {
+  /** Models with an active version, read when Prometheus scrapes. */
+  loadedCount(): number;
+}
+
+/** Latency buckets from half a millisecond, where a single prediction lands, to seconds. */
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * The server's counters, gauges and histograms.
+ *
+ * @example
+ * const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });
+ * metrics.requests.inc({ method: "GET", route: "/healthz", status: "200" });
+ * await metrics.text();
+ */
+export class ServerMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<"method" | "route" | "status">;
+  readonly duration: Histogram<"method" | "route">;
+  readonly inFlight: Gauge;
+  readonly reloadFailures: Counter<"model">;
+  readonly swaps: Counter<"model">;
+  readonly predictions: Counter<"model">;
+
+  constructor(source: MetricsSource, options: { processMetrics?: boolean } = {}) {
+    const registry = new Registry();
+    this.registry = registry;
+    this.requests = new Counter({
+      name: "http_requests_total",
+      help: "HTTP requests answered, by method, route pattern and status code.",
+      labelNames: ["method", "route", "status"],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: "http_request_duration_seconds",
+      help: "Time from receiving a request to sending the response, by route pattern.",
+      labelNames: ["method", "route"],
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
+    this.inFlight = new Gauge({
+      name: "http_requests_in_flight",
+      help: "Requests received and not yet answered.",
+      registers: [registry],
+    });
+    this.reloadFailures = new Counter({
+      name: "textkit_model_reload_failures_total",
+      help: "Model versions refused when loading (broken or foreign artifacts).",
+      labelNames: ["model"],
+      registers: [registry],
+    });
+    this.swaps = new Counter({
+      name: "textkit_model_swaps_total",
+      help: "Model versions loaded and made active.",
+      labelNames: ["model"],
+      registers: [registry],
+    });
+    this.predictions = new Counter({
+      name: "textkit_predictions_total",
+      help: "Inputs predicted, by model.",
+      labelNames: ["model"],
+      registers: [registry],
+    });
+    new Gauge({
+      name: "textkit_models_loaded",
+      help: "Models with an active version.",
+      registers: [registry],
+      // Under a cluster the primary sums gauges; the minimum says whether some worker lags.
+      aggregator: "min",
+      collect() {
+        this.set(source.loadedCount());
+      },
+    });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

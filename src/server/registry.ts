@@ -1,0 +1,660 @@
+/**
+ * The models a server answers with: name -> versions on disk, one of them loaded and active.
+ * The registry knows nothing of model families; a loader per family turns an artifact
+ * directory into something that predicts.
+ *
+ * Swapping is one assignment of the active reference, made only after the new version has
+ * loaded and passed its self-test. A request reads the reference once and keeps that object
+ * to the end, so no request sees a half-loaded model and none fails because of a swap.
+ */
+import { type Dirent, type FSWatcher, watch } from "node:fs";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { isTextkitError, TextkitError } from "../core/errors.ts";
+import type { ArtifactManifest } from "../store/index.ts";
+
+export interface ModelPredictOptions {
+  /** How many labels or items per input (family-specific; classifier: top-k labels). */
+  k?: number;
+  /** Drop answers scoring below this. */
+  threshold?: number;
+}
+
+/** What a family loader returns: a loaded model, ready to answer. */
+export interface Predictor {
+  /** One answer per input, in order. May be async for families that look things up. */
+  predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
+  labels?: readonly string[];
+  /** Plain data shown by GET /v1/models/:name (e.g. a summary of the training run). */
+  details?: Record<string, unknown>;
+  /** Throws when the loaded model does not answer sensibly; the version is then refused. */
+  selfTest?(): void | Promise<void>;
+}
+
+/** Loads the artifact in `dir` (whose manifest is given) of one model family. */
+export type FamilyLoader = (dir: string, manifest: ArtifactManifest) => Promise<Predictor>;
+
+/** One loaded version of one model, as requests see it. Immutable. */
+export interface ServedModel {
+  readonly name: string;
+  readonly version: string;
+  readonly family: string;
+  readonly task: string;
+  readonly manifest: ArtifactManifest;
+  readonly dir: string;
+  readonly loadedAt: string;
+  readonly labels: readonly string[] | undefined;
+  readonly details: Record<string, unknown>;
+  predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
+}
+
+export const VERSION_STATES = ["active", "available", "failed"] as const;
+export type VersionState = (typeof VERSION_STATES)[number];
+
+export interface VersionStatus {
+  version: string;
+  state: VersionState;
+  createdAt: string | null;
+  /** Why the version was refused (state "failed"). */
+  error: { code: string; message: string } | null;
+}
+
+export interface ModelStatus {
+  name: string;
+  /** "single": DIR/<name> is the artifact; "versions": DIR/<name>/<version>/ artifacts. */
+  layout: "single" | "versions";
+  family: string | null;
+  task: string | null;
+  activeVersion: string | null;
+  /** The version an admin activated (kept in DIR/<name>/ACTIVE); null: the newest that loads. */
+  pinnedVersion: string | null;
+  labelCount: number | null;
+  versions: VersionStatus[];
+}
+
+/** The part of a logger the registry uses (pino's fits). */
+export interface RegistryLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface RegistryOptions {
+  root: string;
+  loaders: Readonly<Record<string, FamilyLoader>>;
+  log?: RegistryLog;
+  /** Periodic rescan besides file-system events; 0 turns watching off entirely. */
+  watchIntervalMs?: number;
+  onSwap?(model: ServedModel, previous: ServedModel | null): void;
+  onLoadFailed?(name: string, version: string, error: TextkitError): void;
+}
+
+/** The file in DIR/<name>/ that names an admin-activated version; every worker reads it. */
+export const PIN_FILE = "ACTIVE";
+const MANIFEST = "manifest.json";
+// At most 100 characters: fastify refuses longer path parameters.
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,99}$/;
+const DEBOUNCE_MS = 100;
+
+interface DiskVersion {
+  version: string;
+  dir: string;
+  /** Names, sizes, mtimes and inodes of the files: a changed or replaced artifact changes it. */
+  fingerprint: string;
+  manifest: ArtifactManifest | null;
+}
+
+interface DiskModel {
+  layout: ModelStatus["layout"];
+  /** Ascending by version (numeric-aware). */
+  versions: DiskVersion[];
+  pinned: string | null;
+}
+
+interface ModelEntry {
+  name: string;
+  dir: string;
+  disk: DiskModel;
+  active: ServedModel | null;
+  activeFingerprint: string | null;
+  failures: Map<string, { fingerprint: string; error: TextkitError }>;
+}
+
+const silentLog: RegistryLog = { info() {}, warn() {}, error() {} };
+const collator = new Intl.Collator("en", { numeric: true });
+
+/** Versions compare numeric-aware, so v10 comes after v9 and ISO dates sort by time. */
+export function compareVersions(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function asTextkitError(error: unknown, context: string): TextkitError {
+  if (isTextkitError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TextkitError("INTERNAL", `${context}: ${message}`, { cause: error });
+}
+
+async function fingerprintOf(dir: string): Promise<string | null> {
+  try {
+    const names = (await readdir(dir)).sort();
+    const parts: string[] = [];
+    for (const name of names) {
+      const s = await stat(join(dir, name));
+      parts.push(`${name}:${s.size}:${s.mtimeMs}:${s.ino}`);
+    }
+    return parts.join("|");
+  } catch {
+    return null;
+  }
+}
+
+async function readManifest(dir: string): Promise<ArtifactManifest | null> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(dir, MANIFEST), "utf8"));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
+    return parsed as ArtifactManifest;
+  } catch {
+    return null;
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Name -> versions of the models in a directory, with hot swapping.
+ *
+ * @example
+ * const registry = new ModelRegistry({ root: "models", loaders: { classifier: classifierLoader } });
+ * await registry.start();
+ * const model = registry.resolve("intent");
+ * await model.predict(["where is my card"], { k: 3 });
+ */
+export class ModelRegistry {
+  private readonly root: string;
+  private readonly loaders: Readonly<Record<string, FamilyLoader>>;
+  private readonly log: RegistryLog;
+  private readonly watchIntervalMs: number;
+  private readonly options: RegistryOptions;
+  private readonly models = new Map<string, ModelEntry>();
+  private readonly manifestCache = new Map<
+    string,
+    { fingerprint: string; manifest: ArtifactManifest | null }
+  >();
+  private readonly watchers = new Map<string, FSWatcher>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private queuedScan: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private debounce: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private initialScan: Promise<void> | null = null;
+  private isReady = false;
+
+  constructor(options: RegistryOptions) {
+    this.options = options;
+    this.root = options.root;
+    this.loaders = options.loaders;
+    this.log = options.log ?? silentLog;
+    this.watchIntervalMs = options.watchIntervalMs ?? 2000;
+  }
+
+  /**
+   * Checks that the directory exists, then loads the models in the background and starts
+   * watching. `whenReady()` resolves once the first scan is over.
+   */
+  async start(): Promise<void> {
+    if (!(await isDirectory(this.root))) {
+      throw new TextkitError("MODELS_DIR_NOT_FOUND", `models directory ${this.root} does not exist`, {
+        file: this.root,
+      });
+    }
+    this.initialScan = this.rescan().then(() => {
+      this.isReady = true;
+    });
+    if (this.watchIntervalMs > 0) {
+      this.watchDir(null);
+      this.timer = setInterval(() => this.scanQuietly(), this.watchIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops watching; loaded models keep answering requests already under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    if (this.debounce !== null) clearTimeout(this.debounce);
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    await this.tail;
+  }
+
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Resolves when the first scan of the directory is over (whatever it loaded). */
+  async whenReady(): Promise<void> {
+    if (this.initialScan === null) throw new TextkitError("INTERNAL", "the model registry was not started");
+    await this.initialScan;
+  }
+
+  /** How many models have an active version. */
+  get loadedCount(): number {
+    let n = 0;
+    for (const e of this.models.values()) if (e.active !== null) n++;
+    return n;
+  }
+
+  /**
+   * The model a request should use: the active version, or the named one, which must be active.
+   * Read once per request; the object stays valid even if a swap happens meanwhile.
+   */
+  resolve(name: string, version?: string): ServedModel {
+    const entry = this.models.get(name);
+    if (entry === undefined) {
+      throw new TextkitError("MODEL_NOT_FOUND", `no model named '${name}' is loaded`, {
+        details: { model: name },
+      });
+    }
+    const active = entry.active;
+    if (active === null) {
+      const failure = [...entry.failures.values()][0];
+      throw new TextkitError(
+        "MODEL_UNAVAILABLE",
+        `model '${name}' has no working version${failure === undefined ? "" : ` (${failure.error.code})`}`,
+        { details: { model: name } },
+      );
+    }
+    if (version !== undefined && version !== active.version) {
+      const known = entry.disk.versions.some((v) => v.version === version);
+      throw new TextkitError(
+        "MODEL_VERSION_NOT_FOUND",
+        known
+          ? `version '${version}' of model '${name}' is not active (active: '${active.version}')`
+          : `model '${name}' has no version '${version}' (active: '${active.version}')`,
+        { details: { model: name, version, activeVersion: active.version } },
+      );
+    }
+    return active;
+  }
+
+  list(): ModelStatus[] {
+    return [...this.models.keys()].sort().map((name) => this.statusOf(this.models.get(name)!));
+  }
+
+  status(name: string): ModelStatus {
+    const entry = this.models.get(name);
+    if (entry === undefined) throw new TextkitError("MODEL_NOT_FOUND", `no model named '${name}' is loaded`);
+    return this.statusOf(entry);
+  }
+
+  /** Rescans the directory (coalesced: calls during a pending scan share it). */
+  rescan(): Promise<void> {
+    if (this.queuedScan !== null) return this.queuedScan;
+    const scan = this.exclusive(async () => {
+      this.queuedScan = null;
+      await this.scanOnce();
+    });
+    this.queuedScan = scan;
+    return scan;
+  }
+
+  /**
+   * Forgets what is known about the model's files and loads its preferred version again
+   * from disk, even if unchanged. Throws when no version loads, or when the active version's
+   * files no longer load (the copy in memory keeps serving); versions refused on the way are
+   * listed as failed in the returned status.
+   */
+  reload(name: string): Promise<ModelStatus> {
+    return this.exclusive(async () => {
+      await this.scanOnce();
+      const entry = this.entryOf(name);
+      entry.failures.clear();
+      entry.activeFingerprint = null;
+      await this.reconcile(entry);
+      const active = entry.active;
+      if (active === null) {
+        const failure = [...entry.failures.values()][0];
+        throw (
+          failure?.error ?? new TextkitError("MODEL_UNAVAILABLE", `model '${name}' has no version that loads`)
+        );
+      }
+      const failure = entry.failures.get(active.version);
+      if (failure !== undefined) throw failure.error;
+      return this.statusOf(entry);
+    });
+  }
+
+  /**
+   * Makes `version` the active one of `name` for every process that serves this directory
+   * (it is written to DIR/<name>/ACTIVE). "latest" removes that choice: the newest version
+   * that loads is active again. A version that does not load is refused with its error.
+   */
+  activate(name: string, version: string): Promise<ModelStatus> {
+    return this.exclusive(async () => {
+      await this.scanOnce();
+      const entry = this.entryOf(name);
+      const pinPath = join(entry.dir, PIN_FILE);
+      if (version === "latest") {
+        if (entry.disk.layout === "versions") await this.writePin(pinPath, null);
+        entry.disk.pinned = null;
+        await this.reconcile(entry);
+        return this.statusOf(entry);
+      }
+      const target = entry.disk.versions.find((v) => v.version === version);
+      if (target === undefined) {
+        throw new TextkitError("MODEL_VERSION_NOT_FOUND", `model '${name}' has no version '${version}'`, {
+          details: { model: name, version },
+        });
+      }
+      const current = entry.active;
+      const fresh =
+        current !== null && current.version === version && entry.activeFingerprint === target.fingerprint
+          ? null
+          : await this.load(entry, target);
+      if (entry.disk.layout === "versions") await this.writePin(pinPath, version);
+      entry.disk.pinned = version;
+      if (fresh !== null) this.swap(entry, fresh, target.fingerprint);
+      return this.statusOf(entry);
+    });
+  }
+
+  private entryOf(name: string): ModelEntry {
+    const entry = this.models.get(name);
+    if (entry === undefined) throw new TextkitError("MODEL_NOT_FOUND", `no model named '${name}' is loaded`);
+    return entry;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private scanQuietly(): void {
+    if (this.stopped) return;
+    this.rescan().catch((error: unknown) => {
+      this.log.error({ err: error, dir: this.root }, "scanning the models directory failed");
+    });
+  }
+
+  private scheduleScan(): void {
+    if (this.stopped) return;
+    if (this.debounce !== null) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      this.scanQuietly();
+    }, DEBOUNCE_MS);
+    this.debounce.unref();
+  }
+
+  /** Watches the root (name null) or one model's directory; the periodic scan covers any gap. */
+  private watchDir(name: string | null): void {
+    const key = name ?? "";
+    if (this.stopped || this.watchers.has(key)) return;
+    try {
+      const watcher = watch(name === null ? this.root : join(this.root, name), { persistent: false }, () =>
+        this.scheduleScan(),
+      );
+      watcher.on("error", () => {
+        watcher.close();
+        this.watchers.delete(key);
+      });
+      this.watchers.set(key, watcher);
+    } catch {
+      // Out of inotify watches, or the directory just vanished: the periodic scan still works.
+    }
+  }
+
+  private async scanOnce(): Promise<void> {
+    let dirents: Dirent[];
+    try {
+      dirents = await readdir(this.root, { withFileTypes: true });
+    } catch (cause) {
+      throw new TextkitError("MODELS_DIR_NOT_FOUND", `cannot read models directory ${this.root}`, {
+        file: this.root,
+        cause,
+      });
+    }
+    const seen = new Set<string>();
+    for (const d of dirents) {
+      if (d.name.startsWith(".")) continue;
+      const dir = join(this.root, d.name);
+      if (!(d.isDirectory() || (d.isSymbolicLink() && (await isDirectory(dir))))) continue;
+      if (!NAME_PATTERN.test(d.name)) {
+        this.log.warn({ dir }, "skipping a model directory whose name is not [A-Za-z0-9._-]");
+        continue;
+      }
+      const disk = await this.readModelDir(dir);
+      if (disk === null) continue;
+      seen.add(d.name);
+      let entry = this.models.get(d.name);
+      if (entry === undefined) {
+        entry = {
+          name: d.name,
+          dir,
+          disk,
+          active: null,
+          activeFingerprint: null,
+          failures: new Map(),
+        };
+        this.models.set(d.name, entry);
+      } else {
+        entry.disk = disk;
+      }
+      if (this.watchIntervalMs > 0) this.watchDir(d.name);
+      await this.reconcile(entry);
+    }
+    for (const [name, entry] of this.models) {
+      if (seen.has(name)) continue;
+      this.models.delete(name);
+      this.watchers.get(name)?.close();
+      this.watchers.delete(name);
+      this.log.info({ model: name, version: entry.active?.version }, "model removed from the directory");
+    }
+  }
+
+  private async readModelDir(dir: string): Promise<DiskModel | null> {
+    if (await exists(join(dir, MANIFEST))) {
+      const v = await this.readVersion(dir, null);
+      return v === null ? null : { layout: "single", versions: [v], pinned: null };
+    }
+    const versions: DiskVersion[] = [];
+    let dirents: Dirent[];
+    try {
+      dirents = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return null;
+    }
+    for (const d of dirents) {
+      if (d.name.startsWith(".") || !VERSION_PATTERN.test(d.name)) continue;
+      const vdir = join(dir, d.name);
+      if (!(d.isDirectory() || (d.isSymbolicLink() && (await isDirectory(vdir))))) continue;
+      // A directory without a manifest yet may still be being copied in; it is not a version.
+      if (!(await exists(join(vdir, MANIFEST)))) continue;
+      const v = await this.readVersion(vdir, d.name);
+      if (v !== null) versions.push(v);
+    }
+    if (versions.length === 0) return null;
+    versions.sort((a, b) => compareVersions(a.version, b.version));
+    let pinned: string | null = null;
+    try {
+      const text = (await readFile(join(dir, PIN_FILE), "utf8")).trim();
+      pinned = text.length > 0 ? text : null;
+    } catch {
+      pinned = null;
+    }
+    return { layout: "versions", versions, pinned };
+  }
+
+  private async readVersion(dir: string, name: string | null): Promise<DiskVersion | null> {
+    const fingerprint = await fingerprintOf(dir);
+    if (fingerprint === null) return null;
+    let cached = this.manifestCache.get(dir);
+    if (cached === undefined || cached.fingerprint !== fingerprint) {
+      cached = { fingerprint, manifest: await readManifest(dir) };
+      this.manifestCache.set(dir, cached);
+    }
+    const manifest = cached.manifest;
+    let version = name;
+    if (version === null) {
+      // One artifact per model: its creation time names the version, so a re-save is a new one.
+      const created = typeof manifest?.createdAt === "string" ? manifest.createdAt : null;
+      version =
+        created !== null && VERSION_PATTERN.test(created)
+          ? created
+          : new Date((await stat(dir)).mtimeMs).toISOString();
+    }
+    return { version, dir, fingerprint, manifest };
+  }
+
+  /** Versions in the order they should be tried: the pinned one, then newest first. */
+  private preference(disk: DiskModel): DiskVersion[] {
+    const order = [...disk.versions].reverse();
+    if (disk.pinned === null) return order;
+    const i = order.findIndex((v) => v.version === disk.pinned);
+    if (i <= 0) return order;
+    const [pinned] = order.splice(i, 1);
+    return [pinned!, ...order];
+  }
+
+  /** Brings the active version in line with the disk: the preferred version that loads. */
+  private async reconcile(entry: ModelEntry): Promise<void> {
+    const onDisk = new Map(entry.disk.versions.map((v) => [v.version, v]));
+    for (const [version, failure] of entry.failures) {
+      if (onDisk.get(version)?.fingerprint !== failure.fingerprint) entry.failures.delete(version);
+    }
+    for (const candidate of this.preference(entry.disk)) {
+      const isActive = entry.active?.version === candidate.version;
+      if (isActive && entry.activeFingerprint === candidate.fingerprint) return;
+      if (entry.failures.has(candidate.version)) {
+        // A changed copy of the active version that does not load: keep serving the loaded one.
+        if (isActive) return;
+        continue;
+      }
+      try {
+        const model = await this.load(entry, candidate);
+        this.swap(entry, model, candidate.fingerprint);
+        return;
+      } catch {
+        if (isActive) return;
+      }
+    }
+    if (entry.active !== null && !onDisk.has(entry.active.version)) {
+      this.log.warn(
+        { model: entry.name, version: entry.active.version },
+        "the active version was removed and no other version loads; the model is unavailable",
+      );
+      entry.active = null;
+      entry.activeFingerprint = null;
+    }
+  }
+
+  private swap(entry: ModelEntry, model: ServedModel, fingerprint: string): void {
+    const previous = entry.active;
+    entry.active = model;
+    entry.activeFingerprint = fingerprint;
+    this.log.info(
+      { model: entry.name, version: model.version, previous: previous?.version ?? null },
+      previous === null ? "model loaded" : "model version swapped in",
+    );
+    this.options.onSwap?.(model, previous);
+  }
+
+  /** Loads and self-tests one version; records and rethrows a refusal. */
+  private async load(entry: ModelEntry, v: DiskVersion): Promise<ServedModel> {
+    try {
+      const manifest = v.manifest;
+      if (manifest === null) {
+        throw new TextkitError("ARTIFACT_CORRUPT", `manifest.json in ${v.dir} is missing or not valid JSON`, {
+          file: join(v.dir, MANIFEST),
+        });
+      }
+      const loader = Object.hasOwn(this.loaders, manifest.family) ? this.loaders[manifest.family] : undefined;
+      if (loader === undefined) {
+        throw new TextkitError(
+          "MODEL_FAMILY_UNSUPPORTED",
+          `${v.dir} holds a '${String(manifest.family)}' model; this server loads ${Object.keys(this.loaders).join(", ")}`,
+          { file: v.dir },
+        );
+      }
+      const predictor = await loader(v.dir, manifest);
+      await predictor.selfTest?.();
+      return Object.freeze({
+        name: entry.name,
+        version: v.version,
+        family: manifest.family,
+        task: manifest.task,
+        manifest,
+        dir: v.dir,
+        loadedAt: new Date().toISOString(),
+        labels: predictor.labels,
+        details: predictor.details ?? {},
+        predict: (inputs: readonly string[], options: ModelPredictOptions) =>
+          predictor.predict(inputs, options),
+      });
+    } catch (error) {
+      const err = asTextkitError(error, `loading ${v.dir} failed`);
+      entry.failures.set(v.version, { fingerprint: v.fingerprint, error: err });
+      this.log.error(
+        { model: entry.name, version: v.version, code: err.code, err: error, dir: v.dir },
+        "model version refused; the previous version keeps serving",
+      );
+      this.options.onLoadFailed?.(entry.name, v.version, err);
+      throw err;
+    }
+  }
+
+  private async writePin(path: string, version: string | null): Promise<void> {
+    try {
+      if (version === null) {
+        await rm(path, { force: true });
+        return;
+      }
+      const temp = `${path}.tmp-${process.pid}`;
+      await writeFile(temp, `${version}\n`);
+      await rename(temp, path);
+    } catch (cause) {
+      throw new TextkitError("MODELS_DIR_READ_ONLY", `cannot record the active version in ${path}`, {
+        file: path,
+        cause,
+      });
+    }
+  }
+
+  private statusOf(entry: ModelEntry): ModelStatus {
+    const active = entry.active;
+    const newest = entry.disk.versions[entry.disk.versions.length - 1];
+    const manifest = active?.manifest ?? newest?.manifest ?? null;
+    return {
+      name: entry.name,
+      layout: entry.disk.layout,
+      family: manifest === null ? null : String(manifest.family),
+      task: manifest === null ? null : String(manifest.task),
+      activeVersion: active?.version ?? null,
+      pinnedVersion: entry.disk.pinned,
+      labelCount: active?.labels?.length ?? null,
+      versions: entry.disk.versions.map((v) => {
+        const failure = entry.failures.get(v.version);
+        return {
+          version: v.version,
+          state: active?.version === v.version ? "active" : failure !== undefined ? "failed" : "available",
+          createdAt: typeof v.manifest?.createdAt === "string" ? v.manifest.createdAt : null,
+          error: failure === undefined ? null : { code: failure.error.code, message: failure.error.message },
+        };
+      }),
+    };
+  }
+}

@@ -1,0 +1,158 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { TextkitError } from "../../core/errors.ts";
+import type { ArtifactManifest } from "../../store/index.ts";
+import type { ResolvedServerConfig } from "../config.ts";
+import type { ServerMetrics } from "../metrics.ts";
+import type { ModelPredictOptions, ModelRegistry, ServedModel } from "../registry.ts";
+import {
+  BEARER_SECURITY,
+  ERROR_RESPONSES,
+  ModelDetailResponse,
+  ModelListResponse,
+  ModelParams,
+  PredictResponse,
+  predictBodySchema,
+} from "../schemas.ts";
+
+export interface ModelRoutesOptions {
+  registry: ModelRegistry;
+  config: ResolvedServerConfig;
+  metrics: ServerMetrics;
+}
+
+/** Cuts a text to `max` UTF-16 units without leaving half of a surrogate pair at the end. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/** The manifest as clients see it: file sizes without their checksums. */
+function publicManifest(manifest: ArtifactManifest): Record<string, unknown> {
+  const files: Record<string, { bytes: number }> = {};
+  for (const [name, entry] of Object.entries(manifest.files ?? {})) files[name] = { bytes: entry.bytes };
+  return { ...manifest, files };
+}
+
+function activeOrNull(registry: ModelRegistry, name: string): ServedModel | null {
+  try {
+    return registry.resolve(name);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Predict, list and describe models (mounted under /v1).
+ *
+ * @example
+ * await app.register(modelRoutes, { prefix: "/v1", registry, config, metrics });
+ */
+export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async (app, options) => {
+  const { registry, config, metrics } = options;
+  const PredictBody = predictBodySchema(config.maxBatch, config.maxTextChars);
+
+  app.post(
+    "/models/:name/predict",
+    {
+      config: { scope: "predict" },
+      schema: {
+        tags: ["models"],
+        summary: "Predict one or a batch of inputs",
+        description:
+          "Give `inputs` (a list) or `text` (one). The answer always has one prediction per input, with the version that made it.",
+        params: ModelParams,
+        body: PredictBody,
+        security: BEARER_SECURITY,
+        response: { 200: PredictResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      // Read the active version once: a swap during this request does not affect it.
+      const model = registry.resolve(request.params.name, body.version);
+      let texts: string[];
+      let field: (i: number) => string;
+      if (body.inputs !== undefined && body.text !== undefined) {
+        throw new TextkitError("INPUT_INVALID", "give either /inputs or /text, not both", {
+          details: { field: "/text" },
+        });
+      } else if (body.inputs !== undefined) {
+        texts = [...body.inputs];
+        field = (i) => `/inputs/${i}`;
+      } else if (body.text !== undefined) {
+        texts = [body.text];
+        field = () => "/text";
+      } else {
+        throw new TextkitError("INPUT_INVALID", "/inputs is required (a list of texts), or /text for one", {
+          details: { field: "/inputs" },
+        });
+      }
+      const truncated: number[] = [];
+      const max = config.maxTextChars;
+      for (let i = 0; i < texts.length; i++) {
+        if (texts[i]!.length <= max) continue;
+        if (config.textOverflow === "reject") {
+          throw new TextkitError(
+            "TEXT_TOO_LONG",
+            `${field(i)} has ${texts[i]!.length} characters; this server takes at most ${max}`,
+            { details: { field: field(i) } },
+          );
+        }
+        texts[i] = truncateText(texts[i]!, max);
+        truncated.push(i);
+      }
+      const predictOptions: ModelPredictOptions = {};
+      if (body.k !== undefined) predictOptions.k = body.k;
+      if (body.threshold !== undefined) predictOptions.threshold = body.threshold;
+      const predictions = await model.predict(texts, predictOptions);
+      if (!Array.isArray(predictions) || predictions.length !== texts.length) {
+        throw new TextkitError(
+          "INTERNAL",
+          `model '${model.name}' returned ${Array.isArray(predictions) ? predictions.length : "no"} answers for ${texts.length} inputs`,
+        );
+      }
+      metrics.predictions.inc({ model: model.name }, texts.length);
+      return { model: model.name, version: model.version, predictions, truncated };
+    },
+  );
+
+  app.get(
+    "/models",
+    {
+      config: { scope: "predict" },
+      schema: {
+        tags: ["models"],
+        summary: "List the models, their versions and which one is active",
+        security: BEARER_SECURITY,
+        response: { 200: ModelListResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async () => ({ models: registry.list() }),
+  );
+
+  app.get(
+    "/models/:name",
+    {
+      config: { scope: "predict" },
+      schema: {
+        tags: ["models"],
+        summary: "One model: versions, the active version's manifest, metrics and training run",
+        params: ModelParams,
+        security: BEARER_SECURITY,
+        response: { 200: ModelDetailResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const status = registry.status(request.params.name);
+      const active = activeOrNull(registry, request.params.name);
+      const metricsOf = active?.manifest.metrics;
+      return {
+        ...status,
+        manifest: active === null ? null : publicManifest(active.manifest),
+        metrics: metricsOf !== undefined && metricsOf !== null ? metricsOf : null,
+        details: active?.details ?? {},
+      };
+    },
+  );
+};

@@ -1,0 +1,119 @@
+/**
+ * The request and response schemas. Each validates requests (fastify's Ajv) and describes
+ * the route in /openapi.json, so the documentation cannot drift from what is enforced.
+ */
+import { type Static, Type } from "@fastify/type-provider-typebox";
+import { VERSION_STATES } from "./registry.ts";
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: "Stable error code, e.g. INPUT_INVALID, MODEL_NOT_FOUND." }),
+      message: Type.String(),
+      hint: Type.String({ description: "What to do about it." }),
+      field: Type.Optional(
+        Type.String({ description: "JSON pointer to the offending field, e.g. /inputs/0." }),
+      ),
+      requestId: Type.Optional(Type.String()),
+    }),
+  },
+  { description: "An error." },
+);
+
+export const ModelParams = Type.Object({
+  name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", description: "The model's name." }),
+});
+export type ModelParams = Static<typeof ModelParams>;
+
+/** The predict body; `maxBatch` becomes the schema's maxItems so the docs state the limit. */
+export function predictBodySchema(maxBatch: number, maxTextChars: number) {
+  return Type.Object(
+    {
+      inputs: Type.Optional(
+        Type.Array(Type.String({ minLength: 1 }), {
+          minItems: 1,
+          maxItems: maxBatch,
+          description: `Texts to predict, at most ${maxBatch}, each at most ${maxTextChars} characters. Give this or text.`,
+        }),
+      ),
+      text: Type.Optional(
+        Type.String({ minLength: 1, description: "One text; the same as inputs: [text]." }),
+      ),
+      k: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 1000,
+          description: "Answers per input, best first (default 1).",
+        }),
+      ),
+      threshold: Type.Optional(Type.Number({ description: "Drop answers scoring below this (default 0)." })),
+      version: Type.Optional(
+        Type.String({ minLength: 1, maxLength: 100, description: "Fail unless this version is active." }),
+      ),
+    },
+    { additionalProperties: false },
+  );
+}
+export type PredictBody = Static<ReturnType<typeof predictBodySchema>>;
+
+export const PredictResponse = Type.Object({
+  model: Type.String(),
+  version: Type.String(),
+  predictions: Type.Array(Type.Unknown(), {
+    description: "One per input, in order. Classifier: { labels: string[], scores: number[] }, best first.",
+  }),
+  truncated: Type.Array(Type.Integer(), {
+    description: "Indices of inputs cut to the length limit (when the server truncates rather than rejects).",
+  }),
+});
+
+const VersionStatusSchema = Type.Object({
+  version: Type.String(),
+  state: Type.Union([Type.Literal("active"), Type.Literal("available"), Type.Literal("failed")], {
+    description: `One of ${VERSION_STATES.join(", ")}: failed versions were refused when loading.`,
+  }),
+  createdAt: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+});
+
+export const ModelStatusSchema = Type.Object({
+  name: Type.String(),
+  layout: Type.Union([Type.Literal("single"), Type.Literal("versions")]),
+  family: Type.Union([Type.String(), Type.Null()]),
+  task: Type.Union([Type.String(), Type.Null()]),
+  activeVersion: Type.Union([Type.String(), Type.Null()]),
+  pinnedVersion: Type.Union([Type.String(), Type.Null()]),
+  labelCount: Type.Union([Type.Integer(), Type.Null()]),
+  versions: Type.Array(VersionStatusSchema),
+});
+
+export const ModelListResponse = Type.Object({ models: Type.Array(ModelStatusSchema) });
+
+const FreeObject = Type.Object({}, { additionalProperties: true });
+
+export const ModelDetailResponse = Type.Object({
+  ...ModelStatusSchema.properties,
+  manifest: Type.Union([FreeObject, Type.Null()], {
+    description: "The active version's manifest; files list sizes only.",
+  }),
+  metrics: Type.Union([FreeObject, Type.Null()]),
+  details: FreeObject,
+});
+
+export const ActivateBody = Type.Object(
+  {
+    version: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: "The version to make active, or 'latest' for the newest that loads.",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ActivateBody = Static<typeof ActivateBody>;
+
+/** Response schemas every route shares for errors. */
+export const ERROR_RESPONSES = { "4xx": ErrorSchema, "5xx": ErrorSchema } as const;
+
+/** OpenAPI security requirement of routes that need a key. */
+export const BEARER_SECURITY = [{ bearer: [] }];

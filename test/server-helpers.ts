@@ -1,0 +1,130 @@
+/**
+ * Shared by the server's end-to-end tests and the cluster launcher: a small real classifier
+ * trained on synthetic topics, and two test-only model families (one that fails, one that
+ * is slow) to show what the server does with a model that misbehaves or takes its time.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Random } from "../src/core/random.ts";
+import { datasetFromExamples } from "../src/data/index.ts";
+import { type TextClassifier, trainClassifier } from "../src/models/classifier/index.ts";
+import type { FamilyLoader } from "../src/server/index.ts";
+import { writeArtifact } from "../src/store/index.ts";
+
+export const VOCAB: Record<string, string[]> = {
+  sport: ["match", "goal", "team", "coach", "league", "score", "player", "season"],
+  money: ["bank", "loan", "rate", "stock", "price", "market", "fund", "credit"],
+  weather: ["rain", "sunny", "storm", "cloud", "wind", "snow", "forecast", "cold"],
+};
+const FILLER = ["the", "a", "today", "news", "about", "new", "big", "report", "we", "see"];
+
+/** Texts of three topics, each with its own words among shared filler words. */
+export function topicTexts(n: number, seed: number): { text: string; label: string }[] {
+  const rng = new Random(seed);
+  const labels = Object.keys(VOCAB);
+  const out: { text: string; label: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = labels[i % labels.length]!;
+    const words: string[] = [];
+    for (let j = 0; j < 6; j++)
+      words.push(rng.next() < 0.4 ? VOCAB[label]![rng.int(8)]! : FILLER[rng.int(FILLER.length)]!);
+    words.push(VOCAB[label]![rng.int(8)]!);
+    out.push({ text: words.join(" "), label });
+  }
+  return out;
+}
+
+/** A small classifier, trained in milliseconds; different seeds give different weights. */
+export async function trainTopicModel(seed = 1): Promise<TextClassifier> {
+  const examples = topicTexts(240, seed).map((e, i) => ({ text: e.text, labels: [e.label], line: i + 1 }));
+  return trainClassifier(
+    { train: datasetFromExamples("topics", examples) },
+    { dim: 16, epochs: 8, lr: 0.5, wordNgrams: 2, buckets: 10_000, seed },
+  );
+}
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `textkit-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Test family "test-failing": loads fine, then throws an unexpected error on every predict. */
+export const failingFamily: FamilyLoader = async () => ({
+  predict(inputs) {
+    throw new RangeError(`cannot handle '${inputs[0]}' at offset 7`);
+  },
+});
+
+/** Test family "test-slow": answers after `options.delayMs` milliseconds. */
+export const slowFamily: FamilyLoader = async (_dir, manifest) => {
+  const delayMs = Number(manifest.options["delayMs"] ?? 1000);
+  return {
+    async predict(inputs) {
+      await sleep(delayMs);
+      return inputs.map((text) => ({ echo: text.length }));
+    },
+  };
+};
+
+export const TEST_FAMILIES: Record<string, FamilyLoader> = {
+  "test-failing": failingFamily,
+  "test-slow": slowFamily,
+};
+
+/** Writes an artifact of a test family (no weight files). */
+export async function writeTestArtifact(
+  dir: string,
+  family: string,
+  options: Record<string, unknown> = {},
+): Promise<void> {
+  await writeArtifact(dir, { family, task: "test", options, textkitVersion: "0.1.0" }, {});
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+}
+
+/** fetch, reading the body as JSON when it is JSON. */
+export async function call(
+  url: string,
+  init: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<JsonResponse> {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | undefined;
+  if (init.raw !== undefined) body = init.raw;
+  else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const res = await fetch(url, {
+    method: init.method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+  });
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** The `error` object of an error response, typed loosely for assertions. */
+export function errorOf(res: JsonResponse): {
+  code?: string;
+  message?: string;
+  hint?: string;
+  field?: string;
+} {
+  const body = res.body as {
+    error?: { code?: string; message?: string; hint?: string; field?: string };
+  } | null;
+  return body?.error ?? {};
+}
