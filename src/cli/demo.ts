@@ -14,11 +14,14 @@ import {
   DEFAULT_CLASSIFIER_OPTIONS,
   resolveClassifierOptions,
 } from "../models/classifier/index.ts";
+import { SERVER_DEFAULTS } from "../server/index.ts";
 import { formatOutcome, type HeldOut, type TrainingPlan, trainAndSave } from "./classify-train.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
+import { parseInteger } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { describeDataset } from "./report-output.ts";
+import { serveUntilStopped } from "./serve.ts";
 
 /** What a sample.json says. Paths are relative to its folder. */
 export interface SampleSpec {
@@ -37,6 +40,8 @@ interface DemoFlags {
   out: string;
   only?: string[];
   quiet?: boolean;
+  serve?: boolean;
+  port?: number;
 }
 
 const SAMPLE_FILE = "sample.json";
@@ -206,6 +211,27 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     `Try a model:\n  echo ${shellQuote(example?.data.examples[0]?.text ?? "a text to label")} | textkit classify predict --model ${first} --k 3\n` +
       `  textkit classify eval --model ${first} --data ${example === undefined ? "<labelled file>" : shellQuote(example.source)} --confusion\n`,
   );
+  if (flags.serve === true) {
+    const port = flags.port ?? SERVER_DEFAULTS.port;
+    const name = samples[0]!.name;
+    const text = example?.data.examples[0]?.text ?? "a text to label";
+    await serveUntilStopped(
+      {
+        modelsDir: join(flags.out, "models"),
+        port,
+        // The embedded database (API keys) lives beside the models.
+        dataDir: join(flags.out, "data"),
+        logger: "warn",
+      },
+      io,
+      (url) =>
+        `Try it:\n  curl -s ${url}/v1/models/${name}/predict -H 'content-type: application/json' \\\n` +
+        `       -d ${shellQuote(JSON.stringify({ text, k: 3 }))}\n` +
+        `  curl -s ${url}/v1/models\n` +
+        `Until a key exists, requests need none; create one with\n` +
+        `  TEXTKIT_DATA_DIR=${join(flags.out, "data")} textkit keys create --name me --scope predict,admin\n`,
+    );
+  }
 }
 
 /**
@@ -226,6 +252,8 @@ export function registerDemo(program: Command, io: CliIo): Command {
     .option("--out <dir>", "where the models go, under models/", "demo-output")
     .option("--only <names...>", "train only these samples (default: all)")
     .option("-q, --quiet", "no progress or epoch lines on stderr")
+    .option("--serve", "then serve the models over HTTP until Ctrl-C (API keys in <out>/data/textkit.db)")
+    .option("--port <n>", "port for --serve", parseInteger("--port", 0), SERVER_DEFAULTS.port)
     .action(async (flags: DemoFlags) => {
       await runDemo(flags, io);
     });

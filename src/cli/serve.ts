@@ -107,9 +107,24 @@ async function runServe(flags: ServeFlags, io: CliIo): Promise<void> {
     }
     return;
   }
+  await serveUntilStopped(config, io);
+}
+
+/**
+ * Runs one server process until SIGTERM or SIGINT, then drains it. `announce` may add lines
+ * after the address (the demo prints a curl command there).
+ */
+export async function serveUntilStopped(
+  config: ServerConfig,
+  io: CliIo,
+  announce: (url: string) => string = () => "",
+): Promise<void> {
   const server = await startServer(config);
+  // Announce once the first scan of the models directory is over, so that a request sent
+  // on seeing the line finds the models loaded.
+  await server.whenReady();
   io.stderr.write(
-    `textkit serving ${flags.models} on ${server.url} (docs: ${server.url}/docs; Ctrl-C or SIGTERM stops)\n`,
+    `textkit serving ${config.modelsDir} on ${server.url} (docs: ${server.url}/docs; Ctrl-C or SIGTERM stops)\n${announce(server.url)}`,
   );
   const signal = await nextStopSignal();
   io.stderr.write(`${signal}: draining requests under way, then stopping\n`);
