@@ -14,7 +14,7 @@ import { installErrorHandlers } from "./error-handler.ts";
 import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
 import { openKeyStore } from "./keys.ts";
-import { loggerOptions } from "./logging.ts";
+import { bufferedStdout, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { tokenBucketStore } from "./rate-limit.ts";
 import { ModelRegistry } from "./registry.ts";
@@ -45,8 +45,10 @@ export async function buildServer(
   runtime: ServerRuntime = {},
 ): Promise<FastifyInstance> {
   const resolved = resolveServerConfig(config);
+  const stdout =
+    resolved.logger !== false && resolved.logger.stream === undefined ? bufferedStdout() : undefined;
   const app = fastify({
-    logger: loggerOptions(resolved),
+    logger: loggerOptions(resolved, stdout),
     bodyLimit: resolved.bodyLimitBytes,
     // One access line per request comes from our onResponse hook instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -109,6 +111,7 @@ export async function buildServer(
     app.addHook("onClose", async () => {
       await registry.stop();
       await keys?.close();
+      stdout?.flushSync();
     });
 
     if (resolved.docs) {
