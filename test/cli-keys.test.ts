@@ -5,43 +5,17 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import type { CliIo } from "../src/cli/io.ts";
 import { keysDatabaseLocation } from "../src/cli/keys.ts";
-import { main } from "../src/cli/main.ts";
 import { ApiKeyStore } from "../src/store/api-keys.ts";
 import { openDatabase } from "../src/store/database.ts";
-
-class Capture {
-  text = "";
-  isTTY = false;
-  columns = 300;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  once(): this {
-    return this;
-  }
-  removeListener(): this {
-    return this;
-  }
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type CliResult as Result, runCli } from "./support/cli-run.ts";
 
 let dir: string;
 
-async function run(args: string[], env: CliIo["env"] = {}): Promise<Result> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr, stdin: Readable.from([]), env });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function run(args: string[], env: CliIo["env"] = {}): Promise<Result> {
+  return runCli(args, { env });
 }
 
 const TOKEN = /^tk_[A-Za-z0-9_-]{43}$/;

@@ -15,10 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import type { CliIo } from "../src/cli/io.ts";
-import { main } from "../src/cli/main.ts";
 import {
   AUTOTUNE_METRICS,
   autotuneClassifier,
@@ -33,36 +30,9 @@ import {
   writeVecFile,
 } from "../src/index.ts";
 import { loadClassifier } from "../src/models/classifier/index.ts";
+import { type CliResult as Result, runCli } from "./support/cli-run.ts";
 
-/** A stream that keeps what is written. */
-class Capture {
-  text = "";
-  isTTY = false;
-  columns = 300;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  once(): this {
-    return this;
-  }
-  removeListener(): this {
-    return this;
-  }
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], io: Partial<CliIo> = {}): Promise<Result> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr, stdin: Readable.from([]), env: {}, ...io });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = runCli;
 
 // Three topics with disjoint vocabularies: any working classifier separates them.
 const TOPICS: Record<string, string[]> = {

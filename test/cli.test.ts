@@ -19,43 +19,13 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { CliIo } from "../src/cli/io.ts";
-import { main } from "../src/cli/main.ts";
+import { Capture, type CliResult as Result, runCli } from "./support/cli-run.ts";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 // Resolved here so that a child started in a temporary directory still finds tsx.
 const TSX = import.meta.resolve("tsx");
 
-/** A stream that keeps what is written. */
-class Capture {
-  text = "";
-  isTTY = false;
-  /** Wide, so that help lines do not wrap. */
-  columns = 300;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  once(): this {
-    return this;
-  }
-  removeListener(): this {
-    return this;
-  }
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], io: Partial<CliIo> = {}): Promise<Result> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr, stdin: Readable.from([]), env: {}, ...io });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = runCli;
 
 function spawn(args: string[], cwd: string, input?: string | Buffer): Result {
   const env = { ...process.env };
