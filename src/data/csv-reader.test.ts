@@ -1,38 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
-import type { Example, ReadOptions } from "./example.ts";
+import { describe, it } from "node:test";
+import { isCodedError, readAll, scratchFiles } from "../../test/support/data-files.ts";
 import { readExamples } from "./read-examples.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "textkit-csv-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const files = scratchFiles("csv");
+const csv = (content: string | Buffer): string => files.write(".csv", content);
 
-let fileCount = 0;
-function csv(content: string | Buffer): string {
-  const path = join(dir, `f${fileCount++}.csv`);
-  writeFileSync(path, content);
-  return path;
-}
+const read = readAll;
 
-async function read(path: string, options?: ReadOptions): Promise<Example[]> {
-  const out: Example[] = [];
-  for await (const example of readExamples(path, options)) out.push(example);
-  return out;
-}
-
-function isError(code: string, file: string, line: number | undefined, message: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof TextkitError, `expected a TextkitError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.equal(error.file, file);
-    assert.equal(error.line, line);
-    assert.match(error.message, message);
-    return true;
-  };
-}
+const isError = isCodedError;
 
 describe("CSV", () => {
   it("reads text and label by header name, in any column order", async () => {

@@ -1,33 +1,15 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { isCodedError, scratchFiles } from "../../test/support/data-files.ts";
 import { TextkitError } from "../core/errors.ts";
 import { datasetFromExamples, fingerprint, loadDataset } from "./dataset.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "textkit-dataset-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const files = scratchFiles("dataset");
+const write = files.write;
 
-let fileCount = 0;
-function write(extension: string, content: string): string {
-  const path = join(dir, `f${fileCount++}${extension}`);
-  writeFileSync(path, content);
-  return path;
-}
-
-function isError(code: string, file: string, message: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof TextkitError, `expected a TextkitError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.equal(error.file, file);
-    // These errors are about the whole file, not one line of it.
-    assert.equal(error.line, undefined);
-    assert.match(error.message, message);
-    return true;
-  };
-}
+/** These errors are about the whole file, not one line of it. */
+const isError = (code: string, file: string, message: RegExp) => isCodedError(code, file, undefined, message);
 
 describe("loadDataset", () => {
   it("reads every example and lists the labels in code point order", async () => {

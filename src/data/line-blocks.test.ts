@@ -1,20 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
+import { describe, it } from "node:test";
+import { isCodedError, scratchFiles } from "../../test/support/data-files.ts";
 import { firstInvalidUtf8Byte, readLineBlocks } from "./line-blocks.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "textkit-line-blocks-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-let fileCount = 0;
-function file(content: string | Buffer): string {
-  const path = join(dir, `f${fileCount++}.txt`);
-  writeFileSync(path, content);
-  return path;
-}
+const files = scratchFiles("line-blocks");
+const file = (content: string | Buffer): string => files.write(".txt", content);
 
 /** Every line of the file with its line number, rebuilt from the blocks. */
 async function linesOf(path: string, maxLineBytes?: number): Promise<Array<[number, string]>> {
@@ -29,16 +21,7 @@ async function linesOf(path: string, maxLineBytes?: number): Promise<Array<[numb
   return out;
 }
 
-function isError(code: string, file: string, line: number | undefined, message: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof TextkitError, `expected a TextkitError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.equal(error.file, file);
-    assert.equal(error.line, line);
-    assert.match(error.message, message);
-    return true;
-  };
-}
+const isError = isCodedError;
 
 describe("readLineBlocks", () => {
   it("numbers lines from 1 and drops a leading BOM only", async () => {
@@ -114,12 +97,12 @@ describe("readLineBlocks", () => {
   });
 
   it("says when the file is missing or is a directory", async () => {
-    const missing = join(dir, "nope.txt");
+    const missing = join(files.path, "nope.txt");
     await assert.rejects(
       linesOf(missing),
       isError("DATA_FILE_NOT_FOUND", missing, undefined, /nope\.txt does not exist/),
     );
-    const sub = join(dir, "sub.txt");
+    const sub = join(files.path, "sub.txt");
     mkdirSync(sub);
     await assert.rejects(linesOf(sub), isError("DATA_FILE_NOT_FOUND", sub, undefined, /is a directory/));
   });

@@ -1,26 +1,16 @@
 import assert from "node:assert/strict";
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
+import { describe, it } from "node:test";
+import { isCodedError, scratchFiles } from "../../test/support/data-files.ts";
 import { detectFormat } from "./detect-format.ts";
 import { DATA_FORMATS, type Example } from "./example.ts";
 import { readExampleBatches, readExamples } from "./read-examples.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "textkit-read-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchFiles("read");
 
-function isError(code: string, file: string | undefined, message: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof TextkitError, `expected a TextkitError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.equal(error.file, file);
-    assert.equal(error.line, undefined);
-    assert.match(error.message, message);
-    return true;
-  };
-}
+const isError = (code: string, file: string | undefined, message: RegExp) =>
+  isCodedError(code, file, undefined, message);
 
 describe("detectFormat", () => {
   it("maps each documented extension, whatever its case", () => {
@@ -59,7 +49,7 @@ describe("detectFormat", () => {
 
 describe("readExamples", () => {
   it("lets the format option override the extension", async () => {
-    const path = join(dir, "data.dat");
+    const path = join(scratch.path, "data.dat");
     writeFileSync(path, "__label__a text\n");
     const got: Example[] = [];
     for await (const example of readExamples(path, { format: "fasttext" })) got.push(example);
@@ -67,7 +57,7 @@ describe("readExamples", () => {
   });
 
   it("throws DATA_UNKNOWN_FORMAT for an unknown extension or format name", async () => {
-    const path = join(dir, "data.dat");
+    const path = join(scratch.path, "data.dat");
     writeFileSync(path, "x\n");
     await assert.rejects(
       readExamples(path).next(),
@@ -81,7 +71,7 @@ describe("readExamples", () => {
   });
 
   it("throws DATA_FILE_NOT_FOUND with the path", async () => {
-    const path = join(dir, "missing.csv");
+    const path = join(scratch.path, "missing.csv");
     await assert.rejects(
       readExamples(path).next(),
       isError("DATA_FILE_NOT_FOUND", path, /missing\.csv does not exist/),
@@ -89,7 +79,7 @@ describe("readExamples", () => {
   });
 
   it("throws OPTION_INVALID for an empty separator or delimiter", async () => {
-    const path = join(dir, "x.csv");
+    const path = join(scratch.path, "x.csv");
     writeFileSync(path, "text,label\na,b\n");
     await assert.rejects(
       readExamples(path, { labelSeparator: "" }).next(),
@@ -110,7 +100,7 @@ describe("readExamples", () => {
       "s.txt": `${rows.map((r) => `__label__${r.label} ${r.text}`).join("\n")}\n`,
     };
     for (const [name, content] of Object.entries(files)) {
-      const path = join(dir, name);
+      const path = join(scratch.path, name);
       writeFileSync(path, content);
       const single: Example[] = [];
       for await (const example of readExamples(path)) single.push(example);
@@ -126,7 +116,7 @@ describe("readExamples", () => {
   });
 
   it("can be stopped early", async () => {
-    const path = join(dir, "early.txt");
+    const path = join(scratch.path, "early.txt");
     writeFileSync(path, "__label__a one\n__label__b two\n__label__c three\n");
     const seen: string[] = [];
     for await (const example of readExamples(path)) {
@@ -137,7 +127,7 @@ describe("readExamples", () => {
   });
 
   it("streams a large file without holding it in memory", async () => {
-    const path = join(dir, "large.txt");
+    const path = join(scratch.path, "large.txt");
     const lines: string[] = [];
     // Lines of about 1 KB, a review's length; node:test tracks every promise, so fewer and
     // longer records keep this test fast.
