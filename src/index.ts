@@ -7,7 +7,7 @@
 
 // Errors and seeded random numbers
 export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./core/index.ts";
-export { ERROR_CATALOGUE, isTextkitError, Random, TextkitError } from "./core/index.ts";
+export { compareCodePoints, ERROR_CATALOGUE, isTextkitError, Random, TextkitError } from "./core/index.ts";
 // Datasets: formats, reading, splits, word-vector files
 export type {
   DataFormat,
@@ -47,7 +47,6 @@ export type {
 export {
   classificationReport,
   classificationReportToDict,
-  compareCodePoints,
   confusionMatrix,
   formatClassificationReport,
   formatConfusionMatrix,

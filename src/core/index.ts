@@ -1,3 +1,4 @@
+export { compareCodePoints } from "./code-point-order.ts";
 export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./errors.ts";
 export { ERROR_CATALOGUE, isTextkitError, TextkitError } from "./errors.ts";
 export type { PiiKind, PiiMatch } from "./pii.ts";

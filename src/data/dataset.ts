@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { compareCodePoints } from "../core/code-point-order.ts";
 import { TextkitError } from "../core/errors.ts";
-import { compareCodePoints } from "./code-point-order.ts";
 import type { Example, ReadOptions } from "./example.ts";
 import { readExampleBatches } from "./read-examples.ts";
 

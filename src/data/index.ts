@@ -1,4 +1,3 @@
-export { compareCodePoints } from "./code-point-order.ts";
 export type { Dataset, LoadOptions } from "./dataset.ts";
 export { datasetFromExamples, fingerprint, loadDataset } from "./dataset.ts";
 export { detectFormat } from "./detect-format.ts";

@@ -1,6 +1,6 @@
+import { compareCodePoints } from "../core/code-point-order.ts";
 import { TextkitError } from "../core/errors.ts";
 import { Random } from "../core/random.ts";
-import { compareCodePoints } from "./code-point-order.ts";
 import type { Dataset } from "./dataset.ts";
 import type { Example } from "./example.ts";
 

@@ -13,5 +13,4 @@ export {
 export type { ConfusionMatrix } from "./confusion-matrix.ts";
 export { confusionMatrix, formatConfusionMatrix } from "./confusion-matrix.ts";
 export { formatFixed } from "./format-float.ts";
-export { compareCodePoints } from "./strings.ts";
 export { topKAccuracy } from "./top-k-accuracy.ts";

@@ -1,29 +1,4 @@
 /**
- * Orders strings by Unicode code point, as Python's `sorted` and numpy's `np.unique`
- * do. JavaScript's default sort compares UTF-16 units, which puts astral characters
- * (emoji, rare CJK) before U+E000..U+FFFF (full-width forms): "😀" < "＃" in JS, but
- * "＃" < "😀" in Python, and sklearn's row order follows Python.
- *
- * @example
- * ["😀", "＃", "a"].sort(compareCodePoints); // ["a", "＃", "😀"]
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-/** Moves surrogates (which stand for code points above U+FFFF) after U+E000..U+FFFF. */
-function codePointRank(unit: number): number {
-  if (unit < 0xd800) return unit;
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
-
-/**
  * Length in code points, the unit Python's `len` and `str.format` widths count.
  *
  * @example

@@ -1,5 +1,5 @@
+import { compareCodePoints } from "../core/code-point-order.ts";
 import { TextkitError } from "../core/errors.ts";
-import { compareCodePoints } from "./strings.ts";
 
 /** Single-label targets as indices into `labels`, which is sorted by code point. */
 export interface EncodedLabels {

@@ -31,4 +31,22 @@ describe("compareCodePoints", () => {
     assert.equal(compareCodePoints("same", "same"), 0);
     assert.ok(compareCodePoints("a", "ab") < 0);
   });
+
+  it("sorts by code point, unlike JavaScript's default sort", () => {
+    const labels = ["😀", "＃", "a", "é", "Z", "e"];
+    // "Z" U+005A < "a" U+0061 < "e" U+0065 < "é" U+00E9 < "＃" U+FF03 < "😀" U+1F600
+    assert.deepEqual([...labels].sort(compareCodePoints), ["Z", "a", "e", "é", "＃", "😀"]);
+    assert.deepEqual([...labels].sort().slice(-2), ["😀", "＃"]);
+  });
+
+  it("puts a prefix first and equal strings level", () => {
+    assert.ok(compareCodePoints("ab", "abc") < 0);
+    assert.ok(compareCodePoints("abc", "ab") > 0);
+    assert.equal(compareCodePoints("正面", "正面"), 0);
+  });
+
+  it("orders astral characters among themselves by code point", () => {
+    // U+1F600 < U+1F64F < U+20000
+    assert.deepEqual(["𠀀", "🙏", "😀"].sort(compareCodePoints), ["😀", "🙏", "𠀀"]);
+  });
 });

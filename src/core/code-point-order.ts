@@ -1,5 +1,6 @@
 /**
- * Orders strings by Unicode code point, the order label lists are kept in. JavaScript's
+ * Orders strings by Unicode code point, as Python's `sorted` does: the order label lists
+ * are kept in, and the row order of scikit-learn's reports. JavaScript's
  * default sort compares UTF-16 code units, which puts characters beyond U+FFFF (emoji, rare
  * Han) before U+E000..U+FFFF; code point order is the same in every language and in UTF-8
  * byte order, so label indices agree with other tools.
