@@ -11,13 +11,12 @@
  * shuffle, and CLINC150's file is sorted by intent). textkit's times include its own
  * tokenisation; fastText's include reading its file and writing its model.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import {
   type ClassifierOptions,
   type Dataset,
-  datasetFromExamples,
   type Example,
   Featurizer,
   loadDataset,
@@ -31,6 +30,7 @@ import {
   hasProgram,
   machine,
   markdownTable,
+  readClinc150,
   SHARED_DATA,
   timeProgram,
   today,
@@ -56,19 +56,11 @@ async function loadSet(dir: string): Promise<BenchSet | null> {
   const name = basename(dir);
   try {
     if (name === "clinc150") {
-      const raw = JSON.parse(readFileSync(join(dir, "data_full.json"), "utf8")) as Record<
-        string,
-        [string, string][]
-      >;
-      const make = (key: string): Dataset =>
-        datasetFromExamples(
-          `${dir}/data_full.json#${key}`,
-          (raw[key] ?? []).map(([text, label], i): Example => ({ text, labels: [label], line: i + 1 })),
-        );
+      const clinc = readClinc150(dir);
       return {
         name,
-        train: make("train"),
-        test: make("test"),
+        train: clinc.part("train"),
+        test: clinc.part("test"),
         split: "published train / test (in-scope)",
         options: SETTINGS[name]!,
       };

@@ -1,13 +1,20 @@
 /** Shared helpers of the benchmarks: machine description, timing, tables, peers on PATH. */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type Dataset, datasetFromExamples, type Example } from "../src/index.ts";
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(BENCH_DIR, "..");
 export const SHARED_DATA = resolve(ROOT, "..", "shared", "data");
+
+/** The number after `name` on the command line (`--seconds 10`), or `fallback`. */
+export function numberArgument(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
 
 export function machine(): string {
   const list = cpus();
@@ -54,3 +61,27 @@ export const fmt = {
   ratio: (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}x` : "n/a"),
   int: (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a"),
 };
+
+/** CLINC150 as published (data_full.json): each part as a dataset, or just its texts. */
+export interface Clinc150 {
+  file: string;
+  /** "train", "val", "test", "oos_train"... as labelled examples. */
+  part(key: string): Dataset;
+  /** The texts of these parts, in order, without their labels. */
+  texts(...keys: string[]): string[];
+}
+
+/** Reads `<dir>/data_full.json`; throws when it is not there. */
+export function readClinc150(dir = join(SHARED_DATA, "clinc150")): Clinc150 {
+  const file = join(dir, "data_full.json");
+  const raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, [string, string][]>;
+  return {
+    file,
+    part: (key) =>
+      datasetFromExamples(
+        `${file}#${key}`,
+        (raw[key] ?? []).map(([text, label], i): Example => ({ text, labels: [label], line: i + 1 })),
+      ),
+    texts: (...keys) => keys.flatMap((k) => (raw[k] ?? []).map(([text]) => text)),
+  };
+}

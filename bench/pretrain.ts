@@ -10,14 +10,11 @@
  * mean and every run. With the fastText program on PATH, its own `skipgram` +
  * `supervised -pretrainedVectors` runs on the same files as the peer.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type ClassifierOptions,
-  type Dataset,
-  datasetFromExamples,
-  type Example,
   Featurizer,
   Random,
   resolveClassifierOptions,
@@ -27,10 +24,13 @@ import {
   writeVecFile,
 } from "../src/index.ts";
 import {
+  type Clinc150,
   fmt,
   hasProgram,
   machine,
   markdownTable,
+  numberArgument,
+  readClinc150,
   SHARED_DATA,
   timeProgram,
   today,
@@ -40,34 +40,23 @@ import {
 const CLASSIFIER: Partial<ClassifierOptions> = { dim: 100, epochs: 25, lr: 0.5, wordNgrams: 1, minCount: 1 };
 const VECTORS = { dim: 100, epochs: 10, lr: 0.05, window: 5, negatives: 5, minCount: 2, minn: 3, maxn: 6 };
 
-function argument(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 async function main(): Promise<void> {
-  const fraction = argument("--fraction", 0.1);
-  const seeds = argument("--seeds", 3);
-  const dir = join(SHARED_DATA, "clinc150");
-  let raw: Record<string, [string, string][]>;
+  const fraction = numberArgument("--fraction", 0.1);
+  const seeds = numberArgument("--seeds", 3);
+  let clinc: Clinc150;
   try {
-    raw = JSON.parse(readFileSync(join(dir, "data_full.json"), "utf8"));
+    clinc = readClinc150();
   } catch {
-    console.error(`skip: ${dir}/data_full.json is not there (see ../shared/data/README.md)`);
+    console.error(`skip: ${SHARED_DATA}/clinc150/data_full.json is not there (see ../shared/data/README.md)`);
     return;
   }
-  const make = (key: string): Dataset =>
-    datasetFromExamples(
-      `${dir}/data_full.json#${key}`,
-      (raw[key] ?? []).map(([text, label], i): Example => ({ text, labels: [label], line: i + 1 })),
-    );
-  const train = make("train");
-  const test = make("test");
-  const unlabelled = ["train", "val", "oos_train", "oos_val"].flatMap((k) => (raw[k] ?? []).map(([t]) => t));
+  const train = clinc.part("train");
+  const test = clinc.part("test");
+  const unlabelled = clinc.texts("train", "val", "oos_train", "oos_val");
   console.error(`unlabelled texts: ${unlabelled.length}; labelled pool: ${train.examples.length}`);
 
   const work = mkdtempSync(join(tmpdir(), "textkit-pretrain-"));

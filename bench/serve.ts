@@ -15,47 +15,35 @@
  * production; the hello-world and Flask rows log nothing.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import {
-  type Dataset,
-  datasetFromExamples,
-  type Example,
-  loadDataset,
-  trainClassifier,
-} from "../src/index.ts";
+import { type Dataset, loadDataset, trainClassifier } from "../src/index.ts";
 import {
   BENCH_DIR,
   fmt,
   hasProgram,
   machine,
   markdownTable,
+  numberArgument,
   ROOT,
+  readClinc150,
   SHARED_DATA,
   today,
   writeResult,
 } from "./common.ts";
 
-const SECONDS = numberArg("--seconds", 10);
-const CONNECTIONS = numberArg("--connections", 32);
+const SECONDS = numberArgument("--seconds", 10);
+const CONNECTIONS = numberArgument("--connections", 32);
 const BATCH = 32;
-
-function numberArg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
 
 async function trainingData(): Promise<{ train: Dataset; test: string[]; source: string }> {
   const clinc = join(SHARED_DATA, "clinc150", "data_full.json");
   try {
-    const raw = JSON.parse(readFileSync(clinc, "utf8")) as Record<string, [string, string][]>;
-    const train = datasetFromExamples(
-      `${clinc}#train`,
-      (raw["train"] ?? []).map(([text, label], i): Example => ({ text, labels: [label], line: i + 1 })),
-    );
-    return { train, test: (raw["test"] ?? []).map(([t]) => t), source: "CLINC150 in-scope (150 intents)" };
+    const data = readClinc150();
+    const train = data.part("train");
+    return { train, test: data.texts("test"), source: "CLINC150 in-scope (150 intents)" };
   } catch {
     console.error(`${clinc} is not there; using samples/intents instead`);
     const train = await loadDataset(join(ROOT, "samples", "intents", "train.csv"));
