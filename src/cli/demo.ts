@@ -14,7 +14,7 @@ import {
   DEFAULT_CLASSIFIER_OPTIONS,
   resolveClassifierOptions,
 } from "../models/classifier/index.ts";
-import { SERVER_DEFAULTS } from "../server/index.ts";
+import { SERVER_DEFAULTS } from "../server/config.ts";
 import { formatOutcome, type HeldOut, type TrainingPlan, trainAndSave } from "./classify-train.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";

@@ -1,17 +1,17 @@
 import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
+// The settings only: the server itself (fastify, prom-client: half a second to load) is
+// imported when a command serves, so that every other command starts without it.
 import {
   AUTH_MODES,
   type AuthMode,
   LOG_LEVELS,
   type LogLevel,
-  runCluster,
   SERVER_DEFAULTS,
   type ServerConfig,
-  startServer,
   TEXT_OVERFLOW_MODES,
   type TextOverflow,
-} from "../server/index.ts";
+} from "../server/config.ts";
 import type { CliIo } from "./io.ts";
 import { parseChoice, parseInteger } from "./parse-options.ts";
 
@@ -88,6 +88,7 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
 async function runServe(flags: ServeFlags, io: CliIo): Promise<void> {
   const config = serverConfigOf(flags, io.env);
   if (flags.workers > 1) {
+    const { runCluster } = await import("../server/index.ts");
     const running = await runCluster(config, flags.workers, {
       onEvent: (event) => {
         if (event.type === "worker-exit" && event.restartInMs !== null) {
@@ -119,6 +120,7 @@ export async function serveUntilStopped(
   io: CliIo,
   announce: (url: string) => string = () => "",
 ): Promise<void> {
+  const { startServer } = await import("../server/index.ts");
   const server = await startServer(config);
   // Announce once the first scan of the models directory is over, so that a request sent
   // on seeing the line finds the models loaded.
