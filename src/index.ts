@@ -8,6 +8,17 @@
 // Errors and seeded random numbers
 export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./core/index.ts";
 export { compareCodePoints, ERROR_CATALOGUE, isTextkitError, Random, TextkitError } from "./core/index.ts";
+// Sequence tagging: tag schemes, tagged data, entity-level evaluation, the tagger
+export type { Chunk, ParsedTag, TagScheme, TagViolation } from "./core/tag-schemes.ts";
+export {
+  chunksToTags,
+  convertTags,
+  detectTagScheme,
+  findTagViolation,
+  parseTag,
+  TAG_SCHEMES,
+  tagChunks,
+} from "./core/tag-schemes.ts";
 // Datasets: formats, reading, splits, word-vector files
 export type {
   DataFormat,
@@ -35,6 +46,31 @@ export {
   stratifiedSplit,
   writeVecFile,
 } from "./data/index.ts";
+export type {
+  TaggedDataset,
+  TaggedFormat,
+  TaggedReadOptions,
+  TaggedSentence,
+  TagLanguage,
+} from "./data/tagged-example.ts";
+export { TAG_LANGUAGES, TAGGED_FORMATS } from "./data/tagged-example.ts";
+export { loadTaggedDataset, taggedDatasetFromSentences } from "./data/tagged-reader.ts";
+export type {
+  EntityMatchMode,
+  EntityReport,
+  EntityReportOptions,
+  EntityTypeMetrics,
+  TokenLevelReport,
+} from "./eval/entity-report.ts";
+export {
+  ENTITY_MATCH_MODES,
+  entityChunks,
+  entityReport,
+  entityReportToDict,
+  formatEntityReport,
+  formatTokenLevelReport,
+  tokenLevelReport,
+} from "./eval/entity-report.ts";
 // Evaluation
 export type {
   AverageMetrics,
@@ -84,6 +120,29 @@ export {
   TextClassifier,
   trainClassifier,
 } from "./models/classifier/index.ts";
+export type { KMeansOptions, KMeansResult } from "./models/cluster/kmeans.ts";
+export { kMeans } from "./models/cluster/kmeans.ts";
+export type {
+  EntitySpan,
+  GazetteerEntry,
+  GazetteerSource,
+  TaggedText,
+  TaggerEncoding,
+  TaggerEvaluation,
+  TaggerOptions,
+  TaggerTrainingData,
+  TagPredictOptions,
+} from "./models/tagger/index.ts";
+export {
+  DEFAULT_TAGGER_OPTIONS,
+  Gazetteer,
+  loadTagger,
+  readGazetteerEntries,
+  resolveTaggerOptions,
+  SequenceTagger,
+  TAGGER_FAMILY,
+  trainTagger,
+} from "./models/tagger/index.ts";
 // Word vectors
 export type {
   Neighbour,
@@ -149,6 +208,7 @@ export {
   normalizeText,
   Tokenizer,
 } from "./text/index.ts";
+export { tokenizeForTagging } from "./text/tag-tokens.ts";
 // Training: progress hooks, early stopping, run records
 export type { EpochSummary, RunRecord, TrainHooks, TrainProgress } from "./train/index.ts";
 export { EarlyStopping, newRunId } from "./train/index.ts";

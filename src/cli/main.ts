@@ -18,6 +18,9 @@ import { registerDemo } from "./demo.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { registerKeys } from "./keys.ts";
 import { registerServe } from "./serve.ts";
+import { registerTagEval } from "./tag-eval.ts";
+import { registerTagPredict } from "./tag-predict.ts";
+import { registerTagTrain } from "./tag-train.ts";
 import { registerVectorsTrain } from "./vectors-train.ts";
 
 export const EXIT_OK = 0;
@@ -65,6 +68,16 @@ export function buildProgram(io: CliIo): Command {
   registerClassifyPredict(classify, io);
   registerClassifyQuantize(classify, io);
   registerClassifyAutotune(classify, io);
+
+  const tag = program
+    .command("tag")
+    .description(
+      "Sequence tagging (named entities, slots): train a tagger, evaluate it, find entities with it.",
+    )
+    .summary("train, evaluate and use entity taggers");
+  registerTagTrain(tag, io);
+  registerTagEval(tag, io);
+  registerTagPredict(tag, io);
 
   const vectors = program
     .command("vectors")

@@ -29,6 +29,7 @@ export function formatEpochSummary(summary: EpochSummary, epochs: number): strin
     if (dev["accuracy"] !== undefined) parts.push(`dev accuracy ${dev["accuracy"].toFixed(4)}`);
     if (dev["macroF1"] !== undefined) parts.push(`macro-F1 ${dev["macroF1"].toFixed(4)}`);
     if (dev["microF1"] !== undefined) parts.push(`micro-F1 ${dev["microF1"].toFixed(4)}`);
+    if (dev["f1"] !== undefined) parts.push(`dev entity-F1 ${dev["f1"].toFixed(4)}`);
     if (summary.improved === true) parts.push("(best)");
   }
   parts.push(`${summary.seconds.toFixed(2)}s`);

@@ -22,6 +22,14 @@ export const ERROR_CATALOGUE = {
   DATA_BAD_ROW: { status: 400, hint: "Fix the row so that it matches the file's format." },
   DATA_BAD_JSON: { status: 400, hint: "Each line of a JSONL file must be one JSON object." },
   DATA_EMPTY: { status: 400, hint: "The file has no examples." },
+  DATA_BAD_TAG: {
+    status: 400,
+    hint: "Fix the tag, or pass the file's tag scheme (iob1, bio or bioes) if it was detected wrongly.",
+  },
+  DATA_BAD_SPAN: {
+    status: 400,
+    hint: "An entity is [start, end, label]: UTF-16 offsets into the text, end exclusive, not overlapping, without surrounding whitespace.",
+  },
   DATA_SPLIT_TOO_SMALL: { status: 400, hint: "Give more examples, or pass separate --dev/--test files." },
   DATA_BAD_VECTORS: {
     status: 400,

@@ -9,5 +9,15 @@ export type { TextLine } from "./read-text-lines.ts";
 export { readTextLines } from "./read-text-lines.ts";
 export type { Split, SplitOptions } from "./stratified-split.ts";
 export { stratifiedSplit } from "./stratified-split.ts";
+export type {
+  TaggedDataset,
+  TaggedFormat,
+  TaggedReadOptions,
+  TaggedSentence,
+  TagLanguage,
+} from "./tagged-example.ts";
+export { TAG_LANGUAGES, TAGGED_FORMATS } from "./tagged-example.ts";
+export { loadTaggedDataset, taggedDatasetFromSentences } from "./tagged-reader.ts";
 export type { ReadVecOptions, WordVectors } from "./vectors-file.ts";
 export { readVecFile, writeVecFile } from "./vectors-file.ts";
+export { writeConll } from "./write-conll.ts";

@@ -12,5 +12,23 @@ export {
 } from "./classification-report.ts";
 export type { ConfusionMatrix } from "./confusion-matrix.ts";
 export { confusionMatrix, formatConfusionMatrix } from "./confusion-matrix.ts";
+export type {
+  EntityChunkOptions,
+  EntityMatchMode,
+  EntityReport,
+  EntityReportOptions,
+  EntityTypeMetrics,
+  TokenLevelReport,
+  TokenLevelReportOptions,
+} from "./entity-report.ts";
+export {
+  ENTITY_MATCH_MODES,
+  entityChunks,
+  entityReport,
+  entityReportToDict,
+  formatEntityReport,
+  formatTokenLevelReport,
+  tokenLevelReport,
+} from "./entity-report.ts";
 export { formatFixed } from "./format-float.ts";
 export { topKAccuracy } from "./top-k-accuracy.ts";

@@ -60,7 +60,9 @@ export const PredictResponse = Type.Object({
   model: Type.String(),
   version: Type.String(),
   predictions: Type.Array(Type.Unknown(), {
-    description: "One per input, in order. Classifier: { labels: string[], scores: number[] }, best first.",
+    description:
+      "One per input, in order. Classifier: { labels: string[], scores: number[] }, best first. " +
+      "Tagger: { entities: [{ text, label, start, end }] }, start and end being UTF-16 offsets into the input (end exclusive).",
   }),
   truncated: Type.Array(Type.Integer(), {
     description: "Indices of inputs cut to the length limit (when the server truncates rather than rejects).",

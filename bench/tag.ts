@@ -1,0 +1,279 @@
+/**
+ * npm run bench:tag [-- DATASET_DIR ...] [--max-iterations N]
+ *
+ * textkit's tagger beside CRFsuite (Okazaki 2007), a linear-chain CRF tagger of the same
+ * class as Wapiti, on the same data with exactly the same features, in one run. Prints
+ * entity F1 (strict, and conlleval's lenient chunking), training time and tagging speed
+ * with ratios, and writes the table to bench/results/tag-<date>.md.
+ *
+ * The issue named Wapiti "in Debian"; Debian's package `wapiti` is a web-vulnerability
+ * scanner, and the CRF tagger is not packaged. CRFsuite comes from the npm registry as the
+ * `crfsuite` binding (MIT, compiles CRFsuite 0.12 with node-gyp), installed on first use
+ * into bench/.peers (git-ignored), never into the project's dependencies.
+ *
+ * Data sets: a folder with train/dev/test files in CoNLL (.txt, .conll) or JSONL spans
+ * (.jsonl). Default: ../shared/data/conll2003 (read in place; not redistributable) and the
+ * project's own samples/ner-en and samples/ner-zh.
+ *
+ * Fairness: both systems get the same feature strings for every token (textkit's feature
+ * hashes written as text) and the training set; textkit also uses the dev set for early
+ * stopping, CRFsuite trains L-BFGS to convergence (or --max-iterations) with its default
+ * L2 regularisation (c2 = 1). CRFsuite learns BIO tags as given; textkit learns BIOES and
+ * answers in BIO. Times are wall seconds in this process, one thread each; CRFsuite's
+ * training time includes writing its model file, textkit's includes computing features.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { loadTaggedDataset, type TaggedDataset } from "../src/data/index.ts";
+import { entityReport } from "../src/eval/index.ts";
+import { TaggerFeatures, trainTagger } from "../src/models/tagger/index.ts";
+import {
+  BENCH_DIR,
+  fmt,
+  machine,
+  markdownTable,
+  numberArgument,
+  ROOT,
+  SHARED_DATA,
+  today,
+  writeResult,
+} from "./common.ts";
+
+interface CrfSuite {
+  Trainer: new (opts?: {
+    debug?: boolean;
+  }) => {
+    append(xseq: string[][], yseq: string[]): void;
+    train(path: string): number;
+    set_params(options: Record<string, string>): void;
+  };
+  // The binding's typings promise { probability, result }; version 1.0.1 returns the tags.
+  Tagger: new () => { open(path: string): boolean; tag(xseq: string[][]): string[] | { result: string[] } };
+}
+
+const PEERS = join(BENCH_DIR, ".peers");
+const CRFSUITE_VERSION = "1.0.1";
+
+function loadCrfSuite(): CrfSuite | null {
+  const entry = join(PEERS, "node_modules", "crfsuite");
+  if (!existsSync(entry)) {
+    console.log(`installing the CRFsuite binding (npm crfsuite@${CRFSUITE_VERSION}) into ${PEERS} ...`);
+    const r = spawnSync(
+      "npm",
+      ["install", "--prefix", PEERS, "--no-save", "--no-audit", "--no-fund", `crfsuite@${CRFSUITE_VERSION}`],
+      { stdio: "inherit" },
+    );
+    if (r.status !== 0 || !existsSync(entry)) {
+      console.log(
+        "could not install crfsuite (it needs g++, make and python3 for node-gyp); CRFsuite rows skipped",
+      );
+      return null;
+    }
+  }
+  return createRequire(join(PEERS, "package.json"))("crfsuite") as CrfSuite;
+}
+
+function findSplit(dir: string, part: string): string | null {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(`${part}.`) && /\.(txt|conll|jsonl|bio|iob)$/.test(name)) return join(dir, name);
+  }
+  return null;
+}
+
+interface BenchSet {
+  name: string;
+  train: TaggedDataset;
+  dev: TaggedDataset | undefined;
+  test: TaggedDataset;
+  source: string;
+}
+
+async function loadSet(dir: string): Promise<BenchSet | null> {
+  if (!existsSync(dir)) {
+    console.log(`skipped ${dir}: not there`);
+    return null;
+  }
+  const train = findSplit(dir, "train");
+  const test = findSplit(dir, "test");
+  if (train === null || test === null) {
+    console.log(`skipped ${dir}: no train.* and test.* files`);
+    return null;
+  }
+  const dev = findSplit(dir, "dev") ?? findSplit(dir, "valid");
+  const trainSet = await loadTaggedDataset(train);
+  const options = { language: trainSet.language };
+  return {
+    name: basename(dir),
+    train: trainSet,
+    dev: dev === null ? undefined : await loadTaggedDataset(dev, options),
+    test: await loadTaggedDataset(test, options),
+    source: dir.startsWith(SHARED_DATA) ? `../shared/data/${basename(dir)}` : dir.replace(`${ROOT}/`, ""),
+  };
+}
+
+function tokenCount(data: TaggedDataset): number {
+  let n = 0;
+  for (const s of data.sentences) n += s.tokens.length;
+  return n;
+}
+
+/** The feature strings textkit computes for each token, for the peer. */
+function featureStrings(features: TaggerFeatures, tokens: readonly string[]): string[][] {
+  const hashes: number[] = [];
+  const offsets: number[] = [];
+  features.sentence(tokens, hashes, offsets);
+  const out: string[][] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const row: string[] = [];
+    for (let j = offsets[i]!; j < offsets[i + 1]!; j++) row.push(hashes[j]!.toString(36));
+    out.push(row);
+  }
+  return out;
+}
+
+interface Row {
+  set: string;
+  system: string;
+  strict: number;
+  conll: number;
+  trainSeconds: number;
+  tagPerSecond: number;
+  note: string;
+}
+
+async function benchSet(set: BenchSet, crf: CrfSuite | null, maxIterations: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const truth = set.test.sentences.map((s) => s.tags);
+  const testTokens = tokenCount(set.test);
+  console.log(
+    `${set.name}: train ${set.train.sentences.length} sentences (${tokenCount(set.train)} tokens), ` +
+      `dev ${set.dev?.sentences.length ?? 0}, test ${set.test.sentences.length} (${testTokens} tokens), ` +
+      `${set.train.language}, types ${set.train.types.join(" ")}`,
+  );
+
+  const t0 = performance.now();
+  const model = await trainTagger(
+    { train: set.train, ...(set.dev === undefined ? {} : { dev: set.dev }) },
+    {},
+    {
+      onEpochEnd: (e) =>
+        process.stdout.write(`  textkit epoch ${e.epoch} dev F1 ${e.dev?.["f1"]?.toFixed(4) ?? "-"}\r`),
+    },
+  );
+  const trainSeconds = (performance.now() - t0) / 1000;
+  process.stdout.write("\n");
+  const t1 = performance.now();
+  const predicted = set.test.sentences.map((s) => model.tagTokens(s.tokens));
+  const tagSeconds = (performance.now() - t1) / 1000;
+  rows.push({
+    set: set.name,
+    system: "textkit (averaged perceptron, BIOES)",
+    strict: entityReport(truth, predicted, { mode: "strict" }).micro.f1,
+    conll: entityReport(truth, predicted, { mode: "conlleval" }).micro.f1,
+    trainSeconds,
+    tagPerSecond: testTokens / tagSeconds,
+    note: `${model.runRecord?.epochs.length ?? "?"} epochs, best ${model.runRecord?.bestEpoch ?? "?"}; ${fmt.int(model.table.rows)} features`,
+  });
+
+  if (crf === null) return rows;
+  const features = new TaggerFeatures(model.language, { gazetteer: null, clusters: null });
+  const work = mkdtempSync(join(tmpdir(), "textkit-bench-tag-"));
+  try {
+    for (const algorithm of ["lbfgs", "ap"] as const) {
+      const t2 = performance.now();
+      const trainer = new crf.Trainer({ debug: false });
+      trainer.set_params({
+        max_iterations: String(algorithm === "ap" ? (model.runRecord?.epochs.length ?? 30) : maxIterations),
+      });
+      if (algorithm === "ap") trainer.set_params({ algorithm: "ap" } as Record<string, string>);
+      for (const s of set.train.sentences) trainer.append(featureStrings(features, s.tokens), s.tags);
+      const path = join(work, `${algorithm}.crfsuite`);
+      trainer.train(path);
+      const crfTrain = (performance.now() - t2) / 1000;
+      const tagger = new crf.Tagger();
+      if (!tagger.open(path)) throw new Error(`CRFsuite could not open ${path}`);
+      const xs = set.test.sentences.map((s) => featureStrings(features, s.tokens));
+      const t3 = performance.now();
+      const crfPredicted = xs.map((x) => {
+        const r = tagger.tag(x);
+        return Array.isArray(r) ? r : r.result;
+      });
+      const crfTag = (performance.now() - t3) / 1000;
+      rows.push({
+        set: set.name,
+        system: algorithm === "lbfgs" ? "CRFsuite CRF (L-BFGS, c2=1)" : "CRFsuite averaged perceptron",
+        strict: entityReport(truth, crfPredicted, { mode: "strict" }).micro.f1,
+        conll: entityReport(truth, crfPredicted, { mode: "conlleval" }).micro.f1,
+        trainSeconds: crfTrain,
+        tagPerSecond: testTokens / crfTag,
+        note:
+          algorithm === "lbfgs"
+            ? `max ${maxIterations} iterations; tagging time excludes feature strings`
+            : "same epochs as textkit ran; no dev set",
+      });
+      console.log(
+        `  ${rows[rows.length - 1]!.system}: F1 ${fmt.pct(rows[rows.length - 1]!.strict)} in ${fmt.s(crfTrain)} s`,
+      );
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const dirs = process.argv
+    .slice(2)
+    .filter((a, i, all) => !a.startsWith("--") && !all[i - 1]?.startsWith("--"));
+  const maxIterations = numberArgument("--max-iterations", 300);
+  const targets =
+    dirs.length > 0
+      ? dirs.map((d) => resolve(d))
+      : [join(SHARED_DATA, "conll2003"), join(ROOT, "samples", "ner-en"), join(ROOT, "samples", "ner-zh")];
+  const crf = loadCrfSuite();
+  const rows: Row[] = [];
+  const sources: string[] = [];
+  for (const dir of targets) {
+    const set = await loadSet(dir);
+    if (set === null) continue;
+    sources.push(`- ${set.name}: ${set.source}`);
+    rows.push(...(await benchSet(set, crf, maxIterations)));
+  }
+  const table = markdownTable(
+    [
+      "data set",
+      "system",
+      "entity F1 % (strict)",
+      "F1 % (conlleval)",
+      "train s",
+      "peer/textkit train",
+      "tag tokens/s",
+      "notes",
+    ],
+    rows.map((r) => {
+      const base = rows.find((x) => x.set === r.set && x.system.startsWith("textkit"))!;
+      return [
+        r.set,
+        r.system,
+        fmt.pct(r.strict),
+        fmt.pct(r.conll),
+        fmt.s(r.trainSeconds),
+        fmt.ratio(r.trainSeconds / base.trainSeconds),
+        fmt.int(r.tagPerSecond),
+        r.note,
+      ];
+    }),
+  );
+  const body =
+    `# bench:tag, ${today()}\n\nMachine: ${machine()}\n\nData:\n${sources.join("\n")}\n\n${table}\n\n` +
+    "Entity F1 is micro-averaged over types on the test set, exact span and type. Strict: ill-formed\n" +
+    "predicted tag runs form no entity (seqeval strict); conlleval: lenient chunking as in the CoNLL script.\n" +
+    "Both systems get identical per-token feature strings (textkit's feature hashes).\n";
+  console.log(`\n${table}`);
+  console.log(`\nwritten to ${writeResult("tag", body)}`);
+}
+
+await main();

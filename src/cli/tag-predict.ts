@@ -1,0 +1,75 @@
+import { type Command, Option } from "commander";
+import { loadTagger } from "../models/tagger/index.ts";
+import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
+import { readInputTexts } from "./input-texts.ts";
+import { type CliIo, writeAll } from "./io.ts";
+import { parseInteger } from "./parse-options.ts";
+
+interface TagPredictFlags extends TextInputFlags {
+  model: string;
+  input?: string;
+  tokens?: boolean;
+  batchSize: number;
+}
+
+const STDIN_NAME = "<stdin>";
+
+async function runPredict(flags: TagPredictFlags, io: CliIo): Promise<void> {
+  const model = await loadTagger(flags.model);
+  const fromStdin = flags.input === undefined || flags.input === "-";
+  if (fromStdin && io.stdin.isTTY === true) {
+    io.stderr.write("reading texts from standard input, one per line (Ctrl-D ends)\n");
+  }
+  const path = fromStdin ? STDIN_NAME : flags.input!;
+  const batches = readInputTexts(path, {
+    format: fromStdin ? (flags.format ?? "text") : textInputFormat(path, flags.format),
+    header: flags.header,
+    batchSize: flags.batchSize,
+    ...(flags.textColumn === undefined ? {} : { textColumn: flags.textColumn }),
+    ...(fromStdin ? { stream: io.stdin } : {}),
+  });
+  for await (const batch of batches) {
+    const results = model.predict(
+      batch.map((item) => item.text),
+      { tokens: flags.tokens === true },
+    );
+    let out = "";
+    for (let i = 0; i < batch.length; i++) {
+      const { text, line } = batch[i]!;
+      out += `${JSON.stringify({ text, ...results[i]!, line })}\n`;
+    }
+    if (!(await writeAll(io.stdout, out))) return;
+  }
+}
+
+/**
+ * `textkit tag predict`.
+ *
+ * @example
+ * registerTagPredict(program.command("tag"), io);
+ */
+export function registerTagPredict(tag: Command, io: CliIo): Command {
+  const command = tag
+    .command("predict")
+    .summary("find entities in texts, one JSON line per text")
+    .description(
+      "Find entities with a trained tagger. Reads one text per line (or the text column of a " +
+        "CSV/TSV/JSONL file) from --input or standard input, streaming, and writes one JSON line per " +
+        'text: {"text", "entities": [{"text", "label", "start", "end"}], "line"}. start and end are ' +
+        "UTF-16 offsets into the text (JavaScript string indices), end exclusive.",
+    )
+    .requiredOption("--model <dir>", "model directory written by 'textkit tag train'")
+    .option("--input <file>", "file to read, '-' for standard input (default: standard input)");
+  addTextInputOptions(command);
+  command
+    .option("--tokens", "also print every token with its BIO tag")
+    .addOption(
+      new Option("--batch-size <n>", "texts read and tagged at a time")
+        .argParser(parseInteger("--batch-size", 1))
+        .default(256),
+    )
+    .action(async (flags: TagPredictFlags) => {
+      await runPredict(flags, io);
+    });
+  return command;
+}

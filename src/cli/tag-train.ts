@@ -1,0 +1,287 @@
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import { TextkitError } from "../core/errors.ts";
+import { Random } from "../core/random.ts";
+import { loadTaggedDataset, type TaggedDataset, taggedDatasetFromSentences } from "../data/index.ts";
+import { entityReportToDict } from "../eval/index.ts";
+import {
+  type GazetteerSource,
+  readGazetteerEntries,
+  resolveTaggerOptions,
+  type SequenceTagger,
+  TAGGER_ENCODINGS,
+  type TaggerEvaluation,
+  type TaggerOptions,
+  trainTagger,
+} from "../models/tagger/index.ts";
+import { type CliIo, writeAll } from "./io.ts";
+import { checkModelOutput } from "./output-paths.ts";
+import { parseChoice, parseInteger, parseSplit, type SplitFractions } from "./parse-options.ts";
+import { ProgressBar } from "./progress-bar.ts";
+import { classifierHooks } from "./report-output.ts";
+import {
+  addTaggedDataOptions,
+  describeTaggedDataset,
+  formatTaggerEvaluation,
+  type TaggedDataFlags,
+  taggedReadOptionsOf,
+  taggerMetrics,
+} from "./tag-options.ts";
+
+interface TagTrainFlags extends TaggedDataFlags {
+  train: string;
+  dev?: string;
+  test?: string;
+  split: SplitFractions;
+  out: string;
+  epochs?: number;
+  patience?: number;
+  seed: number;
+  minFeatureCount?: number;
+  encoding?: TaggerOptions["encoding"];
+  gazetteer: string[];
+  vectors?: string;
+  vectorClusters?: number;
+  clusters?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface HeldOut {
+  data: TaggedDataset;
+  source: string;
+}
+
+/** "ORG=banks.txt" names the type of every line; a plain path is a TSV of type and phrase. */
+export function parseGazetteerFlag(value: string): GazetteerSource {
+  const eq = value.indexOf("=");
+  if (eq > 0 && /^[^\s=/\\]+$/u.test(value.slice(0, eq)))
+    return { type: value.slice(0, eq), path: value.slice(eq + 1) };
+  return { path: value };
+}
+
+/** Sentences of `data` shuffled with `seed` and cut into train, dev and test parts. */
+function splitSentences(data: TaggedDataset, split: SplitFractions, seed: number) {
+  const order = data.sentences.map((_, i) => i);
+  new Random(seed).shuffle(order);
+  const n = order.length;
+  const nDev = Math.round(n * split.dev);
+  const nTest = Math.round(n * split.test);
+  if (n - nDev - nTest < 1 || (split.dev > 0 && nDev === 0) || (split.test > 0 && nTest === 0)) {
+    throw new TextkitError(
+      "DATA_SPLIT_TOO_SMALL",
+      `${data.source} has ${n} sentences: too few to hold out ${split.dev} for dev and ${split.test} for test`,
+      { file: data.source },
+    );
+  }
+  const part = (ids: number[], name: string) =>
+    taggedDatasetFromSentences(
+      name,
+      data.format,
+      data.scheme,
+      data.language,
+      ids.sort((a, b) => a - b).map((i) => data.sentences[i]!),
+    );
+  return {
+    dev: part(order.slice(0, nDev), data.source),
+    test: part(order.slice(nDev, nDev + nTest), data.source),
+    train: part(order.slice(nDev + nTest), data.source),
+  };
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(3))}%`;
+}
+
+function optionsOf(flags: TagTrainFlags): Partial<TaggerOptions> {
+  return {
+    seed: flags.seed,
+    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
+    ...(flags.patience === undefined ? {} : { patience: flags.patience }),
+    ...(flags.minFeatureCount === undefined ? {} : { minFeatureCount: flags.minFeatureCount }),
+    ...(flags.encoding === undefined ? {} : { encoding: flags.encoding }),
+    ...(flags.language === undefined ? {} : { language: flags.language }),
+    ...(flags.vectors === undefined ? {} : { vectors: flags.vectors }),
+    ...(flags.vectorClusters === undefined ? {} : { vectorClusters: flags.vectorClusters }),
+    ...(flags.clusters === undefined ? {} : { clusters: flags.clusters }),
+  };
+}
+
+async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): Promise<void> {
+  const options = optionsOf(flags);
+  const resolved = resolveTaggerOptions(options);
+  checkModelOutput(flags.out, "--out");
+  const separate = flags.dev !== undefined || flags.test !== undefined;
+  if (separate && splitGiven) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "--split holds dev and test data out of --train; it cannot be combined with --dev or --test files",
+    );
+  }
+  const gazetteer = await readGazetteerEntries(flags.gazetteer.map(parseGazetteerFlag));
+  const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
+  const readOptions = taggedReadOptionsOf(flags);
+  const loaded = await loadTaggedDataset(flags.train, readOptions);
+  let train: TaggedDataset;
+  let dev: HeldOut | undefined;
+  let test: HeldOut | undefined;
+  if (separate) {
+    train = loaded;
+    // Held-out files are read in the training data's language unless told otherwise.
+    const heldOptions = { ...readOptions, language: flags.language ?? loaded.language };
+    if (flags.dev !== undefined)
+      dev = { data: await loadTaggedDataset(flags.dev, heldOptions), source: flags.dev };
+    if (flags.test !== undefined)
+      test = { data: await loadTaggedDataset(flags.test, heldOptions), source: flags.test };
+  } else {
+    const parts = splitSentences(loaded, flags.split, flags.seed);
+    train = parts.train;
+    if (flags.split.dev > 0)
+      dev = { data: parts.dev, source: `${flags.train}, ${percent(flags.split.dev)} held out by --split` };
+    if (flags.split.test > 0)
+      test = { data: parts.test, source: `${flags.train}, ${percent(flags.split.test)} held out by --split` };
+  }
+  bar.log(describeTaggedDataset("train", train));
+  if (dev !== undefined) bar.log(describeTaggedDataset("dev", dev.data));
+  if (test !== undefined) bar.log(describeTaggedDataset("test", test.data));
+  if (gazetteer.length > 0) bar.log(`gazetteer: ${gazetteer.length} entries`);
+
+  let model: SequenceTagger;
+  try {
+    model = await trainTagger(
+      { train, ...(dev === undefined ? {} : { dev: dev.data }) },
+      options,
+      classifierHooks(bar, resolved.epochs),
+      { gazetteer },
+    );
+  } finally {
+    bar.finish();
+  }
+  const devEvaluation = dev === undefined ? undefined : model.evaluate(dev.data);
+  const testEvaluation = test === undefined ? undefined : model.evaluate(test.data);
+  if (model.runRecord !== null && test !== undefined && testEvaluation !== undefined) {
+    model.runRecord.final["test"] = {
+      source: test.source,
+      ...taggerMetrics(testEvaluation),
+      report: testEvaluation.entities,
+    };
+  }
+  await model.save(flags.out);
+  const runRecord = model.runRecord === null ? null : join(flags.out, "run.json");
+  if (!flags.json) {
+    let out = "";
+    if (dev !== undefined && devEvaluation !== undefined)
+      out += `${formatTaggerEvaluation("dev", dev.source, devEvaluation, 4)}\n`;
+    if (test !== undefined && testEvaluation !== undefined)
+      out += `${formatTaggerEvaluation("test", test.source, testEvaluation, 4)}\n`;
+    out += `model: ${flags.out} (${model.types.length} entity types, ${model.language}, ${model.table.rows} features)\n`;
+    if (runRecord !== null) out += `run record: ${runRecord}\n`;
+    await writeAll(io.stdout, out);
+    return;
+  }
+  const report = (e: TaggerEvaluation | undefined) =>
+    e === undefined ? undefined : { metrics: taggerMetrics(e), entities: entityReportToDict(e.entities) };
+  const result = {
+    model: flags.out,
+    runRecord,
+    types: model.types,
+    language: model.language,
+    options: model.options,
+    features: model.table.rows,
+    data: {
+      train: { source: train.source, sentences: train.sentences.length },
+      ...(dev === undefined ? {} : { dev: { source: dev.source, sentences: dev.data.sentences.length } }),
+      ...(test === undefined ? {} : { test: { source: test.source, sentences: test.data.sentences.length } }),
+    },
+    training: {
+      epochs: model.runRecord?.epochs.length ?? null,
+      bestEpoch: model.runRecord?.bestEpoch ?? null,
+      stoppedEarly: model.runRecord?.stoppedEarly ?? false,
+      seconds: model.runRecord?.seconds ?? null,
+    },
+    ...(devEvaluation === undefined ? {} : { dev: report(devEvaluation) }),
+    ...(testEvaluation === undefined ? {} : { test: report(testEvaluation) }),
+  };
+  await writeAll(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * `textkit tag train`.
+ *
+ * @example
+ * registerTagTrain(program.command("tag"), io);
+ */
+export function registerTagTrain(tag: Command, io: CliIo): Command {
+  const command = tag
+    .command("train")
+    .summary("train a named-entity tagger and print its reports")
+    .description(
+      "Train a sequence tagger (entities, slots) on CoNLL or JSONL-span data, save it as a model " +
+        "directory, and print its entity-level report (strict matching) and token-level reports on " +
+        "the dev and test data. Early stopping watches the dev entity F1.",
+    )
+    .requiredOption("--train <file>", "tagged training data (.conll/.txt columns, or .jsonl spans)")
+    .option(
+      "--dev <file>",
+      "development data: early stopping and the dev report (default: held out by --split)",
+    )
+    .option("--test <file>", "test data for the final report (default: held out by --split)")
+    .addOption(
+      new Option(
+        "--split <dev,test>",
+        "without --dev and --test: fractions of the --train sentences held out",
+      )
+        .argParser(parseSplit)
+        .default({ dev: 0.1, test: 0.1 }, "0.1,0.1"),
+    )
+    .requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
+  addTaggedDataOptions(command);
+  command
+    .addOption(
+      new Option("--epochs <n>", "most passes over the data (default 30)").argParser(
+        parseInteger("--epochs", 1),
+      ),
+    )
+    .addOption(
+      new Option(
+        "--patience <n>",
+        "stop after n epochs without a better dev F1; 0 = never (default 4)",
+      ).argParser(parseInteger("--patience", 0)),
+    )
+    .addOption(new Option("--seed <n>", "random seed").argParser(parseInteger("--seed", 0)).default(1))
+    .addOption(
+      new Option("--min-feature-count <n>", "drop features seen fewer times (default 1)").argParser(
+        parseInteger("--min-feature-count", 1),
+      ),
+    )
+    .addOption(
+      new Option("--encoding <enc>", "tags the model learns: bioes (default) or bio").argParser(
+        parseChoice("--encoding", TAGGER_ENCODINGS),
+      ),
+    )
+    .option(
+      "--gazetteer <TYPE=file|file>",
+      "known names: TYPE=file with one phrase per line, or a file of TYPE<tab>phrase lines (repeatable)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      "--vectors <file.vec>",
+      "word vectors ('textkit vectors train') grouped into clusters used as features",
+    )
+    .addOption(
+      new Option("--vector-clusters <n>", "clusters made from --vectors (default 256)").argParser(
+        parseInteger("--vector-clusters", 2),
+      ),
+    )
+    .option(
+      "--clusters <file>",
+      "word clusters: word<tab>cluster lines, or Brown clusters (bits<tab>word<tab>count)",
+    )
+    .option("--json", "print one JSON object (options, metrics, reports) instead of text")
+    .option("-q, --quiet", "no progress or epoch lines on stderr")
+    .action(async (flags: TagTrainFlags, self: Command) => {
+      await runTrain(flags, self.getOptionValueSource("split") === "cli", io);
+    });
+  return command;
+}

@@ -1,0 +1,51 @@
+/**
+ * Tagged data (named entities, slots): sentences of tokens with one tag each. The readers
+ * (CoNLL columns, JSONL spans) produce these; the tagger trains on them.
+ */
+import type { TagScheme } from "../core/tag-schemes.ts";
+
+export const TAGGED_FORMATS = ["conll", "jsonl"] as const;
+export type TaggedFormat = (typeof TAGGED_FORMATS)[number];
+
+/** English-like text is tagged per word, Chinese per character. */
+export const TAG_LANGUAGES = ["en", "zh"] as const;
+export type TagLanguage = (typeof TAG_LANGUAGES)[number];
+
+export interface TaggedSentence {
+  /** Words (en) or characters (zh); never empty strings. */
+  tokens: string[];
+  /** One tag per token, always BIO, whatever scheme the file used. */
+  tags: string[];
+  /** 1-based line of the file where the sentence starts (CoNLL: its first token line; JSONL: its line). */
+  line: number;
+  /**
+   * The sentence as text. JSONL: the "text" field as given. CoNLL: the tokens joined with
+   * one space (en) or nothing (zh).
+   */
+  text: string;
+  /** UTF-16 offsets of each token in `text`: token i is text.slice(starts[i], ends[i]). */
+  starts: number[];
+  ends: number[];
+}
+
+export interface TaggedDataset {
+  source: string;
+  format: TaggedFormat;
+  /** The scheme the file was written in (tags in memory are BIO). */
+  scheme: TagScheme;
+  language: TagLanguage;
+  sentences: TaggedSentence[];
+  /** Entity types that occur, in code point order. */
+  types: string[];
+}
+
+export interface TaggedReadOptions {
+  /** Default: from the extension (.jsonl/.json → jsonl, anything else → conll). */
+  format?: TaggedFormat;
+  /** The file's tag scheme; default: detected (see detectTagScheme). CoNLL only. */
+  scheme?: TagScheme;
+  /** Default: zh when most tokens (or most letters of the texts) are Han characters, else en. */
+  language?: TagLanguage;
+  /** CoNLL: 0-based column of the tag (default: the last); the token is column 0. */
+  tagColumn?: number;
+}

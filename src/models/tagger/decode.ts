@@ -1,0 +1,131 @@
+/**
+ * The tag set of a tagger and Viterbi decoding restricted to valid tag sequences: a
+ * transition the scheme forbids (I-PER after O, B-LOC never closed in BIOES) gets no
+ * path, so the tagger cannot emit a broken entity.
+ */
+import { parseTag, type TagScheme } from "../../core/tag-schemes.ts";
+
+/** Tags, and which transitions between them are allowed. */
+export interface TagSet {
+  scheme: "bio" | "bioes";
+  tags: string[];
+  /** allowed[prev * T + cur] = 1 when cur may follow prev. */
+  allowed: Uint8Array;
+  /** May start / end a sentence. */
+  canStart: Uint8Array;
+  canEnd: Uint8Array;
+}
+
+/**
+ * The tags of `types` in `scheme`: O first, then per type B, I (and E, S).
+ *
+ * @example
+ * buildTagSet(["LOC"], "bio").tags; // ["O", "B-LOC", "I-LOC"]
+ */
+export function buildTagSet(types: readonly string[], scheme: "bio" | "bioes"): TagSet {
+  const tags = ["O"];
+  for (const type of types) {
+    tags.push(`B-${type}`, `I-${type}`);
+    if (scheme === "bioes") tags.push(`E-${type}`, `S-${type}`);
+  }
+  const T = tags.length;
+  const parsed = tags.map((t) => parseTag(t)!);
+  const allowed = new Uint8Array(T * T);
+  const canStart = new Uint8Array(T);
+  const canEnd = new Uint8Array(T);
+  const opensEntity = (p: string) => p === "B" || p === "I";
+  for (let cur = 0; cur < T; cur++) {
+    const c = parsed[cur]!;
+    const continuing = c.prefix === "I" || c.prefix === "E";
+    canStart[cur] = continuing ? 0 : 1;
+    canEnd[cur] = scheme === "bioes" && opensEntity(c.prefix) ? 0 : 1;
+    for (let prev = 0; prev < T; prev++) {
+      const p = parsed[prev]!;
+      let ok: boolean;
+      if (continuing) ok = opensEntity(p.prefix) && p.type === c.type;
+      else ok = scheme === "bio" || !opensEntity(p.prefix);
+      allowed[prev * T + cur] = ok ? 1 : 0;
+    }
+  }
+  return { scheme, tags, allowed, canStart, canEnd };
+}
+
+/** Index of each tag name. */
+export function tagIndex(set: TagSet): Map<string, number> {
+  return new Map(set.tags.map((t, i) => [t, i]));
+}
+
+export type InternalScheme = Extract<TagScheme, "bio" | "bioes">;
+
+/** Reusable buffers of `viterbi`, grown as needed. */
+export class ViterbiScratch {
+  score = new Float64Array(0);
+  back = new Int32Array(0);
+
+  ensure(cells: number): void {
+    if (this.score.length < cells) {
+      this.score = new Float64Array(cells * 2);
+      this.back = new Int32Array(cells * 2);
+    }
+  }
+}
+
+/**
+ * The best valid tag path of `n` tokens.
+ *
+ * @param emit n × T emission scores
+ * @param trans T × T transition weights (prev, cur)
+ * @param start start weights, T
+ * @param end end weights, T
+ * @param path receives n tag indices
+ */
+export function viterbi(
+  set: TagSet,
+  n: number,
+  emit: Float64Array,
+  trans: Float32Array,
+  start: Float32Array,
+  end: Float32Array,
+  path: Int32Array,
+  scratch: ViterbiScratch,
+): void {
+  const T = set.tags.length;
+  if (n === 0) return;
+  scratch.ensure(n * T);
+  const score = scratch.score;
+  const back = scratch.back;
+  const allowed = set.allowed;
+  const NEG = Number.NEGATIVE_INFINITY;
+  for (let t = 0; t < T; t++) score[t] = set.canStart[t] === 1 ? start[t]! + emit[t]! : NEG;
+  for (let i = 1; i < n; i++) {
+    const base = i * T;
+    const prevBase = base - T;
+    for (let cur = 0; cur < T; cur++) {
+      let best = NEG;
+      let arg = 0;
+      for (let prev = 0; prev < T; prev++) {
+        if (allowed[prev * T + cur] === 0) continue;
+        const s = score[prevBase + prev]! + trans[prev * T + cur]!;
+        if (s > best) {
+          best = s;
+          arg = prev;
+        }
+      }
+      score[base + cur] = best + emit[base + cur]!;
+      back[base + cur] = arg;
+    }
+  }
+  const lastBase = (n - 1) * T;
+  let best = NEG;
+  let arg = 0;
+  for (let t = 0; t < T; t++) {
+    if (set.canEnd[t] === 0) continue;
+    const s = score[lastBase + t]! + end[t]!;
+    if (s > best) {
+      best = s;
+      arg = t;
+    }
+  }
+  path[n - 1] = arg;
+  for (let i = n - 1; i > 0; i--) path[i - 1] = back[i * T + path[i]!]!;
+}

@@ -1,0 +1,73 @@
+import { TextkitError } from "../../core/errors.ts";
+
+export const TAGGER_ENCODINGS = ["bioes", "bio"] as const;
+export type TaggerEncoding = (typeof TAGGER_ENCODINGS)[number];
+
+/** Every hyperparameter of the tagger; all are recorded in the model's manifest. */
+export interface TaggerOptions {
+  /** Passes over the training data (at most; early stopping may end sooner). */
+  epochs: number;
+  /** Stop after this many epochs without a better dev entity F1 (0 = off). */
+  patience: number;
+  seed: number;
+  /** Features seen fewer times in training are dropped. */
+  minFeatureCount: number;
+  /** Tags the model predicts internally (results are always spans, and BIO when tags are asked for). */
+  encoding: TaggerEncoding;
+  /**
+   * "en" tags words, "zh" characters with word-boundary features; null = the training
+   * data's language.
+   */
+  language: "en" | "zh" | null;
+  /** Word vectors (.vec) whose words are grouped by k-means into clusters used as features. */
+  vectors: string | null;
+  /** How many clusters the vectors are grouped into. */
+  vectorClusters: number;
+  /** A word-cluster file: "word<tab>cluster" lines, or Brown clusters' "bits<tab>word<tab>count". */
+  clusters: string | null;
+}
+
+export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
+  epochs: 30,
+  patience: 4,
+  seed: 1,
+  minFeatureCount: 1,
+  encoding: "bioes",
+  language: null,
+  vectors: null,
+  vectorClusters: 256,
+  clusters: null,
+});
+
+function checkInt(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `${name} must be an integer from ${min} to ${max}, got ${value}`,
+    );
+  }
+}
+
+/** Fills in defaults and refuses values that cannot train. */
+export function resolveTaggerOptions(partial: Partial<TaggerOptions> = {}): TaggerOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const o: TaggerOptions = { ...DEFAULT_TAGGER_OPTIONS, ...defined };
+  checkInt("epochs", o.epochs, 1, 10_000);
+  checkInt("patience", o.patience, 0, 10_000);
+  checkInt("seed", o.seed, 0, 2 ** 32 - 1);
+  checkInt("minFeatureCount", o.minFeatureCount, 1, 1_000_000);
+  checkInt("vectorClusters", o.vectorClusters, 2, 100_000);
+  if (!TAGGER_ENCODINGS.includes(o.encoding)) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `encoding must be one of ${TAGGER_ENCODINGS.join(", ")}, got '${o.encoding}'`,
+    );
+  }
+  if (o.language !== null && o.language !== "en" && o.language !== "zh") {
+    throw new TextkitError("OPTION_INVALID", `language must be en or zh, got '${String(o.language)}'`);
+  }
+  if (o.vectors !== null && o.clusters !== null) {
+    throw new TextkitError("OPTION_INVALID", "give vectors or clusters, not both");
+  }
+  return o;
+}
