@@ -8,12 +8,18 @@ import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { TextkitError } from "../core/errors.ts";
-import { loadDataset } from "../data/index.ts";
+import { loadDataset, loadTaggedDataset } from "../data/index.ts";
 import {
   type ClassifierOptions,
   DEFAULT_CLASSIFIER_OPTIONS,
   resolveClassifierOptions,
 } from "../models/classifier/index.ts";
+import {
+  DEFAULT_TAGGER_OPTIONS,
+  readGazetteerEntries,
+  resolveTaggerOptions,
+  type TaggerOptions,
+} from "../models/tagger/index.ts";
 import { SERVER_DEFAULTS } from "../server/config.ts";
 import { formatOutcome, type HeldOut, type TrainingPlan, trainAndSave } from "./classify-train.ts";
 import { type CliIo, writeAll } from "./io.ts";
@@ -22,6 +28,14 @@ import { parseInteger } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { describeDataset } from "./report-output.ts";
 import { serveUntilStopped } from "./serve.ts";
+import { describeTaggedDataset } from "./tag-options.ts";
+import {
+  formatTaggerOutcome,
+  parseGazetteerFlag,
+  type TaggedHeldOut,
+  type TaggerTrainingPlan,
+  trainTaggerAndSave,
+} from "./tag-train.ts";
 
 /** What a sample.json says. Paths are relative to its folder. */
 export interface SampleSpec {
@@ -30,7 +44,11 @@ export interface SampleSpec {
   train: string;
   dev?: string;
   test?: string;
-  options: Partial<ClassifierOptions>;
+  /** What the sample trains: a text classifier (the default) or an entity tagger. */
+  family: "classifier" | "tagger";
+  options: Partial<ClassifierOptions> | Partial<TaggerOptions>;
+  /** Tagger samples: gazetteer files as `textkit tag train --gazetteer` takes them. */
+  gazetteers: string[];
   /** The folder that holds the sample.json. */
   dir: string;
 }
@@ -102,16 +120,25 @@ export function readSampleSpec(dir: string): SampleSpec {
       `"name" must be letters, digits, '.', '_' or '-' (it names the model directory), got "${name}"`,
     );
   }
+  const family = spec["family"] ?? "classifier";
+  if (family !== "classifier" && family !== "tagger") {
+    throw bad(`"family" must be "classifier" or "tagger", got ${JSON.stringify(family)}`);
+  }
+  const known: object = family === "tagger" ? DEFAULT_TAGGER_OPTIONS : DEFAULT_CLASSIFIER_OPTIONS;
   const options = spec["options"] ?? {};
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw bad(`"options" must be an object of classifier options such as {"epochs": 10}`);
+    throw bad(`"options" must be an object of ${family} options such as {"epochs": 10}`);
   }
   for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(DEFAULT_CLASSIFIER_OPTIONS, key)) {
+    if (!Object.hasOwn(known, key)) {
       throw bad(
-        `"options" has an unknown key "${key}"; the classifier options are ${Object.keys(DEFAULT_CLASSIFIER_OPTIONS).join(", ")}`,
+        `"options" has an unknown key "${key}"; the ${family} options are ${Object.keys(known).join(", ")}`,
       );
     }
+  }
+  const gazetteers = spec["gazetteers"] ?? [];
+  if (!Array.isArray(gazetteers) || !gazetteers.every((g) => typeof g === "string" && g.length > 0)) {
+    throw bad(`"gazetteers" must be a list of files (TYPE=file or a TSV of type and phrase)`);
   }
   const dev = text("dev", false);
   const test = text("test", false);
@@ -121,7 +148,9 @@ export function readSampleSpec(dir: string): SampleSpec {
     train: text("train", true)!,
     ...(dev === undefined ? {} : { dev }),
     ...(test === undefined ? {} : { test }),
-    options: options as Partial<ClassifierOptions>,
+    family,
+    options: options as Partial<ClassifierOptions> | Partial<TaggerOptions>,
+    gazetteers: gazetteers as string[],
     dir,
   };
 }
@@ -155,6 +184,35 @@ export function findSamples(root: string): SampleSpec[] {
   return specs;
 }
 
+/** A tagger sample's data, read and ready to train. */
+async function taggerPlan(
+  spec: SampleSpec,
+  out: string,
+  path: (file: string) => string,
+): Promise<TaggerTrainingPlan> {
+  const train = await loadTaggedDataset(path(spec.train));
+  const held = async (file: string | undefined): Promise<TaggedHeldOut | undefined> =>
+    file === undefined
+      ? undefined
+      : { data: await loadTaggedDataset(path(file), { language: train.language }), source: path(file) };
+  const dev = await held(spec.dev);
+  const test = await held(spec.test);
+  const gazetteer = await readGazetteerEntries(
+    spec.gazetteers.map((g) => {
+      const source = parseGazetteerFlag(g);
+      return { ...source, path: path(source.path) };
+    }),
+  );
+  return {
+    train,
+    ...(dev === undefined ? {} : { dev }),
+    ...(test === undefined ? {} : { test }),
+    options: spec.options as Partial<TaggerOptions>,
+    gazetteer,
+    out,
+  };
+}
+
 async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   const root = flags.samples ?? bundledSamplesDir();
   let samples = findSamples(root);
@@ -172,7 +230,8 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   }
   // Check every sample before training any, so that a bad one late in the list costs no time.
   const outs = samples.map((spec) => {
-    resolveClassifierOptions(spec.options);
+    if (spec.family === "tagger") resolveTaggerOptions(spec.options as Partial<TaggerOptions>);
+    else resolveClassifierOptions(spec.options as Partial<ClassifierOptions>);
     const out = join(flags.out, "models", spec.name);
     checkModelOutput(out, "the demo's output");
     return out;
@@ -183,6 +242,15 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   for (let i = 0; i < samples.length; i++) {
     const spec = samples[i]!;
     const path = (file: string) => displayPath(join(spec.dir, file));
+    const title = spec.description === "" ? spec.name : `${spec.name}: ${spec.description}`;
+    if (spec.family === "tagger") {
+      await writeAll(io.stdout, `== ${title} ==\n\n`);
+      const plan = await taggerPlan(spec, outs[i]!, path);
+      bar.log(describeTaggedDataset("train", plan.train));
+      const outcome = await trainTaggerAndSave(plan, bar);
+      await writeAll(io.stdout, `${formatTaggerOutcome(plan, outcome)}\n`);
+      continue;
+    }
     const heldOut = async (file: string | undefined): Promise<HeldOut | undefined> => {
       if (file === undefined) return undefined;
       const data = await loadDataset(path(file), { minClasses: 1 });
@@ -196,25 +264,36 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
       train,
       ...(dev === undefined ? {} : { dev }),
       ...(test === undefined ? {} : { test }),
-      options: { ...(train.multiLabel ? { loss: "ova" as const } : {}), ...spec.options },
+      options: {
+        ...(train.multiLabel ? { loss: "ova" as const } : {}),
+        ...(spec.options as Partial<ClassifierOptions>),
+      },
       out: outs[i]!,
     };
-    const title = spec.description === "" ? spec.name : `${spec.name}: ${spec.description}`;
     await writeAll(io.stdout, `== ${title} ==\n\n`);
     bar.log(describeDataset("train", train));
     const outcome = await trainAndSave(plan, bar);
     await writeAll(io.stdout, `${formatOutcome(plan, outcome)}\n`);
   }
-  const first = outs[0]!;
-  await writeAll(
-    io.stdout,
-    `Try a model:\n  echo ${shellQuote(example?.data.examples[0]?.text ?? "a text to label")} | textkit classify predict --model ${first} --k 3\n` +
-      `  textkit classify eval --model ${first} --data ${example === undefined ? "<labelled file>" : shellQuote(example.source)} --confusion\n`,
-  );
+  const classifierAt = samples.findIndex((s) => s.family === "classifier");
+  const taggerAt = samples.findIndex((s) => s.family === "tagger");
+  const tagText = samples[taggerAt]?.name.endsWith("-zh")
+    ? "我想下周一从招商银行转账5000元给张伟"
+    : "Maria Lopez flew to Berlin on Friday to meet Siemens";
+  let tryIt = "Try a model:\n";
+  if (classifierAt >= 0) {
+    const first = outs[classifierAt]!;
+    tryIt +=
+      `  echo ${shellQuote(example?.data.examples[0]?.text ?? "a text to label")} | textkit classify predict --model ${first} --k 3\n` +
+      `  textkit classify eval --model ${first} --data ${example === undefined ? "<labelled file>" : shellQuote(example.source)} --confusion\n`;
+  }
+  if (taggerAt >= 0)
+    tryIt += `  echo ${shellQuote(tagText)} | textkit tag predict --model ${outs[taggerAt]!}\n`;
+  await writeAll(io.stdout, tryIt);
   if (flags.serve === true) {
     const port = flags.port ?? SERVER_DEFAULTS.port;
-    const name = samples[0]!.name;
-    const text = example?.data.examples[0]?.text ?? "a text to label";
+    const name = samples[Math.max(classifierAt, 0)]!.name;
+    const text = classifierAt >= 0 ? (example?.data.examples[0]?.text ?? "a text to label") : tagText;
     await serveUntilStopped(
       {
         modelsDir: join(flags.out, "models"),
@@ -226,7 +305,11 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
       io,
       (url) =>
         `Try it:\n  curl -s ${url}/v1/models/${name}/predict -H 'content-type: application/json' \\\n` +
-        `       -d ${shellQuote(JSON.stringify({ text, k: 3 }))}\n` +
+        `       -d ${shellQuote(JSON.stringify(classifierAt >= 0 ? { text, k: 3 } : { text }))}\n` +
+        (taggerAt >= 0 && classifierAt >= 0
+          ? `  curl -s ${url}/v1/models/${samples[taggerAt]!.name}/predict -H 'content-type: application/json' \\\n` +
+            `       -d ${shellQuote(JSON.stringify({ text: tagText }))}\n`
+          : "") +
         `  curl -s ${url}/v1/models\n` +
         `Until a key exists, requests need none; create one with\n` +
         `  TEXTKIT_DATA_DIR=${join(flags.out, "data")} textkit keys create --name me --scope predict,admin\n`,

@@ -5,6 +5,7 @@ import { Random } from "../core/random.ts";
 import { loadTaggedDataset, type TaggedDataset, taggedDatasetFromSentences } from "../data/index.ts";
 import { entityReportToDict } from "../eval/index.ts";
 import {
+  type GazetteerEntry,
   type GazetteerSource,
   readGazetteerEntries,
   resolveTaggerOptions,
@@ -47,9 +48,88 @@ interface TagTrainFlags extends TaggedDataFlags {
   quiet?: boolean;
 }
 
-interface HeldOut {
+export interface TaggedHeldOut {
   data: TaggedDataset;
+  /** e.g. "data/dev.conll", or "data/all.conll, 10% held out by --split". */
   source: string;
+}
+
+export interface TaggerTrainingPlan {
+  train: TaggedDataset;
+  dev?: TaggedHeldOut;
+  test?: TaggedHeldOut;
+  options: Partial<TaggerOptions>;
+  gazetteer: GazetteerEntry[];
+  out: string;
+}
+
+export interface TaggerTrainingOutcome {
+  model: SequenceTagger;
+  dev?: TaggerEvaluation;
+  test?: TaggerEvaluation;
+  runRecordPath: string | null;
+}
+
+/**
+ * Trains a tagger with progress on `bar`, scores it on the held-out parts, records the
+ * test metrics in its run record, and saves it to `plan.out` atomically.
+ *
+ * @example
+ * const outcome = await trainTaggerAndSave({ train, options: {}, gazetteer: [], out: "models/ner" }, bar);
+ */
+export async function trainTaggerAndSave(
+  plan: TaggerTrainingPlan,
+  bar: ProgressBar,
+): Promise<TaggerTrainingOutcome> {
+  const epochs = resolveTaggerOptions(plan.options).epochs;
+  const { dev, test } = plan;
+  let model: SequenceTagger;
+  try {
+    model = await trainTagger(
+      { train: plan.train, ...(dev === undefined ? {} : { dev: dev.data }) },
+      plan.options,
+      classifierHooks(bar, epochs),
+      { gazetteer: plan.gazetteer },
+    );
+  } finally {
+    bar.finish();
+  }
+  const devEvaluation = dev === undefined ? undefined : model.evaluate(dev.data);
+  const testEvaluation = test === undefined ? undefined : model.evaluate(test.data);
+  if (model.runRecord !== null && test !== undefined && testEvaluation !== undefined) {
+    // The trainer never sees the test set; the run record should still say how the model did on it.
+    model.runRecord.final["test"] = {
+      source: test.source,
+      ...taggerMetrics(testEvaluation),
+      report: testEvaluation.entities,
+    };
+  }
+  await model.save(plan.out);
+  return {
+    model,
+    ...(devEvaluation === undefined ? {} : { dev: devEvaluation }),
+    ...(testEvaluation === undefined ? {} : { test: testEvaluation }),
+    runRecordPath: model.runRecord === null ? null : join(plan.out, "run.json"),
+  };
+}
+
+/** The evaluations of a tagger's training run as people read them. */
+export function formatTaggerOutcome(
+  plan: TaggerTrainingPlan,
+  outcome: TaggerTrainingOutcome,
+  digits = 4,
+): string {
+  let out = "";
+  if (plan.dev !== undefined && outcome.dev !== undefined) {
+    out += `${formatTaggerEvaluation("dev", plan.dev.source, outcome.dev, digits)}\n`;
+  }
+  if (plan.test !== undefined && outcome.test !== undefined) {
+    out += `${formatTaggerEvaluation("test", plan.test.source, outcome.test, digits)}\n`;
+  }
+  const m = outcome.model;
+  out += `model: ${plan.out} (${m.types.length} entity types, ${m.language}, ${m.table.rows} features)\n`;
+  if (outcome.runRecordPath !== null) out += `run record: ${outcome.runRecordPath}\n`;
+  return out;
 }
 
 /** "ORG=banks.txt" names the type of every line; a plain path is a TSV of type and phrase. */
@@ -109,7 +189,8 @@ function optionsOf(flags: TagTrainFlags): Partial<TaggerOptions> {
 
 async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): Promise<void> {
   const options = optionsOf(flags);
-  const resolved = resolveTaggerOptions(options);
+  // Refuse bad settings before reading any data: a typo should cost no time.
+  resolveTaggerOptions(options);
   checkModelOutput(flags.out, "--out");
   const separate = flags.dev !== undefined || flags.test !== undefined;
   if (separate && splitGiven) {
@@ -123,8 +204,8 @@ async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): P
   const readOptions = taggedReadOptionsOf(flags);
   const loaded = await loadTaggedDataset(flags.train, readOptions);
   let train: TaggedDataset;
-  let dev: HeldOut | undefined;
-  let test: HeldOut | undefined;
+  let dev: TaggedHeldOut | undefined;
+  let test: TaggedHeldOut | undefined;
   if (separate) {
     train = loaded;
     // Held-out files are read in the training data's language unless told otherwise.
@@ -146,37 +227,20 @@ async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): P
   if (test !== undefined) bar.log(describeTaggedDataset("test", test.data));
   if (gazetteer.length > 0) bar.log(`gazetteer: ${gazetteer.length} entries`);
 
-  let model: SequenceTagger;
-  try {
-    model = await trainTagger(
-      { train, ...(dev === undefined ? {} : { dev: dev.data }) },
-      options,
-      classifierHooks(bar, resolved.epochs),
-      { gazetteer },
-    );
-  } finally {
-    bar.finish();
-  }
-  const devEvaluation = dev === undefined ? undefined : model.evaluate(dev.data);
-  const testEvaluation = test === undefined ? undefined : model.evaluate(test.data);
-  if (model.runRecord !== null && test !== undefined && testEvaluation !== undefined) {
-    model.runRecord.final["test"] = {
-      source: test.source,
-      ...taggerMetrics(testEvaluation),
-      report: testEvaluation.entities,
-    };
-  }
-  await model.save(flags.out);
-  const runRecord = model.runRecord === null ? null : join(flags.out, "run.json");
+  const plan: TaggerTrainingPlan = {
+    train,
+    ...(dev === undefined ? {} : { dev }),
+    ...(test === undefined ? {} : { test }),
+    options,
+    gazetteer,
+    out: flags.out,
+  };
+  const outcome = await trainTaggerAndSave(plan, bar);
+  const { model, runRecordPath: runRecord } = outcome;
+  const devEvaluation = outcome.dev;
+  const testEvaluation = outcome.test;
   if (!flags.json) {
-    let out = "";
-    if (dev !== undefined && devEvaluation !== undefined)
-      out += `${formatTaggerEvaluation("dev", dev.source, devEvaluation, 4)}\n`;
-    if (test !== undefined && testEvaluation !== undefined)
-      out += `${formatTaggerEvaluation("test", test.source, testEvaluation, 4)}\n`;
-    out += `model: ${flags.out} (${model.types.length} entity types, ${model.language}, ${model.table.rows} features)\n`;
-    if (runRecord !== null) out += `run record: ${runRecord}\n`;
-    await writeAll(io.stdout, out);
+    await writeAll(io.stdout, formatTaggerOutcome(plan, outcome));
     return;
   }
   const report = (e: TaggerEvaluation | undefined) =>

@@ -7,6 +7,7 @@ import { isTextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import { findTagViolation } from "../../core/tag-schemes.ts";
 import type { TaggedDataset, TaggedSentence } from "../../data/tagged-example.ts";
+import { writeVecFile } from "../../data/vectors-file.ts";
 import { kMeans } from "../cluster/kmeans.ts";
 import { buildTagSet, ViterbiScratch, viterbi } from "./decode.ts";
 import { FeatureTable } from "./feature-table.ts";
@@ -301,6 +302,44 @@ describe("trainTagger", () => {
         ["LOC", "杭州", 6, 8],
       ],
     );
+  });
+
+  it("groups word vectors into clusters, uses them as features, and keeps them in the model", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "textkit-tagger-vec-"));
+    try {
+      // Cities near one direction, people near another, everything else near a third.
+      const rng = new Random(11);
+      const words: string[] = [];
+      const rows: number[] = [];
+      const add = (word: string, axis: number) => {
+        words.push(word);
+        for (let d = 0; d < 8; d++) rows.push((d === axis ? 5 : 0) + rng.uniform(-0.5, 0.5));
+      };
+      for (const c of [...CITIES, "reykjavik"]) add(c.toLowerCase(), 0);
+      for (const p of PEOPLE) for (const w of p.split(" ")) add(w.toLowerCase(), 1);
+      for (const w of ["the", "flew", "to", "on", "monday", "hired", "last", "year", "in", "opened"])
+        add(w, 2);
+      const vec = join(dir, "w.vec");
+      await writeVecFile(vec, { dim: 8, words, vectors: Float32Array.from(rows) });
+      const model = await trainTagger({ train }, { epochs: 3, vectors: vec, vectorClusters: 3 });
+      assert.ok(model.resources.clusters !== null);
+      assert.equal(model.resources.clusters.get("reykjavik"), model.resources.clusters.get("paris"));
+      assert.notEqual(model.resources.clusters.get("paris"), model.resources.clusters.get("alice"));
+      await model.save(join(dir, "m"));
+      const loaded = await loadTagger(join(dir, "m"));
+      assert.equal(loaded.resources.clusters?.get("reykjavik"), model.resources.clusters.get("reykjavik"));
+      for (const s of dev.sentences.slice(0, 20))
+        assert.deepEqual(loaded.tagTokens(s.tokens), model.tagTokens(s.tokens));
+      // A cluster file with a line of the wrong shape names its line.
+      const bad = join(dir, "clusters.txt");
+      await writeFile(bad, "paris\tc1\noslo c2 extra\n");
+      await assert.rejects(
+        trainTagger({ train }, { epochs: 1, clusters: bad }),
+        (e) => isTextkitError(e) && e.code === "DATA_BAD_ROW" && e.line === 2,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses data without entities", async () => {
