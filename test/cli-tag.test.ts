@@ -129,6 +129,38 @@ describe("textkit tag on the Chinese sample (JSONL spans)", () => {
   });
 });
 
+describe("textkit tag convert", () => {
+  it("rewrites IOB1 as BIOES and as JSONL spans that read back to the same entities", async () => {
+    const iob1 = scratch.write(
+      ".conll",
+      "-DOCSTART- O\n\nNew I-LOC\nYork I-LOC\nBoston B-LOC\nis O\nbig O\n",
+    );
+    const bioes = join(scratch.path, "out.conll");
+    let r = await runCli(["tag", "convert", "--input", iob1, "--to", "bioes", "--out", bioes]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(bioes, "utf8"), "New B-LOC\nYork E-LOC\nBoston S-LOC\nis O\nbig O\n");
+    const spans = join(scratch.path, "out.jsonl");
+    r = await runCli(["tag", "convert", "--input", bioes, "--to", "jsonl", "--out", spans]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(spans, "utf8")), {
+      text: "New York Boston is big",
+      entities: [
+        [0, 8, "LOC"],
+        [9, 15, "LOC"],
+      ],
+    });
+  });
+
+  it("writes nothing when the input is bad", async () => {
+    const bad = scratch.write(".conll", "New B-LOC\nYork E-PER\n");
+    const out = join(scratch.path, "never.conll");
+    const r = await runCli(["tag", "convert", "--input", bad, "--to", "bio", "--out", out]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /DATA_BAD_TAG/);
+    assert.equal(existsSync(out), false);
+  });
+});
+
 describe("textkit tag: bad input gets one clear error with file and line", () => {
   it("a tag that breaks BIOES", async () => {
     const path = scratch.write(".conll", "Paris S-LOC\nis O\n\nNew B-LOC\nYork O\n");

@@ -18,6 +18,7 @@ import { registerDemo } from "./demo.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { registerKeys } from "./keys.ts";
 import { registerServe } from "./serve.ts";
+import { registerTagConvert } from "./tag-convert.ts";
 import { registerTagEval } from "./tag-eval.ts";
 import { registerTagPredict } from "./tag-predict.ts";
 import { registerTagTrain } from "./tag-train.ts";
@@ -78,6 +79,7 @@ export function buildProgram(io: CliIo): Command {
   registerTagTrain(tag, io);
   registerTagEval(tag, io);
   registerTagPredict(tag, io);
+  registerTagConvert(tag, io);
 
   const vectors = program
     .command("vectors")

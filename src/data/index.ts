@@ -20,4 +20,4 @@ export { TAG_LANGUAGES, TAGGED_FORMATS } from "./tagged-example.ts";
 export { loadTaggedDataset, taggedDatasetFromSentences } from "./tagged-reader.ts";
 export type { ReadVecOptions, WordVectors } from "./vectors-file.ts";
 export { readVecFile, writeVecFile } from "./vectors-file.ts";
-export { writeConll } from "./write-conll.ts";
+export { writeConll, writeSpansJsonl } from "./write-conll.ts";

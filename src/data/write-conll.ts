@@ -1,5 +1,5 @@
 import { TextkitError } from "../core/errors.ts";
-import { convertTags, type TagScheme } from "../core/tag-schemes.ts";
+import { convertTags, type TagScheme, tagChunks } from "../core/tag-schemes.ts";
 import type { TaggedSentence } from "./tagged-example.ts";
 
 const COLUMN_SPACE = /[ \t\r\n]/;
@@ -41,4 +41,22 @@ export function writeConll(sentences: readonly TaggedSentence[], scheme: TagSche
     }
   }
   return parts.join("");
+}
+
+/**
+ * Writes sentences as JSONL spans, one `{"text", "entities": [[start, end, label]]}` line
+ * per sentence, with UTF-16 offsets into `text` (end exclusive), as `loadTaggedDataset`
+ * reads them.
+ *
+ * @example
+ * writeSpansJsonl([{ tokens: ["New", "York"], tags: ["B-LOC", "I-LOC"], line: 1, text: "New York", starts: [0, 4], ends: [3, 8] }]);
+ * // '{"text":"New York","entities":[[0,8,"LOC"]]}\n'
+ */
+export function writeSpansJsonl(sentences: readonly TaggedSentence[]): string {
+  let out = "";
+  for (const s of sentences) {
+    const entities = tagChunks(s.tags, "bio").map((c) => [s.starts[c.start], s.ends[c.end - 1], c.type]);
+    out += `${JSON.stringify({ text: s.text, entities })}\n`;
+  }
+  return out;
 }

@@ -8,9 +8,10 @@
  * to the end, so no request sees a half-loaded model and none fails because of a swap.
  */
 import { type Dirent, type FSWatcher, watch } from "node:fs";
-import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isTextkitError, TextkitError } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import type { ArtifactManifest } from "../store/index.ts";
 
 export interface ModelPredictOptions {
@@ -623,9 +624,7 @@ export class ModelRegistry {
         await rm(path, { force: true });
         return;
       }
-      const temp = `${path}.tmp-${process.pid}`;
-      await writeFile(temp, `${version}\n`);
-      await rename(temp, path);
+      await writeFileAtomic(path, `${version}\n`);
     } catch (cause) {
       throw new TextkitError("MODELS_DIR_READ_ONLY", `cannot record the active version in ${path}`, {
         file: path,
