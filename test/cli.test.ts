@@ -517,6 +517,33 @@ describe("demo", () => {
     assert.equal(manifest.labels.length, 12);
   });
 
+  it("trains a tagger sample (family: tagger) and suggests tag predict", async () => {
+    const out = join(dir, "demo-ner");
+    const result = await run(["demo", "--only", "ner-en", "--out", out, "--quiet"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^== ner-en: /m);
+    assert.match(result.stdout, /^test: 153 sentences \(.*ner-en[/\\]test\.conll\)$/m);
+    assert.match(result.stdout, /Entity-level report, strict matching/);
+    assert.ok(result.stdout.includes(`textkit tag predict --model ${join(out, "models", "ner-en")}`));
+    const manifest = JSON.parse(readFileSync(join(out, "models", "ner-en", "manifest.json"), "utf8"));
+    assert.equal(manifest.family, "tagger");
+  });
+
+  it("refuses a sample.json with an unknown family", async () => {
+    const samples = scratch("bad-family");
+    mkdirSync(join(samples, "x"));
+    writeFileSync(
+      join(samples, "x", "sample.json"),
+      JSON.stringify({ name: "x", train: "t.csv", family: "parser" }),
+    );
+    const result = await run(["demo", "--samples", samples, "--out", join(dir, "demo-bad-family")]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /sample\.json: "family" must be "classifier" or "tagger", got "parser" \[OPTION_INVALID\]/,
+    );
+  });
+
   it("says clearly when there is no samples folder", async () => {
     const result = await run(["demo", "--samples", join(dir, "no-samples"), "--out", join(dir, "demo-none")]);
     assert.equal(result.code, 1);
