@@ -182,15 +182,13 @@ async function benchSet(set: BenchSet, crf: CrfSuite | null, maxIterations: numb
   const features = new TaggerFeatures(model.language, { gazetteer: null, clusters: null });
   const work = mkdtempSync(join(tmpdir(), "textkit-bench-tag-"));
   try {
-    for (const algorithm of ["lbfgs", "ap"] as const) {
+    // The binding offers L-BFGS only (its trainer calls select("lbfgs", "crf1d")).
+    {
       const t2 = performance.now();
       const trainer = new crf.Trainer({ debug: false });
-      trainer.set_params({
-        max_iterations: String(algorithm === "ap" ? (model.runRecord?.epochs.length ?? 30) : maxIterations),
-      });
-      if (algorithm === "ap") trainer.set_params({ algorithm: "ap" } as Record<string, string>);
+      trainer.set_params({ max_iterations: String(maxIterations) });
       for (const s of set.train.sentences) trainer.append(featureStrings(features, s.tokens), s.tags);
-      const path = join(work, `${algorithm}.crfsuite`);
+      const path = join(work, "crf.crfsuite");
       trainer.train(path);
       const crfTrain = (performance.now() - t2) / 1000;
       const tagger = new crf.Tagger();
@@ -209,7 +207,7 @@ async function benchSet(set: BenchSet, crf: CrfSuite | null, maxIterations: numb
         conll: entityReport(truth, crfPredicted, { mode: "conlleval" }).micro.f1,
         trainSeconds: crfTrain,
         tagPerSecond: testTokens / crfTag,
-        note: `${algorithm}, at most ${maxIterations} iterations; its tagging time excludes making feature strings`,
+        note: `at most ${maxIterations} iterations; its tagging time excludes making feature strings`,
       });
       console.log(
         `  ${rows[rows.length - 1]!.system}: F1 ${fmt.pct(rows[rows.length - 1]!.strict)} in ${fmt.s(crfTrain)} s`,

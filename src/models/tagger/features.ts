@@ -240,6 +240,9 @@ export class TaggerFeatures {
       out.push(f2(40, seg[i]!, String(len)));
       out.push(f2(41, words[i]!, seg[i]!));
       out.push(f3(42, b(i - 1), seg[i]!, b(i + 1)));
+      out.push(f3(43, c(i - 1), c(i), c(i + 1)));
+      out.push(f2(44, c(i - 2), c(i - 1)));
+      out.push(f2(45, c(i + 1), c(i + 2)));
       if (types[i] !== "H") {
         out.push(f1(4, wordShape(tokens[i]!)));
         out.push(f1(5, shortShape(tokens[i]!)));

@@ -350,6 +350,56 @@ async function clustersFromVectors(path: string, k: number, seed: number): Promi
   return map;
 }
 
+/** Adds the emission scores of tokens first..first+n of `encoded` into `emit` (n × T, zeroed here). */
+function addEmissions(
+  encoded: { feats: Int32Array; tokenStart: Int32Array },
+  first: number,
+  n: number,
+  w: Float32Array,
+  T: number,
+  emit: Float64Array,
+): void {
+  emit.fill(0, 0, n * T);
+  for (let i = 0; i < n; i++) {
+    const base = i * T;
+    for (let j = encoded.tokenStart[first + i]!; j < encoded.tokenStart[first + i + 1]!; j++) {
+      const r = encoded.feats[j]! * T;
+      for (let t = 0; t < T; t++) emit[base + t]! += w[r + t]!;
+    }
+  }
+}
+
+/** Feature rows of held-out sentences under a fixed table (unseen features dropped), computed once. */
+function encodeHeldOut(
+  dataset: TaggedDataset,
+  features: TaggerFeatures,
+  table: FeatureTable,
+): { feats: Int32Array; tokenStart: Int32Array; sentenceStart: Int32Array } {
+  const hashes: number[] = [];
+  const offsets: number[] = [];
+  const feats: number[] = [];
+  const tokenStart: number[] = [];
+  const sentenceStart: number[] = [];
+  for (const sentence of dataset.sentences) {
+    sentenceStart.push(tokenStart.length);
+    features.sentence(sentence.tokens, hashes, offsets);
+    for (let i = 0; i < sentence.tokens.length; i++) {
+      tokenStart.push(feats.length);
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
+        const row = table.row(hashes[j]!);
+        if (row >= 0) feats.push(row);
+      }
+    }
+  }
+  sentenceStart.push(tokenStart.length);
+  tokenStart.push(feats.length);
+  return {
+    feats: Int32Array.from(feats),
+    tokenStart: Int32Array.from(tokenStart),
+    sentenceStart: Int32Array.from(sentenceStart),
+  };
+}
+
 function emptyWeights(rows: number, T: number): TaggerWeights {
   return {
     emit: new Float32Array(rows * T),
@@ -487,13 +537,31 @@ export async function trainTagger(
       for (let i = 0; i < a.length; i++) a[i] = cur[i]! - sum[i]! / c;
     }
   };
-  const model = new SequenceTagger(options, language, types, tagSet, table, averaged, resources, null);
 
   const rng = new Random(options.seed);
   const order = new Int32Array(sentences.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   const stopper = new EarlyStopping({ patience: options.patience });
   const useDev = dev !== undefined && dev.sentences.length > 0;
+  // Dev features are computed once; each epoch only decodes them with the averaged weights.
+  const devEncoded = useDev ? encodeHeldOut(dev, features, table) : null;
+  const devTruth = useDev ? dev.sentences.map((s) => s.tags) : [];
+  const devScore = (): EntityReport => {
+    const enc = devEncoded!;
+    const predictions: string[][] = [];
+    for (let s = 0; s + 1 < enc.sentenceStart.length; s++) {
+      const first = enc.sentenceStart[s]!;
+      const n = enc.sentenceStart[s + 1]! - first;
+      if (emit.length < n * T) emit = new Float64Array(n * T);
+      if (devPath.length < n) devPath = new Int32Array(n);
+      addEmissions(enc, first, n, averaged.emit, T, emit);
+      viterbi(tagSet, n, emit, averaged.trans, averaged.start, averaged.end, devPath, scratch);
+      const internal = Array.from(devPath.subarray(0, n), (t) => tagSet.tags[t]!);
+      predictions.push(tagSet.scheme === "bio" ? internal : convertTags(internal, "bioes", "bio"));
+    }
+    return entityReport(devTruth, predictions, { scheme: "bio", mode: "strict" });
+  };
+  let devPath = new Int32Array(0);
   let best: TaggerWeights | null = null;
   const epochs: EpochSummary[] = [];
   const total = tokens * options.epochs;
@@ -517,14 +585,7 @@ export async function trainTagger(
       const first = sentenceStart[s]!;
       const n = sentenceStart[s + 1]! - first;
       if (emit.length < n * T) emit = new Float64Array(n * T);
-      emit.fill(0, 0, n * T);
-      for (let i = 0; i < n; i++) {
-        const base = i * T;
-        for (let j = tokenStart[first + i]!; j < tokenStart[first + i + 1]!; j++) {
-          const r = encoded.feats[j]! * T;
-          for (let t = 0; t < T; t++) emit[base + t]! += w.emit[r + t]!;
-        }
-      }
+      addEmissions(encoded, first, n, w.emit, T, emit);
       viterbi(tagSet, n, emit, w.trans, w.start, w.end, path, scratch);
       let errors = 0;
       for (let i = 0; i < n; i++) if (path[i] !== gold[first + i]) errors++;
@@ -601,13 +662,9 @@ export async function trainTagger(
       seconds: (performance.now() - epochStart) / 1000,
     };
     if (useDev) {
-      const evaluation = model.evaluate(dev);
-      summary.dev = {
-        f1: evaluation.entities.micro.f1,
-        precision: evaluation.entities.micro.precision,
-        recall: evaluation.entities.micro.recall,
-      };
-      summary.improved = stopper.update(evaluation.entities.micro.f1);
+      const report = devScore();
+      summary.dev = { f1: report.micro.f1, precision: report.micro.precision, recall: report.micro.recall };
+      summary.improved = stopper.update(report.micro.f1);
       if (summary.improved && options.patience > 0 && epoch < options.epochs) {
         best = {
           emit: averaged.emit.slice(),
