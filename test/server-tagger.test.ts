@@ -1,6 +1,6 @@
 /**
- * Taggers served beside classifiers by one registry: the predict route answers entities
- * with offsets into each input; listing and details show the tagger family.
+ * Families beside the classifier in one registry: taggers answer entities with offsets
+ * into each input; families that predict from rows of values (regressors) take objects.
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -9,13 +9,24 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadTaggedDataset } from "../src/data/index.ts";
 import { trainTagger } from "../src/models/tagger/index.ts";
-import { type RunningServer, startServer } from "../src/server/index.ts";
-import { call, errorOf, tempDir, trainTopicModel } from "./server-helpers.ts";
+import { type FamilyLoader, type RunningServer, startServer } from "../src/server/index.ts";
+import { call, errorOf, tempDir, trainTopicModel, writeTestArtifact } from "./server-helpers.ts";
 
 const EN = fileURLToPath(new URL("../samples/ner-en/", import.meta.url));
 const root = tempDir("server-tagger");
 const modelsDir = join(root.path, "models");
 let server: RunningServer;
+
+/** Test family "test-rows": the sum of each row's numeric values. */
+const rowsFamily: FamilyLoader = async () => ({
+  predict() {
+    throw new Error("a row model is never asked to predict texts");
+  },
+  predictRows: (rows) =>
+    rows.map((row) => ({
+      value: Object.values(row).reduce<number>((sum, v) => sum + (typeof v === "number" ? v : 0), 0),
+    })),
+});
 
 interface Entity {
   text: string;
@@ -30,7 +41,15 @@ before(async () => {
   const tagger = await trainTagger({ train }, { epochs: 6 });
   await tagger.save(join(modelsDir, "entities"));
   await (await trainTopicModel(1)).save(join(modelsDir, "topics"));
-  server = await startServer({ modelsDir, port: 0, auth: "off", watchIntervalMs: 0, logger: false });
+  await writeTestArtifact(join(modelsDir, "sums"), "test-rows");
+  server = await startServer({
+    modelsDir,
+    port: 0,
+    auth: "off",
+    watchIntervalMs: 0,
+    logger: false,
+    families: { "test-rows": rowsFamily },
+  });
   await server.whenReady();
 });
 
@@ -74,5 +93,38 @@ describe("a tagger in the server", () => {
     const res = await call(`${server.url}/v1/models/entities/predict`, { body: { inputs: ["ok", ""] } });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res).code, "INPUT_INVALID");
+  });
+});
+
+describe("a model that predicts from rows of values", () => {
+  it("takes objects in inputs and answers one prediction per row", async () => {
+    const res = await call(`${server.url}/v1/models/sums/predict`, {
+      body: {
+        inputs: [
+          { a: 1, b: 2 },
+          { a: 10, city: "Lyon" },
+        ],
+      },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual((res.body as { predictions: unknown[] }).predictions, [{ value: 3 }, { value: 10 }]);
+  });
+
+  it("refuses texts with a 400 naming the field", async () => {
+    let res = await call(`${server.url}/v1/models/sums/predict`, { body: { text: "hello" } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(errorOf(res).field, "/text");
+    res = await call(`${server.url}/v1/models/sums/predict`, { body: { inputs: [{ a: 1 }, "hello"] } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(errorOf(res).field, "/inputs/1");
+  });
+
+  it("a text model refuses a row with a 400 naming the field", async () => {
+    const res = await call(`${server.url}/v1/models/topics/predict`, {
+      body: { inputs: ["a goal", { a: 1 }] },
+    });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(errorOf(res).code, "INPUT_INVALID");
+    assert.equal(errorOf(res).field, "/inputs/1");
   });
 });

@@ -25,6 +25,14 @@ export interface ModelPredictOptions {
 export interface Predictor {
   /** One answer per input, in order. May be async for families that look things up. */
   predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
+  /**
+   * Families that predict from rows of named values (regressors) give this; the predict
+   * route then takes objects such as {"area": 70, "city": "Lyon"} instead of texts.
+   */
+  predictRows?(
+    rows: readonly Record<string, unknown>[],
+    options: ModelPredictOptions,
+  ): unknown[] | Promise<unknown[]>;
   labels?: readonly string[];
   /** Plain data shown by GET /v1/models/:name (e.g. a summary of the training run). */
   details?: Record<string, unknown>;
@@ -46,7 +54,13 @@ export interface ServedModel {
   readonly loadedAt: string;
   readonly labels: readonly string[] | undefined;
   readonly details: Record<string, unknown>;
+  /** What a predict request sends per input: a text, or a row of named values. */
+  readonly inputKind: "text" | "row";
   predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
+  predictRows(
+    rows: readonly Record<string, unknown>[],
+    options: ModelPredictOptions,
+  ): unknown[] | Promise<unknown[]>;
 }
 
 export const VERSION_STATES = ["active", "available", "failed"] as const;
@@ -603,8 +617,17 @@ export class ModelRegistry {
         loadedAt: new Date().toISOString(),
         labels: predictor.labels,
         details: predictor.details ?? {},
+        inputKind: predictor.predictRows === undefined ? "text" : "row",
         predict: (inputs: readonly string[], options: ModelPredictOptions) =>
           predictor.predict(inputs, options),
+        predictRows: (rows: readonly Record<string, unknown>[], options: ModelPredictOptions) => {
+          if (predictor.predictRows === undefined) {
+            throw new TextkitError("INPUT_INVALID", `model '${entry.name}' takes texts, not rows of values`, {
+              details: { field: "/inputs" },
+            });
+          }
+          return predictor.predictRows(rows, options);
+        },
       });
     } catch (error) {
       const err = asTextkitError(error, `loading ${v.dir} failed`);

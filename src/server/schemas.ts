@@ -30,11 +30,22 @@ export function predictBodySchema(maxBatch: number, maxTextChars: number) {
   return Type.Object(
     {
       inputs: Type.Optional(
-        Type.Array(Type.String({ minLength: 1 }), {
-          minItems: 1,
-          maxItems: maxBatch,
-          description: `Texts to predict, at most ${maxBatch}, each at most ${maxTextChars} characters. Give this or text.`,
-        }),
+        Type.Array(
+          Type.Union([
+            Type.String({ minLength: 1 }),
+            Type.Object(
+              {},
+              { additionalProperties: true, description: "A row of named values (regressors)." },
+            ),
+          ]),
+          {
+            minItems: 1,
+            maxItems: maxBatch,
+            description:
+              `Texts to predict, at most ${maxBatch}, each at most ${maxTextChars} characters; give this or text. ` +
+              'Models that predict from tabular rows (regressors) take objects here instead, e.g. [{"area": 70, "city": "Lyon"}].',
+          },
+        ),
       ),
       text: Type.Optional(
         Type.String({ minLength: 1, description: "One text; the same as inputs: [text]." }),

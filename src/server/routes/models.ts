@@ -34,6 +34,46 @@ function publicManifest(manifest: ArtifactManifest): Record<string, unknown> {
   return { ...manifest, files };
 }
 
+/** The rows of a predict request for a model that takes rows of named values. */
+function rowInputs(
+  name: string,
+  inputs: readonly (string | object)[] | undefined,
+  text: string | undefined,
+): Record<string, unknown>[] {
+  if (text !== undefined) {
+    throw new TextkitError(
+      "INPUT_INVALID",
+      `model '${name}' takes rows of values: send {"inputs": [{"column": value, ...}]}, not /text`,
+      { details: { field: "/text" } },
+    );
+  }
+  if (inputs === undefined) {
+    throw new TextkitError("INPUT_INVALID", `/inputs is required: a list of rows such as {"column": value}`, {
+      details: { field: "/inputs" },
+    });
+  }
+  return inputs.map((input, i) => {
+    if (typeof input !== "object" || input === null) {
+      throw new TextkitError(
+        "INPUT_INVALID",
+        `/inputs/${i} must be a row of values such as {"column": value}: model '${name}' does not take texts`,
+        { details: { field: `/inputs/${i}` } },
+      );
+    }
+    return input as Record<string, unknown>;
+  });
+}
+
+/** A model that answers a different number of predictions than inputs is a bug in that model. */
+function checkAnswerCount(name: string, predictions: unknown, inputs: number): void {
+  if (!Array.isArray(predictions) || predictions.length !== inputs) {
+    throw new TextkitError(
+      "INTERNAL",
+      `model '${name}' returned ${Array.isArray(predictions) ? predictions.length : "no"} answers for ${inputs} inputs`,
+    );
+  }
+}
+
 function activeOrNull(registry: ModelRegistry, name: string): ServedModel | null {
   try {
     return registry.resolve(name);
@@ -71,14 +111,36 @@ export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async 
       const body = request.body;
       // Read the active version once: a swap during this request does not affect it.
       const model = registry.resolve(request.params.name, body.version);
-      let texts: string[];
-      let field: (i: number) => string;
       if (body.inputs !== undefined && body.text !== undefined) {
         throw new TextkitError("INPUT_INVALID", "give either /inputs or /text, not both", {
           details: { field: "/text" },
         });
-      } else if (body.inputs !== undefined) {
-        texts = [...body.inputs];
+      }
+      const predictOptions: ModelPredictOptions = {};
+      if (body.k !== undefined) predictOptions.k = body.k;
+      if (body.threshold !== undefined) predictOptions.threshold = body.threshold;
+      if (model.inputKind === "row") {
+        const rows = rowInputs(model.name, body.inputs, body.text);
+        const predictions = await model.predictRows(rows, predictOptions);
+        checkAnswerCount(model.name, predictions, rows.length);
+        metrics.predictions.inc({ model: model.name }, rows.length);
+        return { model: model.name, version: model.version, predictions, truncated: [] };
+      }
+      let texts: string[];
+      let field: (i: number) => string;
+      if (body.inputs !== undefined) {
+        texts = body.inputs.map((input, i) => {
+          if (typeof input !== "string") {
+            throw new TextkitError(
+              "INPUT_INVALID",
+              `/inputs/${i} must be a text: model '${model.name}' takes texts`,
+              {
+                details: { field: `/inputs/${i}` },
+              },
+            );
+          }
+          return input;
+        });
         field = (i) => `/inputs/${i}`;
       } else if (body.text !== undefined) {
         texts = [body.text];
@@ -102,16 +164,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async 
         texts[i] = truncateText(texts[i]!, max);
         truncated.push(i);
       }
-      const predictOptions: ModelPredictOptions = {};
-      if (body.k !== undefined) predictOptions.k = body.k;
-      if (body.threshold !== undefined) predictOptions.threshold = body.threshold;
       const predictions = await model.predict(texts, predictOptions);
-      if (!Array.isArray(predictions) || predictions.length !== texts.length) {
-        throw new TextkitError(
-          "INTERNAL",
-          `model '${model.name}' returned ${Array.isArray(predictions) ? predictions.length : "no"} answers for ${texts.length} inputs`,
-        );
-      }
+      checkAnswerCount(model.name, predictions, texts.length);
       metrics.predictions.inc({ model: model.name }, texts.length);
       return { model: model.name, version: model.version, predictions, truncated };
     },
