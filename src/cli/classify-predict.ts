@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { loadClassifier } from "../models/classifier/index.ts";
-import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
-import { readInputTexts } from "./input-texts.ts";
+import { addTextInputOptions, type TextInputFlags } from "./data-options.ts";
+import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseInteger, parseNumber } from "./parse-options.ts";
 
@@ -13,23 +13,9 @@ interface PredictFlags extends TextInputFlags {
   batchSize: number;
 }
 
-/** How errors name standard input. */
-const STDIN_NAME = "<stdin>";
-
 async function runPredict(flags: PredictFlags, io: CliIo): Promise<void> {
   const model = await loadClassifier(flags.model);
-  const fromStdin = flags.input === undefined || flags.input === "-";
-  if (fromStdin && io.stdin.isTTY === true) {
-    io.stderr.write("reading texts from standard input, one per line (Ctrl-D ends)\n");
-  }
-  const path = fromStdin ? STDIN_NAME : flags.input!;
-  const batches = readInputTexts(path, {
-    format: fromStdin ? (flags.format ?? "text") : textInputFormat(path, flags.format),
-    header: flags.header,
-    batchSize: flags.batchSize,
-    ...(flags.textColumn === undefined ? {} : { textColumn: flags.textColumn }),
-    ...(fromStdin ? { stream: io.stdin } : {}),
-  });
+  const batches = predictInput(flags, io);
   const options = { k: flags.k, threshold: flags.threshold };
   for await (const batch of batches) {
     const predictions = model.predict(

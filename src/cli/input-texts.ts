@@ -1,6 +1,6 @@
 import { TextkitError } from "../core/errors.ts";
 import { readExampleBatches, readTextLines, type TextLine } from "../data/index.ts";
-import type { TextInputFormat } from "./data-options.ts";
+import { type TextInputFormat, textInputFormat } from "./data-options.ts";
 import { readStreamLines } from "./stream-lines.ts";
 
 export interface InputTextOptions {
@@ -85,4 +85,44 @@ export async function* readInputTexts(path: string, options: InputTextOptions): 
  */
 export async function* inputTexts(path: string, options: InputTextOptions): AsyncGenerator<string> {
   for await (const batch of readInputTexts(path, options)) for (const item of batch) yield item.text;
+}
+
+/** How errors name standard input. */
+export const STDIN_NAME = "<stdin>";
+
+/** The flags of a command that reads texts to predict from --input or standard input. */
+export interface PredictInputFlags {
+  input?: string;
+  format?: TextInputFormat;
+  textColumn?: string;
+  header: boolean;
+  batchSize: number;
+}
+
+/**
+ * The batches of texts a predict command reads: --input, or standard input when it is
+ * absent or "-" (saying so when a person is typing at a terminal).
+ *
+ * @example
+ * for await (const batch of predictInput(flags, io)) write(model.predict(batch.map((b) => b.text)));
+ */
+export function predictInput(
+  flags: PredictInputFlags,
+  io: {
+    stdin: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
+    stderr: { write(text: string): unknown };
+  },
+): AsyncGenerator<TextLine[]> {
+  const fromStdin = flags.input === undefined || flags.input === "-";
+  if (fromStdin && io.stdin.isTTY === true) {
+    io.stderr.write("reading texts from standard input, one per line (Ctrl-D ends)\n");
+  }
+  const path = fromStdin ? STDIN_NAME : flags.input!;
+  return readInputTexts(path, {
+    format: fromStdin ? (flags.format ?? "text") : textInputFormat(path, flags.format),
+    header: flags.header,
+    batchSize: flags.batchSize,
+    ...(flags.textColumn === undefined ? {} : { textColumn: flags.textColumn }),
+    ...(fromStdin ? { stream: io.stdin } : {}),
+  });
 }

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { loadTagger } from "../models/tagger/index.ts";
-import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
-import { readInputTexts } from "./input-texts.ts";
+import { addTextInputOptions, type TextInputFlags } from "./data-options.ts";
+import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseInteger } from "./parse-options.ts";
 
@@ -12,22 +12,9 @@ interface TagPredictFlags extends TextInputFlags {
   batchSize: number;
 }
 
-const STDIN_NAME = "<stdin>";
-
 async function runPredict(flags: TagPredictFlags, io: CliIo): Promise<void> {
   const model = await loadTagger(flags.model);
-  const fromStdin = flags.input === undefined || flags.input === "-";
-  if (fromStdin && io.stdin.isTTY === true) {
-    io.stderr.write("reading texts from standard input, one per line (Ctrl-D ends)\n");
-  }
-  const path = fromStdin ? STDIN_NAME : flags.input!;
-  const batches = readInputTexts(path, {
-    format: fromStdin ? (flags.format ?? "text") : textInputFormat(path, flags.format),
-    header: flags.header,
-    batchSize: flags.batchSize,
-    ...(flags.textColumn === undefined ? {} : { textColumn: flags.textColumn }),
-    ...(fromStdin ? { stream: io.stdin } : {}),
-  });
+  const batches = predictInput(flags, io);
   for await (const batch of batches) {
     const results = model.predict(
       batch.map((item) => item.text),

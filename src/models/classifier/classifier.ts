@@ -13,9 +13,15 @@ import {
   readArtifact,
   writeArtifact,
 } from "../../store/index.ts";
-import { EarlyStopping } from "../../train/early-stopping.ts";
+import { EpochLog } from "../../train/epoch-log.ts";
 import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
-import { newRunId, type RunRecord } from "../../train/run-record.ts";
+import {
+  newRunId,
+  type RunRecord,
+  runManifestFields,
+  runRecordFiles,
+  runRecordOf,
+} from "../../train/run-record.ts";
 import {
   averageRows,
   linearScores,
@@ -31,7 +37,6 @@ import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantize.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
-const TEXTKIT_VERSION = "0.1.0";
 
 export interface Prediction {
   /** Best first. */
@@ -226,8 +231,7 @@ export class TextClassifier {
             "buckets.i32": bytesOf(f.buckets),
           }
         : quantizedFiles(this.quantized);
-    if (this.runRecord !== null)
-      files["run.json"] = Buffer.from(`${JSON.stringify(this.runRecord, null, 2)}\n`);
+    Object.assign(files, runRecordFiles(this.runRecord));
     return {
       manifest: {
         family: CLASSIFIER_FAMILY,
@@ -237,21 +241,7 @@ export class TextClassifier {
           this.quantized === null
             ? { ...this.options }
             : { ...this.options, quantized: { ...this.quantized.info } },
-        ...(this.runRecord === null
-          ? {}
-          : {
-              data: {
-                fingerprint: this.runRecord.data.train.fingerprint,
-                examples: this.runRecord.data.train.examples,
-                source: this.runRecord.data.train.source,
-              },
-              metrics: this.runRecord.final,
-            }),
-        textkitVersion: TEXTKIT_VERSION,
-        // Determinism is about weights; pin the manifest time too when asked.
-        ...(process.env["SOURCE_DATE_EPOCH"] === undefined
-          ? {}
-          : { createdAt: new Date(Number(process.env["SOURCE_DATE_EPOCH"]) * 1000).toISOString() }),
+        ...runManifestFields(this.runRecord),
       },
       files,
     };
@@ -420,16 +410,13 @@ export async function trainClassifier(
   const scratch = newScratch(dim, labels.length);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const stopper = new EarlyStopping({ patience: options.patience });
+  const log = new EpochLog<{ input: Float32Array; output: Float32Array }>(options, hooks);
   const useDev = dev !== undefined && dev.examples.length > 0;
-  let best: { input: Float32Array; output: Float32Array } | null = null;
-  const epochs: EpochSummary[] = [];
   const total = n * options.epochs;
   let done = 0;
   let lastReport = performance.now();
   let windowLoss = 0;
   let windowCount = 0;
-  let stoppedEarly = false;
   let tokensDone = 0;
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -485,37 +472,20 @@ export async function trainClassifier(
       trainLoss: epochLoss / n,
       seconds: (performance.now() - epochStart) / 1000,
     };
-    if (useDev) {
-      summary.dev = devMetrics(model, dev);
-      summary.improved = stopper.update(
-        multiLabel ? (summary.dev["microF1"] ?? 0) : summary.dev["accuracy"]!,
-      );
-      if (summary.improved && options.patience > 0 && epoch < options.epochs) {
-        best = { input: weights.input.slice(), output: weights.output.slice() };
-      }
-    }
-    epochs.push(summary);
-    hooks.onEpochEnd?.(summary);
-    if (stopper.shouldStop || hooks.shouldStop?.() === true) {
-      stoppedEarly = epoch < options.epochs;
-      break;
-    }
+    if (useDev) summary.dev = devMetrics(model, dev);
+    const devMetric = useDev
+      ? multiLabel
+        ? (summary.dev!["microF1"] ?? 0)
+        : summary.dev!["accuracy"]!
+      : undefined;
+    const snapshot = () => ({ input: weights.input.slice(), output: weights.output.slice() });
+    if (log.end(summary, devMetric, snapshot)) break;
   }
-  const lastImproved = epochs.length > 0 && epochs[epochs.length - 1]!.improved !== false;
-  if (best !== null && !lastImproved) {
+  log.restoreBest((best) => {
     weights.input.set(best.input);
     weights.output.set(best.output);
-  }
-  hooks.onProgress?.({
-    epoch: epochs.length,
-    epochs: options.epochs,
-    progress: 1,
-    loss: epochs.length > 0 ? epochs[epochs.length - 1]!.trainLoss : 0,
-    learningRate: 0,
-    speed: tokensDone / ((performance.now() - t0) / 1000),
-    unit: "tokens",
-    etaSeconds: 0,
   });
+  log.finish(tokensDone / ((performance.now() - t0) / 1000), "tokens");
 
   const finishedAt = new Date();
   const final: Record<string, unknown> = {
@@ -538,9 +508,9 @@ export async function trainClassifier(
       train: { source: train.source, examples: n, fingerprint: fingerprint(train) },
       ...(useDev ? { dev: { source: dev.source, examples: dev.examples.length } } : {}),
     },
-    epochs,
-    stoppedEarly,
-    bestEpoch: useDev ? stopper.bestEpoch : epochs.length,
+    epochs: log.epochs,
+    stoppedEarly: log.stoppedEarly,
+    bestEpoch: log.bestEpoch,
     final,
   };
   return new TextClassifier(options, labels, multiLabel, featurizer, weights, record);
@@ -563,8 +533,7 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
   const { quantized, ...stored } = m.options;
   const options = resolveClassifierOptions(stored as Partial<ClassifierOptions>);
   const labels = m.labels ?? [];
-  const run = artifact.files["run.json"];
-  const record = run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord);
+  const record = runRecordOf(artifact.files);
   if (quantized !== undefined) {
     // Quantised weights are dequantised to Float32 here; the codes stay for a later save.
     const form = readQuantizedForm(artifact.files, quantized, options, labels.length, dir);

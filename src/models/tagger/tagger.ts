@@ -27,9 +27,15 @@ import {
   writeArtifact,
 } from "../../store/index.ts";
 import { tokenizeForTagging } from "../../text/tag-tokens.ts";
-import { EarlyStopping } from "../../train/early-stopping.ts";
+import { EpochLog } from "../../train/epoch-log.ts";
 import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
-import { newRunId, type RunRecord } from "../../train/run-record.ts";
+import {
+  newRunId,
+  type RunRecord,
+  runManifestFields,
+  runRecordFiles,
+  runRecordOf,
+} from "../../train/run-record.ts";
 import { kMeans } from "../cluster/kmeans.ts";
 import { buildTagSet, type TagSet, tagIndex, ViterbiScratch, viterbi } from "./decode.ts";
 import { FeatureTable } from "./feature-table.ts";
@@ -39,7 +45,6 @@ import { resolveTaggerOptions, type TaggerOptions } from "./options.ts";
 
 export const TAGGER_FAMILY = "tagger";
 export const TAGGER_TASK = "entities";
-const TEXTKIT_VERSION = "0.1.0";
 
 /** An entity found in a text: `text.slice(start, end)` (UTF-16 offsets) is `text`. */
 export interface EntitySpan {
@@ -246,28 +251,14 @@ export class SequenceTagger {
       for (const [word, id] of this.resources.clusters) text += `${word}\t${id}\n`;
       files["clusters.tsv"] = Buffer.from(text, "utf8");
     }
-    if (this.runRecord !== null)
-      files["run.json"] = Buffer.from(`${JSON.stringify(this.runRecord, null, 2)}\n`);
+    Object.assign(files, runRecordFiles(this.runRecord));
     return {
       manifest: {
         family: TAGGER_FAMILY,
         task: TAGGER_TASK,
         labels: [...this.types],
         options: { ...this.options, language: this.language, tags: [...this.tagSet.tags] },
-        ...(this.runRecord === null
-          ? {}
-          : {
-              data: {
-                fingerprint: this.runRecord.data.train.fingerprint,
-                examples: this.runRecord.data.train.examples,
-                source: this.runRecord.data.train.source,
-              },
-              metrics: this.runRecord.final,
-            }),
-        textkitVersion: TEXTKIT_VERSION,
-        ...(process.env["SOURCE_DATE_EPOCH"] === undefined
-          ? {}
-          : { createdAt: new Date(Number(process.env["SOURCE_DATE_EPOCH"]) * 1000).toISOString() }),
+        ...runManifestFields(this.runRecord),
       },
       files,
     };
@@ -541,7 +532,7 @@ export async function trainTagger(
   const rng = new Random(options.seed);
   const order = new Int32Array(sentences.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  const stopper = new EarlyStopping({ patience: options.patience });
+  const log = new EpochLog<TaggerWeights>(options, hooks);
   const useDev = dev !== undefined && dev.sentences.length > 0;
   // Dev features are computed once; each epoch only decodes them with the averaged weights.
   const devEncoded = useDev ? encodeHeldOut(dev, features, table) : null;
@@ -562,14 +553,11 @@ export async function trainTagger(
     return entityReport(devTruth, predictions, { scheme: "bio", mode: "strict" });
   };
   let devPath = new Int32Array(0);
-  let best: TaggerWeights | null = null;
-  const epochs: EpochSummary[] = [];
   const total = tokens * options.epochs;
   let tokensDone = 0;
   let lastReport = performance.now();
   let windowErrors = 0;
   let windowTokens = 0;
-  let stoppedEarly = false;
   let maxLen = 0;
   for (let s = 0; s < sentences.length; s++) maxLen = Math.max(maxLen, sentences[s]!.tokens.length);
   let emit = new Float64Array(maxLen * T);
@@ -661,43 +649,27 @@ export async function trainTagger(
       trainLoss: epochErrors / tokens,
       seconds: (performance.now() - epochStart) / 1000,
     };
+    let devMetric: number | undefined;
     if (useDev) {
       const report = devScore();
       summary.dev = { f1: report.micro.f1, precision: report.micro.precision, recall: report.micro.recall };
-      summary.improved = stopper.update(report.micro.f1);
-      if (summary.improved && options.patience > 0 && epoch < options.epochs) {
-        best = {
-          emit: averaged.emit.slice(),
-          trans: averaged.trans.slice(),
-          start: averaged.start.slice(),
-          end: averaged.end.slice(),
-        };
-      }
+      devMetric = report.micro.f1;
     }
-    epochs.push(summary);
-    hooks.onEpochEnd?.(summary);
-    if (stopper.shouldStop || hooks.shouldStop?.() === true) {
-      stoppedEarly = epoch < options.epochs;
-      break;
-    }
+    const snapshot = (): TaggerWeights => ({
+      emit: averaged.emit.slice(),
+      trans: averaged.trans.slice(),
+      start: averaged.start.slice(),
+      end: averaged.end.slice(),
+    });
+    if (log.end(summary, devMetric, snapshot)) break;
   }
-  const lastImproved = epochs.length > 0 && epochs[epochs.length - 1]!.improved !== false;
-  if (best !== null && !lastImproved) {
+  log.restoreBest((best) => {
     averaged.emit.set(best.emit);
     averaged.trans.set(best.trans);
     averaged.start.set(best.start);
     averaged.end.set(best.end);
-  }
-  hooks.onProgress?.({
-    epoch: epochs.length,
-    epochs: options.epochs,
-    progress: 1,
-    loss: epochs.length > 0 ? epochs[epochs.length - 1]!.trainLoss : 0,
-    learningRate: 0,
-    speed: tokensDone / ((performance.now() - t0) / 1000),
-    unit: "tokens",
-    etaSeconds: 0,
   });
+  log.finish(tokensDone / ((performance.now() - t0) / 1000), "tokens");
 
   const pruned = pruneRows(table, averaged, T);
   const finishedAt = new Date();
@@ -718,9 +690,9 @@ export async function trainTagger(
       train: { source: train.source, examples: sentences.length, fingerprint: taggedFingerprint(train) },
       ...(useDev ? { dev: { source: dev.source, examples: dev.sentences.length } } : {}),
     },
-    epochs,
-    stoppedEarly,
-    bestEpoch: useDev ? stopper.bestEpoch : epochs.length,
+    epochs: log.epochs,
+    stoppedEarly: log.stoppedEarly,
+    bestEpoch: log.bestEpoch,
     final,
   };
   const result = new SequenceTagger(
@@ -820,8 +792,7 @@ export async function loadTagger(dir: string): Promise<SequenceTagger> {
     gazetteer: gazText === undefined ? null : Gazetteer.fromTsv(gazText.toString("utf8"), language),
     clusters,
   };
-  const run = artifact.files["run.json"];
-  const record = run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord);
+  const record = runRecordOf(artifact.files);
   return new SequenceTagger(
     options,
     language,
