@@ -20,7 +20,8 @@ export interface TaggedSentence {
   line: number;
   /**
    * The sentence as text. JSONL: the "text" field as given. CoNLL: the tokens joined with
-   * one space (en) or nothing (zh).
+   * one space (en), or (zh) with nothing except one space between two tokens of a spaced
+   * script ("iPhone" "15" gives "iPhone 15", "北" "京" gives "北京").
    */
   text: string;
   /** UTF-16 offsets of each token in `text`: token i is text.slice(starts[i], ends[i]). */

@@ -101,16 +101,18 @@ describe("loadTaggedDataset, CoNLL", () => {
     assert.deepEqual(pairs(data.sentences), [["Paris/B-LOC", "is/O"]]);
   });
 
-  it("reads Chinese with one character per line: language zh, text without spaces", async () => {
-    const path = conll("我 O\n爱 O\n北 B-LOC\n京 I-LOC\n\n张 B-PER\n三 I-PER\n用 O\niPhone B-PRODUCT\n");
+  it("reads Chinese with one character per line: language zh, text without spaces but between Latin words", async () => {
+    const path = conll(
+      "我 O\n爱 O\n北 B-LOC\n京 I-LOC\n\n张 B-PER\n三 I-PER\n用 O\niPhone B-PRODUCT\n15 I-PRODUCT\n。 O\n",
+    );
     const data = await loadTaggedDataset(path);
     assert.equal(data.language, "zh");
     assert.deepEqual(
       data.sentences.map((s) => s.text),
-      ["我爱北京", "张三用iPhone"],
+      ["我爱北京", "张三用iPhone 15。"],
     );
-    assert.deepEqual(data.sentences[1].starts, [0, 1, 2, 3]);
-    assert.deepEqual(data.sentences[1].ends, [1, 2, 3, 9]);
+    assert.deepEqual(data.sentences[1].starts, [0, 1, 2, 3, 10, 12]);
+    assert.deepEqual(data.sentences[1].ends, [1, 2, 3, 9, 12, 13]);
     assert.deepEqual(data.types, ["LOC", "PER", "PRODUCT"]);
     assertOffsets(data.sentences);
   });

@@ -364,18 +364,31 @@ function conllSample(sentences: readonly RawSentence[]): string {
 function conllSentence(raw: RawSentence, scheme: TagScheme, language: TagLanguage): TaggedSentence {
   const { tokens, line } = raw;
   const tags = scheme === "bio" ? raw.tags : convertTags(raw.tags, scheme, "bio");
-  const separator = language === "zh" ? 0 : 1;
   const starts = new Array<number>(tokens.length);
   const ends = new Array<number>(tokens.length);
-  let at = 0;
+  let text = "";
   for (let i = 0; i < tokens.length; i++) {
-    if (i > 0) at += separator;
-    starts[i] = at;
-    at += tokens[i].length;
-    ends[i] = at;
+    // Chinese characters join without spaces; two words of a spaced script ("iPhone", "15")
+    // keep one between them, so the text reads as written and tokenises back the same.
+    if (i > 0 && (language === "en" || (spacedEdge(tokens[i - 1]!, true) && spacedEdge(tokens[i]!, false)))) {
+      text += " ";
+    }
+    starts[i] = text.length;
+    text += tokens[i];
+    ends[i] = text.length;
   }
-  return { tokens, tags, line, text: tokens.join(language === "zh" ? "" : " "), starts, ends };
+  return { tokens, tags, line, text, starts, ends };
 }
+
+// A letter or digit of a script written with spaces (not Han, Kana or Hangul).
+/** True when the first (or last) character of a token is a letter or digit of a script written with spaces. */
+function spacedEdge(token: string, last: boolean): boolean {
+  const ch = last ? (Array.from(token).at(-1) ?? "") : String.fromCodePoint(token.codePointAt(0) ?? 32);
+  return LETTER_OR_DIGIT.test(ch) && !UNSPACED_SCRIPT.test(ch);
+}
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 // ---------------------------------------------------------------------------------------
 // JSONL
