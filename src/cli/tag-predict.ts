@@ -42,8 +42,9 @@ export function registerTagPredict(tag: Command, io: CliIo): Command {
     .description(
       "Find entities with a trained tagger. Reads one text per line (or the text column of a " +
         "CSV/TSV/JSONL file) from --input or standard input, streaming, and writes one JSON line per " +
-        'text: {"text", "entities": [{"text", "label", "start", "end"}], "line"}. start and end are ' +
-        "UTF-16 offsets into the text (JavaScript string indices), end exclusive.",
+        'text: {"text", "entities": [{"text", "label", "start", "end", "score"}], "line"}. start and end ' +
+        "are UTF-16 offsets into the text (JavaScript string indices), end exclusive; score is the " +
+        "calibrated probability of exactly that entity.",
     )
     .requiredOption("--model <dir>", "model directory written by 'textkit tag train'")
     .option("--input <file>", "file to read, '-' for standard input (default: standard input)");

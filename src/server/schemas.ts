@@ -73,7 +73,7 @@ export const PredictResponse = Type.Object({
   predictions: Type.Array(Type.Unknown(), {
     description:
       "One per input, in order. Classifier: { labels: string[], scores: number[] }, best first. " +
-      "Tagger: { entities: [{ text, label, start, end }] }, start and end being UTF-16 offsets into the input (end exclusive).",
+      "Tagger: { entities: [{ text, label, start, end, score }] }, start and end being UTF-16 offsets into the input (end exclusive), score the calibrated probability of the entity.",
   }),
   truncated: Type.Array(Type.Integer(), {
     description: "Indices of inputs cut to the length limit (when the server truncates rather than rejects).",

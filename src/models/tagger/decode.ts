@@ -129,3 +129,116 @@ export function viterbi(
   path[n - 1] = arg;
   for (let i = n - 1; i > 0; i--) path[i - 1] = back[i * T + path[i]!]!;
 }
+
+/** Reusable buffers of `forwardBackward`. */
+export class LatticeScratch {
+  alpha = new Float64Array(0);
+  beta = new Float64Array(0);
+
+  ensure(cells: number): void {
+    if (this.alpha.length < cells) {
+      this.alpha = new Float64Array(cells * 2);
+      this.beta = new Float64Array(cells * 2);
+    }
+  }
+}
+
+function logAddExp(a: number, b: number): number {
+  if (a === Number.NEGATIVE_INFINITY) return b;
+  if (b === Number.NEGATIVE_INFINITY) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/**
+ * Forward-backward over the valid tag sequences, with every score multiplied by `scale`
+ * (a temperature fitted on held-out data): the tagger's scores read as a linear-chain
+ * CRF's. Fills `lattice.alpha` (log-sum of paths ending at i with tag t, emission at i
+ * included) and `lattice.beta` (log-sum of the rest after i), and returns log Z.
+ */
+export function forwardBackward(
+  set: TagSet,
+  n: number,
+  emit: Float64Array,
+  trans: Float32Array,
+  start: Float32Array,
+  end: Float32Array,
+  scale: number,
+  lattice: LatticeScratch,
+): number {
+  const T = set.tags.length;
+  const NEG = Number.NEGATIVE_INFINITY;
+  lattice.ensure(n * T);
+  const alpha = lattice.alpha;
+  const beta = lattice.beta;
+  const allowed = set.allowed;
+  for (let t = 0; t < T; t++) alpha[t] = set.canStart[t] === 1 ? scale * (start[t]! + emit[t]!) : NEG;
+  for (let i = 1; i < n; i++) {
+    for (let cur = 0; cur < T; cur++) {
+      let acc = NEG;
+      for (let prev = 0; prev < T; prev++) {
+        if (allowed[prev * T + cur] === 0) continue;
+        acc = logAddExp(acc, alpha[(i - 1) * T + prev]! + scale * trans[prev * T + cur]!);
+      }
+      alpha[i * T + cur] = acc + scale * emit[i * T + cur]!;
+    }
+  }
+  const last = (n - 1) * T;
+  for (let t = 0; t < T; t++) beta[last + t] = set.canEnd[t] === 1 ? scale * end[t]! : NEG;
+  for (let i = n - 2; i >= 0; i--) {
+    for (let cur = 0; cur < T; cur++) {
+      let acc = NEG;
+      for (let next = 0; next < T; next++) {
+        if (allowed[cur * T + next] === 0) continue;
+        acc = logAddExp(
+          acc,
+          scale * (trans[cur * T + next]! + emit[(i + 1) * T + next]!) + beta[(i + 1) * T + next]!,
+        );
+      }
+      beta[i * T + cur] = acc;
+    }
+  }
+  let logZ = NEG;
+  for (let t = 0; t < T; t++) logZ = logAddExp(logZ, alpha[last + t]! + beta[last + t]!);
+  return logZ;
+}
+
+/**
+ * The probability that tokens [from, to) carry exactly the tags `path[from..to)`, from a
+ * lattice filled by `forwardBackward`. With BIOES tags of one entity (B I.. E, or S) this
+ * is the probability of that entity, boundaries and type included.
+ */
+export function segmentProbability(
+  set: TagSet,
+  emit: Float64Array,
+  trans: Float32Array,
+  scale: number,
+  lattice: LatticeScratch,
+  logZ: number,
+  path: Int32Array,
+  from: number,
+  to: number,
+): number {
+  const T = set.tags.length;
+  let s = lattice.alpha[from * T + path[from]!]!;
+  for (let i = from + 1; i < to; i++) {
+    s += scale * (trans[path[i - 1]! * T + path[i]!]! + emit[i * T + path[i]!]!);
+  }
+  s += lattice.beta[(to - 1) * T + path[to - 1]!]!;
+  return Math.min(1, Math.exp(s - logZ));
+}
+
+/** The score of one tag path (unscaled): the sum the tagger maximises. */
+export function pathScore(
+  T: number,
+  n: number,
+  emit: Float64Array,
+  trans: Float32Array,
+  start: Float32Array,
+  end: Float32Array,
+  path: ArrayLike<number>,
+): number {
+  let s = start[path[0]!]! + end[path[n - 1]!]!;
+  for (let i = 0; i < n; i++)
+    s += emit[i * T + path[i]!]! + (i > 0 ? trans[path[i - 1]! * T + path[i]!]! : 0);
+  return s;
+}

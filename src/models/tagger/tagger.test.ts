@@ -9,7 +9,15 @@ import { findTagViolation } from "../../core/tag-schemes.ts";
 import type { TaggedDataset, TaggedSentence } from "../../data/tagged-example.ts";
 import { writeVecFile } from "../../data/vectors-file.ts";
 import { kMeans } from "../cluster/kmeans.ts";
-import { buildTagSet, ViterbiScratch, viterbi } from "./decode.ts";
+import {
+  buildTagSet,
+  forwardBackward,
+  LatticeScratch,
+  pathScore,
+  segmentProbability,
+  ViterbiScratch,
+  viterbi,
+} from "./decode.ts";
 import { FeatureTable } from "./feature-table.ts";
 import { shortShape, wordBoundaryTags, wordShape } from "./features.ts";
 import { Gazetteer } from "./gazetteer.ts";
@@ -143,6 +151,46 @@ describe("decode", () => {
   });
 });
 
+describe("forward-backward", () => {
+  it("gives each segment the probability that brute force over all valid paths gives", () => {
+    const rng = new Random(5);
+    const set = buildTagSet(["X", "Y"], "bioes");
+    const T = set.tags.length;
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 1 + rng.int(4);
+      const emit = Float64Array.from({ length: n * T }, () => rng.uniform(-2, 2));
+      const trans = Float32Array.from({ length: T * T }, () => rng.uniform(-2, 2));
+      const start = Float32Array.from({ length: T }, () => rng.uniform(-2, 2));
+      const end = Float32Array.from({ length: T }, () => rng.uniform(-2, 2));
+      const scale = rng.uniform(0.2, 2);
+      const lattice = new LatticeScratch();
+      const logZ = forwardBackward(set, n, emit, trans, start, end, scale, lattice);
+      const path = new Int32Array(n);
+      viterbi(set, n, emit, trans, start, end, path, new ViterbiScratch());
+      // Brute force: Z and the mass of paths that agree with the Viterbi path on [0, 1).
+      let z = 0;
+      let agree = 0;
+      for (let code = 0; code < T ** n; code++) {
+        const p: number[] = [];
+        for (let i = 0, c = code; i < n; i++, c = Math.floor(c / T)) p.push(c % T);
+        if (
+          findTagViolation(
+            p.map((t) => set.tags[t]!),
+            "bioes",
+          ) !== null
+        )
+          continue;
+        const w = Math.exp(scale * pathScore(T, n, emit, trans, start, end, p));
+        z += w;
+        if (p[0] === path[0]) agree += w;
+      }
+      assert.ok(Math.abs(logZ - Math.log(z)) < 1e-9, `logZ ${logZ} vs ${Math.log(z)}`);
+      const got = segmentProbability(set, emit, trans, scale, lattice, logZ, path, 0, 1);
+      assert.ok(Math.abs(got - agree / z) < 1e-9, `P ${got} vs ${agree / z}`);
+    }
+  });
+});
+
 describe("features", () => {
   it("computes word shapes", () => {
     assert.equal(wordShape("McDonald's"), "XxXxxxx'x");
@@ -223,7 +271,12 @@ describe("trainTagger", () => {
     assert.ok(model.runRecord.epochs[0]!.dev?.["f1"] !== undefined);
     const text = "Yesterday  Grace Hall flew to Oslo, said Hooli Inc.";
     const [result] = model.predict([text]);
-    for (const e of result!.entities) assert.equal(text.slice(e.start, e.end), e.text);
+    for (const e of result!.entities) {
+      assert.equal(text.slice(e.start, e.end), e.text);
+      assert.ok(e.score > 0 && e.score <= 1, String(e.score));
+    }
+    assert.equal(model.calibration.fittedOn, "dev");
+    assert.ok(model.calibration.scale > 0 && model.calibration.sentences === dev.sentences.length);
     const found = result!.entities.map((e) => `${e.label}:${e.text}`);
     assert.ok(found.includes("PER:Grace Hall"), found.join(", "));
     assert.ok(found.includes("LOC:Oslo"), found.join(", "));

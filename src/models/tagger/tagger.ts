@@ -37,7 +37,17 @@ import {
   runRecordOf,
 } from "../../train/run-record.ts";
 import { kMeans } from "../cluster/kmeans.ts";
-import { buildTagSet, type TagSet, tagIndex, ViterbiScratch, viterbi } from "./decode.ts";
+import {
+  buildTagSet,
+  forwardBackward,
+  LatticeScratch,
+  pathScore,
+  segmentProbability,
+  type TagSet,
+  tagIndex,
+  ViterbiScratch,
+  viterbi,
+} from "./decode.ts";
 import { FeatureTable } from "./feature-table.ts";
 import { type FeatureResources, TaggerFeatures, type TaggerLanguage } from "./features.ts";
 import { Gazetteer, type GazetteerEntry } from "./gazetteer.ts";
@@ -52,6 +62,12 @@ export interface EntitySpan {
   label: string;
   start: number;
   end: number;
+  /**
+   * The probability of exactly this entity (its span and its type), from forward-backward
+   * over the tagger's scores with a temperature fitted on held-out data (see
+   * `SequenceTagger.calibration`).
+   */
+  score: number;
 }
 
 export interface TaggedText {
@@ -96,6 +112,24 @@ interface TaggerWeights {
   end: Float32Array;
 }
 
+/**
+ * How the tagger's scores become probabilities: every score is multiplied by `scale`
+ * before forward-backward, `scale` being the one that gives the held-out sentences the
+ * highest likelihood.
+ */
+export interface TaggerCalibration {
+  scale: number;
+  /** Which sentences the scale was fitted on. */
+  fittedOn: "dev" | "train" | "none";
+  sentences: number;
+  /** Mean log-likelihood of those sentences' true tag sequences at that scale. */
+  meanLogLikelihood: number;
+}
+
+const NO_CALIBRATION: TaggerCalibration = { scale: 1, fittedOn: "none", sentences: 0, meanLogLikelihood: 0 };
+/** Sentences the temperature is fitted on, at most: enough for one number, and quick. */
+const CALIBRATION_SENTENCES = 600;
+
 /** A trained sequence tagger. Create one with `trainTagger` or `loadTagger`. */
 export class SequenceTagger {
   readonly options: TaggerOptions;
@@ -103,6 +137,7 @@ export class SequenceTagger {
   /** Entity types, in code point order. */
   readonly types: readonly string[];
   readonly runRecord: RunRecord | null;
+  readonly calibration: TaggerCalibration;
   /** @internal */
   readonly tagSet: TagSet;
   /** @internal */
@@ -117,6 +152,7 @@ export class SequenceTagger {
   private readonly scratch = new ViterbiScratch();
   private emitScratch = new Float64Array(0);
   private pathScratch = new Int32Array(0);
+  private readonly lattice = new LatticeScratch();
 
   constructor(
     options: TaggerOptions,
@@ -127,7 +163,9 @@ export class SequenceTagger {
     weights: TaggerWeights,
     resources: FeatureResources,
     runRecord: RunRecord | null,
+    calibration: TaggerCalibration = NO_CALIBRATION,
   ) {
+    this.calibration = calibration;
     this.options = options;
     this.language = language;
     this.types = types;
@@ -187,11 +225,11 @@ export class SequenceTagger {
       const text = texts[i]!;
       const spans = tokenizeForTagging(text, this.language);
       const tokens = spans.map((s) => s.token);
-      const tags = tokens.length === 0 ? [] : this.tagTokens(tokens);
-      const entities: EntitySpan[] = tagChunks(tags, "bio").map((c) => {
+      const { tags, chunks } = this.tagWithConfidence(tokens);
+      const entities: EntitySpan[] = chunks.map((c) => {
         const start = spans[c.start]!.start;
         const end = spans[c.end - 1]!.end;
-        return { text: text.slice(start, end), label: c.type, start, end };
+        return { text: text.slice(start, end), label: c.type, start, end, score: c.probability };
       });
       out[i] =
         options.tokens === true
@@ -202,6 +240,83 @@ export class SequenceTagger {
           : { entities };
     }
     return out;
+  }
+
+  /**
+   * BIO tags of tokens and their entities, each with the probability of exactly that
+   * entity (see `EntitySpan.score`).
+   */
+  tagWithConfidence(tokens: readonly string[]): {
+    tags: string[];
+    chunks: { start: number; end: number; type: string; probability: number }[];
+  } {
+    const n = tokens.length;
+    if (n === 0) return { tags: [], chunks: [] };
+    const path = this.decode(tokens, this.weights);
+    const internal = Array.from(path.subarray(0, n), (t) => this.tagSet.tags[t]!);
+    const scheme = this.tagSet.scheme;
+    const w = this.weights;
+    const scale = this.calibration.scale;
+    const logZ = forwardBackward(
+      this.tagSet,
+      n,
+      this.emitScratch,
+      w.trans,
+      w.start,
+      w.end,
+      scale,
+      this.lattice,
+    );
+    const chunks = tagChunks(internal, scheme).map((c) => ({
+      ...c,
+      // With BIO tags the segment's tags do not close the entity, so this is an upper bound.
+      probability: segmentProbability(
+        this.tagSet,
+        this.emitScratch,
+        w.trans,
+        scale,
+        this.lattice,
+        logZ,
+        path,
+        c.start,
+        c.end,
+      ),
+    }));
+    return { tags: scheme === "bio" ? internal : convertTags(internal, "bioes", "bio"), chunks };
+  }
+
+  /** @internal Mean log-likelihood of the true internal tag paths at `scale` (for fitting it). */
+  meanLogLikelihood(items: readonly { emit: Float64Array; gold: Int32Array }[], scale: number): number {
+    const w = this.weights;
+    const T = this.tagSet.tags.length;
+    let sum = 0;
+    for (const { emit, gold } of items) {
+      const n = gold.length;
+      const logZ = forwardBackward(this.tagSet, n, emit, w.trans, w.start, w.end, scale, this.lattice);
+      sum += scale * pathScore(T, n, emit, w.trans, w.start, w.end, gold) - logZ;
+    }
+    return items.length === 0 ? 0 : sum / items.length;
+  }
+
+  /** @internal Emission scores of tokens under the model's weights (a copy). */
+  emissions(tokens: readonly string[]): Float64Array {
+    this.decode(tokens, this.weights);
+    return this.emitScratch.slice(0, tokens.length * this.tagSet.tags.length);
+  }
+
+  /** @internal The same model with a fitted calibration. */
+  withCalibration(calibration: TaggerCalibration): SequenceTagger {
+    return new SequenceTagger(
+      this.options,
+      this.language,
+      this.types,
+      this.tagSet,
+      this.table,
+      this.weights,
+      this.resources,
+      this.runRecord,
+      calibration,
+    );
   }
 
   /** Entity-level (strict) and token-level reports on tagged data. */
@@ -257,7 +372,12 @@ export class SequenceTagger {
         family: TAGGER_FAMILY,
         task: TAGGER_TASK,
         labels: [...this.types],
-        options: { ...this.options, language: this.language, tags: [...this.tagSet.tags] },
+        options: {
+          ...this.options,
+          language: this.language,
+          tags: [...this.tagSet.tags],
+          calibration: { ...this.calibration },
+        },
         ...runManifestFields(this.runRecord),
       },
       files,
@@ -695,7 +815,7 @@ export async function trainTagger(
     bestEpoch: log.bestEpoch,
     final,
   };
-  const result = new SequenceTagger(
+  const uncalibrated = new SequenceTagger(
     options,
     language,
     types,
@@ -705,11 +825,65 @@ export async function trainTagger(
     resources,
     record,
   );
+  const calibration = fitCalibration(uncalibrated, useDev ? dev : train, useDev ? "dev" : "train", lookup);
+  final["calibration"] = calibration;
+  const result = uncalibrated.withCalibration(calibration);
   if (useDev) {
     const evaluation = result.evaluate(dev);
     final["dev"] = { f1: evaluation.entities.micro.f1, report: evaluation.entities };
   }
   return result;
+}
+
+/**
+ * Fits the temperature that turns the tagger's scores into probabilities: the scale that
+ * maximises the likelihood of the true tag sequences of (at most 600 of) `data`'s sentences,
+ * by golden-section search over its logarithm.
+ */
+function fitCalibration(
+  model: SequenceTagger,
+  data: TaggedDataset,
+  fittedOn: "dev" | "train",
+  lookup: Map<string, number>,
+): TaggerCalibration {
+  const items: { emit: Float64Array; gold: Int32Array }[] = [];
+  const step = Math.max(1, Math.floor(data.sentences.length / CALIBRATION_SENTENCES));
+  for (let s = 0; s < data.sentences.length && items.length < CALIBRATION_SENTENCES; s += step) {
+    const sentence = data.sentences[s]!;
+    if (sentence.tokens.length === 0) continue;
+    const internal =
+      model.tagSet.scheme === "bio" ? sentence.tags : convertTags(sentence.tags, "bio", "bioes");
+    const gold = Int32Array.from(internal, (t) => lookup.get(t) ?? -1);
+    // A type the model never saw (dev data) cannot be scored; such sentences are left out.
+    if (gold.includes(-1)) continue;
+    items.push({ emit: model.emissions(sentence.tokens), gold });
+  }
+  if (items.length === 0) return { ...NO_CALIBRATION };
+  const f = (logScale: number) => model.meanLogLikelihood(items, Math.exp(logScale));
+  let lo = Math.log(1e-4);
+  let hi = Math.log(10);
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let a = hi - ratio * (hi - lo);
+  let b = lo + ratio * (hi - lo);
+  let fa = f(a);
+  let fb = f(b);
+  for (let i = 0; i < 40 && hi - lo > 1e-3; i++) {
+    if (fa > fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - ratio * (hi - lo);
+      fa = f(a);
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + ratio * (hi - lo);
+      fb = f(b);
+    }
+  }
+  const logScale = (lo + hi) / 2;
+  return { scale: Math.exp(logScale), fittedOn, sentences: items.length, meanLogLikelihood: f(logScale) };
 }
 
 /** Drops feature rows whose weights are all zero: they never changed a decision. */
@@ -753,7 +927,7 @@ export async function loadTagger(dir: string): Promise<SequenceTagger> {
     }
     return data;
   };
-  const { language, tags, ...stored } = m.options as Record<string, unknown>;
+  const { language, tags, calibration, ...stored } = m.options as Record<string, unknown>;
   const options = resolveTaggerOptions(stored as Partial<TaggerOptions>);
   const types = m.labels ?? [];
   if (language !== "en" && language !== "zh") {
@@ -807,5 +981,22 @@ export async function loadTagger(dir: string): Promise<SequenceTagger> {
     },
     resources,
     record,
+    readCalibration(calibration, dir),
   );
+}
+
+function readCalibration(value: unknown, dir: string): TaggerCalibration {
+  if (value === undefined) return { ...NO_CALIBRATION };
+  const c = value as Partial<TaggerCalibration>;
+  if (typeof c.scale !== "number" || !(c.scale > 0) || !Number.isFinite(c.scale)) {
+    throw new TextkitError("ARTIFACT_CORRUPT", `the calibration in ${dir}'s manifest has no valid scale`, {
+      file: dir,
+    });
+  }
+  return {
+    scale: c.scale,
+    fittedOn: c.fittedOn === "dev" || c.fittedOn === "train" ? c.fittedOn : "none",
+    sentences: Number(c.sentences ?? 0),
+    meanLogLikelihood: Number(c.meanLogLikelihood ?? 0),
+  };
 }
