@@ -14,9 +14,17 @@ import { registerClassifyEval } from "./classify-eval.ts";
 import { registerClassifyPredict } from "./classify-predict.ts";
 import { registerClassifyQuantize } from "./classify-quantize.ts";
 import { registerClassifyTrain } from "./classify-train.ts";
+import { registerCluster } from "./cluster.ts";
 import { registerDemo } from "./demo.ts";
+import { registerForecast } from "./forecast.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { registerKeys } from "./keys.ts";
+import { registerRecommendEval } from "./recommend-eval.ts";
+import { registerRecommendFor } from "./recommend-for.ts";
+import { registerRecommendTrain } from "./recommend-train.ts";
+import { registerRegressEval } from "./regress-eval.ts";
+import { registerRegressPredict } from "./regress-predict.ts";
+import { registerRegressTrain } from "./regress-train.ts";
 import { registerServe } from "./serve.ts";
 import { registerTagConvert } from "./tag-convert.ts";
 import { registerTagEval } from "./tag-eval.ts";
@@ -86,6 +94,27 @@ export function buildProgram(io: CliIo): Command {
     .description("Word vectors: train them on raw text, for classifiers to start from.")
     .summary("train word vectors");
   registerVectorsTrain(vectors, io);
+
+  const regress = program
+    .command("regress")
+    .description("Linear regression on tables: fit a model (OLS, ridge, SGD), evaluate it, predict with it.")
+    .summary("train, evaluate and use regression models on tables");
+  registerRegressTrain(regress, io);
+  registerRegressEval(regress, io);
+  registerRegressPredict(regress, io);
+  registerForecast(program, io);
+
+  registerCluster(program, io);
+
+  const recommend = program
+    .command("recommend")
+    .description(
+      "Recommendation from behaviour events and item text: train a recommender, evaluate it, recommend with it.",
+    )
+    .summary("train, evaluate and use recommenders");
+  registerRecommendTrain(recommend, io);
+  registerRecommendEval(recommend, io);
+  registerRecommendFor(recommend, io);
 
   registerKeys(program, io);
 

@@ -39,6 +39,46 @@ export const ERROR_CATALOGUE = {
     status: 400,
     hint: "Give more text, or lower minCount so that at least two distinct words are kept.",
   },
+  // Behaviour events and item catalogues (recommender)
+  DATA_UNKNOWN_ITEM: {
+    status: 400,
+    hint: "Every event must name an item of the items file (or of the model's catalogue); add the item first.",
+  },
+  DATA_DUPLICATE_ID: { status: 400, hint: "Give every item its own id; remove or merge the repeated row." },
+  DATA_BAD_TIMESTAMP: {
+    status: 400,
+    hint: "Write times as ISO 8601 (2026-03-01T12:00:00Z) or Unix seconds (1772366400).",
+  },
+  DATA_BAD_VALUE: { status: 400, hint: "Write the value as a plain number such as 4 or 3.5." },
+  DATA_UNKNOWN_EVENT_TYPE: {
+    status: 400,
+    hint: "Give the event type a weight (--weights type=2, or the weights option) or fix the row.",
+  },
+  // Tables and series (regression, forecasting)
+  DATA_NOT_NUMERIC: {
+    status: 400,
+    hint: "Fix the value or remove the row; for regression, declare the column categorical (--categorical) if it holds categories.",
+  },
+  DATA_MISSING_VALUE: {
+    status: 400,
+    hint: "Fill in the value or remove the row; for regression, --impute mean|median|mode fills gaps in features (never the target).",
+  },
+  DATA_UNKNOWN_CATEGORY: {
+    status: 400,
+    hint: "Use a value seen in training, or train with --unknown-category ignore to encode unseen values as all zeros.",
+  },
+  DATA_BAD_TIME: {
+    status: 400,
+    hint: "Write times as ISO dates (2024-03-01, 2024-03-01T09:30:00Z) or as numbers, one per row, in increasing order.",
+  },
+  DATA_SERIES_TOO_SHORT: {
+    status: 400,
+    hint: "Give a longer series, or use smaller --lags and a smaller test part.",
+  },
+  MODEL_SINGULAR: {
+    status: 422,
+    hint: "Drop one of the named columns (or a level of a category), or use --method ridge, which tolerates collinear columns.",
+  },
   // Evaluation
   EVAL_LENGTH_MISMATCH: {
     status: 400,

@@ -53,7 +53,7 @@ function lineBreaksIn(record: string[]): number {
   return count;
 }
 
-function describeCsvError(error: CsvError, line: number, options: TableOptions): string {
+function describeCsvError(error: CsvError, line: number, options: CsvRecordOptions): string {
   switch (error.code) {
     case "CSV_QUOTE_NOT_CLOSED":
       return `the record that starts on line ${line} opens a double quote that is never closed; inside a quoted field write a quote as ""`;
@@ -76,15 +76,34 @@ function finish(parser: Parser): Promise<Error | null> {
   });
 }
 
-/** Streams the examples of a CSV file (RFC 4180 quoting) in batches, one batch per block read. */
-export async function* readCsvBatches(path: string, options: TableOptions): AsyncGenerator<Example[]> {
-  const advice = `; a text that contains "${options.delimiter}" must be in double quotes`;
+/** Records of a CSV file as parsed, each with the 1-based line it starts on. */
+export interface CsvRecords {
+  records: string[][];
+  lines: number[];
+}
+
+export interface CsvRecordOptions {
+  delimiter: string;
+  maxRecordBytes: number;
+}
+
+/**
+ * Streams the records of a CSV file (RFC 4180 quoting) in batches, one batch per block read,
+ * the header row included; blank lines are skipped. Throws DATA_BAD_ROW naming the line of a
+ * record that cannot be parsed.
+ *
+ * @example
+ * for await (const { records, lines } of readCsvRecords("prices.csv", { delimiter: ",", maxRecordBytes: 1 << 26 })) {
+ *   console.log(lines[0], records[0]);
+ * }
+ */
+export async function* readCsvRecords(path: string, options: CsvRecordOptions): AsyncGenerator<CsvRecords> {
   const records: string[][] = [];
   const ends: number[] = [];
   const parser = new Parser({
     delimiter: options.delimiter,
     bom: false, // line-blocks removes it, and counts bytes without it
-    relax_column_count: true, // checked below, to word the error and keep file order
+    relax_column_count: true, // checked by the callers, to word the error and keep file order
     relax_quotes: true, // a quote inside an unquoted field is a plain character, as in spreadsheets
     skip_empty_lines: true,
     max_record_size: options.maxRecordBytes,
@@ -97,34 +116,25 @@ export async function* readCsvBatches(path: string, options: TableOptions): Asyn
   // Errors are taken from the write and end callbacks; without a listener they would also crash.
   parser.on("error", () => {});
 
-  const lines = new LineIndex();
-  let columns: Columns | null = null;
+  const index = new LineIndex();
   let fed = 0;
   let lastEnd = 0;
 
-  const takeRecords = (): Example[] => {
-    const batch: Example[] = [];
+  const takeRecords = (): CsvRecords => {
+    const lines: number[] = new Array(records.length);
     for (let r = 0; r < records.length; r++) {
-      const record = records[r];
-      const end = ends[r];
       // end - 1 is the record's own "\n" (or its last byte at the end of the file).
-      const line = lines.lineAt(end - 1) - lineBreaksIn(record);
-      lastEnd = end;
-      if (columns === null) {
-        columns = resolveColumns(record, line, path, options);
-        if (options.header) continue;
-      }
-      const example = rowToExample(record, line, columns, path, options, advice);
-      if (example !== null) batch.push(example);
+      lines[r] = index.lineAt(ends[r] - 1) - lineBreaksIn(records[r]);
+      lastEnd = ends[r];
     }
-    records.length = 0;
+    const batch = { records: records.splice(0), lines };
     ends.length = 0;
     return batch;
   };
 
   const fail = (error: Error): Error => {
     if (!(error instanceof CsvError)) return error;
-    const line = lines.lineAt(lastEnd);
+    const line = index.lineAt(lastEnd);
     return new TextkitError("DATA_BAD_ROW", describeCsvError(error, line, options), {
       file: path,
       line,
@@ -134,18 +144,38 @@ export async function* readCsvBatches(path: string, options: TableOptions): Asyn
 
   try {
     for await (const block of readLineBlocks(path, options.maxRecordBytes)) {
-      lines.add(block.bytes, fed);
+      index.add(block.bytes, fed);
       fed += block.bytes.length;
       const error = await write(parser, block.bytes);
       const batch = takeRecords();
-      if (batch.length > 0) yield batch;
+      if (batch.records.length > 0) yield batch;
       if (error !== null) throw fail(error);
     }
     const error = await finish(parser);
     const batch = takeRecords();
-    if (batch.length > 0) yield batch;
+    if (batch.records.length > 0) yield batch;
     if (error !== null) throw fail(error);
   } finally {
     parser.destroy();
+  }
+}
+
+/** Streams the examples of a CSV file (RFC 4180 quoting) in batches, one batch per block read. */
+export async function* readCsvBatches(path: string, options: TableOptions): AsyncGenerator<Example[]> {
+  const advice = `; a text that contains "${options.delimiter}" must be in double quotes`;
+  let columns: Columns | null = null;
+  for await (const { records, lines } of readCsvRecords(path, options)) {
+    const batch: Example[] = [];
+    for (let r = 0; r < records.length; r++) {
+      const record = records[r];
+      const line = lines[r];
+      if (columns === null) {
+        columns = resolveColumns(record, line, path, options);
+        if (options.header) continue;
+      }
+      const example = rowToExample(record, line, columns, path, options, advice);
+      if (example !== null) batch.push(example);
+    }
+    if (batch.length > 0) yield batch;
   }
 }

@@ -3,12 +3,71 @@ export { datasetFromExamples, fingerprint, loadDataset } from "./dataset.ts";
 export { detectFormat } from "./detect-format.ts";
 export type { DataFormat, Example, ReadOptions } from "./example.ts";
 export { DATA_FORMATS } from "./example.ts";
+export type { InteractionSplit } from "./interaction-splits.ts";
+export {
+  holdOutPerUser,
+  latestPerUserMask,
+  leaveLastOut,
+  splitByTime,
+  splitLatestPerUser,
+  timeQuantile,
+} from "./interaction-splits.ts";
+export type {
+  BehaviourEvent,
+  CatalogItem,
+  CatalogItemInput,
+  EventColumnNames,
+  EventReadOptions,
+  EventWeight,
+  EventWeights,
+  InteractionColumns,
+  ItemReadOptions,
+} from "./interactions.ts";
+export {
+  catalogItemOf,
+  DEFAULT_EVENT_WEIGHTS,
+  Interactions,
+  InteractionsBuilder,
+  ItemCatalog,
+  loadInteractions,
+  parseEventWeights,
+  parseTimestamp,
+  readEvents,
+  readItems,
+} from "./interactions.ts";
 export { FASTTEXT_LABEL_PREFIX } from "./line-formats.ts";
+export type { MovieLensData } from "./movielens.ts";
+export { MOVIELENS_GENRES, readMovieLens, readMovieLensItems, readMovieLensRatings } from "./movielens.ts";
+export type { NumericRows, NumericRowsOptions } from "./numeric-rows.ts";
+export { readNumericRows } from "./numeric-rows.ts";
 export { readExampleBatches, readExamples } from "./read-examples.ts";
 export type { TextLine } from "./read-text-lines.ts";
 export { readTextLines } from "./read-text-lines.ts";
 export type { Split, SplitOptions } from "./stratified-split.ts";
 export { stratifiedSplit } from "./stratified-split.ts";
+export type {
+  CategoricalColumn,
+  ColumnKind,
+  ImputeStrategy,
+  NumericColumn,
+  Table,
+  TableColumn,
+  TableOptions,
+} from "./table.ts";
+export {
+  COLUMN_KINDS,
+  IMPUTE_STRATEGIES,
+  loadTable,
+  MISSING_MARKERS,
+  parseNumberCell,
+  readTableChunks,
+  selectRows,
+  TABLE_CHUNK_ROWS,
+  TableBuilder,
+  tableFromRecords,
+} from "./table.ts";
+export type { Cell, RecordBatch, TableFormat, TableRecordOptions } from "./table-records.ts";
+export { readTableRecords, TABLE_FORMATS, tableFormat } from "./table-records.ts";
 export type {
   TaggedDataset,
   TaggedFormat,

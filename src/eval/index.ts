@@ -1,3 +1,4 @@
+export { adjustedRandIndex } from "./adjusted-rand-index.ts";
 export type {
   AverageMetrics,
   ClassificationReport,
@@ -31,4 +32,19 @@ export {
   tokenLevelReport,
 } from "./entity-report.ts";
 export { formatFixed } from "./format-float.ts";
+export type { RankedCase, RankingReport } from "./ranking.ts";
+export {
+  averagePrecisionAtK,
+  catalogCoverage,
+  formatRankingReports,
+  hitRateAtK,
+  mae,
+  ndcgAtK,
+  precisionAtK,
+  rankingReport,
+  recallAtK,
+  rmse,
+} from "./ranking.ts";
+export type { RegressionMetrics } from "./regression-metrics.ts";
+export { RegressionAccumulator, regressionMetrics } from "./regression-metrics.ts";
 export { topKAccuracy } from "./top-k-accuracy.ts";

@@ -10,6 +10,7 @@ import { type FastifyInstance, type FastifyRequest, fastify, LogController } fro
 import { TextkitError } from "../core/errors.ts";
 import { Authenticator, type KeyVerifier } from "./auth.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
+import { DatabaseHandle } from "./database-handle.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
@@ -23,6 +24,7 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { recommendRoutes } from "./routes/recommend.ts";
 
 const TEXTKIT_VERSION = "0.1.0";
 
@@ -79,10 +81,10 @@ export async function buildServer(
   app.decorateRequest("apiKey", null);
   app.decorateRequest("errorCode", null);
 
-  let keys: { verifier: KeyVerifier; close(): Promise<void> } | null = null;
+  const database = new DatabaseHandle(resolved);
   try {
-    if (resolved.auth !== "off") keys = await openKeyStore(resolved);
-    const auth = new Authenticator(resolved.auth, keys?.verifier ?? null);
+    const keys: KeyVerifier | null = resolved.auth === "off" ? null : await openKeyStore(database);
+    const auth = new Authenticator(resolved.auth, keys);
 
     observe(app, metrics);
     // Before the auth hook, so that a browser can read a 401 too.
@@ -110,7 +112,7 @@ export async function buildServer(
     });
     app.addHook("onClose", async () => {
       await registry.stop();
-      await keys?.close();
+      await database.close();
       stdout?.flushSync();
     });
 
@@ -156,6 +158,7 @@ export async function buildServer(
           });
         }
         await v1.register(modelRoutes, { registry, config: resolved, metrics });
+        await v1.register(recommendRoutes, { registry, config: resolved, database });
         await v1.register(adminRoutes, { registry });
       },
       { prefix: "/v1" },
@@ -164,7 +167,7 @@ export async function buildServer(
     await registry.start();
   } catch (error) {
     await registry.stop();
-    await keys?.close();
+    await database.close();
     throw error;
   }
   return app;

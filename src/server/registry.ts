@@ -34,10 +34,30 @@ export interface Predictor {
     options: ModelPredictOptions,
   ): unknown[] | Promise<unknown[]>;
   labels?: readonly string[];
+  /** Recommenders give this; the recommend and events routes use it. */
+  recommender?: RecommenderPredictor;
   /** Plain data shown by GET /v1/models/:name (e.g. a summary of the training run). */
   details?: Record<string, unknown>;
   /** Throws when the loaded model does not answer sensibly; the version is then refused. */
   selfTest?(): void | Promise<void>;
+}
+
+/** What a recommender adds to a predictor: lists for a user, and events taken without retraining. */
+export interface RecommenderPredictor {
+  recommend(
+    user: string,
+    options: { k?: number; excludeSeen?: boolean; category?: string | readonly string[] },
+  ): unknown[];
+  /** Validates every event first (throws a TextkitError and changes nothing on a bad one); returns the users touched. */
+  addEvents(
+    events: readonly {
+      user: string;
+      item: string;
+      type: string;
+      value?: number | null;
+      timestamp?: string | number | null;
+    }[],
+  ): string[];
 }
 
 /** Loads the artifact in `dir` (whose manifest is given) of one model family. */
@@ -56,6 +76,7 @@ export interface ServedModel {
   readonly details: Record<string, unknown>;
   /** What a predict request sends per input: a text, or a row of named values. */
   readonly inputKind: "text" | "row";
+  readonly recommender: RecommenderPredictor | null;
   predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
   predictRows(
     rows: readonly Record<string, unknown>[],
@@ -618,6 +639,7 @@ export class ModelRegistry {
         labels: predictor.labels,
         details: predictor.details ?? {},
         inputKind: predictor.predictRows === undefined ? "text" : "row",
+        recommender: predictor.recommender ?? null,
         predict: (inputs: readonly string[], options: ModelPredictOptions) =>
           predictor.predict(inputs, options),
         predictRows: (rows: readonly Record<string, unknown>[], options: ModelPredictOptions) => {

@@ -130,3 +130,72 @@ export const ERROR_RESPONSES = { "4xx": ErrorSchema, "5xx": ErrorSchema } as con
 
 /** OpenAPI security requirement of routes that need a key. */
 export const BEARER_SECURITY = [{ bearer: [] }];
+
+const NAME = { minLength: 1, maxLength: 200 } as const;
+
+export const RecommendBody = Type.Object(
+  {
+    user: Type.String({
+      ...NAME,
+      description: "The user's id; one the model does not know gets popular items.",
+    }),
+    k: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, description: "How many items (default 10)." }),
+    ),
+    excludeSeen: Type.Optional(
+      Type.Boolean({ description: "Leave out items the user has engaged with (default true)." }),
+    ),
+    category: Type.Optional(
+      Type.Union([Type.String(NAME), Type.Array(Type.String(NAME), { minItems: 1, maxItems: 100 })], {
+        description: "Only items of this category, or of one of these.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RecommendBody = Static<typeof RecommendBody>;
+
+export const RecommendResponse = Type.Object({
+  model: Type.String(),
+  version: Type.String(),
+  user: Type.String(),
+  items: Type.Array(Type.Unknown(), {
+    description: "Best first: { item, score, title, category, reason: { kind, text, item? } }.",
+  }),
+});
+
+/** The events body; `maxBatch` bounds the events per request as it bounds predict inputs. */
+export function eventsBodySchema(maxBatch: number) {
+  return Type.Object(
+    {
+      events: Type.Array(
+        Type.Object(
+          {
+            user: Type.String(NAME),
+            item: Type.String(NAME),
+            type: Type.String({ ...NAME, description: "view, click, like, share, purchase, rating, ..." }),
+            value: Type.Optional(
+              Type.Union([Type.Number(), Type.Null()], { description: "The rating, or a weight." }),
+            ),
+            timestamp: Type.Optional(
+              Type.Union([Type.String(NAME), Type.Number(), Type.Null()], {
+                description: "ISO 8601 or Unix seconds; absent: when the server takes it.",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: maxBatch, description: `At most ${maxBatch} events.` },
+      ),
+    },
+    { additionalProperties: false },
+  );
+}
+export type EventsBody = Static<ReturnType<typeof eventsBodySchema>>;
+
+export const EventsResponse = Type.Object({
+  model: Type.String(),
+  version: Type.String(),
+  recorded: Type.Integer({ description: "Events stored and applied." }),
+  users: Type.Array(Type.String(), { description: "The users whose recommendations changed." }),
+});

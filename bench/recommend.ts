@@ -1,0 +1,440 @@
+/**
+ * npm run bench:recommend [-- MOVIELENS_DIR] [--quick] [--max-events N]
+ *
+ * textkit's recommenders (popularity, item-kNN, ALS, BPR, content, hybrid) in one run:
+ *
+ * 1. MovieLens 100K (default ../shared/data/movielens-100k, read in place: not
+ *    redistributable; skipped with a message when absent) on two protocols: GroupLens'
+ *    ua.base/ua.test (10 ratings per user held out) and a random 25% of each user's items
+ *    from u.data (the protocol of the Recommenders benchmark whose numbers SOURCE.md quotes).
+ *    Every rating is an interaction; every held-out item is relevant.
+ * 2. A generated data set with a planted structure (users drawn to two of 20 topics; items
+ *    of a topic share title words; popularity within a topic is Zipf), leave-last-out.
+ * 3. Scaling: ALS and BPR fit on 10^5, 10^6 and 10^7 generated events with the same
+ *    settings, each size in a fresh process so that its peak RSS is its own; the 10^7 step
+ *    runs only if the 10^6 step says it will take under ~3 minutes and 6 GB.
+ *
+ * No peer runs: no recommender library is installed here (scikit-learn has none, and
+ * implicit/LightFM are not reachable); the published MovieLens anchors are quoted with
+ * their protocol instead. Times are wall seconds in this process, one thread.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  type CatalogItem,
+  DEFAULT_EVENT_WEIGHTS,
+  holdOutPerUser,
+  type InteractionColumns,
+  type InteractionSplit,
+  Interactions,
+  ItemCatalog,
+  leaveLastOut,
+  Random,
+  RECOMMENDER_MODELS,
+  type RecommenderModel,
+  type RecommenderOptions,
+  readMovieLens,
+  trainRecommender,
+} from "../src/index.ts";
+import {
+  fmt,
+  machine,
+  markdownTable,
+  numberArgument,
+  ROOT,
+  SHARED_DATA,
+  today,
+  writeResult,
+} from "./common.ts";
+
+const TOPICS = 20;
+const DAY = 86_400;
+const TYPES = ["view", "click", "like", "share", "purchase"] as const;
+const TYPE_SHARE = [0.6, 0.25, 0.1, 0.03, 0.02];
+/** Settings of the scaling table: the same at every size. */
+const SCALE_SETTINGS: Partial<RecommenderOptions> = { factors: 32, iterations: 5 };
+/** A step is skipped when its projection passes these. */
+const MAX_STEP_SECONDS = 180;
+const MAX_STEP_MB = 6 * 1024;
+
+/**
+ * `events` behaviour events over a catalogue with planted topics: a user draws 70% of
+ * their events from a primary topic, 20% from a secondary one and 10% from anywhere;
+ * within a topic, item popularity is Zipf. Titles carry topic words, so text helps too.
+ */
+function plantedEvents(events: number, seed: number): Interactions {
+  const rng = new Random(seed);
+  const users = Math.max(200, Math.round(events / 40));
+  const items = Math.max(400, Math.min(40_000, Math.round(Math.sqrt(events) * 10)));
+  const catalogItems: CatalogItem[] = [];
+  const start = Date.UTC(2026, 0, 1) / 1000;
+  for (let i = 0; i < items; i++) {
+    const topic = i % TOPICS;
+    const word = () => `t${topic}w${rng.int(8)}`;
+    catalogItems.push({
+      id: `i${i}`,
+      title: `${word()} ${word()} ${word()} g${rng.int(50)}`,
+      description: "",
+      tags: [`topic${topic}`],
+      category: `c${topic % 5}`,
+      createdAt: start - rng.int(365) * DAY,
+    });
+  }
+  // Items of each topic by popularity rank, and the Zipf cumulative weights over them.
+  const perTopic = Math.floor(items / TOPICS);
+  const cumulative = new Float64Array(perTopic);
+  let total = 0;
+  for (let r = 0; r < perTopic; r++) {
+    total += 1 / (r + 1);
+    cumulative[r] = total;
+  }
+  const pickInTopic = (topic: number): number => {
+    const x = rng.next() * total;
+    let lo = 0;
+    let hi = perTopic - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo * TOPICS + topic;
+  };
+  const primary = new Int32Array(users);
+  const secondary = new Int32Array(users);
+  for (let u = 0; u < users; u++) {
+    primary[u] = rng.int(TOPICS);
+    secondary[u] = (primary[u]! + 1 + rng.int(TOPICS - 1)) % TOPICS;
+  }
+  const columns: InteractionColumns = {
+    user: new Int32Array(events),
+    item: new Int32Array(events),
+    type: new Uint8Array(events),
+    value: new Float32Array(events).fill(Number.NaN),
+    weight: new Float32Array(events),
+    time: new Float64Array(events),
+    line: new Int32Array(events),
+  };
+  for (let e = 0; e < events; e++) {
+    const u = rng.int(users);
+    const x = rng.next();
+    columns.user[e] = u;
+    columns.item[e] =
+      x < 0.7 ? pickInTopic(primary[u]!) : x < 0.9 ? pickInTopic(secondary[u]!) : rng.int(items);
+    let t = 0;
+    const y = rng.next();
+    for (let acc = TYPE_SHARE[0]!; y > acc && t < TYPES.length - 1; acc += TYPE_SHARE[t + 1]!) t++;
+    columns.type[e] = t;
+    columns.weight[e] = DEFAULT_EVENT_WEIGHTS[TYPES[t]!] as number;
+    columns.time[e] = start + rng.next() * 180 * DAY;
+  }
+  return new Interactions(
+    new ItemCatalog(catalogItems, "generated"),
+    Array.from({ length: users }, (_, u) => `u${u}`),
+    [...TYPES],
+    DEFAULT_EVENT_WEIGHTS,
+    columns,
+    `generated (${events} events, ${users} users, ${items} items, ${TOPICS} topics)`,
+    true,
+  );
+}
+
+interface QualityRow {
+  data: string;
+  model: string;
+  ndcg: number;
+  hitRate: number;
+  precision: number;
+  recall: number;
+  map: number;
+  coverage: number;
+  users: number;
+  fitSeconds: number;
+  fitCpuSeconds: number;
+}
+
+async function scoreModels(
+  name: string,
+  split: InteractionSplit,
+  settings: Partial<Record<RecommenderModel, Partial<RecommenderOptions>>>,
+  quick: boolean,
+): Promise<{ rows: QualityRow[]; ratings: string }> {
+  const rows: QualityRow[] = [];
+  let ratings = "";
+  for (const model of RECOMMENDER_MODELS) {
+    if (quick && (model === "hybrid" || model === "content")) continue;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const m = await trainRecommender({ train: split.train }, { model, ...(settings[model] ?? {}) });
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const evaluation = m.evaluate(split.test, { k: 10 });
+    const r = evaluation.ranking;
+    rows.push({ data: name, model, ...r, fitSeconds, fitCpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    if (evaluation.ratings !== null && ratings === "") {
+      ratings = `RMSE ${evaluation.ratings.rmse.toFixed(4)}, MAE ${evaluation.ratings.mae.toFixed(4)} on ${evaluation.ratings.count} test ratings`;
+    }
+    console.error(
+      `${name} ${model}: NDCG@10 ${r.ndcg.toFixed(4)} HR@10 ${r.hitRate.toFixed(4)} fit ${fitSeconds.toFixed(2)} s`,
+    );
+  }
+  return { rows, ratings };
+}
+
+function qualityTable(rows: QualityRow[]): string {
+  const baseline = new Map(rows.filter((r) => r.model === "popularity").map((r) => [r.data, r.ndcg]));
+  return markdownTable(
+    [
+      "data",
+      "model",
+      "NDCG@10",
+      "vs popularity",
+      "HR@10",
+      "P@10",
+      "R@10",
+      "MAP@10",
+      "coverage",
+      "users",
+      "fit s",
+      "fit CPU s",
+    ],
+    rows.map((r) => [
+      r.data,
+      r.model,
+      r.ndcg.toFixed(4),
+      fmt.ratio(r.ndcg / (baseline.get(r.data) ?? Number.NaN)),
+      r.hitRate.toFixed(4),
+      r.precision.toFixed(4),
+      r.recall.toFixed(4),
+      r.map.toFixed(4),
+      r.coverage.toFixed(3),
+      fmt.int(r.users),
+      fmt.s(r.fitSeconds),
+      fmt.s(r.fitCpuSeconds),
+    ]),
+  );
+}
+
+/** One scaling step, in this (fresh) process: prints one JSON line. */
+async function scaleChild(events: number, model: "als" | "bpr"): Promise<void> {
+  const g0 = performance.now();
+  const data = plantedEvents(events, 11);
+  const generateSeconds = (performance.now() - g0) / 1000;
+  let sampled = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const m = await trainRecommender(
+    { train: data },
+    { model, ...SCALE_SETTINGS },
+    {
+      onProgress: () => {
+        sampled = Math.max(sampled, process.memoryUsage().rss);
+      },
+    },
+  );
+  const fitSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  sampled = Math.max(sampled, process.memoryUsage().rss);
+  const final = m.runRecord?.final ?? {};
+  console.log(
+    JSON.stringify({
+      events,
+      model,
+      users: data.users.length,
+      items: data.catalog.size,
+      interactions: final["interactions"],
+      generateSeconds,
+      fitSeconds,
+      fitCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      sampledRssMb: sampled / 2 ** 20,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
+}
+
+interface ScaleResult {
+  events: number;
+  model: string;
+  users: number;
+  items: number;
+  interactions: number;
+  fitSeconds: number;
+  fitCpuSeconds: number;
+  sampledRssMb: number;
+  peakRssMb: number;
+}
+
+function runScaleStep(events: number, model: "als" | "bpr"): ScaleResult | string {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "bench", "recommend.ts"), "--scale-child", String(events), model],
+    { encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 24 },
+  );
+  if (r.status !== 0)
+    return `failed (${r.signal ?? `exit ${r.status}`}): ${r.stderr.trim().split("\n").at(-1) ?? ""}`;
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as ScaleResult;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const child = args.indexOf("--scale-child");
+  if (child >= 0) {
+    await scaleChild(Number(args[child + 1]), args[child + 2] === "bpr" ? "bpr" : "als");
+    return;
+  }
+  const quick = args.includes("--quick");
+  const maxEvents = numberArgument("--max-events", quick ? 1e6 : 1e7);
+  const dirArg = args.find((a, i) => !a.startsWith("--") && !/^\d/.test(a) && args[i - 1] !== "--max-events");
+  const movielens = resolve(dirArg ?? join(SHARED_DATA, "movielens-100k"));
+  const sections: string[] = [];
+  const quality: QualityRow[] = [];
+  const notes: string[] = [];
+
+  // 1. MovieLens 100K
+  if (existsSync(join(movielens, "u.data")) && existsSync(join(movielens, "ua.base"))) {
+    const { parts } = await readMovieLens(movielens, ["ua.base", "ua.test", "u.data"]);
+    const base = parts["ua.base"]!;
+    const ua: InteractionSplit = { train: base, test: parts["ua.test"]!, description: "ua.base / ua.test" };
+    const random = holdOutPerUser(parts["u.data"]!, { fraction: 0.25, seed: 1 });
+    for (const [name, split] of [
+      ["ml-100k ua.base/ua.test", ua],
+      ["ml-100k random 75/25", random],
+    ] as const) {
+      const scored = await scoreModels(name, split, {}, quick);
+      quality.push(...scored.rows);
+      if (scored.ratings !== "")
+        notes.push(`- ${name}: rating baseline (mean + user + item bias) ${scored.ratings}.`);
+    }
+    const source = join(movielens, "SOURCE.md");
+    const published = existsSync(source)
+      ? (readFileSync(source, "utf8")
+          .split("\n")
+          .find((l) => l.startsWith("Published:")) ?? "")
+      : "";
+    sections.push(
+      `MovieLens 100K: ${movielens} (${base.catalog.size} movies; ua.base ${base.length} ratings, ua.test ${parts["ua.test"]!.length}; u.data ${parts["u.data"]!.length}).`,
+      published === ""
+        ? ""
+        : `Published anchors (from its SOURCE.md): ${published.replace(/^Published:\s*/, "")}`,
+    );
+  } else {
+    const message = `skip MovieLens: no u.data and ua.base in ${movielens}`;
+    console.error(message);
+    sections.push(`MovieLens 100K: ${message}.`);
+  }
+
+  // 2. Planted structure
+  const planted = plantedEvents(quick ? 50_000 : 200_000, 3);
+  const plantedSplit = leaveLastOut(planted);
+  quality.push(...(await scoreModels("generated, planted topics", plantedSplit, {}, quick)).rows);
+  sections.push(`Generated: ${planted.source}, leave-last-out per user.`);
+
+  // 3. Scaling of ALS and BPR
+  const scaleRows: (string | number)[][] = [];
+  for (const model of ["als", "bpr"] as const) {
+    let last: ScaleResult | null = null;
+    for (const events of [1e5, 1e6, 1e7]) {
+      if (events > maxEvents) {
+        scaleRows.push([
+          model,
+          fmt.int(events),
+          "",
+          "",
+          "",
+          "",
+          "",
+          `not run (--max-events ${fmt.int(maxEvents)})`,
+        ]);
+        continue;
+      }
+      if (last !== null) {
+        const factor = events / last.events;
+        const seconds = last.fitSeconds * factor;
+        const mb = last.peakRssMb * factor;
+        if (seconds > MAX_STEP_SECONDS || mb > MAX_STEP_MB) {
+          scaleRows.push([
+            model,
+            fmt.int(events),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            `skipped: projected ${fmt.s(seconds)} s, ${fmt.int(mb)} MB from the step before (bound ${MAX_STEP_SECONDS} s, ${MAX_STEP_MB} MB)`,
+          ]);
+          continue;
+        }
+      }
+      console.error(`scaling ${model} at ${fmt.int(events)} events...`);
+      const result = runScaleStep(events, model);
+      if (typeof result === "string") {
+        scaleRows.push([model, fmt.int(events), "", "", "", "", "", "", result]);
+        continue;
+      }
+      last = result;
+      scaleRows.push([
+        model,
+        fmt.int(events),
+        `${fmt.int(result.users)} / ${fmt.int(result.items)}`,
+        fmt.int(result.interactions),
+        fmt.s(result.fitSeconds),
+        fmt.s(result.fitCpuSeconds),
+        fmt.s(result.fitSeconds / (events / 1e6)),
+        fmt.int(result.peakRssMb),
+        `sampled RSS during fit ${fmt.int(result.sampledRssMb)} MB`,
+      ]);
+      console.error(`  ${fmt.s(result.fitSeconds)} s, peak ${fmt.int(result.peakRssMb)} MB`);
+    }
+  }
+
+  const body = [
+    `# bench:recommend, ${today()}`,
+    "",
+    `Machine: ${machine()}. One thread. Command: npm run bench:recommend${quick ? " -- --quick" : ""}.`,
+    "",
+    "## Ranking quality and fit time (k = 10, seen items excluded)",
+    "",
+    qualityTable(quality),
+    "",
+    ...sections.filter((s) => s !== "").map((s) => `- ${s}`),
+    ...notes,
+    "- Settings: the defaults of every model (ALS 64 factors, 15 passes, reg 20, alpha 0.5; BPR 64 factors, 60 passes,",
+    "  lr 0.05, reg 0.01; item-kNN 100 neighbours, shrink 10; content hashed TF-IDF; hybrid ALS + kNN + content +",
+    "  popularity with a pairwise logistic ranker on each user's latest 10% of training items). The ALS and BPR",
+    "  regularisation defaults were chosen on ua.base/ua.test, so that column is not an untouched test.",
+    "- vs popularity: NDCG@10 divided by the popularity model's on the same split (all-time counts, no decay).",
+    "- The published anchors use other protocols (LightFM: ua split, precision@10 with ratings >= 4 as positives;",
+    "  Recommenders: 75/25 stratified random split, its own ALS settings); compare with care.",
+    "",
+    "## Scaling: fit time and memory from 10^5 to 10^7 events (generated, planted topics)",
+    "",
+    markdownTable(
+      [
+        "model",
+        "events",
+        "users / items",
+        "interactions",
+        "fit s",
+        "fit CPU s",
+        "s per 10^6 events",
+        "peak RSS MB",
+        "notes",
+      ],
+      scaleRows,
+    ),
+    "",
+    "fit CPU s is the process's user + system CPU time during the fit: this machine's 2 cores were shared with",
+    "other work during the run, so wall seconds can exceed it; s per 10^6 events is wall seconds.",
+    "",
+    `Settings at every size: ${JSON.stringify(SCALE_SETTINGS)} (the rest default). Each size runs in a fresh`,
+    "process; peak RSS is that process's maximum resident set (process.resourceUsage().maxRSS), which includes",
+    "the generated events (about 29 bytes each in columns); the sampled RSS is process.memoryUsage().rss at",
+    "every progress report during the fit. interactions: distinct (user, item) pairs after summing repeats.",
+    "",
+  ].join("\n");
+  console.log(body);
+  if (!quick) console.error(`written to ${writeResult("recommend", body)}`);
+}
+
+await main();

@@ -1,0 +1,53 @@
+import { TextkitError } from "../../core/errors.ts";
+import { readClusterArtifact } from "./cluster-common.ts";
+import {
+  NUMERIC_CLUSTER_TASK,
+  type NumericClusterModel,
+  numericClusterModelFrom,
+} from "./numeric-clusters.ts";
+import type { ClusterOptions, NumericClusterOptions } from "./options.ts";
+import { resolveClusterOptions, resolveNumericClusterOptions } from "./options.ts";
+import { TEXT_CLUSTER_TASK, type TextClusterModel, textClusterModelFrom } from "./text-clusters.ts";
+
+/** A cluster model of either kind; `task` tells which. */
+export type ClusterModel = TextClusterModel | NumericClusterModel;
+
+/**
+ * Loads a cluster model directory written by `save`, verifying its checksums.
+ *
+ * @example
+ * const model = await loadClusterModel("models/topics");
+ * if (model.task === "text-clustering") model.predict(["the battery dies fast"]);
+ */
+export async function loadClusterModel(dir: string): Promise<ClusterModel> {
+  const { task, options, files } = await readClusterArtifact(dir);
+  try {
+    if (task === TEXT_CLUSTER_TASK) {
+      return textClusterModelFrom(dir, resolveClusterOptions(options as Partial<ClusterOptions>), files);
+    }
+    if (task === NUMERIC_CLUSTER_TASK) {
+      return numericClusterModelFrom(
+        dir,
+        resolveNumericClusterOptions(options as Partial<NumericClusterOptions>),
+        files,
+      );
+    }
+  } catch (error) {
+    if (error instanceof TextkitError && error.code === "OPTION_INVALID") {
+      throw new TextkitError(
+        "ARTIFACT_CORRUPT",
+        `the options in ${dir}/manifest.json are not valid: ${error.message}`,
+        {
+          file: dir,
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  throw new TextkitError(
+    "ARTIFACT_FOREIGN",
+    `${dir} holds a cluster model of task '${task}', which this textkit does not know`,
+    { file: dir },
+  );
+}

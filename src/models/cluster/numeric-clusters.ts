@@ -1,0 +1,257 @@
+/**
+ * k-means on rows of numbers (embeddings, measurements) as a model: the centroids with
+ * their column names, saved and loaded like every model, assigning new rows.
+ */
+import { createHash } from "node:crypto";
+import { TextkitError } from "../../core/errors.ts";
+import type { NumericRows } from "../../data/numeric-rows.ts";
+import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
+import { bytesOf, float32FromBuffer, type ManifestInput, writeArtifact } from "../../store/index.ts";
+import type { TrainHooks } from "../../train/progress.ts";
+import type { RunRecord } from "../../train/run-record.ts";
+import {
+  type ClusterAssignment,
+  clusterManifest,
+  clusterRunRecord,
+  jsonBytes,
+  parseClusterInfo,
+} from "./cluster-common.ts";
+import { fitKMeans, type KChoice } from "./fit.ts";
+import { distancesToCentroids, kMeansPredict } from "./kmeans.ts";
+import { type NumericClusterOptions, resolveNumericClusterOptions } from "./options.ts";
+
+export const NUMERIC_CLUSTER_TASK = "numeric-clustering";
+/** Rows kept per cluster as the ones nearest its centroid. */
+const NEAREST_ROWS = 3;
+
+export interface NumericClusterSummary {
+  cluster: number;
+  size: number;
+  /** The centroid, one value per column. */
+  centroid: number[];
+  /** 1-based lines (in the training file) of the rows nearest the centroid, nearest first. */
+  nearestLines: number[];
+}
+
+export interface NumericClusterParts {
+  options: NumericClusterOptions;
+  columns: string[];
+  k: number;
+  centroids: Float32Array;
+  clusters: NumericClusterSummary[];
+  selection: KChoice[];
+  inertia: number;
+  silhouette: number | null;
+  runRecord: RunRecord | null;
+}
+
+/** Clusters of numeric rows. Create one with `trainNumericClusters` or `loadClusterModel`. */
+export class NumericClusterModel {
+  readonly task = NUMERIC_CLUSTER_TASK;
+  readonly options: NumericClusterOptions;
+  readonly columns: readonly string[];
+  readonly k: number;
+  readonly dim: number;
+  readonly centroids: Float32Array;
+  readonly clusters: readonly NumericClusterSummary[];
+  readonly selection: readonly KChoice[];
+  readonly inertia: number;
+  readonly silhouette: number | null;
+  readonly runRecord: RunRecord | null;
+
+  constructor(parts: NumericClusterParts) {
+    this.options = parts.options;
+    this.columns = parts.columns;
+    this.k = parts.k;
+    this.dim = parts.columns.length;
+    this.centroids = parts.centroids;
+    this.clusters = parts.clusters;
+    this.selection = parts.selection;
+    this.inertia = parts.inertia;
+    this.silhouette = parts.silhouette;
+    this.runRecord = parts.runRecord;
+  }
+
+  /**
+   * The nearest cluster of each row (one number per column, in `columns` order).
+   *
+   * @example
+   * model.predict([[5.1, 3.5, 1.4, 0.2]]); // [{ cluster: 1, distance: 0.14 }]
+   */
+  predict(rows: readonly (readonly number[])[]): ClusterAssignment[] {
+    const dim = this.dim;
+    const values = new Float32Array(rows.length * dim);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (!Array.isArray(row) || row.length !== dim) {
+        throw new TextkitError(
+          "INPUT_INVALID",
+          `row ${i} has ${Array.isArray(row) ? row.length : "no"} values; this model takes ${dim} (${this.columns.join(", ")})`,
+        );
+      }
+      for (let d = 0; d < dim; d++) {
+        const v = row[d];
+        if (typeof v !== "number" || !Number.isFinite(v)) {
+          throw new TextkitError(
+            "INPUT_INVALID",
+            `row ${i}, column "${this.columns[d]}" is ${String(v)}, not a finite number`,
+          );
+        }
+        values[i * dim + d] = v;
+      }
+    }
+    return this.predictValues(values, rows.length);
+  }
+
+  /** Like `predict`, for n rows already in a Float32Array (row-major). */
+  predictValues(values: Float32Array, n: number): ClusterAssignment[] {
+    const { assignments, distances } = kMeansPredict(values, n, this.dim, this.centroids, this.k, {
+      metric: this.options.metric,
+    });
+    const out: ClusterAssignment[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = { cluster: assignments[i]!, distance: distances[i]! };
+    return out;
+  }
+
+  /** Agreement of the clusters of `rows` with known classes, as the adjusted Rand index. */
+  evaluate(rows: NumericRows, labels: readonly (string | number)[]): number {
+    const predicted = this.predictValues(rows.values, rows.n).map((a) => a.cluster);
+    return adjustedRandIndex(labels, predicted);
+  }
+
+  /** Writes the model directory atomically (see src/store). */
+  async save(dir: string): Promise<void> {
+    const { manifest, files } = this.artifactParts();
+    await writeArtifact(dir, manifest, files);
+  }
+
+  /** @internal What `save` writes. */
+  artifactParts(): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
+    const files: Record<string, Uint8Array> = {
+      "centroids.f32": bytesOf(this.centroids),
+      "clusters.json": jsonBytes({
+        k: this.k,
+        dim: this.dim,
+        columns: this.columns,
+        inertia: this.inertia,
+        silhouette: this.silhouette,
+        selection: this.selection,
+        clusters: this.clusters,
+      }),
+    };
+    if (this.runRecord !== null) files["run.json"] = jsonBytes(this.runRecord);
+    return {
+      manifest: clusterManifest(NUMERIC_CLUSTER_TASK, this.k, { ...this.options }, this.runRecord, {
+        k: this.k,
+        inertia: this.inertia,
+        silhouette: this.silhouette,
+      }),
+      files,
+    };
+  }
+}
+
+/** SHA-256 of the column names and values: which rows a model was trained on. */
+function rowsFingerprint(rows: NumericRows): string {
+  const hash = createHash("sha256");
+  hash.update("textkit-numeric-rows-v1\n");
+  hash.update(JSON.stringify(rows.columns));
+  hash.update(bytesOf(rows.values));
+  return hash.digest("hex");
+}
+
+/**
+ * Groups rows of numbers by k-means (Euclidean by default). With `k: { min, max }` each k
+ * is tried and the one with the highest silhouette kept.
+ *
+ * @example
+ * const rows = await readNumericRows("embeddings.csv");
+ * const model = trainNumericClusters(rows, { k: { min: 2, max: 10 } });
+ * model.k; model.silhouette;
+ */
+export function trainNumericClusters(
+  rows: NumericRows,
+  partialOptions: Partial<NumericClusterOptions> = {},
+  hooks: TrainHooks = {},
+): NumericClusterModel {
+  const options = resolveNumericClusterOptions(partialOptions);
+  const started = new Date();
+  const t0 = performance.now();
+  const { n, dim, values } = rows;
+  if (n === 0)
+    throw new TextkitError("DATA_EMPTY", `${rows.source} has no rows to cluster`, { file: rows.source });
+  const fit = fitKMeans(values, n, dim, options, "rows", hooks);
+  const { k, result } = fit;
+  const distances = distancesToCentroids(values, n, dim, result.centroids, k, result.assignments, {
+    metric: options.metric,
+  });
+  const sizes = new Int32Array(k);
+  for (let i = 0; i < n; i++) sizes[result.assignments[i]!]!++;
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => distances[a]! - distances[b]! || a - b);
+  const nearest: number[][] = Array.from({ length: k }, () => []);
+  for (const i of order) {
+    const list = nearest[result.assignments[i]!]!;
+    if (list.length < NEAREST_ROWS) list.push(rows.lines[i]!);
+  }
+  const clusters: NumericClusterSummary[] = [];
+  for (let c = 0; c < k; c++) {
+    clusters.push({
+      cluster: c,
+      size: sizes[c]!,
+      centroid: Array.from(result.centroids.subarray(c * dim, (c + 1) * dim)),
+      nearestLines: nearest[c]!,
+    });
+  }
+  const record = clusterRunRecord(
+    NUMERIC_CLUSTER_TASK,
+    started,
+    { ...options },
+    { source: rows.source, examples: n, fingerprint: rowsFingerprint(rows) },
+    fit,
+    { sizes: Array.from(sizes), columns: rows.columns, trainSeconds: (performance.now() - t0) / 1000 },
+  );
+  return new NumericClusterModel({
+    options,
+    columns: [...rows.columns],
+    k,
+    centroids: result.centroids,
+    clusters,
+    selection: fit.table,
+    inertia: result.inertia,
+    silhouette: fit.silhouette,
+    runRecord: record,
+  });
+}
+
+/** @internal The parts of a numeric cluster artifact, checked. */
+export function numericClusterModelFrom(
+  dir: string,
+  options: NumericClusterOptions,
+  files: Record<string, Buffer>,
+): NumericClusterModel {
+  const corrupt = (what: string) =>
+    new TextkitError("ARTIFACT_CORRUPT", `the cluster model in ${dir} ${what}`, { file: dir });
+  const infoData = files["clusters.json"];
+  const centroidData = files["centroids.f32"];
+  if (infoData === undefined || centroidData === undefined)
+    throw corrupt("lacks clusters.json or centroids.f32");
+  const info = parseClusterInfo(infoData, dir);
+  const centroids = float32FromBuffer(centroidData);
+  if (info.columns === undefined || info.columns.length !== info.dim)
+    throw corrupt("does not name its columns");
+  if (centroids.length !== info.k * info.dim)
+    throw corrupt(`has ${centroids.length} centroid values, not k × dim`);
+  const run = files["run.json"];
+  return new NumericClusterModel({
+    options,
+    columns: info.columns,
+    k: info.k,
+    centroids,
+    clusters: info.clusters as NumericClusterSummary[],
+    selection: info.selection,
+    inertia: info.inertia,
+    silhouette: info.silhouette,
+    runRecord: run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord),
+  });
+}

@@ -1,0 +1,29 @@
+export type { EngineName, Explanation, ReasonKind } from "./engine.ts";
+export { ENGINE_NAMES, REASON_KINDS } from "./engine.ts";
+export type { RankingModel, RecommenderEvaluation, RecommenderEvaluationOptions } from "./evaluate.ts";
+export { evaluateRanking } from "./evaluate.ts";
+export type { Ranker } from "./hybrid.ts";
+export { HYBRID_FEATURES } from "./hybrid.ts";
+export type { CsrMatrix } from "./matrix.ts";
+export { csrFromEntries, topK, transpose } from "./matrix.ts";
+export type { HybridFactorModel, RecommenderModel, RecommenderOptions } from "./options.ts";
+export {
+  DEFAULT_RECOMMENDER_OPTIONS,
+  HYBRID_FACTOR_MODELS,
+  RECOMMENDER_MODELS,
+  resolveRecommenderOptions,
+} from "./options.ts";
+export type {
+  Recommendation,
+  RecommendationReason,
+  RecommenderTrainingData,
+  RecommendOptions,
+} from "./recommender.ts";
+export {
+  loadRecommender,
+  MAX_RECOMMENDATIONS,
+  RECOMMENDER_FAMILY,
+  RECOMMENDER_TASK,
+  Recommender,
+  trainRecommender,
+} from "./recommender.ts";

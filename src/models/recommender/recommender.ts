@@ -1,0 +1,877 @@
+/**
+ * The recommender family: training any of the models on behaviour events, recommending
+ * with filters and reasons, taking new events and items without retraining, evaluation,
+ * and model directories on disk.
+ */
+import { createHash } from "node:crypto";
+import { endianness } from "node:os";
+import { TextkitError } from "../../core/errors.ts";
+import { Random } from "../../core/random.ts";
+import { latestPerUserMask } from "../../data/interaction-splits.ts";
+import {
+  type BehaviourEvent,
+  type CatalogItem,
+  type CatalogItemInput,
+  catalogItemOf,
+  type EventWeights,
+  type Interactions,
+  InteractionsBuilder,
+  ItemCatalog,
+} from "../../data/interactions.ts";
+import {
+  bytesOf,
+  float32FromBuffer,
+  int32FromBuffer,
+  type ManifestInput,
+  readArtifact,
+  writeArtifact,
+} from "../../store/index.ts";
+import { EpochLog } from "../../train/epoch-log.ts";
+import type { TrainHooks } from "../../train/progress.ts";
+import {
+  newRunId,
+  type RunRecord,
+  runManifestFields,
+  runRecordFiles,
+  runRecordOf,
+} from "../../train/run-record.ts";
+import { ContentEngine, trainContent } from "./content.ts";
+import {
+  type Explanation,
+  type History,
+  type ReasonKind,
+  type ScoringEngine,
+  StageProgress,
+} from "./engine.ts";
+import {
+  evaluateRanking,
+  type RankingModel,
+  type RecommenderEvaluation,
+  type RecommenderEvaluationOptions,
+} from "./evaluate.ts";
+import { factorEngine, trainFactors } from "./factor-models.ts";
+import { type FactorEngine, type FactorState, type FactorTraining, factorStateOf } from "./factors.ts";
+import { Histories } from "./histories.ts";
+import {
+  defaultRanker,
+  fitRanker,
+  HybridEngine,
+  type HybridSources,
+  RANKER_NEGATIVES,
+  RANKER_USERS,
+  RankerRows,
+  rankerOf,
+} from "./hybrid.ts";
+import { ItemKnnEngine, trainItemKnn } from "./item-knn.ts";
+import { type CsrMatrix, csrFromEntries, topK } from "./matrix.ts";
+import { type RecommenderOptions, resolveRecommenderOptions } from "./options.ts";
+import { Popularity, PopularityEngine } from "./popularity.ts";
+import { RatingBaseline } from "./ratings.ts";
+
+export const RECOMMENDER_FAMILY = "recommender";
+export const RECOMMENDER_TASK = "recommend";
+
+/** Most items one call may ask for. */
+export const MAX_RECOMMENDATIONS = 10_000;
+
+export interface RecommendOptions {
+  /** How many items (default 10). */
+  k?: number;
+  /** Leave out items the user has engaged with (default true). */
+  excludeSeen?: boolean;
+  /** Only items of this category, or of one of these. */
+  category?: string | readonly string[];
+}
+
+/** Why an item is recommended. */
+export interface RecommendationReason {
+  /** liked: an item the user engaged with is often engaged with together with this one; similar: its text is close to such an item's; popular: many users engaged with it lately. */
+  kind: ReasonKind;
+  /** What a person reads: `because you liked "Alien"`, `similar to your interest in "Dune"`, `popular in Drama`. */
+  text: string;
+  /** The id of the seen item behind a liked or similar reason. */
+  item?: string;
+}
+
+export interface Recommendation {
+  item: string;
+  /** The model's score (for items filled in from popularity: the item's popularity); higher is better. */
+  score: number;
+  title: string;
+  category: string;
+  reason: RecommendationReason;
+}
+
+export interface RecommenderTrainingData {
+  train: Interactions;
+  /** Held-out events for per-pass NDCG@10 and early stopping of ALS and BPR (see `patience`). */
+  dev?: Interactions;
+}
+
+/** Users' histories, popularity and the rest every model shares. */
+interface CommonState {
+  catalog: ItemCatalog;
+  weights: EventWeights;
+  timed: boolean;
+  userIds: string[];
+  histories: Histories;
+  popularity: Popularity;
+  ratings: RatingBaseline | null;
+}
+
+/**
+ * A trained recommender. Create one with `trainRecommender` or `loadRecommender`.
+ *
+ * What a server needs: `recommend(user, options)` for a list with reasons, `addEvents`
+ * to take new behaviour (the user's recommendations change at once, without retraining),
+ * `addItems` for new catalogue items (recommended through their text by the content and
+ * hybrid models), and the counts `items` and `users`.
+ */
+export class Recommender implements RankingModel {
+  readonly options: RecommenderOptions;
+  readonly runRecord: RunRecord | null;
+  readonly catalog: ItemCatalog;
+  /** The weight of each event type, as in the training data. */
+  readonly weights: EventWeights;
+  /** @internal */
+  readonly engine: ScoringEngine;
+  private readonly state: CommonState;
+  private readonly userMap = new Map<string, number>();
+  private readonly fallback: PopularityEngine;
+  private itemCategory = new Int32Array(0);
+  private readonly categoryIds = new Map<string, number>();
+  private scores = new Float32Array(0);
+  private allowed = new Uint8Array(0);
+
+  constructor(
+    options: RecommenderOptions,
+    state: CommonState,
+    engine: ScoringEngine,
+    runRecord: RunRecord | null,
+  ) {
+    this.options = options;
+    this.state = state;
+    this.catalog = state.catalog;
+    this.weights = state.weights;
+    this.engine = engine;
+    this.runRecord = runRecord;
+    this.fallback = new PopularityEngine(state.popularity);
+    for (let u = 0; u < state.userIds.length; u++) this.userMap.set(state.userIds[u]!, u);
+    this.indexCategories();
+  }
+
+  /** The model: popularity, knn, als, bpr, content or hybrid. */
+  get model(): RecommenderOptions["model"] {
+    return this.options.model;
+  }
+
+  /** Items in the catalogue. */
+  get items(): number {
+    return this.catalog.size;
+  }
+
+  /** Users with a history (trained, or added by addEvents). */
+  get users(): number {
+    return this.state.userIds.length;
+  }
+
+  /** Whether the model has events of this user. */
+  hasUser(id: string): boolean {
+    return this.userMap.has(id);
+  }
+
+  /** The catalogue item with this id, or undefined. */
+  item(id: string): CatalogItem | undefined {
+    const i = this.catalog.indexOf(id);
+    return i < 0 ? undefined : this.catalog.at(i);
+  }
+
+  /** The items a user has engaged with and the total weight of their events on each (empty for an unknown user). */
+  history(user: string): { item: string; weight: number }[] {
+    const row = this.state.histories.get(this.userIndexOf(user));
+    return Array.from(row.indices, (i, p) => ({ item: this.catalog.at(i).id, weight: row.data[p]! }));
+  }
+
+  /**
+   * The best `k` items for a user, each with a score and a reason. A user the model does
+   * not know (or who has no events) gets the most popular items; a user with only a few
+   * events gets items related to those.
+   *
+   * @example
+   * model.recommend("u42", { k: 5, category: "Drama" });
+   * // [{ item: "m50", score: 1.93, title: "Star Wars (1977)", category: "Action",
+   * //    reason: { kind: "liked", text: 'because you liked "Alien (1979)"', item: "m183" } }, ...]
+   */
+  recommend(user: string, options: RecommendOptions = {}): Recommendation[] {
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1 || k > MAX_RECOMMENDATIONS) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        `k must be a whole number from 1 to ${MAX_RECOMMENDATIONS}, got ${k}`,
+      );
+    }
+    const u = this.userIndexOf(user);
+    const history = this.state.histories.get(u);
+    const categories =
+      options.category === undefined
+        ? null
+        : typeof options.category === "string"
+          ? [options.category]
+          : options.category;
+    const out = new Int32Array(k);
+    const ranked = this.rank(u, history, k, options.excludeSeen ?? true, categories, out);
+    const result: Recommendation[] = [];
+    const popularity = this.state.popularity.scores;
+    for (let t = 0; t < ranked.count; t++) {
+      const j = out[t]!;
+      const item = this.catalog.at(j);
+      const fromEngine = t < ranked.fromEngine;
+      const explanation: Explanation = fromEngine
+        ? ranked.engine.explain(u, history, j)
+        : { kind: "popular", source: -1 };
+      result.push({
+        item: item.id,
+        score: fromEngine ? this.scores[j]! : popularity[j]!,
+        title: item.title,
+        category: item.category,
+        reason: this.reason(explanation, history, item),
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Records new behaviour events and refreshes the recommendations of the users they touch,
+   * without retraining: their histories (item-kNN, content, hybrid), their factors (ALS
+   * solves them from the item factors, BPR fits them by SGD) and popularity take the
+   * events at once. New users are added. Validates every event first (unknown item or type,
+   * bad value or timestamp: a TextkitError naming the event), so a bad batch changes nothing.
+   * An event without a timestamp happens now. Returns the ids of the users touched.
+   *
+   * @example
+   * model.addEvents([{ user: "u42", item: "m7", type: "like" }]); // ["u42"]
+   */
+  addEvents(events: readonly BehaviourEvent[]): string[] {
+    const now = this.state.timed ? Date.now() / 1000 : this.state.popularity.latest + 1;
+    const builder = new InteractionsBuilder(this.catalog, this.weights, events.length);
+    events.forEach((event, index) => {
+      const timestamp = event.timestamp === undefined || event.timestamp === null ? now : event.timestamp;
+      builder.add({ ...event, timestamp }, { index });
+    });
+    const batch = builder.build("addEvents");
+    const touched: string[] = [];
+    const items = new Map<number, number[]>();
+    const weights = new Map<number, number[]>();
+    for (let r = 0; r < batch.length; r++) {
+      const id = batch.users[batch.user[r]!]!;
+      let u = this.userMap.get(id);
+      if (u === undefined) {
+        u = this.state.userIds.length;
+        this.state.userIds.push(id);
+        this.userMap.set(id, u);
+      }
+      if (!items.has(u)) {
+        items.set(u, []);
+        weights.set(u, []);
+        touched.push(id);
+      }
+      items.get(u)!.push(batch.item[r]!);
+      weights.get(u)!.push(batch.weight[r]!);
+      this.state.popularity.add(batch.item[r]!, batch.weight[r]!, batch.time[r]!);
+    }
+    for (const [u, list] of items) {
+      const history = this.state.histories.add(u, list, weights.get(u)!);
+      this.engine.updateUser(u, history);
+    }
+    return touched;
+  }
+
+  /**
+   * Adds items to the catalogue. They have no events yet: the content and hybrid models
+   * recommend them through their text, popularity once users engage with them. Returns the
+   * ids added; an id the catalogue has already is DATA_DUPLICATE_ID, and nothing is added.
+   *
+   * @example
+   * model.addItems([{ id: "m2001", title: "Arrival", tags: ["Sci-Fi"], category: "Sci-Fi" }]);
+   */
+  addItems(items: readonly CatalogItemInput[]): string[] {
+    const parsed = items.map((input, index) => catalogItemOf(input, { index }));
+    const ids = new Set<string>();
+    parsed.forEach((item, index) => {
+      if (this.catalog.indexOf(item.id) >= 0 || ids.has(item.id)) {
+        throw new TextkitError(
+          "DATA_DUPLICATE_ID",
+          `item ${index + 1}: id "${item.id}" is in the catalogue already`,
+          {
+            details: { index },
+          },
+        );
+      }
+      ids.add(item.id);
+    });
+    for (const item of parsed) this.catalog.add(item);
+    const count = this.catalog.size;
+    this.state.popularity.growItems(count, (i) => (this.state.timed ? this.catalog.at(i).createdAt : null));
+    this.state.ratings?.growItems(count);
+    this.engine.growItems(count);
+    this.indexCategories();
+    return parsed.map((item) => item.id);
+  }
+
+  /** The predicted rating of a user for an item (the rating baseline), or null without ratings in the training data. */
+  predictRating(user: string, item: string): number | null {
+    const i = this.catalog.indexOf(item);
+    if (i < 0) throw new TextkitError("DATA_UNKNOWN_ITEM", `item "${item}" is not in the catalogue`);
+    return this.ratingAt(this.userIndexOf(user), i);
+  }
+
+  /**
+   * Ranking metrics at k on held-out events (see evaluateRanking), and RMSE/MAE of the
+   * rating baseline on held-out ratings.
+   *
+   * @example
+   * const { ranking } = model.evaluate(test, { k: 10 }); // ranking.ndcg, ranking.hitRate...
+   */
+  evaluate(test: Interactions, options: RecommenderEvaluationOptions = {}): RecommenderEvaluation {
+    return evaluateRanking(this, test, options);
+  }
+
+  /** Writes the model directory atomically (see src/store). */
+  async save(dir: string): Promise<void> {
+    const { manifest, files } = this.artifactParts();
+    await writeArtifact(dir, manifest, files);
+  }
+
+  /** @internal */
+  userIndexOf(id: string): number {
+    return this.userMap.get(id) ?? -1;
+  }
+
+  /** @internal */
+  seenItems(user: number): Int32Array {
+    return this.state.histories.get(user).indices;
+  }
+
+  /** @internal */
+  topItems(user: number, k: number): Int32Array {
+    const out = new Int32Array(k);
+    const ranked = this.rank(user, this.state.histories.get(user), k, true, null, out);
+    return out.subarray(0, ranked.count);
+  }
+
+  /** @internal */
+  ratingAt(user: number, item: number): number | null {
+    return this.state.ratings === null ? null : this.state.ratings.predict(user, item);
+  }
+
+  /**
+   * The top k item indices into `out`: the engine's best (or popularity's, for a user
+   * without history), then, where the engine has no evidence (item-kNN and content score
+   * 0), popular items to fill the list.
+   */
+  private rank(
+    user: number,
+    history: History,
+    k: number,
+    excludeSeen: boolean,
+    categories: readonly string[] | null,
+    out: Int32Array,
+  ): { count: number; fromEngine: number; engine: ScoringEngine } {
+    const n = this.catalog.size;
+    if (this.scores.length !== n) {
+      this.scores = new Float32Array(n);
+      this.allowed = new Uint8Array(n);
+    }
+    const allowed = this.allowed;
+    if (categories === null) allowed.fill(1);
+    else {
+      const wanted = new Set<number>();
+      for (const c of categories) {
+        const id = this.categoryIds.get(c);
+        if (id !== undefined) wanted.add(id);
+      }
+      for (let j = 0; j < n; j++) allowed[j] = wanted.has(this.itemCategory[j]!) ? 1 : 0;
+    }
+    if (excludeSeen) for (let p = 0; p < history.indices.length; p++) allowed[history.indices[p]!] = 0;
+    const engine = history.indices.length === 0 ? this.fallback : this.engine;
+    engine.score(user, history, allowed, this.scores);
+    let count = topK(this.scores, allowed, k, out);
+    if (engine.sparseScores) while (count > 0 && !(this.scores[out[count - 1]!]! > 0)) count--;
+    const fromEngine = count;
+    if (count < k) {
+      for (let t = 0; t < count; t++) allowed[out[t]!] = 0;
+      count += topK(this.state.popularity.scores, allowed, k - count, out.subarray(count));
+    }
+    return { count, fromEngine, engine };
+  }
+
+  private reason(explanation: Explanation, history: History, item: CatalogItem): RecommendationReason {
+    if (explanation.kind !== "popular" && explanation.source >= 0) {
+      const seen = this.catalog.at(history.indices[explanation.source]!);
+      const name = JSON.stringify(seen.title.length > 0 ? seen.title : seen.id);
+      return {
+        kind: explanation.kind,
+        text:
+          explanation.kind === "liked" ? `because you liked ${name}` : `similar to your interest in ${name}`,
+        item: seen.id,
+      };
+    }
+    return { kind: "popular", text: item.category.length > 0 ? `popular in ${item.category}` : "popular" };
+  }
+
+  private indexCategories(): void {
+    const n = this.catalog.size;
+    const old = this.itemCategory.length;
+    if (old === n) return;
+    const next = new Int32Array(n);
+    next.set(this.itemCategory.subarray(0, Math.min(old, n)));
+    for (let j = old; j < n; j++) {
+      const name = this.catalog.at(j).category;
+      let id = this.categoryIds.get(name);
+      if (id === undefined) {
+        id = this.categoryIds.size;
+        this.categoryIds.set(name, id);
+      }
+      next[j] = id;
+    }
+    this.itemCategory = next;
+  }
+
+  /** @internal What `save` writes. */
+  artifactParts(): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
+    const s = this.state;
+    const history = s.histories.toMatrix(this.catalog.size);
+    const engine = this.engine.parts();
+    const files: Record<string, Uint8Array> = {
+      "catalog.jsonl": Buffer.from(this.catalog.items.map((item) => `${JSON.stringify(item)}\n`).join("")),
+      "users.json": Buffer.from(JSON.stringify(s.userIds)),
+      "history.indptr.i32": bytesOf(history.indptr),
+      "history.items.i32": bytesOf(history.indices),
+      "history.weights.f32": bytesOf(history.data),
+      "popularity.f32": bytesOf(s.popularity.scores),
+      "item-time.f64": new Uint8Array(
+        s.popularity.itemTime.buffer,
+        s.popularity.itemTime.byteOffset,
+        s.popularity.itemTime.byteLength,
+      ),
+    };
+    if (s.ratings !== null) files["ratings.f32"] = bytesOf(s.ratings.toFloats());
+    for (const [name, data] of Object.entries(engine.files)) files[`engine.${name}`] = data;
+    const state = {
+      weights: s.weights,
+      timed: s.timed,
+      popularity: {
+        anchor: s.popularity.anchor,
+        latest: s.popularity.latest,
+        halfLifeSeconds: s.popularity.halfLifeSeconds,
+      },
+      engine: engine.state,
+    };
+    files["state.json"] = Buffer.from(`${JSON.stringify(state, null, 2)}\n`);
+    Object.assign(files, runRecordFiles(this.runRecord));
+    return {
+      manifest: {
+        family: RECOMMENDER_FAMILY,
+        task: RECOMMENDER_TASK,
+        options: { ...this.options },
+        ...runManifestFields(this.runRecord),
+      },
+      files,
+    };
+  }
+}
+
+/** SHA-256 over the events' users, items, weights and times: which data a model was trained on. */
+function interactionsFingerprint(data: Interactions): string {
+  const hash = createHash("sha256");
+  for (const a of [data.user, data.item, data.weight, data.time]) {
+    hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+function matrixOf(data: Interactions): CsrMatrix {
+  return csrFromEntries(data.users.length, data.catalog.size, data.user, data.item, data.weight, data.length);
+}
+
+function commonState(data: Interactions, options: RecommenderOptions): CommonState {
+  return {
+    // The model's own copy: addItems must not change the data or another model.
+    catalog: new ItemCatalog(data.catalog.items, data.catalog.source),
+    weights: data.weights,
+    timed: data.timed,
+    userIds: [...data.users],
+    histories: new Histories(matrixOf(data)),
+    popularity: Popularity.fromEvents(data, options.halfLifeDays),
+    ratings: RatingBaseline.fit(data),
+  };
+}
+
+/** Most dev users scored after each pass: enough for a stable NDCG, cheap next to a pass. */
+const DEV_USERS = 500;
+
+/**
+ * Trains the factor model of `data` with an EpochLog: per-pass summaries to the hooks,
+ * dev NDCG@10 and early stopping when there are dev events, the best pass's factors kept.
+ */
+function trainFactorModel(
+  name: "als" | "bpr",
+  common: CommonState,
+  matrix: CsrMatrix,
+  options: RecommenderOptions,
+  hooks: TrainHooks,
+  progress: StageProgress,
+  dev: Interactions | undefined,
+): { engine: FactorEngine; log: EpochLog<FactorState> } {
+  const log = new EpochLog<FactorState>({ epochs: options.iterations, patience: options.patience }, hooks);
+  const training: FactorTraining = {
+    progress,
+    endEpoch(summary, state) {
+      let metric: number | undefined;
+      if (dev !== undefined) {
+        const probe = new Recommender(options, common, factorEngine(name, state, options), null);
+        const report = evaluateRanking(probe, dev, {
+          k: 10,
+          maxUsers: DEV_USERS,
+          seed: options.seed,
+        }).ranking;
+        summary.dev = { ndcg: report.ndcg, hitRate: report.hitRate };
+        metric = report.ndcg;
+      }
+      return log.end(summary, metric, () => ({
+        ...state,
+        userFactors: state.userFactors.slice(),
+        itemFactors: state.itemFactors.slice(),
+        itemBias: state.itemBias === null ? null : state.itemBias.slice(),
+      }));
+    },
+  };
+  const state = trainFactors(name, matrix, options, training);
+  log.restoreBest((best) => {
+    state.userFactors.set(best.userFactors);
+    state.itemFactors.set(best.itemFactors);
+    if (state.itemBias !== null && best.itemBias !== null) state.itemBias.set(best.itemBias);
+  });
+  return { engine: factorEngine(name, state, options), log };
+}
+
+/** Sources fitted on the earlier events, the ranker on the later ones, then the sources again on all. */
+async function trainHybrid(
+  data: Interactions,
+  common: CommonState,
+  options: RecommenderOptions,
+  hooks: TrainHooks,
+  progress: StageProgress,
+  dev: Interactions | undefined,
+): Promise<{ engine: HybridEngine; log: EpochLog<FactorState>; ranker: Record<string, unknown> }> {
+  const name = options.hybridFactors;
+  const content = await trainContent(common.catalog, options);
+  // Each user's latest items are what the ranker learns to find, from what came before.
+  const late = latestPerUserMask(data, options.validationFraction);
+  const earlyRows: number[] = [];
+  for (let r = 0; r < data.length; r++) if (late[r] === 0) earlyRows.push(r);
+  let ranker = defaultRanker();
+  let rankerUsers = 0;
+  let rankerRows = 0;
+  if (earlyRows.length > 0 && earlyRows.length < data.length) {
+    const early = data.subset(earlyRows, `${data.source} (before each user's latest items)`);
+    const earlyMatrix = matrixOf(early);
+    const quiet: FactorTraining = { progress, endEpoch: () => false };
+    const sources: HybridSources = {
+      factors: factorEngine(name, trainFactors(name, earlyMatrix, options, quiet), options),
+      knn: trainItemKnn(earlyMatrix, options, progress),
+      content,
+      popularity: Popularity.fromEvents(early, options.halfLifeDays),
+    };
+    const probe = new HybridEngine(sources, ranker, options.candidates, common.catalog);
+    // The later events of each user, on items new to them, are what the ranker should find.
+    const later = new Map<number, Set<number>>();
+    for (let r = 0; r < data.length; r++) {
+      if (late[r] === 0) continue;
+      const u = data.user[r]!;
+      const i = data.item[r]!;
+      const row = earlyMatrix.indptr;
+      let seen = false;
+      for (let p = row[u]!; p < row[u + 1]! && !seen; p++) seen = earlyMatrix.indices[p] === i;
+      if (seen) continue;
+      const set = later.get(u);
+      if (set === undefined) later.set(u, new Set([i]));
+      else set.add(i);
+    }
+    const users = [...later.keys()]
+      .filter((u) => earlyMatrix.indptr[u + 1]! > earlyMatrix.indptr[u]!)
+      .sort((a, b) => a - b);
+    const rng = new Random(options.seed);
+    rng.shuffle(users);
+    users.length = Math.min(users.length, RANKER_USERS);
+    const rows = new RankerRows();
+    const allowed = new Uint8Array(data.catalog.size);
+    for (const u of users) {
+      const history: History = {
+        indices: earlyMatrix.indices.subarray(earlyMatrix.indptr[u]!, earlyMatrix.indptr[u + 1]!),
+        data: earlyMatrix.data.subarray(earlyMatrix.indptr[u]!, earlyMatrix.indptr[u + 1]!),
+      };
+      allowed.fill(1);
+      for (let p = 0; p < history.indices.length; p++) allowed[history.indices[p]!] = 0;
+      rows.addUser(probe.candidateRows(u, history, allowed), later.get(u)!, RANKER_NEGATIVES, rng);
+    }
+    rankerUsers = users.length;
+    rankerRows = rows.length;
+    ranker = fitRanker(rows);
+  }
+  const matrix = matrixOf(data);
+  const { engine: factors, log } = trainFactorModel(name, common, matrix, options, hooks, progress, dev);
+  const sources: HybridSources = {
+    factors,
+    knn: trainItemKnn(matrix, options, progress),
+    content,
+    popularity: common.popularity,
+  };
+  return {
+    engine: new HybridEngine(sources, ranker, options.candidates, common.catalog),
+    log,
+    ranker: { ...ranker, users: rankerUsers, rows: rankerRows },
+  };
+}
+
+/**
+ * Trains a recommender on behaviour events (see RecommenderOptions for the models).
+ *
+ * @example
+ * const data = await loadInteractions("items.csv", "events.csv");
+ * const { train, test } = leaveLastOut(data);
+ * const model = await trainRecommender({ train }, { model: "als", factors: 32 });
+ * model.evaluate(test).ranking.ndcg;
+ * model.recommend("u1", { k: 5 });
+ */
+export async function trainRecommender(
+  data: RecommenderTrainingData,
+  partialOptions: Partial<RecommenderOptions> = {},
+  hooks: TrainHooks = {},
+): Promise<Recommender> {
+  const options = resolveRecommenderOptions(partialOptions);
+  const started = new Date();
+  const t0 = performance.now();
+  const { train, dev } = data;
+  if (train.length === 0) {
+    throw new TextkitError("DATA_EMPTY", `${train.source} has no events to train on`, { file: train.source });
+  }
+  const common = commonState(train, options);
+  const base = common.histories.toMatrix(train.catalog.size);
+  const nnz = base.indices.length;
+  const factorModel = options.model === "hybrid" ? options.hybridFactors : options.model;
+  const work =
+    options.model === "als"
+      ? 2 * nnz * options.iterations
+      : options.model === "bpr"
+        ? nnz * options.iterations
+        : options.model === "hybrid"
+          ? nnz * options.iterations * (factorModel === "als" ? 2 : 1)
+          : train.catalog.size;
+  const progress = new StageProgress(hooks, work);
+  let engine: ScoringEngine;
+  let log: EpochLog<FactorState> | null = null;
+  const final: Record<string, unknown> = {};
+  switch (options.model) {
+    case "popularity":
+      engine = new PopularityEngine(common.popularity);
+      break;
+    case "knn":
+      engine = trainItemKnn(base, options, progress);
+      break;
+    case "content":
+      engine = await trainContent(common.catalog, options);
+      break;
+    case "als":
+    case "bpr": {
+      const trained = trainFactorModel(options.model, common, base, options, hooks, progress, dev);
+      engine = trained.engine;
+      log = trained.log;
+      break;
+    }
+    case "hybrid": {
+      const trained = await trainHybrid(train, common, options, hooks, progress, dev);
+      engine = trained.engine;
+      log = trained.log;
+      final["ranker"] = trained.ranker;
+      break;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (log !== null) log.finish((nnz * (log.epochs.length || 1)) / seconds, "examples");
+  else progress.report(work, 1, 1, 0);
+  const finishedAt = new Date();
+  Object.assign(final, {
+    trainSeconds: seconds,
+    users: train.users.length,
+    items: train.catalog.size,
+    events: train.length,
+    interactions: nnz,
+  });
+  const record: RunRecord = {
+    runId: newRunId(started, options.seed),
+    family: RECOMMENDER_FAMILY,
+    task: RECOMMENDER_TASK,
+    startedAt: started.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: (finishedAt.getTime() - started.getTime()) / 1000,
+    options: { ...options },
+    data: {
+      train: { source: train.source, examples: train.length, fingerprint: interactionsFingerprint(train) },
+      ...(dev === undefined ? {} : { dev: { source: dev.source, examples: dev.length } }),
+    },
+    epochs: log?.epochs ?? [],
+    stoppedEarly: log?.stoppedEarly ?? false,
+    bestEpoch: log?.bestEpoch ?? 0,
+    final,
+  };
+  const model = new Recommender(options, common, engine, record);
+  if (dev !== undefined) {
+    const evaluation = model.evaluate(dev);
+    final["dev"] = {
+      ...evaluation.ranking,
+      ...(evaluation.ratings === null ? {} : { ratings: evaluation.ratings }),
+    };
+  }
+  return model;
+}
+
+function float64FromBuffer(data: Buffer): Float64Array {
+  const out = new Float64Array(data.byteLength / 8);
+  new Uint8Array(out.buffer).set(data);
+  return out;
+}
+
+/** Files whose names start with `prefix`, without it. */
+function filesUnder(files: Record<string, Buffer>, prefix: string): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [name, data] of Object.entries(files))
+    if (name.startsWith(prefix)) out[name.slice(prefix.length)] = data;
+  return out;
+}
+
+function loadEngine(
+  options: RecommenderOptions,
+  files: Record<string, Buffer>,
+  state: Record<string, unknown>,
+  common: CommonState,
+  dir: string,
+): ScoringEngine {
+  const sub = (value: unknown): Record<string, unknown> =>
+    value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  switch (options.model) {
+    case "popularity":
+      return new PopularityEngine(common.popularity);
+    case "knn":
+      return ItemKnnEngine.fromParts(files, state, dir);
+    case "content":
+      return ContentEngine.fromParts(files, state, common.catalog, dir);
+    case "als":
+    case "bpr":
+      return factorEngine(options.model, factorStateOf(files, state, options.model === "bpr", dir), options);
+    case "hybrid": {
+      const name = options.hybridFactors;
+      const factors = factorEngine(
+        name,
+        factorStateOf(filesUnder(files, "factors."), sub(state["factors"]), name === "bpr", dir),
+        options,
+      );
+      const sources: HybridSources = {
+        factors,
+        knn: ItemKnnEngine.fromParts(filesUnder(files, "knn."), sub(state["knn"]), dir),
+        content: ContentEngine.fromParts(
+          filesUnder(files, "content."),
+          sub(state["content"]),
+          common.catalog,
+          dir,
+        ),
+        popularity: common.popularity,
+      };
+      return new HybridEngine(sources, rankerOf(state["ranker"], dir), options.candidates, common.catalog);
+    }
+  }
+}
+
+/**
+ * Loads a model directory written by `save`, verifying its checksums.
+ *
+ * @example
+ * const model = await loadRecommender("models/movies");
+ * model.recommend("u42", { k: 10 });
+ */
+export async function loadRecommender(dir: string): Promise<Recommender> {
+  if (endianness() !== "LE")
+    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
+  const artifact = await readArtifact(dir, RECOMMENDER_FAMILY);
+  const corrupt = (what: string) =>
+    new TextkitError("ARTIFACT_CORRUPT", `${what} in ${dir} is missing or damaged`, { file: dir });
+  const need = (name: string): Buffer => {
+    const data = artifact.files[name];
+    if (data === undefined) throw corrupt(`model file ${name}`);
+    return data;
+  };
+  const options = resolveRecommenderOptions(artifact.manifest.options as Partial<RecommenderOptions>);
+  let state: Record<string, unknown>;
+  let userIds: string[];
+  const items: CatalogItem[] = [];
+  try {
+    state = JSON.parse(need("state.json").toString("utf8")) as Record<string, unknown>;
+    userIds = JSON.parse(need("users.json").toString("utf8")) as string[];
+    for (const line of need("catalog.jsonl").toString("utf8").split("\n")) {
+      if (line.length > 0) items.push(JSON.parse(line) as CatalogItem);
+    }
+  } catch (error) {
+    if (error instanceof TextkitError) throw error;
+    throw new TextkitError("ARTIFACT_CORRUPT", `the catalogue, users or state in ${dir} is not valid JSON`, {
+      file: dir,
+      cause: error,
+    });
+  }
+  if (!Array.isArray(userIds) || state === null || typeof state !== "object")
+    throw corrupt("the model state");
+  const catalog = new ItemCatalog(items, `${dir}/catalog.jsonl`);
+  const n = catalog.size;
+  const indptr = int32FromBuffer(need("history.indptr.i32"));
+  const historyItems = int32FromBuffer(need("history.items.i32"));
+  const historyWeights = float32FromBuffer(need("history.weights.f32"));
+  const scores = float32FromBuffer(need("popularity.f32"));
+  const itemTime = float64FromBuffer(need("item-time.f64"));
+  if (
+    indptr.length !== userIds.length + 1 ||
+    indptr[userIds.length] !== historyItems.length ||
+    historyWeights.length !== historyItems.length ||
+    scores.length !== n ||
+    itemTime.length !== n ||
+    historyItems.some((i) => i < 0 || i >= n)
+  ) {
+    throw corrupt("the users' histories or the popularity");
+  }
+  const pop = state["popularity"] as
+    | { anchor: number; latest: number; halfLifeSeconds: number | null }
+    | undefined;
+  if (pop === undefined || typeof pop.anchor !== "number" || typeof pop.latest !== "number")
+    throw corrupt("the popularity state");
+  const ratingsFile = artifact.files["ratings.f32"];
+  const common: CommonState = {
+    catalog,
+    weights: state["weights"] as EventWeights,
+    timed: state["timed"] === true,
+    userIds,
+    histories: new Histories({
+      rows: userIds.length,
+      cols: n,
+      indptr,
+      indices: historyItems,
+      data: historyWeights,
+    }),
+    popularity: new Popularity(scores, itemTime, pop.anchor, pop.latest, pop.halfLifeSeconds ?? null),
+    ratings:
+      ratingsFile === undefined ? null : RatingBaseline.fromFloats(float32FromBuffer(ratingsFile), dir),
+  };
+  const engineState =
+    state["engine"] !== null && typeof state["engine"] === "object"
+      ? (state["engine"] as Record<string, unknown>)
+      : {};
+  const engine = loadEngine(options, filesUnder(artifact.files, "engine."), engineState, common, dir);
+  return new Recommender(options, common, engine, runRecordOf(artifact.files));
+}
