@@ -1,9 +1,12 @@
 /**
  * The model families this server can load, by the `family` of an artifact's manifest.
- * A new family (regressor, recommender) adds one loader here.
+ * A new family adds one loader here.
  */
 import { TextkitError } from "../core/errors.ts";
 import { CLASSIFIER_FAMILY, loadClassifier } from "../models/classifier/index.ts";
+import { CLUSTER_FAMILY, loadClusterModel } from "../models/cluster/index.ts";
+import { loadRecommender, RECOMMENDER_FAMILY } from "../models/recommender/index.ts";
+import { loadRegressor, REGRESSOR_FAMILY } from "../models/regressor/index.ts";
 import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
 import type { ArtifactManifest } from "../store/index.ts";
 import type { RunRecord } from "../train/run-record.ts";
@@ -66,11 +69,136 @@ export async function loadTaggerPredictor(dir: string, _manifest: ArtifactManife
 }
 
 /**
+ * Loads a recommender artifact. `predict` takes user ids and answers `{ items }` per user
+ * (k from the request); the recommend and events routes use `recommender`.
+ */
+export async function loadRecommenderPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
+  const model = await loadRecommender(dir);
+  return {
+    details: { model: model.model, items: model.items, users: model.users, run: runSummary(model.runRecord) },
+    predict: (users, options) =>
+      users.map((user) => ({ items: model.recommend(user, { k: options.k ?? 10 }) })),
+    recommender: {
+      recommend: (user, options) => model.recommend(user, options),
+      addEvents: (events) => model.addEvents(events),
+    },
+    selfTest() {
+      if (model.items > 0 && model.recommend("textkit self-test", { k: 1 }).length !== 1) {
+        throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} recommends nothing`, { file: dir });
+      }
+    },
+  };
+}
+
+/**
+ * Loads a regressor artifact. It predicts from rows of named values (`{"bmi": 32.1, "sex": 2}`),
+ * answering `{ prediction }` per row; a bad value is a 400 naming `/inputs/<i>/<column>`.
+ */
+export async function loadRegressorPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
+  const model = await loadRegressor(dir);
+  return {
+    details: {
+      target: model.target,
+      features: model.features,
+      method: model.summary.method,
+      train: model.summary.train,
+      run: runSummary(model.runRecord),
+    },
+    predict: () => {
+      throw new TextkitError("INPUT_INVALID", "a regressor takes rows of values, not texts", {
+        details: { field: "/inputs" },
+      });
+    },
+    predictRows: (rows) => model.predictRows(rows),
+    selfTest() {
+      // Every column missing: a model without imputation refuses it, which is no fault of the artifact.
+      if (!model.weights.every(Number.isFinite)) {
+        throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} has weights that are not finite`, {
+          file: dir,
+        });
+      }
+    },
+  };
+}
+
+/**
+ * Loads a cluster model. A text model answers `{ cluster, distance, topTerms }` per text; a
+ * numeric one takes rows of named values (one per column it was trained on) instead.
+ */
+export async function loadClusterPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
+  const model = await loadClusterModel(dir);
+  const details = {
+    task: model.task,
+    k: model.k,
+    inertia: model.inertia,
+    silhouette: model.silhouette,
+    run: runSummary(model.runRecord),
+  };
+  const labels = Array.from({ length: model.k }, (_, c) => String(c));
+  if (model.task === "text-clustering") {
+    const terms = model.clusters.map((c) => c.topTerms.slice(0, 10).map((t) => t.term));
+    return {
+      labels,
+      details,
+      predict: (inputs) => model.predict(inputs).map((a) => ({ ...a, topTerms: terms[a.cluster] ?? [] })),
+      selfTest() {
+        const [a] = model.predict(["textkit self-test"]);
+        if (a === undefined || !(a.cluster >= 0 && a.cluster < model.k)) {
+          throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} does not assign a test text`, {
+            file: dir,
+          });
+        }
+      },
+    };
+  }
+  const columns = model.columns;
+  return {
+    labels,
+    details: { ...details, columns },
+    predict: () => {
+      throw new TextkitError("INPUT_INVALID", "a numeric cluster model takes rows of values, not texts", {
+        details: { field: "/inputs" },
+      });
+    },
+    predictRows: (rows) =>
+      model.predict(
+        rows.map((row, i) =>
+          columns.map((column) => {
+            const v = row[column];
+            const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+            if (typeof n !== "number" || !Number.isFinite(n)) {
+              throw new TextkitError(
+                "INPUT_INVALID",
+                `inputs[${i}].${column} is ${JSON.stringify(v) ?? "missing"}; this model needs a finite number for each of ${columns.join(", ")}`,
+                { details: { field: `/inputs/${i}/${column}` } },
+              );
+            }
+            return n;
+          }),
+        ),
+      ),
+    selfTest() {
+      if (!model.centroids.every(Number.isFinite)) {
+        throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} has centroids that are not finite`, {
+          file: dir,
+        });
+      }
+    },
+  };
+}
+
+/**
  * The built-in loaders.
  *
  * @example
  * const registry = new ModelRegistry({ root: "models", loaders: builtInFamilies() });
  */
 export function builtInFamilies(): Record<string, FamilyLoader> {
-  return { [CLASSIFIER_FAMILY]: loadClassifierPredictor, [TAGGER_FAMILY]: loadTaggerPredictor };
+  return {
+    [CLASSIFIER_FAMILY]: loadClassifierPredictor,
+    [TAGGER_FAMILY]: loadTaggerPredictor,
+    [RECOMMENDER_FAMILY]: loadRecommenderPredictor,
+    [REGRESSOR_FAMILY]: loadRegressorPredictor,
+    [CLUSTER_FAMILY]: loadClusterPredictor,
+  };
 }
