@@ -112,7 +112,10 @@ export function registerKeys(program: Command, io: CliIo): Command {
       )
       .requiredOption("--name <name>", "what the key is for, e.g. the client's name (1 to 100 characters)")
       .addOption(
-        new Option("--scope <scopes>", "comma-separated scopes: predict, admin")
+        new Option(
+          "--scope <scopes>",
+          "comma-separated scopes: predict (model routes), monitor (monitor routes), admin (everything)",
+        )
           .argParser(scopeList)
           .default(["predict"], "predict"),
       ),

@@ -19,6 +19,7 @@ import { registerDemo } from "./demo.ts";
 import { registerForecast } from "./forecast.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { registerKeys } from "./keys.ts";
+import { registerMonitor } from "./monitor.ts";
 import { registerRecommendEval } from "./recommend-eval.ts";
 import { registerRecommendFor } from "./recommend-for.ts";
 import { registerRecommendTrain } from "./recommend-train.ts";
@@ -115,6 +116,8 @@ export function buildProgram(io: CliIo): Command {
   registerRecommendTrain(recommend, io);
   registerRecommendEval(recommend, io);
   registerRecommendFor(recommend, io);
+
+  registerMonitor(program, io);
 
   registerKeys(program, io);
 

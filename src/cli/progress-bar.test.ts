@@ -60,6 +60,14 @@ describe("formatProgress", () => {
     assert.match(line, /loss \? /);
     assert.match(line, /ETA \?$/);
   });
+
+  it("leaves out the loss and learning rate of work that has none", () => {
+    const line = formatProgress(
+      { epoch: 1, epochs: 1, progress: 0.5, speed: 12_000, unit: "docs", etaSeconds: 3 },
+      4,
+    );
+    assert.equal(line, "epoch 1/1 [==> ] 50% 12k docs/s ETA 0:03");
+  });
 });
 
 describe("formatCount and formatDuration", () => {

@@ -10,8 +10,10 @@ export interface ProgressState {
   epochs: number;
   /** Fraction of all planned work done, 0..1. */
   progress: number;
-  loss: number;
-  learningRate: number;
+  /** Left out of the line when absent (work that has no loss, such as an import). */
+  loss?: number;
+  /** Left out of the line when absent. */
+  learningRate?: number;
   /** Units per second. */
   speed: number;
   /** What `speed` counts, as shown before "/s": "tok", "words", "ex". */
@@ -88,9 +90,11 @@ export function formatProgress(state: ProgressState, barWidth = 20): string {
   const bar =
     filled >= barWidth ? "=".repeat(barWidth) : `${"=".repeat(filled)}>${" ".repeat(barWidth - filled - 1)}`;
   const percent = Math.floor(p * 100);
-  const loss = Number.isFinite(state.loss) ? state.loss.toFixed(4) : "?";
+  const loss =
+    state.loss === undefined ? "" : ` loss ${Number.isFinite(state.loss) ? state.loss.toFixed(4) : "?"}`;
+  const lr = state.learningRate === undefined ? "" : ` lr ${formatRate(state.learningRate)}`;
   return (
-    `epoch ${state.epoch}/${state.epochs} [${bar}] ${percent}% loss ${loss} lr ${formatRate(state.learningRate)} ` +
+    `epoch ${state.epoch}/${state.epochs} [${bar}] ${percent}%${loss}${lr} ` +
     `${formatCount(state.speed)} ${state.unit}/s ETA ${formatDuration(state.etaSeconds)}`
   );
 }

@@ -32,6 +32,7 @@ interface ServeFlags {
   bodyLimit: number;
   logLevel: LogLevel;
   docs: boolean;
+  monitor?: string;
 }
 
 function parseWorkers(value: string): number {
@@ -69,6 +70,7 @@ export function serverConfigOf(flags: ServeFlags, env: CliIo["env"]): ServerConf
     bodyLimitBytes: flags.bodyLimit,
     logger: flags.logLevel,
     docs: flags.docs,
+    ...(flags.monitor === undefined ? {} : { monitor: { config: flags.monitor } }),
   };
 }
 
@@ -126,7 +128,7 @@ export async function serveUntilStopped(
   // on seeing the line finds the models loaded.
   await server.whenReady();
   io.stderr.write(
-    `textkit serving ${config.modelsDir} on ${server.url} (docs: ${server.url}/docs; Ctrl-C or SIGTERM stops)\n${announce(server.url)}`,
+    `textkit serving ${config.modelsDir} on ${server.url} (dashboard: ${server.url}/dashboard/, docs: ${server.url}/docs; Ctrl-C or SIGTERM stops)\n${announce(server.url)}`,
   );
   const signal = await nextStopSignal();
   io.stderr.write(`${signal}: draining requests under way, then stopping\n`);
@@ -205,10 +207,15 @@ export function registerServe(program: Command, io: CliIo): void {
         .default("info"),
     )
     .option("--no-docs", "do not serve /openapi.json and /docs")
+    .option(
+      "--monitor <config.json>",
+      "run the opinion monitor with this configuration ('textkit monitor --help'); its models are in --models",
+    )
     .addHelpText(
       "after",
       "\nExample:\n" +
         "  textkit serve --models models --port 8080 --workers auto\n" +
+        "  textkit serve --models models --monitor monitor.json     # dashboard: http://127.0.0.1:8080/dashboard/\n" +
         "  curl -s localhost:8080/v1/models/intents/predict -H 'content-type: application/json' \\\n" +
         '       -H "authorization: Bearer $TOKEN" -d \'{"text": "what is my balance"}\'\n',
     )

@@ -165,6 +165,32 @@ export const ERROR_CATALOGUE = {
   TEXT_TOO_LONG: { status: 413, hint: "Shorten the text, or ask the operator to allow truncation." },
   RATE_LIMITED: { status: 429, hint: "Wait for the number of seconds in the Retry-After header." },
   NOT_FOUND: { status: 404, hint: "See /docs for the routes this server offers." },
+  // Monitor
+  MONITOR_BUSY: {
+    status: 503,
+    hint: "The monitor is behind on classifying; wait for the Retry-After seconds and send the documents again (duplicates are dropped).",
+  },
+  MONITOR_DISABLED: {
+    status: 404,
+    hint: "Start the server with --monitor <config.json> (npm run demo does) to use the monitor routes.",
+  },
+  MONITOR_CONFIG_INVALID: {
+    status: 400,
+    hint: "Fix the monitor configuration file at the named key; 'textkit monitor --help' describes it.",
+  },
+  ALERT_NOT_FOUND: { status: 404, hint: "GET /v1/monitor/alerts lists the alerts and their ids." },
+  SOURCE_UNAVAILABLE: {
+    status: 502,
+    hint: "Check the source's URL and that its server (feed host, Redis) is reachable from this machine.",
+  },
+  SOURCE_BAD_FEED: {
+    status: 422,
+    hint: "The URL must serve an RSS 2.0, RSS 1.0 or Atom 1.0 feed (XML).",
+  },
+  DASHBOARD_NOT_BUILT: {
+    status: 503,
+    hint: "Run 'npm run build:web' (or install the dev dependencies, so the server can build the dashboard itself).",
+  },
   // Internal
   INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
 } as const satisfies Record<string, { status: number; hint: string }>;

@@ -66,8 +66,15 @@ export {
   TableBuilder,
   tableFromRecords,
 } from "./table.ts";
-export type { Cell, RecordBatch, TableFormat, TableRecordOptions } from "./table-records.ts";
-export { readTableRecords, TABLE_FORMATS, tableFormat } from "./table-records.ts";
+export type {
+  Cell,
+  ObjectBatch,
+  RecordBatch,
+  TableFileOptions,
+  TableFormat,
+  TableRecordOptions,
+} from "./table-records.ts";
+export { readObjects, readTableRecords, TABLE_FORMATS, tableFormat } from "./table-records.ts";
 export type {
   TaggedDataset,
   TaggedFormat,

@@ -5,8 +5,9 @@
  * few hundred megabytes rather than ten million objects.
  */
 import { TextkitError } from "../core/errors.ts";
-import { blockLines, DEFAULT_MAX_RECORD_BYTES, readLineBlocks } from "./line-blocks.ts";
-import { type Cell, readTableRecords, type TableFormat, tableFormat } from "./table-records.ts";
+import { readObjects, type TableFileOptions } from "./table-records.ts";
+
+export type { TableFileOptions };
 
 /** One item of the catalogue. */
 export interface CatalogItem {
@@ -561,13 +562,6 @@ const ITEM_ALIASES = {
   createdAt: ["created", "created_at", "createdAt", "published", "timestamp"],
 } as const;
 
-export interface TableFileOptions {
-  /** Default: from the extension (.csv, .tsv, .jsonl/.ndjson). */
-  format?: TableFormat;
-  /** CSV/TSV field delimiter (default "," and a tab). */
-  delimiter?: string;
-}
-
 export interface ItemReadOptions extends TableFileOptions {
   /** Separates the tags of a CSV/TSV cell (default "|"); JSONL tags may also be an array. */
   tagSeparator?: string;
@@ -580,60 +574,6 @@ export interface EventReadOptions extends TableFileOptions {
   columns?: Partial<EventColumnNames>;
   /** Type of every event when the file has no type column (default: "rating" with a value column, else "view"). */
   defaultType?: string;
-}
-
-/** A batch of rows as objects of field name to value, each with the line it starts on. */
-interface ObjectBatch {
-  /** The header's names (CSV/TSV), or null for JSONL where each object has its own. */
-  names: readonly string[] | null;
-  rows: Record<string, unknown>[];
-  lines: number[];
-}
-
-async function* readObjects(path: string, options: TableFileOptions): AsyncGenerator<ObjectBatch> {
-  const format = tableFormat(path, options.format);
-  if (format === "jsonl") {
-    for await (const block of readLineBlocks(path, DEFAULT_MAX_RECORD_BYTES)) {
-      const texts = blockLines(block);
-      const rows: Record<string, unknown>[] = [];
-      const lines: number[] = [];
-      for (let i = 0; i < texts.length; i++) {
-        const raw = texts[i]!;
-        if (raw.trim().length === 0) continue;
-        const line = block.firstLine + i;
-        let value: unknown;
-        try {
-          value = JSON.parse(raw);
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new TextkitError("DATA_BAD_JSON", `line ${line} is not valid JSON (${reason})`, {
-            file: path,
-            line,
-            cause: error,
-          });
-        }
-        if (typeof value !== "object" || value === null || Array.isArray(value)) {
-          throw new TextkitError("DATA_BAD_JSON", `line ${line} is not a JSON object`, { file: path, line });
-        }
-        rows.push(value as Record<string, unknown>);
-        lines.push(line);
-      }
-      if (rows.length > 0) yield { names: null, rows, lines };
-    }
-    return;
-  }
-  for await (const batch of readTableRecords(path, {
-    format,
-    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
-  })) {
-    const names = batch.names;
-    const rows = batch.rows.map((cells: Cell[]) => {
-      const row: Record<string, unknown> = {};
-      for (let c = 0; c < names.length; c++) row[names[c]!] = cells[c];
-      return row;
-    });
-    yield { names, rows, lines: batch.lines };
-  }
 }
 
 /** The first of `candidates` among `names`; undefined when none is there. */

@@ -229,3 +229,72 @@ export async function* readTableRecords(
   else if (format === "tsv") yield* tsvRecords(path, options.delimiter ?? "\t", maxRecordBytes);
   else yield* jsonlRecords(path, maxRecordBytes, options.columns);
 }
+
+export interface TableFileOptions {
+  /** Default: from the extension (.csv, .tsv, .jsonl/.ndjson). */
+  format?: TableFormat;
+  /** CSV/TSV field delimiter (default "," and a tab). */
+  delimiter?: string;
+}
+
+/** A batch of rows as objects of field name to value, each with the line it starts on. */
+export interface ObjectBatch {
+  /** The header's names (CSV/TSV), or null for JSONL where each object has its own. */
+  names: readonly string[] | null;
+  rows: Record<string, unknown>[];
+  lines: number[];
+}
+
+/**
+ * Streams a CSV/TSV file with a header, or a JSONL file, as objects of field name to value
+ * (JSONL objects may each have their own fields), with the line each starts on. Throws
+ * DATA_BAD_JSON naming the line of a JSONL line that is not an object.
+ *
+ * @example
+ * for await (const batch of readObjects("posts.jsonl", {})) console.log(batch.rows[0], batch.lines[0]);
+ */
+export async function* readObjects(path: string, options: TableFileOptions): AsyncGenerator<ObjectBatch> {
+  const format = tableFormat(path, options.format);
+  if (format === "jsonl") {
+    for await (const block of readLineBlocks(path, DEFAULT_MAX_RECORD_BYTES)) {
+      const texts = blockLines(block);
+      const rows: Record<string, unknown>[] = [];
+      const lines: number[] = [];
+      for (let i = 0; i < texts.length; i++) {
+        const raw = texts[i]!;
+        if (raw.trim().length === 0) continue;
+        const line = block.firstLine + i;
+        let value: unknown;
+        try {
+          value = JSON.parse(raw);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new TextkitError("DATA_BAD_JSON", `line ${line} is not valid JSON (${reason})`, {
+            file: path,
+            line,
+            cause: error,
+          });
+        }
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+          throw new TextkitError("DATA_BAD_JSON", `line ${line} is not a JSON object`, { file: path, line });
+        }
+        rows.push(value as Record<string, unknown>);
+        lines.push(line);
+      }
+      if (rows.length > 0) yield { names: null, rows, lines };
+    }
+    return;
+  }
+  for await (const batch of readTableRecords(path, {
+    format,
+    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+  })) {
+    const names = batch.names;
+    const rows = batch.rows.map((cells: Cell[]) => {
+      const row: Record<string, unknown> = {};
+      for (let c = 0; c < names.length; c++) row[names[c]!] = cells[c];
+      return row;
+    });
+    yield { names, rows, lines: batch.lines };
+  }
+}

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { TextkitError } from "../core/errors.ts";
 import type { AuthMode } from "./config.ts";
 
-export const ROUTE_SCOPES = ["predict", "admin"] as const;
+export const ROUTE_SCOPES = ["predict", "monitor", "admin"] as const;
 export type RouteScope = (typeof ROUTE_SCOPES)[number];
 
 /** What a request knows about the key it came with; never the token. */

@@ -1,3 +1,4 @@
+import { type MonitorConfig, readMonitorConfig, resolveMonitorConfig } from "../apps/monitor/index.ts";
 import { TextkitError } from "../core/errors.ts";
 import type { FamilyLoader } from "./registry.ts";
 
@@ -60,6 +61,30 @@ export interface ServerConfig {
   docs?: boolean;
   /** Loaders of further model families, by the manifest's `family`; they add to the built-in ones. */
   families?: Record<string, FamilyLoader>;
+  /**
+   * Run the opinion monitor: `config` is the path of its JSON configuration or the parsed
+   * object (see src/apps/monitor/config.ts). Its models are names in modelsDir.
+   */
+  monitor?: MonitorServerConfig;
+}
+
+export interface MonitorServerConfig {
+  config: string | Record<string, unknown>;
+  /** Poll feeds and read the stream the configuration names (default true). */
+  sources?: boolean;
+  /** Most documents in one ingest request (default 1000). */
+  maxDocuments?: number;
+  /** For feeds and webhooks (tests point them at loopback). */
+  fetch?: typeof fetch;
+  webhookDelays?: { baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number; pollMs?: number };
+}
+
+export interface ResolvedMonitorConfig {
+  config: MonitorConfig;
+  sources: boolean;
+  maxDocuments: number;
+  fetch: typeof fetch | undefined;
+  webhookDelays: MonitorServerConfig["webhookDelays"];
 }
 
 export interface ResolvedServerConfig {
@@ -80,6 +105,7 @@ export interface ResolvedServerConfig {
   metricsRequireAuth: boolean;
   docs: boolean;
   families: Record<string, FamilyLoader>;
+  monitor: ResolvedMonitorConfig | null;
 }
 
 export const SERVER_DEFAULTS = {
@@ -157,6 +183,21 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     metricsRequireAuth: config.metricsRequireAuth ?? false,
     docs: config.docs ?? true,
     families: { ...config.families },
+    monitor: resolveMonitor(config.monitor),
+  };
+}
+
+function resolveMonitor(monitor: MonitorServerConfig | undefined): ResolvedMonitorConfig | null {
+  if (monitor === undefined) return null;
+  return {
+    config:
+      typeof monitor.config === "string"
+        ? readMonitorConfig(monitor.config)
+        : resolveMonitorConfig(monitor.config),
+    sources: monitor.sources ?? true,
+    maxDocuments: positiveInteger("monitor.maxDocuments", monitor.maxDocuments, 1000),
+    fetch: monitor.fetch,
+    webhookDelays: monitor.webhookDelays,
   };
 }
 

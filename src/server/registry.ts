@@ -12,7 +12,9 @@ import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isTextkitError, TextkitError } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
-import type { ArtifactManifest } from "../store/index.ts";
+import { type ArtifactManifest, compareVersions, PIN_FILE } from "../store/index.ts";
+
+export { compareVersions, PIN_FILE };
 
 export interface ModelPredictOptions {
   /** How many labels or items per input (family-specific; classifier: top-k labels). */
@@ -126,7 +128,6 @@ export interface RegistryOptions {
 }
 
 /** The file in DIR/<name>/ that names an admin-activated version; every worker reads it. */
-export const PIN_FILE = "ACTIVE";
 const MANIFEST = "manifest.json";
 // At most 100 characters: fastify refuses longer path parameters.
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -158,12 +159,6 @@ interface ModelEntry {
 }
 
 const silentLog: RegistryLog = { info() {}, warn() {}, error() {} };
-const collator = new Intl.Collator("en", { numeric: true });
-
-/** Versions compare numeric-aware, so v10 comes after v9 and ISO dates sort by time. */
-export function compareVersions(a: string, b: string): number {
-  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
-}
 
 function asTextkitError(error: unknown, context: string): TextkitError {
   if (isTextkitError(error)) return error;

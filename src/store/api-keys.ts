@@ -7,8 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { TextkitError } from "../core/errors.ts";
 import type { Database } from "./database.ts";
 
-export const API_KEY_SCOPES = ["predict", "admin"] as const;
-/** `predict` calls models; `admin` manages the server, and may predict too. */
+export const API_KEY_SCOPES = ["predict", "monitor", "admin"] as const;
+/** `predict` calls models; `monitor` reads and feeds the monitor; `admin` manages the server and may do everything. */
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKey {

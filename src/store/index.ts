@@ -31,3 +31,4 @@ export {
   MIGRATIONS_TABLE,
   openDatabase,
 } from "./database.ts";
+export { compareVersions, PIN_FILE } from "./model-versions.ts";

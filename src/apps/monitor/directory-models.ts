@@ -1,0 +1,106 @@
+/**
+ * The monitor's models read from a models directory (`<dir>/<name>/`, as `textkit serve`
+ * reads it), for the command line, where no server registry runs. Every model the
+ * configuration names is loaded up front, so that a missing or wrong model stops the
+ * command before any document is read.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { TextkitError } from "../../core/errors.ts";
+import { CLASSIFIER_FAMILY, loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
+import { loadTagger, type SequenceTagger, TAGGER_FAMILY } from "../../models/tagger/index.ts";
+import { compareVersions, PIN_FILE } from "../../store/index.ts";
+import type { ModelChoice, MonitorConfig } from "./config.ts";
+import { MONITOR_LANGUAGES } from "./document.ts";
+import type { EntityFinder, MonitorModelSource, TextLabeler } from "./pipeline.ts";
+
+/** The model directory for `name`: `<dir>/<name>/` itself, or its newest (or pinned) version. */
+function modelDir(root: string, name: string): string {
+  const dir = join(root, name);
+  if (existsSync(join(dir, "manifest.json"))) return dir;
+  if (!existsSync(dir)) {
+    throw new TextkitError("MODEL_NOT_FOUND", `the monitor's model '${name}' is not in ${root}`, {
+      file: dir,
+    });
+  }
+  const pin = join(dir, PIN_FILE);
+  if (existsSync(pin)) return join(dir, readFileSync(pin, "utf8").trim());
+  const versions = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "manifest.json")))
+    .map((e) => e.name)
+    .sort(compareVersions);
+  if (versions.length === 0) {
+    throw new TextkitError("ARTIFACT_NOT_FOUND", `${dir} holds no model (no manifest.json)`, { file: dir });
+  }
+  return join(dir, versions.at(-1)!);
+}
+
+function names(choice: ModelChoice | null): string[] {
+  if (choice === null) return [];
+  if (typeof choice === "string") return [choice];
+  return MONITOR_LANGUAGES.flatMap((l) => (choice[l] === undefined ? [] : [choice[l]!]));
+}
+
+function family(dir: string): string {
+  try {
+    return String(
+      (JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { family?: unknown }).family,
+    );
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * Loads the classifiers and taggers a configuration names from `root`.
+ *
+ * @example
+ * const models = await loadDirectoryModels("models", config);
+ * const monitor = await Monitor.open({ db, config, models });
+ */
+export async function loadDirectoryModels(root: string, config: MonitorConfig): Promise<MonitorModelSource> {
+  const classifiers = new Map<string, TextClassifier>();
+  const taggers = new Map<string, SequenceTagger>();
+  for (const [task, choice] of [
+    ["topic", config.models.topic],
+    ["sentiment", config.models.sentiment],
+  ] as const) {
+    for (const name of names(choice)) {
+      if (classifiers.has(name)) continue;
+      const dir = modelDir(root, name);
+      if (family(dir) !== CLASSIFIER_FAMILY) {
+        throw new TextkitError(
+          "MONITOR_CONFIG_INVALID",
+          `models.${task} names '${name}', which is a ${family(dir)}, not a classifier`,
+          { file: dir, details: { path: `models.${task}` } },
+        );
+      }
+      classifiers.set(name, await loadClassifier(dir));
+    }
+  }
+  for (const name of names(config.models.entities)) {
+    if (taggers.has(name)) continue;
+    const dir = modelDir(root, name);
+    if (family(dir) !== TAGGER_FAMILY) {
+      throw new TextkitError(
+        "MONITOR_CONFIG_INVALID",
+        `models.entities names '${name}', which is a ${family(dir)}, not a tagger`,
+        { file: dir, details: { path: "models.entities" } },
+      );
+    }
+    taggers.set(name, await loadTagger(dir));
+  }
+  return {
+    labeler(name: string): TextLabeler {
+      const model = classifiers.get(name)!;
+      return {
+        top: (texts) =>
+          model.predict(texts, { k: 1 }).map((p) => ({ label: p.labels[0]!, score: p.scores[0]! })),
+      };
+    },
+    entityFinder(name: string): EntityFinder {
+      const model = taggers.get(name)!;
+      return { find: (texts) => model.predict(texts).map((t) => t.entities) };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { isTextkitError, type TextkitError } from "../../core/errors.ts";
+import { detectLanguage, documentKey, parseDocumentInput } from "./document.ts";
+import { TermExtractor } from "./terms.ts";
+
+function error(fn: () => unknown): TextkitError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(isTextkitError(e), String(e));
+    return e;
+  }
+  assert.fail("expected an error");
+}
+
+describe("parseDocumentInput", () => {
+  it("takes a document with its optional fields, and other names for text and time", () => {
+    assert.deepEqual(
+      parseDocumentInput({
+        id: 42,
+        title: " Acme up ",
+        body: "Shares rose 5%",
+        source: "wire",
+        url: "https://example.com/a",
+        language: "en-GB",
+        published_at: "2026-11-30T09:00:00Z",
+      }),
+      {
+        id: "42",
+        title: "Acme up",
+        text: "Shares rose 5%",
+        source: "wire",
+        url: "https://example.com/a",
+        lang: "en",
+        publishedAt: Date.parse("2026-11-30T09:00:00Z"),
+      },
+    );
+    assert.deepEqual(parseDocumentInput({ title: "only a title", timestamp: 1_764_493_200 }), {
+      text: "only a title",
+      publishedAt: 1_764_493_200_000,
+    });
+  });
+
+  it("names the field of a bad value in a request, and the file and line in a file", () => {
+    const missing = error(() => parseDocumentInput({ title: "  ", text: "" }, { field: "/documents/3" }));
+    assert.equal(missing.code, "INPUT_INVALID");
+    assert.equal(missing.details?.["field"], "/documents/3/text");
+    const lang = error(() => parseDocumentInput({ text: "x", lang: "fr" }, { file: "posts.jsonl", line: 7 }));
+    assert.equal(lang.file, "posts.jsonl");
+    assert.equal(lang.line, 7);
+    assert.match(lang.message, /posts\.jsonl:7: lang is "fr"; the monitor reads "en" and "zh"/);
+    const time = error(() => parseDocumentInput({ text: "x", publishedAt: "yesterday" }, { field: "/0" }));
+    assert.equal(time.code, "DATA_BAD_TIMESTAMP");
+    assert.equal(time.details?.["field"], "/0/publishedAt");
+    assert.equal(error(() => parseDocumentInput("just text", { field: "/1" })).details?.["field"], "/1");
+    assert.equal(error(() => parseDocumentInput({ text: ["a"] })).code, "INPUT_INVALID");
+  });
+});
+
+describe("detectLanguage", () => {
+  it("tells Chinese from English, also with a brand name or a name in the other script", () => {
+    assert.equal(detectLanguage("北岸银行手机银行又崩了"), "zh");
+    assert.equal(detectLanguage("苹果发布了新款 iPhone"), "zh");
+    assert.equal(detectLanguage("Norvale Bank shares fell 8% in Hong Kong"), "en");
+    assert.equal(detectLanguage("Alibaba (阿里巴巴) shares rose sharply today in Hong Kong trading"), "en");
+    assert.equal(detectLanguage("12345 !!!"), "en");
+  });
+});
+
+describe("documentKey", () => {
+  it("is the source and id when there is an id, else a hash that ignores case and spacing", () => {
+    assert.equal(documentKey({ id: "7", source: "wire", text: "a" }), "id:wire:7");
+    assert.equal(documentKey({ id: "7", text: "a" }), "id:api:7");
+    const a = documentKey({ title: "Acme Up", text: "Shares  rose\n5%" });
+    assert.equal(a, documentKey({ title: "acme up", text: "shares rose 5%" }));
+    assert.notEqual(a, documentKey({ title: "Acme Up", text: "Shares rose 6%" }));
+    assert.match(a, /^sha256:[0-9a-f]{32}$/);
+  });
+});
+
+describe("TermExtractor", () => {
+  it("keeps distinct content words of the title first, without function words or numbers", () => {
+    const terms = new TermExtractor(5).terms(
+      "Norvale Bank app outage",
+      "The app was down for 3 hours; customers were angry.",
+    );
+    assert.deepEqual(terms, ["norvale", "bank", "app", "outage", "down"]);
+    assert.deepEqual(new TermExtractor(0).terms(null, "anything at all"), []);
+  });
+
+  it("splits Chinese into words and drops one-character function words", () => {
+    const terms = new TermExtractor(10).terms(null, "北岸银行的手机银行今天又崩溃了");
+    assert.ok(terms.includes("银行") || terms.includes("北岸"), terms.join(" "));
+    assert.ok(!terms.includes("的") && !terms.includes("了") && !terms.includes("今天"), terms.join(" "));
+  });
+});

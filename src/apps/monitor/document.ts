@@ -1,0 +1,242 @@
+/**
+ * What the monitor takes in and what it keeps: a document as a source sends it, checked
+ * into one shape (with the place of a bad value named), its deduplication key, and its
+ * language. Every source (the ingest route, file import, feeds, the stream consumer) turns
+ * what it reads into MonitorDocumentInput with `parseDocumentInput` and hands it to a
+ * DocumentSink.
+ */
+import { createHash } from "node:crypto";
+import { TextkitError } from "../../core/errors.ts";
+import { parseTimestamp } from "../../data/interactions.ts";
+
+export const MONITOR_LANGUAGES = ["en", "zh"] as const;
+export type MonitorLanguage = (typeof MONITOR_LANGUAGES)[number];
+
+/** Longest document text kept (UTF-16 code units); longer texts are refused, not cut. */
+export const MAX_DOCUMENT_CHARS = 100_000;
+/** Longest id, title, source or URL. */
+const MAX_FIELD_CHARS = 2_000;
+
+/** A document as a source sends it, after `parseDocumentInput`. */
+export interface MonitorDocumentInput {
+  /** The source's own id; when given, the deduplication key is source + id. */
+  id?: string;
+  text: string;
+  title?: string;
+  /** Where it came from: a feed, a site, "api" (default "api"). */
+  source?: string;
+  url?: string;
+  /** Detected from the text when absent. */
+  lang?: MonitorLanguage;
+  /** Milliseconds since 1970; the time of ingestion when absent. */
+  publishedAt?: number;
+}
+
+/** Where a document came from, for error messages: a field of a request, or a file and line. */
+export interface DocumentLocation {
+  /** JSON pointer of the document in a request, e.g. "/documents/3". */
+  field?: string;
+  file?: string;
+  line?: number;
+}
+
+/** One entity found in a document, with UTF-16 offsets into its text. */
+export interface MonitorEntity {
+  text: string;
+  label: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** A document with what the pipeline found, as the store keeps it. */
+export interface MonitorDocument {
+  /** Deduplication key: "id:<source>:<id>" or "sha256:<hash of the normalised title and text>". */
+  key: string;
+  id: string | null;
+  source: string;
+  title: string | null;
+  text: string;
+  url: string | null;
+  lang: MonitorLanguage;
+  publishedAt: number;
+  ingestedAt: number;
+  topic: string | null;
+  topicScore: number | null;
+  sentiment: string | null;
+  sentimentScore: number | null;
+  entities: MonitorEntity[];
+  /** Content words counted in the term trends (distinct, at most a few per document). */
+  terms: string[];
+}
+
+/** What a sink answers for each document it was given, in order. */
+export interface IngestResult {
+  key: string;
+  status: "stored" | "duplicate";
+  topic: string | null;
+  sentiment: string | null;
+}
+
+export interface IngestOutcome {
+  stored: number;
+  duplicates: number;
+  results: IngestResult[];
+}
+
+/**
+ * Where sources put documents. `submit` resolves once every document is stored (or found
+ * to be a duplicate), so a source acknowledges its input only after that. When the
+ * pipeline is behind it throws MONITOR_BUSY (with `details.retryAfterMs`): the source waits
+ * and submits again, so input never outruns classification without bound.
+ */
+export interface DocumentSink {
+  submit(documents: readonly MonitorDocumentInput[]): Promise<IngestOutcome>;
+}
+
+function describe(where: DocumentLocation, key?: string): string {
+  const field =
+    where.field === undefined ? undefined : key === undefined ? where.field : `${where.field}/${key}`;
+  if (where.file !== undefined) {
+    return `${where.file}${where.line === undefined ? "" : `:${where.line}`}: ${key ?? "document"}`;
+  }
+  return field ?? key ?? "document";
+}
+
+function invalid(where: DocumentLocation, key: string | undefined, message: string): TextkitError {
+  const field =
+    where.field === undefined ? undefined : key === undefined ? where.field : `${where.field}/${key}`;
+  return new TextkitError("INPUT_INVALID", `${describe(where, key)} ${message}`, {
+    ...(where.file === undefined ? {} : { file: where.file }),
+    ...(where.line === undefined ? {} : { line: where.line }),
+    ...(key === undefined ? {} : { column: key }),
+    ...(field === undefined ? {} : { details: { field } }),
+  });
+}
+
+function optionalText(
+  record: Record<string, unknown>,
+  key: string,
+  where: DocumentLocation,
+  max = MAX_FIELD_CHARS,
+): string | undefined {
+  const value = record[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number" && key === "id" && Number.isFinite(value)) return String(value);
+  if (typeof value !== "string") throw invalid(where, key, `must be a string, not ${typeof value}`);
+  const text = value.trim();
+  if (text.length > max) throw invalid(where, key, `has ${text.length} characters; at most ${max} are kept`);
+  return text === "" ? undefined : text;
+}
+
+/**
+ * Checks one document of a source and brings it into shape: `text` (or `body`/`content`) is
+ * required, `title`, `id`, `source`, `url` are optional strings, `lang` is "en" or "zh",
+ * `publishedAt` (or `published_at`, `time`, `timestamp`) is ISO 8601 or Unix seconds.
+ * A bad value throws INPUT_INVALID (DATA_BAD_TIMESTAMP for a time) naming the field, or
+ * the file and line.
+ *
+ * @example
+ * parseDocumentInput({ text: "Shares of Acme fell 5%", publishedAt: "2026-11-30T09:00:00Z" }, { field: "/documents/0" });
+ */
+export function parseDocumentInput(value: unknown, where: DocumentLocation = {}): MonitorDocumentInput {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid(where, undefined, "must be an object with at least a text");
+  }
+  const record = value as Record<string, unknown>;
+  const textKey = ["text", "body", "content"].find((k) => record[k] !== undefined && record[k] !== null);
+  const text = textKey === undefined ? undefined : optionalText(record, textKey, where, MAX_DOCUMENT_CHARS);
+  const title = optionalText(record, "title", where);
+  if (text === undefined && title === undefined) {
+    throw invalid(
+      where,
+      textKey ?? "text",
+      "is missing or empty; every document needs a text (or at least a title)",
+    );
+  }
+  const out: MonitorDocumentInput = { text: text ?? title! };
+  if (title !== undefined && text !== undefined) out.title = title;
+  const id = optionalText(record, "id", where);
+  if (id !== undefined) out.id = id;
+  const source = optionalText(record, "source", where);
+  if (source !== undefined) out.source = source;
+  const url = optionalText(record, "url", where);
+  if (url !== undefined) out.url = url;
+  const lang = record["lang"] ?? record["language"];
+  if (lang !== undefined && lang !== null && lang !== "") {
+    const code = typeof lang === "string" ? lang.trim().toLowerCase().split(/[-_]/)[0] : undefined;
+    if (code !== "en" && code !== "zh") {
+      throw invalid(
+        where,
+        "lang",
+        `is ${JSON.stringify(lang)}; the monitor reads "en" and "zh" (or leave it out)`,
+      );
+    }
+    out.lang = code;
+  }
+  const timeKey = ["publishedAt", "published_at", "time", "timestamp"].find(
+    (k) => record[k] !== undefined && record[k] !== null && record[k] !== "",
+  );
+  if (timeKey !== undefined) {
+    try {
+      out.publishedAt = Math.round(parseTimestamp(record[timeKey], {}, timeKey) * 1000);
+    } catch (error) {
+      if (error instanceof TextkitError) {
+        const field = where.field === undefined ? undefined : `${where.field}/${timeKey}`;
+        throw new TextkitError(
+          "DATA_BAD_TIMESTAMP",
+          `${describe(where, timeKey)} ${JSON.stringify(record[timeKey])} is not a time (ISO 8601 or Unix seconds)`,
+          {
+            ...(where.file === undefined ? {} : { file: where.file }),
+            ...(where.line === undefined ? {} : { line: where.line }),
+            column: timeKey,
+            ...(field === undefined ? {} : { details: { field } }),
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+  return out;
+}
+
+/** Share of Han characters among letters from which a text counts as Chinese. */
+const HAN_SHARE = 0.2;
+
+/**
+ * The language of a text, "zh" or "en": Chinese when at least a fifth of its letters are
+ * Han characters (a Chinese post with an English brand name stays Chinese).
+ *
+ * @example
+ * detectLanguage("苹果发布了新款 iPhone"); // "zh"
+ */
+export function detectLanguage(text: string): MonitorLanguage {
+  let han = 0;
+  let letters = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) {
+      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) letters++;
+    } else if (/\p{Script=Han}/u.test(ch)) {
+      han++;
+      letters++;
+    } else if (/\p{L}/u.test(ch)) letters++;
+  }
+  return han > 0 && han >= HAN_SHARE * letters ? "zh" : "en";
+}
+
+/**
+ * The deduplication key of a document: its source and id when it has an id, else a hash
+ * of its title and text after whitespace and case are folded, so that the same story sent
+ * twice (or by two sources without ids) is kept once.
+ */
+export function documentKey(input: MonitorDocumentInput): string {
+  if (input.id !== undefined) return `id:${input.source ?? "api"}:${input.id}`;
+  const folded = `${input.title ?? ""}\n${input.text}`
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim();
+  return `sha256:${createHash("sha256").update(folded).digest("hex").slice(0, 32)}`;
+}

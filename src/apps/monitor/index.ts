@@ -1,0 +1,54 @@
+export type { RuleFinding, RuleWindows } from "./alerts.ts";
+export { evaluateCounts, evaluateKeywordHits, keywordMatcher, ruleWindows } from "./alerts.ts";
+export type {
+  AlertRule,
+  FeedSourceConfig,
+  ModelChoice,
+  MonitorConfig,
+  MonitorModels,
+  RedisStreamConfig,
+  RuleKind,
+  Sentiment,
+  WebhookTarget,
+} from "./config.ts";
+export { RULE_KINDS, readMonitorConfig, resolveMonitorConfig, SENTIMENTS } from "./config.ts";
+export { loadDirectoryModels } from "./directory-models.ts";
+export type {
+  DocumentLocation,
+  DocumentSink,
+  IngestOutcome,
+  IngestResult,
+  MonitorDocument,
+  MonitorDocumentInput,
+  MonitorEntity,
+  MonitorLanguage,
+} from "./document.ts";
+export {
+  detectLanguage,
+  documentKey,
+  MAX_DOCUMENT_CHARS,
+  MONITOR_LANGUAGES,
+  parseDocumentInput,
+} from "./document.ts";
+export type { BatchProcessor, IngestQueueOptions } from "./ingest-queue.ts";
+export { IngestQueue } from "./ingest-queue.ts";
+export type { MonitorOptions, MonitorStatus, RangeQuery, TrendSeries, TrendsView } from "./monitor.ts";
+export { defaultBucket, MAX_TREND_BUCKETS, Monitor } from "./monitor.ts";
+export type { EntityFinder, MonitorModelSource, TextLabeler, TopLabel } from "./pipeline.ts";
+export { DocumentPipeline, NO_SENTIMENT, NO_TOPIC } from "./pipeline.ts";
+export type {
+  AlertDraft,
+  AlertRecord,
+  CountRow,
+  Delivery,
+  DeliveryStatus,
+  DocumentFilter,
+  Granularity,
+  RankedEntity,
+  RankedTerm,
+  TimeRange,
+} from "./store.ts";
+export { BUCKET_MS, DELIVERY_STATUSES, GRANULARITIES, MonitorStore } from "./store.ts";
+export { TermExtractor } from "./terms.ts";
+export type { MonitorLog, WebhookDelivererOptions } from "./webhooks.ts";
+export { alertJson, WebhookDeliverer } from "./webhooks.ts";

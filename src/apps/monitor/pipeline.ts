@@ -1,0 +1,161 @@
+/**
+ * What happens to each document between a source and the store: its key, its language,
+ * its topic and sentiment from the configured classifiers, its entities from a tagger when
+ * one is configured, and its content words. Models are asked once per batch and language,
+ * never once per document.
+ */
+import { TextkitError } from "../../core/errors.ts";
+import type { ModelChoice, MonitorConfig, Sentiment } from "./config.ts";
+import {
+  detectLanguage,
+  documentKey,
+  MONITOR_LANGUAGES,
+  type MonitorDocument,
+  type MonitorDocumentInput,
+  type MonitorEntity,
+  type MonitorLanguage,
+} from "./document.ts";
+import { TermExtractor } from "./terms.ts";
+
+/** The topic of documents when no topic model is configured for their language. */
+export const NO_TOPIC = "untagged";
+/** The sentiment of documents when no sentiment model is configured for their language. */
+export const NO_SENTIMENT = "unknown";
+
+export interface TopLabel {
+  label: string;
+  score: number;
+}
+
+/** A classifier as the monitor uses it: the best label of each text. */
+export interface TextLabeler {
+  top(texts: readonly string[]): TopLabel[] | Promise<TopLabel[]>;
+}
+
+/** A tagger as the monitor uses it: the entities of each text. */
+export interface EntityFinder {
+  find(texts: readonly string[]): MonitorEntity[][] | Promise<MonitorEntity[][]>;
+}
+
+/**
+ * Where the monitor gets its models by name: the server's registry (so that a model
+ * swapped in is used at once), or model directories for the command line.
+ */
+export interface MonitorModelSource {
+  labeler(name: string): TextLabeler;
+  entityFinder(name: string): EntityFinder;
+}
+
+function modelFor(choice: ModelChoice | null, lang: MonitorLanguage): string | null {
+  if (choice === null) return null;
+  return typeof choice === "string" ? choice : (choice[lang] ?? null);
+}
+
+/** The text a model reads: the title and the text on two lines. */
+function modelText(doc: MonitorDocumentInput): string {
+  return doc.title === undefined ? doc.text : `${doc.title}\n${doc.text}`;
+}
+
+/**
+ * Turns checked inputs into stored documents.
+ *
+ * @example
+ * const pipeline = new DocumentPipeline(config, models);
+ * const [doc] = await pipeline.enrich([{ text: "Norvale Bank's app is down again" }], Date.now());
+ * doc.topic; // "banking"
+ */
+export class DocumentPipeline {
+  private readonly terms: TermExtractor;
+
+  constructor(
+    private readonly config: MonitorConfig,
+    private readonly models: MonitorModelSource,
+  ) {
+    this.terms = new TermExtractor(config.termsPerDocument);
+  }
+
+  /** The model names in use, for the status route. */
+  describeModels(): { topic: string | null; sentiment: string | null; entities: string | null } {
+    const show = (c: ModelChoice | null) =>
+      c === null
+        ? null
+        : typeof c === "string"
+          ? c
+          : MONITOR_LANGUAGES.filter((l) => c[l] !== undefined)
+              .map((l) => `${l}: ${c[l]}`)
+              .join(", ");
+    return {
+      topic: show(this.config.models.topic),
+      sentiment: show(this.config.models.sentiment),
+      entities: show(this.config.models.entities),
+    };
+  }
+
+  /** The sentiment a model label stands for; a label the configuration does not map is an error. */
+  sentimentOf(label: string): Sentiment {
+    const s = this.config.sentimentLabels[label];
+    if (s === undefined) {
+      throw new TextkitError(
+        "MONITOR_CONFIG_INVALID",
+        `the sentiment model answered '${label}', which sentimentLabels does not map to positive, neutral or negative`,
+        { details: { path: "sentimentLabels", label } },
+      );
+    }
+    return s;
+  }
+
+  /** Labels every document; `ingestedAt` is their time of arrival (and their time when they have none). */
+  async enrich(inputs: readonly MonitorDocumentInput[], ingestedAt: number): Promise<MonitorDocument[]> {
+    const out: MonitorDocument[] = inputs.map((input) => {
+      const lang = input.lang ?? detectLanguage(modelText(input));
+      return {
+        key: documentKey(input),
+        id: input.id ?? null,
+        source: input.source ?? "api",
+        title: input.title ?? null,
+        text: input.text,
+        url: input.url ?? null,
+        lang,
+        publishedAt: input.publishedAt ?? ingestedAt,
+        ingestedAt,
+        topic: NO_TOPIC,
+        topicScore: null,
+        sentiment: NO_SENTIMENT,
+        sentimentScore: null,
+        entities: [],
+        terms: this.terms.terms(input.title ?? null, input.text),
+      };
+    });
+    for (const lang of MONITOR_LANGUAGES) {
+      const indices: number[] = [];
+      for (let i = 0; i < out.length; i++) if (out[i]!.lang === lang) indices.push(i);
+      if (indices.length === 0) continue;
+      const texts = indices.map((i) => modelText(inputs[i]!));
+      const topicModel = modelFor(this.config.models.topic, lang);
+      if (topicModel !== null) {
+        const labels = await this.models.labeler(topicModel).top(texts);
+        indices.forEach((i, j) => {
+          out[i]!.topic = labels[j]!.label;
+          out[i]!.topicScore = labels[j]!.score;
+        });
+      }
+      const sentimentModel = modelFor(this.config.models.sentiment, lang);
+      if (sentimentModel !== null) {
+        const labels = await this.models.labeler(sentimentModel).top(texts);
+        indices.forEach((i, j) => {
+          out[i]!.sentiment = this.sentimentOf(labels[j]!.label);
+          out[i]!.sentimentScore = labels[j]!.score;
+        });
+      }
+      const tagger = modelFor(this.config.models.entities, lang);
+      if (tagger !== null) {
+        // Offsets must point into the stored text, so the tagger reads the text alone.
+        const found = await this.models.entityFinder(tagger).find(indices.map((i) => inputs[i]!.text));
+        indices.forEach((i, j) => {
+          out[i]!.entities = found[j]!;
+        });
+      }
+    }
+    return out;
+  }
+}
