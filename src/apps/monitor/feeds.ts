@@ -1,0 +1,1032 @@
+/**
+ * The RSS/Atom source of the monitor: polls each configured feed on its interval, turns new
+ * items into documents and hands them to the pipeline. What it must remember between polls
+ * (validators for conditional GET, failures for backoff, when to poll next) lives in the
+ * application database, so a restart does not re-read every feed at once, and several
+ * server processes sharing PostgreSQL take turns on a feed through a short lease instead of
+ * each polling it.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { type ErrorCode, TextkitError } from "../../core/errors.ts";
+import type { Database } from "../../store/database.ts";
+import type { FeedSourceConfig } from "./config.ts";
+import {
+  type DocumentSink,
+  MAX_DOCUMENT_CHARS,
+  type MonitorDocumentInput,
+  parseDocumentInput,
+} from "./document.ts";
+
+/** How the monitor's sources report what happens; the server passes its logger. */
+export type SourceLog = (
+  level: "info" | "warn" | "error",
+  message: string,
+  data?: Record<string, unknown>,
+) => void;
+
+export const FEED_USER_AGENT = "textkit-monitor/0.1";
+export const DEFAULT_FEED_TIMEOUT_MS = 15_000;
+export const DEFAULT_FEED_MAX_BYTES = 10 * 1024 * 1024;
+/** Documents handed to the sink in one call. */
+export const FEED_SUBMIT_CHUNK = 200;
+/** Times one chunk is offered again while the pipeline answers MONITOR_BUSY. */
+export const FEED_MAX_BUSY_RETRIES = 20;
+/** Longest delay between polls of a failing feed. */
+export const FEED_MAX_BACKOFF_MS = 60 * 60_000;
+/**
+ * How long a poll holds its feed against other processes. Longer than any poll should take
+ * (fetch timeout plus busy retries); a process that dies holding one frees the feed after it.
+ */
+export const FEED_LEASE_MS = 5 * 60_000;
+
+const MIGRATIONS = [
+  `CREATE TABLE monitor_feeds (
+    url TEXT PRIMARY KEY,
+    title TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    next_poll_at BIGINT,
+    failures BIGINT NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    last_polled_at BIGINT,
+    last_status TEXT,
+    last_error TEXT,
+    last_error_code TEXT,
+    items_total BIGINT NOT NULL DEFAULT 0
+  )`,
+] as const;
+
+export const FEED_POLL_STATUSES = ["ok", "not_modified", "failed", "leased", "stopped"] as const;
+/**
+ * ok: fetched and every item submitted; not_modified: the server answered 304; failed: see
+ * `error`; leased: another process (or poll) holds the feed now; stopped: `stop()` ended it.
+ */
+export type FeedPollStatus = (typeof FEED_POLL_STATUSES)[number];
+
+export interface FeedPollResult {
+  url: string;
+  status: FeedPollStatus;
+  /** Items in the fetched document. */
+  itemsFound: number;
+  /** Items the sink stored as new documents. */
+  stored: number;
+  /** Items the sink had already. */
+  duplicates: number;
+  /** Items that could not become documents (no text and no title, a value out of bounds). */
+  skipped: number;
+  notModified: boolean;
+  error: { code: ErrorCode; message: string } | null;
+}
+
+export interface FeedStatus {
+  url: string;
+  /** The configured name, else the feed's own title once it was read, else the URL's host. */
+  name: string;
+  lastPolledAt: string | null;
+  lastStatus: "ok" | "not_modified" | "failed" | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  /** Failed polls in a row (the backoff's exponent). */
+  failures: number;
+  /** Documents this feed added, over all polls. */
+  itemsTotal: number;
+  nextPollAt: string | null;
+}
+
+export interface FeedPollerOptions {
+  db: Database;
+  sink: DocumentSink;
+  feeds: readonly FeedSourceConfig[];
+  log?: SourceLog;
+  /** Milliseconds since 1970 (tests pass a clock). */
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** This process's name in leases (default: host, process id and a random suffix). */
+  owner?: string;
+  /** Longest wait for a feed's answer, body included (default 15 s). */
+  timeoutMs?: number;
+  /** Largest feed document read (default 10 MiB). */
+  maxBytes?: number;
+}
+
+interface FeedRow {
+  url: string;
+  title: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  next_poll_at: number | string | null;
+  failures: number | string;
+  lease_owner: string | null;
+  lease_until: number | string | null;
+  last_polled_at: number | string | null;
+  last_status: string | null;
+  last_error: string | null;
+  last_error_code: string | null;
+  items_total: number | string;
+}
+
+/** What one fetch brought: the documents, or 304. */
+type Fetched =
+  | { kind: "not_modified" }
+  | {
+      kind: "feed";
+      title: string | null;
+      items: MonitorDocumentInput[];
+      found: number;
+      skipped: number;
+      etag: string | null;
+      lastModified: string | null;
+    };
+
+function toNumber(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/**
+ * Polls the configured RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 feeds and submits their items.
+ * The constructor only stores settings; `start()` creates the table and starts the timers.
+ *
+ * @example
+ * const poller = new FeedPoller({ db, sink: pipeline, feeds: config.feeds, log });
+ * await poller.start();
+ * await poller.pollOnce("https://example.com/news.xml"); // { status: "ok", itemsFound: 20, stored: 3, ... }
+ * await poller.stop();
+ */
+export class FeedPoller {
+  private readonly db: Database;
+  private readonly sink: DocumentSink;
+  private readonly feeds: ReadonlyMap<string, FeedSourceConfig>;
+  private readonly log: SourceLog;
+  private readonly now: () => number;
+  private readonly fetchFn: typeof fetch;
+  private readonly owner: string;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+
+  private ready: Promise<void> | undefined;
+  private running = false;
+  private stopping: AbortController | undefined;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Timer turns in progress (reading the state, polling), so that stop() can wait for them. */
+  private readonly turns = new Set<Promise<void>>();
+  /** The poll in progress per feed in this process, so that stop() can wait for it. */
+  private readonly inFlight = new Map<string, Promise<FeedPollResult>>();
+
+  constructor(options: FeedPollerOptions) {
+    this.db = options.db;
+    this.sink = options.sink;
+    this.feeds = new Map(options.feeds.map((f) => [f.url, f]));
+    this.log = options.log ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+    this.fetchFn = options.fetch ?? fetch;
+    this.owner = options.owner ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_FEED_TIMEOUT_MS;
+    this.maxBytes = options.maxBytes ?? DEFAULT_FEED_MAX_BYTES;
+  }
+
+  /** Creates or upgrades the feed table, then polls each feed when it is due and on its interval after. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.prepare();
+    this.running = true;
+    this.stopping = new AbortController();
+    for (const url of this.feeds.keys()) this.schedule(url, 0);
+  }
+
+  /** Stops the timers and waits for the polls in progress (which end early: fetches and busy waits are aborted). */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.stopping?.abort();
+    // A later pollOnce (a CLI command after stop) gets a fresh signal.
+    this.stopping = undefined;
+    // Once this resolves nothing of the poller touches the database: the caller may close it.
+    await Promise.allSettled([...this.inFlight.values(), ...this.turns]);
+  }
+
+  /**
+   * Polls one configured feed now, whether or not it is due (another process's lease is
+   * still respected: the result is then "leased"). Never throws for a feed's failure; the
+   * result and the feed's state say what went wrong.
+   */
+  async pollOnce(url: string): Promise<FeedPollResult> {
+    if (!this.feeds.has(url)) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        `no feed ${url} is configured; the feeds are ${[...this.feeds.keys()].join(", ") || "none"}`,
+        { details: { url } },
+      );
+    }
+    await this.prepare();
+    return this.poll(url, false);
+  }
+
+  /** Each configured feed's state, in configuration order, for the dashboard. */
+  async status(): Promise<FeedStatus[]> {
+    await this.prepare();
+    const rows = await this.db.query<FeedRow>("SELECT * FROM monitor_feeds");
+    const byUrl = new Map(rows.map((r) => [r.url, r]));
+    return [...this.feeds.values()].map((feed) => {
+      const row = byUrl.get(feed.url);
+      const status = row?.last_status ?? null;
+      return {
+        url: feed.url,
+        name: feed.name ?? row?.title ?? hostOf(feed.url),
+        lastPolledAt: iso(toNumber(row?.last_polled_at ?? null)),
+        lastStatus: status === "ok" || status === "not_modified" || status === "failed" ? status : null,
+        lastError: row?.last_error ?? null,
+        lastErrorCode: row?.last_error_code ?? null,
+        failures: Number(row?.failures ?? 0),
+        itemsTotal: Number(row?.items_total ?? 0),
+        nextPollAt: iso(toNumber(row?.next_poll_at ?? null)),
+      };
+    });
+  }
+
+  private prepare(): Promise<void> {
+    this.ready ??= (async () => {
+      await this.db.migrate("monitor_feeds", MIGRATIONS);
+      for (const url of this.feeds.keys()) {
+        await this.db.run(
+          "INSERT INTO monitor_feeds (url, failures, items_total) VALUES (?, 0, 0) ON CONFLICT (url) DO NOTHING",
+          [url],
+        );
+      }
+    })().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private schedule(url: string, delayMs: number): void {
+    if (!this.running) return;
+    const timer = setTimeout(
+      () => {
+        const turn = this.tick(url).finally(() => this.turns.delete(turn));
+        this.turns.add(turn);
+      },
+      Math.max(0, delayMs),
+    );
+    timer.unref();
+    this.timers.set(url, timer);
+  }
+
+  /** One turn of a feed's timer: poll when due (and not leased elsewhere), then set the next turn. */
+  private async tick(url: string): Promise<void> {
+    this.timers.delete(url);
+    if (!this.running) return;
+    const intervalMs = this.intervalMs(url);
+    let delay = intervalMs;
+    try {
+      const row = await this.row(url);
+      const next = toNumber(row?.next_poll_at ?? null);
+      if (next === null || next <= this.now()) await this.poll(url, true);
+      const after = await this.row(url);
+      const now = this.now();
+      const nextPoll = toNumber(after?.next_poll_at ?? null) ?? now + intervalMs;
+      const leaseUntil = toNumber(after?.lease_until ?? null);
+      // Another process holds the feed: look again when its lease runs out or it is due.
+      delay =
+        leaseUntil !== null && leaseUntil > now && after?.lease_owner !== this.owner
+          ? Math.min(leaseUntil, Math.max(nextPoll, now + 1000)) - now
+          : nextPoll - now;
+    } catch (error) {
+      // The database failed (a poll itself never throws): try again after one interval.
+      this.log("error", `feed ${url}: could not read or write its state`, {
+        url,
+        error: describeError(error),
+      });
+    }
+    this.schedule(url, Math.max(delay, 10));
+  }
+
+  private async row(url: string): Promise<FeedRow | undefined> {
+    const rows = await this.db.query<FeedRow>("SELECT * FROM monitor_feeds WHERE url = ?", [url]);
+    return rows[0];
+  }
+
+  private intervalMs(url: string): number {
+    return (this.feeds.get(url)?.intervalMinutes ?? 5) * 60_000;
+  }
+
+  /** Polls `url` unless this process polls it already; `dueOnly` also skips a feed not yet due. */
+  private poll(url: string, dueOnly: boolean): Promise<FeedPollResult> {
+    const running = this.inFlight.get(url);
+    if (running !== undefined) return running;
+    const promise = this.pollLeased(url, dueOnly).finally(() => this.inFlight.delete(url));
+    this.inFlight.set(url, promise);
+    return promise;
+  }
+
+  private async pollLeased(url: string, dueOnly: boolean): Promise<FeedPollResult> {
+    const result: FeedPollResult = {
+      url,
+      status: "leased",
+      itemsFound: 0,
+      stored: 0,
+      duplicates: 0,
+      skipped: 0,
+      notModified: false,
+      error: null,
+    };
+    const now = this.now();
+    const lease = await this.db.run(
+      `UPDATE monitor_feeds SET lease_owner = ?, lease_until = ?
+       WHERE url = ? AND (lease_until IS NULL OR lease_until < ?)${dueOnly ? " AND (next_poll_at IS NULL OR next_poll_at <= ?)" : ""}`,
+      dueOnly
+        ? [this.owner, now + FEED_LEASE_MS, url, now, now]
+        : [this.owner, now + FEED_LEASE_MS, url, now],
+    );
+    if (lease.changes !== 1) return result;
+
+    this.stopping ??= new AbortController();
+    const stop = this.stopping.signal;
+    const row = await this.row(url);
+    const feed = this.feeds.get(url)!;
+    try {
+      const fetched = await this.fetchFeed(feed, row, stop);
+      if (fetched.kind === "not_modified") {
+        result.status = "not_modified";
+        result.notModified = true;
+        await this.finish(url, { status: "not_modified" });
+        this.log("info", `feed ${url}: not modified`, { url });
+        return result;
+      }
+      result.itemsFound = fetched.found;
+      result.skipped = fetched.skipped;
+      const outcome = await this.submitAll(fetched.items, stop);
+      result.stored = outcome.stored;
+      result.duplicates = outcome.duplicates;
+      result.status = "ok";
+      // The validators are kept only now: had a chunk failed, the next poll reads the feed again.
+      await this.finish(url, {
+        status: "ok",
+        etag: fetched.etag,
+        lastModified: fetched.lastModified,
+        title: fetched.title,
+        stored: outcome.stored,
+      });
+      this.log("info", `feed ${url}: ${fetched.found} items, ${outcome.stored} new`, {
+        url,
+        items: fetched.found,
+        stored: outcome.stored,
+        duplicates: outcome.duplicates,
+        skipped: fetched.skipped,
+      });
+      return result;
+    } catch (error) {
+      if (stop.aborted) {
+        // Not the feed's fault: leave its schedule, so that the next process start polls it.
+        result.status = "stopped";
+        await this.release(url).catch(() => undefined);
+        return result;
+      }
+      const coded =
+        error instanceof TextkitError
+          ? error
+          : new TextkitError("INTERNAL", `polling ${url} failed: ${describeError(error)}`, { cause: error });
+      result.status = "failed";
+      result.error = { code: coded.code, message: coded.message };
+      const failures = Number(row?.failures ?? 0) + 1;
+      const delay = this.backoffMs(url, failures);
+      await this.finish(url, { status: "failed", error: coded, failures, delayMs: delay });
+      this.log("warn", `feed ${url}: ${coded.message}; next try in ${Math.round(delay / 1000)} s`, {
+        url,
+        code: coded.code,
+        failures,
+      });
+      return result;
+    }
+  }
+
+  /** interval x 2^failures, at most an hour (or the interval, when that is longer). */
+  private backoffMs(url: string, failures: number): number {
+    const interval = this.intervalMs(url);
+    return Math.max(interval, Math.min(interval * 2 ** Math.min(failures, 30), FEED_MAX_BACKOFF_MS));
+  }
+
+  private async release(url: string): Promise<void> {
+    await this.db.run(
+      "UPDATE monitor_feeds SET lease_owner = NULL, lease_until = NULL WHERE url = ? AND lease_owner = ?",
+      [url, this.owner],
+    );
+  }
+
+  /** Records a poll's end and frees the lease (when it is still ours; the state is written either way). */
+  private async finish(
+    url: string,
+    end:
+      | { status: "not_modified" }
+      | {
+          status: "ok";
+          etag: string | null;
+          lastModified: string | null;
+          title: string | null;
+          stored: number;
+        }
+      | { status: "failed"; error: TextkitError; failures: number; delayMs: number },
+  ): Promise<void> {
+    const now = this.now();
+    const lease =
+      "lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END, " +
+      "lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END";
+    if (end.status === "failed") {
+      await this.db.run(
+        `UPDATE monitor_feeds SET last_polled_at = ?, last_status = 'failed', last_error = ?, last_error_code = ?,
+         failures = ?, next_poll_at = ?, ${lease} WHERE url = ?`,
+        [
+          now,
+          end.error.message,
+          end.error.code,
+          end.failures,
+          now + end.delayMs,
+          this.owner,
+          this.owner,
+          url,
+        ],
+      );
+      return;
+    }
+    const next = now + this.intervalMs(url);
+    if (end.status === "not_modified") {
+      await this.db.run(
+        `UPDATE monitor_feeds SET last_polled_at = ?, last_status = 'not_modified', last_error = NULL,
+         last_error_code = NULL, failures = 0, next_poll_at = ?, ${lease} WHERE url = ?`,
+        [now, next, this.owner, this.owner, url],
+      );
+      return;
+    }
+    await this.db.run(
+      `UPDATE monitor_feeds SET last_polled_at = ?, last_status = 'ok', last_error = NULL, last_error_code = NULL,
+       failures = 0, next_poll_at = ?, etag = ?, last_modified = ?, title = ?, items_total = items_total + ?,
+       ${lease} WHERE url = ?`,
+      [now, next, end.etag, end.lastModified, end.title, end.stored, this.owner, this.owner, url],
+    );
+  }
+
+  private async fetchFeed(
+    feed: FeedSourceConfig,
+    row: FeedRow | undefined,
+    stop: AbortSignal,
+  ): Promise<Fetched> {
+    const headers: Record<string, string> = {
+      "user-agent": FEED_USER_AGENT,
+      accept:
+        "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    };
+    if (row?.etag) headers["if-none-match"] = row.etag;
+    if (row?.last_modified) headers["if-modified-since"] = row.last_modified;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.any([timeout, stop]);
+    const unavailable = (message: string, cause?: unknown): TextkitError =>
+      new TextkitError("SOURCE_UNAVAILABLE", message, { cause, details: { url: feed.url } });
+
+    let response: Response;
+    let bytes: Uint8Array;
+    try {
+      response = await this.fetchFn(feed.url, { headers, signal, redirect: "follow" });
+      if (response.status === 304) {
+        await response.body?.cancel().catch(() => undefined);
+        return { kind: "not_modified" };
+      }
+      if (response.status < 200 || response.status > 299) {
+        await response.body?.cancel().catch(() => undefined);
+        throw unavailable(
+          `${feed.url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
+        );
+      }
+      bytes = await readLimited(response, this.maxBytes, feed.url);
+    } catch (error) {
+      if (error instanceof TextkitError) throw error;
+      if (stop.aborted) throw error;
+      if (timeout.aborted) {
+        throw unavailable(`${feed.url} did not answer within ${Math.round(this.timeoutMs / 1000)} s`, error);
+      }
+      throw unavailable(`could not fetch ${feed.url}: ${describeError(error)}`, error);
+    }
+    const xml = decodeBody(bytes, response.headers.get("content-type"));
+    const parsed = parseFeed(xml, feed, this.log);
+    return {
+      kind: "feed",
+      ...parsed,
+      etag: response.headers.get("etag"),
+      lastModified: response.headers.get("last-modified"),
+    };
+  }
+
+  /** Submits in chunks; MONITOR_BUSY waits the time the pipeline asks for and offers the chunk again. */
+  private async submitAll(
+    docs: readonly MonitorDocumentInput[],
+    stop: AbortSignal,
+  ): Promise<{ stored: number; duplicates: number }> {
+    let stored = 0;
+    let duplicates = 0;
+    for (let start = 0; start < docs.length; start += FEED_SUBMIT_CHUNK) {
+      const chunk = docs.slice(start, start + FEED_SUBMIT_CHUNK);
+      for (let attempt = 0; ; attempt++) {
+        stop.throwIfAborted();
+        try {
+          const outcome = await this.sink.submit(chunk);
+          stored += outcome.stored;
+          duplicates += outcome.duplicates;
+          break;
+        } catch (error) {
+          if (!(error instanceof TextkitError) || error.code !== "MONITOR_BUSY") throw error;
+          if (attempt >= FEED_MAX_BUSY_RETRIES) {
+            throw new TextkitError(
+              "MONITOR_BUSY",
+              `the monitor stayed busy through ${FEED_MAX_BUSY_RETRIES} retries; the feed is read again at its next poll`,
+              { cause: error, details: error.details },
+            );
+          }
+          await abortableSleep(retryDelayMs(error), stop);
+        }
+      }
+    }
+    return { stored, duplicates };
+  }
+}
+
+/**
+ * The wait a MONITOR_BUSY error asks for, kept between 10 ms and 60 s (1 s when it names none).
+ *
+ * @example
+ * retryDelayMs(new TextkitError("MONITOR_BUSY", "behind", { details: { retryAfterMs: 250 } })); // 250
+ */
+export function retryDelayMs(error: TextkitError): number {
+  const asked = Number(error.details?.["retryAfterMs"]);
+  return Number.isFinite(asked) ? Math.min(Math.max(asked, 10), 60_000) : 1000;
+}
+
+/**
+ * Waits `ms`, or less when `signal` aborts (then throws its reason).
+ *
+ * @example
+ * await abortableSleep(1000, stopping.signal);
+ */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * An error's message for a log line, with the system code of its cause when it has one.
+ *
+ * @example
+ * describeError(fetchError); // "fetch failed (ECONNREFUSED)"
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause;
+    if (cause instanceof Error) {
+      const code = (cause as Error & { code?: unknown }).code;
+      return `${error.message} (${typeof code === "string" ? code : cause.message})`;
+    }
+    return error.message;
+  }
+  return String(error);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+async function readLimited(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
+  const tooLarge = (): TextkitError =>
+    new TextkitError(
+      "SOURCE_BAD_FEED",
+      `${url} sent more than ${maxBytes} bytes; a feed that large is refused (raise maxBytes if it is genuine)`,
+      { details: { url, maxBytes } },
+    );
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The body as text, in the charset the server names, else the one the XML declaration
+ * names (Chinese feeds still come in GB18030 or Big5), else UTF-8.
+ */
+function decodeBody(bytes: Uint8Array, contentType: string | null): string {
+  const fromHeader = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? "")?.[1];
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 200));
+  const fromDeclaration = /^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i.exec(head)?.[1];
+  const utf16 =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? "utf-16le"
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? "utf-16be"
+        : undefined;
+  for (const label of [utf16, fromHeader, fromDeclaration]) {
+    if (label === undefined) continue;
+    try {
+      return new TextDecoder(label).decode(bytes);
+    } catch {
+      // An encoding this Node does not know: try the next hint.
+    }
+  }
+  return new TextDecoder("utf-8").decode(bytes);
+}
+
+type XmlNode = Record<string, unknown>;
+
+/** Atom's text constructs are kept raw, so that XHTML content keeps its words in order. */
+const ATOM_TEXT_NODES = ["feed.entry.title", "feed.entry.summary", "feed.entry.content"];
+
+/**
+ * A parser for feeds. Entities declared in a DOCTYPE are expanded within the parser's
+ * default bounds (100,000 characters in all), so an entity bomb cannot blow up memory.
+ */
+function feedParser(): XMLParser {
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@_",
+    // Ids such as <guid>0123</guid> stay strings.
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    stopNodes: ATOM_TEXT_NODES,
+    isArray: (name) => name === "item" || name === "entry",
+  });
+}
+
+function isNode(value: unknown): value is XmlNode {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function toArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The text of an element however the parser shaped it (a string, {#text, @_attr}, nested elements). */
+function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return textOf(value[0]);
+  if (isNode(value)) {
+    const parts: string[] = [];
+    for (const [key, child] of Object.entries(value)) {
+      if (key.startsWith("@_")) continue;
+      const text = textOf(child);
+      if (text !== undefined && text !== "") parts.push(text);
+    }
+    return parts.length === 0 ? undefined : parts.join(" ");
+  }
+  return undefined;
+}
+
+function attr(value: unknown, name: string): string | undefined {
+  if (!isNode(value)) return undefined;
+  const v = value[`@_${name}`];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Text of an element that may hold HTML (RSS description, content:encoded, titles). */
+function plainText(value: unknown): string | undefined {
+  const text = textOf(value);
+  if (text === undefined) return undefined;
+  const clean = htmlToText(text);
+  return clean === "" ? undefined : clean;
+}
+
+/** Text of an Atom text construct, kept raw by the parser (type text, html or xhtml). */
+function atomText(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  const raw = typeof first === "string" ? first : isNode(first) ? first["#text"] : undefined;
+  if (typeof raw !== "string") return undefined;
+  const type = attr(first, "type");
+  const clean = htmlToText(type === "xhtml" ? raw : unescapeXml(raw));
+  return clean === "" ? undefined : clean;
+}
+
+/** Raw XML character data to text: CDATA sections as they are, the XML entities outside them decoded. */
+function unescapeXml(raw: string): string {
+  let out = "";
+  let rest = raw;
+  for (;;) {
+    const start = rest.indexOf("<![CDATA[");
+    if (start < 0) return out + decodeXmlEntities(rest);
+    const end = rest.indexOf("]]>", start + 9);
+    out += decodeXmlEntities(rest.slice(0, start));
+    if (end < 0) return out + rest.slice(start + 9);
+    out += rest.slice(start + 9, end);
+    rest = rest.slice(end + 3);
+  }
+}
+
+function decodeXmlEntities(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|#\d+|#x[0-9a-f]+);|&amp;/gi, (whole, name: string | undefined) =>
+    name === undefined ? "&" : (decodeEntity(name) ?? whole),
+  );
+}
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  shy: "",
+  hellip: "…",
+  mdash: "—",
+  ndash: "–",
+  lsquo: "‘",
+  rsquo: "’",
+  sbquo: "‚",
+  ldquo: "“",
+  rdquo: "”",
+  bdquo: "„",
+  laquo: "«",
+  raquo: "»",
+  lsaquo: "‹",
+  rsaquo: "›",
+  bull: "•",
+  middot: "·",
+  copy: "©",
+  reg: "®",
+  trade: "™",
+  deg: "°",
+  times: "×",
+  divide: "÷",
+  plusmn: "±",
+  euro: "€",
+  pound: "£",
+  yen: "¥",
+  cent: "¢",
+  sect: "§",
+  para: "¶",
+  iexcl: "¡",
+  iquest: "¿",
+  eacute: "é",
+  egrave: "è",
+  agrave: "à",
+  aacute: "á",
+  ouml: "ö",
+  uuml: "ü",
+  auml: "ä",
+  szlig: "ß",
+  ccedil: "ç",
+  ntilde: "ñ",
+  ensp: " ",
+  emsp: " ",
+  thinsp: " ",
+  zwnj: "",
+  zwj: "",
+};
+
+function decodeEntity(name: string): string | undefined {
+  if (name.startsWith("#")) {
+    const code =
+      name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    const valid =
+      Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+    return valid ? String.fromCodePoint(code) : "\uFFFD";
+  }
+  return NAMED_ENTITIES[name] ?? NAMED_ENTITIES[name.toLowerCase()];
+}
+
+const BLOCK_TAGS =
+  /<\/?(?:br|p|div|li|ul|ol|h[1-6]|tr|td|th|table|thead|tbody|blockquote|pre|hr|section|article|aside|header|footer|figure|figcaption|dl|dt|dd|img)\b[^>]*>/gi;
+
+/**
+ * HTML to plain text, simply and safely: comments and the contents of script, style and
+ * similar elements go, block tags become spaces, other tags vanish, the common named and
+ * all numeric entities are decoded (after the tags are gone, so `&lt;b&gt;` stays text),
+ * and whitespace is collapsed.
+ *
+ * @example
+ * htmlToText("<p>Fish &amp; <b>chips</b></p><script>x()</script>"); // "Fish & chips"
+ */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, " ")
+    .replace(/<(script|style|noscript|template|iframe|object|svg|math)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, " ")
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, "$1")
+    .replace(BLOCK_TAGS, " ")
+    .replace(/<\/?[a-zA-Z][^>]*>/g, "")
+    .replace(/<![^>]*>/g, " ")
+    .replace(/&([a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,8}|#[xX][0-9a-fA-F]{1,8});/g, (whole, name: string) => {
+      return decodeEntity(name) ?? whole;
+    })
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function httpUrl(value: string | undefined, base: string): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  try {
+    const url = new URL(value.trim(), base);
+    // A javascript: or data: link must never reach the dashboard as a link.
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cuts a text to `max` UTF-16 units without splitting a surrogate pair. */
+function cut(text: string | undefined, max: number): string | undefined {
+  if (text === undefined || text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
+interface RawItem {
+  id: string | undefined;
+  title: string | undefined;
+  text: string | undefined;
+  url: string | undefined;
+  date: string | undefined;
+}
+
+function rssItem(item: XmlNode, base: string, rdf: boolean): RawItem {
+  const guid = item["guid"];
+  const guidText = textOf(guid)?.trim();
+  const link =
+    httpUrl(textOf(item["link"]), base) ??
+    (guidText !== undefined && attr(guid, "isPermaLink") !== "false" ? httpUrl(guidText, base) : undefined);
+  const about = rdf ? attr(item, "rdf:about") : undefined;
+  return {
+    id: guidText || about || link,
+    title: plainText(item["title"]) ?? plainText(item["dc:title"]),
+    text: plainText(item["description"]) ?? plainText(item["content:encoded"]),
+    url: link,
+    date: textOf(item["pubDate"]) ?? textOf(item["dc:date"]),
+  };
+}
+
+function atomItem(entry: XmlNode, base: string): RawItem {
+  const links = toArray(entry["link"]);
+  const alternates = links.filter((l) => {
+    const rel = attr(l, "rel");
+    return rel === undefined || rel === "alternate";
+  });
+  const preferred =
+    alternates.find((l) => (attr(l, "type") ?? "text/html").includes("html")) ?? alternates[0];
+  // A bare <link>https://...</link> is not Atom, but some feeds write it.
+  const url = httpUrl(
+    attr(preferred, "href") ?? (typeof preferred === "string" ? preferred : undefined),
+    base,
+  );
+  return {
+    id: textOf(entry["id"])?.trim() || url,
+    title: atomText(entry["title"]),
+    text: atomText(entry["summary"]) ?? atomText(entry["content"]),
+    url,
+    date: textOf(entry["published"]) ?? textOf(entry["updated"]),
+  };
+}
+
+/**
+ * Reads an RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 document into documents. A document that is
+ * not XML or not one of these throws SOURCE_BAD_FEED; an item that cannot be a document
+ * is skipped (and logged), and an item's unreadable date is dropped (and logged).
+ */
+function parseFeed(
+  xml: string,
+  feed: FeedSourceConfig,
+  log: SourceLog,
+): { title: string | null; items: MonitorDocumentInput[]; found: number; skipped: number } {
+  const bad = (message: string): TextkitError =>
+    new TextkitError("SOURCE_BAD_FEED", message, { details: { url: feed.url } });
+  // Whitespace before the XML declaration is common and harmless, but not well-formed.
+  const text = xml.replace(/^[\s\uFEFF]+/, "");
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw bad(`${feed.url} is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
+  }
+  let doc: unknown;
+  try {
+    doc = feedParser().parse(text);
+  } catch (error) {
+    throw bad(`${feed.url} could not be read as XML: ${describeError(error)}`);
+  }
+  if (!isNode(doc)) throw bad(`${feed.url} is empty`);
+
+  let title: string | undefined;
+  let raw: RawItem[];
+  const rdfKey = Object.keys(doc).find((k) => k === "RDF" || k.endsWith(":RDF"));
+  if (isNode(doc["rss"])) {
+    const channel = doc["rss"]["channel"];
+    if (!isNode(channel)) throw bad(`${feed.url} is an RSS document without a <channel>`);
+    title = plainText(channel["title"]);
+    raw = toArray(channel["item"])
+      .filter(isNode)
+      .map((item) => rssItem(item, feed.url, false));
+  } else if (isNode(doc["feed"])) {
+    const root = doc["feed"];
+    title = plainText(root["title"]);
+    raw = toArray(root["entry"])
+      .filter(isNode)
+      .map((entry) => atomItem(entry, feed.url));
+  } else if (rdfKey !== undefined && isNode(doc[rdfKey])) {
+    const root = doc[rdfKey];
+    title = isNode(root["channel"]) ? plainText(root["channel"]["title"]) : undefined;
+    raw = toArray(root["item"])
+      .filter(isNode)
+      .map((item) => rssItem(item, feed.url, true));
+  } else {
+    const roots = Object.keys(doc).filter((k) => !k.startsWith("?"));
+    throw bad(
+      `${feed.url} is XML but not a feed: its root element is <${roots[0] ?? "none"}>, not <rss>, <rdf:RDF> or <feed>`,
+    );
+  }
+
+  const source = feed.name ?? title ?? hostOf(feed.url);
+  const items: MonitorDocumentInput[] = [];
+  let skipped = 0;
+  raw.forEach((item, index) => {
+    const where = { field: `${feed.url} item ${index + 1}` };
+    if (item.text === undefined && item.title === undefined) {
+      skipped++;
+      log("warn", `feed ${feed.url}: item ${index + 1} has neither text nor title; skipped`, {
+        url: feed.url,
+        item: item.id ?? index + 1,
+      });
+      return;
+    }
+    let publishedAt: string | undefined;
+    if (item.date !== undefined && item.date.trim() !== "") {
+      const ms = Date.parse(item.date.trim());
+      // Years beyond 9999 have no ISO 8601 form parseDocumentInput reads.
+      if (Number.isFinite(ms) && Math.abs(ms) < 253402300800000) publishedAt = new Date(ms).toISOString();
+      else {
+        log("warn", `feed ${feed.url}: item ${index + 1} has a date that does not parse; kept without it`, {
+          url: feed.url,
+          item: item.id ?? index + 1,
+          date: item.date,
+        });
+      }
+    }
+    const record = {
+      id: cut(item.id, 2000),
+      title: cut(item.title, 2000),
+      text: cut(item.text, MAX_DOCUMENT_CHARS),
+      url: item.url !== undefined && item.url.length <= 2000 ? item.url : undefined,
+      source: cut(source, 2000),
+      lang: feed.lang ?? undefined,
+      publishedAt,
+    };
+    try {
+      items.push(parseDocumentInput(record, where));
+    } catch (error) {
+      skipped++;
+      log("warn", `feed ${feed.url}: item ${index + 1} skipped: ${describeError(error)}`, {
+        url: feed.url,
+        item: item.id ?? index + 1,
+      });
+    }
+  });
+  return { title: title ?? null, items, found: raw.length, skipped };
+}

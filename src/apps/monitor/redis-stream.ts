@@ -1,0 +1,482 @@
+/**
+ * The Redis Streams source of the monitor: one consumer of a consumer group, so that
+ * ingestion scales by starting more processes. An entry is acknowledged only after the
+ * pipeline has stored its document, entries a dead consumer held are taken over after
+ * `claimIdleMs`, and entries that are not documents go to a dead-letter stream with the
+ * reason, so that nothing is lost silently and nothing blocks the stream.
+ */
+import { hostname } from "node:os";
+import { createClient } from "@redis/client";
+import { TextkitError } from "../../core/errors.ts";
+import type { RedisStreamConfig } from "./config.ts";
+import {
+  type DocumentLocation,
+  type DocumentSink,
+  type IngestOutcome,
+  type MonitorDocumentInput,
+  parseDocumentInput,
+} from "./document.ts";
+import { abortableSleep, describeError, retryDelayMs, type SourceLog } from "./feeds.ts";
+
+/**
+ * Longest blocking read (shorter when claimIdleMs is shorter, so that claims are not late).
+ * It bounds how long `stop()` waits for a read in progress; an idle consumer costs Redis one
+ * empty read a second.
+ */
+export const DEFAULT_BLOCK_MS = 1000;
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Longest pause of the read loop after an error. */
+const MAX_ERROR_BACKOFF_MS = 10_000;
+/** Connection errors repeat on every reconnection attempt; the log gets one per this many ms. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
+
+export interface RedisStreamStatus {
+  stream: string;
+  group: string;
+  consumer: string;
+  connected: boolean;
+  lastReadAt: string | null;
+  /** Entries whose documents the sink took (stored or duplicate) and that were acknowledged. */
+  processed: number;
+  /** Of those, documents the sink had already. */
+  duplicates: number;
+  /** Entries moved to the dead-letter stream. */
+  deadLettered: number;
+  /** Entries of the group read but not yet acknowledged (by any consumer), as last seen; null before the first look. */
+  pending: number | null;
+  lastError: string | null;
+}
+
+export interface RedisStreamConsumerOptions {
+  config: RedisStreamConfig;
+  sink: DocumentSink;
+  log?: SourceLog;
+  /** Milliseconds since 1970 (tests pass a clock). */
+  now?: () => number;
+  /** Longest wait of one blocking read (default 1000 ms, at most claimIdleMs). */
+  blockMs?: number;
+  /** How long `stop()` waits for the batch in hand before it drops the connection (default 10 s). */
+  stopTimeoutMs?: number;
+  /** How long `start()` waits for Redis (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A client speaking RESP2, whose raw replies (plain arrays of strings) `read` and `claim`
+ * parse themselves: the library's stream transforms fail on an entry deleted while pending.
+ */
+function makeClient(url: string, connectTimeoutMs: number) {
+  return createClient({
+    url,
+    RESP: 2,
+    socket: {
+      connectTimeout: Math.min(connectTimeoutMs, 5000),
+      // Always retry (the default gives up on a socket timeout): the loop waits meanwhile.
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 10), 5000),
+    },
+  });
+}
+
+type Client = ReturnType<typeof makeClient>;
+
+/** One stream entry as read: its fields, or null when it was deleted while pending. */
+interface StreamEntry {
+  id: string;
+  fields: Record<string, string> | null;
+}
+
+/**
+ * Reads the configured stream as one consumer of its group and submits the entries'
+ * documents. The constructor only stores settings; `start()` connects.
+ *
+ * An entry holds either a field `doc` with a JSON object, or flat fields (text, title, id,
+ * source, url, lang, publishedAt); a document without a source gets the stream's name.
+ *
+ * @example
+ * const consumer = new RedisStreamConsumer({ config: config.redis, sink: pipeline, log });
+ * await consumer.start();
+ * consumer.status(); // { stream: "posts", group: "textkit-monitor", processed: 120, ... }
+ * await consumer.stop();
+ */
+export class RedisStreamConsumer {
+  private readonly config: RedisStreamConfig;
+  private readonly sink: DocumentSink;
+  private readonly log: SourceLog;
+  private readonly now: () => number;
+  private readonly consumer: string;
+  private readonly blockMs: number;
+  private readonly stopTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+
+  private client: Client | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping: AbortController | undefined;
+  private lastReadAt: number | null = null;
+  private processed = 0;
+  private duplicates = 0;
+  private deadLettered = 0;
+  private pending: number | null = null;
+  private lastError: string | null = null;
+  private lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(options: RedisStreamConsumerOptions) {
+    this.config = options.config;
+    this.sink = options.sink;
+    this.log = options.log ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+    this.consumer = options.config.consumer ?? `${hostname()}-${process.pid}`;
+    this.blockMs = Math.max(10, Math.min(options.blockMs ?? DEFAULT_BLOCK_MS, options.config.claimIdleMs));
+    this.stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  }
+
+  /**
+   * Connects, creates the consumer group (and the stream) when they do not exist, and starts
+   * the read loop in the background. Throws SOURCE_UNAVAILABLE when Redis cannot be reached
+   * within connectTimeoutMs; once running, connection losses are logged and retried.
+   */
+  async start(): Promise<void> {
+    if (this.loop !== undefined) return;
+    const { url, stream, group } = this.config;
+    const client = makeClient(url, this.connectTimeoutMs);
+    // Without a listener an 'error' event would end the process.
+    client.on("error", (error: unknown) => this.noteError(`redis ${redact(url)}: ${describeError(error)}`));
+    client.on("ready", () => this.log("info", `redis stream ${stream}: connected`, { stream, group }));
+
+    const connecting = client.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), this.connectTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([connecting.then(() => "ok" as const), timedOut]);
+      if (outcome === "timeout") {
+        throw new TextkitError(
+          "SOURCE_UNAVAILABLE",
+          `could not connect to Redis at ${redact(url)} within ${this.connectTimeoutMs} ms${this.lastError === null ? "" : ` (${this.lastError})`}`,
+          { details: { url: redact(url), stream } },
+        );
+      }
+      await this.ensureGroup(client);
+    } catch (error) {
+      connecting.catch(() => undefined);
+      client.destroy();
+      if (error instanceof TextkitError) throw error;
+      throw new TextkitError(
+        "SOURCE_UNAVAILABLE",
+        `could not set up the consumer group ${group} on the Redis stream ${stream}: ${describeError(error)}`,
+        { cause: error, details: { url: redact(url), stream, group } },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    this.client = client;
+    this.stopping = new AbortController();
+    this.loop = this.run(client, this.stopping.signal);
+  }
+
+  /**
+   * Stops reading, lets the batch in hand be submitted and acknowledged (for at most
+   * stopTimeoutMs), then disconnects. Returns also when Redis is gone.
+   */
+  async stop(): Promise<void> {
+    const client = this.client;
+    const loop = this.loop;
+    if (client === undefined || loop === undefined) return;
+    this.stopping?.abort();
+    const finished = await settlesWithin(loop, this.stopTimeoutMs);
+    if (!finished) {
+      this.log(
+        "warn",
+        `redis stream ${this.config.stream}: the batch in hand did not finish; it stays pending`,
+        {
+          stream: this.config.stream,
+        },
+      );
+    }
+    // A graceful close sends what is queued (the last acknowledgements); destroy ends whatever is left.
+    if (finished && client.isReady) await settlesWithin(client.close(), 2000);
+    client.destroy();
+    this.client = undefined;
+    this.loop = undefined;
+    this.stopping = undefined;
+  }
+
+  /** What the dashboard shows; `pending` is as last seen by the loop, so this never waits on Redis. */
+  status(): RedisStreamStatus {
+    return {
+      stream: this.config.stream,
+      group: this.config.group,
+      consumer: this.consumer,
+      connected: this.client?.isReady ?? false,
+      lastReadAt: this.lastReadAt === null ? null : new Date(this.lastReadAt).toISOString(),
+      processed: this.processed,
+      duplicates: this.duplicates,
+      deadLettered: this.deadLettered,
+      pending: this.pending,
+      lastError: this.lastError,
+    };
+  }
+
+  private noteError(message: string): void {
+    this.lastError = message;
+    const now = this.now();
+    if (now - this.lastErrorLoggedAt >= ERROR_LOG_INTERVAL_MS) {
+      this.lastErrorLoggedAt = now;
+      this.log("warn", message, { stream: this.config.stream });
+    }
+  }
+
+  private async ensureGroup(client: Client): Promise<void> {
+    const { stream, group, startFrom } = this.config;
+    try {
+      await client.xGroupCreate(stream, group, startFrom === "beginning" ? "0" : "$", { MKSTREAM: true });
+      this.log("info", `redis stream ${stream}: created consumer group ${group}`, {
+        stream,
+        group,
+        startFrom,
+      });
+    } catch (error) {
+      // BUSYGROUP is Redis's own error code: the group exists, which is what we want.
+      if (!(error instanceof Error && error.message.startsWith("BUSYGROUP"))) throw error;
+    }
+  }
+
+  /**
+   * The loop: this consumer's own pending entries first (left by a crash or a failed batch),
+   * then, in turn, entries idle too long elsewhere and new entries. One batch at a time, so
+   * a busy pipeline stops the reading.
+   */
+  private async run(client: Client, stop: AbortSignal): Promise<void> {
+    const claimEveryMs = Math.max(100, Math.min(this.config.claimIdleMs, 60_000) / 2);
+    let ownCursor: string | null = "0";
+    let claimCursor = "0-0";
+    let lastClaimAt = Number.NEGATIVE_INFINITY;
+    let lastPendingAt = Number.NEGATIVE_INFINITY;
+    let needGroup = false;
+    let backoff = 0;
+    while (!stop.aborted) {
+      try {
+        if (needGroup) {
+          await this.ensureGroup(client);
+          needGroup = false;
+        }
+        let entries: StreamEntry[];
+        if (ownCursor !== null) {
+          entries = await this.read(client, ownCursor, false);
+          ownCursor = entries.length === 0 ? null : entries[entries.length - 1]!.id;
+        } else if (this.now() - lastClaimAt >= claimEveryMs) {
+          const claimed = await this.claim(client, claimCursor);
+          claimCursor = claimed.next;
+          // A scan that has not reached the end goes on at once.
+          lastClaimAt = claimCursor === "0-0" ? this.now() : Number.NEGATIVE_INFINITY;
+          entries = claimed.entries;
+          if (entries.length > 0) {
+            this.log("info", `redis stream ${this.config.stream}: took over ${entries.length} idle entries`, {
+              stream: this.config.stream,
+              entries: entries.length,
+            });
+          }
+        } else {
+          entries = await this.read(client, ">", true);
+        }
+        this.lastReadAt = this.now();
+        if (entries.length > 0) await this.handle(client, entries, stop);
+        if (entries.length > 0 || this.now() - lastPendingAt > 5000) {
+          lastPendingAt = this.now();
+          await this.refreshPending(client);
+        }
+        backoff = 0;
+      } catch (error) {
+        if (stop.aborted) break;
+        // NOGROUP: Redis lost the group (a restart without persistence): make it again.
+        if (error instanceof Error && error.message.startsWith("NOGROUP")) needGroup = true;
+        // A failed batch stays in this consumer's pending list: read it again after the pause.
+        ownCursor = "0";
+        backoff = Math.min(backoff === 0 ? 200 : backoff * 2, MAX_ERROR_BACKOFF_MS);
+        this.lastError = describeError(error);
+        this.log("warn", `redis stream ${this.config.stream}: ${this.lastError}; retrying in ${backoff} ms`, {
+          stream: this.config.stream,
+        });
+        await abortableSleep(backoff, stop).catch(() => undefined);
+      }
+    }
+  }
+
+  private async read(client: Client, id: string, block: boolean): Promise<StreamEntry[]> {
+    const { stream, group, batchSize } = this.config;
+    const args = ["XREADGROUP", "GROUP", group, this.consumer, "COUNT", String(batchSize)];
+    if (block) args.push("BLOCK", String(this.blockMs));
+    args.push("STREAMS", stream, id);
+    const reply: unknown = await client.sendCommand(args);
+    if (reply === null) return [];
+    if (!Array.isArray(reply)) throw unexpected("XREADGROUP", reply);
+    const entries: StreamEntry[] = [];
+    for (const streamReply of reply) {
+      if (!Array.isArray(streamReply) || !Array.isArray(streamReply[1]))
+        throw unexpected("XREADGROUP", reply);
+      for (const raw of streamReply[1]) entries.push(toEntry(raw, "XREADGROUP"));
+    }
+    return entries;
+  }
+
+  private async claim(client: Client, cursor: string): Promise<{ next: string; entries: StreamEntry[] }> {
+    const { stream, group, batchSize, claimIdleMs } = this.config;
+    const reply: unknown = await client.sendCommand([
+      "XAUTOCLAIM",
+      stream,
+      group,
+      this.consumer,
+      String(claimIdleMs),
+      cursor,
+      "COUNT",
+      String(batchSize),
+    ]);
+    if (!Array.isArray(reply) || typeof reply[0] !== "string" || !Array.isArray(reply[1])) {
+      throw unexpected("XAUTOCLAIM", reply);
+    }
+    // Entries deleted meanwhile come back as null (Redis 6.2) or are listed apart (7.0, and then dropped from the list).
+    const entries = reply[1].filter((raw) => raw !== null).map((raw) => toEntry(raw, "XAUTOCLAIM"));
+    return { next: reply[0], entries };
+  }
+
+  private async refreshPending(client: Client): Promise<void> {
+    try {
+      const summary = await client.xPending(this.config.stream, this.config.group);
+      this.pending = Number(summary.pending);
+    } catch {
+      // Only for the dashboard; the next batch tries again.
+    }
+  }
+
+  /** Dead-letters what is not a document, submits the rest as one batch, and acknowledges both. */
+  private async handle(client: Client, entries: readonly StreamEntry[], stop: AbortSignal): Promise<void> {
+    const { stream, group, deadLetterStream } = this.config;
+    const docs: MonitorDocumentInput[] = [];
+    const docIds: string[] = [];
+    const gone: string[] = [];
+    const dead: { entry: StreamEntry & { fields: Record<string, string> }; error: string }[] = [];
+    for (const entry of entries) {
+      if (entry.fields === null) {
+        gone.push(entry.id);
+        continue;
+      }
+      try {
+        docs.push(this.toDocument(entry.fields, { field: `${stream}/${entry.id}` }));
+        docIds.push(entry.id);
+      } catch (error) {
+        const message = error instanceof TextkitError ? error.describe() : describeError(error);
+        dead.push({ entry: { id: entry.id, fields: entry.fields }, error: message });
+      }
+    }
+    if (gone.length > 0) await client.xAck(stream, group, gone);
+    if (dead.length > 0) {
+      for (const { entry, error } of dead) {
+        await client.xAdd(deadLetterStream, "*", { ...entry.fields, error, entry: entry.id });
+      }
+      await client.xAck(
+        stream,
+        group,
+        dead.map((d) => d.entry.id),
+      );
+      this.deadLettered += dead.length;
+      for (const { entry, error } of dead) {
+        this.log(
+          "warn",
+          `redis stream ${stream}: entry ${entry.id} is not a document; moved to ${deadLetterStream}`,
+          {
+            stream,
+            entry: entry.id,
+            error,
+          },
+        );
+      }
+    }
+    if (docs.length === 0) return;
+    const outcome = await this.submit(docs, stop);
+    await client.xAck(stream, group, docIds);
+    this.processed += docIds.length;
+    this.duplicates += outcome.duplicates;
+  }
+
+  private toDocument(fields: Record<string, string>, where: DocumentLocation): MonitorDocumentInput {
+    let value: unknown = fields;
+    if (fields["doc"] !== undefined) {
+      try {
+        value = JSON.parse(fields["doc"]);
+      } catch (error) {
+        throw new TextkitError(
+          "INPUT_INVALID",
+          `${where.field}/doc is not valid JSON: ${describeError(error)}`,
+          {
+            column: "doc",
+            details: { field: `${where.field}/doc` },
+          },
+        );
+      }
+    }
+    const doc = parseDocumentInput(value, where);
+    if (doc.source === undefined) doc.source = this.config.stream;
+    return doc;
+  }
+
+  /** Submits until the sink takes the batch: MONITOR_BUSY waits as asked (and `stop` ends the wait). */
+  private async submit(docs: readonly MonitorDocumentInput[], stop: AbortSignal): Promise<IngestOutcome> {
+    for (;;) {
+      try {
+        return await this.sink.submit(docs);
+      } catch (error) {
+        if (!(error instanceof TextkitError) || error.code !== "MONITOR_BUSY") throw error;
+        await abortableSleep(retryDelayMs(error), stop);
+      }
+    }
+  }
+}
+
+function toEntry(raw: unknown, command: string): StreamEntry {
+  if (!Array.isArray(raw) || typeof raw[0] !== "string") throw unexpected(command, raw);
+  const list: unknown = raw[1];
+  if (list === null || list === undefined) return { id: raw[0], fields: null };
+  if (!Array.isArray(list)) throw unexpected(command, raw);
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < list.length; i += 2) fields[String(list[i])] = String(list[i + 1]);
+  return { id: raw[0], fields };
+}
+
+function unexpected(command: string, reply: unknown): Error {
+  return new TextkitError(
+    "INTERNAL",
+    `Redis answered ${command} with an unexpected reply: ${JSON.stringify(reply)}`,
+  );
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.href;
+  } catch {
+    return "the configured URL";
+  }
+}
+
+/** True when `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
