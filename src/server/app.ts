@@ -7,6 +7,7 @@ import { fastifyCors } from "@fastify/cors";
 import { fastifyRateLimit } from "@fastify/rate-limit";
 import { fastifySwagger } from "@fastify/swagger";
 import { type FastifyInstance, type FastifyRequest, fastify, LogController } from "fastify";
+import { Monitor } from "../apps/monitor/index.ts";
 import { TextkitError } from "../core/errors.ts";
 import { Authenticator, type KeyVerifier } from "./auth.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
@@ -17,13 +18,16 @@ import type { TextkitServerState } from "./fastify-types.ts";
 import { openKeyStore } from "./keys.ts";
 import { bufferedStdout, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
+import { registryModels } from "./monitor-models.ts";
 import { tokenBucketStore } from "./rate-limit.ts";
 import { ModelRegistry } from "./registry.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { monitorRoutes } from "./routes/monitor.ts";
 import { recommendRoutes } from "./routes/recommend.ts";
 
 const TEXTKIT_VERSION = "0.1.0";
@@ -82,6 +86,7 @@ export async function buildServer(
   app.decorateRequest("errorCode", null);
 
   const database = new DatabaseHandle(resolved);
+  let monitor: Monitor | null = null;
   try {
     const keys: KeyVerifier | null = resolved.auth === "off" ? null : await openKeyStore(database);
     const auth = new Authenticator(resolved.auth, keys);
@@ -111,6 +116,8 @@ export async function buildServer(
       return payload;
     });
     app.addHook("onClose", async () => {
+      // The monitor first: its sources stop, and the documents it accepted are stored.
+      await monitor?.stop();
       await registry.stop();
       await database.close();
       stdout?.flushSync();
@@ -132,8 +139,22 @@ export async function buildServer(
             { name: "admin", description: "Reload and activate versions (scope admin)" },
             { name: "health", description: "Liveness and readiness" },
             { name: "metrics", description: "Prometheus metrics" },
+            { name: "monitor", description: "The opinion monitor: ingest, trends, alerts (scope monitor)" },
           ],
         },
+      });
+    }
+    if (resolved.monitor !== null) {
+      const m = resolved.monitor;
+      const log = app.log.child({ component: "monitor" });
+      monitor = await Monitor.open({
+        db: await database.get(),
+        config: m.config,
+        models: registryModels(registry),
+        log: (level, message, data) => log[level](data ?? {}, message),
+        sources: m.sources,
+        ...(m.fetch === undefined ? {} : { fetch: m.fetch }),
+        ...(m.webhookDelays === undefined ? {} : { webhookDelays: m.webhookDelays }),
       });
     }
     await app.register(healthRoutes, { registry });
@@ -160,12 +181,23 @@ export async function buildServer(
         await v1.register(modelRoutes, { registry, config: resolved, metrics });
         await v1.register(recommendRoutes, { registry, config: resolved, database });
         await v1.register(adminRoutes, { registry });
+        await v1.register(monitorRoutes, { monitor, maxDocuments: resolved.monitor?.maxDocuments ?? 0 });
       },
       { prefix: "/v1" },
     );
     if (resolved.docs) await app.register(docsRoutes);
+    await app.register(dashboardRoutes);
     await registry.start();
+    if (monitor !== null) {
+      const started = monitor;
+      // Sources start once the models are loaded, so that the first documents find them.
+      registry
+        .whenReady()
+        .then(() => started.start())
+        .catch((error: unknown) => app.log.error({ err: error }, "the monitor did not start"));
+    }
   } catch (error) {
+    await monitor?.stop();
     await registry.stop();
     await database.close();
     throw error;

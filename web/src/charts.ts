@@ -1,0 +1,164 @@
+/**
+ * The two monitor charts, built on the parts of Chart.js they use (registered once, so the
+ * bundle leaves out the rest), each with a text fallback: a table of the same numbers.
+ */
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  type ChartDataset,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from "chart.js";
+import { h, replaceChildren } from "./dom.ts";
+import { formatCount } from "./format.ts";
+
+export type LineChart = Chart<"line", number[], string>;
+export type BarChart = Chart<"bar", number[], string>;
+
+let registered = false;
+
+/** Registers the Chart.js parts the dashboard draws with; call before creating a chart. */
+export function registerChartParts(): void {
+  if (registered) return;
+  Chart.register(
+    LineController,
+    LineElement,
+    PointElement,
+    BarController,
+    BarElement,
+    CategoryScale,
+    LinearScale,
+    Legend,
+    Tooltip,
+  );
+  registered = true;
+}
+
+export const SENTIMENT_COLOURS = { negative: "#d64545", neutral: "#9aa0a6", positive: "#2f9e44" } as const;
+
+const TOPIC_COLOURS = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#9467bd",
+  "#17becf",
+  "#8c564b",
+  "#e377c2",
+  "#bcbd22",
+  "#7f7f7f",
+  "#2ca02c",
+  "#d62728",
+];
+
+/** A topic's colour, stable for its position in the status's topic list. */
+export function topicColour(index: number): string {
+  return TOPIC_COLOURS[index % TOPIC_COLOURS.length]!;
+}
+
+const COMMON_OPTIONS = {
+  responsive: true,
+  maintainAspectRatio: false,
+  // Redraws every 10 s would otherwise animate from zero each time.
+  animation: false,
+  interaction: { mode: "index", intersect: false },
+  plugins: { legend: { position: "bottom" } },
+} as const;
+
+/** The "Volume per topic" line chart, empty until `setData`. */
+export function createTopicTrendChart(canvas: HTMLCanvasElement): LineChart {
+  return new Chart<"line", number[], string>(canvas, {
+    type: "line",
+    data: { labels: [], datasets: [] },
+    options: {
+      ...COMMON_OPTIONS,
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      // Monotone curves never dip below zero between two buckets, as plain tension can.
+      elements: {
+        point: { radius: 0, hitRadius: 6 },
+        line: { cubicInterpolationMode: "monotone", borderWidth: 2 },
+      },
+    },
+  });
+}
+
+/** The "Sentiment over time" stacked bar chart, empty until `setData`. */
+export function createSentimentChart(canvas: HTMLCanvasElement): BarChart {
+  return new Chart<"bar", number[], string>(canvas, {
+    type: "bar",
+    data: { labels: [], datasets: [] },
+    options: {
+      ...COMMON_OPTIONS,
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+      },
+    },
+  });
+}
+
+/**
+ * Replaces a chart's labels and datasets and redraws it. Datasets are matched by label so
+ * that a redraw keeps which series the person has hidden in the legend.
+ */
+export function setChartData<T extends "line" | "bar">(
+  chart: Chart<T, number[], string>,
+  labels: string[],
+  datasets: ChartDataset<T, number[]>[],
+): void {
+  const hidden = new Set<string>();
+  chart.data.datasets.forEach((dataset, i) => {
+    if (!chart.isDatasetVisible(i) && dataset.label !== undefined) hidden.add(dataset.label);
+  });
+  chart.data.labels = labels;
+  chart.data.datasets = datasets.map((d) =>
+    d.label !== undefined && hidden.has(d.label) ? { ...d, hidden: true } : d,
+  );
+  chart.update();
+}
+
+/** A table of the chart's numbers (the chart's text fallback): one row per time, one column per series. */
+export function fillDataTable(
+  table: HTMLTableElement,
+  caption: string,
+  labels: string[],
+  series: { label: string; data: number[] }[],
+): void {
+  replaceChildren(
+    table,
+    h("caption", {}, caption),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { attrs: { scope: "col" } }, "Time"),
+        ...series.map((s) => h("th", { className: "num", attrs: { scope: "col" } }, s.label)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      ...labels.map((label, i) =>
+        h(
+          "tr",
+          {},
+          h("th", { attrs: { scope: "row" } }, label),
+          ...series.map((s) => h("td", { className: "num" }, formatCount(s.data[i] ?? 0))),
+        ),
+      ),
+    ),
+  );
+}
+
+declare global {
+  interface Window {
+    /** The Monitor page's charts, for the browser test to read their datasets. */
+    __textkitCharts?: { topicTrend: LineChart | null; sentiment: BarChart | null };
+  }
+}
