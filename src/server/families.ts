@@ -36,6 +36,11 @@ export async function loadClassifierPredictor(dir: string, _manifest: ArtifactMa
     labels: model.labels,
     details: { run: runSummary(model.runRecord) },
     predict: (inputs, options) => model.predict(inputs, options),
+    tokenPath: {
+      key: model.tokenization,
+      tokenize: (text) => model.tokenize(text),
+      predictTokens: (tokens, options) => model.predictTokens(tokens, options),
+    },
     selfTest() {
       const [p] = model.predict(["textkit self-test"], { k: model.labels.length });
       if (p === undefined || p.labels.length === 0 || !p.scores.every(Number.isFinite)) {

@@ -35,6 +35,7 @@ export type {
   RegistryLog,
   RegistryOptions,
   ServedModel,
+  TokenPath,
   VersionState,
   VersionStatus,
 } from "./registry.ts";

@@ -36,12 +36,24 @@ export interface Predictor {
     options: ModelPredictOptions,
   ): unknown[] | Promise<unknown[]>;
   labels?: readonly string[];
+  /**
+   * Text models that can predict from tokens give this (classifiers): models with the same
+   * `key` tokenize alike, so a caller with several of them (the monitor) tokenizes once.
+   */
+  tokenPath?: TokenPath;
   /** Recommenders give this; the recommend and events routes use it. */
   recommender?: RecommenderPredictor;
   /** Plain data shown by GET /v1/models/:name (e.g. a summary of the training run). */
   details?: Record<string, unknown>;
   /** Throws when the loaded model does not answer sensibly; the version is then refused. */
   selfTest?(): void | Promise<void>;
+}
+
+/** See Predictor.tokenPath. */
+export interface TokenPath {
+  key: string;
+  tokenize(text: string): string[];
+  predictTokens(tokens: readonly (readonly string[])[], options: ModelPredictOptions): unknown[];
 }
 
 /** What a recommender adds to a predictor: lists for a user, and events taken without retraining. */
@@ -79,6 +91,7 @@ export interface ServedModel {
   /** What a predict request sends per input: a text, or a row of named values. */
   readonly inputKind: "text" | "row";
   readonly recommender: RecommenderPredictor | null;
+  readonly tokenPath: TokenPath | null;
   predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
   predictRows(
     rows: readonly Record<string, unknown>[],
@@ -635,6 +648,7 @@ export class ModelRegistry {
         details: predictor.details ?? {},
         inputKind: predictor.predictRows === undefined ? "text" : "row",
         recommender: predictor.recommender ?? null,
+        tokenPath: predictor.tokenPath ?? null,
         predict: (inputs: readonly string[], options: ModelPredictOptions) =>
           predictor.predict(inputs, options),
         predictRows: (rows: readonly Record<string, unknown>[], options: ModelPredictOptions) => {

@@ -7,6 +7,7 @@ import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import type { Dataset, Example } from "../../data/index.ts";
 import { loadClassifier, trainClassifier } from "./classifier.ts";
+import { Featurizer } from "./featurizer.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-classifier-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -41,6 +42,12 @@ function topics(n: number, seed: number): Dataset {
 }
 
 const fast = { dim: 16, epochs: 8, lr: 0.5, wordNgrams: 2, buckets: 10_000 };
+
+async function saved(model: Awaited<ReturnType<typeof trainClassifier>>, name: string): Promise<string> {
+  const dir = join(root, name);
+  await model.save(dir);
+  return dir;
+}
 
 describe("trainClassifier", () => {
   it("learns separable topics and scores held-out data with the sklearn report", async () => {
@@ -104,6 +111,43 @@ describe("trainClassifier", () => {
     assert.equal(manifest.family, "classifier");
     assert.deepEqual(manifest.labels, ["money", "sport", "weather"]);
     assert.equal(manifest.options.seed, 1);
+  });
+
+  it("predicts the same from its own tokens, from a twin's, and once its token cache has turned over", async () => {
+    const train = topics(150, 5);
+    const model = await trainClassifier({ train }, { ...fast, wordNgrams: 2, minn: 2, maxn: 4 });
+    const twin = await trainClassifier(
+      { train: topics(150, 6) },
+      { ...fast, wordNgrams: 2, minn: 2, maxn: 4, seed: 3 },
+    );
+    assert.equal(model.tokenization, twin.tokenization);
+    const texts = train.examples
+      .slice(0, 40)
+      .map((e) => e.text)
+      .concat(["ＳＴＯＣＫ market", "", "rain, rain"]);
+    const fresh = await loadClassifier(await saved(model, "tokens"));
+    const expected = fresh.predict(texts, { k: 3 });
+    const tokens = texts.map((t) => twin.tokenize(t));
+    assert.deepEqual(model.predictTokens(tokens, { k: 3 }), expected);
+    // More distinct tokens than the cache holds: it empties and fills again, answers unchanged.
+    const rng = new Random(4);
+    const noise = Array.from({ length: 60_000 }, () => `w${rng.int(1e9).toString(36)}`);
+    model.predict([noise.join(" ")]);
+    assert.deepEqual(model.predict(texts, { k: 3 }), expected);
+    // The cache against no cache: an unfrozen featurizer computes every row afresh, and on
+    // training texts (every n-gram has a row) it must give the very same rows, twice over.
+    const f = model.featurizer;
+    const cold = new Featurizer(f.options, f.words, f.buckets, false);
+    for (const e of train.examples.slice(0, 60)) {
+      const a: number[] = [];
+      const b: number[] = [];
+      const c: number[] = [];
+      f.features(e.text, a);
+      f.features(e.text, b);
+      cold.features(e.text, c);
+      assert.deepEqual(a, c, e.text);
+      assert.deepEqual(b, c, e.text);
+    }
   });
 
   it("refuses a truncated weight file when loading", async () => {

@@ -123,9 +123,13 @@ export class TextClassifier {
   }
 
   private scoreInto(text: string, out: Float64Array): void {
+    this.scoreTokensInto(this.featurizer.tokens(text), out);
+  }
+
+  private scoreTokensInto(tokens: readonly string[], out: Float64Array): void {
     const feats = this.featScratch;
     feats.length = 0;
-    this.featurizer.features(text, feats);
+    this.featurizer.featuresOfTokens(tokens, feats, true);
     const s = this.scratch;
     averageRows(this.weights, feats, 0, feats.length, s.hidden);
     linearScores(this.weights, s.hidden, out);
@@ -141,14 +145,52 @@ export class TextClassifier {
    * p.labels; // ["card_arrival", "lost_card", "card_declined"]
    */
   predict(texts: readonly string[], options: PredictOptions = {}): Prediction[] {
+    return this.predictEach(texts.length, (i, scores) => this.scoreInto(texts[i]!, scores), options);
+  }
+
+  /**
+   * How this model turns text into tokens, as a key: two models with the same key tokenize
+   * alike, so one `tokenize` can feed both models' `predictTokens`.
+   */
+  get tokenization(): string {
+    const { normalization, lowercase } = this.options;
+    return `textkit-tokens/1 ${normalization} ${lowercase ? "lower" : "cased"}`;
+  }
+
+  /** The tokens this model reads in `text` (normalised as the model was trained). */
+  tokenize(text: string): string[] {
+    return this.featurizer.tokens(text);
+  }
+
+  /**
+   * Like `predict`, for texts already tokenized by `tokenize` (of this model or of one with
+   * the same `tokenization`): the same answers, without tokenizing again.
+   *
+   * @example
+   * const tokens = texts.map((t) => topic.tokenize(t));
+   * topic.predictTokens(tokens); sentiment.predictTokens(tokens); // when their tokenization agrees
+   */
+  predictTokens(tokenLists: readonly (readonly string[])[], options: PredictOptions = {}): Prediction[] {
+    return this.predictEach(
+      tokenLists.length,
+      (i, scores) => this.scoreTokensInto(tokenLists[i]!, scores),
+      options,
+    );
+  }
+
+  private predictEach(
+    count: number,
+    score: (i: number, scores: Float64Array) => void,
+    options: PredictOptions,
+  ): Prediction[] {
     const n = this.labels.length;
     const k = Math.max(1, Math.min(options.k ?? 1, n));
     const threshold = options.threshold ?? 0;
     const scores = this.scratch.scores;
     const order = this.order;
-    const out: Prediction[] = new Array(texts.length);
-    for (let i = 0; i < texts.length; i++) {
-      this.scoreInto(texts[i]!, scores);
+    const out: Prediction[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      score(i, scores);
       topKIndices(scores, n, k, order);
       const labels: string[] = [];
       const values: number[] = [];

@@ -16,6 +16,20 @@ import type { ClassifierOptions } from "./options.ts";
  */
 export const END_OF_TEXT = "</s>";
 
+/**
+ * Tokens whose feature rows a frozen featurizer remembers. Text is Zipfian: a few thousand
+ * words make most tokens, so prediction seldom hashes a word's n-grams twice. The cache is
+ * emptied when full rather than kept in order (cheaper, and a hot word comes straight back).
+ */
+const TOKEN_CACHE_SIZE = 50_000;
+
+interface TokenFeatures {
+  /** The token's own rows: its word row, then its character n-gram rows, as computed uncached. */
+  rows: Int32Array;
+  /** fnv1a of the token, for the word n-grams. */
+  hash: number;
+}
+
 export type FeatureOptions = Pick<
   ClassifierOptions,
   "wordNgrams" | "minn" | "maxn" | "buckets" | "lowercase" | "normalization"
@@ -31,6 +45,8 @@ export class Featurizer {
   private readonly tokenizer = new Tokenizer();
   private readonly hashScratch: number[] = [];
   private readonly ngramScratch: number[] = [];
+  private readonly rowScratch: number[] = [];
+  private readonly tokenCache = new Map<string, TokenFeatures>();
   private frozen: boolean;
 
   constructor(
@@ -92,25 +108,39 @@ export class Featurizer {
 
   /** Appends the rows of `text`'s features to `out`; returns the number of tokens. */
   features(text: string, out: number[]): number {
-    const tokens = this.modelTokens(text);
-    this.featuresOfTokens(tokens, out);
-    return tokens.length;
+    const tokens = this.tokens(text);
+    this.featuresOfTokens(tokens, out, true);
+    return tokens.length + 1;
   }
 
-  featuresOfTokens(tokens: readonly string[], out: number[]): void {
-    const { wordNgrams, minn, maxn, buckets } = this.options;
+  /**
+   * Appends the rows of the features of `tokens` to `out`; with `withEnd`, as if END_OF_TEXT
+   * followed them (the same rows as for `[...tokens, END_OF_TEXT]`, without the copy).
+   */
+  featuresOfTokens(tokens: readonly string[], out: number[], withEnd = false): void {
+    const { wordNgrams, buckets } = this.options;
     const hashes = this.hashScratch;
     hashes.length = 0;
-    const ngrams = this.ngramScratch;
-    for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i]!;
-      const id = this.wordIndex.get(token);
-      if (id !== undefined) out.push(id);
-      if (maxn > 0 && token !== END_OF_TEXT) {
-        ngrams.length = 0;
-        charNgramHashes(token, minn, maxn, ngrams);
-        for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]! % buckets, out);
+    const count = withEnd ? tokens.length + 1 : tokens.length;
+    for (let i = 0; i < count; i++) {
+      const token = i === tokens.length ? END_OF_TEXT : tokens[i]!;
+      if (this.frozen) {
+        // Frozen, a token's rows never change: look them up instead of hashing again.
+        let cached = this.tokenCache.get(token);
+        if (cached === undefined) {
+          const rows = this.rowScratch;
+          rows.length = 0;
+          this.tokenRows(token, rows);
+          cached = { rows: Int32Array.from(rows), hash: fnv1a(token) };
+          if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.clear();
+          this.tokenCache.set(token, cached);
+        }
+        const rows = cached.rows;
+        for (let j = 0; j < rows.length; j++) out.push(rows[j]!);
+        if (wordNgrams > 1) hashes.push(cached.hash);
+        continue;
       }
+      this.tokenRows(token, out);
       if (wordNgrams > 1) hashes.push(fnv1a(token));
     }
     if (wordNgrams > 1) {
@@ -121,6 +151,19 @@ export class Featurizer {
           this.pushBucket(h % buckets, out);
         }
       }
+    }
+  }
+
+  /** Appends a token's own rows: its word row, then its character n-gram rows. */
+  private tokenRows(token: string, out: number[]): void {
+    const { minn, maxn, buckets } = this.options;
+    const id = this.wordIndex.get(token);
+    if (id !== undefined) out.push(id);
+    if (maxn > 0 && token !== END_OF_TEXT) {
+      const ngrams = this.ngramScratch;
+      ngrams.length = 0;
+      charNgramHashes(token, minn, maxn, ngrams);
+      for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]! % buckets, out);
     }
   }
 
