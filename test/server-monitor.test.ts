@@ -308,7 +308,8 @@ describe("a monitor behind on classifying", () => {
     const dir = tempDir("server-monitor-slow");
     // The classifier family, with every prediction taking 300 ms.
     const slowClassifier = async (d: string, manifest: Parameters<typeof loadClassifierPredictor>[1]) => {
-      const p = await loadClassifierPredictor(d, manifest);
+      // Without its token path, so that the monitor must come through the slow predict.
+      const { tokenPath: _, ...p } = await loadClassifierPredictor(d, manifest);
       return {
         ...p,
         predict: async (inputs: readonly string[], o: object) => {
@@ -325,7 +326,10 @@ describe("a monitor behind on classifying", () => {
       watchIntervalMs: 0,
       logger: false,
       families: { classifier: slowClassifier },
-      monitor: { config: monitorConfig({ rules: [], webhooks: [], maxPending: 10, batchSize: 10 }) },
+      // In the main thread (workers: 0), where the server's own, slow, family loader runs.
+      monitor: {
+        config: monitorConfig({ rules: [], webhooks: [], maxPending: 10, batchSize: 10, workers: 0 }),
+      },
     });
     try {
       await slow.whenReady();

@@ -80,7 +80,7 @@ export async function buildServer(
     onSwap: (model) => metrics.swaps.inc({ model: model.name }),
     onLoadFailed: (name) => metrics.reloadFailures.inc({ model: name }),
   });
-  const state: TextkitServerState = { config: resolved, registry, metrics };
+  const state: TextkitServerState = { config: resolved, registry, metrics, monitor: null };
   app.decorate("textkit", state);
   app.decorateRequest("apiKey", null);
   app.decorateRequest("errorCode", null);
@@ -156,6 +156,7 @@ export async function buildServer(
         ...(m.fetch === undefined ? {} : { fetch: m.fetch }),
         ...(m.webhookDelays === undefined ? {} : { webhookDelays: m.webhookDelays }),
       });
+      state.monitor = monitor;
     }
     await app.register(healthRoutes, { registry });
     await app.register(metricsRoutes, {

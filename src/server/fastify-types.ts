@@ -1,4 +1,5 @@
 /** What textkit adds to fastify's request and route config (declaration merging). */
+import type { Monitor } from "../apps/monitor/index.ts";
 import type { RequestKey, RouteScope } from "./auth.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 import type { ServerMetrics } from "./metrics.ts";
@@ -9,6 +10,8 @@ export interface TextkitServerState {
   config: ResolvedServerConfig;
   registry: ModelRegistry;
   metrics: ServerMetrics;
+  /** The opinion monitor, when the server runs one (`monitor` in the config). */
+  monitor: Monitor | null;
 }
 
 /** Per-request state the server's hooks share. */

@@ -62,7 +62,23 @@ export function registryModels(registry: ModelRegistry): MonitorModelSource {
           const model = resolve(registry, name, CLASSIFIER_FAMILY, "classifier");
           return (await model.predict(texts, { k: 1 })).map(topLabel);
         },
+        // Resolved once per batch: the version it finds tokenizes and predicts the whole batch.
+        tokens: () => {
+          const path = resolve(registry, name, CLASSIFIER_FAMILY, "classifier").tokenPath;
+          return path === null
+            ? null
+            : {
+                key: path.key,
+                tokenize: (text) => path.tokenize(text),
+                top: (tokens) => path.predictTokens(tokens, { k: 1 }).map(topLabel),
+              };
+        },
       };
+    },
+    artifactDir(name, family) {
+      return family === "classifier"
+        ? resolve(registry, name, CLASSIFIER_FAMILY, "classifier").dir
+        : resolve(registry, name, TAGGER_FAMILY, "entity").dir;
     },
     entityFinder(name: string): EntityFinder {
       return {

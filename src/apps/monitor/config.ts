@@ -88,8 +88,10 @@ export interface MonitorConfig {
   models: MonitorModels;
   /** Sentiment model label -> positive / neutral / negative (default: each of the three to itself). */
   sentimentLabels: Record<string, Sentiment>;
-  /** Content words per document counted in the term trends (default 8). */
+  /** Content words per document counted in the term trends (default 5). */
   termsPerDocument: number;
+  /** Entity types kept (default null: every type the tagger finds), e.g. ["ORG", "PER", "PRODUCT"]. */
+  entityLabels: string[] | null;
   rules: AlertRule[];
   webhooks: WebhookTarget[];
   feeds: FeedSourceConfig[];
@@ -100,19 +102,24 @@ export interface MonitorConfig {
   maxPending: number;
   /** How often alert rules are evaluated, in ms (default 5,000; they also run after ingestion). */
   evaluateIntervalMs: number;
+  /**
+   * Worker threads that classify ("auto", the default: one per core; 0: in the main thread,
+   * through the server's own model loaders).
+   */
+  workers: number | "auto";
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)$/;
 
 /** Minutes in "15m", "2h", "1d", or a plain number of minutes. */
-function minutes(value: unknown, path: string): number {
+function minutes(value: unknown, path: string, file?: string): number {
   if (typeof value === "number" && Number.isFinite(value) && value > 0) return value;
   const m = typeof value === "string" ? DURATION.exec(value.trim()) : null;
   if (m === null)
-    throw configError(path, `${JSON.stringify(value)} is not a duration such as "15m", "2h" or "1d"`);
+    throw configError(path, `${JSON.stringify(value)} is not a duration such as "15m", "2h" or "1d"`, file);
   const n = Number(m[1]);
   const unit = m[2] === "d" ? 1440 : m[2] === "h" ? 60 : 1;
-  if (!(n > 0)) throw configError(path, "must be longer than zero");
+  if (!(n > 0)) throw configError(path, "must be longer than zero", file);
   return n * unit;
 }
 
@@ -173,7 +180,7 @@ class Reader {
   }
 
   minutes(key: string, fallback: number): number {
-    return this.has(key) ? minutes(this.record[key], this.at(key)) : fallback;
+    return this.has(key) ? minutes(this.record[key], this.at(key), this.file) : fallback;
   }
 
   object(key: string): Json | null {
@@ -292,6 +299,7 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
     "models",
     "sentimentLabels",
     "termsPerDocument",
+    "entityLabels",
     "rules",
     "webhooks",
     "feeds",
@@ -299,6 +307,7 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
     "batchSize",
     "maxPending",
     "evaluateInterval",
+    "workers",
   ]);
   const modelsRaw = top.object("models") ?? {};
   const m = top.child("models", modelsRaw, ["topic", "sentiment", "entities"]);
@@ -321,6 +330,14 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
       sentimentLabels[label] = target as Sentiment;
     }
   }
+  const entityLabels = top.has("entityLabels")
+    ? top.list("entityLabels").map((v, i) => {
+        if (typeof v !== "string" || v.trim() === "") {
+          throw top.error(`entityLabels[${i}]`, "must be an entity type such as ORG");
+        }
+        return v.trim();
+      })
+    : null;
   const ids = new Set<string>();
   const rules = top.list("rules").map((v, i) => rule(file, v, i, ids));
   const webhooks = top.list("webhooks").map((v, i) => {
@@ -393,6 +410,7 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
   return {
     models,
     sentimentLabels,
+    entityLabels,
     termsPerDocument: top.number(
       "termsPerDocument",
       8,
@@ -415,8 +433,17 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
       (n) => Number.isInteger(n) && n >= 1,
       "a whole number of at least 1",
     ),
+    workers:
+      top.raw("workers") === "auto" || !top.has("workers")
+        ? "auto"
+        : top.number(
+            "workers",
+            0,
+            (n) => Number.isInteger(n) && n >= 0 && n <= 64,
+            'a whole number from 0 to 64, or "auto"',
+          ),
     evaluateIntervalMs: top.has("evaluateInterval")
-      ? minutes(top.raw("evaluateInterval"), "evaluateInterval") * 60_000
+      ? minutes(top.raw("evaluateInterval"), "evaluateInterval", file) * 60_000
       : 5_000,
   };
 }

@@ -61,6 +61,7 @@ function family(dir: string): string {
 export async function loadDirectoryModels(root: string, config: MonitorConfig): Promise<MonitorModelSource> {
   const classifiers = new Map<string, TextClassifier>();
   const taggers = new Map<string, SequenceTagger>();
+  const dirs = new Map<string, string>();
   for (const [task, choice] of [
     ["topic", config.models.topic],
     ["sentiment", config.models.sentiment],
@@ -76,6 +77,7 @@ export async function loadDirectoryModels(root: string, config: MonitorConfig): 
         );
       }
       classifiers.set(name, await loadClassifier(dir));
+      dirs.set(name, dir);
     }
   }
   for (const name of names(config.models.entities)) {
@@ -89,18 +91,27 @@ export async function loadDirectoryModels(root: string, config: MonitorConfig): 
       );
     }
     taggers.set(name, await loadTagger(dir));
+    dirs.set(name, dir);
   }
   return {
-    labeler(name: string): TextLabeler {
-      const model = classifiers.get(name)!;
-      return {
-        top: (texts) =>
-          model.predict(texts, { k: 1 }).map((p) => ({ label: p.labels[0]!, score: p.scores[0]! })),
-      };
-    },
-    entityFinder(name: string): EntityFinder {
-      const model = taggers.get(name)!;
-      return { find: (texts) => model.predict(texts).map((t) => t.entities) };
-    },
+    labeler: (name) => classifierLabeler(classifiers.get(name)!),
+    entityFinder: (name) => taggerFinder(taggers.get(name)!),
+    artifactDir: (name) => dirs.get(name)!,
   };
+}
+
+/** A loaded classifier as the pipeline uses it: its best label, from texts or shared tokens. */
+export function classifierLabeler(model: TextClassifier): TextLabeler {
+  const best = (p: { labels: string[]; scores: number[] }) => ({ label: p.labels[0]!, score: p.scores[0]! });
+  const path = {
+    key: model.tokenization,
+    tokenize: (text: string) => model.tokenize(text),
+    top: (tokens: readonly (readonly string[])[]) => model.predictTokens(tokens, { k: 1 }).map(best),
+  };
+  return { top: (texts) => model.predict(texts, { k: 1 }).map(best), tokens: () => path };
+}
+
+/** A loaded tagger as the pipeline uses it. */
+export function taggerFinder(model: SequenceTagger): EntityFinder {
+  return { find: (texts) => model.predict(texts).map((t) => t.entities) };
 }

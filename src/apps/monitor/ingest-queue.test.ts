@@ -83,6 +83,27 @@ describe("IngestQueue", () => {
     assert.equal(calls, 2);
   });
 
+  it("with concurrency 2 keeps two batches in flight, and closes only once both are stored", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const queue = new IngestQueue({
+      batchSize: 5,
+      concurrency: 2,
+      process: async (batch) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight--;
+        return stored(batch);
+      },
+    });
+    const outcome = queue.submit(docs(20));
+    await queue.close();
+    assert.equal((await outcome).stored, 20);
+    assert.equal(most, 2);
+    assert.equal(queue.pending, 0);
+  });
+
   it("refuses new documents once closed, after storing those it took", async () => {
     const queue = new IngestQueue({ process: async (batch) => stored(batch) });
     const taken = queue.submit(docs(3));

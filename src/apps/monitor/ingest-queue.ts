@@ -17,6 +17,11 @@ export interface IngestQueueOptions {
   batchSize?: number;
   /** Documents waiting at most (default 20,000). */
   maxPending?: number;
+  /**
+   * Batches processed at once (default 1). With classification in worker threads, 2 or more
+   * let one batch be stored while the next is classified.
+   */
+  concurrency?: number;
 }
 
 interface Submission {
@@ -44,7 +49,10 @@ export class IngestQueue implements DocumentSink {
   readonly capacity: number;
   private readonly waiting: Submission[] = [];
   private pendingDocs = 0;
-  private draining: Promise<void> | null = null;
+  private readonly concurrency: number;
+  private running = 0;
+  private scheduled = false;
+  private idle: (() => void)[] = [];
   private closed = false;
   /** Documents per millisecond lately, for the Retry-After estimate. */
   private rate = 0;
@@ -53,6 +61,7 @@ export class IngestQueue implements DocumentSink {
     this.processBatch = options.process;
     this.batchSize = options.batchSize ?? 500;
     this.capacity = options.maxPending ?? 20_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
   }
 
   /** Documents accepted and not yet stored. */
@@ -94,25 +103,39 @@ export class IngestQueue implements DocumentSink {
         reject,
       });
       this.pendingDocs += documents.length;
-      this.drain();
+      this.schedule();
     });
   }
 
   /** Refuses new documents and waits until those accepted are stored. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.draining;
+    if (this.running === 0 && this.untaken() === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  private drain(): void {
-    if (this.draining !== null) return;
-    this.draining = (async () => {
-      // Let the submissions of this turn of the event loop join the first batch.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      while (this.waiting.length > 0) await this.runBatch();
-    })().finally(() => {
-      this.draining = null;
-      if (this.waiting.length > 0) this.drain();
+  /** Documents accepted that no batch has taken yet. */
+  private untaken(): number {
+    let n = 0;
+    for (const s of this.waiting) n += s.documents.length - s.taken;
+    return n;
+  }
+
+  /** Starts batches while there are documents no batch has taken and a slot is free. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Let the submissions of this turn of the event loop join the same batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.running < this.concurrency && this.untaken() > 0) {
+        this.running++;
+        void this.runBatch().finally(() => {
+          this.running--;
+          if (this.untaken() > 0) this.schedule();
+          else if (this.running === 0) for (const resolve of this.idle.splice(0)) resolve();
+        });
+      }
     });
   }
 

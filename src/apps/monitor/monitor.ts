@@ -18,6 +18,7 @@ import type { IngestOutcome, IngestResult, MonitorDocument, MonitorDocumentInput
 import type { FeedPoller } from "./feeds.ts";
 import { IngestQueue } from "./ingest-queue.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
+import { defaultWorkers, PipelinePool } from "./pipeline-pool.ts";
 import type { RedisStreamConsumer } from "./redis-stream.ts";
 import {
   type AlertRecord,
@@ -125,6 +126,7 @@ export class Monitor {
   readonly store: MonitorStore;
   readonly config: MonitorConfig;
   private readonly pipeline: DocumentPipeline;
+  private readonly pool: PipelinePool | null;
   private readonly queue: IngestQueue;
   private readonly deliverer: WebhookDeliverer;
   private readonly feeds: FeedPoller | null;
@@ -153,11 +155,18 @@ export class Monitor {
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? Date.now;
     this.pipeline = new DocumentPipeline(options.config, options.models);
+    const workers = options.config.workers === "auto" ? defaultWorkers() : options.config.workers;
+    this.pool =
+      workers > 0 && PipelinePool.usable(options.config, options.models)
+        ? new PipelinePool(options.config, options.models, workers)
+        : null;
     this.matchKeywords = keywordMatcher(options.config.rules);
     this.queue = new IngestQueue({
       process: (docs) => this.processBatch(docs),
       batchSize: options.config.batchSize,
       maxPending: options.config.maxPending,
+      // With workers, one batch more than workers: one is stored while the others are classified.
+      concurrency: this.pool === null ? 1 : this.pool.size + 1,
     });
     this.deliverer = new WebhookDeliverer({
       store,
@@ -242,6 +251,7 @@ export class Monitor {
     await this.stream?.stop();
     await this.feeds?.stop();
     await this.queue.close();
+    await this.pool?.close();
     if (this.timer !== null) clearInterval(this.timer);
     if (this.evaluationQueued !== null) clearTimeout(this.evaluationQueued);
     this.timer = null;
@@ -261,7 +271,7 @@ export class Monitor {
   }
 
   private async processBatch(inputs: readonly MonitorDocumentInput[]): Promise<IngestResult[]> {
-    const docs = await this.pipeline.enrich(inputs, this.now());
+    const docs = await (this.pool ?? this.pipeline).enrich(inputs, this.now());
     const fresh = await this.store.insertDocuments(docs, this.matchKeywords);
     if (fresh.size > 0 && this.config.rules.length > 0) this.evaluateSoon();
     // Within one batch the first of two equal documents is the stored one.

@@ -30,6 +30,17 @@ export interface TopLabel {
 /** A classifier as the monitor uses it: the best label of each text. */
 export interface TextLabeler {
   top(texts: readonly string[]): TopLabel[] | Promise<TopLabel[]>;
+  /**
+   * The same from tokens, when the model offers it: models whose `key` is the same tokenize
+   * alike, so the pipeline tokenizes each document once for all of them (and for its terms).
+   */
+  tokens?(): TokenLabeler | null;
+}
+
+export interface TokenLabeler {
+  key: string;
+  tokenize(text: string): string[];
+  top(tokens: readonly (readonly string[])[]): TopLabel[] | Promise<TopLabel[]>;
 }
 
 /** A tagger as the monitor uses it: the entities of each text. */
@@ -44,11 +55,41 @@ export interface EntityFinder {
 export interface MonitorModelSource {
   labeler(name: string): TextLabeler;
   entityFinder(name: string): EntityFinder;
+  /**
+   * The artifact directory of a model's active version, when the models are files: then the
+   * pipeline can run on worker threads that load them (see PipelinePool).
+   */
+  artifactDir?(name: string, family: "classifier" | "tagger"): string;
 }
 
 function modelFor(choice: ModelChoice | null, lang: MonitorLanguage): string | null {
   if (choice === null) return null;
   return typeof choice === "string" ? choice : (choice[lang] ?? null);
+}
+
+/**
+ * A document as stored, before the pipeline labels it: the input's fields with their
+ * defaults (source "api", the time of arrival when it has no time of its own).
+ */
+export function baseDocument(
+  input: MonitorDocumentInput,
+  ingestedAt: number,
+): Omit<MonitorDocument, "key" | "lang"> {
+  return {
+    id: input.id ?? null,
+    source: input.source ?? "api",
+    title: input.title ?? null,
+    text: input.text,
+    url: input.url ?? null,
+    publishedAt: input.publishedAt ?? ingestedAt,
+    ingestedAt,
+    topic: NO_TOPIC,
+    topicScore: null,
+    sentiment: NO_SENTIMENT,
+    sentimentScore: null,
+    entities: [],
+    terms: [],
+  };
 }
 
 /** The text a model reads: the title and the text on two lines. */
@@ -106,53 +147,55 @@ export class DocumentPipeline {
 
   /** Labels every document; `ingestedAt` is their time of arrival (and their time when they have none). */
   async enrich(inputs: readonly MonitorDocumentInput[], ingestedAt: number): Promise<MonitorDocument[]> {
-    const out: MonitorDocument[] = inputs.map((input) => {
-      const lang = input.lang ?? detectLanguage(modelText(input));
-      return {
-        key: documentKey(input),
-        id: input.id ?? null,
-        source: input.source ?? "api",
-        title: input.title ?? null,
-        text: input.text,
-        url: input.url ?? null,
-        lang,
-        publishedAt: input.publishedAt ?? ingestedAt,
-        ingestedAt,
-        topic: NO_TOPIC,
-        topicScore: null,
-        sentiment: NO_SENTIMENT,
-        sentimentScore: null,
-        entities: [],
-        terms: this.terms.terms(input.title ?? null, input.text),
-      };
-    });
+    const out: MonitorDocument[] = inputs.map((input) => ({
+      ...baseDocument(input, ingestedAt),
+      key: documentKey(input),
+      lang: input.lang ?? detectLanguage(modelText(input)),
+    }));
     for (const lang of MONITOR_LANGUAGES) {
       const indices: number[] = [];
       for (let i = 0; i < out.length; i++) if (out[i]!.lang === lang) indices.push(i);
       if (indices.length === 0) continue;
       const texts = indices.map((i) => modelText(inputs[i]!));
-      const topicModel = modelFor(this.config.models.topic, lang);
-      if (topicModel !== null) {
-        const labels = await this.models.labeler(topicModel).top(texts);
-        indices.forEach((i, j) => {
-          out[i]!.topic = labels[j]!.label;
-          out[i]!.topicScore = labels[j]!.score;
-        });
-      }
-      const sentimentModel = modelFor(this.config.models.sentiment, lang);
-      if (sentimentModel !== null) {
-        const labels = await this.models.labeler(sentimentModel).top(texts);
-        indices.forEach((i, j) => {
-          out[i]!.sentiment = this.sentimentOf(labels[j]!.label);
-          out[i]!.sentimentScore = labels[j]!.score;
-        });
-      }
+      // Tokens made once, by the first model that offers a token path, for every model that
+      // tokenizes alike, and for the terms.
+      const tokenized = new Map<string, string[][]>();
+      const label = async (name: string | null): Promise<TopLabel[] | null> => {
+        if (name === null) return null;
+        const labeler = this.models.labeler(name);
+        const path = labeler.tokens?.() ?? null;
+        if (path === null) return labeler.top(texts);
+        let tokens = tokenized.get(path.key);
+        if (tokens === undefined) {
+          tokens = texts.map((t) => path.tokenize(t));
+          tokenized.set(path.key, tokens);
+        }
+        return path.top(tokens);
+      };
+      const topics = await label(modelFor(this.config.models.topic, lang));
+      const sentiments = await label(modelFor(this.config.models.sentiment, lang));
+      // The terms take the first tokens made, if any.
+      const tokens = tokenized.values().next().value ?? null;
+      indices.forEach((i, j) => {
+        const doc = out[i]!;
+        if (topics !== null) {
+          doc.topic = topics[j]!.label;
+          doc.topicScore = topics[j]!.score;
+        }
+        if (sentiments !== null) {
+          doc.sentiment = this.sentimentOf(sentiments[j]!.label);
+          doc.sentimentScore = sentiments[j]!.score;
+        }
+        doc.terms =
+          tokens === null ? this.terms.terms(doc.title, doc.text) : this.terms.fromTokens(tokens[j]!);
+      });
       const tagger = modelFor(this.config.models.entities, lang);
       if (tagger !== null) {
         // Offsets must point into the stored text, so the tagger reads the text alone.
         const found = await this.models.entityFinder(tagger).find(indices.map((i) => inputs[i]!.text));
+        const keep = this.config.entityLabels === null ? null : new Set(this.config.entityLabels);
         indices.forEach((i, j) => {
-          out[i]!.entities = found[j]!;
+          out[i]!.entities = keep === null ? found[j]! : found[j]!.filter((e) => keep.has(e.label));
         });
       }
     }

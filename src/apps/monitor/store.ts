@@ -253,12 +253,42 @@ function bucketOf(time: number, granularity: Granularity): number {
   return Math.floor(time / size) * size;
 }
 
-/** Adds `n` under `key` (the key's parts joined by a separator no value contains). */
-function add(map: Map<string, number>, key: string, n = 1): void {
-  map.set(key, (map.get(key) ?? 0) + n);
+/**
+ * Counts per key within one batch: each key's row (its columns, then the count last) is
+ * made once, when the key is first seen, and only its count changes after.
+ */
+class Tally {
+  private readonly rows = new Map<string, SqlValue[]>();
+
+  /** Adds one under the key `key`, whose row is `columns()` the first time. */
+  add(key: string, columns: () => SqlValue[]): void {
+    const row = this.rows.get(key);
+    if (row === undefined) this.rows.set(key, [...columns(), 1]);
+    else (row[row.length - 1] as number)++;
+  }
+
+  /** The rows in key order (see insertDocuments on lock order). */
+  sorted(): SqlValue[][] {
+    return [...this.rows.keys()].sort().map((key) => this.rows.get(key)!);
+  }
 }
 
+/** Separates the parts of a tally key; no value holds it. */
 const SEP = "\u0000";
+
+const statementCache = new Map<string, string>();
+
+/** `head VALUES (?, ...), ... tail` for `count` rows of `width` values, made once per shape. */
+function multiRowSql(head: string, width: number, count: number, tail: string): string {
+  const key = `${count}\u0000${width}\u0000${head}\u0000${tail}`;
+  let sql = statementCache.get(key);
+  if (sql === undefined) {
+    const one = `(${new Array(width).fill("?").join(", ")})`;
+    sql = `${head} VALUES ${new Array(count).fill(one).join(", ")} ${tail}`;
+    statementCache.set(key, sql);
+  }
+  return sql;
+}
 
 /** Runs a multi-row statement in chunks: `head` VALUES (...), (...) `tail`. */
 async function insertRows(
@@ -270,11 +300,14 @@ async function insertRows(
   returning = false,
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  const one = `(${Array.from({ length: width }, () => "?").join(", ")})`;
   for (let start = 0; start < rows.length; start += INSERT_ROWS) {
-    const chunk = rows.slice(start, start + INSERT_ROWS);
-    const sql = `${head} VALUES ${Array.from({ length: chunk.length }, () => one).join(", ")} ${tail}`;
-    const params = chunk.flat();
+    const count = Math.min(INSERT_ROWS, rows.length - start);
+    const params: SqlValue[] = new Array(count * width);
+    for (let r = 0; r < count; r++) {
+      const row = rows[start + r]!;
+      for (let c = 0; c < width; c++) params[r * width + c] = row[c]!;
+    }
+    const sql = multiRowSql(head, width, count, tail);
     if (returning) out.push(...(await tx.query(sql, params)));
     else await tx.run(sql, params);
   }
@@ -361,72 +394,62 @@ export class MonitorStore {
       );
       const fresh = new Set(inserted.map((r) => String(r["doc_key"])));
       if (fresh.size === 0) return fresh;
-      const counts = new Map<string, number>();
-      const terms = new Map<string, number>();
-      const entities = new Map<string, number>();
-      const hits = new Map<string, number>();
+      const counts = new Tally();
+      const terms = new Tally();
+      const entities = new Tally();
+      const hits = new Tally();
       let latest = 0;
       for (const d of unique.values()) {
         if (!fresh.has(d.key)) continue;
         latest = Math.max(latest, d.ingestedAt);
-        for (const g of GRANULARITIES)
-          add(counts, [g, bucketOf(d.publishedAt, g), d.topic, d.sentiment].join(SEP));
+        const { topic, sentiment } = d;
+        for (const g of GRANULARITIES) {
+          const b = bucketOf(d.publishedAt, g);
+          counts.add(`${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}`, () => [g, b, topic, sentiment]);
+        }
         for (const g of TERM_GRANULARITIES) {
           const b = bucketOf(d.publishedAt, g);
-          for (const t of d.terms) add(terms, [g, b, d.topic, d.sentiment, t].join(SEP));
+          const prefix = `${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}${SEP}`;
+          for (const t of d.terms) terms.add(prefix + t, () => [g, b, topic, sentiment, t]);
           const seen = new Set<string>();
           for (const e of d.entities) {
-            const key = [g, b, d.topic, d.sentiment, e.label, e.text].join(SEP);
+            const key = `${prefix}${e.label}${SEP}${e.text}`;
             // An entity named three times in one document is one mention of it.
             if (seen.has(key)) continue;
             seen.add(key);
-            add(entities, key);
+            entities.add(key, () => [g, b, topic, sentiment, e.label, e.text]);
           }
         }
+        const minute = bucketOf(d.publishedAt, "minute");
         for (const rule of ruleHits(d))
-          add(hits, [rule, bucketOf(d.publishedAt, "minute"), d.topic].join(SEP));
+          hits.add(`${rule}${SEP}${minute}${SEP}${topic}`, () => [rule, minute, topic]);
       }
-      const split = (map: Map<string, number>): SqlValue[][] =>
-        [...map]
-          .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-          .map(([key, n]) =>
-            key
-              .split(SEP)
-              .map((part, i) => (i === 1 ? Number(part) : part) as SqlValue)
-              .concat(n),
-          );
       await insertRows(
         tx,
         "INSERT INTO monitor_counts (granularity, bucket, topic, sentiment, n)",
         5,
-        split(counts),
+        counts.sorted(),
         "ON CONFLICT (granularity, bucket, topic, sentiment) DO UPDATE SET n = monitor_counts.n + excluded.n",
       );
       await insertRows(
         tx,
         "INSERT INTO monitor_term_counts (granularity, bucket, topic, sentiment, term, n)",
         6,
-        split(terms),
+        terms.sorted(),
         "ON CONFLICT (granularity, bucket, topic, sentiment, term) DO UPDATE SET n = monitor_term_counts.n + excluded.n",
       );
       await insertRows(
         tx,
         "INSERT INTO monitor_entity_counts (granularity, bucket, topic, sentiment, label, entity, n)",
         7,
-        split(entities),
+        entities.sorted(),
         "ON CONFLICT (granularity, bucket, topic, sentiment, label, entity) DO UPDATE SET n = monitor_entity_counts.n + excluded.n",
       );
-      const hitRows = [...hits]
-        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-        .map(([key, n]) => {
-          const [rule, bucket, topic] = key.split(SEP);
-          return [rule!, Number(bucket), topic!, n];
-        });
       await insertRows(
         tx,
         "INSERT INTO monitor_rule_hits (rule_id, bucket, topic, n)",
         4,
-        hitRows,
+        hits.sorted(),
         "ON CONFLICT (rule_id, bucket, topic) DO UPDATE SET n = monitor_rule_hits.n + excluded.n",
       );
       await tx.run(
@@ -436,6 +459,28 @@ export class MonitorStore {
         [latest],
       );
       return fresh;
+    });
+  }
+
+  /**
+   * Removes every document, count, alert and delivery (the schema stays). For a fresh start,
+   * such as the demo's; there is no undo.
+   */
+  async clear(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const table of [
+        "monitor_documents",
+        "monitor_counts",
+        "monitor_term_counts",
+        "monitor_entity_counts",
+        "monitor_rule_hits",
+        "monitor_state",
+        "monitor_alert_state",
+        "monitor_alerts",
+        "monitor_deliveries",
+      ]) {
+        await tx.run(`DELETE FROM ${table}`);
+      }
     });
   }
 

@@ -32,17 +32,19 @@ export class TermExtractor {
 
   /** Up to `perDocument` distinct content words of the title, then the text. */
   terms(title: string | null, text: string): string[] {
+    if (this.perDocument === 0) return [];
+    return this.fromTokens(this.tokenizer.tokenize(title === null ? text : `${title}\n${text}`));
+  }
+
+  /** The same from tokens a model made of the title and text (Tokenizer's tokens, maybe normalised). */
+  fromTokens(tokens: readonly string[]): string[] {
     const out: string[] = [];
     if (this.perDocument === 0) return out;
-    const seen = new Set<string>();
-    for (const part of title === null ? [text] : [title, text]) {
-      for (const token of this.tokenizer.tokenize(part)) {
-        const term = token.toLowerCase();
-        if (!isContentWord(term) || seen.has(term)) continue;
-        seen.add(term);
-        out.push(term);
-        if (out.length === this.perDocument) return out;
-      }
+    for (const token of tokens) {
+      const term = token.toLowerCase();
+      if (!isContentWord(term) || out.includes(term)) continue;
+      out.push(term);
+      if (out.length === this.perDocument) return out;
     }
     return out;
   }

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { scratchFiles } from "../../../test/support/data-files.ts";
+import { isTextkitError, type TextkitError } from "../../core/errors.ts";
+import { readMonitorConfig, resolveMonitorConfig } from "./config.ts";
+
+const scratch = scratchFiles("monitor-config");
+
+function refused(value: unknown): TextkitError {
+  try {
+    resolveMonitorConfig(value, "monitor.json");
+  } catch (e) {
+    assert.ok(isTextkitError(e), String(e));
+    assert.equal(e.code, "MONITOR_CONFIG_INVALID", e.message);
+    assert.equal(e.file, "monitor.json");
+    return e;
+  }
+  assert.fail(`accepted ${JSON.stringify(value)}`);
+}
+
+describe("resolveMonitorConfig", () => {
+  it("fills in the defaults, durations in minutes, and a model per language", () => {
+    const c = resolveMonitorConfig({
+      models: { topic: "topics", sentiment: { en: "sent-en", zh: "sent-zh" } },
+      rules: [
+        { id: "neg", kind: "negative_share", window: "2h", cooldown: "1d" },
+        { id: "k", kind: "keyword", keywords: ["Outage"] },
+      ],
+      webhooks: ["https://hooks.example.com/a"],
+      feeds: [{ url: "https://news.example.com/rss", interval: "15m" }],
+    });
+    assert.deepEqual(c.models, {
+      topic: "topics",
+      sentiment: { en: "sent-en", zh: "sent-zh" },
+      entities: null,
+    });
+    assert.deepEqual(
+      [c.rules[0]!.windowMinutes, c.rules[0]!.cooldownMinutes, c.rules[0]!.baselineWindows, c.rules[0]!.z],
+      [120, 1440, 24, 3],
+    );
+    assert.deepEqual(
+      [c.rules[1]!.keywords, c.rules[1]!.minDocs, c.rules[1]!.windowMinutes],
+      [["outage"], 1, 10],
+    );
+    assert.deepEqual(c.webhooks, [{ url: "https://hooks.example.com/a", secret: null, maxAttempts: 8 }]);
+    assert.equal(c.feeds[0]!.intervalMinutes, 15);
+    assert.deepEqual([c.batchSize, c.maxPending, c.termsPerDocument, c.entityLabels], [500, 20_000, 8, null]);
+    assert.equal(c.sentimentLabels["negative"], "negative");
+  });
+
+  it("names the key path of every mistake", () => {
+    assert.match(refused({ model: {} }).message, /^model: is not a setting here; the settings are models, /);
+    assert.match(refused({ models: { topic: 3 } }).message, /^models\.topic: must be a model name/);
+    assert.match(
+      refused({ models: { topic: { fr: "x" } } }).message,
+      /^models\.topic\.fr: is not a setting here/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "spike" }] }).message,
+      /^rules\[0\]\.kind: must be one of/,
+    );
+    assert.match(
+      refused({
+        rules: [
+          { id: "a", kind: "volume_spike" },
+          { id: "a", kind: "keyword", keywords: ["x"] },
+        ],
+      }).message,
+      /^rules\[1\]\.id: "a" is the id of an earlier rule/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "keyword" }] }).message,
+      /^rules\[0\]\.keywords: a keyword rule needs at least one/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "volume_spike", window: "soon" }] }).message,
+      /^rules\[0\]\.window: "soon" is not a duration/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "volume_spike", window: "90s" }] }).message,
+      /is not a duration/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "volume_spike", baseline: 1 }] }).message,
+      /^rules\[0\]\.baseline: must be a whole number of at least 2/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "keyword", keywords: ["x"], sentiment: "angry" }] }).message,
+      /^rules\[0\]\.sentiment:/,
+    );
+    assert.match(refused({ webhooks: [{ url: "ftp://x" }] }).message, /^webhooks\[0\]\.url: must be an http/);
+    assert.match(refused({ feeds: [{ url: "https://x", lang: "fr" }] }).message, /^feeds\[0\]\.lang:/);
+    assert.match(
+      refused({ redis: { url: "http://x", stream: "s" } }).message,
+      /^redis\.url: must be a redis:\/\//,
+    );
+    assert.match(refused({ redis: { url: "redis://x" } }).message, /^redis\.stream: is required/);
+    assert.match(
+      refused({ sentimentLabels: { pos: "good" } }).message,
+      /^sentimentLabels\.pos: must be one of/,
+    );
+    assert.match(refused({ entityLabels: ["ORG", ""] }).message, /^entityLabels\[1\]:/);
+    assert.match(refused({ batchSize: 0 }).message, /^batchSize: must be a whole number from 1 to 5000/);
+    assert.match(refused([1, 2]).message, /must be one JSON object/);
+  });
+
+  it("reads a file, and names the file when it is missing or not JSON", () => {
+    const good = join(scratch.path, "good.json");
+    writeFileSync(good, JSON.stringify({ models: { topic: "t" } }));
+    assert.equal(readMonitorConfig(good).models.topic, "t");
+    const bad = join(scratch.path, "bad.json");
+    writeFileSync(bad, "{ models: ");
+    assert.throws(
+      () => readMonitorConfig(bad),
+      (e) => isTextkitError(e) && e.code === "DATA_BAD_JSON" && e.file === bad,
+    );
+    assert.throws(
+      () => readMonitorConfig(join(scratch.path, "none.json")),
+      (e) => isTextkitError(e) && e.code === "DATA_FILE_NOT_FOUND",
+    );
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * A worker thread of the pipeline pool: it loads the monitor's models from their artifact
+ * directories (once per directory, so a swapped-in version is loaded when a batch first
+ * names it) and runs the whole pipeline on each batch it is sent.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { isTextkitError } from "../../core/errors.ts";
+import { loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
+import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
+import type { MonitorConfig } from "./config.ts";
+import { classifierLabeler, taggerFinder } from "./directory-models.ts";
+import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
+import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
+
+export interface PipelineRequest {
+  id: number;
+  inputs: MonitorDocumentInput[];
+  ingestedAt: number;
+  /** Artifact directory of every model the configuration names, for this batch. */
+  dirs: Record<string, { dir: string; kind: "classifier" | "tagger" }>;
+}
+
+/** What the pipeline adds to a document. */
+export type PipelineFindings = Pick<
+  MonitorDocument,
+  "key" | "lang" | "topic" | "topicScore" | "sentiment" | "sentimentScore" | "entities" | "terms"
+>;
+
+export type PipelineReply =
+  | { id: number; found: PipelineFindings[] }
+  | { id: number; error: { code: string | null; message: string; details?: Record<string, unknown> } };
+
+/** Versions kept loaded per model name (the active one and the one before, during a swap). */
+const KEEP_VERSIONS = 2;
+
+const config = (workerData as { config: MonitorConfig }).config;
+const classifiers = new Map<string, Promise<TextClassifier>>();
+const taggers = new Map<string, Promise<SequenceTagger>>();
+const versions = new Map<string, string[]>();
+
+/** Loads `dir` once, and forgets versions of `name` older than the last two. */
+function remember<T>(
+  cache: Map<string, Promise<T>>,
+  name: string,
+  dir: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  let model = cache.get(dir);
+  if (model === undefined) {
+    model = load();
+    cache.set(dir, model);
+    // A failed load is tried again on the next batch.
+    model.catch(() => cache.delete(dir));
+    const seen = versions.get(name) ?? [];
+    seen.push(dir);
+    while (seen.length > KEEP_VERSIONS) cache.delete(seen.shift()!);
+    versions.set(name, seen);
+  }
+  return model;
+}
+
+async function handle(request: PipelineRequest): Promise<PipelineReply> {
+  try {
+    const loadedClassifiers = new Map<string, TextClassifier>();
+    const loadedTaggers = new Map<string, SequenceTagger>();
+    for (const [name, { dir, kind }] of Object.entries(request.dirs)) {
+      if (kind === "classifier")
+        loadedClassifiers.set(name, await remember(classifiers, name, dir, () => loadClassifier(dir)));
+      else loadedTaggers.set(name, await remember(taggers, name, dir, () => loadTagger(dir)));
+    }
+    const models: MonitorModelSource = {
+      labeler: (name) => classifierLabeler(loadedClassifiers.get(name)!),
+      entityFinder: (name) => taggerFinder(loadedTaggers.get(name)!),
+    };
+    const docs = await new DocumentPipeline(config, models).enrich(request.inputs, request.ingestedAt);
+    // Only what the pipeline found goes back: the main thread has the rest of each document.
+    const found: PipelineFindings[] = docs.map((d) => ({
+      key: d.key,
+      lang: d.lang,
+      topic: d.topic,
+      topicScore: d.topicScore,
+      sentiment: d.sentiment,
+      sentimentScore: d.sentimentScore,
+      entities: d.entities,
+      terms: d.terms,
+    }));
+    return { id: request.id, found };
+  } catch (error) {
+    return {
+      id: request.id,
+      error: {
+        code: isTextkitError(error) ? error.code : null,
+        message: error instanceof Error ? error.message : String(error),
+        ...(isTextkitError(error) && error.details !== undefined ? { details: error.details } : {}),
+      },
+    };
+  }
+}
+
+parentPort?.on("message", (request: PipelineRequest) => {
+  void handle(request).then((reply) => parentPort?.postMessage(reply));
+});
