@@ -529,6 +529,51 @@ describe("demo", () => {
     assert.equal(manifest.family, "tagger");
   });
 
+  it("trains the monitor's topic and sentiment samples from one file's two label columns, and writes its configuration", async () => {
+    const out = join(dir, "demo-monitor");
+    const result = await run([
+      "demo",
+      "--only",
+      "monitor-topic",
+      "monitor-sentiment",
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const accuracyOf = (name: string) =>
+      Number(
+        new RegExp(`^== ${name}: [\\s\\S]*?^test: [\\s\\S]*?^accuracy (\\d\\.\\d+)`, "m").exec(
+          result.stdout,
+        )?.[1],
+      );
+    assert.ok(accuracyOf("monitor-topic") > 0.75, `topic accuracy ${accuracyOf("monitor-topic")}`);
+    assert.ok(accuracyOf("monitor-sentiment") > 0.6, `sentiment accuracy ${accuracyOf("monitor-sentiment")}`);
+    const labels = (name: string) =>
+      JSON.parse(readFileSync(join(out, "models", name, "manifest.json"), "utf8")).labels as string[];
+    assert.deepEqual(labels("monitor-topic"), ["banking", "consumer", "economy", "markets", "technology"]);
+    assert.deepEqual(labels("monitor-sentiment"), ["negative", "neutral", "positive"]);
+    const config = JSON.parse(readFileSync(join(out, "monitor.json"), "utf8"));
+    assert.deepEqual(config.models, { topic: "monitor-topic", sentiment: "monitor-sentiment" });
+    assert.ok(config.rules.length >= 2);
+    assert.ok(result.stdout.includes(`--monitor ${join(out, "monitor.json")}`));
+  });
+
+  it("refuses textColumn or labelColumn on a tagger sample", async () => {
+    const samples = scratch("bad-columns");
+    mkdirSync(join(samples, "x"));
+    writeFileSync(
+      join(samples, "x", "sample.json"),
+      JSON.stringify({ name: "x", train: "t.conll", family: "tagger", labelColumn: "tag" }),
+    );
+    const result = await run(["demo", "--samples", samples, "--out", join(dir, "demo-bad-columns")]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /sample\.json: "textColumn" and "labelColumn" are for classifier samples.*\[OPTION_INVALID\]/,
+    );
+  });
+
   it("refuses a sample.json with an unknown family", async () => {
     const samples = scratch("bad-family");
     mkdirSync(join(samples, "x"));

@@ -3,11 +3,12 @@
  * whole loop (data, training, report, model on disk) in one command. A sample is a folder
  * with a sample.json; adding one needs no code.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { TextkitError } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import { loadDataset, loadTaggedDataset } from "../data/index.ts";
 import {
   type ClassifierOptions,
@@ -21,6 +22,7 @@ import {
   type TaggerOptions,
 } from "../models/tagger/index.ts";
 import { SERVER_DEFAULTS } from "../server/config.ts";
+import type { RunningServer } from "../server/start.ts";
 import { formatOutcome, type HeldOut, type TrainingPlan, trainAndSave } from "./classify-train.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
@@ -49,6 +51,9 @@ export interface SampleSpec {
   options: Partial<ClassifierOptions> | Partial<TaggerOptions>;
   /** Tagger samples: gazetteer files as `textkit tag train --gazetteer` takes them. */
   gazetteers: string[];
+  /** Classifier samples: the CSV/TSV columns of the text and the label (default text and label). */
+  textColumn?: string;
+  labelColumn?: string;
   /** The folder that holds the sample.json. */
   dir: string;
 }
@@ -142,6 +147,13 @@ export function readSampleSpec(dir: string): SampleSpec {
   }
   const dev = text("dev", false);
   const test = text("test", false);
+  const textColumn = text("textColumn", false);
+  const labelColumn = text("labelColumn", false);
+  if (family === "tagger" && (textColumn !== undefined || labelColumn !== undefined)) {
+    throw bad(
+      `"textColumn" and "labelColumn" are for classifier samples; a tagger reads CoNLL or JSONL spans`,
+    );
+  }
   return {
     name,
     description: text("description", false) ?? "",
@@ -151,6 +163,8 @@ export function readSampleSpec(dir: string): SampleSpec {
     family,
     options: options as Partial<ClassifierOptions> | Partial<TaggerOptions>,
     gazetteers: gazetteers as string[],
+    ...(textColumn === undefined ? {} : { textColumn }),
+    ...(labelColumn === undefined ? {} : { labelColumn }),
     dir,
   };
 }
@@ -251,12 +265,16 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
       await writeAll(io.stdout, `${formatTaggerOutcome(plan, outcome)}\n`);
       continue;
     }
+    const columns = {
+      ...(spec.textColumn === undefined ? {} : { textColumn: spec.textColumn }),
+      ...(spec.labelColumn === undefined ? {} : { labelColumn: spec.labelColumn }),
+    };
     const heldOut = async (file: string | undefined): Promise<HeldOut | undefined> => {
       if (file === undefined) return undefined;
-      const data = await loadDataset(path(file), { minClasses: 1 });
+      const data = await loadDataset(path(file), { minClasses: 1, ...columns });
       return { data, source: data.source };
     };
-    const train = await loadDataset(path(spec.train));
+    const train = await loadDataset(path(spec.train), columns);
     const dev = await heldOut(spec.dev);
     const test = await heldOut(spec.test);
     example ??= test ?? dev;
@@ -290,17 +308,35 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   if (taggerAt >= 0)
     tryIt += `  echo ${shellQuote(tagText)} | textkit tag predict --model ${outs[taggerAt]!}\n`;
   await writeAll(io.stdout, tryIt);
+  const monitorConfig = await writeDemoMonitorConfig(
+    flags.out,
+    samples.map((s) => s.name),
+  );
+  if (monitorConfig !== null) {
+    await writeAll(
+      io.stdout,
+      `\nThe opinion monitor's configuration: ${monitorConfig}\n` +
+        (flags.serve === true
+          ? ""
+          : `  textkit serve --models ${join(flags.out, "models")} --monitor ${monitorConfig} --data-dir ${join(flags.out, "data")}\n`),
+    );
+  }
   if (flags.serve === true) {
     const port = flags.port ?? SERVER_DEFAULTS.port;
     const name = samples[Math.max(classifierAt, 0)]!.name;
     const text = classifierAt >= 0 ? (example?.data.examples[0]?.text ?? "a text to label") : tagText;
+    const dataDir = join(flags.out, "data");
+    const pool = join(root, "monitor", "stream.jsonl");
+    const replay = monitorConfig !== null && existsSync(pool);
+    if (replay) await clearDemoMonitor(dataDir);
     await serveUntilStopped(
       {
         modelsDir: join(flags.out, "models"),
         port,
-        // The embedded database (API keys) lives beside the models.
-        dataDir: join(flags.out, "data"),
+        // The embedded database (API keys, the monitor) lives beside the models.
+        dataDir,
         logger: "warn",
+        ...(monitorConfig === null ? {} : { monitor: { config: monitorConfig } }),
       },
       io,
       (url) =>
@@ -312,9 +348,103 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
           : "") +
         `  curl -s ${url}/v1/models\n` +
         `Until a key exists, requests need none; create one with\n` +
-        `  TEXTKIT_DATA_DIR=${join(flags.out, "data")} textkit keys create --name me --scope predict,admin\n`,
+        `  TEXTKIT_DATA_DIR=${join(flags.out, "data")} textkit keys create --name me --scope predict,admin\n` +
+        (replay
+          ? `The monitor's dashboard, with two days of demo news and an incident: ${url}/dashboard/\n`
+          : ""),
+      (server) => (replay ? replayDemoStream(server, pool, io) : Promise.resolve(undefined)),
     );
   }
+}
+
+/** The monitor of the demo: the sample topic and sentiment models, the sample taggers, three rules. */
+async function writeDemoMonitorConfig(out: string, trained: readonly string[]): Promise<string | null> {
+  if (!trained.includes("monitor-topic") || !trained.includes("monitor-sentiment")) return null;
+  const entities = {
+    ...(trained.includes("ner-en") ? { en: "ner-en" } : {}),
+    ...(trained.includes("ner-zh") ? { zh: "ner-zh" } : {}),
+  };
+  const config = {
+    models: {
+      topic: "monitor-topic",
+      sentiment: "monitor-sentiment",
+      ...(Object.keys(entities).length === 0 ? {} : { entities }),
+    },
+    // Dates and amounts are found too, but the monitor follows who and what is talked about.
+    entityLabels: ["ORG", "PER", "PRODUCT", "LOC"],
+    rules: [
+      {
+        id: "negative-surge",
+        kind: "negative_share",
+        topic: "*",
+        window: "1h",
+        baseline: 24,
+        z: 3,
+        minDocs: 20,
+        cooldown: "6h",
+        description: "a topic's negative share over the last hour, far above the day before",
+      },
+      {
+        id: "volume-spike",
+        kind: "volume_spike",
+        topic: "*",
+        window: "1h",
+        baseline: 24,
+        z: 4,
+        minDocs: 30,
+        cooldown: "6h",
+        description: "a topic's volume over the last hour, far above the day before",
+      },
+      {
+        id: "outage-words",
+        kind: "keyword",
+        keywords: ["outage", "breach", "recall", "宕机", "泄露", "召回"],
+        window: "30m",
+        minDocs: 5,
+        cooldown: "2h",
+        description: "outages, breaches and recalls mentioned five times within half an hour",
+      },
+    ],
+  };
+  const path = join(out, "monitor.json");
+  mkdirSync(out, { recursive: true });
+  await writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
+  return path;
+}
+
+/** The demo starts its monitor afresh: earlier demo documents and alerts would be days old. */
+async function clearDemoMonitor(dataDir: string): Promise<void> {
+  const { openDatabase } = await import("../store/index.ts");
+  const { MonitorStore } = await import("../apps/monitor/index.ts");
+  const db = await openDatabase(join(dataDir, "textkit.db"));
+  try {
+    await (await MonitorStore.open(db)).clear();
+  } finally {
+    await db.close();
+  }
+}
+
+/** Replays the demo stream into the server's monitor, then adds one document every 3 s. */
+async function replayDemoStream(server: RunningServer, pool: string, io: CliIo): Promise<() => void> {
+  const { demoHistory, demoLive, readDemoPool } = await import("../apps/monitor/demo-stream.ts");
+  const monitor = server.app.textkit.monitor;
+  if (monitor === null) return () => undefined;
+  const documents = await readDemoPool(pool);
+  const history = demoHistory(documents, Date.now());
+  for (let i = 0; i < history.length; i += 200) await monitor.submit(history.slice(i, i + 200));
+  const fired = await monitor.evaluateAlerts();
+  io.stderr.write(
+    `monitor: replayed ${history.length} demo documents over the last 48 hours` +
+      (fired.length === 0 ? "\n" : `; ${fired.length} alert${fired.length === 1 ? "" : "s"} fired\n`),
+  );
+  const next = demoLive(documents, String(Date.now()));
+  const timer = setInterval(() => {
+    monitor.submit([next(Date.now())]).catch((error: unknown) => {
+      io.stderr.write(`monitor: a live demo document was not stored: ${String(error)}\n`);
+    });
+  }, 3_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   TEXT_OVERFLOW_MODES,
   type TextOverflow,
 } from "../server/config.ts";
+import type { RunningServer } from "../server/start.ts";
 import type { CliIo } from "./io.ts";
 import { parseChoice, parseInteger } from "./parse-options.ts";
 
@@ -121,17 +122,20 @@ export async function serveUntilStopped(
   config: ServerConfig,
   io: CliIo,
   announce: (url: string) => string = () => "",
+  onReady: (server: RunningServer) => Promise<(() => void) | undefined> = async () => undefined,
 ): Promise<void> {
   const { startServer } = await import("../server/index.ts");
   const server = await startServer(config);
   // Announce once the first scan of the models directory is over, so that a request sent
   // on seeing the line finds the models loaded.
   await server.whenReady();
+  const stopExtras = await onReady(server);
   io.stderr.write(
     `textkit serving ${config.modelsDir} on ${server.url} (dashboard: ${server.url}/dashboard/, docs: ${server.url}/docs; Ctrl-C or SIGTERM stops)\n${announce(server.url)}`,
   );
   const signal = await nextStopSignal();
   io.stderr.write(`${signal}: draining requests under way, then stopping\n`);
+  stopExtras?.();
   await server.close();
 }
 
