@@ -111,7 +111,10 @@ describe("textkit keys", () => {
       dataDir,
     ]);
     assert.equal(scope.code, 1);
-    assert.match(scope.stderr, /unknown scope 'root'; the scopes are predict, monitor, admin \[OPTION_INVALID\]/);
+    assert.match(
+      scope.stderr,
+      /unknown scope 'root'; the scopes are predict, monitor, admin \[OPTION_INVALID\]/,
+    );
     assert.equal(scope.stdout, "");
     assert.ok(!existsSync(dataDir), "a refused option opens no database");
 
