@@ -134,6 +134,7 @@ export function viterbi(
 export class LatticeScratch {
   alpha = new Float64Array(0);
   beta = new Float64Array(0);
+  private sums = new Float64Array(0);
 
   ensure(cells: number): void {
     if (this.alpha.length < cells) {
@@ -141,12 +142,12 @@ export class LatticeScratch {
       this.beta = new Float64Array(cells * 2);
     }
   }
-}
 
-function logAddExp(a: number, b: number): number {
-  if (a === Number.NEGATIVE_INFINITY) return b;
-  if (b === Number.NEGATIVE_INFINITY) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+  /** Room for the terms of one log-sum (at most one per tag). */
+  terms(tags: number): Float64Array {
+    if (this.sums.length < tags) this.sums = new Float64Array(tags);
+    return this.sums;
+  }
 }
 
 /**
@@ -167,39 +168,89 @@ export function forwardBackward(
 ): number {
   const T = set.tags.length;
   const NEG = Number.NEGATIVE_INFINITY;
-  lattice.ensure(n * T);
+  forwardPass(set, n, emit, trans, start, scale, lattice);
   const alpha = lattice.alpha;
   const beta = lattice.beta;
   const allowed = set.allowed;
-  for (let t = 0; t < T; t++) alpha[t] = set.canStart[t] === 1 ? scale * (start[t]! + emit[t]!) : NEG;
-  for (let i = 1; i < n; i++) {
-    for (let cur = 0; cur < T; cur++) {
-      let acc = NEG;
-      for (let prev = 0; prev < T; prev++) {
-        if (allowed[prev * T + cur] === 0) continue;
-        acc = logAddExp(acc, alpha[(i - 1) * T + prev]! + scale * trans[prev * T + cur]!);
-      }
-      alpha[i * T + cur] = acc + scale * emit[i * T + cur]!;
-    }
-  }
+  const terms = lattice.terms(T);
   const last = (n - 1) * T;
   for (let t = 0; t < T; t++) beta[last + t] = set.canEnd[t] === 1 ? scale * end[t]! : NEG;
   for (let i = n - 2; i >= 0; i--) {
     for (let cur = 0; cur < T; cur++) {
-      let acc = NEG;
+      let count = 0;
       for (let next = 0; next < T; next++) {
         if (allowed[cur * T + next] === 0) continue;
-        acc = logAddExp(
-          acc,
-          scale * (trans[cur * T + next]! + emit[(i + 1) * T + next]!) + beta[(i + 1) * T + next]!,
-        );
+        terms[count++] =
+          scale * (trans[cur * T + next]! + emit[(i + 1) * T + next]!) + beta[(i + 1) * T + next]!;
       }
-      beta[i * T + cur] = acc;
+      beta[i * T + cur] = logSumExp(terms, count);
     }
   }
-  let logZ = NEG;
-  for (let t = 0; t < T; t++) logZ = logAddExp(logZ, alpha[last + t]! + beta[last + t]!);
-  return logZ;
+  let count = 0;
+  for (let t = 0; t < T; t++) terms[count++] = alpha[last + t]! + beta[last + t]!;
+  return logSumExp(terms, count);
+}
+
+/**
+ * The forward half alone (log Z, and `lattice.alpha`): what the likelihood of a tag
+ * sequence needs, at half the cost of forwardBackward.
+ */
+export function forwardLogZ(
+  set: TagSet,
+  n: number,
+  emit: Float64Array,
+  trans: Float32Array,
+  start: Float32Array,
+  end: Float32Array,
+  scale: number,
+  lattice: LatticeScratch,
+): number {
+  const T = set.tags.length;
+  forwardPass(set, n, emit, trans, start, scale, lattice);
+  const terms = lattice.terms(T);
+  const alpha = lattice.alpha;
+  const last = (n - 1) * T;
+  let count = 0;
+  for (let t = 0; t < T; t++) if (set.canEnd[t] === 1) terms[count++] = alpha[last + t]! + scale * end[t]!;
+  return logSumExp(terms, count);
+}
+
+function forwardPass(
+  set: TagSet,
+  n: number,
+  emit: Float64Array,
+  trans: Float32Array,
+  start: Float32Array,
+  scale: number,
+  lattice: LatticeScratch,
+): void {
+  const T = set.tags.length;
+  const NEG = Number.NEGATIVE_INFINITY;
+  lattice.ensure(n * T);
+  const alpha = lattice.alpha;
+  const allowed = set.allowed;
+  const terms = lattice.terms(T);
+  for (let t = 0; t < T; t++) alpha[t] = set.canStart[t] === 1 ? scale * (start[t]! + emit[t]!) : NEG;
+  for (let i = 1; i < n; i++) {
+    for (let cur = 0; cur < T; cur++) {
+      let count = 0;
+      for (let prev = 0; prev < T; prev++) {
+        if (allowed[prev * T + cur] === 0) continue;
+        terms[count++] = alpha[(i - 1) * T + prev]! + scale * trans[prev * T + cur]!;
+      }
+      alpha[i * T + cur] = logSumExp(terms, count) + scale * emit[i * T + cur]!;
+    }
+  }
+}
+
+/** log(sum(exp(terms[0..count)))), by the largest term: one exp per term and one log. */
+function logSumExp(terms: Float64Array, count: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < count; k++) if (terms[k]! > max) max = terms[k]!;
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let sum = 0;
+  for (let k = 0; k < count; k++) sum += Math.exp(terms[k]! - max);
+  return max + Math.log(sum);
 }
 
 /**

@@ -40,6 +40,7 @@ import { kMeans } from "../cluster/kmeans.ts";
 import {
   buildTagSet,
   forwardBackward,
+  forwardLogZ,
   LatticeScratch,
   pathScore,
   segmentProbability,
@@ -292,7 +293,7 @@ export class SequenceTagger {
     let sum = 0;
     for (const { emit, gold } of items) {
       const n = gold.length;
-      const logZ = forwardBackward(this.tagSet, n, emit, w.trans, w.start, w.end, scale, this.lattice);
+      const logZ = forwardLogZ(this.tagSet, n, emit, w.trans, w.start, w.end, scale, this.lattice);
       sum += scale * pathScore(T, n, emit, w.trans, w.start, w.end, gold) - logZ;
     }
     return items.length === 0 ? 0 : sum / items.length;
