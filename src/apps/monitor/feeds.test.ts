@@ -7,7 +7,7 @@ import { TextkitError } from "../../core/errors.ts";
 import { type Database, openDatabase } from "../../store/database.ts";
 import type { FeedSourceConfig } from "./config.ts";
 import { type DocumentSink, documentKey, type IngestOutcome, type MonitorDocumentInput } from "./document.ts";
-import { FeedPoller, type FeedPollerOptions, htmlToText, type SourceLog } from "./feeds.ts";
+import { FeedPoller, type FeedPollerOptions, type SourceLog } from "./feeds.ts";
 
 /** A sink that keeps documents by key, like the pipeline, and can be told to be busy or to fail. */
 class RecordingSink implements DocumentSink {
@@ -105,20 +105,6 @@ const RDF = `<?xml version="1.0"?>
 function feed(url: string, extra: Partial<FeedSourceConfig> = {}): FeedSourceConfig {
   return { url, name: null, intervalMinutes: 5, lang: null, ...extra };
 }
-
-describe("htmlToText", () => {
-  test("strips tags, drops script and style contents, decodes entities, collapses whitespace", () => {
-    assert.equal(
-      htmlToText(
-        "<p>Fish &amp; <b>chips</b></p>\n<script>evil()</script><style>p{}</style><br/>&#8220;ok&#x201D; &hellip;",
-      ),
-      "Fish & chips “ok” …",
-    );
-    assert.equal(htmlToText("1 &lt; 2 and <!-- hidden --> a <3 b"), "1 < 2 and a <3 b");
-    assert.equal(htmlToText("<script>never closed"), "");
-    assert.equal(htmlToText("&unknown; &#0; stays"), "&unknown; \uFFFD stays");
-  });
-});
 
 for (const target of storeTargets()) {
   describe(`FeedPoller (${target.dialect})`, { skip: target.skip }, () => {

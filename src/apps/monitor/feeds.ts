@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { type ErrorCode, TextkitError } from "../../core/errors.ts";
 import type { Database } from "../../store/database.ts";
+import { decodeHtmlEntity, htmlToText } from "../../text/html.ts";
 import type { FeedSourceConfig } from "./config.ts";
 import {
   type DocumentSink,
@@ -18,6 +19,8 @@ import {
   type MonitorDocumentInput,
   parseDocumentInput,
 } from "./document.ts";
+
+// Kept for the monitor's callers; the function lives with the other text tools.
 
 /** How the monitor's sources report what happens; the server passes its logger. */
 export type SourceLog = (
@@ -767,101 +770,8 @@ function unescapeXml(raw: string): string {
 
 function decodeXmlEntities(text: string): string {
   return text.replace(/&(lt|gt|quot|apos|#\d+|#x[0-9a-f]+);|&amp;/gi, (whole, name: string | undefined) =>
-    name === undefined ? "&" : (decodeEntity(name) ?? whole),
+    name === undefined ? "&" : (decodeHtmlEntity(name) ?? whole),
   );
-}
-
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-  shy: "",
-  hellip: "…",
-  mdash: "—",
-  ndash: "–",
-  lsquo: "‘",
-  rsquo: "’",
-  sbquo: "‚",
-  ldquo: "“",
-  rdquo: "”",
-  bdquo: "„",
-  laquo: "«",
-  raquo: "»",
-  lsaquo: "‹",
-  rsaquo: "›",
-  bull: "•",
-  middot: "·",
-  copy: "©",
-  reg: "®",
-  trade: "™",
-  deg: "°",
-  times: "×",
-  divide: "÷",
-  plusmn: "±",
-  euro: "€",
-  pound: "£",
-  yen: "¥",
-  cent: "¢",
-  sect: "§",
-  para: "¶",
-  iexcl: "¡",
-  iquest: "¿",
-  eacute: "é",
-  egrave: "è",
-  agrave: "à",
-  aacute: "á",
-  ouml: "ö",
-  uuml: "ü",
-  auml: "ä",
-  szlig: "ß",
-  ccedil: "ç",
-  ntilde: "ñ",
-  ensp: " ",
-  emsp: " ",
-  thinsp: " ",
-  zwnj: "",
-  zwj: "",
-};
-
-function decodeEntity(name: string): string | undefined {
-  if (name.startsWith("#")) {
-    const code =
-      name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-    const valid =
-      Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
-    return valid ? String.fromCodePoint(code) : "\uFFFD";
-  }
-  return NAMED_ENTITIES[name] ?? NAMED_ENTITIES[name.toLowerCase()];
-}
-
-const BLOCK_TAGS =
-  /<\/?(?:br|p|div|li|ul|ol|h[1-6]|tr|td|th|table|thead|tbody|blockquote|pre|hr|section|article|aside|header|footer|figure|figcaption|dl|dt|dd|img)\b[^>]*>/gi;
-
-/**
- * HTML to plain text, simply and safely: comments and the contents of script, style and
- * similar elements go, block tags become spaces, other tags vanish, the common named and
- * all numeric entities are decoded (after the tags are gone, so `&lt;b&gt;` stays text),
- * and whitespace is collapsed.
- *
- * @example
- * htmlToText("<p>Fish &amp; <b>chips</b></p><script>x()</script>"); // "Fish & chips"
- */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, " ")
-    .replace(/<(script|style|noscript|template|iframe|object|svg|math)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, " ")
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, "$1")
-    .replace(BLOCK_TAGS, " ")
-    .replace(/<\/?[a-zA-Z][^>]*>/g, "")
-    .replace(/<![^>]*>/g, " ")
-    .replace(/&([a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,8}|#[xX][0-9a-fA-F]{1,8});/g, (whole, name: string) => {
-      return decodeEntity(name) ?? whole;
-    })
-    .replace(/\s+/g, " ")
-    .trim();
 }
 
 function httpUrl(value: string | undefined, base: string): string | undefined {

@@ -1,0 +1,36 @@
+export type { Bm25Options, Bm25Parts, Bm25Scores } from "./bm25.ts";
+export { Bm25Index, DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./bm25.ts";
+export type { Passage, PassageFormat, SplitDocumentOptions } from "./passages.ts";
+export { PASSAGE_FORMATS, splitDocument } from "./passages.ts";
+export type {
+  EncoderInfo,
+  IndexHooks,
+  IndexProgress,
+  LoadRetrievalOptions,
+  RetrievalItem,
+  RetrievalItemInput,
+  RetrievalOptions,
+  SearchHit,
+  SearchMode,
+  SearchOptions,
+} from "./retrieval.ts";
+export {
+  buildRetrievalIndex,
+  DEFAULT_RETRIEVAL_OPTIONS,
+  loadRetrievalIndex,
+  RETRIEVAL_FAMILY,
+  RETRIEVAL_TASK,
+  RetrievalIndex,
+  resolveRetrievalOptions,
+  SEARCH_MODES,
+} from "./retrieval.ts";
+export { RetrievalTokenizer } from "./terms.ts";
+export type { EncoderArtifact, PassageEncoder, VectorScores } from "./vector-index.ts";
+export { encodeTexts, normalizeRows, VectorIndex } from "./vector-index.ts";
+export type { VecFileEncoderOptions, WordVectorEncoderOptions } from "./word-vector-encoder.ts";
+export {
+  DEFAULT_WORD_VECTOR_ENCODER_OPTIONS,
+  firstComponent,
+  WORD_VECTOR_ENCODER_KIND,
+  WordVectorEncoder,
+} from "./word-vector-encoder.ts";
