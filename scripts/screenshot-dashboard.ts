@@ -19,12 +19,15 @@ function option(args: string[], name: string, fallback: number): number {
 
 /**
  * Browser-side check, as a string: this file is type-checked with Node's types, not the DOM's.
- * True once the page shows its first data (summary numbers, the model table) or a message.
+ * True once the page shows its first data (summary numbers, the model table, the assistants)
+ * or a message.
  */
 const PAGE_HAS_DATA = `
   document.querySelector('[data-testid="summary-documents"] .tile-value')?.textContent !== "—" ||
   document.querySelector('[data-testid="model"]') !== null ||
   document.querySelector('[data-testid="monitor-disabled"]:not([hidden])') !== null ||
+  document.querySelector('[data-testid="assistant-select"] option') !== null ||
+  document.querySelector('[data-testid="assist-empty"]:not([hidden])') !== null ||
   document.querySelector('[data-testid="error-banner"]:not([hidden])') !== null`;
 
 async function main(args: string[]): Promise<void> {

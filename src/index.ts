@@ -310,6 +310,42 @@ export {
   trainRegressor,
   UNKNOWN_CATEGORY_POLICIES,
 } from "./models/regressor/index.ts";
+// Retrieval: passages of documents, BM25, dense vectors (any encoder; SIF word vectors built in), hybrid ranking
+export type {
+  Bm25Options,
+  EncoderArtifact,
+  EncoderInfo,
+  IndexHooks,
+  IndexProgress,
+  LoadRetrievalOptions,
+  Passage,
+  PassageEncoder,
+  PassageFormat,
+  RetrievalItem,
+  RetrievalItemInput,
+  RetrievalOptions,
+  SearchHit,
+  SearchMode,
+  SearchOptions,
+  SplitDocumentOptions,
+  VecFileEncoderOptions,
+  WordVectorEncoderOptions,
+} from "./models/retrieval/index.ts";
+export {
+  Bm25Index,
+  buildRetrievalIndex,
+  DEFAULT_RETRIEVAL_OPTIONS,
+  DEFAULT_WORD_VECTOR_ENCODER_OPTIONS,
+  loadRetrievalIndex,
+  PASSAGE_FORMATS,
+  RETRIEVAL_FAMILY,
+  RetrievalIndex,
+  resolveRetrievalOptions,
+  SEARCH_MODES,
+  splitDocument,
+  VectorIndex,
+  WordVectorEncoder,
+} from "./models/retrieval/index.ts";
 export type {
   EntitySpan,
   GazetteerEntry,

@@ -585,7 +585,7 @@ describe("demo", () => {
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /sample\.json: "family" must be "classifier" or "tagger", got "parser" \[OPTION_INVALID\]/,
+      /sample\.json: "family" must be "classifier", "tagger" or "assistant", got "parser" \[OPTION_INVALID\]/,
     );
   });
 

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fastify } from "fastify";
 import type { BrowserContext, Page } from "playwright-core";
+import { loadKnowledge, trainAssistant } from "../src/apps/assist/index.ts";
 import { Random } from "../src/core/random.ts";
 import { datasetFromExamples } from "../src/data/index.ts";
 import { trainClassifier } from "../src/models/classifier/index.ts";
@@ -19,6 +20,7 @@ import { DASHBOARD_CSP, dashboardRoutes } from "../src/server/routes/dashboard.t
 import { ApiKeyStore } from "../src/store/api-keys.ts";
 import { openDatabase } from "../src/store/database.ts";
 import { call, errorOf, tempDir, trainTopicModel, VOCAB } from "./server-helpers.ts";
+import { writeAssistKnowledge } from "./support/assist-knowledge.ts";
 import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 
 const root = tempDir("dashboard");
@@ -579,6 +581,293 @@ describe("dashboard: Monitor page", { skip, timeout: 240_000 }, () => {
         assert.ok(statSync(file).size > 10_000, `${name} is a real picture`);
         assert.deepEqual([...readFileSync(file).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
       }
+      await assertNoProblems(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+// ---- The Assistant page, with a real assistant trained here ----
+
+const BALANCE_ANSWER = "You have $1,204.50 in checking.";
+const HANDOVER_TEXT = "Let me pass you to a colleague.";
+
+interface TurnsResponse {
+  id: string;
+  turns: { id: string; seq: number; message: string; path: string; intent: string | null }[];
+}
+
+describe("dashboard: Assistant page", { skip, timeout: 180_000 }, () => {
+  const modelsDir = join(root.path, "assist-models");
+  const emptyModelsDir = join(root.path, "assist-empty-models");
+  let server: RunningServer;
+  let bare: RunningServer;
+  const shots = tempDir("dashboard-assist-shots");
+  const conversationKey = "textkit.assist.conversation.helpdesk";
+
+  before(async () => {
+    const knowledgeDir = writeAssistKnowledge(join(root.path, "helpdesk-knowledge"));
+    mkdirSync(modelsDir, { recursive: true });
+    mkdirSync(emptyModelsDir, { recursive: true });
+    const assistant = await trainAssistant({ knowledge: await loadKnowledge(knowledgeDir) });
+    await assistant.save(join(modelsDir, "helpdesk"));
+    // A classifier beside it: the page lists assistants only.
+    await (await trainTopicModel(2)).save(join(modelsDir, "topics"));
+    server = await start({
+      modelsDir,
+      dataDir: join(root.path, "assist-data"),
+      port: 0,
+      auth: "off",
+      logger: false,
+      watchIntervalMs: 0,
+    });
+    bare = await start({
+      modelsDir: emptyModelsDir,
+      port: 0,
+      auth: "off",
+      logger: false,
+      watchIntervalMs: 0,
+    });
+  });
+
+  after(() => shots.remove());
+
+  /** Sends a message with Enter and returns the assistant's bubble that answers it. */
+  async function ask(page: Page, message: string) {
+    const replies = page.locator('[data-testid="message"][data-role="assistant"]');
+    const before = await replies.count();
+    const input = page.getByTestId("chat-input");
+    await input.fill(message);
+    await input.press("Enter");
+    const reply = replies.nth(before);
+    await reply.waitFor();
+    return reply;
+  }
+
+  const conversationOf = (page: Page) => page.getByTestId("chat").getAttribute("data-conversation");
+
+  async function turnsOf(id: string): Promise<TurnsResponse["turns"]> {
+    const res = await call(`${server.url}/v1/models/helpdesk/conversations/${id}`);
+    assert.equal(res.status, 200, res.text);
+    return (res.body as TurnsResponse).turns;
+  }
+
+  it("says how to make an assistant on a server without one", async () => {
+    const { context, page, problems } = await openPage();
+    try {
+      await page.goto(`${bare.url}/dashboard/#/assist`);
+      const notice = page.getByTestId("assist-empty");
+      await notice.waitFor({ state: "visible" });
+      const text = (await notice.textContent()) ?? "";
+      assert.match(text, /textkit assist train --knowledge samples\/assist --out models\/assistant/);
+      assert.match(text, /textkit serve/);
+      assert.equal(await page.getByTestId("chat").isVisible(), false);
+      assert.equal(await page.getByTestId("error-banner").isVisible(), false);
+      await assertNoProblems(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("chats (intent, slot over two turns, FAQ, document, handover), takes feedback and keeps the conversation over a reload", async () => {
+    const { context, page, problems } = await openPage();
+    try {
+      await page.goto(`${server.url}/dashboard/#/assist`);
+      const select = page.getByTestId("assistant-select");
+      await eventually(
+        "the assistant to be selected",
+        async () => (await select.inputValue()) === "helpdesk",
+      );
+      assert.deepEqual(await select.locator("option").allTextContents(), ["helpdesk"], "assistants only");
+      assert.equal(await page.getByLabel("Assistant", { exact: true }).count(), 1, "the select has a label");
+      assert.equal(await page.getByLabel("Message", { exact: true }).count(), 1, "the input has a label");
+      assert.equal(
+        await page.locator('nav a[data-route="/assist"]').getAttribute("aria-current"),
+        "page",
+        "the nav link is current",
+      );
+      assert.equal(await conversationOf(page), null, "no conversation yet");
+
+      // An intent: its answer, with the path and why.
+      const balance = await ask(page, "what is my balance");
+      assert.equal(await balance.getByTestId("reply-text").textContent(), BALANCE_ANSWER);
+      assert.match((await balance.getByTestId("path").textContent()) ?? "", /^intent · balance \d\.\d\d$/);
+      const userBubbles = page.locator('[data-testid="message"][data-role="user"]');
+      assert.equal(await userBubbles.first().locator("p").textContent(), "what is my balance");
+      await balance.locator("summary").click();
+      assert.match((await balance.getByTestId("why-text").textContent()) ?? "", /intent "balance"/);
+      assert.match(
+        (await balance.getByTestId("why").textContent()) ?? "",
+        /vs threshold \d\.\d\d \(accepted\)/,
+      );
+      const conversation = await conversationOf(page);
+      assert.ok(conversation !== null && conversation.length > 0, "the conversation's id");
+      assert.equal(
+        await page.evaluate<string | null>(`sessionStorage.getItem("${conversationKey}")`),
+        conversation,
+      );
+
+      // A slot: the prompt, then the number completes the intent in the same conversation.
+      const prompt = await ask(page, "i want to transfer money to savings");
+      assert.equal(
+        await prompt.getByTestId("reply-text").textContent(),
+        "How much would you like to transfer?",
+      );
+      assert.equal(await prompt.getByTestId("path").textContent(), "slot · amount");
+      const done = await ask(page, "250");
+      assert.equal(
+        await done.getByTestId("reply-text").textContent(),
+        "Done, 250 dollars are on their way to your savings.",
+      );
+      assert.match((await done.getByTestId("path").textContent()) ?? "", /^intent · transfer \d\.\d\d$/);
+      assert.equal(await conversationOf(page), conversation);
+      const turns = await turnsOf(conversation);
+      assert.deepEqual(
+        turns.map((t) => [t.seq, t.path, t.intent]),
+        [
+          [1, "intent", "balance"],
+          [2, "slot", "transfer"],
+          [3, "intent", "transfer"],
+        ],
+      );
+      assert.equal(turns[2]!.message, "250");
+
+      // The FAQ and a document.
+      const faq = await ask(page, "when are your branches open?");
+      assert.match((await faq.getByTestId("path").textContent()) ?? "", /^FAQ · opening-hours \d\.\d\d$/);
+      assert.equal(
+        await faq.getByTestId("reply-text").textContent(),
+        "Our branches are open 9 to 5, Monday to Friday.",
+      );
+      const passage = await ask(page, "what is a fixed-rate mortgage");
+      assert.match(
+        (await passage.getByTestId("path").textContent()) ?? "",
+        /^document · mortgages\.md \d\.\d\d$/,
+      );
+      const passageText = (await passage.getByTestId("reply-text").textContent()) ?? "";
+      assert.match(passageText, /^From our help pages:\n\nA fixed-rate mortgage/);
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text shows whether the newlines are kept.
+      const shown = await passage.getByTestId("reply-text").innerText();
+      assert.equal(shown, passageText, "its newlines are shown");
+
+      // Out of scope: handed over, and listed in the Handovers panel.
+      const handover = await ask(page, "who painted the mona lisa");
+      assert.equal(await handover.getByTestId("path").textContent(), "handover");
+      assert.equal(await handover.getByTestId("reply-text").textContent(), HANDOVER_TEXT);
+      const item = page.locator(`[data-testid="handover"][data-conversation="${conversation}"]`);
+      await item.waitFor();
+      assert.match((await item.getByTestId("handover-reason").textContent()) ?? "", /nothing answers it/);
+      assert.equal(await item.getByTestId("this-conversation").count(), 1);
+      const so = item.getByTestId("handover-turns");
+      assert.equal(await so.getAttribute("open"), null, "the conversation is collapsed");
+      assert.match((await so.locator("summary").textContent()) ?? "", /6 turns/);
+      await so.locator("summary").click();
+      assert.match((await so.textContent()) ?? "", /Customer: who painted the mona lisa/);
+
+      await page.screenshot({ path: join(shots.path, "assist.png"), fullPage: true });
+      const png = join(shots.path, "assist.png");
+      assert.ok(statSync(png).size > 10_000, "a real picture");
+      assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
+
+      await item.getByTestId("close-handover").click();
+      await item.waitFor({ state: "detached" });
+      const open = await call(`${server.url}/v1/models/helpdesk/handovers?status=open`);
+      assert.deepEqual((open.body as { handovers: unknown[] }).handovers, []);
+      const closed = await call(`${server.url}/v1/models/helpdesk/handovers?status=closed`);
+      assert.equal((closed.body as { handovers: unknown[] }).handovers.length, 1);
+      await page.locator(".handover-list li.empty").waitFor();
+
+      // "Wrong answer": an intent the server does not know is refused in the banner...
+      await faq.getByTestId("wrong").click();
+      const form = faq.getByTestId("feedback-form");
+      await form.waitFor();
+      assert.deepEqual(await form.getByTestId("feedback-intent").locator("option").allTextContents(), [
+        "—",
+        "balance",
+        "transfer",
+        "lost_card",
+        "out of scope",
+      ]);
+      await page.evaluate(
+        `document.querySelector('[data-testid="feedback-intent"]').add(new Option("nope", "nope"))`,
+      );
+      await form.getByTestId("feedback-intent").selectOption("nope");
+      await form.getByTestId("feedback-send").click();
+      const banner = page.getByTestId("error-banner");
+      await banner.waitFor({ state: "visible" });
+      assert.match((await page.getByTestId("error-message").textContent()) ?? "", /\/intent "nope"/);
+      await page.getByRole("button", { name: "Dismiss" }).click();
+
+      // ...and a known one is noted.
+      await form.getByTestId("feedback-intent").selectOption("balance");
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith("/v1/models/helpdesk/feedback")),
+        form.getByTestId("feedback-send").click(),
+      ]);
+      assert.equal(response.status(), 200);
+      const feedback = ((await response.json()) as { feedback: { turnId: string; intent: string } }).feedback;
+      assert.equal(feedback.intent, "balance");
+      assert.equal(feedback.turnId, await faq.getAttribute("data-turn"));
+      assert.equal(await faq.getByTestId("feedback-done").textContent(), "Thanks, noted");
+      assert.equal(await faq.getByTestId("wrong").isVisible(), false);
+
+      // The right answer as text, on another reply.
+      await passage.getByTestId("wrong").click();
+      await passage.getByTestId("feedback-answer").fill("A fixed-rate mortgage keeps its rate.");
+      const [answered] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith("/v1/models/helpdesk/feedback")),
+        passage.getByTestId("feedback-send").click(),
+      ]);
+      assert.equal(answered.status(), 200);
+      assert.equal(
+        ((await answered.json()) as { feedback: { answer: string } }).feedback.answer,
+        "A fixed-rate mortgage keeps its rate.",
+      );
+      await passage.getByTestId("feedback-done").waitFor();
+
+      // From the keyboard: Enter opens the form (its select focused), Escape closes it again.
+      const wrong = balance.getByTestId("wrong");
+      await wrong.focus();
+      await page.keyboard.press("Enter");
+      await balance.getByTestId("feedback-form").waitFor();
+      assert.equal(await wrong.getAttribute("aria-expanded"), "true");
+      assert.equal(
+        await page.evaluate<string | undefined>(`document.activeElement?.dataset.testid`),
+        "feedback-intent",
+      );
+      await page.keyboard.press("Escape");
+      await balance.getByTestId("feedback-form").waitFor({ state: "detached" });
+      assert.equal(
+        await page.evaluate<string | undefined>(`document.activeElement?.dataset.testid`),
+        "wrong",
+      );
+
+      // A reload continues the conversation: its transcript comes back, the next turn joins it.
+      await page.reload();
+      await eventually(
+        "the restored transcript",
+        async () => (await page.getByTestId("message").count()) === 12,
+      );
+      assert.equal(await conversationOf(page), conversation);
+      const restored = page.locator('[data-testid="message"][data-role="assistant"]');
+      assert.match((await restored.nth(0).getByTestId("path").textContent()) ?? "", /^intent · balance/);
+      assert.equal(await restored.nth(5).getByTestId("path").textContent(), "handover");
+      assert.equal(await restored.nth(0).getByTestId("reply-text").textContent(), BALANCE_ANSWER);
+      const again = await ask(page, "check my balance");
+      assert.match((await again.getByTestId("path").textContent()) ?? "", /^intent · balance/);
+      assert.equal((await turnsOf(conversation)).length, 7);
+
+      // A new conversation: a fresh id; a lost card is answered and handed over.
+      await page.getByTestId("new-conversation").click();
+      assert.equal(await page.getByTestId("message").count(), 0);
+      assert.equal(await conversationOf(page), null);
+      assert.equal(await page.evaluate<string | null>(`sessionStorage.getItem("${conversationKey}")`), null);
+      const lost = await ask(page, "i lost my card");
+      assert.match((await lost.getByTestId("path").textContent()) ?? "", /^intent · lost_card/);
+      const second = await conversationOf(page);
+      assert.ok(second !== null && second !== conversation, "another conversation");
+      await page.locator(`[data-testid="handover"][data-conversation="${second}"]`).waitFor();
       await assertNoProblems(page, problems);
     } finally {
       await context.close();

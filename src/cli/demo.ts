@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "../apps/assist/options.ts";
 import { TextkitError } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import { loadDataset, loadTaggedDataset } from "../data/index.ts";
@@ -46,8 +47,13 @@ export interface SampleSpec {
   train: string;
   dev?: string;
   test?: string;
-  /** What the sample trains: a text classifier (the default) or an entity tagger. */
-  family: "classifier" | "tagger";
+  /**
+   * What the sample trains: a text classifier (the default), an entity tagger, or an
+   * assistant (then `train` is its knowledge folder, `test` its questions).
+   */
+  family: "classifier" | "tagger" | "assistant";
+  /** Assistant samples: the tagger samples (by name) that fill its slots, per language. */
+  taggers: Partial<Record<"en" | "zh", string>>;
   options: Partial<ClassifierOptions> | Partial<TaggerOptions>;
   /** Tagger samples: gazetteer files as `textkit tag train --gazetteer` takes them. */
   gazetteers: string[];
@@ -126,10 +132,15 @@ export function readSampleSpec(dir: string): SampleSpec {
     );
   }
   const family = spec["family"] ?? "classifier";
-  if (family !== "classifier" && family !== "tagger") {
-    throw bad(`"family" must be "classifier" or "tagger", got ${JSON.stringify(family)}`);
+  if (family !== "classifier" && family !== "tagger" && family !== "assistant") {
+    throw bad(`"family" must be "classifier", "tagger" or "assistant", got ${JSON.stringify(family)}`);
   }
-  const known: object = family === "tagger" ? DEFAULT_TAGGER_OPTIONS : DEFAULT_CLASSIFIER_OPTIONS;
+  const known: object =
+    family === "tagger"
+      ? DEFAULT_TAGGER_OPTIONS
+      : family === "assistant"
+        ? DEFAULT_ASSISTANT_OPTIONS
+        : DEFAULT_CLASSIFIER_OPTIONS;
   const options = spec["options"] ?? {};
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw bad(`"options" must be an object of ${family} options such as {"epochs": 10}`);
@@ -149,7 +160,16 @@ export function readSampleSpec(dir: string): SampleSpec {
   const test = text("test", false);
   const textColumn = text("textColumn", false);
   const labelColumn = text("labelColumn", false);
-  if (family === "tagger" && (textColumn !== undefined || labelColumn !== undefined)) {
+  const taggersRaw = spec["taggers"] ?? {};
+  if (
+    typeof taggersRaw !== "object" ||
+    taggersRaw === null ||
+    Array.isArray(taggersRaw) ||
+    !Object.entries(taggersRaw).every(([k, v]) => (k === "en" || k === "zh") && typeof v === "string")
+  ) {
+    throw bad(`"taggers" must map "en" and/or "zh" to the names of tagger samples`);
+  }
+  if (family !== "classifier" && (textColumn !== undefined || labelColumn !== undefined)) {
     throw bad(
       `"textColumn" and "labelColumn" are for classifier samples; a tagger reads CoNLL or JSONL spans`,
     );
@@ -163,6 +183,7 @@ export function readSampleSpec(dir: string): SampleSpec {
     family,
     options: options as Partial<ClassifierOptions> | Partial<TaggerOptions>,
     gazetteers: gazetteers as string[],
+    taggers: taggersRaw as Partial<Record<"en" | "zh", string>>,
     ...(textColumn === undefined ? {} : { textColumn }),
     ...(labelColumn === undefined ? {} : { labelColumn }),
     dir,
@@ -242,10 +263,16 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     }
     samples = samples.filter((s) => flags.only!.includes(s.name));
   }
+  // Assistants last: they use the taggers trained before them.
+  samples = [
+    ...samples.filter((s) => s.family !== "assistant"),
+    ...samples.filter((s) => s.family === "assistant"),
+  ];
   // Check every sample before training any, so that a bad one late in the list costs no time.
   const outs = samples.map((spec) => {
     if (spec.family === "tagger") resolveTaggerOptions(spec.options as Partial<TaggerOptions>);
-    else resolveClassifierOptions(spec.options as Partial<ClassifierOptions>);
+    else if (spec.family === "classifier")
+      resolveClassifierOptions(spec.options as Partial<ClassifierOptions>);
     const out = join(flags.out, "models", spec.name);
     checkModelOutput(out, "the demo's output");
     return out;
@@ -257,6 +284,11 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     const spec = samples[i]!;
     const path = (file: string) => displayPath(join(spec.dir, file));
     const title = spec.description === "" ? spec.name : `${spec.name}: ${spec.description}`;
+    if (spec.family === "assistant") {
+      await writeAll(io.stdout, `== ${title} ==\n\n`);
+      await writeAll(io.stdout, await trainDemoAssistant(spec, outs[i]!, samples, outs, bar));
+      continue;
+    }
     if (spec.family === "tagger") {
       await writeAll(io.stdout, `== ${title} ==\n\n`);
       const plan = await taggerPlan(spec, outs[i]!, path);
@@ -295,6 +327,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   }
   const classifierAt = samples.findIndex((s) => s.family === "classifier");
   const taggerAt = samples.findIndex((s) => s.family === "tagger");
+  const assistantAt = samples.findIndex((s) => s.family === "assistant");
   const tagText = samples[taggerAt]?.name.endsWith("-zh")
     ? "我想下周一从招商银行转账5000元给张伟"
     : "Maria Lopez flew to Berlin on Friday to meet Siemens";
@@ -351,10 +384,59 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
         `  TEXTKIT_DATA_DIR=${join(flags.out, "data")} textkit keys create --name me --scope predict,admin\n` +
         (replay
           ? `The monitor's dashboard, with two days of demo news and an incident: ${url}/dashboard/\n`
+          : "") +
+        (assistantAt >= 0
+          ? `Chat with the assistant: ${url}/dashboard/#/assist, or\n` +
+            `  curl -s ${url}/v1/models/${samples[assistantAt]!.name}/chat -H 'content-type: application/json' \\\n` +
+            `       -d '{"message": "what is my routing number"}'\n`
           : ""),
       (server) => (replay ? replayDemoStream(server, pool, io) : Promise.resolve(undefined)),
     );
   }
+}
+
+/** Trains an assistant sample with the taggers it names (when trained in this run); returns its report. */
+async function trainDemoAssistant(
+  spec: SampleSpec,
+  out: string,
+  samples: readonly SampleSpec[],
+  outs: readonly string[],
+  bar: ProgressBar,
+): Promise<string> {
+  const { evaluateAssistant, loadKnowledge, readQuestions, trainAssistant } = await import(
+    "../apps/assist/index.ts"
+  );
+  const { loadTagger } = await import("../models/tagger/index.ts");
+  const knowledge = await loadKnowledge(join(spec.dir, spec.train));
+  const taggers: Partial<Record<"en" | "zh", Awaited<ReturnType<typeof loadTagger>>>> = {};
+  for (const [lang, name] of Object.entries(spec.taggers) as ["en" | "zh", string][]) {
+    const at = samples.findIndex((s) => s.name === name && s.family === "tagger");
+    if (at >= 0) taggers[lang] = await loadTagger(outs[at]!);
+  }
+  const examples = knowledge.intents.reduce((a, i) => a + i.examples.length, 0);
+  bar.log(
+    `knowledge: ${knowledge.intents.length} intents (${examples} examples), ${knowledge.outOfScope.length} out-of-scope examples, ` +
+      `${knowledge.faqs.length} FAQs, ${knowledge.documents.length} documents; slot taggers: ${Object.keys(taggers).join(", ") || "none"}`,
+  );
+  const started = performance.now();
+  const assistant = await trainAssistant({ knowledge, taggers }, spec.options as Partial<AssistantOptions>, {
+    onProgress: (p) => bar.update(p),
+  });
+  bar.finish();
+  await assistant.save(out);
+  const v = assistant.validation;
+  const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
+  let text =
+    `trained in ${((performance.now() - started) / 1000).toFixed(1)} s; intent threshold ${v.threshold.threshold.toFixed(3)} ` +
+    `chosen on ${v.examples} held-out questions (in-scope accuracy ${pct(v.threshold.inScopeAccuracy)}, out-of-scope recall ${pct(v.threshold.outOfScopeRecall)})\n`;
+  if (spec.test !== undefined) {
+    const report = evaluateAssistant(assistant, await readQuestions(join(spec.dir, spec.test)), { k: 5 });
+    text +=
+      `test (${spec.test}, ${report.questions} questions): in-scope accuracy ${pct(report.inScopeAccuracy)}, ` +
+      `out-of-scope recall ${pct(report.outOfScopeRecall)}, retrieval recall@5 ${pct(report.retrievalRecall)}, ` +
+      `answered right ${pct(report.answeredRight)}\n`;
+  }
+  return `${text}model: ${out}\n  textkit assist chat --model ${out} --why\n\n`;
 }
 
 /** The monitor of the demo: the sample topic and sentiment models, the sample taggers, three rules. */

@@ -9,6 +9,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isTextkitError } from "../core/errors.ts";
+import { registerAssist } from "./assist.ts";
 import { registerClassifyAutotune } from "./classify-autotune.ts";
 import { registerClassifyEval } from "./classify-eval.ts";
 import { registerClassifyPredict } from "./classify-predict.ts";
@@ -26,6 +27,7 @@ import { registerRecommendTrain } from "./recommend-train.ts";
 import { registerRegressEval } from "./regress-eval.ts";
 import { registerRegressPredict } from "./regress-predict.ts";
 import { registerRegressTrain } from "./regress-train.ts";
+import { registerSearch } from "./search.ts";
 import { registerServe } from "./serve.ts";
 import { registerTagConvert } from "./tag-convert.ts";
 import { registerTagEval } from "./tag-eval.ts";
@@ -107,6 +109,8 @@ export function buildProgram(io: CliIo): Command {
 
   registerCluster(program, io);
 
+  registerSearch(program, io);
+
   const recommend = program
     .command("recommend")
     .description(
@@ -118,6 +122,8 @@ export function buildProgram(io: CliIo): Command {
   registerRecommendFor(recommend, io);
 
   registerMonitor(program, io);
+
+  registerAssist(program, io);
 
   registerKeys(program, io);
 

@@ -42,13 +42,16 @@ export function parseNumber(
   flag: string,
   min = Number.NEGATIVE_INFINITY,
   exclusive = false,
+  max = Number.POSITIVE_INFINITY,
 ): (value: string) => number {
-  const expected =
+  const lower =
     min === Number.NEGATIVE_INFINITY ? "a number" : exclusive ? `a number > ${min}` : `a number >= ${min}`;
+  const expected = max === Number.POSITIVE_INFINITY ? lower : `${lower} and <= ${max}`;
   return (value: string): number => {
     const text = value.trim();
     const n = NUMBER.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(n) || n < min || (exclusive && n === min)) throw invalid(flag, value, expected);
+    if (!Number.isFinite(n) || n < min || n > max || (exclusive && n === min))
+      throw invalid(flag, value, expected);
     return n;
   };
 }

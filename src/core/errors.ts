@@ -191,6 +191,26 @@ export const ERROR_CATALOGUE = {
     status: 503,
     hint: "Run 'npm run build:web' (or install the dev dependencies, so the server can build the dashboard itself).",
   },
+  // Assistant
+  KNOWLEDGE_INVALID: {
+    status: 400,
+    hint: "Fix the knowledge file at the named line; 'textkit assist train --help' describes the folder's format.",
+  },
+  CONVERSATION_NOT_FOUND: {
+    status: 404,
+    hint: "Start a conversation by sending a message without a conversation id; the answer gives its id.",
+  },
+  TURN_NOT_FOUND: { status: 404, hint: "Give the turn id an answer of the chat route returned." },
+  HANDOVER_NOT_FOUND: { status: 404, hint: "GET /v1/models/{name}/handovers lists them." },
+  // Retrieval
+  RETRIEVAL_NO_VECTORS: {
+    status: 422,
+    hint: "Search this index with mode bm25, or build it again with vectors (--vectors file.vec, or an encoder).",
+  },
+  RETRIEVAL_ENCODER_MISMATCH: {
+    status: 422,
+    hint: "Load the index with the encoder it was built with (the same id and dimension), or search it with mode bm25.",
+  },
   // Internal
   INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
 } as const satisfies Record<string, { status: number; hint: string }>;

@@ -22,6 +22,7 @@ import { registryModels } from "./monitor-models.ts";
 import { tokenBucketStore } from "./rate-limit.ts";
 import { ModelRegistry } from "./registry.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { assistRoutes } from "./routes/assist.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -29,6 +30,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { monitorRoutes } from "./routes/monitor.ts";
 import { recommendRoutes } from "./routes/recommend.ts";
+import { searchRoutes } from "./routes/search.ts";
 
 const TEXTKIT_VERSION = "0.1.0";
 
@@ -139,6 +141,7 @@ export async function buildServer(
             { name: "admin", description: "Reload and activate versions (scope admin)" },
             { name: "health", description: "Liveness and readiness" },
             { name: "metrics", description: "Prometheus metrics" },
+            { name: "assistants", description: "Chat with assistants, feedback, handovers (scope predict)" },
             { name: "monitor", description: "The opinion monitor: ingest, trends, alerts (scope monitor)" },
           ],
         },
@@ -181,6 +184,8 @@ export async function buildServer(
         }
         await v1.register(modelRoutes, { registry, config: resolved, metrics });
         await v1.register(recommendRoutes, { registry, config: resolved, database });
+        await v1.register(searchRoutes, { registry, config: resolved, metrics });
+        await v1.register(assistRoutes, { registry, database, maxTextChars: resolved.maxTextChars });
         await v1.register(adminRoutes, { registry });
         await v1.register(monitorRoutes, { monitor, maxDocuments: resolved.monitor?.maxDocuments ?? 0 });
       },

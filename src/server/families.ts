@@ -2,15 +2,23 @@
  * The model families this server can load, by the `family` of an artifact's manifest.
  * A new family adds one loader here.
  */
+import { ASSISTANT_FAMILY, loadAssistant } from "../apps/assist/index.ts";
 import { TextkitError } from "../core/errors.ts";
 import { CLASSIFIER_FAMILY, loadClassifier } from "../models/classifier/index.ts";
 import { CLUSTER_FAMILY, loadClusterModel } from "../models/cluster/index.ts";
 import { loadRecommender, RECOMMENDER_FAMILY } from "../models/recommender/index.ts";
 import { loadRegressor, REGRESSOR_FAMILY } from "../models/regressor/index.ts";
+import {
+  loadRetrievalIndex,
+  RETRIEVAL_FAMILY,
+  type RetrievalIndex,
+  type SearchHit,
+  type SearchMode,
+} from "../models/retrieval/index.ts";
 import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
 import type { ArtifactManifest } from "../store/index.ts";
 import type { RunRecord } from "../train/run-record.ts";
-import type { FamilyLoader, Predictor } from "./registry.ts";
+import type { FamilyLoader, ModelPredictOptions, Predictor } from "./registry.ts";
 
 /** What GET /v1/models/:name shows of a training run. */
 function runSummary(run: RunRecord | null): Record<string, unknown> | null {
@@ -193,6 +201,96 @@ export async function loadClusterPredictor(dir: string, _manifest: ArtifactManif
 }
 
 /**
+ * Loads an assistant. `predict` answers each text as the first message of a conversation
+ * (`{ path, text, intent, faq, passage, why }`); the chat route keeps conversations.
+ */
+export async function loadAssistantPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
+  const assistant = await loadAssistant(dir);
+  return {
+    labels: assistant.intentIds,
+    details: {
+      name: assistant.settings.name,
+      intents: assistant.intentIds.length,
+      threshold: assistant.threshold,
+      temperature: assistant.temperature,
+      validation: assistant.validation,
+      faqThreshold: assistant.options.faqThreshold,
+      passageThreshold: assistant.options.passageThreshold,
+    },
+    predict: (inputs) =>
+      inputs.map((text) => {
+        const { state: _state, ...reply } = assistant.reply(text);
+        return reply;
+      }),
+    assistant,
+    selfTest() {
+      const reply = assistant.reply("textkit self-test");
+      if (typeof reply.text !== "string") {
+        throw new TextkitError("ARTIFACT_CORRUPT", `the assistant in ${dir} does not answer`, { file: dir });
+      }
+    },
+  };
+}
+
+/** What a retrieval index takes besides k and threshold: the search route passes the mode. */
+export interface RetrievalPredictOptions extends ModelPredictOptions {
+  mode?: SearchMode;
+}
+
+/** A hit as clients see it: the item's fields beside the scores. */
+function hitJson(hit: SearchHit): Record<string, unknown> {
+  const { id, score, bm25, vector, item } = hit;
+  return {
+    id,
+    score,
+    bm25,
+    vector,
+    title: item.title,
+    text: item.text,
+    source: item.source,
+    meta: item.meta,
+  };
+}
+
+function searchAnswers(index: RetrievalIndex, texts: readonly string[], options: RetrievalPredictOptions) {
+  const threshold = options.threshold ?? 0;
+  return index
+    .searchMany(texts, { k: options.k ?? 5, ...(options.mode === undefined ? {} : { mode: options.mode }) })
+    .map((hits) => ({ hits: hits.filter((h) => h.score >= threshold).map(hitJson) }));
+}
+
+/**
+ * Loads a retrieval index. `predict` answers `{ hits: [{ id, score, bm25, vector, title,
+ * text, source, meta }] }` per text, best first (k from the request, default 5; hits
+ * below `threshold` left out); the search route also picks the mode. An index built with
+ * an encoder it could not store is served with BM25 alone.
+ */
+export async function loadRetrievalPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
+  const index = await loadRetrievalIndex(dir, { allowMissingEncoder: true });
+  return {
+    details: {
+      items: index.size,
+      terms: index.bm25.terms.length,
+      vectors: index.hasVectors,
+      encoder: index.encoderInfo,
+      defaultMode: index.defaultMode,
+      options: index.options,
+    },
+    predict: (inputs, options: RetrievalPredictOptions) => searchAnswers(index, inputs, options),
+    selfTest() {
+      // Its own first item, through every side the index has (an unknown word too, which
+      // builds the word vectors' n-gram table now rather than on a client's request).
+      const hits = index.search(`${index.items[0]!.text} textkitselftest`, { k: 1 });
+      if (!hits.every((h) => Number.isFinite(h.score) && h.score >= 0 && h.score <= 1)) {
+        throw new TextkitError("ARTIFACT_CORRUPT", `the index in ${dir} scores its own items wrongly`, {
+          file: dir,
+        });
+      }
+    },
+  };
+}
+
+/**
  * The built-in loaders.
  *
  * @example
@@ -205,5 +303,7 @@ export function builtInFamilies(): Record<string, FamilyLoader> {
     [RECOMMENDER_FAMILY]: loadRecommenderPredictor,
     [REGRESSOR_FAMILY]: loadRegressorPredictor,
     [CLUSTER_FAMILY]: loadClusterPredictor,
+    [RETRIEVAL_FAMILY]: loadRetrievalPredictor,
+    [ASSISTANT_FAMILY]: loadAssistantPredictor,
   };
 }

@@ -10,6 +10,7 @@
 import { type Dirent, type FSWatcher, watch } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { Assistant } from "../apps/assist/index.ts";
 import { isTextkitError, TextkitError } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import { type ArtifactManifest, compareVersions, PIN_FILE } from "../store/index.ts";
@@ -43,6 +44,8 @@ export interface Predictor {
   tokenPath?: TokenPath;
   /** Recommenders give this; the recommend and events routes use it. */
   recommender?: RecommenderPredictor;
+  /** Assistants give this; the chat, feedback and handover routes use it. */
+  assistant?: Assistant;
   /** Plain data shown by GET /v1/models/:name (e.g. a summary of the training run). */
   details?: Record<string, unknown>;
   /** Throws when the loaded model does not answer sensibly; the version is then refused. */
@@ -91,6 +94,7 @@ export interface ServedModel {
   /** What a predict request sends per input: a text, or a row of named values. */
   readonly inputKind: "text" | "row";
   readonly recommender: RecommenderPredictor | null;
+  readonly assistant: Assistant | null;
   readonly tokenPath: TokenPath | null;
   predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
   predictRows(
@@ -648,6 +652,7 @@ export class ModelRegistry {
         details: predictor.details ?? {},
         inputKind: predictor.predictRows === undefined ? "text" : "row",
         recommender: predictor.recommender ?? null,
+        assistant: predictor.assistant ?? null,
         tokenPath: predictor.tokenPath ?? null,
         predict: (inputs: readonly string[], options: ModelPredictOptions) =>
           predictor.predict(inputs, options),

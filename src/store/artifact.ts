@@ -56,10 +56,47 @@ async function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
   }
 }
 
+/** A whole artifact in memory: what `writeArtifact` writes. */
+export interface ArtifactParts {
+  manifest: ManifestInput;
+  files: Record<string, Uint8Array>;
+}
+
+const PART_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+function manifestOf(manifestInput: ManifestInput, files: Record<string, Uint8Array>): ArtifactManifest {
+  for (const name of Object.keys(files)) {
+    if (name === MANIFEST || name !== basename(name) || name.startsWith(".")) {
+      throw new TextkitError("INTERNAL", `artifact file name '${name}' is not allowed`);
+    }
+  }
+  const entries: Record<string, FileEntry> = {};
+  for (const [name, data] of Object.entries(files))
+    entries[name] = { bytes: data.byteLength, sha256: sha256(data) };
+  return {
+    format: ARTIFACT_FORMAT,
+    formatVersion: ARTIFACT_FORMAT_VERSION,
+    ...manifestInput,
+    createdAt: manifestInput.createdAt ?? new Date().toISOString(),
+    files: entries,
+  };
+}
+
+async function writeInto(
+  dir: string,
+  manifest: ArtifactManifest,
+  files: Record<string, Uint8Array>,
+): Promise<void> {
+  for (const [name, data] of Object.entries(files)) await writeFileSynced(join(dir, name), data);
+  await writeFileSynced(join(dir, MANIFEST), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+}
+
 /**
  * Writes a model directory atomically: everything goes to a sibling temporary directory,
  * each file is fsynced, then the directory is renamed into place. An existing model at
- * `dir` is replaced only once the new one is complete.
+ * `dir` is replaced only once the new one is complete. `parts` are whole artifacts kept in
+ * sub-directories of that name (a model made of models, such as an assistant's intent
+ * classifier and indexes); they are written in the same rename, each with its own manifest.
  *
  * @example
  * await writeArtifact("models/intent", { family: "classifier", task: "multiclass", options: {}, textkitVersion: "0.1.0" },
@@ -69,30 +106,26 @@ export async function writeArtifact(
   dir: string,
   manifestInput: ManifestInput,
   files: Record<string, Uint8Array>,
+  parts: Record<string, ArtifactParts> = {},
 ): Promise<ArtifactManifest> {
   const target = resolve(dir);
-  for (const name of Object.keys(files)) {
-    if (name === MANIFEST || name !== basename(name) || name.startsWith(".")) {
-      throw new TextkitError("INTERNAL", `artifact file name '${name}' is not allowed`);
+  const manifest = manifestOf(manifestInput, files);
+  const partManifests = Object.entries(parts).map(([name, part]) => {
+    if (!PART_NAME.test(name) || Object.hasOwn(files, name)) {
+      throw new TextkitError("INTERNAL", `artifact part name '${name}' is not allowed`);
     }
-  }
-  const entries: Record<string, FileEntry> = {};
-  for (const [name, data] of Object.entries(files))
-    entries[name] = { bytes: data.byteLength, sha256: sha256(data) };
-  const manifest: ArtifactManifest = {
-    format: ARTIFACT_FORMAT,
-    formatVersion: ARTIFACT_FORMAT_VERSION,
-    ...manifestInput,
-    createdAt: manifestInput.createdAt ?? new Date().toISOString(),
-    files: entries,
-  };
+    return [name, manifestOf(part.manifest, part.files), part.files] as const;
+  });
   await mkdir(dirname(target), { recursive: true });
   const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const temp = join(dirname(target), `.${basename(target)}.tmp-${suffix}`);
   await mkdir(temp);
   try {
-    for (const [name, data] of Object.entries(files)) await writeFileSynced(join(temp, name), data);
-    await writeFileSynced(join(temp, MANIFEST), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    for (const [name, partManifest, partFiles] of partManifests) {
+      await mkdir(join(temp, name));
+      await writeInto(join(temp, name), partManifest, partFiles);
+    }
+    await writeInto(temp, manifest, files);
     if (existsSync(target)) {
       const old = join(dirname(target), `.${basename(target)}.old-${suffix}`);
       await rename(target, old);

@@ -1,6 +1,6 @@
 export type { ApiKey, ApiKeyScope, ApiKeyStoreOptions, CreatedApiKey } from "./api-keys.ts";
 export { API_KEY_SCOPES, ApiKeyStore, hasScope, MAX_KEY_NAME_LENGTH, parseScopes } from "./api-keys.ts";
-export type { Artifact, ArtifactManifest, FileEntry, ManifestInput } from "./artifact.ts";
+export type { Artifact, ArtifactManifest, ArtifactParts, FileEntry, ManifestInput } from "./artifact.ts";
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,

@@ -1,8 +1,9 @@
 /**
- * The dashboard's entry point: the top bar, the hash router (#/monitor, #/models) and the
- * refresh every 10 s, paused while the tab is hidden.
+ * The dashboard's entry point: the top bar, the hash router (#/monitor, #/models, #/assist)
+ * and the refresh every 10 s, paused while the tab is hidden.
  */
 import { ApiClient, ApiError } from "./api.ts";
+import { AssistPage } from "./assist-page.ts";
 import { registerChartParts } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { ErrorBanner } from "./error-banner.ts";
@@ -15,6 +16,7 @@ const REFRESH_MS = 10_000;
 const ROUTES = [
   { path: "/monitor", title: "Monitor" },
   { path: "/models", title: "Models" },
+  { path: "/assist", title: "Assistant" },
 ] as const;
 type RoutePath = (typeof ROUTES)[number]["path"];
 
@@ -74,7 +76,12 @@ function start(root: HTMLElement): void {
       else link.removeAttribute("aria-current");
     }
     document.title = `${ROUTES.find((r) => r.path === path)!.title} · textkit`;
-    page = path === "/models" ? new ModelsPage(context) : new MonitorPage(context, params);
+    page =
+      path === "/models"
+        ? new ModelsPage(context)
+        : path === "/assist"
+          ? new AssistPage(context, params, sessionStorage)
+          : new MonitorPage(context, params);
     page.mount(main);
     void refresh();
   };

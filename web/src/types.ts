@@ -1,6 +1,6 @@
 /**
- * The shapes the dashboard reads from the API: GET /v1/models and the monitor routes under
- * /v1/monitor. Times are ISO 8601 strings.
+ * The shapes the dashboard reads from the API: GET /v1/models, the monitor routes under
+ * /v1/monitor and an assistant's routes under /v1/models/{name}. Times are ISO 8601 strings.
  */
 
 export const SENTIMENTS = ["positive", "neutral", "negative"] as const;
@@ -137,4 +137,100 @@ export interface Alert {
   acknowledgedBy: string | null;
   note: string | null;
   deliveries: Delivery[];
+}
+
+/** GET /v1/models/{name}: the active version's manifest (its `labels`) and family details. */
+export interface ModelDetails extends ModelSummary {
+  manifest: { labels?: string[] } | null;
+  details: Record<string, unknown>;
+}
+
+// ---- Assistants (family "assistant"): the chat, conversation, feedback and handover routes ----
+
+export const ASSISTANT_FAMILY = "assistant";
+export const REPLY_PATHS = ["intent", "slot", "faq", "passage", "handover"] as const;
+export type ReplyPath = (typeof REPLY_PATHS)[number];
+
+/** The best intent's calibrated confidence, against the threshold. */
+export interface IntentScore {
+  id: string;
+  confidence: number;
+  threshold: number;
+  accepted: boolean;
+}
+
+export interface FaqScore {
+  id: string;
+  question: string;
+  score: number;
+  threshold: number;
+}
+
+export interface PassageScore {
+  id: string;
+  title: string;
+  /** "doc:card-security.md" */
+  source: string;
+  score: number;
+  threshold: number;
+}
+
+/** POST /v1/models/{name}/chat */
+export interface ChatReply {
+  conversation: string;
+  turn: string;
+  path: ReplyPath;
+  text: string;
+  lang: string;
+  intent: IntentScore | null;
+  faq: FaqScore | null;
+  passage: PassageScore | null;
+  slots: Record<string, string>;
+  /** The slot asked for (path "slot"). */
+  asking: string | null;
+  handover: boolean;
+  handoverId: string | null;
+  why: string;
+}
+
+/** A recorded turn, personal data masked. */
+export interface ConversationTurn {
+  id: string;
+  seq: number;
+  at: string;
+  message: string;
+  reply: string;
+  path: string;
+  intent: string | null;
+  confidence: number | null;
+}
+
+/** GET /v1/models/{name}/conversations/{id} */
+export interface Conversation {
+  id: string;
+  status: "open" | "handed_over";
+  turns: ConversationTurn[];
+}
+
+export const VERDICTS = ["wrong", "right"] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** POST /v1/models/{name}/feedback; `intent` "oos" says the message is out of scope. */
+export interface FeedbackBody {
+  turn: string;
+  verdict: Verdict;
+  intent?: string;
+  answer?: string;
+  by?: string;
+}
+
+/** GET /v1/models/{name}/handovers */
+export interface Handover {
+  id: string;
+  conversationId: string;
+  at: string;
+  reason: string;
+  status: "open" | "closed";
+  /** The conversation so far, oldest first. */
+  turns: ConversationTurn[];
 }

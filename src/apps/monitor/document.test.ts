@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isTextkitError, type TextkitError } from "../../core/errors.ts";
-import { detectLanguage, documentKey, parseDocumentInput } from "./document.ts";
+import { documentKey, parseDocumentInput } from "./document.ts";
 import { TermExtractor } from "./terms.ts";
 
 function error(fn: () => unknown): TextkitError {
@@ -55,16 +55,6 @@ describe("parseDocumentInput", () => {
     assert.equal(time.details?.["field"], "/0/publishedAt");
     assert.equal(error(() => parseDocumentInput("just text", { field: "/1" })).details?.["field"], "/1");
     assert.equal(error(() => parseDocumentInput({ text: ["a"] })).code, "INPUT_INVALID");
-  });
-});
-
-describe("detectLanguage", () => {
-  it("tells Chinese from English, also with a brand name or a name in the other script", () => {
-    assert.equal(detectLanguage("北岸银行手机银行又崩了"), "zh");
-    assert.equal(detectLanguage("苹果发布了新款 iPhone"), "zh");
-    assert.equal(detectLanguage("Norvale Bank shares fell 8% in Hong Kong"), "en");
-    assert.equal(detectLanguage("Alibaba (阿里巴巴) shares rose sharply today in Hong Kong trading"), "en");
-    assert.equal(detectLanguage("12345 !!!"), "en");
   });
 });
 

@@ -8,9 +8,12 @@
 import { createHash } from "node:crypto";
 import { TextkitError } from "../../core/errors.ts";
 import { parseTimestamp } from "../../data/interactions.ts";
+import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 
-export const MONITOR_LANGUAGES = ["en", "zh"] as const;
-export type MonitorLanguage = (typeof MONITOR_LANGUAGES)[number];
+export const MONITOR_LANGUAGES = TEXT_LANGUAGES;
+export type MonitorLanguage = TextLanguage;
+
+export { detectLanguage };
 
 /** Longest document text kept (UTF-16 code units); longer texts are refused, not cut. */
 export const MAX_DOCUMENT_CHARS = 100_000;
@@ -199,31 +202,6 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
     }
   }
   return out;
-}
-
-/** Share of Han characters among letters from which a text counts as Chinese. */
-const HAN_SHARE = 0.2;
-
-/**
- * The language of a text, "zh" or "en": Chinese when at least a fifth of its letters are
- * Han characters (a Chinese post with an English brand name stays Chinese).
- *
- * @example
- * detectLanguage("苹果发布了新款 iPhone"); // "zh"
- */
-export function detectLanguage(text: string): MonitorLanguage {
-  let han = 0;
-  let letters = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) {
-      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) letters++;
-    } else if (/\p{Script=Han}/u.test(ch)) {
-      han++;
-      letters++;
-    } else if (/\p{L}/u.test(ch)) letters++;
-  }
-  return han > 0 && han >= HAN_SHARE * letters ? "zh" : "en";
 }
 
 /**

@@ -1,0 +1,688 @@
+/**
+ * The assistant: what it learnt from a knowledge folder (an intent classifier with an
+ * out-of-scope class, its calibration and threshold, FAQ and passage indexes, entity
+ * taggers for slots) and how it answers one message of a conversation:
+ *
+ * 1. an intent whose calibrated confidence reaches the threshold: its answer, after asking
+ *    for any required slot the conversation has not given yet;
+ * 2. otherwise the FAQ, when a question matches well enough;
+ * 3. otherwise a passage of the help documents, when one matches well enough;
+ * 4. otherwise it says so and hands the conversation to a person.
+ *
+ * Every reply says which path produced it and why, with the scores and thresholds. The
+ * assistant holds no conversation itself: the state goes in and comes out (the store keeps it).
+ */
+import { join } from "node:path";
+import { TextkitError } from "../../core/errors.ts";
+import { Random } from "../../core/random.ts";
+import { datasetFromExamples } from "../../data/index.ts";
+import { loadClassifier, type TextClassifier, trainClassifier } from "../../models/classifier/index.ts";
+import {
+  buildRetrievalIndex,
+  loadRetrievalIndex,
+  type RetrievalIndex,
+  splitDocument,
+} from "../../models/retrieval/index.ts";
+import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
+import { type ArtifactParts, readArtifact, writeArtifact } from "../../store/index.ts";
+import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
+import type { TrainHooks } from "../../train/progress.ts";
+import {
+  applyTemperature,
+  chooseThreshold,
+  fitTemperature,
+  type HeldOutDecision,
+  type ThresholdChoice,
+} from "./calibration.ts";
+import { type AssistantSettings, documentRef, type Faq, type Intent, type Knowledge } from "./knowledge.ts";
+import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "./options.ts";
+import { type FoundEntity, fillSlots, missingSlot, renderAnswer, type SlotValues } from "./slots.ts";
+
+export type { AssistantOptions };
+export { DEFAULT_ASSISTANT_OPTIONS };
+
+export const ASSISTANT_FAMILY = "assistant";
+/** The intent classifier's label for out-of-scope examples. */
+export const OUT_OF_SCOPE = "__oos__";
+const TEXTKIT_VERSION = "0.1.0";
+const ASSISTANT_FILE = "assistant.json";
+/** A reply this short (UTF-16 units) to a slot's question fills the slot when no tagger can. */
+const SHORT_REPLY = 40;
+/** Out-of-scope examples needed before they become a class of their own. */
+const MIN_OOS_EXAMPLES = 5;
+
+export const REPLY_PATHS = ["intent", "slot", "faq", "passage", "handover"] as const;
+export type ReplyPath = (typeof REPLY_PATHS)[number];
+
+export interface ConversationState {
+  lang: TextLanguage | null;
+  /** The intent waiting for a slot, and the slot asked for. */
+  intent: string | null;
+  asked: string | null;
+  attempts: number;
+  slots: SlotValues;
+}
+
+export const NEW_CONVERSATION: ConversationState = Object.freeze({
+  lang: null,
+  intent: null,
+  asked: null,
+  attempts: 0,
+  slots: Object.freeze({}) as SlotValues,
+});
+
+export interface Reply {
+  path: ReplyPath;
+  text: string;
+  lang: TextLanguage;
+  /** The best intent and its calibrated confidence, against the threshold. */
+  intent: { id: string; confidence: number; threshold: number; accepted: boolean } | null;
+  faq: { id: string; question: string; score: number; threshold: number } | null;
+  passage: { id: string; title: string; source: string; score: number; threshold: number } | null;
+  slots: SlotValues;
+  /** The slot asked for (path "slot"). */
+  asking: string | null;
+  /** The conversation goes to a person after this reply. */
+  handover: boolean;
+  why: string;
+  state: ConversationState;
+}
+
+/** The best intent of a message, as the assistant weighs it. */
+export interface Classification {
+  id: string | null;
+  /** Calibrated; 0 when the model says out of scope or the message shares no word with the intent's examples. */
+  confidence: number;
+  outOfScope: boolean;
+  /** The message shares no word with the examples of its best intent. */
+  unsupported?: boolean;
+}
+
+export interface AssistantValidation {
+  examples: number;
+  outOfScope: number;
+  temperature: number;
+  threshold: ThresholdChoice;
+}
+
+interface AssistantSnapshot {
+  settings: AssistantSettings;
+  intents: Omit<Intent, "examples" | "file" | "line">[];
+  faqs: Omit<Faq, "file" | "line">[];
+  options: AssistantOptions;
+  temperature: number;
+  validation: AssistantValidation;
+  taggers: TextLanguage[];
+  /** Which indexes the directory holds. */
+  indexes: { faq: boolean; passages: boolean; examples: boolean };
+}
+
+function describe(x: number): string {
+  return x.toFixed(2);
+}
+
+/**
+ * A trained assistant. Create one with `trainAssistant` or `loadAssistant`.
+ *
+ * @example
+ * const assistant = await trainAssistant(await loadKnowledge("samples/assist"));
+ * const reply = assistant.reply("how much is in my checking account", NEW_CONVERSATION);
+ * reply.path; // "intent"
+ */
+export class Assistant {
+  readonly settings: AssistantSettings;
+  readonly options: AssistantOptions;
+  readonly temperature: number;
+  readonly validation: AssistantValidation;
+  private readonly intents: Map<string, Omit<Intent, "examples" | "file" | "line">>;
+  private readonly faqs: Map<string, Omit<Faq, "file" | "line">>;
+
+  constructor(
+    private readonly snapshot: AssistantSnapshot,
+    readonly classifier: TextClassifier | null,
+    readonly faqIndex: RetrievalIndex | null,
+    readonly passageIndex: RetrievalIndex | null,
+    readonly taggers: Partial<Record<TextLanguage, SequenceTagger>>,
+    /** The intents' training examples, to check that a message shares a word with its intent's. */
+    readonly exampleIndex: RetrievalIndex | null = null,
+  ) {
+    this.settings = snapshot.settings;
+    this.options = snapshot.options;
+    this.temperature = snapshot.temperature;
+    this.validation = snapshot.validation;
+    this.intents = new Map(snapshot.intents.map((i) => [i.id, i]));
+    this.faqs = new Map(snapshot.faqs.map((f) => [f.id, f]));
+  }
+
+  /** The intent ids. */
+  get intentIds(): string[] {
+    return [...this.intents.keys()];
+  }
+
+  get threshold(): number {
+    return this.validation.threshold.threshold;
+  }
+
+  /**
+   * The best intent of a message and its calibrated confidence; an out-of-scope prediction
+   * is confidence 0 for every intent.
+   */
+  classify(message: string, lang?: TextLanguage): Classification {
+    if (this.classifier === null) return { id: null, confidence: 0, outOfScope: false };
+    const labels = this.classifier.labels;
+    const [p] = this.classifier.predict([message], { k: labels.length });
+    const full = new Float64Array(labels.length);
+    p!.labels.forEach((label, i) => {
+      full[labels.indexOf(label)] = p!.scores[i]!;
+    });
+    const q = applyTemperature(full, this.temperature);
+    if (lang !== undefined) keepLanguage(q, labels, (label) => this.intents.get(label)?.lang ?? null, lang);
+    let best = -1;
+    for (let i = 0; i < q.length; i++) if (best < 0 || q[i]! > q[best]!) best = i;
+    const top = labels[best]!;
+    if (top === OUT_OF_SCOPE) {
+      let intent = -1;
+      for (let i = 0; i < q.length; i++)
+        if (labels[i] !== OUT_OF_SCOPE && q[i]! > 0 && (intent < 0 || q[i]! > q[intent]!)) intent = i;
+      return { id: intent < 0 ? null : labels[intent]!, confidence: 0, outOfScope: true };
+    }
+    if (this.exampleIndex !== null && !sharesWords(this.exampleIndex, message, top)) {
+      return { id: top, confidence: 0, outOfScope: false, unsupported: true };
+    }
+    return { id: top, confidence: q[best]!, outOfScope: false };
+  }
+
+  /** The entities of a message, by the tagger of its language (none without one). */
+  entities(message: string, lang: TextLanguage): FoundEntity[] {
+    const tagger = this.taggers[lang];
+    return tagger === undefined ? [] : tagger.predict([message])[0]!.entities;
+  }
+
+  /** Answers one message of a conversation in `state`; returns the reply and the new state. */
+  reply(message: string, state: ConversationState = NEW_CONVERSATION): Reply {
+    const text = message.trim();
+    // A message without letters ("$250", "42") keeps the conversation's language.
+    const lang = /\p{L}/u.test(text) || state.lang === null ? detectLanguage(text) : state.lang;
+    const entities = this.entities(text, lang);
+    const classified = this.classify(text, lang);
+    const accepted =
+      classified.id !== null && classified.confidence >= this.threshold && classified.confidence > 0;
+    const intentScore =
+      classified.id === null
+        ? null
+        : { id: classified.id, confidence: classified.confidence, threshold: this.threshold, accepted };
+    const base = { lang, intent: intentScore, faq: null, passage: null, asking: null, handover: false };
+
+    // A conversation waiting for a slot: this message may give it.
+    if (state.intent !== null && this.intents.has(state.intent)) {
+      const pending = this.intents.get(state.intent)!;
+      const slots = fillSlots(pending.slots, text, entities, state.slots);
+      const asked = pending.slots.find((spec) => spec.name === state.asked);
+      // An entity slot with no tagger for the language: a short reply to its question is the value.
+      if (
+        asked !== undefined &&
+        slots[asked.name] === undefined &&
+        asked.entity !== null &&
+        this.taggers[lang] === undefined &&
+        text.length <= SHORT_REPLY
+      ) {
+        slots[asked.name] = text;
+      }
+      const gave = asked !== undefined && slots[asked.name] !== undefined;
+      // The slot asked for comes first; only a message that does not give it may start another intent.
+      const switched = !gave && accepted && classified.id !== pending.id;
+      if (!switched) {
+        if (state.asked !== null && slots[state.asked] === undefined) {
+          const attempts = state.attempts + 1;
+          if (attempts >= this.options.slotAttempts) {
+            return this.handover(
+              lang,
+              base,
+              slots,
+              `the slot "${state.asked}" of intent "${pending.id}" was asked for ${attempts} times without an answer`,
+            );
+          }
+          const spec = pending.slots.find((s) => s.name === state.asked)!;
+          return {
+            ...base,
+            path: "slot",
+            text: spec.prompt ?? "",
+            slots,
+            asking: spec.name,
+            why: `still waiting for the slot "${spec.name}" of intent "${pending.id}" (attempt ${attempts + 1})`,
+            state: { lang, intent: pending.id, asked: spec.name, attempts, slots },
+          };
+        }
+        return this.answerIntent(
+          pending,
+          lang,
+          base,
+          slots,
+          `the message gave the slot "${state.asked}" of intent "${pending.id}"`,
+        );
+      }
+    }
+
+    if (accepted) {
+      const intent = this.intents.get(classified.id!)!;
+      const slots = fillSlots(intent.slots, text, entities, state.slots);
+      return this.answerIntent(
+        intent,
+        lang,
+        base,
+        slots,
+        `intent "${intent.id}" at confidence ${describe(classified.confidence)} ≥ threshold ${describe(this.threshold)}`,
+      );
+    }
+
+    const why = [
+      classified.outOfScope
+        ? "the intent model says out of scope"
+        : classified.unsupported === true
+          ? `best intent "${classified.id}" shares no word with its examples`
+          : classified.id === null
+            ? "no intents"
+            : `best intent "${classified.id}" at ${describe(classified.confidence)} < threshold ${describe(this.threshold)}`,
+    ];
+    const faqHit = this.faqIndex?.search(text, { k: 3, filter: (item) => sameLanguage(item.meta, lang) })[0];
+    const faqId = faqHit === undefined ? null : String(faqHit.item.meta?.["faq"] ?? faqHit.id);
+    const faq = faqId === null ? undefined : this.faqs.get(faqId);
+    const faqScore =
+      faqHit === undefined || faq === undefined
+        ? null
+        : { id: faq.id, question: faq.question, score: faqHit.score, threshold: this.options.faqThreshold };
+    if (faqScore !== null && faqScore.score >= this.options.faqThreshold) {
+      return {
+        ...base,
+        faq: faqScore,
+        path: "faq",
+        text: faq!.answer,
+        slots: state.slots,
+        why: `${why[0]}; FAQ "${faq!.id}" matches at ${describe(faqScore.score)} ≥ ${describe(this.options.faqThreshold)}`,
+        state: { ...NEW_CONVERSATION, lang, slots: state.slots },
+      };
+    }
+    if (faqScore !== null)
+      why.push(
+        `best FAQ "${faqScore.id}" at ${describe(faqScore.score)} < ${describe(this.options.faqThreshold)}`,
+      );
+    const passageHit = this.passageIndex?.search(text, {
+      k: 3,
+      filter: (item) => sameLanguage(item.meta, lang),
+    })[0];
+    const passageScore =
+      passageHit === undefined
+        ? null
+        : {
+            id: passageHit.id,
+            title: passageHit.item.title ?? "",
+            source: passageHit.item.source ?? "",
+            score: passageHit.score,
+            threshold: this.options.passageThreshold,
+          };
+    if (
+      passageHit !== undefined &&
+      passageScore !== null &&
+      passageScore.score >= this.options.passageThreshold
+    ) {
+      const where =
+        passageScore.title === "" ? passageScore.source : `${passageScore.source}, ${passageScore.title}`;
+      return {
+        ...base,
+        faq: faqScore,
+        passage: passageScore,
+        path: "passage",
+        text: `${this.settings.fallback[lang]}\n\n${passageHit.item.text}\n\n(${where})`,
+        slots: state.slots,
+        why: `${why.join("; ")}; passage "${passageScore.id}" matches at ${describe(passageScore.score)} ≥ ${describe(this.options.passageThreshold)}`,
+        state: { ...NEW_CONVERSATION, lang, slots: state.slots },
+      };
+    }
+    if (passageScore !== null)
+      why.push(
+        `best passage at ${describe(passageScore.score)} < ${describe(this.options.passageThreshold)}`,
+      );
+    return this.handover(
+      lang,
+      { ...base, faq: faqScore, passage: passageScore },
+      state.slots,
+      `${why.join("; ")}: nothing answers it well enough`,
+    );
+  }
+
+  private answerIntent(
+    intent: Omit<Intent, "examples" | "file" | "line">,
+    lang: TextLanguage,
+    base: Pick<Reply, "lang" | "intent" | "faq" | "passage" | "asking" | "handover">,
+    slots: SlotValues,
+    why: string,
+  ): Reply {
+    const missing = missingSlot(intent.slots, slots);
+    if (missing !== null) {
+      return {
+        ...base,
+        path: "slot",
+        text: missing.prompt ?? "",
+        slots,
+        asking: missing.name,
+        why: `${why}; its slot "${missing.name}" is missing`,
+        state: { lang, intent: intent.id, asked: missing.name, attempts: 0, slots },
+      };
+    }
+    return {
+      ...base,
+      path: "intent",
+      text: renderAnswer(intent.answer, intent.slots, slots),
+      slots,
+      handover: intent.handover,
+      why: intent.handover ? `${why}; this intent is handed to a person after the answer` : why,
+      state: { ...NEW_CONVERSATION, lang, slots },
+    };
+  }
+
+  private handover(
+    lang: TextLanguage,
+    base: Pick<Reply, "lang" | "intent" | "faq" | "passage" | "asking" | "handover">,
+    slots: SlotValues,
+    why: string,
+  ): Reply {
+    return {
+      ...base,
+      path: "handover",
+      text: this.settings.handover[lang],
+      slots,
+      asking: null,
+      handover: true,
+      why,
+      state: { ...NEW_CONVERSATION, lang, slots },
+    };
+  }
+
+  /** Writes the assistant as one directory, its models inside (see writeArtifact's parts). */
+  async save(dir: string): Promise<void> {
+    const parts: Record<string, ArtifactParts> = {};
+    if (this.classifier !== null) parts["intent"] = this.classifier.artifactParts();
+    if (this.faqIndex !== null) parts["faq"] = this.faqIndex.artifactParts();
+    if (this.passageIndex !== null) parts["passages"] = this.passageIndex.artifactParts();
+    if (this.exampleIndex !== null) parts["examples"] = this.exampleIndex.artifactParts();
+    for (const lang of TEXT_LANGUAGES) {
+      const tagger = this.taggers[lang];
+      if (tagger !== undefined) parts[`tagger-${lang}`] = tagger.artifactParts();
+    }
+    await writeArtifact(
+      dir,
+      {
+        family: ASSISTANT_FAMILY,
+        task: "assistant",
+        labels: this.intentIds,
+        options: { ...this.options, name: this.settings.name },
+        metrics: {
+          threshold: this.validation.threshold.threshold,
+          validationInScopeAccuracy: this.validation.threshold.inScopeAccuracy,
+          validationOutOfScopeRecall: this.validation.threshold.outOfScopeRecall,
+          temperature: this.temperature,
+        },
+        textkitVersion: TEXTKIT_VERSION,
+      },
+      { [ASSISTANT_FILE]: Buffer.from(`${JSON.stringify(this.snapshot, null, 2)}\n`, "utf8") },
+      parts,
+    );
+  }
+}
+
+/**
+ * Whether `message` shares a term (a word, or a character bigram in Chinese) with one of the
+ * examples of `intent`: a softmax always names some intent, even for words it never saw,
+ * and this keeps an intent from answering a message that has nothing in common with it.
+ */
+function sharesWords(index: RetrievalIndex, message: string, intent: string): boolean {
+  return (
+    index.search(message, { k: 1, mode: "bm25", filter: (item) => item.meta?.["intent"] === intent }).length >
+    0
+  );
+}
+
+/**
+ * Only the intents of the message's language compete (and out of scope): a Chinese intent
+ * does not answer an English message. Zeroes the others and renormalises, in place.
+ */
+function keepLanguage(
+  q: Float64Array,
+  labels: readonly string[],
+  langOf: (label: string) => TextLanguage | null,
+  lang: TextLanguage,
+): void {
+  let kept = 0;
+  for (let i = 0; i < q.length; i++) {
+    const intentLang = langOf(labels[i]!);
+    if (intentLang !== null && intentLang !== lang) q[i] = 0;
+    kept += q[i]!;
+  }
+  if (kept > 0) for (let i = 0; i < q.length; i++) q[i]! /= kept;
+}
+
+function sameLanguage(meta: Record<string, unknown> | null | undefined, lang: TextLanguage): boolean {
+  const l = meta?.["lang"];
+  return l === undefined || l === null || l === lang;
+}
+
+/** Held-out data for calibration: text and intent id, or "oos" for out of scope. */
+export interface LabelledQuestion {
+  text: string;
+  intent: string;
+}
+
+export interface AssistantTraining {
+  knowledge: Knowledge;
+  /** Held-out questions to calibrate on (default: a seeded share of each intent's examples and of the out-of-scope ones). */
+  validation?: readonly LabelledQuestion[];
+  /** Entity taggers for slots, per language. */
+  taggers?: Partial<Record<TextLanguage, SequenceTagger>>;
+}
+
+function stratifiedSplit<T extends { label: string }>(
+  items: readonly T[],
+  fraction: number,
+  seed: number,
+): { train: T[]; held: T[] } {
+  const byLabel = new Map<string, T[]>();
+  for (const item of items) {
+    const list = byLabel.get(item.label) ?? [];
+    list.push(item);
+    byLabel.set(item.label, list);
+  }
+  const rng = new Random(seed);
+  const train: T[] = [];
+  const held: T[] = [];
+  for (const list of byLabel.values()) {
+    const shuffled = [...list];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    // An intent keeps at least one example to learn from.
+    const n = Math.min(shuffled.length - 1, Math.round(shuffled.length * fraction));
+    held.push(...shuffled.slice(0, n));
+    train.push(...shuffled.slice(n));
+  }
+  return { train, held };
+}
+
+/**
+ * Trains an assistant on a knowledge folder's contents.
+ *
+ * @example
+ * const assistant = await trainAssistant({ knowledge: await loadKnowledge("samples/assist") });
+ * await assistant.save("models/assistant");
+ */
+export async function trainAssistant(
+  training: AssistantTraining,
+  partialOptions: Partial<AssistantOptions> = {},
+  hooks: TrainHooks = {},
+): Promise<Assistant> {
+  const options: AssistantOptions = {
+    ...DEFAULT_ASSISTANT_OPTIONS,
+    ...partialOptions,
+    classifier: { ...DEFAULT_ASSISTANT_OPTIONS.classifier, ...partialOptions.classifier },
+  };
+  const { knowledge } = training;
+  const examples = knowledge.intents.flatMap((intent) =>
+    intent.examples.map((text) => ({ text, label: intent.id })),
+  );
+  const useOos = options.outOfScopeClass && knowledge.outOfScope.length >= MIN_OOS_EXAMPLES;
+  const oosExamples = useOos ? knowledge.outOfScope.map((o) => ({ text: o.text, label: OUT_OF_SCOPE })) : [];
+  let classifier: TextClassifier | null = null;
+  let temperature = 1;
+  let threshold: ThresholdChoice = {
+    threshold: 0,
+    rule: "precision",
+    inScopeAccuracy: 0,
+    outOfScopeRecall: null,
+    acceptedAccuracy: 1,
+  };
+  let exampleIndex: RetrievalIndex | null = null;
+  let heldCount = 0;
+  let heldOos = 0;
+  if (knowledge.intents.length >= 2) {
+    let trainItems = [...examples, ...oosExamples];
+    let held: LabelledQuestion[];
+    if (training.validation !== undefined) {
+      held = [...training.validation];
+    } else {
+      const split = stratifiedSplit(trainItems, options.validationFraction, options.seed);
+      trainItems = split.train;
+      held = split.held.map((e) => ({ text: e.text, intent: e.label === OUT_OF_SCOPE ? "oos" : e.label }));
+      // Out-of-scope examples that are not a class are still held out to choose the threshold.
+      if (!useOos) {
+        const oosSplit = stratifiedSplit(
+          knowledge.outOfScope.map((o) => ({ text: o.text, label: "oos" })),
+          0.5,
+          options.seed,
+        );
+        held.push(...oosSplit.held.map((e) => ({ text: e.text, intent: "oos" })));
+      }
+    }
+    const dataset = datasetFromExamples(
+      `${knowledge.dir} (intents)`,
+      trainItems.map((e, i) => ({ text: e.text, labels: [e.label], line: i + 1 })),
+    );
+    // Few examples need more passes: about as many updates as 3,000 examples in 15 epochs,
+    // 15 epochs from 3,000 examples up, at most 100 (unless the epochs were given).
+    if (partialOptions.classifier?.epochs === undefined) {
+      options.classifier = {
+        ...options.classifier,
+        epochs: Math.min(100, Math.max(15, Math.round((15 * 3000) / Math.max(1, trainItems.length)))),
+      };
+    }
+    classifier = await trainClassifier(
+      { train: dataset },
+      { ...options.classifier, seed: options.seed },
+      hooks,
+    );
+    const labels = classifier.labels;
+    const predictions = classifier.predict(
+      held.map((h) => h.text),
+      { k: labels.length },
+    );
+    const full = predictions.map((p) => {
+      const v = new Float64Array(labels.length);
+      p.labels.forEach((label, i) => {
+        v[labels.indexOf(label)] = p.scores[i]!;
+      });
+      return v;
+    });
+    // The temperature is fitted on the held-out questions whose label the model has.
+    const fit: { p: Float64Array; gold: number }[] = [];
+    held.forEach((h, i) => {
+      const gold = labels.indexOf(h.intent === "oos" ? OUT_OF_SCOPE : h.intent);
+      if (gold >= 0) fit.push({ p: full[i]!, gold });
+    });
+    temperature = fitTemperature(
+      fit.map((f) => f.p),
+      fit.map((f) => f.gold),
+    );
+    const intentLang = new Map(knowledge.intents.map((intent) => [intent.id, intent.lang]));
+    const intentExamples = trainItems.filter((e) => e.label !== OUT_OF_SCOPE);
+    exampleIndex = await buildRetrievalIndex(
+      intentExamples.map((e, i) => ({ id: `${e.label}#${i}`, text: e.text, meta: { intent: e.label } })),
+      {},
+    );
+    const decisions: HeldOutDecision[] = held.map((h, i) => {
+      const q = applyTemperature(full[i]!, temperature);
+      keepLanguage(q, labels, (label) => intentLang.get(label) ?? null, detectLanguage(h.text));
+      let best = 0;
+      for (let j = 1; j < q.length; j++) if (q[j]! > q[best]!) best = j;
+      const top = labels[best]!;
+      const inScope = h.intent !== "oos";
+      const supported = top !== OUT_OF_SCOPE && sharesWords(exampleIndex!, h.text, top);
+      return {
+        confidence: supported ? q[best]! : 0,
+        inScope,
+        correct: inScope && top === h.intent,
+      };
+    });
+    threshold = chooseThreshold(decisions, options.outOfScopeRecall);
+    heldCount = held.length;
+    heldOos = held.filter((h) => h.intent === "oos").length;
+  }
+  const faqItems = knowledge.faqs.flatMap((faq) =>
+    [faq.question, ...faq.alternatives].map((question, k) => ({
+      id: `${faq.id}#${k}`,
+      text: question,
+      title: faq.question,
+      source: `faq:${faq.id}`,
+      meta: { faq: faq.id, lang: faq.lang ?? detectLanguage(question) },
+    })),
+  );
+  const passages = knowledge.documents.flatMap((doc) =>
+    splitDocument(doc.text, { format: doc.format, source: documentRef(doc.name) }).map((p) => ({
+      id: p.id,
+      text: p.text,
+      title: p.title,
+      source: p.source,
+      meta: { lang: detectLanguage(p.text) },
+    })),
+  );
+  // The FAQ's question is its first phrasing already: not indexed again as a title.
+  const faqIndex =
+    faqItems.length === 0 ? null : await buildRetrievalIndex(faqItems, { includeTitle: false });
+  const passageIndex = passages.length === 0 ? null : await buildRetrievalIndex(passages, {});
+  const taggers = { ...training.taggers };
+  const snapshot: AssistantSnapshot = {
+    settings: knowledge.settings,
+    intents: knowledge.intents.map(({ examples: _e, file: _f, line: _l, ...rest }) => rest),
+    faqs: knowledge.faqs.map(({ file: _f, line: _l, ...rest }) => rest),
+    options,
+    temperature,
+    validation: { examples: heldCount, outOfScope: heldOos, temperature, threshold },
+    taggers: TEXT_LANGUAGES.filter((l) => taggers[l] !== undefined),
+    indexes: { faq: faqIndex !== null, passages: passageIndex !== null, examples: exampleIndex !== null },
+  };
+  return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex);
+}
+
+/** Loads an assistant directory written by `save`, verifying every part's checksums. */
+export async function loadAssistant(dir: string): Promise<Assistant> {
+  const artifact = await readArtifact(dir, ASSISTANT_FAMILY);
+  const bytes = artifact.files[ASSISTANT_FILE];
+  if (bytes === undefined) {
+    throw new TextkitError("ARTIFACT_CORRUPT", `${dir} has no ${ASSISTANT_FILE}`, { file: dir });
+  }
+  let snapshot: AssistantSnapshot;
+  try {
+    snapshot = JSON.parse(bytes.toString("utf8")) as AssistantSnapshot;
+  } catch (cause) {
+    throw new TextkitError("ARTIFACT_CORRUPT", `${dir}/${ASSISTANT_FILE} is not valid JSON`, {
+      file: dir,
+      cause,
+    });
+  }
+  const labels = artifact.manifest.labels ?? [];
+  const classifier = labels.length >= 2 ? await loadClassifier(join(dir, "intent")) : null;
+  const faqIndex = snapshot.indexes.faq ? await loadRetrievalIndex(join(dir, "faq")) : null;
+  const passageIndex = snapshot.indexes.passages ? await loadRetrievalIndex(join(dir, "passages")) : null;
+  const exampleIndex = snapshot.indexes.examples ? await loadRetrievalIndex(join(dir, "examples")) : null;
+  const taggers: Partial<Record<TextLanguage, SequenceTagger>> = {};
+  for (const lang of snapshot.taggers) taggers[lang] = await loadTagger(join(dir, `tagger-${lang}`));
+  return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex);
+}

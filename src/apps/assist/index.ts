@@ -1,0 +1,30 @@
+export type {
+  AssistantOptions,
+  AssistantTraining,
+  AssistantValidation,
+  Classification,
+  ConversationState,
+  LabelledQuestion,
+  Reply,
+  ReplyPath,
+} from "./assistant.ts";
+export {
+  ASSISTANT_FAMILY,
+  Assistant,
+  DEFAULT_ASSISTANT_OPTIONS,
+  loadAssistant,
+  NEW_CONVERSATION,
+  OUT_OF_SCOPE,
+  REPLY_PATHS,
+  trainAssistant,
+} from "./assistant.ts";
+export type { HeldOutDecision, ThresholdChoice } from "./calibration.ts";
+export { applyTemperature, chooseThreshold, fitTemperature } from "./calibration.ts";
+export type { AssistantReport } from "./evaluate.ts";
+export { evaluateAssistant, readQuestions } from "./evaluate.ts";
+export type { AssistantSettings, Faq, Intent, Knowledge, KnowledgeDocument, SlotSpec } from "./knowledge.ts";
+export { documentRef, loadKnowledge } from "./knowledge.ts";
+export type { FoundEntity, SlotValues } from "./slots.ts";
+export { fillSlots, missingSlot, renderAnswer } from "./slots.ts";
+export type { Conversation, Feedback, Handover, RecordedTurn, Turn, Verdict } from "./store.ts";
+export { AssistStore, VERDICTS } from "./store.ts";

@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { isTextkitError, type TextkitError } from "../../core/errors.ts";
+import { loadKnowledge } from "./knowledge.ts";
+
+const root = mkdtempSync(join(tmpdir(), "textkit-knowledge-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+let count = 0;
+
+function folder(files: Record<string, string>): string {
+  const dir = join(root, `k${count++}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+async function refused(files: Record<string, string>, code: string): Promise<TextkitError> {
+  try {
+    await loadKnowledge(folder(files));
+  } catch (e) {
+    assert.ok(isTextkitError(e), String(e));
+    assert.equal(e.code, code, e.message);
+    return e;
+  }
+  assert.fail("accepted");
+}
+
+const TWO = `intents:
+  - id: balance
+    examples: [what is my balance, how much money do I have]
+    answer: You have $1,204.50 in checking.
+  - id: transfer
+    examples:
+      - send money to savings
+    answer: Sent {amount}.
+    slots:
+      amount: { entity: MONEY, prompt: How much? }
+out_of_scope:
+  - what is the capital of peru
+`;
+
+describe("loadKnowledge", () => {
+  it("reads intents, out-of-scope examples, FAQs from YAML and CSV, documents and settings", async () => {
+    const k = await loadKnowledge(
+      folder({
+        "assistant.yaml": "name: norvale\nhandover: Passing you to a colleague.\n",
+        "intents.yaml": TWO,
+        "faq.yaml":
+          "faqs:\n  - id: abroad\n    question: Can I use my card abroad?\n    alternatives: [card overseas]\n    answer: Yes.\n",
+        "faq-extra.csv": 'id,question,answer\nhours,"When are you open?","9 to 5, Monday to Friday."\n',
+        "docs/cards.md": "# Cards\n\nA card.\n",
+        "docs/sub/fees.html": "<h1>Fees</h1><p>None.</p>",
+        "docs/notes.pdf": "ignored",
+      }),
+    );
+    assert.equal(k.settings.name, "norvale");
+    assert.equal(k.settings.handover.en, "Passing you to a colleague.");
+    assert.deepEqual(
+      k.intents.map((i) => [i.id, i.examples.length, i.slots.map((s) => s.name)]),
+      [
+        ["balance", 2, []],
+        ["transfer", 1, ["amount"]],
+      ],
+    );
+    assert.equal(k.intents[1]!.line, 5);
+    assert.deepEqual(k.outOfScope, [{ text: "what is the capital of peru", lang: "en" }]);
+    assert.deepEqual(
+      k.faqs.map((f) => [f.id, f.alternatives, f.answer]),
+      [
+        ["abroad", ["card overseas"], "Yes."],
+        ["hours", [], "9 to 5, Monday to Friday."],
+      ],
+    );
+    assert.deepEqual(
+      k.documents.map((d) => [d.name, d.format]),
+      [
+        ["cards.md", "markdown"],
+        ["sub/fees.html", "html"],
+      ],
+    );
+  });
+
+  it("names the file and line of each mistake", async () => {
+    const noExamples = await refused(
+      { "intents.yaml": "intents:\n  - id: a\n    answer: x\n  - id: b\n    examples: []\n    answer: y\n" },
+      "KNOWLEDGE_INVALID",
+    );
+    // No examples key: the intent's own line.
+    assert.match(noExamples.message, /intents\.yaml:2: intents\[0\]\.examples: intent "a" has no examples/);
+    assert.equal(noExamples.line, 2);
+    const slot = await refused(
+      {
+        "intents.yaml":
+          "intents:\n  - id: a\n    examples: [x]\n    answer: Sent {amount} on {date}.\n    slots:\n      amount: { pattern: '\\d+', prompt: How much? }\n  - id: b\n    examples: [y]\n    answer: z\n",
+      },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(
+      slot.message,
+      /intents\.yaml:4: .*names the slot \{date\}, which intent "a" does not declare/,
+    );
+    const duplicate = await refused(
+      {
+        "intents.yaml": "intents:\n  - id: a\n    examples: [x]\n    answer: y\n",
+        "intents-more.yaml": "intents:\n  - id: a\n    examples: [z]\n    answer: w\n",
+      },
+      "DATA_DUPLICATE_ID",
+    );
+    // Files are read in name order: intents-more.yaml comes first.
+    assert.match(
+      duplicate.message,
+      /\/intents\.yaml:2: the intent id "a" is used already, at .*intents-more\.yaml:2/,
+    );
+    const both = await refused(
+      {
+        "intents.yaml":
+          "intents:\n  - id: a\n    examples: [x]\n    answer: '{v}'\n    slots:\n      v: { entity: DATE, pattern: x, prompt: When? }\n  - id: b\n    examples: [y]\n    answer: z\n",
+      },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(both.message, /exactly one of entity .* or pattern/);
+    const regex = await refused(
+      {
+        "intents.yaml":
+          "intents:\n  - id: a\n    examples: [x]\n    answer: '{v}'\n    slots:\n      v: { pattern: '(unclosed', prompt: What? }\n  - id: b\n    examples: [y]\n    answer: z\n",
+      },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(regex.message, /slots\.v\.pattern: is not a valid regular expression/);
+    const noPrompt = await refused(
+      {
+        "intents.yaml":
+          "intents:\n  - id: a\n    examples: [x]\n    answer: '{v}'\n    slots:\n      v: { entity: DATE }\n  - id: b\n    examples: [y]\n    answer: z\n",
+      },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(noPrompt.message, /a required slot needs a prompt/);
+    const unknownKey = await refused(
+      { "intents.yaml": "intents:\n  - id: a\n    example: [x]\n    answer: y\n" },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(unknownKey.message, /intents\.yaml:3: intents\[0\]\.example: is not a setting here/);
+    const yaml = await refused(
+      { "intents.yaml": "intents:\n  - id: a\n    examples: [x\n" },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.equal(yaml.file?.endsWith("intents.yaml"), true);
+    const faqDuplicate = await refused(
+      {
+        "faq.yaml": "faqs:\n  - { id: f, question: q, answer: a }\n",
+        "faq.csv": "id,question,answer\nf,q2,a2\n",
+      },
+      "DATA_DUPLICATE_ID",
+    );
+    assert.match(faqDuplicate.message, /faq\.csv:2: the FAQ id "f" is used already/);
+    const faqEmpty = await refused({ "faq.csv": "id,question,answer\nf,,a\n" }, "KNOWLEDGE_INVALID");
+    assert.match(faqEmpty.message, /faq\.csv:2: the question is empty/);
+    const one = await refused(
+      { "intents.yaml": "intents:\n  - id: only\n    examples: [x]\n    answer: y\n" },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(one.message, /there is one intent \("only"\)/);
+    await refused({ "README.md": "nothing here" }, "DATA_EMPTY");
+    await assert.rejects(
+      loadKnowledge(join(root, "missing")),
+      (e) => isTextkitError(e) && e.code === "DATA_FILE_NOT_FOUND",
+    );
+  });
+});

@@ -1,0 +1,482 @@
+/**
+ * What the assistant knows, read from a folder:
+ *
+ *   assistant.yaml   settings (name, languages, handover and fallback messages)
+ *   intents*.yaml    intents (examples, answer template, slots, handover) and out_of_scope examples
+ *   faq.yaml | faq.csv   question/answer pairs (with alternative phrasings)
+ *   docs/            help articles (.md, .html, .txt), split into passages for retrieval
+ *
+ * JSON files (intents*.json, faq.json, assistant.json) are read the same way. Everything is
+ * checked before anything is trained: a mistake is KNOWLEDGE_INVALID (or DATA_DUPLICATE_ID)
+ * naming the file and line.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join, relative } from "node:path";
+import { LineCounter, type Node, parseDocument } from "yaml";
+import { TextkitError } from "../../core/errors.ts";
+import { readObjects } from "../../data/index.ts";
+import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
+
+export interface SlotSpec {
+  name: string;
+  /** Filled from the tagger's entities of this type (MONEY, DATE, LOC, ...). */
+  entity: string | null;
+  /** Or from this pattern (case-insensitive; the first group, else the whole match, is the value). */
+  pattern: string | null;
+  /** Asked when the slot is required and missing. */
+  prompt: string | null;
+  optional: boolean;
+  default: string | null;
+}
+
+export interface Intent {
+  id: string;
+  lang: TextLanguage | null;
+  description: string;
+  examples: string[];
+  answer: string;
+  slots: SlotSpec[];
+  /** Answer, then hand the conversation to a person. */
+  handover: boolean;
+  /** Where it was defined, for messages. */
+  file: string;
+  line: number;
+}
+
+export interface Faq {
+  id: string;
+  lang: TextLanguage | null;
+  question: string;
+  alternatives: string[];
+  answer: string;
+  file: string;
+  line: number;
+}
+
+export interface KnowledgeDocument {
+  /** The file's path relative to docs/, e.g. "card-security.md". */
+  name: string;
+  format: "markdown" | "html" | "text";
+  text: string;
+}
+
+export interface AssistantSettings {
+  name: string;
+  description: string;
+  languages: TextLanguage[];
+  /** Said when the assistant hands over, per language. */
+  handover: Record<TextLanguage, string>;
+  /** Said before a passage found in the documents, per language. */
+  fallback: Record<TextLanguage, string>;
+}
+
+export interface Knowledge {
+  dir: string;
+  settings: AssistantSettings;
+  intents: Intent[];
+  outOfScope: { text: string; lang: TextLanguage }[];
+  faqs: Faq[];
+  documents: KnowledgeDocument[];
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const SLOT_REF = /\{([^{}]*)\}/g;
+const DEFAULT_SETTINGS: AssistantSettings = {
+  name: "assistant",
+  description: "",
+  languages: ["en", "zh"],
+  handover: {
+    en: "I'm not sure I can help with that, so I'm passing you to a colleague, who will reply here.",
+    zh: "这个问题我暂时无法回答，已为您转接人工客服，请稍候。",
+  },
+  fallback: { en: "Here is what I found:", zh: "以下是找到的相关内容：" },
+};
+
+/** One YAML or JSON file with line numbers for its nodes. */
+class SourceFile {
+  readonly lines = new LineCounter();
+  readonly root: unknown;
+  private readonly doc: ReturnType<typeof parseDocument>;
+
+  constructor(readonly path: string) {
+    const text = readFileSync(path, "utf8");
+    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
+    const first = this.doc.errors[0];
+    if (first !== undefined) {
+      const line = first.linePos?.[0]?.line ?? 1;
+      throw new TextkitError("KNOWLEDGE_INVALID", `${path}:${line}: ${first.message.split("\n")[0]}`, {
+        file: path,
+        line,
+      });
+    }
+    this.root = this.doc.toJS();
+  }
+
+  /** The line of the node at `path` (keys and indices), or of its nearest ancestor. */
+  line(path: readonly (string | number)[]): number {
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.doc.getIn(path.slice(0, n), true) as Node | undefined;
+      if (node !== undefined && node !== null && typeof node === "object" && "range" in node && node.range) {
+        return this.lines.linePos(node.range[0]).line;
+      }
+    }
+    return 1;
+  }
+
+  error(path: readonly (string | number)[], message: string): TextkitError {
+    const line = this.line(path);
+    const where =
+      path.length === 0
+        ? ""
+        : `${path
+            .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+            .join("")
+            .slice(1)}: `;
+    return new TextkitError("KNOWLEDGE_INVALID", `${this.path}:${line}: ${where}${message}`, {
+      file: this.path,
+      line,
+      details: { path: path.join(".") },
+    });
+  }
+}
+
+function record(
+  file: SourceFile,
+  value: unknown,
+  path: (string | number)[],
+  known: readonly string[],
+): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw file.error(path, "must be a mapping of keys to values");
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key))
+      throw file.error([...path, key], `is not a setting here; the settings are ${known.join(", ")}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function text(file: SourceFile, value: unknown, path: (string | number)[], required: boolean): string | null {
+  if (value === undefined || value === null) {
+    if (required) throw file.error(path, "is required");
+    return null;
+  }
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value !== "string") throw file.error(path, "must be a text");
+  const t = value.trim();
+  if (t === "" && required) throw file.error(path, "must not be empty");
+  return t === "" ? null : t;
+}
+
+function texts(file: SourceFile, value: unknown, path: (string | number)[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw file.error(path, "must be a list of texts");
+  return value.map((v, i) => text(file, v, [...path, i], true)!);
+}
+
+function lang(file: SourceFile, value: unknown, path: (string | number)[]): TextLanguage | null {
+  const l = text(file, value, path, false);
+  if (l === null) return null;
+  if (!(TEXT_LANGUAGES as readonly string[]).includes(l))
+    throw file.error(path, `must be one of ${TEXT_LANGUAGES.join(", ")}`);
+  return l as TextLanguage;
+}
+
+function slotsOf(file: SourceFile, value: unknown, path: (string | number)[]): SlotSpec[] {
+  if (value === undefined || value === null) return [];
+  const map = record(file, value, path, Object.keys(value as object));
+  return Object.entries(map).map(([name, spec]) => {
+    const at = [...path, name];
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw file.error(at, "a slot's name is letters, digits and _");
+    const s = record(file, spec, at, ["entity", "pattern", "prompt", "optional", "default"]);
+    const entity = text(file, s["entity"], [...at, "entity"], false);
+    const pattern = text(file, s["pattern"], [...at, "pattern"], false);
+    if ((entity === null) === (pattern === null)) {
+      throw file.error(
+        at,
+        "give a slot exactly one of entity (an entity type such as MONEY) or pattern (a regular expression)",
+      );
+    }
+    if (pattern !== null) {
+      try {
+        new RegExp(pattern, "iu");
+      } catch (cause) {
+        throw file.error(
+          [...at, "pattern"],
+          `is not a valid regular expression: ${cause instanceof Error ? cause.message : String(cause)}`,
+        );
+      }
+    }
+    const optional = s["optional"] === true;
+    if (s["optional"] !== undefined && typeof s["optional"] !== "boolean")
+      throw file.error([...at, "optional"], "must be true or false");
+    const prompt = text(file, s["prompt"], [...at, "prompt"], false);
+    const fallback = text(file, s["default"], [...at, "default"], false);
+    if (!optional && prompt === null && fallback === null) {
+      throw file.error(
+        at,
+        "a required slot needs a prompt, the question asked when it is missing (or make it optional with a default)",
+      );
+    }
+    return { name, entity, pattern, prompt, optional, default: fallback };
+  });
+}
+
+function readIntents(file: SourceFile, knowledge: Knowledge, seen: Map<string, string>): void {
+  const top = record(file, file.root ?? {}, [], ["intents", "out_of_scope"]);
+  const list = top["intents"] ?? [];
+  if (!Array.isArray(list)) throw file.error(["intents"], "must be a list of intents");
+  list.forEach((raw, i) => {
+    const at: (string | number)[] = ["intents", i];
+    const r = record(file, raw, at, ["id", "lang", "description", "examples", "answer", "slots", "handover"]);
+    const id = text(file, r["id"], [...at, "id"], true)!;
+    if (!ID.test(id)) throw file.error([...at, "id"], `"${id}" is not an id: letters, digits, _ and -`);
+    const where = `${file.path}:${file.line(at)}`;
+    const earlier = seen.get(id);
+    if (earlier !== undefined) {
+      throw new TextkitError(
+        "DATA_DUPLICATE_ID",
+        `${where}: the intent id "${id}" is used already, at ${earlier}`,
+        {
+          file: file.path,
+          line: file.line(at),
+          details: { id },
+        },
+      );
+    }
+    seen.set(id, where);
+    const examples = texts(file, r["examples"], [...at, "examples"]);
+    if (examples.length === 0)
+      throw file.error(
+        [...at, "examples"],
+        `intent "${id}" has no examples; give it at least one (ten or more work well)`,
+      );
+    const answer = text(file, r["answer"], [...at, "answer"], true)!;
+    const slots = slotsOf(file, r["slots"], [...at, "slots"]);
+    for (const m of answer.matchAll(SLOT_REF)) {
+      const name = m[1]!.trim();
+      if (!slots.some((s) => s.name === name)) {
+        throw file.error(
+          [...at, "answer"],
+          `names the slot {${name}}, which intent "${id}" does not declare under slots`,
+        );
+      }
+    }
+    if (r["handover"] !== undefined && typeof r["handover"] !== "boolean")
+      throw file.error([...at, "handover"], "must be true or false");
+    knowledge.intents.push({
+      id,
+      lang: lang(file, r["lang"], [...at, "lang"]),
+      description: text(file, r["description"], [...at, "description"], false) ?? "",
+      examples,
+      answer,
+      slots,
+      handover: r["handover"] === true,
+      file: file.path,
+      line: file.line(at),
+    });
+  });
+  for (const t of texts(file, top["out_of_scope"], ["out_of_scope"])) {
+    knowledge.outOfScope.push({ text: t, lang: detectLanguage(t) });
+  }
+}
+
+function addFaq(knowledge: Knowledge, faq: Faq, seen: Map<string, string>): void {
+  const where = `${faq.file}:${faq.line}`;
+  const earlier = seen.get(faq.id);
+  if (earlier !== undefined) {
+    throw new TextkitError(
+      "DATA_DUPLICATE_ID",
+      `${where}: the FAQ id "${faq.id}" is used already, at ${earlier}`,
+      {
+        file: faq.file,
+        line: faq.line,
+        details: { id: faq.id },
+      },
+    );
+  }
+  seen.set(faq.id, where);
+  knowledge.faqs.push(faq);
+}
+
+function readFaqFile(file: SourceFile, knowledge: Knowledge, seen: Map<string, string>): void {
+  const top = record(file, file.root ?? {}, [], ["faqs"]);
+  const list = top["faqs"] ?? [];
+  if (!Array.isArray(list)) throw file.error(["faqs"], "must be a list of questions and answers");
+  list.forEach((raw, i) => {
+    const at: (string | number)[] = ["faqs", i];
+    const r = record(file, raw, at, ["id", "lang", "question", "alternatives", "answer"]);
+    const id = text(file, r["id"], [...at, "id"], true)!;
+    if (!ID.test(id)) throw file.error([...at, "id"], `"${id}" is not an id: letters, digits, _ and -`);
+    addFaq(
+      knowledge,
+      {
+        id,
+        lang: lang(file, r["lang"], [...at, "lang"]),
+        question: text(file, r["question"], [...at, "question"], true)!,
+        alternatives: texts(file, r["alternatives"], [...at, "alternatives"]),
+        answer: text(file, r["answer"], [...at, "answer"], true)!,
+        file: file.path,
+        line: file.line(at),
+      },
+      seen,
+    );
+  });
+}
+
+async function readFaqCsv(path: string, knowledge: Knowledge, seen: Map<string, string>): Promise<void> {
+  for await (const batch of readObjects(path, {})) {
+    batch.rows.forEach((row, i) => {
+      const line = batch.lines[i]!;
+      const get = (key: string): string | null => {
+        const v = row[key];
+        return v === undefined || v === null || String(v).trim() === "" ? null : String(v).trim();
+      };
+      const bad = (message: string) =>
+        new TextkitError("KNOWLEDGE_INVALID", `${path}:${line}: ${message}`, { file: path, line });
+      const id = get("id") ?? `faq-${line}`;
+      const question = get("question");
+      const answer = get("answer");
+      if (question === null) throw bad("the question is empty");
+      if (answer === null) throw bad("the answer is empty");
+      const l = get("lang");
+      if (l !== null && !(TEXT_LANGUAGES as readonly string[]).includes(l))
+        throw bad(`lang "${l}" is not one of ${TEXT_LANGUAGES.join(", ")}`);
+      addFaq(
+        knowledge,
+        {
+          id,
+          lang: (l as TextLanguage | null) ?? null,
+          question,
+          alternatives: [],
+          answer,
+          file: path,
+          line,
+        },
+        seen,
+      );
+    });
+  }
+}
+
+function readSettings(file: SourceFile): AssistantSettings {
+  const r = record(file, file.root ?? {}, [], ["name", "description", "languages", "handover", "fallback"]);
+  const perLanguage = (key: "handover" | "fallback"): Record<TextLanguage, string> => {
+    const v = r[key];
+    if (v === undefined || v === null) return { ...DEFAULT_SETTINGS[key] };
+    if (typeof v === "string") return { en: v, zh: v };
+    const m = record(file, v, [key], TEXT_LANGUAGES);
+    return {
+      en: text(file, m["en"], [key, "en"], false) ?? DEFAULT_SETTINGS[key].en,
+      zh: text(file, m["zh"], [key, "zh"], false) ?? DEFAULT_SETTINGS[key].zh,
+    };
+  };
+  const languages =
+    r["languages"] === undefined
+      ? [...DEFAULT_SETTINGS.languages]
+      : texts(file, r["languages"], ["languages"]);
+  languages.forEach((l, i) => {
+    if (!(TEXT_LANGUAGES as readonly string[]).includes(l))
+      throw file.error(["languages", i], `must be one of ${TEXT_LANGUAGES.join(", ")}`);
+  });
+  const name = text(file, r["name"], ["name"], false) ?? DEFAULT_SETTINGS.name;
+  if (!ID.test(name)) throw file.error(["name"], `"${name}" is not a name: letters, digits, _ and -`);
+  return {
+    name,
+    description: text(file, r["description"], ["description"], false) ?? "",
+    languages: languages as TextLanguage[],
+    handover: perLanguage("handover"),
+    fallback: perLanguage("fallback"),
+  };
+}
+
+const DOC_FORMATS: Record<string, KnowledgeDocument["format"]> = {
+  ".md": "markdown",
+  ".markdown": "markdown",
+  ".html": "html",
+  ".htm": "html",
+  ".txt": "text",
+};
+
+function readDocuments(dir: string, root: string, out: KnowledgeDocument[]): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) readDocuments(path, root, out);
+    else if (DOC_FORMATS[extname(entry.name).toLowerCase()] !== undefined) {
+      const bytes = readFileSync(path);
+      const content = new TextDecoder("utf-8", { fatal: true });
+      let value: string;
+      try {
+        value = content.decode(bytes);
+      } catch (cause) {
+        throw new TextkitError("DATA_INVALID_UTF8", `${path} is not UTF-8`, { file: path, cause });
+      }
+      out.push({
+        name: relative(root, path).split("\\").join("/"),
+        format: DOC_FORMATS[extname(entry.name).toLowerCase()]!,
+        text: value,
+      });
+    }
+  }
+}
+
+/**
+ * Reads and checks a knowledge folder.
+ *
+ * @example
+ * const knowledge = await loadKnowledge("samples/assist");
+ * knowledge.intents.length; // 32
+ */
+export async function loadKnowledge(dir: string): Promise<Knowledge> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new TextkitError(
+      "DATA_FILE_NOT_FOUND",
+      `${dir} is not a folder of knowledge (intents.yaml, faq.yaml, docs/)`,
+      { file: dir },
+    );
+  }
+  const names = readdirSync(dir).sort();
+  const settingsFile = names.find((n) => /^assistant\.(ya?ml|json)$/.test(n));
+  const knowledge: Knowledge = {
+    dir,
+    settings:
+      settingsFile === undefined
+        ? structuredClone(DEFAULT_SETTINGS)
+        : readSettings(new SourceFile(join(dir, settingsFile))),
+    intents: [],
+    outOfScope: [],
+    faqs: [],
+    documents: [],
+  };
+  const intentIds = new Map<string, string>();
+  for (const n of names.filter((n) => /^intents[\w.-]*\.(ya?ml|json)$/.test(n)))
+    readIntents(new SourceFile(join(dir, n)), knowledge, intentIds);
+  const faqIds = new Map<string, string>();
+  for (const n of names.filter((n) => /^faqs?[\w.-]*\.(ya?ml|json)$/.test(n)))
+    readFaqFile(new SourceFile(join(dir, n)), knowledge, faqIds);
+  for (const n of names.filter((n) => /^faqs?[\w.-]*\.(csv|tsv|jsonl)$/.test(n)))
+    await readFaqCsv(join(dir, n), knowledge, faqIds);
+  if (existsSync(join(dir, "docs"))) readDocuments(join(dir, "docs"), join(dir, "docs"), knowledge.documents);
+  if (knowledge.intents.length === 0 && knowledge.faqs.length === 0 && knowledge.documents.length === 0) {
+    throw new TextkitError(
+      "DATA_EMPTY",
+      `${dir} holds no knowledge: add intents.yaml (intents with examples and answers), faq.yaml or a docs/ folder`,
+      { file: dir },
+    );
+  }
+  if (knowledge.intents.length === 1) {
+    const only = knowledge.intents[0]!;
+    throw new TextkitError(
+      "KNOWLEDGE_INVALID",
+      `${only.file}:${only.line}: there is one intent ("${only.id}"); an assistant needs at least two to tell apart (or none, to answer from the FAQ and documents only)`,
+      { file: only.file, line: only.line },
+    );
+  }
+  return knowledge;
+}
+
+/** The name a document is known by in answers and tests ("doc:card-security.md"). */
+export function documentRef(name: string): string {
+  return `doc:${name}`;
+}

@@ -1,0 +1,400 @@
+/**
+ * `textkit assist train | chat | eval | retrain`: the customer-service assistant from the
+ * command line.
+ */
+import { basename } from "node:path";
+import { createInterface } from "node:readline";
+import { type Command, Option } from "commander";
+import {
+  type AssistantOptions,
+  type ConversationState,
+  evaluateAssistant,
+  type Knowledge,
+  type LabelledQuestion,
+  loadAssistant,
+  loadKnowledge,
+  NEW_CONVERSATION,
+  readQuestions,
+  trainAssistant,
+} from "../apps/assist/index.ts";
+import { TextkitError } from "../core/errors.ts";
+import { loadTagger, type SequenceTagger } from "../models/tagger/index.ts";
+import { defaultDatabaseLocation } from "../server/database-handle.ts";
+import { openDatabase } from "../store/index.ts";
+import { detectLanguage, type TextLanguage } from "../text/index.ts";
+import { type CliIo, writeAll } from "./io.ts";
+import { checkModelOutput } from "./output-paths.ts";
+import { parseInteger, parseNumber } from "./parse-options.ts";
+import { ProgressBar } from "./progress-bar.ts";
+
+interface TrainFlags {
+  knowledge: string;
+  out: string;
+  tagger: string[];
+  validation?: string;
+  seed: number;
+  faqThreshold?: number;
+  passageThreshold?: number;
+  outOfScopeRecall?: number;
+  epochs?: number;
+  dim?: number;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const RULES = {
+  balanced: "best mean of in-scope accuracy and out-of-scope recall",
+  recall: "lowest that reaches the out-of-scope recall asked for",
+  precision: "90% of accepted intents right",
+} as const;
+
+async function taggersOf(specs: readonly string[]): Promise<Partial<Record<TextLanguage, SequenceTagger>>> {
+  const out: Partial<Record<TextLanguage, SequenceTagger>> = {};
+  for (const spec of specs) {
+    const m = /^(en|zh)=(.+)$/.exec(spec);
+    if (m === null) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        `--tagger ${spec}: write it as en=<tagger dir> or zh=<tagger dir>`,
+        {
+          details: { option: "tagger" },
+        },
+      );
+    }
+    out[m[1] as TextLanguage] = await loadTagger(m[2]!);
+  }
+  return out;
+}
+
+function describeKnowledge(k: Knowledge): string {
+  const examples = k.intents.reduce((a, i) => a + i.examples.length, 0);
+  return (
+    `knowledge: ${k.dir}: ${k.intents.length} intents (${examples} examples), ${k.outOfScope.length} out-of-scope examples, ` +
+    `${k.faqs.length} FAQs, ${k.documents.length} documents`
+  );
+}
+
+function assistantOptions(flags: TrainFlags): Partial<AssistantOptions> {
+  return {
+    seed: flags.seed,
+    ...(flags.faqThreshold === undefined ? {} : { faqThreshold: flags.faqThreshold }),
+    ...(flags.passageThreshold === undefined ? {} : { passageThreshold: flags.passageThreshold }),
+    ...(flags.outOfScopeRecall === undefined ? {} : { outOfScopeRecall: flags.outOfScopeRecall }),
+    classifier: {
+      ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
+      ...(flags.dim === undefined ? {} : { dim: flags.dim }),
+    },
+  };
+}
+
+async function trainAndReport(
+  knowledge: Knowledge,
+  flags: TrainFlags,
+  io: CliIo,
+  extra: { validation?: LabelledQuestion[]; corrections?: number },
+): Promise<void> {
+  const bar = new ProgressBar(io.stderr, { quiet: flags.quiet === true });
+  bar.log(describeKnowledge(knowledge));
+  const started = performance.now();
+  const assistant = await trainAssistant(
+    {
+      knowledge,
+      taggers: await taggersOf(flags.tagger),
+      ...(extra.validation === undefined ? {} : { validation: extra.validation }),
+    },
+    assistantOptions(flags),
+    { onProgress: (p) => bar.update(p) },
+  );
+  bar.finish();
+  await assistant.save(flags.out);
+  const seconds = (performance.now() - started) / 1000;
+  const v = assistant.validation;
+  if (flags.json === true) {
+    await writeAll(
+      io.stdout,
+      `${JSON.stringify({ out: flags.out, seconds, intents: assistant.intentIds.length, validation: v, corrections: extra.corrections ?? 0 })}\n`,
+    );
+    return;
+  }
+  const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
+  const lines = [
+    `trained in ${seconds.toFixed(1)} s`,
+    `calibration on ${v.examples} held-out questions (${v.outOfScope} out of scope): temperature ${v.temperature.toFixed(3)}`,
+    `intent threshold ${v.threshold.threshold.toFixed(3)} (${RULES[v.threshold.rule]}): ` +
+      `in-scope accuracy ${pct(v.threshold.inScopeAccuracy)}, out-of-scope recall ${pct(v.threshold.outOfScopeRecall)}`,
+    `retrieval thresholds: FAQ ${assistant.options.faqThreshold}, passages ${assistant.options.passageThreshold}`,
+    ...(extra.corrections === undefined ? [] : [`corrections folded in: ${extra.corrections}`]),
+    `model: ${flags.out}`,
+    `try it: textkit assist chat --model ${flags.out}`,
+  ];
+  await writeAll(io.stdout, `${lines.join("\n")}\n`);
+}
+
+interface ChatFlags {
+  model: string;
+  json?: boolean;
+  why?: boolean;
+}
+
+async function runChat(flags: ChatFlags, io: CliIo): Promise<void> {
+  const assistant = await loadAssistant(flags.model);
+  let state: ConversationState = NEW_CONVERSATION;
+  const interactive = io.stdin.isTTY === true && flags.json !== true;
+  if (interactive)
+    io.stderr.write(`${assistant.settings.name}: type a message, Ctrl-D ends the conversation\n> `);
+  const lines = createInterface({
+    input: io.stdin as NodeJS.ReadableStream,
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) {
+    const message = line.trim();
+    if (message === "") {
+      if (interactive) io.stderr.write("> ");
+      continue;
+    }
+    const reply = assistant.reply(message, state);
+    state = reply.state;
+    if (flags.json === true) {
+      const { state: _s, ...rest } = reply;
+      if (!(await writeAll(io.stdout, `${JSON.stringify({ message, ...rest })}\n`))) return;
+    } else {
+      const why = flags.why === true ? `\n   [${reply.path}] ${reply.why}` : "";
+      if (!(await writeAll(io.stdout, `${reply.text}${why}\n`))) return;
+      if (reply.handover) state = NEW_CONVERSATION;
+    }
+    if (interactive) io.stderr.write("> ");
+  }
+}
+
+interface EvalFlags {
+  model: string;
+  data: string;
+  k: number;
+  json?: boolean;
+}
+
+async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
+  const assistant = await loadAssistant(flags.model);
+  const questions = await readQuestions(flags.data);
+  const report = evaluateAssistant(assistant, questions, { k: flags.k });
+  if (flags.json === true) {
+    await writeAll(io.stdout, `${JSON.stringify(report)}\n`);
+    return;
+  }
+  const pct = (x: number | null) => (x === null ? "   n/a" : `${(x * 100).toFixed(1).padStart(5)}%`);
+  const lines = [
+    `${flags.data}: ${report.questions} questions (${report.inScope} in scope, ${report.outOfScope} out of scope, ${report.retrieval} answered by the FAQ or documents)`,
+    `intent threshold ${report.threshold.toFixed(3)}`,
+    "",
+    `in-scope accuracy (right intent, answered)   ${pct(report.inScopeAccuracy)}`,
+    `intent accuracy before the threshold          ${pct(report.intentAccuracy)}`,
+    `out-of-scope recall (not answered by intent)  ${pct(report.outOfScopeRecall)}`,
+    `out-of-scope precision                        ${pct(report.outOfScopePrecision)}`,
+    `retrieval recall@${flags.k} (FAQ and documents)        ${pct(report.retrievalRecall)}`,
+    `retrieval MRR                                 ${report.retrievalMrr === null ? "   n/a" : report.retrievalMrr.toFixed(3).padStart(6)}`,
+    `answered right, whole path                    ${pct(report.answeredRight)}`,
+    "",
+    "paths: " +
+      Object.entries(report.paths)
+        .map(([p, c]) => `${p} ${c}`)
+        .join(", "),
+    "",
+    "confidence of the top intent   in scope right   in scope wrong   out of scope",
+    ...report.histogram.map(
+      (b) =>
+        `  ${b.from.toFixed(1)}-${b.to.toFixed(1)}                     ${String(b.right).padStart(8)}         ${String(b.wrong).padStart(8)}       ${String(b.outOfScope).padStart(8)}`,
+    ),
+  ];
+  if (report.suggested !== null) {
+    lines.push(
+      "",
+      `retrieval thresholds that answer most of these right: --faq-threshold ${report.suggested.faqThreshold} ` +
+        `--passage-threshold ${report.suggested.passageThreshold} (${pct(report.suggested.answeredRight)} answered right; ` +
+        "fitted to these questions, so check them on others)",
+    );
+  }
+  if (report.confused.length > 0) {
+    lines.push("", "most confused intents (true -> predicted: count)");
+    for (const c of report.confused) lines.push(`  ${c.truth} -> ${c.predicted}: ${c.count}`);
+  }
+  await writeAll(io.stdout, `${lines.join("\n")}\n`);
+}
+
+interface RetrainFlags extends TrainFlags {
+  model: string;
+  name?: string;
+  database?: string;
+  dataDir?: string;
+}
+
+async function runRetrain(flags: RetrainFlags, io: CliIo): Promise<void> {
+  checkModelOutput(flags.out, "--out");
+  const knowledge = await loadKnowledge(flags.knowledge);
+  // Checked first: retraining something that is not an assistant is a mistake.
+  await loadAssistant(flags.model);
+  const name = flags.name ?? basename(flags.model);
+  const db = await openDatabase(
+    flags.database ?? defaultDatabaseLocation(flags.dataDir ?? io.env["TEXTKIT_DATA_DIR"]),
+  );
+  let corrections = 0;
+  try {
+    const { AssistStore } = await import("../apps/assist/store.ts");
+    const found = await (await AssistStore.open(db)).corrections(name);
+    const byId = new Map(knowledge.intents.map((i) => [i.id, i]));
+    for (const c of found) {
+      if (c.intent === "oos" || c.intent === "__oos__") {
+        knowledge.outOfScope.push({ text: c.message, lang: detectLanguage(c.message) });
+        corrections++;
+      } else if (c.intent !== null && byId.has(c.intent)) {
+        byId.get(c.intent)!.examples.push(c.message);
+        corrections++;
+      } else if (c.answer !== null) {
+        // A right answer and no intent: no intent answers this message, the new FAQ does.
+        knowledge.outOfScope.push({ text: c.message, lang: detectLanguage(c.message) });
+        knowledge.faqs.push({
+          id: `correction-${c.id.slice(0, 8)}`,
+          lang: null,
+          question: c.message,
+          alternatives: [],
+          answer: c.answer,
+          file: `feedback ${c.id}`,
+          line: 0,
+        });
+        corrections++;
+      }
+    }
+  } finally {
+    await db.close();
+  }
+  await trainAndReport(knowledge, flags, io, { corrections });
+}
+
+function addTrainOptions(command: Command): Command {
+  return command
+    .requiredOption(
+      "--knowledge <dir>",
+      "knowledge folder: assistant.yaml, intents*.yaml, faq.yaml or faq.csv, docs/",
+    )
+    .requiredOption(
+      "--out <dir>",
+      "assistant directory to write (replaced atomically once training succeeds)",
+    )
+    .option(
+      "--tagger <lang=dir>",
+      "entity tagger for slots, per language (repeatable): en=models/ner-en",
+      collect,
+      [] as string[],
+    )
+    .addOption(
+      new Option("--seed <n>", "seed of the random numbers").argParser(parseInteger("--seed", 0)).default(1),
+    )
+    .addOption(
+      new Option("--faq-threshold <x>", "least score (0..1) for an FAQ answer (default 0.4)").argParser(
+        parseNumber("--faq-threshold", 0, false, 1),
+      ),
+    )
+    .addOption(
+      new Option(
+        "--passage-threshold <x>",
+        "least score (0..1) for a passage answer (default 0.5)",
+      ).argParser(parseNumber("--passage-threshold", 0, false, 1)),
+    )
+    .addOption(
+      new Option(
+        "--out-of-scope-recall <x>",
+        "choose the intent threshold as the lowest that reaches this out-of-scope recall on held-out questions (default: the best mean of in-scope accuracy and out-of-scope recall)",
+      ).argParser(parseNumber("--out-of-scope-recall", 0, false, 1)),
+    )
+    .addOption(
+      new Option(
+        "--epochs <n>",
+        "intent classifier: epochs (default: 15 from 3,000 examples up, more for fewer, at most 100)",
+      ).argParser(parseInteger("--epochs", 1)),
+    )
+    .addOption(
+      new Option("--dim <n>", "intent classifier: dimensions (default 50)").argParser(
+        parseInteger("--dim", 1),
+      ),
+    )
+    .option("-q, --quiet", "no progress line")
+    .option("--json", "print one JSON object instead of text");
+}
+
+/**
+ * `textkit assist ...`.
+ *
+ * @example
+ * registerAssist(program, io);
+ */
+export function registerAssist(program: Command, io: CliIo): void {
+  const assist = program
+    .command("assist")
+    .summary("the customer-service assistant: train, chat, evaluate, retrain with corrections")
+    .description(
+      "A customer-service assistant learnt from a knowledge folder: intents (example questions and answer " +
+        "templates with slots such as {amount}), FAQ pairs and help documents. It answers from an intent when its " +
+        "calibrated confidence reaches a threshold chosen on held-out questions, else from the FAQ or the documents, " +
+        "else says so and hands over to a person. Serve it with 'textkit serve' (POST /v1/models/<name>/chat).\n\n" +
+        "intents.yaml:  intents: [{id, examples: [...], answer: 'Sent {amount}.', slots: {amount: {entity: MONEY, prompt: 'How much?'}}, handover: false}]\n" +
+        "               out_of_scope: [questions that are none of the intents]\n" +
+        "faq.yaml:      faqs: [{id, question, alternatives: [...], answer}]   (or faq.csv: id,question,answer)\n" +
+        "docs/:         .md, .html, .txt help articles",
+    );
+  addTrainOptions(assist.command("train").summary("train an assistant on a knowledge folder"))
+    .description(
+      "Train an assistant: intent classifier, calibration and threshold on held-out questions, FAQ and passage indexes.",
+    )
+    .option(
+      "--validation <file>",
+      "held-out questions to calibrate on: CSV/TSV/JSONL with text and intent (oos: out of scope)",
+    )
+    .addHelpText(
+      "after",
+      "\nExample:\n  textkit assist train --knowledge samples/assist --tagger en=models/ner-en --out models/assistant\n",
+    )
+    .action(async (flags: TrainFlags) => {
+      checkModelOutput(flags.out, "--out");
+      const knowledge = await loadKnowledge(flags.knowledge);
+      const validation = flags.validation === undefined ? undefined : await readQuestions(flags.validation);
+      await trainAndReport(knowledge, flags, io, validation === undefined ? {} : { validation });
+    });
+  assist
+    .command("chat")
+    .summary("talk to an assistant in the terminal (or answer lines of stdin)")
+    .requiredOption("--model <dir>", "assistant directory written by 'textkit assist train'")
+    .option("--why", "show the path and the reason of every reply")
+    .option("--json", "one JSON line per reply, with path, scores and reason")
+    .addHelpText(
+      "after",
+      "\nExample:\n  echo 'what is my routing number' | textkit assist chat --model models/assistant --why\n",
+    )
+    .action(async (flags: ChatFlags) => runChat(flags, io));
+  assist
+    .command("eval")
+    .summary("score an assistant on held-out questions")
+    .description(
+      "Intent accuracy, out-of-scope precision and recall at the assistant's threshold, retrieval recall@k and MRR " +
+        "(questions labelled faq:<id> or doc:<file>), a confidence histogram and the most confused intents.",
+    )
+    .requiredOption("--model <dir>", "assistant directory")
+    .requiredOption(
+      "--data <file>",
+      "questions: CSV/TSV/JSONL with text and intent (an intent id, oos, faq:<id> or doc:<file>)",
+    )
+    .addOption(new Option("--k <n>", "cut-off of recall@k").argParser(parseInteger("--k", 1)).default(5))
+    .option("--json", "print one JSON object instead of text")
+    .action(async (flags: EvalFlags) => runEval(flags, io));
+  addTrainOptions(assist.command("retrain").summary("train again with the corrections people gave"))
+    .description(
+      "Train again on the knowledge folder plus the corrections given through POST /v1/models/<name>/feedback: a " +
+        "message with its right intent becomes an example of that intent (oos: out of scope), a message with its " +
+        "right answer a new FAQ. Messages are folded in as stored, with personal data masked.",
+    )
+    .requiredOption("--model <dir>", "the assistant as served")
+    .option("--name <name>", "the name it is served under (default: the directory's name)")
+    .option("--database <location>", "a SQLite file or postgres://... URL (default <data-dir>/textkit.db)")
+    .option("--data-dir <dir>", "directory of the default database (default $TEXTKIT_DATA_DIR or ~/.textkit)")
+    .action(async (flags: RetrainFlags) => runRetrain(flags, io));
+}
