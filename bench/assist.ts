@@ -18,7 +18,16 @@ import {
   type Knowledge,
   trainAssistant,
 } from "../src/apps/assist/index.ts";
-import { fmt, machine, markdownTable, readClinc150, SHARED_DATA, today, writeResult } from "./common.ts";
+import {
+  createNlpJs,
+  fmt,
+  machine,
+  markdownTable,
+  readClinc150,
+  SHARED_DATA,
+  today,
+  writeResult,
+} from "./common.ts";
 
 interface Row {
   system: string;
@@ -33,26 +42,10 @@ interface Row {
 type Pairs = [string, string][];
 
 async function nlpjs(train: Pairs, val: Pairs, test: Pairs): Promise<Row[]> {
-  let modules: [
-    typeof import("@nlpjs/core"),
-    typeof import("@nlpjs/nlp"),
-    typeof import("@nlpjs/lang-en-min"),
-  ];
-  try {
-    modules = await Promise.all([import("@nlpjs/core"), import("@nlpjs/nlp"), import("@nlpjs/lang-en-min")]);
-  } catch {
-    console.error("skip nlp.js: not installed (npm ci installs it as a dev dependency)");
+  const nlp = await createNlpJs();
+  if (nlp === null) {
     return [];
   }
-  const [{ containerBootstrap }, { Nlp }, { LangEn }] = modules;
-  const container = await containerBootstrap();
-  container.use(Nlp);
-  container.use(LangEn);
-  const nlp = container.get("nlp");
-  nlp.settings.autoSave = false;
-  nlp.settings.log = false;
-  nlp.settings.nlu = { log: false };
-  nlp.addLanguage("en");
   for (const [text, intent] of train) nlp.addDocument("en", text, intent);
   const t0 = performance.now();
   await nlp.train();

@@ -26,6 +26,7 @@ import {
   trainClassifier,
 } from "../src/index.ts";
 import {
+  createNlpJs,
   fmt,
   hasProgram,
   machine,
@@ -206,26 +207,10 @@ function runFastText(set: BenchSet, predictTexts: string[], work: string): Row {
 }
 
 async function runNlpJs(set: BenchSet, predictTexts: string[]): Promise<Row | null> {
-  let modules: [
-    typeof import("@nlpjs/core"),
-    typeof import("@nlpjs/nlp"),
-    typeof import("@nlpjs/lang-en-min"),
-  ];
-  try {
-    modules = await Promise.all([import("@nlpjs/core"), import("@nlpjs/nlp"), import("@nlpjs/lang-en-min")]);
-  } catch {
-    console.error("skip nlp.js: not installed (npm ci installs it as a dev dependency)");
+  const nlp = await createNlpJs();
+  if (nlp === null) {
     return null;
   }
-  const [{ containerBootstrap }, { Nlp }, { LangEn }] = modules;
-  const container = await containerBootstrap();
-  container.use(Nlp);
-  container.use(LangEn);
-  const nlp = container.get("nlp");
-  nlp.settings.autoSave = false;
-  nlp.settings.log = false;
-  nlp.settings.nlu = { log: false };
-  nlp.addLanguage("en");
   for (const e of set.train.examples) nlp.addDocument("en", e.text, e.labels[0]);
   const t0 = performance.now();
   await nlp.train();

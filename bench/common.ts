@@ -85,3 +85,41 @@ export function readClinc150(dir = join(SHARED_DATA, "clinc150")): Clinc150 {
     texts: (...keys) => keys.flatMap((k) => (raw[k] ?? []).map(([text]) => text)),
   };
 }
+
+/** An nlp.js NLP manager as the benchmarks use it: English, quiet, not saving itself. */
+export interface NlpJs {
+  addDocument(lang: string, text: string, intent: string): void;
+  train(): Promise<unknown>;
+  process(
+    lang: string,
+    text: string,
+  ): Promise<{ intent: string; score: number; classifications?: { intent: string; score: number }[] }>;
+}
+
+/**
+ * A fresh English nlp.js manager (the TypeScript-world peer), or null with a message when
+ * nlp.js is not installed (it is a dev dependency).
+ */
+export async function createNlpJs(): Promise<NlpJs | null> {
+  let modules: [
+    typeof import("@nlpjs/core"),
+    typeof import("@nlpjs/nlp"),
+    typeof import("@nlpjs/lang-en-min"),
+  ];
+  try {
+    modules = await Promise.all([import("@nlpjs/core"), import("@nlpjs/nlp"), import("@nlpjs/lang-en-min")]);
+  } catch {
+    console.error("skip nlp.js: not installed (npm ci installs it as a dev dependency)");
+    return null;
+  }
+  const [{ containerBootstrap }, { Nlp }, { LangEn }] = modules;
+  const container = await containerBootstrap();
+  container.use(Nlp);
+  container.use(LangEn);
+  const nlp = container.get("nlp");
+  nlp.settings.autoSave = false;
+  nlp.settings.log = false;
+  nlp.settings.nlu = { log: false };
+  nlp.addLanguage("en");
+  return nlp as NlpJs;
+}

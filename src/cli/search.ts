@@ -22,6 +22,7 @@ import {
   SEARCH_MODES,
   type SearchHit,
   type SearchMode,
+  searchHitJson,
   splitDocument,
   WordVectorEncoder,
 } from "../models/retrieval/index.ts";
@@ -366,20 +367,6 @@ async function runBuild(flags: BuildFlags, io: CliIo): Promise<void> {
   );
 }
 
-function hitJson(hit: SearchHit): Record<string, unknown> {
-  const { id, score, bm25, vector, item } = hit;
-  return {
-    id,
-    score,
-    bm25,
-    vector,
-    title: item.title,
-    text: item.text,
-    source: item.source,
-    meta: item.meta,
-  };
-}
-
 function quote(text: string, width = 160): string {
   const flat = text.replace(/\s+/g, " ");
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
@@ -406,7 +393,9 @@ async function runQuery(question: string[], flags: QueryFlags, io: CliIo): Promi
     const hits = keep(index.search(query, searchOptions));
     await writeAll(
       io.stdout,
-      flags.json === true ? `${JSON.stringify({ query, hits: hits.map(hitJson) })}\n` : formatHits(hits),
+      flags.json === true
+        ? `${JSON.stringify({ query, hits: hits.map(searchHitJson) })}\n`
+        : formatHits(hits),
     );
     return;
   }
@@ -426,7 +415,7 @@ async function runQuery(question: string[], flags: QueryFlags, io: CliIo): Promi
     let out = "";
     for (let i = 0; i < batch.length; i++) {
       const { text, line } = batch[i]!;
-      out += `${JSON.stringify({ query: text, line, hits: keep(results[i]!).map(hitJson) })}\n`;
+      out += `${JSON.stringify({ query: text, line, hits: keep(results[i]!).map(searchHitJson) })}\n`;
     }
     if (!(await writeAll(io.stdout, out))) return;
   }

@@ -12,8 +12,8 @@ import {
   loadRetrievalIndex,
   RETRIEVAL_FAMILY,
   type RetrievalIndex,
-  type SearchHit,
   type SearchMode,
+  searchHitJson,
 } from "../models/retrieval/index.ts";
 import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
 import type { ArtifactManifest } from "../store/index.ts";
@@ -237,26 +237,11 @@ export interface RetrievalPredictOptions extends ModelPredictOptions {
   mode?: SearchMode;
 }
 
-/** A hit as clients see it: the item's fields beside the scores. */
-function hitJson(hit: SearchHit): Record<string, unknown> {
-  const { id, score, bm25, vector, item } = hit;
-  return {
-    id,
-    score,
-    bm25,
-    vector,
-    title: item.title,
-    text: item.text,
-    source: item.source,
-    meta: item.meta,
-  };
-}
-
 function searchAnswers(index: RetrievalIndex, texts: readonly string[], options: RetrievalPredictOptions) {
   const threshold = options.threshold ?? 0;
   return index
     .searchMany(texts, { k: options.k ?? 5, ...(options.mode === undefined ? {} : { mode: options.mode }) })
-    .map((hits) => ({ hits: hits.filter((h) => h.score >= threshold).map(hitJson) }));
+    .map((hits) => ({ hits: hits.filter((h) => h.score >= threshold).map(searchHitJson) }));
 }
 
 /**

@@ -7,6 +7,7 @@
  * out-of-scope recall; without them, the lowest one that keeps the accepted answers'
  * accuracy at 90% or more.
  */
+import { minimizeGoldenSection } from "../../core/golden-section.ts";
 
 /** Probabilities p, rescaled: p_i^(1/T), normalised. */
 export function applyTemperature(
@@ -62,30 +63,13 @@ export function fitTemperature(probabilities: readonly ArrayLike<number>[], gold
   // Too few questions to tell a temperature from luck: when all of a handful are right, the
   // likelihood grows without end as T shrinks.
   if (probabilities.length < MIN_CALIBRATION) return 1;
-  const f = (logT: number) => nll(probabilities, gold, Math.exp(logT));
-  let lo = Math.log(MIN_TEMPERATURE);
-  let hi = Math.log(20);
-  const r = (Math.sqrt(5) - 1) / 2;
-  let a = hi - r * (hi - lo);
-  let b = lo + r * (hi - lo);
-  let fa = f(a);
-  let fb = f(b);
-  while (hi - lo > 1e-3) {
-    if (fa < fb) {
-      hi = b;
-      b = a;
-      fb = fa;
-      a = hi - r * (hi - lo);
-      fa = f(a);
-    } else {
-      lo = a;
-      a = b;
-      fa = fb;
-      b = lo + r * (hi - lo);
-      fb = f(b);
-    }
-  }
-  return Math.exp((lo + hi) / 2);
+  const logT = minimizeGoldenSection(
+    (l) => nll(probabilities, gold, Math.exp(l)),
+    Math.log(MIN_TEMPERATURE),
+    Math.log(20),
+    1e-3,
+  );
+  return Math.exp(logT);
 }
 
 export interface HeldOutDecision {

@@ -23,6 +23,7 @@ export {
   RetrievalIndex,
   resolveRetrievalOptions,
   SEARCH_MODES,
+  searchHitJson,
 } from "./retrieval.ts";
 export { RetrievalTokenizer } from "./terms.ts";
 export type { EncoderArtifact, PassageEncoder, VectorScores } from "./vector-index.ts";

@@ -703,3 +703,23 @@ export async function loadRetrievalIndex(
     encoderInfo: info === null ? null : { id: info.id, dim: info.dim },
   });
 }
+
+/**
+ * A hit as the command line and the server show it: the item's fields beside the scores.
+ *
+ * @example
+ * index.search("lost card").map(searchHitJson);
+ */
+export function searchHitJson(hit: SearchHit): Record<string, unknown> {
+  const { id, score, bm25, vector, item } = hit;
+  return {
+    id,
+    score,
+    bm25,
+    vector,
+    title: item.title,
+    text: item.text,
+    source: item.source,
+    meta: item.meta,
+  };
+}

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { endianness } from "node:os";
 import { TextkitError } from "../../core/errors.ts";
+import { minimizeGoldenSection } from "../../core/golden-section.ts";
 import { Random } from "../../core/random.ts";
 import { convertTags, tagChunks } from "../../core/tag-schemes.ts";
 import { readTextLines } from "../../data/read-text-lines.ts";
@@ -861,29 +862,8 @@ function fitCalibration(
   }
   if (items.length === 0) return { ...NO_CALIBRATION };
   const f = (logScale: number) => model.meanLogLikelihood(items, Math.exp(logScale));
-  let lo = Math.log(1e-4);
-  let hi = Math.log(10);
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let a = hi - ratio * (hi - lo);
-  let b = lo + ratio * (hi - lo);
-  let fa = f(a);
-  let fb = f(b);
-  for (let i = 0; i < 40 && hi - lo > 1e-3; i++) {
-    if (fa > fb) {
-      hi = b;
-      b = a;
-      fb = fa;
-      a = hi - ratio * (hi - lo);
-      fa = f(a);
-    } else {
-      lo = a;
-      a = b;
-      fa = fb;
-      b = lo + ratio * (hi - lo);
-      fb = f(b);
-    }
-  }
-  const logScale = (lo + hi) / 2;
+  // The likelihood is maximised: its negative minimised, over the scale's logarithm.
+  const logScale = minimizeGoldenSection((l) => -f(l), Math.log(1e-4), Math.log(10), 1e-3, 40);
   return { scale: Math.exp(logScale), fittedOn, sentences: items.length, meanLogLikelihood: f(logScale) };
 }
 
