@@ -109,6 +109,13 @@ describe("textkit assist", () => {
         verdict: "wrong",
         answer: "No, we don't sell gift cards.",
       });
+      await store.putKnowledge(
+        "helpdesk",
+        "faq",
+        "mobile-app",
+        { question: "Is there a mobile app?", answer: "Yes: Helpdesk Mobile, for iOS and Android." },
+        "dana",
+      );
     } finally {
       await db.close();
     }
@@ -127,10 +134,13 @@ describe("textkit assist", () => {
       "--quiet",
     ]);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /knowledge edits applied: 1/);
     assert.match(r.stdout, /corrections folded in: 2/);
     const retrained = await loadAssistant(out);
     assert.equal(retrained.reply(message).intent?.id, "balance");
     const gift = retrained.reply("do you sell gift cards");
     assert.deepEqual([gift.path, gift.text], ["faq", "No, we don't sell gift cards."]);
+    const app = retrained.reply("is there a mobile app");
+    assert.deepEqual([app.path, app.text], ["faq", "Yes: Helpdesk Mobile, for iOS and Android."]);
   });
 });

@@ -114,6 +114,56 @@ describe("an assistant in the server", () => {
     assert.equal(errorOf(badTurn).code, "TURN_NOT_FOUND");
   });
 
+  it("takes knowledge edits through the admin routes, checked by the rules of the files", async () => {
+    const bad = await call(`${server.url}/v1/models/helpdesk/knowledge/intents/pay_bill`, {
+      method: "PUT",
+      body: {
+        examples: ["pay my phone bill"],
+        answer: "Paid {amount}.",
+        slots: { amount: { pattern: "(\\d+)" } },
+      },
+    });
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(errorOf(bad).code, "KNOWLEDGE_INVALID");
+    assert.equal(errorOf(bad).field, "/slots/amount");
+    const wrongId = await call(`${server.url}/v1/models/helpdesk/knowledge/faqs/gift`, {
+      method: "PUT",
+      body: { id: "other", question: "q", answer: "a" },
+    });
+    assert.equal(errorOf(wrongId).field, "/id");
+    const badName = await call(`${server.url}/v1/models/helpdesk/knowledge/faqs/no%20spaces`, {
+      method: "PUT",
+      body: { question: "q", answer: "a" },
+    });
+    assert.equal(badName.status, 400);
+    const ok = await call(`${server.url}/v1/models/helpdesk/knowledge/faqs/gift`, {
+      method: "PUT",
+      body: { question: "Do you sell gift cards?", answer: "No, we don't." },
+    });
+    assert.equal(ok.status, 200, ok.text);
+    const removed = await call(`${server.url}/v1/models/helpdesk/knowledge/intents/lost_card`, {
+      method: "DELETE",
+    });
+    assert.equal(removed.status, 200, removed.text);
+    const listed = await call(`${server.url}/v1/models/helpdesk/knowledge`);
+    const body = listed.body as {
+      intents: { id: string }[];
+      faqs: { id: string }[];
+      edits: { kind: string; id: string; body: unknown }[];
+    };
+    assert.deepEqual(
+      body.intents.map((i) => i.id),
+      ["balance", "transfer", "lost_card"],
+    );
+    assert.deepEqual(
+      body.edits.map((e) => [e.kind, e.id, e.body === null]),
+      [
+        ["faq", "gift", false],
+        ["intent", "lost_card", true],
+      ],
+    );
+  });
+
   it("answers 4xx for an unknown conversation, an empty message, a model that is not an assistant", async () => {
     const unknown = await call(`${server.url}/v1/models/helpdesk/chat`, {
       body: { message: "hi", conversation: "nope" },

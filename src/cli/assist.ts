@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { type Command, Option } from "commander";
 import {
   type AssistantOptions,
+  applyKnowledgeEdits,
   type ConversationState,
   evaluateAssistant,
   type Knowledge,
@@ -93,7 +94,7 @@ async function trainAndReport(
   knowledge: Knowledge,
   flags: TrainFlags,
   io: CliIo,
-  extra: { validation?: LabelledQuestion[]; corrections?: number },
+  extra: { validation?: LabelledQuestion[]; corrections?: number; edits?: number },
 ): Promise<void> {
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet === true });
   bar.log(describeKnowledge(knowledge));
@@ -125,6 +126,7 @@ async function trainAndReport(
     `intent threshold ${v.threshold.threshold.toFixed(3)} (${RULES[v.threshold.rule]}): ` +
       `in-scope accuracy ${pct(v.threshold.inScopeAccuracy)}, out-of-scope recall ${pct(v.threshold.outOfScopeRecall)}`,
     `retrieval thresholds: FAQ ${assistant.options.faqThreshold}, passages ${assistant.options.passageThreshold}`,
+    ...(extra.edits === undefined ? [] : [`knowledge edits applied: ${extra.edits}`]),
     ...(extra.corrections === undefined ? [] : [`corrections folded in: ${extra.corrections}`]),
     `model: ${flags.out}`,
     `try it: textkit assist chat --model ${flags.out}`,
@@ -239,9 +241,13 @@ async function runRetrain(flags: RetrainFlags, io: CliIo): Promise<void> {
     flags.database ?? defaultDatabaseLocation(flags.dataDir ?? io.env["TEXTKIT_DATA_DIR"]),
   );
   let corrections = 0;
+  let edits = 0;
   try {
     const { AssistStore } = await import("../apps/assist/store.ts");
-    const found = await (await AssistStore.open(db)).corrections(name);
+    const store = await AssistStore.open(db);
+    // The admin edits first (they may add the intent a correction names), then the corrections.
+    edits = applyKnowledgeEdits(knowledge, await store.knowledgeEdits(name));
+    const found = await store.corrections(name);
     const byId = new Map(knowledge.intents.map((i) => [i.id, i]));
     for (const c of found) {
       if (c.intent === "oos" || c.intent === "__oos__") {
@@ -268,7 +274,7 @@ async function runRetrain(flags: RetrainFlags, io: CliIo): Promise<void> {
   } finally {
     await db.close();
   }
-  await trainAndReport(knowledge, flags, io, { corrections });
+  await trainAndReport(knowledge, flags, io, { corrections, edits });
 }
 
 function addTrainOptions(command: Command): Command {
@@ -388,7 +394,8 @@ export function registerAssist(program: Command, io: CliIo): void {
     .action(async (flags: EvalFlags) => runEval(flags, io));
   addTrainOptions(assist.command("retrain").summary("train again with the corrections people gave"))
     .description(
-      "Train again on the knowledge folder plus the corrections given through POST /v1/models/<name>/feedback: a " +
+      "Train again on the knowledge folder, the intents and FAQs given through PUT /v1/models/<name>/knowledge/..., " +
+        "and the corrections given through POST /v1/models/<name>/feedback: a " +
         "message with its right intent becomes an example of that intent (oos: out of scope), a message with its " +
         "right answer a new FAQ. Messages are folded in as stored, with personal data masked.",
     )

@@ -159,6 +159,11 @@ export class Assistant {
     return [...this.intents.keys()];
   }
 
+  /** The intents (without their examples) and FAQs this assistant answers from. */
+  knowledge(): { intents: Omit<Intent, "examples" | "file" | "line">[]; faqs: Omit<Faq, "file" | "line">[] } {
+    return { intents: [...this.intents.values()], faqs: [...this.faqs.values()] };
+  }
+
   get threshold(): number {
     return this.validation.threshold.threshold;
   }

@@ -22,9 +22,25 @@ export type { HeldOutDecision, ThresholdChoice } from "./calibration.ts";
 export { applyTemperature, chooseThreshold, fitTemperature } from "./calibration.ts";
 export type { AssistantReport } from "./evaluate.ts";
 export { evaluateAssistant, readQuestions } from "./evaluate.ts";
-export type { AssistantSettings, Faq, Intent, Knowledge, KnowledgeDocument, SlotSpec } from "./knowledge.ts";
-export { documentRef, loadKnowledge } from "./knowledge.ts";
+export type {
+  AssistantSettings,
+  Faq,
+  Intent,
+  Knowledge,
+  KnowledgeDocument,
+  KnowledgeItemKind,
+  SlotSpec,
+} from "./knowledge.ts";
+export { applyKnowledgeEdits, documentRef, loadKnowledge, parseKnowledgeItem } from "./knowledge.ts";
 export type { FoundEntity, SlotValues } from "./slots.ts";
 export { fillSlots, missingSlot, renderAnswer } from "./slots.ts";
-export type { Conversation, Feedback, Handover, RecordedTurn, Turn, Verdict } from "./store.ts";
+export type {
+  Conversation,
+  Feedback,
+  Handover,
+  KnowledgeEdit,
+  RecordedTurn,
+  Turn,
+  Verdict,
+} from "./store.ts";
 export { AssistStore, VERDICTS } from "./store.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { isTextkitError, type TextkitError } from "../../core/errors.ts";
-import { loadKnowledge } from "./knowledge.ts";
+import { applyKnowledgeEdits, loadKnowledge, parseKnowledgeItem } from "./knowledge.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-knowledge-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -170,6 +170,34 @@ describe("loadKnowledge", () => {
     await assert.rejects(
       loadKnowledge(join(root, "missing")),
       (e) => isTextkitError(e) && e.code === "DATA_FILE_NOT_FOUND",
+    );
+  });
+
+  it("applies admin edits: replaces by id, adds, removes, each checked as the files are", async () => {
+    const k = await loadKnowledge(
+      folder({ "intents.yaml": TWO, "faq.yaml": "faqs:\n  - { id: f, question: q, answer: a }\n" }),
+    );
+    const applied = applyKnowledgeEdits(k, [
+      { kind: "intent", id: "balance", body: { examples: ["how rich am i"], answer: "You have $5." } },
+      { kind: "faq", id: "g", body: { question: "gift cards?", answer: "No." } },
+      { kind: "faq", id: "f", body: null },
+      { kind: "intent", id: "never-there", body: null },
+    ]);
+    assert.equal(applied, 4);
+    assert.deepEqual(
+      k.intents.map((i) => [i.id, i.answer]),
+      [
+        ["balance", "You have $5."],
+        ["transfer", "Sent {amount}."],
+      ],
+    );
+    assert.deepEqual(
+      k.faqs.map((f) => f.id),
+      ["g"],
+    );
+    assert.throws(
+      () => parseKnowledgeItem("intent", "x", { examples: [], answer: "y" }),
+      (e) => isTextkitError(e) && e.code === "KNOWLEDGE_INVALID" && e.details?.["field"] === "/examples",
     );
   });
 });

@@ -120,6 +120,42 @@ for (const target of storeTargets()) {
       }
     });
 
+    it("keeps the last admin edit of each intent and FAQ, removals included", async () => {
+      const db = await openDatabase(await target.freshLocation());
+      try {
+        let clock = 10;
+        const store = await AssistStore.open(db, { now: () => clock });
+        await store.putKnowledge(
+          "helpdesk",
+          "faq",
+          "gift",
+          { question: "Gift cards?", answer: "No." },
+          "dana",
+        );
+        clock = 20;
+        await store.putKnowledge(
+          "helpdesk",
+          "faq",
+          "gift",
+          { question: "Do you sell gift cards?", answer: "No." },
+          "lee",
+        );
+        clock = 30;
+        await store.putKnowledge("helpdesk", "intent", "old", null, null);
+        await store.putKnowledge("other", "faq", "x", { question: "q", answer: "a" }, null);
+        const edits = await store.knowledgeEdits("helpdesk");
+        assert.deepEqual(
+          edits.map((e) => [e.kind, e.id, e.body?.["question"] ?? null, e.updatedAt, e.by]),
+          [
+            ["faq", "gift", "Do you sell gift cards?", 20, "lee"],
+            ["intent", "old", null, 30, null],
+          ],
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
     it("keeps feedback, and gives the corrections with the messages they correct", async () => {
       const db = await openDatabase(await target.freshLocation());
       try {

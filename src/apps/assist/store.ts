@@ -13,6 +13,7 @@ import { TextkitError } from "../../core/errors.ts";
 import { maskDeep, maskPersonalData } from "../../core/pii.ts";
 import type { Database, SqlValue } from "../../store/database.ts";
 import { type ConversationState, NEW_CONVERSATION, type Reply } from "./assistant.ts";
+import type { KnowledgeItemKind } from "./knowledge.ts";
 
 /** Append, never edit. */
 const MIGRATIONS = [
@@ -64,7 +65,26 @@ const MIGRATIONS = [
     closed_by TEXT
   );
   CREATE INDEX assist_handovers_status ON assist_handovers (assistant, status, at)`,
+  `CREATE TABLE assist_knowledge (
+    assistant TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    body TEXT,
+    updated_at BIGINT NOT NULL,
+    by_whom TEXT,
+    PRIMARY KEY (assistant, kind, item_id)
+  )`,
 ] as const;
+
+/** An intent or FAQ given through the admin routes; body null: removed. */
+export interface KnowledgeEdit {
+  kind: KnowledgeItemKind;
+  id: string;
+  /** The item as checked (parseKnowledgeItem), or null when the edit removes it. */
+  body: Record<string, unknown> | null;
+  updatedAt: number;
+  by: string | null;
+}
 
 export interface Conversation {
   id: string;
@@ -395,6 +415,45 @@ export class AssistStore {
       });
     }
     return out;
+  }
+
+  /** Keeps an admin's edit of an intent or FAQ (the last one per item counts); body null removes it. */
+  async putKnowledge(
+    assistant: string,
+    kind: KnowledgeItemKind,
+    id: string,
+    body: Record<string, unknown> | null,
+    by: string | null,
+  ): Promise<KnowledgeEdit> {
+    const edit: KnowledgeEdit = { kind, id, body, updatedAt: this.now(), by };
+    await this.db.run(
+      `INSERT INTO assist_knowledge (assistant, kind, item_id, body, updated_at, by_whom) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (assistant, kind, item_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at,
+         by_whom = excluded.by_whom`,
+      [assistant, kind, id, body === null ? null : JSON.stringify(body), edit.updatedAt, by],
+    );
+    return edit;
+  }
+
+  /** The admin edits of an assistant's knowledge, oldest first. */
+  async knowledgeEdits(assistant: string): Promise<KnowledgeEdit[]> {
+    const rows = await this.db.query<{
+      kind: string;
+      item_id: string;
+      body: string | null;
+      updated_at: number | string;
+      by_whom: string | null;
+    }>(
+      "SELECT kind, item_id, body, updated_at, by_whom FROM assist_knowledge WHERE assistant = ? ORDER BY updated_at, kind, item_id",
+      [assistant],
+    );
+    return rows.map((r) => ({
+      kind: r.kind === "faq" ? "faq" : "intent",
+      id: r.item_id,
+      body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>),
+      updatedAt: n(r.updated_at),
+      by: r.by_whom,
+    }));
   }
 
   /** Closes a handover (a person took the conversation); the conversation is open again. */
