@@ -26,7 +26,6 @@ import {
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import { type ArtifactParts, readArtifact, writeArtifact } from "../../store/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
-import type { TrainHooks } from "../../train/progress.ts";
 import {
   applyTemperature,
   chooseThreshold,
@@ -40,6 +39,9 @@ import { type FoundEntity, fillSlots, missingSlot, renderAnswer, type SlotValues
 
 export type { AssistantOptions };
 export { DEFAULT_ASSISTANT_OPTIONS };
+
+/** Progress of training, as the intent classifier reports it (apps reach src/train only through models). */
+type TrainHooks = NonNullable<Parameters<typeof trainClassifier>[2]>;
 
 export const ASSISTANT_FAMILY = "assistant";
 /** The intent classifier's label for out-of-scope examples. */
