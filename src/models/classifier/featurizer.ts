@@ -124,8 +124,9 @@ export class Featurizer {
     const count = withEnd ? tokens.length + 1 : tokens.length;
     for (let i = 0; i < count; i++) {
       const token = i === tokens.length ? END_OF_TEXT : tokens[i]!;
-      if (this.frozen) {
-        // Frozen, a token's rows never change: look them up instead of hashing again.
+      if (this.frozen && this.options.maxn > 0) {
+        // Frozen, a token's rows never change: look them up instead of hashing its n-grams
+        // again. (Without n-grams a token's rows are one vocabulary lookup: nothing to save.)
         let cached = this.tokenCache.get(token);
         if (cached === undefined) {
           const rows = this.rowScratch;
