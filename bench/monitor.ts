@@ -19,6 +19,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import {
   DocumentPipeline,
+  documentRow,
   loadDirectoryModels,
   Monitor,
   type MonitorDocument,
@@ -107,22 +108,7 @@ function rawSqlite(docs: readonly MonitorDocument[]): number {
     );
     const batch = db.transaction((rows: readonly MonitorDocument[]) => {
       for (const d of rows) {
-        insert.run(
-          d.key,
-          d.id,
-          d.source,
-          d.title,
-          d.text,
-          d.url,
-          d.lang,
-          d.topic,
-          d.topicScore,
-          d.sentiment,
-          d.sentimentScore,
-          JSON.stringify(d.entities),
-          d.publishedAt,
-          d.ingestedAt,
-        );
+        insert.run(...documentRow(d));
       }
     });
     const t0 = performance.now();

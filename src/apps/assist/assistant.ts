@@ -178,11 +178,7 @@ export class Assistant {
     if (this.classifier === null) return { id: null, confidence: 0, outOfScope: false };
     const labels = this.classifier.labels;
     const [p] = this.classifier.predict([message], { k: labels.length });
-    const full = new Float64Array(labels.length);
-    p!.labels.forEach((label, i) => {
-      full[labels.indexOf(label)] = p!.scores[i]!;
-    });
-    const q = applyTemperature(full, this.temperature);
+    const q = applyTemperature(distribution(labels, p!), this.temperature);
     if (lang !== undefined) keepLanguage(q, labels, (label) => this.intents.get(label)?.lang ?? null, lang);
     let best = -1;
     for (let i = 0; i < q.length; i++) if (best < 0 || q[i]! > q[best]!) best = i;
@@ -437,6 +433,15 @@ export class Assistant {
   }
 }
 
+/** A prediction of every label (k = all of them) as probabilities in the classifier's label order. */
+function distribution(labels: readonly string[], p: { labels: string[]; scores: number[] }): Float64Array {
+  const out = new Float64Array(labels.length);
+  p.labels.forEach((label, i) => {
+    out[labels.indexOf(label)] = p.scores[i]!;
+  });
+  return out;
+}
+
 /**
  * Whether `message` shares a term (a word, or a character bigram in Chinese) with one of the
  * examples of `intent`: a softmax always names some intent, even for words it never saw,
@@ -591,13 +596,7 @@ export async function trainAssistant(
       held.map((h) => h.text),
       { k: labels.length },
     );
-    const full = predictions.map((p) => {
-      const v = new Float64Array(labels.length);
-      p.labels.forEach((label, i) => {
-        v[labels.indexOf(label)] = p.scores[i]!;
-      });
-      return v;
-    });
+    const full = predictions.map((p) => distribution(labels, p));
     // The temperature is fitted on the held-out questions whose label the model has.
     const fit: { p: Float64Array; gold: number }[] = [];
     held.forEach((h, i) => {

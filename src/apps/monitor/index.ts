@@ -48,7 +48,7 @@ export type {
   RankedTerm,
   TimeRange,
 } from "./store.ts";
-export { BUCKET_MS, DELIVERY_STATUSES, GRANULARITIES, MonitorStore } from "./store.ts";
+export { BUCKET_MS, DELIVERY_STATUSES, documentRow, GRANULARITIES, MonitorStore } from "./store.ts";
 export { TermExtractor } from "./terms.ts";
 export type { MonitorLog, WebhookDelivererOptions } from "./webhooks.ts";
 export { alertJson, WebhookDeliverer } from "./webhooks.ts";

@@ -290,6 +290,30 @@ function multiRowSql(head: string, width: number, count: number, tail: string): 
   return sql;
 }
 
+/**
+ * A document as the values of a monitor_documents row, in the table's column order
+ * (doc_key, ext_id, source, title, body, url, lang, topic, topic_score, sentiment,
+ * sentiment_score, entities, published_at, ingested_at).
+ */
+export function documentRow(d: MonitorDocument): SqlValue[] {
+  return [
+    d.key,
+    d.id,
+    d.source,
+    d.title,
+    d.text,
+    d.url,
+    d.lang,
+    d.topic,
+    d.topicScore,
+    d.sentiment,
+    d.sentimentScore,
+    JSON.stringify(d.entities),
+    d.publishedAt,
+    d.ingestedAt,
+  ];
+}
+
 /** Runs a multi-row statement in chunks: `head` VALUES (...), (...) `tail`. */
 async function insertRows(
   tx: Queryable,
@@ -366,22 +390,7 @@ export class MonitorStore {
     // Rows in key order: two transactions that insert the same keys then lock them in the
     // same order, so that on PostgreSQL they wait for each other instead of deadlocking.
     const ordered = [...unique.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const rows: SqlValue[][] = ordered.map((d) => [
-      d.key,
-      d.id,
-      d.source,
-      d.title,
-      d.text,
-      d.url,
-      d.lang,
-      d.topic,
-      d.topicScore,
-      d.sentiment,
-      d.sentimentScore,
-      JSON.stringify(d.entities),
-      d.publishedAt,
-      d.ingestedAt,
-    ]);
+    const rows = ordered.map(documentRow);
     return this.db.transaction(async (tx) => {
       const inserted = await insertRows(
         tx,

@@ -96,7 +96,6 @@ function ingestDocuments(body: unknown, maxDocuments: number): MonitorDocumentIn
   if (typeof body === "string") {
     const lines = body.split("\n");
     items = [];
-    const lineOf: number[] = [];
     lines.forEach((line, i) => {
       if (line.trim() === "") return;
       try {
@@ -107,7 +106,6 @@ function ingestDocuments(body: unknown, maxDocuments: number): MonitorDocumentIn
           details: { field: `/${items.length}` },
         });
       }
-      lineOf.push(i + 1);
     });
     pointer = (i) => `/${i}`;
   } else if (Array.isArray(body)) {
