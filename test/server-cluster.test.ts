@@ -20,6 +20,7 @@ before(async () => {
   mkdirSync(modelsDir, { recursive: true });
   await (await trainTopicModel(1)).save(join(modelsDir, "topics", "v1"));
   await writeTestArtifact(join(modelsDir, "slow"), "test-slow", { delayMs: 1500 });
+  await writeTestArtifact(join(modelsDir, "slowload"), "test-slow-load", { loadMs: 1500 });
   cluster = await startCluster(modelsDir, 2);
 });
 
@@ -47,13 +48,26 @@ describe("cluster", () => {
     assert.equal(res.status, 200);
   });
 
-  it("replaces a killed worker and keeps answering meanwhile", async () => {
+  it("replaces a killed worker and keeps answering meanwhile, the replacement only once its models are loaded", async () => {
     const victim = cluster.pids[0]!;
     process.kill(victim, "SIGKILL");
+    let replacedAt: number | null = null;
+    void cluster
+      .waitFor((e) => e.type === "listening" && !cluster.pids.includes(e.pid!))
+      .then(() => {
+        replacedAt = Date.now();
+      });
+    // Until two seconds after the replacement listens, longer than "slowload" takes to load
+    // (a worker that listened before loading would answer 503 for it meanwhile).
     const results: { status: number; retried: boolean; error?: string }[] = [];
-    for (let i = 0; i < 20; i++) {
-      results.push(await predictWithRetry(`${cluster.url}/v1/models/topics/predict`, { text: "goal" }));
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      if (replacedAt !== null && Date.now() > replacedAt + 2000) break;
+      for (const model of ["topics", "slowload"]) {
+        results.push(await predictWithRetry(`${cluster.url}/v1/models/${model}/predict`, { text: "goal" }));
+      }
     }
+    assert.ok(replacedAt !== null, "the killed worker was replaced");
+    assert.ok(results.length >= 20);
     assert.deepEqual(
       results.filter((r) => r.status !== 200),
       [],
@@ -73,16 +87,19 @@ describe("cluster", () => {
   });
 
   it("aggregates the metrics of every worker", async () => {
-    // The replacement worker listens at once and loads its models in the background (its
-    // /readyz says so), so the minimum over workers reaches 2 shortly after, not at once.
+    // The minimum over workers: every worker loaded the three models before it listened.
     let text = "";
     for (const until = Date.now() + 15_000; Date.now() < until; await sleep(200)) {
       const res = await fetch(`${cluster.url}/metrics`);
       assert.equal(res.status, 200);
       text = await res.text();
-      if (/^textkit_models_loaded 2$/m.test(text)) break;
+      if (/^textkit_models_loaded 3$/m.test(text)) break;
     }
-    assert.match(text, /^textkit_models_loaded 2$/m, "the minimum over workers: both loaded both models");
+    assert.match(
+      text,
+      /^textkit_models_loaded 3$/m,
+      "the minimum over workers: both loaded all three models",
+    );
     const line = text
       .split("\n")
       .find((l) =>

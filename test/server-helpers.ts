@@ -68,9 +68,16 @@ export const slowFamily: FamilyLoader = async (_dir, manifest) => {
   };
 };
 
+/** Test family "test-slow-load": takes `options.loadMs` milliseconds to load, then answers at once. */
+export const slowLoadFamily: FamilyLoader = async (_dir, manifest) => {
+  await sleep(Number(manifest.options["loadMs"] ?? 1000));
+  return { predict: (inputs) => inputs.map((text) => ({ echo: text.length })) };
+};
+
 export const TEST_FAMILIES: Record<string, FamilyLoader> = {
   "test-failing": failingFamily,
   "test-slow": slowFamily,
+  "test-slow-load": slowLoadFamily,
 };
 
 /** Writes an artifact of a test family (no weight files). */

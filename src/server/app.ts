@@ -38,6 +38,13 @@ const TEXTKIT_VERSION = "0.1.0";
 export interface ServerRuntime {
   /** Metrics of every worker together (the cluster primary aggregates them). */
   clusterMetrics?: () => Promise<string>;
+  /**
+   * Listen only once the first scan of the models directory is over. A cluster worker
+   * needs this: the primary hands connections to any worker that listens, and one still
+   * loading its models would answer them 503. A single process listens at once, so that
+   * /readyz can say it is not ready yet.
+   */
+  listenWhenReady?: boolean;
 }
 
 /**

@@ -236,7 +236,7 @@ async function runWorker(config: ServerConfig, options: ClusterOptions): Promise
 
   let server: RunningServer;
   try {
-    server = await startServer(config, { clusterMetrics });
+    server = await startServer(config, { clusterMetrics, listenWhenReady: true });
   } catch (error) {
     process.stderr.write(
       `${error instanceof TextkitError ? error.describe() : error instanceof Error ? error.message : String(error)}\n`,

@@ -34,6 +34,7 @@ export async function startServer(config: ServerConfig, runtime: ServerRuntime =
   const app = await buildServer(config, runtime);
   const { host, port } = app.textkit.config;
   try {
+    if (runtime.listenWhenReady === true) await app.textkit.registry.whenReady();
     await app.listen({ host, port });
   } catch (cause) {
     await app.close();
