@@ -4,6 +4,7 @@
  */
 import { TextkitError } from "../core/errors.ts";
 import { cleanLabels, type Example } from "./example.ts";
+import { describeJson, parseJsonObjectLine } from "./json-line.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
 
 /** What fastText itself puts before a label. */
@@ -93,41 +94,14 @@ function parseFastTextLine(
   return { text, labels, line };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describeJson(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
-}
-
 function listKeys(record: Record<string, unknown>): string {
   const keys = Object.keys(record);
   return keys.length === 0 ? "it has none" : `it has ${keys.map((k) => JSON.stringify(k)).join(", ")}`;
 }
 
 function parseJsonlLine(raw: string, line: number, file: string, options: LineFormatOptions): Example | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    if (raw.trim().length === 0) return null;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TextkitError("DATA_BAD_JSON", `line ${line} is not valid JSON (${reason})`, {
-      file,
-      line,
-      cause: error,
-    });
-  }
-  if (!isRecord(value)) {
-    throw new TextkitError(
-      "DATA_BAD_JSON",
-      `line ${line} is ${describeJson(value)}, not a JSON object such as {"text": "...", "label": "..."}`,
-      { file, line },
-    );
-  }
+  const value = parseJsonObjectLine(raw, file, line, '{"text": "...", "label": "..."}');
+  if (value === null) return null;
   const textField = options.textField;
   // Own fields only: a record without "text" must not find Object.prototype's members.
   const textValue = Object.hasOwn(value, textField) ? value[textField] : undefined;

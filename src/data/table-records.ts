@@ -7,6 +7,7 @@
 import { TextkitError } from "../core/errors.ts";
 import { readCsvRecords } from "./csv-reader.ts";
 import { detectFormat } from "./detect-format.ts";
+import { describeJson, parseJsonObjectLine } from "./json-line.ts";
 import { blockLines, DEFAULT_MAX_RECORD_BYTES, readLineBlocks } from "./line-blocks.ts";
 
 /** The formats a table is read from. */
@@ -148,12 +149,6 @@ async function* tsvRecords(
   }
 }
 
-function describeJson(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
-}
-
 async function* jsonlRecords(
   path: string,
   maxRecordBytes: number,
@@ -165,28 +160,9 @@ async function* jsonlRecords(
     const rows: Cell[][] = [];
     const lines: number[] = [];
     for (let i = 0; i < texts.length; i++) {
-      const raw = texts[i]!;
-      if (raw.trim().length === 0) continue;
       const line = block.firstLine + i;
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new TextkitError("DATA_BAD_JSON", `line ${line} is not valid JSON (${reason})`, {
-          file: path,
-          line,
-          cause: error,
-        });
-      }
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new TextkitError(
-          "DATA_BAD_JSON",
-          `line ${line} is ${describeJson(value)}, not a JSON object such as {"price": 12.5, "city": "Lyon"}`,
-          { file: path, line },
-        );
-      }
-      const object = value as Record<string, unknown>;
+      const object = parseJsonObjectLine(texts[i]!, path, line, '{"price": 12.5, "city": "Lyon"}');
+      if (object === null) continue;
       if (names === null) names = Object.keys(object);
       const row: Cell[] = new Array(names.length);
       for (let c = 0; c < names.length; c++) {
@@ -261,24 +237,10 @@ export async function* readObjects(path: string, options: TableFileOptions): Asy
       const rows: Record<string, unknown>[] = [];
       const lines: number[] = [];
       for (let i = 0; i < texts.length; i++) {
-        const raw = texts[i]!;
-        if (raw.trim().length === 0) continue;
         const line = block.firstLine + i;
-        let value: unknown;
-        try {
-          value = JSON.parse(raw);
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new TextkitError("DATA_BAD_JSON", `line ${line} is not valid JSON (${reason})`, {
-            file: path,
-            line,
-            cause: error,
-          });
-        }
-        if (typeof value !== "object" || value === null || Array.isArray(value)) {
-          throw new TextkitError("DATA_BAD_JSON", `line ${line} is not a JSON object`, { file: path, line });
-        }
-        rows.push(value as Record<string, unknown>);
+        const object = parseJsonObjectLine(texts[i]!, path, line);
+        if (object === null) continue;
+        rows.push(object);
         lines.push(line);
       }
       if (rows.length > 0) yield { names: null, rows, lines };

@@ -18,6 +18,7 @@ import {
   type TagScheme,
 } from "../core/tag-schemes.ts";
 import { tokenizeForTagging } from "../text/tag-tokens.ts";
+import { describeJson, isRecord, parseJsonObjectLine } from "./json-line.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
 import {
   TAG_LANGUAGES,
@@ -448,41 +449,14 @@ async function readJsonlSentences(
   return { sentences, language };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describeJson(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
-}
-
 function ownField(record: Record<string, unknown>, name: string): unknown {
   // Own fields only: a record without "text" must not find Object.prototype's members.
   return Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
 function parseJsonlRecord(raw: string, line: number, file: string): RawRecord | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    if (raw.trim().length === 0) return null;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TextkitError("DATA_BAD_JSON", `line ${line} is not valid JSON (${reason})`, {
-      file,
-      line,
-      cause: error,
-    });
-  }
-  if (!isRecord(value)) {
-    throw new TextkitError(
-      "DATA_BAD_JSON",
-      `line ${line} is ${describeJson(value)}, not a JSON object such as {"text": "...", "entities": [[0, 5, "PER"]]}`,
-      { file, line },
-    );
-  }
+  const value = parseJsonObjectLine(raw, file, line, '{"text": "...", "entities": [[0, 5, "PER"]]}');
+  if (value === null) return null;
   const text = ownField(value, "text");
   if (text === undefined || text === null || text === "") {
     const what = text === "" ? "an empty" : "no";

@@ -1,0 +1,59 @@
+/**
+ * One line of a JSONL file as an object, the same way for every reader in this folder
+ * (labelled examples, tagged sentences, tables, posts): the same codes and the same
+ * wording name the line that is not valid JSON or not an object.
+ */
+import { TextkitError } from "../core/errors.ts";
+
+/** Whether `value` is a JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** What a JSON value is, for a message: "null", "an array", "a string". */
+export function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+/**
+ * Parses line `line` of `file` as a JSON object; null for a blank line. Throws
+ * DATA_BAD_JSON naming the line when it is not valid JSON, or when it is valid JSON but
+ * not an object (`example`, when given, shows what an object of this file looks like).
+ *
+ * @example
+ * parseJsonObjectLine('{"text": "hi"}', "a.jsonl", 3, '{"text": "..."}'); // { text: "hi" }
+ */
+export function parseJsonObjectLine(
+  raw: string,
+  file: string,
+  line: number,
+  example?: string,
+): Record<string, unknown> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    // A blank line never parses, so it costs nothing on the lines that do.
+    if (raw.trim().length === 0) return null;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TextkitError("DATA_BAD_JSON", `line ${line} is not valid JSON (${reason})`, {
+      file,
+      line,
+      cause: error,
+    });
+  }
+  if (!isRecord(value)) {
+    const such = example === undefined ? "" : ` such as ${example}`;
+    throw new TextkitError(
+      "DATA_BAD_JSON",
+      `line ${line} is ${describeJson(value)}, not a JSON object${such}`,
+      {
+        file,
+        line,
+      },
+    );
+  }
+  return value;
+}
