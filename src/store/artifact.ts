@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { endianness } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { TextkitError } from "../core/errors.ts";
 
@@ -149,9 +150,13 @@ export function looksLikeArtifact(dir: string): boolean {
 /**
  * Reads a model directory and verifies it: the manifest's format, version and family,
  * and the size and SHA-256 of every weight file. A truncated or foreign artifact is
- * refused with ARTIFACT_CORRUPT / ARTIFACT_FOREIGN / ARTIFACT_VERSION.
+ * refused with ARTIFACT_CORRUPT / ARTIFACT_FOREIGN / ARTIFACT_VERSION. Weight files are
+ * little-endian, so a big-endian machine is refused (INTERNAL) before anything is read.
  */
 export async function readArtifact(dir: string, expectedFamily?: string): Promise<Artifact> {
+  if (endianness() !== "LE") {
+    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
+  }
   const manifestPath = join(dir, MANIFEST);
   let text: string;
   try {
@@ -238,6 +243,25 @@ export async function readArtifact(dir: string, expectedFamily?: string): Promis
     files[name] = data;
   }
   return { dir, manifest: manifest as ArtifactManifest, files };
+}
+
+/**
+ * A file of a verified artifact that its model cannot do without; ARTIFACT_CORRUPT when
+ * the manifest does not list it.
+ *
+ * @example
+ * const weights = float32FromBuffer(artifactFile(await readArtifact(dir, "classifier"), "weights.f32"));
+ */
+export function artifactFile(artifact: Artifact, name: string): Buffer {
+  const data = artifact.files[name];
+  if (data === undefined) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `model file ${name} is not listed in the manifest of ${artifact.dir}`,
+      { file: artifact.dir },
+    );
+  }
+  return data;
 }
 
 /** Model directories directly under `root` (those with a manifest.json). */

@@ -4,6 +4,7 @@ export type { Artifact, ArtifactManifest, ArtifactParts, FileEntry, ManifestInpu
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
+  artifactFile,
   bytesOf,
   float32FromBuffer,
   int32FromBuffer,

@@ -24,7 +24,7 @@ import {
   splitDocument,
 } from "../../models/retrieval/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
-import { type ArtifactParts, readArtifact, writeArtifact } from "../../store/index.ts";
+import { type ArtifactParts, artifactFile, readArtifact, writeArtifact } from "../../store/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import {
   applyTemperature,
@@ -670,10 +670,7 @@ export async function trainAssistant(
 /** Loads an assistant directory written by `save`, verifying every part's checksums. */
 export async function loadAssistant(dir: string): Promise<Assistant> {
   const artifact = await readArtifact(dir, ASSISTANT_FAMILY);
-  const bytes = artifact.files[ASSISTANT_FILE];
-  if (bytes === undefined) {
-    throw new TextkitError("ARTIFACT_CORRUPT", `${dir} has no ${ASSISTANT_FILE}`, { file: dir });
-  }
+  const bytes = artifactFile(artifact, ASSISTANT_FILE);
   let snapshot: AssistantSnapshot;
   try {
     snapshot = JSON.parse(bytes.toString("utf8")) as AssistantSnapshot;

@@ -1,4 +1,3 @@
-import { endianness } from "node:os";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import type { Dataset } from "../../data/index.ts";
@@ -6,6 +5,7 @@ import { fingerprint } from "../../data/index.ts";
 import { readVecFile } from "../../data/vectors-file.ts";
 import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
 import {
+  artifactFile,
   bytesOf,
   float32FromBuffer,
   int32FromBuffer,
@@ -560,18 +560,9 @@ export async function trainClassifier(
 
 /** Loads a model directory written by `save`, verifying its checksums. */
 export async function loadClassifier(dir: string): Promise<TextClassifier> {
-  if (endianness() !== "LE")
-    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
   const artifact = await readArtifact(dir, CLASSIFIER_FAMILY);
   const m = artifact.manifest;
-  const need = (name: string): Buffer => {
-    const data = artifact.files[name];
-    if (data === undefined)
-      throw new TextkitError("ARTIFACT_CORRUPT", `model file ${name} is not listed in the manifest`, {
-        file: dir,
-      });
-    return data;
-  };
+  const need = (name: string): Buffer => artifactFile(artifact, name);
   const { quantized, ...stored } = m.options;
   const options = resolveClassifierOptions(stored as Partial<ClassifierOptions>);
   const labels = m.labels ?? [];

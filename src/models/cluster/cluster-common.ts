@@ -1,5 +1,4 @@
 /** What the text and numeric cluster models share: their output, manifest, run record and files. */
-import { endianness } from "node:os";
 import { TextkitError } from "../../core/errors.ts";
 import { type ManifestInput, readArtifact } from "../../store/index.ts";
 import { newRunId, type RunRecord } from "../../train/run-record.ts";
@@ -137,8 +136,6 @@ export async function readClusterArtifact(dir: string): Promise<{
   options: Record<string, unknown>;
   files: Record<string, Buffer>;
 }> {
-  if (endianness() !== "LE")
-    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
   const artifact = await readArtifact(dir, CLUSTER_FAMILY);
   return { task: artifact.manifest.task, options: artifact.manifest.options, files: artifact.files };
 }

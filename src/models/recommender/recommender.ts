@@ -4,7 +4,6 @@
  * and model directories on disk.
  */
 import { createHash } from "node:crypto";
-import { endianness } from "node:os";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import { latestPerUserMask } from "../../data/interaction-splits.ts";
@@ -19,6 +18,7 @@ import {
   ItemCatalog,
 } from "../../data/interactions.ts";
 import {
+  artifactFile,
   bytesOf,
   float32FromBuffer,
   int32FromBuffer,
@@ -800,16 +800,10 @@ function loadEngine(
  * model.recommend("u42", { k: 10 });
  */
 export async function loadRecommender(dir: string): Promise<Recommender> {
-  if (endianness() !== "LE")
-    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
   const artifact = await readArtifact(dir, RECOMMENDER_FAMILY);
   const corrupt = (what: string) =>
     new TextkitError("ARTIFACT_CORRUPT", `${what} in ${dir} is missing or damaged`, { file: dir });
-  const need = (name: string): Buffer => {
-    const data = artifact.files[name];
-    if (data === undefined) throw corrupt(`model file ${name}`);
-    return data;
-  };
+  const need = (name: string): Buffer => artifactFile(artifact, name);
   const options = resolveRecommenderOptions(artifact.manifest.options as Partial<RecommenderOptions>);
   let state: Record<string, unknown>;
   let userIds: string[];

@@ -3,12 +3,11 @@
  * or minibatch SGD for data too big for memory, over numeric and one-hot categorical
  * features. See solve.ts for the exact solvers and sgd.ts for the SGD loop.
  */
-import { endianness } from "node:os";
 import { TextkitError } from "../../core/errors.ts";
 import type { Table, TableOptions } from "../../data/table.ts";
 import { tableFromRecords } from "../../data/table.ts";
 import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
-import { type ManifestInput, readArtifact, writeArtifact } from "../../store/index.ts";
+import { artifactFile, type ManifestInput, readArtifact, writeArtifact } from "../../store/index.ts";
 import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
 import { newRunId, type RunRecord } from "../../train/run-record.ts";
 import { DesignEncoder, fileRows, type RowLocator, TableProfiler } from "./design.ts";
@@ -508,18 +507,8 @@ export async function trainRegressor(
 
 /** Loads a model directory written by `save`, verifying its checksums. */
 export async function loadRegressor(dir: string): Promise<LinearRegressor> {
-  if (endianness() !== "LE")
-    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
   const artifact = await readArtifact(dir, REGRESSOR_FAMILY);
-  const need = (name: string): Buffer => {
-    const data = artifact.files[name];
-    if (data === undefined) {
-      throw new TextkitError("ARTIFACT_CORRUPT", `model file ${name} is not listed in the manifest`, {
-        file: dir,
-      });
-    }
-    return data;
-  };
+  const need = (name: string): Buffer => artifactFile(artifact, name);
   const parse = (name: string): unknown => {
     try {
       return JSON.parse(need(name).toString("utf8"));

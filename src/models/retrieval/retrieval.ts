@@ -7,9 +7,9 @@
  * 0, and the hybrid score is a weighted mean of the two.
  */
 import { createHash } from "node:crypto";
-import { endianness } from "node:os";
 import { isTextkitError, TextkitError } from "../../core/errors.ts";
 import {
+  artifactFile,
   bytesOf,
   float32FromBuffer,
   int32FromBuffer,
@@ -602,22 +602,8 @@ export async function loadRetrievalIndex(
   dir: string,
   options: LoadRetrievalOptions = {},
 ): Promise<RetrievalIndex> {
-  if (endianness() !== "LE")
-    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
   const artifact = await readArtifact(dir, RETRIEVAL_FAMILY);
-  const need = (name: string): Buffer => {
-    const data = artifact.files[name];
-    if (data === undefined) {
-      throw new TextkitError(
-        "ARTIFACT_CORRUPT",
-        `index file ${name} is not listed in the manifest of ${dir}`,
-        {
-          file: dir,
-        },
-      );
-    }
-    return data;
-  };
+  const need = (name: string): Buffer => artifactFile(artifact, name);
   const { encoder: rawEncoder, ...stored } = artifact.manifest.options;
   let resolved: RetrievalOptions;
   try {

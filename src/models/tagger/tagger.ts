@@ -6,7 +6,6 @@
  * time (see bench/results/tag-*.md, where it runs beside Wapiti's CRF).
  */
 import { createHash } from "node:crypto";
-import { endianness } from "node:os";
 import { TextkitError } from "../../core/errors.ts";
 import { minimizeGoldenSection } from "../../core/golden-section.ts";
 import { Random } from "../../core/random.ts";
@@ -21,6 +20,7 @@ import {
   tokenLevelReport,
 } from "../../eval/entity-report.ts";
 import {
+  artifactFile,
   bytesOf,
   float32FromBuffer,
   type ManifestInput,
@@ -895,19 +895,9 @@ function pruneRows(
 
 /** Loads a model directory written by `save`, verifying its checksums. */
 export async function loadTagger(dir: string): Promise<SequenceTagger> {
-  if (endianness() !== "LE")
-    throw new TextkitError("INTERNAL", "textkit models are little-endian; this machine is not");
   const artifact = await readArtifact(dir, TAGGER_FAMILY);
   const m = artifact.manifest;
-  const need = (name: string): Buffer => {
-    const data = artifact.files[name];
-    if (data === undefined) {
-      throw new TextkitError("ARTIFACT_CORRUPT", `model file ${name} is not listed in the manifest`, {
-        file: dir,
-      });
-    }
-    return data;
-  };
+  const need = (name: string): Buffer => artifactFile(artifact, name);
   const { language, tags, calibration, ...stored } = m.options as Record<string, unknown>;
   const options = resolveTaggerOptions(stored as Partial<TaggerOptions>);
   const types = m.labels ?? [];
