@@ -27,13 +27,13 @@ import {
   trainNumericClusters,
   trainTextClusters,
 } from "../models/cluster/index.ts";
-import type { TrainHooks } from "../train/index.ts";
 import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
 import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
+import { drawProgress } from "./report-output.ts";
 
 interface ClusterFlags extends TextInputFlags {
   input?: string;
@@ -202,22 +202,6 @@ async function readTexts(path: string, flags: ClusterFlags): Promise<Dataset> {
   });
 }
 
-function barHooks(bar: ProgressBar): TrainHooks {
-  return {
-    onProgress: (p) =>
-      bar.update({
-        epoch: p.epoch,
-        epochs: p.epochs,
-        progress: p.progress,
-        loss: p.loss,
-        learningRate: p.learningRate,
-        speed: p.speed,
-        unit: "ex",
-        etaSeconds: p.etaSeconds,
-      }),
-  };
-}
-
 function fixed(x: number | null, digits: number): string {
   return x === null || !Number.isFinite(x) ? "n/a" : x.toFixed(digits);
 }
@@ -320,7 +304,7 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
     n = rows.n;
     bar.log(`input: ${rows.n} rows of ${rows.dim} numbers (${rows.source})`);
     try {
-      model = trainNumericClusters(rows, numericOptionsOf(flags), barHooks(bar));
+      model = trainNumericClusters(rows, numericOptionsOf(flags), { onProgress: drawProgress(bar, "ex") });
     } finally {
       bar.finish();
     }
@@ -329,7 +313,7 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
     n = data.examples.length;
     bar.log(`input: ${n} texts (${data.source})`);
     try {
-      model = await trainTextClusters(data, textOptionsOf(flags), barHooks(bar));
+      model = await trainTextClusters(data, textOptionsOf(flags), { onProgress: drawProgress(bar, "ex") });
     } finally {
       bar.finish();
     }

@@ -21,6 +21,7 @@ import {
 import type { EpochSummary, TrainHooks } from "../train/index.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import type { ProgressBar } from "./progress-bar.ts";
+import { drawProgress } from "./report-output.ts";
 
 /**
  * A parser for a comma-separated list of names ("a,b,c"), refusing empty names.
@@ -267,17 +268,7 @@ export function formatRegressionEpoch(summary: EpochSummary, epochs: number): st
 /** Training hooks that draw a regressor's progress on `bar` and log each epoch. */
 export function regressionHooks(bar: ProgressBar, epochs: number): TrainHooks {
   return {
-    onProgress: (p) =>
-      bar.update({
-        epoch: p.epoch,
-        epochs: p.epochs,
-        progress: p.progress,
-        loss: p.loss,
-        learningRate: p.learningRate,
-        speed: p.speed,
-        unit: "rows",
-        etaSeconds: p.etaSeconds,
-      }),
+    onProgress: drawProgress(bar, "rows"),
     onEpochEnd: (summary) => bar.log(formatRegressionEpoch(summary, epochs)),
   };
 }

@@ -36,20 +36,31 @@ export function formatEpochSummary(summary: EpochSummary, epochs: number): strin
   return parts.join(" ");
 }
 
+/**
+ * A trainer's progress hook that draws on `bar`; `unit` is what its speed counts, as shown
+ * before "/s" (default: the trainer's own unit, shortened: "tok", "ex", "words").
+ *
+ * @example
+ * trainNumericClusters(rows, options, { onProgress: drawProgress(bar) });
+ */
+export function drawProgress(bar: ProgressBar, unit?: string): NonNullable<TrainHooks["onProgress"]> {
+  return (p) =>
+    bar.update({
+      epoch: p.epoch,
+      epochs: p.epochs,
+      progress: p.progress,
+      loss: p.loss,
+      learningRate: p.learningRate,
+      speed: p.speed,
+      unit: unit ?? (p.unit === "tokens" ? "tok" : p.unit === "examples" ? "ex" : p.unit),
+      etaSeconds: p.etaSeconds,
+    });
+}
+
 /** Training hooks that draw the classifier's progress on `bar` and log each epoch. */
 export function classifierHooks(bar: ProgressBar, epochs: number): TrainHooks {
   return {
-    onProgress: (p) =>
-      bar.update({
-        epoch: p.epoch,
-        epochs: p.epochs,
-        progress: p.progress,
-        loss: p.loss,
-        learningRate: p.learningRate,
-        speed: p.speed,
-        unit: p.unit === "tokens" ? "tok" : p.unit === "examples" ? "ex" : p.unit,
-        etaSeconds: p.etaSeconds,
-      }),
+    onProgress: drawProgress(bar),
     onEpochEnd: (summary) => bar.log(formatEpochSummary(summary, epochs)),
   };
 }

@@ -340,15 +340,7 @@ export class Interactions implements InteractionColumns {
   /** The rows at `rows` (in that order), as a new set over the same catalogue, users and types. */
   subset(rows: ArrayLike<number>, source: string): Interactions {
     const n = rows.length;
-    const columns: InteractionColumns = {
-      user: new Int32Array(n),
-      item: new Int32Array(n),
-      type: new Uint8Array(n),
-      value: new Float32Array(n),
-      weight: new Float32Array(n),
-      time: new Float64Array(n),
-      line: new Int32Array(n),
-    };
+    const columns = allocate(n);
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       columns.user[i] = this.user[r]!;

@@ -1267,12 +1267,7 @@ export function kMeansPredict(
   options: { metric?: KMeansMetric } = {},
 ): KMeansPrediction {
   const metric = options.metric ?? "euclidean";
-  if (!Number.isInteger(k) || k < 1 || centroids.length !== k * dim) {
-    throw new TextkitError(
-      "INPUT_INVALID",
-      `expected ${k} centroids of ${dim} numbers, got ${centroids.length} numbers`,
-    );
-  }
+  checkCentroids(centroids, k, dim);
   checkShape(data, n, dim, "k-means prediction");
   const rows = prepareRows(data, n, dim, metric === "cosine");
   const assignments = new Int32Array(n).fill(-1);
@@ -1281,6 +1276,15 @@ export function kMeansPredict(
   assign(rows, c64, k, assignments, distances, newScratch(rows, k));
   if (metric === "euclidean") for (let i = 0; i < n; i++) distances[i] = Math.sqrt(distances[i]!);
   return { assignments, distances };
+}
+
+function checkCentroids(centroids: Float32Array, k: number, dim: number): void {
+  if (!Number.isInteger(k) || k < 1 || centroids.length !== k * dim) {
+    throw new TextkitError(
+      "INPUT_INVALID",
+      `expected ${k} centroids of ${dim} numbers, got ${centroids.length} numbers`,
+    );
+  }
 }
 
 /** Centroids in float64; for cosine scaled to unit length (stored ones are already; hand-made ones may not be). */
@@ -1319,12 +1323,7 @@ export function distancesToCentroids(
   options: { metric?: KMeansMetric } = {},
 ): Float64Array {
   const metric = options.metric ?? "euclidean";
-  if (!Number.isInteger(k) || k < 1 || centroids.length !== k * dim) {
-    throw new TextkitError(
-      "INPUT_INVALID",
-      `expected ${k} centroids of ${dim} numbers, got ${centroids.length} numbers`,
-    );
-  }
+  checkCentroids(centroids, k, dim);
   checkShape(data, n, dim, "centroid distances");
   if (assignments.length !== n) {
     throw new TextkitError("INPUT_INVALID", `${assignments.length} assignments for ${n} rows`);
