@@ -1,11 +1,23 @@
 /** What the text and numeric cluster models share: their output, manifest, run record and files. */
 import { TextkitError } from "../../core/errors.ts";
-import { type ManifestInput, readArtifact } from "../../store/index.ts";
-import { newRunId, type RunRecord } from "../../train/run-record.ts";
+import {
+  type Artifact,
+  artifactFile,
+  bytesOf,
+  float32FromBuffer,
+  type ManifestInput,
+} from "../../store/index.ts";
+import {
+  newRunId,
+  type RunRecord,
+  runManifestFields,
+  runRecordFiles,
+  runRecordOf,
+} from "../../train/run-record.ts";
 import type { FitOutcome, KChoice } from "./fit.ts";
+import type { KMeansPrediction } from "./kmeans.ts";
 
 export const CLUSTER_FAMILY = "cluster";
-const TEXTKIT_VERSION = "0.1.0";
 
 /** Where a text or row belongs. */
 export interface ClusterAssignment {
@@ -14,40 +26,63 @@ export interface ClusterAssignment {
   distance: number;
 }
 
-/** @internal JSON as the artifact stores it. */
-export function jsonBytes(value: unknown): Uint8Array {
-  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`, "utf8");
+/** @internal What both cluster models hold and save alike. */
+export interface ClusterCore {
+  readonly options: object;
+  readonly k: number;
+  readonly dim: number;
+  /** k × dim. */
+  readonly centroids: Float32Array;
+  readonly clusters: readonly unknown[];
+  readonly selection: readonly KChoice[];
+  readonly inertia: number;
+  readonly silhouette: number | null;
+  readonly runRecord: RunRecord | null;
 }
 
-/** @internal The manifest of a cluster model. */
-export function clusterManifest(
+/**
+ * @internal The manifest and files of a cluster model: centroids.f32, clusters.json (with
+ * `info`'s fields after k and dim), the model's own `files`, and run.json.
+ */
+export function clusterArtifactParts(
   task: string,
-  k: number,
-  options: Record<string, unknown>,
-  runRecord: RunRecord | null,
-  metrics: Record<string, unknown>,
-): ManifestInput {
-  return {
-    family: CLUSTER_FAMILY,
-    task,
-    labels: Array.from({ length: k }, (_, c) => String(c)),
-    options,
-    ...(runRecord === null
-      ? {}
-      : {
-          data: {
-            fingerprint: runRecord.data.train.fingerprint,
-            examples: runRecord.data.train.examples,
-            source: runRecord.data.train.source,
-          },
-        }),
-    metrics,
-    textkitVersion: TEXTKIT_VERSION,
-    // Determinism is about the learnt numbers; pin the manifest time too when asked.
-    ...(process.env["SOURCE_DATE_EPOCH"] === undefined
-      ? {}
-      : { createdAt: new Date(Number(process.env["SOURCE_DATE_EPOCH"]) * 1000).toISOString() }),
+  model: ClusterCore,
+  info: Record<string, unknown>,
+  files: Record<string, Uint8Array>,
+): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
+  const { k, inertia, silhouette } = model;
+  const clustersJson = {
+    k,
+    dim: model.dim,
+    ...info,
+    inertia,
+    silhouette,
+    selection: model.selection,
+    clusters: model.clusters,
   };
+  return {
+    manifest: {
+      family: CLUSTER_FAMILY,
+      task,
+      labels: Array.from({ length: k }, (_, c) => String(c)),
+      options: { ...model.options },
+      ...runManifestFields(model.runRecord),
+      metrics: { k, inertia, silhouette },
+    },
+    files: {
+      "centroids.f32": bytesOf(model.centroids),
+      "clusters.json": Buffer.from(`${JSON.stringify(clustersJson, null, 2)}\n`, "utf8"),
+      ...files,
+      ...runRecordFiles(model.runRecord),
+    },
+  };
+}
+
+/** @internal Where a text or row belongs, from k-means' prediction. */
+export function assignmentsOf({ assignments, distances }: KMeansPrediction): ClusterAssignment[] {
+  const out: ClusterAssignment[] = new Array(assignments.length);
+  for (let i = 0; i < assignments.length; i++) out[i] = { cluster: assignments[i]!, distance: distances[i]! };
+  return out;
 }
 
 /** @internal The run record of a clustering: one "epoch" per k-means restart of the chosen k. */
@@ -96,8 +131,7 @@ export interface ClusterInfo {
   columns?: string[];
 }
 
-/** @internal */
-export function parseClusterInfo(data: Buffer, dir: string): ClusterInfo {
+function parseClusterInfo(data: Buffer, dir: string): ClusterInfo {
   let info: Partial<ClusterInfo>;
   try {
     info = JSON.parse(data.toString("utf8")) as Partial<ClusterInfo>;
@@ -130,12 +164,21 @@ export function parseClusterInfo(data: Buffer, dir: string): ClusterInfo {
   };
 }
 
-/** @internal Reads and checks a cluster artifact of either task. */
-export async function readClusterArtifact(dir: string): Promise<{
-  task: string;
-  options: Record<string, unknown>;
-  files: Record<string, Buffer>;
-}> {
-  const artifact = await readArtifact(dir, CLUSTER_FAMILY);
-  return { task: artifact.manifest.task, options: artifact.manifest.options, files: artifact.files };
+/** @internal ARTIFACT_CORRUPT about the cluster model in `dir`. */
+export function clusterCorrupt(dir: string, what: string): TextkitError {
+  return new TextkitError("ARTIFACT_CORRUPT", `the cluster model in ${dir} ${what}`, { file: dir });
+}
+
+/** @internal What every cluster artifact holds, checked: clusters.json, k × dim centroids, the run record. */
+export function readClusterCore(artifact: Artifact): {
+  info: ClusterInfo;
+  centroids: Float32Array;
+  runRecord: RunRecord | null;
+} {
+  const info = parseClusterInfo(artifactFile(artifact, "clusters.json"), artifact.dir);
+  const centroids = float32FromBuffer(artifactFile(artifact, "centroids.f32"));
+  if (centroids.length !== info.k * info.dim) {
+    throw clusterCorrupt(artifact.dir, `has ${centroids.length} centroid values, not k × dim`);
+  }
+  return { info, centroids, runRecord: runRecordOf(artifact.files) };
 }

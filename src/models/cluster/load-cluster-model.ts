@@ -1,5 +1,6 @@
 import { TextkitError } from "../../core/errors.ts";
-import { readClusterArtifact } from "./cluster-common.ts";
+import { readArtifact } from "../../store/index.ts";
+import { CLUSTER_FAMILY } from "./cluster-common.ts";
 import {
   NUMERIC_CLUSTER_TASK,
   type NumericClusterModel,
@@ -20,16 +21,16 @@ export type ClusterModel = TextClusterModel | NumericClusterModel;
  * if (model.task === "text-clustering") model.predict(["the battery dies fast"]);
  */
 export async function loadClusterModel(dir: string): Promise<ClusterModel> {
-  const { task, options, files } = await readClusterArtifact(dir);
+  const artifact = await readArtifact(dir, CLUSTER_FAMILY);
+  const { task, options } = artifact.manifest;
   try {
     if (task === TEXT_CLUSTER_TASK) {
-      return textClusterModelFrom(dir, resolveClusterOptions(options as Partial<ClusterOptions>), files);
+      return textClusterModelFrom(artifact, resolveClusterOptions(options as Partial<ClusterOptions>));
     }
     if (task === NUMERIC_CLUSTER_TASK) {
       return numericClusterModelFrom(
-        dir,
+        artifact,
         resolveNumericClusterOptions(options as Partial<NumericClusterOptions>),
-        files,
       );
     }
   } catch (error) {

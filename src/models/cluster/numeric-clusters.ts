@@ -6,15 +6,16 @@ import { createHash } from "node:crypto";
 import { TextkitError } from "../../core/errors.ts";
 import type { NumericRows } from "../../data/numeric-rows.ts";
 import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
-import { bytesOf, float32FromBuffer, type ManifestInput, writeArtifact } from "../../store/index.ts";
+import { type Artifact, bytesOf, type ManifestInput, writeArtifact } from "../../store/index.ts";
 import type { TrainHooks } from "../../train/progress.ts";
 import type { RunRecord } from "../../train/run-record.ts";
 import {
+  assignmentsOf,
   type ClusterAssignment,
-  clusterManifest,
+  clusterArtifactParts,
+  clusterCorrupt,
   clusterRunRecord,
-  jsonBytes,
-  parseClusterInfo,
+  readClusterCore,
 } from "./cluster-common.ts";
 import { fitKMeans, type KChoice } from "./fit.ts";
 import { distancesToCentroids, kMeansPredict } from "./kmeans.ts";
@@ -105,12 +106,9 @@ export class NumericClusterModel {
 
   /** Like `predict`, for n rows already in a Float32Array (row-major). */
   predictValues(values: Float32Array, n: number): ClusterAssignment[] {
-    const { assignments, distances } = kMeansPredict(values, n, this.dim, this.centroids, this.k, {
-      metric: this.options.metric,
-    });
-    const out: ClusterAssignment[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = { cluster: assignments[i]!, distance: distances[i]! };
-    return out;
+    return assignmentsOf(
+      kMeansPredict(values, n, this.dim, this.centroids, this.k, { metric: this.options.metric }),
+    );
   }
 
   /** Agreement of the clusters of `rows` with known classes, as the adjusted Rand index. */
@@ -127,27 +125,7 @@ export class NumericClusterModel {
 
   /** @internal What `save` writes. */
   artifactParts(): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
-    const files: Record<string, Uint8Array> = {
-      "centroids.f32": bytesOf(this.centroids),
-      "clusters.json": jsonBytes({
-        k: this.k,
-        dim: this.dim,
-        columns: this.columns,
-        inertia: this.inertia,
-        silhouette: this.silhouette,
-        selection: this.selection,
-        clusters: this.clusters,
-      }),
-    };
-    if (this.runRecord !== null) files["run.json"] = jsonBytes(this.runRecord);
-    return {
-      manifest: clusterManifest(NUMERIC_CLUSTER_TASK, this.k, { ...this.options }, this.runRecord, {
-        k: this.k,
-        inertia: this.inertia,
-        silhouette: this.silhouette,
-      }),
-      files,
-    };
+    return clusterArtifactParts(NUMERIC_CLUSTER_TASK, this, { columns: this.columns }, {});
   }
 }
 
@@ -226,23 +204,12 @@ export function trainNumericClusters(
 
 /** @internal The parts of a numeric cluster artifact, checked. */
 export function numericClusterModelFrom(
-  dir: string,
+  artifact: Artifact,
   options: NumericClusterOptions,
-  files: Record<string, Buffer>,
 ): NumericClusterModel {
-  const corrupt = (what: string) =>
-    new TextkitError("ARTIFACT_CORRUPT", `the cluster model in ${dir} ${what}`, { file: dir });
-  const infoData = files["clusters.json"];
-  const centroidData = files["centroids.f32"];
-  if (infoData === undefined || centroidData === undefined)
-    throw corrupt("lacks clusters.json or centroids.f32");
-  const info = parseClusterInfo(infoData, dir);
-  const centroids = float32FromBuffer(centroidData);
+  const { info, centroids, runRecord } = readClusterCore(artifact);
   if (info.columns === undefined || info.columns.length !== info.dim)
-    throw corrupt("does not name its columns");
-  if (centroids.length !== info.k * info.dim)
-    throw corrupt(`has ${centroids.length} centroid values, not k × dim`);
-  const run = files["run.json"];
+    throw clusterCorrupt(artifact.dir, "does not name its columns");
   return new NumericClusterModel({
     options,
     columns: info.columns,
@@ -252,6 +219,6 @@ export function numericClusterModelFrom(
     selection: info.selection,
     inertia: info.inertia,
     silhouette: info.silhouette,
-    runRecord: run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord),
+    runRecord,
   });
 }

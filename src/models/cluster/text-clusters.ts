@@ -8,15 +8,23 @@ import { TextkitError } from "../../core/errors.ts";
 import { type Dataset, datasetFromExamples, fingerprint } from "../../data/dataset.ts";
 import { readVecFile } from "../../data/vectors-file.ts";
 import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
-import { bytesOf, float32FromBuffer, type ManifestInput, writeArtifact } from "../../store/index.ts";
+import {
+  type Artifact,
+  artifactFile,
+  bytesOf,
+  float32FromBuffer,
+  type ManifestInput,
+  writeArtifact,
+} from "../../store/index.ts";
 import type { TrainHooks } from "../../train/progress.ts";
 import type { RunRecord } from "../../train/run-record.ts";
 import {
+  assignmentsOf,
   type ClusterAssignment,
-  clusterManifest,
+  clusterArtifactParts,
+  clusterCorrupt,
   clusterRunRecord,
-  jsonBytes,
-  parseClusterInfo,
+  readClusterCore,
 } from "./cluster-common.ts";
 import { fitKMeans, type KChoice } from "./fit.ts";
 import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "./kmeans.ts";
@@ -173,12 +181,9 @@ export class TextClusterModel {
   predict(texts: readonly string[]): ClusterAssignment[] {
     const documents = texts.map((t) => this.tokenizer.terms(t));
     const rows = this.featureRows(documents);
-    const { assignments, distances } = kMeansPredict(rows, texts.length, this.dim, this.centroids, this.k, {
-      metric: this.options.metric,
-    });
-    const out: ClusterAssignment[] = new Array(texts.length);
-    for (let i = 0; i < texts.length; i++) out[i] = { cluster: assignments[i]!, distance: distances[i]! };
-    return out;
+    return assignmentsOf(
+      kMeansPredict(rows, texts.length, this.dim, this.centroids, this.k, { metric: this.options.metric }),
+    );
   }
 
   /**
@@ -215,17 +220,7 @@ export class TextClusterModel {
 
   /** @internal What `save` writes. */
   artifactParts(): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
-    const files: Record<string, Uint8Array> = {
-      "centroids.f32": bytesOf(this.centroids),
-      "clusters.json": jsonBytes({
-        k: this.k,
-        dim: this.dim,
-        inertia: this.inertia,
-        silhouette: this.silhouette,
-        selection: this.selection,
-        clusters: this.clusters,
-      }),
-    };
+    const files: Record<string, Uint8Array> = {};
     if (this.tfidf !== null) {
       files["terms.txt"] = Buffer.from(this.tfidf.terms.join("\n"), "utf8");
       files["idf.f32"] = bytesOf(this.tfidf.idf);
@@ -234,15 +229,7 @@ export class TextClusterModel {
       files["words.txt"] = Buffer.from(this.wordVectors.words.join("\n"), "utf8");
       files["vectors.f32"] = bytesOf(this.wordVectors.vectors);
     }
-    if (this.runRecord !== null) files["run.json"] = jsonBytes(this.runRecord);
-    return {
-      manifest: clusterManifest(TEXT_CLUSTER_TASK, this.k, { ...this.options }, this.runRecord, {
-        k: this.k,
-        inertia: this.inertia,
-        silhouette: this.silhouette,
-      }),
-      files,
-    };
+    return clusterArtifactParts(TEXT_CLUSTER_TASK, this, {}, files);
   }
 }
 
@@ -468,42 +455,27 @@ function isTextList(data: Dataset | readonly string[]): data is readonly string[
 }
 
 /** @internal The parts of a text cluster artifact, checked. */
-export function textClusterModelFrom(
-  dir: string,
-  options: ClusterOptions,
-  files: Record<string, Buffer>,
-): TextClusterModel {
-  const corrupt = (what: string) =>
-    new TextkitError("ARTIFACT_CORRUPT", `the cluster model in ${dir} ${what}`, { file: dir });
-  const need = (name: string): Buffer => {
-    const data = files[name];
-    if (data === undefined) throw corrupt(`lacks ${name}`);
-    return data;
-  };
-  const info = parseClusterInfo(need("clusters.json"), dir);
-  const centroids = float32FromBuffer(need("centroids.f32"));
-  if (centroids.length !== info.k * info.dim)
-    throw corrupt(`has ${centroids.length} centroid values, not k × dim`);
+export function textClusterModelFrom(artifact: Artifact, options: ClusterOptions): TextClusterModel {
+  const { info, centroids, runRecord } = readClusterCore(artifact);
   let tfidf: TfidfFeatures | null = null;
   let wordVectors: WordVectorFeatures | null = null;
   const lines = (name: string): string[] => {
-    const text = need(name).toString("utf8");
+    const text = artifactFile(artifact, name).toString("utf8");
     return text.length === 0 ? [] : text.split("\n");
   };
   if (options.features === "tfidf") {
     const terms = lines("terms.txt");
-    const idf = float32FromBuffer(need("idf.f32"));
+    const idf = float32FromBuffer(artifactFile(artifact, "idf.f32"));
     if (terms.length !== info.dim || idf.length !== info.dim)
-      throw corrupt("has a vocabulary that does not match its centroids");
+      throw clusterCorrupt(artifact.dir, "has a vocabulary that does not match its centroids");
     tfidf = new TfidfFeatures(terms, idf);
   } else {
     const words = lines("words.txt");
-    const vectors = float32FromBuffer(need("vectors.f32"));
+    const vectors = float32FromBuffer(artifactFile(artifact, "vectors.f32"));
     if (vectors.length !== words.length * info.dim)
-      throw corrupt("has word vectors that do not match its centroids");
+      throw clusterCorrupt(artifact.dir, "has word vectors that do not match its centroids");
     wordVectors = new WordVectorFeatures(words, vectors, info.dim);
   }
-  const run = files["run.json"];
   return new TextClusterModel({
     options,
     k: info.k,
@@ -515,6 +487,6 @@ export function textClusterModelFrom(
     selection: info.selection,
     inertia: info.inertia,
     silhouette: info.silhouette,
-    runRecord: run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord),
+    runRecord,
   });
 }

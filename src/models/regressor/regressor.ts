@@ -9,7 +9,13 @@ import { tableFromRecords } from "../../data/table.ts";
 import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
 import { artifactFile, type ManifestInput, readArtifact, writeArtifact } from "../../store/index.ts";
 import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
-import { newRunId, type RunRecord } from "../../train/run-record.ts";
+import {
+  newRunId,
+  type RunRecord,
+  runManifestFields,
+  runRecordFiles,
+  runRecordOf,
+} from "../../train/run-record.ts";
 import { DesignEncoder, fileRows, type RowLocator, TableProfiler } from "./design.ts";
 import { type RegressorOptions, resolveRegressorOptions } from "./options.ts";
 import { type EncodedRows, encodedMetrics, linearPredict, trainSgd } from "./sgd.ts";
@@ -18,7 +24,6 @@ import { type RegressionSource, type SourceReadOptions, tableSource } from "./so
 
 export const REGRESSOR_FAMILY = "regressor";
 export const REGRESSOR_TASK = "regression";
-const TEXTKIT_VERSION = "0.1.0";
 /** Rows encoded at a time when predicting. */
 const PREDICT_BLOCK = 4096;
 
@@ -196,34 +201,19 @@ export class LinearRegressor {
   /** @internal What `save` writes. */
   artifactParts(): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
     const w = this.weights;
-    const files: Record<string, Uint8Array> = {
-      "weights.f64": new Uint8Array(w.buffer, w.byteOffset, w.byteLength),
-      "encoder.json": Buffer.from(`${JSON.stringify(this.encoder.toSpec(), null, 2)}\n`),
-      "summary.json": Buffer.from(`${JSON.stringify(this.summary, null, 2)}\n`),
-    };
-    if (this.runRecord !== null)
-      files["run.json"] = Buffer.from(`${JSON.stringify(this.runRecord, null, 2)}\n`);
     return {
       manifest: {
         family: REGRESSOR_FAMILY,
         task: REGRESSOR_TASK,
         options: { ...this.options, target: this.target, features: this.features },
-        ...(this.runRecord === null
-          ? {}
-          : {
-              data: {
-                fingerprint: this.runRecord.data.train.fingerprint,
-                examples: this.runRecord.data.train.examples,
-                source: this.runRecord.data.train.source,
-              },
-              metrics: this.runRecord.final,
-            }),
-        textkitVersion: TEXTKIT_VERSION,
-        ...(process.env["SOURCE_DATE_EPOCH"] === undefined
-          ? {}
-          : { createdAt: new Date(Number(process.env["SOURCE_DATE_EPOCH"]) * 1000).toISOString() }),
+        ...runManifestFields(this.runRecord),
       },
-      files,
+      files: {
+        "weights.f64": new Uint8Array(w.buffer, w.byteOffset, w.byteLength),
+        "encoder.json": Buffer.from(`${JSON.stringify(this.encoder.toSpec(), null, 2)}\n`),
+        "summary.json": Buffer.from(`${JSON.stringify(this.summary, null, 2)}\n`),
+        ...runRecordFiles(this.runRecord),
+      },
     };
   }
 }
@@ -535,7 +525,5 @@ export async function loadRegressor(dir: string): Promise<LinearRegressor> {
   const weights = new Float64Array(encoder.width + 1);
   new Uint8Array(weights.buffer).set(bytes);
   const summary = parse("summary.json") as RegressionSummary;
-  const run = artifact.files["run.json"];
-  const record = run === undefined ? null : (JSON.parse(run.toString("utf8")) as RunRecord);
-  return new LinearRegressor(options, encoder, weights, summary, record);
+  return new LinearRegressor(options, encoder, weights, summary, runRecordOf(artifact.files));
 }
