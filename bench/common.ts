@@ -5,6 +5,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Dataset, datasetFromExamples, type Example } from "../src/index.ts";
+import { resultJson } from "./result-json.ts";
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(BENCH_DIR, "..");
@@ -47,11 +48,17 @@ export function markdownTable(header: string[], rows: (string | number)[][]): st
   return lines.join("\n");
 }
 
+/**
+ * Writes `bench/results/NAME-DATE.md` and, beside it, `NAME-DATE.json` with the same tables as
+ * rows of named values plus the machine (see result-json.ts); returns the Markdown's path.
+ */
 export function writeResult(name: string, body: string): string {
   const dir = join(ROOT, "bench", "results");
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}-${today()}.md`);
   writeFileSync(path, body);
+  const json = resultJson(name, today(), machine(), body);
+  writeFileSync(path.replace(/\.md$/, ".json"), `${JSON.stringify(json, null, 2)}\n`);
   return path;
 }
 
