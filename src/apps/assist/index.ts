@@ -26,6 +26,7 @@ export type {
   AssistantSettings,
   Faq,
   Intent,
+  IntentAction,
   Knowledge,
   KnowledgeDocument,
   KnowledgeItemKind,
