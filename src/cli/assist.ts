@@ -156,7 +156,7 @@ async function runChat(flags: ChatFlags, io: CliIo): Promise<void> {
       if (interactive) io.stderr.write("> ");
       continue;
     }
-    const reply = assistant.reply(message, state);
+    const reply = await assistant.respond(message, state, { conversation: "cli" });
     state = reply.state;
     if (flags.json === true) {
       const { state: _s, ...rest } = reply;
