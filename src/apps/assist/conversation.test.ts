@@ -29,6 +29,19 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 describe("a conversation's slots", () => {
   it("are not reused by a later request: transfer, handover, then 我想转账 asks for the amount", () => {
+    // The amount given as the answer to its question, then a handover.
+    const ask = assistant.reply("i want to transfer money to my savings account");
+    assert.equal(ask.asking, "amount", ask.why);
+    const done = assistant.reply("200 dollars", ask.state);
+    assert.equal(done.path, "intent", done.why);
+    assert.equal(done.text, "Done: 200 dollars is on its way to your savings account.");
+    const handedOver = assistant.reply("who painted the mona lisa", done.state);
+    assert.equal(handedOver.path, "handover", handedOver.why);
+    const next = assistant.reply("我想转账", handedOver.state);
+    assert.equal(next.intent?.id, "zh_transfer", next.why);
+    assert.equal(next.path, "slot", `${next.text} (${next.why})`);
+    assert.equal(next.asking, "amount");
+    // The whole request in one message.
     const en = assistant.reply("transfer 200 dollars to my savings account");
     assert.equal(en.path, "intent", en.why);
     assert.equal(en.intent?.id, "transfer");
