@@ -96,7 +96,7 @@ export function writeFormsKnowledge(dir: string, options: FormsKnowledgeOptions 
     action:
       url: ${JSON.stringify(a.url)}
       secret: ${JSON.stringify(a.secret)}
-      timeoutMs: ${a.timeoutMs ?? 2000}
+      timeoutMs: ${a.timeoutMs ?? 10_000}
       retries: ${a.retries ?? 1}
       fields: [reference]
 `;
