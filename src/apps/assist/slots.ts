@@ -26,6 +26,8 @@ const NUMERIC_ENTITIES = new Set(["MONEY", "CARDINAL", "QUANTITY", "PERCENT", "C
 const CURRENCY_AFTER =
   /^\s?(块钱|美元|美金|欧元|英镑|日元|港币|港元|人民币|元|块|圆|dollars?|bucks?|usd|rmb|yuan|euros?|pounds?)(?![a-z])/iu;
 const CURRENCY_BEFORE = /[$¥￥€£]\s?$/u;
+const COUNT_AFTER = /^\s?(?:[个张次笔件份位条只台本名人天周]|times?\b|cards?\b|people\b|days?\b)/iu;
+const DATE_AFTER = /^\s?[年月日号点时]/u;
 
 /** A number in a message that a slot may take: where, and its value as the slot keeps it. */
 interface NumberValue {
@@ -33,6 +35,10 @@ interface NumberValue {
   end: number;
   text: string;
   money: boolean;
+  /** A count word follows (三张, 两个, 5 cards): the number counts something. */
+  count: boolean;
+  /** A date word follows (三月, 十二号, 2026年): part of a date, not a count. */
+  date: boolean;
 }
 
 /**
@@ -49,7 +55,15 @@ function numbersIn(message: string): NumberValue[] {
     const text = n.chinese
       ? `${before?.[0].trim() ?? ""}${digits}${after?.[1] ?? ""}`
       : message.slice(start, end).trim();
-    return { start, end, text, money: after !== null || before !== null };
+    const rest = message.slice(n.end);
+    return {
+      start,
+      end,
+      text,
+      money: after !== null || before !== null,
+      count: COUNT_AFTER.test(rest),
+      date: DATE_AFTER.test(rest),
+    };
   });
 }
 
@@ -98,11 +112,12 @@ export function fillSlots(
     if (spec.entity !== null) {
       if (NUMERIC_ENTITIES.has(spec.entity)) {
         const money = spec.entity === "MONEY";
+        const free = numbers.filter((x) => !usedNumbers.has(x));
         const n =
-          numbers.find((x) => !usedNumbers.has(x) && (money ? x.money : true)) ??
-          (money && spec.name === asked && message.length <= SHORT_ANSWER
-            ? numbers.find((x) => !usedNumbers.has(x))
-            : undefined);
+          (money
+            ? free.find((x) => x.money)
+            : (free.find((x) => x.count) ?? free.find((x) => !x.money && !x.date))) ??
+          (money && spec.name === asked && message.length <= SHORT_ANSWER ? free[0] : undefined);
         if (n !== undefined) {
           usedNumbers.add(n);
           for (const e of entities) if (e.start < n.end && n.start < e.end) used.add(e);
