@@ -246,6 +246,16 @@ describe("loadKnowledge", () => {
       /confirm: names the slot \{sum\}/,
     );
     await bad("secret: s3cret", "secret: [a]", 13, /action\.secret: must be a text/);
+    // Through the admin routes, the same rules, the field as a JSON pointer.
+    assert.throws(
+      () =>
+        parseKnowledgeItem("intent", "pay", {
+          examples: ["pay"],
+          answer: "Paid.",
+          action: { url: "ftp://x" },
+        }),
+      (e) => isTextkitError(e) && e.code === "KNOWLEDGE_INVALID" && e.details?.["field"] === "/action/url",
+    );
   });
 
   it("applies admin edits: replaces by id, adds, removes, each checked as the files are", async () => {
