@@ -188,6 +188,24 @@ describe("an intent that acts", () => {
     assert.equal(received.length, 2);
   });
 
+  it("says it cannot confirm the transfer when the webhook does not answer in time", async () => {
+    behave = () => undefined; // never answers
+    const knowledge = await loadKnowledge(
+      writeFormsKnowledge(join(root, "knowledge-slow"), {
+        action: { url, secret: SECRET, timeoutMs: 100, retries: 0 },
+      }),
+    );
+    const impatient = await trainAssistant({ knowledge });
+    const ask = await impatient.respond("transfer 200 dollars to my savings account", NEW_CONVERSATION, fast);
+    const yes = await impatient.respond("yes", ask.state, { ...fast, conversation: "c-8" });
+    assert.deepEqual(yes.action, { status: "failed", attempts: 1, error: "no answer within 100 ms" });
+    assert.match(
+      yes.text,
+      /^Sorry, I could not reach the system that does this, so I cannot confirm that it was done\./,
+    );
+    assert.doesNotMatch(yes.text, /Done|on its way/);
+  });
+
   it("reports a refusal (4xx) at once, with the webhook's reason", async () => {
     behave = answer(422, { reply: "Insufficient funds for {amount}." });
     const ask = await assistant.respond("transfer 200 dollars to my savings account", NEW_CONVERSATION, fast);
