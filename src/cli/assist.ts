@@ -156,7 +156,7 @@ async function runChat(flags: ChatFlags, io: CliIo): Promise<void> {
       if (interactive) io.stderr.write("> ");
       continue;
     }
-    const reply = assistant.reply(message, state);
+    const reply = await assistant.respond(message, state, { conversation: "cli" });
     state = reply.state;
     if (flags.json === true) {
       const { state: _s, ...rest } = reply;
@@ -344,6 +344,7 @@ export function registerAssist(program: Command, io: CliIo): void {
         "calibrated confidence reaches a threshold chosen on held-out questions, else from the FAQ or the documents, " +
         "else says so and hands over to a person. Serve it with 'textkit serve' (POST /v1/models/<name>/chat).\n\n" +
         "intents.yaml:  intents: [{id, examples: [...], answer: 'Sent {amount}.', slots: {amount: {entity: MONEY, prompt: 'How much?'}}, handover: false}]\n" +
+        "               an intent that acts: confirm: 'Send {amount}? (yes/no)', action: {url, secret, timeoutMs, retries, fields}\n" +
         "               out_of_scope: [questions that are none of the intents]\n" +
         "faq.yaml:      faqs: [{id, question, alternatives: [...], answer}]   (or faq.csv: id,question,answer)\n" +
         "docs/:         .md, .html, .txt help articles",

@@ -1,3 +1,5 @@
+export type { NumberSpan } from "./chinese-numerals.ts";
+export { arabicNumerals, findNumbers, formatNumber, parseChineseNumber } from "./chinese-numerals.ts";
 export { charNgramHashes, combineHash, FNV_OFFSET, FNV_PRIME, fnv1a } from "./hash.ts";
 export type { HtmlBlock } from "./html.ts";
 export { decodeHtmlEntities, decodeHtmlEntity, htmlBlocks, htmlToText } from "./html.ts";

@@ -98,6 +98,8 @@ function pathLabel(reply: ShownReply): string {
         : reply.intent === null
           ? "slot"
           : `slot · ${reply.intent.id}`;
+    case "confirm":
+      return reply.intent === null ? "confirm" : `confirm · ${reply.intent.id}`;
     case "faq":
       return reply.faq === null ? "FAQ" : `FAQ · ${reply.faq.id} ${formatNumber(reply.faq.score)}`;
     case "passage":

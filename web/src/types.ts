@@ -148,7 +148,7 @@ export interface ModelDetails extends ModelSummary {
 // ---- Assistants (family "assistant"): the chat, conversation, feedback and handover routes ----
 
 export const ASSISTANT_FAMILY = "assistant";
-export const REPLY_PATHS = ["intent", "slot", "faq", "passage", "handover"] as const;
+export const REPLY_PATHS = ["intent", "slot", "confirm", "faq", "passage", "handover"] as const;
 export type ReplyPath = (typeof REPLY_PATHS)[number];
 
 /** The best intent's calibrated confidence, against the threshold. */
@@ -182,7 +182,16 @@ export interface ChatReply {
   path: ReplyPath;
   text: string;
   lang: string;
+  /** The intent the reply serves; null for faq, passage and handover. */
   intent: IntentScore | null;
+  /** The message's best intent, whether or not it was taken. */
+  candidate?: IntentScore | null;
+  /** An intent's action webhook, when the reply carried one out. */
+  action?: {
+    status: "pending" | "done" | "refused" | "failed";
+    attempts: number;
+    error: string | null;
+  } | null;
   faq: FaqScore | null;
   passage: PassageScore | null;
   slots: Record<string, string>;

@@ -4,13 +4,22 @@
  * taggers for slots) and how it answers one message of a conversation:
  *
  * 1. an intent whose calibrated confidence reaches the threshold: its answer, after asking
- *    for any required slot the conversation has not given yet;
+ *    for any required slot the conversation has not given yet, and, for an intent that
+ *    confirms, after the customer said yes to what it will do; an intent with an action
+ *    answers from its webhook's answer (see `respond`);
  * 2. otherwise the FAQ, when a question matches well enough;
  * 3. otherwise a passage of the help documents, when one matches well enough;
  * 4. otherwise it says so and hands the conversation to a person.
  *
- * Every reply says which path produced it and why, with the scores and thresholds. The
- * assistant holds no conversation itself: the state goes in and comes out (the store keeps it).
+ * Every reply says which path produced it and why, with the scores and thresholds; only a
+ * reply that serves an intent names it (`intent`), the others show the best one as a
+ * `candidate`. The assistant holds no conversation itself: the state goes in and comes out
+ * (the store keeps it).
+ *
+ * Slots live like a form's fields: they belong to the intent that collects them, are
+ * filled, confirmed where the intent asks for it, and executed; then they are cleared, as
+ * they are when the conversation is handed over or another intent takes over. A value a
+ * customer gave for one request is never reused for the next.
  */
 import { join } from "node:path";
 import { TextkitError } from "../../core/errors.ts";
@@ -26,6 +35,7 @@ import {
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import { type ArtifactParts, artifactFile, readArtifact, writeArtifact } from "../../store/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
+import { type ActionCallOptions, callAction } from "./action.ts";
 import {
   applyTemperature,
   chooseThreshold,
@@ -33,9 +43,17 @@ import {
   type HeldOutDecision,
   type ThresholdChoice,
 } from "./calibration.ts";
+import { confirmationOf } from "./confirmation.ts";
 import { type AssistantSettings, documentRef, type Faq, type Intent, type Knowledge } from "./knowledge.ts";
 import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "./options.ts";
-import { type FoundEntity, fillSlots, missingSlot, renderAnswer, type SlotValues } from "./slots.ts";
+import {
+  type FoundEntity,
+  fillSlots,
+  missingSlot,
+  numbersOf,
+  renderAnswer,
+  type SlotValues,
+} from "./slots.ts";
 
 export type { AssistantOptions };
 export { DEFAULT_ASSISTANT_OPTIONS };
@@ -53,16 +71,24 @@ const SHORT_REPLY = 40;
 /** Out-of-scope examples needed before they become a class of their own. */
 const MIN_OOS_EXAMPLES = 5;
 
-export const REPLY_PATHS = ["intent", "slot", "faq", "passage", "handover"] as const;
+export const REPLY_PATHS = ["intent", "slot", "confirm", "faq", "passage", "handover"] as const;
 export type ReplyPath = (typeof REPLY_PATHS)[number];
+
+export const FORM_PHASES = ["filling", "confirming"] as const;
+export type FormPhase = (typeof FORM_PHASES)[number];
 
 export interface ConversationState {
   lang: TextLanguage | null;
-  /** The intent waiting for a slot, and the slot asked for. */
+  /** The intent whose form is open (waiting for a slot or a yes/no), and the slot asked for. */
   intent: string | null;
   asked: string | null;
   attempts: number;
+  /** The open form's values; empty when no form is open. */
   slots: SlotValues;
+  /** Filling the slots, or waiting for the customer to confirm them. */
+  phase: FormPhase;
+  /** The calibrated confidence at which the open form's intent was recognised. */
+  confidence: number;
 }
 
 export const NEW_CONVERSATION: ConversationState = Object.freeze({
@@ -71,14 +97,58 @@ export const NEW_CONVERSATION: ConversationState = Object.freeze({
   asked: null,
   attempts: 0,
   slots: Object.freeze({}) as SlotValues,
+  phase: "filling",
+  confidence: 0,
 });
+
+/** What became of an intent's action webhook (see `Assistant.respond`). */
+export interface ActionResult {
+  /** pending: confirmed, not called yet; done; refused: the webhook said no; failed: no answer. */
+  status: "pending" | "done" | "refused" | "failed";
+  attempts: number;
+  error: string | null;
+}
+
+/** Said when a webhook failed, refused, or the customer said no; per language. */
+const ACTION_TEXTS: Record<
+  TextLanguage,
+  { failed: string; refused: string; cancelled: string; confirm: string; again: string }
+> = {
+  en: {
+    failed:
+      "Sorry, I could not reach the system that does this, so I cannot confirm that it was done. Please try again later, or ask a colleague.",
+    refused: "Sorry, this could not be done.",
+    cancelled: "All right, I have not done it.",
+    confirm: "Please confirm: {summary}. Shall I go ahead? (yes/no)",
+    again: "Please answer yes or no.",
+  },
+  zh: {
+    failed: "抱歉，暂时无法连接办理该业务的系统，无法确认是否已办理成功。请稍后再试，或联系人工客服。",
+    refused: "抱歉，该业务未能办理。",
+    cancelled: "好的，已取消，没有进行任何操作。",
+    confirm: "请确认：{summary}。是否继续？（是/否）",
+    again: "请回答“是”或“否”。",
+  },
+};
+
+export interface IntentScore {
+  id: string;
+  confidence: number;
+  threshold: number;
+  accepted: boolean;
+}
 
 export interface Reply {
   path: ReplyPath;
   text: string;
   lang: TextLanguage;
-  /** The best intent and its calibrated confidence, against the threshold. */
-  intent: { id: string; confidence: number; threshold: number; accepted: boolean } | null;
+  /**
+   * The intent this reply serves (paths intent, slot and confirm), with the calibrated
+   * confidence at which it was recognised; null for a FAQ, passage or handover reply.
+   */
+  intent: IntentScore | null;
+  /** The message's best intent and its confidence against the threshold, whether or not it was taken. */
+  candidate: IntentScore | null;
   faq: { id: string; question: string; score: number; threshold: number } | null;
   passage: { id: string; title: string; source: string; score: number; threshold: number } | null;
   slots: SlotValues;
@@ -86,8 +156,23 @@ export interface Reply {
   asking: string | null;
   /** The conversation goes to a person after this reply. */
   handover: boolean;
+  /** The intent's action webhook, when this reply carries one out. */
+  action: ActionResult | null;
   why: string;
   state: ConversationState;
+}
+
+/** The fields every reply builder starts from. */
+type ReplyBase = Pick<
+  Reply,
+  "lang" | "intent" | "candidate" | "faq" | "passage" | "asking" | "handover" | "action"
+>;
+type ServedIntent = Omit<Intent, "examples" | "file" | "line">;
+
+/** Where `respond` may call an action's webhook from. */
+export interface RespondContext extends ActionCallOptions {
+  /** The conversation's id, sent to the webhook. */
+  conversation?: string | null;
 }
 
 /** The best intent of a message, as the assistant weighs it. */
@@ -136,7 +221,7 @@ export class Assistant {
   readonly options: AssistantOptions;
   readonly temperature: number;
   readonly validation: AssistantValidation;
-  private readonly intents: Map<string, Omit<Intent, "examples" | "file" | "line">>;
+  private readonly intents: Map<string, ServedIntent>;
   private readonly faqs: Map<string, Omit<Faq, "file" | "line">>;
 
   constructor(
@@ -161,9 +246,15 @@ export class Assistant {
     return [...this.intents.keys()];
   }
 
-  /** The intents (without their examples) and FAQs this assistant answers from. */
-  knowledge(): { intents: Omit<Intent, "examples" | "file" | "line">[]; faqs: Omit<Faq, "file" | "line">[] } {
-    return { intents: [...this.intents.values()], faqs: [...this.faqs.values()] };
+  /** The intents (without their examples, an action's secret hidden) and FAQs this assistant answers from. */
+  knowledge(): { intents: ServedIntent[]; faqs: Omit<Faq, "file" | "line">[] } {
+    // An action's secret is not shown, only whether there is one.
+    const intents = [...this.intents.values()].map((i) =>
+      i.action === null || i.action === undefined || i.action.secret === null
+        ? i
+        : { ...i, action: { ...i.action, secret: "(set)" } },
+    );
+    return { intents, faqs: [...this.faqs.values()] };
   }
 
   get threshold(): number {
@@ -201,7 +292,11 @@ export class Assistant {
     return tagger === undefined ? [] : tagger.predict([message])[0]!.entities;
   }
 
-  /** Answers one message of a conversation in `state`; returns the reply and the new state. */
+  /**
+   * Answers one message of a conversation in `state`; returns the reply and the new state.
+   * It calls nothing: a confirmed action comes back with `action.status` "pending" and no
+   * text; `respond` calls its webhook and answers from it.
+   */
   reply(message: string, state: ConversationState = NEW_CONVERSATION): Reply {
     const text = message.trim();
     // A message without letters ("$250", "42") keeps the conversation's language.
@@ -210,70 +305,139 @@ export class Assistant {
     const classified = this.classify(text, lang);
     const accepted =
       classified.id !== null && classified.confidence >= this.threshold && classified.confidence > 0;
-    const intentScore =
+    const candidate =
       classified.id === null
         ? null
         : { id: classified.id, confidence: classified.confidence, threshold: this.threshold, accepted };
-    const base = { lang, intent: intentScore, faq: null, passage: null, asking: null, handover: false };
+    const base: ReplyBase = {
+      lang,
+      intent: null,
+      candidate,
+      faq: null,
+      passage: null,
+      asking: null,
+      handover: false,
+      action: null,
+    };
 
-    // A conversation waiting for a slot: this message may give it.
-    if (state.intent !== null && this.intents.has(state.intent)) {
-      const pending = this.intents.get(state.intent)!;
-      const slots = fillSlots(pending.slots, text, entities, state.slots);
-      const asked = pending.slots.find((spec) => spec.name === state.asked);
-      // An entity slot with no tagger for the language: a short reply to its question is the value.
-      if (
-        asked !== undefined &&
-        slots[asked.name] === undefined &&
-        asked.entity !== null &&
-        this.taggers[lang] === undefined &&
-        text.length <= SHORT_REPLY
-      ) {
-        slots[asked.name] = text;
-      }
-      const gave = asked !== undefined && slots[asked.name] !== undefined;
-      // The slot asked for comes first; only a message that does not give it may start another intent.
-      const switched = !gave && accepted && classified.id !== pending.id;
-      if (!switched) {
-        if (state.asked !== null && slots[state.asked] === undefined) {
+    // An open form: this message may give the slot asked for, or answer the confirmation.
+    const form = state.intent === null ? undefined : this.intents.get(state.intent);
+    if (form !== undefined) {
+      // The form answers in its own language, whatever the language of "500" or "是".
+      const formLang = form.lang ?? lang;
+      const served = { ...base, lang: formLang, intent: this.served(form, state.confidence) };
+      if (state.phase === "confirming") {
+        const said = confirmationOf(text);
+        if (said === "yes")
+          return this.execute(
+            form,
+            formLang,
+            served,
+            state.slots,
+            `the customer confirmed intent "${form.id}"`,
+          );
+        if (said === "no") {
+          return {
+            ...served,
+            path: "intent",
+            text: ACTION_TEXTS[formLang].cancelled,
+            slots: state.slots,
+            why: `the customer declined intent "${form.id}"; nothing was done and its slots are cleared`,
+            state: { ...NEW_CONVERSATION, lang: formLang },
+          };
+        }
+        if (!(accepted && classified.id !== form.id)) {
+          // A changed value ("make it 300") is confirmed again; anything else asks again.
+          const slots = fillSlots(form.slots, text, entities, state.slots);
+          const changed = form.slots.some((spec) => slots[spec.name] !== state.slots[spec.name]);
+          if (changed)
+            return this.confirmation(
+              form,
+              formLang,
+              served,
+              slots,
+              state.confidence,
+              0,
+              "the message changed a slot",
+            );
           const attempts = state.attempts + 1;
           if (attempts >= this.options.slotAttempts) {
             return this.handover(
               lang,
               base,
-              slots,
-              `the slot "${state.asked}" of intent "${pending.id}" was asked for ${attempts} times without an answer`,
+              `the confirmation of intent "${form.id}" was asked for ${attempts} times without a yes or a no`,
             );
           }
-          const spec = pending.slots.find((s) => s.name === state.asked)!;
-          return {
-            ...base,
-            path: "slot",
-            text: spec.prompt ?? "",
-            slots,
-            asking: spec.name,
-            why: `still waiting for the slot "${spec.name}" of intent "${pending.id}" (attempt ${attempts + 1})`,
-            state: { lang, intent: pending.id, asked: spec.name, attempts, slots },
-          };
+          return this.confirmation(
+            form,
+            formLang,
+            served,
+            state.slots,
+            state.confidence,
+            attempts,
+            `neither yes nor no to intent "${form.id}" (attempt ${attempts + 1})`,
+          );
         }
-        return this.answerIntent(
-          pending,
-          lang,
-          base,
-          slots,
-          `the message gave the slot "${state.asked}" of intent "${pending.id}"`,
-        );
+        // Another intent takes over: the form is dropped with its values.
+      } else {
+        const slots = fillSlots(form.slots, text, entities, state.slots, state.asked);
+        const asked = form.slots.find((spec) => spec.name === state.asked);
+        // An entity slot with no tagger for the language: a short reply to its question is the value.
+        if (
+          asked !== undefined &&
+          slots[asked.name] === undefined &&
+          asked.entity !== null &&
+          this.taggers[lang] === undefined &&
+          text.length <= SHORT_REPLY
+        ) {
+          slots[asked.name] = text;
+        }
+        const gave = asked !== undefined && slots[asked.name] !== undefined;
+        // The slot asked for comes first; only a message that does not give it may start another intent.
+        const switched = !gave && accepted && classified.id !== form.id;
+        if (!switched) {
+          if (state.asked !== null && slots[state.asked] === undefined) {
+            const attempts = state.attempts + 1;
+            if (attempts >= this.options.slotAttempts) {
+              return this.handover(
+                lang,
+                base,
+                `the slot "${state.asked}" of intent "${form.id}" was asked for ${attempts} times without an answer`,
+              );
+            }
+            const spec = form.slots.find((x) => x.name === state.asked)!;
+            return {
+              ...served,
+              path: "slot",
+              text: spec.prompt ?? "",
+              slots,
+              asking: spec.name,
+              why: `still waiting for the slot "${spec.name}" of intent "${form.id}" (attempt ${attempts + 1})`,
+              state: { ...state, lang: formLang, attempts, slots },
+            };
+          }
+          return this.answerIntent(
+            form,
+            formLang,
+            served,
+            slots,
+            state.confidence,
+            `the message gave the slot "${state.asked}" of intent "${form.id}"`,
+          );
+        }
       }
     }
 
     if (accepted) {
       const intent = this.intents.get(classified.id!)!;
-      const slots = fillSlots(intent.slots, text, entities, state.slots);
+      // A new form: only what this message says fills it.
+      const slots = fillSlots(intent.slots, text, entities, {});
       return this.answerIntent(
         intent,
         lang,
-        base,
+        { ...base, intent: candidate },
         slots,
+        classified.confidence,
         `intent "${intent.id}" at confidence ${describe(classified.confidence)} ≥ threshold ${describe(this.threshold)}`,
       );
     }
@@ -300,9 +464,9 @@ export class Assistant {
         faq: faqScore,
         path: "faq",
         text: faq!.answer,
-        slots: state.slots,
-        why: `${why[0]}; FAQ "${faq!.id}" matches at ${describe(faqScore.score)} ≥ ${describe(this.options.faqThreshold)}`,
-        state: { ...NEW_CONVERSATION, lang, slots: state.slots },
+        slots: {},
+        why: `${why.join("; ")}; FAQ "${faq!.id}" matches at ${describe(faqScore.score)} ≥ ${describe(this.options.faqThreshold)}`,
+        state: { ...NEW_CONVERSATION, lang },
       };
     }
     if (faqScore !== null)
@@ -336,9 +500,9 @@ export class Assistant {
         passage: passageScore,
         path: "passage",
         text: `${this.settings.fallback[lang]}\n\n${passageHit.item.text}\n\n(${where})`,
-        slots: state.slots,
+        slots: {},
         why: `${why.join("; ")}; passage "${passageScore.id}" matches at ${describe(passageScore.score)} ≥ ${describe(this.options.passageThreshold)}`,
-        state: { ...NEW_CONVERSATION, lang, slots: state.slots },
+        state: { ...NEW_CONVERSATION, lang },
       };
     }
     if (passageScore !== null)
@@ -348,16 +512,73 @@ export class Assistant {
     return this.handover(
       lang,
       { ...base, faq: faqScore, passage: passageScore },
-      state.slots,
       `${why.join("; ")}: nothing answers it well enough`,
     );
   }
 
+  /**
+   * Answers one message like `reply`, and carries out a confirmed action: calls the
+   * intent's webhook and answers from what it says, or says honestly that it failed.
+   *
+   * @example
+   * const r = await assistant.respond("yes", state, { conversation: "c-42" });
+   * r.action; // { status: "done", attempts: 1, error: null }
+   */
+  async respond(message: string, state: ConversationState, context: RespondContext = {}): Promise<Reply> {
+    const reply = this.reply(message, state);
+    return reply.action?.status === "pending" ? this.perform(reply, context) : reply;
+  }
+
+  /** Calls the webhook of a reply whose action is pending; returns the reply to give. */
+  async perform(reply: Reply, context: RespondContext = {}): Promise<Reply> {
+    const intent = reply.intent === null ? undefined : this.intents.get(reply.intent.id);
+    const action = intent?.action ?? null;
+    if (intent === undefined || action === null || reply.action?.status !== "pending") return reply;
+    const { conversation = null, ...callOptions } = context;
+    const outcome = await callAction(
+      action,
+      {
+        intent: intent.id,
+        slots: reply.slots,
+        numbers: numbersOf(reply.slots),
+        conversation,
+        lang: reply.lang,
+      },
+      callOptions,
+    );
+    const texts = ACTION_TEXTS[reply.lang];
+    let text: string;
+    if (outcome.status === "done") {
+      // Fields the webhook did not give are left empty rather than shown as {name}.
+      const values: SlotValues = Object.fromEntries(action.fields.map((f) => [f, ""]));
+      Object.assign(values, outcome.fields, reply.slots);
+      text = renderAnswer(outcome.reply ?? intent.answer, intent.slots, values);
+    } else if (outcome.status === "refused") {
+      text = outcome.reply === null ? texts.refused : renderAnswer(outcome.reply, intent.slots, reply.slots);
+    } else {
+      text = action.failure ?? texts.failed;
+    }
+    const error = outcome.status === "done" ? null : outcome.error;
+    const tries = `${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}`;
+    return {
+      ...reply,
+      text,
+      action: { status: outcome.status, attempts: outcome.attempts, error },
+      why: `${reply.why}; its action webhook ${outcome.status === "done" ? "answered" : outcome.status} after ${tries}${error === null ? "" : ` (${error})`}`,
+    };
+  }
+
+  /** The score of the intent a form serves. */
+  private served(intent: ServedIntent, confidence: number): IntentScore {
+    return { id: intent.id, confidence, threshold: this.threshold, accepted: true };
+  }
+
   private answerIntent(
-    intent: Omit<Intent, "examples" | "file" | "line">,
+    intent: ServedIntent,
     lang: TextLanguage,
-    base: Pick<Reply, "lang" | "intent" | "faq" | "passage" | "asking" | "handover">,
+    base: ReplyBase,
     slots: SlotValues,
+    confidence: number,
     why: string,
   ): Reply {
     const missing = missingSlot(intent.slots, slots);
@@ -369,7 +590,71 @@ export class Assistant {
         slots,
         asking: missing.name,
         why: `${why}; its slot "${missing.name}" is missing`,
-        state: { lang, intent: intent.id, asked: missing.name, attempts: 0, slots },
+        state: { ...NEW_CONVERSATION, lang, intent: intent.id, asked: missing.name, slots, confidence },
+      };
+    }
+    if (intent.confirm === true)
+      return this.confirmation(intent, lang, base, slots, confidence, 0, `${why}; it asks to confirm first`);
+    return this.execute(intent, lang, base, slots, why);
+  }
+
+  /** Asks the customer to confirm the filled slots before the intent acts. */
+  private confirmation(
+    intent: ServedIntent,
+    lang: TextLanguage,
+    base: ReplyBase,
+    slots: SlotValues,
+    confidence: number,
+    attempts: number,
+    why: string,
+  ): Reply {
+    const texts = ACTION_TEXTS[lang];
+    const values = intent.slots
+      .map((spec) => [spec.name, slots[spec.name] ?? spec.default] as const)
+      .filter(([, v]) => v !== null && v !== undefined);
+    const summary = values
+      .map(([name, v]) => `${name}${lang === "zh" ? "：" : ": "}${v}`)
+      .join(lang === "zh" ? "，" : ", ");
+    const question =
+      intent.confirmPrompt === null || intent.confirmPrompt === undefined
+        ? texts.confirm.replace("{summary}", summary)
+        : renderAnswer(intent.confirmPrompt, intent.slots, slots);
+    return {
+      ...base,
+      path: "confirm",
+      text: attempts > 0 ? `${texts.again} ${question}` : question,
+      slots,
+      why,
+      state: {
+        ...NEW_CONVERSATION,
+        lang,
+        intent: intent.id,
+        slots,
+        phase: "confirming",
+        attempts,
+        confidence,
+      },
+    };
+  }
+
+  /** The intent's answer (or its pending action); the form is complete and its slots are cleared. */
+  private execute(
+    intent: ServedIntent,
+    lang: TextLanguage,
+    base: ReplyBase,
+    slots: SlotValues,
+    why: string,
+  ): Reply {
+    const done = { ...NEW_CONVERSATION, lang };
+    if (intent.action !== null && intent.action !== undefined) {
+      return {
+        ...base,
+        path: "intent",
+        text: "",
+        slots,
+        action: { status: "pending", attempts: 0, error: null },
+        why: `${why}; its action webhook is to be called`,
+        state: done,
       };
     }
     return {
@@ -379,25 +664,21 @@ export class Assistant {
       slots,
       handover: intent.handover,
       why: intent.handover ? `${why}; this intent is handed to a person after the answer` : why,
-      state: { ...NEW_CONVERSATION, lang, slots },
+      state: done,
     };
   }
 
-  private handover(
-    lang: TextLanguage,
-    base: Pick<Reply, "lang" | "intent" | "faq" | "passage" | "asking" | "handover">,
-    slots: SlotValues,
-    why: string,
-  ): Reply {
+  private handover(lang: TextLanguage, base: ReplyBase, why: string): Reply {
     return {
       ...base,
+      intent: null,
       path: "handover",
       text: this.settings.handover[lang],
-      slots,
+      slots: {},
       asking: null,
       handover: true,
       why,
-      state: { ...NEW_CONVERSATION, lang, slots },
+      state: { ...NEW_CONVERSATION, lang },
     };
   }
 

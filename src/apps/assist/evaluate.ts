@@ -158,7 +158,10 @@ export function evaluateAssistant(
         const key = `${q.intent}\u0000${c.outOfScope ? "oos" : (c.id ?? "none")}`;
         confused.set(key, (confused.get(key) ?? 0) + 1);
       }
-      if ((reply.path === "intent" || reply.path === "slot") && reply.intent?.id === q.intent)
+      if (
+        (reply.path === "intent" || reply.path === "slot" || reply.path === "confirm") &&
+        reply.intent?.id === q.intent
+      )
         answeredRight++;
     } else if (q.intent === "oos") {
       outOfScope++;

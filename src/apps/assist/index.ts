@@ -1,17 +1,24 @@
+export type { ActionCallOptions, ActionOutcome, ActionRequest } from "./action.ts";
+export { callAction } from "./action.ts";
 export type {
+  ActionResult,
   AssistantOptions,
   AssistantTraining,
   AssistantValidation,
   Classification,
   ConversationState,
+  FormPhase,
+  IntentScore,
   LabelledQuestion,
   Reply,
   ReplyPath,
+  RespondContext,
 } from "./assistant.ts";
 export {
   ASSISTANT_FAMILY,
   Assistant,
   DEFAULT_ASSISTANT_OPTIONS,
+  FORM_PHASES,
   loadAssistant,
   NEW_CONVERSATION,
   OUT_OF_SCOPE,
@@ -20,12 +27,15 @@ export {
 } from "./assistant.ts";
 export type { HeldOutDecision, ThresholdChoice } from "./calibration.ts";
 export { applyTemperature, chooseThreshold, fitTemperature } from "./calibration.ts";
+export type { Confirmation } from "./confirmation.ts";
+export { confirmationOf } from "./confirmation.ts";
 export type { AssistantReport } from "./evaluate.ts";
 export { evaluateAssistant, readQuestions } from "./evaluate.ts";
 export type {
   AssistantSettings,
   Faq,
   Intent,
+  IntentAction,
   Knowledge,
   KnowledgeDocument,
   KnowledgeItemKind,
@@ -33,7 +43,7 @@ export type {
 } from "./knowledge.ts";
 export { applyKnowledgeEdits, documentRef, loadKnowledge, parseKnowledgeItem } from "./knowledge.ts";
 export type { FoundEntity, SlotValues } from "./slots.ts";
-export { fillSlots, missingSlot, renderAnswer } from "./slots.ts";
+export { fillSlots, missingSlot, numbersOf, renderAnswer } from "./slots.ts";
 export type {
   Conversation,
   Feedback,

@@ -173,6 +173,91 @@ describe("loadKnowledge", () => {
     );
   });
 
+  it("reads an intent's confirmation and action webhook, and names the file and line of a mistake in them", async () => {
+    const ACTION = `intents:
+  - id: balance
+    examples: [what is my balance]
+    answer: You have $1,204.50.
+  - id: transfer
+    examples: [send money to savings]
+    answer: "Done: {amount}, reference {reference}."
+    confirm: "Send {amount}? (yes/no)"
+    slots:
+      amount: { entity: MONEY, prompt: How much? }
+    action:
+      url: http://127.0.0.1:9/transfer
+      secret: s3cret
+      retries: 1
+      fields: [reference]
+  - id: close
+    examples: [close my account]
+    answer: Closed.
+    action: { url: "https://bank.example/close" }
+`;
+    const k = await loadKnowledge(folder({ "intents.yaml": ACTION }));
+    const [balance, transfer, close] = k.intents;
+    assert.equal(balance!.confirm, false);
+    assert.equal(balance!.action, null);
+    assert.equal(transfer!.confirm, true);
+    assert.equal(transfer!.confirmPrompt, "Send {amount}? (yes/no)");
+    assert.deepEqual(transfer!.action, {
+      url: "http://127.0.0.1:9/transfer",
+      secret: "s3cret",
+      timeoutMs: 5000,
+      retries: 1,
+      fields: ["reference"],
+      failure: null,
+    });
+    // An action confirms unless told not to.
+    assert.equal(close!.confirm, true);
+    assert.equal(close!.confirmPrompt, null);
+
+    const bad = async (replace: string, by: string, line: number, pattern: RegExp) => {
+      const e = await refused({ "intents.yaml": ACTION.replace(replace, by) }, "KNOWLEDGE_INVALID");
+      assert.match(e.message, pattern);
+      assert.equal(e.line, line, e.message);
+      assert.equal(e.file?.endsWith("intents.yaml"), true);
+    };
+    await bad(
+      "http://127.0.0.1:9/transfer",
+      "ftp://x/y",
+      12,
+      /intents\.yaml:12: intents\[1\]\.action\.url: "ftp:\/\/x\/y" is not an http/,
+    );
+    await bad("retries: 1", "retries: 9", 14, /action\.retries: must be a whole number from 0 to 5/);
+    await bad("retries: 1", "timeoutMs: -3", 14, /action\.timeoutMs: must be a whole number from 1 to 60000/);
+    await bad("retries: 1", "retry: 1", 14, /action\.retry: is not a setting here/);
+    await bad(
+      "fields: [reference]",
+      "fields: []",
+      7,
+      /names \{reference\}, which intent "transfer" declares neither under slots nor under action\.fields/,
+    );
+    await bad(
+      'confirm: "Send {amount}? (yes/no)"',
+      "confirm: 3",
+      8,
+      /confirm: must be true, false, or the question/,
+    );
+    await bad(
+      'confirm: "Send {amount}? (yes/no)"',
+      'confirm: "Send {sum}?"',
+      8,
+      /confirm: names the slot \{sum\}/,
+    );
+    await bad("secret: s3cret", "secret: [a]", 13, /action\.secret: must be a text/);
+    // Through the admin routes, the same rules, the field as a JSON pointer.
+    assert.throws(
+      () =>
+        parseKnowledgeItem("intent", "pay", {
+          examples: ["pay"],
+          answer: "Paid.",
+          action: { url: "ftp://x" },
+        }),
+      (e) => isTextkitError(e) && e.code === "KNOWLEDGE_INVALID" && e.details?.["field"] === "/action/url",
+    );
+  });
+
   it("applies admin edits: replaces by id, adds, removes, each checked as the files are", async () => {
     const k = await loadKnowledge(
       folder({ "intents.yaml": TWO, "faq.yaml": "faqs:\n  - { id: f, question: q, answer: a }\n" }),

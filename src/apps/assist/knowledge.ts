@@ -2,7 +2,8 @@
  * What the assistant knows, read from a folder:
  *
  *   assistant.yaml   settings (name, languages, handover and fallback messages)
- *   intents*.yaml    intents (examples, answer template, slots, handover) and out_of_scope examples
+ *   intents*.yaml    intents (examples, answer template, slots, handover, confirm, action webhook)
+ *                    and out_of_scope examples
  *   faq.yaml | faq.csv   question/answer pairs (with alternative phrasings)
  *   docs/            help articles (.md, .html, .txt), split into passages for retrieval
  *
@@ -29,6 +30,31 @@ export interface SlotSpec {
   default: string | null;
 }
 
+/**
+ * A webhook an intent calls to carry out what it promises (`action:` in the YAML). The
+ * assistant POSTs the intent, its slots and the conversation id as JSON, signed with the
+ * secret, and answers from what the webhook says: never a template claiming an action the
+ * webhook did not confirm.
+ */
+export interface IntentAction {
+  url: string;
+  /** Signs each request (X-Textkit-Signature: sha256=<HMAC of the body>); null sends it unsigned. */
+  secret: string | null;
+  /** How long one attempt may take. */
+  timeoutMs: number;
+  /** Attempts after the first one, on a network error, a timeout, 408, 429 or a 5xx. */
+  retries: number;
+  /** Names the answer template may use besides the slots, filled from the webhook's `fields`. */
+  fields: string[];
+  /** Said when the webhook fails (default: a message in the reply's language saying it is not known to have happened). */
+  failure: string | null;
+}
+
+export const DEFAULT_ACTION_TIMEOUT_MS = 5000;
+export const DEFAULT_ACTION_RETRIES = 2;
+const MAX_ACTION_TIMEOUT_MS = 60_000;
+const MAX_ACTION_RETRIES = 5;
+
 export interface Intent {
   id: string;
   lang: TextLanguage | null;
@@ -38,6 +64,16 @@ export interface Intent {
   slots: SlotSpec[];
   /** Answer, then hand the conversation to a person. */
   handover: boolean;
+  /**
+   * Ask the customer to confirm (yes/no) once the slots are filled, before answering or
+   * calling the action (always when there is an action, unless `confirm: false`). Absent in
+   * assistants trained before confirmation existed.
+   */
+  confirm?: boolean;
+  /** The confirmation question with {slot} references; null: a default listing the slots. */
+  confirmPrompt?: string | null;
+  /** The webhook that carries the intent out; null: the answer template is the whole reply. */
+  action?: IntentAction | null;
   /** Where it was defined, for messages. */
   file: string;
   line: number;
@@ -226,13 +262,73 @@ function slotsOf(file: SourceFile, value: unknown, path: (string | number)[]): S
   });
 }
 
+function integer(
+  file: SourceFile,
+  value: unknown,
+  path: (string | number)[],
+  least: number,
+  most: number,
+  fallback: number,
+): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < least || value > most)
+    throw file.error(path, `must be a whole number from ${least} to ${most}`);
+  return value;
+}
+
+function actionOf(file: SourceFile, value: unknown, path: (string | number)[]): IntentAction | null {
+  if (value === undefined || value === null) return null;
+  const a = record(file, value, path, ["url", "secret", "timeoutMs", "retries", "fields", "failure"]);
+  const url = text(file, a["url"], [...path, "url"], true)!;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null || (parsed.protocol !== "http:" && parsed.protocol !== "https:"))
+    throw file.error([...path, "url"], `"${url}" is not an http:// or https:// URL`);
+  if (a["secret"] !== undefined && a["secret"] !== null && typeof a["secret"] !== "string")
+    throw file.error([...path, "secret"], "must be a text (the shared secret the requests are signed with)");
+  const fields = texts(file, a["fields"], [...path, "fields"]);
+  fields.forEach((f, i) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f))
+      throw file.error([...path, "fields", i], `"${f}" is not a field name: letters, digits and _`);
+  });
+  return {
+    url,
+    secret: text(file, a["secret"], [...path, "secret"], false),
+    timeoutMs: integer(
+      file,
+      a["timeoutMs"],
+      [...path, "timeoutMs"],
+      1,
+      MAX_ACTION_TIMEOUT_MS,
+      DEFAULT_ACTION_TIMEOUT_MS,
+    ),
+    retries: integer(file, a["retries"], [...path, "retries"], 0, MAX_ACTION_RETRIES, DEFAULT_ACTION_RETRIES),
+    fields,
+    failure: text(file, a["failure"], [...path, "failure"], false),
+  };
+}
+
 function readIntents(file: SourceFile, knowledge: Knowledge, seen: Map<string, string>): void {
   const top = record(file, file.root ?? {}, [], ["intents", "out_of_scope"]);
   const list = top["intents"] ?? [];
   if (!Array.isArray(list)) throw file.error(["intents"], "must be a list of intents");
   list.forEach((raw, i) => {
     const at: (string | number)[] = ["intents", i];
-    const r = record(file, raw, at, ["id", "lang", "description", "examples", "answer", "slots", "handover"]);
+    const r = record(file, raw, at, [
+      "id",
+      "lang",
+      "description",
+      "examples",
+      "answer",
+      "slots",
+      "handover",
+      "confirm",
+      "action",
+    ]);
     const id = text(file, r["id"], [...at, "id"], true)!;
     if (!ID.test(id)) throw file.error([...at, "id"], `"${id}" is not an id: letters, digits, _ and -`);
     const where = `${file.path}:${file.line(at)}`;
@@ -257,17 +353,43 @@ function readIntents(file: SourceFile, knowledge: Knowledge, seen: Map<string, s
       );
     const answer = text(file, r["answer"], [...at, "answer"], true)!;
     const slots = slotsOf(file, r["slots"], [...at, "slots"]);
+    const action = actionOf(file, r["action"], [...at, "action"]);
     for (const m of answer.matchAll(SLOT_REF)) {
       const name = m[1]!.trim();
-      if (!slots.some((s) => s.name === name)) {
+      if (!slots.some((s) => s.name === name) && !(action?.fields ?? []).includes(name)) {
         throw file.error(
           [...at, "answer"],
-          `names the slot {${name}}, which intent "${id}" does not declare under slots`,
+          action === null
+            ? `names the slot {${name}}, which intent "${id}" does not declare under slots`
+            : `names {${name}}, which intent "${id}" declares neither under slots nor under action.fields`,
         );
       }
     }
     if (r["handover"] !== undefined && typeof r["handover"] !== "boolean")
       throw file.error([...at, "handover"], "must be true or false");
+    const confirmRaw = r["confirm"];
+    if (confirmRaw !== undefined && confirmRaw !== null && typeof confirmRaw !== "boolean") {
+      if (typeof confirmRaw !== "string" || confirmRaw.trim() === "")
+        throw file.error(
+          [...at, "confirm"],
+          "must be true, false, or the question that asks to confirm (with {slot} references)",
+        );
+      for (const m of confirmRaw.matchAll(SLOT_REF)) {
+        const name = m[1]!.trim();
+        if (!slots.some((s) => s.name === name))
+          throw file.error(
+            [...at, "confirm"],
+            `names the slot {${name}}, which intent "${id}" does not declare under slots`,
+          );
+      }
+    }
+    if (action !== null && r["handover"] === true)
+      throw file.error(
+        [...at, "handover"],
+        "an intent with an action is not handed over after its answer; remove handover or the action",
+      );
+    const confirm =
+      typeof confirmRaw === "string" ? true : typeof confirmRaw === "boolean" ? confirmRaw : action !== null;
     knowledge.intents.push({
       id,
       lang: lang(file, r["lang"], [...at, "lang"]),
@@ -276,6 +398,9 @@ function readIntents(file: SourceFile, knowledge: Knowledge, seen: Map<string, s
       answer,
       slots,
       handover: r["handover"] === true,
+      confirm,
+      confirmPrompt: typeof confirmRaw === "string" ? confirmRaw.trim() : null,
+      action,
       file: file.path,
       line: file.line(at),
     });

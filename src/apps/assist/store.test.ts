@@ -15,11 +15,13 @@ function reply(over: Partial<Reply> = {}): Reply {
     text: "You have $12 in checking.",
     lang: "en",
     intent: { id: "balance", confidence: 0.93, threshold: 0.5, accepted: true },
+    candidate: { id: "balance", confidence: 0.93, threshold: 0.5, accepted: true },
     faq: null,
     passage: null,
     slots: {},
     asking: null,
     handover: false,
+    action: null,
     why: "intent balance",
     state: { ...NEW_CONVERSATION, lang: "en" },
     ...over,
@@ -40,7 +42,7 @@ for (const target of storeTargets()) {
           path: "slot",
           text: "How much?",
           asking: "amount",
-          state: { lang: "en", intent: "transfer", asked: "amount", attempts: 0, slots: {} },
+          state: { ...NEW_CONVERSATION, lang: "en", intent: "transfer", asked: "amount" },
         });
         const first = await store.recordTurn("helpdesk", null, 0, "send money, I'm jo@example.com", asking);
         assert.ok(first !== null);

@@ -9,7 +9,7 @@
  * after an exponentially growing, jittered delay (a Retry-After header is honoured), until
  * the target's maxAttempts; any other answer (the receiver refuses the alert) gives up at once.
  */
-import { createHmac } from "node:crypto";
+import { signWebhookBody } from "../../core/webhook-signature.ts";
 import type { WebhookTarget } from "./config.ts";
 import type { AlertRecord, Delivery, MonitorStore } from "./store.ts";
 
@@ -184,8 +184,7 @@ export class WebhookDeliverer {
       "x-textkit-attempt": String(delivery.attempts + 1),
     };
     if (target.secret !== null) {
-      headers["x-textkit-signature"] =
-        `sha256=${createHmac("sha256", target.secret).update(body).digest("hex")}`;
+      headers["x-textkit-signature"] = signWebhookBody(target.secret, body);
     }
     let error: string;
     let retryable = true;

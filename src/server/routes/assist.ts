@@ -4,6 +4,7 @@ import {
   type Assistant,
   AssistStore,
   type KnowledgeItemKind,
+  NEW_CONVERSATION,
   OUT_OF_SCOPE,
   parseKnowledgeItem,
   type Reply,
@@ -71,8 +72,10 @@ export const assistRoutes: FastifyPluginAsyncTypebox<AssistRoutesOptions> = asyn
         summary: "Send a message to an assistant",
         description:
           "Without `conversation` a new conversation starts; its id comes back. The reply says which path " +
-          "produced it (intent, slot: asking for a missing value, faq, passage, handover) and why, with the " +
-          "calibrated intent confidence, the retrieval scores and their thresholds.",
+          "produced it (intent, slot: asking for a missing value, confirm: asking yes or no before the intent " +
+          "acts, faq, passage, handover) and why, with the calibrated intent confidence, the retrieval scores " +
+          "and their thresholds. `intent` names the intent a reply serves (null for faq, passage and handover); " +
+          "`candidate` is the message's best intent whether taken or not; `action` reports an intent's webhook.",
         params: ModelParams,
         body: Type.Object(
           {
@@ -95,7 +98,13 @@ export const assistRoutes: FastifyPluginAsyncTypebox<AssistRoutesOptions> = asyn
       const s = await store();
       for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
         const current = conversation === undefined ? null : await s.conversation(model.name, conversation);
-        const reply = assistant.reply(message, current?.state);
+        // A confirmed action calls its webhook here. Two requests answering the same
+        // confirmation (a double "yes") read the same turn count, so they send the same
+        // Idempotency-Key; the one that loses the race then finds the form closed.
+        const reply = await assistant.respond(message, current?.state ?? NEW_CONVERSATION, {
+          conversation: current?.id ?? null,
+          ...(current === null ? {} : { idempotencyKey: `${current.id}:${current.turns}` }),
+        });
         const recorded = await s.recordTurn(
           model.name,
           current?.id ?? null,
