@@ -9,6 +9,7 @@ import { fastifySwagger } from "@fastify/swagger";
 import { type FastifyInstance, type FastifyRequest, fastify, LogController } from "fastify";
 import { Monitor } from "../apps/monitor/index.ts";
 import { TextkitError } from "../core/errors.ts";
+import { TEXTKIT_VERSION } from "../core/version.ts";
 import { Authenticator, type KeyVerifier } from "./auth.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
 import { DatabaseHandle } from "./database-handle.ts";
@@ -31,8 +32,6 @@ import { modelRoutes } from "./routes/models.ts";
 import { monitorRoutes } from "./routes/monitor.ts";
 import { recommendRoutes } from "./routes/recommend.ts";
 import { searchRoutes } from "./routes/search.ts";
-
-const TEXTKIT_VERSION = "0.1.0";
 
 /** What the process around a server may add; used by the cluster, not by applications. */
 export interface ServerRuntime {

@@ -1,3 +1,4 @@
+import { TEXTKIT_VERSION } from "../core/version.ts";
 import type { EpochSummary } from "./progress.ts";
 
 /**
@@ -26,9 +27,6 @@ export function newRunId(startedAt: Date, seed: number): string {
   const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
   return `${stamp}-s${seed}`;
 }
-
-/** The version of textkit that wrote a model, recorded in its manifest. */
-export const TEXTKIT_VERSION = "0.1.0";
 
 /**
  * The manifest fields every model family derives from its run record: the training data's

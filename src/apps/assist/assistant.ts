@@ -24,6 +24,7 @@
 import { join } from "node:path";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
+import { TEXTKIT_VERSION } from "../../core/version.ts";
 import { datasetFromExamples } from "../../data/index.ts";
 import { loadClassifier, type TextClassifier, trainClassifier } from "../../models/classifier/index.ts";
 import {
@@ -64,7 +65,6 @@ type TrainHooks = NonNullable<Parameters<typeof trainClassifier>[2]>;
 export const ASSISTANT_FAMILY = "assistant";
 /** The intent classifier's label for out-of-scope examples. */
 export const OUT_OF_SCOPE = "__oos__";
-const TEXTKIT_VERSION = "0.1.0";
 const ASSISTANT_FILE = "assistant.json";
 /** A reply this short (UTF-16 units) to a slot's question fills the slot when no tagger can. */
 const SHORT_REPLY = 40;
