@@ -85,6 +85,10 @@ export const ERROR_CATALOGUE = {
     hint: "Give exactly one prediction per example, in the same order as the true labels.",
   },
   EVAL_EMPTY: { status: 400, hint: "Evaluate on at least one example." },
+  EVAL_LABELS_UNKNOWN: {
+    status: 400,
+    hint: "Evaluate on data labelled with the model's labels (its manifest.json lists them), or check that --label-column names the label column.",
+  },
   EVAL_BAD_TARGETS: {
     status: 400,
     hint: "Pass labels as strings: one per example (string[]) or a set per example (string[][]), the same kind for true and predicted.",
