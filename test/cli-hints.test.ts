@@ -114,6 +114,16 @@ describe("hints name the command line's flags", () => {
     assert.match(r.error, /pass --dim 3\b/);
   });
 
+  it("a value the model's own check refuses: the hint names the flag that set it", async () => {
+    const texts = scratch.write(".txt", "the cat sat\na dog ran\nbirds fly high\n");
+    const r = refusal(
+      await runCli(["cluster", "--input", texts, "--k", "2", "--n-init", "5000"]),
+      "OPTION_INVALID",
+    );
+    assert.match(r.error, /nInit must be an integer from 1 to 1000, got 5000/);
+    assert.match(r.hint, /^nInit is set by --n-init\. /);
+  });
+
   it("a file that does not exist is named once", async () => {
     const missing = join(scratch.path, "nope.csv");
     const r = refusal(

@@ -8,7 +8,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { isTextkitError } from "../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../core/errors.ts";
 import { type CliIo, processIo } from "./io.ts";
 
 export const EXIT_OK = 0;
@@ -184,15 +184,28 @@ export async function buildProgram(io: CliIo, argv: readonly string[] | "all" = 
   return program;
 }
 
+/**
+ * The hint to print: a library check names the option it refused (`details.option`, e.g.
+ * nInit), which on the command line is a flag (--n-init); the hint says which.
+ */
+function hintOf(error: TextkitError, command: Command | undefined): string {
+  const option = error.details?.["option"];
+  if (typeof option !== "string" || option.startsWith("-") || command === undefined) return error.hint;
+  const flag = command.options.find((o) => o.attributeName() === option)?.long;
+  return flag === undefined || flag === `--${option}`
+    ? error.hint
+    : `${option} is set by ${flag}. ${error.hint}`;
+}
+
 /** Prints an error the way a person can act on it, and picks the exit code. */
-function reportError(error: unknown, io: CliIo): number {
+function reportError(error: unknown, io: CliIo, command?: Command): number {
   if (error instanceof CommanderError) {
     // Commander has printed its own message (or the help) already.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT_OK;
     return EXIT_USAGE;
   }
   if (isTextkitError(error) && error.code !== "INTERNAL") {
-    io.stderr.write(`error: ${error.describe()}\nhint: ${error.hint}\n`);
+    io.stderr.write(`error: ${error.describe()}\nhint: ${hintOf(error, command)}\n`);
     return EXIT_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -213,11 +226,16 @@ function reportError(error: unknown, io: CliIo): number {
  * process.exitCode = await main(["classify", "train", "--train", "data.csv", "--out", "models/m"]);
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let running: Command | undefined;
   try {
-    await (await buildProgram(io, argv)).parseAsync(argv, { from: "user" });
+    const program = await buildProgram(io, argv);
+    program.hook("preAction", (_program, command) => {
+      running = command;
+    });
+    await program.parseAsync(argv, { from: "user" });
     return EXIT_OK;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, running);
   }
 }
 
