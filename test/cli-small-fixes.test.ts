@@ -63,6 +63,17 @@ describe("keys list", () => {
     assert.deepEqual(JSON.parse(json.stdout), []);
     assert.equal(existsSync(join(home, ".textkit")), false);
   });
+
+  it("keys revoke on no database says the key is not found, creating nothing", async () => {
+    const home = join(scratch.path, "home-revoke");
+    const r = await runCli(["keys", "revoke", "k_missing"], { env: { HOME: home } });
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^error: no key 'k_missing': there is no key database at .* yet \[KEY_NOT_FOUND\]$/m,
+    );
+    assert.equal(existsSync(join(home, ".textkit")), false);
+  });
 });
 
 describe("assist eval", () => {

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { TextkitError } from "../core/errors.ts";
 import { type ApiKey, type ApiKeyScope, ApiKeyStore, parseScopes } from "../store/api-keys.ts";
 import { isPostgresUrl, openDatabase } from "../store/database.ts";
 import { type CliIo, writeAll } from "./io.ts";
@@ -43,7 +44,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 /**
  * True when the keys' SQLite file does not exist yet, so there are no keys: `keys list`
- * says so without creating the file or its directory (~/.textkit) just to read it.
+ * and `keys revoke` say so without creating the file or its directory (~/.textkit).
  */
 function noKeyDatabase(location: string): boolean {
   return !isPostgresUrl(location) && location !== ":memory:" && !existsSync(location);
@@ -164,6 +165,12 @@ export function registerKeys(program: Command, io: CliIo): Command {
       .description("Revoke an API key: requests with its token are refused from then on.")
       .argument("<id>", "the key's id, from 'textkit keys list'"),
   ).action(async (id: string, flags: StoreFlags) => {
+    const location = keysDatabaseLocation(flags, io.env);
+    if (noKeyDatabase(location)) {
+      throw new TextkitError("KEY_NOT_FOUND", `no key '${id}': there is no key database at ${location} yet`, {
+        details: { id },
+      });
+    }
     const key = await withKeys(flags, io, (store) => store.revoke(id));
     if (flags.json) await writeAll(io.stdout, `${JSON.stringify(key, null, 2)}\n`);
     else await writeAll(io.stdout, `revoked key ${key.id} '${key.name}' at ${key.revokedAt}\n`);
