@@ -469,7 +469,9 @@ export function registerCluster(program: Command, io: CliIo): Command {
         "convergence tolerance, relative to the features' variance (default: 1e-4)",
       ).argParser(parseNumber("--tol", 0)),
     )
-    .addOption(new Option("--seed <n>", "seed of the random numbers (default: 1)").argParser(num("--seed", 0)))
+    .addOption(
+      new Option("--seed <n>", "seed of the random numbers (default: 1)").argParser(num("--seed", 0)),
+    )
     .addOption(
       new Option("--min-df <n>", "leave out terms found in fewer texts than this (default: 2)").argParser(
         num("--min-df", 1),
@@ -488,7 +490,9 @@ export function registerCluster(program: Command, io: CliIo): Command {
       ).argParser(num("--max-features", 1)),
     )
     .addOption(
-      new Option("--top-terms <n>", "terms listed per cluster (default: 10)").argParser(num("--top-terms", 0)),
+      new Option("--top-terms <n>", "terms listed per cluster (default: 10)").argParser(
+        num("--top-terms", 0),
+      ),
     )
     .addOption(
       new Option(

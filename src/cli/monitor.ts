@@ -208,7 +208,10 @@ export function registerMonitor(program: Command, io: CliIo): void {
     )
     .option("--source <name>", "source of rows that name none (default: the file's name)")
     .option("--database <location>", "a SQLite file or postgres://... URL (default: <data-dir>/textkit.db)")
-    .option("--data-dir <dir>", "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)")
+    .option(
+      "--data-dir <dir>",
+      "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
+    )
     .option("-q, --quiet", "no progress line")
     .option("--json", "print one JSON object instead of text")
     .addHelpText(

@@ -219,7 +219,10 @@ export function registerServe(program: Command, io: CliIo): void {
       "--database <location>",
       "API key store: a SQLite file or postgres://... (default: <data-dir>/textkit.db)",
     )
-    .option("--data-dir <dir>", "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)")
+    .option(
+      "--data-dir <dir>",
+      "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
+    )
     .option("--cors <origins>", "comma-separated origins browsers may call from (default: none)")
     .option(
       "--rate-limit <n>",
