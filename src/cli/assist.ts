@@ -186,6 +186,8 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
     return;
   }
   const pct = (x: number | null) => (x === null ? "   n/a" : `${(x * 100).toFixed(1).padStart(5)}%`);
+  // Inside a sentence, without the padding that aligns the table's column.
+  const inlinePct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const lines = [
     `${flags.data}: ${report.questions} questions (${report.inScope} in scope, ${report.outOfScope} out of scope, ${report.retrieval} answered by the FAQ or documents)`,
     `intent threshold ${report.threshold.toFixed(3)}`,
@@ -213,7 +215,7 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
     lines.push(
       "",
       `retrieval thresholds that answer most of these right: --faq-threshold ${report.suggested.faqThreshold} ` +
-        `--passage-threshold ${report.suggested.passageThreshold} (${pct(report.suggested.answeredRight)} answered right; ` +
+        `--passage-threshold ${report.suggested.passageThreshold} (${inlinePct(report.suggested.answeredRight)} answered right; ` +
         "fitted to these questions, so check them on others)",
     );
   }
@@ -297,14 +299,14 @@ function addTrainOptions(command: Command): Command {
       new Option("--seed <n>", "seed of the random numbers").argParser(parseInteger("--seed", 0)).default(1),
     )
     .addOption(
-      new Option("--faq-threshold <x>", "least score (0..1) for an FAQ answer (default 0.4)").argParser(
+      new Option("--faq-threshold <x>", "least score (0..1) for an FAQ answer (default: 0.4)").argParser(
         parseNumber("--faq-threshold", 0, false, 1),
       ),
     )
     .addOption(
       new Option(
         "--passage-threshold <x>",
-        "least score (0..1) for a passage answer (default 0.5)",
+        "least score (0..1) for a passage answer (default: 0.5)",
       ).argParser(parseNumber("--passage-threshold", 0, false, 1)),
     )
     .addOption(
@@ -320,7 +322,7 @@ function addTrainOptions(command: Command): Command {
       ).argParser(parseInteger("--epochs", 1)),
     )
     .addOption(
-      new Option("--dim <n>", "intent classifier: dimensions (default 50)").argParser(
+      new Option("--dim <n>", "intent classifier: dimensions (default: 50)").argParser(
         parseInteger("--dim", 1),
       ),
     )
@@ -370,6 +372,12 @@ export function registerAssist(program: Command, io: CliIo): void {
   assist
     .command("chat")
     .summary("talk to an assistant in the terminal (or answer lines of stdin)")
+    .description(
+      "Talk to a trained assistant: each line typed (or read from standard input) is a message, and " +
+        "the reply goes to standard output. One conversation runs until the input ends, so slots given " +
+        "earlier are kept; after a handover a new one starts. --why adds the path taken (intent, faq, " +
+        "passage or handover) and the scores behind it; --json writes one JSON object per reply.",
+    )
     .requiredOption("--model <dir>", "assistant directory written by 'textkit assist train'")
     .option("--why", "show the path and the reason of every reply")
     .option("--json", "one JSON line per reply, with path, scores and reason")
@@ -402,7 +410,10 @@ export function registerAssist(program: Command, io: CliIo): void {
     )
     .requiredOption("--model <dir>", "the assistant as served")
     .option("--name <name>", "the name it is served under (default: the directory's name)")
-    .option("--database <location>", "a SQLite file or postgres://... URL (default <data-dir>/textkit.db)")
-    .option("--data-dir <dir>", "directory of the default database (default $TEXTKIT_DATA_DIR or ~/.textkit)")
+    .option("--database <location>", "a SQLite file or postgres://... URL (default: <data-dir>/textkit.db)")
+    .option(
+      "--data-dir <dir>",
+      "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
+    )
     .action(async (flags: RetrainFlags) => runRetrain(flags, io));
 }

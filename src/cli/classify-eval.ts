@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { TextkitError } from "../core/errors.ts";
-import { loadDataset } from "../data/index.ts";
+import { type Example, loadDataset } from "../data/index.ts";
 import {
   classificationReportToDict,
   confusionMatrix,
@@ -22,6 +22,79 @@ interface EvalFlags extends DataFlags {
   json?: boolean;
 }
 
+/** Labels of the data that the model was not trained on, and how many examples carry one. */
+export interface UnknownLabels {
+  /** Examples with at least one label the model does not know. */
+  examples: number;
+  /** Each unknown label with the number of examples that carry it, most frequent first. */
+  labels: [string, number][];
+  /** Whether some label of the data is one the model knows. */
+  anyKnown: boolean;
+}
+
+/**
+ * The data's labels that the model cannot predict: every example that carries one counts
+ * as wrong whatever the model does, so the report alone would mislead.
+ *
+ * @example
+ * unknownLabelsOf([{ text: "a", labels: ["x"], line: 2 }], ["y"]); // { examples: 1, labels: [["x", 1]], anyKnown: false }
+ */
+export function unknownLabelsOf(examples: readonly Example[], modelLabels: readonly string[]): UnknownLabels {
+  const known = new Set(modelLabels);
+  const counts = new Map<string, number>();
+  let withUnknown = 0;
+  let anyKnown = false;
+  for (const example of examples) {
+    let unknown = false;
+    for (const label of example.labels) {
+      if (known.has(label)) anyKnown = true;
+      else {
+        unknown = true;
+        counts.set(label, (counts.get(label) ?? 0) + 1);
+      }
+    }
+    if (unknown) withUnknown++;
+  }
+  const labels = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { examples: withUnknown, labels, anyKnown };
+}
+
+/** `"a" (3), "b" (1)`, at most `limit` labels, then how many more. */
+function listCounts(labels: readonly [string, number][], limit = 10): string {
+  const shown = labels.slice(0, limit).map(([label, n]) => `${JSON.stringify(label)} (${n})`);
+  return labels.length > limit ? `${shown.join(", ")} and ${labels.length - limit} more` : shown.join(", ");
+}
+
+/** Refuses data that shares no label with the model; warns when some examples carry labels it lacks. */
+function checkLabels(
+  data: { examples: readonly Example[] },
+  file: string,
+  model: { labels: readonly string[] },
+  io: CliIo,
+): UnknownLabels {
+  const unknown = unknownLabelsOf(data.examples, model.labels);
+  if (!unknown.anyKnown) {
+    throw new TextkitError(
+      "EVAL_LABELS_UNKNOWN",
+      `none of the labels in ${file} is one the model knows: the data has ${listCounts(unknown.labels)}; ` +
+        `the model's labels are ${model.labels
+          .slice(0, 10)
+          .map((l) => JSON.stringify(l))
+          .join(", ")}` +
+        (model.labels.length > 10 ? ` and ${model.labels.length - 10} more` : ""),
+      { file, line: data.examples[0]?.line, details: { unknownLabels: Object.fromEntries(unknown.labels) } },
+    );
+  }
+  if (unknown.examples > 0) {
+    const share = ((100 * unknown.examples) / data.examples.length).toFixed(1);
+    io.stderr.write(
+      `warning: ${unknown.examples} of ${data.examples.length} examples (${share}%) in ${file} have labels the model ` +
+        `does not know, and count as errors: ${listCounts(unknown.labels)}\n`,
+    );
+  }
+  return unknown;
+}
+
 async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
   const model = await loadClassifier(flags.model);
   if (flags.confusion && model.multiLabel) {
@@ -31,6 +104,7 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
     );
   }
   const data = await loadDataset(flags.data, { ...readOptionsOf(flags), minClasses: 1 });
+  const unknown = checkLabels(data, flags.data, model, io);
   const evaluation = model.evaluate(data);
   const truth = data.examples.map((e) => e.labels[0]!);
   let topK: { k: number; accuracy: number } | undefined;
@@ -50,6 +124,9 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
       model: flags.model,
       data: flags.data,
       ...evaluationMetrics(evaluation, topK),
+      ...(unknown.examples === 0
+        ? {}
+        : { unknownLabels: { examples: unknown.examples, labels: Object.fromEntries(unknown.labels) } }),
       report: classificationReportToDict(evaluation.report),
       ...(cm === undefined ? {} : { confusion: cm }),
     };

@@ -435,7 +435,7 @@ export function registerCluster(program: Command, io: CliIo): Command {
       "compare the clusters with this column's labels (adjusted Rand index); default: a 'label' column if there is one",
     )
     .addOption(
-      new Option("--k <k>", "clusters, or a range such as 4..12 chosen by silhouette (default 8)").argParser(
+      new Option("--k <k>", "clusters, or a range such as 4..12 chosen by silhouette (default: 8)").argParser(
         parseK,
       ),
     )
@@ -449,57 +449,61 @@ export function registerCluster(program: Command, io: CliIo): Command {
     .addOption(
       new Option(
         "--metric <metric>",
-        "cosine (default for texts) or euclidean (default for --numeric)",
+        "cosine (the default for texts) or euclidean (the default for --numeric)",
       ).argParser(parseChoice("--metric", KMEANS_METRICS)),
     )
     .addOption(
       new Option(
         "--n-init <n>",
-        "k-means runs per k from different seeds; the lowest inertia is kept (default 10)",
+        "k-means runs per k from different seeds; the lowest inertia is kept (default: 10)",
       ).argParser(num("--n-init", 1)),
     )
     .addOption(
-      new Option("--max-iterations <n>", "most iterations per run (default 300)").argParser(
+      new Option("--max-iterations <n>", "most iterations per run (default: 300)").argParser(
         num("--max-iterations", 1),
       ),
     )
     .addOption(
       new Option(
         "--tol <x>",
-        "convergence tolerance, relative to the features' variance (default 1e-4)",
+        "convergence tolerance, relative to the features' variance (default: 1e-4)",
       ).argParser(parseNumber("--tol", 0)),
     )
-    .addOption(new Option("--seed <n>", "seed of the random numbers (default 1)").argParser(num("--seed", 0)))
     .addOption(
-      new Option("--min-df <n>", "leave out terms found in fewer texts than this (default 2)").argParser(
+      new Option("--seed <n>", "seed of the random numbers (default: 1)").argParser(num("--seed", 0)),
+    )
+    .addOption(
+      new Option("--min-df <n>", "leave out terms found in fewer texts than this (default: 2)").argParser(
         num("--min-df", 1),
       ),
     )
     .addOption(
       new Option(
         "--max-df <share>",
-        "leave out terms found in more than this share of the texts (default 0.5)",
+        "leave out terms found in more than this share of the texts (default: 0.5)",
       ).argParser(parseNumber("--max-df", 0, true)),
     )
     .addOption(
       new Option(
         "--max-features <n>",
-        "keep at most this many terms, the most frequent (default 50000)",
+        "keep at most this many terms, the most frequent (default: 50000)",
       ).argParser(num("--max-features", 1)),
     )
     .addOption(
-      new Option("--top-terms <n>", "terms listed per cluster (default 10)").argParser(num("--top-terms", 0)),
+      new Option("--top-terms <n>", "terms listed per cluster (default: 10)").argParser(
+        num("--top-terms", 0),
+      ),
     )
     .addOption(
       new Option(
         "--examples <n>",
-        "texts nearest each centre shown and kept in the model (default 2)",
+        "texts nearest each centre shown and kept in the model (default: 2)",
       ).argParser(num("--examples", 0)),
     )
     .addOption(
       new Option(
         "--silhouette-sample <n>",
-        "rows the silhouette is computed on, sampled beyond this (default 5000)",
+        "rows the silhouette is computed on, sampled beyond this (default: 5000)",
       ).argParser(num("--silhouette-sample", 2)),
     )
     .option("--no-lowercase", "keep upper and lower case apart (default: lower-case the text)")

@@ -30,7 +30,7 @@ import { checkModelOutput } from "./output-paths.ts";
 import { parseInteger } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { describeDataset } from "./report-output.ts";
-import { serveUntilStopped } from "./serve.ts";
+import { checkPortFree, serveUntilStopped } from "./serve.ts";
 import { describeTaggedDataset } from "./tag-options.ts";
 import {
   formatTaggerOutcome,
@@ -268,7 +268,9 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     ...samples.filter((s) => s.family !== "assistant"),
     ...samples.filter((s) => s.family === "assistant"),
   ];
-  // Check every sample before training any, so that a bad one late in the list costs no time.
+  // Check every sample, and the port to serve on, before training any, so that a bad one
+  // late in the list (or a port in use) costs no time.
+  if (flags.serve === true) await checkPortFree(SERVER_DEFAULTS.host, flags.port ?? SERVER_DEFAULTS.port);
   const outs = samples.map((spec) => {
     if (spec.family === "tagger") resolveTaggerOptions(spec.options as Partial<TaggerOptions>);
     else if (spec.family === "classifier")

@@ -257,7 +257,7 @@ export function registerForecast(program: Command, io: CliIo): Command {
         .default("ridge"),
     )
     .addOption(
-      new Option("--alpha <a>", "ridge penalty (default 1)").argParser(parseNumber("--alpha", 0, true)),
+      new Option("--alpha <a>", "ridge penalty (default: 1)").argParser(parseNumber("--alpha", 0, true)),
     )
     .addOption(
       new Option("--paths <n>", "Monte Carlo paths of the growth fit (0 = none)")

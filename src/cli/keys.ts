@@ -2,11 +2,13 @@
  * `textkit keys create|list|revoke`: the server's API keys, in the same database the server
  * reads (`--database`, else `<data-dir>/textkit.db`).
  */
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { TextkitError } from "../core/errors.ts";
 import { type ApiKey, type ApiKeyScope, ApiKeyStore, parseScopes } from "../store/api-keys.ts";
-import { openDatabase } from "../store/database.ts";
+import { isPostgresUrl, openDatabase } from "../store/database.ts";
 import { type CliIo, writeAll } from "./io.ts";
 
 interface StoreFlags {
@@ -38,6 +40,14 @@ export function keysDatabaseLocation(flags: StoreFlags, env: CliIo["env"]): stri
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * True when the keys' SQLite file does not exist yet, so there are no keys: `keys list`
+ * and `keys revoke` say so without creating the file or its directory (~/.textkit).
+ */
+function noKeyDatabase(location: string): boolean {
+  return !isPostgresUrl(location) && location !== ":memory:" && !existsSync(location);
 }
 
 async function withKeys<T>(flags: StoreFlags, io: CliIo, fn: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
@@ -82,8 +92,11 @@ function scopeList(value: string): ApiKeyScope[] {
 
 function addStoreOptions(command: Command): Command {
   return command
-    .option("--database <location>", "a SQLite file or postgres://... URL (default <data-dir>/textkit.db)")
-    .option("--data-dir <dir>", "directory of the default database (default $TEXTKIT_DATA_DIR or ~/.textkit)")
+    .option("--database <location>", "a SQLite file or postgres://... URL (default: <data-dir>/textkit.db)")
+    .option(
+      "--data-dir <dir>",
+      "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
+    )
     .option("--json", "print JSON instead of text");
 }
 
@@ -108,7 +121,8 @@ export function registerKeys(program: Command, io: CliIo): Command {
       .summary("create a key and print its token (once)")
       .description(
         "Create an API key. The token goes to standard output and is never shown again: " +
-          "store it now. Scopes: predict (call models), admin (manage the server; includes predict).",
+          "store it now. Scopes: predict (call models), monitor (read and feed the opinion monitor), " +
+          "admin (manage the server; may do everything).",
       )
       .requiredOption("--name <name>", "what the key is for, e.g. the client's name (1 to 100 characters)")
       .addOption(
@@ -134,7 +148,9 @@ export function registerKeys(program: Command, io: CliIo): Command {
 
   addStoreOptions(keys.command("list").summary("list the keys, revoked ones included")).action(
     async (flags: StoreFlags) => {
-      const all = await withKeys(flags, io, (store) => store.list());
+      const all = noKeyDatabase(keysDatabaseLocation(flags, io.env))
+        ? []
+        : await withKeys(flags, io, (store) => store.list());
       if (flags.json) await writeAll(io.stdout, `${JSON.stringify(all, null, 2)}\n`);
       else if (all.length === 0)
         io.stderr.write("no API keys yet; 'textkit keys create --name NAME' makes one\n");
@@ -149,6 +165,12 @@ export function registerKeys(program: Command, io: CliIo): Command {
       .description("Revoke an API key: requests with its token are refused from then on.")
       .argument("<id>", "the key's id, from 'textkit keys list'"),
   ).action(async (id: string, flags: StoreFlags) => {
+    const location = keysDatabaseLocation(flags, io.env);
+    if (noKeyDatabase(location)) {
+      throw new TextkitError("KEY_NOT_FOUND", `no key '${id}': there is no key database at ${location} yet`, {
+        details: { id },
+      });
+    }
     const key = await withKeys(flags, io, (store) => store.revoke(id));
     if (flags.json) await writeAll(io.stdout, `${JSON.stringify(key, null, 2)}\n`);
     else await writeAll(io.stdout, `revoked key ${key.id} '${key.name}' at ${key.revokedAt}\n`);

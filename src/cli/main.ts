@@ -8,32 +8,8 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { isTextkitError } from "../core/errors.ts";
-import { registerAssist } from "./assist.ts";
-import { registerClassifyAutotune } from "./classify-autotune.ts";
-import { registerClassifyEval } from "./classify-eval.ts";
-import { registerClassifyPredict } from "./classify-predict.ts";
-import { registerClassifyQuantize } from "./classify-quantize.ts";
-import { registerClassifyTrain } from "./classify-train.ts";
-import { registerCluster } from "./cluster.ts";
-import { registerDemo } from "./demo.ts";
-import { registerForecast } from "./forecast.ts";
+import { isTextkitError, type TextkitError } from "../core/errors.ts";
 import { type CliIo, processIo } from "./io.ts";
-import { registerKeys } from "./keys.ts";
-import { registerMonitor } from "./monitor.ts";
-import { registerRecommendEval } from "./recommend-eval.ts";
-import { registerRecommendFor } from "./recommend-for.ts";
-import { registerRecommendTrain } from "./recommend-train.ts";
-import { registerRegressEval } from "./regress-eval.ts";
-import { registerRegressPredict } from "./regress-predict.ts";
-import { registerRegressTrain } from "./regress-train.ts";
-import { registerSearch } from "./search.ts";
-import { registerServe } from "./serve.ts";
-import { registerTagConvert } from "./tag-convert.ts";
-import { registerTagEval } from "./tag-eval.ts";
-import { registerTagPredict } from "./tag-predict.ts";
-import { registerTagTrain } from "./tag-train.ts";
-import { registerVectorsTrain } from "./vectors-train.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -51,11 +27,140 @@ function packageVersion(): string {
   }
 }
 
+/** Adds one top-level command, complete with its subcommands and options, to `program`. */
+type Register = (program: Command, io: CliIo, name: string, summary: string) => Promise<void>;
+
+/** A command group whose subcommands each come from their own module. */
+function group(
+  description: string,
+  parts: () => Promise<Array<(group: Command, io: CliIo) => unknown>>,
+): Register {
+  return async (program, io, name, summary) => {
+    const command = program.command(name).description(description).summary(summary);
+    for (const register of await parts()) register(command, io);
+  };
+}
+
+/**
+ * The top-level commands, in the order of the help. Each module is imported only when its
+ * command runs (or its help is asked for): the models, readers and server behind them take
+ * most of a start-up, and `textkit --help` or `--version` needs none of them. The summary
+ * is what the root help lists; a test holds it equal to the command's own.
+ */
+export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; register: Register }> = [
+  {
+    name: "classify",
+    summary: "train, evaluate and use text classifiers",
+    register: group("Text classification: train a model, evaluate it, label texts with it.", async () => [
+      (await import("./classify-train.ts")).registerClassifyTrain,
+      (await import("./classify-eval.ts")).registerClassifyEval,
+      (await import("./classify-predict.ts")).registerClassifyPredict,
+      (await import("./classify-quantize.ts")).registerClassifyQuantize,
+      (await import("./classify-autotune.ts")).registerClassifyAutotune,
+    ]),
+  },
+  {
+    name: "tag",
+    summary: "train, evaluate and use entity taggers",
+    register: group(
+      "Sequence tagging (named entities, slots): train a tagger, evaluate it, find entities with it.",
+      async () => [
+        (await import("./tag-train.ts")).registerTagTrain,
+        (await import("./tag-eval.ts")).registerTagEval,
+        (await import("./tag-predict.ts")).registerTagPredict,
+        (await import("./tag-convert.ts")).registerTagConvert,
+      ],
+    ),
+  },
+  {
+    name: "vectors",
+    summary: "train word vectors",
+    register: group("Word vectors: train them on raw text, for classifiers to start from.", async () => [
+      (await import("./vectors-train.ts")).registerVectorsTrain,
+    ]),
+  },
+  {
+    name: "regress",
+    summary: "train, evaluate and use regression models on tables",
+    register: group(
+      "Linear regression on tables: fit a model (OLS, ridge, SGD), evaluate it, predict with it.",
+      async () => [
+        (await import("./regress-train.ts")).registerRegressTrain,
+        (await import("./regress-eval.ts")).registerRegressEval,
+        (await import("./regress-predict.ts")).registerRegressPredict,
+      ],
+    ),
+  },
+  {
+    name: "forecast",
+    summary: "forecast a time series, test it against the naive forecast, fit its growth",
+    register: async (program, io) => void (await import("./forecast.ts")).registerForecast(program, io),
+  },
+  {
+    name: "cluster",
+    summary: "group texts (or rows of numbers) into clusters and describe them",
+    register: async (program, io) => void (await import("./cluster.ts")).registerCluster(program, io),
+  },
+  {
+    name: "search",
+    summary: "build and query search indexes over documents (BM25, word vectors, hybrid)",
+    register: async (program, io) => void (await import("./search.ts")).registerSearch(program, io),
+  },
+  {
+    name: "recommend",
+    summary: "train, evaluate and use recommenders",
+    register: group(
+      "Recommendation from behaviour events and item text: train a recommender, evaluate it, recommend with it.",
+      async () => [
+        (await import("./recommend-train.ts")).registerRecommendTrain,
+        (await import("./recommend-eval.ts")).registerRecommendEval,
+        (await import("./recommend-for.ts")).registerRecommendFor,
+      ],
+    ),
+  },
+  {
+    name: "monitor",
+    summary: "the opinion monitor: import documents (serve it with 'textkit serve --monitor')",
+    register: async (program, io) => (await import("./monitor.ts")).registerMonitor(program, io),
+  },
+  {
+    name: "assist",
+    summary: "the customer-service assistant: train, chat, evaluate, retrain with corrections",
+    register: async (program, io) => (await import("./assist.ts")).registerAssist(program, io),
+  },
+  {
+    name: "keys",
+    summary: "create, list and revoke API keys",
+    register: async (program, io) => void (await import("./keys.ts")).registerKeys(program, io),
+  },
+  {
+    name: "serve",
+    summary: "serve trained models over HTTP",
+    register: async (program, io) => (await import("./serve.ts")).registerServe(program, io),
+  },
+  {
+    name: "demo",
+    summary: "train the bundled sample models and print their reports",
+    register: async (program, io) => void (await import("./demo.ts")).registerDemo(program, io),
+  },
+];
+
+/**
+ * The command named by `argv`: its first operand, or the one after `help`. The root's own
+ * options (`--help`, `--version`) take no value, so the first word without a dash is it.
+ */
+function requestedCommand(argv: readonly string[]): string | undefined {
+  const operands = argv.filter((arg) => !arg.startsWith("-"));
+  return operands[0] === "help" ? operands[1] : operands[0];
+}
+
 /**
  * The command tree. Subcommands created with `.command()` inherit the root's output and
- * exit settings, so those are set first.
+ * exit settings, so those are set first. Only the command `argv` asks for is loaded whole
+ * (`"all"` loads every one, for tests that look at the whole tree); the others are
+ * a name and a summary, which is all the root help shows.
  */
-export function buildProgram(io: CliIo): Command {
+export async function buildProgram(io: CliIo, argv: readonly string[] | "all" = "all"): Promise<Command> {
   const program = new Command("textkit");
   program
     .description("Train, evaluate and use text models on your own data, on CPU, offline.")
@@ -71,76 +176,36 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError("(add --help for usage)")
     .showSuggestionAfterError(true);
 
-  const classify = program
-    .command("classify")
-    .description("Text classification: train a model, evaluate it, label texts with it.")
-    .summary("train, evaluate and use text classifiers");
-  registerClassifyTrain(classify, io);
-  registerClassifyEval(classify, io);
-  registerClassifyPredict(classify, io);
-  registerClassifyQuantize(classify, io);
-  registerClassifyAutotune(classify, io);
-
-  const tag = program
-    .command("tag")
-    .description(
-      "Sequence tagging (named entities, slots): train a tagger, evaluate it, find entities with it.",
-    )
-    .summary("train, evaluate and use entity taggers");
-  registerTagTrain(tag, io);
-  registerTagEval(tag, io);
-  registerTagPredict(tag, io);
-  registerTagConvert(tag, io);
-
-  const vectors = program
-    .command("vectors")
-    .description("Word vectors: train them on raw text, for classifiers to start from.")
-    .summary("train word vectors");
-  registerVectorsTrain(vectors, io);
-
-  const regress = program
-    .command("regress")
-    .description("Linear regression on tables: fit a model (OLS, ridge, SGD), evaluate it, predict with it.")
-    .summary("train, evaluate and use regression models on tables");
-  registerRegressTrain(regress, io);
-  registerRegressEval(regress, io);
-  registerRegressPredict(regress, io);
-  registerForecast(program, io);
-
-  registerCluster(program, io);
-
-  registerSearch(program, io);
-
-  const recommend = program
-    .command("recommend")
-    .description(
-      "Recommendation from behaviour events and item text: train a recommender, evaluate it, recommend with it.",
-    )
-    .summary("train, evaluate and use recommenders");
-  registerRecommendTrain(recommend, io);
-  registerRecommendEval(recommend, io);
-  registerRecommendFor(recommend, io);
-
-  registerMonitor(program, io);
-
-  registerAssist(program, io);
-
-  registerKeys(program, io);
-
-  registerServe(program, io);
-  registerDemo(program, io);
+  const wanted = argv === "all" ? undefined : requestedCommand(argv);
+  for (const { name, summary, register } of TOP_COMMANDS) {
+    if (argv === "all" || name === wanted) await register(program, io, name, summary);
+    else program.command(name).summary(summary);
+  }
   return program;
 }
 
+/**
+ * The hint to print: a library check names the option it refused (`details.option`, e.g.
+ * nInit), which on the command line is a flag (--n-init); the hint says which.
+ */
+function hintOf(error: TextkitError, command: Command | undefined): string {
+  const option = error.details?.["option"];
+  if (typeof option !== "string" || option.startsWith("-") || command === undefined) return error.hint;
+  const flag = command.options.find((o) => o.attributeName() === option)?.long;
+  return flag === undefined || flag === `--${option}`
+    ? error.hint
+    : `${option} is set by ${flag}. ${error.hint}`;
+}
+
 /** Prints an error the way a person can act on it, and picks the exit code. */
-function reportError(error: unknown, io: CliIo): number {
+function reportError(error: unknown, io: CliIo, command?: Command): number {
   if (error instanceof CommanderError) {
     // Commander has printed its own message (or the help) already.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT_OK;
     return EXIT_USAGE;
   }
   if (isTextkitError(error) && error.code !== "INTERNAL") {
-    io.stderr.write(`error: ${error.describe()}\nhint: ${error.hint}\n`);
+    io.stderr.write(`error: ${error.describe()}\nhint: ${hintOf(error, command)}\n`);
     return EXIT_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -161,11 +226,16 @@ function reportError(error: unknown, io: CliIo): number {
  * process.exitCode = await main(["classify", "train", "--train", "data.csv", "--out", "models/m"]);
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let running: Command | undefined;
   try {
-    await buildProgram(io).parseAsync(argv, { from: "user" });
+    const program = await buildProgram(io, argv);
+    program.hook("preAction", (_program, command) => {
+      running = command;
+    });
+    await program.parseAsync(argv, { from: "user" });
     return EXIT_OK;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, running);
   }
 }
 

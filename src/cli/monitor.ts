@@ -199,16 +199,19 @@ export function registerMonitor(program: Command, io: CliIo): void {
       ),
     )
     .option("--delimiter <char>", "CSV/TSV field delimiter")
-    .option("--text-column <name>", "column of the text (default text, body or content)")
-    .option("--title-column <name>", "column of the title (default title)")
-    .option("--id-column <name>", "column of the source's id (default id)")
+    .option("--text-column <name>", "column of the text (default: text, body or content)")
+    .option("--title-column <name>", "column of the title (default: title)")
+    .option("--id-column <name>", "column of the source's id (default: id)")
     .option(
       "--time-column <name>",
-      "column of the publication time, ISO 8601 or Unix seconds (default publishedAt)",
+      "column of the publication time, ISO 8601 or Unix seconds (default: publishedAt)",
     )
     .option("--source <name>", "source of rows that name none (default: the file's name)")
-    .option("--database <location>", "a SQLite file or postgres://... URL (default <data-dir>/textkit.db)")
-    .option("--data-dir <dir>", "directory of the default database (default $TEXTKIT_DATA_DIR or ~/.textkit)")
+    .option("--database <location>", "a SQLite file or postgres://... URL (default: <data-dir>/textkit.db)")
+    .option(
+      "--data-dir <dir>",
+      "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
+    )
     .option("-q, --quiet", "no progress line")
     .option("--json", "print one JSON object instead of text")
     .addHelpText(

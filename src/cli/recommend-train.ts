@@ -217,46 +217,46 @@ export function registerRecommendTrain(recommend: Command, io: CliIo): Command {
     .addOption(
       new Option(
         "--weights <type=w,...>",
-        "weight per event type, e.g. view=1,click=2,rating=value (default view 1, click 2, comment 3, like 3, share 4, purchase 5, rating its value)",
+        "weight per event type, e.g. view=1,click=2,rating=value (default: view 1, click 2, comment 3, like 3, share 4, purchase 5, rating its value)",
       ).argParser(parseWeightsFlag),
     )
-    .option("--tag-separator <sep>", 'separator of the tags in a CSV/TSV cell (default "|")')
+    .option("--tag-separator <sep>", 'separator of the tags in a CSV/TSV cell (default: "|")')
     .addOption(new Option("--seed <n>", "random seed").argParser(parseInteger("--seed", 0)).default(1))
     .addOption(
-      new Option("--factors <n>", "ALS, BPR: factors (default 64)").argParser(parseInteger("--factors", 1)),
+      new Option("--factors <n>", "ALS, BPR: factors (default: 64)").argParser(parseInteger("--factors", 1)),
     )
     .addOption(
-      new Option("--iterations <n>", "ALS, BPR: passes (default 15 for ALS, 60 for BPR)").argParser(
+      new Option("--iterations <n>", "ALS, BPR: passes (default: 15 for ALS, 60 for BPR)").argParser(
         parseInteger("--iterations", 1),
       ),
     )
     .addOption(
-      new Option("--reg <x>", "ALS, BPR: L2 regularisation (default 20 for ALS, 0.01 for BPR)").argParser(
+      new Option("--reg <x>", "ALS, BPR: L2 regularisation (default: 20 for ALS, 0.01 for BPR)").argParser(
         parseNumber("--reg", 0),
       ),
     )
     .addOption(
-      new Option("--alpha <x>", "ALS: confidence 1 + alpha * weight (default 0.5)").argParser(
+      new Option("--alpha <x>", "ALS: confidence 1 + alpha * weight (default: 0.5)").argParser(
         parseNumber("--alpha", 0),
       ),
     )
     .addOption(
-      new Option("--cg-steps <n>", "ALS: conjugate-gradient steps per row and pass (default 3)").argParser(
+      new Option("--cg-steps <n>", "ALS: conjugate-gradient steps per row and pass (default: 3)").argParser(
         parseInteger("--cg-steps", 1),
       ),
     )
     .addOption(
-      new Option("--learning-rate <x>", "BPR: SGD learning rate (default 0.05)").argParser(
+      new Option("--learning-rate <x>", "BPR: SGD learning rate (default: 0.05)").argParser(
         parseNumber("--learning-rate", 0, true),
       ),
     )
     .addOption(
-      new Option("--neighbours <n>", "item-kNN: neighbours kept per item (default 100)").argParser(
+      new Option("--neighbours <n>", "item-kNN: neighbours kept per item (default: 100)").argParser(
         parseInteger("--neighbours", 1),
       ),
     )
     .addOption(
-      new Option("--shrink <x>", "item-kNN: cosine shrinkage (default 10)").argParser(
+      new Option("--shrink <x>", "item-kNN: cosine shrinkage (default: 10)").argParser(
         parseNumber("--shrink", 0),
       ),
     )
@@ -267,25 +267,25 @@ export function registerRecommendTrain(recommend: Command, io: CliIo): Command {
       ).argParser(parseNumber("--half-life-days", 0, true)),
     )
     .addOption(
-      new Option("--buckets <n>", "content: hash buckets of the TF-IDF features (default 262144)").argParser(
+      new Option("--buckets <n>", "content: hash buckets of the TF-IDF features (default: 262144)").argParser(
         parseInteger("--buckets", 16),
       ),
     )
     .option("--vectors <file.vec>", "content: word vectors instead of hashed TF-IDF")
     .addOption(
-      new Option("--hybrid-factors <name>", "hybrid: its factor model, als or bpr (default als)").argParser(
+      new Option("--hybrid-factors <name>", "hybrid: its factor model, als or bpr (default: als)").argParser(
         parseChoice("--hybrid-factors", HYBRID_FACTOR_MODELS),
       ),
     )
     .addOption(
-      new Option("--candidates <n>", "hybrid: candidates each source proposes (default 100)").argParser(
+      new Option("--candidates <n>", "hybrid: candidates each source proposes (default: 100)").argParser(
         parseInteger("--candidates", 1),
       ),
     )
     .addOption(
       new Option(
         "--validation-fraction <x>",
-        "hybrid: share of each user's latest items the ranker learns from (default 0.1)",
+        "hybrid: share of each user's latest items the ranker learns from (default: 0.1)",
       ).argParser(parseNumber("--validation-fraction", 0, true)),
     )
     .option("--no-baseline", "do not score a popularity baseline beside the model")

@@ -158,7 +158,7 @@ export function addRegressorOptions(command: Command): Command {
     .addOption(
       new Option(
         "--alpha <a>",
-        "L2 penalty: ridge's alpha (default 1), sgd's weight decay (default 0)",
+        "L2 penalty: ridge's alpha (default: 1), sgd's weight decay (default: 0)",
       ).argParser(parseNumber("--alpha", 0)),
     )
     .option("--no-standardize", "use numeric features as they are (default: centre and scale them)")

@@ -475,19 +475,19 @@ export function registerSearch(program: Command, io: CliIo): Command {
         .default(80),
     )
     .addOption(
-      new Option("--k1 <x>", `BM25 term-frequency saturation (default ${d.k1})`).argParser(
+      new Option("--k1 <x>", `BM25 term-frequency saturation (default: ${d.k1})`).argParser(
         parseNumber("--k1", 0),
       ),
     )
     .addOption(
-      new Option("--b <x>", `BM25 length normalisation, 0..1 (default ${d.b})`).argParser(
+      new Option("--b <x>", `BM25 length normalisation, 0..1 (default: ${d.b})`).argParser(
         parseNumber("--b", 0),
       ),
     )
     .addOption(
       new Option(
         "--vector-weight <w>",
-        `share of the cosine in the hybrid score, 0..1 (default ${d.vectorWeight})`,
+        `share of the cosine in the hybrid score, 0..1 (default: ${d.vectorWeight})`,
       ).argParser(parseNumber("--vector-weight", 0)),
     )
     .option("--no-title", "do not index titles with the text (they are still returned)")

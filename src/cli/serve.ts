@@ -1,5 +1,7 @@
+import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
+import { TextkitError } from "../core/errors.ts";
 // The settings only: the server itself (fastify, prom-client: half a second to load) is
 // imported when a command serves, so that every other command starts without it.
 import {
@@ -75,6 +77,54 @@ export function serverConfigOf(flags: ServeFlags, env: CliIo["env"]): ServerConf
   };
 }
 
+/**
+ * Fails at once, with PORT_IN_USE, when nothing could listen on `host:port`: loading the
+ * models (and, for the demo, training them) takes a while, and the listen that follows it
+ * would only then find the port taken. Port 0 is always free. The check closes its socket
+ * again, so the server itself may still lose a race for the port; it reports that too.
+ *
+ * @example
+ * await checkPortFree("127.0.0.1", 8080); // throws PORT_IN_USE while another server holds it
+ */
+export async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once("error", reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (cause) {
+    throw listenError(host, port, cause);
+  } finally {
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  }
+}
+
+/** The coded error for a failed listen on `host:port` (the cause's errno code picks the hint). */
+export function listenError(host: string, port: number, cause: unknown): unknown {
+  const code = (cause as { code?: unknown }).code;
+  if (code === "EADDRINUSE") {
+    return new TextkitError("PORT_IN_USE", `port ${port} on ${host} is in use by another process`, {
+      cause,
+      details: { host, port },
+    });
+  }
+  if (code === "EACCES") {
+    return new TextkitError("OPTION_INVALID", `no permission to listen on port ${port} of ${host}`, {
+      cause,
+      hint: "Ports below 1024 need extra privileges; pass --port 1024 or above.",
+    });
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new TextkitError("OPTION_INVALID", `${host} is not an address of this machine`, {
+      cause,
+      hint: "Pass --host with an address of this machine: 127.0.0.1, 0.0.0.0 (every interface) or ::.",
+    });
+  }
+  return cause;
+}
+
 /** Resolves on the first SIGTERM or SIGINT. */
 function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -90,6 +140,7 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
 
 async function runServe(flags: ServeFlags, io: CliIo): Promise<void> {
   const config = serverConfigOf(flags, io.env);
+  await checkPortFree(flags.host, flags.port);
   if (flags.workers > 1) {
     const { runCluster } = await import("../server/index.ts");
     const running = await runCluster(config, flags.workers, {
@@ -166,9 +217,12 @@ export function registerServe(program: Command, io: CliIo): void {
     )
     .option(
       "--database <location>",
-      "API key store: a SQLite file or postgres://... (default <data-dir>/textkit.db)",
+      "API key store: a SQLite file or postgres://... (default: <data-dir>/textkit.db)",
     )
-    .option("--data-dir <dir>", "directory of the default database (default $TEXTKIT_DATA_DIR or ~/.textkit)")
+    .option(
+      "--data-dir <dir>",
+      "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
+    )
     .option("--cors <origins>", "comma-separated origins browsers may call from (default: none)")
     .option(
       "--rate-limit <n>",

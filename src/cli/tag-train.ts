@@ -302,19 +302,19 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
   addTaggedDataOptions(command);
   command
     .addOption(
-      new Option("--epochs <n>", "most passes over the data (default 30)").argParser(
+      new Option("--epochs <n>", "most passes over the data (default: 30)").argParser(
         parseInteger("--epochs", 1),
       ),
     )
     .addOption(
       new Option(
         "--patience <n>",
-        "stop after n epochs without a better dev F1; 0 = never (default 4)",
+        "stop after n epochs without a better dev F1; 0 = never (default: 4)",
       ).argParser(parseInteger("--patience", 0)),
     )
     .addOption(new Option("--seed <n>", "random seed").argParser(parseInteger("--seed", 0)).default(1))
     .addOption(
-      new Option("--min-feature-count <n>", "drop features seen fewer times (default 1)").argParser(
+      new Option("--min-feature-count <n>", "drop features seen fewer times (default: 1)").argParser(
         parseInteger("--min-feature-count", 1),
       ),
     )
@@ -334,7 +334,7 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
       "word vectors ('textkit vectors train') grouped into clusters used as features",
     )
     .addOption(
-      new Option("--vector-clusters <n>", "clusters made from --vectors (default 256)").argParser(
+      new Option("--vector-clusters <n>", "clusters made from --vectors (default: 256)").argParser(
         parseInteger("--vector-clusters", 2),
       ),
     )

@@ -14,7 +14,7 @@ export const ERROR_CATALOGUE = {
   DATA_INVALID_UTF8: { status: 400, hint: "Re-encode the file as UTF-8 (e.g. iconv -f GBK -t UTF-8)." },
   DATA_MISSING_COLUMN: {
     status: 400,
-    hint: "Pass --text-column/--label-column with a name from the header.",
+    hint: "Name a column the file's header has (the message lists them), with the option the message names.",
   },
   DATA_EMPTY_TEXT: { status: 400, hint: "Remove the row or give it text." },
   DATA_NO_LABEL: { status: 400, hint: "Every training row needs at least one label." },
@@ -37,7 +37,7 @@ export const ERROR_CATALOGUE = {
   },
   DATA_TOO_FEW_WORDS: {
     status: 400,
-    hint: "Give more text, or lower minCount so that at least two distinct words are kept.",
+    hint: "Give more text, or keep rarer words (vectors train: lower --min-count; cluster: lower --min-df or raise --max-df).",
   },
   // Behaviour events and item catalogues (recommender)
   DATA_UNKNOWN_ITEM: {
@@ -85,12 +85,20 @@ export const ERROR_CATALOGUE = {
     hint: "Give exactly one prediction per example, in the same order as the true labels.",
   },
   EVAL_EMPTY: { status: 400, hint: "Evaluate on at least one example." },
+  EVAL_LABELS_UNKNOWN: {
+    status: 400,
+    hint: "Evaluate on data labelled with the model's labels (its manifest.json lists them), or check that --label-column names the label column.",
+  },
   EVAL_BAD_TARGETS: {
     status: 400,
     hint: "Pass labels as strings: one per example (string[]) or a set per example (string[][]), the same kind for true and predicted.",
   },
   // Options
   OPTION_INVALID: { status: 400, hint: "See --help for the accepted values." },
+  PORT_IN_USE: {
+    status: 409,
+    hint: "Stop the process that listens there, or pass another --port (--port 0 picks a free one).",
+  },
   // Artifacts
   ARTIFACT_NOT_FOUND: { status: 404, hint: "Check the model directory; it must contain manifest.json." },
   ARTIFACT_CORRUPT: {
@@ -227,6 +235,8 @@ export interface ErrorLocation {
 export interface TextkitErrorOptions extends ErrorLocation {
   cause?: unknown;
   details?: Record<string, unknown>;
+  /** What to do, when this case needs a more precise hint than its code's (e.g. the flag to pass). */
+  hint?: string;
 }
 
 /**
@@ -241,6 +251,7 @@ export class TextkitError extends Error {
   readonly line: number | undefined;
   readonly column: string | undefined;
   readonly details: Record<string, unknown> | undefined;
+  readonly #hint: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: TextkitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -250,6 +261,7 @@ export class TextkitError extends Error {
     this.line = options.line;
     this.column = options.column;
     this.details = options.details;
+    this.#hint = options.hint;
   }
 
   get status(): number {
@@ -257,18 +269,20 @@ export class TextkitError extends Error {
   }
 
   get hint(): string {
-    return ERROR_CATALOGUE[this.code].hint;
+    return this.#hint ?? ERROR_CATALOGUE[this.code].hint;
   }
 
-  /** `file:line: message` as a person reads it in a terminal. */
+  /**
+   * `file:line: message` as a person reads it in a terminal. Many messages begin with the
+   * file's name already ("a.csv has no column ..."); the name is then said once.
+   */
   describe(): string {
-    const where =
-      this.file === undefined
-        ? ""
-        : this.line === undefined
-          ? `${this.file}: `
-          : `${this.file}:${this.line}: `;
-    return `${where}${this.message} [${this.code}]`;
+    if (this.file === undefined) return `${this.message} [${this.code}]`;
+    const where = this.line === undefined ? this.file : `${this.file}:${this.line}`;
+    const message = this.message.startsWith(`${this.file} `)
+      ? this.message.slice(this.file.length + 1)
+      : this.message;
+    return `${where}: ${message} [${this.code}]`;
   }
 
   toJSON(): Record<string, unknown> {

@@ -149,11 +149,11 @@ describe("CSV errors", () => {
     const path = csv("1,hello\n");
     await assert.rejects(
       read(path, { header: false }),
-      isError("DATA_MISSING_COLUMN", path, 1, /numbered 1 to 2 and textColumn "text" names none of them/),
+      isError("DATA_MISSING_COLUMN", path, 1, /numbered 1 to 2 and --text-column text names none of them/),
     );
     await assert.rejects(
       read(path, { header: false, textColumn: "3", labelColumn: "1" }),
-      isError("DATA_MISSING_COLUMN", path, 1, /textColumn "3"/),
+      isError("DATA_MISSING_COLUMN", path, 1, /--text-column 3 names none/),
     );
     await assert.rejects(
       read(path, { header: false, textColumn: "2" }),

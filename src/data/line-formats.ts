@@ -108,8 +108,8 @@ function parseJsonlLine(raw: string, line: number, file: string, options: LineFo
   if (textValue === undefined) {
     throw new TextkitError(
       "DATA_MISSING_COLUMN",
-      `line ${line} has no field "${textField}" (${listKeys(value)}); choose the text field with textColumn`,
-      { file, line, column: textField },
+      `line ${line} has no field "${textField}" (${listKeys(value)}); choose the text field with --text-column`,
+      { file, line, column: textField, hint: "Pass --text-column with a field the records have." },
     );
   }
   if (typeof textValue !== "string") {

@@ -73,7 +73,7 @@ export async function readNumericRows(path: string, options: NumericRowsOptions 
           throw new TextkitError(
             "DATA_MISSING_COLUMN",
             `${path} has no column named "${name}"; its columns: ${names.map((c) => JSON.stringify(c)).join(", ")}`,
-            { file: path, column: name },
+            { file: path, column: name, hint: "Pass --columns with columns of the file's header." },
           );
         }
         return at;

@@ -37,13 +37,14 @@ function quoteNames(names: string[]): string {
  */
 export function resolveColumns(first: string[], line: number, file: string, options: TableOptions): Columns {
   const width = first.length;
-  const missing = (option: "textColumn" | "labelColumn", name: string) =>
+  // The flags of the command line; a library caller sets textColumn and labelColumn.
+  const missing = (option: "--text-column" | "--label-column", name: string) =>
     new TextkitError(
       "DATA_MISSING_COLUMN",
       options.header
         ? `the header on line ${line} has no column named "${name}" (its columns: ${quoteNames(first.map((c) => c.trim()))}); choose one with ${option}`
-        : `the file has no header row, so its columns are numbered 1 to ${width} and ${option} "${name}" names none of them; pass a column number such as ${option} "${width}"`,
-      { file, line, column: name },
+        : `the file has no header row, so its columns are numbered 1 to ${width} and ${option} ${name} names none of them; pass a column number such as ${option} ${width}`,
+      { file, line, column: name, hint: `Pass ${option} with a column of the file.` },
     );
   const find = (name: string): number => {
     if (options.header) {
@@ -57,7 +58,7 @@ export function resolveColumns(first: string[], line: number, file: string, opti
 
   const textName = options.textColumn ?? "text";
   const text = find(textName);
-  if (text === -1) throw missing("textColumn", textName);
+  if (text === -1) throw missing("--text-column", textName);
 
   let labelName = options.labelColumn;
   if (labelName === undefined && options.header) {
@@ -68,16 +69,16 @@ export function resolveColumns(first: string[], line: number, file: string, opti
     if (labelName === undefined) {
       throw new TextkitError(
         "DATA_MISSING_COLUMN",
-        `the file has no header row, so name its label column by number with labelColumn (1 to ${width})`,
-        { file, line },
+        `the file has no header row, so name its label column by number with --label-column (1 to ${width})`,
+        { file, line, hint: "Pass --label-column with a column number, or add a header row." },
       );
     }
-    throw missing("labelColumn", labelName);
+    throw missing("--label-column", labelName);
   }
   if (label === text) {
     throw new TextkitError(
       "OPTION_INVALID",
-      `textColumn and labelColumn both name column "${textName}"; the text and the label must be different columns`,
+      `--text-column and --label-column both name column "${textName}"; the text and the label must be different columns`,
       { file, line },
     );
   }

@@ -244,11 +244,18 @@ export class TableBuilder {
   private resolve(names: readonly string[]): void {
     const { target, features, categorical = [], kinds = {} } = this.options;
     const position = (name: string): number => names.indexOf(name);
-    const missing = (name: string, what: string): TextkitError =>
+    const missing = (name: string, what: "the target" | "a feature"): TextkitError =>
       new TextkitError(
         "DATA_MISSING_COLUMN",
         `${this.source} has no column named "${name}" (${what}); its columns: ${quoteNames(names)}`,
-        { file: this.source, column: name },
+        {
+          file: this.source,
+          column: name,
+          hint:
+            what === "the target"
+              ? "Pass --target with a column of the file's header."
+              : "Pass --features with columns of the file's header (or leave it out to use every other column).",
+        },
       );
     const state = (
       name: string,

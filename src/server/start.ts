@@ -39,7 +39,12 @@ export async function startServer(config: ServerConfig, runtime: ServerRuntime =
   } catch (cause) {
     await app.close();
     const code = (cause as { code?: unknown }).code;
-    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+    if (code === "EADDRINUSE") {
+      throw new TextkitError("PORT_IN_USE", `port ${port} on ${host} is in use by another process`, {
+        cause,
+      });
+    }
+    if (code === "EACCES" || code === "EADDRNOTAVAIL") {
       throw new TextkitError("OPTION_INVALID", `cannot listen on ${host}:${port} (${String(code)})`, {
         cause,
       });

@@ -401,7 +401,7 @@ export async function trainClassifier(
     if (pretrained.dim !== options.dim) {
       throw new TextkitError(
         "OPTION_INVALID",
-        `the pretrained vectors have dimension ${pretrained.dim}; pass dim ${pretrained.dim} to use them`,
+        `the pretrained vectors have dimension ${pretrained.dim}; pass --dim ${pretrained.dim} (option dim) to use them`,
         { file: options.pretrainedVectors },
       );
     }

@@ -88,6 +88,7 @@ function checkInt(name: string, value: number, min: number, max: number): void {
     throw new TextkitError(
       "OPTION_INVALID",
       `${name} must be an integer from ${min} to ${max}, got ${value}`,
+      { details: { option: name, value } },
     );
   }
 }
@@ -167,7 +168,9 @@ export function resolveClusterOptions(partial: Partial<ClusterOptions> = {}): Cl
   }
   checkInt("minDf", o.minDf, 1, 1_000_000_000);
   if (!(o.maxDf > 0 && o.maxDf <= 1)) {
-    throw new TextkitError("OPTION_INVALID", `maxDf is a share of the documents, in (0, 1]; got ${o.maxDf}`);
+    throw new TextkitError("OPTION_INVALID", `maxDf is a share of the documents, in (0, 1]; got ${o.maxDf}`, {
+      details: { option: "maxDf", value: o.maxDf },
+    });
   }
   checkInt("maxFeatures", o.maxFeatures, 1, 10_000_000);
   checkInt("topTerms", o.topTerms, 0, 1000);

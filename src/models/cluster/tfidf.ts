@@ -101,6 +101,9 @@ export class TfidfFeatures {
         "DATA_TOO_FEW_WORDS",
         `no term occurs in at least ${options.minDf} of the ${n} texts and in at most ${Math.round(options.maxDf * 100)}% of them; ` +
           `there are ${df.size} distinct terms in all`,
+        {
+          hint: "Give more texts, or lower --min-df (option minDf) or raise --max-df (maxDf) so that some terms are kept.",
+        },
       );
     }
     if (kept.length > options.maxFeatures) {

@@ -235,7 +235,11 @@ export async function loadSeries(path: string, options: SeriesReadOptions): Prom
           throw new TextkitError(
             "DATA_MISSING_COLUMN",
             `${path} has no column named "${name}" (${what}); its columns: ${batch.names.map((n) => JSON.stringify(n)).join(", ")}`,
-            { file: path, column: name },
+            {
+              file: path,
+              column: name,
+              hint: "Pass --time-column and --value-column with columns of the file's header.",
+            },
           );
         }
       }

@@ -74,6 +74,7 @@ function checkInt(name: string, value: number, min: number, max: number): void {
     throw new TextkitError(
       "OPTION_INVALID",
       `${name} must be an integer from ${min} to ${max}, got ${value}`,
+      { details: { option: name, value } },
     );
   }
 }
@@ -83,6 +84,7 @@ function checkNumber(name: string, value: number, min: number, max: number, minE
     throw new TextkitError(
       "OPTION_INVALID",
       `${name} must be a number ${minExclusive ? ">" : ">="} ${min} and <= ${max}, got ${value}`,
+      { details: { option: name, value } },
     );
   }
 }

@@ -350,7 +350,7 @@ export class DesignEncoder {
         if (column.values === null) {
           throw new TextkitError(
             "OPTION_INVALID",
-            `impute ${options.impute} needs the training data in memory; with streamed training data use mean`,
+            `--impute ${options.impute} needs the training data in memory; with streamed training data use --impute mean`,
           );
         }
         const sorted = column.values.slice().sort();
@@ -549,7 +549,7 @@ export class DesignEncoder {
     const { where, options } = locate(row, name);
     return new TextkitError(
       "DATA_MISSING_VALUE",
-      `${where} has no value, and the model was trained without filling gaps (impute none)`,
+      `${where} has no value, and the model was trained without filling gaps (--impute none)`,
       options,
     );
   }

@@ -66,6 +66,7 @@ function checkInt(name: string, value: number, min: number, max: number): void {
     throw new TextkitError(
       "OPTION_INVALID",
       `${name} must be an integer from ${min} to ${max}, got ${value}`,
+      { details: { option: name, value } },
     );
   }
 }
@@ -75,6 +76,7 @@ function checkChoice<T extends string>(name: string, value: T, choices: readonly
     throw new TextkitError(
       "OPTION_INVALID",
       `${name} must be one of ${choices.join(", ")}, got '${String(value)}'`,
+      { details: { option: name, value } },
     );
   }
 }

@@ -331,7 +331,7 @@ export async function trainRegressor(
   if (keepValues && source.table === null) {
     throw new TextkitError(
       "OPTION_INVALID",
-      `impute ${options.impute} needs every training value in memory; with training data streamed from ${source.name} use impute mean`,
+      `--impute ${options.impute} needs every training value in memory; with training data streamed from ${source.name} use --impute mean`,
     );
   }
 
@@ -345,7 +345,7 @@ export async function trainRegressor(
     const { line, column } = profile.firstMissing;
     throw new TextkitError(
       "DATA_MISSING_VALUE",
-      `line ${line}: column "${column}" has no value; fill it in, or train with impute mean, median or mode`,
+      `line ${line}: column "${column}" has no value; fill it in, or train with --impute mean, median or mode`,
       { file: source.name, line, column },
     );
   }

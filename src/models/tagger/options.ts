@@ -44,6 +44,7 @@ function checkInt(name: string, value: number, min: number, max: number): void {
     throw new TextkitError(
       "OPTION_INVALID",
       `${name} must be an integer from ${min} to ${max}, got ${value}`,
+      { details: { option: name, value } },
     );
   }
 }

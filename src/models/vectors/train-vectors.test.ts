@@ -156,7 +156,9 @@ describe("trainVectors", () => {
     await assert.rejects(trainVectors(["same same same"], { dim: 4, minCount: 1 }), tooFewWords);
     // three distinct words, none seen minCount times
     await assert.rejects(trainVectors(["one two three"], { dim: 4, minCount: 2 }), (e: unknown) => {
-      return tooFewWords(e) && /0 distinct words occur at least minCount=2 times/.test((e as Error).message);
+      return (
+        tooFewWords(e) && /0 distinct words occur at least 2 times \(--min-count\)/.test((e as Error).message)
+      );
     });
     // options are checked before the corpus is read
     await assert.rejects(

@@ -53,7 +53,10 @@ export async function trainVectors(
   if (corpus.words.length < 2) {
     throw new TextkitError(
       "DATA_TOO_FEW_WORDS",
-      `${corpus.words.length} distinct words occur at least minCount=${opts.minCount} times; skip-gram needs at least 2`,
+      `${corpus.words.length} distinct words occur at least ${opts.minCount} times (--min-count); skip-gram needs at least 2`,
+      {
+        hint: "Give more text, or lower --min-count (option minCount) so that at least two distinct words are kept.",
+      },
     );
   }
   const nwords = corpus.words.length;
