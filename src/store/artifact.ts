@@ -120,7 +120,7 @@ function manifestOf(
   const entries: Record<string, FileEntry> = {};
   for (const [name, data] of Object.entries(files))
     entries[name] = { bytes: data.byteLength, sha256: sha256(data) };
-  const unsealed = {
+  const unsealed: Omit<ArtifactManifest, "digest"> = {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
     ...manifestInput,

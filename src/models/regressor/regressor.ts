@@ -3,11 +3,18 @@
  * or minibatch SGD for data too big for memory, over numeric and one-hot categorical
  * features. See solve.ts for the exact solvers and sgd.ts for the SGD loop.
  */
+import { join } from "node:path";
 import { TextkitError } from "../../core/errors.ts";
 import type { Table, TableOptions } from "../../data/table.ts";
 import { tableFromRecords } from "../../data/table.ts";
 import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
-import { artifactFile, type ManifestInput, readArtifact, writeArtifact } from "../../store/index.ts";
+import {
+  artifactFile,
+  artifactOptions,
+  type ManifestInput,
+  readArtifact,
+  writeArtifact,
+} from "../../store/index.ts";
 import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
 import {
   newRunId,
@@ -514,7 +521,9 @@ export async function loadRegressor(dir: string): Promise<LinearRegressor> {
   const stored = Object.fromEntries(
     Object.entries(artifact.manifest.options).filter(([key]) => key !== "target" && key !== "features"),
   );
-  const options = resolveRegressorOptions(stored as Partial<RegressorOptions>);
+  const options = artifactOptions(artifact, () =>
+    resolveRegressorOptions(stored as Partial<RegressorOptions>),
+  );
   const encoder = DesignEncoder.fromSpec(parse("encoder.json"), dir);
   const bytes = need("weights.f64");
   if (bytes.byteLength !== (encoder.width + 1) * 8) {
@@ -524,6 +533,15 @@ export async function loadRegressor(dir: string): Promise<LinearRegressor> {
   }
   const weights = new Float64Array(encoder.width + 1);
   new Uint8Array(weights.buffer).set(bytes);
+  if (!weights.every(Number.isFinite)) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `the weights in ${dir} hold a value that is not a finite number`,
+      {
+        file: join(dir, "weights.f64"),
+      },
+    );
+  }
   const summary = parse("summary.json") as RegressionSummary;
   return new LinearRegressor(options, encoder, weights, summary, runRecordOf(artifact.files));
 }

@@ -10,9 +10,9 @@ import { createHash } from "node:crypto";
 import { isTextkitError, TextkitError } from "../../core/errors.ts";
 import {
   artifactFile,
+  artifactFloats,
+  artifactInts,
   bytesOf,
-  float32FromBuffer,
-  int32FromBuffer,
   type ManifestInput,
   readArtifact,
   writeArtifact,
@@ -624,10 +624,10 @@ export async function loadRetrievalIndex(
   const bm25 = Bm25Index.fromParts(
     {
       terms: termsText.length === 0 ? [] : termsText.split("\n"),
-      offsets: int32FromBuffer(need("postings-offsets.i32")),
-      docs: int32FromBuffer(need("postings-docs.i32")),
-      tfs: int32FromBuffer(need("postings-tf.i32")),
-      docLengths: int32FromBuffer(need("doc-lengths.i32")),
+      offsets: artifactInts(artifact, "postings-offsets.i32"),
+      docs: artifactInts(artifact, "postings-docs.i32"),
+      tfs: artifactInts(artifact, "postings-tf.i32"),
+      docLengths: artifactInts(artifact, "doc-lengths.i32"),
     },
     resolved,
     dir,
@@ -645,7 +645,7 @@ export async function loadRetrievalIndex(
   let vectors: VectorIndex | null = null;
   let encoder: PassageEncoder | null = null;
   if (info !== null) {
-    vectors = VectorIndex.fromUnitRows(float32FromBuffer(need("vectors.f32")), info.dim, items.length, dir);
+    vectors = VectorIndex.fromUnitRows(artifactFloats(artifact, "vectors.f32"), info.dim, items.length, dir);
     const loader = info.kind === null ? undefined : ENCODER_LOADERS[info.kind];
     const given = options.encoder;
     if (given !== undefined && (given.id !== info.id || given.dim !== info.dim)) {
