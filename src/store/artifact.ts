@@ -543,18 +543,55 @@ export function artifactInts(artifact: Artifact, name: string): Int32Array {
 /**
  * The options of a verified artifact through a family's own resolver, which fills defaults
  * and refuses out-of-range values; its OPTION_INVALID becomes ARTIFACT_CORRUPT, since the
- * fault is in the model, not in anything the user passed.
+ * fault is in the model, not in anything the user passed. Resolvers check ranges, not always
+ * types, so a stored option must also have the type of its default (`resolve({})`), or be
+ * anything where the default is null. `exclude` names stored keys that are not options of
+ * the resolver (the family reads them itself).
+ *
+ * @example
+ * const options = artifactOptions(artifact, (stored) => resolveTaggerOptions(stored), ["language"]);
  */
-export function artifactOptions<T>(artifact: Artifact, resolve: (stored: Record<string, unknown>) => T): T {
+export function artifactOptions<T>(
+  artifact: Artifact,
+  resolve: (stored: Record<string, unknown>) => T,
+  exclude: readonly string[] = [],
+): T {
+  const file = join(artifact.dir, MANIFEST);
+  const stored = Object.fromEntries(
+    Object.entries(artifact.manifest.options).filter(([key]) => !exclude.includes(key)),
+  );
+  let defaults: unknown = null;
   try {
-    return resolve(artifact.manifest.options);
+    defaults = resolve({});
+  } catch {
+    // A family whose options have no complete defaults: its resolver alone checks them.
+  }
+  if (isPlainObject(defaults)) {
+    for (const [key, value] of Object.entries(stored)) {
+      const expected = defaults[key];
+      if (expected === undefined || expected === null || value === undefined) continue;
+      const same =
+        typeof value === typeof expected &&
+        Array.isArray(value) === Array.isArray(expected) &&
+        value !== null;
+      // A number option may also be stored as an object (e.g. a range) when its default is one, and vice versa.
+      if (!same && !(typeof expected === "number" && isPlainObject(value))) {
+        throw new TextkitError(
+          "ARTIFACT_CORRUPT",
+          `the options in ${file} are not valid: ${key} is ${JSON.stringify(value)}, not a ${Array.isArray(expected) ? "list" : typeof expected}`,
+          { file, details: { field: `options.${key}` } },
+        );
+      }
+    }
+  }
+  try {
+    return resolve(stored);
   } catch (cause) {
     if (!(cause instanceof TextkitError) || cause.code !== "OPTION_INVALID") throw cause;
-    throw new TextkitError(
-      "ARTIFACT_CORRUPT",
-      `the options in ${join(artifact.dir, MANIFEST)} are not valid: ${cause.message}`,
-      { file: join(artifact.dir, MANIFEST), cause },
-    );
+    throw new TextkitError("ARTIFACT_CORRUPT", `the options in ${file} are not valid: ${cause.message}`, {
+      file,
+      cause,
+    });
   }
 }
 

@@ -13,6 +13,7 @@
  * assistant holds no conversation itself: the state goes in and comes out (the store keeps it).
  */
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import { datasetFromExamples } from "../../data/index.ts";
@@ -705,6 +706,15 @@ export async function loadAssistant(dir: string): Promise<Assistant> {
     throw new TextkitError(
       "ARTIFACT_CORRUPT",
       `${dir} lists the parts ${listed.join(", ") || "(none)"} but its labels and ${ASSISTANT_FILE} call for ${wanted.join(", ") || "(none)"}`,
+      { file: join(dir, "manifest.json") },
+    );
+  }
+  // The manifest's options are the snapshot's, plus the assistant's name (for people and listings).
+  const { name, ...options } = artifact.manifest.options;
+  if (name !== snapshot.settings?.name || !isDeepStrictEqual(options, snapshot.options)) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `the options in ${dir}/manifest.json are not those of its ${ASSISTANT_FILE}`,
       { file: join(dir, "manifest.json") },
     );
   }

@@ -569,9 +569,11 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
   const m = artifact.manifest;
   const corrupt = (what: string, file = join(dir, "manifest.json")): TextkitError =>
     new TextkitError("ARTIFACT_CORRUPT", `the classifier in ${dir} ${what}`, { file });
-  const { quantized, ...stored } = m.options;
-  const options = artifactOptions(artifact, () =>
-    resolveClassifierOptions(stored as Partial<ClassifierOptions>),
+  const quantized = m.options["quantized"];
+  const options = artifactOptions(
+    artifact,
+    (stored) => resolveClassifierOptions(stored as Partial<ClassifierOptions>),
+    ["quantized"],
   );
   if (typeof options.lowercase !== "boolean")
     throw corrupt("has a lowercase option that is not true or false");

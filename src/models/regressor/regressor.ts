@@ -4,6 +4,7 @@
  * features. See solve.ts for the exact solvers and sgd.ts for the SGD loop.
  */
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { TextkitError } from "../../core/errors.ts";
 import type { Table, TableOptions } from "../../data/table.ts";
 import { tableFromRecords } from "../../data/table.ts";
@@ -518,13 +519,20 @@ export async function loadRegressor(dir: string): Promise<LinearRegressor> {
     }
   };
   // The manifest also names the target and features for people; the encoder holds them.
-  const stored = Object.fromEntries(
-    Object.entries(artifact.manifest.options).filter(([key]) => key !== "target" && key !== "features"),
-  );
-  const options = artifactOptions(artifact, () =>
-    resolveRegressorOptions(stored as Partial<RegressorOptions>),
+  const options = artifactOptions(
+    artifact,
+    (stored) => resolveRegressorOptions(stored as Partial<RegressorOptions>),
+    ["target", "features"],
   );
   const encoder = DesignEncoder.fromSpec(parse("encoder.json"), dir);
+  const { target, features } = artifact.manifest.options;
+  if (target !== encoder.target || !isDeepStrictEqual(features, encoder.featureNames())) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `the target and features in ${dir}/manifest.json are not those of its encoder.json`,
+      { file: join(dir, "manifest.json") },
+    );
+  }
   const bytes = need("weights.f64");
   if (bytes.byteLength !== (encoder.width + 1) * 8) {
     throw new TextkitError("ARTIFACT_CORRUPT", `the weights in ${dir} do not match its encoder`, {

@@ -7,11 +7,12 @@
  * 0, and the hybrid score is a weighted mean of the two.
  */
 import { createHash } from "node:crypto";
-import { isTextkitError, TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/errors.ts";
 import {
   artifactFile,
   artifactFloats,
   artifactInts,
+  artifactOptions,
   bytesOf,
   type ManifestInput,
   readArtifact,
@@ -604,21 +605,12 @@ export async function loadRetrievalIndex(
 ): Promise<RetrievalIndex> {
   const artifact = await readArtifact(dir, RETRIEVAL_FAMILY);
   const need = (name: string): Buffer => artifactFile(artifact, name);
-  const { encoder: rawEncoder, ...stored } = artifact.manifest.options;
-  let resolved: RetrievalOptions;
-  try {
-    resolved = resolveRetrievalOptions(stored as Partial<RetrievalOptions>);
-  } catch (cause) {
-    if (!isTextkitError(cause)) throw cause;
-    throw new TextkitError(
-      "ARTIFACT_CORRUPT",
-      `the options in ${dir}/manifest.json are not valid: ${cause.message}`,
-      {
-        file: dir,
-        cause,
-      },
-    );
-  }
+  const rawEncoder = artifact.manifest.options["encoder"];
+  const resolved = artifactOptions(
+    artifact,
+    (stored) => resolveRetrievalOptions(stored as Partial<RetrievalOptions>),
+    ["encoder"],
+  );
   const items = itemsOf(need("items.json"), dir);
   const termsText = need("terms.txt").toString("utf8");
   const bm25 = Bm25Index.fromParts(

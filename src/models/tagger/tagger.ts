@@ -900,8 +900,12 @@ export async function loadTagger(dir: string): Promise<SequenceTagger> {
   const artifact = await readArtifact(dir, TAGGER_FAMILY);
   const m = artifact.manifest;
   const _need = (name: string): Buffer => artifactFile(artifact, name);
-  const { language, tags, calibration, ...stored } = m.options;
-  const options = artifactOptions(artifact, () => resolveTaggerOptions(stored as Partial<TaggerOptions>));
+  const { language, tags, calibration } = m.options;
+  const options = artifactOptions(
+    artifact,
+    (stored) => resolveTaggerOptions(stored as Partial<TaggerOptions>),
+    ["language", "tags", "calibration"],
+  );
   const types = m.labels ?? [];
   if (language !== "en" && language !== "zh") {
     throw new TextkitError("ARTIFACT_CORRUPT", `the manifest in ${dir} names no tagging language`, {
