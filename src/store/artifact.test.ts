@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { TextkitError } from "../core/errors.ts";
 import {
+  artifactOptions,
   float32FromBuffer,
   int32FromBuffer,
   listArtifacts,
@@ -230,5 +231,45 @@ describe("stale temporary folders", () => {
     assert.equal(existsSync(otherModel), true, "another model's folders are not this write's business");
     rmSync(live, { recursive: true });
     rmSync(otherModel, { recursive: true });
+  });
+});
+
+describe("stored options", () => {
+  /** A resolver such as each family has: defaults filled in, ranges (not types) checked. */
+  const resolve = (stored: Record<string, unknown>) => {
+    const o = { dim: 4, lowercase: true, range: 8 as number | { min: number; max: number }, ...stored };
+    if (typeof o.dim === "number" && !(o.dim >= 1))
+      throw new TextkitError("OPTION_INVALID", `dim must be at least 1`);
+    return o;
+  };
+
+  it("refuses an option of the wrong type or out of range with ARTIFACT_CORRUPT, and passes the rest", async () => {
+    const dir = join(root, "options");
+    const cases: [Record<string, unknown>, RegExp | null][] = [
+      [{ dim: 8, lowercase: false, range: { min: 2, max: 4 }, language: "en" }, null],
+      [{ dim: null }, /dim is null, not a number/],
+      [{ dim: "8" }, /dim is "8", not a number/],
+      [{ lowercase: null }, /lowercase is null, not a boolean/],
+      [{ dim: 0 }, /dim must be at least 1/],
+      [{ language: 7 }, null],
+    ];
+    for (const [options, pattern] of cases) {
+      await writeArtifact(dir, { ...base, options }, {});
+      const artifact = await readArtifact(dir);
+      if (pattern === null) {
+        const resolved = artifactOptions(artifact, resolve, ["language"]);
+        assert.equal(Object.hasOwn(resolved, "language"), false, "an excluded key is not passed on");
+        continue;
+      }
+      assert.throws(
+        () => artifactOptions(artifact, resolve, ["language"]),
+        (e: unknown) =>
+          e instanceof TextkitError &&
+          e.code === "ARTIFACT_CORRUPT" &&
+          e.file === join(dir, "manifest.json") &&
+          pattern.test(e.message),
+        JSON.stringify(options),
+      );
+    }
   });
 });
