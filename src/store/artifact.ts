@@ -491,7 +491,7 @@ function wholeValues(data: Buffer, size: number, file: string | undefined): numb
   if (data.byteLength % size !== 0) {
     throw new TextkitError(
       "ARTIFACT_CORRUPT",
-      `model file ${file ?? "(weights)"} has ${data.byteLength} bytes, not a whole number of ${size}-byte values`,
+      `${file === undefined ? "a weight file" : `model file ${file}`} has ${data.byteLength} bytes, not a whole number of ${size}-byte values`,
       file === undefined ? {} : { file },
     );
   }
@@ -510,7 +510,7 @@ export function float32FromBuffer(data: Buffer, file?: string): Float32Array {
     if (!Number.isFinite(out[i]!)) {
       throw new TextkitError(
         "ARTIFACT_CORRUPT",
-        `model file ${file ?? "(weights)"} holds ${out[i]} at value ${i}, not a finite number`,
+        `${file === undefined ? "a weight file" : `model file ${file}`} holds ${out[i]} at value ${i}, not a finite number`,
         file === undefined ? {} : { file },
       );
     }
