@@ -232,6 +232,19 @@ describe("stale temporary folders", () => {
     rmSync(live, { recursive: true });
     rmSync(otherModel, { recursive: true });
   });
+
+  it("removes a dead writer's displaced old copy only once the model itself exists", async () => {
+    const dir = join(root, "swapped");
+    const old = join(root, `.swapped.old-${deadPid()}-0badf00d`);
+    mkdirSync(old);
+    writeFileSync(join(old, "manifest.json"), "{}");
+    // Killed between its two renames: the old copy was all there was of the model when this
+    // write began, so it is kept; the next write finds the model and removes it.
+    await writeArtifact(dir, base, {});
+    assert.equal(existsSync(old), true, "kept while the model did not exist");
+    await writeArtifact(dir, base, {});
+    assert.equal(existsSync(old), false, "removed once the model exists again");
+  });
 });
 
 describe("stored options", () => {
