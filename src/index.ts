@@ -413,9 +413,11 @@ export {
   isPostgresUrl,
   listArtifacts,
   looksLikeArtifact,
+  manifestDigest,
   openDatabase,
   parseScopes,
   readArtifact,
+  readSealedManifest,
   writeArtifact,
 } from "./store/index.ts";
 // Text processing

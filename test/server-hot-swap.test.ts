@@ -2,12 +2,14 @@
  * Model versions appearing, breaking and being chosen while the server answers requests.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TextClassifier } from "../src/models/classifier/index.ts";
 import { PIN_FILE, type RunningServer, startServer } from "../src/server/index.ts";
+import { manifestDigest } from "../src/store/index.ts";
 import { call, errorOf, tempDir, trainTopicModel } from "./server-helpers.ts";
 
 const root = tempDir("server-swap");
@@ -135,6 +137,71 @@ describe("hot swap", () => {
     assert.equal(s.activeVersion, "v2");
     assert.equal(s.versions.find((v) => v.version === "v4")?.error?.code, "ARTIFACT_CORRUPT");
     assert.equal((await predictOnce()).version, "v2");
+  });
+
+  it("refuses versions with an edited manifest or NaN weights; the old version keeps answering", async () => {
+    const editManifest = (change: (m: Record<string, unknown>) => void, reseal: boolean) => (dir: string) => {
+      const path = join(dir, "manifest.json");
+      const manifest = JSON.parse(readFileSync(path, "utf8"));
+      change(manifest);
+      if (reseal) {
+        delete manifest.digest;
+        manifest.digest = manifestDigest(manifest);
+      }
+      writeFileSync(path, JSON.stringify(manifest, null, 2));
+    };
+    const cases: [string, (dir: string) => void][] = [
+      ["v4.1", editManifest((m) => (m["labels"] = [...(m["labels"] as string[])].reverse()), false)],
+      ["v4.2", editManifest((m) => (m["options"] = { ...(m["options"] as object), wordNgrams: 3 }), false)],
+      [
+        "v4.3",
+        (dir) => {
+          const input = readFileSync(join(dir, "input.f32"));
+          input.writeFloatLE(Number.NaN, 0);
+          writeFileSync(join(dir, "input.f32"), input);
+          const sha256 = createHash("sha256").update(input).digest("hex");
+          editManifest((m) => {
+            (m["files"] as Record<string, { sha256: string }>)["input.f32"]!.sha256 = sha256;
+          }, true)(dir);
+        },
+      ],
+      ["v4.4", editManifest((m) => (m["options"] = null), true)],
+    ];
+    for (const [version, breakIt] of cases) await dropBroken(version, breakIt);
+    await call(`${server.url}/v1/admin/reload`, { method: "POST" });
+    const s = await status();
+    assert.equal(s.activeVersion, "v2");
+    for (const [version] of cases) {
+      const v = s.versions.find((x) => x.version === version);
+      assert.equal(v?.state, "failed", version);
+      assert.equal(v?.error?.code, "ARTIFACT_CORRUPT", version);
+    }
+    const r = await predictOnce();
+    assert.equal(r.version, "v2");
+    assert.deepEqual(r.predictions, second.predict([TEXT], { k: 3 }));
+    const refused = await call(`${server.url}/v1/admin/models/topics/activate`, {
+      body: { version: "v4.3" },
+    });
+    assert.equal(refused.status, 422, refused.text);
+    assert.equal(errorOf(refused).code, "ARTIFACT_CORRUPT");
+    assert.equal((await status()).activeVersion, "v2");
+  });
+
+  it("lists a model folder with a broken manifest with no family, never 'undefined'", async () => {
+    const broken = join(modelsDir, "broken");
+    mkdirSync(broken);
+    writeFileSync(join(broken, "manifest.json"), JSON.stringify({ format: "textkit-model", files: {} }));
+    await call(`${server.url}/v1/admin/reload`, { method: "POST" });
+    const list = await call(`${server.url}/v1/models`);
+    assert.equal(list.status, 200, list.text);
+    assert.doesNotMatch(list.text, /undefined/);
+    const res = await call(`${server.url}/v1/models/broken`);
+    assert.equal(res.status, 200, res.text);
+    const body = res.body as { family: string | null; versions: { error: { code: string } | null }[] };
+    assert.equal(body.family, null);
+    assert.equal(body.versions[0]?.error?.code, "ARTIFACT_CORRUPT");
+    rmSync(broken, { recursive: true });
+    await call(`${server.url}/v1/admin/reload`, { method: "POST" });
   });
 
   it("activates an older version on request, records it on disk, and goes back to the latest", async () => {

@@ -113,6 +113,10 @@ export const ERROR_CATALOGUE = {
     status: 422,
     hint: "The model was written by a newer textkit; upgrade textkit to load it.",
   },
+  ARTIFACT_OUTDATED: {
+    status: 422,
+    hint: "The model was written by an older textkit whose manifest has no digest, so a change to it could not be detected; train the model again with this textkit.",
+  },
   // Application data store
   STORE_UNAVAILABLE: {
     status: 503,

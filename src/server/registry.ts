@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Assistant } from "../apps/assist/index.ts";
 import { isTextkitError, TextkitError } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
-import { type ArtifactManifest, compareVersions, PIN_FILE } from "../store/index.ts";
+import { type ArtifactManifest, compareVersions, PIN_FILE, readSealedManifest } from "../store/index.ts";
 
 export { compareVersions, PIN_FILE };
 
@@ -624,12 +624,14 @@ export class ModelRegistry {
   /** Loads and self-tests one version; records and rethrows a refusal. */
   private async load(entry: ModelEntry, v: DiskVersion): Promise<ServedModel> {
     try {
-      const manifest = v.manifest;
-      if (manifest === null) {
+      if (v.manifest === null) {
         throw new TextkitError("ARTIFACT_CORRUPT", `manifest.json in ${v.dir} is missing or not valid JSON`, {
           file: join(v.dir, MANIFEST),
         });
       }
+      // Checked here, whatever the family: digest and field types, so that no loader (nor
+      // the family lookup below) sees an edited or malformed manifest.
+      const manifest = await readSealedManifest(v.dir);
       const loader = Object.hasOwn(this.loaders, manifest.family) ? this.loaders[manifest.family] : undefined;
       if (loader === undefined) {
         throw new TextkitError(
@@ -699,8 +701,9 @@ export class ModelRegistry {
     return {
       name: entry.name,
       layout: entry.disk.layout,
-      family: manifest === null ? null : String(manifest.family),
-      task: manifest === null ? null : String(manifest.task),
+      // From a manifest that may not have loaded: a field that is not a string shows as null.
+      family: typeof manifest?.family === "string" ? manifest.family : null,
+      task: typeof manifest?.task === "string" ? manifest.task : null,
       activeVersion: active?.version ?? null,
       pinnedVersion: entry.disk.pinned,
       labelCount: active?.labels?.length ?? null,

@@ -5,12 +5,17 @@ export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
   artifactFile,
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
   bytesOf,
   float32FromBuffer,
   int32FromBuffer,
   listArtifacts,
   looksLikeArtifact,
+  manifestDigest,
   readArtifact,
+  readSealedManifest,
   writeArtifact,
 } from "./artifact.ts";
 export type {

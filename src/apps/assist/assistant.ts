@@ -22,6 +22,7 @@
  * customer gave for one request is never reused for the next.
  */
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import { TEXTKIT_VERSION } from "../../core/version.ts";
@@ -962,6 +963,42 @@ export async function loadAssistant(dir: string): Promise<Assistant> {
     });
   }
   const labels = artifact.manifest.labels ?? [];
+  // The parts the snapshot and labels call for must be the parts the sealed manifest lists,
+  // so that no part is silently left out (an assistant without its intent classifier).
+  const indexes: unknown = snapshot?.indexes;
+  const snapshotTaggers: unknown = snapshot?.taggers;
+  if (
+    indexes === null ||
+    typeof indexes !== "object" ||
+    !Array.isArray(snapshotTaggers) ||
+    !snapshotTaggers.every((lang) => TEXT_LANGUAGES.includes(lang))
+  ) {
+    throw new TextkitError("ARTIFACT_CORRUPT", `${dir}/${ASSISTANT_FILE} lacks its indexes or taggers`, {
+      file: join(dir, ASSISTANT_FILE),
+    });
+  }
+  const wanted = [
+    ...(labels.length >= 2 ? ["intent"] : []),
+    ...(["faq", "passages", "examples"] as const).filter((name) => snapshot.indexes[name] === true),
+    ...snapshot.taggers.map((lang) => `tagger-${lang}`),
+  ].sort();
+  const listed = Object.keys(artifact.manifest.parts ?? {}).sort();
+  if (wanted.join(",") !== listed.join(",")) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `${dir} lists the parts ${listed.join(", ") || "(none)"} but its labels and ${ASSISTANT_FILE} call for ${wanted.join(", ") || "(none)"}`,
+      { file: join(dir, "manifest.json") },
+    );
+  }
+  // The manifest's options are the snapshot's, plus the assistant's name (for people and listings).
+  const { name, ...options } = artifact.manifest.options;
+  if (name !== snapshot.settings?.name || !isDeepStrictEqual(options, snapshot.options)) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `the options in ${dir}/manifest.json are not those of its ${ASSISTANT_FILE}`,
+      { file: join(dir, "manifest.json") },
+    );
+  }
   const classifier = labels.length >= 2 ? await loadClassifier(join(dir, "intent")) : null;
   const faqIndex = snapshot.indexes.faq ? await loadRetrievalIndex(join(dir, "faq")) : null;
   const passageIndex = snapshot.indexes.passages ? await loadRetrievalIndex(join(dir, "passages")) : null;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +7,7 @@ import { after, describe, it } from "node:test";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import type { Dataset, Example } from "../../data/index.ts";
+import { manifestDigest } from "../../store/index.ts";
 import { loadClassifier, trainClassifier } from "./classifier.ts";
 import { Featurizer } from "./featurizer.ts";
 
@@ -160,6 +162,64 @@ describe("trainClassifier", () => {
       loadClassifier(dir),
       (e: unknown) => e instanceof TextkitError && e.code === "ARTIFACT_CORRUPT",
     );
+  });
+
+  it("refuses a changed manifest, NaN weights and out-of-range options with ARTIFACT_CORRUPT", async () => {
+    const model = await trainClassifier({ train: topics(60, 9) }, { ...fast, minn: 2, maxn: 3 });
+    const dir = join(root, "tampered");
+    const manifestPath = join(dir, "manifest.json");
+    const isCorrupt = (pattern: RegExp, file?: string) => (e: unknown) =>
+      e instanceof TextkitError &&
+      e.code === "ARTIFACT_CORRUPT" &&
+      pattern.test(e.message) &&
+      (file === undefined || e.file === file);
+    // Edits a person or a bad copy could make: the digest no longer matches.
+    const edits: ((m: Record<string, unknown>) => void)[] = [
+      (m) => (m["labels"] = [...(m["labels"] as string[])].reverse()),
+      (m) => (m["options"] = { ...(m["options"] as object), wordNgrams: 3 }),
+      (m) => (m["options"] = { ...(m["options"] as object), minn: 1, maxn: 4 }),
+      (m) => (m["options"] = { ...(m["options"] as object), buckets: 20_000 }),
+      (m) => (m["options"] = { ...(m["options"] as object), loss: "ova" }),
+    ];
+    for (const edit of edits) {
+      await model.save(dir);
+      const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+      edit(manifest);
+      writeFileSync(manifestPath, JSON.stringify(manifest));
+      await assert.rejects(loadClassifier(dir), isCorrupt(/changed after it was written/, manifestPath));
+    }
+    // A manifest whose digest matches but whose content cannot be a classifier.
+    const resealed = (change: (m: Record<string, unknown>) => void): void => {
+      const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+      change(manifest);
+      delete manifest.digest;
+      writeFileSync(manifestPath, JSON.stringify({ ...manifest, digest: manifestDigest(manifest) }));
+    };
+    const invalid: [(m: Record<string, unknown>) => void, RegExp][] = [
+      [(m) => (m["options"] = { ...(m["options"] as object), wordNgrams: 0 }), /wordNgrams/],
+      [(m) => (m["options"] = { ...(m["options"] as object), dim: 17 }), /do not match/],
+      [(m) => (m["options"] = { ...(m["options"] as object), buckets: 3 }), /buckets/],
+      [(m) => (m["options"] = { ...(m["options"] as object), loss: "hinge" }), /loss/],
+      [(m) => (m["options"] = { ...(m["options"] as object), lowercase: "yes" }), /lowercase/],
+      [(m) => (m["labels"] = ["money"]), /do not match/],
+      [(m) => delete m["labels"], /no labels/],
+      [(m) => (m["task"] = "ranking"), /task/],
+    ];
+    for (const [change, pattern] of invalid) {
+      await model.save(dir);
+      resealed(change);
+      await assert.rejects(loadClassifier(dir), isCorrupt(pattern), String(pattern));
+    }
+    // NaN weights, with the file's checksum and the digest made to match.
+    await model.save(dir);
+    const input = readFileSync(join(dir, "input.f32"));
+    input.writeFloatLE(Number.NaN, 4 * 5);
+    writeFileSync(join(dir, "input.f32"), input);
+    resealed((m) => {
+      const files = m["files"] as Record<string, { bytes: number; sha256: string }>;
+      files["input.f32"]!.sha256 = createHash("sha256").update(input).digest("hex");
+    });
+    await assert.rejects(loadClassifier(dir), isCorrupt(/NaN at value 5/, join(dir, "input.f32")));
   });
 
   it("stops early when the dev metric stops improving and keeps the best epoch", async () => {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import type { Dataset } from "../../data/index.ts";
@@ -6,9 +7,10 @@ import { readVecFile } from "../../data/vectors-file.ts";
 import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
 import {
   artifactFile,
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
   bytesOf,
-  float32FromBuffer,
-  int32FromBuffer,
   type ManifestInput,
   readArtifact,
   writeArtifact,
@@ -558,14 +560,26 @@ export async function trainClassifier(
   return new TextClassifier(options, labels, multiLabel, featurizer, weights, record);
 }
 
-/** Loads a model directory written by `save`, verifying its checksums. */
+/**
+ * Loads a model directory written by `save`, verifying its checksums, its options and that
+ * its weights match its vocabulary and labels (ARTIFACT_CORRUPT otherwise).
+ */
 export async function loadClassifier(dir: string): Promise<TextClassifier> {
   const artifact = await readArtifact(dir, CLASSIFIER_FAMILY);
   const m = artifact.manifest;
-  const need = (name: string): Buffer => artifactFile(artifact, name);
-  const { quantized, ...stored } = m.options;
-  const options = resolveClassifierOptions(stored as Partial<ClassifierOptions>);
+  const corrupt = (what: string, file = join(dir, "manifest.json")): TextkitError =>
+    new TextkitError("ARTIFACT_CORRUPT", `the classifier in ${dir} ${what}`, { file });
+  const quantized = m.options["quantized"];
+  const options = artifactOptions(
+    artifact,
+    (stored) => resolveClassifierOptions(stored as Partial<ClassifierOptions>),
+    ["quantized"],
+  );
+  if (typeof options.lowercase !== "boolean")
+    throw corrupt("has a lowercase option that is not true or false");
+  if (m.task !== "multiclass" && m.task !== "multilabel") throw corrupt(`has an unknown task '${m.task}'`);
   const labels = m.labels ?? [];
+  if (labels.length === 0) throw corrupt("lists no labels");
   const record = runRecordOf(artifact.files);
   if (quantized !== undefined) {
     // Quantised weights are dequantised to Float32 here; the codes stay for a later save.
@@ -580,18 +594,23 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
       form,
     );
   }
-  const wordsText = need("words.txt").toString("utf8");
+  const wordsText = artifactFile(artifact, "words.txt").toString("utf8");
   const words = wordsText.length === 0 ? [] : wordsText.split("\n");
-  const buckets = int32FromBuffer(need("buckets.i32"));
+  if (new Set(words).size !== words.length) throw corrupt("lists a word twice", join(dir, "words.txt"));
+  const buckets = artifactInts(artifact, "buckets.i32");
+  const usesBuckets = options.wordNgrams > 1 || options.maxn > 0;
+  const seen = new Set<number>();
+  for (const bucket of buckets) {
+    if (!usesBuckets || bucket < 0 || bucket >= options.buckets || seen.has(bucket)) {
+      throw corrupt("has hash buckets that do not match its options", join(dir, "buckets.i32"));
+    }
+    seen.add(bucket);
+  }
   const featurizer = new Featurizer(options, words, buckets);
-  const input = float32FromBuffer(need("input.f32"));
-  const output = float32FromBuffer(need("output.f32"));
+  const input = artifactFloats(artifact, "input.f32");
+  const output = artifactFloats(artifact, "output.f32");
   if (input.length !== featurizer.rows * options.dim || output.length !== labels.length * options.dim) {
-    throw new TextkitError(
-      "ARTIFACT_CORRUPT",
-      `model weights in ${dir} do not match its vocabulary and labels`,
-      { file: dir },
-    );
+    throw corrupt("has weights that do not match its vocabulary, labels and dim", dir);
   }
   return new TextClassifier(
     options,

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import type { Dataset } from "../../data/index.ts";
+import { manifestDigest } from "../../store/index.ts";
 import { loadClassifier, type TextClassifier, trainClassifier } from "./classifier.ts";
 import { quantizeClassifier } from "./quantize.ts";
 
@@ -219,6 +220,17 @@ describe("quantizeClassifier", () => {
     writeFileSync(path, JSON.stringify(manifest));
     await assert.rejects(
       loadClassifier(dir),
+      (e: unknown) => e instanceof TextkitError && e.code === "ARTIFACT_CORRUPT" && /digest/.test(e.message),
+    );
+    // With the digest made to match, the loader's own checks still refuse it.
+    const reseal = (): void => {
+      delete manifest.digest;
+      manifest.digest = manifestDigest(manifest);
+      writeFileSync(path, JSON.stringify(manifest));
+    };
+    reseal();
+    await assert.rejects(
+      loadClassifier(dir),
       (e: unknown) =>
         e instanceof TextkitError &&
         e.code === "ARTIFACT_CORRUPT" &&
@@ -226,7 +238,7 @@ describe("quantizeClassifier", () => {
         /codes do not match/.test(e.message),
     );
     manifest.options.quantized = { dsub: 2 };
-    writeFileSync(path, JSON.stringify(manifest));
+    reseal();
     await assert.rejects(
       loadClassifier(dir),
       (e: unknown) =>

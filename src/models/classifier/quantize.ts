@@ -6,10 +6,17 @@
  * the output matrix is optionally stored in 8 bits. The gain is on disk and in transfer:
  * prediction runs on weights dequantised to Float32 when the model is built or loaded.
  */
+import { join } from "node:path";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
-import { bytesOf, float32FromBuffer, type ManifestInput } from "../../store/index.ts";
+import {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  bytesOf,
+  float32FromBuffer,
+  type ManifestInput,
+} from "../../store/index.ts";
 import type { TextClassifier } from "./classifier.ts";
 import type { Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
@@ -306,16 +313,17 @@ function artifactBytes(manifest: ManifestInput, files: Record<string, Uint8Array
   return total + manifestBytes(manifest, sizes);
 }
 
-/** Size of manifest.json as writeArtifact writes it (a SHA-256 is always 64 hex digits). */
+/** Size of manifest.json as writeArtifact writes it (a SHA-256, the digest too, is always 64 hex digits). */
 function manifestBytes(manifest: ManifestInput, sizes: Record<string, number>): number {
   const files: Record<string, { bytes: number; sha256: string }> = {};
   for (const [name, bytes] of Object.entries(sizes)) files[name] = { bytes, sha256: "0".repeat(64) };
   const full = {
-    format: "textkit-model",
-    formatVersion: 1,
+    format: ARTIFACT_FORMAT,
+    formatVersion: ARTIFACT_FORMAT_VERSION,
     ...manifest,
     createdAt: manifest.createdAt ?? new Date(0).toISOString(),
     files,
+    digest: "0".repeat(64),
   };
   return Buffer.byteLength(`${JSON.stringify(full, null, 2)}\n`, "utf8");
 }
@@ -688,7 +696,7 @@ export function readQuantizedForm(
     if (buckets[i]! >= options.buckets) throw corrupt(dir, `bucket ${buckets[i]} is out of range`);
   const subspaces = Math.ceil(dim / info.dsub);
   const codes = new Uint8Array(need(FILE_CODES));
-  const codebook = float32FromBuffer(need(FILE_CODEBOOK));
+  const codebook = float32FromBuffer(need(FILE_CODEBOOK), join(dir, FILE_CODEBOOK));
   if (rows !== info.rows || codes.length !== rows * subspaces || codebook.length !== info.centroids * dim)
     throw corrupt(dir, "the codes do not match the vocabulary and the dimension");
   for (let i = 0; i < codes.length; i++)
@@ -698,12 +706,12 @@ export function readQuantizedForm(
   let outputRange: Float32Array | null = null;
   if (info.quantizeOutput) {
     outputCodes = new Uint8Array(need(FILE_OUTPUT_CODES));
-    outputRange = float32FromBuffer(need(FILE_OUTPUT_RANGE));
+    outputRange = float32FromBuffer(need(FILE_OUTPUT_RANGE), join(dir, FILE_OUTPUT_RANGE));
     if (outputCodes.length !== labels * dim || outputRange.length !== labels * 2)
       throw corrupt(dir, "the output matrix does not match the labels");
     output = dequantize8(outputCodes, outputRange, labels, dim);
   } else {
-    output = float32FromBuffer(need(FILE_OUTPUT));
+    output = float32FromBuffer(need(FILE_OUTPUT), join(dir, FILE_OUTPUT));
     if (output.length !== labels * dim) throw corrupt(dir, "the output matrix does not match the labels");
   }
   return {

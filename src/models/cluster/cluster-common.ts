@@ -3,8 +3,8 @@ import { TextkitError } from "../../core/errors.ts";
 import {
   type Artifact,
   artifactFile,
+  artifactFloats,
   bytesOf,
-  float32FromBuffer,
   type ManifestInput,
 } from "../../store/index.ts";
 import {
@@ -176,7 +176,7 @@ export function readClusterCore(artifact: Artifact): {
   runRecord: RunRecord | null;
 } {
   const info = parseClusterInfo(artifactFile(artifact, "clusters.json"), artifact.dir);
-  const centroids = float32FromBuffer(artifactFile(artifact, "centroids.f32"));
+  const centroids = artifactFloats(artifact, "centroids.f32");
   if (centroids.length !== info.k * info.dim) {
     throw clusterCorrupt(artifact.dir, `has ${centroids.length} centroid values, not k × dim`);
   }

@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import { TextkitError } from "../../core/errors.ts";
-import { readArtifact } from "../../store/index.ts";
+import { artifactOptions, readArtifact } from "../../store/index.ts";
 import { CLUSTER_FAMILY } from "./cluster-common.ts";
 import {
   NUMERIC_CLUSTER_TASK,
@@ -22,29 +23,32 @@ export type ClusterModel = TextClusterModel | NumericClusterModel;
  */
 export async function loadClusterModel(dir: string): Promise<ClusterModel> {
   const artifact = await readArtifact(dir, CLUSTER_FAMILY);
-  const { task, options } = artifact.manifest;
-  try {
-    if (task === TEXT_CLUSTER_TASK) {
-      return textClusterModelFrom(artifact, resolveClusterOptions(options as Partial<ClusterOptions>));
-    }
-    if (task === NUMERIC_CLUSTER_TASK) {
-      return numericClusterModelFrom(
-        artifact,
-        resolveNumericClusterOptions(options as Partial<NumericClusterOptions>),
-      );
-    }
-  } catch (error) {
-    if (error instanceof TextkitError && error.code === "OPTION_INVALID") {
+  const { task } = artifact.manifest;
+  let model: ClusterModel | null = null;
+  if (task === TEXT_CLUSTER_TASK) {
+    const options = artifactOptions(artifact, (stored) =>
+      resolveClusterOptions(stored as Partial<ClusterOptions>),
+    );
+    model = textClusterModelFrom(artifact, options);
+  } else if (task === NUMERIC_CLUSTER_TASK) {
+    const options = artifactOptions(artifact, (stored) =>
+      resolveNumericClusterOptions(stored as Partial<NumericClusterOptions>),
+    );
+    model = numericClusterModelFrom(artifact, options);
+  }
+  if (model !== null) {
+    // The labels name the clusters 0..k-1; anything else is not what was saved.
+    const labels = artifact.manifest.labels ?? [];
+    if (labels.length !== model.k || labels.some((label, i) => label !== String(i))) {
       throw new TextkitError(
         "ARTIFACT_CORRUPT",
-        `the options in ${dir}/manifest.json are not valid: ${error.message}`,
+        `the labels in ${dir}/manifest.json do not name its ${model.k} clusters`,
         {
-          file: dir,
-          cause: error,
+          file: join(dir, "manifest.json"),
         },
       );
     }
-    throw error;
+    return model;
   }
   throw new TextkitError(
     "ARTIFACT_FOREIGN",

@@ -9,6 +9,7 @@ import { Random } from "../../core/random.ts";
 import { datasetFromExamples } from "../../data/dataset.ts";
 import type { NumericRows } from "../../data/numeric-rows.ts";
 import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
+import { manifestDigest } from "../../store/index.ts";
 import { loadClusterModel } from "./load-cluster-model.ts";
 import { trainNumericClusters } from "./numeric-clusters.ts";
 import { type TextClusterModel, trainTextClusters } from "./text-clusters.ts";
@@ -130,6 +131,24 @@ describe("trainTextClusters", () => {
     assert.deepEqual(loaded.predict(fresh), model.predict(fresh));
     assert.deepEqual(loaded.clusters, model.clusters);
     assert.equal(loaded.evaluate(data).adjustedRandIndex, 1);
+
+    // A manifest whose digest matches but whose k or labels cannot be this model's is refused
+    // (k null was a TypeError; reversed cluster names loaded).
+    const pristine = readFileSync(join(dir, "manifest.json"), "utf8");
+    const changes: ((m: Record<string, unknown>) => void)[] = [
+      (m) => (m["options"] = { ...(m["options"] as object), k: null }),
+      (m) => (m["options"] = { ...(m["options"] as object), lowercase: "no" }),
+      (m) => (m["labels"] = ["2", "1", "0"]),
+      (m) => delete m["labels"],
+    ];
+    for (const change of changes) {
+      const m = JSON.parse(pristine);
+      change(m);
+      delete m.digest;
+      writeFileSync(join(dir, "manifest.json"), JSON.stringify({ ...m, digest: manifestDigest(m) }));
+      await rejectsWith(loadClusterModel(dir), "ARTIFACT_CORRUPT");
+    }
+    writeFileSync(join(dir, "manifest.json"), pristine);
 
     // A changed weight file is refused.
     writeFileSync(join(dir, "centroids.f32"), Buffer.alloc(12));

@@ -11,8 +11,8 @@ import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
 import {
   type Artifact,
   artifactFile,
+  artifactFloats,
   bytesOf,
-  float32FromBuffer,
   type ManifestInput,
   writeArtifact,
 } from "../../store/index.ts";
@@ -465,13 +465,13 @@ export function textClusterModelFrom(artifact: Artifact, options: ClusterOptions
   };
   if (options.features === "tfidf") {
     const terms = lines("terms.txt");
-    const idf = float32FromBuffer(artifactFile(artifact, "idf.f32"));
+    const idf = artifactFloats(artifact, "idf.f32");
     if (terms.length !== info.dim || idf.length !== info.dim)
       throw clusterCorrupt(artifact.dir, "has a vocabulary that does not match its centroids");
     tfidf = new TfidfFeatures(terms, idf);
   } else {
     const words = lines("words.txt");
-    const vectors = float32FromBuffer(artifactFile(artifact, "vectors.f32"));
+    const vectors = artifactFloats(artifact, "vectors.f32");
     if (vectors.length !== words.length * info.dim)
       throw clusterCorrupt(artifact.dir, "has word vectors that do not match its centroids");
     wordVectors = new WordVectorFeatures(words, vectors, info.dim);

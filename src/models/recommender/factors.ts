@@ -207,8 +207,8 @@ export function factorStateOf(
     users,
     items,
     factors,
-    userFactors: float32FromBuffer(userFactors),
-    itemFactors: float32FromBuffer(itemFactors),
-    itemBias: withBias && bias !== undefined ? float32FromBuffer(bias) : null,
+    userFactors: float32FromBuffer(userFactors, where),
+    itemFactors: float32FromBuffer(itemFactors, where),
+    itemBias: withBias && bias !== undefined ? float32FromBuffer(bias, where) : null,
   };
 }

@@ -101,9 +101,9 @@ export class ItemKnnEngine implements ScoringEngine {
     const m: CsrMatrix = {
       rows: items,
       cols: items,
-      indptr: int32FromBuffer(indptr),
-      indices: int32FromBuffer(indices),
-      data: float32FromBuffer(sims),
+      indptr: int32FromBuffer(indptr, where),
+      indices: int32FromBuffer(indices, where),
+      data: float32FromBuffer(sims, where),
     };
     if (m.indptr[items] !== m.indices.length) {
       throw new TextkitError("ARTIFACT_CORRUPT", `the item neighbours in ${where} are damaged`, {

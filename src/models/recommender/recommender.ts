@@ -4,6 +4,7 @@
  * and model directories on disk.
  */
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import { latestPerUserMask } from "../../data/interaction-splits.ts";
@@ -19,9 +20,10 @@ import {
 } from "../../data/interactions.ts";
 import {
   artifactFile,
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
   bytesOf,
-  float32FromBuffer,
-  int32FromBuffer,
   type ManifestInput,
   readArtifact,
   writeArtifact,
@@ -736,9 +738,22 @@ export async function trainRecommender(
   return model;
 }
 
-function float64FromBuffer(data: Buffer): Float64Array {
-  const out = new Float64Array(data.byteLength / 8);
-  new Uint8Array(out.buffer).set(data);
+/** Item times: Unix seconds, NaN where unknown; a length not a multiple of 8 or an infinity is damage. */
+function float64FromBuffer(data: Buffer, file: string): Float64Array {
+  const out = new Float64Array(Math.floor(data.byteLength / 8));
+  new Uint8Array(out.buffer).set(data.subarray(0, out.length * 8));
+  if (
+    data.byteLength % 8 !== 0 ||
+    out.some((v) => v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
+  ) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `model file ${file} does not hold whole, finite 8-byte values`,
+      {
+        file,
+      },
+    );
+  }
   return out;
 }
 
@@ -804,7 +819,9 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
   const corrupt = (what: string) =>
     new TextkitError("ARTIFACT_CORRUPT", `${what} in ${dir} is missing or damaged`, { file: dir });
   const need = (name: string): Buffer => artifactFile(artifact, name);
-  const options = resolveRecommenderOptions(artifact.manifest.options as Partial<RecommenderOptions>);
+  const options = artifactOptions(artifact, (stored) =>
+    resolveRecommenderOptions(stored as Partial<RecommenderOptions>),
+  );
   let state: Record<string, unknown>;
   let userIds: string[];
   const items: CatalogItem[] = [];
@@ -825,11 +842,11 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     throw corrupt("the model state");
   const catalog = new ItemCatalog(items, `${dir}/catalog.jsonl`);
   const n = catalog.size;
-  const indptr = int32FromBuffer(need("history.indptr.i32"));
-  const historyItems = int32FromBuffer(need("history.items.i32"));
-  const historyWeights = float32FromBuffer(need("history.weights.f32"));
-  const scores = float32FromBuffer(need("popularity.f32"));
-  const itemTime = float64FromBuffer(need("item-time.f64"));
+  const indptr = artifactInts(artifact, "history.indptr.i32");
+  const historyItems = artifactInts(artifact, "history.items.i32");
+  const historyWeights = artifactFloats(artifact, "history.weights.f32");
+  const scores = artifactFloats(artifact, "popularity.f32");
+  const itemTime = float64FromBuffer(need("item-time.f64"), join(dir, "item-time.f64"));
   if (
     indptr.length !== userIds.length + 1 ||
     indptr[userIds.length] !== historyItems.length ||
@@ -860,7 +877,9 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     }),
     popularity: new Popularity(scores, itemTime, pop.anchor, pop.latest, pop.halfLifeSeconds ?? null),
     ratings:
-      ratingsFile === undefined ? null : RatingBaseline.fromFloats(float32FromBuffer(ratingsFile), dir),
+      ratingsFile === undefined
+        ? null
+        : RatingBaseline.fromFloats(artifactFloats(artifact, "ratings.f32"), dir),
   };
   const engineState =
     state["engine"] !== null && typeof state["engine"] === "object"

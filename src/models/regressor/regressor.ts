@@ -3,11 +3,19 @@
  * or minibatch SGD for data too big for memory, over numeric and one-hot categorical
  * features. See solve.ts for the exact solvers and sgd.ts for the SGD loop.
  */
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { TextkitError } from "../../core/errors.ts";
 import type { Table, TableOptions } from "../../data/table.ts";
 import { tableFromRecords } from "../../data/table.ts";
 import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
-import { artifactFile, type ManifestInput, readArtifact, writeArtifact } from "../../store/index.ts";
+import {
+  artifactFile,
+  artifactOptions,
+  type ManifestInput,
+  readArtifact,
+  writeArtifact,
+} from "../../store/index.ts";
 import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
 import {
   newRunId,
@@ -511,11 +519,20 @@ export async function loadRegressor(dir: string): Promise<LinearRegressor> {
     }
   };
   // The manifest also names the target and features for people; the encoder holds them.
-  const stored = Object.fromEntries(
-    Object.entries(artifact.manifest.options).filter(([key]) => key !== "target" && key !== "features"),
+  const options = artifactOptions(
+    artifact,
+    (stored) => resolveRegressorOptions(stored as Partial<RegressorOptions>),
+    ["target", "features"],
   );
-  const options = resolveRegressorOptions(stored as Partial<RegressorOptions>);
   const encoder = DesignEncoder.fromSpec(parse("encoder.json"), dir);
+  const { target, features } = artifact.manifest.options;
+  if (target !== encoder.target || !isDeepStrictEqual(features, encoder.featureNames())) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `the target and features in ${dir}/manifest.json are not those of its encoder.json`,
+      { file: join(dir, "manifest.json") },
+    );
+  }
   const bytes = need("weights.f64");
   if (bytes.byteLength !== (encoder.width + 1) * 8) {
     throw new TextkitError("ARTIFACT_CORRUPT", `the weights in ${dir} do not match its encoder`, {
@@ -524,6 +541,15 @@ export async function loadRegressor(dir: string): Promise<LinearRegressor> {
   }
   const weights = new Float64Array(encoder.width + 1);
   new Uint8Array(weights.buffer).set(bytes);
+  if (!weights.every(Number.isFinite)) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `the weights in ${dir} hold a value that is not a finite number`,
+      {
+        file: join(dir, "weights.f64"),
+      },
+    );
+  }
   const summary = parse("summary.json") as RegressionSummary;
   return new LinearRegressor(options, encoder, weights, summary, runRecordOf(artifact.files));
 }

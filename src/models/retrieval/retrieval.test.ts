@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import { scratchFiles } from "../../../test/support/data-files.ts";
 import { helpItems, tinyVec } from "../../../test/support/retrieval-data.ts";
 import { TextkitError } from "../../core/errors.ts";
+import { manifestDigest } from "../../store/index.ts";
 import { splitDocument } from "./passages.ts";
 import { buildRetrievalIndex, type IndexProgress, loadRetrievalIndex, type SearchHit } from "./retrieval.ts";
 import type { PassageEncoder } from "./vector-index.ts";
@@ -205,7 +206,11 @@ describe("saving and loading an index", () => {
     const foreign = join(scratch.path, "foreign");
     await (await buildRetrievalIndex(helpItems())).save(foreign);
     const manifest = JSON.parse(readFileSync(join(foreign, "manifest.json"), "utf8"));
+    // An edited family breaks the manifest's digest; a sealed one of another family is foreign.
     writeFileSync(join(foreign, "manifest.json"), JSON.stringify({ ...manifest, family: "classifier" }));
+    await assert.rejects(loadRetrievalIndex(foreign), codeIs("ARTIFACT_CORRUPT", /digest/));
+    const { digest: _digest, ...rest } = { ...manifest, family: "classifier" };
+    writeFileSync(join(foreign, "manifest.json"), JSON.stringify({ ...rest, digest: manifestDigest(rest) }));
     await assert.rejects(loadRetrievalIndex(foreign), codeIs("ARTIFACT_FOREIGN"));
   });
 

@@ -7,12 +7,13 @@
  * 0, and the hybrid score is a weighted mean of the two.
  */
 import { createHash } from "node:crypto";
-import { isTextkitError, TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/errors.ts";
 import {
   artifactFile,
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
   bytesOf,
-  float32FromBuffer,
-  int32FromBuffer,
   type ManifestInput,
   readArtifact,
   writeArtifact,
@@ -604,30 +605,21 @@ export async function loadRetrievalIndex(
 ): Promise<RetrievalIndex> {
   const artifact = await readArtifact(dir, RETRIEVAL_FAMILY);
   const need = (name: string): Buffer => artifactFile(artifact, name);
-  const { encoder: rawEncoder, ...stored } = artifact.manifest.options;
-  let resolved: RetrievalOptions;
-  try {
-    resolved = resolveRetrievalOptions(stored as Partial<RetrievalOptions>);
-  } catch (cause) {
-    if (!isTextkitError(cause)) throw cause;
-    throw new TextkitError(
-      "ARTIFACT_CORRUPT",
-      `the options in ${dir}/manifest.json are not valid: ${cause.message}`,
-      {
-        file: dir,
-        cause,
-      },
-    );
-  }
+  const rawEncoder = artifact.manifest.options["encoder"];
+  const resolved = artifactOptions(
+    artifact,
+    (stored) => resolveRetrievalOptions(stored as Partial<RetrievalOptions>),
+    ["encoder"],
+  );
   const items = itemsOf(need("items.json"), dir);
   const termsText = need("terms.txt").toString("utf8");
   const bm25 = Bm25Index.fromParts(
     {
       terms: termsText.length === 0 ? [] : termsText.split("\n"),
-      offsets: int32FromBuffer(need("postings-offsets.i32")),
-      docs: int32FromBuffer(need("postings-docs.i32")),
-      tfs: int32FromBuffer(need("postings-tf.i32")),
-      docLengths: int32FromBuffer(need("doc-lengths.i32")),
+      offsets: artifactInts(artifact, "postings-offsets.i32"),
+      docs: artifactInts(artifact, "postings-docs.i32"),
+      tfs: artifactInts(artifact, "postings-tf.i32"),
+      docLengths: artifactInts(artifact, "doc-lengths.i32"),
     },
     resolved,
     dir,
@@ -645,7 +637,7 @@ export async function loadRetrievalIndex(
   let vectors: VectorIndex | null = null;
   let encoder: PassageEncoder | null = null;
   if (info !== null) {
-    vectors = VectorIndex.fromUnitRows(float32FromBuffer(need("vectors.f32")), info.dim, items.length, dir);
+    vectors = VectorIndex.fromUnitRows(artifactFloats(artifact, "vectors.f32"), info.dim, items.length, dir);
     const loader = info.kind === null ? undefined : ENCODER_LOADERS[info.kind];
     const given = options.encoder;
     if (given !== undefined && (given.id !== info.id || given.dim !== info.dim)) {

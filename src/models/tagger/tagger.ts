@@ -21,8 +21,10 @@ import {
 } from "../../eval/entity-report.ts";
 import {
   artifactFile,
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
   bytesOf,
-  float32FromBuffer,
   type ManifestInput,
   readArtifact,
   writeArtifact,
@@ -897,9 +899,13 @@ function pruneRows(
 export async function loadTagger(dir: string): Promise<SequenceTagger> {
   const artifact = await readArtifact(dir, TAGGER_FAMILY);
   const m = artifact.manifest;
-  const need = (name: string): Buffer => artifactFile(artifact, name);
-  const { language, tags, calibration, ...stored } = m.options as Record<string, unknown>;
-  const options = resolveTaggerOptions(stored as Partial<TaggerOptions>);
+  const _need = (name: string): Buffer => artifactFile(artifact, name);
+  const { language, tags, calibration } = m.options;
+  const options = artifactOptions(
+    artifact,
+    (stored) => resolveTaggerOptions(stored as Partial<TaggerOptions>),
+    ["language", "tags", "calibration"],
+  );
   const types = m.labels ?? [];
   if (language !== "en" && language !== "zh") {
     throw new TextkitError("ARTIFACT_CORRUPT", `the manifest in ${dir} names no tagging language`, {
@@ -913,11 +919,9 @@ export async function loadTagger(dir: string): Promise<SequenceTagger> {
     });
   }
   const T = tagSet.tags.length;
-  const keyBytes = need("features.u32");
-  const keys = new Uint32Array(keyBytes.byteLength / 4);
-  new Uint8Array(keys.buffer).set(keyBytes);
-  const emit = float32FromBuffer(need("emissions.f32"));
-  const transitions = float32FromBuffer(need("transitions.f32"));
+  const keys = new Uint32Array(artifactInts(artifact, "features.u32").buffer);
+  const emit = artifactFloats(artifact, "emissions.f32");
+  const transitions = artifactFloats(artifact, "transitions.f32");
   if (emit.length !== keys.length * T || transitions.length !== T * T + 2 * T) {
     throw new TextkitError("ARTIFACT_CORRUPT", `model weights in ${dir} do not match its features and tags`, {
       file: dir,
