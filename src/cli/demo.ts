@@ -506,9 +506,14 @@ async function clearDemoMonitor(dataDir: string): Promise<void> {
   }
 }
 
-/** Replays the demo stream into the server's monitor, then adds one document every 3 s. */
+/**
+ * Replays the demo stream into the server's monitor, then adds everyday documents at the
+ * history's rate: faster, the live feed would itself be a volume spike on every topic.
+ */
 async function replayDemoStream(server: RunningServer, pool: string, io: CliIo): Promise<() => void> {
-  const { demoHistory, demoLive, readDemoPool } = await import("../apps/monitor/demo-stream.ts");
+  const { demoHistory, demoLive, demoLiveIntervalMs, readDemoPool } = await import(
+    "../apps/monitor/demo-stream.ts"
+  );
   const monitor = server.app.textkit.monitor;
   if (monitor === null) return () => undefined;
   const documents = await readDemoPool(pool);
@@ -520,11 +525,15 @@ async function replayDemoStream(server: RunningServer, pool: string, io: CliIo):
       (fired.length === 0 ? "\n" : `; ${fired.length} alert${fired.length === 1 ? "" : "s"} fired\n`),
   );
   const next = demoLive(documents, String(Date.now()));
+  const interval = demoLiveIntervalMs(documents);
+  io.stderr.write(
+    `monitor: a new demo document every ${(interval / 60_000).toFixed(1)} min, the history's rate\n`,
+  );
   const timer = setInterval(() => {
     monitor.submit([next(Date.now())]).catch((error: unknown) => {
       io.stderr.write(`monitor: a live demo document was not stored: ${String(error)}\n`);
     });
-  }, 3_000);
+  }, interval);
   timer.unref();
   return () => clearInterval(timer);
 }
