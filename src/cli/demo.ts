@@ -460,22 +460,24 @@ async function writeDemoMonitorConfig(out: string, trained: readonly string[]): 
         kind: "negative_share",
         topic: "*",
         window: "1h",
-        baseline: 24,
+        // The whole replayed history: a topic has about three documents an hour, and a day of
+        // such hours leaves the baseline's spread too uncertain to call even a 90% surge.
+        baseline: 47,
         z: 3,
         minDocs: 20,
         cooldown: "6h",
-        description: "a topic's negative share over the last hour, far above the day before",
+        description: "a topic's negative share over the last hour, far above the two days before",
       },
       {
         id: "volume-spike",
         kind: "volume_spike",
         topic: "*",
         window: "1h",
-        baseline: 24,
+        baseline: 47,
         z: 4,
         minDocs: 30,
         cooldown: "6h",
-        description: "a topic's volume over the last hour, far above the day before",
+        description: "a topic's volume over the last hour, far above the two days before",
       },
       {
         id: "outage-words",

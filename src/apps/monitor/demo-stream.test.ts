@@ -74,7 +74,7 @@ describe("the demo stream", () => {
     for (const d of history) count(d);
     // The demo's volume rule, over three hours of the live feed, checked every five minutes.
     const [rule] = resolveMonitorConfig({
-      rules: [{ id: "volume-spike", kind: "volume_spike", window: "1h", baseline: 24, z: 4, minDocs: 30 }],
+      rules: [{ id: "volume-spike", kind: "volume_spike", window: "1h", baseline: 47, z: 4, minDocs: 30 }],
     }).rules;
     const live = demoLive(pool, "run1");
     const fired: string[] = [];
