@@ -442,6 +442,46 @@ const READ_CHARTS = `(() => {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+interface CurveData {
+  labels: string[];
+  lines: {
+    label: string;
+    data: number[];
+    /** Pixel y of each point and of its Bézier control points (before and after it). */
+    points: { y: number; cp1y: number | null; cp2y: number | null }[];
+    segments: { start: number; end: number; dash: number[] }[];
+  }[];
+  /** The sentiment bars' colours, one per bucket, per series. */
+  bars: string[][];
+}
+
+/** What Chart.js laid out for the volume curves and the sentiment bars. */
+const READ_CURVES = `(() => {
+  const charts = window.__textkitCharts;
+  const chart = charts?.topicTrend;
+  if (chart == null || charts.sentiment == null) return null;
+  const num = (v) => (typeof v === "number" ? v : null);
+  return {
+    labels: chart.data.labels.map(String),
+    lines: chart.data.datasets.map((d, i) => {
+      const meta = chart.getDatasetMeta(i);
+      return {
+        label: d.label,
+        data: Array.from(d.data),
+        points: meta.data.map((p) => ({ y: p.y, cp1y: num(p.cp1y), cp2y: num(p.cp2y) })),
+        segments: meta.dataset.segments.map((s) => ({
+          start: s.start,
+          end: s.end,
+          dash: Array.from(s.style?.borderDash ?? meta.dataset.options.borderDash ?? []),
+        })),
+      };
+    }),
+    bars: charts.sentiment.data.datasets.map((d) =>
+      Array.isArray(d.backgroundColor) ? d.backgroundColor.map(String) : [String(d.backgroundColor)],
+    ),
+  };
+})()`;
+
 describe("dashboard: Monitor page", { skip, timeout: 240_000 }, () => {
   const modelsDir = join(root.path, "monitor-models");
   let server: RunningServer;
@@ -566,20 +606,80 @@ describe("dashboard: Monitor page", { skip, timeout: 240_000 }, () => {
       assert.equal(await text.textContent(), newest.text);
       assert.equal(await first.getAttribute("aria-expanded"), "true");
 
-      // The topic filter narrows the documents to one topic.
+      // The topic filter narrows the documents to one topic, and the alerts too: the surge
+      // was on money, so weather has none.
       await page.getByTestId("topic-filter").selectOption("weather");
       await eventually("weather documents only", async () => {
         const topics = await page.locator('[data-testid="document"] td:nth-child(4)').allTextContents();
         return topics.length > 0 && topics.every((t) => t.startsWith("weather"));
       });
       assert.match(page.url(), /topic=weather/);
+      await eventually(
+        "no money alert under weather",
+        async () => (await page.getByTestId("alert").count()) === 0,
+      );
+      assert.match((await page.getByTestId("alerts").textContent()) ?? "", /No alerts have fired on weather/);
+      assert.equal(await textOf(page, '[data-testid="summary-alerts"] .tile-value'), "0");
 
       await page.screenshot({ path: join(shots.path, "monitor-weather.png"), fullPage: true });
+      await page.getByTestId("topic-filter").selectOption("money");
+      await page.locator('[data-testid="alert"]').first().waitFor();
+      const moneyAlerts = await page.locator('[data-testid="alert"] h3').allTextContents();
+      assert.ok(
+        moneyAlerts.length > 0 && moneyAlerts.every((t) => t.includes("money")),
+        moneyAlerts.join("; "),
+      );
       for (const name of ["monitor.png", "monitor-weather.png"]) {
         const file = join(shots.path, name);
         assert.ok(existsSync(file));
         assert.ok(statSync(file).size > 10_000, `${name} is a real picture`);
         assert.deepEqual([...readFileSync(file).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
+      }
+      await assertNoProblems(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("draws curves that stay within their data, and the hour under way apart from the others", async () => {
+    const { context, page, problems } = await openPage();
+    try {
+      await page.goto(`${server.url}/dashboard/#/monitor`);
+      await eventually(
+        "the document count",
+        async () => (await textOf(page, '[data-testid="summary-documents"] .tile-value')) === String(stored),
+      );
+      const curves = await page.evaluate<CurveData | null>(READ_CURVES);
+      assert.ok(curves !== null);
+      const last = curves.labels.length - 1;
+      // Hourly buckets over 24 hours: the last one is the hour under way.
+      assert.match(curves.labels[last]!, /\(so far\)$/);
+      assert.ok(curves.labels.slice(0, last).every((l) => !l.includes("so far")));
+      for (const line of curves.lines) {
+        // Each segment's control points lie between its two ends (monotone): no dip below
+        // zero, no overshoot above a peak.
+        for (let i = 0; i + 1 < line.points.length; i++) {
+          const a = line.points[i]!;
+          const b = line.points[i + 1]!;
+          const lo = Math.min(a.y, b.y) - 0.5;
+          const hi = Math.max(a.y, b.y) + 0.5;
+          for (const cp of [a.cp2y, b.cp1y]) {
+            assert.ok(cp !== null && cp >= lo && cp <= hi, `${line.label} ${i}: ${cp} outside ${lo}..${hi}`);
+          }
+        }
+        const into = line.segments.find((s) => s.end === last);
+        assert.ok(into !== undefined && into.start === last - 1, JSON.stringify(line.segments));
+        assert.ok(into.dash.length > 0, `${line.label}: the segment into the hour under way is dashed`);
+        const before = line.segments.filter((s) => s.end < last);
+        assert.ok(
+          before.length > 0 && before.every((s) => s.dash.length === 0),
+          JSON.stringify(line.segments),
+        );
+      }
+      for (const colours of curves.bars) {
+        assert.equal(colours.length, curves.labels.length);
+        assert.notEqual(colours[last], colours[0], "the bar of the hour under way is faded");
+        assert.ok(colours.slice(0, last).every((c) => c === colours[0]));
       }
       await assertNoProblems(page, problems);
     } finally {

@@ -462,22 +462,24 @@ async function writeDemoMonitorConfig(out: string, trained: readonly string[]): 
         kind: "negative_share",
         topic: "*",
         window: "1h",
-        baseline: 24,
+        // The whole replayed history: a topic has about three documents an hour, and a day of
+        // such hours leaves the baseline's spread too uncertain to call even a 90% surge.
+        baseline: 47,
         z: 3,
         minDocs: 20,
         cooldown: "6h",
-        description: "a topic's negative share over the last hour, far above the day before",
+        description: "a topic's negative share over the last hour, far above the two days before",
       },
       {
         id: "volume-spike",
         kind: "volume_spike",
         topic: "*",
         window: "1h",
-        baseline: 24,
+        baseline: 47,
         z: 4,
         minDocs: 30,
         cooldown: "6h",
-        description: "a topic's volume over the last hour, far above the day before",
+        description: "a topic's volume over the last hour, far above the two days before",
       },
       {
         id: "outage-words",
@@ -508,9 +510,14 @@ async function clearDemoMonitor(dataDir: string): Promise<void> {
   }
 }
 
-/** Replays the demo stream into the server's monitor, then adds one document every 3 s. */
+/**
+ * Replays the demo stream into the server's monitor, then adds everyday documents at the
+ * history's rate: faster, the live feed would itself be a volume spike on every topic.
+ */
 async function replayDemoStream(server: RunningServer, pool: string, io: CliIo): Promise<() => void> {
-  const { demoHistory, demoLive, readDemoPool } = await import("../apps/monitor/demo-stream.ts");
+  const { demoHistory, demoLive, demoLiveIntervalMs, readDemoPool } = await import(
+    "../apps/monitor/demo-stream.ts"
+  );
   const monitor = server.app.textkit.monitor;
   if (monitor === null) return () => undefined;
   const documents = await readDemoPool(pool);
@@ -522,11 +529,15 @@ async function replayDemoStream(server: RunningServer, pool: string, io: CliIo):
       (fired.length === 0 ? "\n" : `; ${fired.length} alert${fired.length === 1 ? "" : "s"} fired\n`),
   );
   const next = demoLive(documents, String(Date.now()));
+  const interval = demoLiveIntervalMs(documents);
+  io.stderr.write(
+    `monitor: a new demo document every ${(interval / 60_000).toFixed(1)} min, the history's rate\n`,
+  );
   const timer = setInterval(() => {
     monitor.submit([next(Date.now())]).catch((error: unknown) => {
       io.stderr.write(`monitor: a live demo document was not stored: ${String(error)}\n`);
     });
-  }, 3_000);
+  }, interval);
   timer.unref();
   return () => clearInterval(timer);
 }

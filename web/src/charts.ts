@@ -86,6 +86,35 @@ export function createTopicTrendChart(canvas: HTMLCanvasElement): LineChart {
   });
 }
 
+const BUCKET_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+/**
+ * The index of the last bucket when it is still under way at `to` (the range's end), else
+ * null. That bucket holds only the minutes so far, so drawn like the others it would look
+ * like a fall in volume.
+ */
+export function unfinishedBucket(
+  times: readonly string[],
+  bucket: keyof typeof BUCKET_MS,
+  to: string,
+): number | null {
+  const last = times.at(-1);
+  if (last === undefined) return null;
+  return Date.parse(last) + BUCKET_MS[bucket] > Date.parse(to) ? times.length - 1 : null;
+}
+
+/** The dash of a line's segment into the unfinished bucket (solid elsewhere). */
+export function unfinishedSegment(index: number | null): {
+  borderDash: (ctx: { p1DataIndex: number }) => number[] | undefined;
+} {
+  return { borderDash: (ctx) => (index !== null && ctx.p1DataIndex === index ? [6, 4] : undefined) };
+}
+
+/** One colour per bar, the unfinished bucket's faded so that it reads as "so far". */
+export function unfinishedColours(colour: string, n: number, index: number | null): string[] {
+  return Array.from({ length: n }, (_, i) => (i === index ? `${colour}59` : colour));
+}
+
 /** The "Sentiment over time" stacked bar chart, empty until `setData`. */
 export function createSentimentChart(canvas: HTMLCanvasElement): BarChart {
   return new Chart<"bar", number[], string>(canvas, {

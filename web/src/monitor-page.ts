@@ -13,6 +13,9 @@ import {
   SENTIMENT_COLOURS,
   setChartData,
   topicColour,
+  unfinishedBucket,
+  unfinishedColours,
+  unfinishedSegment,
 } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import {
@@ -444,6 +447,9 @@ export class MonitorPage implements Page {
 
   private renderTrends(trends: Trends, spanMs: number): void {
     const labels = trends.times.map((t) => formatBucket(t, trends.bucket, spanMs > 24 * 3_600_000));
+    // The bucket under way is drawn apart (dashed, faded, "so far"), not as a drop.
+    const unfinished = unfinishedBucket(trends.times, trends.bucket, trends.to);
+    if (unfinished !== null) labels[unfinished] = `${labels[unfinished]} (so far)`;
     const selected = this.topic === ALL_TOPICS ? null : this.topic;
     const lines: ChartDataset<"line", number[]>[] = trends.topics.map((series) => {
       const index = this.topics.indexOf(series.topic);
@@ -455,6 +461,7 @@ export class MonitorPage implements Page {
         borderColor: dimmed ? `${colour}55` : colour,
         backgroundColor: colour,
         borderWidth: selected === series.topic ? 3 : 2,
+        segment: unfinishedSegment(unfinished),
       };
     });
     if (this.topicTrend !== null) setChartData(this.topicTrend, labels, lines);
@@ -474,7 +481,7 @@ export class MonitorPage implements Page {
     const bars: ChartDataset<"bar", number[]>[] = (["negative", "neutral", "positive"] as const).map((s) => ({
       label: s,
       data: series[s],
-      backgroundColor: SENTIMENT_COLOURS[s],
+      backgroundColor: unfinishedColours(SENTIMENT_COLOURS[s], series[s].length, unfinished),
       stack: "sentiment",
     }));
     if (this.sentiment !== null) setChartData(this.sentiment, labels, bars);
@@ -496,12 +503,27 @@ export class MonitorPage implements Page {
   }
 
   private renderAlerts(alerts: Alert[]): void {
-    const sorted = [...alerts].sort(
+    const selected = this.topic === ALL_TOPICS ? null : this.topic;
+    // With a topic chosen, its alerts only, as for the charts and the documents.
+    const shown = selected === null ? alerts : alerts.filter((a) => a.topic === selected);
+    const sorted = [...shown].sort(
       (a, b) =>
         Number(b.status === "open") - Number(a.status === "open") || b.firedAt.localeCompare(a.firedAt),
     );
+    if (selected !== null) {
+      const { alerts: tile } = this.tiles;
+      tile.value.textContent = formatCount(shown.filter((a) => a.status === "open").length);
+      tile.note.textContent = `on ${selected}`;
+    }
     if (sorted.length === 0) {
-      replaceChildren(this.alertList, h("li", { className: "empty" }, "No alerts have fired."));
+      replaceChildren(
+        this.alertList,
+        h(
+          "li",
+          { className: "empty" },
+          selected === null ? "No alerts have fired." : `No alerts have fired on ${selected}.`,
+        ),
+      );
       return;
     }
     replaceChildren(this.alertList, ...sorted.map((a) => this.alertItem(a)));

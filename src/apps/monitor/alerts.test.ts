@@ -165,6 +165,69 @@ describe("volume_spike", () => {
   });
 });
 
+describe("the minimum history of a baseline rule", () => {
+  it("fires nothing against an empty or thin baseline, whatever the window holds", () => {
+    for (const kind of ["volume_spike", "negative_share"]) {
+      const r = rule({ kind, window: "10m", baseline: 8, z: 3, minDocs: 10 });
+      // An import into an empty database: everything in the window under way.
+      const empty = windowRows("banking", 10, [[57, 57]]);
+      assert.deepEqual(evaluateCounts(r, empty, NOW), [], kind);
+      // Data in one baseline window only (the default asks for a quarter of 8, at least 2).
+      const one = windowRows("banking", 10, [
+        [57, 57],
+        [0, 0],
+        [30, 1],
+      ]);
+      assert.deepEqual(evaluateCounts(r, one, NOW), [], kind);
+      // Two windows with documents, but 4 documents in all, under minBaselineDocs (10).
+      const few = windowRows("banking", 10, [
+        [57, 57],
+        [2, 0],
+        [2, 0],
+      ]);
+      assert.deepEqual(evaluateCounts(r, few, NOW), [], kind);
+      const enough = windowRows("banking", 10, [
+        [57, 57],
+        [6, 1],
+        [6, 0],
+      ]);
+      assert.equal(evaluateCounts(r, enough, NOW).length, 1, kind);
+    }
+  });
+
+  it("takes its minimum from the rule", () => {
+    const rows = windowRows("banking", 10, [
+      [57, 0],
+      [6, 0],
+      [6, 0],
+      [6, 0],
+    ]);
+    const strict = rule({ kind: "volume_spike", window: "10m", baseline: 8, minBaselineWindows: 4 });
+    assert.deepEqual(evaluateCounts(strict, rows, NOW), []);
+    const docs = rule({ kind: "volume_spike", window: "10m", baseline: 8, minBaselineDocs: 19 });
+    assert.deepEqual(evaluateCounts(docs, rows, NOW), []);
+    const loose = rule({ kind: "volume_spike", window: "10m", baseline: 8, minBaselineWindows: 3 });
+    assert.equal(evaluateCounts(loose, rows, NOW).length, 1);
+  });
+
+  it("shows the deviation a volume spike was measured against, never 0.0 ± 0.0", () => {
+    // A baseline of 3 documents in each of its windows: a standard deviation of 0, so the
+    // z-score uses Poisson noise, sqrt(3) = 1.7: (57 - 3) / 1.732 = 31.2.
+    const r = rule({ kind: "volume_spike", window: "10m", baseline: 4, z: 3, minDocs: 10 });
+    const rows = windowRows("markets", 10, [
+      [57, 0],
+      [3, 0],
+      [3, 0],
+      [3, 0],
+      [3, 0],
+    ]);
+    const [f] = evaluateCounts(r, rows, NOW);
+    assert.ok(f !== undefined);
+    assert.match(f.draft.message, /against 3\.0 ± 1\.7 in the 4 windows before \(z = 31\.2\)/);
+    assert.ok(Math.abs(f.draft.baseline.std! - Math.sqrt(3)) < 1e-12);
+  });
+});
+
 describe("keyword rules", () => {
   const doc = (text: string, over: Partial<MonitorDocument> = {}): MonitorDocument => ({
     key: text,

@@ -17,6 +17,12 @@
  *   noise) and 1.
  * - keyword: documents that mention one of the rule's words within the window.
  *
+ * A baseline rule needs history before it may fire: at least `minBaselineWindows` of its
+ * baseline windows must hold documents on the topic, and `minBaselineDocs` documents in all.
+ * Without that, a monitor that has just started (or a database that has just been filled by
+ * an import, all of it stamped "now") would compare its first documents with an empty past
+ * and call them a surge of z = count.
+ *
  * A rule fires when the window has at least `minDocs` documents (matches, for keywords) and
  * its z-score reaches `z`; then it stays quiet for that topic for `cooldown` (see the store).
  */
@@ -25,8 +31,6 @@ import type { MonitorDocument } from "./document.ts";
 import type { AlertDraft, CountRow, TimeRange } from "./store.ts";
 
 const MINUTE = 60_000;
-/** Baseline windows with documents needed before negative_share may fire. */
-const MIN_BASELINE_WINDOWS = 2;
 const SHARE_STD_FLOOR = 0.02;
 
 export interface RuleWindows {
@@ -110,6 +114,9 @@ export function evaluateCounts(rule: AlertRule, rows: readonly CountRow[], now: 
     const now0 = windows[0]!;
     if (now0.total < rule.minDocs) continue;
     const baseline = windows.slice(1);
+    const withDocs = baseline.filter((w) => w.total > 0);
+    if (withDocs.length < rule.minBaselineWindows) continue;
+    if (withDocs.reduce((a, w) => a + w.total, 0) < rule.minBaselineDocs) continue;
     let value: number;
     let mean: number;
     let std: number;
@@ -117,8 +124,6 @@ export function evaluateCounts(rule: AlertRule, rows: readonly CountRow[], now: 
     let z: number;
     let message: string;
     if (rule.kind === "negative_share") {
-      const withDocs = baseline.filter((w) => w.total > 0);
-      if (withDocs.length < MIN_BASELINE_WINDOWS) continue;
       const N = withDocs.reduce((a, w) => a + w.total, 0);
       const p0 = (withDocs.reduce((a, w) => a + w.negative, 0) + 1) / (N + 2);
       const q = p0 * (1 - p0);
@@ -135,9 +140,12 @@ export function evaluateCounts(rule: AlertRule, rows: readonly CountRow[], now: 
         `(${now0.negative} of ${now0.total} documents), against ${percent(mean)} in the ${used} windows before, ` +
         `where ±${percent(std)} is usual at this volume (z = ${z.toFixed(1)})`;
     } else {
-      ({ mean, std } = meanStd(baseline.map((w) => w.total)));
+      const counts = meanStd(baseline.map((w) => w.total));
+      mean = counts.mean;
+      // The deviation the z-score uses, so the message shows what the alert was measured against.
+      std = Math.max(counts.std, Math.sqrt(mean), 1);
       value = now0.total;
-      z = (value - mean) / Math.max(std, Math.sqrt(mean), 1);
+      z = (value - mean) / std;
       used = baseline.length;
       message =
         `${value} documents on "${topic}" over the last ${span(rule.windowMinutes)}, against ` +

@@ -40,6 +40,7 @@ describe("resolveMonitorConfig", () => {
       [c.rules[0]!.windowMinutes, c.rules[0]!.cooldownMinutes, c.rules[0]!.baselineWindows, c.rules[0]!.z],
       [120, 1440, 24, 3],
     );
+    assert.deepEqual([c.rules[0]!.minBaselineWindows, c.rules[0]!.minBaselineDocs], [6, 10]);
     assert.deepEqual(
       [c.rules[1]!.keywords, c.rules[1]!.minDocs, c.rules[1]!.windowMinutes],
       [["outage"], 1, 10],
@@ -85,6 +86,22 @@ describe("resolveMonitorConfig", () => {
     assert.match(
       refused({ rules: [{ id: "a", kind: "volume_spike", baseline: 1 }] }).message,
       /^rules\[0\]\.baseline: must be a whole number of at least 2/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "volume_spike", baseline: 6, minBaselineWindows: 7 }] }).message,
+      /^rules\[0\]\.minBaselineWindows: must be a whole number from 1 to the rule's baseline \(6\)/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "negative_share", minBaselineWindows: 0 }] }).message,
+      /^rules\[0\]\.minBaselineWindows: must be a whole number from 1/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "negative_share", minBaselineDocs: 2.5 }] }).message,
+      /^rules\[0\]\.minBaselineDocs: must be a whole number of at least 1/,
+    );
+    assert.match(
+      refused({ rules: [{ id: "a", kind: "keyword", keywords: ["x"], minBaselineDocs: 5 }] }).message,
+      /^rules\[0\]\.minBaselineDocs: is for negative_share and volume_spike rules/,
     );
     assert.match(
       refused({ rules: [{ id: "a", kind: "keyword", keywords: ["x"], sentiment: "angry" }] }).message,

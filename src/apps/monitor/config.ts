@@ -35,6 +35,13 @@ export interface AlertRule {
   windowMinutes: number;
   /** Earlier windows of the same length that make the baseline (negative_share, volume_spike). */
   baselineWindows: number;
+  /**
+   * Baseline windows that must hold documents on the topic before the rule may fire
+   * (negative_share, volume_spike; default a quarter of `baselineWindows`, at least 2).
+   */
+  minBaselineWindows: number;
+  /** Documents on the topic the baseline windows must hold in all before the rule may fire (default 10). */
+  minBaselineDocs: number;
   /** Standard deviations above the baseline's mean that fire the rule. */
   z: number;
   /** Documents the window needs before the rule may fire. */
@@ -227,6 +234,8 @@ function rule(file: string | undefined, value: unknown, index: number, ids: Set<
     "topic",
     "window",
     "baseline",
+    "minBaselineWindows",
+    "minBaselineDocs",
     "z",
     "minDocs",
     "cooldown",
@@ -252,17 +261,38 @@ function rule(file: string | undefined, value: unknown, index: number, ids: Set<
   }
   const windowMinutes = r.minutes("window", kind === "keyword" ? 10 : 60);
   if (!Number.isInteger(windowMinutes)) throw r.error("window", "must be a whole number of minutes");
+  const baselineWindows = r.number(
+    "baseline",
+    24,
+    (n) => Number.isInteger(n) && n >= 2,
+    "a whole number of at least 2",
+  );
+  if (kind === "keyword") {
+    for (const key of ["minBaselineWindows", "minBaselineDocs"]) {
+      if (r.has(key))
+        throw r.error(key, "is for negative_share and volume_spike rules; a keyword rule has no baseline");
+    }
+  }
+  const minBaselineWindows = r.number(
+    "minBaselineWindows",
+    Math.max(2, Math.ceil(baselineWindows / 4)),
+    (n) => Number.isInteger(n) && n >= 1 && n <= baselineWindows,
+    `a whole number from 1 to the rule's baseline (${baselineWindows})`,
+  );
+  const minBaselineDocs = r.number(
+    "minBaselineDocs",
+    10,
+    (n) => Number.isInteger(n) && n >= 1,
+    "a whole number of at least 1",
+  );
   const out: AlertRule = {
     id,
     kind,
     topic: r.string("topic", "*"),
     windowMinutes,
-    baselineWindows: r.number(
-      "baseline",
-      24,
-      (n) => Number.isInteger(n) && n >= 2,
-      "a whole number of at least 2",
-    ),
+    baselineWindows,
+    minBaselineWindows,
+    minBaselineDocs,
     z: r.number("z", 3, (n) => n > 0, "a number above 0"),
     minDocs: r.number(
       "minDocs",

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { scratchFiles } from "../../../test/support/data-files.ts";
 import { isTextkitError } from "../../core/errors.ts";
-import { demoHistory, demoLive, readDemoPool } from "./demo-stream.ts";
+import { evaluateCounts } from "./alerts.ts";
+import { resolveMonitorConfig } from "./config.ts";
+import { demoHistory, demoLive, demoLiveIntervalMs, readDemoPool } from "./demo-stream.ts";
+import type { MonitorDocumentInput } from "./document.ts";
+import type { CountRow } from "./store.ts";
 
 const POOL = fileURLToPath(new URL("../../../samples/monitor/stream.jsonl", import.meta.url));
 const scratch = scratchFiles("demo-stream");
@@ -36,6 +41,50 @@ describe("the demo stream", () => {
     const [a, b] = [live(now), live(now + 3000)];
     assert.notEqual(a.id, b.id);
     assert.equal(b.publishedAt, now + 3000);
+  });
+
+  it("feeds live documents at the history's rate, so the volume rule sees no spike", async () => {
+    const pool = await readDemoPool(POOL);
+    const now = Date.parse("2026-12-01T12:00:00Z");
+    const history = demoHistory(pool, now);
+    const incidentTexts = new Set(pool.incident.map((d) => d.text));
+    const everyday = history.filter((d) => !incidentTexts.has(d.text));
+    const perHour = everyday.length / 48;
+    const interval = demoLiveIntervalMs(pool);
+    assert.ok(
+      Math.abs(3_600_000 / interval - perHour) < 1,
+      `${3_600_000 / interval} against ${perHour} an hour`,
+    );
+
+    // The topics the stream was written with, to count as the monitor would.
+    const topicOf = new Map<string, string>();
+    for (const line of readFileSync(POOL, "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      const v = JSON.parse(line) as { text: string; topic: string };
+      topicOf.set(v.text, v.topic);
+    }
+    const rows: CountRow[] = [];
+    const count = (d: MonitorDocumentInput) =>
+      rows.push({
+        bucket: Math.floor(d.publishedAt! / 60_000) * 60_000,
+        topic: topicOf.get(d.text)!,
+        sentiment: "neutral",
+        n: 1,
+      });
+    for (const d of history) count(d);
+    // The demo's volume rule, over three hours of the live feed, checked every five minutes.
+    const [rule] = resolveMonitorConfig({
+      rules: [{ id: "volume-spike", kind: "volume_spike", window: "1h", baseline: 47, z: 4, minDocs: 30 }],
+    }).rules;
+    const live = demoLive(pool, "run1");
+    const fired: string[] = [];
+    for (let t = now; t < now + 3 * 3_600_000; t += interval) {
+      count(live(t));
+      if (Math.floor((t + interval) / 300_000) > Math.floor(t / 300_000)) {
+        for (const f of evaluateCounts(rule!, rows, t)) if (f.key !== "banking") fired.push(f.draft.message);
+      }
+    }
+    assert.deepEqual(fired, []);
   });
 
   it("names the line of a bad document in the pool", async () => {

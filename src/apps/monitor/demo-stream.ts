@@ -2,7 +2,8 @@
  * The demo's stream: the documents of samples/monitor/stream.jsonl replayed as if they had
  * arrived over the last two days, with the incident (lines marked "incident": true) in the
  * last hour, so that a first look at the dashboard shows trends and a surge that raised an
- * alert; then, while the demo runs, one everyday document every few seconds.
+ * alert; then, while the demo runs, everyday documents at the history's own rate (a faster
+ * feed would be a surge of its own, and the volume rules would rightly say so).
  */
 import { readFile } from "node:fs/promises";
 import { TextkitError } from "../../core/errors.ts";
@@ -66,6 +67,25 @@ export interface DemoHistoryOptions {
  * @example
  * const docs = demoHistory(await readDemoPool("samples/monitor/stream.jsonl"), Date.now());
  */
+/** Everyday documents per hour in the history `demoHistory` replays with these options. */
+export function demoEverydayPerHour(pool: DemoPool, options: DemoHistoryOptions = {}): number {
+  const hours = options.hours ?? 48;
+  const copies = options.copies ?? 2;
+  // All copies spread over the hours before the last, and that rate again in the last hour.
+  return (pool.everyday.length * copies) / (hours - 1);
+}
+
+/**
+ * How often the live feed adds a document so that it runs at the history's rate: with the
+ * sample stream, about one every 4.7 minutes.
+ *
+ * @example
+ * setInterval(add, demoLiveIntervalMs(pool));
+ */
+export function demoLiveIntervalMs(pool: DemoPool, options: DemoHistoryOptions = {}): number {
+  return Math.round(HOUR / demoEverydayPerHour(pool, options));
+}
+
 export function demoHistory(
   pool: DemoPool,
   now: number,
@@ -84,7 +104,7 @@ export function demoHistory(
     }
   }
   // A few everyday documents in the last hour too, as on any hour.
-  const lastHour = Math.round(pool.everyday.length * copies * (HOUR / span));
+  const lastHour = Math.round(demoEverydayPerHour(pool, options));
   for (let i = 0; i < lastHour; i++) {
     const doc = pool.everyday[rng.int(pool.everyday.length)]!;
     out.push({ ...doc, id: `demo-${n++}`, publishedAt: now - Math.floor(rng.next() * HOUR) });
