@@ -18,6 +18,45 @@ export function describeJson(value: unknown): string {
 }
 
 /**
+ * `value` as JSON for a message, cut to about `limit` characters. A value read from a file
+ * may be huge or nested deeper than JSON.stringify's recursion goes (which throws a
+ * RangeError, issue 15); each level written costs at least one character, so the walk
+ * never goes deeper than `limit`.
+ *
+ * @example
+ * showJson([[[1, 2]]]); // "[[[1,2]]]"
+ * showJson("x".repeat(100), 10); // '"xxxxxxxxx...'
+ */
+export function showJson(value: unknown, limit = 60): string {
+  let out = "";
+  // Each returns false once the budget is spent, which ends the walk.
+  const put = (text: string): boolean => {
+    out += text;
+    return out.length <= limit;
+  };
+  const walk = (v: unknown): boolean => {
+    if (Array.isArray(v)) {
+      if (!put("[")) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(",")) || !walk(v[i])) return false;
+      return put("]");
+    }
+    if (isRecord(v)) {
+      if (!put("{")) return false;
+      let first = true;
+      for (const key of Object.keys(v)) {
+        if ((!first && !put(",")) || !put(`${JSON.stringify(key.slice(0, limit))}:`) || !walk(v[key]))
+          return false;
+        first = false;
+      }
+      return put("}");
+    }
+    if (typeof v === "string") return put(JSON.stringify(v.length > limit ? v.slice(0, limit) : v));
+    return put(v === undefined ? "undefined" : String(JSON.stringify(v) ?? v));
+  };
+  return walk(value) ? out : `${out.slice(0, limit)}...`;
+}
+
+/**
  * Parses line `line` of `file` as a JSON object; null for a blank line. Throws
  * DATA_BAD_JSON naming the line when it is not valid JSON, or when it is valid JSON but
  * not an object (`example`, when given, shows what an object of this file looks like).

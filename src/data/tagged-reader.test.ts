@@ -476,6 +476,18 @@ describe("loadTaggedDataset, JSONL errors", () => {
     await bad(span("Paris", ["LOC"]), "DATA_BAD_SPAN", /entity 1 is "LOC"/);
   });
 
+  it("DATA_BAD_SPAN, not a stack overflow, for entities nested 100,000 deep (issue 15)", async () => {
+    // JSON.parse takes any depth; showing the entity in the message used to recurse as deep.
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    await bad(
+      `{"text": "Paris", "entities": [${deep}]}`,
+      "DATA_BAD_SPAN",
+      /entity 1 is \[\[\[.*\.\.\.; write/,
+    );
+    await bad(`{"text": "Paris", "entities": [[0, ${deep}, "LOC"]]}`, "DATA_BAD_SPAN", /end \[\[\[.*\.\.\.;/);
+    await bad(`{"text": "Paris", "entities": [[0, 5, ${deep}]]}`, "DATA_BAD_SPAN", /label \[\[\[.*\.\.\.;/);
+  });
+
   it("DATA_BAD_SPAN: offsets that are not whole numbers", async () => {
     await bad(
       span("Paris", [[0.5, 5, "LOC"]]),
