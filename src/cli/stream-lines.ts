@@ -83,7 +83,7 @@ export async function* readStreamLines(
   let atStart = true;
   let line = 1;
   for await (const chunk of source) {
-    let bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
+    let bytes: Buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
     if (atStart) {
       if (carryBytes + bytes.length < 3) {
         carry.push(bytes);
