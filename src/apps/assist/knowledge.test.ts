@@ -242,6 +242,11 @@ describe("loadKnowledge", () => {
       loadKnowledge(directory),
       (e) => isTextkitError(e) && e.code === "DATA_FILE_NOT_FOUND",
     );
+    const huge = await refused({ "faq.yaml": `faqs:\n${"\n".repeat(4 * 1024 * 1024)}` }, "KNOWLEDGE_INVALID");
+    assert.match(
+      huge.message,
+      /faq\.yaml is 4194310 bytes, more than the 4 MiB a YAML or JSON knowledge file may have/,
+    );
     const nested = await refused(
       { "faq.jsonl": `{"question": ${"[".repeat(100_000)}${"]".repeat(100_000)}, "answer": "a"}\n` },
       "KNOWLEDGE_INVALID",

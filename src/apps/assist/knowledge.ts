@@ -126,6 +126,13 @@ function tooDeepAt(token: CST.Token, max: number): number {
   return -1;
 }
 
+/**
+ * Largest YAML or JSON knowledge file read, 4 MiB: hand-written intents and FAQs are far
+ * smaller, and the YAML library takes about 3 microseconds a line (a file of 50 MB of
+ * blank lines took minutes), so the limit bounds the time. Long FAQ lists go in faq.csv.
+ */
+export const MAX_KNOWLEDGE_FILE_BYTES = 4 * 1024 * 1024;
+
 /** The text of a knowledge file, which must be UTF-8; DATA_FILE_NOT_FOUND or DATA_INVALID_UTF8 naming the line. */
 function readSourceText(path: string): string {
   let bytes: Buffer;
@@ -134,6 +141,13 @@ function readSourceText(path: string): string {
   } catch (cause) {
     const code = cause instanceof Error && "code" in cause ? String(cause.code) : String(cause);
     throw new TextkitError("DATA_FILE_NOT_FOUND", `${path} cannot be read (${code})`, { file: path, cause });
+  }
+  if (bytes.length > MAX_KNOWLEDGE_FILE_BYTES) {
+    throw new TextkitError(
+      "KNOWLEDGE_INVALID",
+      `${path} is ${bytes.length} bytes, more than the ${MAX_KNOWLEDGE_FILE_BYTES / (1024 * 1024)} MiB a YAML or JSON knowledge file may have; put long FAQ lists in faq.csv`,
+      { file: path },
+    );
   }
   if (isUtf8(bytes)) return bytes.toString("utf8");
   let line = 1;
