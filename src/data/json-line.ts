@@ -57,9 +57,32 @@ export function showJson(value: unknown, limit = 60): string {
 }
 
 /**
+ * Deepest nesting of arrays and objects a JSONL record may have. Records of textkit's
+ * formats nest two or three levels; JSON.parse takes any depth, but code that walks a value
+ * recursively (JSON.stringify when a model or an index is saved, String() of an array)
+ * overflows the stack on one nested thousands deep (issue 15).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests arrays and objects more than `max` deep. Walks without recursion. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= max) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/**
  * Parses line `line` of `file` as a JSON object; null for a blank line. Throws
- * DATA_BAD_JSON naming the line when it is not valid JSON, or when it is valid JSON but
- * not an object (`example`, when given, shows what an object of this file looks like).
+ * DATA_BAD_JSON naming the line when it is not valid JSON, when it nests more than
+ * MAX_JSON_DEPTH deep, or when it is valid JSON but not an object (`example`, when given, shows what an object of this file looks like).
  *
  * @example
  * parseJsonObjectLine('{"text": "hi"}', "a.jsonl", 3, '{"text": "..."}'); // { text: "hi" }
@@ -86,6 +109,13 @@ export function parseJsonObjectLine(
       line,
       cause: error,
     });
+  }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new TextkitError(
+      "DATA_BAD_JSON",
+      `line ${line} nests arrays and objects more than ${MAX_JSON_DEPTH} deep; a record of this file holds text, labels and short lists`,
+      { file, line },
+    );
   }
   if (!isRecord(value)) {
     const such = example === undefined ? "" : ` such as ${example}`;

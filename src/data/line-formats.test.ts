@@ -130,6 +130,20 @@ describe("JSON Lines", () => {
     assert.equal(calls, 1);
   });
 
+  it("DATA_BAD_JSON for a record nested more than 64 levels deep, the record itself counted", async () => {
+    const nest = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    const ok = write(".jsonl", `{"text": "hi", "label": "a", "x": ${nest(63)}}\n`);
+    assert.equal((await read(ok)).length, 1);
+    const deep = write(
+      ".jsonl",
+      `{"text": "hi", "label": "a"}\n{"text": "hi", "label": "a", "x": ${nest(64)}}\n`,
+    );
+    await assert.rejects(
+      read(deep),
+      isError("DATA_BAD_JSON", deep, 2, /^line 2 nests arrays and objects more than 64 deep/),
+    );
+  });
+
   it("reads missing, null or empty labels as [] when labels are optional", async () => {
     const path = write(".jsonl", '{"text":"a"}\n{"text":"b","label":null}\n{"text":"c","label":[]}\n');
     assert.deepEqual(

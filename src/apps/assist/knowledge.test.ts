@@ -247,11 +247,16 @@ describe("loadKnowledge", () => {
       huge.message,
       /faq\.yaml is 4194310 bytes, more than the 4 MiB a YAML or JSON knowledge file may have/,
     );
-    const nested = await refused(
+    const deep = await refused(
       { "faq.jsonl": `{"question": ${"[".repeat(100_000)}${"]".repeat(100_000)}, "answer": "a"}\n` },
+      "DATA_BAD_JSON",
+    );
+    assert.equal(deep.line, 1);
+    const list = await refused(
+      { "faq.jsonl": '{"question": [["q"]], "answer": "a"}\n' },
       "KNOWLEDGE_INVALID",
     );
-    assert.match(nested.message, /faq\.jsonl:1: the field "question" must be a text/);
+    assert.match(list.message, /faq\.jsonl:1: the field "question" must be a text/);
   });
 
   it("applies admin edits: replaces by id, adds, removes, each checked as the files are", async () => {
