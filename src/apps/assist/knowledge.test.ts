@@ -220,6 +220,24 @@ describe("loadKnowledge", () => {
     assert.match(slots.message, /intents\.yaml:6: intents\[0\]\.slots\.v\.prompt: must be a text/);
   });
 
+  it("refuses a list as a mapping key without the YAML library printing a warning", async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", listen);
+    try {
+      const key = await refused(
+        { "intents.yaml": "intents:\n  - { [a, b]: 1, id: x }\n" },
+        "KNOWLEDGE_INVALID",
+      );
+      assert.match(key.message, /is not a setting here/);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", listen);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it("names the line of a YAML syntax error, of bytes that are not UTF-8 and of a second document", async () => {
     const syntax = await refused(
       { "intents.yaml": "intents:\n  - id: a\n    examples: [x\n" },

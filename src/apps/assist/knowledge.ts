@@ -207,7 +207,9 @@ class SourceFile {
         );
       }
     }
-    const composer = new Composer({ uniqueKeys: true, prettyErrors: false });
+    // logLevel "error": a mapping key that is a list is refused by the checks that follow;
+    // the library would also print a warning of its own to standard error.
+    const composer = new Composer({ uniqueKeys: true, prettyErrors: false, logLevel: "error" });
     const docs = Array.from(composer.compose(tokens, true, text.length));
     const doc = docs[0]!;
     if (docs.length > 1) {
