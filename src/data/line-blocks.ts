@@ -161,7 +161,7 @@ function longLineIn(bytes: Buffer, from: number, lastNewline: number, maxLineByt
 }
 
 /** The byte count as a person reads it: "8 MiB", "1000 bytes". */
-export function describeBytes(bytes: number): string {
+function describeBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
