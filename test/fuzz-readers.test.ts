@@ -13,6 +13,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { ERROR_CATALOGUE, TextkitError } from "../src/core/errors.ts";
 import { loadClassifier, trainClassifier } from "../src/models/classifier/index.ts";
+import { loadClusterModel, trainTextClusters } from "../src/models/cluster/index.ts";
 import {
   type FuzzReader,
   FuzzScratch,
@@ -162,92 +163,131 @@ function replaced(doc: unknown, path: readonly (string | number)[], replacement:
   return copy;
 }
 
-describe("artifact loaders accept a model or refuse it with a coded error", () => {
-  const model = join(scratch.root, "model");
-  let manifestText = "";
-  let weightFiles: string[] = [];
-  before(async () => {
-    const examples = ["good film", "great plot", "bad film", "awful plot", "fine acting", "poor acting"].map(
-      (text, i) => ({ text, labels: [i % 2 === 0 ? "pos" : "neg"], line: i + 1 }),
-    );
-    const classifier = await trainClassifier(
-      { train: { source: "memory", examples, labels: ["neg", "pos"], multiLabel: false } },
-      { dim: 4, epochs: 2, buckets: 1000, seed: 1 },
-    );
-    await classifier.save(model);
-    manifestText = readFileSync(join(model, "manifest.json"), "utf8");
-    weightFiles = readdirSync(model).filter((name) => name !== "manifest.json");
-  });
+/** A model family's loader, with a small model of it to alter. */
+interface FuzzLoader {
+  name: string;
+  save(dir: string): Promise<void>;
+  load(dir: string): Promise<unknown>;
+}
 
-  let copies = 0;
-  /** Copies the model, lets `change` alter the copy, loads it and checks how the load ended. */
-  async function loadChanged(what: string, change: (dir: string) => void): Promise<void> {
-    const dir = join(scratch.root, `model-${copies++}`);
-    cpSync(model, dir, { recursive: true });
-    change(dir);
-    try {
-      await loadClassifier(dir);
-    } catch (error) {
-      if (error instanceof TextkitError && Object.hasOwn(ERROR_CATALOGUE, error.code)) return;
-      const shown = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      assert.fail(`loadClassifier, ${what}: threw ${shown.slice(0, 300)} instead of a coded error`);
+const LOADERS: readonly FuzzLoader[] = [
+  {
+    name: "classifier",
+    save: async (dir) => {
+      const examples = [
+        "good film",
+        "great plot",
+        "bad film",
+        "awful plot",
+        "fine acting",
+        "poor acting",
+      ].map((text, i) => ({ text, labels: [i % 2 === 0 ? "pos" : "neg"], line: i + 1 }));
+      const classifier = await trainClassifier(
+        { train: { source: "memory", examples, labels: ["neg", "pos"], multiLabel: false } },
+        { dim: 4, epochs: 2, buckets: 1000, seed: 1 },
+      );
+      await classifier.save(dir);
+    },
+    load: (dir) => loadClassifier(dir),
+  },
+  {
+    name: "text clusters",
+    save: async (dir) => {
+      const texts = [
+        "rain and wind",
+        "storm and rain",
+        "goal and match",
+        "match and team",
+        "cold wind",
+        "team goal",
+      ];
+      await (await trainTextClusters(texts, { k: 2, seed: 1 })).save(dir);
+    },
+    load: (dir) => loadClusterModel(dir),
+  },
+];
+
+for (const loader of LOADERS) {
+  describe(`the ${loader.name} loader accepts a model or refuses it with a coded error`, () => {
+    const model = join(scratch.root, `${loader.name.replaceAll(" ", "-")}-model`);
+    let manifestText = "";
+    let weightFiles: string[] = [];
+    before(async () => {
+      await loader.save(model);
+      manifestText = readFileSync(join(model, "manifest.json"), "utf8");
+      weightFiles = readdirSync(model).filter((name) => name !== "manifest.json");
+    });
+
+    let copies = 0;
+    /** Copies the model, lets `change` alter the copy, loads it and checks how the load ended. */
+    async function loadChanged(what: string, change: (dir: string) => void): Promise<void> {
+      const dir = join(scratch.root, `${loader.name.replaceAll(" ", "-")}-${copies++}`);
+      cpSync(model, dir, { recursive: true });
+      change(dir);
+      try {
+        await loader.load(dir);
+      } catch (error) {
+        if (error instanceof TextkitError && Object.hasOwn(ERROR_CATALOGUE, error.code)) return;
+        const shown = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        assert.fail(`${loader.name}, ${what}: threw ${shown.slice(0, 300)} instead of a coded error`);
+      }
     }
-  }
 
-  it("loads the model as saved", async () => {
-    await loadClassifier(model);
-  });
+    it("loads the model as saved", async () => {
+      await loader.load(model);
+    });
 
-  // The manifest's fields are checked in src/store/artifact.ts, which is being hardened
-  // on its own branch (issue 15); until that lands these inputs still throw uncoded errors.
-  const hardening = { todo: "manifest validation in src/store/artifact.ts (artifacts branch)" };
+    // The manifest's fields are checked in src/store/artifact.ts, which is being hardened
+    // on its own branch (issue 15); until that lands these inputs still throw uncoded errors.
+    const hardening = { todo: "manifest validation in src/store/artifact.ts (artifacts branch)" };
 
-  it("manifest values replaced by wrong types, extremes and deep nesting", hardening, async () => {
-    const manifest: unknown = JSON.parse(manifestText);
-    const paths = pathsOf(manifest);
-    await fc.assert(
-      fc.asyncProperty(fc.nat(paths.length - 1), fc.nat(ODD_VALUES.length), async (p, v) => {
-        const path = paths[p]!;
-        const value = v === ODD_VALUES.length ? undefined : ODD_VALUES[v];
-        await loadChanged(`manifest ${path.join(".") || "(root)"} = ${v}`, (dir) => {
-          writeFileSync(join(dir, "manifest.json"), JSON.stringify(replaced(manifest, path, value)));
-        });
-      }),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true },
-    );
-  });
-
-  it("manifest text mutated byte by byte", async () => {
-    await fc.assert(
-      fc.asyncProperty(mutationArbitrary(manifestText), async (bytes) => {
-        await loadChanged("a mutated manifest", (dir) => writeFileSync(join(dir, "manifest.json"), bytes));
-      }),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true },
-    );
-  });
-
-  it("weight files truncated, extended or changed", async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.nat(weightFiles.length - 1),
-        fc.oneof(fc.constant("truncate"), fc.constant("extend"), fc.constant("flip")),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        async (f, how, where) => {
-          const name = weightFiles[f]!;
-          await loadChanged(`${name} ${how} at ${where.toFixed(3)}`, (dir) => {
-            const bytes = readFileSync(join(dir, name));
-            const at = Math.floor(where * bytes.length);
-            if (how === "truncate") writeFileSync(join(dir, name), bytes.subarray(0, at));
-            else if (how === "extend")
-              writeFileSync(join(dir, name), Buffer.concat([bytes, Buffer.alloc(at + 1)]));
-            else if (bytes.length > 0) {
-              bytes[Math.min(at, bytes.length - 1)]! ^= 0x55;
-              writeFileSync(join(dir, name), bytes);
-            }
+    it("manifest values replaced by wrong types, extremes and deep nesting", hardening, async () => {
+      const manifest: unknown = JSON.parse(manifestText);
+      const paths = pathsOf(manifest);
+      await fc.assert(
+        fc.asyncProperty(fc.nat(paths.length - 1), fc.nat(ODD_VALUES.length), async (p, v) => {
+          const path = paths[p]!;
+          const value = v === ODD_VALUES.length ? undefined : ODD_VALUES[v];
+          await loadChanged(`manifest ${path.join(".") || "(root)"} = ${v}`, (dir) => {
+            writeFileSync(join(dir, "manifest.json"), JSON.stringify(replaced(manifest, path, value)));
           });
-        },
-      ),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true },
-    );
+        }),
+        { seed: SEED, numRuns: RUNS, endOnFailure: true },
+      );
+    });
+
+    it("manifest text mutated byte by byte", async () => {
+      await fc.assert(
+        fc.asyncProperty(mutationArbitrary(manifestText), async (bytes) => {
+          await loadChanged("a mutated manifest", (dir) => writeFileSync(join(dir, "manifest.json"), bytes));
+        }),
+        { seed: SEED, numRuns: RUNS, endOnFailure: true },
+      );
+    });
+
+    it("weight files truncated, extended or changed", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat(weightFiles.length - 1),
+          fc.oneof(fc.constant("truncate"), fc.constant("extend"), fc.constant("flip")),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          async (f, how, where) => {
+            const name = weightFiles[f]!;
+            await loadChanged(`${name} ${how} at ${where.toFixed(3)}`, (dir) => {
+              const bytes = readFileSync(join(dir, name));
+              const at = Math.floor(where * bytes.length);
+              if (how === "truncate") writeFileSync(join(dir, name), bytes.subarray(0, at));
+              else if (how === "extend")
+                writeFileSync(join(dir, name), Buffer.concat([bytes, Buffer.alloc(at + 1)]));
+              else if (bytes.length > 0) {
+                bytes[Math.min(at, bytes.length - 1)]! ^= 0x55;
+                writeFileSync(join(dir, name), bytes);
+              }
+            });
+          },
+        ),
+        { seed: SEED, numRuns: RUNS, endOnFailure: true },
+      );
+    });
   });
-});
+}
