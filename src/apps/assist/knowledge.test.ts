@@ -204,6 +204,11 @@ describe("loadKnowledge", () => {
       [`intents:\n${"- ".repeat(5000)}x\n`, 2],
       [`intents:\n${Array.from({ length: 70 }, (_, i) => `${" ".repeat(i + 1)}-`).join("\n")} x\n`, 65],
     ];
+    // Two deep lists: the first is named.
+    shapes.push([
+      `out_of_scope:\n  - x\n  - ${"[".repeat(70)}${"]".repeat(70)}\n  - ${"[".repeat(70)}${"]".repeat(70)}\n`,
+      3,
+    ]);
     for (const [text, line] of shapes) {
       const deep = await refused({ "intents.yaml": text }, "KNOWLEDGE_INVALID");
       assert.match(deep.message, /nested more than 64 deep here/);

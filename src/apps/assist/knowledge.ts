@@ -117,9 +117,11 @@ function tooDeepAt(token: CST.Token, max: number): number {
       if (node.value !== undefined) stack.push([node.value, depth]);
     } else if (node.type === "block-map" || node.type === "block-seq" || node.type === "flow-collection") {
       if (depth + 1 > max) return node.offset;
-      for (const item of node.items) {
-        if (item.key !== undefined && item.key !== null) stack.push([item.key, depth + 1]);
+      // Pushed last to first, so that the walk goes in document order and names the first place.
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i]!;
         if (item.value !== undefined) stack.push([item.value, depth + 1]);
+        if (item.key !== undefined && item.key !== null) stack.push([item.key, depth + 1]);
       }
     }
   }
