@@ -170,7 +170,7 @@ function describeBytes(bytes: number): string {
 function lineTooLong(path: string, line: number, maxLineBytes: number): TextkitError {
   return new TextkitError(
     "DATA_LINE_TOO_LONG",
-    `line ${line} is longer than ${describeBytes(maxLineBytes)} without a line break, the limit for one line (maxRecordBytes raises it); is this a text data file in the format you chose?`,
+    `line ${line} is longer than ${describeBytes(maxLineBytes)} without a line break, the most one line may hold; is this a text data file in the format you chose?`,
     { file: path, line, details: { maxLineBytes } },
   );
 }
