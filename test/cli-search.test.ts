@@ -166,6 +166,25 @@ describe("textkit search on bad input", () => {
     assert.ok(!existsSync(out));
   });
 
+  it("a JSONL cell nested deep: a coded error naming the line, not a stack overflow (issue 15)", async () => {
+    // A deep cell was shown with JSON.stringify, and one kept in meta overflowed at save.
+    const nest = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    const text = scratch.write(
+      ".jsonl",
+      `{"id": "a", "text": "lost card"}\n{"id": "b", "text": ${nest(60)}}\n`,
+    );
+    let r = await runCli(["search", "build", "--input", text, "--out", join(scratch.path, "deep1")]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\.jsonl:2: line 2: "text" must be text, not \[\[\[.*\.\.\. \[DATA_BAD_ROW\]$/m);
+    const meta = scratch.write(".jsonl", `{"id": "a", "text": "lost card", "extra": ${nest(100_000)}}\n`);
+    r = await runCli(["search", "build", "--input", meta, "--out", join(scratch.path, "deep2")]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /\.jsonl:1: line 1 nests arrays and objects more than 64 deep.* \[DATA_BAD_JSON\]$/m,
+    );
+  });
+
   it("a repeated id names both places", async () => {
     const csv = scratch.write(".csv", "id,text\na,lost card\nb,reset pin\na,send money\n");
     const r = await runCli(["search", "build", "--input", csv, "--out", join(scratch.path, "dup")]);

@@ -7,7 +7,7 @@ import { basename, extname, join, relative, sep } from "node:path";
 import { type Command, Option } from "commander";
 import { compareCodePoints } from "../core/code-point-order.ts";
 import { TextkitError } from "../core/errors.ts";
-import { readObjects, TABLE_FORMATS, type TableFormat } from "../data/index.ts";
+import { readObjects, showJson, TABLE_FORMATS, type TableFormat } from "../data/index.ts";
 import {
   buildRetrievalIndex,
   DEFAULT_RETRIEVAL_OPTIONS,
@@ -157,15 +157,11 @@ function cellText(value: unknown, path: string, line: number, column: string): s
   if (value === undefined || value === null) return null;
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  throw new TextkitError(
-    "DATA_BAD_ROW",
-    `line ${line}: "${column}" must be text, not ${JSON.stringify(value)}`,
-    {
-      file: path,
-      line,
-      column,
-    },
-  );
+  throw new TextkitError("DATA_BAD_ROW", `line ${line}: "${column}" must be text, not ${showJson(value)}`, {
+    file: path,
+    line,
+    column,
+  });
 }
 
 /** One item per row of a CSV, TSV or JSONL file; the other fields of a row go to its meta. */

@@ -68,9 +68,48 @@ describe("readStreamLines", () => {
   it("refuses a line longer than the limit", async () => {
     await assert.rejects(collect(chunks("short\n", "x".repeat(40), "y".repeat(40)), 64), (error: unknown) => {
       assert.ok(error instanceof TextkitError);
-      assert.equal(error.code, "DATA_BAD_ROW");
+      assert.equal(error.code, "DATA_LINE_TOO_LONG");
       assert.equal(error.line, 2);
       return true;
     });
+    // A line that ends inside a chunk is measured too, and only its own bytes count.
+    await assert.rejects(collect(chunks("ok\n", `${"z".repeat(65)}\nafter\n`), 64), (error: unknown) => {
+      assert.ok(error instanceof TextkitError);
+      assert.equal(error.code, "DATA_LINE_TOO_LONG");
+      assert.equal(error.line, 2);
+      return true;
+    });
+    assert.equal((await collect(chunks("y".repeat(30), `${"y".repeat(34)}\n`), 64)).length, 1);
+  });
+
+  it("copies a long line a bounded number of times, however many chunks it comes in (issue 15)", async () => {
+    // The unfinished line used to be joined with every chunk: 2,000 chunks of 512 bytes
+    // copied about 1 GB. Buffer.concat's output is what a join copies.
+    const piece = Buffer.alloc(512, 0x61);
+    async function* longLine(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 2000; i++) yield piece;
+      yield Buffer.from("\nend\n");
+    }
+    const concat = Buffer.concat;
+    let copied = 0;
+    Buffer.concat = (list: readonly Uint8Array[], totalLength?: number) => {
+      const joined = concat(list, totalLength);
+      copied += joined.length;
+      return joined;
+    };
+    let lines: TextLine[];
+    try {
+      lines = await collect(longLine());
+    } finally {
+      Buffer.concat = concat;
+    }
+    assert.deepEqual(
+      lines.map((l) => [l.line, l.text.length]),
+      [
+        [1, 2000 * 512],
+        [2, 3],
+      ],
+    );
+    assert.ok(copied <= 4 * 2000 * 512, `copied ${copied} bytes for a line of ${2000 * 512}`);
   });
 });

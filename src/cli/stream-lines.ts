@@ -10,7 +10,8 @@ import { TextkitError } from "../core/errors.ts";
 import type { TextLine } from "../data/index.ts";
 
 const NEWLINE = 10;
-const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** The default of src/data's readers (8 MiB): a longer line is nearly always not text. */
+const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 function stripBom(bytes: Buffer): Buffer {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
@@ -18,16 +19,24 @@ function stripBom(bytes: Buffer): Buffer {
     : bytes;
 }
 
+function lineTooLong(name: string, line: number, maxLineBytes: number): TextkitError {
+  return new TextkitError(
+    "DATA_LINE_TOO_LONG",
+    `line ${line} is longer than ${maxLineBytes} bytes without a line break; is this text, one document per line?`,
+    { file: name, line, details: { maxLineBytes } },
+  );
+}
+
 interface Lines {
   lines: TextLine[];
   /** Number of the line after the last one read. */
   next: number;
-  /** The first line that is not UTF-8; `lines` holds those before it. */
+  /** The first line that is not UTF-8 or is too long; `lines` holds those before it. */
   error: TextkitError | null;
 }
 
 /** The non-blank lines of `bytes` (whole lines), numbered from `firstLine`. */
-function linesOf(bytes: Buffer, firstLine: number, name: string): Lines {
+function linesOf(bytes: Buffer, firstLine: number, name: string, maxLineBytes: number): Lines {
   const out: TextLine[] = [];
   let line = firstLine;
   const valid = isUtf8(bytes);
@@ -35,6 +44,8 @@ function linesOf(bytes: Buffer, firstLine: number, name: string): Lines {
   while (start < bytes.length) {
     const newline = bytes.indexOf(NEWLINE, start);
     const end = newline === -1 ? bytes.length : newline;
+    if (end - start > maxLineBytes)
+      return { lines: out, next: line, error: lineTooLong(name, line, maxLineBytes) };
     const piece = bytes.subarray(start, end);
     if (!valid && !isUtf8(piece)) {
       const error = new TextkitError(
@@ -54,7 +65,8 @@ function linesOf(bytes: Buffer, firstLine: number, name: string): Lines {
 
 /**
  * Streams the non-blank lines of a byte stream, trimmed, each with its 1-based line number.
- * Lines are yielded in arrays, one per chunk read.
+ * Lines are yielded in arrays, one per chunk read. A line longer than `maxLineBytes` is
+ * DATA_LINE_TOO_LONG naming it.
  *
  * @example
  * for await (const batch of readStreamLines(process.stdin, "<stdin>")) console.log(batch.length);
@@ -64,41 +76,49 @@ export async function* readStreamLines(
   name: string,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
 ): AsyncGenerator<TextLine[]> {
-  let carry: Buffer = Buffer.alloc(0);
+  // The unfinished last line, in pieces: joining it at every chunk copied a long line once
+  // per chunk (issue 15), where joining it when it ends copies it once.
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
   let atStart = true;
   let line = 1;
   for await (const chunk of source) {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
-    let buffer: Buffer = carry.length === 0 ? bytes : Buffer.concat([carry, bytes]);
+    let bytes: Buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
     if (atStart) {
-      if (buffer.length < 3) {
-        carry = buffer;
+      if (carryBytes + bytes.length < 3) {
+        carry.push(bytes);
+        carryBytes += bytes.length;
         continue;
       }
-      buffer = stripBom(buffer);
+      bytes = stripBom(carryBytes === 0 ? bytes : Buffer.concat([...carry, bytes]));
+      carry = [];
+      carryBytes = 0;
       atStart = false;
     }
-    const last = buffer.lastIndexOf(NEWLINE);
+    const last = bytes.lastIndexOf(NEWLINE);
     if (last === -1) {
-      carry = buffer;
-    } else {
-      carry = buffer.subarray(last + 1);
-      const read = linesOf(buffer.subarray(0, last + 1), line, name);
-      if (read.lines.length > 0) yield read.lines;
-      if (read.error !== null) throw read.error;
-      line = read.next;
+      carry.push(bytes);
+      carryBytes += bytes.length;
+      if (carryBytes > maxLineBytes) throw lineTooLong(name, line, maxLineBytes);
+      continue;
     }
-    if (carry.length > maxLineBytes) {
-      throw new TextkitError(
-        "DATA_BAD_ROW",
-        `line ${line} is longer than ${maxLineBytes} bytes without a line break; is this text, one document per line?`,
-        { file: name, line },
-      );
+    if (carryBytes > 0 && carryBytes + bytes.indexOf(NEWLINE) > maxLineBytes) {
+      throw lineTooLong(name, line, maxLineBytes);
     }
+    const head = bytes.subarray(0, last + 1);
+    const whole = carryBytes === 0 ? head : Buffer.concat([...carry, head]);
+    carry = last + 1 < bytes.length ? [bytes.subarray(last + 1)] : [];
+    carryBytes = bytes.length - last - 1;
+    const read = linesOf(whole, line, name, maxLineBytes);
+    if (read.lines.length > 0) yield read.lines;
+    if (read.error !== null) throw read.error;
+    line = read.next;
+    if (carryBytes > maxLineBytes) throw lineTooLong(name, line, maxLineBytes);
   }
-  if (atStart) carry = stripBom(carry);
-  if (carry.length > 0) {
-    const read = linesOf(carry, line, name);
+  let tail = carry.length === 1 ? carry[0]! : Buffer.concat(carry);
+  if (atStart) tail = stripBom(tail);
+  if (tail.length > 0) {
+    const read = linesOf(tail, line, name, maxLineBytes);
     if (read.lines.length > 0) yield read.lines;
     if (read.error !== null) throw read.error;
   }

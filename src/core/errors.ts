@@ -20,6 +20,10 @@ export const ERROR_CATALOGUE = {
   DATA_NO_LABEL: { status: 400, hint: "Every training row needs at least one label." },
   DATA_SINGLE_CLASS: { status: 400, hint: "A classifier needs examples of at least two labels." },
   DATA_BAD_ROW: { status: 400, hint: "Fix the row so that it matches the file's format." },
+  DATA_LINE_TOO_LONG: {
+    status: 400,
+    hint: "Check that the file is in the format you chose and has line breaks; a line may hold 8 MiB (readExamples and readTableRecords take maxRecordBytes to allow more).",
+  },
   DATA_BAD_JSON: { status: 400, hint: "Each line of a JSONL file must be one JSON object." },
   DATA_EMPTY: { status: 400, hint: "The file has no examples." },
   DATA_BAD_TAG: {

@@ -2,6 +2,7 @@ export { compareCodePoints } from "./code-point-order.ts";
 export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./errors.ts";
 export { ERROR_CATALOGUE, isTextkitError, TextkitError } from "./errors.ts";
 export { minimizeGoldenSection } from "./golden-section.ts";
+export { nestedDeeperThan } from "./json-depth.ts";
 export type { PiiKind, PiiMatch } from "./pii.ts";
 export { findPersonalData, maskDeep, maskPersonalData, PII_KINDS } from "./pii.ts";
 export { Random } from "./random.ts";

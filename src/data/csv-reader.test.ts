@@ -47,6 +47,39 @@ describe("CSV", () => {
     );
   });
 
+  it("ends a record at CRLF and at LF alike, whichever the first line uses", async () => {
+    // csv-parse, left to discover the record delimiter, took the first line's alone, so a
+    // later bare "\n" stayed inside a field.
+    const crlfFirst = csv("text,label\r\none,a\ntwo,b\r\nthree,c\n");
+    assert.deepEqual(
+      (await read(crlfFirst)).map((e) => [e.line, e.text, e.labels]),
+      [
+        [2, "one", ["a"]],
+        [3, "two", ["b"]],
+        [4, "three", ["c"]],
+      ],
+    );
+  });
+
+  it("reads a long first line with work proportional to its length (issue 15)", async () => {
+    // csv-parse's delimiter discovery allocated three buffers at every byte of the first line;
+    // counting Buffer.from calls measures that work without timing anything.
+    const long = csv(`${"x".repeat(200_000)},a\n`);
+    const from = Buffer.from;
+    let calls = 0;
+    Buffer.from = ((...args: Parameters<typeof from>) => {
+      calls++;
+      return from(...args);
+    }) as typeof from;
+    try {
+      const got = await read(long, { header: false, textColumn: "1", labelColumn: "2" });
+      assert.equal(got.length, 1);
+    } finally {
+      Buffer.from = from;
+    }
+    assert.ok(calls < 1000, `Buffer.from ran ${calls} times for one 200 kB record`);
+  });
+
   it("strips a BOM, accepts CRLF and a last line without a line break", async () => {
     const path = csv(
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("text,label\r\nhello,a\r\nbye,b")]),

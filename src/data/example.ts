@@ -46,7 +46,7 @@ export interface ReadOptions {
   skipEmptyText?: boolean;
   /** CSV/TSV field delimiter; default "," for CSV and a tab for TSV. */
   delimiter?: string;
-  /** Longest line or CSV record accepted, in bytes; default 64 MiB. */
+  /** Longest line or CSV record accepted, in bytes; default 8 MiB (DATA_LINE_TOO_LONG beyond it). */
   maxRecordBytes?: number;
 }
 

@@ -35,6 +35,7 @@ export {
   readEvents,
   readItems,
 } from "./interactions.ts";
+export { showJson } from "./json-line.ts";
 export { FASTTEXT_LABEL_PREFIX } from "./line-formats.ts";
 export type { MovieLensData } from "./movielens.ts";
 export { MOVIELENS_GENRES, readMovieLens, readMovieLensItems, readMovieLensRatings } from "./movielens.ts";

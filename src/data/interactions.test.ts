@@ -117,6 +117,38 @@ describe("readEvents", () => {
     assert.equal(data.weight[0], 3);
   });
 
+  it("names the line of an event whose fields are nested deep, without a stack overflow (issue 15)", async () => {
+    const catalog = new ItemCatalog([
+      { id: "7", title: "", description: "", tags: [], category: "", createdAt: null },
+    ]);
+    const deep = `${"[".repeat(60)}${"]".repeat(60)}`;
+    const deeper = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const cases: [string, string, RegExp][] = [
+      ["DATA_BAD_JSON", `{"user": ${deeper}, "item": 7}`, /nests arrays and objects more than 64 deep/],
+      ["DATA_BAD_ROW", `{"user": ${deep}, "item": 7}`, /user is \[\[\[.*\.\.\., not an id/],
+      [
+        "DATA_BAD_VALUE",
+        `{"user": 1, "item": 7, "type": "rating", "value": ${deep}}`,
+        /value \[\[.*\.\.\. is not a number/,
+      ],
+      [
+        "DATA_BAD_TIMESTAMP",
+        `{"user": 1, "item": 7, "timestamp": ${deep}}`,
+        /timestamp \[\[.*\.\.\. is not a time/,
+      ],
+      ["DATA_UNKNOWN_EVENT_TYPE", `{"user": 1, "item": 7, "type": ${deep}}`, /event type "" has no weight/],
+    ];
+    for (const [code, record, message] of cases) {
+      const first = record.includes('"type"')
+        ? '{"user": 1, "item": 7, "type": "view"'
+        : '{"user": 1, "item": 7';
+      const extra = record.includes('"value"') ? ', "value": 1' : "";
+      const time = record.includes('"timestamp"') ? ', "timestamp": 1770000000' : "";
+      const path = scratch.write(".jsonl", `${first}${extra}${time}}\n\n${record}\n`);
+      await assert.rejects(readEvents(path, catalog), isCodedError(code, path, 3, message), code);
+    }
+  });
+
   it("names the file and line of every kind of bad event", async () => {
     const catalog = await readItems(scratch.write(".csv", ITEMS_CSV));
     const cases: [string, string, RegExp][] = [

@@ -5,6 +5,7 @@
  * few hundred megabytes rather than ten million objects.
  */
 import { TextkitError } from "../core/errors.ts";
+import { showJson } from "./json-line.ts";
 import { readObjects, type TableFileOptions } from "./table-records.ts";
 
 export type { TableFileOptions };
@@ -200,7 +201,7 @@ export function parseTimestamp(value: unknown, where: Where = {}, column = "time
     seconds = Number.NaN;
   }
   if (!Number.isFinite(seconds)) {
-    const shown = value === null || value === undefined || value === "" ? "nothing" : JSON.stringify(value);
+    const shown = value === null || value === undefined || value === "" ? "nothing" : showJson(value);
     throw new TextkitError(
       "DATA_BAD_TIMESTAMP",
       `${prefix(where)}${column} ${shown} is not a time (ISO 8601 or Unix seconds)${reason}`,
@@ -226,11 +227,10 @@ function parseValue(value: unknown, where: Where, column: string): number {
     if (text.length === 0) return Number.NaN;
     if (NUMBER.test(text)) return Number(text);
   }
-  throw new TextkitError(
-    "DATA_BAD_VALUE",
-    `${prefix(where)}${column} ${JSON.stringify(value)} is not a number`,
-    { ...located(where), column },
-  );
+  throw new TextkitError("DATA_BAD_VALUE", `${prefix(where)}${column} ${showJson(value)} is not a number`, {
+    ...located(where),
+    column,
+  });
 }
 
 function idOf(value: unknown, where: Where, column: string): string {
@@ -238,7 +238,7 @@ function idOf(value: unknown, where: Where, column: string): string {
   if (text.length === 0) {
     throw new TextkitError(
       "DATA_BAD_ROW",
-      `${prefix(where)}${column} is ${value === undefined || value === null || value === "" ? "empty" : `${JSON.stringify(value)}, not an id`}`,
+      `${prefix(where)}${column} is ${value === undefined || value === null || value === "" ? "empty" : `${showJson(value)}, not an id`}`,
       { ...located(where), column },
     );
   }
@@ -404,7 +404,7 @@ export class InteractionsBuilder {
     if (rule === undefined) {
       throw new TextkitError(
         "DATA_UNKNOWN_EVENT_TYPE",
-        `${prefix(where)}event type ${JSON.stringify(typeName)} has no weight; known types: ${Object.keys(this.weights).join(", ")}`,
+        `${prefix(where)}event type ${showJson(typeName)} has no weight; known types: ${Object.keys(this.weights).join(", ")}`,
         { ...located(where), column: columnNames.type },
       );
     }

@@ -92,7 +92,32 @@ describe("readLineBlocks", () => {
     const path = file(`a\nb\n${"x".repeat(300_000)}\n`);
     await assert.rejects(
       linesOf(path, 100_000),
-      isError("DATA_BAD_ROW", path, 3, /line 3 is longer than 100000 bytes/),
+      isError("DATA_LINE_TOO_LONG", path, 3, /line 3 is longer than 100000 bytes/),
+    );
+  });
+
+  it("measures every line exactly against the limit, also one inside a read or at the end", async () => {
+    // 1,000 bytes is the limit: a line of 1,000 passes and one of 1,001 is named.
+    const at = "x".repeat(1000);
+    const over = "y".repeat(1001);
+    assert.equal((await linesOf(file(`a\n${at}\n${at}`), 1000)).length, 3);
+    const inside = file(`a\nb\n${over}\nc\n`);
+    await assert.rejects(linesOf(inside, 1000), isError("DATA_LINE_TOO_LONG", inside, 3, /line 3 is longer/));
+    const last = file(`a\n${over}`);
+    await assert.rejects(linesOf(last, 1000), isError("DATA_LINE_TOO_LONG", last, 2, /line 2 is longer/));
+    // A long line that ends just past a read's end: the carried part and the rest add up.
+    const spanning = file(`${"z".repeat(65_530)}\n${"w".repeat(200_000)}\nok\n`);
+    await assert.rejects(
+      linesOf(spanning, 150_000),
+      isError("DATA_LINE_TOO_LONG", spanning, 2, /line 2 is longer than 150000 bytes/),
+    );
+  });
+
+  it("refuses a line over 8 MiB by default, naming the limit", async () => {
+    const path = file(`ok\n${"x".repeat(8 * 1024 * 1024 + 1)}\n`);
+    await assert.rejects(
+      linesOf(path),
+      isError("DATA_LINE_TOO_LONG", path, 2, /line 2 is longer than 8 MiB without a line break/),
     );
   });
 

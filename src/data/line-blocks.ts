@@ -26,8 +26,12 @@ export function blockLines(block: LineBlock): string[] {
   return lines;
 }
 
-/** Longest line (or CSV record) accepted: longer ones are nearly always a wrong format or an unclosed quote. */
-export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+/**
+ * Longest line (or CSV record) accepted by default, 8 MiB: longer ones are nearly always a
+ * wrong format, a file without line breaks or an unclosed quote, and a reader holds a line
+ * whole, so the limit also bounds its memory. Readers take `maxRecordBytes` to raise it.
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 // Blocks stay below V8's large-object threshold (about 128 KiB), so that decoding a block
 // makes an ordinary heap string: 1 MiB blocks decoded ten times slower in a measurement.
@@ -102,6 +106,17 @@ export async function* readLineBlocks(
         if (carryBytes > maxLineBytes) throw lineTooLong(path, line, maxLineBytes);
         continue;
       }
+      // The carried line ends in this read: its length is known before anything is joined.
+      if (carryBytes > 0 && carryBytes + buffer.indexOf(NEWLINE) > maxLineBytes) {
+        throw lineTooLong(path, line, maxLineBytes);
+      }
+      // Lines inside one read are shorter than a read, so only a small limit needs a look at them.
+      if (maxLineBytes < CHUNK_BYTES) {
+        const from = carryBytes === 0 ? 0 : buffer.indexOf(NEWLINE) + 1;
+        const long = longLineIn(buffer, from, lastNewline, maxLineBytes);
+        if (long !== -1)
+          throw lineTooLong(path, line + countNewlines(buffer.subarray(0, long)), maxLineBytes);
+      }
       const end = lastNewline + 1;
       const head =
         carryBytes === 0 ? buffer.subarray(0, end) : Buffer.concat([...carry, buffer.subarray(0, end)]);
@@ -134,11 +149,29 @@ function stripBom(buffer: Buffer): Buffer {
     : buffer;
 }
 
+/** Where the first line of `bytes[from..lastNewline]` longer than `maxLineBytes` starts; -1 when none is. */
+function longLineIn(bytes: Buffer, from: number, lastNewline: number, maxLineBytes: number): number {
+  let start = from;
+  while (start <= lastNewline) {
+    const newline = bytes.indexOf(NEWLINE, start);
+    if (newline - start > maxLineBytes) return start;
+    start = newline + 1;
+  }
+  return -1;
+}
+
+/** The byte count as a person reads it: "8 MiB", "1000 bytes". */
+function describeBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
 function lineTooLong(path: string, line: number, maxLineBytes: number): TextkitError {
   return new TextkitError(
-    "DATA_BAD_ROW",
-    `line ${line} is longer than ${maxLineBytes} bytes without a line break; is this a text data file in the format you chose?`,
-    { file: path, line },
+    "DATA_LINE_TOO_LONG",
+    `line ${line} is longer than ${describeBytes(maxLineBytes)} without a line break, the most one line may hold; is this a text data file in the format you chose?`,
+    { file: path, line, details: { maxLineBytes } },
   );
 }
 

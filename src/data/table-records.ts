@@ -31,7 +31,7 @@ export interface TableRecordOptions {
   format?: TableFormat;
   /** CSV/TSV field delimiter; default "," for CSV and a tab for TSV. */
   delimiter?: string;
-  /** Longest line or CSV record, in bytes; default 64 MiB. */
+  /** Longest line or CSV record, in bytes; default 8 MiB (DATA_LINE_TOO_LONG beyond it). */
   maxRecordBytes?: number;
   /**
    * JSONL: the keys to read from every object, in this order (a key an object lacks is an

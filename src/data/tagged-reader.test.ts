@@ -476,6 +476,32 @@ describe("loadTaggedDataset, JSONL errors", () => {
     await bad(span("Paris", ["LOC"]), "DATA_BAD_SPAN", /entity 1 is "LOC"/);
   });
 
+  it("DATA_BAD_JSON, not a stack overflow, for entities nested 100,000 deep (issue 15)", async () => {
+    // JSON.parse takes any depth; showing the entity in the message recursed as deep.
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    await bad(
+      `{"text": "Paris", "entities": [${deep(100_000)}]}`,
+      "DATA_BAD_JSON",
+      /nests arrays and objects more than 64 deep/,
+    );
+    // Below the limit, a bad entity is shown cut short.
+    await bad(
+      `{"text": "Paris", "entities": [${deep(60)}]}`,
+      "DATA_BAD_SPAN",
+      /entity 1 is \[\[\[.*\.\.\.; write/,
+    );
+    await bad(
+      `{"text": "Paris", "entities": [[0, ${deep(60)}, "LOC"]]}`,
+      "DATA_BAD_SPAN",
+      /end \[\[\[.*\.\.\.;/,
+    );
+    await bad(
+      `{"text": "Paris", "entities": [[0, 5, ${deep(60)}]]}`,
+      "DATA_BAD_SPAN",
+      /label \[\[\[.*\.\.\.;/,
+    );
+  });
+
   it("DATA_BAD_SPAN: offsets that are not whole numbers", async () => {
     await bad(
       span("Paris", [[0.5, 5, "LOC"]]),

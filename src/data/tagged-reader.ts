@@ -18,7 +18,7 @@ import {
   type TagScheme,
 } from "../core/tag-schemes.ts";
 import { tokenizeForTagging } from "../text/tag-tokens.ts";
-import { describeJson, isRecord, parseJsonObjectLine } from "./json-line.ts";
+import { describeJson, isRecord, parseJsonObjectLine, showJson } from "./json-line.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
 import {
   TAG_LANGUAGES,
@@ -552,7 +552,7 @@ function parseSpans(value: unknown, text: string, line: number, file: string): S
       throw badSpan(
         file,
         line,
-        `entity ${k + 1} is ${JSON.stringify(item)}; write an entity as [start, end, "LABEL"] or {"start": 0, "end": 5, "label": "LABEL"}`,
+        `entity ${k + 1} is ${showJson(item)}; write an entity as [start, end, "LABEL"] or {"start": 0, "end": 5, "label": "LABEL"}`,
       );
     }
     if (
@@ -566,7 +566,7 @@ function parseSpans(value: unknown, text: string, line: number, file: string): S
       throw badSpan(
         file,
         line,
-        `entity ${k + 1} has start ${JSON.stringify(start)} and end ${JSON.stringify(end)}; both must be whole numbers (UTF-16 offsets into the text)`,
+        `entity ${k + 1} has start ${showJson(start)} and end ${showJson(end)}; both must be whole numbers (UTF-16 offsets into the text)`,
       );
     }
     if (start >= end) {
@@ -587,7 +587,7 @@ function parseSpans(value: unknown, text: string, line: number, file: string): S
       throw badSpan(
         file,
         line,
-        `the span [${start}, ${end}) has the label ${JSON.stringify(label)}; a label is a non-empty string without whitespace, such as "PER"`,
+        `the span [${start}, ${end}) has the label ${showJson(label)}; a label is a non-empty string without whitespace, such as "PER"`,
       );
     }
     const span = { start, end, label };

@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), "textkit-vec-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileNo = 0;
-function file(content: string): string {
+function file(content: string | Buffer): string {
   const path = join(dir, `f${fileNo++}.vec`);
   writeFileSync(path, content);
   return path;
@@ -81,6 +81,21 @@ describe("readVecFile", () => {
     await rejects(readVecFile(short), "DATA_BAD_VECTORS", short, 3, /expected a word and 3 values, found 2/);
     const long = file("a 1 2\nb 1 2\nc 1 2 3\n");
     await rejects(readVecFile(long), "DATA_BAD_VECTORS", long, 3, /expected a word and 2 values, found 3/);
+  });
+
+  it("reads through the shared line reader: bad UTF-8 and over-long lines name their line (issue 15)", async () => {
+    // readline replaced bad bytes with U+FFFD and held a line of any length.
+    const latin1 = file(
+      Buffer.concat([Buffer.from("2 2\nok 1 2\ncaf"), Buffer.from([0xe9]), Buffer.from(" 3 4\n")]),
+    );
+    await rejects(readVecFile(latin1), "DATA_INVALID_UTF8", latin1, 3, /line 3 is not valid UTF-8/);
+    const long = file(`1 2\n${"w".repeat(8 * 1024 * 1024 + 1)} 1 2\n`);
+    await rejects(readVecFile(long), "DATA_LINE_TOO_LONG", long, 2, /line 2 is longer than 8 MiB/);
+    // CRLF, a BOM and blank lines read as before.
+    const crlf = file("\ufeff2 2\r\n\r\na 1 2 \r\nb 3 4\r\n");
+    const wv = await readVecFile(crlf);
+    assert.deepEqual(wv.words, ["a", "b"]);
+    assert.deepEqual([...wv.vectors], [1, 2, 3, 4]);
   });
 
   it("refuses a value that is not a number", async () => {

@@ -2,10 +2,9 @@
  * The `.vec` text format of word vectors, as written by fastText and (without the header)
  * by GloVe: an optional "count dim" line, then one "word v1 ... vdim" line per word.
  */
-import { createReadStream } from "node:fs";
 import { open, rename, stat, unlink } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import { TextkitError } from "../core/errors.ts";
+import { blockLines, readLineBlocks } from "./line-blocks.ts";
 
 /** Word vectors as plain data: row `i` of `vectors` (length `dim`) belongs to `words[i]`. */
 export interface WordVectors {
@@ -41,69 +40,68 @@ export async function readVecFile(path: string, options: ReadVecOptions = {}): P
   }
   await assertFile(path);
 
-  const stream = createReadStream(path, { encoding: "utf8" });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   const words: string[] = [];
   const seen = new Set<string>();
   let vectors: Float32Array = new Float32Array(0);
   let dim = -1;
   let headerCount = -1;
-  let lineNo = 0;
   let wordLines = 0;
   let lastLine = 0;
   let maxRows = limit;
   try {
-    for await (const raw of lines) {
-      lineNo++;
-      const text = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-      const fields = splitFields(text);
-      if (fields.length === 0) continue;
-      lastLine = lineNo;
-      if (dim < 0 && headerCount < 0 && wordLines === 0 && isHeader(fields)) {
-        headerCount = Number(fields[0]);
-        dim = Number(fields[1]);
-        if (dim === 0) throw bad("the header says the vectors have 0 dimensions", path, lineNo);
-        maxRows = Math.min(headerCount, limit);
-        // a header can lie, so reserve little up front and grow towards what it promised
-        vectors = new Float32Array(Math.min(maxRows, 65536) * dim);
-        continue;
-      }
-      if (dim < 0) {
-        dim = fields.length - 1;
-        if (dim === 0) throw bad(`the line has a word '${fields[0]}' and no values`, path, lineNo);
-      }
-      if (words.length >= limit) break;
-      wordLines++;
-      if (headerCount >= 0 && wordLines > headerCount) {
-        throw bad(`the header says ${headerCount} words, but the file has more`, path, lineNo);
-      }
-      if (fields.length !== dim + 1) {
-        throw bad(`expected a word and ${dim} values, found ${fields.length - 1} values`, path, lineNo);
-      }
-      const word = fields[0]!;
-      if (seen.has(word)) continue;
-      seen.add(word);
-      const row = words.length;
-      if ((row + 1) * dim > vectors.length) vectors = grow(vectors, (row + 1) * dim, maxRows * dim);
-      const base = row * dim;
-      for (let i = 1; i <= dim; i++) {
-        const value = Number(fields[i]);
-        if (!Number.isFinite(value)) {
-          throw bad(`value ${i} of '${word}' is not a finite number: '${fields[i]}'`, path, lineNo);
+    // readLineBlocks, as every reader here: the BOM, UTF-8 check, line-length limit and
+    // line numbers are those of the other formats, and a line is one slice of a block.
+    reading: for await (const block of readLineBlocks(path)) {
+      const lines = blockLines(block);
+      for (let i = 0; i < lines.length; i++) {
+        const lineNo = block.firstLine + i;
+        const fields = splitFields(lines[i]!);
+        if (fields.length === 0) continue;
+        lastLine = lineNo;
+        if (dim < 0 && headerCount < 0 && wordLines === 0 && isHeader(fields)) {
+          headerCount = Number(fields[0]);
+          dim = Number(fields[1]);
+          if (dim === 0) throw bad("the header says the vectors have 0 dimensions", path, lineNo);
+          maxRows = Math.min(headerCount, limit);
+          // a header can lie, so reserve little up front and grow towards what it promised
+          vectors = new Float32Array(Math.min(maxRows, 65536) * dim);
+          continue;
         }
-        vectors[base + i - 1] = value;
+        if (dim < 0) {
+          dim = fields.length - 1;
+          if (dim === 0) throw bad(`the line has a word '${fields[0]}' and no values`, path, lineNo);
+        }
+        if (words.length >= limit) break reading;
+        wordLines++;
+        if (headerCount >= 0 && wordLines > headerCount) {
+          throw bad(`the header says ${headerCount} words, but the file has more`, path, lineNo);
+        }
+        if (fields.length !== dim + 1) {
+          throw bad(`expected a word and ${dim} values, found ${fields.length - 1} values`, path, lineNo);
+        }
+        const word = fields[0]!;
+        if (seen.has(word)) continue;
+        seen.add(word);
+        const row = words.length;
+        if ((row + 1) * dim > vectors.length) vectors = grow(vectors, (row + 1) * dim, maxRows * dim);
+        const base = row * dim;
+        for (let v = 1; v <= dim; v++) {
+          const value = Number(fields[v]);
+          if (!Number.isFinite(value)) {
+            throw bad(`value ${v} of '${word}' is not a finite number: '${fields[v]}'`, path, lineNo);
+          }
+          vectors[base + v - 1] = value;
+        }
+        words.push(word);
       }
-      words.push(word);
     }
   } catch (error) {
     if (error instanceof TextkitError) throw error;
+    // Typed arrays too large for memory (a header that promises too much) land here.
     throw new TextkitError("DATA_BAD_VECTORS", `cannot read ${path}: ${(error as Error).message}`, {
       file: path,
       cause: error,
     });
-  } finally {
-    lines.close();
-    stream.destroy();
   }
 
   if (dim < 0) throw new TextkitError("DATA_EMPTY", "the .vec file is empty", { file: path });
@@ -171,7 +169,9 @@ function formatFloat32(x: number): string {
 }
 
 function splitFields(line: string): string[] {
-  const fields = line.split(FIELD_SEPARATOR);
+  // A CRLF file leaves "\r" at the end of each line.
+  const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+  const fields = text.split(FIELD_SEPARATOR);
   // a leading or trailing separator (fastText ends each line with a space) leaves "" at the ends
   if (fields.length > 0 && fields[fields.length - 1] === "") fields.pop();
   if (fields.length > 0 && fields[0] === "") fields.shift();

@@ -15,6 +15,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promis
 import { endianness } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { TextkitError } from "../core/errors.ts";
+import { nestedDeeperThan } from "../core/json-depth.ts";
 
 export const ARTIFACT_FORMAT = "textkit-model";
 /** 2: the manifest carries `digest` (and `parts`); version 1 manifests had no seal. */
@@ -78,6 +79,12 @@ export interface ArtifactParts {
 }
 
 const PART_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * Deepest nesting a manifest may have: its options and metrics nest a few levels; deeper is
+ * damage, and the canonical form below would overflow the stack walking it.
+ */
+const MAX_MANIFEST_DEPTH = 32;
 
 /** JSON with object keys sorted at every depth and no whitespace: the form the digest covers. */
 function canonicalJson(value: unknown): string {
@@ -358,6 +365,13 @@ export async function readSealedManifest(dir: string): Promise<ArtifactManifest>
       file: manifestPath,
       cause,
     });
+  }
+  if (nestedDeeperThan(parsed, MAX_MANIFEST_DEPTH)) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `manifest.json in ${dir} nests arrays and objects more than ${MAX_MANIFEST_DEPTH} deep; a manifest holds a few levels`,
+      { file: manifestPath },
+    );
   }
   if (!isPlainObject(parsed) || parsed["format"] !== ARTIFACT_FORMAT) {
     throw new TextkitError(

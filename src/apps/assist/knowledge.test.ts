@@ -258,6 +258,115 @@ describe("loadKnowledge", () => {
     );
   });
 
+  it("refuses alias bombs, unresolved aliases and deep nesting with KNOWLEDGE_INVALID and the line (issue 15)", async () => {
+    // Each threw ReferenceError or RangeError from the YAML library before.
+    let bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (let i = 1; i < 10; i++)
+      bomb += `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]\n`;
+    const bombed = await refused({ "intents.yaml": bomb }, "KNOWLEDGE_INVALID");
+    assert.match(
+      bombed.message,
+      /intents\.yaml:2: the aliases \(\*name\) from here on expand to too many values/,
+    );
+    assert.equal(bombed.line, 2);
+    const unresolved = await refused(
+      { "intents.yaml": "intents:\n  - id: a\n    examples: *nope\n" },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(unresolved.message, /intents\.yaml:3: the alias \*nope names no anchor &nope set before it/);
+    assert.equal(unresolved.line, 3);
+    const many = Array.from({ length: 101 }, (_, i) => `  - *x # ${i}`).join("\n");
+    const tooMany = await refused(
+      { "intents.yaml": `intents: []\nout_of_scope:\n  - &x hello\n${many}\n` },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(tooMany.message, /intents\.yaml:104: more than 100 aliases/);
+    const shapes: [string, number][] = [
+      [`intents:\n  - id: a\n    examples: ${"[".repeat(5000)}${"]".repeat(5000)}\n`, 3],
+      [`intents: ${"{a: ".repeat(5000)}${"}".repeat(5000)}\n`, 1],
+      [`intents:\n${"- ".repeat(5000)}x\n`, 2],
+      [`intents:\n${Array.from({ length: 70 }, (_, i) => `${" ".repeat(i + 1)}-`).join("\n")} x\n`, 65],
+    ];
+    // Two deep lists: the first is named.
+    shapes.push([
+      `out_of_scope:\n  - x\n  - ${"[".repeat(70)}${"]".repeat(70)}\n  - ${"[".repeat(70)}${"]".repeat(70)}\n`,
+      3,
+    ]);
+    for (const [text, line] of shapes) {
+      const deep = await refused({ "intents.yaml": text }, "KNOWLEDGE_INVALID");
+      assert.match(deep.message, /nested more than 64 deep here/);
+      assert.equal(deep.line, line);
+    }
+    // Five levels, as a real file has, still read.
+    const slots = await refused(
+      {
+        "intents.yaml":
+          "intents:\n  - id: a\n    examples: [x]\n    answer: '{v}'\n    slots:\n      v: { pattern: '\\d+', prompt: [How much?] }\n  - id: b\n    examples: [y]\n    answer: z\n",
+      },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(slots.message, /intents\.yaml:6: intents\[0\]\.slots\.v\.prompt: must be a text/);
+  });
+
+  it("refuses a list as a mapping key without the YAML library printing a warning", async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", listen);
+    try {
+      const key = await refused(
+        { "intents.yaml": "intents:\n  - { [a, b]: 1, id: x }\n" },
+        "KNOWLEDGE_INVALID",
+      );
+      assert.match(key.message, /is not a setting here/);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", listen);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
+  it("names the line of a YAML syntax error, of bytes that are not UTF-8 and of a second document", async () => {
+    const syntax = await refused(
+      { "intents.yaml": "intents:\n  - id: a\n    examples: [x\n" },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.ok((syntax.line ?? 0) >= 3, syntax.message);
+    const dir = folder({ "intents.yaml": "intents: []\n" });
+    writeFileSync(
+      join(dir, "faq.yaml"),
+      Buffer.from([0x66, 0x61, 0x71, 0x73, 0x3a, 0x0a, 0x2d, 0x20, 0xff, 0x0a]),
+    );
+    await assert.rejects(
+      loadKnowledge(dir),
+      (e) => isTextkitError(e) && e.code === "DATA_INVALID_UTF8" && e.line === 2,
+    );
+    const second = await refused({ "intents.yaml": "intents: []\n---\nintents: []\n" }, "KNOWLEDGE_INVALID");
+    assert.match(second.message, /intents\.yaml:2: a second YAML document starts here/);
+    const directory = folder({ "intents.yaml/x": "" });
+    await assert.rejects(
+      loadKnowledge(directory),
+      (e) => isTextkitError(e) && e.code === "DATA_FILE_NOT_FOUND",
+    );
+    const huge = await refused({ "faq.yaml": `faqs:\n${"\n".repeat(4 * 1024 * 1024)}` }, "KNOWLEDGE_INVALID");
+    assert.match(
+      huge.message,
+      /faq\.yaml is 4194310 bytes, more than the 4 MiB a YAML or JSON knowledge file may have/,
+    );
+    const deep = await refused(
+      { "faq.jsonl": `{"question": ${"[".repeat(100_000)}${"]".repeat(100_000)}, "answer": "a"}\n` },
+      "DATA_BAD_JSON",
+    );
+    assert.equal(deep.line, 1);
+    const list = await refused(
+      { "faq.jsonl": '{"question": [["q"]], "answer": "a"}\n' },
+      "KNOWLEDGE_INVALID",
+    );
+    assert.match(list.message, /faq\.jsonl:1: the field "question" must be a text/);
+  });
+
   it("applies admin edits: replaces by id, adds, removes, each checked as the files are", async () => {
     const k = await loadKnowledge(
       folder({ "intents.yaml": TWO, "faq.yaml": "faqs:\n  - { id: f, question: q, answer: a }\n" }),
