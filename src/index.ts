@@ -106,9 +106,8 @@ export type {
   TaggedFormat,
   TaggedReadOptions,
   TaggedSentence,
-  TagLanguage,
 } from "./data/tagged-example.ts";
-export { TAG_LANGUAGES, TAGGED_FORMATS } from "./data/tagged-example.ts";
+export { TAGGED_FORMATS } from "./data/tagged-example.ts";
 export { loadTaggedDataset, taggedDatasetFromSentences } from "./data/tagged-reader.ts";
 export type {
   EntityMatchMode,
@@ -421,17 +420,19 @@ export {
   writeArtifact,
 } from "./store/index.ts";
 // Text processing
-export type { NormalizationForm, NormalizeOptions, TokenSpan } from "./text/index.ts";
+export type { NormalizationForm, NormalizeOptions, TextLanguage, TokenSpan } from "./text/index.ts";
 export {
   charNgramHashes,
   combineHash,
   containsHan,
   DEFAULT_NORMALIZE,
+  detectLanguage,
   FNV_OFFSET,
   FNV_PRIME,
   fnv1a,
   NORMALIZATION_FORMS,
   normalizeText,
+  TEXT_LANGUAGES,
   Tokenizer,
 } from "./text/index.ts";
 export { tokenizeForTagging } from "./text/tag-tokens.ts";

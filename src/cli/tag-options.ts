@@ -4,15 +4,16 @@
  */
 import { type Command, Option } from "commander";
 import { TAG_SCHEMES } from "../core/tag-schemes.ts";
-import { TAG_LANGUAGES, TAGGED_FORMATS, type TaggedDataset, type TaggedReadOptions } from "../data/index.ts";
+import { TAGGED_FORMATS, type TaggedDataset, type TaggedReadOptions } from "../data/index.ts";
 import { formatEntityReport, formatTokenLevelReport } from "../eval/index.ts";
 import type { TaggerEvaluation } from "../models/tagger/index.ts";
+import { TEXT_LANGUAGES } from "../text/index.ts";
 import { parseChoice, parseInteger } from "./parse-options.ts";
 
 export interface TaggedDataFlags {
   format?: (typeof TAGGED_FORMATS)[number];
   scheme?: (typeof TAG_SCHEMES)[number];
-  language?: (typeof TAG_LANGUAGES)[number];
+  language?: (typeof TEXT_LANGUAGES)[number];
   tagColumn?: number;
 }
 
@@ -35,7 +36,7 @@ export function addTaggedDataOptions(command: Command): Command {
       new Option(
         "--language <lang>",
         "en tags words, zh tags characters (default: zh when most letters are Han)",
-      ).argParser(parseChoice("--language", TAG_LANGUAGES)),
+      ).argParser(parseChoice("--language", TEXT_LANGUAGES)),
     )
     .addOption(
       new Option("--tag-column <n>", "CoNLL: 0-based column of the tag (default: the last)").argParser(

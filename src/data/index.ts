@@ -81,9 +81,8 @@ export type {
   TaggedFormat,
   TaggedReadOptions,
   TaggedSentence,
-  TagLanguage,
 } from "./tagged-example.ts";
-export { TAG_LANGUAGES, TAGGED_FORMATS } from "./tagged-example.ts";
+export { TAGGED_FORMATS } from "./tagged-example.ts";
 export { loadTaggedDataset, taggedDatasetFromSentences } from "./tagged-reader.ts";
 export type { ReadVecOptions, WordVectors } from "./vectors-file.ts";
 export { readVecFile, writeVecFile } from "./vectors-file.ts";

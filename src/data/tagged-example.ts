@@ -3,13 +3,10 @@
  * (CoNLL columns, JSONL spans) produce these; the tagger trains on them.
  */
 import type { TagScheme } from "../core/tag-schemes.ts";
+import type { TextLanguage } from "../text/index.ts";
 
 export const TAGGED_FORMATS = ["conll", "jsonl"] as const;
 export type TaggedFormat = (typeof TAGGED_FORMATS)[number];
-
-/** English-like text is tagged per word, Chinese per character. */
-export const TAG_LANGUAGES = ["en", "zh"] as const;
-export type TagLanguage = (typeof TAG_LANGUAGES)[number];
 
 export interface TaggedSentence {
   /** Words (en) or characters (zh); never empty strings. */
@@ -34,7 +31,7 @@ export interface TaggedDataset {
   format: TaggedFormat;
   /** The scheme the file was written in (tags in memory are BIO). */
   scheme: TagScheme;
-  language: TagLanguage;
+  language: TextLanguage;
   sentences: TaggedSentence[];
   /** Entity types that occur, in code point order. */
   types: string[];
@@ -46,7 +43,7 @@ export interface TaggedReadOptions {
   /** The file's tag scheme; default: detected (see detectTagScheme). CoNLL only. */
   scheme?: TagScheme;
   /** Default: zh when most tokens (or most letters of the texts) are Han characters, else en. */
-  language?: TagLanguage;
+  language?: TextLanguage;
   /** CoNLL: 0-based column of the tag (default: the last); the token is column 0. */
   tagColumn?: number;
 }

@@ -17,17 +17,16 @@ import {
   TAG_SCHEMES,
   type TagScheme,
 } from "../core/tag-schemes.ts";
+import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../text/index.ts";
 import { tokenizeForTagging } from "../text/tag-tokens.ts";
 import { describeJson, isRecord, parseJsonObjectLine, showJson } from "./json-line.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
 import {
-  TAG_LANGUAGES,
   TAGGED_FORMATS,
   type TaggedDataset,
   type TaggedFormat,
   type TaggedReadOptions,
   type TaggedSentence,
-  type TagLanguage,
 } from "./tagged-example.ts";
 
 /** How many sentences the language is detected from. */
@@ -92,7 +91,7 @@ export function taggedDatasetFromSentences(
   source: string,
   format: TaggedFormat,
   scheme: TagScheme,
-  language: TagLanguage,
+  language: TextLanguage,
   sentences: TaggedSentence[],
 ): TaggedDataset {
   const tags = new Set<string>();
@@ -125,10 +124,10 @@ function checkTaggedReadOptions(options: TaggedReadOptions): void {
       `unknown tag scheme "${String(scheme)}"; use one of ${TAG_SCHEMES.join(", ")}`,
     );
   }
-  if (language !== undefined && !TAG_LANGUAGES.includes(language)) {
+  if (language !== undefined && !TEXT_LANGUAGES.includes(language)) {
     throw new TextkitError(
       "OPTION_INVALID",
-      `unknown language "${String(language)}"; use one of ${TAG_LANGUAGES.join(", ")}`,
+      `unknown language "${String(language)}"; use one of ${TEXT_LANGUAGES.join(", ")}`,
     );
   }
   if (tagColumn !== undefined && !(Number.isInteger(tagColumn) && tagColumn >= 1)) {
@@ -137,25 +136,6 @@ function checkTaggedReadOptions(options: TaggedReadOptions): void {
       `tagColumn must be a whole number >= 1 (0-based; column 0 is the token), got ${tagColumn}`,
     );
   }
-}
-
-// ---------------------------------------------------------------------------------------
-// Language
-
-const LETTERS = /\p{L}/gu;
-const HAN_LETTERS = /(?=\p{L})\p{Script=Han}/gu;
-
-function countMatches(pattern: RegExp, text: string): number {
-  pattern.lastIndex = 0;
-  let count = 0;
-  while (pattern.test(text)) count++;
-  return count;
-}
-
-/** zh when more than half of the letters are Han, else en. */
-function detectLanguage(sample: string): TagLanguage {
-  const letters = countMatches(LETTERS, sample);
-  return letters > 0 && countMatches(HAN_LETTERS, sample) * 2 > letters ? "zh" : "en";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -362,7 +342,7 @@ function conllSample(sentences: readonly RawSentence[]): string {
   return parts.join("");
 }
 
-function conllSentence(raw: RawSentence, scheme: TagScheme, language: TagLanguage): TaggedSentence {
+function conllSentence(raw: RawSentence, scheme: TagScheme, language: TextLanguage): TaggedSentence {
   const { tokens, line } = raw;
   const tags = scheme === "bio" ? raw.tags : convertTags(raw.tags, scheme, "bio");
   const starts = new Array<number>(tokens.length);
@@ -409,8 +389,8 @@ interface RawRecord {
 
 async function readJsonlSentences(
   path: string,
-  given: TagLanguage | undefined,
-): Promise<{ sentences: TaggedSentence[]; language: TagLanguage }> {
+  given: TextLanguage | undefined,
+): Promise<{ sentences: TaggedSentence[]; language: TextLanguage }> {
   const sentences: TaggedSentence[] = [];
   const tags = new TagStrings();
   let language = given;
@@ -646,7 +626,7 @@ class TagStrings {
 
 function recordSentence(
   record: RawRecord,
-  language: TagLanguage,
+  language: TextLanguage,
   file: string,
   tagStrings: TagStrings,
 ): TaggedSentence {

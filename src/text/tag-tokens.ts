@@ -16,10 +16,8 @@
  * - Han, Kana and Hangul letters never join a word of other letters: in Chinese ("zh")
  *   each is one token, in English ("en") a run of them is one token.
  */
+import type { TextLanguage } from "./language.ts";
 import type { TokenSpan } from "./tokenize.ts";
-
-/** Languages with their own tokenisation for tagging (the same as the data layer's TagLanguage). */
-type TaggingLanguage = "en" | "zh";
 
 const CJK = String.raw`[[\p{L}\p{N}]&&[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]]`;
 const WORD_CHAR = String.raw`[[\p{L}\p{M}\p{N}]--${CJK}]`;
@@ -34,7 +32,7 @@ const POSSESSIVE = `['’][sS](?!${WORD_CHAR})`;
 const ATTACHED = String.raw`[\p{M}\p{Emoji_Modifier}]*`;
 const SYMBOL = String.raw`(?:\p{Regional_Indicator}{2}|[^\s\p{L}\p{M}\p{N}\p{Cc}\p{Cf}])${ATTACHED}(?:\u200D[^\s\p{Cc}\p{Cf}]${ATTACHED})*`;
 
-const SOURCES: Readonly<Record<TaggingLanguage, string>> = {
+const SOURCES: Readonly<Record<TextLanguage, string>> = {
   // CJK first: no other alternative starts with a CJK character, and in Chinese text it is
   // the one that matches most often.
   en: `(?:${CJK}\\p{M}*)+|${ABBREVIATION}|${WORD}|${POSSESSIVE}|${SYMBOL}`,
@@ -43,7 +41,7 @@ const SOURCES: Readonly<Record<TaggingLanguage, string>> = {
 
 // Built on first use: parsing these Unicode sets takes milliseconds, which importing the
 // module should not cost.
-const patterns: Partial<Record<TaggingLanguage, RegExp>> = {};
+const patterns: Partial<Record<TextLanguage, RegExp>> = {};
 
 /**
  * Splits text into the tokens a tagger labels, with UTF-16 offsets into `text` (token i is
@@ -54,7 +52,7 @@ const patterns: Partial<Record<TaggingLanguage, RegExp>> = {};
  * tokenizeForTagging("Apple's U.S. sales", "en").map((t) => t.token); // ["Apple", "'s", "U.S.", "sales"]
  * tokenizeForTagging("我用iPhone 15拍照", "zh").map((t) => t.token); // ["我", "用", "iPhone", "15", "拍", "照"]
  */
-export function tokenizeForTagging(text: string, language: TaggingLanguage): TokenSpan[] {
+export function tokenizeForTagging(text: string, language: TextLanguage): TokenSpan[] {
   let pattern = patterns[language];
   if (pattern === undefined) {
     pattern = new RegExp(SOURCES[language], "gv");

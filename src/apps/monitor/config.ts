@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { TextkitError } from "../../core/errors.ts";
-import { MONITOR_LANGUAGES, type MonitorLanguage } from "./document.ts";
+import { TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 
 export const SENTIMENTS = ["positive", "neutral", "negative"] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];
@@ -15,7 +15,7 @@ export const RULE_KINDS = ["negative_share", "volume_spike", "keyword"] as const
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 /** A model for all languages, or one per language (a language without one goes unlabelled). */
-export type ModelChoice = string | Partial<Record<MonitorLanguage, string>>;
+export type ModelChoice = string | Partial<Record<TextLanguage, string>>;
 
 export interface MonitorModels {
   /** A classifier whose labels are the topics. */
@@ -70,7 +70,7 @@ export interface FeedSourceConfig {
   /** Minutes between two polls (default 5). */
   intervalMinutes: number;
   /** Language of every item (default: detected per item). */
-  lang: MonitorLanguage | null;
+  lang: TextLanguage | null;
 }
 
 export interface RedisStreamConfig {
@@ -217,9 +217,9 @@ function modelChoice(r: Reader, key: string): ModelChoice | null {
   if (v === undefined || v === null) return null;
   if (typeof v === "string" && v.trim() !== "") return v.trim();
   if (typeof v === "object" && !Array.isArray(v)) {
-    const per = r.child(r.at(key), v, MONITOR_LANGUAGES);
-    const out: Partial<Record<MonitorLanguage, string>> = {};
-    for (const lang of MONITOR_LANGUAGES) if (per.has(lang)) out[lang] = per.string(lang);
+    const per = r.child(r.at(key), v, TEXT_LANGUAGES);
+    const out: Partial<Record<TextLanguage, string>> = {};
+    for (const lang of TEXT_LANGUAGES) if (per.has(lang)) out[lang] = per.string(lang);
     if (Object.keys(out).length === 0) throw r.error(key, 'names no model; give "en" and/or "zh"');
     return out;
   }
@@ -392,14 +392,14 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
     const url = f.string("url");
     if (!/^https?:\/\//i.test(url)) throw f.error("url", "must be an http:// or https:// URL");
     const lang = f.has("lang") ? f.string("lang") : null;
-    if (lang !== null && !MONITOR_LANGUAGES.includes(lang as MonitorLanguage)) {
-      throw f.error("lang", `must be one of ${MONITOR_LANGUAGES.join(", ")}`);
+    if (lang !== null && !TEXT_LANGUAGES.includes(lang as TextLanguage)) {
+      throw f.error("lang", `must be one of ${TEXT_LANGUAGES.join(", ")}`);
     }
     return {
       url,
       name: f.has("name") ? f.string("name") : null,
       intervalMinutes: f.minutes("interval", 5),
-      lang: lang as MonitorLanguage | null,
+      lang: lang as TextLanguage | null,
     };
   });
   const redisRaw = top.object("redis");

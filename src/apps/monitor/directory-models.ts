@@ -10,8 +10,8 @@ import { TextkitError } from "../../core/errors.ts";
 import { CLASSIFIER_FAMILY, loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
 import { loadTagger, type SequenceTagger, TAGGER_FAMILY } from "../../models/tagger/index.ts";
 import { compareVersions, PIN_FILE } from "../../store/index.ts";
+import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
-import { MONITOR_LANGUAGES } from "./document.ts";
 import type { EntityFinder, MonitorModelSource, TextLabeler } from "./pipeline.ts";
 
 /** The model directory for `name`: `<dir>/<name>/` itself, or its newest (or pinned) version. */
@@ -38,7 +38,7 @@ function modelDir(root: string, name: string): string {
 function names(choice: ModelChoice | null): string[] {
   if (choice === null) return [];
   if (typeof choice === "string") return [choice];
-  return MONITOR_LANGUAGES.flatMap((l) => (choice[l] === undefined ? [] : [choice[l]!]));
+  return TEXT_LANGUAGES.flatMap((l) => (choice[l] === undefined ? [] : [choice[l]!]));
 }
 
 function family(dir: string): string {

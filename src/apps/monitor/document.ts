@@ -8,12 +8,7 @@
 import { createHash } from "node:crypto";
 import { TextkitError } from "../../core/errors.ts";
 import { parseTimestamp } from "../../data/interactions.ts";
-import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
-
-export const MONITOR_LANGUAGES = TEXT_LANGUAGES;
-export type MonitorLanguage = TextLanguage;
-
-export { detectLanguage };
+import type { TextLanguage } from "../../text/index.ts";
 
 /** Longest document text kept (UTF-16 code units); longer texts are refused, not cut. */
 export const MAX_DOCUMENT_CHARS = 100_000;
@@ -30,7 +25,7 @@ export interface MonitorDocumentInput {
   source?: string;
   url?: string;
   /** Detected from the text when absent. */
-  lang?: MonitorLanguage;
+  lang?: TextLanguage;
   /** Milliseconds since 1970; the time of ingestion when absent. */
   publishedAt?: number;
 }
@@ -61,7 +56,7 @@ export interface MonitorDocument {
   title: string | null;
   text: string;
   url: string | null;
-  lang: MonitorLanguage;
+  lang: TextLanguage;
   publishedAt: number;
   ingestedAt: number;
   topic: string | null;

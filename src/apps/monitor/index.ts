@@ -21,13 +21,10 @@ export type {
   MonitorDocument,
   MonitorDocumentInput,
   MonitorEntity,
-  MonitorLanguage,
 } from "./document.ts";
 export {
-  detectLanguage,
   documentKey,
   MAX_DOCUMENT_CHARS,
-  MONITOR_LANGUAGES,
   parseDocumentInput,
 } from "./document.ts";
 export type { BatchProcessor, IngestQueueOptions } from "./ingest-queue.ts";

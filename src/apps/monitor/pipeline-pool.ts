@@ -8,8 +8,9 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { ERROR_CATALOGUE, type ErrorCode, TextkitError } from "../../core/errors.ts";
+import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
-import { MONITOR_LANGUAGES, type MonitorDocument, type MonitorDocumentInput } from "./document.ts";
+import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
 import { baseDocument, type MonitorModelSource } from "./pipeline.ts";
 import type { PipelineFindings, PipelineReply, PipelineRequest } from "./pipeline-worker.ts";
 
@@ -33,7 +34,7 @@ function names(choice: ModelChoice | null): string[] {
   if (choice === null) return [];
   return typeof choice === "string"
     ? [choice]
-    : MONITOR_LANGUAGES.flatMap((l) => (choice[l] === undefined ? [] : [choice[l]!]));
+    : TEXT_LANGUAGES.flatMap((l) => (choice[l] === undefined ? [] : [choice[l]!]));
 }
 
 /**

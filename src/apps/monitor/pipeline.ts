@@ -5,15 +5,13 @@
  * never once per document.
  */
 import { TextkitError } from "../../core/errors.ts";
+import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig, Sentiment } from "./config.ts";
 import {
-  detectLanguage,
   documentKey,
-  MONITOR_LANGUAGES,
   type MonitorDocument,
   type MonitorDocumentInput,
   type MonitorEntity,
-  type MonitorLanguage,
 } from "./document.ts";
 import { TermExtractor } from "./terms.ts";
 
@@ -62,7 +60,7 @@ export interface MonitorModelSource {
   artifactDir?(name: string, family: "classifier" | "tagger"): string;
 }
 
-function modelFor(choice: ModelChoice | null, lang: MonitorLanguage): string | null {
+function modelFor(choice: ModelChoice | null, lang: TextLanguage): string | null {
   if (choice === null) return null;
   return typeof choice === "string" ? choice : (choice[lang] ?? null);
 }
@@ -122,7 +120,7 @@ export class DocumentPipeline {
         ? null
         : typeof c === "string"
           ? c
-          : MONITOR_LANGUAGES.filter((l) => c[l] !== undefined)
+          : TEXT_LANGUAGES.filter((l) => c[l] !== undefined)
               .map((l) => `${l}: ${c[l]}`)
               .join(", ");
     return {
@@ -152,7 +150,7 @@ export class DocumentPipeline {
       key: documentKey(input),
       lang: input.lang ?? detectLanguage(modelText(input)),
     }));
-    for (const lang of MONITOR_LANGUAGES) {
+    for (const lang of TEXT_LANGUAGES) {
       const indices: number[] = [];
       for (let i = 0; i < out.length; i++) if (out[i]!.lang === lang) indices.push(i);
       if (indices.length === 0) continue;

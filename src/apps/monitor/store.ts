@@ -10,8 +10,9 @@
 import { randomUUID } from "node:crypto";
 import { TextkitError } from "../../core/errors.ts";
 import type { Database, Queryable, SqlValue } from "../../store/database.ts";
+import type { TextLanguage } from "../../text/index.ts";
 import type { RuleKind } from "./config.ts";
-import type { MonitorDocument, MonitorEntity, MonitorLanguage } from "./document.ts";
+import type { MonitorDocument, MonitorEntity } from "./document.ts";
 
 export const GRANULARITIES = ["minute", "hour", "day"] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -865,7 +866,7 @@ function documentOf(r: DocumentRow): MonitorDocument {
     title: r.title,
     text: r.body,
     url: r.url,
-    lang: r.lang as MonitorLanguage,
+    lang: r.lang as TextLanguage,
     publishedAt: num(r.published_at),
     ingestedAt: num(r.ingested_at),
     topic: r.topic,

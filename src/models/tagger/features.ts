@@ -6,9 +6,8 @@
  * to weight rows; unseen hashes are ignored.
  */
 import { FNV_OFFSET, FNV_PRIME } from "../../text/hash.ts";
+import type { TextLanguage } from "../../text/index.ts";
 import type { Gazetteer } from "./gazetteer.ts";
-
-export type TaggerLanguage = "en" | "zh";
 
 /** What besides the tokens themselves can feed features. */
 export interface FeatureResources {
@@ -161,10 +160,10 @@ export function wordBoundaryTags(tokens: readonly string[]): { tags: string[]; w
  * start of token i's features at `offsets[i]` (`offsets` gets tokens.length + 1 entries).
  */
 export class TaggerFeatures {
-  readonly language: TaggerLanguage;
+  readonly language: TextLanguage;
   private readonly resources: FeatureResources;
 
-  constructor(language: TaggerLanguage, resources: FeatureResources) {
+  constructor(language: TextLanguage, resources: FeatureResources) {
     this.language = language;
     this.resources = resources;
   }

@@ -5,8 +5,8 @@
  */
 import { TextkitError } from "../../core/errors.ts";
 import { readTextLines } from "../../data/read-text-lines.ts";
+import type { TextLanguage } from "../../text/index.ts";
 import { tokenizeForTagging } from "../../text/tag-tokens.ts";
-import type { TaggerLanguage } from "./features.ts";
 
 const JOIN = "\u0001";
 const MAX_ENTRY_TOKENS = 12;
@@ -24,12 +24,12 @@ export interface GazetteerEntry {
  * gaz.match(["the", "bank", "of", "china", "said"]); // ["", "ORG:B", "ORG:I", "ORG:E", ""]
  */
 export class Gazetteer {
-  readonly language: TaggerLanguage;
+  readonly language: TextLanguage;
   readonly entries: readonly GazetteerEntry[];
   private readonly index = new Map<string, string>();
   private readonly maxTokens: number;
 
-  constructor(entries: readonly GazetteerEntry[], language: TaggerLanguage) {
+  constructor(entries: readonly GazetteerEntry[], language: TextLanguage) {
     this.language = language;
     this.entries = entries;
     let max = 0;
@@ -87,7 +87,7 @@ export class Gazetteer {
   }
 
   /** Reads what `toTsv` wrote. */
-  static fromTsv(text: string, language: TaggerLanguage): Gazetteer {
+  static fromTsv(text: string, language: TextLanguage): Gazetteer {
     const entries: GazetteerEntry[] = [];
     for (const line of text.split("\n")) {
       if (line.length === 0) continue;

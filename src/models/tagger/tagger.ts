@@ -29,6 +29,7 @@ import {
   readArtifact,
   writeArtifact,
 } from "../../store/index.ts";
+import type { TextLanguage } from "../../text/index.ts";
 import { tokenizeForTagging } from "../../text/tag-tokens.ts";
 import { EpochLog } from "../../train/epoch-log.ts";
 import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
@@ -53,7 +54,7 @@ import {
   viterbi,
 } from "./decode.ts";
 import { FeatureTable } from "./feature-table.ts";
-import { type FeatureResources, TaggerFeatures, type TaggerLanguage } from "./features.ts";
+import { type FeatureResources, TaggerFeatures } from "./features.ts";
 import { Gazetteer, type GazetteerEntry } from "./gazetteer.ts";
 import { resolveTaggerOptions, type TaggerOptions } from "./options.ts";
 
@@ -137,7 +138,7 @@ const CALIBRATION_SENTENCES = 600;
 /** A trained sequence tagger. Create one with `trainTagger` or `loadTagger`. */
 export class SequenceTagger {
   readonly options: TaggerOptions;
-  readonly language: TaggerLanguage;
+  readonly language: TextLanguage;
   /** Entity types, in code point order. */
   readonly types: readonly string[];
   readonly runRecord: RunRecord | null;
@@ -160,7 +161,7 @@ export class SequenceTagger {
 
   constructor(
     options: TaggerOptions,
-    language: TaggerLanguage,
+    language: TextLanguage,
     types: readonly string[],
     tagSet: TagSet,
     table: FeatureTable,
@@ -553,7 +554,7 @@ export async function trainTagger(
       { file: train.source },
     );
   }
-  const language: TaggerLanguage = options.language ?? train.language;
+  const language: TextLanguage = options.language ?? train.language;
   const types = [...train.types];
   const tagSet = buildTagSet(types, options.encoding);
   const T = tagSet.tags.length;
