@@ -69,8 +69,10 @@ export async function buildServer(
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    // Drain on close: new requests get 503, idle keep-alive connections are closed.
-    return503OnClosing: true,
+    // Drain on close: the listener closes and idle keep-alive connections with it, but a
+    // request that arrives on a connection already accepted is answered (with
+    // `Connection: close`), not refused with 503: its client had no other server to try.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     // The schemas say exactly what is accepted: no silent coercion of numbers to strings.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
