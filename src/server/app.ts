@@ -12,9 +12,10 @@ import { TextkitError } from "../core/errors.ts";
 import { Authenticator, type KeyVerifier } from "./auth.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
 import { DatabaseHandle } from "./database-handle.ts";
-import { installErrorHandlers } from "./error-handler.ts";
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from "./error-handler.ts";
 import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
+import { installJsonBodyParser } from "./json-body.ts";
 import { openKeyStore } from "./keys.ts";
 import { bufferedStdout, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
@@ -62,6 +63,7 @@ export async function buildServer(
   const resolved = resolveServerConfig(config);
   const stdout =
     resolved.logger !== false && resolved.logger.stream === undefined ? bufferedStdout() : undefined;
+  const limits = { bodyLimitBytes: resolved.bodyLimitBytes, maxBatch: resolved.maxBatch };
   const app = fastify({
     logger: loggerOptions(resolved, stdout),
     bodyLimit: resolved.bodyLimitBytes,
@@ -76,10 +78,13 @@ export async function buildServer(
     forceCloseConnections: "idle",
     // The schemas say exactly what is accepted: no silent coercion of numbers to strings.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Errors raised before a route runs: in textkit's shape too.
+    frameworkErrors: frameworkErrorHandler(limits),
+    clientErrorHandler,
   });
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser("text/plain");
-  const limits = { bodyLimitBytes: resolved.bodyLimitBytes, maxBatch: resolved.maxBatch };
+  installJsonBodyParser(app);
   installErrorHandlers(app, limits);
 
   const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });
