@@ -18,7 +18,8 @@
  *
  * Environment: PROBE_ROUNDS (default 1), PROBE_ONLY=primary|group|crash, PROBE_SETTLE_MS
  * (pause between opening the half requests and the signal, default 300), PROBE_VERBOSE=1
- * (the server's output and the listener's accept queue), PROBE_BENCH_MS.
+ * (the server's output and the listener's accept queue), PROBE_BENCH_MS, PROBE_POLICIES
+ * (bench order, default rr,none; repeat them to see the noise of a shared machine).
  *
  * Everything is bounded (counts and timeouts) and stops by itself; the server is killed if
  * it outlives the probe.
@@ -332,7 +333,7 @@ async function load(port: number, agent: Agent | false, ms: number): Promise<Rec
 
 async function bench(modelsDir: string): Promise<void> {
   const ms = Number(process.env["PROBE_BENCH_MS"] ?? 4000);
-  for (const policy of ["rr", "none"]) {
+  for (const policy of (process.env["PROBE_POLICIES"] ?? "rr,none").split(",")) {
     const server = await startServer(modelsDir, { NODE_CLUSTER_SCHED_POLICY: policy });
     const pids = workerPids(server.child.pid!);
     await load(server.port, new Agent({ keepAlive: true, maxSockets: CLIENTS }), 500);
