@@ -102,6 +102,15 @@ describe("an assistant in the server", () => {
       body: { turn: reply.turn, verdict: "wrong", intent: "balance" },
     });
     assert.equal(ok.status, 200, ok.text);
+    const signed = await call(`${server.url}/v1/models/helpdesk/feedback`, {
+      body: { turn: reply.turn, verdict: "right", by: "zhang.san@example.com" },
+    });
+    assert.equal(signed.status, 200, signed.text);
+    assert.equal(
+      (signed.body as { feedback: { by: string } }).feedback.by,
+      "[email]",
+      "the signature is stored masked, like the turns",
+    );
     const badIntent = await call(`${server.url}/v1/models/helpdesk/feedback`, {
       body: { turn: reply.turn, verdict: "wrong", intent: "pizza" },
     });

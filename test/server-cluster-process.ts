@@ -102,9 +102,8 @@ export async function startCluster(modelsDir: string, workers: number): Promise<
 }
 
 /**
- * A predict call that retries once on a connection error or a timeout (never on an HTTP
- * status): a connection that the kernel handed to a worker as it was killed is reset or,
- * rarely, never answered.
+ * A predict call that retries on a connection error or a timeout (never on an HTTP status):
+ * a connection that a worker had accepted when it was killed is reset.
  */
 export async function predictWithRetry(
   url: string,
@@ -122,10 +121,11 @@ export async function predictWithRetry(
     await res.arrayBuffer();
     return res.status;
   };
-  // A client of a cluster whose worker was just killed sees a reset (the connections that
-  // worker held) or, rarely, a connection that never gets an answer: node:cluster's primary
-  // may hand a new connection to the worker in the instant before it learns of the death.
-  // A client with a timeout and a retry, as production clients have, gets its answer.
+  // A client of a cluster whose worker was just killed sees a reset on the connections that
+  // worker held. (Under node:cluster's round-robin policy a connection the primary handed
+  // to the dying worker was, rarely, never answered at all; the cluster uses SCHED_NONE,
+  // and test/server-cluster-drain.test.ts holds it to no hang.) A client with a retry, as
+  // production clients have, gets its answer.
   const errors: string[] = [];
   for (let i = 0; i < attempts; i++) {
     try {

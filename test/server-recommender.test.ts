@@ -107,6 +107,9 @@ describe("a recommender in the server", () => {
     });
     assert.equal(res.status, 400, res.text);
     assert.match(errorOf(res).message ?? "", /no-such-item/);
+    assert.equal(errorOf(res).code, "DATA_UNKNOWN_ITEM");
+    assert.ok(!res.text.includes(root.path), `the answer names no path of the server's: ${res.text}`);
+    assert.doesNotMatch(res.text, /catalog\.jsonl/);
     // careful has no events: popular items of both groups, nothing seen left out.
     const items = await recommend(server, { user: "careful", k: 40 });
     assert.ok(items.some((i) => i.item === "g3"));

@@ -177,6 +177,28 @@ export const ERROR_CATALOGUE = {
     status: 415,
     hint: "Send the body as JSON with 'Content-Type: application/json'.",
   },
+  BODY_INVALID_UTF8: {
+    status: 400,
+    hint: "Encode the body as UTF-8, and write no unpaired surrogate (such as \\ud800 alone) in its strings.",
+  },
+  BODY_FORBIDDEN_KEY: {
+    status: 400,
+    hint: "Rename the key: '__proto__' (and 'prototype' inside 'constructor') could change objects' prototypes, so they are refused.",
+  },
+  URL_INVALID: { status: 400, hint: "Percent-encode the URL's path correctly (e.g. %20 for a space)." },
+  URL_PARAM_TOO_LONG: {
+    status: 414,
+    hint: "A part of the path such as a model name is at most 100 characters; check the URL.",
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    hint: "Send smaller headers (fewer or shorter cookies, a shorter Authorization header).",
+  },
+  REQUEST_MALFORMED: {
+    status: 400,
+    hint: "Send valid HTTP/1.1: one Content-Length or Transfer-Encoding: chunked (not both), well-formed chunks and headers.",
+  },
+  REQUEST_TIMEOUT: { status: 408, hint: "Send the whole request sooner, or send it again." },
   BATCH_TOO_LARGE: { status: 413, hint: "Split the inputs into several requests." },
   TEXT_TOO_LONG: { status: 413, hint: "Shorten the text, or ask the operator to allow truncation." },
   RATE_LIMITED: { status: 429, hint: "Wait for the number of seconds in the Retry-After header." },

@@ -13,9 +13,10 @@ import { TEXTKIT_VERSION } from "../core/version.ts";
 import { Authenticator, type KeyVerifier } from "./auth.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
 import { DatabaseHandle } from "./database-handle.ts";
-import { installErrorHandlers } from "./error-handler.ts";
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from "./error-handler.ts";
 import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
+import { installJsonBodyParser } from "./json-body.ts";
 import { openKeyStore } from "./keys.ts";
 import { bufferedStdout, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
@@ -61,6 +62,7 @@ export async function buildServer(
   const resolved = resolveServerConfig(config);
   const stdout =
     resolved.logger !== false && resolved.logger.stream === undefined ? bufferedStdout() : undefined;
+  const limits = { bodyLimitBytes: resolved.bodyLimitBytes, maxBatch: resolved.maxBatch };
   const app = fastify({
     logger: loggerOptions(resolved, stdout),
     bodyLimit: resolved.bodyLimitBytes,
@@ -68,15 +70,20 @@ export async function buildServer(
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    // Drain on close: new requests get 503, idle keep-alive connections are closed.
-    return503OnClosing: true,
+    // Drain on close: the listener closes and idle keep-alive connections with it, but a
+    // request that arrives on a connection already accepted is answered (with
+    // `Connection: close`), not refused with 503: its client had no other server to try.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     // The schemas say exactly what is accepted: no silent coercion of numbers to strings.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Errors raised before a route runs: in textkit's shape too.
+    frameworkErrors: frameworkErrorHandler(limits),
+    clientErrorHandler,
   });
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser("text/plain");
-  const limits = { bodyLimitBytes: resolved.bodyLimitBytes, maxBatch: resolved.maxBatch };
+  installJsonBodyParser(app);
   installErrorHandlers(app, limits);
 
   const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });

@@ -1,6 +1,20 @@
 /**
  * `--workers N`: one primary process that only supervises, and N workers that each run a
- * full server on the same port (node:cluster hands out connections round-robin).
+ * full server on the same port.
+ *
+ * The workers accept connections themselves from the one listening socket (SCHED_NONE), not
+ * through the primary (node:cluster's default round-robin on Linux). Under round-robin the
+ * primary accepts a connection and passes it to a worker; if that worker dies before it
+ * acknowledges, the primary keeps the socket open and the client waits for an answer that
+ * never comes. With SCHED_NONE a connection no worker has taken stays in the kernel's queue
+ * for the next worker that calls accept(), and one a killed worker had taken is reset by
+ * the kernel, which a client sees at once. scripts/probe-server-drain.ts measures both
+ * policies; NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
+ *
+ * On SIGTERM the primary asks every worker to drain: a worker closes its listener, answers
+ * every request it has accepted (those that arrive on its open connections meanwhile too,
+ * with `Connection: close`), closes idle keep-alive connections and exits; one that takes
+ * longer than the grace period is killed.
  *
  * Workers hold no state a request depends on beyond the model files every one of them
  * loads itself, so any worker can answer any request. What is per worker: rate-limit
@@ -109,6 +123,9 @@ async function runPrimary(
       file: resolved.modelsDir,
     });
   }
+  // Before the first fork: node:cluster freezes the policy then. An explicit environment
+  // setting (NODE_CLUSTER_SCHED_POLICY=rr) is the operator's choice and stays.
+  if (process.env["NODE_CLUSTER_SCHED_POLICY"] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const emit = (event: ClusterEvent): void => options.onEvent?.(event);
   const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
   const aggregator = new AggregatorRegistry();

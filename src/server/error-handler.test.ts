@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TextkitError } from "../core/errors.ts";
-import { errorBody, toTextkitError } from "./error-handler.ts";
+import { clientErrorOf, errorBody, toTextkitError } from "./error-handler.ts";
 
 const limits = { bodyLimitBytes: 100, maxBatch: 4 };
 
@@ -75,5 +75,28 @@ describe("toTextkitError", () => {
     const body = JSON.stringify(errorBody(t, "req-1"));
     assert.doesNotMatch(body, /secret|app\.ts|stack/);
     assert.match(body, /"requestId":"req-1"/);
+  });
+});
+
+describe("errors raised before a route", () => {
+  it("maps fastify's URL errors to textkit codes and statuses", () => {
+    const bad = toTextkitError(
+      fastifyError("FST_ERR_BAD_URL", 400, "'/%zz' is not a valid url component"),
+      limits,
+    );
+    assert.equal(bad.code, "URL_INVALID");
+    assert.equal(bad.status, 400);
+    const long = toTextkitError(fastifyError("FST_ERR_MAX_PARAM_LENGTH", 414), limits);
+    assert.equal(long.code, "URL_PARAM_TOO_LONG");
+    assert.equal(long.status, 414);
+  });
+
+  it("maps what Node's HTTP parser refuses to textkit codes", () => {
+    const of = (code: string) => clientErrorOf(Object.assign(new Error(code), { code }));
+    assert.equal(of("HPE_HEADER_OVERFLOW").code, "HEADERS_TOO_LARGE");
+    assert.equal(of("HPE_HEADER_OVERFLOW").status, 431);
+    assert.equal(of("ERR_HTTP_REQUEST_TIMEOUT").status, 408);
+    assert.equal(of("HPE_UNEXPECTED_CONTENT_LENGTH").code, "REQUEST_MALFORMED");
+    assert.equal(of("HPE_INVALID_CHUNK_SIZE").code, "REQUEST_MALFORMED");
   });
 });

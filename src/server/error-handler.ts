@@ -3,6 +3,8 @@
  * status of its code. A client mistake gets its 4xx; anything else is a 500 whose details
  * go to the log only. No response ever carries a stack trace.
  */
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, isTextkitError, TextkitError } from "../core/errors.ts";
 
@@ -89,6 +91,11 @@ export function toTextkitError(
       "INPUT_INVALID",
       "the request body's size does not match its Content-Length",
     ],
+    FST_ERR_BAD_URL: ["URL_INVALID", "the URL's path is not valid (a bad percent-encoding such as %zz)"],
+    FST_ERR_MAX_PARAM_LENGTH: [
+      "URL_PARAM_TOO_LONG",
+      "a part of the URL's path is longer than 100 characters",
+    ],
   };
   const mapped = typeof shape.code === "string" ? byCode[shape.code] : undefined;
   if (mapped !== undefined) return new TextkitError(mapped[0], mapped[1], { cause: error });
@@ -147,4 +154,57 @@ export function installErrorHandlers(
     request.errorCode = error.code;
     reply.status(404).send(errorBody(error, request.id));
   });
+}
+
+/**
+ * For fastify's `frameworkErrors` option: a URL fastify's router refuses (bad percent-encoding,
+ * a path part over the length limit) is answered in textkit's shape, like every other error.
+ */
+export function frameworkErrorHandler(limits: {
+  bodyLimitBytes: number;
+  maxBatch: number;
+}): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (raw, request, reply) => {
+    const error = toTextkitError(raw, limits);
+    request.errorCode = error.code;
+    reply.status(error.status).send(errorBody(error, request.id));
+  };
+}
+
+/** What Node's HTTP parser reports before any request exists, as textkit's error. */
+export function clientErrorOf(error: Error & { code?: unknown }): TextkitError {
+  switch (error.code) {
+    case "HPE_HEADER_OVERFLOW":
+      return new TextkitError("HEADERS_TOO_LARGE", "the request's headers are larger than this server takes");
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new TextkitError("REQUEST_TIMEOUT", "the request did not arrive in time");
+    case "HPE_UNEXPECTED_CONTENT_LENGTH":
+      return new TextkitError(
+        "REQUEST_MALFORMED",
+        "the request has both Content-Length and Transfer-Encoding; send one of them",
+      );
+    default:
+      return new TextkitError("REQUEST_MALFORMED", "the request is not valid HTTP/1.1");
+  }
+}
+
+/**
+ * For fastify's `clientErrorHandler` option: a request Node's HTTP parser refuses (headers too
+ * large, both Content-Length and Transfer-Encoding, a bad chunk...) gets textkit's error
+ * body and status instead of fastify's, then the connection is closed, since what follows on
+ * it cannot be trusted to start a request.
+ */
+export function clientErrorHandler(error: Error & { code?: unknown }, socket: Socket): void {
+  // A reset connection has nobody to answer.
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  if (socket.writable) {
+    const textkit = clientErrorOf(error);
+    const body = JSON.stringify(errorBody(textkit));
+    socket.write(
+      `HTTP/1.1 ${textkit.status} ${STATUS_CODES[textkit.status] ?? "Error"}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

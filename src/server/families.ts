@@ -21,6 +21,14 @@ import type { RunRecord } from "../train/run-record.ts";
 import type { FamilyLoader, ModelPredictOptions, Predictor } from "./registry.ts";
 
 /** What GET /v1/models/:name shows of a training run. */
+/**
+ * A training file's name without its directory: where the trainer's files were is nobody's
+ * business but the operator's, and a client sees what it was trained on without it.
+ */
+export function fileName(source: string): string {
+  return source.slice(Math.max(source.lastIndexOf("/"), source.lastIndexOf("\\")) + 1);
+}
+
 function runSummary(run: RunRecord | null): Record<string, unknown> | null {
   return run === null
     ? null
@@ -32,7 +40,12 @@ function runSummary(run: RunRecord | null): Record<string, unknown> | null {
         epochs: run.epochs.length,
         bestEpoch: run.bestEpoch,
         stoppedEarly: run.stoppedEarly,
-        data: run.data,
+        data: {
+          train: { ...run.data.train, source: fileName(run.data.train.source) },
+          ...(run.data.dev === undefined
+            ? {}
+            : { dev: { ...run.data.dev, source: fileName(run.data.dev.source) } }),
+        },
         final: run.final,
       };
 }
@@ -93,7 +106,19 @@ export async function loadRecommenderPredictor(dir: string, _manifest: ArtifactM
       users.map((user) => ({ items: model.recommend(user, { k: options.k ?? 10 }) })),
     recommender: {
       recommend: (user, options) => model.recommend(user, options),
-      addEvents: (events) => model.addEvents(events),
+      addEvents: (events) => {
+        // Checked here so that the message names no file: the model's own names its
+        // catalogue's path, which is where the server keeps its models.
+        for (const event of events) {
+          if (model.item(event.item) === undefined) {
+            throw new TextkitError(
+              "DATA_UNKNOWN_ITEM",
+              `item "${event.item}" is not in the model's catalogue`,
+            );
+          }
+        }
+        return model.addEvents(events);
+      },
     },
     selfTest() {
       if (model.items > 0 && model.recommend("textkit self-test", { k: 1 }).length !== 1) {

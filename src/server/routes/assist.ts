@@ -11,6 +11,7 @@ import {
   VERDICTS,
 } from "../../apps/assist/index.ts";
 import { TextkitError } from "../../core/errors.ts";
+import { maskPersonalData } from "../../core/pii.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
 import type { ModelRegistry, ServedModel } from "../registry.ts";
 import { BEARER_SECURITY, ERROR_RESPONSES, ModelParams } from "../schemas.ts";
@@ -213,7 +214,8 @@ export const assistRoutes: FastifyPluginAsyncTypebox<AssistRoutesOptions> = asyn
         verdict,
         intent: intent ?? null,
         answer: answer ?? null,
-        by: by ?? request.apiKey?.name ?? null,
+        // Masked like the turns: people sign feedback with their e-mail address.
+        by: by === undefined ? (request.apiKey?.name ?? null) : maskPersonalData(by),
       });
       return { feedback: { ...feedback, at: iso(feedback.at) } };
     },
@@ -282,7 +284,7 @@ export const assistRoutes: FastifyPluginAsyncTypebox<AssistRoutesOptions> = asyn
       await (await store()).closeHandover(
         model.name,
         request.params.id,
-        request.body?.by ?? request.apiKey?.name ?? null,
+        request.body?.by === undefined ? (request.apiKey?.name ?? null) : maskPersonalData(request.body.by),
       );
       return { closed: request.params.id };
     },

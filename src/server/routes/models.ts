@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { TextkitError } from "../../core/errors.ts";
 import type { ArtifactManifest } from "../../store/index.ts";
 import type { ResolvedServerConfig } from "../config.ts";
+import { fileName } from "../families.ts";
 import type { ServerMetrics } from "../metrics.ts";
 import type { ModelPredictOptions, ModelRegistry, ServedModel } from "../registry.ts";
 import {
@@ -27,11 +28,18 @@ export function truncateText(text: string, max: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
-/** The manifest as clients see it: file sizes without their checksums. */
+/** The manifest as clients see it: file sizes without their checksums, the training file without its directory. */
 function publicManifest(manifest: ArtifactManifest): Record<string, unknown> {
   const files: Record<string, { bytes: number }> = {};
   for (const [name, entry] of Object.entries(manifest.files ?? {})) files[name] = { bytes: entry.bytes };
-  return { ...manifest, files };
+  const data = manifest.data;
+  return {
+    ...manifest,
+    files,
+    ...(data === undefined
+      ? {}
+      : { data: { ...data, ...(data.source === undefined ? {} : { source: fileName(data.source) }) } }),
+  };
 }
 
 /** The rows of a predict request for a model that takes rows of named values. */
