@@ -182,3 +182,54 @@ describe("classify train options for awkward files", () => {
     assert.match(help.stdout, /--encoding <name>/);
   });
 });
+
+describe("classify train defaults fitted to the data", () => {
+  const chinese = (): string => {
+    const good = ["服务非常好", "房间干净", "早餐丰富", "位置方便"];
+    const bad = ["服务很差", "房间很脏", "早餐难吃", "隔音不好"];
+    const lines: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      lines.push(`${good[i % 4]}，${good[(i + 1) % 4]},pos`);
+      lines.push(`${bad[i % 4]}，${bad[(i + 1) % 4]},neg`);
+    }
+    return `text,label\n${lines.join("\n")}\n`;
+  };
+
+  it("uses character unigrams on Chinese text, prints why, and records it", async () => {
+    const file = join(dir, "zh.csv");
+    writeFileSync(file, chinese());
+    const out = join(dir, "zh");
+    const result = await run(["classify", "train", "--train", file, "--out", out, ...FAST]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^defaults for this data: mostly Chinese text \(100% of texts\): character unigrams/m,
+    );
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    assert.equal(manifest.options.minn, 1);
+    assert.equal(manifest.options.maxn, 1);
+    const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+    assert.deepEqual(record.final.dataDefaults.options, { minn: 1, maxn: 1 });
+  });
+
+  it("keeps what the command line says over a fitted default", async () => {
+    const file = join(dir, "zh2.csv");
+    writeFileSync(file, chinese());
+    const out = join(dir, "zh-fixed");
+    const result = await run(["classify", "train", "--train", file, "--out", out, "--maxn", "0", ...FAST]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /defaults for this data/);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    assert.equal(manifest.options.maxn, 0);
+  });
+
+  it("leaves short English text at the library defaults and says nothing", async () => {
+    const out = join(dir, "en-defaults");
+    const result = await run(["classify", "train", "--train", data, "--out", out, ...FAST]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /defaults for this data/);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    assert.equal(manifest.options.maxn, 0);
+    assert.equal(manifest.options.chunkTokens, 0);
+  });
+});

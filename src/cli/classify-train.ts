@@ -6,11 +6,18 @@ import { classificationReportToDict } from "../eval/index.ts";
 import {
   type ClassifierEvaluation,
   type ClassifierOptions,
+  type DataDefaults,
+  dataDefaults,
   resolveClassifierOptions,
   type TextClassifier,
   trainClassifier,
 } from "../models/classifier/index.ts";
-import { addClassifierOptions, type ClassifierFlags, classifierOptionsOf } from "./classifier-flags.ts";
+import {
+  addClassifierOptions,
+  type ClassifierFlags,
+  classifierOptionsOf,
+  givenClassifierOptions,
+} from "./classifier-flags.ts";
 import { addLabelledDataOptions, type DataFlags, readOptionsOf, skippedNote } from "./data-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
@@ -50,6 +57,8 @@ export interface TrainingPlan {
   refitOn?: Dataset;
   /** Lines about the data and the options chosen for it, printed with the reports. */
   notes?: string[];
+  /** Options fitted to the data (see dataDefaults), recorded in the run record. */
+  fitted?: DataDefaults;
 }
 
 /** What was done when the saved model was trained again on every row. */
@@ -127,6 +136,13 @@ export async function trainAndSave(plan: TrainingPlan, bar: ProgressBar): Promis
       ...(refit === undefined ? {} : { of: `the model trained on ${refit.splitRows} rows without it` }),
       ...evaluationMetrics(testEvaluation, topKOf(model, testEvaluation)),
       report: testEvaluation.report,
+    };
+  }
+  if (record !== null && plan.fitted !== undefined) {
+    record.final["dataDefaults"] = {
+      options: plan.fitted.options,
+      reasons: plan.fitted.reasons,
+      profile: plan.fitted.profile,
     };
   }
   if (record !== null && refit !== undefined) {
@@ -223,7 +239,12 @@ function percent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
-async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Promise<void> {
+async function runTrain(
+  flags: TrainFlags,
+  splitGiven: boolean,
+  given: ReadonlySet<keyof ClassifierOptions>,
+  io: CliIo,
+): Promise<void> {
   // Refuse bad settings before reading any data: a typo should cost no time.
   resolveClassifierOptions(classifierOptionsOf(flags, false));
   checkModelOutput(flags.out, "--out");
@@ -240,7 +261,10 @@ async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Prom
   const notes: string[] = [];
   if (skipped.length > 0) notes.push(`${flags.train}${skippedNote(skipped)}`);
   let plan: TrainingPlan;
-  const options = classifierOptionsOf(flags, loaded.multiLabel);
+  const asked = classifierOptionsOf(flags, loaded.multiLabel);
+  const fitted = dataDefaults(loaded, given, asked);
+  const options = { ...asked, ...fitted.options };
+  for (const reason of fitted.reasons) notes.push(`defaults for this data: ${reason}`);
   if (separate) {
     plan = {
       train: loaded,
@@ -249,6 +273,7 @@ async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Prom
       options,
       out: flags.out,
       notes,
+      fitted,
     };
   } else {
     const split = stratifiedSplit(loaded, { ...flags.split, seed: flags.seed });
@@ -264,6 +289,7 @@ async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Prom
       out: flags.out,
       ...(flags.refit ? { refitOn: loaded } : {}),
       notes,
+      fitted,
     };
   }
   bar.log(describeDataset("train", plan.train));
@@ -356,7 +382,7 @@ export function registerClassifyTrain(classify: Command, io: CliIo): Command {
     .option("--json", "print one JSON object (options, metrics, reports) instead of text")
     .option("-q, --quiet", "no progress or epoch lines on stderr")
     .action(async (flags: TrainFlags, self: Command) => {
-      await runTrain(flags, self.getOptionValueSource("split") === "cli", io);
+      await runTrain(flags, self.getOptionValueSource("split") === "cli", givenClassifierOptions(self), io);
     });
   return command;
 }
