@@ -233,3 +233,35 @@ describe("classify train defaults fitted to the data", () => {
     assert.equal(manifest.options.chunkTokens, 0);
   });
 });
+
+describe("progress lines of trainers without epochs or a learning rate", () => {
+  it("cluster and regress say run/inertia and pass, never 'lr 0'", async () => {
+    const texts = join(dir, "texts.txt");
+    writeFileSync(
+      texts,
+      `${rows(10)
+        .map((r) => r.text)
+        .join("\n")}\n`,
+    );
+    const clustered = await run(["cluster", "--input", texts, "--k", "3", "--out", join(dir, "clusters")]);
+    assert.equal(clustered.code, 0, clustered.stderr);
+    assert.doesNotMatch(clustered.stderr, /lr 0\b/);
+    assert.match(clustered.stderr, /\brun \d+\/\d+ \[/);
+    const table = join(dir, "prices.csv");
+    const lines = Array.from({ length: 40 }, (_, i) => `${i},${(i * 7) % 11},${3 * i + ((i * 7) % 11)}`);
+    writeFileSync(table, `a,b,y\n${lines.join("\n")}\n`);
+    const regressed = await run([
+      "regress",
+      "train",
+      "--train",
+      table,
+      "--target",
+      "y",
+      "--out",
+      join(dir, "ols"),
+    ]);
+    assert.equal(regressed.code, 0, regressed.stderr);
+    assert.doesNotMatch(regressed.stderr, /lr 0\b/);
+    assert.match(regressed.stderr, /\bpass 1\/1 \[/);
+  });
+});
