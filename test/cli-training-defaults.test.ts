@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Random } from "../src/core/random.ts";
 import { runCli as run } from "./support/cli-run.ts";
 
 const TOPICS: Record<string, string[]> = {
@@ -263,5 +264,40 @@ describe("progress lines of trainers without epochs or a learning rate", () => {
     assert.equal(regressed.code, 0, regressed.stderr);
     assert.doesNotMatch(regressed.stderr, /lr 0\b/);
     assert.match(regressed.stderr, /\bpass 1\/1 \[/);
+  });
+});
+
+describe("cluster warnings", () => {
+  it("flags a weak structure and a mix of English and Chinese texts", async () => {
+    const file = join(dir, "mixed.txt");
+    const en = rows(8).map((r) => r.text);
+    const zh = [
+      "今天天气很好",
+      "我们去吃饭吧",
+      "这个手机很好用",
+      "房间干净整洁",
+      "服务态度不错",
+      "价格有点贵",
+    ];
+    const lines = [...en, ...zh, ...zh.map((t) => `${t}啊`)];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const result = await run(["cluster", "--input", file, "--k", "6", "--min-df", "1", "--json", "--quiet"]);
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout);
+    assert.ok(
+      json.warnings.some((w: string) => /^mixed languages: \d+% English, \d+% Chinese texts/.test(w)),
+      json.warnings.join("\n"),
+    );
+    assert.equal(json.options.stopwords, true);
+    const random = join(dir, "random.txt");
+    // Words drawn at random: no topic to find.
+    const rng = new Random(5);
+    const noise = Array.from({ length: 80 }, () =>
+      Array.from({ length: 8 }, () => `w${rng.int(60)}`).join(" "),
+    );
+    writeFileSync(random, `${noise.join("\n")}\n`);
+    const weak = await run(["cluster", "--input", random, "--k", "5", "--min-df", "1", "--quiet"]);
+    assert.equal(weak.code, 0, weak.stderr);
+    assert.match(weak.stdout, /^weak structure: silhouette -?0\.\d+ is below 0\.05/m);
   });
 });

@@ -25,7 +25,9 @@ export async function loadClusterModel(dir: string): Promise<ClusterModel> {
   const { task, options } = artifact.manifest;
   try {
     if (task === TEXT_CLUSTER_TASK) {
-      return textClusterModelFrom(artifact, resolveClusterOptions(options as Partial<ClusterOptions>));
+      // Models saved before stop words were left out kept them in their vocabulary.
+      const saved = { stopwords: false, ...(options as Partial<ClusterOptions>) };
+      return textClusterModelFrom(artifact, resolveClusterOptions(saved));
     }
     if (task === NUMERIC_CLUSTER_TASK) {
       return numericClusterModelFrom(
