@@ -15,7 +15,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type ClassifierOptions,
@@ -197,6 +197,9 @@ async function main(): Promise<void> {
     `# bench:defaults, ${today()}`,
     "",
     `Machine: ${machine()}. One thread each. Command: npm run bench:defaults${asked.length > 0 ? ` -- ${asked.join(" ")}` : ""}.`,
+    `Load average at the end (1, 5, 15 min): ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(", ")}: on a shared machine the seconds say little; the accuracies do not depend on it.`,
     "",
     table,
     "",
