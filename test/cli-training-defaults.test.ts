@@ -301,3 +301,34 @@ describe("cluster warnings", () => {
     assert.match(weak.stdout, /^weak structure: silhouette -?0\.\d+ is below 0\.05/m);
   });
 });
+
+describe("classify autotune starts from the fitted defaults", () => {
+  it("starts its first trial with character unigrams on Chinese text", async () => {
+    const file = join(dir, "zh-tune.csv");
+    const good = ["服务非常好", "房间干净", "早餐丰富", "位置方便"];
+    const bad = ["服务很差", "房间很脏", "早餐难吃", "隔音不好"];
+    const lines: string[] = [];
+    for (let i = 0; i < 20; i++) lines.push(`${good[i % 4]}，${good[(i + 1) % 4]},pos`, `${bad[i % 4]},neg`);
+    writeFileSync(file, `text,label\n${lines.join("\n")}\n`);
+    const out = join(dir, "zh-tuned");
+    const result = await run([
+      "classify",
+      "autotune",
+      "--train",
+      file,
+      "--out",
+      out,
+      "--max-trials",
+      "1",
+      "--dim",
+      "8",
+      "--epochs",
+      "3",
+      "--buckets",
+      "5000",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^defaults for this data: mostly Chinese text/m);
+    assert.match(result.stderr, /^trial 1 .* --minn 1 --maxn 1 /m);
+  });
+});
