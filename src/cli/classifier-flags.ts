@@ -25,6 +25,7 @@ export interface ClassifierFlags {
   lowercase: boolean;
   normalization: NormalizationForm;
   pretrainedVectors?: string;
+  chunkTokens: number;
 }
 
 /** Adds --dim, --epochs, --lr, ... to a command that trains a classifier. */
@@ -101,11 +102,49 @@ export function addClassifierOptions(command: Command): Command {
         d.normalization,
       ),
     )
+    .addOption(
+      option(
+        "--chunk-tokens <n>",
+        "train on pieces of this many tokens of each text, for long documents (0 = whole texts)",
+        parseInteger("--chunk-tokens", 0),
+        d.chunkTokens,
+      ),
+    )
     .option("--no-lowercase", "keep upper and lower case apart (default: lower-case the text)")
     .option(
       "--pretrained-vectors <file>",
       "a .vec file whose word vectors start the embeddings; --dim must match it (default: none)",
     );
+}
+
+/** The classifier options a command line can set, by their commander attribute names. */
+const OPTION_NAMES = [
+  "dim",
+  "epochs",
+  "lr",
+  "wordNgrams",
+  "minn",
+  "maxn",
+  "buckets",
+  "minCount",
+  "loss",
+  "seed",
+  "patience",
+  "lowercase",
+  "normalization",
+  "pretrainedVectors",
+  "chunkTokens",
+] as const satisfies readonly (keyof ClassifierOptions)[];
+
+/**
+ * The classifier options typed on the command line, which defaults fitted to the data
+ * must leave as they are.
+ *
+ * @example
+ * givenClassifierOptions(command); // Set { "epochs" } for `classify train --epochs 5 ...`
+ */
+export function givenClassifierOptions(command: Command): Set<keyof ClassifierOptions> {
+  return new Set(OPTION_NAMES.filter((name) => command.getOptionValueSource(name) === "cli"));
 }
 
 /**
@@ -128,5 +167,6 @@ export function classifierOptionsOf(flags: ClassifierFlags, multiLabel: boolean)
     lowercase: flags.lowercase,
     normalization: flags.normalization,
     pretrainedVectors: flags.pretrainedVectors ?? null,
+    chunkTokens: flags.chunkTokens,
   };
 }

@@ -10,9 +10,15 @@ import {
   type AutotuneTrial,
   autotuneClassifier,
   type ClassifierOptions,
+  dataDefaults,
   resolveClassifierOptions,
 } from "../models/classifier/index.ts";
-import { addClassifierOptions, type ClassifierFlags, classifierOptionsOf } from "./classifier-flags.ts";
+import {
+  addClassifierOptions,
+  type ClassifierFlags,
+  classifierOptionsOf,
+  givenClassifierOptions,
+} from "./classifier-flags.ts";
 import {
   formatOutcome,
   type HeldOut,
@@ -150,12 +156,21 @@ function formatTrial(
   );
 }
 
-async function runAutotune(flags: AutotuneFlags, splitGiven: boolean, io: CliIo): Promise<void> {
+async function runAutotune(
+  flags: AutotuneFlags,
+  splitGiven: boolean,
+  given: ReadonlySet<keyof ClassifierOptions>,
+  io: CliIo,
+): Promise<void> {
   checkFlags(flags, splitGiven);
   const log = (line: string): void => {
     if (!flags.quiet) io.stderr.write(`${line}\n`);
   };
   const plan = await planOf(flags);
+  // The first trial starts from the defaults fitted to the data, as classify train would train.
+  const fitted = dataDefaults(plan.train, given, plan.options);
+  plan.options = { ...plan.options, ...fitted.options };
+  for (const reason of fitted.reasons) log(`defaults for this data: ${reason}`);
   log(describeDataset("train", plan.train));
   log(describeDataset("dev", plan.dev.data));
   if (plan.test !== undefined) log(describeDataset("test", plan.test.data));
@@ -330,7 +345,12 @@ export function registerClassifyAutotune(classify: Command, io: CliIo): Command 
         "    --duration 600 --metric macro-f1 --out models/intent\n",
     )
     .action(async (flags: AutotuneFlags, self: Command) => {
-      await runAutotune(flags, self.getOptionValueSource("split") === "cli", io);
+      await runAutotune(
+        flags,
+        self.getOptionValueSource("split") === "cli",
+        givenClassifierOptions(self),
+        io,
+      );
     });
   return command;
 }

@@ -6,12 +6,19 @@ import { classificationReportToDict } from "../eval/index.ts";
 import {
   type ClassifierEvaluation,
   type ClassifierOptions,
+  type DataDefaults,
+  dataDefaults,
   resolveClassifierOptions,
   type TextClassifier,
   trainClassifier,
 } from "../models/classifier/index.ts";
-import { addClassifierOptions, type ClassifierFlags, classifierOptionsOf } from "./classifier-flags.ts";
-import { addLabelledDataOptions, type DataFlags, readOptionsOf } from "./data-options.ts";
+import {
+  addClassifierOptions,
+  type ClassifierFlags,
+  classifierOptionsOf,
+  givenClassifierOptions,
+} from "./classifier-flags.ts";
+import { addLabelledDataOptions, type DataFlags, readOptionsOf, skippedNote } from "./data-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { parseSplit, type SplitFractions } from "./parse-options.ts";
@@ -26,6 +33,7 @@ interface TrainFlags extends DataFlags, ClassifierFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  refit: boolean;
 }
 
 /** A held-out part of the data, with where it came from for the printed heading. */
@@ -41,12 +49,37 @@ export interface TrainingPlan {
   test?: HeldOut;
   options: Partial<ClassifierOptions>;
   out: string;
+  /**
+   * Every row, when `train`, `dev` and `test` were split from one file: the epoch count is
+   * chosen on `dev`, then the saved model is trained again on all of these rows with it, so
+   * that no labelled row is lost to the reports.
+   */
+  refitOn?: Dataset;
+  /** Lines about the data and the options chosen for it, printed with the reports. */
+  notes?: string[];
+  /** Options fitted to the data (see dataDefaults), recorded in the run record. */
+  fitted?: DataDefaults;
+}
+
+/** What was done when the saved model was trained again on every row. */
+export interface Refit {
+  /** Epochs the model trained on the split reached its best dev score at (all of them without dev data). */
+  epochs: number;
+  /** Where the epochs were chosen, e.g. "data/all.csv, 10% held out by --split"; "" without dev data. */
+  chosenOn: string;
+  /** Rows the saved model was trained on. */
+  rows: number;
+  /** Rows the model behind the dev and test reports was trained on. */
+  splitRows: number;
 }
 
 export interface TrainingOutcome {
+  /** The saved model. */
   model: TextClassifier;
+  /** Of the model trained on `plan.train`; with `refit`, not the saved one. */
   dev?: ClassifierEvaluation;
   test?: ClassifierEvaluation;
+  refit?: Refit;
   /** Where the run record was written, inside the model directory. */
   runRecordPath: string | null;
 }
@@ -75,21 +108,96 @@ export async function trainAndSave(plan: TrainingPlan, bar: ProgressBar): Promis
   }
   const devEvaluation = dev === undefined ? undefined : model.evaluate(dev.data);
   const testEvaluation = test === undefined ? undefined : model.evaluate(test.data);
-  if (model.runRecord !== null && test !== undefined && testEvaluation !== undefined) {
+  let saved = model;
+  let refit: Refit | undefined;
+  if (plan.refitOn !== undefined) {
+    refit = {
+      epochs: dev === undefined ? epochs : chosenEpochs(model, epochs),
+      chosenOn: dev === undefined ? "" : dev.source,
+      rows: plan.refitOn.examples.length,
+      splitRows: plan.train.examples.length,
+    };
+    bar.log(formatRefit(refit));
+    try {
+      saved = await trainClassifier(
+        { train: plan.refitOn },
+        { ...plan.options, epochs: refit.epochs },
+        classifierHooks(bar, refit.epochs),
+      );
+    } finally {
+      bar.finish();
+    }
+  }
+  const record = saved.runRecord;
+  if (record !== null && test !== undefined && testEvaluation !== undefined) {
     // The trainer never sees the test set; the run record should still say how the model did on it.
-    model.runRecord.final["test"] = {
+    record.final["test"] = {
       source: test.source,
+      ...(refit === undefined ? {} : { of: `the model trained on ${refit.splitRows} rows without it` }),
       ...evaluationMetrics(testEvaluation, topKOf(model, testEvaluation)),
       report: testEvaluation.report,
     };
   }
-  await model.save(plan.out);
+  if (record !== null && plan.fitted !== undefined) {
+    record.final["dataDefaults"] = {
+      options: plan.fitted.options,
+      reasons: plan.fitted.reasons,
+      profile: plan.fitted.profile,
+    };
+  }
+  if (record !== null && refit !== undefined) {
+    record.final["refit"] = { ...refit, note: formatRefit(refit) };
+    if (devEvaluation !== undefined) {
+      record.final["dev"] = {
+        source: dev?.source,
+        of: `the model trained on ${refit.splitRows} rows without it`,
+        ...evaluationMetrics(devEvaluation, topKOf(model, devEvaluation)),
+      };
+    }
+  }
+  await saved.save(plan.out);
   return {
-    model,
+    model: saved,
     ...(devEvaluation === undefined ? {} : { dev: devEvaluation }),
     ...(testEvaluation === undefined ? {} : { test: testEvaluation }),
-    runRecordPath: model.runRecord === null ? null : join(plan.out, "run.json"),
+    ...(refit === undefined ? {} : { refit }),
+    runRecordPath: record === null ? null : join(plan.out, "run.json"),
   };
+}
+
+/**
+ * The epoch count to train again with: the last epoch with the best dev score. On a small
+ * dev set the score often reaches its top in an early epoch and stays there; the last of
+ * those ties has the lower training loss, and an early one would undertrain the refit.
+ */
+function chosenEpochs(model: TextClassifier, planned: number): number {
+  const epochs = model.runRecord?.epochs ?? [];
+  let best = Number.NEGATIVE_INFINITY;
+  let chosen = planned;
+  for (const summary of epochs) {
+    const dev = summary.dev;
+    const score = dev === undefined ? undefined : model.multiLabel ? dev["microF1"] : dev["accuracy"];
+    if (score !== undefined && score >= best) {
+      best = score;
+      chosen = summary.epoch;
+    }
+  }
+  return chosen;
+}
+
+/**
+ * What a refit did, in one line: `epochs chosen on the dev data (all.csv, 10% held out by
+ * --split): 7; final model trained on all 15000 rows (...)`.
+ */
+export function formatRefit(refit: Refit): string {
+  const chosen =
+    refit.chosenOn === ""
+      ? `no dev data to choose the epochs on: ${refit.epochs} as asked`
+      : `epochs chosen on the dev data (${refit.chosenOn}): ${refit.epochs}`;
+  return (
+    `${chosen}; final model trained on all ${refit.rows} rows ` +
+    `(the dev/test reports are of a model trained on the ${refit.splitRows} rows left once they were held out)`
+  );
 }
 
 /** Top-5 accuracy, when it says something: single-label models with more than 5 labels. */
@@ -112,14 +220,18 @@ export function formatOutcome(plan: TrainingPlan, outcome: TrainingOutcome, digi
   if (outcome.test !== undefined && plan.test !== undefined) {
     out += `${formatEvaluation("test", plan.test.source, outcome.test, digits, topKOf(model, outcome.test))}\n`;
   }
+  for (const note of plan.notes ?? []) out += `${note}\n`;
+  if (outcome.refit !== undefined) out += `${formatRefit(outcome.refit)}\n`;
   out += `model: ${plan.out} (${model.labels.length} labels, ${model.task})\n`;
   if (outcome.runRecordPath !== null) out += `run record: ${outcome.runRecordPath}\n`;
   return out;
 }
 
-async function loadHeldOut(path: string, flags: TrainFlags): Promise<HeldOut> {
+async function loadHeldOut(path: string, flags: TrainFlags, notes?: string[]): Promise<HeldOut> {
   // One label is enough to score a model on; training needs two.
-  const data = await loadDataset(path, { ...readOptionsOf(flags), minClasses: 1 });
+  const skipped: number[] = [];
+  const data = await loadDataset(path, { ...readOptionsOf(flags, skipped), minClasses: 1 });
+  if (skipped.length > 0) notes?.push(`${path}${skippedNote(skipped)}`);
   return { data, source: path };
 }
 
@@ -127,7 +239,12 @@ function percent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
-async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Promise<void> {
+async function runTrain(
+  flags: TrainFlags,
+  splitGiven: boolean,
+  given: ReadonlySet<keyof ClassifierOptions>,
+  io: CliIo,
+): Promise<void> {
   // Refuse bad settings before reading any data: a typo should cost no time.
   resolveClassifierOptions(classifierOptionsOf(flags, false));
   checkModelOutput(flags.out, "--out");
@@ -139,16 +256,24 @@ async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Prom
     );
   }
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
-  const loaded = await loadDataset(flags.train, readOptionsOf(flags));
+  const skipped: number[] = [];
+  const loaded = await loadDataset(flags.train, readOptionsOf(flags, skipped));
+  const notes: string[] = [];
+  if (skipped.length > 0) notes.push(`${flags.train}${skippedNote(skipped)}`);
   let plan: TrainingPlan;
-  const options = classifierOptionsOf(flags, loaded.multiLabel);
+  const asked = classifierOptionsOf(flags, loaded.multiLabel);
+  const fitted = dataDefaults(loaded, given, asked);
+  const options = { ...asked, ...fitted.options };
+  for (const reason of fitted.reasons) notes.push(`defaults for this data: ${reason}`);
   if (separate) {
     plan = {
       train: loaded,
-      ...(flags.dev === undefined ? {} : { dev: await loadHeldOut(flags.dev, flags) }),
-      ...(flags.test === undefined ? {} : { test: await loadHeldOut(flags.test, flags) }),
+      ...(flags.dev === undefined ? {} : { dev: await loadHeldOut(flags.dev, flags, notes) }),
+      ...(flags.test === undefined ? {} : { test: await loadHeldOut(flags.test, flags, notes) }),
       options,
       out: flags.out,
+      notes,
+      fitted,
     };
   } else {
     const split = stratifiedSplit(loaded, { ...flags.split, seed: flags.seed });
@@ -162,6 +287,9 @@ async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Prom
       ...(flags.split.test > 0 ? { test: heldOut(split.test, flags.split.test) } : {}),
       options,
       out: flags.out,
+      ...(flags.refit ? { refitOn: loaded } : {}),
+      notes,
+      fitted,
     };
   }
   bar.log(describeDataset("train", plan.train));
@@ -182,11 +310,17 @@ async function runTrain(flags: TrainFlags, splitGiven: boolean, io: CliIo): Prom
     task: model.task,
     labels: model.labels,
     options: model.options,
+    ...(notes.length === 0 ? {} : { notes }),
     data: {
-      train: { source: plan.train.source, examples: plan.train.examples.length },
+      train: {
+        source: plan.train.source,
+        examples: plan.train.examples.length,
+        ...(flags.skipEmpty === true ? { skippedEmptyLines: skipped } : {}),
+      },
       ...(plan.dev === undefined ? {} : { dev: part(plan.dev) }),
       ...(plan.test === undefined ? {} : { test: part(plan.test) }),
     },
+    ...(outcome.refit === undefined ? {} : { refit: outcome.refit }),
     training: {
       epochs: model.runRecord?.epochs.length ?? null,
       bestEpoch: model.runRecord?.bestEpoch ?? null,
@@ -237,14 +371,18 @@ export function registerClassifyTrain(classify: Command, io: CliIo): Command {
         .argParser(parseSplit)
         .default({ dev: 0.1, test: 0.1 }, "0.1,0.1"),
     )
-    .requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
+    .requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)")
+    .option(
+      "--no-refit",
+      "with --split: save the model trained without the held-out rows (default: choose the epochs on them, then train again on every row)",
+    );
   addLabelledDataOptions(command);
   addClassifierOptions(command);
   command
     .option("--json", "print one JSON object (options, metrics, reports) instead of text")
     .option("-q, --quiet", "no progress or epoch lines on stderr")
     .action(async (flags: TrainFlags, self: Command) => {
-      await runTrain(flags, self.getOptionValueSource("split") === "cli", io);
+      await runTrain(flags, self.getOptionValueSource("split") === "cli", givenClassifierOptions(self), io);
     });
   return command;
 }

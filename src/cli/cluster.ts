@@ -27,6 +27,7 @@ import {
   trainNumericClusters,
   trainTextClusters,
 } from "../models/cluster/index.ts";
+import { detectLanguage } from "../text/index.ts";
 import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
 import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
@@ -57,6 +58,7 @@ interface ClusterFlags extends TextInputFlags {
   examples?: number;
   silhouetteSample?: number;
   lowercase: boolean;
+  keepStopwords?: boolean;
   batchSize: number;
   json?: boolean;
   quiet?: boolean;
@@ -80,6 +82,7 @@ const TRAINING_FLAGS = [
   "examples",
   "silhouetteSample",
   "lowercase",
+  "keepStopwords",
   "labelColumn",
   "columns",
 ] as const;
@@ -131,7 +134,37 @@ function textOptionsOf(flags: ClusterFlags): Partial<ClusterOptions> {
     examples: flags.examples,
     silhouetteSample: flags.silhouetteSample,
     lowercase: flags.lowercase,
+    stopwords: flags.keepStopwords !== true,
   };
+}
+
+/** Below this silhouette the clusters are flagged: the texts hardly fall into groups. */
+const WEAK_SILHOUETTE = 0.05;
+/** From this share of texts in the other language, a corpus counts as mixed. */
+const MIXED_LANGUAGE_SHARE = 0.2;
+
+/**
+ * What a person should know before trusting text clusters: a silhouette too low to mean
+ * groups, and English and Chinese texts together (they share few terms, so k-means splits
+ * them by language before topic).
+ */
+export function clusterWarnings(silhouette: number | null, texts: readonly string[]): string[] {
+  const out: string[] = [];
+  if (silhouette !== null && silhouette < WEAK_SILHOUETTE) {
+    out.push(
+      `weak structure: silhouette ${silhouette.toFixed(4)} is below ${WEAK_SILHOUETTE}: the texts hardly fall into separate groups; try other values of --k (e.g. --k 2..12) or longer texts`,
+    );
+  }
+  let chinese = 0;
+  for (const text of texts) if (detectLanguage(text) === "zh") chinese++;
+  const share = texts.length === 0 ? 0 : chinese / texts.length;
+  if (Math.min(share, 1 - share) >= MIXED_LANGUAGE_SHARE) {
+    const pct = (x: number) => `${Math.round(x * 100)}%`;
+    out.push(
+      `mixed languages: ${pct(1 - share)} English, ${pct(share)} Chinese texts; they share few terms, so clusters tend to follow the language rather than the topic: cluster each language on its own`,
+    );
+  }
+  return out;
 }
 
 function numericOptionsOf(flags: ClusterFlags): Partial<NumericClusterOptions> {
@@ -294,6 +327,7 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
   let model: TextClusterModel | NumericClusterModel;
   let n: number;
   let evaluation: ClusterEvaluation | null = null;
+  let warnings: string[] = [];
   if (flags.numeric === true) {
     const rows = await readNumericRows(flags.input, {
       ...(flags.format === undefined || flags.format === "text" || flags.format === "fasttext"
@@ -317,6 +351,11 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
     } finally {
       bar.finish();
     }
+    warnings = clusterWarnings(
+      model.silhouette,
+      data.examples.map((e) => e.text),
+    );
+    if (model.runRecord !== null && warnings.length > 0) model.runRecord.final["warnings"] = warnings;
     if (data.labels.length > 0) {
       evaluation = model.evaluate(data);
       if (model.runRecord !== null) {
@@ -350,6 +389,7 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
             },
           }),
       clusters: model.clusters,
+      warnings,
     };
     await writeAll(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
     return;
@@ -358,6 +398,7 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
   if (ranged) text += `${formatSelection(model.selection, model.k)}\n`;
   text += model.task === "text-clustering" ? formatTextClusters(model, n) : formatNumericClusters(model, n);
   text += summaryLines(model, n, flags.numeric === true ? "rows" : "texts", flags.out);
+  for (const warning of warnings) text += `${warning}\n`;
   if (evaluation !== null) {
     text += `adjusted Rand index against the labels: ${evaluation.adjustedRandIndex.toFixed(4)} (${evaluation.examples} texts, ${evaluation.labels} labels)\n`;
   }
@@ -507,6 +548,10 @@ export function registerCluster(program: Command, io: CliIo): Command {
       ).argParser(num("--silhouette-sample", 2)),
     )
     .option("--no-lowercase", "keep upper and lower case apart (default: lower-case the text)")
+    .option(
+      "--keep-stopwords",
+      "keep English and Chinese function words (the, to, 的) in the terms (default: leave them out)",
+    )
     .option(
       "--numeric",
       "the input is a table of numbers (CSV/TSV with a header, or JSONL), one row per item",

@@ -4,7 +4,8 @@
  */
 import { extname } from "node:path";
 import { type Command, Option } from "commander";
-import { DATA_FORMATS, type DataFormat, type ReadOptions } from "../data/index.ts";
+import { TextkitError } from "../core/errors.ts";
+import { checkEncoding, DATA_FORMATS, type DataFormat, type ReadOptions } from "../data/index.ts";
 import { parseChoice } from "./parse-options.ts";
 
 /** What commander hands over for the shared data options. */
@@ -14,11 +15,27 @@ export interface DataFlags {
   labelColumn?: string;
   labelSeparator?: string;
   header: boolean;
+  skipEmpty?: boolean;
+  encoding?: string;
+}
+
+/** The --encoding value, checked here so that a typo names the flag. */
+function parseEncoding(value: string): string {
+  try {
+    checkEncoding(value);
+  } catch (error) {
+    const reason = error instanceof TextkitError ? error.message.replace(/^encoding /, "") : String(error);
+    throw new TextkitError("OPTION_INVALID", `--encoding ${reason}`, {
+      cause: error,
+      details: { option: "--encoding", value },
+    });
+  }
+  return value;
 }
 
 /**
- * Adds --format, --text-column, --label-column, --label-separator and --no-header to a
- * command that reads labelled data.
+ * Adds --format, --text-column, --label-column, --label-separator, --no-header,
+ * --skip-empty and --encoding to a command that reads labelled data.
  */
 export function addLabelledDataOptions(command: Command): Command {
   return command
@@ -28,18 +45,53 @@ export function addLabelledDataOptions(command: Command): Command {
         `file format: ${DATA_FORMATS.join(", ")} (default: from the file extension)`,
       ).argParser(parseChoice("--format", DATA_FORMATS)),
     )
-    .option("--text-column <name>", "CSV/TSV column or JSONL field with the text (default: text)")
+    .option(
+      "--text-column <name>",
+      "CSV/TSV column or JSONL field with the text; several, joined: title,description (default: text)",
+    )
     .option(
       "--label-column <name>",
       "CSV/TSV column or JSONL field with the label(s) (default: label, else labels)",
     )
     .option("--label-separator <sep>", "separates several labels in one CSV/TSV cell (default: |)")
-    .option("--no-header", "CSV/TSV files have no header row; name columns by number, e.g. --text-column 2");
+    .option("--no-header", "CSV/TSV files have no header row; name columns by number, e.g. --text-column 2")
+    .option(
+      "--skip-empty",
+      "skip rows whose text is empty, and say how many (default: such a row is an error)",
+    )
+    .addOption(
+      new Option(
+        "--encoding <name>",
+        "character encoding of the files, e.g. latin1, windows-1252, gbk, shift_jis (default: utf-8)",
+      ).argParser(parseEncoding),
+    );
 }
 
-/** The reader options the shared flags stand for. */
-export function readOptionsOf(flags: DataFlags): ReadOptions {
+/**
+ * `; 2 rows with empty text skipped (lines 4, 9)` for a dataset line, or "" when none were.
+ *
+ * @example
+ * skippedNote([4, 9]); // "; 2 rows with empty text skipped (lines 4, 9)"
+ */
+export function skippedNote(lines: readonly number[]): string {
+  if (lines.length === 0) return "";
+  const shown = lines.slice(0, 10).join(", ");
+  const more = lines.length > 10 ? ", ..." : "";
+  const rows = lines.length === 1 ? "1 row" : `${lines.length} rows`;
+  return `; ${rows} with empty text skipped (line${lines.length === 1 ? "" : "s"} ${shown}${more})`;
+}
+
+/**
+ * The reader options the shared flags stand for. With --skip-empty, the line of every
+ * skipped row is pushed onto `skipped` when it is given.
+ */
+export function readOptionsOf(flags: DataFlags, skipped?: number[]): ReadOptions {
   return {
+    ...(flags.skipEmpty === true ? { skipEmptyText: true } : {}),
+    ...(flags.skipEmpty === true && skipped !== undefined
+      ? { onSkippedText: (line: number) => skipped.push(line) }
+      : {}),
+    ...(flags.encoding === undefined ? {} : { encoding: flags.encoding }),
     ...(flags.format === undefined ? {} : { format: flags.format }),
     ...(flags.textColumn === undefined ? {} : { textColumn: flags.textColumn }),
     ...(flags.labelColumn === undefined ? {} : { labelColumn: flags.labelColumn }),

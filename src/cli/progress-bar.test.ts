@@ -40,6 +40,14 @@ class FakeStream {
 }
 
 describe("formatProgress", () => {
+  it("names the trainer's own stage and loss, and leaves out a learning rate it has not got", () => {
+    const { learningRate: _, ...noRate } = state({ epoch: 2, epochs: 3, loss: 1234567.8 });
+    const line = formatProgress({ ...noRate, stage: "run", lossName: "inertia", unit: "ex" }, 4);
+    assert.match(line, /^run 2\/3 \[/);
+    assert.match(line, / inertia 1234570 /);
+    assert.doesNotMatch(line, / lr |epoch/);
+  });
+
   it("writes the line the CLI documents", () => {
     assert.equal(
       formatProgress(state(), 10),

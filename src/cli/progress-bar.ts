@@ -8,6 +8,10 @@
 export interface ProgressState {
   epoch: number;
   epochs: number;
+  /** What `epoch` counts ("epoch" when absent): "run", "pass", "iteration". */
+  stage?: string;
+  /** What `loss` is ("loss" when absent): "inertia", "mse". */
+  lossName?: string;
   /** Fraction of all planned work done, 0..1. */
   progress: number;
   /** Left out of the line when absent (work that has no loss, such as an import). */
@@ -73,6 +77,11 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The learning rate with three significant digits and no trailing zeros. */
+/** Four decimals for losses near 1; k-means inertia and squared errors run into the millions. */
+function formatLoss(loss: number): string {
+  return Math.abs(loss) >= 1000 ? String(Number(loss.toPrecision(6))) : loss.toFixed(4);
+}
+
 function formatRate(lr: number): string {
   return Number.isFinite(lr) ? String(Number(lr.toPrecision(3))) : "?";
 }
@@ -90,11 +99,14 @@ export function formatProgress(state: ProgressState, barWidth = 20): string {
   const bar =
     filled >= barWidth ? "=".repeat(barWidth) : `${"=".repeat(filled)}>${" ".repeat(barWidth - filled - 1)}`;
   const percent = Math.floor(p * 100);
+  const lossName = state.lossName ?? "loss";
   const loss =
-    state.loss === undefined ? "" : ` loss ${Number.isFinite(state.loss) ? state.loss.toFixed(4) : "?"}`;
+    state.loss === undefined
+      ? ""
+      : ` ${lossName} ${Number.isFinite(state.loss) ? formatLoss(state.loss) : "?"}`;
   const lr = state.learningRate === undefined ? "" : ` lr ${formatRate(state.learningRate)}`;
   return (
-    `epoch ${state.epoch}/${state.epochs} [${bar}] ${percent}%${loss}${lr} ` +
+    `${state.stage ?? "epoch"} ${state.epoch}/${state.epochs} [${bar}] ${percent}%${loss}${lr} ` +
     `${formatCount(state.speed)} ${state.unit}/s ETA ${formatDuration(state.etaSeconds)}`
   );
 }

@@ -48,9 +48,12 @@ export function drawProgress(bar: ProgressBar, unit?: string): NonNullable<Train
     bar.update({
       epoch: p.epoch,
       epochs: p.epochs,
+      ...(p.stage === undefined ? {} : { stage: p.stage }),
+      ...(p.lossName === undefined ? {} : { lossName: p.lossName }),
       progress: p.progress,
-      loss: p.loss,
-      learningRate: p.learningRate,
+      // A loss not known yet (a least-squares pass before its solve) is left out, not shown as "?".
+      ...(Number.isNaN(p.loss) ? {} : { loss: p.loss }),
+      ...(p.learningRate === undefined ? {} : { learningRate: p.learningRate }),
       speed: p.speed,
       unit: unit ?? (p.unit === "tokens" ? "tok" : p.unit === "examples" ? "ex" : p.unit),
       etaSeconds: p.etaSeconds,

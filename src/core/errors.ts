@@ -12,6 +12,10 @@ export const ERROR_CATALOGUE = {
     hint: "Use a .csv, .tsv, .jsonl or .txt (fastText) file, or pass --format csv|tsv|jsonl|fasttext.",
   },
   DATA_INVALID_UTF8: { status: 400, hint: "Re-encode the file as UTF-8 (e.g. iconv -f GBK -t UTF-8)." },
+  DATA_BAD_ENCODING: {
+    status: 400,
+    hint: "The file is not in the encoding named: pass the one it is written in, or convert it to UTF-8.",
+  },
   DATA_MISSING_COLUMN: {
     status: 400,
     hint: "Name a column the file's header has (the message lists them), with the option the message names.",

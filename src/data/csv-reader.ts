@@ -85,6 +85,8 @@ export interface CsvRecords {
 export interface CsvRecordOptions {
   delimiter: string;
   maxRecordBytes: number;
+  /** As TextDecoder names it; default UTF-8. */
+  encoding?: string;
 }
 
 /**
@@ -147,7 +149,7 @@ export async function* readCsvRecords(path: string, options: CsvRecordOptions): 
   };
 
   try {
-    for await (const block of readLineBlocks(path, options.maxRecordBytes)) {
+    for await (const block of readLineBlocks(path, options.maxRecordBytes, options.encoding)) {
       index.add(block.bytes, fed);
       fed += block.bytes.length;
       const error = await write(parser, block.bytes);

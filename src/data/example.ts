@@ -25,7 +25,9 @@ export interface ReadOptions {
   format?: DataFormat;
   /**
    * CSV/TSV column or JSONL field that holds the text; default "text". No other name is
-   * guessed. Without a header row, a 1-based column number such as "2".
+   * guessed. Without a header row, a 1-based column number such as "2". Several columns
+   * separated by commas ("title,description") are joined, in that order, with
+   * `TEXT_COLUMN_JOINER` between them; a column whose own name has a comma is still found.
    */
   textColumn?: string;
   /**
@@ -44,6 +46,14 @@ export interface ReadOptions {
    * For published data sets with a few empty rows (ChnSentiCorp has one).
    */
   skipEmptyText?: boolean;
+  /** Told the line of each record `skipEmptyText` skipped, so that a caller can count them. */
+  onSkippedText?: (line: number) => void;
+  /**
+   * The file's character encoding, as TextDecoder names it ("utf-8", "latin1", "gbk",
+   * "shift_jis", ...); default UTF-8. Encodings that write a line break as more than the
+   * byte 0x0A (UTF-16) are refused.
+   */
+  encoding?: string;
   /** CSV/TSV field delimiter; default "," for CSV and a tab for TSV. */
   delimiter?: string;
   /** Longest line or CSV record accepted, in bytes; default 8 MiB (DATA_LINE_TOO_LONG beyond it). */
@@ -70,6 +80,47 @@ export function cleanLabels(labels: string[]): string[] {
   return out;
 }
 
+/** Between the texts of several text columns joined into one (see `textColumn`). */
+export const TEXT_COLUMN_JOINER = "\n";
+
+/**
+ * The names in a `textColumn` option: the one name, or several separated by commas.
+ *
+ * @example
+ * textColumnNames("title, description"); // ["title", "description"]
+ */
+export function textColumnNames(textColumn: string): string[] {
+  if (!textColumn.includes(",")) return [textColumn];
+  return textColumn.split(",").map((name) => name.trim());
+}
+
+/**
+ * The canonical name of a character encoding for TextDecoder, or OPTION_INVALID for one it
+ * does not know or one the line readers cannot split (UTF-16).
+ *
+ * @example
+ * checkEncoding("latin1"); // "windows-1252" (what WHATWG decoders read Latin-1 as)
+ */
+export function checkEncoding(encoding: string): string {
+  let name: string;
+  try {
+    name = new TextDecoder(encoding).encoding;
+  } catch (error) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `encoding "${encoding}" is not one this runtime can decode; use e.g. utf-8, latin1, windows-1252, gbk, big5, shift_jis`,
+      { cause: error },
+    );
+  }
+  if (name.startsWith("utf-16")) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `encoding "${encoding}" (${name}) is not supported: convert the file to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`,
+    );
+  }
+  return name;
+}
+
 /** Throws OPTION_INVALID for option values TypeScript cannot rule out. */
 export function checkReadOptions(options: ReadOptions): void {
   const fail = (message: string) => new TextkitError("OPTION_INVALID", message);
@@ -90,5 +141,9 @@ export function checkReadOptions(options: ReadOptions): void {
     !(Number.isInteger(options.maxRecordBytes) && options.maxRecordBytes > 0)
   ) {
     throw fail(`maxRecordBytes must be a positive integer, got ${options.maxRecordBytes}`);
+  }
+  if (options.encoding !== undefined) checkEncoding(options.encoding);
+  if (options.textColumn !== undefined && textColumnNames(options.textColumn).some((n) => n.length === 0)) {
+    throw fail(`textColumn "${options.textColumn}" has an empty name between its commas`);
   }
 }

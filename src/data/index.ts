@@ -2,7 +2,7 @@ export type { Dataset, LoadOptions } from "./dataset.ts";
 export { datasetFromExamples, fingerprint, loadDataset } from "./dataset.ts";
 export { detectFormat } from "./detect-format.ts";
 export type { DataFormat, Example, ReadOptions } from "./example.ts";
-export { DATA_FORMATS } from "./example.ts";
+export { checkEncoding, DATA_FORMATS, TEXT_COLUMN_JOINER, textColumnNames } from "./example.ts";
 export type { InteractionSplit } from "./interaction-splits.ts";
 export {
   holdOutPerUser,

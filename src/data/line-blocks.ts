@@ -5,7 +5,9 @@
  */
 import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
+import { TextDecoder } from "node:util";
 import { TextkitError } from "../core/errors.ts";
+import { checkEncoding } from "./example.ts";
 
 /** A run of whole lines. */
 export interface LineBlock {
@@ -68,6 +70,9 @@ async function openFile(path: string) {
 /**
  * Streams `path` as blocks of whole lines. Throws DATA_INVALID_UTF8 naming the first bad
  * line, after yielding every line before it, so that a reader reports errors in file order.
+ * With an `encoding` other than UTF-8 (as TextDecoder names it), each block is decoded from
+ * it and handed on as UTF-8; lines are still split at the byte 0x0A, which is a line break
+ * and nothing else in Latin-1, the Windows code pages, GBK, Big5 and Shift_JIS.
  *
  * @example
  * for await (const block of readLineBlocks("train.txt")) console.log(block.firstLine, block.bytes.length);
@@ -75,7 +80,11 @@ async function openFile(path: string) {
 export async function* readLineBlocks(
   path: string,
   maxLineBytes: number = DEFAULT_MAX_RECORD_BYTES,
+  encoding?: string,
 ): AsyncGenerator<LineBlock> {
+  const decoder = encoding === undefined ? null : otherDecoder(encoding);
+  const check = (bytes: Buffer, firstLine: number): Checked =>
+    decoder === null ? checkUtf8(bytes, firstLine, path) : decodeLines(bytes, firstLine, path, decoder);
   const handle = await openFile(path);
   const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES });
   // The unfinished last line of what was read so far, in pieces, so that a long line costs
@@ -122,7 +131,7 @@ export async function* readLineBlocks(
         carryBytes === 0 ? buffer.subarray(0, end) : Buffer.concat([...carry, buffer.subarray(0, end)]);
       carry = end < buffer.length ? [buffer.subarray(end)] : [];
       carryBytes = buffer.length - end;
-      const checked = checkUtf8(head, line, path);
+      const checked = check(head, line);
       if (checked.valid !== null) yield checked.valid;
       if (checked.error !== null) throw checked.error;
       line = checked.nextLine;
@@ -132,7 +141,7 @@ export async function* readLineBlocks(
       let tail = carry.length === 1 ? carry[0] : Buffer.concat(carry);
       if (atStart) tail = stripBom(tail);
       if (tail.length > 0) {
-        const checked = checkUtf8(tail, line, path);
+        const checked = check(tail, line);
         if (checked.valid !== null) yield checked.valid;
         if (checked.error !== null) throw checked.error;
       }
@@ -140,6 +149,44 @@ export async function* readLineBlocks(
   } finally {
     // Also runs when a consumer stops early, so the file descriptor never leaks.
     stream.destroy();
+  }
+}
+
+/** A decoder for `encoding`, or null for UTF-8 (read as it is, with its own checks). */
+function otherDecoder(encoding: string): TextDecoder | null {
+  const decoder = new TextDecoder(checkEncoding(encoding), { fatal: true });
+  return decoder.encoding === "utf-8" ? null : decoder;
+}
+
+/** Whole lines in another encoding, as UTF-8; DATA_BAD_ENCODING names the first line that is not valid in it. */
+function decodeLines(bytes: Buffer, firstLine: number, path: string, decoder: TextDecoder): Checked {
+  const nextLine = firstLine + countNewlines(bytes);
+  try {
+    return { valid: { bytes: Buffer.from(decoder.decode(bytes), "utf8"), firstLine }, error: null, nextLine };
+  } catch {
+    // Only to word the error: find the first line that does not decode.
+    let start = 0;
+    let line = firstLine;
+    for (;;) {
+      const newline = bytes.indexOf(NEWLINE, start);
+      const end = newline === -1 ? bytes.length : newline + 1;
+      try {
+        decoder.decode(bytes.subarray(start, end));
+      } catch (cause) {
+        const error = new TextkitError(
+          "DATA_BAD_ENCODING",
+          `line ${line} is not valid ${decoder.encoding}; check the file's encoding (--encoding)`,
+          { file: path, line, cause },
+        );
+        const valid =
+          start > 0
+            ? { bytes: Buffer.from(decoder.decode(bytes.subarray(0, start)), "utf8"), firstLine }
+            : null;
+        return { valid, error, nextLine: line };
+      }
+      start = end;
+      line++;
+    }
   }
 }
 
@@ -211,7 +258,7 @@ function checkUtf8(bytes: Buffer, firstLine: number, path: string): Checked {
       const byte = lineBytes[column].toString(16).toUpperCase().padStart(2, "0");
       const error = new TextkitError(
         "DATA_INVALID_UTF8",
-        `line ${line} is not valid UTF-8 (byte 0x${byte} at byte ${column + 1} of the line); the file is probably in another encoding such as GBK or Latin-1: convert it to UTF-8`,
+        `line ${line} is not valid UTF-8 (byte 0x${byte} at byte ${column + 1} of the line); the file is probably in another encoding such as GBK or Latin-1: convert it to UTF-8, or name its encoding (--encoding latin1)`,
         { file: path, line, details: { byteInLine: column + 1 } },
       );
       return {

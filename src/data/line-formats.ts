@@ -3,7 +3,7 @@
  * decoded once and split natively; the per-line work is one parse and a few slices.
  */
 import { TextkitError } from "../core/errors.ts";
-import { cleanLabels, type Example } from "./example.ts";
+import { cleanLabels, type Example, TEXT_COLUMN_JOINER, textColumnNames } from "./example.ts";
 import { describeJson, parseJsonObjectLine } from "./json-line.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
 
@@ -13,7 +13,9 @@ export const FASTTEXT_LABEL_PREFIX = "__label__";
 export interface LineFormatOptions {
   requireLabels: boolean;
   skipEmptyText: boolean;
+  onSkippedText?: (line: number) => void;
   maxRecordBytes: number;
+  encoding?: string;
   /** JSONL only: the text field. */
   textField: string;
   /** JSONL only: the label field, or undefined for "label", else "labels". */
@@ -27,7 +29,7 @@ async function* readLineRecords(
   parseLine: LineParser,
   options: LineFormatOptions,
 ): AsyncGenerator<Example[]> {
-  for await (const block of readLineBlocks(path, options.maxRecordBytes)) {
+  for await (const block of readLineBlocks(path, options.maxRecordBytes, options.encoding)) {
     const lines = blockLines(block);
     const batch: Example[] = [];
     for (let i = 0; i < lines.length; i++) {
@@ -78,7 +80,10 @@ function parseFastTextLine(
   if (text.length === 0 && labels.length === 0) return null;
   if (labels.length > 0) labels = cleanLabels(labels);
   if (text.length === 0) {
-    if (options.skipEmptyText) return null;
+    if (options.skipEmptyText) {
+      options.onSkippedText?.(line);
+      return null;
+    }
     throw new TextkitError("DATA_EMPTY_TEXT", `line ${line} has labels but no text after them`, {
       file,
       line,
@@ -103,25 +108,19 @@ function parseJsonlLine(raw: string, line: number, file: string, options: LineFo
   const value = parseJsonObjectLine(raw, file, line, '{"text": "...", "label": "..."}');
   if (value === null) return null;
   const textField = options.textField;
-  // Own fields only: a record without "text" must not find Object.prototype's members.
-  const textValue = Object.hasOwn(value, textField) ? value[textField] : undefined;
-  if (textValue === undefined) {
-    throw new TextkitError(
-      "DATA_MISSING_COLUMN",
-      `line ${line} has no field "${textField}" (${listKeys(value)}); choose the text field with --text-column`,
-      { file, line, column: textField, hint: "Pass --text-column with a field the records have." },
-    );
+  // A field whose own name has a comma wins over the list of fields that name would be.
+  const fields = Object.hasOwn(value, textField) ? [textField] : textColumnNames(textField);
+  const parts: string[] = [];
+  for (const field of fields) {
+    const part = jsonTextField(value, field, line, file);
+    if (part.length > 0) parts.push(part);
   }
-  if (typeof textValue !== "string") {
-    throw new TextkitError(
-      "DATA_BAD_ROW",
-      `line ${line}: field "${textField}" must be a string, got ${describeJson(textValue)}`,
-      { file, line, column: textField },
-    );
-  }
-  const text = textValue.trim();
+  const text = parts.join(TEXT_COLUMN_JOINER);
   if (text.length === 0) {
-    if (options.skipEmptyText) return null;
+    if (options.skipEmptyText) {
+      options.onSkippedText?.(line);
+      return null;
+    }
     throw new TextkitError("DATA_EMPTY_TEXT", `line ${line}: field "${textField}" is empty`, {
       file,
       line,
@@ -136,11 +135,32 @@ function parseJsonlLine(raw: string, line: number, file: string, options: LineFo
   if (labels.length === 0 && options.requireLabels) {
     const where =
       labelValue === undefined
-        ? `has no field "${labelField}" (${listKeys(value)}); choose the label field with labelColumn`
+        ? `has no field "${labelField}" (${listKeys(value)}); choose the label field with --label-column`
         : `has an empty "${labelField}"`;
     throw new TextkitError("DATA_NO_LABEL", `line ${line} ${where}`, { file, line, column: labelField });
   }
   return { text, labels, line };
+}
+
+/** The trimmed string in one text field of a JSONL record. */
+function jsonTextField(value: Record<string, unknown>, field: string, line: number, file: string): string {
+  // Own fields only: a record without "text" must not find Object.prototype's members.
+  const textValue = Object.hasOwn(value, field) ? value[field] : undefined;
+  if (textValue === undefined) {
+    throw new TextkitError(
+      "DATA_MISSING_COLUMN",
+      `line ${line} has no field "${field}" (${listKeys(value)}); choose the text field with --text-column`,
+      { file, line, column: field, hint: "Pass --text-column with a field the records have." },
+    );
+  }
+  if (typeof textValue !== "string") {
+    throw new TextkitError(
+      "DATA_BAD_ROW",
+      `line ${line}: field "${field}" must be a string, got ${describeJson(textValue)}`,
+      { file, line, column: field },
+    );
+  }
+  return textValue.trim();
 }
 
 function jsonLabels(value: unknown, line: number, file: string, field: string): string[] {

@@ -23,6 +23,8 @@ export async function* readExampleBatches(
   const requireLabels = options.requireLabels ?? true;
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const skipEmptyText = options.skipEmptyText ?? false;
+  const onSkippedText = options.onSkippedText;
+  const encoding = options.encoding;
   if (format === "csv" || format === "tsv") {
     const tableOptions = {
       delimiter: options.delimiter ?? (format === "tsv" ? "\t" : ","),
@@ -33,6 +35,8 @@ export async function* readExampleBatches(
       requireLabels,
       skipEmptyText,
       maxRecordBytes,
+      ...(onSkippedText === undefined ? {} : { onSkippedText }),
+      ...(encoding === undefined ? {} : { encoding }),
     };
     yield* format === "csv" ? readCsvBatches(path, tableOptions) : readTsvBatches(path, tableOptions);
     return;
@@ -41,6 +45,8 @@ export async function* readExampleBatches(
     requireLabels,
     skipEmptyText,
     maxRecordBytes,
+    ...(onSkippedText === undefined ? {} : { onSkippedText }),
+    ...(encoding === undefined ? {} : { encoding }),
     textField: options.textColumn ?? "text",
     labelField: options.labelColumn,
   };

@@ -3,7 +3,7 @@
  * label columns in the header, and turning a row into an example.
  */
 import { TextkitError } from "../core/errors.ts";
-import { cleanLabels, type Example } from "./example.ts";
+import { cleanLabels, type Example, TEXT_COLUMN_JOINER, textColumnNames } from "./example.ts";
 
 export interface TableOptions {
   delimiter: string;
@@ -13,7 +13,9 @@ export interface TableOptions {
   labelSeparator: string;
   requireLabels: boolean;
   skipEmptyText: boolean;
+  onSkippedText?: (line: number) => void;
   maxRecordBytes: number;
+  encoding?: string;
 }
 
 export interface Columns {
@@ -21,6 +23,8 @@ export interface Columns {
   /** Line of the header, or of the first row when there is none. */
   firstLine: number;
   text: number;
+  /** Every text column, `text` first, when textColumn names several to join. */
+  texts: number[];
   textName: string;
   /** -1 when the file has no label column and labels are optional. */
   label: number;
@@ -57,8 +61,15 @@ export function resolveColumns(first: string[], line: number, file: string, opti
   };
 
   const textName = options.textColumn ?? "text";
-  const text = find(textName);
-  if (text === -1) throw missing("--text-column", textName);
+  // A column whose own name has a comma wins over the list of columns that name would be.
+  const whole = find(textName);
+  const texts: number[] = [];
+  for (const name of whole === -1 ? textColumnNames(textName) : [textName]) {
+    const index = find(name);
+    if (index === -1) throw missing("--text-column", name);
+    texts.push(index);
+  }
+  const text = texts[0]!;
 
   let labelName = options.labelColumn;
   if (labelName === undefined && options.header) {
@@ -75,14 +86,23 @@ export function resolveColumns(first: string[], line: number, file: string, opti
     }
     throw missing("--label-column", labelName);
   }
-  if (label === text) {
+  if (texts.includes(label)) {
     throw new TextkitError(
       "OPTION_INVALID",
       `--text-column and --label-column both name column "${textName}"; the text and the label must be different columns`,
       { file, line },
     );
   }
-  return { width, firstLine: line, text, textName, label, labelName: labelName ?? "" };
+  return { width, firstLine: line, text, texts, textName, label, labelName: labelName ?? "" };
+}
+
+function joinedText(record: string[], texts: number[]): string {
+  const parts: string[] = [];
+  for (const index of texts) {
+    const part = record[index].trim();
+    if (part.length > 0) parts.push(part);
+  }
+  return parts.join(TEXT_COLUMN_JOINER);
 }
 
 /** The example in one row, or null when its text is empty and `skipEmptyText` is set. */
@@ -102,9 +122,12 @@ export function rowToExample(
       { file, line },
     );
   }
-  const text = record[columns.text].trim();
+  const text = columns.texts.length === 1 ? record[columns.text].trim() : joinedText(record, columns.texts);
   if (text.length === 0) {
-    if (options.skipEmptyText) return null;
+    if (options.skipEmptyText) {
+      options.onSkippedText?.(line);
+      return null;
+    }
     throw new TextkitError(
       "DATA_EMPTY_TEXT",
       `line ${line}: the text column "${columns.textName}" is empty`,

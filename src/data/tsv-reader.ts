@@ -13,7 +13,7 @@ import { type Columns, resolveColumns, rowToExample, type TableOptions } from ".
 export async function* readTsvBatches(path: string, options: TableOptions): AsyncGenerator<Example[]> {
   const advice = options.delimiter === "\t" ? "; TSV text cannot contain tabs" : "";
   let columns: Columns | null = null;
-  for await (const block of readLineBlocks(path, options.maxRecordBytes)) {
+  for await (const block of readLineBlocks(path, options.maxRecordBytes, options.encoding)) {
     const lines = blockLines(block);
     const batch: Example[] = [];
     for (let i = 0; i < lines.length; i++) {

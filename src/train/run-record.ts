@@ -14,7 +14,8 @@ export interface RunRecord {
   seconds: number;
   options: Record<string, unknown>;
   data: {
-    train: { source: string; examples: number; fingerprint: string };
+    /** `chunks`: training pieces, when the texts were cut into them (classifier chunkTokens). */
+    train: { source: string; examples: number; fingerprint: string; chunks?: number };
     dev?: { source: string; examples: number };
   };
   epochs: EpochSummary[];

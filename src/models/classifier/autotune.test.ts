@@ -96,6 +96,24 @@ describe("autotuneClassifier", () => {
     assert.ok(result.trials.length >= 2, "several quick trials fit in 2 s");
   });
 
+  it("draws a cheaper trial when the next one would not fit the time left, and so uses nearly all of it", async () => {
+    // A clock that moves only with the search's own work: every reading is 0.5 s later, so a
+    // trial's time grows with its epochs (trainClassifier checks shouldStop each epoch) and
+    // the run is the same every time. With this seed the second draw is predicted too slow
+    // for the 37 s left: the search used to end there, at 23 s of 60.
+    let now = 0;
+    const clock = () => (now += 0.5);
+    const duration = 60;
+    const result = await autotuneClassifier(
+      { train, dev },
+      { durationSeconds: duration, seed: 3, base: { ...base, epochs: 20 }, clock },
+    );
+    assert.ok(now >= 0.9 * duration, `the search ended at ${now.toFixed(1)} s of ${duration} s`);
+    assert.ok(result.trials.length >= 3, `${result.trials.length} trials`);
+    const finished = result.trials.filter((t) => t.stopped !== true);
+    assert.ok(finished.length >= result.trials.length - 1, "at most the last trial runs into the deadline");
+  });
+
   it("stops a trial that runs past the deadline, and a stopped trial is never the best unless alone", async () => {
     const big = topics(4000, 4);
     const started = performance.now();

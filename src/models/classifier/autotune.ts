@@ -29,6 +29,11 @@ export interface AutotuneOptions {
   base?: Partial<ClassifierOptions>;
   /** Stop after this many trials. Without `durationSeconds` the search is then time-free and deterministic. */
   maxTrials?: number;
+  /**
+   * Seconds on a monotonic clock (default `performance.now() / 1000`). Tests pass a clock
+   * that moves with the work done, so that a time budget gives the same search every run.
+   */
+  clock?: () => number;
 }
 
 export interface AutotuneTrial {
@@ -93,6 +98,7 @@ export async function autotuneClassifier(
   hooks: AutotuneHooks = {},
 ): Promise<AutotuneResult> {
   const { durationSeconds, maxTrials, seed = 1, base = {} } = options;
+  const clock = options.clock ?? (() => performance.now() / 1000);
   if (durationSeconds !== undefined && !(Number.isFinite(durationSeconds) && durationSeconds > 0))
     throw invalid(`durationSeconds must be a positive number of seconds, got ${durationSeconds}`);
   if (maxTrials !== undefined && !(Number.isInteger(maxTrials) && maxTrials >= 1))
@@ -114,8 +120,8 @@ export async function autotuneClassifier(
 
   /** Seconds from the start; null when the search is time-free. */
   const deadline = durationSeconds ?? (maxTrials === undefined ? 300 : null);
-  const t0 = performance.now();
-  const elapsed = (): number => (performance.now() - t0) / 1000;
+  const t0 = clock();
+  const elapsed = (): number => clock() - t0;
   const pastDeadline = (): boolean => deadline !== null && elapsed() >= deadline;
   // How far the search is decides how far it strays from the best; counting trials keeps it deterministic.
   const progress = (trial: number): number =>
@@ -142,16 +148,16 @@ export async function autotuneClassifier(
     }
     tried.add(JSON.stringify(tuned));
     if (deadline !== null && secondsPerCost !== null) {
-      // A trial that cannot finish in the time left is shortened rather than stopped half-way;
-      // the estimate is rough (dev scoring, other load), hence the margin. One cut to under
-      // half its epochs would mostly measure the cut, so the search ends instead.
-      const perEpoch = secondsPerCost * trialCost(tuned);
-      const fit = Math.floor((0.9 * (deadline - elapsed())) / perEpoch);
-      if (fit < Math.max(space.minEpochs, Math.ceil(tuned.epochs / 2))) break;
-      tuned.epochs = Math.min(tuned.epochs, fit);
+      // A trial that cannot finish in the time left becomes a cheaper one rather than being
+      // stopped half-way; the search ends only when even the cheapest cannot finish. The
+      // estimate is rough (dev scoring, other load), hence the margin.
+      const rate = secondsPerCost;
+      const fitted = fitToTime(tuned, (t) => rate * trialCost(t), 0.9 * (deadline - elapsed()), space);
+      if (fitted === null) break;
+      tuned = fitted;
     }
     const trialOptions: ClassifierOptions = { ...start, ...tuned };
-    const began = performance.now();
+    const began = clock();
     let stopped = false;
     const model = await trainClassifier(
       trialOptions.patience > 0 ? { train, dev } : { train },
@@ -164,7 +170,7 @@ export async function autotuneClassifier(
       },
     );
     const score = metricOf(model, dev, metric);
-    const seconds = (performance.now() - began) / 1000;
+    const seconds = clock() - began;
     const record: AutotuneTrial = { trial, options: { ...tuned }, metric: score, seconds };
     if (stopped) record.stopped = true;
     trials.push(record);
@@ -197,6 +203,35 @@ function searchSpace(train: Dataset, start: ClassifierOptions): SearchSpace {
     subwords: han * 5 >= probe ? [...SUBWORDS, CJK_SUBWORDS] : SUBWORDS,
     fixedDim: start.pretrainedVectors !== null,
   };
+}
+
+/**
+ * `t` made cheap enough to finish in `seconds`, or null when even the cheapest version
+ * cannot. Cutting a trial to under half its epochs would mostly measure the cut, so a trial
+ * that does not fit first gets fewer planned epochs (down to the floor), then a narrower
+ * embedding, then no character n-grams, then shorter word n-grams.
+ */
+function fitToTime(
+  t: Tuned,
+  secondsPerEpoch: (t: Tuned) => number,
+  seconds: number,
+  space: SearchSpace,
+): Tuned | null {
+  const out = { ...t };
+  for (;;) {
+    const fit = Math.floor(seconds / secondsPerEpoch(out));
+    if (fit >= Math.max(space.minEpochs, Math.ceil(out.epochs / 2))) {
+      out.epochs = Math.min(out.epochs, fit);
+      return out;
+    }
+    if (out.epochs > space.minEpochs) out.epochs = Math.max(space.minEpochs, Math.floor(out.epochs / 2));
+    else if (!space.fixedDim && out.dim > DIM.min) out.dim = Math.max(DIM.min, Math.round(out.dim / 2));
+    else if (out.maxn > 0) {
+      out.minn = 0;
+      out.maxn = 0;
+    } else if (out.wordNgrams > 1) out.wordNgrams--;
+    else return null;
+  }
 }
 
 function pickTuned(o: ClassifierOptions): Tuned {

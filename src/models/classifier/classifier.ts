@@ -333,6 +333,27 @@ function encode(featurizer: Featurizer, tokenLists: readonly (readonly string[])
   return { feats: Int32Array.from(feats), offsets, tokenCounts };
 }
 
+/**
+ * The training pieces: each token list whole, or cut into runs of `size` tokens (the last
+ * run keeps the rest), with the index of the text each piece comes from.
+ */
+function chunked(
+  tokenLists: readonly string[][],
+  size: number,
+): { tokenLists: readonly string[][]; source: Int32Array } {
+  if (size === 0) return { tokenLists, source: Int32Array.from(tokenLists, (_, i) => i) };
+  const out: string[][] = [];
+  const source: number[] = [];
+  for (let i = 0; i < tokenLists.length; i++) {
+    const tokens = tokenLists[i]!;
+    for (let at = 0; at < tokens.length; at += size) {
+      out.push(tokens.slice(at, at + size));
+      source.push(i);
+    }
+  }
+  return { tokenLists: out, source: Int32Array.from(source) };
+}
+
 /** Words with count >= minCount, most frequent first, ties in order of first appearance. */
 function buildVocabulary(tokenLists: readonly (readonly string[])[], minCount: number): string[] {
   const counts = new Map<string, number>();
@@ -420,7 +441,8 @@ export async function trainClassifier(
     words = words.concat(extra);
   }
   const featurizer = new Featurizer(options, words, [], false);
-  const encoded = encode(featurizer, tokenLists);
+  const pieces = chunked(tokenLists, options.chunkTokens);
+  const encoded = encode(featurizer, pieces.tokenLists);
   featurizer.freeze();
 
   // Weights
@@ -441,12 +463,12 @@ export async function trainClassifier(
     output: new Float32Array(labels.length * dim),
   };
 
-  // Targets, flat
-  const n = train.examples.length;
+  // Targets, flat: one per training piece (a whole text unless chunkTokens splits it)
+  const n = pieces.tokenLists.length;
   const targetOffsets = new Int32Array(n + 1);
   const targetIds: number[] = [];
   for (let i = 0; i < n; i++) {
-    for (const l of train.examples[i]!.labels) targetIds.push(lookup.get(l)!);
+    for (const l of train.examples[pieces.source[i]!]!.labels) targetIds.push(lookup.get(l)!);
     targetOffsets[i + 1] = targetIds.length;
   }
 
@@ -549,7 +571,12 @@ export async function trainClassifier(
     seconds: (finishedAt.getTime() - started.getTime()) / 1000,
     options: { ...options },
     data: {
-      train: { source: train.source, examples: n, fingerprint: fingerprint(train) },
+      train: {
+        source: train.source,
+        examples: train.examples.length,
+        ...(options.chunkTokens > 0 ? { chunks: n } : {}),
+        fingerprint: fingerprint(train),
+      },
       ...(useDev ? { dev: { source: dev.source, examples: dev.examples.length } } : {}),
     },
     epochs: log.epochs,

@@ -8,6 +8,8 @@ export type {
 export { AUTOTUNE_METRICS, autotuneClassifier } from "./autotune.ts";
 export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } from "./classifier.ts";
 export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier, trainClassifier } from "./classifier.ts";
+export type { DataDefaults, DataProfile } from "./data-defaults.ts";
+export { dataDefaults, profileData } from "./data-defaults.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";

@@ -29,6 +29,13 @@ export interface ClassifierOptions {
   patience: number;
   /** Path of a .vec file whose word vectors initialise the embeddings (dim must match). */
   pretrainedVectors: string | null;
+  /**
+   * Training splits each text into pieces of this many tokens, each a training example with
+   * the text's labels (0 = whole texts). For long documents: an average over thousands of
+   * tokens gives each word a tiny update once an epoch, pieces give many larger ones.
+   * Prediction always reads the whole text.
+   */
+  chunkTokens: number;
 }
 
 export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.freeze({
@@ -46,6 +53,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.fr
   normalization: "NFKC",
   patience: 0,
   pretrainedVectors: null,
+  chunkTokens: 0,
 });
 
 function checkInt(name: string, value: number, min: number, max: number): void {
@@ -71,6 +79,7 @@ export function resolveClassifierOptions(partial: Partial<ClassifierOptions> = {
   checkInt("minCount", o.minCount, 1, 1_000_000_000);
   checkInt("seed", o.seed, 0, 2 ** 32 - 1);
   checkInt("patience", o.patience, 0, 100_000);
+  checkInt("chunkTokens", o.chunkTokens, 0, 100_000_000);
   if (o.maxn > 0 && o.minn === 0) o.minn = 1;
   if (o.maxn < o.minn)
     throw new TextkitError("OPTION_INVALID", `maxn (${o.maxn}) must be at least minn (${o.minn})`);

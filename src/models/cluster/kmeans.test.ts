@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { isTextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
+import type { TrainProgress } from "../../train/progress.ts";
 import {
   distancesToCentroids,
   type KMeansData,
@@ -181,6 +182,18 @@ describe("kMeans", () => {
     const r = kMeans(data, 300, 2, { k: 7, maxIterations: 1, tol: 0 });
     assert.equal(r.iterations, 1);
     assert.equal(r.converged, false);
+  });
+
+  it("reports its progress as runs and inertia, with no learning rate", () => {
+    const data = threeGroups(30);
+    const seen: TrainProgress[] = [];
+    kMeans(data, 90, 2, { k: 3, nInit: 2 }, { onProgress: (p) => seen.push(p) });
+    assert.ok(seen.length > 0);
+    for (const p of seen) {
+      assert.equal(p.stage, "run");
+      assert.equal(p.lossName, "inertia");
+      assert.equal(p.learningRate, undefined);
+    }
   });
 
   it("reports progress per iteration and asks whether to stop", () => {

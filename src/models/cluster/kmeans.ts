@@ -1194,9 +1194,10 @@ export function kMeans(
         hooks.onProgress({
           epoch: r + 1,
           epochs: nInit,
+          stage: "run",
+          lossName: "inertia",
           progress,
           loss,
-          learningRate: 0,
           speed: seconds > 0 ? rowsDone / seconds : 0,
           unit: "examples",
           etaSeconds: progress > 0 ? (seconds * (1 - progress)) / progress : Number.NaN,

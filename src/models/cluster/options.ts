@@ -42,6 +42,11 @@ export interface ClusterOptions extends KMeansSettings {
   maxFeatures: number;
   lowercase: boolean;
   normalization: NormalizationForm;
+  /**
+   * Leave English and Chinese function words out of the terms: with them, "to, and, for"
+   * top every cluster's terms and mixed-language posts group by language.
+   */
+  stopwords: boolean;
   /** Terms listed per cluster. */
   topTerms: number;
   /** Texts nearest each centroid kept as examples (0 keeps none in the model). */
@@ -66,6 +71,7 @@ export const DEFAULT_CLUSTER_OPTIONS: Readonly<ClusterOptions> = Object.freeze({
   maxFeatures: 50_000,
   lowercase: true,
   normalization: "NFKC",
+  stopwords: true,
   topTerms: 10,
   examples: 2,
 });

@@ -239,3 +239,18 @@ describe("trainNumericClusters", () => {
     assert.equal(model.selection.length, 3);
   });
 });
+
+describe("stop words in text clusters", () => {
+  it("leaves English and Chinese function words out of the terms by default, and keeps them when asked", async () => {
+    // "to", "and", "for" and "的" in 40% of the texts: under maxDf 0.5, so only the stop list removes them.
+    const texts = topicCorpus("en", 20).map((t, i) => (i % 5 < 2 ? `${t.text} to and for its 的` : t.text));
+    const model = await trainTextClusters(texts, { k: 3, seed: 1, minDf: 1 });
+    assert.equal(model.options.stopwords, true);
+    const terms = model.tfidf!.terms;
+    for (const word of ["to", "and", "for", "its", "的"]) assert.ok(!terms.includes(word), word);
+    for (const c of model.clusters)
+      for (const t of c.topTerms) assert.ok(!["to", "and", "for"].includes(t.term), t.term);
+    const kept = await trainTextClusters(texts, { k: 3, seed: 1, minDf: 1, stopwords: false });
+    assert.ok(kept.tfidf!.terms.includes("to"));
+  });
+});

@@ -8,12 +8,18 @@
 import { compareCodePoints } from "../../core/code-point-order.ts";
 import { TextkitError } from "../../core/errors.ts";
 import { type NormalizationForm, normalizeText } from "../../text/normalize.ts";
+import { isStopword } from "../../text/stopwords.ts";
 import { Tokenizer } from "../../text/tokenize.ts";
 import type { SparseRows } from "./kmeans.ts";
 
 export interface TermOptions {
   lowercase: boolean;
   normalization: NormalizationForm;
+  /**
+   * Leave English and Chinese function words out ("the", "to", "的"); absent counts as
+   * false, as in models saved before the option existed.
+   */
+  stopwords?: boolean;
 }
 
 export interface VocabularyOptions {
@@ -46,7 +52,10 @@ export class TermTokenizer {
       lowercase: this.options.lowercase,
     });
     const out: string[] = [];
-    for (const token of this.tokenizer.tokenize(normal)) if (HAS_WORD_CHARACTER.test(token)) out.push(token);
+    const stopwords = this.options.stopwords === true;
+    for (const token of this.tokenizer.tokenize(normal)) {
+      if (HAS_WORD_CHARACTER.test(token) && !(stopwords && isStopword(token))) out.push(token);
+    }
     return out;
   }
 }

@@ -112,7 +112,7 @@ export function trainBpr(m: CsrMatrix, options: RecommenderOptions, training: Fa
       }
       if ((s & 16383) === 16383) {
         lastLoss = lossSum / Math.max(1, steps);
-        if (training.progress.report(done + 1, epoch, options.iterations, lastLoss)) {
+        if (training.progress.report(done + 1, epoch, options.iterations, lastLoss, lr)) {
           stop = true;
           break;
         }

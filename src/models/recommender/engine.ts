@@ -66,8 +66,11 @@ export class StageProgress {
     this.total = Math.max(1, total);
   }
 
-  /** `done` units so far; returns true when the hooks ask training to stop. */
-  report(done: number, epoch: number, epochs: number, loss: number): boolean {
+  /**
+   * `done` units so far, in `epoch` of `epochs` iterations; `learningRate` for the engines
+   * that have one (BPR). Returns true when the hooks ask training to stop.
+   */
+  report(done: number, epoch: number, epochs: number, loss: number, learningRate?: number): boolean {
     const now = performance.now();
     if (now - this.last > 200) {
       this.last = now;
@@ -75,9 +78,10 @@ export class StageProgress {
       this.hooks.onProgress?.({
         epoch,
         epochs,
+        stage: "iteration",
         progress: Math.min(1, done / this.total),
         loss,
-        learningRate: 0,
+        ...(learningRate === undefined ? {} : { learningRate }),
         speed: done / seconds,
         unit: "examples",
         etaSeconds: done > 0 ? (seconds / done) * Math.max(0, this.total - done) : Number.POSITIVE_INFINITY,

@@ -421,9 +421,9 @@ export async function trainRegressor(
       hooks.onProgress?.({
         epoch: 1,
         epochs: 1,
+        stage: "pass",
         progress: done / n,
         loss: Number.NaN,
-        learningRate: 0,
         speed: done / seconds,
         unit: "examples",
         etaSeconds: (seconds / done) * (n - done),
@@ -470,9 +470,10 @@ export async function trainRegressor(
     hooks.onProgress?.({
       epoch: 1,
       epochs: 1,
+      stage: "pass",
+      lossName: "mse",
       progress: 1,
       loss: train.mse,
-      learningRate: 0,
       speed: n / ((performance.now() - t0) / 1000),
       unit: "examples",
       etaSeconds: 0,
