@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TextClassifier } from "../src/models/classifier/index.ts";
@@ -23,7 +23,7 @@ const TEXT = "the bank raised the loan rate for the market";
 interface Status {
   activeVersion: string | null;
   pinnedVersion: string | null;
-  versions: { version: string; state: string; error: { code: string } | null }[];
+  versions: { version: string; state: string; error: { code: string; message: string } | null }[];
 }
 
 async function status(): Promise<Status> {
@@ -175,7 +175,15 @@ describe("hot swap", () => {
       const v = s.versions.find((x) => x.version === version);
       assert.equal(v?.state, "failed", version);
       assert.equal(v?.error?.code, "ARTIFACT_CORRUPT", version);
+      // Messages name the place inside the models directory, never the server's own path.
+      assert.ok(!v?.error?.message.includes(root.path), v?.error?.message);
     }
+    assert.ok(
+      cases.some(([version]) =>
+        s.versions.find((x) => x.version === version)?.error?.message.includes(`topics${sep}`),
+      ),
+      "some refusal names the model's folder inside the models directory",
+    );
     const r = await predictOnce();
     assert.equal(r.version, "v2");
     assert.deepEqual(r.predictions, second.predict([TEXT], { k: 3 }));

@@ -9,7 +9,7 @@
  */
 import { type Dirent, type FSWatcher, watch } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, normalize, resolve, sep } from "node:path";
 import type { Assistant } from "../apps/assist/index.ts";
 import { isTextkitError, TextkitError } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
@@ -177,6 +177,23 @@ interface ModelEntry {
 
 const silentLog: RegistryLog = { info() {}, warn() {}, error() {} };
 
+/**
+ * `text` with the models directory taken out of every path that starts with it (at the start
+ * of a word or after a quote or bracket): `models/topics/v3/manifest.json` reads
+ * `topics/v3/manifest.json`, the directory alone `<models>`. Clients see where in the
+ * catalogue, never where on the server.
+ */
+function withoutRoot(text: string, roots: readonly string[]): string {
+  let out = text;
+  for (const root of roots) {
+    const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    out = out
+      .replace(new RegExp(`(^|[\\s'"(\\[\`])${escaped}${sep === "/" ? "/" : "\\\\"}`, "g"), "$1")
+      .replace(new RegExp(`(^|[\\s'"(\\[\`])${escaped}(?=$|[\\s'")\\]\`:;,])`, "g"), "$1<models>");
+  }
+  return out;
+}
+
 function asTextkitError(error: unknown, context: string): TextkitError {
   if (isTextkitError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
@@ -232,6 +249,11 @@ async function exists(path: string): Promise<boolean> {
  */
 export class ModelRegistry {
   private readonly root: string;
+
+  /** A message with the models directory, as given and as an absolute path, taken out. */
+  private insideRoot(message: string): string {
+    return withoutRoot(message, [resolve(this.root), normalize(this.root).replace(/[\\/]+$/, "")]);
+  }
   private readonly loaders: Readonly<Record<string, FamilyLoader>>;
   private readonly log: RegistryLog;
   private readonly watchIntervalMs: number;
@@ -713,7 +735,10 @@ export class ModelRegistry {
           version: v.version,
           state: active?.version === v.version ? "active" : failure !== undefined ? "failed" : "available",
           createdAt: typeof v.manifest?.createdAt === "string" ? v.manifest.createdAt : null,
-          error: failure === undefined ? null : { code: failure.error.code, message: failure.error.message },
+          error:
+            failure === undefined
+              ? null
+              : { code: failure.error.code, message: this.insideRoot(failure.error.message) },
         };
       }),
     };
