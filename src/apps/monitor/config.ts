@@ -90,6 +90,19 @@ export interface RedisStreamConfig {
   deadLetterStream: string;
 }
 
+/** The keys of the "redis" object, each documented in the README and `textkit monitor --help`. */
+export const REDIS_SETTINGS = [
+  "url",
+  "stream",
+  "group",
+  "consumer",
+  "batchSize",
+  "startFrom",
+  "claimIdle",
+  "removeIdle",
+  "deadLetterStream",
+] as const;
+
 /** Defaults of the Redis settings that the README and `textkit monitor --help` quote. */
 export const REDIS_DEFAULTS = {
   group: "textkit-monitor",
@@ -407,17 +420,7 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
   const redisRaw = top.object("redis");
   let redis: RedisStreamConfig | null = null;
   if (redisRaw !== null) {
-    const r = top.child("redis", redisRaw, [
-      "url",
-      "stream",
-      "group",
-      "consumer",
-      "batchSize",
-      "startFrom",
-      "claimIdle",
-      "removeIdle",
-      "deadLetterStream",
-    ]);
+    const r = top.child("redis", redisRaw, REDIS_SETTINGS);
     const url = r.string("url");
     if (!/^rediss?:\/\//i.test(url)) throw r.error("url", "must be a redis:// or rediss:// URL");
     const stream = r.string("stream");
