@@ -181,8 +181,8 @@ several processes"):
   group             consumer group shared by every process (default "${REDIS_DEFAULTS.group}")
   consumer          this process's name in the group (default <host>-<pid>); a fixed name
                     lets a restarted process resume its own pending entries at once
-  batchSize         entries read at a time, 1-10000 (default ${REDIS_DEFAULTS.batchSize}); up to 4 batches
-                    are in classification at once
+  batchSize         entries read at a time, 1-10000 (default ${REDIS_DEFAULTS.batchSize}); a process holds
+                    two batches: one is stored while the next is classified
   startFrom         where a new group starts: "beginning" or "new" (default "${REDIS_DEFAULTS.startFrom}")
   claimIdle         entries idle this long belong to a dead consumer and are taken over,
                     e.g. "500ms", "5s", "2m" (default ${seconds(REDIS_DEFAULTS.claimIdleMs)}): takeover within
