@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { levelOf } from "./logging.ts";
 
 const CHILD = fileURLToPath(new URL("../../test/support/log-then-kill.ts", import.meta.url));
 
@@ -33,5 +34,13 @@ describe("the server's buffered log", () => {
         [40, "monitor alert: negative share on acme"],
       ],
     );
+  });
+
+  it("reads the level from the start of a pino line; a line of another shape counts as important", () => {
+    assert.equal(levelOf('{"level":30,"time":1,"msg":"request completed"}\n'), 30);
+    assert.equal(levelOf('{"level":40,"time":1,"msg":"monitor alert: x"}\n'), 40);
+    assert.equal(levelOf('{"level":100,"msg":"custom"}\n'), 100);
+    assert.equal(levelOf("plain text\n"), Number.POSITIVE_INFINITY);
+    assert.equal(levelOf('{"level":"info"}\n'), Number.POSITIVE_INFINITY);
   });
 });

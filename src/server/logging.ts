@@ -44,8 +44,6 @@ export interface BufferedStdout extends LogSink {
   flushSync(): void;
 }
 
-/** pino tells a stream that carries this symbol the level of each line before it writes it. */
-const PINO_METADATA = Symbol.for("pino.metadata");
 /** pino's number for "warn": such lines, and worse, are written at once. */
 const WARN_LEVEL = 40;
 /** Bytes of info lines gathered into one write(2). */
@@ -61,9 +59,6 @@ const FLUSH_INTERVAL_MS = 1000;
  * kernel's and outlives the process.
  */
 export class BlockWriter implements BufferedStdout {
-  readonly [PINO_METADATA] = true;
-  /** Set by pino before each write. */
-  lastLevel = 0;
   private readonly parts: string[] = [];
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -77,7 +72,7 @@ export class BlockWriter implements BufferedStdout {
   write(line: string): boolean {
     this.parts.push(line);
     this.bytes += line.length;
-    if (this.lastLevel >= WARN_LEVEL || this.bytes >= this.blockBytes) this.flushSync();
+    if (levelOf(line) >= WARN_LEVEL || this.bytes >= this.blockBytes) this.flushSync();
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flushSync(), this.intervalMs);
       // A buffered line never keeps the process alive; close() flushes it.
@@ -97,6 +92,26 @@ export class BlockWriter implements BufferedStdout {
     this.bytes = 0;
     writeFully(this.fd, block);
   }
+}
+
+const LEVEL_PREFIX = '{"level":';
+
+/**
+ * The level of a pino line, read from its start ({"level":30,...; 40 is warn): cheaper than
+ * pino's per-line metadata, which cost about 5% of the requests per second of a short
+ * serve measurement (autocannon, one worker, 2 cores).
+ * A line of another shape counts as important and is written at once.
+ */
+export function levelOf(line: string): number {
+  if (!line.startsWith(LEVEL_PREFIX)) return Number.POSITIVE_INFINITY;
+  let level = 0;
+  let i = LEVEL_PREFIX.length;
+  for (; i < line.length; i++) {
+    const digit = line.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    level = level * 10 + digit;
+  }
+  return i === LEVEL_PREFIX.length ? Number.POSITIVE_INFINITY : level;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
