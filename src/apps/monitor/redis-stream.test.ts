@@ -323,6 +323,24 @@ describe("RedisStreamConsumer", { skip: redisSkip() }, () => {
     assert.equal(slow.taken.length, 10);
   });
 
+  test("a batch whose sink hangs in a live consumer is let go after 12 claimIdle and taken over", async () => {
+    const cfg = config({ claimIdleMs: 200, batchSize: 10 });
+    await addDocs(cfg.stream, 5);
+    const hanging = new HangingSink();
+    const a = consumer({ config: { ...cfg, consumer: "a" }, sink: hanging, stopTimeoutMs: 100 });
+    await a.start();
+    await waitFor("a to take the batch", () => hanging.calls > 0);
+    const sink = new RecordingSink();
+    const b = consumer({ config: { ...cfg, consumer: "b" }, sink });
+    await b.start();
+    // 12 x 200 ms, one scan, and room for a loaded machine.
+    await waitFor("b to take the stuck entries over", () => b.status().processed === 5, 10_000);
+    assert.deepEqual(
+      sink.taken.map((d) => d.id),
+      ["d0", "d1", "d2", "d3", "d4"],
+    );
+  });
+
   test("one consumer reads ahead: several batches are in the sink at once", async () => {
     const cfg = config({ batchSize: 10 });
     await addDocs(cfg.stream, 60);

@@ -7,8 +7,9 @@
  * Takeover: a live consumer refreshes the idle time of the entries it works on (a
  * heartbeat every claimIdleMs/4), so entries idle longer than `claimIdleMs` belong to a
  * consumer that died, and the others take them over at their next scan (at most a second
- * apart). A dead consumer's name, once it holds nothing, is removed from the group after
- * `removeIdleMs`.
+ * apart). A batch a live consumer has held 12 claimIdle without storing it (a hung sink) is
+ * let go to the others too. A dead consumer's name, once it holds nothing, is removed from
+ * the group after `removeIdleMs`.
  */
 import { hostname } from "node:os";
 import { createClient } from "@redis/client";
@@ -37,6 +38,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * shared 2-core machine), and hold more entries that a crash leaves to be taken over.
  */
 const READ_AHEAD = 2;
+/**
+ * A live consumer keeps its entries fresh for at most this many claimIdle (1 minute by
+ * default); a batch its sink has not stored by then is taken over as if it had died.
+ */
+const HOLD_LIMIT_IDLES = 12;
 /** Longest pause between two looks for entries other consumers left idle. */
 const MAX_SCAN_INTERVAL_MS = 1000;
 /**
@@ -148,8 +154,8 @@ export class RedisStreamConsumer {
   private pending: number | null = null;
   private lastError: string | null = null;
   private lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
-  /** Entries read and not yet acknowledged or given up by this process. */
-  private readonly inHand = new Set<string>();
+  /** Entries read and not yet acknowledged or given up by this process, with when they were taken. */
+  private readonly inHand = new Map<string, number>();
 
   constructor(options: RedisStreamConsumerOptions) {
     this.config = options.config;
@@ -300,7 +306,8 @@ export class RedisStreamConsumer {
     let failure: { error: unknown } | null = null;
     let ackedSinceRefresh = false;
     const startBatch = (entries: StreamEntry[]): void => {
-      for (const e of entries) this.inHand.add(e.id);
+      const takenAt = this.now();
+      for (const e of entries) this.inHand.set(e.id, takenAt);
       const batch: Promise<void> = this.handle(client, entries, stop)
         .then(() => {
           ackedSinceRefresh = true;
@@ -406,7 +413,9 @@ export class RedisStreamConsumer {
    */
   private async heartbeat(client: Client): Promise<void> {
     if (this.inHand.size === 0) return;
-    const { stream, group, batchSize } = this.config;
+    const { stream, group, batchSize, claimIdleMs } = this.config;
+    // A batch stuck this long (a sink that hangs while the process lives) is let go to the others.
+    const heldSince = this.now() - HOLD_LIMIT_IDLES * claimIdleMs;
     const reply: unknown = await client.sendCommand([
       "XPENDING",
       stream,
@@ -419,7 +428,9 @@ export class RedisStreamConsumer {
     if (!Array.isArray(reply)) throw unexpected("XPENDING", reply);
     const ids: string[] = [];
     for (const row of reply) {
-      if (Array.isArray(row) && typeof row[0] === "string" && this.inHand.has(row[0])) ids.push(row[0]);
+      if (!Array.isArray(row) || typeof row[0] !== "string") continue;
+      const takenAt = this.inHand.get(row[0]);
+      if (takenAt !== undefined && takenAt > heldSince) ids.push(row[0]);
     }
     if (ids.length === 0) return;
     await client.sendCommand(["XCLAIM", stream, group, this.consumer, "0", ...ids, "JUSTID"]);
