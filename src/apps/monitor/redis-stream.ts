@@ -352,7 +352,7 @@ export class RedisStreamConsumer {
         if (ownCursor !== null) {
           entries = await this.read(client, ownCursor, false);
           ownCursor = entries.length === 0 ? null : entries[entries.length - 1]!.id;
-        } else if (this.now() - lastClaimAt >= claimEveryMs) {
+        } else if (this.now() - lastClaimAt >= claimEveryMs && !this.holdsStuckBatch()) {
           const claimed = await this.claim(client, claimCursor);
           claimCursor = claimed.next;
           // A scan that has not reached the end goes on at once.
@@ -403,6 +403,17 @@ export class RedisStreamConsumer {
     }
     // stop(): the batches in the sink are acknowledged when they are stored (stop bounds the wait).
     await Promise.allSettled([...inFlight]);
+  }
+
+  /**
+   * True while a batch in hand is older than the hold limit: this consumer's sink is stuck,
+   * so it takes over nothing (its scans would also claim, and so refresh, its own stuck
+   * entries, which are meant for the others).
+   */
+  private holdsStuckBatch(): boolean {
+    const limit = this.now() - HOLD_LIMIT_IDLES * this.config.claimIdleMs;
+    for (const takenAt of this.inHand.values()) if (takenAt <= limit) return true;
+    return false;
   }
 
   /**
