@@ -12,6 +12,7 @@ import {
   Monitor,
   type MonitorDocumentInput,
   parseDocumentInput,
+  REDIS_DEFAULTS,
   readMonitorConfig,
 } from "../apps/monitor/index.ts";
 import { TextkitError } from "../core/errors.ts";
@@ -159,6 +160,39 @@ async function runImport(flags: ImportFlags, io: CliIo): Promise<void> {
   }
 }
 
+const seconds = (ms: number): string => `${ms / 1000} s`;
+
+/** The configuration file, every Redis setting with its default, and the takeover each gives. */
+const MONITOR_CONFIG_HELP = `
+monitor.json:
+  {"models": {"topic": "<model>", "sentiment": "<model>", "entities": "<tagger>"},
+   "rules": [{"id": "neg", "kind": "negative_share" | "volume_spike" | "keyword", "topic": "*",
+              "window": "1h", "baseline": 24, "z": 3, "minDocs": 20, "cooldown": "6h",
+              "keywords": [...]}],
+   "webhooks": [{"url": "https://...", "secret": "..."}],
+   "feeds": [{"url": "https://.../rss", "interval": "5m"}],
+   "redis": {"url": "redis://127.0.0.1:6379", "stream": "news"}}
+Model names are directories of the models directory; a model per language is {"en": ..., "zh": ...}.
+
+redis (a consumer group: start more processes to read faster; see the README, "Operating
+several processes"):
+  url               redis:// or rediss:// URL (required)
+  stream            the stream to read (required)
+  group             consumer group shared by every process (default "${REDIS_DEFAULTS.group}")
+  consumer          this process's name in the group (default <host>-<pid>); a fixed name
+                    lets a restarted process resume its own pending entries at once
+  batchSize         entries read at a time, 1-10000 (default ${REDIS_DEFAULTS.batchSize}); a process holds
+                    two batches: one is stored while the next is classified
+  startFrom         where a new group starts: "beginning" or "new" (default "${REDIS_DEFAULTS.startFrom}")
+  claimIdle         entries idle this long belong to a dead consumer and are taken over,
+                    e.g. "500ms", "5s", "2m" (default ${seconds(REDIS_DEFAULTS.claimIdleMs)}): takeover within
+                    claimIdle + 1 s; live consumers keep their own entries fresh
+  removeIdle        consumers with nothing pending idle this long leave the group
+                    (default ${REDIS_DEFAULTS.removeIdleMs / 60_000} minutes)
+  deadLetterStream  where entries that are not documents go, with the error
+                    (default "<stream>:dead")
+`;
+
 /**
  * `textkit monitor ...`.
  *
@@ -172,14 +206,11 @@ export function registerMonitor(program: Command, io: CliIo): void {
     .description(
       "The opinion monitor tags news, reports and posts with topic and sentiment (and entities), keeps trends " +
         "per topic and raises alerts. 'textkit serve --monitor monitor.json' runs it with its API and dashboard; " +
-        "this command imports files into its database.\n\n" +
-        'monitor.json: {"models": {"topic": "<model>", "sentiment": "<model>", "entities": "<tagger>"},\n' +
-        '  "rules": [{"id": "neg", "kind": "negative_share" | "volume_spike" | "keyword", "topic": "*", "window": "1h",\n' +
-        '             "baseline": 24, "z": 3, "minDocs": 20, "cooldown": "6h", "keywords": [...]}],\n' +
-        '  "webhooks": [{"url": "https://...", "secret": "..."}], "feeds": [{"url": "https://.../rss", "interval": "5m"}],\n' +
-        '  "redis": {"url": "redis://127.0.0.1:6379", "stream": "news"}}\n' +
-        'Model names are directories of the models directory; a model per language is {"en": ..., "zh": ...}.',
-    );
+        "this command imports files into its database.",
+    )
+    // After the options, where commander does not wrap lines: the example keeps its indentation.
+    .addHelpText("after", MONITOR_CONFIG_HELP);
+
   monitor
     .command("import")
     .summary("classify and store the documents of a file")

@@ -51,6 +51,39 @@ describe("resolveMonitorConfig", () => {
     assert.equal(c.sentimentLabels["negative"], "negative");
   });
 
+  it("reads the Redis settings, short durations included, with a takeover of seconds by default", () => {
+    const models = { topic: "t", sentiment: "s" };
+    const plain = resolveMonitorConfig({ models, redis: { url: "redis://127.0.0.1:6379", stream: "news" } });
+    assert.deepEqual(plain.redis, {
+      url: "redis://127.0.0.1:6379",
+      stream: "news",
+      group: "textkit-monitor",
+      consumer: null,
+      batchSize: 500,
+      startFrom: "beginning",
+      claimIdleMs: 5_000,
+      removeIdleMs: 600_000,
+      deadLetterStream: "news:dead",
+    });
+    const set = resolveMonitorConfig({
+      models,
+      redis: { url: "redis://r", stream: "s", consumer: "m1", claimIdle: "2s", removeIdle: "1h" },
+    });
+    assert.equal(set.redis?.claimIdleMs, 2_000);
+    assert.equal(set.redis?.removeIdleMs, 3_600_000);
+    assert.equal(set.redis?.consumer, "m1");
+    // A plain number is minutes, as for every duration of the file.
+    assert.equal(
+      resolveMonitorConfig({ models, redis: { url: "redis://r", stream: "s", claimIdle: 1 } }).redis
+        ?.claimIdleMs,
+      60_000,
+    );
+    assert.match(
+      refused({ models, redis: { url: "redis://r", stream: "s", claimIdle: "soon" } }).message,
+      /^redis\.claimIdle: "soon" is not a duration such as "500ms", "5s" or "2m"/,
+    );
+  });
+
   it("names the key path of every mistake", () => {
     assert.match(refused({ model: {} }).message, /^model: is not a setting here; the settings are models, /);
     assert.match(refused({ models: { topic: 3 } }).message, /^models\.topic: must be a model name/);

@@ -85,11 +85,39 @@ export interface RedisStreamConfig {
   batchSize: number;
   /** Where a new group starts: "beginning" of the stream or only "new" entries (default "beginning"). */
   startFrom: "beginning" | "new";
-  /** Entries another consumer has held unacknowledged this long are taken over (default 60,000 ms). */
+  /**
+   * Entries another consumer has held unacknowledged this long are taken over (default
+   * 5,000 ms): a live consumer keeps the entries it works on fresh, so this is how long the
+   * entries of a dead one wait. Takeover happens within claimIdleMs and one more second.
+   */
   claimIdleMs: number;
+  /** Consumers of the group with nothing pending and idle this long are removed from it (default 10 minutes). */
+  removeIdleMs: number;
   /** Entries that are not valid documents go here with the error (default "<stream>:dead"). */
   deadLetterStream: string;
 }
+
+/** The keys of the "redis" object, each documented in the README and `textkit monitor --help`. */
+export const REDIS_SETTINGS = [
+  "url",
+  "stream",
+  "group",
+  "consumer",
+  "batchSize",
+  "startFrom",
+  "claimIdle",
+  "removeIdle",
+  "deadLetterStream",
+] as const;
+
+/** Defaults of the Redis settings that the README and `textkit monitor --help` quote. */
+export const REDIS_DEFAULTS = {
+  group: "textkit-monitor",
+  batchSize: 500,
+  startFrom: "beginning",
+  claimIdleMs: 5_000,
+  removeIdleMs: 600_000,
+} as const;
 
 export interface MonitorConfig {
   models: MonitorModels;
@@ -117,6 +145,19 @@ export interface MonitorConfig {
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)$/;
+const SHORT_DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)$/;
+const SHORT_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+/** Milliseconds in "500ms", "5s", "2m", "1h", or a plain number of minutes (as every duration of the configuration). */
+function milliseconds(value: unknown, path: string, file?: string): number {
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) return value * 60_000;
+  const m = typeof value === "string" ? SHORT_DURATION.exec(value.trim()) : null;
+  if (m === null)
+    throw configError(path, `${JSON.stringify(value)} is not a duration such as "500ms", "5s" or "2m"`, file);
+  const ms = Number(m[1]) * SHORT_UNIT_MS[m[2]!]!;
+  if (!(ms >= 1)) throw configError(path, "must be at least 1 ms", file);
+  return ms;
+}
 
 /** Minutes in "15m", "2h", "1d", or a plain number of minutes. */
 function minutes(value: unknown, path: string, file?: string): number {
@@ -188,6 +229,10 @@ class Reader {
 
   minutes(key: string, fallback: number): number {
     return this.has(key) ? minutes(this.record[key], this.at(key), this.file) : fallback;
+  }
+
+  milliseconds(key: string, fallback: number): number {
+    return this.has(key) ? milliseconds(this.record[key], this.at(key), this.file) : fallback;
   }
 
   object(key: string): Json | null {
@@ -405,35 +450,27 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
   const redisRaw = top.object("redis");
   let redis: RedisStreamConfig | null = null;
   if (redisRaw !== null) {
-    const r = top.child("redis", redisRaw, [
-      "url",
-      "stream",
-      "group",
-      "consumer",
-      "batchSize",
-      "startFrom",
-      "claimIdle",
-      "deadLetterStream",
-    ]);
+    const r = top.child("redis", redisRaw, REDIS_SETTINGS);
     const url = r.string("url");
     if (!/^rediss?:\/\//i.test(url)) throw r.error("url", "must be a redis:// or rediss:// URL");
     const stream = r.string("stream");
-    const startFrom = r.string("startFrom", "beginning");
+    const startFrom = r.string("startFrom", REDIS_DEFAULTS.startFrom);
     if (startFrom !== "beginning" && startFrom !== "new")
       throw r.error("startFrom", 'must be "beginning" or "new"');
     redis = {
       url,
       stream,
-      group: r.string("group", "textkit-monitor"),
+      group: r.string("group", REDIS_DEFAULTS.group),
       consumer: r.has("consumer") ? r.string("consumer") : null,
       batchSize: r.number(
         "batchSize",
-        500,
+        REDIS_DEFAULTS.batchSize,
         (n) => Number.isInteger(n) && n >= 1 && n <= 10_000,
         "a whole number from 1 to 10000",
       ),
       startFrom,
-      claimIdleMs: r.minutes("claimIdle", 1) * 60_000,
+      claimIdleMs: r.milliseconds("claimIdle", REDIS_DEFAULTS.claimIdleMs),
+      removeIdleMs: r.milliseconds("removeIdle", REDIS_DEFAULTS.removeIdleMs),
       deadLetterStream: r.string("deadLetterStream", `${stream}:dead`),
     };
   }

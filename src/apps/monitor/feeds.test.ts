@@ -7,7 +7,7 @@ import { TextkitError } from "../../core/errors.ts";
 import { type Database, openDatabase } from "../../store/database.ts";
 import type { FeedSourceConfig } from "./config.ts";
 import { type DocumentSink, documentKey, type IngestOutcome, type MonitorDocumentInput } from "./document.ts";
-import { FeedPoller, type FeedPollerOptions, type SourceLog } from "./feeds.ts";
+import { describeError, FeedPoller, type FeedPollerOptions, type SourceLog } from "./feeds.ts";
 
 /** A sink that keeps documents by key, like the pipeline, and can be told to be busy or to fail. */
 class RecordingSink implements DocumentSink {
@@ -461,3 +461,26 @@ for (const target of storeTargets()) {
     });
   });
 }
+
+describe("describeError", () => {
+  test("is never empty: an AggregateError names its errors, an error without a message its code or name", () => {
+    // What Node throws when every address of a host name refuses the connection.
+    const refused = (address: string) =>
+      Object.assign(new Error(`connect ECONNREFUSED ${address}`), { code: "ECONNREFUSED" });
+    const aggregate = Object.assign(new AggregateError([refused("::1:6379"), refused("127.0.0.1:6379")]), {
+      code: "ECONNREFUSED",
+    });
+    assert.equal(aggregate.message, "");
+    assert.equal(
+      describeError(aggregate),
+      "connect ECONNREFUSED ::1:6379; connect ECONNREFUSED 127.0.0.1:6379",
+    );
+    assert.equal(describeError(Object.assign(new Error(""), { code: "ECONNRESET" })), "ECONNRESET");
+    assert.equal(describeError(new TypeError("")), "TypeError");
+    assert.equal(
+      describeError(new Error("fetch failed", { cause: refused("::1:80") })),
+      "fetch failed (ECONNREFUSED)",
+    );
+    assert.equal(describeError(""), "unknown error");
+  });
+});

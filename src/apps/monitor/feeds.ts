@@ -596,6 +596,8 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * An error's message for a log line, with the system code of its cause when it has one.
+ * Never empty: Node's AggregateError (a connection refused on every address of a host name)
+ * has an empty message, so its errors' messages stand in, else the system code or the name.
  *
  * @example
  * describeError(fetchError); // "fetch failed (ECONNREFUSED)"
@@ -603,13 +605,28 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause;
+    const message = error.message !== "" ? error.message : emptyErrorText(error);
     if (cause instanceof Error) {
-      const code = (cause as Error & { code?: unknown }).code;
-      return `${error.message} (${typeof code === "string" ? code : cause.message})`;
+      const code = systemCode(cause);
+      return `${message} (${code ?? describeError(cause)})`;
     }
-    return error.message;
+    return message;
   }
-  return String(error);
+  const text = String(error);
+  return text === "" ? "unknown error" : text;
+}
+
+function systemCode(error: Error): string | undefined {
+  const code: unknown = Reflect.get(error, "code");
+  return typeof code === "string" && code !== "" ? code : undefined;
+}
+
+function emptyErrorText(error: Error): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    const parts = error.errors.map((e: unknown) => describeError(e));
+    return [...new Set(parts)].join("; ");
+  }
+  return systemCode(error) ?? error.name;
 }
 
 function hostOf(url: string): string {

@@ -11,7 +11,14 @@ export type {
   Sentiment,
   WebhookTarget,
 } from "./config.ts";
-export { RULE_KINDS, readMonitorConfig, resolveMonitorConfig, SENTIMENTS } from "./config.ts";
+export {
+  REDIS_DEFAULTS,
+  REDIS_SETTINGS,
+  RULE_KINDS,
+  readMonitorConfig,
+  resolveMonitorConfig,
+  SENTIMENTS,
+} from "./config.ts";
 export { loadDirectoryModels } from "./directory-models.ts";
 export type {
   DocumentLocation,

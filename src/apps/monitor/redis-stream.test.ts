@@ -55,6 +55,25 @@ class FailingSink implements DocumentSink {
   }
 }
 
+/** A sink that stores after a pause, and counts how many submissions it held at once. */
+class SlowSink extends RecordingSink {
+  inside = 0;
+  mostInside = 0;
+  constructor(private readonly delayMs: number) {
+    super();
+  }
+  override async submit(documents: readonly MonitorDocumentInput[]): Promise<IngestOutcome> {
+    this.inside++;
+    this.mostInside = Math.max(this.mostInside, this.inside);
+    try {
+      await sleep(this.delayMs);
+      return await super.submit(documents);
+    } finally {
+      this.inside--;
+    }
+  }
+}
+
 async function waitFor(
   what: string,
   condition: () => boolean | Promise<boolean>,
@@ -97,6 +116,7 @@ describe("RedisStreamConsumer", { skip: redisSkip() }, () => {
       batchSize: 50,
       startFrom: "beginning",
       claimIdleMs: 60_000,
+      removeIdleMs: 600_000,
       deadLetterStream: `${stream}:dead`,
       ...extra,
     };
@@ -286,6 +306,87 @@ describe("RedisStreamConsumer", { skip: redisSkip() }, () => {
     assert.equal(sink.taken.length, 60);
     assert.equal(sink.stored.size, 60);
     await waitFor("nothing pending", async () => (await pending(cfg.stream)) === 0);
+  });
+
+  test("a batch that takes longer than claimIdle is kept by its live consumer, not taken over", async () => {
+    const cfg = config({ claimIdleMs: 300, batchSize: 10 });
+    await addDocs(cfg.stream, 10);
+    const slow = new SlowSink(2000);
+    const a = consumer({ config: { ...cfg, consumer: "a" }, sink: slow });
+    await a.start();
+    await waitFor("a to take the batch", () => slow.inside > 0);
+    const sink = new RecordingSink();
+    const b = consumer({ config: { ...cfg, consumer: "b" }, sink });
+    await b.start();
+    await waitFor("a to store its batch", () => a.status().processed === 10);
+    assert.equal(sink.taken.length, 0, "b took over entries that a was still storing");
+    assert.equal(slow.taken.length, 10);
+  });
+
+  test("a batch whose sink hangs in a live consumer is let go after 12 claimIdle and taken over", async () => {
+    const cfg = config({ claimIdleMs: 200, batchSize: 10 });
+    await addDocs(cfg.stream, 5);
+    const hanging = new HangingSink();
+    const a = consumer({ config: { ...cfg, consumer: "a" }, sink: hanging, stopTimeoutMs: 100 });
+    await a.start();
+    await waitFor("a to take the batch", () => hanging.calls > 0);
+    const sink = new RecordingSink();
+    const b = consumer({ config: { ...cfg, consumer: "b" }, sink });
+    await b.start();
+    // 12 x 200 ms, one scan, and room for a loaded machine.
+    await waitFor("b to take the stuck entries over", () => b.status().processed === 5, 10_000);
+    assert.deepEqual(
+      sink.taken.map((d) => d.id),
+      ["d0", "d1", "d2", "d3", "d4"],
+    );
+  });
+
+  test("one consumer reads ahead: several batches are in the sink at once", async () => {
+    const cfg = config({ batchSize: 10 });
+    await addDocs(cfg.stream, 60);
+    const slow = new SlowSink(150);
+    const c = consumer({ config: cfg, sink: slow });
+    await c.start();
+    await waitFor("60 documents", () => c.status().processed === 60);
+    assert.ok(slow.mostInside >= 2, `at most ${slow.mostInside} batch in the sink at once`);
+    assert.equal(slow.taken.length, 60);
+    assert.equal(new Set(slow.taken.map((d) => d.id)).size, 60);
+    await waitFor("nothing pending", async () => (await pending(cfg.stream)) === 0);
+  });
+
+  test("consumers idle past removeIdle with nothing pending are removed from the group; one with entries stays", async () => {
+    const cfg = config({ removeIdleMs: 300 });
+    await addDocs(cfg.stream, 1);
+    await admin.xGroupCreate(cfg.stream, cfg.group, "0");
+    // Processes that were restarted under new names left these behind.
+    await admin.sendCommand(["XGROUP", "CREATECONSUMER", cfg.stream, cfg.group, "host-101"]);
+    await admin.sendCommand(["XGROUP", "CREATECONSUMER", cfg.stream, cfg.group, "host-102"]);
+    // A dead consumer that still holds an entry: it must stay until the entry is taken over.
+    await admin.xReadGroup(cfg.group, "holder", { key: cfg.stream, id: ">" }, { COUNT: 1 });
+    const names = async () => (await admin.xInfoConsumers(cfg.stream, cfg.group)).map((c) => c.name).sort();
+    assert.deepEqual(await names(), ["holder", "host-101", "host-102"]);
+    const c = consumer({ config: cfg, sink: new RecordingSink() });
+    await c.start();
+    await waitFor("the idle consumers to go", async () => (await names()).join() === "c1,holder");
+    await sleep(500);
+    assert.deepEqual(await names(), ["c1", "holder"]);
+    assert.equal(await pending(cfg.stream), 1);
+  });
+
+  test("the status's pending follows the group's once the stream has drained", async () => {
+    const cfg = config();
+    await addDocs(cfg.stream, 3);
+    await admin.xGroupCreate(cfg.stream, cfg.group, "0");
+    // Another consumer holds the three entries.
+    await admin.xReadGroup(cfg.group, "other", { key: cfg.stream, id: ">" }, { COUNT: 3 });
+    const ids = (await admin.xPendingRange(cfg.stream, cfg.group, "-", "+", 10)).map((p) => p.id);
+    assert.equal(ids.length, 3);
+    const c = consumer({ config: cfg, sink: new RecordingSink(), blockMs: 200 });
+    await c.start();
+    await waitFor("the status to show the three held entries", () => c.status().pending === 3);
+    await admin.xAck(cfg.stream, cfg.group, ids);
+    // Within a few reads (200 ms each), not at the next five-second look.
+    await waitFor("the status to show nothing pending", () => c.status().pending === 0, 2500);
   });
 
   test("start() fails clearly when Redis cannot be reached", async () => {

@@ -1,9 +1,15 @@
 /**
  * The Redis Streams source of the monitor: one consumer of a consumer group, so that
  * ingestion scales by starting more processes. An entry is acknowledged only after the
- * pipeline has stored its document, entries a dead consumer held are taken over after
- * `claimIdleMs`, and entries that are not documents go to a dead-letter stream with the
- * reason, so that nothing is lost silently and nothing blocks the stream.
+ * pipeline has stored its document, and entries that are not documents go to a dead-letter
+ * stream with the reason, so that nothing is lost silently and nothing blocks the stream.
+ *
+ * Takeover: a live consumer refreshes the idle time of the entries it works on (a
+ * heartbeat every claimIdleMs/4), so entries idle longer than `claimIdleMs` belong to a
+ * consumer that died, and the others take them over at their next scan (at most a second
+ * apart). A batch a live consumer has held 12 claimIdle without storing it (a hung sink) is
+ * let go to the others too. A dead consumer's name, once it holds nothing, is removed from
+ * the group after `removeIdleMs`.
  */
 import { hostname } from "node:os";
 import { createClient } from "@redis/client";
@@ -26,6 +32,35 @@ import { abortableSleep, describeError, retryDelayMs, type SourceLog } from "./f
 export const DEFAULT_BLOCK_MS = 1000;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Batches in the sink at once; each is acknowledged when it is stored. Two let one batch be
+ * stored while the next is classified; 4 measured no faster in bench:monitor-scaleout (on a
+ * shared 2-core machine), and hold more entries that a crash leaves to be taken over.
+ */
+const READ_AHEAD = 2;
+/**
+ * A live consumer keeps its entries fresh for at most this many claimIdle (1 minute by
+ * default); a batch its sink has not stored by then is taken over as if it had died.
+ */
+const HOLD_LIMIT_IDLES = 12;
+/** Longest pause between two looks for entries other consumers left idle. */
+const MAX_SCAN_INTERVAL_MS = 1000;
+/**
+ * Removes the consumers of group ARGV[1] other than ARGV[2] that have nothing pending and
+ * have been idle more than ARGV[3] ms; returns their names. XINFO CONSUMERS answers a list
+ * of flat name/value lists.
+ */
+const REMOVE_IDLE_CONSUMERS = `
+local removed = {}
+for _, info in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local c = {}
+  for i = 1, #info, 2 do c[info[i]] = info[i + 1] end
+  if c['name'] ~= ARGV[2] and c['pending'] == 0 and c['idle'] > tonumber(ARGV[3]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], c['name'])
+    removed[#removed + 1] = c['name']
+  end
+end
+return removed`;
 /** Longest pause of the read loop after an error. */
 const MAX_ERROR_BACKOFF_MS = 10_000;
 /** Connection errors repeat on every reconnection attempt; the log gets one per this many ms. */
@@ -119,6 +154,8 @@ export class RedisStreamConsumer {
   private pending: number | null = null;
   private lastError: string | null = null;
   private lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
+  /** Entries read and not yet acknowledged or given up by this process, with when they were taken. */
+  private readonly inHand = new Map<string, number>();
 
   constructor(options: RedisStreamConsumerOptions) {
     this.config = options.config;
@@ -245,33 +282,82 @@ export class RedisStreamConsumer {
 
   /**
    * The loop: this consumer's own pending entries first (left by a crash or a failed batch),
-   * then, in turn, entries idle too long elsewhere and new entries. One batch at a time, so
-   * a busy pipeline stops the reading.
+   * then, in turn, entries idle too long elsewhere and new entries. Up to READ_AHEAD batches
+   * are in the sink at once, so that one consumer keeps the ingest queue's workers busy; the
+   * sink's MONITOR_BUSY holds the batches back, and with them the reading.
    */
   private async run(client: Client, stop: AbortSignal): Promise<void> {
-    const claimEveryMs = Math.max(100, Math.min(this.config.claimIdleMs, 60_000) / 2);
+    const { claimIdleMs, removeIdleMs } = this.config;
+    const claimEveryMs = Math.max(50, Math.min(claimIdleMs / 4, MAX_SCAN_INTERVAL_MS));
+    const heartbeatEveryMs = Math.max(25, claimIdleMs / 4);
+    const removeEveryMs = Math.max(100, Math.min(removeIdleMs / 2, 60_000));
+    const inFlight = new Set<Promise<void>>();
     let ownCursor: string | null = "0";
     let claimCursor = "0-0";
     let lastClaimAt = Number.NEGATIVE_INFINITY;
     let lastPendingAt = Number.NEGATIVE_INFINITY;
+    let lastHeartbeatAt = this.now();
+    let lastRemoveAt = Number.NEGATIVE_INFINITY;
     let needGroup = false;
+    // Pauses after an error of Redis, and after a failed batch: a batch that keeps failing
+    // backs off even while reads succeed, so that its entries age and another consumer takes them.
     let backoff = 0;
+    let batchBackoff = 0;
+    let failure: { error: unknown } | null = null;
+    let ackedSinceRefresh = false;
+    const startBatch = (entries: StreamEntry[]): void => {
+      const takenAt = this.now();
+      for (const e of entries) this.inHand.set(e.id, takenAt);
+      const batch: Promise<void> = this.handle(client, entries, stop)
+        .then(() => {
+          ackedSinceRefresh = true;
+          batchBackoff = 0;
+        })
+        .catch((error: unknown) => {
+          // Its entries stay in this consumer's pending list: the loop reads them again after a pause.
+          failure ??= { error };
+        })
+        .finally(() => {
+          for (const e of entries) this.inHand.delete(e.id);
+          inFlight.delete(batch);
+        });
+      inFlight.add(batch);
+    };
     while (!stop.aborted) {
+      let batchFailed = false;
       try {
+        if (failure !== null) {
+          const { error } = failure;
+          failure = null;
+          batchFailed = true;
+          throw error;
+        }
         if (needGroup) {
           await this.ensureGroup(client);
           needGroup = false;
+        }
+        if (inFlight.size > 0 && this.now() - lastHeartbeatAt >= heartbeatEveryMs) {
+          lastHeartbeatAt = this.now();
+          await this.heartbeat(client);
+        }
+        if (this.now() - lastRemoveAt >= removeEveryMs) {
+          lastRemoveAt = this.now();
+          await this.removeIdleConsumers(client);
+        }
+        if (inFlight.size >= READ_AHEAD) {
+          await waitForAny(inFlight, heartbeatEveryMs);
+          continue;
         }
         let entries: StreamEntry[];
         if (ownCursor !== null) {
           entries = await this.read(client, ownCursor, false);
           ownCursor = entries.length === 0 ? null : entries[entries.length - 1]!.id;
-        } else if (this.now() - lastClaimAt >= claimEveryMs) {
+        } else if (this.now() - lastClaimAt >= claimEveryMs && !this.holdsStuckBatch()) {
           const claimed = await this.claim(client, claimCursor);
           claimCursor = claimed.next;
           // A scan that has not reached the end goes on at once.
           lastClaimAt = claimCursor === "0-0" ? this.now() : Number.NEGATIVE_INFINITY;
-          entries = claimed.entries;
+          entries = claimed.entries.filter((e) => !this.inHand.has(e.id));
           if (entries.length > 0) {
             this.log("info", `redis stream ${this.config.stream}: took over ${entries.length} idle entries`, {
               stream: this.config.stream,
@@ -279,11 +365,22 @@ export class RedisStreamConsumer {
             });
           }
         } else {
-          entries = await this.read(client, ">", true);
+          // A blocking read would hold the connection, and with it the acknowledgements of the batches in the sink.
+          entries = await this.read(client, ">", inFlight.size === 0);
         }
+        // Reading the pending list again returns the batches still in the sink: those are not submitted twice.
+        entries = entries.filter((e) => !this.inHand.has(e.id));
         this.lastReadAt = this.now();
-        if (entries.length > 0) await this.handle(client, entries, stop);
-        if (entries.length > 0 || this.now() - lastPendingAt > 5000) {
+        if (entries.length > 0) startBatch(entries);
+        else if (inFlight.size > 0) await waitForAny(inFlight, Math.min(this.blockMs, heartbeatEveryMs));
+        // Pending as Redis sees it: after acknowledgements, while it is not zero, and now and then.
+        const sinceRefresh = this.now() - lastPendingAt;
+        if (
+          ackedSinceRefresh ||
+          (this.pending !== 0 && entries.length === 0 && sinceRefresh >= Math.min(this.blockMs, 1000)) ||
+          sinceRefresh > 5000
+        ) {
+          ackedSinceRefresh = false;
           lastPendingAt = this.now();
           await this.refreshPending(client);
         }
@@ -294,13 +391,85 @@ export class RedisStreamConsumer {
         if (error instanceof Error && error.message.startsWith("NOGROUP")) needGroup = true;
         // A failed batch stays in this consumer's pending list: read it again after the pause.
         ownCursor = "0";
-        backoff = Math.min(backoff === 0 ? 200 : backoff * 2, MAX_ERROR_BACKOFF_MS);
+        if (batchFailed) batchBackoff = nextBackoff(batchBackoff);
+        else backoff = nextBackoff(backoff);
+        const pause = batchFailed ? batchBackoff : backoff;
         this.lastError = describeError(error);
-        this.log("warn", `redis stream ${this.config.stream}: ${this.lastError}; retrying in ${backoff} ms`, {
+        this.log("warn", `redis stream ${this.config.stream}: ${this.lastError}; retrying in ${pause} ms`, {
           stream: this.config.stream,
         });
-        await abortableSleep(backoff, stop).catch(() => undefined);
+        await abortableSleep(pause, stop).catch(() => undefined);
       }
+    }
+    // stop(): the batches in the sink are acknowledged when they are stored (stop bounds the wait).
+    await Promise.allSettled([...inFlight]);
+  }
+
+  /**
+   * True while a batch in hand is older than the hold limit: this consumer's sink is stuck,
+   * so it takes over nothing (its scans would also claim, and so refresh, its own stuck
+   * entries, which are meant for the others).
+   */
+  private holdsStuckBatch(): boolean {
+    const limit = this.now() - HOLD_LIMIT_IDLES * this.config.claimIdleMs;
+    for (const takenAt of this.inHand.values()) if (takenAt <= limit) return true;
+    return false;
+  }
+
+  /**
+   * Keeps the entries in hand from looking idle, so that a batch that takes longer than
+   * claimIdleMs (a busy sink, a slow database) is not taken over by another consumer while
+   * this one is alive. Only entries this consumer still owns are touched: XCLAIM would take
+   * back an entry another consumer has already claimed.
+   */
+  private async heartbeat(client: Client): Promise<void> {
+    if (this.inHand.size === 0) return;
+    const { stream, group, batchSize, claimIdleMs } = this.config;
+    // A batch stuck this long (a sink that hangs while the process lives) is let go to the others.
+    const heldSince = this.now() - HOLD_LIMIT_IDLES * claimIdleMs;
+    const reply: unknown = await client.sendCommand([
+      "XPENDING",
+      stream,
+      group,
+      "-",
+      "+",
+      String(this.inHand.size + READ_AHEAD * batchSize),
+      this.consumer,
+    ]);
+    if (!Array.isArray(reply)) throw unexpected("XPENDING", reply);
+    const ids: string[] = [];
+    for (const row of reply) {
+      if (!Array.isArray(row) || typeof row[0] !== "string") continue;
+      const takenAt = this.inHand.get(row[0]);
+      if (takenAt !== undefined && takenAt > heldSince) ids.push(row[0]);
+    }
+    if (ids.length === 0) return;
+    await client.sendCommand(["XCLAIM", stream, group, this.consumer, "0", ...ids, "JUSTID"]);
+  }
+
+  /**
+   * Removes from the group the consumers that hold nothing and have been idle longer than
+   * removeIdleMs: each process that was restarted left one under its old name. The check and
+   * the removal are one script, so that a consumer that reads meanwhile loses no entry.
+   */
+  private async removeIdleConsumers(client: Client): Promise<void> {
+    const { stream, group, removeIdleMs } = this.config;
+    const reply: unknown = await client.sendCommand([
+      "EVAL",
+      REMOVE_IDLE_CONSUMERS,
+      "1",
+      stream,
+      group,
+      this.consumer,
+      String(Math.round(removeIdleMs)),
+    ]);
+    if (!Array.isArray(reply)) throw unexpected("EVAL", reply);
+    if (reply.length > 0) {
+      this.log("info", `redis stream ${stream}: removed ${reply.length} idle consumers from ${group}`, {
+        stream,
+        group,
+        consumers: reply.map(String),
+      });
     }
   }
 
@@ -460,6 +629,15 @@ function redact(url: string): string {
   } catch {
     return "the configured URL";
   }
+}
+
+function nextBackoff(ms: number): number {
+  return Math.min(ms === 0 ? 200 : ms * 2, MAX_ERROR_BACKOFF_MS);
+}
+
+/** Resolves when one of `promises` settles or after `ms`, whichever is first. */
+async function waitForAny(promises: ReadonlySet<Promise<void>>, ms: number): Promise<void> {
+  await settlesWithin(Promise.race(promises), ms);
 }
 
 /** True when `promise` settles (either way) within `ms`. */
