@@ -60,7 +60,7 @@ function testAccuracy(model: string): number {
 }
 
 describe("the demo's monitor models", { timeout: 180_000 }, () => {
-  it("label clear headlines and the incident right, with a test accuracy of 0.82 (sentiment) and 0.90 (topic) or more", async () => {
+  it("label clear headlines and the incident right, with a test accuracy of 0.82 (sentiment) and 0.91 (topic) or more", async () => {
     const out = join(root.path, "demo");
     const result = await runCli([
       "demo",
@@ -84,11 +84,11 @@ describe("the demo's monitor models", { timeout: 180_000 }, () => {
     const incidentPredicted = sentiment.predict(incident.map((d) => `${d.title}\n${d.text}`));
     const incidentWrong = incident.filter((d, i) => incidentPredicted[i]!.labels[0] !== d.sentiment);
     assert.ok(
-      incidentWrong.length <= 3,
+      incidentWrong.length <= 2,
       `incident documents labelled wrong: ${incidentWrong.map((d) => d.title).join("; ")}`,
     );
     assert.ok(testAccuracy(sentimentDir) >= 0.82, `sentiment ${testAccuracy(sentimentDir)}`);
     const topicDir = join(out, "models", "monitor-topic");
-    assert.ok(testAccuracy(topicDir) >= 0.9, `topic ${testAccuracy(topicDir)}`);
+    assert.ok(testAccuracy(topicDir) >= 0.91, `topic ${testAccuracy(topicDir)}`);
   });
 });
