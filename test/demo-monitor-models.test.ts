@@ -1,8 +1,10 @@
 /**
  * The demo's monitor models, trained as `textkit demo` trains them from samples/monitor-*,
  * get the headlines a visitor sees on the dashboard's first screen right (issue 15, item 14:
- * "Payroll failures leave staff unpaid" came out positive), and hold a test accuracy that
- * makes the headline "negative share" worth reading.
+ * "Payroll failures leave staff unpaid" came out positive; later "Currency slide rattles
+ * traders" and "Norvale branch staff overwhelmed"), label the replayed incident (the newest
+ * documents, listed first) as the bad news it is, and hold a test accuracy that makes the
+ * headline "negative share" worth reading.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -15,7 +17,7 @@ import { runCli } from "./support/cli-run.ts";
 const root = tempDir("demo-monitor-models");
 after(() => root.remove());
 
-/** Clear headlines: two from the demo stream (as the dashboard shows them), the rest new. */
+/** Clear headlines: five from the demo stream (as the dashboard shows them), the rest new. */
 const HEADLINES: [string, "positive" | "neutral" | "negative"][] = [
   ["Payroll failures leave staff unpaid", "negative"],
   ["Helio Motors rallies on record orders", "positive"],
@@ -30,7 +32,25 @@ const HEADLINES: [string, "positive" | "neutral" | "negative"][] = [
   ["新能源汽车销量大增，股价创新高", "positive"],
   ["央行将于下周公布利率决议", "neutral"],
   ["快递延误，消费者投诉不断", "negative"],
+  ["Currency slide rattles traders", "negative"],
+  ["Queues form outside Norvale branches", "negative"],
+  ["Norvale branch staff overwhelmed", "negative"],
 ];
+
+interface StreamDocument {
+  title: string;
+  text: string;
+  sentiment: string;
+  incident?: boolean;
+}
+
+/** The incident documents of the demo stream, which fill the dashboard's "Recent documents". */
+function incidentDocuments(): StreamDocument[] {
+  const lines = readFileSync(new URL("../samples/monitor/stream.jsonl", import.meta.url), "utf8")
+    .trim()
+    .split("\n");
+  return lines.map((line) => JSON.parse(line) as StreamDocument).filter((d) => d.incident === true);
+}
 
 function testAccuracy(model: string): number {
   const manifest = JSON.parse(readFileSync(join(model, "manifest.json"), "utf8")) as {
@@ -40,7 +60,7 @@ function testAccuracy(model: string): number {
 }
 
 describe("the demo's monitor models", { timeout: 180_000 }, () => {
-  it("label clear headlines right, with a test accuracy of 0.78 (sentiment) and 0.88 (topic) or more", async () => {
+  it("label clear headlines and the incident right, with a test accuracy of 0.82 (sentiment) and 0.91 (topic) or more", async () => {
     const out = join(root.path, "demo");
     const result = await runCli([
       "demo",
@@ -59,8 +79,16 @@ describe("the demo's monitor models", { timeout: 180_000 }, () => {
       predicted[i] === label ? [] : [`"${text}": ${predicted[i]}, not ${label}`],
     );
     assert.deepEqual(wrong, []);
-    assert.ok(testAccuracy(sentimentDir) >= 0.78, `sentiment ${testAccuracy(sentimentDir)}`);
+    // The monitor reads the title and the text on two lines (see modelText in the pipeline).
+    const incident = incidentDocuments();
+    const incidentPredicted = sentiment.predict(incident.map((d) => `${d.title}\n${d.text}`));
+    const incidentWrong = incident.filter((d, i) => incidentPredicted[i]!.labels[0] !== d.sentiment);
+    assert.ok(
+      incidentWrong.length <= 2,
+      `incident documents labelled wrong: ${incidentWrong.map((d) => d.title).join("; ")}`,
+    );
+    assert.ok(testAccuracy(sentimentDir) >= 0.82, `sentiment ${testAccuracy(sentimentDir)}`);
     const topicDir = join(out, "models", "monitor-topic");
-    assert.ok(testAccuracy(topicDir) >= 0.88, `topic ${testAccuracy(topicDir)}`);
+    assert.ok(testAccuracy(topicDir) >= 0.91, `topic ${testAccuracy(topicDir)}`);
   });
 });
