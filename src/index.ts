@@ -5,9 +5,39 @@
  * so that library users who only train and predict do not load fastify.
  */
 
+export type { Artifact, ArtifactManifest, FileEntry, ManifestInput } from "./artifact/index.ts";
+export {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  bytesOf,
+  float32FromBuffer,
+  int32FromBuffer,
+  listArtifacts,
+  looksLikeArtifact,
+  manifestDigest,
+  readArtifact,
+  readSealedManifest,
+  writeArtifact,
+} from "./artifact/index.ts";
 // Errors and seeded random numbers
-export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./core/index.ts";
-export { compareCodePoints, ERROR_CATALOGUE, isTextkitError, Random, TextkitError } from "./core/index.ts";
+// Training: progress hooks, early stopping, run records
+export type {
+  EpochSummary,
+  ErrorCode,
+  ErrorLocation,
+  RunRecord,
+  TextkitErrorOptions,
+  TrainHooks,
+  TrainProgress,
+} from "./core/index.ts";
+export {
+  compareCodePoints,
+  ERROR_CATALOGUE,
+  isTextkitError,
+  newRunId,
+  Random,
+  TextkitError,
+} from "./core/index.ts";
 // Sequence tagging: tag schemes, tagged data, entity-level evaluation, the tagger
 export type { Chunk, ParsedTag, TagScheme, TagViolation } from "./core/tag-schemes.ts";
 export {
@@ -389,14 +419,10 @@ export type {
   ApiKey,
   ApiKeyScope,
   ApiKeyStoreOptions,
-  Artifact,
-  ArtifactManifest,
   CreatedApiKey,
   Database,
   DatabaseCapabilities,
   Dialect,
-  FileEntry,
-  ManifestInput,
   OpenDatabaseOptions,
   Queryable,
   Row,
@@ -406,22 +432,11 @@ export type {
 export {
   API_KEY_SCOPES,
   ApiKeyStore,
-  ARTIFACT_FORMAT,
-  ARTIFACT_FORMAT_VERSION,
-  bytesOf,
   DIALECTS,
-  float32FromBuffer,
   hasScope,
-  int32FromBuffer,
   isPostgresUrl,
-  listArtifacts,
-  looksLikeArtifact,
-  manifestDigest,
   openDatabase,
   parseScopes,
-  readArtifact,
-  readSealedManifest,
-  writeArtifact,
 } from "./store/index.ts";
 // Text processing
 export type { NormalizationForm, NormalizeOptions, TextLanguage, TokenSpan } from "./text/index.ts";
@@ -440,6 +455,4 @@ export {
   Tokenizer,
 } from "./text/index.ts";
 export { tokenizeForTagging } from "./text/tag-tokens.ts";
-// Training: progress hooks, early stopping, run records
-export type { EpochSummary, RunRecord, TrainHooks, TrainProgress } from "./train/index.ts";
-export { EarlyStopping, newRunId } from "./train/index.ts";
+export { EarlyStopping } from "./train/index.ts";

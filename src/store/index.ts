@@ -1,23 +1,5 @@
 export type { ApiKey, ApiKeyScope, ApiKeyStoreOptions, CreatedApiKey } from "./api-keys.ts";
 export { API_KEY_SCOPES, ApiKeyStore, hasScope, MAX_KEY_NAME_LENGTH, parseScopes } from "./api-keys.ts";
-export type { Artifact, ArtifactManifest, ArtifactParts, FileEntry, ManifestInput } from "./artifact.ts";
-export {
-  ARTIFACT_FORMAT,
-  ARTIFACT_FORMAT_VERSION,
-  artifactFile,
-  artifactFloats,
-  artifactInts,
-  artifactOptions,
-  bytesOf,
-  float32FromBuffer,
-  int32FromBuffer,
-  listArtifacts,
-  looksLikeArtifact,
-  manifestDigest,
-  readArtifact,
-  readSealedManifest,
-  writeArtifact,
-} from "./artifact.ts";
 export type {
   Database,
   DatabaseCapabilities,
@@ -37,4 +19,3 @@ export {
   MIGRATIONS_TABLE,
   openDatabase,
 } from "./database.ts";
-export { compareVersions, PIN_FILE } from "./model-versions.ts";

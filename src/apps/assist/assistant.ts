@@ -23,6 +23,7 @@
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { type ArtifactParts, artifactFile, readArtifact, writeArtifact } from "../../artifact/index.ts";
 import { TextkitError } from "../../core/errors.ts";
 import { Random } from "../../core/random.ts";
 import { TEXTKIT_VERSION } from "../../core/version.ts";
@@ -35,7 +36,6 @@ import {
   splitDocument,
 } from "../../models/retrieval/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
-import { type ArtifactParts, artifactFile, readArtifact, writeArtifact } from "../../store/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import { type ActionCallOptions, callAction } from "./action.ts";
 import {

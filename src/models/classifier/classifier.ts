@@ -1,10 +1,4 @@
 import { join } from "node:path";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import type { Dataset } from "../../data/index.ts";
-import { fingerprint } from "../../data/index.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
-import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
 import {
   artifactFile,
   artifactFloats,
@@ -14,16 +8,22 @@ import {
   type ManifestInput,
   readArtifact,
   writeArtifact,
-} from "../../store/index.ts";
-import { EpochLog } from "../../train/epoch-log.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
+} from "../../artifact/index.ts";
+import { TextkitError } from "../../core/errors.ts";
+import type { EpochSummary, TrainHooks } from "../../core/progress.ts";
+import { Random } from "../../core/random.ts";
 import {
   newRunId,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../train/run-record.ts";
+} from "../../core/run-record.ts";
+import type { Dataset } from "../../data/index.ts";
+import { fingerprint } from "../../data/index.ts";
+import { readVecFile } from "../../data/vectors-file.ts";
+import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
+import { EpochLog } from "../../train/epoch-log.ts";
 import {
   averageRows,
   linearScores,

@@ -8,15 +8,15 @@
  */
 import { join } from "node:path";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
 import {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
   bytesOf,
   float32FromBuffer,
   type ManifestInput,
-} from "../../store/index.ts";
+} from "../../artifact/index.ts";
+import { TextkitError } from "../../core/errors.ts";
+import { Random } from "../../core/random.ts";
 import type { TextClassifier } from "./classifier.ts";
 import type { Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";

@@ -3,7 +3,7 @@
  * the silhouette of each, and the choice of k by the highest silhouette.
  */
 import { TextkitError } from "../../core/errors.ts";
-import type { TrainHooks } from "../../train/progress.ts";
+import type { TrainHooks } from "../../core/progress.ts";
 import { type KMeansData, type KMeansResult, kMeans, silhouette } from "./kmeans.ts";
 import { type KMeansSettings, kValues } from "./options.ts";
 

@@ -15,8 +15,8 @@
  * share a column with the candidate.
  */
 import { TextkitError } from "../../core/errors.ts";
+import type { TrainHooks } from "../../core/progress.ts";
 import { Random } from "../../core/random.ts";
-import type { TrainHooks } from "../../train/progress.ts";
 
 export const KMEANS_METRICS = ["euclidean", "cosine"] as const;
 /**

@@ -3,12 +3,12 @@
  * their column names, saved and loaded like every model, assigning new rows.
  */
 import { createHash } from "node:crypto";
+import { type Artifact, bytesOf, type ManifestInput, writeArtifact } from "../../artifact/index.ts";
 import { TextkitError } from "../../core/errors.ts";
+import type { TrainHooks } from "../../core/progress.ts";
+import type { RunRecord } from "../../core/run-record.ts";
 import type { NumericRows } from "../../data/numeric-rows.ts";
 import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
-import { type Artifact, bytesOf, type ManifestInput, writeArtifact } from "../../store/index.ts";
-import type { TrainHooks } from "../../train/progress.ts";
-import type { RunRecord } from "../../train/run-record.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,

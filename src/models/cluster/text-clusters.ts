@@ -4,10 +4,7 @@
  * mean TF-IDF that are not spread evenly over every cluster, and the texts nearest its
  * centroid. The model assigns new texts to the nearest centroid.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { type Dataset, datasetFromExamples, fingerprint } from "../../data/dataset.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
-import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
+
 import {
   type Artifact,
   artifactFile,
@@ -15,9 +12,13 @@ import {
   bytesOf,
   type ManifestInput,
   writeArtifact,
-} from "../../store/index.ts";
-import type { TrainHooks } from "../../train/progress.ts";
-import type { RunRecord } from "../../train/run-record.ts";
+} from "../../artifact/index.ts";
+import { TextkitError } from "../../core/errors.ts";
+import type { TrainHooks } from "../../core/progress.ts";
+import type { RunRecord } from "../../core/run-record.ts";
+import { type Dataset, datasetFromExamples, fingerprint } from "../../data/dataset.ts";
+import { readVecFile } from "../../data/vectors-file.ts";
+import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,

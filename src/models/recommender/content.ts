@@ -6,10 +6,11 @@
  * An item nobody has touched yet is scored like any other: this is how new items get
  * recommended.
  */
+
+import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../artifact/index.ts";
 import { TextkitError } from "../../core/errors.ts";
 import type { CatalogItem, ItemCatalog } from "../../data/interactions.ts";
 import { readVecFile } from "../../data/vectors-file.ts";
-import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../store/index.ts";
 import { combineHash, fnv1a } from "../../text/hash.ts";
 import { normalizeText } from "../../text/normalize.ts";
 import { Tokenizer } from "../../text/tokenize.ts";

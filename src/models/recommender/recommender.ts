@@ -5,8 +5,26 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import {
+  artifactFile,
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
+  bytesOf,
+  type ManifestInput,
+  readArtifact,
+  writeArtifact,
+} from "../../artifact/index.ts";
 import { TextkitError } from "../../core/errors.ts";
+import type { TrainHooks } from "../../core/progress.ts";
 import { Random } from "../../core/random.ts";
+import {
+  newRunId,
+  type RunRecord,
+  runManifestFields,
+  runRecordFiles,
+  runRecordOf,
+} from "../../core/run-record.ts";
 import { latestPerUserMask } from "../../data/interaction-splits.ts";
 import {
   type BehaviourEvent,
@@ -18,25 +36,7 @@ import {
   InteractionsBuilder,
   ItemCatalog,
 } from "../../data/interactions.ts";
-import {
-  artifactFile,
-  artifactFloats,
-  artifactInts,
-  artifactOptions,
-  bytesOf,
-  type ManifestInput,
-  readArtifact,
-  writeArtifact,
-} from "../../store/index.ts";
 import { EpochLog } from "../../train/epoch-log.ts";
-import type { TrainHooks } from "../../train/progress.ts";
-import {
-  newRunId,
-  type RunRecord,
-  runManifestFields,
-  runRecordFiles,
-  runRecordOf,
-} from "../../train/run-record.ts";
 import { ContentEngine, trainContent } from "./content.ts";
 import {
   type Explanation,

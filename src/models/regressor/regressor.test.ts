@@ -12,9 +12,9 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { isCodedError, scratchFiles } from "../../../test/support/data-files.ts";
 import { TextkitError } from "../../core/errors.ts";
+import type { TrainProgress } from "../../core/progress.ts";
 import { Random } from "../../core/random.ts";
 import { loadTable, type Table } from "../../data/table.ts";
-import type { TrainProgress } from "../../train/progress.ts";
 import { fileSource, type LinearRegressor, loadRegressor, trainRegressor } from "./index.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../test/fixtures/regression/", import.meta.url));

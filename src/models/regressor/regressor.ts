@@ -5,25 +5,25 @@
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { TextkitError } from "../../core/errors.ts";
-import type { Table, TableOptions } from "../../data/table.ts";
-import { tableFromRecords } from "../../data/table.ts";
-import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
 import {
   artifactFile,
   artifactOptions,
   type ManifestInput,
   readArtifact,
   writeArtifact,
-} from "../../store/index.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
+} from "../../artifact/index.ts";
+import { TextkitError } from "../../core/errors.ts";
+import type { EpochSummary, TrainHooks } from "../../core/progress.ts";
 import {
   newRunId,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../train/run-record.ts";
+} from "../../core/run-record.ts";
+import type { Table, TableOptions } from "../../data/table.ts";
+import { tableFromRecords } from "../../data/table.ts";
+import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
 import { DesignEncoder, fileRows, type RowLocator, TableProfiler } from "./design.ts";
 import { type RegressorOptions, resolveRegressorOptions } from "./options.ts";
 import { type EncodedRows, encodedMetrics, linearPredict, trainSgd } from "./sgd.ts";

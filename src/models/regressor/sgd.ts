@@ -7,10 +7,10 @@
  * a buffer of `shuffleBuffer` rows, so memory stays bounded whatever the file's size.
  */
 import { TextkitError } from "../../core/errors.ts";
+import type { EpochSummary, TrainHooks } from "../../core/progress.ts";
 import { Random } from "../../core/random.ts";
 import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
 import { EarlyStopping } from "../../train/early-stopping.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
 import type { DesignEncoder } from "./design.ts";
 import type { RegressorOptions } from "./options.ts";
 import type { RegressionSource, SourceReadOptions } from "./source.ts";

@@ -6,9 +6,27 @@
  * time (see bench/results/tag-*.md, where it runs beside Wapiti's CRF).
  */
 import { createHash } from "node:crypto";
+import {
+  artifactFile,
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
+  bytesOf,
+  type ManifestInput,
+  readArtifact,
+  writeArtifact,
+} from "../../artifact/index.ts";
 import { TextkitError } from "../../core/errors.ts";
 import { minimizeGoldenSection } from "../../core/golden-section.ts";
+import type { EpochSummary, TrainHooks } from "../../core/progress.ts";
 import { Random } from "../../core/random.ts";
+import {
+  newRunId,
+  type RunRecord,
+  runManifestFields,
+  runRecordFiles,
+  runRecordOf,
+} from "../../core/run-record.ts";
 import { convertTags, tagChunks } from "../../core/tag-schemes.ts";
 import { readTextLines } from "../../data/read-text-lines.ts";
 import type { TaggedDataset } from "../../data/tagged-example.ts";
@@ -19,27 +37,9 @@ import {
   type TokenLevelReport,
   tokenLevelReport,
 } from "../../eval/entity-report.ts";
-import {
-  artifactFile,
-  artifactFloats,
-  artifactInts,
-  artifactOptions,
-  bytesOf,
-  type ManifestInput,
-  readArtifact,
-  writeArtifact,
-} from "../../store/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
 import { tokenizeForTagging } from "../../text/tag-tokens.ts";
 import { EpochLog } from "../../train/epoch-log.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
-import {
-  newRunId,
-  type RunRecord,
-  runManifestFields,
-  runRecordFiles,
-  runRecordOf,
-} from "../../train/run-record.ts";
 import { kMeans } from "../cluster/kmeans.ts";
 import {
   buildTagSet,
