@@ -1,7 +1,8 @@
 export type { ApiKey, ApiKeyScope, ApiKeyStoreOptions, CreatedApiKey } from "./api-keys.ts";
 export { API_KEY_SCOPES, ApiKeyStore, hasScope, MAX_KEY_NAME_LENGTH, parseScopes } from "./api-keys.ts";
+export type { Database } from "./database.ts";
+export { isPostgresUrl, MIGRATIONS_TABLE, openDatabase } from "./database.ts";
 export type {
-  Database,
   DatabaseCapabilities,
   Dialect,
   OpenDatabaseOptions,
@@ -9,13 +10,10 @@ export type {
   Row,
   RunResult,
   SqlValue,
-} from "./database.ts";
+} from "./driver.ts";
 export {
   DEFAULT_BUSY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
   DIALECTS,
-  isPostgresUrl,
-  MIGRATIONS_TABLE,
-  openDatabase,
-} from "./database.ts";
+} from "./driver.ts";

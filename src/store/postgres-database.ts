@@ -15,7 +15,7 @@ import {
   type Row,
   type RunResult,
   type SqlValue,
-} from "./database.ts";
+} from "./driver.ts";
 
 /** The part of a node-postgres result this adapter uses. */
 interface PostgresResult {

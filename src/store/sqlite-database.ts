@@ -20,7 +20,7 @@ import {
   type Row,
   type RunResult,
   type SqlValue,
-} from "./database.ts";
+} from "./driver.ts";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 interface SqliteStatement {

@@ -11,7 +11,8 @@
 import { randomUUID } from "node:crypto";
 import { TextkitError } from "../../core/errors.ts";
 import { maskDeep, maskPersonalData } from "../../core/pii.ts";
-import type { Database, SqlValue } from "../../store/database.ts";
+import type { Database } from "../../store/database.ts";
+import type { SqlValue } from "../../store/driver.ts";
 import { type ConversationState, NEW_CONVERSATION, type Reply } from "./assistant.ts";
 import type { KnowledgeItemKind } from "./knowledge.ts";
 

@@ -9,7 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { TextkitError } from "../../core/errors.ts";
-import type { Database, Queryable, SqlValue } from "../../store/database.ts";
+import type { Database } from "../../store/database.ts";
+import type { Queryable, SqlValue } from "../../store/driver.ts";
 import type { TextLanguage } from "../../text/index.ts";
 import type { RuleKind } from "./config.ts";
 import type { MonitorDocument, MonitorEntity } from "./document.ts";

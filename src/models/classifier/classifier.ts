@@ -36,7 +36,7 @@ import {
 } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
-import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantize.ts";
+import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantized-format.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
 

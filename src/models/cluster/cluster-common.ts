@@ -15,8 +15,8 @@ import {
   runRecordFiles,
   runRecordOf,
 } from "../../core/run-record.ts";
+import type { KMeansPrediction } from "../numeric/kmeans.ts";
 import type { FitOutcome, KChoice } from "./fit.ts";
-import type { KMeansPrediction } from "./kmeans.ts";
 
 export const CLUSTER_FAMILY = "cluster";
 

@@ -4,7 +4,7 @@
  */
 import { TextkitError } from "../../core/errors.ts";
 import type { TrainHooks } from "../../core/progress.ts";
-import { type KMeansData, type KMeansResult, kMeans, silhouette } from "./kmeans.ts";
+import { type KMeansData, type KMeansResult, kMeans, silhouette } from "../numeric/kmeans.ts";
 import { type KMeansSettings, kValues } from "./options.ts";
 
 /** One k tried: its best inertia and its silhouette (null where it is undefined, e.g. k = 1). */

@@ -9,6 +9,7 @@ import type { TrainHooks } from "../../core/progress.ts";
 import type { RunRecord } from "../../core/run-record.ts";
 import type { NumericRows } from "../../data/numeric-rows.ts";
 import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
+import { distancesToCentroids, kMeansPredict } from "../numeric/kmeans.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,
@@ -18,7 +19,6 @@ import {
   readClusterCore,
 } from "./cluster-common.ts";
 import { fitKMeans, type KChoice } from "./fit.ts";
-import { distancesToCentroids, kMeansPredict } from "./kmeans.ts";
 import { type NumericClusterOptions, resolveNumericClusterOptions } from "./options.ts";
 
 export const NUMERIC_CLUSTER_TASK = "numeric-clustering";

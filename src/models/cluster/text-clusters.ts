@@ -19,6 +19,7 @@ import type { RunRecord } from "../../core/run-record.ts";
 import { type Dataset, datasetFromExamples, fingerprint } from "../../data/dataset.ts";
 import { readVecFile } from "../../data/vectors-file.ts";
 import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
+import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "../numeric/kmeans.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,
@@ -28,7 +29,6 @@ import {
   readClusterCore,
 } from "./cluster-common.ts";
 import { fitKMeans, type KChoice } from "./fit.ts";
-import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "./kmeans.ts";
 import { type ClusterOptions, resolveClusterOptions } from "./options.ts";
 import { TermTokenizer, TfidfFeatures } from "./tfidf.ts";
 

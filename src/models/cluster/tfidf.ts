@@ -10,7 +10,7 @@ import { TextkitError } from "../../core/errors.ts";
 import { type NormalizationForm, normalizeText } from "../../text/normalize.ts";
 import { isStopword } from "../../text/stopwords.ts";
 import { Tokenizer } from "../../text/tokenize.ts";
-import type { SparseRows } from "./kmeans.ts";
+import type { SparseRows } from "../numeric/kmeans.ts";
 
 export interface TermOptions {
   lowercase: boolean;

@@ -8,7 +8,7 @@ import { Random } from "../../core/random.ts";
 import { findTagViolation } from "../../core/tag-schemes.ts";
 import type { TaggedDataset, TaggedSentence } from "../../data/tagged-example.ts";
 import { writeVecFile } from "../../data/vectors-file.ts";
-import { kMeans } from "../cluster/kmeans.ts";
+import { kMeans } from "../numeric/kmeans.ts";
 import {
   buildTagSet,
   forwardBackward,

@@ -40,7 +40,7 @@ import {
 import type { TextLanguage } from "../../text/index.ts";
 import { tokenizeForTagging } from "../../text/tag-tokens.ts";
 import { EpochLog } from "../../train/epoch-log.ts";
-import { kMeans } from "../cluster/kmeans.ts";
+import { kMeans } from "../numeric/kmeans.ts";
 import {
   buildTagSet,
   forwardBackward,
