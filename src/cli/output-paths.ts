@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { looksLikeArtifact } from "../artifact/index.ts";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 
 /**
  * Refuses a model output directory that exists and holds anything but a textkit model:

@@ -4,11 +4,16 @@
  * the library's defaults, progress hooks, and how numbers and coefficients are printed.
  */
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
 import type { EpochSummary, TrainHooks } from "../core/index.ts";
-import { IMPUTE_STRATEGIES, type ImputeStrategy, type TableOptions } from "../data/table.ts";
-import { TABLE_FORMATS, type TableFormat } from "../data/table-records.ts";
-import type { RegressionMetrics } from "../eval/regression-metrics.ts";
+import { TextkitError } from "../core/index.ts";
+import {
+  IMPUTE_STRATEGIES,
+  type ImputeStrategy,
+  TABLE_FORMATS,
+  type TableFormat,
+  type TableOptions,
+} from "../data/index.ts";
+import type { RegressionMetrics } from "../eval/index.ts";
 import {
   type Coefficient,
   DEFAULT_REGRESSOR_OPTIONS,

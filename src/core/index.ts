@@ -9,5 +9,16 @@ export type { EpochSummary, TrainHooks, TrainProgress } from "./progress.ts";
 export { Random } from "./random.ts";
 export type { RunRecord } from "./run-record.ts";
 export { newRunId, runManifestFields, runRecordFiles, runRecordOf } from "./run-record.ts";
+export type { Chunk, ParsedTag, TagPrefix, TagScheme, TagViolation } from "./tag-schemes.ts";
+export {
+  chunksToTags,
+  convertTags,
+  detectTagScheme,
+  findTagViolation,
+  parseTag,
+  TAG_SCHEMES,
+  tagChunks,
+} from "./tag-schemes.ts";
 export { TEXTKIT_VERSION } from "./version.ts";
 export { signWebhookBody, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "./webhook-signature.ts";
+export { writeFileAtomic } from "./write-file-atomic.ts";

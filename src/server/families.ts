@@ -4,8 +4,8 @@
  */
 import { ASSISTANT_FAMILY, loadAssistant } from "../apps/assist/index.ts";
 import type { ArtifactManifest } from "../artifact/index.ts";
-import { TextkitError } from "../core/errors.ts";
-import type { RunRecord } from "../core/run-record.ts";
+import type { RunRecord } from "../core/index.ts";
+import { TextkitError } from "../core/index.ts";
 import { CLASSIFIER_FAMILY, loadClassifier } from "../models/classifier/index.ts";
 import { CLUSTER_FAMILY, loadClusterModel } from "../models/cluster/index.ts";
 import { loadRecommender, RECOMMENDER_FAMILY } from "../models/recommender/index.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { writeArtifact } from "../artifact/index.ts";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { compareVersions, type FamilyLoader, ModelRegistry } from "./registry.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-registry-"));

@@ -11,7 +11,7 @@
  * after one, the transaction's statements fail and it rolls back, even if the error was caught.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import type {
   DatabaseCapabilities,
   DatabaseDriver,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { EpochSummary, TrainProgress } from "../core/progress.ts";
+import type { EpochSummary, TrainProgress } from "../core/index.ts";
 import { EpochLog } from "./epoch-log.ts";
 
 describe("EpochLog", () => {

@@ -1,4 +1,4 @@
-import type { EpochSummary, TrainHooks, TrainProgress } from "../core/progress.ts";
+import type { EpochSummary, TrainHooks, TrainProgress } from "../core/index.ts";
 import { EarlyStopping } from "./early-stopping.ts";
 
 /**

@@ -9,21 +9,20 @@ import {
   readArtifact,
   writeArtifact,
 } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import type { EpochSummary, TrainHooks } from "../../core/progress.ts";
-import { Random } from "../../core/random.ts";
+import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
   newRunId,
+  Random,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../core/run-record.ts";
+  TextkitError,
+} from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
-import { fingerprint } from "../../data/index.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
+import { fingerprint, readVecFile } from "../../data/index.ts";
 import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
-import { EpochLog } from "../../train/epoch-log.ts";
+import { EpochLog } from "../../train/index.ts";
 import {
   averageRows,
   linearScores,

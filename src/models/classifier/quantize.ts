@@ -7,8 +7,7 @@
  * prediction runs on weights dequantised to Float32 when the model is built or loaded.
  */
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type ManifestInput } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import type { TextClassifier } from "./classifier.ts";
 import type { Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";

@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { bytesOf, float32FromBuffer } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import type { ClassifierOptions } from "./options.ts";

@@ -7,15 +7,15 @@ import {
   bytesOf,
   type ManifestInput,
 } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
 import {
   newRunId,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../core/run-record.ts";
-import type { KMeansPrediction } from "../numeric/kmeans.ts";
+  TextkitError,
+} from "../../core/index.ts";
+import type { KMeansPrediction } from "../numeric/index.ts";
 import type { FitOutcome, KChoice } from "./fit.ts";
 
 export const CLUSTER_FAMILY = "cluster";

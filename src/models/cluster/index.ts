@@ -7,7 +7,7 @@ export type {
   KMeansResult,
   SilhouetteOptions,
   SparseRows,
-} from "../numeric/kmeans.ts";
+} from "../numeric/index.ts";
 export {
   DEFAULT_SILHOUETTE_SAMPLE,
   distancesToCentroids,
@@ -15,7 +15,7 @@ export {
   kMeans,
   kMeansPredict,
   silhouette,
-} from "../numeric/kmeans.ts";
+} from "../numeric/index.ts";
 export type { ClusterAssignment } from "./cluster-common.ts";
 export { CLUSTER_FAMILY } from "./cluster-common.ts";
 export type { FitOutcome, KChoice } from "./fit.ts";

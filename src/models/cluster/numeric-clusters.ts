@@ -4,12 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import { type Artifact, bytesOf, type ManifestInput, writeArtifact } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import type { TrainHooks } from "../../core/progress.ts";
-import type { RunRecord } from "../../core/run-record.ts";
-import type { NumericRows } from "../../data/numeric-rows.ts";
-import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
-import { distancesToCentroids, kMeansPredict } from "../numeric/kmeans.ts";
+import type { RunRecord, TrainHooks } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { NumericRows } from "../../data/index.ts";
+import { adjustedRandIndex } from "../../eval/index.ts";
+import { distancesToCentroids, kMeansPredict } from "../numeric/index.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,

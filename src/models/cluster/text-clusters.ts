@@ -13,13 +13,11 @@ import {
   type ManifestInput,
   writeArtifact,
 } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import type { TrainHooks } from "../../core/progress.ts";
-import type { RunRecord } from "../../core/run-record.ts";
-import { type Dataset, datasetFromExamples, fingerprint } from "../../data/dataset.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
-import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
-import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "../numeric/kmeans.ts";
+import type { RunRecord, TrainHooks } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
+import { type Dataset, datasetFromExamples, fingerprint, readVecFile } from "../../data/index.ts";
+import { adjustedRandIndex } from "../../eval/index.ts";
+import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "../numeric/index.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,

@@ -16,3 +16,5 @@ export {
   kMeansPredict,
   silhouette,
 } from "./kmeans.ts";
+export type { OlsSolution } from "./solve.ts";
+export { GramAccumulator, QrAccumulator, RANK_TOLERANCE } from "./solve.ts";

@@ -6,8 +6,8 @@
  */
 
 import { bytesOf, float32FromBuffer } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import type { EpochSummary } from "../../core/progress.ts";
+import type { EpochSummary } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { EngineParts, Explanation, History, ScoringEngine, StageProgress } from "./engine.ts";
 
 /** Learned factors: row u of userFactors (length `factors`) belongs to user u, and so on. */

@@ -7,7 +7,7 @@
  */
 
 import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { EngineParts, Explanation, History, ScoringEngine, StageProgress } from "./engine.ts";
 import { type CsrMatrix, topK, transpose } from "./matrix.ts";
 import type { RecommenderOptions } from "./options.ts";

@@ -15,17 +15,16 @@ import {
   readArtifact,
   writeArtifact,
 } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import type { TrainHooks } from "../../core/progress.ts";
-import { Random } from "../../core/random.ts";
+import type { TrainHooks } from "../../core/index.ts";
 import {
   newRunId,
+  Random,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../core/run-record.ts";
-import { latestPerUserMask } from "../../data/interaction-splits.ts";
+  TextkitError,
+} from "../../core/index.ts";
 import {
   type BehaviourEvent,
   type CatalogItem,
@@ -35,8 +34,9 @@ import {
   type Interactions,
   InteractionsBuilder,
   ItemCatalog,
-} from "../../data/interactions.ts";
-import { EpochLog } from "../../train/epoch-log.ts";
+  latestPerUserMask,
+} from "../../data/index.ts";
+import { EpochLog } from "../../train/index.ts";
 import { ContentEngine, trainContent } from "./content.ts";
 import {
   type Explanation,

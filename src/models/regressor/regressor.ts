@@ -12,22 +12,22 @@ import {
   readArtifact,
   writeArtifact,
 } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import type { EpochSummary, TrainHooks } from "../../core/progress.ts";
+import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
   newRunId,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../core/run-record.ts";
-import type { Table, TableOptions } from "../../data/table.ts";
-import { tableFromRecords } from "../../data/table.ts";
-import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
+  TextkitError,
+} from "../../core/index.ts";
+import type { Table, TableOptions } from "../../data/index.ts";
+import { tableFromRecords } from "../../data/index.ts";
+import { RegressionAccumulator, type RegressionMetrics } from "../../eval/index.ts";
+import { GramAccumulator, QrAccumulator } from "../numeric/index.ts";
 import { DesignEncoder, fileRows, type RowLocator, TableProfiler } from "./design.ts";
 import { type RegressorOptions, resolveRegressorOptions } from "./options.ts";
 import { type EncodedRows, encodedMetrics, linearPredict, trainSgd } from "./sgd.ts";
-import { GramAccumulator, QrAccumulator } from "./solve.ts";
 import { type RegressionSource, type SourceReadOptions, tableSource } from "./source.ts";
 
 export const REGRESSOR_FAMILY = "regressor";

@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import { scratchFiles } from "../../../test/support/data-files.ts";
 import { helpItems, tinyVec } from "../../../test/support/retrieval-data.ts";
 import { manifestDigest } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { splitDocument } from "./passages.ts";
 import { buildRetrievalIndex, type IndexProgress, loadRetrievalIndex, type SearchHit } from "./retrieval.ts";
 import type { PassageEncoder } from "./vector-index.ts";

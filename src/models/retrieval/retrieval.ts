@@ -17,8 +17,7 @@ import {
   readArtifact,
   writeArtifact,
 } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { runManifestFields } from "../../core/run-record.ts";
+import { runManifestFields, TextkitError } from "../../core/index.ts";
 import { Bm25Index, type Bm25Options, DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./bm25.ts";
 import { RetrievalTokenizer } from "./terms.ts";
 import { TopK } from "./top-k.ts";

@@ -16,31 +16,31 @@ import {
   readArtifact,
   writeArtifact,
 } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { minimizeGoldenSection } from "../../core/golden-section.ts";
-import type { EpochSummary, TrainHooks } from "../../core/progress.ts";
-import { Random } from "../../core/random.ts";
+import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
+  convertTags,
+  minimizeGoldenSection,
   newRunId,
+  Random,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../core/run-record.ts";
-import { convertTags, tagChunks } from "../../core/tag-schemes.ts";
-import { readTextLines } from "../../data/read-text-lines.ts";
-import type { TaggedDataset } from "../../data/tagged-example.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
+  TextkitError,
+  tagChunks,
+} from "../../core/index.ts";
+import type { TaggedDataset } from "../../data/index.ts";
+import { readTextLines, readVecFile } from "../../data/index.ts";
 import {
   type EntityReport,
   entityReport,
   type TokenLevelReport,
   tokenLevelReport,
-} from "../../eval/entity-report.ts";
+} from "../../eval/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
-import { tokenizeForTagging } from "../../text/tag-tokens.ts";
-import { EpochLog } from "../../train/epoch-log.ts";
-import { kMeans } from "../numeric/kmeans.ts";
+import { tokenizeForTagging } from "../../text/index.ts";
+import { EpochLog } from "../../train/index.ts";
+import { kMeans } from "../numeric/index.ts";
 import {
   buildTagSet,
   forwardBackward,
