@@ -70,13 +70,13 @@ export interface Violation {
   kind: ViolationKind;
   /** The importing file (for a cycle, the first file of the cycle in sorted order). */
   file: string;
-  /** The imported file (for a cycle, the files of the cycle joined by " -> "). */
+  /** The imported file (for a cycle, every file of the cycle, sorted, joined by ", "). */
   target: string;
 }
 
 /** One line per violation, stable, for messages and allow-lists. */
 export function describeViolation(v: Violation): string {
-  return `${v.kind}: ${v.file} -> ${v.target}`;
+  return v.kind === "cycle" ? `cycle: ${v.target}` : `${v.kind}: ${v.file} -> ${v.target}`;
 }
 
 /** The repository-relative files a source imports, for relative specifiers only. */
@@ -165,7 +165,7 @@ export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
     }
   }
   for (const cycle of cycles(graph)) {
-    violations.push({ kind: "cycle", file: cycle[0]!, target: cycle.join(" -> ") });
+    violations.push({ kind: "cycle", file: cycle[0]!, target: cycle.join(", ") });
   }
   return violations;
 }
