@@ -1,7 +1,7 @@
 /**
  * Linear regression on tabular data: ordinary least squares (with standard errors), ridge,
  * or minibatch SGD for data too big for memory, over numeric and one-hot categorical
- * features. See solve.ts for the exact solvers and sgd.ts for the SGD loop.
+ * features. See ../numeric/solve.ts for the exact solvers and sgd.ts for the SGD loop.
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
