@@ -28,6 +28,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { loadAssistant } from "../src/apps/assist/index.ts";
+import { manifestDigest } from "../src/artifact/index.ts";
 import { isTextkitError } from "../src/core/errors.ts";
 import { Random } from "../src/core/random.ts";
 import { loadClassifier } from "../src/models/classifier/index.ts";
@@ -36,7 +37,6 @@ import { loadRecommender } from "../src/models/recommender/index.ts";
 import { loadRegressor } from "../src/models/regressor/index.ts";
 import { loadRetrievalIndex } from "../src/models/retrieval/index.ts";
 import { loadTagger } from "../src/models/tagger/index.ts";
-import { manifestDigest } from "../src/store/index.ts";
 import { writeAssistKnowledge } from "../test/support/assist-knowledge.ts";
 import { runCli } from "../test/support/cli-run.ts";
 import { plantedCsv, plantedData } from "../test/support/recommend-data.ts";

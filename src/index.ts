@@ -5,20 +5,51 @@
  * so that library users who only train and predict do not load fastify.
  */
 
+export type { Artifact, ArtifactManifest, FileEntry, ManifestInput } from "./artifact/index.ts";
+export {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  bytesOf,
+  float32FromBuffer,
+  int32FromBuffer,
+  listArtifacts,
+  looksLikeArtifact,
+  manifestDigest,
+  readArtifact,
+  readSealedManifest,
+  writeArtifact,
+} from "./artifact/index.ts";
 // Errors and seeded random numbers
-export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./core/index.ts";
-export { compareCodePoints, ERROR_CATALOGUE, isTextkitError, Random, TextkitError } from "./core/index.ts";
+// Training: progress hooks, early stopping, run records
 // Sequence tagging: tag schemes, tagged data, entity-level evaluation, the tagger
-export type { Chunk, ParsedTag, TagScheme, TagViolation } from "./core/tag-schemes.ts";
+export type {
+  Chunk,
+  EpochSummary,
+  ErrorCode,
+  ErrorLocation,
+  ParsedTag,
+  RunRecord,
+  TagScheme,
+  TagViolation,
+  TextkitErrorOptions,
+  TrainHooks,
+  TrainProgress,
+} from "./core/index.ts";
 export {
   chunksToTags,
+  compareCodePoints,
   convertTags,
   detectTagScheme,
+  ERROR_CATALOGUE,
   findTagViolation,
+  isTextkitError,
+  newRunId,
   parseTag,
+  Random,
   TAG_SCHEMES,
+  TextkitError,
   tagChunks,
-} from "./core/tag-schemes.ts";
+} from "./core/index.ts";
 // Datasets: formats, reading, splits, word-vector files, tables of typed columns
 export type {
   BehaviourEvent,
@@ -53,6 +84,10 @@ export type {
   TableFormat,
   TableOptions,
   TableRecordOptions,
+  TaggedDataset,
+  TaggedFormat,
+  TaggedReadOptions,
+  TaggedSentence,
   TextLine,
   WordVectors,
 } from "./data/index.ts";
@@ -75,6 +110,7 @@ export {
   loadDataset,
   loadInteractions,
   loadTable,
+  loadTaggedDataset,
   MISSING_MARKERS,
   MOVIELENS_GENRES,
   parseEventWeights,
@@ -97,45 +133,28 @@ export {
   splitLatestPerUser,
   stratifiedSplit,
   TABLE_FORMATS,
+  TAGGED_FORMATS,
   tableFromRecords,
+  taggedDatasetFromSentences,
   timeQuantile,
   writeVecFile,
 } from "./data/index.ts";
-export type {
-  TaggedDataset,
-  TaggedFormat,
-  TaggedReadOptions,
-  TaggedSentence,
-} from "./data/tagged-example.ts";
-export { TAGGED_FORMATS } from "./data/tagged-example.ts";
-export { loadTaggedDataset, taggedDatasetFromSentences } from "./data/tagged-reader.ts";
-export type {
-  EntityMatchMode,
-  EntityReport,
-  EntityReportOptions,
-  EntityTypeMetrics,
-  TokenLevelReport,
-} from "./eval/entity-report.ts";
-export {
-  ENTITY_MATCH_MODES,
-  entityChunks,
-  entityReport,
-  entityReportToDict,
-  formatEntityReport,
-  formatTokenLevelReport,
-  tokenLevelReport,
-} from "./eval/entity-report.ts";
 // Evaluation
 export type {
   AverageMetrics,
   ClassificationReport,
   ClassificationReportOptions,
   ConfusionMatrix,
+  EntityMatchMode,
+  EntityReport,
+  EntityReportOptions,
+  EntityTypeMetrics,
   LabelMetrics,
   RankedCase,
   RankingReport,
   RegressionMetrics,
   SklearnRow,
+  TokenLevelReport,
 } from "./eval/index.ts";
 export {
   adjustedRandIndex,
@@ -144,10 +163,16 @@ export {
   classificationReport,
   classificationReportToDict,
   confusionMatrix,
+  ENTITY_MATCH_MODES,
+  entityChunks,
+  entityReport,
+  entityReportToDict,
   formatClassificationReport,
   formatConfusionMatrix,
+  formatEntityReport,
   formatFixed,
   formatRankingReports,
+  formatTokenLevelReport,
   hitRateAtK,
   mae,
   ndcgAtK,
@@ -157,6 +182,7 @@ export {
   recallAtK,
   regressionMetrics,
   rmse,
+  tokenLevelReport,
   topKAccuracy,
 } from "./eval/index.ts";
 // The text classifier
@@ -389,14 +415,10 @@ export type {
   ApiKey,
   ApiKeyScope,
   ApiKeyStoreOptions,
-  Artifact,
-  ArtifactManifest,
   CreatedApiKey,
   Database,
   DatabaseCapabilities,
   Dialect,
-  FileEntry,
-  ManifestInput,
   OpenDatabaseOptions,
   Queryable,
   Row,
@@ -406,22 +428,11 @@ export type {
 export {
   API_KEY_SCOPES,
   ApiKeyStore,
-  ARTIFACT_FORMAT,
-  ARTIFACT_FORMAT_VERSION,
-  bytesOf,
   DIALECTS,
-  float32FromBuffer,
   hasScope,
-  int32FromBuffer,
   isPostgresUrl,
-  listArtifacts,
-  looksLikeArtifact,
-  manifestDigest,
   openDatabase,
   parseScopes,
-  readArtifact,
-  readSealedManifest,
-  writeArtifact,
 } from "./store/index.ts";
 // Text processing
 export type { NormalizationForm, NormalizeOptions, TextLanguage, TokenSpan } from "./text/index.ts";
@@ -438,8 +449,6 @@ export {
   normalizeText,
   TEXT_LANGUAGES,
   Tokenizer,
+  tokenizeForTagging,
 } from "./text/index.ts";
-export { tokenizeForTagging } from "./text/tag-tokens.ts";
-// Training: progress hooks, early stopping, run records
-export type { EpochSummary, RunRecord, TrainHooks, TrainProgress } from "./train/index.ts";
-export { EarlyStopping, newRunId } from "./train/index.ts";
+export { EarlyStopping } from "./train/index.ts";

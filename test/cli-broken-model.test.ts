@@ -9,7 +9,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { manifestDigest } from "../src/store/index.ts";
+import { manifestDigest } from "../src/artifact/index.ts";
 import { tempDir, trainTopicModel } from "./server-helpers.ts";
 import { runCli } from "./support/cli-run.ts";
 

@@ -11,10 +11,10 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { manifestDigest } from "../src/artifact/index.ts";
 import { ERROR_CATALOGUE, TextkitError } from "../src/core/errors.ts";
 import { loadClassifier, trainClassifier } from "../src/models/classifier/index.ts";
 import { loadClusterModel, trainTextClusters } from "../src/models/cluster/index.ts";
-import { manifestDigest } from "../src/store/index.ts";
 import {
   type FuzzReader,
   FuzzScratch,

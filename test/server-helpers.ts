@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { writeArtifact } from "../src/artifact/index.ts";
 import { Random } from "../src/core/random.ts";
 import { datasetFromExamples } from "../src/data/index.ts";
 import { type TextClassifier, trainClassifier } from "../src/models/classifier/index.ts";
 import type { FamilyLoader } from "../src/server/index.ts";
-import { writeArtifact } from "../src/store/index.ts";
 
 export const VOCAB: Record<string, string[]> = {
   sport: ["match", "goal", "team", "coach", "league", "score", "player", "season"],

@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSyn
 import { join, sep } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { manifestDigest } from "../src/artifact/index.ts";
 import type { TextClassifier } from "../src/models/classifier/index.ts";
 import { PIN_FILE, type RunningServer, startServer } from "../src/server/index.ts";
-import { manifestDigest } from "../src/store/index.ts";
 import { call, errorOf, tempDir, trainTopicModel } from "./server-helpers.ts";
 
 const root = tempDir("server-swap");

@@ -18,9 +18,9 @@ import {
   readQuestions,
   trainAssistant,
 } from "../apps/assist/index.ts";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { loadTagger, type SequenceTagger } from "../models/tagger/index.ts";
-import { defaultDatabaseLocation } from "../server/database-handle.ts";
+import { defaultDatabaseLocation } from "../server/index.ts";
 import { openDatabase } from "../store/index.ts";
 import { detectLanguage, type TextLanguage } from "../text/index.ts";
 import { type CliIo, writeAll } from "./io.ts";
@@ -245,7 +245,7 @@ async function runRetrain(flags: RetrainFlags, io: CliIo): Promise<void> {
   let corrections = 0;
   let edits = 0;
   try {
-    const { AssistStore } = await import("../apps/assist/store.ts");
+    const { AssistStore } = await import("../apps/assist/index.ts");
     const store = await AssistStore.open(db);
     // The admin edits first (they may add the intent a correction names), then the corrections.
     edits = applyKnowledgeEdits(knowledge, await store.knowledgeEdits(name));

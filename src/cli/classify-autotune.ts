@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { type Dataset, loadDataset, stratifiedSplit } from "../data/index.ts";
 import { classificationReportToDict } from "../eval/index.ts";
 import {

@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { type Example, loadDataset } from "../data/index.ts";
 import {
   classificationReportToDict,

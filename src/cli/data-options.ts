@@ -4,7 +4,7 @@
  */
 import { extname } from "node:path";
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { checkEncoding, DATA_FORMATS, type DataFormat, type ReadOptions } from "../data/index.ts";
 import { parseChoice } from "./parse-options.ts";
 

@@ -7,9 +7,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "../apps/assist/options.ts";
-import { TextkitError } from "../core/errors.ts";
-import { writeFileAtomic } from "../core/write-file-atomic.ts";
+import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "../apps/assist/index.ts";
+import { TextkitError, writeFileAtomic } from "../core/index.ts";
 import { loadDataset, loadTaggedDataset } from "../data/index.ts";
 import {
   type ClassifierOptions,
@@ -22,8 +21,8 @@ import {
   resolveTaggerOptions,
   type TaggerOptions,
 } from "../models/tagger/index.ts";
-import { SERVER_DEFAULTS } from "../server/config.ts";
-import type { RunningServer } from "../server/start.ts";
+import type { RunningServer } from "../server/index.ts";
+import { SERVER_DEFAULTS } from "../server/index.ts";
 import { formatOutcome, type HeldOut, type TrainingPlan, trainAndSave } from "./classify-train.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
@@ -516,7 +515,7 @@ async function clearDemoMonitor(dataDir: string): Promise<void> {
  */
 async function replayDemoStream(server: RunningServer, pool: string, io: CliIo): Promise<() => void> {
   const { demoHistory, demoLive, demoLiveIntervalMs, readDemoPool } = await import(
-    "../apps/monitor/demo-stream.ts"
+    "../apps/monitor/index.ts"
   );
   const monitor = server.app.textkit.monitor;
   if (monitor === null) return () => undefined;

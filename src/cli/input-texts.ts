@@ -1,4 +1,4 @@
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { readExampleBatches, readTextLines, type TextLine } from "../data/index.ts";
 import { type TextInputFormat, textInputFormat } from "./data-options.ts";
 import { readStreamLines } from "./stream-lines.ts";

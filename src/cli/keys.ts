@@ -6,9 +6,15 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
-import { type ApiKey, type ApiKeyScope, ApiKeyStore, parseScopes } from "../store/api-keys.ts";
-import { isPostgresUrl, openDatabase } from "../store/database.ts";
+import { TextkitError } from "../core/index.ts";
+import {
+  type ApiKey,
+  type ApiKeyScope,
+  ApiKeyStore,
+  isPostgresUrl,
+  openDatabase,
+  parseScopes,
+} from "../store/index.ts";
 import { type CliIo, writeAll } from "./io.ts";
 
 interface StoreFlags {

@@ -8,7 +8,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { isTextkitError, type TextkitError } from "../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../core/index.ts";
 import { type CliIo, processIo } from "./io.ts";
 
 export const EXIT_OK = 0;

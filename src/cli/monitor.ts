@@ -15,9 +15,9 @@ import {
   REDIS_DEFAULTS,
   readMonitorConfig,
 } from "../apps/monitor/index.ts";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { readObjects, TABLE_FORMATS, type TableFormat } from "../data/index.ts";
-import { defaultDatabaseLocation } from "../server/database-handle.ts";
+import { defaultDatabaseLocation } from "../server/index.ts";
 import { openDatabase } from "../store/index.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseChoice } from "./parse-options.ts";

@@ -3,8 +3,8 @@
  * ends in a refusal to write, and never replaces a directory that holds something else.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { TextkitError } from "../core/errors.ts";
-import { looksLikeArtifact } from "../store/index.ts";
+import { looksLikeArtifact } from "../artifact/index.ts";
+import { TextkitError } from "../core/index.ts";
 
 /**
  * Refuses a model output directory that exists and holds anything but a textkit model:

@@ -3,7 +3,7 @@
  * one with OPTION_INVALID that names the flag. Ranges a model family checks itself (e.g.
  * epochs >= 1) are left to it, so that the library and the CLI accept the same values.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 
 function invalid(flag: string, value: string, expected: string): TextkitError {
   return new TextkitError("OPTION_INVALID", `${flag} must be ${expected}, got '${value}'`, {

@@ -2,7 +2,8 @@
  * What the `recommend` commands share: the held-out split a training run is scored on,
  * and how evaluations are printed.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
+import type { Interactions } from "../data/index.ts";
 import {
   holdOutPerUser,
   type InteractionSplit,
@@ -11,7 +12,6 @@ import {
   splitByTime,
   splitLatestPerUser,
 } from "../data/index.ts";
-import type { Interactions } from "../data/interactions.ts";
 import { formatRankingReports } from "../eval/index.ts";
 import type { RecommenderEvaluation } from "../models/recommender/index.ts";
 

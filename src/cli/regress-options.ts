@@ -4,10 +4,16 @@
  * the library's defaults, progress hooks, and how numbers and coefficients are printed.
  */
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
-import { IMPUTE_STRATEGIES, type ImputeStrategy, type TableOptions } from "../data/table.ts";
-import { TABLE_FORMATS, type TableFormat } from "../data/table-records.ts";
-import type { RegressionMetrics } from "../eval/regression-metrics.ts";
+import type { EpochSummary, TrainHooks } from "../core/index.ts";
+import { TextkitError } from "../core/index.ts";
+import {
+  IMPUTE_STRATEGIES,
+  type ImputeStrategy,
+  TABLE_FORMATS,
+  type TableFormat,
+  type TableOptions,
+} from "../data/index.ts";
+import type { RegressionMetrics } from "../eval/index.ts";
 import {
   type Coefficient,
   DEFAULT_REGRESSOR_OPTIONS,
@@ -18,7 +24,6 @@ import {
   UNKNOWN_CATEGORY_POLICIES,
   type UnknownCategoryPolicy,
 } from "../models/regressor/index.ts";
-import type { EpochSummary, TrainHooks } from "../train/index.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import type { ProgressBar } from "./progress-bar.ts";
 import { drawProgress } from "./report-output.ts";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readTableChunks, type Table } from "../data/table.ts";
+import { readTableChunks, type Table } from "../data/index.ts";
 import { loadRegressor } from "../models/regressor/index.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { addTableFormatOptions } from "./regress-options.ts";

@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
-import { Random } from "../core/random.ts";
-import { loadTable, selectRows, type Table, type TableOptions } from "../data/table.ts";
-import type { RegressionMetrics } from "../eval/regression-metrics.ts";
+import { Random, TextkitError } from "../core/index.ts";
+import { loadTable, selectRows, type Table, type TableOptions } from "../data/index.ts";
+import type { RegressionMetrics } from "../eval/index.ts";
 import {
   fileSource,
   type LinearRegressor,

@@ -1,8 +1,9 @@
 /** What the commands print about data, training epochs and evaluations. */
+
+import type { EpochSummary, TrainHooks } from "../core/index.ts";
 import type { Dataset } from "../data/index.ts";
 import { formatClassificationReport } from "../eval/index.ts";
 import type { ClassifierEvaluation } from "../models/classifier/index.ts";
-import type { EpochSummary, TrainHooks } from "../train/index.ts";
 import type { ProgressBar } from "./progress-bar.ts";
 
 /**

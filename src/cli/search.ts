@@ -5,8 +5,7 @@ import { isUtf8 } from "node:buffer";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
 import { type Command, Option } from "commander";
-import { compareCodePoints } from "../core/code-point-order.ts";
-import { TextkitError } from "../core/errors.ts";
+import { compareCodePoints, TextkitError } from "../core/index.ts";
 import { readObjects, showJson, TABLE_FORMATS, type TableFormat } from "../data/index.ts";
 import {
   buildRetrievalIndex,

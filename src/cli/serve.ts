@@ -1,7 +1,8 @@
 import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
+import type { RunningServer } from "../server/index.ts";
 // The settings only: the server itself (fastify, prom-client: half a second to load) is
 // imported when a command serves, so that every other command starts without it.
 import {
@@ -13,8 +14,7 @@ import {
   type ServerConfig,
   TEXT_OVERFLOW_MODES,
   type TextOverflow,
-} from "../server/config.ts";
-import type { RunningServer } from "../server/start.ts";
+} from "../server/index.ts";
 import type { CliIo } from "./io.ts";
 import { parseChoice, parseInteger } from "./parse-options.ts";
 

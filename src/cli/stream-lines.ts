@@ -6,7 +6,7 @@
  * opened (a socket, when a parent process hands over a pipe, cannot).
  */
 import { isUtf8 } from "node:buffer";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import type { TextLine } from "../data/index.ts";
 
 const NEWLINE = 10;

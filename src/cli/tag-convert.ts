@@ -1,6 +1,5 @@
 import { type Command, Option } from "commander";
-import { TAG_SCHEMES } from "../core/tag-schemes.ts";
-import { writeFileAtomic } from "../core/write-file-atomic.ts";
+import { TAG_SCHEMES, writeFileAtomic } from "../core/index.ts";
 import { loadTaggedDataset, writeConll, writeSpansJsonl } from "../data/index.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkFileOutput } from "./output-paths.ts";

@@ -3,7 +3,7 @@
  * what they print about data and evaluations.
  */
 import { type Command, Option } from "commander";
-import { TAG_SCHEMES } from "../core/tag-schemes.ts";
+import { TAG_SCHEMES } from "../core/index.ts";
 import { TAGGED_FORMATS, type TaggedDataset, type TaggedReadOptions } from "../data/index.ts";
 import { formatEntityReport, formatTokenLevelReport } from "../eval/index.ts";
 import type { TaggerEvaluation } from "../models/tagger/index.ts";

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
-import { Random } from "../core/random.ts";
+import { Random, TextkitError } from "../core/index.ts";
 import { loadTaggedDataset, type TaggedDataset, taggedDatasetFromSentences } from "../data/index.ts";
 import { entityReportToDict } from "../eval/index.ts";
 import {

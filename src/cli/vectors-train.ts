@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type Command, Option } from "commander";
-import { isTextkitError, TextkitError } from "../core/errors.ts";
-import { writeVecFile } from "../data/vectors-file.ts";
+import { isTextkitError, TextkitError } from "../core/index.ts";
+import { writeVecFile } from "../data/index.ts";
 import {
   DEFAULT_VECTORS_OPTIONS,
   resolveVectorsOptions,

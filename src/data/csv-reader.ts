@@ -5,7 +5,7 @@
  * as many lines before its last line as its fields hold line breaks.
  */
 import { CsvError, Parser } from "csv-parse";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import type { Example } from "./example.ts";
 import { readLineBlocks } from "./line-blocks.ts";
 import { type Columns, resolveColumns, rowToExample, type TableOptions } from "./table-columns.ts";

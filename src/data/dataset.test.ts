@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { isCodedError, scratchFiles } from "../../test/support/data-files.ts";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { datasetFromExamples, fingerprint, loadDataset } from "./dataset.ts";
 
 const files = scratchFiles("dataset");

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { compareCodePoints } from "../core/code-point-order.ts";
-import { TextkitError } from "../core/errors.ts";
+import { compareCodePoints, TextkitError } from "../core/index.ts";
 import type { Example, ReadOptions } from "./example.ts";
 import { readExampleBatches } from "./read-examples.ts";
 

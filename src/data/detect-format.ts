@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import type { DataFormat } from "./example.ts";
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, DataFormat>> = {

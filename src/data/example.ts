@@ -1,4 +1,4 @@
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 
 /** The file formats textkit reads labelled text from. */
 export const DATA_FORMATS = ["csv", "tsv", "jsonl", "fasttext"] as const;

@@ -3,8 +3,7 @@
  * moves whole (user, item) pairs, so that a held-out item is one the user has not been
  * seen with in training, which is what a recommender that hides seen items can get right.
  */
-import { TextkitError } from "../core/errors.ts";
-import { Random } from "../core/random.ts";
+import { Random, TextkitError } from "../core/index.ts";
 import type { Interactions } from "./interactions.ts";
 
 export interface InteractionSplit {

@@ -4,7 +4,7 @@
  * Events are held column by column in typed arrays, so that ten million of them cost a
  * few hundred megabytes rather than ten million objects.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { showJson } from "./json-line.ts";
 import { readObjects, type TableFileOptions } from "./table-records.ts";
 

@@ -3,8 +3,7 @@
  * (labelled examples, tagged sentences, tables, posts): the same codes and the same
  * wording name the line that is not valid JSON or not an object.
  */
-import { TextkitError } from "../core/errors.ts";
-import { nestedDeeperThan } from "../core/json-depth.ts";
+import { nestedDeeperThan, TextkitError } from "../core/index.ts";
 
 /** Whether `value` is a JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -6,7 +6,7 @@
 import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
 import { TextDecoder } from "node:util";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { checkEncoding } from "./example.ts";
 
 /** A run of whole lines. */

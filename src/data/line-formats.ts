@@ -2,7 +2,7 @@
  * The formats with one record per line: JSON Lines and fastText. Each block of lines is
  * decoded once and split natively; the per-line work is one parse and a few slices.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { cleanLabels, type Example, TEXT_COLUMN_JOINER, textColumnNames } from "./example.ts";
 import { describeJson, parseJsonObjectLine } from "./json-line.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";

@@ -4,7 +4,7 @@
  * number in every row: an empty cell is DATA_MISSING_VALUE and any other text
  * DATA_NOT_NUMERIC, each naming the file, line and column.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { MISSING_MARKERS, parseNumberCell } from "./table.ts";
 import { type Cell, readTableRecords, type TableFormat } from "./table-records.ts";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { readTextLines, type TextLine } from "./read-text-lines.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "textkit-text-lines-"));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { type Dataset, datasetFromExamples } from "./dataset.ts";
 import type { Example } from "./example.ts";
 import { stratifiedSplit } from "./stratified-split.ts";

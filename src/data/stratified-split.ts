@@ -1,6 +1,4 @@
-import { compareCodePoints } from "../core/code-point-order.ts";
-import { TextkitError } from "../core/errors.ts";
-import { Random } from "../core/random.ts";
+import { compareCodePoints, Random, TextkitError } from "../core/index.ts";
 import type { Dataset } from "./dataset.ts";
 import type { Example } from "./example.ts";
 

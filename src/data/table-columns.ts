@@ -2,7 +2,7 @@
  * What CSV and TSV share once a line or record is split into fields: finding the text and
  * label columns in the header, and turning a row into an example.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { cleanLabels, type Example, TEXT_COLUMN_JOINER, textColumnNames } from "./example.ts";
 
 export interface TableOptions {

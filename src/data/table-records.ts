@@ -4,7 +4,7 @@
  * csv-reader (csv-parse), TSV and JSONL through line-blocks, so the BOM, UTF-8, line and
  * quoting rules are the ones every other reader in this folder follows.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { readCsvRecords } from "./csv-reader.ts";
 import { detectFormat } from "./detect-format.ts";
 import { describeJson, parseJsonObjectLine } from "./json-line.ts";

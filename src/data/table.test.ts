@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isCodedError, scratchFiles } from "../../test/support/data-files.ts";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { loadTable, readTableChunks, selectRows, type Table, tableFromRecords } from "./table.ts";
 
 const files = scratchFiles("table");

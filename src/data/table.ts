@@ -4,8 +4,7 @@
  * TSV, JSONL); here each column becomes numbers or categories, and every cell that does
  * not fit its column is refused with the file, line and column name.
  */
-import { compareCodePoints } from "../core/code-point-order.ts";
-import { TextkitError, type TextkitErrorOptions } from "../core/errors.ts";
+import { compareCodePoints, TextkitError, type TextkitErrorOptions } from "../core/index.ts";
 import { type Cell, type RecordBatch, readTableRecords, type TableRecordOptions } from "./table-records.ts";
 
 /** How missing feature values are handled: refused, or filled (see `TableOptions.impute`). */

@@ -2,7 +2,7 @@
  * Tagged data (named entities, slots): sentences of tokens with one tag each. The readers
  * (CoNLL columns, JSONL spans) produce these; the tagger trains on them.
  */
-import type { TagScheme } from "../core/tag-schemes.ts";
+import type { TagScheme } from "../core/index.ts";
 import type { TextLanguage } from "../text/index.ts";
 
 export const TAGGED_FORMATS = ["conll", "jsonl"] as const;

@@ -7,18 +7,17 @@
  * detected over the whole file (one sentence can look like BIO and be IOB1).
  */
 import { extname } from "node:path";
-import { compareCodePoints } from "../core/code-point-order.ts";
-import { TextkitError } from "../core/errors.ts";
 import {
+  compareCodePoints,
   convertTags,
   detectTagScheme,
   findTagViolation,
   parseTag,
   TAG_SCHEMES,
   type TagScheme,
-} from "../core/tag-schemes.ts";
-import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../text/index.ts";
-import { tokenizeForTagging } from "../text/tag-tokens.ts";
+  TextkitError,
+} from "../core/index.ts";
+import { detectLanguage, TEXT_LANGUAGES, type TextLanguage, tokenizeForTagging } from "../text/index.ts";
 import { describeJson, isRecord, parseJsonObjectLine, showJson } from "./json-line.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
 import {

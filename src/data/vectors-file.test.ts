@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { readVecFile, type WordVectors, writeVecFile } from "./vectors-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "textkit-vec-"));

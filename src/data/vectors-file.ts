@@ -3,7 +3,7 @@
  * by GloVe: an optional "count dim" line, then one "word v1 ... vdim" line per word.
  */
 import { open, rename, stat, unlink } from "node:fs/promises";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
 
 /** Word vectors as plain data: row `i` of `vectors` (length `dim`) belongs to `words[i]`. */

@@ -1,5 +1,4 @@
-import { TextkitError } from "../core/errors.ts";
-import { convertTags, type TagScheme, tagChunks } from "../core/tag-schemes.ts";
+import { convertTags, type TagScheme, TextkitError, tagChunks } from "../core/index.ts";
 import type { TaggedSentence } from "./tagged-example.ts";
 
 const COLUMN_SPACE = /[ \t\r\n]/;

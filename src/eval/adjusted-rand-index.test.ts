@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { isTextkitError } from "../core/errors.ts";
+import { isTextkitError } from "../core/index.ts";
 import { adjustedRandIndex } from "./adjusted-rand-index.ts";
 
 // Written by test/fixtures/cluster/make_fixtures.py with scikit-learn's adjusted_rand_score.

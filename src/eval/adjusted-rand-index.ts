@@ -1,4 +1,4 @@
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 
 /** Dense ids 0..m-1 for the distinct values of `labels`, in order of first appearance. */
 function encode(labels: ArrayLike<string | number>, name: string): { ids: Int32Array; count: number } {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
-import { isTextkitError, type TextkitError } from "../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../core/index.ts";
 import {
   type ClassificationReport,
   classificationReport,

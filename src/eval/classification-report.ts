@@ -1,4 +1,4 @@
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { formatFixed, formatPythonFloat } from "./format-float.ts";
 import { pairwiseSum } from "./pairwise-sum.ts";
 import { codePointLength, padLeftCodePoints } from "./strings.ts";

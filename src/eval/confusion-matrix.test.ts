@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isTextkitError } from "../core/errors.ts";
+import { isTextkitError } from "../core/index.ts";
 import { confusionMatrix, formatConfusionMatrix } from "./confusion-matrix.ts";
 import { displayWidth } from "./strings.ts";
 

@@ -1,4 +1,4 @@
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { displayWidth } from "./strings.ts";
 import { checkPairedLengths, encodeLabels, isLabelSets, resolveLabelList } from "./targets.ts";
 

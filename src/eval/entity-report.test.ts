@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isTextkitError, type TextkitError } from "../core/errors.ts";
-import { tagChunks } from "../core/tag-schemes.ts";
+import { isTextkitError, type TextkitError, tagChunks } from "../core/index.ts";
 import {
   entityChunks,
   entityReport,

@@ -5,17 +5,17 @@
  * beside it, clearly named, because they look much better than entity scores (every O
  * token predicted right counts) and are easy to mistake for them.
  */
-import { compareCodePoints } from "../core/code-point-order.ts";
-import { TextkitError } from "../core/errors.ts";
 import {
   type Chunk,
+  compareCodePoints,
   findTagViolation,
   type ParsedTag,
   parseTag,
   TAG_SCHEMES,
   type TagPrefix,
   type TagScheme,
-} from "../core/tag-schemes.ts";
+  TextkitError,
+} from "../core/index.ts";
 import {
   type AverageMetrics,
   type ClassificationReport,

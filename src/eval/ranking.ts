@@ -3,7 +3,7 @@
  * the user went on to engage with is relevant), as the recommender literature defines
  * them; and RMSE/MAE for predicted ratings.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 
 function checkK(k: number): void {
   if (!Number.isInteger(k) || k < 1)

@@ -2,7 +2,7 @@
  * Regression metrics as scikit-learn defines them (mean_squared_error, mean_absolute_error,
  * r2_score), computed in one streaming pass so that a file too big for memory can be scored.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 
 export interface RegressionMetrics {
   examples: number;

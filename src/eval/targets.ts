@@ -1,5 +1,4 @@
-import { compareCodePoints } from "../core/code-point-order.ts";
-import { TextkitError } from "../core/errors.ts";
+import { compareCodePoints, TextkitError } from "../core/index.ts";
 
 /** Single-label targets as indices into `labels`, which is sorted by code point. */
 export interface EncodedLabels {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isTextkitError } from "../core/errors.ts";
+import { isTextkitError } from "../core/index.ts";
 import { topKAccuracy } from "./top-k-accuracy.ts";
 
 describe("topKAccuracy", () => {

@@ -1,4 +1,4 @@
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { checkPairedLengths, describeValue } from "./targets.ts";
 
 /**

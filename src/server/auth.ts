@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import type { AuthMode } from "./config.ts";
 
 export const ROUTE_SCOPES = ["predict", "monitor", "admin"] as const;

@@ -27,7 +27,7 @@ import cluster, { type Worker } from "node:cluster";
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { AggregatorRegistry } from "prom-client";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
 import { type RunningServer, startServer, urlHost } from "./start.ts";
 

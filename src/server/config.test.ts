@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { resolveServerConfig, SERVER_DEFAULTS, type ServerConfig } from "./config.ts";
 
 describe("resolveServerConfig", () => {

@@ -1,5 +1,5 @@
 import { type MonitorConfig, readMonitorConfig, resolveMonitorConfig } from "../apps/monitor/index.ts";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import type { FamilyLoader } from "./registry.ts";
 
 export const AUTH_MODES = ["auto", "on", "off"] as const;

@@ -6,7 +6,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { type Database, openDatabase } from "../store/database.ts";
+import { type Database, openDatabase } from "../store/index.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 
 /** Where the application data lives by default: `<dataDir>/textkit.db`. */

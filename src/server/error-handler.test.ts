@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { clientErrorOf, errorBody, toTextkitError } from "./error-handler.ts";
 
 const limits = { bodyLimitBytes: 100, maxBatch: 4 };

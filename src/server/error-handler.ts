@@ -6,7 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type ErrorCode, isTextkitError, TextkitError } from "../core/errors.ts";
+import { type ErrorCode, isTextkitError, TextkitError } from "../core/index.ts";
 
 export interface ErrorBody {
   error: {

@@ -3,7 +3,9 @@
  * A new family adds one loader here.
  */
 import { ASSISTANT_FAMILY, loadAssistant } from "../apps/assist/index.ts";
-import { TextkitError } from "../core/errors.ts";
+import type { ArtifactManifest } from "../artifact/index.ts";
+import type { RunRecord } from "../core/index.ts";
+import { TextkitError } from "../core/index.ts";
 import { CLASSIFIER_FAMILY, loadClassifier } from "../models/classifier/index.ts";
 import { CLUSTER_FAMILY, loadClusterModel } from "../models/cluster/index.ts";
 import { loadRecommender, RECOMMENDER_FAMILY } from "../models/recommender/index.ts";
@@ -16,8 +18,6 @@ import {
   searchHitJson,
 } from "../models/retrieval/index.ts";
 import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
-import type { ArtifactManifest } from "../store/index.ts";
-import type { RunRecord } from "../train/run-record.ts";
 import type { FamilyLoader, ModelPredictOptions, Predictor } from "./registry.ts";
 
 /** What GET /v1/models/:name shows of a training run. */

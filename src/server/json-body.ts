@@ -11,7 +11,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import type { FastifyInstance } from "fastify";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 const LENIENT = new TextDecoder("utf-8");

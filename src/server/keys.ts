@@ -1,4 +1,4 @@
-import { ApiKeyStore } from "../store/api-keys.ts";
+import { ApiKeyStore } from "../store/index.ts";
 import type { KeyVerifier } from "./auth.ts";
 import type { DatabaseHandle } from "./database-handle.ts";
 

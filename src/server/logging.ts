@@ -5,7 +5,7 @@
  */
 import { writeSync } from "node:fs";
 import type { FastifyServerOptions } from "fastify";
-import { maskDeep, maskPersonalData } from "../core/pii.ts";
+import { maskDeep, maskPersonalData } from "../core/index.ts";
 import type { LogSink, ResolvedServerConfig } from "./config.ts";
 
 interface SerializedError {

@@ -10,7 +10,7 @@ import type {
   TextLabeler,
   TopLabel,
 } from "../apps/monitor/index.ts";
-import { isTextkitError, TextkitError } from "../core/errors.ts";
+import { isTextkitError, TextkitError } from "../core/index.ts";
 import { CLASSIFIER_FAMILY } from "../models/classifier/index.ts";
 import { TAGGER_FAMILY } from "../models/tagger/index.ts";
 import type { ModelRegistry, ServedModel } from "./registry.ts";

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { TextkitError } from "../core/errors.ts";
-import { writeArtifact } from "../store/index.ts";
+import { writeArtifact } from "../artifact/index.ts";
+import { TextkitError } from "../core/index.ts";
 import { compareVersions, type FamilyLoader, ModelRegistry } from "./registry.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-registry-"));

@@ -11,9 +11,8 @@ import { type Dirent, type FSWatcher, watch } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, normalize, resolve, sep } from "node:path";
 import type { Assistant } from "../apps/assist/index.ts";
-import { isTextkitError, TextkitError } from "../core/errors.ts";
-import { writeFileAtomic } from "../core/write-file-atomic.ts";
-import { type ArtifactManifest, compareVersions, PIN_FILE, readSealedManifest } from "../store/index.ts";
+import { type ArtifactManifest, compareVersions, PIN_FILE, readSealedManifest } from "../artifact/index.ts";
+import { isTextkitError, TextkitError, writeFileAtomic } from "../core/index.ts";
 
 export { compareVersions, PIN_FILE };
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { buildServer, type ServerRuntime } from "./app.ts";
 import type { ServerConfig } from "./config.ts";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { storeTargets } from "../../test/support/postgres.ts";
-import { isTextkitError, type TextkitError } from "../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../core/index.ts";
 import { API_KEY_SCOPES, ApiKeyStore, hasScope, parseScopes } from "./api-keys.ts";
 import { type Database, openDatabase } from "./database.ts";
 

@@ -4,7 +4,7 @@
  * person tell keys apart.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import type { Database } from "./database.ts";
 
 export const API_KEY_SCOPES = ["predict", "monitor", "admin"] as const;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { storeTargets } from "../../test/support/postgres.ts";
-import { isTextkitError, type TextkitError } from "../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../core/index.ts";
 import { type Database, MIGRATIONS_TABLE, openDatabase } from "./database.ts";
 import { numberPlaceholders, redactUrl } from "./postgres-database.ts";
 

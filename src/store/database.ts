@@ -11,39 +11,18 @@
  * after one, the transaction's statements fail and it rolls back, even if the error was caught.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { TextkitError } from "../core/errors.ts";
-
-export const DIALECTS = ["sqlite", "postgres"] as const;
-export type Dialect = (typeof DIALECTS)[number];
-
-/** A value a placeholder can take. Booleans are not portable (SQLite has none): use 0 and 1. */
-export type SqlValue = string | number | bigint | null;
-
-/** A row as the driver returns it: BIGINT and COUNT(*) come back as numbers on both adapters. */
-export type Row = Record<string, unknown>;
-
-export interface RunResult {
-  /** Rows the statement inserted, updated or deleted (for a statement that returns rows: their number). */
-  changes: number;
-}
-
-/** What runs statements: the database itself, or the `tx` of a transaction. */
-export interface Queryable {
-  /** Runs one statement and returns its rows (none for a statement that returns no rows). */
-  query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
-  /** Runs one statement for its effect. */
-  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
-}
-
-/** What an adapter can do, for the few places where portable SQL is not enough. */
-export interface DatabaseCapabilities {
-  /** Processes on several machines can share the database (a server, not a local file). */
-  readonly sharedAcrossHosts: boolean;
-  /** Transactions of other connections write at the same time (row locks, not one lock on the whole file). */
-  readonly concurrentWriters: boolean;
-  /** `SELECT ... FOR UPDATE` locks the rows it reads until the transaction ends. */
-  readonly rowLocks: boolean;
-}
+import { TextkitError } from "../core/index.ts";
+import type {
+  DatabaseCapabilities,
+  DatabaseDriver,
+  Dialect,
+  DriverTransaction,
+  OpenDatabaseOptions,
+  Queryable,
+  Row,
+  RunResult,
+  SqlValue,
+} from "./driver.ts";
 
 /**
  * Application data: statements, transactions and versioned migrations.
@@ -76,41 +55,6 @@ export interface Database extends Queryable {
   migrate(name: string, steps: readonly string[]): Promise<number>;
   /** Waits for running work, then releases the file or the connections. Safe to call twice. */
   close(): Promise<void>;
-}
-
-export interface OpenDatabaseOptions {
-  /** PostgreSQL: how long to wait for a connection (default 5000 ms). */
-  connectTimeoutMs?: number;
-  /** PostgreSQL: the most connections this process opens (default 10). */
-  maxConnections?: number;
-  /** SQLite: how long a writer waits for another writer's lock (default 5000 ms). */
-  busyTimeoutMs?: number;
-}
-
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
-export const DEFAULT_MAX_CONNECTIONS = 10;
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-
-/**
- * What an adapter implements: statements, transactions and closing, with the driver's
- * errors turned into TextkitErrors. `openDatabase` adds the rest (migrations, the guards
- * against misuse) once for both.
- */
-export interface DatabaseDriver extends Queryable {
-  readonly dialect: Dialect;
-  readonly capabilities: DatabaseCapabilities;
-  readonly location: string;
-  /**
-   * Runs `fn` in a transaction. An `exclusive` one first waits until no other exclusive
-   * transaction runs on the database, in any process (migrations take this lock).
-   */
-  transaction<T>(fn: (tx: DriverTransaction) => Promise<T>, exclusive: boolean): Promise<T>;
-  close(): Promise<void>;
-}
-
-/** A transaction as an adapter sees it: it also runs scripts of several statements. */
-export interface DriverTransaction extends Queryable {
-  exec(script: string): Promise<void>;
 }
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;

@@ -1,25 +1,8 @@
 export type { ApiKey, ApiKeyScope, ApiKeyStoreOptions, CreatedApiKey } from "./api-keys.ts";
 export { API_KEY_SCOPES, ApiKeyStore, hasScope, MAX_KEY_NAME_LENGTH, parseScopes } from "./api-keys.ts";
-export type { Artifact, ArtifactManifest, ArtifactParts, FileEntry, ManifestInput } from "./artifact.ts";
-export {
-  ARTIFACT_FORMAT,
-  ARTIFACT_FORMAT_VERSION,
-  artifactFile,
-  artifactFloats,
-  artifactInts,
-  artifactOptions,
-  bytesOf,
-  float32FromBuffer,
-  int32FromBuffer,
-  listArtifacts,
-  looksLikeArtifact,
-  manifestDigest,
-  readArtifact,
-  readSealedManifest,
-  writeArtifact,
-} from "./artifact.ts";
+export type { Database } from "./database.ts";
+export { isPostgresUrl, MIGRATIONS_TABLE, openDatabase } from "./database.ts";
 export type {
-  Database,
   DatabaseCapabilities,
   Dialect,
   OpenDatabaseOptions,
@@ -27,14 +10,12 @@ export type {
   Row,
   RunResult,
   SqlValue,
-} from "./database.ts";
+} from "./driver.ts";
 export {
   DEFAULT_BUSY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
   DIALECTS,
-  isPostgresUrl,
-  MIGRATIONS_TABLE,
-  openDatabase,
-} from "./database.ts";
-export { compareVersions, PIN_FILE } from "./model-versions.ts";
+} from "./driver.ts";
+export type { StoredEvent } from "./recommender-events.ts";
+export { RecommenderEventStore } from "./recommender-events.ts";

@@ -3,7 +3,7 @@
  * placeholders to `$1..$n`, returns BIGINT (and COUNT(*)) as numbers as SQLite does, and
  * keeps passwords out of every message.
  */
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import {
   type DatabaseCapabilities,
   type DatabaseDriver,
@@ -15,7 +15,7 @@ import {
   type Row,
   type RunResult,
   type SqlValue,
-} from "./database.ts";
+} from "./driver.ts";
 
 /** The part of a node-postgres result this adapter uses. */
 interface PostgresResult {

@@ -5,7 +5,8 @@
  * every event, not only the process that received it.
  */
 import { randomUUID } from "node:crypto";
-import type { Database, Queryable } from "./database.ts";
+import type { Database } from "./database.ts";
+import type { Queryable } from "./driver.ts";
 
 /** An event as a client sends it (see BehaviourEvent of the recommender family). */
 export interface StoredEventInput {

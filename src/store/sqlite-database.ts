@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import {
   type DatabaseCapabilities,
   type DatabaseDriver,
@@ -20,7 +20,7 @@ import {
   type Row,
   type RunResult,
   type SqlValue,
-} from "./database.ts";
+} from "./driver.ts";
 
 /** The part of a better-sqlite3 statement this adapter uses. */
 interface SqliteStatement {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { EpochSummary, TrainProgress } from "../core/index.ts";
 import { EpochLog } from "./epoch-log.ts";
-import type { EpochSummary, TrainProgress } from "./progress.ts";
 
 describe("EpochLog", () => {
   it("stops after `patience` epochs without gain and puts the best snapshot back", () => {

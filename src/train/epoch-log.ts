@@ -1,5 +1,5 @@
+import type { EpochSummary, TrainHooks, TrainProgress } from "../core/index.ts";
 import { EarlyStopping } from "./early-stopping.ts";
-import type { EpochSummary, TrainHooks, TrainProgress } from "./progress.ts";
 
 /**
  * The epochs of one training run as every trainer keeps them: the summaries, early

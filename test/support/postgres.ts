@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import type { Dialect } from "../../src/store/database.ts";
+import type { Dialect } from "../../src/store/driver.ts";
 
 const INSTALL_HINT = "apt-get install -y --no-install-recommends postgresql";
 const START_TIMEOUT_MS = 30_000;

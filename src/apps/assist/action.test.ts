@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { writeFormsKnowledge } from "../../../test/support/assist-forms-knowledge.ts";
-import { verifyWebhookSignature } from "../../core/webhook-signature.ts";
+import { verifyWebhookSignature } from "../../core/index.ts";
 import { callAction } from "./action.ts";
 import { type Assistant, NEW_CONVERSATION, trainAssistant } from "./assistant.ts";
 import type { IntentAction } from "./knowledge.ts";

@@ -10,7 +10,7 @@
  * `retries` times, after a doubling delay; any other status is a refusal at once. The
  * caller turns a failure into an honest message: the action is not known to have happened.
  */
-import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from "../../core/webhook-signature.ts";
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from "../../core/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
 import type { IntentAction } from "./knowledge.ts";
 import type { SlotValues } from "./slots.ts";

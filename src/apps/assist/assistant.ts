@@ -23,9 +23,9 @@
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import { TEXTKIT_VERSION } from "../../core/version.ts";
+import { type ArtifactParts, artifactFile, readArtifact, writeArtifact } from "../../artifact/index.ts";
+import type { TrainHooks } from "../../core/index.ts";
+import { Random, TEXTKIT_VERSION, TextkitError } from "../../core/index.ts";
 import { datasetFromExamples } from "../../data/index.ts";
 import { loadClassifier, type TextClassifier, trainClassifier } from "../../models/classifier/index.ts";
 import {
@@ -35,7 +35,6 @@ import {
   splitDocument,
 } from "../../models/retrieval/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
-import { type ArtifactParts, artifactFile, readArtifact, writeArtifact } from "../../store/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import { type ActionCallOptions, callAction } from "./action.ts";
 import {
@@ -59,9 +58,6 @@ import {
 
 export type { AssistantOptions };
 export { DEFAULT_ASSISTANT_OPTIONS };
-
-/** Progress of training, as the intent classifier reports it (apps reach src/train only through models). */
-type TrainHooks = NonNullable<Parameters<typeof trainClassifier>[2]>;
 
 export const ASSISTANT_FAMILY = "assistant";
 /** The intent classifier's label for out-of-scope examples. */

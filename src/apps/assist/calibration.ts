@@ -7,7 +7,7 @@
  * out-of-scope recall; without them, the lowest one that keeps the accepted answers'
  * accuracy at 90% or more.
  */
-import { minimizeGoldenSection } from "../../core/golden-section.ts";
+import { minimizeGoldenSection } from "../../core/index.ts";
 
 /** Probabilities p, rescaled: p_i^(1/T), normalised. */
 export function applyTemperature(

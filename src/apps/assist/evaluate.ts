@@ -5,7 +5,7 @@
  * protocol at the assistant's threshold, retrieval recall@k and MRR, the whole reply path,
  * a confidence histogram and the intents most often confused.
  */
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { readObjects } from "../../data/index.ts";
 import { type Assistant, type LabelledQuestion, NEW_CONVERSATION } from "./assistant.ts";
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { isTextkitError, type TextkitError } from "../../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../../core/index.ts";
 import { applyKnowledgeEdits, loadKnowledge, parseKnowledgeItem } from "./knowledge.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-knowledge-"));

@@ -15,7 +15,7 @@ import { isUtf8 } from "node:buffer";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative } from "node:path";
 import { Composer, type CST, type Document, isAlias, LineCounter, type Node, Parser, visit } from "yaml";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { readObjects } from "../../data/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 

@@ -1,5 +1,5 @@
 /** The assistant's options and their defaults (kept apart, so that reading them loads no model code). */
-import type { ClassifierOptions } from "../../models/classifier/options.ts";
+import type { ClassifierOptions } from "../../models/classifier/index.ts";
 
 export interface AssistantOptions {
   seed: number;

@@ -9,9 +9,8 @@
  * recorded, and the caller computes it again from the new one.
  */
 import { randomUUID } from "node:crypto";
-import { TextkitError } from "../../core/errors.ts";
-import { maskDeep, maskPersonalData } from "../../core/pii.ts";
-import type { Database, SqlValue } from "../../store/database.ts";
+import { maskDeep, maskPersonalData, TextkitError } from "../../core/index.ts";
+import type { Database, SqlValue } from "../../store/index.ts";
 import { type ConversationState, NEW_CONVERSATION, type Reply } from "./assistant.ts";
 import type { KnowledgeItemKind } from "./knowledge.ts";
 

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { scratchFiles } from "../../../test/support/data-files.ts";
-import { isTextkitError, type TextkitError } from "../../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../../core/index.ts";
 import { readMonitorConfig, resolveMonitorConfig } from "./config.ts";
 
 const scratch = scratchFiles("monitor-config");

@@ -5,7 +5,7 @@
  * key path (`rules[2].window`).
  */
 import { readFileSync } from "node:fs";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 
 export const SENTIMENTS = ["positive", "neutral", "negative"] as const;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { scratchFiles } from "../../../test/support/data-files.ts";
-import { isTextkitError } from "../../core/errors.ts";
+import { isTextkitError } from "../../core/index.ts";
 import { evaluateCounts } from "./alerts.ts";
 import { resolveMonitorConfig } from "./config.ts";
 import { demoHistory, demoLive, demoLiveIntervalMs, readDemoPool } from "./demo-stream.ts";

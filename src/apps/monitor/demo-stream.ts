@@ -6,8 +6,7 @@
  * feed would be a surge of its own, and the volume rules would rightly say so).
  */
 import { readFile } from "node:fs/promises";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import { type MonitorDocumentInput, parseDocumentInput } from "./document.ts";
 
 const HOUR = 3_600_000;

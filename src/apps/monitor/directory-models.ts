@@ -6,10 +6,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TextkitError } from "../../core/errors.ts";
+import { compareVersions, PIN_FILE } from "../../artifact/index.ts";
+import { TextkitError } from "../../core/index.ts";
 import { CLASSIFIER_FAMILY, loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
 import { loadTagger, type SequenceTagger, TAGGER_FAMILY } from "../../models/tagger/index.ts";
-import { compareVersions, PIN_FILE } from "../../store/index.ts";
 import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
 import type { EntityFinder, MonitorModelSource, TextLabeler } from "./pipeline.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isTextkitError, type TextkitError } from "../../core/errors.ts";
+import { isTextkitError, type TextkitError } from "../../core/index.ts";
 import { documentKey, parseDocumentInput } from "./document.ts";
 import { TermExtractor } from "./terms.ts";
 

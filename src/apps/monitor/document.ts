@@ -6,8 +6,8 @@
  * DocumentSink.
  */
 import { createHash } from "node:crypto";
-import { TextkitError } from "../../core/errors.ts";
-import { parseTimestamp } from "../../data/interactions.ts";
+import { TextkitError } from "../../core/index.ts";
+import { parseTimestamp } from "../../data/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
 
 /** Longest document text kept (UTF-16 code units); longer texts are refused, not cut. */

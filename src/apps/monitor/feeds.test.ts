@@ -3,8 +3,8 @@ import { after, afterEach, before, beforeEach, describe, test } from "node:test"
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FeedServer, startFeedServer } from "../../../test/support/feed-server.ts";
 import { storeTargets } from "../../../test/support/postgres.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { type Database, openDatabase } from "../../store/database.ts";
+import { TextkitError } from "../../core/index.ts";
+import { type Database, openDatabase } from "../../store/index.ts";
 import type { FeedSourceConfig } from "./config.ts";
 import { type DocumentSink, documentKey, type IngestOutcome, type MonitorDocumentInput } from "./document.ts";
 import { describeError, FeedPoller, type FeedPollerOptions, type SourceLog } from "./feeds.ts";

@@ -9,9 +9,9 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { type ErrorCode, TextkitError } from "../../core/errors.ts";
-import type { Database } from "../../store/database.ts";
-import { decodeHtmlEntity, htmlToText } from "../../text/html.ts";
+import { type ErrorCode, TextkitError } from "../../core/index.ts";
+import type { Database } from "../../store/index.ts";
+import { decodeHtmlEntity, htmlToText } from "../../text/index.ts";
 import type { FeedSourceConfig } from "./config.ts";
 import {
   type DocumentSink,

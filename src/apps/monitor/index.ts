@@ -19,6 +19,7 @@ export {
   resolveMonitorConfig,
   SENTIMENTS,
 } from "./config.ts";
+export { demoHistory, demoLive, demoLiveIntervalMs, readDemoPool } from "./demo-stream.ts";
 export { loadDirectoryModels } from "./directory-models.ts";
 export type {
   DocumentLocation,

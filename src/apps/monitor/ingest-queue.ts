@@ -5,7 +5,7 @@
  * MONITOR_BUSY and an estimate of when to come back, so a source faster than
  * classification is slowed down instead of filling memory.
  */
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { DocumentSink, IngestOutcome, IngestResult, MonitorDocumentInput } from "./document.ts";
 
 /** Classifies and stores one batch; one result per document, in order. */

@@ -4,8 +4,8 @@
  * and the log; and the views the API and the dashboard read (trends, terms, entities,
  * documents, alerts, status).
  */
-import { TextkitError } from "../../core/errors.ts";
-import type { Database } from "../../store/database.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { Database } from "../../store/index.ts";
 import {
   evaluateCounts,
   evaluateKeywordHits,

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { ERROR_CATALOGUE, type ErrorCode, TextkitError } from "../../core/errors.ts";
+import { ERROR_CATALOGUE, type ErrorCode, TextkitError } from "../../core/index.ts";
 import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
 import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";

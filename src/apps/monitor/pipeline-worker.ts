@@ -4,7 +4,7 @@
  * names it) and runs the whole pipeline on each batch it is sent.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { isTextkitError } from "../../core/errors.ts";
+import { isTextkitError } from "../../core/index.ts";
 import { loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import type { MonitorConfig } from "./config.ts";

@@ -4,7 +4,7 @@
  * one is configured, and its content words. Models are asked once per batch and language,
  * never once per document.
  */
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig, Sentiment } from "./config.ts";
 import {

@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "@redis/client";
 import { type RedisServer, redisSkip, startRedis } from "../../../test/support/redis.ts";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { RedisStreamConfig } from "./config.ts";
 import { type DocumentSink, documentKey, type IngestOutcome, type MonitorDocumentInput } from "./document.ts";
 import { RedisStreamConsumer, type RedisStreamConsumerOptions } from "./redis-stream.ts";

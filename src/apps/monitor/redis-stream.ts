@@ -13,7 +13,7 @@
  */
 import { hostname } from "node:os";
 import { createClient } from "@redis/client";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { RedisStreamConfig } from "./config.ts";
 import {
   type DocumentLocation,

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { storeTargets } from "../../../test/support/postgres.ts";
-import { isTextkitError } from "../../core/errors.ts";
-import { openDatabase } from "../../store/database.ts";
+import { isTextkitError } from "../../core/index.ts";
+import { openDatabase } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
 import { type AlertDraft, MonitorStore } from "./store.ts";
 

@@ -8,8 +8,8 @@
  * an alert is never fired without its deliveries being queued.
  */
 import { randomUUID } from "node:crypto";
-import { TextkitError } from "../../core/errors.ts";
-import type { Database, Queryable, SqlValue } from "../../store/database.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { Database, Queryable, SqlValue } from "../../store/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
 import type { RuleKind } from "./config.ts";
 import type { MonitorDocument, MonitorEntity } from "./document.ts";

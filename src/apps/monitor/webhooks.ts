@@ -9,7 +9,7 @@
  * after an exponentially growing, jittered delay (a Retry-After header is honoured), until
  * the target's maxAttempts; any other answer (the receiver refuses the alert) gives up at once.
  */
-import { signWebhookBody } from "../../core/webhook-signature.ts";
+import { signWebhookBody } from "../../core/index.ts";
 import type { WebhookTarget } from "./config.ts";
 import type { AlertRecord, Delivery, MonitorStore } from "./store.ts";
 

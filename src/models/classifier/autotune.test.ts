@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
 import { type AutotuneOptions, type AutotuneTrial, autotuneClassifier } from "./autotune.ts";
 import { trainClassifier } from "./classifier.ts";

@@ -4,8 +4,7 @@
  * hyperparameter around the best trial so far, with a spread that narrows as the budget
  * is spent. Trials are scored on a development set.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
 import { containsHan } from "../../text/index.ts";
 import { type TextClassifier, trainClassifier } from "./classifier.ts";

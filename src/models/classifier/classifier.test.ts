@@ -4,10 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { manifestDigest } from "../../artifact/index.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset, Example } from "../../data/index.ts";
-import { manifestDigest } from "../../store/index.ts";
 import { loadClassifier, trainClassifier } from "./classifier.ts";
 import { Featurizer } from "./featurizer.ts";
 

@@ -1,10 +1,4 @@
 import { join } from "node:path";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import type { Dataset } from "../../data/index.ts";
-import { fingerprint } from "../../data/index.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
-import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
 import {
   artifactFile,
   artifactFloats,
@@ -14,16 +8,21 @@ import {
   type ManifestInput,
   readArtifact,
   writeArtifact,
-} from "../../store/index.ts";
-import { EpochLog } from "../../train/epoch-log.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
+} from "../../artifact/index.ts";
+import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
   newRunId,
+  Random,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../train/run-record.ts";
+  TextkitError,
+} from "../../core/index.ts";
+import type { Dataset } from "../../data/index.ts";
+import { fingerprint, readVecFile } from "../../data/index.ts";
+import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
+import { EpochLog } from "../../train/index.ts";
 import {
   averageRows,
   linearScores,
@@ -36,7 +35,7 @@ import {
 } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
-import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantize.ts";
+import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantized-format.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
 

@@ -4,9 +4,7 @@
  * gets a row only if training saw it, so memory follows the data and an n-gram never seen
  * in training contributes nothing (rather than a random vector).
  */
-import { charNgramHashes, combineHash, fnv1a } from "../../text/hash.ts";
-import { normalizeText } from "../../text/normalize.ts";
-import { Tokenizer } from "../../text/tokenize.ts";
+import { charNgramHashes, combineHash, fnv1a, normalizeText, Tokenizer } from "../../text/index.ts";
 import type { ClassifierOptions } from "./options.ts";
 
 /**

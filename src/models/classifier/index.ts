@@ -14,5 +14,6 @@ export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";
 export { CLASSIFIER_LOSSES, DEFAULT_CLASSIFIER_OPTIONS, resolveClassifierOptions } from "./options.ts";
-export type { QuantizationInfo, QuantizeHooks, QuantizeOptions } from "./quantize.ts";
+export type { QuantizeHooks, QuantizeOptions } from "./quantize.ts";
 export { quantizeClassifier } from "./quantize.ts";
+export type { QuantizationInfo } from "./quantized-format.ts";

@@ -1,5 +1,5 @@
-import { TextkitError } from "../../core/errors.ts";
-import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/normalize.ts";
+import { TextkitError } from "../../core/index.ts";
+import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/index.ts";
 
 export const CLASSIFIER_LOSSES = ["softmax", "ova"] as const;
 export type ClassifierLoss = (typeof CLASSIFIER_LOSSES)[number];

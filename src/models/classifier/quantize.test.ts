@@ -3,10 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { manifestDigest } from "../../artifact/index.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
-import { manifestDigest } from "../../store/index.ts";
 import { loadClassifier, type TextClassifier, trainClassifier } from "./classifier.ts";
 import { quantizeClassifier } from "./quantize.ts";
 

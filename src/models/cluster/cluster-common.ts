@@ -1,21 +1,22 @@
 /** What the text and numeric cluster models share: their output, manifest, run record and files. */
-import { TextkitError } from "../../core/errors.ts";
+
 import {
   type Artifact,
   artifactFile,
   artifactFloats,
   bytesOf,
   type ManifestInput,
-} from "../../store/index.ts";
+} from "../../artifact/index.ts";
 import {
   newRunId,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../train/run-record.ts";
+  TextkitError,
+} from "../../core/index.ts";
+import type { KMeansPrediction } from "../numeric/index.ts";
 import type { FitOutcome, KChoice } from "./fit.ts";
-import type { KMeansPrediction } from "./kmeans.ts";
 
 export const CLUSTER_FAMILY = "cluster";
 

@@ -2,9 +2,10 @@
  * What text and numeric clustering share: k-means for one k or for each k of a range,
  * the silhouette of each, and the choice of k by the highest silhouette.
  */
-import { TextkitError } from "../../core/errors.ts";
-import type { TrainHooks } from "../../train/progress.ts";
-import { type KMeansData, type KMeansResult, kMeans, silhouette } from "./kmeans.ts";
+
+import type { TrainHooks } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
+import { type KMeansData, type KMeansResult, kMeans, silhouette } from "../numeric/index.ts";
 import { type KMeansSettings, kValues } from "./options.ts";
 
 /** One k tried: its best inertia and its silhouette (null where it is undefined, e.g. k = 1). */

@@ -1,6 +1,3 @@
-export type { ClusterAssignment } from "./cluster-common.ts";
-export { CLUSTER_FAMILY } from "./cluster-common.ts";
-export type { FitOutcome, KChoice } from "./fit.ts";
 export type {
   KMeansData,
   KMeansMetric,
@@ -10,7 +7,7 @@ export type {
   KMeansResult,
   SilhouetteOptions,
   SparseRows,
-} from "./kmeans.ts";
+} from "../numeric/index.ts";
 export {
   DEFAULT_SILHOUETTE_SAMPLE,
   distancesToCentroids,
@@ -18,7 +15,10 @@ export {
   kMeans,
   kMeansPredict,
   silhouette,
-} from "./kmeans.ts";
+} from "../numeric/index.ts";
+export type { ClusterAssignment } from "./cluster-common.ts";
+export { CLUSTER_FAMILY } from "./cluster-common.ts";
+export type { FitOutcome, KChoice } from "./fit.ts";
 export type { ClusterModel } from "./load-cluster-model.ts";
 export { loadClusterModel } from "./load-cluster-model.ts";
 export type { NumericClusterParts, NumericClusterSummary } from "./numeric-clusters.ts";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { TextkitError } from "../../core/errors.ts";
-import { artifactOptions, readArtifact } from "../../store/index.ts";
+import { artifactOptions, readArtifact } from "../../artifact/index.ts";
+import { TextkitError } from "../../core/index.ts";
 import { CLUSTER_FAMILY } from "./cluster-common.ts";
 import {
   NUMERIC_CLUSTER_TASK,

@@ -3,12 +3,12 @@
  * their column names, saved and loaded like every model, assigning new rows.
  */
 import { createHash } from "node:crypto";
-import { TextkitError } from "../../core/errors.ts";
-import type { NumericRows } from "../../data/numeric-rows.ts";
-import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
-import { type Artifact, bytesOf, type ManifestInput, writeArtifact } from "../../store/index.ts";
-import type { TrainHooks } from "../../train/progress.ts";
-import type { RunRecord } from "../../train/run-record.ts";
+import { type Artifact, bytesOf, type ManifestInput, writeArtifact } from "../../artifact/index.ts";
+import type { RunRecord, TrainHooks } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { NumericRows } from "../../data/index.ts";
+import { adjustedRandIndex } from "../../eval/index.ts";
+import { distancesToCentroids, kMeansPredict } from "../numeric/index.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,
@@ -18,7 +18,6 @@ import {
   readClusterCore,
 } from "./cluster-common.ts";
 import { fitKMeans, type KChoice } from "./fit.ts";
-import { distancesToCentroids, kMeansPredict } from "./kmeans.ts";
 import { type NumericClusterOptions, resolveNumericClusterOptions } from "./options.ts";
 
 export const NUMERIC_CLUSTER_TASK = "numeric-clustering";

@@ -1,6 +1,6 @@
-import { TextkitError } from "../../core/errors.ts";
-import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/normalize.ts";
-import { KMEANS_METRICS, type KMeansMetric } from "./kmeans.ts";
+import { TextkitError } from "../../core/index.ts";
+import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/index.ts";
+import { KMEANS_METRICS, type KMeansMetric } from "../numeric/index.ts";
 
 /** What texts are turned into before clustering. */
 export const CLUSTER_FEATURES = ["tfidf", "vectors"] as const;

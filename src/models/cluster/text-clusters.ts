@@ -4,10 +4,7 @@
  * mean TF-IDF that are not spread evenly over every cluster, and the texts nearest its
  * centroid. The model assigns new texts to the nearest centroid.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { type Dataset, datasetFromExamples, fingerprint } from "../../data/dataset.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
-import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
+
 import {
   type Artifact,
   artifactFile,
@@ -15,9 +12,12 @@ import {
   bytesOf,
   type ManifestInput,
   writeArtifact,
-} from "../../store/index.ts";
-import type { TrainHooks } from "../../train/progress.ts";
-import type { RunRecord } from "../../train/run-record.ts";
+} from "../../artifact/index.ts";
+import type { RunRecord, TrainHooks } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
+import { type Dataset, datasetFromExamples, fingerprint, readVecFile } from "../../data/index.ts";
+import { adjustedRandIndex } from "../../eval/index.ts";
+import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "../numeric/index.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,
@@ -27,7 +27,6 @@ import {
   readClusterCore,
 } from "./cluster-common.ts";
 import { fitKMeans, type KChoice } from "./fit.ts";
-import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "./kmeans.ts";
 import { type ClusterOptions, resolveClusterOptions } from "./options.ts";
 import { TermTokenizer, TfidfFeatures } from "./tfidf.ts";
 

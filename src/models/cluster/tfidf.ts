@@ -5,12 +5,9 @@
  * in at least minDf documents and at most a maxDf share of them.
  */
 
-import { compareCodePoints } from "../../core/code-point-order.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { type NormalizationForm, normalizeText } from "../../text/normalize.ts";
-import { isStopword } from "../../text/stopwords.ts";
-import { Tokenizer } from "../../text/tokenize.ts";
-import type { SparseRows } from "./kmeans.ts";
+import { compareCodePoints, TextkitError } from "../../core/index.ts";
+import { isStopword, type NormalizationForm, normalizeText, Tokenizer } from "../../text/index.ts";
+import type { SparseRows } from "../numeric/index.ts";
 
 export interface TermOptions {
   lowercase: boolean;

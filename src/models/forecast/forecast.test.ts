@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { isCodedError, scratchFiles } from "../../../test/support/data-files.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import {
   addSteps,
   fitGrowth,

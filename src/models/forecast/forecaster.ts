@@ -10,8 +10,8 @@
  * and MASE (MAE over the in-sample one-step naive MAE). The same errors give the
  * prediction intervals of the final forecast (their empirical quantiles per horizon).
  */
-import { TextkitError } from "../../core/errors.ts";
-import type { CategoricalColumn, NumericColumn, Table } from "../../data/table.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { CategoricalColumn, NumericColumn, Table } from "../../data/index.ts";
 import {
   type LinearRegressor,
   type RegressionSummary,

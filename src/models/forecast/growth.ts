@@ -9,9 +9,8 @@
  * noise around the trend). Residuals are drawn independently; a series whose deviations
  * from the trend persist over many steps will have wider real uncertainty than the bands.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import { QrAccumulator } from "../regressor/index.ts";
+import { Random, TextkitError } from "../../core/index.ts";
+import { QrAccumulator } from "../numeric/index.ts";
 
 export interface GrowthFit {
   /** log(y) at t = 0. */

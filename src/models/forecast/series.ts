@@ -3,9 +3,14 @@
  * increasing time. The step between rows (a day, a week, a month...) is inferred, so that
  * future times and their calendar features can be named.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { MISSING_MARKERS, parseNumberCell } from "../../data/table.ts";
-import { type Cell, readTableRecords, type TableFormat } from "../../data/table-records.ts";
+import { TextkitError } from "../../core/index.ts";
+import {
+  type Cell,
+  MISSING_MARKERS,
+  parseNumberCell,
+  readTableRecords,
+  type TableFormat,
+} from "../../data/index.ts";
 
 /** How far apart consecutive points are. */
 export interface SeriesStep {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Random } from "../../core/random.ts";
+import { Random } from "../../core/index.ts";
 import { CgScratch, cgSolveRow, gram, trainAls } from "./als.ts";
 import { trainBpr } from "./bpr.ts";
 import { StageProgress } from "./engine.ts";

@@ -6,7 +6,7 @@
  * conjugate gradient started from the previous solution (Takács, Pilászy and Tikk 2011),
  * which needs YᵀY once per half-pass and then only the row's own entries: O(nnz · f).
  */
-import { Random } from "../../core/random.ts";
+import { Random } from "../../core/index.ts";
 import type { History } from "./engine.ts";
 import type { FactorState, FactorTraining } from "./factors.ts";
 import { type CsrMatrix, transpose } from "./matrix.ts";

@@ -4,7 +4,7 @@
  * uniformly from those u has not engaged with; x_ui = uᵀi + b_i. A pass draws as many
  * triples as there are observed pairs.
  */
-import { Random } from "../../core/random.ts";
+import { Random } from "../../core/index.ts";
 import { initialFactors } from "./als.ts";
 import type { History } from "./engine.ts";
 import type { FactorState, FactorTraining } from "./factors.ts";

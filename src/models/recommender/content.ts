@@ -6,13 +6,12 @@
  * An item nobody has touched yet is scored like any other: this is how new items get
  * recommended.
  */
-import { TextkitError } from "../../core/errors.ts";
-import type { CatalogItem, ItemCatalog } from "../../data/interactions.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
-import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../store/index.ts";
-import { combineHash, fnv1a } from "../../text/hash.ts";
-import { normalizeText } from "../../text/normalize.ts";
-import { Tokenizer } from "../../text/tokenize.ts";
+
+import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../artifact/index.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { CatalogItem, ItemCatalog } from "../../data/index.ts";
+import { readVecFile } from "../../data/index.ts";
+import { combineHash, fnv1a, normalizeText, Tokenizer } from "../../text/index.ts";
 import type { EngineParts, Explanation, History, ScoringEngine } from "./engine.ts";
 import { topK } from "./matrix.ts";
 

@@ -3,7 +3,7 @@
  * common (the catalogue, user histories, popularity, filters, reasons, artifacts); an
  * engine only scores items for a user and says which seen item explains a score.
  */
-import type { TrainHooks } from "../../train/progress.ts";
+import type { TrainHooks } from "../../core/index.ts";
 import type { SparseRow } from "./matrix.ts";
 
 /** The engines; a hybrid combines several. */

@@ -3,10 +3,9 @@
  * of their test events that they had not engaged with before are the relevant ones, and
  * the model's top k (seen items excluded) is the ranked list.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import type { Interactions, ItemCatalog } from "../../data/interactions.ts";
-import { mae, type RankedCase, type RankingReport, rankingReport, rmse } from "../../eval/ranking.ts";
+import { Random, TextkitError } from "../../core/index.ts";
+import type { Interactions, ItemCatalog } from "../../data/index.ts";
+import { mae, type RankedCase, type RankingReport, rankingReport, rmse } from "../../eval/index.ts";
 
 /** What evaluation needs of a model. */
 export interface RankingModel {

@@ -4,9 +4,10 @@
  * differently (als.ts, bpr.ts) and fold a changed user in differently; scoring, reasons
  * and artifacts are the same.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { bytesOf, float32FromBuffer } from "../../store/index.ts";
-import type { EpochSummary } from "../../train/progress.ts";
+
+import { bytesOf, float32FromBuffer } from "../../artifact/index.ts";
+import type { EpochSummary } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { EngineParts, Explanation, History, ScoringEngine, StageProgress } from "./engine.ts";
 
 /** Learned factors: row u of userFactors (length `factors`) belongs to user u, and so on. */

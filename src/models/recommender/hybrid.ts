@@ -6,9 +6,10 @@
  * on the latest training events (the sources having been fitted on the earlier ones)
  * combines them into one score.
  */
-import { TextkitError } from "../../core/errors.ts";
-import type { Random } from "../../core/random.ts";
-import type { ItemCatalog } from "../../data/interactions.ts";
+
+import type { Random } from "../../core/index.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { ItemCatalog } from "../../data/index.ts";
 import type { ContentEngine } from "./content.ts";
 import type { EngineParts, Explanation, History, ScoringEngine } from "./engine.ts";
 import type { FactorEngine } from "./factors.ts";

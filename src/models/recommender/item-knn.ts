@@ -5,8 +5,9 @@
  * keeps its most similar items; a user's score for an item sums the similarities of the
  * items they engaged with, weighted by how strongly they did.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../store/index.ts";
+
+import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../artifact/index.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { EngineParts, Explanation, History, ScoringEngine, StageProgress } from "./engine.ts";
 import { type CsrMatrix, topK, transpose } from "./matrix.ts";
 import type { RecommenderOptions } from "./options.ts";

@@ -2,7 +2,7 @@
  * Sparse interaction matrices in compressed sparse row (CSR) form, built in linear time by
  * two counting sorts, and the top-k selection every model ranks with.
  */
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 
 /** Row r holds columns indices[indptr[r] .. indptr[r+1]), in increasing order, with values in data. */
 export interface CsrMatrix {

@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 
 /** The recommender models: see each option for which ones use it. */
 export const RECOMMENDER_MODELS = ["popularity", "knn", "als", "bpr", "content", "hybrid"] as const;

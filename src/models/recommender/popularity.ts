@@ -3,7 +3,7 @@
  * so that what many users engaged with lately ranks first. Every recommender keeps it:
  * it is the cold start of a user without events, and a feature of the hybrid.
  */
-import type { Interactions } from "../../data/interactions.ts";
+import type { Interactions } from "../../data/index.ts";
 import type { EngineParts, Explanation, History, ScoringEngine } from "./engine.ts";
 
 const DAY = 86_400;

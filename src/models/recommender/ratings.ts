@@ -3,8 +3,8 @@
  * bias, each shrunk towards zero when based on few ratings. It is what RMSE and MAE are
  * reported for: the implicit models rank, they do not predict stars.
  */
-import { TextkitError } from "../../core/errors.ts";
-import type { Interactions } from "../../data/interactions.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { Interactions } from "../../data/index.ts";
 
 /** Shrinkage of the item and user biases (ratings' worth of prior towards 0). */
 const ITEM_SHRINK = 25;

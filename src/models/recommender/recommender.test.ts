@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { isCodedError, scratchFiles } from "../../../test/support/data-files.ts";
 import { plantedData, plantedInteractions } from "../../../test/support/recommend-data.ts";
-import { leaveLastOut } from "../../data/interaction-splits.ts";
-import { ItemCatalog } from "../../data/interactions.ts";
+import { ItemCatalog, leaveLastOut } from "../../data/index.ts";
 import { RECOMMENDER_MODELS, type RecommenderModel, type RecommenderOptions } from "./options.ts";
 import { loadRecommender, type Recommender, trainRecommender } from "./recommender.ts";
 
@@ -247,7 +246,7 @@ describe("artifacts", () => {
 describe("training data checks", () => {
   it("reports ratings' RMSE and MAE when there are ratings, and dev metrics per pass", async () => {
     const builderCatalog = new ItemCatalog(planted.items);
-    const { InteractionsBuilder } = await import("../../data/interactions.ts");
+    const { InteractionsBuilder } = await import("../../data/index.ts");
     const builder = new InteractionsBuilder(builderCatalog);
     for (const e of planted.events)
       builder.add({ ...e, type: "rating", value: e.item.startsWith("s") ? 5 : 2 });

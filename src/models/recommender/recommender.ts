@@ -5,19 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import { latestPerUserMask } from "../../data/interaction-splits.ts";
-import {
-  type BehaviourEvent,
-  type CatalogItem,
-  type CatalogItemInput,
-  catalogItemOf,
-  type EventWeights,
-  type Interactions,
-  InteractionsBuilder,
-  ItemCatalog,
-} from "../../data/interactions.ts";
 import {
   artifactFile,
   artifactFloats,
@@ -27,16 +14,29 @@ import {
   type ManifestInput,
   readArtifact,
   writeArtifact,
-} from "../../store/index.ts";
-import { EpochLog } from "../../train/epoch-log.ts";
-import type { TrainHooks } from "../../train/progress.ts";
+} from "../../artifact/index.ts";
+import type { TrainHooks } from "../../core/index.ts";
 import {
   newRunId,
+  Random,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../train/run-record.ts";
+  TextkitError,
+} from "../../core/index.ts";
+import {
+  type BehaviourEvent,
+  type CatalogItem,
+  type CatalogItemInput,
+  catalogItemOf,
+  type EventWeights,
+  type Interactions,
+  InteractionsBuilder,
+  ItemCatalog,
+  latestPerUserMask,
+} from "../../data/index.ts";
+import { EpochLog } from "../../train/index.ts";
 import { ContentEngine, trainContent } from "./content.ts";
 import {
   type Explanation,

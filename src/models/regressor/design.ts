@@ -5,9 +5,8 @@
  * model, so that every later table is encoded exactly as the training data was.
  */
 import { createHash } from "node:crypto";
-import { compareCodePoints } from "../../core/code-point-order.ts";
-import { TextkitError, type TextkitErrorOptions } from "../../core/errors.ts";
-import type { ColumnKind, ImputeStrategy, NumericColumn, Table } from "../../data/table.ts";
+import { compareCodePoints, TextkitError, type TextkitErrorOptions } from "../../core/index.ts";
+import type { ColumnKind, ImputeStrategy, NumericColumn, Table } from "../../data/index.ts";
 import type { UnknownCategoryPolicy } from "./options.ts";
 
 /** What the training data says about one column. */

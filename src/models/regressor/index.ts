@@ -30,7 +30,5 @@ export {
   REGRESSOR_TASK,
   trainRegressor,
 } from "./regressor.ts";
-export type { OlsSolution } from "./solve.ts";
-export { GramAccumulator, QrAccumulator, RANK_TOLERANCE } from "./solve.ts";
 export type { RegressionSource, SourcePass, SourceReadOptions } from "./source.ts";
 export { fileSource, sliceTable, tableSource } from "./source.ts";

@@ -1,5 +1,5 @@
-import { TextkitError } from "../../core/errors.ts";
-import { IMPUTE_STRATEGIES, type ImputeStrategy } from "../../data/table.ts";
+import { TextkitError } from "../../core/index.ts";
+import { IMPUTE_STRATEGIES, type ImputeStrategy } from "../../data/index.ts";
 
 /**
  * ols: ordinary least squares through a QR factorisation, with standard errors.

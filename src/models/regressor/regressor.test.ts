@@ -11,10 +11,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { isCodedError, scratchFiles } from "../../../test/support/data-files.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import { loadTable, type Table } from "../../data/table.ts";
-import type { TrainProgress } from "../../train/progress.ts";
+import type { TrainProgress } from "../../core/index.ts";
+import { Random, TextkitError } from "../../core/index.ts";
+import { loadTable, type Table } from "../../data/index.ts";
 import { fileSource, type LinearRegressor, loadRegressor, trainRegressor } from "./index.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../test/fixtures/regression/", import.meta.url));

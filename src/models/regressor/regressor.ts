@@ -1,33 +1,33 @@
 /**
  * Linear regression on tabular data: ordinary least squares (with standard errors), ridge,
  * or minibatch SGD for data too big for memory, over numeric and one-hot categorical
- * features. See solve.ts for the exact solvers and sgd.ts for the SGD loop.
+ * features. See ../numeric/solve.ts for the exact solvers and sgd.ts for the SGD loop.
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { TextkitError } from "../../core/errors.ts";
-import type { Table, TableOptions } from "../../data/table.ts";
-import { tableFromRecords } from "../../data/table.ts";
-import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
 import {
   artifactFile,
   artifactOptions,
   type ManifestInput,
   readArtifact,
   writeArtifact,
-} from "../../store/index.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
+} from "../../artifact/index.ts";
+import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
   newRunId,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../train/run-record.ts";
+  TextkitError,
+} from "../../core/index.ts";
+import type { Table, TableOptions } from "../../data/index.ts";
+import { tableFromRecords } from "../../data/index.ts";
+import { RegressionAccumulator, type RegressionMetrics } from "../../eval/index.ts";
+import { GramAccumulator, QrAccumulator } from "../numeric/index.ts";
 import { DesignEncoder, fileRows, type RowLocator, TableProfiler } from "./design.ts";
 import { type RegressorOptions, resolveRegressorOptions } from "./options.ts";
 import { type EncodedRows, encodedMetrics, linearPredict, trainSgd } from "./sgd.ts";
-import { GramAccumulator, QrAccumulator } from "./solve.ts";
 import { type RegressionSource, type SourceReadOptions, tableSource } from "./source.ts";
 
 export const REGRESSOR_FAMILY = "regressor";

@@ -6,11 +6,11 @@
  * Rows held in memory are shuffled whole every epoch; a streamed file is shuffled within
  * a buffer of `shuffleBuffer` rows, so memory stays bounded whatever the file's size.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import { RegressionAccumulator, type RegressionMetrics } from "../../eval/regression-metrics.ts";
-import { EarlyStopping } from "../../train/early-stopping.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
+
+import type { EpochSummary, TrainHooks } from "../../core/index.ts";
+import { Random, TextkitError } from "../../core/index.ts";
+import { RegressionAccumulator, type RegressionMetrics } from "../../eval/index.ts";
+import { EarlyStopping } from "../../train/index.ts";
 import type { DesignEncoder } from "./design.ts";
 import type { RegressorOptions } from "./options.ts";
 import type { RegressionSource, SourceReadOptions } from "./source.ts";

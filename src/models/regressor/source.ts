@@ -10,7 +10,7 @@ import {
   TABLE_CHUNK_ROWS,
   type Table,
   type TableOptions,
-} from "../../data/table.ts";
+} from "../../data/index.ts";
 
 export interface SourceReadOptions {
   impute: ImputeStrategy;

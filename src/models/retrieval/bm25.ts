@@ -8,8 +8,7 @@
  * score(q, d) = Σ over distinct terms t of q: idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·|d| / avgdl))
  * idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5)) (Lucene's, never negative)
  */
-import { compareCodePoints } from "../../core/code-point-order.ts";
-import { TextkitError } from "../../core/errors.ts";
+import { compareCodePoints, TextkitError } from "../../core/index.ts";
 import { TopK } from "./top-k.ts";
 
 export interface Bm25Options {

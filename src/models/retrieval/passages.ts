@@ -5,8 +5,8 @@
  * "Cards > Lost card"), is cut at sentence ends when a paragraph is too long, and absorbs
  * neighbours that are too short to stand alone.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { decodeHtmlEntities, htmlBlocks } from "../../text/html.ts";
+import { TextkitError } from "../../core/index.ts";
+import { decodeHtmlEntities, htmlBlocks } from "../../text/index.ts";
 
 export const PASSAGE_FORMATS = ["markdown", "html", "text"] as const;
 export type PassageFormat = (typeof PASSAGE_FORMATS)[number];

@@ -7,7 +7,6 @@
  * 0, and the hybrid score is a weighted mean of the two.
  */
 import { createHash } from "node:crypto";
-import { TextkitError } from "../../core/errors.ts";
 import {
   artifactFile,
   artifactFloats,
@@ -17,8 +16,8 @@ import {
   type ManifestInput,
   readArtifact,
   writeArtifact,
-} from "../../store/index.ts";
-import { runManifestFields } from "../../train/run-record.ts";
+} from "../../artifact/index.ts";
+import { runManifestFields, TextkitError } from "../../core/index.ts";
 import { Bm25Index, type Bm25Options, DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./bm25.ts";
 import { RetrievalTokenizer } from "./terms.ts";
 import { TopK } from "./top-k.ts";

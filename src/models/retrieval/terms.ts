@@ -6,9 +6,7 @@
  * the segmenter cut: "信用卡" split as one word in a passage and as "信用 卡" in a question
  * still share "信用" and "用卡".
  */
-import { normalizeText } from "../../text/normalize.ts";
-import { isStopword } from "../../text/stopwords.ts";
-import { Tokenizer } from "../../text/tokenize.ts";
+import { isStopword, normalizeText, Tokenizer } from "../../text/index.ts";
 
 const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
 const HAN_RUN = /\p{Script=Han}{2,}/gu;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Random } from "../../core/random.ts";
+import { Random } from "../../core/index.ts";
 import { TopK } from "./top-k.ts";
 
 describe("TopK", () => {

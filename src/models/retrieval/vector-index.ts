@@ -4,7 +4,7 @@
  * rows of 300 dimensions that is a few tens of milliseconds, and needs no approximate
  * structure to build, tune or store).
  */
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { TopK } from "./top-k.ts";
 
 /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { scratchFiles } from "../../../test/support/data-files.ts";
 import { tinyVec } from "../../../test/support/retrieval-data.ts";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { firstComponent, WordVectorEncoder } from "./word-vector-encoder.ts";
 
 const scratch = scratchFiles("retrieval-vectors");

@@ -16,11 +16,10 @@
  * index is large enough for it to be what texts share rather than one of their topics.
  */
 import { createHash } from "node:crypto";
-import { compareCodePoints } from "../../core/code-point-order.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { readVecFile, type WordVectors } from "../../data/vectors-file.ts";
-import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../store/index.ts";
-import { charNgramHashes, fnv1a } from "../../text/hash.ts";
+import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../artifact/index.ts";
+import { compareCodePoints, TextkitError } from "../../core/index.ts";
+import { readVecFile, type WordVectors } from "../../data/index.ts";
+import { charNgramHashes, fnv1a } from "../../text/index.ts";
 import { RetrievalTokenizer } from "./terms.ts";
 import type { EncoderArtifact, PassageEncoder } from "./vector-index.ts";
 

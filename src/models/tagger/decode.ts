@@ -3,7 +3,7 @@
  * transition the scheme forbids (I-PER after O, B-LOC never closed in BIOES) gets no
  * path, so the tagger cannot emit a broken entity.
  */
-import { parseTag, type TagScheme } from "../../core/tag-schemes.ts";
+import { parseTag, type TagScheme } from "../../core/index.ts";
 
 /** Tags, and which transitions between them are allowed. */
 export interface TagSet {

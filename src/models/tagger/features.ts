@@ -5,8 +5,9 @@
  * the word boundaries Intl.Segmenter finds). The model maps hashes it saw in training
  * to weight rows; unseen hashes are ignored.
  */
-import { FNV_OFFSET, FNV_PRIME } from "../../text/hash.ts";
+
 import type { TextLanguage } from "../../text/index.ts";
+import { FNV_OFFSET, FNV_PRIME } from "../../text/index.ts";
 import type { Gazetteer } from "./gazetteer.ts";
 
 /** What besides the tokens themselves can feed features. */

@@ -3,10 +3,10 @@
  * supplies. A gazetteer does not decide anything by itself; the tagger learns how much to
  * trust a match, so a list with mistakes or gaps still helps.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { readTextLines } from "../../data/read-text-lines.ts";
+import { TextkitError } from "../../core/index.ts";
+import { readTextLines } from "../../data/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
-import { tokenizeForTagging } from "../../text/tag-tokens.ts";
+import { tokenizeForTagging } from "../../text/index.ts";
 
 const JOIN = "\u0001";
 const MAX_ENTRY_TOKENS = 12;

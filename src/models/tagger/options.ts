@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 
 export const TAGGER_ENCODINGS = ["bioes", "bio"] as const;
 export type TaggerEncoding = (typeof TAGGER_ENCODINGS)[number];

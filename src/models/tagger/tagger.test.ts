@@ -3,12 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { isTextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import { findTagViolation } from "../../core/tag-schemes.ts";
-import type { TaggedDataset, TaggedSentence } from "../../data/tagged-example.ts";
-import { writeVecFile } from "../../data/vectors-file.ts";
-import { kMeans } from "../cluster/kmeans.ts";
+import { findTagViolation, isTextkitError, Random } from "../../core/index.ts";
+import type { TaggedDataset, TaggedSentence } from "../../data/index.ts";
+import { writeVecFile } from "../../data/index.ts";
+import { kMeans } from "../numeric/index.ts";
 import {
   buildTagSet,
   forwardBackward,

@@ -6,19 +6,6 @@
  * time (see bench/results/tag-*.md, where it runs beside Wapiti's CRF).
  */
 import { createHash } from "node:crypto";
-import { TextkitError } from "../../core/errors.ts";
-import { minimizeGoldenSection } from "../../core/golden-section.ts";
-import { Random } from "../../core/random.ts";
-import { convertTags, tagChunks } from "../../core/tag-schemes.ts";
-import { readTextLines } from "../../data/read-text-lines.ts";
-import type { TaggedDataset } from "../../data/tagged-example.ts";
-import { readVecFile } from "../../data/vectors-file.ts";
-import {
-  type EntityReport,
-  entityReport,
-  type TokenLevelReport,
-  tokenLevelReport,
-} from "../../eval/entity-report.ts";
 import {
   artifactFile,
   artifactFloats,
@@ -28,19 +15,32 @@ import {
   type ManifestInput,
   readArtifact,
   writeArtifact,
-} from "../../store/index.ts";
-import type { TextLanguage } from "../../text/index.ts";
-import { tokenizeForTagging } from "../../text/tag-tokens.ts";
-import { EpochLog } from "../../train/epoch-log.ts";
-import type { EpochSummary, TrainHooks } from "../../train/progress.ts";
+} from "../../artifact/index.ts";
+import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
+  convertTags,
+  minimizeGoldenSection,
   newRunId,
+  Random,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
   runRecordOf,
-} from "../../train/run-record.ts";
-import { kMeans } from "../cluster/kmeans.ts";
+  TextkitError,
+  tagChunks,
+} from "../../core/index.ts";
+import type { TaggedDataset } from "../../data/index.ts";
+import { readTextLines, readVecFile } from "../../data/index.ts";
+import {
+  type EntityReport,
+  entityReport,
+  type TokenLevelReport,
+  tokenLevelReport,
+} from "../../eval/index.ts";
+import type { TextLanguage } from "../../text/index.ts";
+import { tokenizeForTagging } from "../../text/index.ts";
+import { EpochLog } from "../../train/index.ts";
+import { kMeans } from "../numeric/index.ts";
 import {
   buildTagSet,
   forwardBackward,

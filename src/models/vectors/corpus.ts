@@ -3,9 +3,8 @@
  * that training can run several epochs over a source that can be read only once (a stream,
  * a generator). The cost is 4 bytes per token: about 400 MB for 100 million tokens.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { type NormalizeOptions, normalizeText } from "../../text/normalize.ts";
-import { Tokenizer } from "../../text/tokenize.ts";
+import { TextkitError } from "../../core/index.ts";
+import { type NormalizeOptions, normalizeText, Tokenizer } from "../../text/index.ts";
 
 /** Lines longer than this are cut, so that the learning rate still decays within one huge document. */
 export const MAX_LINE_TOKENS = 1024;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { DEFAULT_VECTORS_OPTIONS, resolveVectorsOptions, usesSubwords } from "./options.ts";
 
 function refuses(options: Record<string, unknown>, message: RegExp): void {

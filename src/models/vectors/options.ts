@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 
 /** Every hyperparameter of the word-vector trainer. */
 export interface VectorsOptions {

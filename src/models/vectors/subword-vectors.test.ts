@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { resolveVectorsOptions } from "./options.ts";
 import { SubwordVectors } from "./subword-vectors.ts";
 

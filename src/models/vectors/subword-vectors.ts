@@ -1,6 +1,6 @@
-import { TextkitError } from "../../core/errors.ts";
-import type { WordVectors } from "../../data/vectors-file.ts";
-import { type NormalizeOptions, normalizeText } from "../../text/normalize.ts";
+import { TextkitError } from "../../core/index.ts";
+import type { WordVectors } from "../../data/index.ts";
+import { type NormalizeOptions, normalizeText } from "../../text/index.ts";
 import { usesSubwords, type VectorsOptions } from "./options.ts";
 import { BucketRows, buildSubwordTable, ngramRows, type SubwordTable } from "./subwords.ts";
 

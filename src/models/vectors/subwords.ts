@@ -4,7 +4,7 @@
  * Giving rows only to used buckets keeps memory proportional to the vocabulary: a bucket no
  * word uses would never be trained, so fastText's dense 2,000,000 rows hold mostly noise.
  */
-import { charNgramHashes } from "../../text/hash.ts";
+import { charNgramHashes } from "../../text/index.ts";
 
 export interface SubwordSettings {
   minn: number;

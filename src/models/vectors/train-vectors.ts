@@ -3,8 +3,7 @@
  * design of fastText's `skipgram`): each word predicts the words around it, the input side
  * of a word being the average of its own row and its character n-gram rows.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 import { buildCorpus, type Corpus, MAX_LINE_TOKENS } from "./corpus.ts";
 import { resolveVectorsOptions, usesSubwords, type VectorsOptions } from "./options.ts";
 import { SubwordVectors } from "./subword-vectors.ts";

@@ -10,8 +10,7 @@ import {
   type Reply,
   VERDICTS,
 } from "../../apps/assist/index.ts";
-import { TextkitError } from "../../core/errors.ts";
-import { maskPersonalData } from "../../core/pii.ts";
+import { maskPersonalData, TextkitError } from "../../core/index.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
 import type { ModelRegistry, ServedModel } from "../registry.ts";
 import { BEARER_SECURITY, ERROR_RESPONSES, ModelParams } from "../schemas.ts";

@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 
 /** Every file the dashboard has, with its content type; nothing else is ever served. */
 export const DASHBOARD_FILES = {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { TextkitError } from "../../core/errors.ts";
-import type { ArtifactManifest } from "../../store/index.ts";
+import type { ArtifactManifest } from "../../artifact/index.ts";
+import { TextkitError } from "../../core/index.ts";
 import type { ResolvedServerConfig } from "../config.ts";
 import { fileName } from "../families.ts";
 import type { ServerMetrics } from "../metrics.ts";

@@ -10,7 +10,7 @@ import {
   parseDocumentInput,
   SENTIMENTS,
 } from "../../apps/monitor/index.ts";
-import { isTextkitError, TextkitError } from "../../core/errors.ts";
+import { isTextkitError, TextkitError } from "../../core/index.ts";
 import { BEARER_SECURITY, ERROR_RESPONSES } from "../schemas.ts";
 
 export interface MonitorRoutesOptions {

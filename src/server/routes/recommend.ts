@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { TextkitError } from "../../core/errors.ts";
-import { RecommenderEventStore, type StoredEvent } from "../../store/recommender-events.ts";
+import { TextkitError } from "../../core/index.ts";
+import { RecommenderEventStore, type StoredEvent } from "../../store/index.ts";
 import type { ResolvedServerConfig } from "../config.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
 import type { ModelRegistry, RecommenderPredictor, ServedModel } from "../registry.ts";

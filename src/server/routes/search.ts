@@ -1,5 +1,5 @@
 import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 import { RETRIEVAL_FAMILY, SEARCH_MODES } from "../../models/retrieval/index.ts";
 import type { ResolvedServerConfig } from "../config.ts";
 import type { RetrievalPredictOptions } from "../families.ts";

@@ -14,9 +14,9 @@
  * candidates the triangle inequality rules out, and on sparse rows reads only the rows that
  * share a column with the candidate.
  */
-import { TextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import type { TrainHooks } from "../../train/progress.ts";
+
+import type { TrainHooks } from "../../core/index.ts";
+import { Random, TextkitError } from "../../core/index.ts";
 
 export const KMEANS_METRICS = ["euclidean", "cosine"] as const;
 /**

@@ -12,7 +12,7 @@
  *   Ridge does.
  */
 import { CholeskyDecomposition, inverse, Matrix, QrDecomposition, solve } from "ml-matrix";
-import { TextkitError } from "../../core/errors.ts";
+import { TextkitError } from "../../core/index.ts";
 
 /**
  * A design column counts as a linear combination of the columns before it when the part of

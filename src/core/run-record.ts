@@ -1,5 +1,5 @@
-import { TEXTKIT_VERSION } from "../core/version.ts";
 import type { EpochSummary } from "./progress.ts";
+import { TEXTKIT_VERSION } from "./version.ts";
 
 /**
  * What one training run leaves behind for people and for the dashboard: the settings,

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { isTextkitError } from "../../core/errors.ts";
-import { Random } from "../../core/random.ts";
-import { adjustedRandIndex } from "../../eval/adjusted-rand-index.ts";
-import type { TrainProgress } from "../../train/progress.ts";
+import type { TrainProgress } from "../../core/index.ts";
+import { isTextkitError, Random } from "../../core/index.ts";
+import { adjustedRandIndex } from "../../eval/index.ts";
 import {
   distancesToCentroids,
   type KMeansData,

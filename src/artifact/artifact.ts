@@ -14,8 +14,7 @@ import { existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { endianness } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { TextkitError } from "../core/errors.ts";
-import { nestedDeeperThan } from "../core/json-depth.ts";
+import { nestedDeeperThan, TextkitError } from "../core/index.ts";
 
 export const ARTIFACT_FORMAT = "textkit-model";
 /** 2: the manifest carries `digest` (and `parts`); version 1 manifests had no seal. */
