@@ -11,6 +11,7 @@
  * prediction intervals of the final forecast (their empirical quantiles per horizon).
  */
 import { TextkitError } from "../../core/errors.ts";
+import { withDefaults } from "../../core/options.ts";
 import type { CategoricalColumn, NumericColumn, Table } from "../../data/table.ts";
 import {
   type LinearRegressor,
@@ -125,8 +126,8 @@ export function calendarFeatures(
 
 /** Fills in defaults and refuses values that cannot forecast. */
 export function resolveForecastOptions(partial: Partial<ForecastOptions> = {}): ForecastOptions {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const o: ForecastOptions = { ...DEFAULT_FORECAST_OPTIONS, ...defined, lags: [...(partial.lags ?? [1])] };
+  const o = withDefaults(DEFAULT_FORECAST_OPTIONS, partial);
+  o.lags = [...(partial.lags ?? [1])];
   const fail = (message: string) => new TextkitError("OPTION_INVALID", message);
   if (o.lags.length === 0 || !o.lags.every((l) => Number.isInteger(l) && l >= 1 && l <= 100_000)) {
     throw fail(`lags must be whole numbers from 1 to 100000, got ${o.lags.join(",")}`);
