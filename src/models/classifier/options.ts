@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { checkInt, checkOneOf, withDefaults } from "../../core/options.ts";
+import { checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/options.ts";
 import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/normalize.ts";
 
 export const CLASSIFIER_LOSSES = ["softmax", "ova"] as const;
@@ -73,8 +73,7 @@ export function resolveClassifierOptions(partial: Partial<ClassifierOptions> = {
   if (o.maxn > 0 && o.minn === 0) o.minn = 1;
   if (o.maxn < o.minn)
     throw new TextkitError("OPTION_INVALID", `maxn (${o.maxn}) must be at least minn (${o.minn})`);
-  if (!(o.lr > 0 && o.lr <= 10))
-    throw new TextkitError("OPTION_INVALID", `lr must be in (0, 10], got ${o.lr}`);
+  checkNumber("lr", o.lr, 0, 10, true);
   checkOneOf("loss", o.loss, CLASSIFIER_LOSSES);
   checkOneOf("normalization", o.normalization, NORMALIZATION_FORMS);
   return o;

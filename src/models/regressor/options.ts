@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { checkBoolean, checkInt, checkOneOf, withDefaults } from "../../core/options.ts";
+import { checkBoolean, checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/options.ts";
 import { IMPUTE_STRATEGIES, type ImputeStrategy } from "../../data/table.ts";
 
 /**
@@ -74,8 +74,7 @@ export function resolveRegressorOptions(partial: Partial<RegressorOptions> = {})
   checkInt("shuffleBuffer", o.shuffleBuffer, 1, 100_000_000);
   checkInt("seed", o.seed, 0, 2 ** 32 - 1);
   checkBoolean("standardize", o.standardize);
-  if (!(o.lr > 0 && o.lr <= 10))
-    throw new TextkitError("OPTION_INVALID", `lr must be in (0, 10], got ${o.lr}`);
+  checkNumber("lr", o.lr, 0, 10, true);
   if (o.method === "ols") {
     if (o.alpha !== null && o.alpha !== 0) {
       throw new TextkitError(
