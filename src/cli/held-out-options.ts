@@ -3,7 +3,7 @@
  * or --split fractions held out of --train, never both.
  */
 import { type Command, Option } from "commander";
-import { TextkitError } from "../core/errors.ts";
+import { TextkitError } from "../core/index.ts";
 import { parseSplit, type SplitFractions } from "./parse-options.ts";
 
 /** What the held-out flags parse to. */

@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/options.ts";
+import { checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/index.ts";
 import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/normalize.ts";
 
 export const CLASSIFIER_LOSSES = ["softmax", "ova"] as const;

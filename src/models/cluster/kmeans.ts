@@ -15,7 +15,7 @@
  * share a column with the candidate.
  */
 import { TextkitError } from "../../core/errors.ts";
-import { checkInt } from "../../core/options.ts";
+import { checkInt } from "../../core/index.ts";
 import { Random } from "../../core/random.ts";
 import type { TrainHooks } from "../../train/progress.ts";
 

@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { checkInt, checkOneOf, withDefaults } from "../../core/options.ts";
+import { checkInt, checkOneOf, withDefaults } from "../../core/index.ts";
 import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/normalize.ts";
 import { KMEANS_METRICS, type KMeansMetric } from "./kmeans.ts";
 

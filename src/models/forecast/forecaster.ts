@@ -11,7 +11,7 @@
  * prediction intervals of the final forecast (their empirical quantiles per horizon).
  */
 import { TextkitError } from "../../core/errors.ts";
-import { withDefaults } from "../../core/options.ts";
+import { withDefaults } from "../../core/index.ts";
 import type { CategoricalColumn, NumericColumn, Table } from "../../data/table.ts";
 import {
   type LinearRegressor,

@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/options.ts";
+import { checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/index.ts";
 
 /** The recommender models: see each option for which ones use it. */
 export const RECOMMENDER_MODELS = ["popularity", "knn", "als", "bpr", "content", "hybrid"] as const;

@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { checkBoolean, checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/options.ts";
+import { checkBoolean, checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/index.ts";
 import { IMPUTE_STRATEGIES, type ImputeStrategy } from "../../data/table.ts";
 
 /**

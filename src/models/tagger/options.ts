@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { checkInt, checkOneOf, withDefaults } from "../../core/options.ts";
+import { checkInt, checkOneOf, withDefaults } from "../../core/index.ts";
 
 export const TAGGER_ENCODINGS = ["bioes", "bio"] as const;
 export type TaggerEncoding = (typeof TAGGER_ENCODINGS)[number];

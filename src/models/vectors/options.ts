@@ -1,5 +1,5 @@
 import { TextkitError } from "../../core/errors.ts";
-import { withDefaults } from "../../core/options.ts";
+import { withDefaults } from "../../core/index.ts";
 
 /** Every hyperparameter of the word-vector trainer. */
 export interface VectorsOptions {
