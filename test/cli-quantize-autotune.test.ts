@@ -31,32 +31,12 @@ import {
 } from "../src/index.ts";
 import { loadClassifier } from "../src/models/classifier/index.ts";
 import { type CliResult as Result, runCli } from "./support/cli-run.ts";
+import { CLI_TOPICS, topicRows } from "./support/topic-corpus.ts";
 
 const run = runCli;
 
 // Three topics with disjoint vocabularies: any working classifier separates them.
-const TOPICS: Record<string, string[]> = {
-  sport: ["goal", "match", "team", "score", "player", "coach", "league"],
-  weather: ["rain", "sunny", "cloud", "wind", "forecast", "storm", "snow"],
-  food: ["pizza", "pasta", "bread", "cheese", "soup", "salad", "dessert"],
-};
-const LABELS = Object.keys(TOPICS);
-const FILLER = ["the", "a", "today", "really", "we", "saw"];
-
-/** n examples per label, in label-interleaved order. */
-function examples(n: number, offset = 0): { text: string; label: string }[] {
-  const out: { text: string; label: string }[] = [];
-  for (let i = offset; i < offset + n; i++) {
-    for (const label of LABELS) {
-      const w = TOPICS[label]!;
-      out.push({
-        text: `${FILLER[i % FILLER.length]} ${w[i % 7]} ${w[(i + 2) % 7]} ${w[(i + 5) % 7]}`,
-        label,
-      });
-    }
-  }
-  return out;
-}
+const LABELS = Object.keys(CLI_TOPICS);
 
 const csv = (rows: { text: string; label: string }[]): string =>
   `text,label\n${rows.map((r) => `${r.text},${r.label}`).join("\n")}\n`;
@@ -75,9 +55,9 @@ before(async () => {
   data = join(dir, "train.csv");
   devFile = join(dir, "dev.csv");
   testFile = join(dir, "test.csv");
-  writeFileSync(data, csv(examples(20)));
-  writeFileSync(devFile, csv(examples(4, 20)));
-  writeFileSync(testFile, csv(examples(4, 24)));
+  writeFileSync(data, csv(topicRows(20)));
+  writeFileSync(devFile, csv(topicRows(4, 20)));
+  writeFileSync(testFile, csv(topicRows(4, 24)));
   model = join(dir, "model");
   const trained = await run(["classify", "train", "--train", data, "--out", model, ...FAST]);
   assert.equal(trained.code, 0, trained.stderr);
@@ -147,7 +127,7 @@ describe("classify quantize", () => {
     const original = await loadClassifier(model);
     const small = await loadClassifier(out);
     assert.notEqual(small.quantized, null);
-    const texts = examples(4, 24).map((e) => e.text);
+    const texts = topicRows(4, 24).map((e) => e.text);
     assert.deepEqual(
       small.predict(texts).map((p) => p.labels[0]),
       original.predict(texts).map((p) => p.labels[0]),

@@ -20,6 +20,7 @@ import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Capture, type CliResult as Result, runCli } from "./support/cli-run.ts";
+import { CLI_TOPICS, topicRows } from "./support/topic-corpus.ts";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 // Resolved here so that a child started in a temporary directory still finds tsx.
@@ -41,28 +42,7 @@ function spawn(args: string[], cwd: string, input?: string | Buffer): Result {
 }
 
 // Three topics with disjoint vocabularies: any working classifier separates them.
-const TOPICS: Record<string, string[]> = {
-  sport: ["goal", "match", "team", "score", "player", "coach", "league"],
-  weather: ["rain", "sunny", "cloud", "wind", "forecast", "storm", "snow"],
-  food: ["pizza", "pasta", "bread", "cheese", "soup", "salad", "dessert"],
-};
-const LABELS = Object.keys(TOPICS);
-const FILLER = ["the", "a", "today", "really", "we", "saw"];
-
-/** n examples per label, in label-interleaved order. */
-function examples(n: number, offset = 0): { text: string; label: string }[] {
-  const out: { text: string; label: string }[] = [];
-  for (let i = offset; i < offset + n; i++) {
-    for (const label of LABELS) {
-      const w = TOPICS[label]!;
-      out.push({
-        text: `${FILLER[i % FILLER.length]} ${w[i % 7]} ${w[(i + 2) % 7]} ${w[(i + 5) % 7]}`,
-        label,
-      });
-    }
-  }
-  return out;
-}
+const LABELS = Object.keys(CLI_TOPICS);
 
 const csv = (rows: { text: string; label: string }[]): string =>
   `text,label\n${rows.map((r) => `${r.text},${r.label}`).join("\n")}\n`;
@@ -81,7 +61,7 @@ let model: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "textkit-cli-"));
   data = join(dir, "train.csv");
-  writeFileSync(data, csv(examples(20)));
+  writeFileSync(data, csv(topicRows(20)));
   model = join(dir, "model");
   // One model for the eval and predict tests; the train tests check this run too.
   const trained = await run(["classify", "train", "--train", data, "--out", model, ...FAST]);
@@ -165,9 +145,9 @@ describe("classify train", () => {
     const train = join(dir, "train.txt");
     const dev = join(dir, "dev.jsonl");
     const test = join(dir, "test.jsonl");
-    writeFileSync(train, fasttext(examples(20)));
-    writeFileSync(dev, jsonl(examples(4, 20)));
-    writeFileSync(test, jsonl(examples(5, 24)));
+    writeFileSync(train, fasttext(topicRows(20)));
+    writeFileSync(dev, jsonl(topicRows(4, 20)));
+    writeFileSync(test, jsonl(topicRows(5, 24)));
     const out = join(dir, "separate");
     const args = ["classify", "train", "--train", train, "--dev", dev, "--test", test, "--out", out];
     const result = await run([...args, ...FAST]);
@@ -181,7 +161,7 @@ describe("classify train", () => {
 
   it("trains a one-vs-all model on multi-label data unless told otherwise", async () => {
     const multi = join(dir, "multi.csv");
-    const rows = examples(20).map((r, i) => ({ ...r, label: i % 4 === 0 ? `${r.label}|news` : r.label }));
+    const rows = topicRows(20).map((r, i) => ({ ...r, label: i % 4 === 0 ? `${r.label}|news` : r.label }));
     writeFileSync(multi, `text,labels\n${rows.map((r) => `${r.text},${r.label}`).join("\n")}\n`);
     const out = join(dir, "multi-model");
     const result = await run(["classify", "train", "--train", multi, "--out", out, ...FAST]);
@@ -250,7 +230,7 @@ describe("classify train", () => {
 describe("classify eval", () => {
   it("prints scikit-learn's report, accuracy, top-k accuracy and the confusion matrix", async () => {
     const test = join(dir, "eval.csv");
-    writeFileSync(test, csv(examples(5, 30)));
+    writeFileSync(test, csv(topicRows(5, 30)));
     const result = await run([
       "classify",
       "eval",
@@ -273,7 +253,7 @@ describe("classify eval", () => {
 
   it("prints JSON whose numbers agree with each other", async () => {
     const test = join(dir, "eval.jsonl");
-    writeFileSync(test, jsonl(examples(4, 40)));
+    writeFileSync(test, jsonl(topicRows(4, 40)));
     const result = await run(["classify", "eval", "--model", model, "--data", test, "--json", "--confusion"]);
     assert.equal(result.code, 0, result.stderr);
     const parsed = JSON.parse(result.stdout);
@@ -332,7 +312,7 @@ describe("classify predict", () => {
 
   it("reads the text column of a CSV file in batches, keeping the order", async () => {
     const input = join(dir, "predict.csv");
-    const rows = examples(30, 50);
+    const rows = topicRows(30, 50);
     writeFileSync(input, csv(rows));
     const result = await run([
       "classify",
@@ -417,7 +397,7 @@ describe("vectors train", () => {
     const corpus = join(dir, "corpus.txt");
     writeFileSync(
       corpus,
-      `${examples(40)
+      `${topicRows(40)
         .map((r) => r.text)
         .join("\n")}\n`,
     );
@@ -482,8 +462,8 @@ describe("demo", () => {
     const samples = scratch("samples");
     const sample = join(samples, "topics");
     mkdirSync(sample);
-    writeFileSync(join(sample, "train.csv"), csv(examples(10)));
-    writeFileSync(join(sample, "test.csv"), csv(examples(3, 10)));
+    writeFileSync(join(sample, "train.csv"), csv(topicRows(10)));
+    writeFileSync(join(sample, "test.csv"), csv(topicRows(3, 10)));
     writeFileSync(
       join(sample, "sample.json"),
       JSON.stringify({
@@ -620,7 +600,7 @@ describe("errors", () => {
     /** The line the error must name; null when the error is about the whole file; undefined for no file. */
     line: number | null | undefined;
   }
-  const good = csv(examples(20));
+  const good = csv(topicRows(20));
   const cases: BadCase[] = [
     {
       name: "a missing column",

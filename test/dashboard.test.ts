@@ -19,9 +19,10 @@ import { type RunningServer, startServer } from "../src/server/index.ts";
 import { DASHBOARD_CSP, dashboardRoutes } from "../src/server/routes/dashboard.ts";
 import { ApiKeyStore } from "../src/store/api-keys.ts";
 import { openDatabase } from "../src/store/database.ts";
-import { call, errorOf, tempDir, trainTopicModel, VOCAB } from "./server-helpers.ts";
+import { call, errorOf, tempDir, trainTopicModel } from "./server-helpers.ts";
 import { writeAssistKnowledge } from "./support/assist-knowledge.ts";
 import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
+import { CLASSIFIER_TOPICS } from "./support/topic-corpus.ts";
 
 const root = tempDir("dashboard");
 const skip = chromiumSkipReason();
@@ -344,7 +345,7 @@ const SENTIMENT_WORDS: Record<string, string[]> = {
   neutral: ["announced", "scheduled", "statement", "meeting", "update", "published", "noted", "listed"],
   negative: ["terrible", "awful", "hate", "broken", "angry", "worst", "disaster", "furious"],
 };
-const TOPICS = Object.keys(VOCAB);
+const TOPICS = Object.keys(CLASSIFIER_TOPICS);
 const FILLER = ["the", "a", "today", "news", "about", "new", "we", "see"];
 
 /** A text of one topic and one sentiment: words of each among filler words. */
@@ -352,11 +353,11 @@ function monitorText(rng: Random, topic: string, sentiment: string): string {
   const words: string[] = [];
   for (let j = 0; j < 8; j++) {
     const r = rng.next();
-    if (r < 0.35) words.push(VOCAB[topic]![rng.int(8)]!);
+    if (r < 0.35) words.push(CLASSIFIER_TOPICS[topic]![rng.int(8)]!);
     else if (r < 0.7) words.push(SENTIMENT_WORDS[sentiment]![rng.int(8)]!);
     else words.push(FILLER[rng.int(FILLER.length)]!);
   }
-  words.push(VOCAB[topic]![rng.int(8)]!, SENTIMENT_WORDS[sentiment]![rng.int(8)]!);
+  words.push(CLASSIFIER_TOPICS[topic]![rng.int(8)]!, SENTIMENT_WORDS[sentiment]![rng.int(8)]!);
   return words.join(" ");
 }
 

@@ -8,33 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { writeArtifact } from "../src/artifact/index.ts";
-import { Random } from "../src/core/random.ts";
 import { datasetFromExamples } from "../src/data/index.ts";
 import { type TextClassifier, trainClassifier } from "../src/models/classifier/index.ts";
 import type { FamilyLoader } from "../src/server/index.ts";
-
-export const VOCAB: Record<string, string[]> = {
-  sport: ["match", "goal", "team", "coach", "league", "score", "player", "season"],
-  money: ["bank", "loan", "rate", "stock", "price", "market", "fund", "credit"],
-  weather: ["rain", "sunny", "storm", "cloud", "wind", "snow", "forecast", "cold"],
-};
-const FILLER = ["the", "a", "today", "news", "about", "new", "big", "report", "we", "see"];
-
-/** Texts of three topics, each with its own words among shared filler words. */
-export function topicTexts(n: number, seed: number): { text: string; label: string }[] {
-  const rng = new Random(seed);
-  const labels = Object.keys(VOCAB);
-  const out: { text: string; label: string }[] = [];
-  for (let i = 0; i < n; i++) {
-    const label = labels[i % labels.length]!;
-    const words: string[] = [];
-    for (let j = 0; j < 6; j++)
-      words.push(rng.next() < 0.4 ? VOCAB[label]![rng.int(8)]! : FILLER[rng.int(FILLER.length)]!);
-    words.push(VOCAB[label]![rng.int(8)]!);
-    out.push({ text: words.join(" "), label });
-  }
-  return out;
-}
+import { topicTexts } from "./support/topic-corpus.ts";
 
 /** A small classifier, trained in milliseconds; different seeds give different weights. */
 export async function trainTopicModel(seed = 1): Promise<TextClassifier> {

@@ -12,7 +12,8 @@ import { after, before, describe, it } from "node:test";
 import { datasetFromExamples } from "../src/data/index.ts";
 import { trainClassifier } from "../src/models/classifier/index.ts";
 import { type RunningServer, startServer } from "../src/server/index.ts";
-import { call, errorOf, tempDir, topicTexts } from "./server-helpers.ts";
+import { call, errorOf, tempDir } from "./server-helpers.ts";
+import { topicTexts } from "./support/topic-corpus.ts";
 
 const root = tempDir("server-http-errors");
 const modelsDir = join(root.path, "models");

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ClusterProcess, predictWithRetry, startCluster } from "./server-cluster-process.ts";
-import { tempDir, topicTexts, trainTopicModel } from "./server-helpers.ts";
+import { tempDir, trainTopicModel } from "./server-helpers.ts";
+import { topicTexts } from "./support/topic-corpus.ts";
 
 const SECONDS = Number(process.env["TEXTKIT_SOAK_SECONDS"] ?? 60);
 const RATE = Number(process.env["TEXTKIT_SOAK_RATE"] ?? 200);

@@ -6,38 +6,25 @@ import {
   type ClassifierOptions,
   DEFAULT_CLASSIFIER_OPTIONS,
 } from "../models/classifier/index.ts";
-import { NORMALIZATION_FORMS, type NormalizationForm } from "../text/index.ts";
-import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
+import { NORMALIZATION_FORMS } from "../text/index.ts";
+import { defaultedOption, parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 
 /** What commander hands over for the classifier options. */
-export interface ClassifierFlags {
-  dim: number;
-  epochs: number;
-  lr: number;
-  wordNgrams: number;
-  minn: number;
-  maxn: number;
-  buckets: number;
-  minCount: number;
+export interface ClassifierFlags extends Omit<ClassifierOptions, "loss" | "pretrainedVectors"> {
   loss?: ClassifierLoss;
-  seed: number;
-  patience: number;
-  lowercase: boolean;
-  normalization: NormalizationForm;
   pretrainedVectors?: string;
-  chunkTokens: number;
 }
 
 /** Adds --dim, --epochs, --lr, ... to a command that trains a classifier. */
 export function addClassifierOptions(command: Command): Command {
   const d = DEFAULT_CLASSIFIER_OPTIONS;
-  const option = (flags: string, description: string, parse: (value: string) => unknown, value: unknown) =>
-    new Option(flags, description).argParser(parse).default(value, String(value));
   return command
-    .addOption(option("--dim <n>", "size of the embeddings", parseInteger("--dim", 1), d.dim))
-    .addOption(option("--epochs <n>", "passes over the training data", parseInteger("--epochs", 1), d.epochs))
+    .addOption(defaultedOption("--dim <n>", "size of the embeddings", parseInteger("--dim", 1), d.dim))
     .addOption(
-      option(
+      defaultedOption("--epochs <n>", "passes over the training data", parseInteger("--epochs", 1), d.epochs),
+    )
+    .addOption(
+      defaultedOption(
         "--lr <rate>",
         "initial learning rate, decaying linearly to 0",
         parseNumber("--lr", 0, true),
@@ -45,7 +32,7 @@ export function addClassifierOptions(command: Command): Command {
       ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--word-ngrams <n>",
         "longest word n-gram (1 = words only, 2 adds bigrams)",
         parseInteger("--word-ngrams", 1),
@@ -53,10 +40,15 @@ export function addClassifierOptions(command: Command): Command {
       ),
     )
     .addOption(
-      option("--minn <n>", "shortest character n-gram (0 = none)", parseInteger("--minn", 0), d.minn),
+      defaultedOption(
+        "--minn <n>",
+        "shortest character n-gram (0 = none)",
+        parseInteger("--minn", 0),
+        d.minn,
+      ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--maxn <n>",
         "longest character n-gram (0 = none; 1..2 suits Chinese, 3..6 English)",
         parseInteger("--maxn", 0),
@@ -64,7 +56,7 @@ export function addClassifierOptions(command: Command): Command {
       ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--buckets <n>",
         "hash buckets for word and character n-grams",
         parseInteger("--buckets", 1),
@@ -72,7 +64,7 @@ export function addClassifierOptions(command: Command): Command {
       ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--min-count <n>",
         "words seen fewer times are dropped",
         parseInteger("--min-count", 1),
@@ -85,9 +77,9 @@ export function addClassifierOptions(command: Command): Command {
         `${CLASSIFIER_LOSSES.join(" or ")}: one label per text, or independent labels (default: ova for multi-label data, else softmax)`,
       ).argParser(parseChoice("--loss", CLASSIFIER_LOSSES)),
     )
-    .addOption(option("--seed <n>", "seed of the random numbers", parseInteger("--seed", 0), d.seed))
+    .addOption(defaultedOption("--seed <n>", "seed of the random numbers", parseInteger("--seed", 0), d.seed))
     .addOption(
-      option(
+      defaultedOption(
         "--patience <n>",
         "stop after this many epochs without gain on the dev set (0 = never)",
         parseInteger("--patience", 0),
@@ -95,7 +87,7 @@ export function addClassifierOptions(command: Command): Command {
       ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--normalization <form>",
         `Unicode normalisation of the text: ${NORMALIZATION_FORMS.join(", ")}`,
         parseChoice("--normalization", NORMALIZATION_FORMS),
@@ -103,7 +95,7 @@ export function addClassifierOptions(command: Command): Command {
       ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--chunk-tokens <n>",
         "train on pieces of this many tokens of each text, for long documents (0 = whole texts)",
         parseInteger("--chunk-tokens", 0),

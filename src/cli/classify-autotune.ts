@@ -27,9 +27,10 @@ import {
   topKOf,
 } from "./classify-train.ts";
 import { addLabelledDataOptions, type DataFlags, readOptionsOf } from "./data-options.ts";
+import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-out-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
-import { parseChoice, parseInteger, parseNumber, parseSplit, type SplitFractions } from "./parse-options.ts";
+import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import { formatDuration } from "./progress-bar.ts";
 import { describeDataset, evaluationMetrics } from "./report-output.ts";
 
@@ -46,11 +47,7 @@ function metricOfFlag(flag: MetricFlag): AutotuneMetric {
   return AUTOTUNE_METRICS.find((m) => METRIC_FLAGS[m] === flag)!;
 }
 
-interface AutotuneFlags extends DataFlags, ClassifierFlags {
-  train: string;
-  dev?: string;
-  test?: string;
-  split: SplitFractions;
+interface AutotuneFlags extends DataFlags, ClassifierFlags, HeldOutFlags {
   out: string;
   duration?: number;
   maxTrials?: number;
@@ -94,13 +91,7 @@ async function loadHeldOut(path: string, flags: AutotuneFlags): Promise<HeldOut>
 function checkFlags(flags: AutotuneFlags, splitGiven: boolean): void {
   resolveClassifierOptions(classifierOptionsOf(flags, false));
   checkModelOutput(flags.out, "--out");
-  const separate = flags.dev !== undefined || flags.test !== undefined;
-  if (separate && splitGiven) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      "--split holds dev and test data out of --train; it cannot be combined with --dev or --test files",
-    );
-  }
+  const separate = heldOutFilesGiven(flags, splitGiven, "data");
   if (separate && flags.dev === undefined) {
     throw new TextkitError(
       "OPTION_INVALID",
@@ -293,27 +284,24 @@ async function runAutotune(
  * registerClassifyAutotune(program.command("classify"), io);
  */
 export function registerClassifyAutotune(classify: Command, io: CliIo): Command {
-  const command = classify
-    .command("autotune")
-    .summary("search a classifier's settings for the best dev score")
-    .description(
-      "Search the classifier's hyperparameters (learning rate, epochs, dim, word and character " +
-        "n-grams, buckets) for the best score on development data within a time budget, as " +
-        "fastText's -autotune-validation does. The first trial uses the settings given (or the " +
-        "defaults); later ones sample around the best so far. Prints each trial on stderr, then the " +
-        "best settings and the dev and test reports, and saves the best model with its run record.",
-    )
-    .requiredOption("--train <file>", "labelled training data (.csv, .tsv, .jsonl, or fastText .txt)")
-    .option("--dev <file>", "development data every trial is scored on (default: held out by --split)")
-    .option("--test <file>", "test data for the final report (default: held out by --split)")
-    .addOption(
-      new Option(
-        "--split <dev,test>",
-        "without --dev and --test: fractions of --train held out, per label, for dev and test",
-      )
-        .argParser(parseSplit)
-        .default({ dev: 0.1, test: 0.1 }, "0.1,0.1"),
-    )
+  const command = addHeldOutOptions(
+    classify
+      .command("autotune")
+      .summary("search a classifier's settings for the best dev score")
+      .description(
+        "Search the classifier's hyperparameters (learning rate, epochs, dim, word and character " +
+          "n-grams, buckets) for the best score on development data within a time budget, as " +
+          "fastText's -autotune-validation does. The first trial uses the settings given (or the " +
+          "defaults); later ones sample around the best so far. Prints each trial on stderr, then the " +
+          "best settings and the dev and test reports, and saves the best model with its run record.",
+      ),
+    {
+      train: "labelled training data (.csv, .tsv, .jsonl, or fastText .txt)",
+      dev: "development data every trial is scored on",
+      test: "test data for the final report",
+      split: "without --dev and --test: fractions of --train held out, per label, for dev and test",
+    },
+  )
     .requiredOption("--out <dir>", "model directory to write the best model to (atomically, at the end)")
     .addOption(
       new Option(

@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { type Command, Option } from "commander";
-import { TextkitError } from "../core/index.ts";
+import type { Command } from "commander";
 import { type Dataset, loadDataset, stratifiedSplit } from "../data/index.ts";
 import { classificationReportToDict } from "../eval/index.ts";
 import {
@@ -19,17 +18,13 @@ import {
   givenClassifierOptions,
 } from "./classifier-flags.ts";
 import { addLabelledDataOptions, type DataFlags, readOptionsOf, skippedNote } from "./data-options.ts";
+import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-out-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
-import { parseSplit, type SplitFractions } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { classifierHooks, describeDataset, evaluationMetrics, formatEvaluation } from "./report-output.ts";
 
-interface TrainFlags extends DataFlags, ClassifierFlags {
-  train: string;
-  dev?: string;
-  test?: string;
-  split: SplitFractions;
+interface TrainFlags extends DataFlags, ClassifierFlags, HeldOutFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -248,13 +243,7 @@ async function runTrain(
   // Refuse bad settings before reading any data: a typo should cost no time.
   resolveClassifierOptions(classifierOptionsOf(flags, false));
   checkModelOutput(flags.out, "--out");
-  const separate = flags.dev !== undefined || flags.test !== undefined;
-  if (separate && splitGiven) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      "--split holds dev and test data out of --train; it cannot be combined with --dev or --test files",
-    );
-  }
+  const separate = heldOutFilesGiven(flags, splitGiven, "data");
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
   const skipped: number[] = [];
   const loaded = await loadDataset(flags.train, readOptionsOf(flags, skipped));
@@ -350,27 +339,21 @@ async function runTrain(
  * registerClassifyTrain(program.command("classify"), io);
  */
 export function registerClassifyTrain(classify: Command, io: CliIo): Command {
-  const command = classify
-    .command("train")
-    .summary("train a classifier and print its reports")
-    .description(
-      "Train a text classifier on labelled data, save it as a model directory, and print its " +
-        "classification report on the dev and test data.",
-    )
-    .requiredOption("--train <file>", "labelled training data (.csv, .tsv, .jsonl, or fastText .txt)")
-    .option(
-      "--dev <file>",
-      "development data: early stopping and the dev report (default: held out by --split)",
-    )
-    .option("--test <file>", "test data for the final report (default: held out by --split)")
-    .addOption(
-      new Option(
-        "--split <dev,test>",
-        "without --dev and --test: fractions of --train held out, per label, for dev and test",
-      )
-        .argParser(parseSplit)
-        .default({ dev: 0.1, test: 0.1 }, "0.1,0.1"),
-    )
+  const command = addHeldOutOptions(
+    classify
+      .command("train")
+      .summary("train a classifier and print its reports")
+      .description(
+        "Train a text classifier on labelled data, save it as a model directory, and print its " +
+          "classification report on the dev and test data.",
+      ),
+    {
+      train: "labelled training data (.csv, .tsv, .jsonl, or fastText .txt)",
+      dev: "development data: early stopping and the dev report",
+      test: "test data for the final report",
+      split: "without --dev and --test: fractions of --train held out, per label, for dev and test",
+    },
+  )
     .requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)")
     .option(
       "--no-refit",

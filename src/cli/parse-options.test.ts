@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { Command } from "commander";
 import { TextkitError } from "../core/index.ts";
 import { textInputFormat } from "./data-options.ts";
-import { parseChoice, parseInteger, parseNumber, parseSplit } from "./parse-options.ts";
+import { defaultedOption, parseChoice, parseInteger, parseNumber, parseSplit } from "./parse-options.ts";
 
 function refuses(run: () => unknown, message: RegExp): void {
   assert.throws(run, (error: unknown) => {
@@ -80,5 +81,15 @@ describe("textInputFormat", () => {
     assert.equal(textInputFormat("a.txt", undefined), "text");
     assert.equal(textInputFormat("", undefined), "text");
     assert.equal(textInputFormat("a.txt", "fasttext"), "fasttext");
+  });
+});
+
+describe("defaultedOption", () => {
+  it("parses a given value, falls back to the default, and shows the default in the help", () => {
+    const make = () =>
+      new Command("x").addOption(defaultedOption("--dim <n>", "size", parseInteger("--dim", 1), 100));
+    assert.equal(make().parse(["--dim", "8"], { from: "user" }).opts()["dim"], 8);
+    assert.equal(make().parse([], { from: "user" }).opts()["dim"], 100);
+    assert.match(make().helpInformation(), /--dim <n> +size \(default: 100\)/);
   });
 });

@@ -3,6 +3,7 @@
  * one with OPTION_INVALID that names the flag. Ranges a model family checks itself (e.g.
  * epochs >= 1) are left to it, so that the library and the CLI accept the same values.
  */
+import { Option } from "commander";
 import { TextkitError } from "../core/index.ts";
 
 function invalid(flag: string, value: string, expected: string): TextkitError {
@@ -97,4 +98,20 @@ export function parseSplit(value: string): SplitFractions {
   const test = fractions[1] ?? 0;
   if (dev + test >= 1) throw invalid("--split", value, expected);
   return { dev, test };
+}
+
+/**
+ * An option read by `parse` whose default, `value`, the help shows as it is (for defaults
+ * taken from a model family's DEFAULT_..._OPTIONS, so that the help never goes stale).
+ *
+ * @example
+ * command.addOption(defaultedOption("--dim <n>", "size of the vectors", parseInteger("--dim", 1), 100));
+ */
+export function defaultedOption(
+  flags: string,
+  description: string,
+  parse: (value: string) => unknown,
+  value: unknown,
+): Option {
+  return new Option(flags, description).argParser(parse).default(value, String(value));
 }

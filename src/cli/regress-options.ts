@@ -24,7 +24,7 @@ import {
   UNKNOWN_CATEGORY_POLICIES,
   type UnknownCategoryPolicy,
 } from "../models/regressor/index.ts";
-import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
+import { defaultedOption, parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import type { ProgressBar } from "./progress-bar.ts";
 import { drawProgress } from "./report-output.ts";
 
@@ -149,11 +149,9 @@ export interface RegressorFlags {
 /** Adds --method, --alpha, --no-standardize, --unknown-category and the SGD flags. */
 export function addRegressorOptions(command: Command): Command {
   const d = DEFAULT_REGRESSOR_OPTIONS;
-  const option = (flags: string, description: string, parse: (value: string) => unknown, value: unknown) =>
-    new Option(flags, description).argParser(parse).default(value, String(value));
   return command
     .addOption(
-      option(
+      defaultedOption(
         "--method <method>",
         "ols (least squares, with standard errors), ridge (L2 penalty) or sgd (minibatch SGD; streams a --train file with --dev/--test files or --split 0)",
         parseChoice("--method", REGRESSION_METHODS),
@@ -168,20 +166,29 @@ export function addRegressorOptions(command: Command): Command {
     )
     .option("--no-standardize", "use numeric features as they are (default: centre and scale them)")
     .addOption(
-      option(
+      defaultedOption(
         "--unknown-category <policy>",
         "a category not seen in training: error refuses it, ignore encodes it as all zeros",
         parseChoice("--unknown-category", UNKNOWN_CATEGORY_POLICIES),
         d.unknownCategory,
       ),
     )
-    .addOption(option("--batch-size <n>", "sgd: rows per step", parseInteger("--batch-size", 1), d.batchSize))
-    .addOption(option("--lr <rate>", "sgd: learning rate (constant)", parseNumber("--lr", 0, true), d.lr))
     .addOption(
-      option("--epochs <n>", "sgd: passes over the training data", parseInteger("--epochs", 1), d.epochs),
+      defaultedOption("--batch-size <n>", "sgd: rows per step", parseInteger("--batch-size", 1), d.batchSize),
     )
     .addOption(
-      option(
+      defaultedOption("--lr <rate>", "sgd: learning rate (constant)", parseNumber("--lr", 0, true), d.lr),
+    )
+    .addOption(
+      defaultedOption(
+        "--epochs <n>",
+        "sgd: passes over the training data",
+        parseInteger("--epochs", 1),
+        d.epochs,
+      ),
+    )
+    .addOption(
+      defaultedOption(
         "--patience <n>",
         "sgd: stop after this many epochs without a lower dev MSE (0 = never)",
         parseInteger("--patience", 0),
@@ -189,7 +196,7 @@ export function addRegressorOptions(command: Command): Command {
       ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--seed <n>",
         "seed of the random numbers (split, shuffling)",
         parseInteger("--seed", 0),

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { Random, TextkitError } from "../core/index.ts";
 import { loadTable, selectRows, type Table, type TableOptions } from "../data/index.ts";
 import type { RegressionMetrics } from "../eval/index.ts";
@@ -10,9 +10,10 @@ import {
   resolveRegressorOptions,
   trainRegressor,
 } from "../models/regressor/index.ts";
+import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-out-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
-import { parseSplit, type SplitFractions } from "./parse-options.ts";
+import type { SplitFractions } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import {
   addRegressorOptions,
@@ -26,11 +27,7 @@ import {
   tableOptionsOf,
 } from "./regress-options.ts";
 
-interface RegressTrainFlags extends TableFlags, RegressorFlags {
-  train: string;
-  dev?: string;
-  test?: string;
-  split: SplitFractions;
+interface RegressTrainFlags extends TableFlags, RegressorFlags, HeldOutFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -79,13 +76,7 @@ async function runTrain(flags: RegressTrainFlags, splitGiven: boolean, io: CliIo
   const options = regressorOptionsOf(flags, flags.impute);
   const resolved = resolveRegressorOptions(options);
   checkModelOutput(flags.out, "--out");
-  const separate = flags.dev !== undefined || flags.test !== undefined;
-  if (separate && splitGiven) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      "--split holds dev and test rows out of --train; it cannot be combined with --dev or --test files",
-    );
-  }
+  const separate = heldOutFilesGiven(flags, splitGiven, "rows");
   const read: TableOptions = tableOptionsOf(flags);
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
   const noSplit = !separate && flags.split.dev === 0 && flags.split.test === 0;
@@ -204,29 +195,22 @@ async function runTrain(flags: RegressTrainFlags, splitGiven: boolean, io: CliIo
  * registerRegressTrain(program.command("regress"), io);
  */
 export function registerRegressTrain(regress: Command, io: CliIo): Command {
-  const command = regress
-    .command("train")
-    .summary("fit a linear regression and print its coefficients and metrics")
-    .description(
-      "Fit a linear regression on a CSV/TSV/JSONL table (ordinary least squares, ridge, or minibatch " +
-        "SGD), save it as a model directory, and print its coefficients (with standard errors for " +
-        "ols) and MSE, RMSE, MAE and R² on the train, dev and test rows.",
-    )
-    .requiredOption("--train <file>", "training table (.csv, .tsv or .jsonl) with a header row")
-    .option(
-      "--dev <file>",
-      "development rows: metrics per epoch, early stopping (default: held out by --split)",
-    )
-    .option("--test <file>", "test rows for the final metrics (default: held out by --split)")
-    .addOption(
-      new Option(
-        "--split <dev,test>",
-        "without --dev and --test: fractions of --train's rows held out at random for dev and test",
-      )
-        .argParser(parseSplit)
-        .default({ dev: 0.1, test: 0.1 }, "0.1,0.1"),
-    )
-    .requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
+  const command = addHeldOutOptions(
+    regress
+      .command("train")
+      .summary("fit a linear regression and print its coefficients and metrics")
+      .description(
+        "Fit a linear regression on a CSV/TSV/JSONL table (ordinary least squares, ridge, or minibatch " +
+          "SGD), save it as a model directory, and print its coefficients (with standard errors for " +
+          "ols) and MSE, RMSE, MAE and R² on the train, dev and test rows.",
+      ),
+    {
+      train: "training table (.csv, .tsv or .jsonl) with a header row",
+      dev: "development rows: metrics per epoch, early stopping",
+      test: "test rows for the final metrics",
+      split: "without --dev and --test: fractions of --train's rows held out at random for dev and test",
+    },
+  ).requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
   addTableOptions(command);
   addRegressorOptions(command);
   command

@@ -14,9 +14,10 @@ import {
   type TaggerOptions,
   trainTagger,
 } from "../models/tagger/index.ts";
+import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-out-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
-import { parseChoice, parseInteger, parseSplit, type SplitFractions } from "./parse-options.ts";
+import { parseChoice, parseInteger, type SplitFractions } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { classifierHooks } from "./report-output.ts";
 import {
@@ -28,11 +29,7 @@ import {
   taggerMetrics,
 } from "./tag-options.ts";
 
-interface TagTrainFlags extends TaggedDataFlags {
-  train: string;
-  dev?: string;
-  test?: string;
-  split: SplitFractions;
+interface TagTrainFlags extends TaggedDataFlags, HeldOutFlags {
   out: string;
   epochs?: number;
   patience?: number;
@@ -191,13 +188,7 @@ async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): P
   // Refuse bad settings before reading any data: a typo should cost no time.
   resolveTaggerOptions(options);
   checkModelOutput(flags.out, "--out");
-  const separate = flags.dev !== undefined || flags.test !== undefined;
-  if (separate && splitGiven) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      "--split holds dev and test data out of --train; it cannot be combined with --dev or --test files",
-    );
-  }
+  const separate = heldOutFilesGiven(flags, splitGiven, "data");
   const gazetteer = await readGazetteerEntries(flags.gazetteer.map(parseGazetteerFlag));
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
   const readOptions = taggedReadOptionsOf(flags);
@@ -275,29 +266,22 @@ async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): P
  * registerTagTrain(program.command("tag"), io);
  */
 export function registerTagTrain(tag: Command, io: CliIo): Command {
-  const command = tag
-    .command("train")
-    .summary("train a named-entity tagger and print its reports")
-    .description(
-      "Train a sequence tagger (entities, slots) on CoNLL or JSONL-span data, save it as a model " +
-        "directory, and print its entity-level report (strict matching) and token-level reports on " +
-        "the dev and test data. Early stopping watches the dev entity F1.",
-    )
-    .requiredOption("--train <file>", "tagged training data (.conll/.txt columns, or .jsonl spans)")
-    .option(
-      "--dev <file>",
-      "development data: early stopping and the dev report (default: held out by --split)",
-    )
-    .option("--test <file>", "test data for the final report (default: held out by --split)")
-    .addOption(
-      new Option(
-        "--split <dev,test>",
-        "without --dev and --test: fractions of the --train sentences held out",
-      )
-        .argParser(parseSplit)
-        .default({ dev: 0.1, test: 0.1 }, "0.1,0.1"),
-    )
-    .requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
+  const command = addHeldOutOptions(
+    tag
+      .command("train")
+      .summary("train a named-entity tagger and print its reports")
+      .description(
+        "Train a sequence tagger (entities, slots) on CoNLL or JSONL-span data, save it as a model " +
+          "directory, and print its entity-level report (strict matching) and token-level reports on " +
+          "the dev and test data. Early stopping watches the dev entity F1.",
+      ),
+    {
+      train: "tagged training data (.conll/.txt columns, or .jsonl spans)",
+      dev: "development data: early stopping and the dev report",
+      test: "test data for the final report",
+      split: "without --dev and --test: fractions of the --train sentences held out",
+    },
+  ).requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
   addTaggedDataOptions(command);
   command
     .addOption(

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { isTextkitError, TextkitError } from "../core/index.ts";
 import { writeVecFile } from "../data/index.ts";
 import {
@@ -13,24 +13,12 @@ import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./dat
 import { inputTexts } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkFileOutput } from "./output-paths.ts";
-import { parseInteger, parseNumber } from "./parse-options.ts";
+import { defaultedOption, parseInteger, parseNumber } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 
-interface VectorsFlags extends TextInputFlags {
+interface VectorsFlags extends TextInputFlags, VectorsOptions {
   input: string;
   out: string;
-  dim: number;
-  epochs: number;
-  lr: number;
-  window: number;
-  negatives: number;
-  minCount: number;
-  minn: number;
-  maxn: number;
-  buckets: number;
-  sample: number;
-  seed: number;
-  lowercase: boolean;
   quiet?: boolean;
 }
 
@@ -106,8 +94,6 @@ async function runVectors(flags: VectorsFlags, io: CliIo): Promise<void> {
  */
 export function registerVectorsTrain(vectors: Command, io: CliIo): Command {
   const d = DEFAULT_VECTORS_OPTIONS;
-  const option = (flags: string, description: string, parse: (value: string) => unknown, value: unknown) =>
-    new Option(flags, description).argParser(parse).default(value, String(value));
   const command = vectors
     .command("train")
     .summary("train word vectors and write a .vec file")
@@ -120,14 +106,19 @@ export function registerVectorsTrain(vectors: Command, io: CliIo): Command {
     .requiredOption("--out <file>", ".vec file to write (atomically, once training succeeds)");
   addTextInputOptions(command);
   command
-    .addOption(option("--dim <n>", "size of the vectors", parseInteger("--dim", 1), d.dim))
-    .addOption(option("--epochs <n>", "passes over the text", parseInteger("--epochs", 1), d.epochs))
-    .addOption(option("--lr <rate>", "initial learning rate", parseNumber("--lr", 0, true), d.lr))
+    .addOption(defaultedOption("--dim <n>", "size of the vectors", parseInteger("--dim", 1), d.dim))
+    .addOption(defaultedOption("--epochs <n>", "passes over the text", parseInteger("--epochs", 1), d.epochs))
+    .addOption(defaultedOption("--lr <rate>", "initial learning rate", parseNumber("--lr", 0, true), d.lr))
     .addOption(
-      option("--window <n>", "largest distance to a context word", parseInteger("--window", 1), d.window),
+      defaultedOption(
+        "--window <n>",
+        "largest distance to a context word",
+        parseInteger("--window", 1),
+        d.window,
+      ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--negatives <n>",
         "negative samples per context word",
         parseInteger("--negatives", 1),
@@ -135,29 +126,39 @@ export function registerVectorsTrain(vectors: Command, io: CliIo): Command {
       ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--min-count <n>",
         "words seen fewer times get no vector of their own",
         parseInteger("--min-count", 1),
         d.minCount,
       ),
     )
-    .addOption(option("--minn <n>", "shortest character n-gram", parseInteger("--minn", 0), d.minn))
+    .addOption(defaultedOption("--minn <n>", "shortest character n-gram", parseInteger("--minn", 0), d.minn))
     .addOption(
-      option("--maxn <n>", "longest character n-gram (0 = no subwords)", parseInteger("--maxn", 0), d.maxn),
+      defaultedOption(
+        "--maxn <n>",
+        "longest character n-gram (0 = no subwords)",
+        parseInteger("--maxn", 0),
+        d.maxn,
+      ),
     )
     .addOption(
-      option("--buckets <n>", "hash buckets for character n-grams", parseInteger("--buckets", 0), d.buckets),
+      defaultedOption(
+        "--buckets <n>",
+        "hash buckets for character n-grams",
+        parseInteger("--buckets", 0),
+        d.buckets,
+      ),
     )
     .addOption(
-      option(
+      defaultedOption(
         "--sample <t>",
         "subsampling threshold of frequent words (0 = keep all)",
         parseNumber("--sample", 0),
         d.sample,
       ),
     )
-    .addOption(option("--seed <n>", "seed of the random numbers", parseInteger("--seed", 0), d.seed))
+    .addOption(defaultedOption("--seed <n>", "seed of the random numbers", parseInteger("--seed", 0), d.seed))
     .option("--no-lowercase", "keep upper and lower case apart (default: lower-case the text)")
     .option("-q, --quiet", "no progress line on stderr")
     .action(async (flags: VectorsFlags) => {

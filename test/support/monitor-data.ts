@@ -8,19 +8,20 @@ import { join } from "node:path";
 import { Random } from "../../src/core/random.ts";
 import { datasetFromExamples } from "../../src/data/index.ts";
 import { trainClassifier } from "../../src/models/classifier/index.ts";
-import { trainTopicModel, VOCAB } from "../server-helpers.ts";
+import { trainTopicModel } from "../server-helpers.ts";
+import { CLASSIFIER_TOPICS } from "./topic-corpus.ts";
 
 export const SENTIMENT_WORDS: Record<string, string[]> = {
   positive: ["great", "excellent", "praised", "record", "win", "happy", "strong", "love"],
   neutral: ["announced", "scheduled", "said", "reported", "meeting", "update", "plans", "listed"],
   negative: ["terrible", "angry", "outage", "loss", "failed", "crash", "awful", "complaint"],
 };
-export const TOPICS = Object.keys(VOCAB);
+export const TOPICS = Object.keys(CLASSIFIER_TOPICS);
 
 /** A document of `topic` and `sentiment`: four topic words, three sentiment words. */
 export function monitorText(topic: string, sentiment: string, rng: Random): string {
   const words: string[] = [];
-  for (let i = 0; i < 4; i++) words.push(VOCAB[topic]![rng.int(8)]!);
+  for (let i = 0; i < 4; i++) words.push(CLASSIFIER_TOPICS[topic]![rng.int(8)]!);
   for (let i = 0; i < 3; i++) words.push(SENTIMENT_WORDS[sentiment]![rng.int(8)]!);
   for (let i = words.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);

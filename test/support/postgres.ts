@@ -7,12 +7,12 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import type { Dialect } from "../../src/store/driver.ts";
+import { freePort } from "./free-port.ts";
 
 const INSTALL_HINT = "apt-get install -y --no-install-recommends postgresql";
 const START_TIMEOUT_MS = 30_000;
@@ -49,18 +49,6 @@ function searchDirs(env: NodeJS.ProcessEnv): string[] {
   }
   dirs.push(...(env["PATH"] ?? "").split(delimiter).filter((d) => d !== ""));
   return dirs;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** How to run a PostgreSQL program: as the `postgres` user when we are root, which it refuses. */

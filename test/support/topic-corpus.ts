@@ -1,7 +1,8 @@
 /**
- * Small generated corpora with obvious topics, for the clustering tests: each text mixes
+ * Small generated corpora with obvious topics. For the clustering tests, each text mixes
  * words of its topic with filler words every topic shares, in English or in Chinese
- * (written without spaces, as Chinese is).
+ * (written without spaces, as Chinese is); for the classifier, server and CLI tests,
+ * labelled texts of three topics.
  */
 import { Random } from "../../src/core/random.ts";
 
@@ -45,6 +46,67 @@ export function topicCorpus(language: "en" | "zh", perTopic: number, seed = 3): 
       words.push(rng.next() < 0.55 ? own[rng.int(own.length)]! : filler[rng.int(filler.length)]!);
     }
     out.push({ text: language === "en" ? `${words.join(" ")}.` : `${words.join("")}。`, topic });
+  }
+  return out;
+}
+
+/** Three labelled topics of eight words each, for the classifier and server tests. */
+export const CLASSIFIER_TOPICS: Readonly<Record<string, readonly string[]>> = {
+  sport: ["match", "goal", "team", "coach", "league", "score", "player", "season"],
+  money: ["bank", "loan", "rate", "stock", "price", "market", "fund", "credit"],
+  weather: ["rain", "sunny", "storm", "cloud", "wind", "snow", "forecast", "cold"],
+};
+const CLASSIFIER_FILLER = ["the", "a", "today", "news", "about", "new", "big", "report", "we", "see"];
+
+/**
+ * `n` seeded texts of CLASSIFIER_TOPICS' topics in turn (sport, money, weather, sport, ...):
+ * six words drawn from the topic (with probability 0.4) or the filler, then one topic word,
+ * so that the topic is learnable but noisy.
+ *
+ * @example
+ * topicTexts(3, 1).map((t) => t.label); // ["sport", "money", "weather"]
+ */
+export function topicTexts(n: number, seed: number): { text: string; label: string }[] {
+  const rng = new Random(seed);
+  const labels = Object.keys(CLASSIFIER_TOPICS);
+  const out: { text: string; label: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = labels[i % labels.length]!;
+    const own = CLASSIFIER_TOPICS[label]!;
+    const words: string[] = [];
+    for (let j = 0; j < 6; j++)
+      words.push(rng.next() < 0.4 ? own[rng.int(8)]! : CLASSIFIER_FILLER[rng.int(CLASSIFIER_FILLER.length)]!);
+    words.push(own[rng.int(8)]!);
+    out.push({ text: words.join(" "), label });
+  }
+  return out;
+}
+
+/** Three labelled topics of seven words each, for the CLI's training tests. */
+export const CLI_TOPICS: Readonly<Record<string, readonly string[]>> = {
+  sport: ["goal", "match", "team", "score", "player", "coach", "league"],
+  weather: ["rain", "sunny", "cloud", "wind", "forecast", "storm", "snow"],
+  food: ["pizza", "pasta", "bread", "cheese", "soup", "salad", "dessert"],
+};
+const CLI_FILLER = ["the", "a", "today", "really", "we", "saw"];
+
+/**
+ * `n` rows per label of CLI_TOPICS, in label-interleaved order, without randomness: row i
+ * is a filler word and three words of its topic picked by i. `offset` starts at a later i,
+ * for held-out rows that differ from the training rows.
+ *
+ * @example
+ * topicRows(1)[0]; // { text: "the goal team coach", label: "sport" }
+ */
+export function topicRows(n: number, offset = 0): { text: string; label: string }[] {
+  const out: { text: string; label: string }[] = [];
+  for (let i = offset; i < offset + n; i++) {
+    for (const [label, w] of Object.entries(CLI_TOPICS)) {
+      out.push({
+        text: `${CLI_FILLER[i % CLI_FILLER.length]} ${w[i % 7]} ${w[(i + 2) % 7]} ${w[(i + 5) % 7]}`,
+        label,
+      });
+    }
   }
   return out;
 }

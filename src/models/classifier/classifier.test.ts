@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { topicTexts } from "../../../test/support/topic-corpus.ts";
 import { manifestDigest } from "../../artifact/index.ts";
 import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset, Example } from "../../data/index.ts";
@@ -21,25 +22,7 @@ function dataset(examples: { text: string; labels: string[] }[], source = "memor
 
 /** Three topics with their own vocabularies plus shared filler words; noisy enough to need learning. */
 function topics(n: number, seed: number): Dataset {
-  const vocab: Record<string, string[]> = {
-    sport: ["match", "goal", "team", "coach", "league", "score", "player", "season"],
-    money: ["bank", "loan", "rate", "stock", "price", "market", "fund", "credit"],
-    weather: ["rain", "sunny", "storm", "cloud", "wind", "snow", "forecast", "cold"],
-  };
-  const filler = ["the", "a", "today", "news", "about", "new", "big", "report", "we", "see"];
-  const rng = new Random(seed);
-  const labels = Object.keys(vocab);
-  const out: { text: string; labels: string[] }[] = [];
-  for (let i = 0; i < n; i++) {
-    const label = labels[i % labels.length]!;
-    const words: string[] = [];
-    for (let j = 0; j < 6; j++) {
-      words.push(rng.next() < 0.4 ? vocab[label]![rng.int(8)]! : filler[rng.int(filler.length)]!);
-    }
-    words.push(vocab[label]![rng.int(8)]!);
-    out.push({ text: words.join(" "), labels: [label] });
-  }
-  return dataset(out);
+  return dataset(topicTexts(n, seed).map((t) => ({ text: t.text, labels: [t.label] })));
 }
 
 const fast = { dim: 16, epochs: 8, lr: 0.5, wordNgrams: 2, buckets: 10_000 };

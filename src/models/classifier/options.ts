@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/index.ts";
+import { checkInt, checkNumber, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
 import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/index.ts";
 
 export const CLASSIFIER_LOSSES = ["softmax", "ova"] as const;
@@ -56,20 +56,9 @@ export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.fr
   chunkTokens: 0,
 });
 
-function checkInt(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be an integer from ${min} to ${max}, got ${value}`,
-      { details: { option: name, value } },
-    );
-  }
-}
-
 /** Fills in defaults and refuses values that cannot train. */
 export function resolveClassifierOptions(partial: Partial<ClassifierOptions> = {}): ClassifierOptions {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const o: ClassifierOptions = { ...DEFAULT_CLASSIFIER_OPTIONS, ...defined };
+  const o = withDefaults(DEFAULT_CLASSIFIER_OPTIONS, partial);
   checkInt("dim", o.dim, 1, 4096);
   checkInt("epochs", o.epochs, 1, 100_000);
   checkInt("wordNgrams", o.wordNgrams, 1, 10);
@@ -83,19 +72,8 @@ export function resolveClassifierOptions(partial: Partial<ClassifierOptions> = {
   if (o.maxn > 0 && o.minn === 0) o.minn = 1;
   if (o.maxn < o.minn)
     throw new TextkitError("OPTION_INVALID", `maxn (${o.maxn}) must be at least minn (${o.minn})`);
-  if (!(o.lr > 0 && o.lr <= 10))
-    throw new TextkitError("OPTION_INVALID", `lr must be in (0, 10], got ${o.lr}`);
-  if (!CLASSIFIER_LOSSES.includes(o.loss)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `loss must be one of ${CLASSIFIER_LOSSES.join(", ")}, got '${o.loss}'`,
-    );
-  }
-  if (!NORMALIZATION_FORMS.includes(o.normalization)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `normalization must be one of ${NORMALIZATION_FORMS.join(", ")}`,
-    );
-  }
+  checkNumber("lr", o.lr, 0, 10, true);
+  checkOneOf("loss", o.loss, CLASSIFIER_LOSSES);
+  checkOneOf("normalization", o.normalization, NORMALIZATION_FORMS);
   return o;
 }

@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/index.ts";
+import { checkInt, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
 import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/index.ts";
 import { KMEANS_METRICS, type KMeansMetric } from "../numeric/index.ts";
 
@@ -89,16 +89,6 @@ export const DEFAULT_NUMERIC_CLUSTER_OPTIONS: Readonly<NumericClusterOptions> = 
 /** Most clusters asked for. */
 const MAX_K = 100_000;
 
-function checkInt(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be an integer from ${min} to ${max}, got ${value}`,
-      { details: { option: name, value } },
-    );
-  }
-}
-
 /**
  * The values of k a setting asks for, smallest first.
  *
@@ -140,29 +130,15 @@ function checkSettings(o: KMeansSettings): void {
   if (!(o.tol >= 0 && Number.isFinite(o.tol))) {
     throw new TextkitError("OPTION_INVALID", `tol must be a number >= 0, got ${o.tol}`);
   }
-  if (!KMEANS_METRICS.includes(o.metric)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `metric must be one of ${KMEANS_METRICS.join(", ")}, got '${String(o.metric)}'`,
-    );
-  }
-}
-
-function defined<T extends object>(partial: Partial<T>): Partial<T> {
-  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
+  checkOneOf("metric", o.metric, KMEANS_METRICS);
 }
 
 /** Fills in defaults and refuses values that cannot cluster texts. */
 export function resolveClusterOptions(partial: Partial<ClusterOptions> = {}): ClusterOptions {
-  const o: ClusterOptions = { ...DEFAULT_CLUSTER_OPTIONS, ...defined(partial) };
+  const o = withDefaults(DEFAULT_CLUSTER_OPTIONS, partial);
   if (typeof o.k === "object") o.k = { min: o.k.min, max: o.k.max };
   checkSettings(o);
-  if (!CLUSTER_FEATURES.includes(o.features)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `features must be one of ${CLUSTER_FEATURES.join(", ")}, got '${String(o.features)}'`,
-    );
-  }
+  checkOneOf("features", o.features, CLUSTER_FEATURES);
   if (o.features === "vectors" && (o.vectors === null || o.vectors.length === 0)) {
     throw new TextkitError(
       "OPTION_INVALID",
@@ -181,12 +157,7 @@ export function resolveClusterOptions(partial: Partial<ClusterOptions> = {}): Cl
   checkInt("maxFeatures", o.maxFeatures, 1, 10_000_000);
   checkInt("topTerms", o.topTerms, 0, 1000);
   checkInt("examples", o.examples, 0, 1000);
-  if (!NORMALIZATION_FORMS.includes(o.normalization)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `normalization must be one of ${NORMALIZATION_FORMS.join(", ")}`,
-    );
-  }
+  checkOneOf("normalization", o.normalization, NORMALIZATION_FORMS);
   return o;
 }
 
@@ -194,7 +165,7 @@ export function resolveClusterOptions(partial: Partial<ClusterOptions> = {}): Cl
 export function resolveNumericClusterOptions(
   partial: Partial<NumericClusterOptions> = {},
 ): NumericClusterOptions {
-  const o: NumericClusterOptions = { ...DEFAULT_NUMERIC_CLUSTER_OPTIONS, ...defined(partial) };
+  const o = withDefaults(DEFAULT_NUMERIC_CLUSTER_OPTIONS, partial);
   if (typeof o.k === "object") o.k = { min: o.k.min, max: o.k.max };
   checkSettings(o);
   return o;

@@ -10,7 +10,7 @@
  * and MASE (MAE over the in-sample one-step naive MAE). The same errors give the
  * prediction intervals of the final forecast (their empirical quantiles per horizon).
  */
-import { TextkitError } from "../../core/index.ts";
+import { TextkitError, withDefaults } from "../../core/index.ts";
 import type { CategoricalColumn, NumericColumn, Table } from "../../data/index.ts";
 import {
   type LinearRegressor,
@@ -125,8 +125,8 @@ export function calendarFeatures(
 
 /** Fills in defaults and refuses values that cannot forecast. */
 export function resolveForecastOptions(partial: Partial<ForecastOptions> = {}): ForecastOptions {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const o: ForecastOptions = { ...DEFAULT_FORECAST_OPTIONS, ...defined, lags: [...(partial.lags ?? [1])] };
+  const o = withDefaults(DEFAULT_FORECAST_OPTIONS, partial);
+  o.lags = [...(partial.lags ?? [1])];
   const fail = (message: string) => new TextkitError("OPTION_INVALID", message);
   if (o.lags.length === 0 || !o.lags.every((l) => Number.isInteger(l) && l >= 1 && l <= 100_000)) {
     throw fail(`lags must be whole numbers from 1 to 100000, got ${o.lags.join(",")}`);

@@ -16,7 +16,7 @@
  */
 
 import type { TrainHooks } from "../../core/index.ts";
-import { Random, TextkitError } from "../../core/index.ts";
+import { checkInt, Random, TextkitError } from "../../core/index.ts";
 
 export const KMEANS_METRICS = ["euclidean", "cosine"] as const;
 /**
@@ -1098,15 +1098,6 @@ function squaredShift(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-function checkCount(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be a whole number from ${min} to ${max}, got ${value}`,
-    );
-  }
-}
-
 /**
  * Clusters `n` rows of `dim` numbers (row-major in `data`, or sparse rows) into `k` groups,
  * keeping the best of `nInit` restarts. `hooks.onProgress` hears after every iteration
@@ -1133,9 +1124,9 @@ export function kMeans(
   const tol = options.tol ?? DEFAULT_TOL;
   const metric = options.metric ?? "euclidean";
   const trials = options.localTrials ?? 2 + Math.floor(Math.log(k));
-  checkCount("nInit", nInit, 1, 10_000);
-  checkCount("maxIterations", maxIterations, 1, 1_000_000);
-  checkCount("localTrials", trials, 1, 1000);
+  checkInt("nInit", nInit, 1, 10_000);
+  checkInt("maxIterations", maxIterations, 1, 1_000_000);
+  checkInt("localTrials", trials, 1, 1000);
   if (!(tol >= 0 && Number.isFinite(tol)))
     throw new TextkitError("OPTION_INVALID", `tol must be >= 0, got ${tol}`);
   if (!KMEANS_METRICS.includes(metric)) {
@@ -1376,7 +1367,7 @@ export function silhouette(
 ): number {
   const sampleSize = options.sampleSize ?? DEFAULT_SILHOUETTE_SAMPLE;
   const metric = options.metric ?? "euclidean";
-  checkCount("sampleSize", sampleSize, 2, 2 ** 31 - 1);
+  checkInt("sampleSize", sampleSize, 2, 2 ** 31 - 1);
   checkShape(data, n, dim, "silhouette");
   if (assignments.length !== n) {
     throw new TextkitError(

@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/index.ts";
+import { checkInt, checkNumber, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
 
 /** The recommender models: see each option for which ones use it. */
 export const RECOMMENDER_MODELS = ["popularity", "knn", "als", "bpr", "content", "hybrid"] as const;
@@ -69,43 +69,13 @@ export const DEFAULT_RECOMMENDER_OPTIONS: Readonly<RecommenderOptions> = Object.
   patience: 0,
 });
 
-function checkInt(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be an integer from ${min} to ${max}, got ${value}`,
-      { details: { option: name, value } },
-    );
-  }
-}
-
-function checkNumber(name: string, value: number, min: number, max: number, minExclusive = false): void {
-  if (!(typeof value === "number" && value <= max && (minExclusive ? value > min : value >= min))) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be a number ${minExclusive ? ">" : ">="} ${min} and <= ${max}, got ${value}`,
-      { details: { option: name, value } },
-    );
-  }
-}
-
 /** Fills in defaults (the model's own where they differ) and refuses values that cannot train. */
 export function resolveRecommenderOptions(partial: Partial<RecommenderOptions> = {}): RecommenderOptions {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const model = (defined["model"] as RecommenderModel | undefined) ?? DEFAULT_RECOMMENDER_OPTIONS.model;
-  if (!RECOMMENDER_MODELS.includes(model)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `model must be one of ${RECOMMENDER_MODELS.join(", ")}, got '${String(model)}'`,
-    );
-  }
-  const factorModel = model === "hybrid" ? ((defined["hybridFactors"] as string) ?? "als") : model;
-  const o: RecommenderOptions = {
-    ...DEFAULT_RECOMMENDER_OPTIONS,
-    ...(PER_MODEL[factorModel as RecommenderModel] ?? {}),
-    ...defined,
-    model,
-  };
+  const model = partial.model ?? DEFAULT_RECOMMENDER_OPTIONS.model;
+  checkOneOf("model", model, RECOMMENDER_MODELS);
+  const factorModel = model === "hybrid" ? (partial.hybridFactors ?? "als") : model;
+  const o = withDefaults({ ...DEFAULT_RECOMMENDER_OPTIONS, ...(PER_MODEL[factorModel] ?? {}) }, partial);
+  o.model = model;
   checkInt("seed", o.seed, 0, 2 ** 32 - 1);
   checkInt("factors", o.factors, 1, 1024);
   checkInt("iterations", o.iterations, 1, 10_000);
@@ -120,12 +90,7 @@ export function resolveRecommenderOptions(partial: Partial<RecommenderOptions> =
   checkInt("candidates", o.candidates, 1, 100_000);
   checkNumber("validationFraction", o.validationFraction, 0, 0.9, true);
   checkInt("patience", o.patience, 0, 10_000);
-  if (!HYBRID_FACTOR_MODELS.includes(o.hybridFactors)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `hybridFactors must be one of ${HYBRID_FACTOR_MODELS.join(", ")}, got '${String(o.hybridFactors)}'`,
-    );
-  }
+  checkOneOf("hybridFactors", o.hybridFactors, HYBRID_FACTOR_MODELS);
   if (o.vectors !== null && typeof o.vectors !== "string") {
     throw new TextkitError("OPTION_INVALID", "vectors must be the path of a .vec file, or null");
   }

@@ -1,4 +1,11 @@
-import { TextkitError } from "../../core/index.ts";
+import {
+  checkBoolean,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  TextkitError,
+  withDefaults,
+} from "../../core/index.ts";
 import { IMPUTE_STRATEGIES, type ImputeStrategy } from "../../data/index.ts";
 
 /**
@@ -61,46 +68,19 @@ export const DEFAULT_REGRESSOR_OPTIONS: Readonly<RegressorOptions> = Object.free
   seed: 1,
 });
 
-function checkInt(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be an integer from ${min} to ${max}, got ${value}`,
-      { details: { option: name, value } },
-    );
-  }
-}
-
-function checkChoice<T extends string>(name: string, value: T, choices: readonly T[]): void {
-  if (!choices.includes(value)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be one of ${choices.join(", ")}, got '${String(value)}'`,
-      { details: { option: name, value } },
-    );
-  }
-}
-
 /** Fills in defaults (alpha by method) and refuses values that cannot train. */
 export function resolveRegressorOptions(partial: Partial<RegressorOptions> = {}): RegressorOptions {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const o: RegressorOptions = { ...DEFAULT_REGRESSOR_OPTIONS, ...defined };
-  checkChoice("method", o.method, REGRESSION_METHODS);
-  checkChoice("impute", o.impute, IMPUTE_STRATEGIES);
-  checkChoice("unknownCategory", o.unknownCategory, UNKNOWN_CATEGORY_POLICIES);
+  const o = withDefaults(DEFAULT_REGRESSOR_OPTIONS, partial);
+  checkOneOf("method", o.method, REGRESSION_METHODS);
+  checkOneOf("impute", o.impute, IMPUTE_STRATEGIES);
+  checkOneOf("unknownCategory", o.unknownCategory, UNKNOWN_CATEGORY_POLICIES);
   checkInt("batchSize", o.batchSize, 1, 1_000_000);
   checkInt("epochs", o.epochs, 1, 100_000);
   checkInt("patience", o.patience, 0, 100_000);
   checkInt("shuffleBuffer", o.shuffleBuffer, 1, 100_000_000);
   checkInt("seed", o.seed, 0, 2 ** 32 - 1);
-  if (typeof o.standardize !== "boolean") {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `standardize must be true or false, got '${String(o.standardize)}'`,
-    );
-  }
-  if (!(o.lr > 0 && o.lr <= 10))
-    throw new TextkitError("OPTION_INVALID", `lr must be in (0, 10], got ${o.lr}`);
+  checkBoolean("standardize", o.standardize);
+  checkNumber("lr", o.lr, 0, 10, true);
   if (o.method === "ols") {
     if (o.alpha !== null && o.alpha !== 0) {
       throw new TextkitError(

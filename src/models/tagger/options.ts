@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/index.ts";
+import { checkInt, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
 
 export const TAGGER_ENCODINGS = ["bioes", "bio"] as const;
 export type TaggerEncoding = (typeof TAGGER_ENCODINGS)[number];
@@ -39,31 +39,15 @@ export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
   clusters: null,
 });
 
-function checkInt(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `${name} must be an integer from ${min} to ${max}, got ${value}`,
-      { details: { option: name, value } },
-    );
-  }
-}
-
 /** Fills in defaults and refuses values that cannot train. */
 export function resolveTaggerOptions(partial: Partial<TaggerOptions> = {}): TaggerOptions {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const o: TaggerOptions = { ...DEFAULT_TAGGER_OPTIONS, ...defined };
+  const o = withDefaults(DEFAULT_TAGGER_OPTIONS, partial);
   checkInt("epochs", o.epochs, 1, 10_000);
   checkInt("patience", o.patience, 0, 10_000);
   checkInt("seed", o.seed, 0, 2 ** 32 - 1);
   checkInt("minFeatureCount", o.minFeatureCount, 1, 1_000_000);
   checkInt("vectorClusters", o.vectorClusters, 2, 100_000);
-  if (!TAGGER_ENCODINGS.includes(o.encoding)) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `encoding must be one of ${TAGGER_ENCODINGS.join(", ")}, got '${o.encoding}'`,
-    );
-  }
+  checkOneOf("encoding", o.encoding, TAGGER_ENCODINGS);
   if (o.language !== null && o.language !== "en" && o.language !== "zh") {
     throw new TextkitError("OPTION_INVALID", `language must be en or zh, got '${String(o.language)}'`);
   }

@@ -1,4 +1,4 @@
-import { TextkitError } from "../../core/index.ts";
+import { TextkitError, withDefaults } from "../../core/index.ts";
 
 /** Every hyperparameter of the word-vector trainer. */
 export interface VectorsOptions {
@@ -65,10 +65,7 @@ export function resolveVectorsOptions(partial: Partial<VectorsOptions> = {}): Ve
       throw new TextkitError("OPTION_INVALID", `unknown vectors option '${key}'; the options are ${known}`);
     }
   }
-  const options: VectorsOptions = { ...DEFAULT_VECTORS_OPTIONS };
-  for (const [key, value] of Object.entries(partial) as [keyof VectorsOptions, unknown][]) {
-    if (value !== undefined) Object.assign(options, { [key]: value });
-  }
+  const options = withDefaults(DEFAULT_VECTORS_OPTIONS, partial);
   for (const [key, min] of Object.entries(MIN_INTEGERS) as [keyof VectorsOptions, number][]) {
     const value = options[key];
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
