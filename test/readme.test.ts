@@ -4,12 +4,14 @@
  * that names a file that does not ship, a flag that is gone or output that fails stops
  * here (issue 15 item 17). The commands run in-process through `main`.
  *
- * Left out, and why: `serve` and `demo` run until stopped (their own tests in
- * test/cli-serve.test.ts and test/demo-monitor.test.ts start and stop them), and lines that
- * are not textkit commands (npm, curl). One bound: `classify autotune --duration 300` is a
- * wall-clock budget, so it runs with --duration 3.
+ * `serve` runs until stopped: each `serve` line starts the real command line (bin/textkit.js)
+ * as a child process on a free loopback port, waits until /readyz says ready and the models
+ * it names are listed, then stops it with SIGTERM and expects a clean exit. Left out: lines
+ * that are not textkit commands (npm, curl). One bound: `classify autotune --duration 300` is
+ * a wall-clock budget, so it runs with --duration 3.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -17,9 +19,54 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runCli } from "./support/cli-run.ts";
 import { scratchFiles } from "./support/data-files.ts";
+import { freePort } from "./support/free-port.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const LONG_RUNNING = new Set(["serve", "demo"]);
+
+/**
+ * Runs a README `serve` line as a child process on a free port, waits until it is ready and
+ * has loaded models, then stops it with SIGTERM and expects exit code 0.
+ */
+async function serveOnce(args: string[], cwd: string, home: string): Promise<void> {
+  const port = await freePort();
+  // The keys the README's `keys create` wrote live under HOME, as for the in-process runs.
+  const { TEXTKIT_DATA_DIR: _dataDir, ...environment } = process.env;
+  const at = args.indexOf("--port");
+  const withPort =
+    at >= 0 ? args.map((a, i) => (i === at + 1 ? String(port) : a)) : [...args, "--port", String(port)];
+  const child = spawn(process.execPath, [join(ROOT, "bin", "textkit.js"), ...withPort], {
+    cwd,
+    env: { ...environment, HOME: home },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 120_000;
+    let ready = false;
+    while (!ready && child.exitCode === null && Date.now() < deadline) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        ready = res.status === 200;
+      } catch {
+        // not listening yet
+      }
+      if (!ready) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(ready, `serve never became ready:\n${output}`);
+    const status: unknown = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json());
+    assert.ok(
+      typeof status === "object" && status !== null && "models" in status && Number(status.models) > 0,
+      `serve loaded no model: ${JSON.stringify(status)}`,
+    );
+  } finally {
+    if (child.exitCode === null) child.kill("SIGTERM");
+  }
+  const code = await exited;
+  assert.equal(code, 0, `serve did not exit cleanly on SIGTERM:\n${output}`);
+}
 
 interface ReadmeCommand {
   /** The line as the README writes it. */
@@ -104,8 +151,11 @@ describe("README.md", () => {
     const home = join(scratch.path, "home");
     mkdirSync(home);
     for (const command of commands) {
-      const skip = LONG_RUNNING.has(command.args[0]!) ? `'${command.args[0]}' runs until stopped` : false;
-      it(command.line, { skip }, async () => {
+      it(command.line, async () => {
+        if (command.args[0] === "serve") {
+          await serveOnce(command.args, scratch.path, home);
+          return;
+        }
         const args = command.args.map((arg, i) => (command.args[i - 1] === "--duration" ? "3" : arg));
         const cwd = process.cwd();
         process.chdir(scratch.path);
