@@ -15,8 +15,8 @@ import { writeFormsKnowledge } from "../../../test/support/assist-forms-knowledg
 import { verifyWebhookSignature } from "../../core/index.ts";
 import { callAction } from "./action.ts";
 import { type Assistant, NEW_CONVERSATION, trainAssistant } from "./assistant.ts";
-import type { IntentAction } from "./knowledge.ts";
 import { loadKnowledge } from "./knowledge.ts";
+import type { IntentAction } from "./knowledge-types.ts";
 
 const SECRET = "s3cret-for-tests";
 const root = mkdtempSync(join(tmpdir(), "textkit-action-"));

@@ -12,7 +12,7 @@
  */
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from "../../core/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
-import type { IntentAction } from "./knowledge.ts";
+import type { IntentAction } from "./knowledge-types.ts";
 import type { SlotValues } from "./slots.ts";
 
 export interface ActionRequest {

@@ -45,7 +45,8 @@ import {
   type ThresholdChoice,
 } from "./calibration.ts";
 import { confirmationOf } from "./confirmation.ts";
-import { type AssistantSettings, documentRef, type Faq, type Intent, type Knowledge } from "./knowledge.ts";
+import { documentRef } from "./knowledge.ts";
+import type { AssistantSettings, Faq, Intent, Knowledge } from "./knowledge-types.ts";
 import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "./options.ts";
 import {
   type FoundEntity,

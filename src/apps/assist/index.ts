@@ -31,6 +31,8 @@ export type { Confirmation } from "./confirmation.ts";
 export { confirmationOf } from "./confirmation.ts";
 export type { AssistantReport } from "./evaluate.ts";
 export { evaluateAssistant, readQuestions } from "./evaluate.ts";
+export { documentRef, loadKnowledge } from "./knowledge.ts";
+export { applyKnowledgeEdits, parseKnowledgeItem } from "./knowledge-edits.ts";
 export type {
   AssistantSettings,
   Faq,
@@ -40,8 +42,7 @@ export type {
   KnowledgeDocument,
   KnowledgeItemKind,
   SlotSpec,
-} from "./knowledge.ts";
-export { applyKnowledgeEdits, documentRef, loadKnowledge, parseKnowledgeItem } from "./knowledge.ts";
+} from "./knowledge-types.ts";
 export type { FoundEntity, SlotValues } from "./slots.ts";
 export { fillSlots, missingSlot, numbersOf, renderAnswer } from "./slots.ts";
 export type {

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { isTextkitError, type TextkitError } from "../../core/index.ts";
-import { applyKnowledgeEdits, loadKnowledge, parseKnowledgeItem } from "./knowledge.ts";
+import { loadKnowledge } from "./knowledge.ts";
+import { applyKnowledgeEdits, parseKnowledgeItem } from "./knowledge-edits.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-knowledge-"));
 after(() => rmSync(root, { recursive: true, force: true }));

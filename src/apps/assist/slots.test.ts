@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { SlotSpec } from "./knowledge.ts";
+import type { SlotSpec } from "./knowledge-types.ts";
 import { fillSlots, numbersOf } from "./slots.ts";
 
 function slot(name: string, over: Partial<SlotSpec>): SlotSpec {

@@ -10,7 +10,7 @@
  * also sees the message with Chinese numerals written as digits.
  */
 import { arabicNumerals, findNumbers, formatNumber, type NumberSpan } from "../../text/index.ts";
-import type { SlotSpec } from "./knowledge.ts";
+import type { SlotSpec } from "./knowledge-types.ts";
 
 export interface FoundEntity {
   text: string;

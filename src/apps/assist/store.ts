@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { maskDeep, maskPersonalData, TextkitError } from "../../core/index.ts";
 import type { Database, SqlValue } from "../../store/index.ts";
 import { type ConversationState, NEW_CONVERSATION, type Reply } from "./assistant.ts";
-import type { KnowledgeItemKind } from "./knowledge.ts";
+import type { KnowledgeItemKind } from "./knowledge-types.ts";
 
 /** Append, never edit. */
 const MIGRATIONS = [
