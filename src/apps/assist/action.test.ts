@@ -14,9 +14,11 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { writeFormsKnowledge } from "../../../test/support/assist-forms-knowledge.ts";
 import { verifyWebhookSignature } from "../../core/index.ts";
 import { callAction } from "./action.ts";
-import { type Assistant, NEW_CONVERSATION, trainAssistant } from "./assistant.ts";
+import type { Assistant } from "./assistant.ts";
+import { NEW_CONVERSATION } from "./conversation-state.ts";
 import { loadKnowledge } from "./knowledge.ts";
 import type { IntentAction } from "./knowledge-types.ts";
+import { trainAssistant } from "./train-assistant.ts";
 
 const SECRET = "s3cret-for-tests";
 const root = mkdtempSync(join(tmpdir(), "textkit-action-"));

@@ -9,9 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { writeAssistKnowledge } from "../../../test/support/assist-knowledge.ts";
-import { type Assistant, loadAssistant, NEW_CONVERSATION, trainAssistant } from "./assistant.ts";
+import type { Assistant } from "./assistant.ts";
+import { NEW_CONVERSATION } from "./conversation-state.ts";
 import { evaluateAssistant } from "./evaluate.ts";
 import { loadKnowledge } from "./knowledge.ts";
+import { loadAssistant } from "./load-assistant.ts";
+import { trainAssistant } from "./train-assistant.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-assistant-"));
 let assistant: Assistant;

@@ -13,8 +13,10 @@ import {
   trainWrongChineseTagger,
   writeFormsKnowledge,
 } from "../../../test/support/assist-forms-knowledge.ts";
-import { type Assistant, NEW_CONVERSATION, trainAssistant } from "./assistant.ts";
+import type { Assistant } from "./assistant.ts";
+import { NEW_CONVERSATION } from "./conversation-state.ts";
 import { loadKnowledge } from "./knowledge.ts";
+import { trainAssistant } from "./train-assistant.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-conversation-"));
 let assistant: Assistant;

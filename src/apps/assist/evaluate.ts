@@ -7,7 +7,9 @@
  */
 import { TextkitError } from "../../core/index.ts";
 import { readObjects } from "../../data/index.ts";
-import { type Assistant, type LabelledQuestion, NEW_CONVERSATION } from "./assistant.ts";
+import type { Assistant } from "./assistant.ts";
+import type { LabelledQuestion } from "./assistant-types.ts";
+import { NEW_CONVERSATION } from "./conversation-state.ts";
 
 export interface AssistantReport {
   questions: number;

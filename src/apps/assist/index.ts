@@ -1,34 +1,20 @@
 export type { ActionCallOptions, ActionOutcome, ActionRequest } from "./action.ts";
 export { callAction } from "./action.ts";
+export type { AssistantOptions } from "./assistant.ts";
+export { Assistant, DEFAULT_ASSISTANT_OPTIONS } from "./assistant.ts";
 export type {
-  ActionResult,
-  AssistantOptions,
   AssistantTraining,
   AssistantValidation,
   Classification,
-  ConversationState,
-  FormPhase,
-  IntentScore,
   LabelledQuestion,
-  Reply,
-  ReplyPath,
-  RespondContext,
-} from "./assistant.ts";
-export {
-  ASSISTANT_FAMILY,
-  Assistant,
-  DEFAULT_ASSISTANT_OPTIONS,
-  FORM_PHASES,
-  loadAssistant,
-  NEW_CONVERSATION,
-  OUT_OF_SCOPE,
-  REPLY_PATHS,
-  trainAssistant,
-} from "./assistant.ts";
+} from "./assistant-types.ts";
+export { ASSISTANT_FAMILY, OUT_OF_SCOPE } from "./assistant-types.ts";
 export type { HeldOutDecision, ThresholdChoice } from "./calibration.ts";
 export { applyTemperature, chooseThreshold, fitTemperature } from "./calibration.ts";
 export type { Confirmation } from "./confirmation.ts";
 export { confirmationOf } from "./confirmation.ts";
+export type { ConversationState, FormPhase } from "./conversation-state.ts";
+export { FORM_PHASES, NEW_CONVERSATION } from "./conversation-state.ts";
 export type { AssistantReport } from "./evaluate.ts";
 export { evaluateAssistant, readQuestions } from "./evaluate.ts";
 export { documentRef, loadKnowledge } from "./knowledge.ts";
@@ -43,6 +29,9 @@ export type {
   KnowledgeItemKind,
   SlotSpec,
 } from "./knowledge-types.ts";
+export { loadAssistant } from "./load-assistant.ts";
+export type { ActionResult, IntentScore, Reply, ReplyPath, RespondContext } from "./reply.ts";
+export { REPLY_PATHS } from "./reply.ts";
 export type { FoundEntity, SlotValues } from "./slots.ts";
 export { fillSlots, missingSlot, numbersOf, renderAnswer } from "./slots.ts";
 export type {
@@ -55,3 +44,4 @@ export type {
   Verdict,
 } from "./store.ts";
 export { AssistStore, VERDICTS } from "./store.ts";
+export { trainAssistant } from "./train-assistant.ts";

@@ -6,7 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { storeTargets } from "../../../test/support/postgres.ts";
 import { isTextkitError } from "../../core/index.ts";
 import { openDatabase } from "../../store/index.ts";
-import { NEW_CONVERSATION, type Reply } from "./assistant.ts";
+import { NEW_CONVERSATION } from "./conversation-state.ts";
+import type { Reply } from "./reply.ts";
 import { AssistStore } from "./store.ts";
 
 function reply(over: Partial<Reply> = {}): Reply {

@@ -11,8 +11,9 @@
 import { randomUUID } from "node:crypto";
 import { maskDeep, maskPersonalData, TextkitError } from "../../core/index.ts";
 import type { Database, SqlValue } from "../../store/index.ts";
-import { type ConversationState, NEW_CONVERSATION, type Reply } from "./assistant.ts";
+import { type ConversationState, NEW_CONVERSATION } from "./conversation-state.ts";
 import type { KnowledgeItemKind } from "./knowledge-types.ts";
+import type { Reply } from "./reply.ts";
 
 /** Append, never edit. */
 const MIGRATIONS = [

@@ -1,0 +1,202 @@
+/** Training an assistant on a knowledge folder: the intent classifier, its calibration, the indexes. */
+import type { TrainHooks } from "../../core/index.ts";
+import { Random } from "../../core/index.ts";
+import { datasetFromExamples } from "../../data/index.ts";
+import { type TextClassifier, trainClassifier } from "../../models/classifier/index.ts";
+import { buildRetrievalIndex, type RetrievalIndex, splitDocument } from "../../models/retrieval/index.ts";
+import { detectLanguage, TEXT_LANGUAGES } from "../../text/index.ts";
+import { Assistant } from "./assistant.ts";
+import {
+  type AssistantSnapshot,
+  type AssistantTraining,
+  type LabelledQuestion,
+  OUT_OF_SCOPE,
+} from "./assistant-types.ts";
+import {
+  applyTemperature,
+  chooseThreshold,
+  fitTemperature,
+  type HeldOutDecision,
+  type ThresholdChoice,
+} from "./calibration.ts";
+import { distribution, keepLanguage, sharesWords } from "./intent-scoring.ts";
+import { documentRef } from "./knowledge.ts";
+import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "./options.ts";
+
+/** Out-of-scope examples needed before they become a class of their own. */
+const MIN_OOS_EXAMPLES = 5;
+
+function stratifiedSplit<T extends { label: string }>(
+  items: readonly T[],
+  fraction: number,
+  seed: number,
+): { train: T[]; held: T[] } {
+  const byLabel = new Map<string, T[]>();
+  for (const item of items) {
+    const list = byLabel.get(item.label) ?? [];
+    list.push(item);
+    byLabel.set(item.label, list);
+  }
+  const rng = new Random(seed);
+  const train: T[] = [];
+  const held: T[] = [];
+  for (const list of byLabel.values()) {
+    const shuffled = [...list];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    // An intent keeps at least one example to learn from.
+    const n = Math.min(shuffled.length - 1, Math.round(shuffled.length * fraction));
+    held.push(...shuffled.slice(0, n));
+    train.push(...shuffled.slice(n));
+  }
+  return { train, held };
+}
+
+/**
+ * Trains an assistant on a knowledge folder's contents.
+ *
+ * @example
+ * const assistant = await trainAssistant({ knowledge: await loadKnowledge("samples/assist") });
+ * await assistant.save("models/assistant");
+ */
+export async function trainAssistant(
+  training: AssistantTraining,
+  partialOptions: Partial<AssistantOptions> = {},
+  hooks: TrainHooks = {},
+): Promise<Assistant> {
+  const options: AssistantOptions = {
+    ...DEFAULT_ASSISTANT_OPTIONS,
+    ...partialOptions,
+    classifier: { ...DEFAULT_ASSISTANT_OPTIONS.classifier, ...partialOptions.classifier },
+  };
+  const { knowledge } = training;
+  const examples = knowledge.intents.flatMap((intent) =>
+    intent.examples.map((text) => ({ text, label: intent.id })),
+  );
+  const useOos = options.outOfScopeClass && knowledge.outOfScope.length >= MIN_OOS_EXAMPLES;
+  const oosExamples = useOos ? knowledge.outOfScope.map((o) => ({ text: o.text, label: OUT_OF_SCOPE })) : [];
+  let classifier: TextClassifier | null = null;
+  let temperature = 1;
+  let threshold: ThresholdChoice = {
+    threshold: 0,
+    rule: "precision",
+    inScopeAccuracy: 0,
+    outOfScopeRecall: null,
+    acceptedAccuracy: 1,
+  };
+  let exampleIndex: RetrievalIndex | null = null;
+  let heldCount = 0;
+  let heldOos = 0;
+  if (knowledge.intents.length >= 2) {
+    let trainItems = [...examples, ...oosExamples];
+    let held: LabelledQuestion[];
+    if (training.validation !== undefined) {
+      held = [...training.validation];
+    } else {
+      const split = stratifiedSplit(trainItems, options.validationFraction, options.seed);
+      trainItems = split.train;
+      held = split.held.map((e) => ({ text: e.text, intent: e.label === OUT_OF_SCOPE ? "oos" : e.label }));
+      // Out-of-scope examples that are not a class are still held out to choose the threshold.
+      if (!useOos) {
+        const oosSplit = stratifiedSplit(
+          knowledge.outOfScope.map((o) => ({ text: o.text, label: "oos" })),
+          0.5,
+          options.seed,
+        );
+        held.push(...oosSplit.held.map((e) => ({ text: e.text, intent: "oos" })));
+      }
+    }
+    const dataset = datasetFromExamples(
+      `${knowledge.dir} (intents)`,
+      trainItems.map((e, i) => ({ text: e.text, labels: [e.label], line: i + 1 })),
+    );
+    // Few examples need more passes: about as many updates as 3,000 examples in 15 epochs,
+    // 15 epochs from 3,000 examples up, at most 100 (unless the epochs were given).
+    if (partialOptions.classifier?.epochs === undefined) {
+      options.classifier = {
+        ...options.classifier,
+        epochs: Math.min(100, Math.max(15, Math.round((15 * 3000) / Math.max(1, trainItems.length)))),
+      };
+    }
+    classifier = await trainClassifier(
+      { train: dataset },
+      { ...options.classifier, seed: options.seed },
+      hooks,
+    );
+    const labels = classifier.labels;
+    const predictions = classifier.predict(
+      held.map((h) => h.text),
+      { k: labels.length },
+    );
+    const full = predictions.map((p) => distribution(labels, p));
+    // The temperature is fitted on the held-out questions whose label the model has.
+    const fit: { p: Float64Array; gold: number }[] = [];
+    held.forEach((h, i) => {
+      const gold = labels.indexOf(h.intent === "oos" ? OUT_OF_SCOPE : h.intent);
+      if (gold >= 0) fit.push({ p: full[i]!, gold });
+    });
+    temperature = fitTemperature(
+      fit.map((f) => f.p),
+      fit.map((f) => f.gold),
+    );
+    const intentLang = new Map(knowledge.intents.map((intent) => [intent.id, intent.lang]));
+    const intentExamples = trainItems.filter((e) => e.label !== OUT_OF_SCOPE);
+    exampleIndex = await buildRetrievalIndex(
+      intentExamples.map((e, i) => ({ id: `${e.label}#${i}`, text: e.text, meta: { intent: e.label } })),
+      {},
+    );
+    const decisions: HeldOutDecision[] = held.map((h, i) => {
+      const q = applyTemperature(full[i]!, temperature);
+      keepLanguage(q, labels, (label) => intentLang.get(label) ?? null, detectLanguage(h.text));
+      let best = 0;
+      for (let j = 1; j < q.length; j++) if (q[j]! > q[best]!) best = j;
+      const top = labels[best]!;
+      const inScope = h.intent !== "oos";
+      const supported = top !== OUT_OF_SCOPE && sharesWords(exampleIndex!, h.text, top);
+      return {
+        confidence: supported ? q[best]! : 0,
+        inScope,
+        correct: inScope && top === h.intent,
+      };
+    });
+    threshold = chooseThreshold(decisions, options.outOfScopeRecall);
+    heldCount = held.length;
+    heldOos = held.filter((h) => h.intent === "oos").length;
+  }
+  const faqItems = knowledge.faqs.flatMap((faq) =>
+    [faq.question, ...faq.alternatives].map((question, k) => ({
+      id: `${faq.id}#${k}`,
+      text: question,
+      title: faq.question,
+      source: `faq:${faq.id}`,
+      meta: { faq: faq.id, lang: faq.lang ?? detectLanguage(question) },
+    })),
+  );
+  const passages = knowledge.documents.flatMap((doc) =>
+    splitDocument(doc.text, { format: doc.format, source: documentRef(doc.name) }).map((p) => ({
+      id: p.id,
+      text: p.text,
+      title: p.title,
+      source: p.source,
+      meta: { lang: detectLanguage(p.text) },
+    })),
+  );
+  // The FAQ's question is its first phrasing already: not indexed again as a title.
+  const faqIndex =
+    faqItems.length === 0 ? null : await buildRetrievalIndex(faqItems, { includeTitle: false });
+  const passageIndex = passages.length === 0 ? null : await buildRetrievalIndex(passages, {});
+  const taggers = { ...training.taggers };
+  const snapshot: AssistantSnapshot = {
+    settings: knowledge.settings,
+    intents: knowledge.intents.map(({ examples: _e, file: _f, line: _l, ...rest }) => rest),
+    faqs: knowledge.faqs.map(({ file: _f, line: _l, ...rest }) => rest),
+    options,
+    temperature,
+    validation: { examples: heldCount, outOfScope: heldOos, temperature, threshold },
+    taggers: TEXT_LANGUAGES.filter((l) => taggers[l] !== undefined),
+    indexes: { faq: faqIndex !== null, passages: passageIndex !== null, examples: exampleIndex !== null },
+  };
+  return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex);
+}
