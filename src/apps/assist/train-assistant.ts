@@ -55,6 +55,128 @@ function stratifiedSplit<T extends { label: string }>(
 }
 
 /**
+ * The examples to train on and the questions held out to calibrate: the given validation,
+ * else a seeded share of each intent's examples (and of the out-of-scope ones).
+ */
+function splitHeldOut(
+  training: AssistantTraining,
+  options: AssistantOptions,
+  examples: { text: string; label: string }[],
+  oosExamples: { text: string; label: string }[],
+  useOos: boolean,
+): { trainItems: { text: string; label: string }[]; held: LabelledQuestion[] } {
+  const { knowledge } = training;
+  let trainItems = [...examples, ...oosExamples];
+  let held: LabelledQuestion[];
+  if (training.validation !== undefined) {
+    held = [...training.validation];
+  } else {
+    const split = stratifiedSplit(trainItems, options.validationFraction, options.seed);
+    trainItems = split.train;
+    held = split.held.map((e) => ({ text: e.text, intent: e.label === OUT_OF_SCOPE ? "oos" : e.label }));
+    // Out-of-scope examples that are not a class are still held out to choose the threshold.
+    if (!useOos) {
+      const oosSplit = stratifiedSplit(
+        knowledge.outOfScope.map((o) => ({ text: o.text, label: "oos" })),
+        0.5,
+        options.seed,
+      );
+      held.push(...oosSplit.held.map((e) => ({ text: e.text, intent: "oos" })));
+    }
+  }
+  return { trainItems, held };
+}
+
+/** What calibrating the intent classifier gives the assistant. */
+interface IntentModel {
+  classifier: TextClassifier;
+  temperature: number;
+  threshold: ThresholdChoice;
+  exampleIndex: RetrievalIndex;
+  heldCount: number;
+  heldOos: number;
+}
+
+/**
+ * Trains the intent classifier and calibrates it on held-out questions (its temperature,
+ * its threshold); sets `options.classifier`'s epochs when they were not given.
+ */
+async function trainIntents(
+  training: AssistantTraining,
+  options: AssistantOptions,
+  partialOptions: Partial<AssistantOptions>,
+  hooks: TrainHooks,
+  examples: { text: string; label: string }[],
+  oosExamples: { text: string; label: string }[],
+  useOos: boolean,
+): Promise<IntentModel> {
+  const { knowledge } = training;
+  const { trainItems, held } = splitHeldOut(training, options, examples, oosExamples, useOos);
+  const dataset = datasetFromExamples(
+    `${knowledge.dir} (intents)`,
+    trainItems.map((e, i) => ({ text: e.text, labels: [e.label], line: i + 1 })),
+  );
+  // Few examples need more passes: about as many updates as 3,000 examples in 15 epochs,
+  // 15 epochs from 3,000 examples up, at most 100 (unless the epochs were given).
+  if (partialOptions.classifier?.epochs === undefined) {
+    options.classifier = {
+      ...options.classifier,
+      epochs: Math.min(100, Math.max(15, Math.round((15 * 3000) / Math.max(1, trainItems.length)))),
+    };
+  }
+  const classifier = await trainClassifier(
+    { train: dataset },
+    { ...options.classifier, seed: options.seed },
+    hooks,
+  );
+  const labels = classifier.labels;
+  const predictions = classifier.predict(
+    held.map((h) => h.text),
+    { k: labels.length },
+  );
+  const full = predictions.map((p) => distribution(labels, p));
+  // The temperature is fitted on the held-out questions whose label the model has.
+  const fit: { p: Float64Array; gold: number }[] = [];
+  held.forEach((h, i) => {
+    const gold = labels.indexOf(h.intent === "oos" ? OUT_OF_SCOPE : h.intent);
+    if (gold >= 0) fit.push({ p: full[i]!, gold });
+  });
+  const temperature = fitTemperature(
+    fit.map((f) => f.p),
+    fit.map((f) => f.gold),
+  );
+  const intentLang = new Map(knowledge.intents.map((intent) => [intent.id, intent.lang]));
+  const intentExamples = trainItems.filter((e) => e.label !== OUT_OF_SCOPE);
+  const exampleIndex = await buildRetrievalIndex(
+    intentExamples.map((e, i) => ({ id: `${e.label}#${i}`, text: e.text, meta: { intent: e.label } })),
+    {},
+  );
+  const decisions: HeldOutDecision[] = held.map((h, i) => {
+    const q = applyTemperature(full[i]!, temperature);
+    keepLanguage(q, labels, (label) => intentLang.get(label) ?? null, detectLanguage(h.text));
+    let best = 0;
+    for (let j = 1; j < q.length; j++) if (q[j]! > q[best]!) best = j;
+    const top = labels[best]!;
+    const inScope = h.intent !== "oos";
+    const supported = top !== OUT_OF_SCOPE && sharesWords(exampleIndex!, h.text, top);
+    return {
+      confidence: supported ? q[best]! : 0,
+      inScope,
+      correct: inScope && top === h.intent,
+    };
+  });
+  const threshold = chooseThreshold(decisions, options.outOfScopeRecall);
+  return {
+    classifier,
+    temperature,
+    threshold,
+    exampleIndex,
+    heldCount: held.length,
+    heldOos: held.filter((h) => h.intent === "oos").length,
+  };
+}
+
+/**
  * Trains an assistant on a knowledge folder's contents.
  *
  * @example
@@ -90,80 +212,15 @@ export async function trainAssistant(
   let heldCount = 0;
   let heldOos = 0;
   if (knowledge.intents.length >= 2) {
-    let trainItems = [...examples, ...oosExamples];
-    let held: LabelledQuestion[];
-    if (training.validation !== undefined) {
-      held = [...training.validation];
-    } else {
-      const split = stratifiedSplit(trainItems, options.validationFraction, options.seed);
-      trainItems = split.train;
-      held = split.held.map((e) => ({ text: e.text, intent: e.label === OUT_OF_SCOPE ? "oos" : e.label }));
-      // Out-of-scope examples that are not a class are still held out to choose the threshold.
-      if (!useOos) {
-        const oosSplit = stratifiedSplit(
-          knowledge.outOfScope.map((o) => ({ text: o.text, label: "oos" })),
-          0.5,
-          options.seed,
-        );
-        held.push(...oosSplit.held.map((e) => ({ text: e.text, intent: "oos" })));
-      }
-    }
-    const dataset = datasetFromExamples(
-      `${knowledge.dir} (intents)`,
-      trainItems.map((e, i) => ({ text: e.text, labels: [e.label], line: i + 1 })),
-    );
-    // Few examples need more passes: about as many updates as 3,000 examples in 15 epochs,
-    // 15 epochs from 3,000 examples up, at most 100 (unless the epochs were given).
-    if (partialOptions.classifier?.epochs === undefined) {
-      options.classifier = {
-        ...options.classifier,
-        epochs: Math.min(100, Math.max(15, Math.round((15 * 3000) / Math.max(1, trainItems.length)))),
-      };
-    }
-    classifier = await trainClassifier(
-      { train: dataset },
-      { ...options.classifier, seed: options.seed },
+    ({ classifier, temperature, threshold, exampleIndex, heldCount, heldOos } = await trainIntents(
+      training,
+      options,
+      partialOptions,
       hooks,
-    );
-    const labels = classifier.labels;
-    const predictions = classifier.predict(
-      held.map((h) => h.text),
-      { k: labels.length },
-    );
-    const full = predictions.map((p) => distribution(labels, p));
-    // The temperature is fitted on the held-out questions whose label the model has.
-    const fit: { p: Float64Array; gold: number }[] = [];
-    held.forEach((h, i) => {
-      const gold = labels.indexOf(h.intent === "oos" ? OUT_OF_SCOPE : h.intent);
-      if (gold >= 0) fit.push({ p: full[i]!, gold });
-    });
-    temperature = fitTemperature(
-      fit.map((f) => f.p),
-      fit.map((f) => f.gold),
-    );
-    const intentLang = new Map(knowledge.intents.map((intent) => [intent.id, intent.lang]));
-    const intentExamples = trainItems.filter((e) => e.label !== OUT_OF_SCOPE);
-    exampleIndex = await buildRetrievalIndex(
-      intentExamples.map((e, i) => ({ id: `${e.label}#${i}`, text: e.text, meta: { intent: e.label } })),
-      {},
-    );
-    const decisions: HeldOutDecision[] = held.map((h, i) => {
-      const q = applyTemperature(full[i]!, temperature);
-      keepLanguage(q, labels, (label) => intentLang.get(label) ?? null, detectLanguage(h.text));
-      let best = 0;
-      for (let j = 1; j < q.length; j++) if (q[j]! > q[best]!) best = j;
-      const top = labels[best]!;
-      const inScope = h.intent !== "oos";
-      const supported = top !== OUT_OF_SCOPE && sharesWords(exampleIndex!, h.text, top);
-      return {
-        confidence: supported ? q[best]! : 0,
-        inScope,
-        correct: inScope && top === h.intent,
-      };
-    });
-    threshold = chooseThreshold(decisions, options.outOfScopeRecall);
-    heldCount = held.length;
-    heldOos = held.filter((h) => h.intent === "oos").length;
+      examples,
+      oosExamples,
+      useOos,
+    ));
   }
   const faqItems = knowledge.faqs.flatMap((faq) =>
     [faq.question, ...faq.alternatives].map((question, k) => ({
