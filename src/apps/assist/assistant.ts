@@ -149,6 +149,7 @@ export class Assistant {
     return tagger === undefined ? [] : tagger.predict([message])[0]!.entities;
   }
 
+  // Long (~210 lines): one pass down the paths (form, intent, FAQ, passage, handover) sharing its locals.
   /**
    * Answers one message of a conversation in `state`; returns the reply and the new state.
    * It calls nothing: a confirmed action comes back with `action.status` "pending" and no

@@ -164,6 +164,7 @@ function actionOf(file: SourceFile, value: unknown, path: (string | number)[]): 
   };
 }
 
+// Long (~100 lines): an intent's checks, field by field in file order, each a few lines.
 export function readIntents(file: SourceFile, knowledge: Knowledge, seen: Map<string, string>): void {
   const top = record(file, file.root ?? {}, [], ["intents", "out_of_scope"]);
   const list = top["intents"] ?? [];
