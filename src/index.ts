@@ -231,34 +231,21 @@ export type {
   ClusterSummary,
   ClusterTerm,
   KChoice,
-  KMeansData,
-  KMeansMetric,
-  KMeansOptions,
-  KMeansPrediction,
-  KMeansRestart,
-  KMeansResult,
   KMeansSettings,
   KRange,
   NumericClusterOptions,
   NumericClusterSummary,
-  SilhouetteOptions,
-  SparseRows,
 } from "./models/cluster/index.ts";
 export {
   CLUSTER_FAMILY,
   CLUSTER_FEATURES,
   DEFAULT_CLUSTER_OPTIONS,
   DEFAULT_NUMERIC_CLUSTER_OPTIONS,
-  distancesToCentroids,
-  KMEANS_METRICS,
-  kMeans,
-  kMeansPredict,
   loadClusterModel,
   NUMERIC_CLUSTER_TASK,
   NumericClusterModel,
   resolveClusterOptions,
   resolveNumericClusterOptions,
-  silhouette,
   TEXT_CLUSTER_TASK,
   TextClusterModel,
   TfidfFeatures,
@@ -289,6 +276,24 @@ export {
   seriesFromValues,
   simulateGrowth,
 } from "./models/forecast/index.ts";
+// Numeric helpers shared by the families: k-means (clustering, the tagger's word clusters)
+export type {
+  KMeansData,
+  KMeansMetric,
+  KMeansOptions,
+  KMeansPrediction,
+  KMeansRestart,
+  KMeansResult,
+  SilhouetteOptions,
+  SparseRows,
+} from "./models/numeric/index.ts";
+export {
+  distancesToCentroids,
+  KMEANS_METRICS,
+  kMeans,
+  kMeansPredict,
+  silhouette,
+} from "./models/numeric/index.ts";
 // Recommendation: the recommender family (popularity, item-kNN, ALS, BPR, content, hybrid);
 // its data (events, catalogues, splits) and ranking metrics are with the datasets and evaluation
 export type {

@@ -15,8 +15,6 @@ import {
   type ClusterFeatures,
   type ClusterOptions,
   type KChoice,
-  KMEANS_METRICS,
-  type KMeansMetric,
   type KRange,
   loadClusterModel,
   type NumericClusterModel,
@@ -27,6 +25,7 @@ import {
   trainNumericClusters,
   trainTextClusters,
 } from "../models/cluster/index.ts";
+import { KMEANS_METRICS, type KMeansMetric } from "../models/numeric/index.ts";
 import { detectLanguage } from "../text/index.ts";
 import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
 import { predictInput } from "./input-texts.ts";

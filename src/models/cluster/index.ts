@@ -1,21 +1,3 @@
-export type {
-  KMeansData,
-  KMeansMetric,
-  KMeansOptions,
-  KMeansPrediction,
-  KMeansRestart,
-  KMeansResult,
-  SilhouetteOptions,
-  SparseRows,
-} from "../numeric/index.ts";
-export {
-  DEFAULT_SILHOUETTE_SAMPLE,
-  distancesToCentroids,
-  KMEANS_METRICS,
-  kMeans,
-  kMeansPredict,
-  silhouette,
-} from "../numeric/index.ts";
 export type { ClusterAssignment } from "./cluster-common.ts";
 export { CLUSTER_FAMILY } from "./cluster-common.ts";
 export type { FitOutcome, KChoice } from "./fit.ts";
