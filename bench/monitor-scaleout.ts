@@ -11,7 +11,7 @@
  * Data: generated English posts on three topics (the test suite's monitor data) with
  * distinct ids, --docs of them (default 20,000), added in pipelined batches of 500.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -23,25 +23,13 @@ import { openDatabase } from "../src/store/index.ts";
 import { monitorText, TOPICS, writeMonitorModels } from "../test/support/monitor-data.ts";
 import { findPostgresBinaries, startPostgres } from "../test/support/postgres.ts";
 import { findRedisServer, startRedis } from "../test/support/redis.ts";
-import { fmt, machine, markdownTable, numberArgument, ROOT, today, writeResult } from "./common.ts";
+import { spawnServe } from "../test/support/serve-process.ts";
+import { fmt, machine, markdownTable, numberArgument, today, writeResult } from "./common.ts";
 
 const DOCS = numberArgument("--docs", 20_000);
-const BIN = join(ROOT, "bin", "textkit.js");
 
 async function serve(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no server address in 60 s: ${err}`)), 60_000);
-    child.stderr!.on("data", (c: Buffer) => {
-      err += c.toString("utf8");
-      if (/on http:\/\//.test(err)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return child;
+  return spawnServe(args, 60_000);
 }
 
 async function main(): Promise<void> {

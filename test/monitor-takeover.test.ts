@@ -5,13 +5,12 @@
  * the default settings, and every document is stored exactly once.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { createClient } from "@redis/client";
 import { REDIS_DEFAULTS } from "../src/apps/monitor/config.ts";
 import { Random } from "../src/core/random.ts";
@@ -20,8 +19,8 @@ import { tempDir } from "./server-helpers.ts";
 import { monitorText, TOPICS, writeMonitorModels } from "./support/monitor-data.ts";
 import { findPostgresBinaries, type PostgresServer, startPostgres } from "./support/postgres.ts";
 import { type RedisServer, redisSkip, startRedis } from "./support/redis.ts";
+import { spawnServe } from "./support/serve-process.ts";
 
-const BIN = fileURLToPath(new URL("../bin/textkit.js", import.meta.url));
 const root = tempDir("monitor-takeover");
 const modelsDir = join(root.path, "models");
 const configPath = join(root.path, "monitor.json");
@@ -81,11 +80,8 @@ async function pendingByConsumer(): Promise<Map<string, number>> {
 }
 
 async function serve(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
+  return spawnServe(
     [
-      BIN,
-      "serve",
       "--models",
       modelsDir,
       "--monitor",
@@ -101,20 +97,8 @@ async function serve(): Promise<ChildProcess> {
       "--log-level",
       "warn",
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    30_000,
   );
-  let err = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no server address in 30 s: ${err}`)), 30_000);
-    child.stderr!.on("data", (c: Buffer) => {
-      err += c.toString("utf8");
-      if (/on http:\/\//.test(err)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return child;
 }
 
 async function waitFor(
