@@ -1,0 +1,73 @@
+/**
+ * The pretrained-encoder contract (issue 12): what a loaded Hugging Face encoder offers to
+ * the rest of textkit. `loader.ts` (ONNX runtime + tokenizer) implements it; heads,
+ * retrieval, clustering, the tagger and the server use only this interface.
+ */
+
+/** Options for loading an encoder folder (Hugging Face layout). */
+export interface LoadEncoderOptions {
+  /** Intra-op threads of the ONNX runtime; default: the machine's cores. */
+  threads?: number;
+  /** Truncate longer inputs to this many tokens (never above the model's own maximum). */
+  maxLength?: number;
+  /** Folder of the on-disk embedding cache (keyed by the encoder's checksum and the text); none when absent. */
+  cacheDir?: string;
+}
+
+export interface EncodeProgress {
+  done: number;
+  total: number;
+}
+
+export interface EncodeOptions {
+  /** Texts per forward pass (inputs are sorted by length before batching); default 32. */
+  batchSize?: number;
+  onProgress?: (progress: EncodeProgress) => void;
+}
+
+/** Pooled sentence embeddings: row i (`dim` values, row-major) belongs to texts[i]. */
+export interface EncodedTexts {
+  vectors: Float32Array;
+  dim: number;
+  /** How many texts were longer than the maximum and were truncated. */
+  truncated: number;
+  /** How many rows came from the embedding cache. */
+  cached: number;
+}
+
+/**
+ * Contextual vectors per word, for taggers: `words[i]` is sentence i split into words (or
+ * characters, for Chinese); `vectors[i]` holds `words[i].length × dim` values, each word's
+ * vector being the mean of its sub-word pieces (a word cut off by truncation gets zeros).
+ */
+export interface EncodedWords {
+  vectors: Float32Array[];
+  dim: number;
+  truncated: number;
+}
+
+/** What the folder said about the model, after checking it against the ONNX graph. */
+export interface EncoderInfo {
+  /** Folder name or the hub id the files came from. */
+  name: string;
+  /** "bert" | "xlm-roberta" | ... from config.json's model_type. */
+  modelType: string;
+  tokenizer: "wordpiece" | "unigram" | "bpe";
+  pooling: "mean" | "cls" | "max";
+  normalize: boolean;
+  hiddenSize: number;
+  maxLength: number;
+  layers: number;
+}
+
+export interface PretrainedEncoder {
+  /** `NAME@CHECKSUM12`: names the weights; a head trained on one refuses another. */
+  readonly id: string;
+  /** SHA-256 over the ONNX file, the tokenizer files and the pooling configuration. */
+  readonly checksum: string;
+  readonly dim: number;
+  readonly info: EncoderInfo;
+  embed(texts: readonly string[], options?: EncodeOptions): Promise<EncodedTexts>;
+  embedWords(words: readonly (readonly string[])[], options?: EncodeOptions): Promise<EncodedWords>;
+  close(): Promise<void>;
+}
