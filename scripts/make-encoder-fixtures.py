@@ -123,6 +123,22 @@ class XlmrGraph(nn.Module):
         return self.encoder.run(input_ids, attention_mask, None)
 
 
+class PositionsGraph(nn.Module):
+    """A graph that wants position_ids fed in, as some exports do: textkit refuses it."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, input_ids, attention_mask, position_ids):
+        e = self.encoder
+        x = e.ln(e.word(input_ids) + e.position(position_ids))
+        bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
+        for layer in e.layers:
+            x = layer(x, bias)
+        return x
+
+
 def make_encoder(cfg, xlmr, seed, std):
     torch.manual_seed(seed)
     enc = Encoder(cfg, xlmr)
@@ -450,6 +466,17 @@ def build_wordpiece_fixtures(out, reference):
     with open(os.path.join(b, "vocab.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(vocab) + "\n")
     shutil.copyfile(os.path.join(a, "onnx", "model.onnx"), os.path.join(b, "model.onnx"))
+    # A small graph with an input textkit does not feed (position_ids), for the refusal test.
+    odd = make_encoder(bert_config(len(vocab), 8, 1, 2, 16, 64), xlmr=False, seed=SEED, std=0.3)
+    ids = torch.tensor([[2, 7, 8, 3]], dtype=torch.long)
+    names = ["input_ids", "attention_mask", "position_ids"]
+    os.makedirs(os.path.join(out, "odd-inputs"), exist_ok=True)
+    torch.onnx.export(
+        PositionsGraph(odd), (ids, torch.ones_like(ids), torch.arange(4).unsqueeze(0)),
+        os.path.join(out, "odd-inputs", "model.onnx"), input_names=names, output_names=["last_hidden_state"],
+        dynamic_axes={n: {0: "batch", 1: "sequence"} for n in names + ["last_hidden_state"]},
+        opset_version=OPSET, do_constant_folding=True,
+    )
     rows = []
     for text in TEXTS:
         ids = wordpiece_ids(text, vocab)

@@ -1,7 +1,8 @@
 /**
  * `loadEncoder`: a Hugging Face model folder run by the ONNX runtime on CPU. The folder is
  * read and checked first (folder.ts), then the graph's inputs and output against
- * config.json, then one probe run that proves the hidden size. Texts are tokenised with
+ * config.json, then one probe run (with the largest token id) that proves the hidden size
+ * and that every id is embedded. Texts are tokenised with
  * Hugging Face's tokenizer.json reader, sorted by length and padded per batch (not to the
  * maximum), so a batch of short texts costs what short texts cost.
  */
@@ -398,7 +399,7 @@ async function assemble(
   const encoder = new OnnxEncoder({ ort, session, graph, tokenizer, folder, info, checksum });
   let probe: HiddenStates;
   try {
-    probe = await encoder.forward([tokenizer.encode("a").ids]);
+    probe = await encoder.forward([tokenizer.probe()]);
   } catch (error) {
     if (error instanceof TextkitError) throw error;
     throw new TextkitError(

@@ -29,6 +29,8 @@ function sameRun(haystack: readonly number[], at: number, needle: readonly numbe
 export class EncoderTokenizer {
   readonly maxLength: number;
   readonly vocabSize: number;
+  /** The largest id the tokenizer can give. */
+  readonly maxId: number;
   readonly #tokenizer: Tokenizer;
   readonly #prefix: number[];
   readonly #suffix: number[];
@@ -65,7 +67,9 @@ export class EncoderTokenizer {
     this.#prefix = withSpecials.slice(0, at);
     this.#suffix = withSpecials.slice(at + bare.length);
     this.maxLength = maxLength;
-    this.vocabSize = this.#tokenizer.get_vocab().size;
+    const vocab = this.#tokenizer.get_vocab(true);
+    this.vocabSize = vocab.size;
+    this.maxId = Math.max(...vocab.values());
     if (maxLength < this.#prefix.length + this.#suffix.length + 1) {
       throw new TextkitError("OPTION_INVALID", `maxLength ${maxLength} leaves no room for a single token`, {
         details: { option: "maxLength" },
@@ -76,6 +80,11 @@ export class EncoderTokenizer {
   /** Room for a text's own tokens once the special tokens are in. */
   get room(): number {
     return this.maxLength - this.#prefix.length - this.#suffix.length;
+  }
+
+  /** A row with the largest id between the special tokens: a graph that runs it embeds every id. */
+  probe(): number[] {
+    return [...this.#prefix, this.maxId, ...this.#suffix];
   }
 
   /** The ids of `text` alone, without special tokens. */
