@@ -1,3 +1,5 @@
+export type { BatcherOptions, BatchStats } from "./batcher.ts";
+export { EncoderBatcher } from "./batcher.ts";
 export type { CachedVector, CacheEntry } from "./cache.ts";
 export { EmbeddingCache } from "./cache.ts";
 export type { EncoderFolder, ModelConfig, ReadFolderOptions } from "./folder.ts";

@@ -14,6 +14,7 @@ import { checkBoolean, checkInt, checkOneOf, TextkitError } from "../../core/ind
 import { EmbeddingCache } from "./cache.ts";
 import { type EncoderFolder, readEncoderFolder } from "./folder.ts";
 import { type HiddenStates, poolRow, poolWords } from "./pooling.ts";
+import { checkTexts } from "./texts.ts";
 import { EncoderTokenizer, type TokenizedText } from "./tokenize.ts";
 import {
   type EncodedTexts,
@@ -192,6 +193,7 @@ export class OnnxEncoder implements PretrainedEncoder {
     const dim = this.dim;
     const vectors = new Float32Array(texts.length * dim);
     const todo: number[] = [];
+    const rows = { truncated: new Uint8Array(texts.length), cached: new Uint8Array(texts.length) };
     let cached = 0;
     let truncated = 0;
     for (let i = 0; i < texts.length; i++) {
@@ -201,14 +203,21 @@ export class OnnxEncoder implements PretrainedEncoder {
       } else {
         vectors.set(hit.vector, i * dim);
         cached += 1;
-        if (hit.truncated) truncated += 1;
+        rows.cached[i] = 1;
+        if (hit.truncated) {
+          truncated += 1;
+          rows.truncated[i] = 1;
+        }
       }
     }
     const tokens = new Map<number, TokenizedText>();
     for (const i of todo) {
       const t = this.#tokenizer.encode(texts[i] as string);
       tokens.set(i, t);
-      if (t.truncated) truncated += 1;
+      if (t.truncated) {
+        truncated += 1;
+        rows.truncated[i] = 1;
+      }
     }
     // Sorted by length so that each batch pads to nearly its own length.
     const order = [...todo].sort(
@@ -216,10 +225,10 @@ export class OnnxEncoder implements PretrainedEncoder {
     );
     options.onProgress?.({ done: cached, total: texts.length });
     for (let start = 0; start < order.length; start += batchSize) {
-      const rows = order.slice(start, start + batchSize);
-      const ids = rows.map((i) => (tokens.get(i) as TokenizedText).ids);
+      const members = order.slice(start, start + batchSize);
+      const ids = members.map((i) => (tokens.get(i) as TokenizedText).ids);
       const hidden = await this.forward(ids);
-      rows.forEach((i, b) => {
+      members.forEach((i, b) => {
         poolRow(
           hidden,
           b,
@@ -241,7 +250,7 @@ export class OnnxEncoder implements PretrainedEncoder {
         })),
       );
     }
-    return { vectors, dim, truncated, cached };
+    return { vectors, dim, truncated, cached, rows };
   }
 
   async embedWords(
@@ -284,30 +293,6 @@ export class OnnxEncoder implements PretrainedEncoder {
 
   async close(): Promise<void> {
     await this.#session.release();
-  }
-}
-
-/** Refuses what is not a list of non-empty strings, naming the first bad entry. */
-function checkTexts(texts: readonly string[]): void {
-  if (!Array.isArray(texts)) {
-    throw new TextkitError("OPTION_INVALID", "embed takes a list of texts", { details: { option: "texts" } });
-  }
-  for (let i = 0; i < texts.length; i++) {
-    const text: unknown = texts[i];
-    if (typeof text !== "string") {
-      throw new TextkitError("OPTION_INVALID", `text ${i + 1} is not a string`, {
-        details: { option: "texts", index: i },
-      });
-    }
-    if (text.trim() === "") {
-      throw new TextkitError(
-        "DATA_EMPTY_TEXT",
-        `text ${i + 1} is empty; an encoder needs some text to encode`,
-        {
-          details: { index: i },
-        },
-      );
-    }
   }
 }
 

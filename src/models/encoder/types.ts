@@ -45,6 +45,8 @@ export interface EncodedTexts {
   truncated: number;
   /** How many rows came from the embedding cache. */
   cached: number;
+  /** Per row, 1 where the text was truncated / came from the cache (loadEncoder's encoders fill it in). */
+  rows?: { truncated: Uint8Array; cached: Uint8Array };
 }
 
 /**
