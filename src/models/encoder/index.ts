@@ -6,6 +6,8 @@ export type { EncoderFolder, ModelConfig, ReadFolderOptions } from "./folder.ts"
 export { readEncoderFolder, wordPieceTokenizerJson } from "./folder.ts";
 export { loadEncoder, OnnxEncoder } from "./loader.ts";
 export type { HiddenStates } from "./pooling.ts";
+export type { PullOptions, PullProgress, PullResult } from "./pull.ts";
+export { DEFAULT_HUB_ENDPOINT, pullEncoder } from "./pull.ts";
 export type { TokenizedText, TokenizedWords } from "./tokenize.ts";
 export type {
   EncodedTexts,
