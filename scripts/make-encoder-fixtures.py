@@ -16,6 +16,8 @@ The test fixtures (test/fixtures/encoders/, committed, a few hundred KB) are:
 - ``xlmr-unigram``: a 2-layer XLM-R-shaped model (positions counted from the padding id, no
   token_type_ids input) over a SentencePiece Unigram model trained here on a small text,
   converted to a tokenizer.json Unigram the way Hugging Face converts XLM-R's;
+- ``odd-inputs/model.onnx``: a small graph that wants ``position_ids`` fed in, which textkit
+  refuses (ENCODER_UNSUPPORTED);
 - ``reference.json``: for every fixture and text, the token ids from an independent
   reference (the WordPiece implementation below; the sentencepiece library) and the pooled
   embeddings of PyTorch's forward pass (mean, CLS, max, mean normalised), each text alone.
