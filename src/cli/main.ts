@@ -57,6 +57,7 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
       (await import("./classify-predict.ts")).registerClassifyPredict,
       (await import("./classify-quantize.ts")).registerClassifyQuantize,
       (await import("./classify-autotune.ts")).registerClassifyAutotune,
+      (await import("./classify-import.ts")).registerClassifyImport,
     ]),
   },
   {

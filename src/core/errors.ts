@@ -109,6 +109,14 @@ export const ERROR_CATALOGUE = {
   },
   // Artifacts
   ARTIFACT_NOT_FOUND: { status: 404, hint: "Check the model directory; it must contain manifest.json." },
+  FASTTEXT_FORMAT: {
+    status: 400,
+    hint: "Give a .bin or .ftz file written by the fastText program (fasttext supervised / quantize); a partly copied file is truncated.",
+  },
+  FASTTEXT_UNSUPPORTED: {
+    status: 400,
+    hint: "textkit imports fastText classifiers (supervised models) of file format 11 or 12; word-vector models load as .vec files instead.",
+  },
   ARTIFACT_CORRUPT: {
     status: 422,
     hint: "The model files are truncated or changed; train or copy the model again.",
