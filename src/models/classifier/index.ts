@@ -15,6 +15,8 @@ export { parseFastTextModel } from "./fasttext-format.ts";
 export { classifierOfFastText, FASTTEXT_LABEL_PREFIX, importFastText } from "./fasttext-import.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
+export type { LanguageGuess, LanguageIdentifier } from "./langid.ts";
+export { BUILT_IN_IDENTIFIER, findLanguageModel, loadLanguageIdentifier } from "./langid.ts";
 export type { ClassifierCompat, ClassifierLoss, ClassifierOptions, ModelLoss } from "./options.ts";
 export {
   CLASSIFIER_COMPATS,
