@@ -61,6 +61,12 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
     ]),
   },
   {
+    name: "train",
+    summary: "train any model family from a configuration file (YAML)",
+    register: async (program, io) =>
+      void (await import("./train-config.ts")).registerTrainConfig(program, io, { buildProgram, main }),
+  },
+  {
     name: "tag",
     summary: "train, evaluate and use entity taggers",
     register: group(

@@ -103,6 +103,14 @@ export const ERROR_CATALOGUE = {
   },
   // Options
   OPTION_INVALID: { status: 400, hint: "See --help for the accepted values." },
+  CONFIG_INVALID: {
+    status: 400,
+    hint: "Fix the key the message names; 'textkit train --help' lists the sections, and the family's train --help its keys (camelCase).",
+  },
+  CONFIG_TRAINING_FAILED: {
+    status: 400,
+    hint: "The training command's own error is printed above it; fix that key or file.",
+  },
   PORT_IN_USE: {
     status: 409,
     hint: "Stop the process that listens there, or pass another --port (--port 0 picks a free one).",
