@@ -89,6 +89,7 @@ describe("langid with fastText's lid.176 model", () => {
     assert.equal(rows[2]!.line, 3);
     const ft = await runCli(["langid", "--output-format", "fasttext"], {
       stdin: Readable.from([`${TEXTS[3]}\n`]),
+      env,
     });
     assert.match(ft.stdout, /^__label__de 0\.\d+\n$/);
   });
