@@ -439,6 +439,18 @@ export {
   SubwordVectors,
   trainVectors,
 } from "./models/vectors/index.ts";
+export type {
+  AssistantPipeline,
+  ClassificationPipeline,
+  EntitiesPipeline,
+  LabelScore,
+  LangidPipeline,
+  PipelineOf,
+  PipelineTask,
+  RecommendationPipeline,
+  SearchPipeline,
+} from "./pipeline.ts";
+export { PIPELINE_TASKS, pipeline } from "./pipeline.ts";
 // Model artifacts on disk; application data (SQLite or PostgreSQL) and API keys
 export type {
   ApiKey,

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { cp, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { endianness } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { nestedDeeperThan, TextkitError } from "../core/index.ts";
@@ -610,4 +610,55 @@ export function artifactOptions<T>(
 
 export function bytesOf(array: Float32Array | Int32Array | Uint8Array | Int8Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/**
+ * Adds files to a sealed model directory (e.g. the configuration it was trained from): the
+ * directory is copied beside itself, the files written, the top manifest extended and
+ * sealed again, and the copy renamed into place. Parts are copied as they are (their
+ * digests stay valid). Existing files are not replaced (ARTIFACT_CORRUPT if one is named).
+ *
+ * @example
+ * await addArtifactFiles("models/intent", { "train-config.yaml": Buffer.from(yamlText) });
+ */
+export async function addArtifactFiles(
+  dir: string,
+  files: Record<string, Uint8Array>,
+): Promise<ArtifactManifest> {
+  const target = resolve(dir);
+  await readArtifact(target);
+  const manifest = await readSealedManifest(target);
+  const entries: Record<string, FileEntry> = { ...manifest.files };
+  for (const [name, data] of Object.entries(files)) {
+    if (!isFileName(name) || Object.hasOwn(entries, name) || Object.hasOwn(manifest.parts ?? {}, name)) {
+      throw new TextkitError(
+        "ARTIFACT_CORRUPT",
+        `cannot add '${name}' to ${dir}: the name is taken or not allowed`,
+        {
+          file: join(dir, name),
+        },
+      );
+    }
+    entries[name] = { bytes: data.length, sha256: sha256(data) };
+  }
+  const { digest: _old, ...rest } = manifest;
+  const unsealed = { ...rest, files: entries };
+  const sealed: ArtifactManifest = {
+    ...unsealed,
+    digest: manifestDigest(JSON.parse(JSON.stringify(unsealed))),
+  };
+  const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const temp = join(dirname(target), `.${basename(target)}.tmp-${suffix}`);
+  try {
+    await cp(target, temp, { recursive: true });
+    await writeInto(temp, sealed, files);
+    const old = join(dirname(target), `.${basename(target)}.old-${suffix}`);
+    await rename(target, old);
+    await rename(temp, target);
+    await rm(old, { recursive: true, force: true });
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+  return sealed;
 }

@@ -2,6 +2,7 @@ export type { Artifact, ArtifactManifest, ArtifactParts, FileEntry, ManifestInpu
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
+  addArtifactFiles,
   artifactFile,
   artifactFloats,
   artifactInts,

@@ -9,8 +9,12 @@ import {
 } from "../eval/index.ts";
 import { loadClassifier } from "../models/classifier/index.ts";
 import { addLabelledDataOptions, type DataFlags, readOptionsOf } from "./data-options.ts";
+import { fastTextTestLines, precisionAtK } from "./fasttext-output.ts";
 import { type CliIo, writeAll } from "./io.ts";
-import { parseInteger } from "./parse-options.ts";
+import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
+
+const EVAL_FORMATS = ["text", "json", "fasttext"] as const;
+
 import { evaluationMetrics, formatEvaluation } from "./report-output.ts";
 
 interface EvalFlags extends DataFlags {
@@ -20,6 +24,9 @@ interface EvalFlags extends DataFlags {
   topK: number;
   digits: number;
   json?: boolean;
+  outputFormat?: (typeof EVAL_FORMATS)[number];
+  k: number;
+  threshold: number;
 }
 
 /** Labels of the data that the model was not trained on, and how many examples carry one. */
@@ -119,7 +126,24 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
         evaluation.predictions.map((p) => p[0]!),
       )
     : undefined;
-  if (flags.json) {
+  const format = flags.json ? "json" : (flags.outputFormat ?? "text");
+  let fastTextLines = "";
+  if (format === "fasttext") {
+    const predicted = model
+      .predict(
+        data.examples.map((e) => e.text),
+        { k: flags.k, threshold: flags.threshold },
+      )
+      .map((p) => p.labels);
+    fastTextLines = fastTextTestLines(
+      precisionAtK(
+        predicted,
+        data.examples.map((e) => e.labels),
+      ),
+      flags.k,
+    );
+  }
+  if (format === "json") {
     const result = {
       model: flags.model,
       data: flags.data,
@@ -133,7 +157,8 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
     await writeAll(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  let out = formatEvaluation("eval", flags.data, evaluation, flags.digits, topK);
+  let out = fastTextLines + (fastTextLines === "" ? "" : "\n");
+  out += formatEvaluation("eval", flags.data, evaluation, flags.digits, topK);
   if (cm !== undefined)
     out += `\nconfusion matrix (rows: true labels, columns: predicted)\n${formatConfusionMatrix(cm)}`;
   await writeAll(io.stdout, out);
@@ -169,6 +194,25 @@ export function registerClassifyEval(classify: Command, io: CliIo): Command {
         .default(2),
     )
     .option("--json", "print one JSON object (metrics, report, confusion matrix) instead of text")
+    .addOption(
+      new Option(
+        "--output-format <format>",
+        "text: the report; json: as --json; fasttext: first the N, P@k and R@k lines 'fasttext test' prints, then the report",
+      ).argParser(parseChoice("--output-format", EVAL_FORMATS)),
+    )
+    .addOption(
+      new Option("--k <k>", "labels per text for P@k and R@k (--output-format fasttext)")
+        .argParser(parseInteger("--k", 1))
+        .default(1),
+    )
+    .addOption(
+      new Option(
+        "--threshold <p>",
+        "leave out labels scoring below this, for P@k and R@k (--output-format fasttext)",
+      )
+        .argParser(parseNumber("--threshold", 0))
+        .default(0),
+    )
     .action(async (flags: EvalFlags) => {
       await runEval(flags, io);
     });

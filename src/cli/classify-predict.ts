@@ -1,9 +1,12 @@
 import { type Command, Option } from "commander";
 import { loadClassifier } from "../models/classifier/index.ts";
 import { addTextInputOptions, type TextInputFlags } from "./data-options.ts";
+import { fastTextPredictionLine } from "./fasttext-output.ts";
 import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
-import { parseInteger, parseNumber } from "./parse-options.ts";
+import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
+
+const PREDICT_FORMATS = ["json", "fasttext"] as const;
 
 interface PredictFlags extends TextInputFlags {
   model: string;
@@ -11,6 +14,7 @@ interface PredictFlags extends TextInputFlags {
   k: number;
   threshold: number;
   batchSize: number;
+  outputFormat: (typeof PREDICT_FORMATS)[number];
 }
 
 async function runPredict(flags: PredictFlags, io: CliIo): Promise<void> {
@@ -26,7 +30,10 @@ async function runPredict(flags: PredictFlags, io: CliIo): Promise<void> {
     for (let i = 0; i < batch.length; i++) {
       const { text, line } = batch[i]!;
       const { labels, scores } = predictions[i]!;
-      out += `${JSON.stringify({ text, labels, scores, line })}\n`;
+      out +=
+        flags.outputFormat === "fasttext"
+          ? `${fastTextPredictionLine(labels, scores)}\n`
+          : `${JSON.stringify({ text, labels, scores, line })}\n`;
     }
     // A reader that went away (`| head`) ends the run quietly, as other Unix tools do.
     if (!(await writeAll(io.stdout, out))) return;
@@ -63,6 +70,14 @@ export function registerClassifyPredict(classify: Command, io: CliIo): Command {
       )
         .argParser(parseNumber("--threshold", 0))
         .default(0),
+    )
+    .addOption(
+      new Option(
+        "--output-format <format>",
+        "json: one JSON object per text; fasttext: '__label__x p __label__y q' per line, as 'fasttext predict-prob' prints",
+      )
+        .argParser(parseChoice("--output-format", PREDICT_FORMATS))
+        .default("json"),
     )
     .addOption(
       new Option("--batch-size <n>", "texts read and labelled at a time")

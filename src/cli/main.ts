@@ -57,7 +57,14 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
       (await import("./classify-predict.ts")).registerClassifyPredict,
       (await import("./classify-quantize.ts")).registerClassifyQuantize,
       (await import("./classify-autotune.ts")).registerClassifyAutotune,
+      (await import("./classify-import.ts")).registerClassifyImport,
     ]),
+  },
+  {
+    name: "train",
+    summary: "train any model family from a configuration file (YAML)",
+    register: async (program, io) =>
+      void (await import("./train-config.ts")).registerTrainConfig(program, io, { buildProgram, main }),
   },
   {
     name: "tag",
@@ -125,6 +132,11 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
         (await import("./recommend-for.ts")).registerRecommendFor,
       ],
     ),
+  },
+  {
+    name: "langid",
+    summary: "tell which language texts are in (176 languages with fastText's lid.176 model)",
+    register: async (program, io) => void (await import("./langid.ts")).registerLangid(program, io),
   },
   {
     name: "monitor",

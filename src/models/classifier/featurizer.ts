@@ -4,7 +4,17 @@
  * gets a row only if training saw it, so memory follows the data and an n-gram never seen
  * in training contributes nothing (rather than a random vector).
  */
-import { charNgramHashes, combineHash, fnv1a, normalizeText, Tokenizer } from "../../text/index.ts";
+import {
+  charNgramHashes,
+  combineHash,
+  fastTextCharNgrams,
+  fastTextHash,
+  fastTextWordNgrams,
+  fastTextWords,
+  fnv1a,
+  normalizeText,
+  Tokenizer,
+} from "../../text/index.ts";
 import type { ClassifierOptions } from "./options.ts";
 
 /**
@@ -30,7 +40,7 @@ interface TokenFeatures {
 
 export type FeatureOptions = Pick<
   ClassifierOptions,
-  "wordNgrams" | "minn" | "maxn" | "buckets" | "lowercase" | "normalization"
+  "wordNgrams" | "minn" | "maxn" | "buckets" | "lowercase" | "normalization" | "compat"
 >;
 
 export class Featurizer {
@@ -90,10 +100,12 @@ export class Featurizer {
   }
 
   normalize(text: string): string {
+    if (this.options.compat === "fasttext") return text;
     return normalizeText(text, { form: this.options.normalization, lowercase: this.options.lowercase });
   }
 
   tokens(text: string): string[] {
+    if (this.options.compat === "fasttext") return fastTextWords(text);
     return this.tokenizer.tokenize(this.normalize(text));
   }
 
@@ -116,6 +128,10 @@ export class Featurizer {
    * followed them (the same rows as for `[...tokens, END_OF_TEXT]`, without the copy).
    */
   featuresOfTokens(tokens: readonly string[], out: number[], withEnd = false): void {
+    if (this.options.compat === "fasttext") {
+      this.fastTextFeatures(tokens, out, withEnd);
+      return;
+    }
     const { wordNgrams, buckets } = this.options;
     const hashes = this.hashScratch;
     hashes.length = 0;
@@ -163,6 +179,46 @@ export class Featurizer {
       ngrams.length = 0;
       charNgramHashes(token, minn, maxn, ngrams);
       for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]! % buckets, out);
+    }
+  }
+
+  /**
+   * fastText's features of a line (Dictionary::getLine): each word's row and its character
+   * n-grams, then the word n-grams, all hashed as fastText hashes them.
+   */
+  private fastTextFeatures(tokens: readonly string[], out: number[], withEnd: boolean): void {
+    const { wordNgrams, minn, maxn, buckets } = this.options;
+    const hashes = this.hashScratch;
+    hashes.length = 0;
+    const count = withEnd ? tokens.length + 1 : tokens.length;
+    for (let i = 0; i < count; i++) {
+      const token = i === tokens.length ? END_OF_TEXT : tokens[i]!;
+      let cached = this.frozen ? this.tokenCache.get(token) : undefined;
+      if (cached === undefined) {
+        const rows = this.rowScratch;
+        rows.length = 0;
+        const id = this.wordIndex.get(token);
+        if (id !== undefined) rows.push(id);
+        if (maxn > 0 && token !== END_OF_TEXT) {
+          const ngrams = this.ngramScratch;
+          ngrams.length = 0;
+          fastTextCharNgrams(token, minn, maxn, buckets, ngrams);
+          for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]!, rows);
+        }
+        cached = { rows: Int32Array.from(rows), hash: fastTextHash(token) };
+        if (this.frozen) {
+          if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.clear();
+          this.tokenCache.set(token, cached);
+        }
+      }
+      for (let j = 0; j < cached.rows.length; j++) out.push(cached.rows[j]!);
+      hashes.push(cached.hash);
+    }
+    if (wordNgrams > 1) {
+      const ngrams = this.ngramScratch;
+      ngrams.length = 0;
+      fastTextWordNgrams(hashes, wordNgrams, buckets, ngrams);
+      for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]!, out);
     }
   }
 

@@ -3,6 +3,16 @@ import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/index.ts
 
 export const CLASSIFIER_LOSSES = ["softmax", "ova"] as const;
 export type ClassifierLoss = (typeof CLASSIFIER_LOSSES)[number];
+/** Losses a model may carry: hierarchical softmax comes only from imported fastText models (textkit does not train it). */
+export const MODEL_LOSSES = ["softmax", "ova", "hs"] as const;
+export type ModelLoss = (typeof MODEL_LOSSES)[number];
+/**
+ * How a model reads text and reports scores: textkit's own way, or exactly as the fastText
+ * program does (whitespace words, fastText's UTF-8 hashing, and scores with the 1e-5 that
+ * fastText adds to a probability before its logarithm), for models imported from fastText.
+ */
+export const CLASSIFIER_COMPATS = ["textkit", "fasttext"] as const;
+export type ClassifierCompat = (typeof CLASSIFIER_COMPATS)[number];
 
 /** Every hyperparameter of the classifier; all are recorded in the model's manifest. */
 export interface ClassifierOptions {
@@ -20,8 +30,11 @@ export interface ClassifierOptions {
   buckets: number;
   /** Words seen fewer times are dropped (their n-grams still count). */
   minCount: number;
-  /** softmax: one label per text; ova: independent sigmoids, for multi-label data. */
-  loss: ClassifierLoss;
+  /**
+   * softmax: one label per text; ova: independent sigmoids, for multi-label data; hs:
+   * fastText's hierarchical softmax (imported models only).
+   */
+  loss: ModelLoss;
   seed: number;
   lowercase: boolean;
   normalization: NormalizationForm;
@@ -36,6 +49,8 @@ export interface ClassifierOptions {
    * Prediction always reads the whole text.
    */
   chunkTokens: number;
+  /** "fasttext" for models imported from fastText, which read and score text exactly as fastText does. */
+  compat: ClassifierCompat;
 }
 
 export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.freeze({
@@ -54,6 +69,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.fr
   patience: 0,
   pretrainedVectors: null,
   chunkTokens: 0,
+  compat: "textkit",
 });
 
 /** Fills in defaults and refuses values that cannot train. */
@@ -73,7 +89,8 @@ export function resolveClassifierOptions(partial: Partial<ClassifierOptions> = {
   if (o.maxn < o.minn)
     throw new TextkitError("OPTION_INVALID", `maxn (${o.maxn}) must be at least minn (${o.minn})`);
   checkNumber("lr", o.lr, 0, 10, true);
-  checkOneOf("loss", o.loss, CLASSIFIER_LOSSES);
+  checkOneOf("compat", o.compat, CLASSIFIER_COMPATS);
+  checkOneOf("loss", o.loss, o.compat === "fasttext" ? MODEL_LOSSES : CLASSIFIER_LOSSES);
   checkOneOf("normalization", o.normalization, NORMALIZATION_FORMS);
   return o;
 }
