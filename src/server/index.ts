@@ -26,6 +26,8 @@ export { builtInFamilies, loadClassifierPredictor } from "./families.ts";
 export type { ServerRequestState, TextkitServerState } from "./fastify-types.ts";
 export { defaultDatabaseLocation } from "./keys.ts";
 export { ServerMetrics } from "./metrics.ts";
+export type { TextkitAuthHook, TextkitPluginOptions } from "./plugin.ts";
+export { textkitPlugin } from "./plugin.ts";
 export { tokenBucketStore } from "./rate-limit.ts";
 export type {
   FamilyLoader,
@@ -42,5 +44,3 @@ export type {
 export { compareVersions, ModelRegistry, PIN_FILE, VERSION_STATES } from "./registry.ts";
 export type { RunningServer } from "./start.ts";
 export { startServer } from "./start.ts";
-export type { TextkitAuthHook, TextkitPluginOptions } from "./plugin.ts";
-export { textkitPlugin } from "./plugin.ts";
