@@ -16,4 +16,6 @@ export {
   readSealedManifest,
   writeArtifact,
 } from "./artifact.ts";
+export type { AnyTrainedModel, ModelFamily, TrainedModel } from "./model-contract.ts";
+export { saveModel } from "./model-contract.ts";
 export { compareVersions, PIN_FILE } from "./model-versions.ts";

@@ -10,6 +10,7 @@ export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } f
 export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier, trainClassifier } from "./classifier.ts";
 export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
+export { classifierFamily } from "./family.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";
