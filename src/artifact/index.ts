@@ -18,4 +18,13 @@ export {
 } from "./artifact.ts";
 export type { AnyTrainedModel, ModelFamily, TrainedModel } from "./model-contract.ts";
 export { saveModel } from "./model-contract.ts";
-export { compareVersions, PIN_FILE } from "./model-versions.ts";
+export type { ModelLayout, ModelVersionDir } from "./model-versions.ts";
+export {
+  activeVersionDir,
+  compareVersions,
+  MODEL_NAME_PATTERN,
+  PIN_FILE,
+  readModelLayout,
+  VERSION_PATTERN,
+  versionPreference,
+} from "./model-versions.ts";

@@ -25,6 +25,8 @@ export { errorBody, toTextkitError } from "./error-handler.ts";
 export { builtInFamilies, loadClassifierPredictor } from "./families.ts";
 export type { ServerRequestState, TextkitServerState } from "./fastify-types.ts";
 export { defaultDatabaseLocation } from "./keys.ts";
+export type { BuiltInFamily, LoadedModel, ModelOf } from "./loaded-model.ts";
+export { isLoadedFamily } from "./loaded-model.ts";
 export { ServerMetrics } from "./metrics.ts";
 export { tokenBucketStore } from "./rate-limit.ts";
 export type {
@@ -35,7 +37,6 @@ export type {
   RegistryLog,
   RegistryOptions,
   ServedModel,
-  TokenPath,
   VersionState,
   VersionStatus,
 } from "./registry.ts";
