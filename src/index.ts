@@ -5,7 +5,16 @@
  * so that library users who only train and predict do not load fastify.
  */
 
-export type { Artifact, ArtifactManifest, FileEntry, ManifestInput } from "./artifact/index.ts";
+// The model contract: every family's train/load, and what its models offer (issue 16)
+export type {
+  AnyTrainedModel,
+  Artifact,
+  ArtifactManifest,
+  FileEntry,
+  ManifestInput,
+  ModelFamily,
+  TrainedModel,
+} from "./artifact/index.ts";
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
@@ -17,6 +26,7 @@ export {
   manifestDigest,
   readArtifact,
   readSealedManifest,
+  saveModel,
   writeArtifact,
 } from "./artifact/index.ts";
 // Errors and seeded random numbers
@@ -210,6 +220,7 @@ export {
   autotuneClassifier,
   CLASSIFIER_FAMILY,
   CLASSIFIER_LOSSES,
+  classifierFamily,
   DEFAULT_CLASSIFIER_OPTIONS,
   dataDefaults,
   Featurizer,
@@ -233,6 +244,8 @@ export type {
   KChoice,
   KMeansSettings,
   KRange,
+  LabelledRows,
+  NumericClusterEvaluation,
   NumericClusterOptions,
   NumericClusterSummary,
 } from "./models/cluster/index.ts";
@@ -242,13 +255,17 @@ export {
   DEFAULT_CLUSTER_OPTIONS,
   DEFAULT_NUMERIC_CLUSTER_OPTIONS,
   loadClusterModel,
+  loadNumericClusters,
+  loadTextClusters,
   NUMERIC_CLUSTER_TASK,
   NumericClusterModel,
+  numericClusterFamily,
   resolveClusterOptions,
   resolveNumericClusterOptions,
   TEXT_CLUSTER_TASK,
   TextClusterModel,
   TfidfFeatures,
+  textClusterFamily,
   trainNumericClusters,
   trainTextClusters,
 } from "./models/cluster/index.ts";
@@ -342,6 +359,7 @@ export {
   RECOMMENDER_FAMILY,
   RECOMMENDER_MODELS,
   Recommender,
+  recommenderFamily,
   resolveRecommenderOptions,
   trainRecommender,
 } from "./models/recommender/index.ts";
@@ -363,6 +381,7 @@ export {
   loadRegressor,
   REGRESSION_METHODS,
   REGRESSOR_FAMILY,
+  regressorFamily,
   resolveRegressorOptions,
   tableSource,
   trainRegressor,
@@ -379,9 +398,12 @@ export type {
   Passage,
   PassageEncoder,
   PassageFormat,
+  RetrievalEvaluation,
   RetrievalItem,
   RetrievalItemInput,
+  RetrievalJudgement,
   RetrievalOptions,
+  RetrievalTrainingData,
   SearchHit,
   SearchMode,
   SearchOptions,
@@ -399,6 +421,7 @@ export {
   RETRIEVAL_FAMILY,
   RetrievalIndex,
   resolveRetrievalOptions,
+  retrievalFamily,
   SEARCH_MODES,
   splitDocument,
   VectorIndex,
@@ -423,6 +446,7 @@ export {
   resolveTaggerOptions,
   SequenceTagger,
   TAGGER_FAMILY,
+  taggerFamily,
   trainTagger,
 } from "./models/tagger/index.ts";
 // Word vectors

@@ -314,13 +314,13 @@ describe("a monitor behind on classifying", () => {
     const dir = tempDir("server-monitor-slow");
     // The classifier family, with every prediction taking 300 ms.
     const slowClassifier = async (d: string, manifest: Parameters<typeof loadClassifierPredictor>[1]) => {
-      // Without its token path, so that the monitor must come through the slow predict.
-      const { tokenPath: _, ...p } = await loadClassifierPredictor(d, manifest);
+      // Without its typed model, so that the monitor must come through the slow predict.
+      const { loaded: _, predict, ...p } = await loadClassifierPredictor(d, manifest);
       return {
         ...p,
         predict: async (inputs: readonly string[], o: object) => {
           await sleep(300);
-          return p.predict(inputs, o);
+          return (await predict?.(inputs, o)) ?? [];
         },
       };
     };

@@ -40,7 +40,7 @@ before(async () => {
 
   const points: number[] = [];
   for (let i = 0; i < 40; i++) points.push(i % 2 === 0 ? 0 + (i % 5) * 0.1 : 10 + (i % 5) * 0.1, i % 3);
-  const numeric = trainNumericClusters(
+  const numeric = await trainNumericClusters(
     {
       source: "points",
       columns: ["x", "y"],

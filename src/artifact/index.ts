@@ -17,4 +17,15 @@ export {
   readSealedManifest,
   writeArtifact,
 } from "./artifact.ts";
-export { compareVersions, PIN_FILE } from "./model-versions.ts";
+export type { AnyTrainedModel, ModelFamily, TrainedModel } from "./model-contract.ts";
+export { saveModel } from "./model-contract.ts";
+export type { ModelLayout, ModelVersionDir } from "./model-versions.ts";
+export {
+  activeVersionDir,
+  compareVersions,
+  MODEL_NAME_PATTERN,
+  PIN_FILE,
+  readModelLayout,
+  VERSION_PATTERN,
+  versionPreference,
+} from "./model-versions.ts";

@@ -337,7 +337,9 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
     n = rows.n;
     bar.log(`input: ${rows.n} rows of ${rows.dim} numbers (${rows.source})`);
     try {
-      model = trainNumericClusters(rows, numericOptionsOf(flags), { onProgress: drawProgress(bar, "ex") });
+      model = await trainNumericClusters(rows, numericOptionsOf(flags), {
+        onProgress: drawProgress(bar, "ex"),
+      });
     } finally {
       bar.finish();
     }

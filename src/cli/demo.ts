@@ -6,9 +6,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Type } from "@sinclair/typebox";
 import type { Command } from "commander";
 import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "../apps/assist/index.ts";
-import { TextkitError, writeFileAtomic } from "../core/index.ts";
+import { checkShape, TextkitError, writeFileAtomic } from "../core/index.ts";
 import { loadDataset, loadTaggedDataset } from "../data/index.ts";
 import {
   type ClassifierOptions,
@@ -73,6 +74,40 @@ interface DemoFlags {
 }
 
 const SAMPLE_FILE = "sample.json";
+const NON_EMPTY = Type.String({ minLength: 1, description: "a non-empty string" });
+/** What a sample.json may hold; keys it does not name are left alone. */
+const SAMPLE_SCHEMA = Type.Object(
+  {
+    name: NON_EMPTY,
+    description: Type.Optional(Type.String({ description: "a string" })),
+    train: NON_EMPTY,
+    dev: Type.Optional(NON_EMPTY),
+    test: Type.Optional(NON_EMPTY),
+    family: Type.Optional(
+      Type.Union([Type.Literal("classifier"), Type.Literal("tagger"), Type.Literal("assistant")]),
+    ),
+    options: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'an object of options such as {"epochs": 10}',
+      }),
+    ),
+    gazetteers: Type.Optional(
+      Type.Array(NON_EMPTY, { description: "a list of files (TYPE=file or a TSV of type and phrase)" }),
+    ),
+    taggers: Type.Optional(
+      Type.Object(
+        { en: Type.Optional(NON_EMPTY), zh: Type.Optional(NON_EMPTY) },
+        {
+          additionalProperties: false,
+          description: 'an object mapping "en" and/or "zh" to the names of tagger samples',
+        },
+      ),
+    ),
+    textColumn: Type.Optional(NON_EMPTY),
+    labelColumn: Type.Optional(NON_EMPTY),
+  },
+  { description: "one JSON object with name, description, train, dev, test and options" },
+);
 /** Safe as a directory name on every system. */
 const SAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -114,59 +149,27 @@ export function readSampleSpec(dir: string): SampleSpec {
       },
     );
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw bad(`${file} must hold one JSON object with name, description, train, dev, test and options`);
-  }
-  const spec = raw as Record<string, unknown>;
-  const text = (key: string, required: boolean): string | undefined => {
-    const value = spec[key];
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== "string" || value.length === 0) throw bad(`"${key}" must be a non-empty string`);
-    return value;
-  };
-  const name = text("name", true)!;
+  const spec = checkShape(SAMPLE_SCHEMA, raw, { file });
+  const { name, dev, test, textColumn, labelColumn } = spec;
   if (!SAMPLE_NAME.test(name)) {
     throw bad(
       `"name" must be letters, digits, '.', '_' or '-' (it names the model directory), got "${name}"`,
     );
   }
-  const family = spec["family"] ?? "classifier";
-  if (family !== "classifier" && family !== "tagger" && family !== "assistant") {
-    throw bad(`"family" must be "classifier", "tagger" or "assistant", got ${JSON.stringify(family)}`);
-  }
+  const family = spec.family ?? "classifier";
   const known: object =
     family === "tagger"
       ? DEFAULT_TAGGER_OPTIONS
       : family === "assistant"
         ? DEFAULT_ASSISTANT_OPTIONS
         : DEFAULT_CLASSIFIER_OPTIONS;
-  const options = spec["options"] ?? {};
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw bad(`"options" must be an object of ${family} options such as {"epochs": 10}`);
-  }
+  const options = spec.options ?? {};
   for (const key of Object.keys(options)) {
     if (!Object.hasOwn(known, key)) {
       throw bad(
         `"options" has an unknown key "${key}"; the ${family} options are ${Object.keys(known).join(", ")}`,
       );
     }
-  }
-  const gazetteers = spec["gazetteers"] ?? [];
-  if (!Array.isArray(gazetteers) || !gazetteers.every((g) => typeof g === "string" && g.length > 0)) {
-    throw bad(`"gazetteers" must be a list of files (TYPE=file or a TSV of type and phrase)`);
-  }
-  const dev = text("dev", false);
-  const test = text("test", false);
-  const textColumn = text("textColumn", false);
-  const labelColumn = text("labelColumn", false);
-  const taggersRaw = spec["taggers"] ?? {};
-  if (
-    typeof taggersRaw !== "object" ||
-    taggersRaw === null ||
-    Array.isArray(taggersRaw) ||
-    !Object.entries(taggersRaw).every(([k, v]) => (k === "en" || k === "zh") && typeof v === "string")
-  ) {
-    throw bad(`"taggers" must map "en" and/or "zh" to the names of tagger samples`);
   }
   if (family !== "classifier" && (textColumn !== undefined || labelColumn !== undefined)) {
     throw bad(
@@ -175,14 +178,15 @@ export function readSampleSpec(dir: string): SampleSpec {
   }
   return {
     name,
-    description: text("description", false) ?? "",
-    train: text("train", true)!,
+    description: spec.description ?? "",
+    train: spec.train,
     ...(dev === undefined ? {} : { dev }),
     ...(test === undefined ? {} : { test }),
     family,
+    // Keys checked above against the family's defaults; values by the trainer's own checks.
     options: options as Partial<ClassifierOptions> | Partial<TaggerOptions>,
-    gazetteers: gazetteers as string[],
-    taggers: taggersRaw as Partial<Record<"en" | "zh", string>>,
+    gazetteers: spec.gazetteers ?? [],
+    taggers: spec.taggers ?? {},
     ...(textColumn === undefined ? {} : { textColumn }),
     ...(labelColumn === undefined ? {} : { labelColumn }),
     dir,

@@ -82,10 +82,9 @@ export async function trainTaggerAndSave(
   let model: SequenceTagger;
   try {
     model = await trainTagger(
-      { train: plan.train, ...(dev === undefined ? {} : { dev: dev.data }) },
+      { train: plan.train, ...(dev === undefined ? {} : { dev: dev.data }), gazetteer: plan.gazetteer },
       plan.options,
       classifierHooks(bar, epochs),
-      { gazetteer: plan.gazetteer },
     );
   } finally {
     bar.finish();

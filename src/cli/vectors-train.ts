@@ -52,21 +52,7 @@ async function runVectors(flags: VectorsFlags, io: CliIo): Promise<void> {
   const began = performance.now();
   let vectors: Awaited<ReturnType<typeof trainVectors>>;
   try {
-    vectors = await trainVectors(texts, options, {
-      onProgress: (p) => {
-        const elapsed = (performance.now() - began) / 1000;
-        bar.update({
-          epoch: p.epoch,
-          epochs: p.epochs,
-          progress: p.progress,
-          loss: p.loss,
-          learningRate: p.lr,
-          speed: p.wordsPerSecond,
-          unit: "words",
-          etaSeconds: p.progress > 0 ? (elapsed * (1 - p.progress)) / p.progress : Number.NaN,
-        });
-      },
-    });
+    vectors = await trainVectors(texts, options, { onProgress: (p) => bar.update(p) });
   } catch (error) {
     // The trainer sees a stream of texts, not a file; its complaints about the text are about this one.
     if (isTextkitError(error) && error.code === "DATA_TOO_FEW_WORDS" && error.file === undefined) {

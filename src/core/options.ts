@@ -47,6 +47,17 @@ export function checkNumber(
 }
 
 /**
+ * Whether `value` is one of `choices`; the type then knows which (no cast after an
+ * `includes` check).
+ *
+ * @example
+ * if (isOneOf(text, SENTIMENTS)) sentiment = text; // text: "positive" | "neutral" | "negative"
+ */
+export function isOneOf<T extends string>(value: unknown, choices: readonly T[]): value is T {
+  return choices.some((choice) => choice === value);
+}
+
+/**
  * Refuses a value that is not one of `choices`; afterwards the type knows it is one.
  *
  * @example

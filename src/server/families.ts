@@ -57,11 +57,7 @@ export async function loadClassifierPredictor(dir: string, _manifest: ArtifactMa
     labels: model.labels,
     details: { run: runSummary(model.runRecord) },
     predict: (inputs, options) => model.predict(inputs, options),
-    tokenPath: {
-      key: model.tokenization,
-      tokenize: (text) => model.tokenize(text),
-      predictTokens: (tokens, options) => model.predictTokens(tokens, options),
-    },
+    loaded: { family: CLASSIFIER_FAMILY, model },
     selfTest() {
       const [p] = model.predict(["textkit self-test"], { k: model.labels.length });
       if (p === undefined || p.labels.length === 0 || !p.scores.every(Number.isFinite)) {
@@ -82,6 +78,7 @@ export async function loadTaggerPredictor(dir: string, _manifest: ArtifactManife
   return {
     labels: model.types,
     details: { language: model.language, features: model.table.rows, run: runSummary(model.runRecord) },
+    loaded: { family: TAGGER_FAMILY, model },
     predict: (inputs) => model.predict(inputs),
     selfTest() {
       const [p] = model.predict(["textkit self-test 2026"]);
@@ -102,6 +99,7 @@ export async function loadRecommenderPredictor(dir: string, _manifest: ArtifactM
   const model = await loadRecommender(dir);
   return {
     details: { model: model.model, items: model.items, users: model.users, run: runSummary(model.runRecord) },
+    loaded: { family: RECOMMENDER_FAMILY, model },
     predict: (users, options) =>
       users.map((user) => ({ items: model.recommend(user, { k: options.k ?? 10 }) })),
     recommender: {
@@ -142,11 +140,7 @@ export async function loadRegressorPredictor(dir: string, _manifest: ArtifactMan
       train: model.summary.train,
       run: runSummary(model.runRecord),
     },
-    predict: () => {
-      throw new TextkitError("INPUT_INVALID", "a regressor takes rows of values, not texts", {
-        details: { field: "/inputs" },
-      });
-    },
+    loaded: { family: REGRESSOR_FAMILY, model },
     predictRows: (rows) => model.predictRows(rows),
     selfTest() {
       // Every column missing: a model without imputation refuses it, which is no fault of the artifact.
@@ -173,11 +167,13 @@ export async function loadClusterPredictor(dir: string, _manifest: ArtifactManif
     run: runSummary(model.runRecord),
   };
   const labels = Array.from({ length: model.k }, (_, c) => String(c));
+  const loaded = { family: CLUSTER_FAMILY, model } as const;
   if (model.task === "text-clustering") {
     const terms = model.clusters.map((c) => c.topTerms.slice(0, 10).map((t) => t.term));
     return {
       labels,
       details,
+      loaded,
       predict: (inputs) => model.predict(inputs).map((a) => ({ ...a, topTerms: terms[a.cluster] ?? [] })),
       selfTest() {
         const [a] = model.predict(["textkit self-test"]);
@@ -193,11 +189,7 @@ export async function loadClusterPredictor(dir: string, _manifest: ArtifactManif
   return {
     labels,
     details: { ...details, columns },
-    predict: () => {
-      throw new TextkitError("INPUT_INVALID", "a numeric cluster model takes rows of values, not texts", {
-        details: { field: "/inputs" },
-      });
-    },
+    loaded,
     predictRows: (rows) =>
       model.predict(
         rows.map((row, i) =>
@@ -242,6 +234,7 @@ export async function loadAssistantPredictor(dir: string, _manifest: ArtifactMan
       faqThreshold: assistant.options.faqThreshold,
       passageThreshold: assistant.options.passageThreshold,
     },
+    loaded: { family: ASSISTANT_FAMILY, model: assistant },
     predict: (inputs) =>
       inputs.map((text) => {
         const { state: _state, ...reply } = assistant.reply(text);
@@ -286,6 +279,7 @@ export async function loadRetrievalPredictor(dir: string, _manifest: ArtifactMan
       defaultMode: index.defaultMode,
       options: index.options,
     },
+    loaded: { family: RETRIEVAL_FAMILY, model: index },
     predict: (inputs, options: RetrievalPredictOptions) => searchAnswers(index, inputs, options),
     selfTest() {
       // Its own first item, through every side the index has (an unknown word too, which

@@ -25,6 +25,8 @@ export { errorBody, toTextkitError } from "./error-handler.ts";
 export { builtInFamilies, loadClassifierPredictor } from "./families.ts";
 export type { ServerRequestState, TextkitServerState } from "./fastify-types.ts";
 export { defaultDatabaseLocation } from "./keys.ts";
+export type { BuiltInFamily, LoadedModel, ModelOf } from "./loaded-model.ts";
+export { isLoadedFamily } from "./loaded-model.ts";
 export { ServerMetrics } from "./metrics.ts";
 export type { TextkitAuthHook, TextkitPluginOptions } from "./plugin.ts";
 export { textkitPlugin } from "./plugin.ts";
@@ -37,7 +39,6 @@ export type {
   RegistryLog,
   RegistryOptions,
   ServedModel,
-  TokenPath,
   VersionState,
   VersionStatus,
 } from "./registry.ts";

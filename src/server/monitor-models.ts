@@ -1,18 +1,24 @@
 /**
  * The monitor's models from the server's registry, looked up by name on every batch, so
  * that a model version swapped in is used from the next batch on and a model loaded after
- * the monitor started is found as soon as it is there.
+ * the monitor started is found as soon as it is there. A built-in classifier or tagger is
+ * used as its own class (the registry keeps it typed by family), through the same labeler
+ * and finder the command line and the worker threads use; a family loader that gives no
+ * typed model (a plugin's) is used through `predict`, its answers checked.
  */
-import type {
-  EntityFinder,
-  MonitorEntity,
-  MonitorModelSource,
-  TextLabeler,
-  TopLabel,
+import {
+  classifierLabeler,
+  type EntityFinder,
+  type MonitorEntity,
+  type MonitorModelSource,
+  type TextLabeler,
+  type TopLabel,
+  taggerFinder,
 } from "../apps/monitor/index.ts";
 import { isTextkitError, TextkitError } from "../core/index.ts";
 import { CLASSIFIER_FAMILY } from "../models/classifier/index.ts";
 import { TAGGER_FAMILY } from "../models/tagger/index.ts";
+import { isLoadedFamily } from "./loaded-model.ts";
 import type { ModelRegistry, ServedModel } from "./registry.ts";
 
 function resolve(registry: ModelRegistry, name: string, family: string, role: string): ServedModel {
@@ -40,13 +46,47 @@ function resolve(registry: ModelRegistry, name: string, family: string, role: st
   return model;
 }
 
+function isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
+/** The best label of a classifier's answer given through `predict`. */
 function topLabel(p: unknown): TopLabel {
-  const labels = (p as { labels?: unknown }).labels;
-  const scores = (p as { scores?: unknown }).scores;
-  if (Array.isArray(labels) && Array.isArray(scores) && typeof labels[0] === "string") {
-    return { label: labels[0], score: Number(scores[0]) };
+  if (isObject(p) && "labels" in p && "scores" in p && Array.isArray(p.labels) && Array.isArray(p.scores)) {
+    const [label] = p.labels;
+    const [score] = p.scores;
+    if (typeof label === "string" && typeof score === "number") return { label, score };
   }
   throw new TextkitError("INTERNAL", "a classifier answered without labels and scores");
+}
+
+function isEntity(e: unknown): e is MonitorEntity {
+  return (
+    isObject(e) &&
+    "text" in e &&
+    typeof e.text === "string" &&
+    "label" in e &&
+    typeof e.label === "string" &&
+    "start" in e &&
+    typeof e.start === "number" &&
+    "end" in e &&
+    typeof e.end === "number"
+  );
+}
+
+/** The entities of a tagger's answer given through `predict`. */
+function entitiesOf(p: unknown): MonitorEntity[] {
+  if (isObject(p) && "entities" in p && Array.isArray(p.entities) && p.entities.every(isEntity)) {
+    return p.entities;
+  }
+  throw new TextkitError("INTERNAL", "a tagger answered without entities");
+}
+
+/** The labeler of the classifier `name` as the registry serves it now. */
+function currentLabeler(registry: ModelRegistry, name: string): TextLabeler {
+  const served = resolve(registry, name, CLASSIFIER_FAMILY, "classifier");
+  if (isLoadedFamily(served.loaded, CLASSIFIER_FAMILY)) return classifierLabeler(served.loaded.model);
+  return { top: async (texts) => (await served.predict(texts, { k: 1 })).map(topLabel) };
 }
 
 /**
@@ -58,21 +98,9 @@ export function registryModels(registry: ModelRegistry): MonitorModelSource {
   return {
     labeler(name: string): TextLabeler {
       return {
-        top: async (texts) => {
-          const model = resolve(registry, name, CLASSIFIER_FAMILY, "classifier");
-          return (await model.predict(texts, { k: 1 })).map(topLabel);
-        },
+        top: (texts) => currentLabeler(registry, name).top(texts),
         // Resolved once per batch: the version it finds tokenizes and predicts the whole batch.
-        tokens: () => {
-          const path = resolve(registry, name, CLASSIFIER_FAMILY, "classifier").tokenPath;
-          return path === null
-            ? null
-            : {
-                key: path.key,
-                tokenize: (text) => path.tokenize(text),
-                top: (tokens) => path.predictTokens(tokens, { k: 1 }).map(topLabel),
-              };
-        },
+        tokens: () => currentLabeler(registry, name).tokens?.() ?? null,
       };
     },
     artifactDir(name, family) {
@@ -83,8 +111,10 @@ export function registryModels(registry: ModelRegistry): MonitorModelSource {
     entityFinder(name: string): EntityFinder {
       return {
         find: async (texts) => {
-          const model = resolve(registry, name, TAGGER_FAMILY, "entity");
-          return (await model.predict(texts, {})).map((p) => (p as { entities: MonitorEntity[] }).entities);
+          const served = resolve(registry, name, TAGGER_FAMILY, "entity");
+          if (isLoadedFamily(served.loaded, TAGGER_FAMILY))
+            return taggerFinder(served.loaded.model).find(texts);
+          return (await served.predict(texts, {})).map(entitiesOf);
         },
       };
     },

@@ -123,4 +123,27 @@ describe("ModelRegistry", () => {
     assert.deepEqual(registry.list(), []);
     await registry.stop();
   });
+
+  it("answers a text request to a model that takes only rows with what it takes, and keeps a plugin's model untyped", async () => {
+    const dir = join(root, "rows");
+    await writeArtifact(
+      join(dir, "sums"),
+      { family: "rows", task: "test", options: {}, textkitVersion: "0" },
+      {},
+    );
+    const rows: FamilyLoader = async () => ({ predictRows: (r) => r.map(() => 1) });
+    const registry = new ModelRegistry({ root: dir, loaders: { rows }, watchIntervalMs: 0 });
+    await registry.start();
+    await registry.whenReady();
+    const served = registry.resolve("sums");
+    assert.equal(served.inputKind, "row");
+    assert.equal(served.loaded, null);
+    assert.deepEqual(await served.predictRows([{ a: 1 }], {}), [1]);
+    assert.throws(
+      () => served.predict(["a text"], {}),
+      (e: unknown) =>
+        e instanceof TextkitError && e.code === "INPUT_INVALID" && /takes rows of values/.test(e.message),
+    );
+    await registry.stop();
+  });
 });

@@ -10,144 +10,43 @@
 import { type Dirent, type FSWatcher, watch } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, normalize, resolve, sep } from "node:path";
-import type { Assistant } from "../apps/assist/index.ts";
-import { type ArtifactManifest, compareVersions, PIN_FILE, readSealedManifest } from "../artifact/index.ts";
+import {
+  type ArtifactManifest,
+  compareVersions,
+  MODEL_NAME_PATTERN,
+  PIN_FILE,
+  readModelLayout,
+  readSealedManifest,
+  VERSION_PATTERN,
+  versionPreference,
+} from "../artifact/index.ts";
 import { isTextkitError, TextkitError, writeFileAtomic } from "../core/index.ts";
+import type {
+  FamilyLoader,
+  ModelPredictOptions,
+  ModelStatus,
+  RegistryLog,
+  RegistryOptions,
+  ServedModel,
+} from "./served-model.ts";
 
+export type {
+  FamilyLoader,
+  ModelPredictOptions,
+  ModelStatus,
+  Predictor,
+  RecommenderPredictor,
+  RegistryLog,
+  RegistryOptions,
+  ServedModel,
+  VersionState,
+  VersionStatus,
+} from "./served-model.ts";
+export { VERSION_STATES } from "./served-model.ts";
 export { compareVersions, PIN_FILE };
 
-export interface ModelPredictOptions {
-  /** How many labels or items per input (family-specific; classifier: top-k labels). */
-  k?: number;
-  /** Drop answers scoring below this. */
-  threshold?: number;
-}
-
-/** What a family loader returns: a loaded model, ready to answer. */
-export interface Predictor {
-  /** One answer per input, in order. May be async for families that look things up. */
-  predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
-  /**
-   * Families that predict from rows of named values (regressors) give this; the predict
-   * route then takes objects such as {"area": 70, "city": "Lyon"} instead of texts.
-   */
-  predictRows?(
-    rows: readonly Record<string, unknown>[],
-    options: ModelPredictOptions,
-  ): unknown[] | Promise<unknown[]>;
-  labels?: readonly string[];
-  /**
-   * Text models that can predict from tokens give this (classifiers): models with the same
-   * `key` tokenize alike, so a caller with several of them (the monitor) tokenizes once.
-   */
-  tokenPath?: TokenPath;
-  /** Recommenders give this; the recommend and events routes use it. */
-  recommender?: RecommenderPredictor;
-  /** Assistants give this; the chat, feedback and handover routes use it. */
-  assistant?: Assistant;
-  /** Plain data shown by GET /v1/models/:name (e.g. a summary of the training run). */
-  details?: Record<string, unknown>;
-  /** Throws when the loaded model does not answer sensibly; the version is then refused. */
-  selfTest?(): void | Promise<void>;
-}
-
-/** See Predictor.tokenPath. */
-export interface TokenPath {
-  key: string;
-  tokenize(text: string): string[];
-  predictTokens(tokens: readonly (readonly string[])[], options: ModelPredictOptions): unknown[];
-}
-
-/** What a recommender adds to a predictor: lists for a user, and events taken without retraining. */
-export interface RecommenderPredictor {
-  recommend(
-    user: string,
-    options: { k?: number; excludeSeen?: boolean; category?: string | readonly string[] },
-  ): unknown[];
-  /** Validates every event first (throws a TextkitError and changes nothing on a bad one); returns the users touched. */
-  addEvents(
-    events: readonly {
-      user: string;
-      item: string;
-      type: string;
-      value?: number | null;
-      timestamp?: string | number | null;
-    }[],
-  ): string[];
-}
-
-/** Loads the artifact in `dir` (whose manifest is given) of one model family. */
-export type FamilyLoader = (dir: string, manifest: ArtifactManifest) => Promise<Predictor>;
-
-/** One loaded version of one model, as requests see it. Immutable. */
-export interface ServedModel {
-  readonly name: string;
-  readonly version: string;
-  readonly family: string;
-  readonly task: string;
-  readonly manifest: ArtifactManifest;
-  readonly dir: string;
-  readonly loadedAt: string;
-  readonly labels: readonly string[] | undefined;
-  readonly details: Record<string, unknown>;
-  /** What a predict request sends per input: a text, or a row of named values. */
-  readonly inputKind: "text" | "row";
-  readonly recommender: RecommenderPredictor | null;
-  readonly assistant: Assistant | null;
-  readonly tokenPath: TokenPath | null;
-  predict(inputs: readonly string[], options: ModelPredictOptions): unknown[] | Promise<unknown[]>;
-  predictRows(
-    rows: readonly Record<string, unknown>[],
-    options: ModelPredictOptions,
-  ): unknown[] | Promise<unknown[]>;
-}
-
-export const VERSION_STATES = ["active", "available", "failed"] as const;
-export type VersionState = (typeof VERSION_STATES)[number];
-
-export interface VersionStatus {
-  version: string;
-  state: VersionState;
-  createdAt: string | null;
-  /** Why the version was refused (state "failed"). */
-  error: { code: string; message: string } | null;
-}
-
-export interface ModelStatus {
-  name: string;
-  /** "single": DIR/<name> is the artifact; "versions": DIR/<name>/<version>/ artifacts. */
-  layout: "single" | "versions";
-  family: string | null;
-  task: string | null;
-  activeVersion: string | null;
-  /** The version an admin activated (kept in DIR/<name>/ACTIVE); null: the newest that loads. */
-  pinnedVersion: string | null;
-  labelCount: number | null;
-  versions: VersionStatus[];
-}
-
-/** The part of a logger the registry uses (pino's fits). */
-export interface RegistryLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export interface RegistryOptions {
-  root: string;
-  loaders: Readonly<Record<string, FamilyLoader>>;
-  log?: RegistryLog;
-  /** Periodic rescan besides file-system events; 0 turns watching off entirely. */
-  watchIntervalMs?: number;
-  onSwap?(model: ServedModel, previous: ServedModel | null): void;
-  onLoadFailed?(name: string, version: string, error: TextkitError): void;
-}
-
-/** The file in DIR/<name>/ that names an admin-activated version; every worker reads it. */
+/** Every artifact has one: a folder with it is a model (or a version of one). */
 const MANIFEST = "manifest.json";
-// At most 100 characters: fastify refuses longer path parameters.
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,99}$/;
 const DEBOUNCE_MS = 100;
 
 interface DiskVersion {
@@ -226,13 +125,6 @@ async function readManifest(dir: string): Promise<ArtifactManifest | null> {
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then(
     (s) => s.isDirectory(),
-    () => false,
-  );
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
     () => false,
   );
 }
@@ -502,7 +394,7 @@ export class ModelRegistry {
       if (d.name.startsWith(".")) continue;
       const dir = join(this.root, d.name);
       if (!(d.isDirectory() || (d.isSymbolicLink() && (await isDirectory(dir))))) continue;
-      if (!NAME_PATTERN.test(d.name)) {
+      if (!MODEL_NAME_PATTERN.test(d.name)) {
         this.log.warn({ dir }, "skipping a model directory whose name is not [A-Za-z0-9._-]");
         continue;
       }
@@ -536,36 +428,18 @@ export class ModelRegistry {
   }
 
   private async readModelDir(dir: string): Promise<DiskModel | null> {
-    if (await exists(join(dir, MANIFEST))) {
+    const layout = await readModelLayout(dir);
+    if (layout === null) return null;
+    if (layout.layout === "single") {
       const v = await this.readVersion(dir, null);
       return v === null ? null : { layout: "single", versions: [v], pinned: null };
     }
     const versions: DiskVersion[] = [];
-    let dirents: Dirent[];
-    try {
-      dirents = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return null;
-    }
-    for (const d of dirents) {
-      if (d.name.startsWith(".") || !VERSION_PATTERN.test(d.name)) continue;
-      const vdir = join(dir, d.name);
-      if (!(d.isDirectory() || (d.isSymbolicLink() && (await isDirectory(vdir))))) continue;
-      // A directory without a manifest yet may still be being copied in; it is not a version.
-      if (!(await exists(join(vdir, MANIFEST)))) continue;
-      const v = await this.readVersion(vdir, d.name);
+    for (const { version, dir: versionDir } of layout.versions) {
+      const v = await this.readVersion(versionDir, version);
       if (v !== null) versions.push(v);
     }
-    if (versions.length === 0) return null;
-    versions.sort((a, b) => compareVersions(a.version, b.version));
-    let pinned: string | null = null;
-    try {
-      const text = (await readFile(join(dir, PIN_FILE), "utf8")).trim();
-      pinned = text.length > 0 ? text : null;
-    } catch {
-      pinned = null;
-    }
-    return { layout: "versions", versions, pinned };
+    return versions.length === 0 ? null : { layout: "versions", versions, pinned: layout.pinned };
   }
 
   private async readVersion(dir: string, name: string | null): Promise<DiskVersion | null> {
@@ -589,23 +463,13 @@ export class ModelRegistry {
     return { version, dir, fingerprint, manifest };
   }
 
-  /** Versions in the order they should be tried: the pinned one, then newest first. */
-  private preference(disk: DiskModel): DiskVersion[] {
-    const order = [...disk.versions].reverse();
-    if (disk.pinned === null) return order;
-    const i = order.findIndex((v) => v.version === disk.pinned);
-    if (i <= 0) return order;
-    const [pinned] = order.splice(i, 1);
-    return [pinned!, ...order];
-  }
-
   /** Brings the active version in line with the disk: the preferred version that loads. */
   private async reconcile(entry: ModelEntry): Promise<void> {
     const onDisk = new Map(entry.disk.versions.map((v) => [v.version, v]));
     for (const [version, failure] of entry.failures) {
       if (onDisk.get(version)?.fingerprint !== failure.fingerprint) entry.failures.delete(version);
     }
-    for (const candidate of this.preference(entry.disk)) {
+    for (const candidate of versionPreference(entry.disk.versions, entry.disk.pinned)) {
       const isActive = entry.active?.version === candidate.version;
       if (isActive && entry.activeFingerprint === candidate.fingerprint) return;
       if (entry.failures.has(candidate.version)) {
@@ -676,9 +540,17 @@ export class ModelRegistry {
         inputKind: predictor.predictRows === undefined ? "text" : "row",
         recommender: predictor.recommender ?? null,
         assistant: predictor.assistant ?? null,
-        tokenPath: predictor.tokenPath ?? null,
-        predict: (inputs: readonly string[], options: ModelPredictOptions) =>
-          predictor.predict(inputs, options),
+        loaded: predictor.loaded ?? null,
+        predict: (inputs: readonly string[], options: ModelPredictOptions) => {
+          if (predictor.predict === undefined) {
+            throw new TextkitError(
+              "INPUT_INVALID",
+              `model '${entry.name}' (${manifest.family}) takes rows of values such as {"column": value}, not texts`,
+              { details: { field: "/inputs" } },
+            );
+          }
+          return predictor.predict(inputs, options);
+        },
         predictRows: (rows: readonly Record<string, unknown>[], options: ModelPredictOptions) => {
           if (predictor.predictRows === undefined) {
             throw new TextkitError("INPUT_INVALID", `model '${entry.name}' takes texts, not rows of values`, {

@@ -2,7 +2,7 @@
  * The rules an intent, an FAQ and the settings must follow, checked on a file's value with
  * errors naming the file and line; shared by the folder reader and the admin routes.
  */
-import { TextkitError } from "../../core/index.ts";
+import { isOneOf, TextkitError } from "../../core/index.ts";
 import { readObjects } from "../../data/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import type { SourceFile } from "./knowledge-source.ts";
@@ -68,9 +68,8 @@ function texts(file: SourceFile, value: unknown, path: (string | number)[]): str
 function lang(file: SourceFile, value: unknown, path: (string | number)[]): TextLanguage | null {
   const l = text(file, value, path, false);
   if (l === null) return null;
-  if (!(TEXT_LANGUAGES as readonly string[]).includes(l))
-    throw file.error(path, `must be one of ${TEXT_LANGUAGES.join(", ")}`);
-  return l as TextLanguage;
+  if (!isOneOf(l, TEXT_LANGUAGES)) throw file.error(path, `must be one of ${TEXT_LANGUAGES.join(", ")}`);
+  return l;
 }
 
 function slotsOf(file: SourceFile, value: unknown, path: (string | number)[]): SlotSpec[] {
@@ -330,13 +329,13 @@ export async function readFaqCsv(
       if (question === null) throw bad("the question is empty");
       if (answer === null) throw bad("the answer is empty");
       const l = get("lang");
-      if (l !== null && !(TEXT_LANGUAGES as readonly string[]).includes(l))
+      if (l !== null && !isOneOf(l, TEXT_LANGUAGES))
         throw bad(`lang "${l}" is not one of ${TEXT_LANGUAGES.join(", ")}`);
       addFaq(
         knowledge,
         {
           id,
-          lang: (l as TextLanguage | null) ?? null,
+          lang: l,
           question,
           alternatives: [],
           answer,
@@ -365,16 +364,17 @@ export function readSettings(file: SourceFile): AssistantSettings {
     r["languages"] === undefined
       ? [...DEFAULT_SETTINGS.languages]
       : texts(file, r["languages"], ["languages"]);
-  languages.forEach((l, i) => {
-    if (!(TEXT_LANGUAGES as readonly string[]).includes(l))
+  const checkedLanguages = languages.map((l, i) => {
+    if (!isOneOf(l, TEXT_LANGUAGES))
       throw file.error(["languages", i], `must be one of ${TEXT_LANGUAGES.join(", ")}`);
+    return l;
   });
   const name = text(file, r["name"], ["name"], false) ?? DEFAULT_SETTINGS.name;
   if (!ID.test(name)) throw file.error(["name"], `"${name}" is not a name: letters, digits, _ and -`);
   return {
     name,
     description: text(file, r["description"], ["description"], false) ?? "",
-    languages: languages as TextLanguage[],
+    languages: checkedLanguages,
     handover: perLanguage("handover"),
     fallback: perLanguage("fallback"),
   };

@@ -5,7 +5,7 @@
  * key path (`rules[2].window`).
  */
 import { readFileSync } from "node:fs";
-import { TextkitError } from "../../core/index.ts";
+import { isOneOf, TextkitError } from "../../core/index.ts";
 import { TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 
 export const SENTIMENTS = ["positive", "neutral", "negative"] as const;
@@ -291,8 +291,8 @@ function rule(file: string | undefined, value: unknown, index: number, ids: Set<
   const id = r.string("id");
   if (ids.has(id)) throw r.error("id", `"${id}" is the id of an earlier rule; give each rule its own`);
   ids.add(id);
-  const kind = r.string("kind") as RuleKind;
-  if (!RULE_KINDS.includes(kind)) throw r.error("kind", `must be one of ${RULE_KINDS.join(", ")}`);
+  const kind = r.string("kind");
+  if (!isOneOf(kind, RULE_KINDS)) throw r.error("kind", `must be one of ${RULE_KINDS.join(", ")}`);
   const keywords = r.list("keywords").map((k, i) => {
     if (typeof k !== "string" || k.trim() === "")
       throw r.error(`keywords[${i}]`, "must be a non-empty string");
@@ -301,7 +301,7 @@ function rule(file: string | undefined, value: unknown, index: number, ids: Set<
   if (kind === "keyword" && keywords.length === 0)
     throw r.error("keywords", "a keyword rule needs at least one");
   const sentimentRaw = r.has("sentiment") ? r.string("sentiment") : null;
-  if (sentimentRaw !== null && !SENTIMENTS.includes(sentimentRaw as Sentiment)) {
+  if (sentimentRaw !== null && !isOneOf(sentimentRaw, SENTIMENTS)) {
     throw r.error("sentiment", `must be one of ${SENTIMENTS.join(", ")}`);
   }
   const windowMinutes = r.minutes("window", kind === "keyword" ? 10 : 60);
@@ -347,7 +347,7 @@ function rule(file: string | undefined, value: unknown, index: number, ids: Set<
     ),
     cooldownMinutes: r.minutes("cooldown", 360),
     keywords,
-    sentiment: sentimentRaw as Sentiment | null,
+    sentiment: sentimentRaw,
     description: r.has("description") ? r.string("description") : describeRule(kind, windowMinutes),
   };
   return out;
@@ -399,10 +399,10 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
   const labelsRaw = top.object("sentimentLabels");
   if (labelsRaw !== null) {
     for (const [label, target] of Object.entries(labelsRaw)) {
-      if (!SENTIMENTS.includes(target as Sentiment)) {
+      if (!isOneOf(target, SENTIMENTS)) {
         throw top.error(`sentimentLabels.${label}`, `must be one of ${SENTIMENTS.join(", ")}`);
       }
-      sentimentLabels[label] = target as Sentiment;
+      sentimentLabels[label] = target;
     }
   }
   const entityLabels = top.has("entityLabels")
@@ -437,14 +437,14 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
     const url = f.string("url");
     if (!/^https?:\/\//i.test(url)) throw f.error("url", "must be an http:// or https:// URL");
     const lang = f.has("lang") ? f.string("lang") : null;
-    if (lang !== null && !TEXT_LANGUAGES.includes(lang as TextLanguage)) {
+    if (lang !== null && !isOneOf(lang, TEXT_LANGUAGES)) {
       throw f.error("lang", `must be one of ${TEXT_LANGUAGES.join(", ")}`);
     }
     return {
       url,
       name: f.has("name") ? f.string("name") : null,
       intervalMinutes: f.minutes("interval", 5),
-      lang: lang as TextLanguage | null,
+      lang,
     };
   });
   const redisRaw = top.object("redis");

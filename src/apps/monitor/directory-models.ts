@@ -4,9 +4,9 @@
  * configuration names is loaded up front, so that a missing or wrong model stops the
  * command before any document is read.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compareVersions, PIN_FILE } from "../../artifact/index.ts";
+import { activeVersionDir, MODEL_NAME_PATTERN } from "../../artifact/index.ts";
 import { TextkitError } from "../../core/index.ts";
 import { CLASSIFIER_FAMILY, loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
 import { loadTagger, type SequenceTagger, TAGGER_FAMILY } from "../../models/tagger/index.ts";
@@ -14,25 +14,24 @@ import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
 import type { EntityFinder, MonitorModelSource, TextLabeler } from "./pipeline.ts";
 
-/** The model directory for `name`: `<dir>/<name>/` itself, or its newest (or pinned) version. */
-function modelDir(root: string, name: string): string {
+/**
+ * The folder of `name`'s active version in `root`, chosen as the server's registry chooses
+ * (`activeVersionDir`: the artifact itself, else the pinned version, else the newest; dot
+ * folders and names outside the version pattern are never versions; symbolic links are
+ * followed). A name the server would not serve is not found either.
+ */
+async function modelDir(root: string, name: string): Promise<string> {
   const dir = join(root, name);
-  if (existsSync(join(dir, "manifest.json"))) return dir;
-  if (!existsSync(dir)) {
+  if (!MODEL_NAME_PATTERN.test(name) || !existsSync(dir)) {
     throw new TextkitError("MODEL_NOT_FOUND", `the monitor's model '${name}' is not in ${root}`, {
       file: dir,
     });
   }
-  const pin = join(dir, PIN_FILE);
-  if (existsSync(pin)) return join(dir, readFileSync(pin, "utf8").trim());
-  const versions = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "manifest.json")))
-    .map((e) => e.name)
-    .sort(compareVersions);
-  if (versions.length === 0) {
+  const active = await activeVersionDir(dir);
+  if (active === null) {
     throw new TextkitError("ARTIFACT_NOT_FOUND", `${dir} holds no model (no manifest.json)`, { file: dir });
   }
-  return join(dir, versions.at(-1)!);
+  return active;
 }
 
 function names(choice: ModelChoice | null): string[] {
@@ -68,7 +67,7 @@ export async function loadDirectoryModels(root: string, config: MonitorConfig): 
   ] as const) {
     for (const name of names(choice)) {
       if (classifiers.has(name)) continue;
-      const dir = modelDir(root, name);
+      const dir = await modelDir(root, name);
       if (family(dir) !== CLASSIFIER_FAMILY) {
         throw new TextkitError(
           "MONITOR_CONFIG_INVALID",
@@ -82,7 +81,7 @@ export async function loadDirectoryModels(root: string, config: MonitorConfig): 
   }
   for (const name of names(config.models.entities)) {
     if (taggers.has(name)) continue;
-    const dir = modelDir(root, name);
+    const dir = await modelDir(root, name);
     if (family(dir) !== TAGGER_FAMILY) {
       throw new TextkitError(
         "MONITOR_CONFIG_INVALID",

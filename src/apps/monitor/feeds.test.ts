@@ -7,7 +7,8 @@ import { TextkitError } from "../../core/index.ts";
 import { type Database, openDatabase } from "../../store/index.ts";
 import type { FeedSourceConfig } from "./config.ts";
 import { type DocumentSink, documentKey, type IngestOutcome, type MonitorDocumentInput } from "./document.ts";
-import { describeError, FeedPoller, type FeedPollerOptions, type SourceLog } from "./feeds.ts";
+import { FeedPoller, type FeedPollerOptions } from "./feeds.ts";
+import { describeError, type SourceLog } from "./source-errors.ts";
 
 /** A sink that keeps documents by key, like the pipeline, and can be told to be busy or to fail. */
 class RecordingSink implements DocumentSink {

@@ -20,7 +20,7 @@ export {
   SENTIMENTS,
 } from "./config.ts";
 export { demoHistory, demoLive, demoLiveIntervalMs, readDemoPool } from "./demo-stream.ts";
-export { loadDirectoryModels } from "./directory-models.ts";
+export { classifierLabeler, loadDirectoryModels, taggerFinder } from "./directory-models.ts";
 export type {
   DocumentLocation,
   DocumentSink,

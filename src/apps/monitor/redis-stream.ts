@@ -22,7 +22,7 @@ import {
   type MonitorDocumentInput,
   parseDocumentInput,
 } from "./document.ts";
-import { abortableSleep, describeError, retryDelayMs, type SourceLog } from "./feeds.ts";
+import { abortableSleep, describeError, retryDelayMs, type SourceLog } from "./source-errors.ts";
 
 /**
  * Longest blocking read (shorter when claimIdleMs is shorter, so that claims are not late).

@@ -8,7 +8,8 @@ import {
   bytesOf,
   type ManifestInput,
   readArtifact,
-  writeArtifact,
+  saveModel,
+  type TrainedModel,
 } from "../../artifact/index.ts";
 import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
@@ -79,7 +80,9 @@ interface EncodedSet {
  * A trained fastText-class text classifier. Create one with `trainClassifier` or
  * `loadClassifier`; it is immutable after that.
  */
-export class TextClassifier {
+export class TextClassifier
+  implements TrainedModel<readonly string[], Prediction[], Dataset, ClassifierEvaluation>
+{
   readonly options: ClassifierOptions;
   readonly labels: readonly string[];
   readonly multiLabel: boolean;
@@ -278,10 +281,9 @@ export class TextClassifier {
     );
   }
 
-  /** Writes the model directory atomically (see src/store). */
+  /** Writes the model directory atomically (see `saveModel`). */
   async save(dir: string): Promise<void> {
-    const { manifest, files } = this.artifactParts();
-    await writeArtifact(dir, manifest, files);
+    await saveModel(this, dir);
   }
 
   /** @internal What `save` writes: the manifest and the weight files. */

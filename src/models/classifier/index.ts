@@ -10,6 +10,7 @@ export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } f
 export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier, trainClassifier } from "./classifier.ts";
 export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
+export { classifierFamily } from "./family.ts";
 export type { FastTextArgs, FastTextLoss, FastTextModelFile } from "./fasttext-format.ts";
 export { parseFastTextModel } from "./fasttext-format.ts";
 export { classifierOfFastText, FASTTEXT_LABEL_PREFIX, importFastText } from "./fasttext-import.ts";

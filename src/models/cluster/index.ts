@@ -1,9 +1,15 @@
 export type { ClusterAssignment } from "./cluster-common.ts";
 export { CLUSTER_FAMILY } from "./cluster-common.ts";
+export { numericClusterFamily, textClusterFamily } from "./family.ts";
 export type { FitOutcome, KChoice } from "./fit.ts";
 export type { ClusterModel } from "./load-cluster-model.ts";
-export { loadClusterModel } from "./load-cluster-model.ts";
-export type { NumericClusterParts, NumericClusterSummary } from "./numeric-clusters.ts";
+export { loadClusterModel, loadNumericClusters, loadTextClusters } from "./load-cluster-model.ts";
+export type {
+  LabelledRows,
+  NumericClusterEvaluation,
+  NumericClusterParts,
+  NumericClusterSummary,
+} from "./numeric-clusters.ts";
 export { NUMERIC_CLUSTER_TASK, NumericClusterModel, trainNumericClusters } from "./numeric-clusters.ts";
 export type {
   ClusterFeatures,

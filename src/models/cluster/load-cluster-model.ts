@@ -56,3 +56,39 @@ export async function loadClusterModel(dir: string): Promise<ClusterModel> {
     { file: dir },
   );
 }
+
+/**
+ * Loads a text cluster model; a numeric one is ARTIFACT_FOREIGN (see `loadClusterModel`
+ * for either kind).
+ *
+ * @example
+ * const model = await loadTextClusters("models/topics");
+ * model.predict(["the battery dies fast"]);
+ */
+export async function loadTextClusters(dir: string): Promise<TextClusterModel> {
+  const model = await loadClusterModel(dir);
+  if (model.task === TEXT_CLUSTER_TASK) return model;
+  throw wrongTask(dir, model.task, TEXT_CLUSTER_TASK);
+}
+
+/**
+ * Loads a numeric cluster model; a text one is ARTIFACT_FOREIGN (see `loadClusterModel`
+ * for either kind).
+ *
+ * @example
+ * const model = await loadNumericClusters("models/groups");
+ * model.predict([[5.1, 3.5, 1.4, 0.2]]);
+ */
+export async function loadNumericClusters(dir: string): Promise<NumericClusterModel> {
+  const model = await loadClusterModel(dir);
+  if (model.task === NUMERIC_CLUSTER_TASK) return model;
+  throw wrongTask(dir, model.task, NUMERIC_CLUSTER_TASK);
+}
+
+function wrongTask(dir: string, task: string, wanted: string): TextkitError {
+  return new TextkitError(
+    "ARTIFACT_FOREIGN",
+    `${dir} holds a cluster model of task '${task}', not '${wanted}'`,
+    { file: join(dir, "manifest.json") },
+  );
+}

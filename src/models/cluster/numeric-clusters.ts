@@ -3,7 +3,13 @@
  * their column names, saved and loaded like every model, assigning new rows.
  */
 import { createHash } from "node:crypto";
-import { type Artifact, bytesOf, type ManifestInput, writeArtifact } from "../../artifact/index.ts";
+import {
+  type Artifact,
+  bytesOf,
+  type ManifestInput,
+  saveModel,
+  type TrainedModel,
+} from "../../artifact/index.ts";
 import type { RunRecord, TrainHooks } from "../../core/index.ts";
 import { TextkitError } from "../../core/index.ts";
 import type { NumericRows } from "../../data/index.ts";
@@ -45,8 +51,29 @@ export interface NumericClusterParts {
   runRecord: RunRecord | null;
 }
 
+/** Rows with a known class each, to score clusters against (`NumericClusterModel.evaluate`). */
+export interface LabelledRows {
+  rows: NumericRows;
+  /** One class per row, in row order. */
+  labels: readonly (string | number)[];
+}
+
+/** How well clusters of rows agree with known classes. */
+export interface NumericClusterEvaluation {
+  /** Adjusted Rand index: 1 same partition, about 0 chance. */
+  adjustedRandIndex: number;
+  /** Rows scored. */
+  examples: number;
+  /** Distinct classes among them. */
+  labels: number;
+  assignments: ClusterAssignment[];
+}
+
 /** Clusters of numeric rows. Create one with `trainNumericClusters` or `loadClusterModel`. */
-export class NumericClusterModel {
+export class NumericClusterModel
+  implements
+    TrainedModel<readonly (readonly number[])[], ClusterAssignment[], LabelledRows, NumericClusterEvaluation>
+{
   readonly task = NUMERIC_CLUSTER_TASK;
   readonly options: NumericClusterOptions;
   readonly columns: readonly string[];
@@ -110,16 +137,34 @@ export class NumericClusterModel {
     );
   }
 
-  /** Agreement of the clusters of `rows` with known classes, as the adjusted Rand index. */
-  evaluate(rows: NumericRows, labels: readonly (string | number)[]): number {
-    const predicted = this.predictValues(rows.values, rows.n).map((a) => a.cluster);
-    return adjustedRandIndex(labels, predicted);
+  /**
+   * Agreement of the clusters of `rows` with known classes, as the adjusted Rand index.
+   * Throws INPUT_INVALID when there is not one class per row.
+   */
+  evaluate(data: LabelledRows): NumericClusterEvaluation {
+    const { rows, labels } = data;
+    if (labels.length !== rows.n) {
+      throw new TextkitError(
+        "INPUT_INVALID",
+        `${rows.source} has ${rows.n} rows but ${labels.length} classes were given; give one class per row`,
+        { file: rows.source },
+      );
+    }
+    const assignments = this.predictValues(rows.values, rows.n);
+    return {
+      adjustedRandIndex: adjustedRandIndex(
+        labels,
+        assignments.map((a) => a.cluster),
+      ),
+      examples: rows.n,
+      labels: new Set(labels).size,
+      assignments,
+    };
   }
 
-  /** Writes the model directory atomically (see src/store). */
+  /** Writes the model directory atomically (see `saveModel`). */
   async save(dir: string): Promise<void> {
-    const { manifest, files } = this.artifactParts();
-    await writeArtifact(dir, manifest, files);
+    await saveModel(this, dir);
   }
 
   /** @internal What `save` writes. */
@@ -143,14 +188,14 @@ function rowsFingerprint(rows: NumericRows): string {
  *
  * @example
  * const rows = await readNumericRows("embeddings.csv");
- * const model = trainNumericClusters(rows, { k: { min: 2, max: 10 } });
+ * const model = await trainNumericClusters(rows, { k: { min: 2, max: 10 } });
  * model.k; model.silhouette;
  */
-export function trainNumericClusters(
+export async function trainNumericClusters(
   rows: NumericRows,
   partialOptions: Partial<NumericClusterOptions> = {},
   hooks: TrainHooks = {},
-): NumericClusterModel {
+): Promise<NumericClusterModel> {
   const options = resolveNumericClusterOptions(partialOptions);
   const started = new Date();
   const t0 = performance.now();

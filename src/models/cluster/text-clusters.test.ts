@@ -208,7 +208,7 @@ describe("trainNumericClusters", () => {
   };
 
   it("clusters iris as scikit-learn does, saves, loads and assigns rows", async () => {
-    const model = trainNumericClusters(rows, { k: 3, seed: 0 });
+    const model = await trainNumericClusters(rows, { k: 3, seed: 0 });
     const sklearn = iris.runs.find((r) => r.k === 3)!.inertia;
     assert.ok(Math.abs(model.inertia / sklearn - 1) < 0.01);
     assert.deepEqual(
@@ -232,8 +232,8 @@ describe("trainNumericClusters", () => {
     );
   });
 
-  it("chooses k by silhouette: 2 for iris, as its two well-separated groups suggest", () => {
-    const model = trainNumericClusters(rows, { k: { min: 2, max: 4 } });
+  it("chooses k by silhouette: 2 for iris, as its two well-separated groups suggest", async () => {
+    const model = await trainNumericClusters(rows, { k: { min: 2, max: 4 } });
     assert.equal(model.k, 2);
     assert.equal(model.selection.length, 3);
   });

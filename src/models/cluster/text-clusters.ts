@@ -11,7 +11,8 @@ import {
   artifactFloats,
   bytesOf,
   type ManifestInput,
-  writeArtifact,
+  saveModel,
+  type TrainedModel,
 } from "../../artifact/index.ts";
 import type { RunRecord, TrainHooks } from "../../core/index.ts";
 import { TextkitError } from "../../core/index.ts";
@@ -128,7 +129,9 @@ export interface TextClusterParts {
  * Clusters of texts. Create one with `trainTextClusters` or `loadClusterModel`; it is
  * immutable after that.
  */
-export class TextClusterModel {
+export class TextClusterModel
+  implements TrainedModel<readonly string[], ClusterAssignment[], Dataset, ClusterEvaluation>
+{
   readonly task = TEXT_CLUSTER_TASK;
   readonly options: ClusterOptions;
   /** The number of clusters (the one chosen when a range was asked for). */
@@ -211,10 +214,9 @@ export class TextClusterModel {
     };
   }
 
-  /** Writes the model directory atomically (see src/store). */
+  /** Writes the model directory atomically (see `saveModel`). */
   async save(dir: string): Promise<void> {
-    const { manifest, files } = this.artifactParts();
-    await writeArtifact(dir, manifest, files);
+    await saveModel(this, dir);
   }
 
   /** @internal What `save` writes. */

@@ -2,6 +2,7 @@ export type { EngineName, Explanation, ReasonKind } from "./engine.ts";
 export { ENGINE_NAMES, REASON_KINDS } from "./engine.ts";
 export type { RankingModel, RecommenderEvaluation, RecommenderEvaluationOptions } from "./evaluate.ts";
 export { evaluateRanking } from "./evaluate.ts";
+export { recommenderFamily } from "./family.ts";
 export type { Ranker } from "./hybrid.ts";
 export { HYBRID_FEATURES } from "./hybrid.ts";
 export type { CsrMatrix } from "./matrix.ts";

@@ -13,7 +13,8 @@ import {
   bytesOf,
   type ManifestInput,
   readArtifact,
-  writeArtifact,
+  saveModel,
+  type TrainedModel,
 } from "../../artifact/index.ts";
 import type { TrainHooks } from "../../core/index.ts";
 import {
@@ -129,7 +130,11 @@ interface CommonState {
  * `addItems` for new catalogue items (recommended through their text by the content and
  * hybrid models), and the counts `items` and `users`.
  */
-export class Recommender implements RankingModel {
+export class Recommender
+  implements
+    RankingModel,
+    TrainedModel<readonly string[], Recommendation[][], Interactions, RecommenderEvaluation>
+{
   readonly options: RecommenderOptions;
   readonly runRecord: RunRecord | null;
   readonly catalog: ItemCatalog;
@@ -192,6 +197,16 @@ export class Recommender implements RankingModel {
   history(user: string): { item: string; weight: number }[] {
     const row = this.state.histories.get(this.userIndexOf(user));
     return Array.from(row.indices, (i, p) => ({ item: this.catalog.at(i).id, weight: row.data[p]! }));
+  }
+
+  /**
+   * The model contract's batch verb: `recommend` for each user, one list per user in order.
+   *
+   * @example
+   * const [forA, forB] = model.predict(["u1", "u2"], { k: 5 });
+   */
+  predict(users: readonly string[], options: RecommendOptions = {}): Recommendation[][] {
+    return users.map((user) => this.recommend(user, options));
   }
 
   /**
@@ -338,10 +353,9 @@ export class Recommender implements RankingModel {
     return evaluateRanking(this, test, options);
   }
 
-  /** Writes the model directory atomically (see src/store). */
+  /** Writes the model directory atomically (see `saveModel`). */
   async save(dir: string): Promise<void> {
-    const { manifest, files } = this.artifactParts();
-    await writeArtifact(dir, manifest, files);
+    await saveModel(this, dir);
   }
 
   /** @internal */

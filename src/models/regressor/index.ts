@@ -9,6 +9,7 @@ export type {
   TableProfile,
 } from "./design.ts";
 export { DesignEncoder, fileRows, TableProfiler } from "./design.ts";
+export { regressorFamily } from "./family.ts";
 export type { RegressionMethod, RegressorOptions, UnknownCategoryPolicy } from "./options.ts";
 export {
   DEFAULT_REGRESSOR_OPTIONS,

@@ -10,7 +10,8 @@ import {
   artifactOptions,
   type ManifestInput,
   readArtifact,
-  writeArtifact,
+  saveModel,
+  type TrainedModel,
 } from "../../artifact/index.ts";
 import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
@@ -87,7 +88,7 @@ function isSource(value: Table | RegressionSource): value is RegressionSource {
  * A trained linear regressor. Create one with `trainRegressor` or `loadRegressor`; it is
  * immutable after that.
  */
-export class LinearRegressor {
+export class LinearRegressor implements TrainedModel<Table, Float64Array, Table, RegressionEvaluation> {
   readonly options: RegressorOptions;
   readonly encoder: DesignEncoder;
   /** Intercept first, then one weight per design column (on the encoded, maybe standardised, scale). */
@@ -200,10 +201,9 @@ export class LinearRegressor {
     });
   }
 
-  /** Writes the model directory atomically (see src/store). */
+  /** Writes the model directory atomically (see `saveModel`). */
   async save(dir: string): Promise<void> {
-    const { manifest, files } = this.artifactParts();
-    await writeArtifact(dir, manifest, files);
+    await saveModel(this, dir);
   }
 
   /** @internal What `save` writes. */

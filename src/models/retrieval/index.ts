@@ -1,5 +1,8 @@
 export type { Bm25Options, Bm25Parts, Bm25Scores } from "./bm25.ts";
 export { Bm25Index, DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./bm25.ts";
+export type { RetrievalTrainingData } from "./family.ts";
+export { retrievalFamily } from "./family.ts";
+export type { RetrievalEvaluation, RetrievalJudgement } from "./judgements.ts";
 export type { Passage, PassageFormat, SplitDocumentOptions } from "./passages.ts";
 export { PASSAGE_FORMATS, splitDocument } from "./passages.ts";
 export type {

@@ -15,10 +15,17 @@ import {
   bytesOf,
   type ManifestInput,
   readArtifact,
-  writeArtifact,
+  saveModel,
+  type TrainedModel,
 } from "../../artifact/index.ts";
 import { runManifestFields, TextkitError } from "../../core/index.ts";
 import { Bm25Index, type Bm25Options, DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./bm25.ts";
+import {
+  checkJudgements,
+  judgedRanking,
+  type RetrievalEvaluation,
+  type RetrievalJudgement,
+} from "./judgements.ts";
 import { RetrievalTokenizer } from "./terms.ts";
 import { TopK } from "./top-k.ts";
 import { type EncoderArtifact, encodeTexts, type PassageEncoder, VectorIndex } from "./vector-index.ts";
@@ -172,7 +179,10 @@ interface IndexParts {
  * Items searchable by BM25, by vectors, or both. Create one with `buildRetrievalIndex` or
  * `loadRetrievalIndex`; it is immutable after that.
  */
-export class RetrievalIndex {
+export class RetrievalIndex
+  implements
+    TrainedModel<readonly string[], SearchHit[][], readonly RetrievalJudgement[], RetrievalEvaluation>
+{
   readonly options: RetrievalOptions;
   readonly items: readonly RetrievalItem[];
   /** The encoder queries go through; null for an index without vectors (or loaded without its encoder). */
@@ -234,6 +244,41 @@ export class RetrievalIndex {
     const vectors = mode === "bm25" ? null : encodeTexts(this.encoder!, queries);
     return queries.map((query, i) =>
       this.rank(query, vectors === null ? null : vectors.subarray(i * dim, (i + 1) * dim), mode, options),
+    );
+  }
+
+  /**
+   * The model contract's batch verb: `searchMany`, one list of hits per query.
+   *
+   * @example
+   * const [hits] = index.predict(["lost card"], { k: 3 });
+   */
+  predict(queries: readonly string[], options: SearchOptions = {}): SearchHit[][] {
+    return this.searchMany(queries, options);
+  }
+
+  /**
+   * Ranking metrics at k (default 10) of the index's searches for judged queries: hit rate,
+   * precision, recall, NDCG and MAP, as the recommender reports them.
+   *
+   * @example
+   * index.evaluate([{ query: "lost card", relevant: ["faq-12"] }], { k: 5 }).ranking.ndcg;
+   */
+  evaluate(
+    judged: readonly RetrievalJudgement[],
+    options: Omit<SearchOptions, "k"> & { k?: number } = {},
+  ): RetrievalEvaluation {
+    const k = checkJudgements(judged, options.k);
+    const hits = this.searchMany(
+      judged.map((j) => j.query),
+      { ...options, k },
+    );
+    const known = new Set(this.items.map((item) => item.id));
+    return judgedRanking(
+      judged,
+      hits.map((list) => list.map((hit) => hit.id)),
+      k,
+      known,
     );
   }
 
@@ -332,10 +377,9 @@ export class RetrievalIndex {
     );
   }
 
-  /** Writes the index directory atomically (see src/store). */
+  /** Writes the index directory atomically (see `saveModel`). */
   async save(dir: string): Promise<void> {
-    const { manifest, files } = this.artifactParts();
-    await writeArtifact(dir, manifest, files);
+    await saveModel(this, dir);
   }
 
   /** @internal What `save` writes: the manifest and the files (also a part of a larger artifact). */

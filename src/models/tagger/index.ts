@@ -1,5 +1,6 @@
 export type { TagSet } from "./decode.ts";
 export { buildTagSet } from "./decode.ts";
+export { taggerFamily } from "./family.ts";
 export {
   charType,
   normalizedWord,

@@ -310,7 +310,7 @@ describe("trainTagger", () => {
       { type: "LOC", phrase: "Reykjavik" },
       { type: "LOC", phrase: "Tbilisi" },
     ];
-    const model = await trainTagger({ train }, { epochs: 5 }, {}, { gazetteer });
+    const model = await trainTagger({ train, gazetteer }, { epochs: 5 });
     const [r] = model.predict(["Dan Brown flew to Reykjavik on Monday ."]);
     assert.ok(
       r!.entities.some((e) => e.label === "LOC" && e.text === "Reykjavik"),

@@ -14,7 +14,8 @@ import {
   bytesOf,
   type ManifestInput,
   readArtifact,
-  writeArtifact,
+  saveModel,
+  type TrainedModel,
 } from "../../artifact/index.ts";
 import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
@@ -97,11 +98,12 @@ export interface TaggerEvaluation {
   predictions: string[][];
 }
 
-export interface TaggerTrainingData {
+export interface TaggerTrainingData extends TaggerResourcesInput {
   train: TaggedDataset;
   dev?: TaggedDataset;
 }
 
+/** What a tagger learns from beside the tagged sentences; part of its training data. */
 export interface TaggerResourcesInput {
   /** Known names by type; see readGazetteerEntries. */
   gazetteer?: readonly GazetteerEntry[];
@@ -136,7 +138,9 @@ const NO_CALIBRATION: TaggerCalibration = { scale: 1, fittedOn: "none", sentence
 const CALIBRATION_SENTENCES = 600;
 
 /** A trained sequence tagger. Create one with `trainTagger` or `loadTagger`. */
-export class SequenceTagger {
+export class SequenceTagger
+  implements TrainedModel<readonly string[], TaggedText[], TaggedDataset, TaggerEvaluation>
+{
   readonly options: TaggerOptions;
   readonly language: TextLanguage;
   /** Entity types, in code point order. */
@@ -342,10 +346,9 @@ export class SequenceTagger {
     };
   }
 
-  /** Writes the model directory atomically (see src/store). */
+  /** Writes the model directory atomically (see `saveModel`). */
   async save(dir: string): Promise<void> {
-    const { manifest, files } = this.artifactParts();
-    await writeArtifact(dir, manifest, files);
+    await saveModel(this, dir);
   }
 
   /** @internal What `save` writes. */
@@ -538,7 +541,6 @@ export async function trainTagger(
   data: TaggerTrainingData,
   partialOptions: Partial<TaggerOptions> = {},
   hooks: TrainHooks = {},
-  inputs: TaggerResourcesInput = {},
 ): Promise<SequenceTagger> {
   const options = resolveTaggerOptions(partialOptions);
   const started = new Date();
@@ -562,9 +564,9 @@ export async function trainTagger(
 
   const resources: FeatureResources = {
     gazetteer:
-      inputs.gazetteer === undefined || inputs.gazetteer.length === 0
+      data.gazetteer === undefined || data.gazetteer.length === 0
         ? null
-        : new Gazetteer(inputs.gazetteer, language),
+        : new Gazetteer(data.gazetteer, language),
     clusters:
       options.clusters !== null
         ? await readClusterFile(options.clusters)

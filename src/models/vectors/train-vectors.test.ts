@@ -176,17 +176,32 @@ describe("trainVectors", () => {
     for (const r of reports) {
       assert.equal(r.epochs, epochs);
       assert.ok(Number.isFinite(r.loss) && r.loss > 0, String(r.loss));
-      assert.ok(r.wordsPerSecond > 0);
+      assert.ok(r.speed > 0 && r.unit === "words");
     }
     for (let i = 1; i < reports.length; i++) {
       assert.ok(reports[i]!.progress >= reports[i - 1]!.progress);
-      assert.ok(reports[i]!.lr <= reports[i - 1]!.lr);
+      assert.ok(reports[i]!.learningRate! <= reports[i - 1]!.learningRate!);
     }
     const last = reports.at(-1)!;
     assert.equal(last.progress, 1);
-    assert.ok(last.lr < OPTIONS.lr! / epochs, String(last.lr));
+    assert.ok(last.learningRate! < OPTIONS.lr! / epochs, String(last.learningRate!));
     // the first epoch ends at a fifth of the way
     const endOfFirst = reports.filter((r) => r.epoch === 1).at(-1)!;
     assert.equal(endOfFirst.progress, 1 / epochs);
+  });
+
+  it("takes the hooks every trainer takes: an epoch summary each epoch, and stops when asked", async () => {
+    const summaries: number[] = [];
+    let progressReports = 0;
+    const stopped = await trainVectors(TEXTS, OPTIONS, {
+      onProgress: () => progressReports++,
+      onEpochEnd: (e) => summaries.push(e.epoch),
+      shouldStop: () => progressReports >= 1,
+    });
+    assert.deepEqual(summaries, [1]);
+    assert.deepEqual(stopped.words().sort(), vectors.words().sort());
+    const all: number[] = [];
+    await trainVectors(TEXTS, { ...OPTIONS, epochs: 2 }, { onEpochEnd: (e) => all.push(e.epoch) });
+    assert.deepEqual(all, [1, 2]);
   });
 });

@@ -3,30 +3,24 @@
  * design of fastText's `skipgram`): each word predicts the words around it, the input side
  * of a word being the average of its own row and its character n-gram rows.
  */
-import { Random, TextkitError } from "../../core/index.ts";
+import { Random, TextkitError, type TrainHooks, type TrainProgress } from "../../core/index.ts";
 import { buildCorpus, type Corpus, MAX_LINE_TOKENS } from "./corpus.ts";
 import { resolveVectorsOptions, usesSubwords, type VectorsOptions } from "./options.ts";
 import { SubwordVectors } from "./subword-vectors.ts";
 import { BucketRows, buildSubwordTable, type SubwordTable } from "./subwords.ts";
 
-export interface VectorsProgress {
-  /** The epoch under way, from 1. */
-  epoch: number;
-  epochs: number;
-  /** Share of all training done, 0..1. */
-  progress: number;
-  /** Mean negative-sampling loss per (word, context) pair since the previous report. */
-  loss: number;
-  /** Corpus tokens (before subsampling) per second since training began. */
-  wordsPerSecond: number;
-  /** The current learning rate. */
-  lr: number;
-}
+/**
+ * What `trainVectors` reports: the progress every trainer reports (`unit` "words", `speed`
+ * corpus tokens per second, `loss` the mean negative-sampling loss per (word, context) pair
+ * since the previous report), about every 0.5 s and at the end of each epoch.
+ */
+export type VectorsProgress = TrainProgress;
 
-export interface VectorsHooks {
-  /** Called about every 0.5 s and at the end of each epoch. */
-  onProgress?: (progress: VectorsProgress) => void;
-}
+/**
+ * The hooks every trainer takes: `onProgress`, `onEpochEnd` (the epoch's mean loss) and
+ * `shouldStop` (checked about every 0.5 s; the vectors learned so far are kept).
+ */
+export type VectorsHooks = TrainHooks;
 
 const REPORT_EVERY_MS = 500;
 const NEGATIVE_TABLE_MIN = 1_000_000;
@@ -71,25 +65,45 @@ export async function trainVectors(
   const lines = corpus.lineStarts.length - 1;
   const began = performance.now();
   let lastReport = began;
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+  let stopped = false;
+  for (let epoch = 1; epoch <= opts.epochs && !stopped; epoch++) {
+    const epochBegan = performance.now();
+    let epochLoss = 0;
+    let epochReports = 0;
     let line = 0;
     while (line < lines) {
       line = model.run(line, lastReport + REPORT_EVERY_MS);
       const now = performance.now();
       if (now - lastReport >= REPORT_EVERY_MS || line === lines) {
+        const progress = model.processed / model.totalTokens;
+        const elapsed = (now - began) / 1000;
+        const loss = model.takeLoss();
+        epochLoss += loss;
+        epochReports++;
         hooks.onProgress?.({
           epoch,
           epochs: opts.epochs,
-          progress: model.processed / model.totalTokens,
-          loss: model.takeLoss(),
-          wordsPerSecond: (model.processed * 1000) / Math.max(now - began, 1e-3),
-          lr: model.lr,
+          progress,
+          loss,
+          learningRate: model.lr,
+          speed: model.processed / Math.max(elapsed, 1e-6),
+          unit: "words",
+          etaSeconds: progress > 0 ? (elapsed * (1 - progress)) / progress : Number.NaN,
         });
         lastReport = now;
         // let timers and I/O run (a server, a progress bar) between slices of training
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (hooks.shouldStop?.() === true) {
+          stopped = true;
+          break;
+        }
       }
     }
+    hooks.onEpochEnd?.({
+      epoch,
+      trainLoss: epochReports === 0 ? 0 : epochLoss / epochReports,
+      seconds: (performance.now() - epochBegan) / 1000,
+    });
   }
   return new SubwordVectors({
     options: opts,
