@@ -104,6 +104,18 @@ export interface IntakeResult {
   newUsers: string[];
   clicks: number;
   conversions: number;
+  /** The impressions that took a click or a conversion from this batch. */
+  outcomes: Outcome[];
+}
+
+/** A click or conversion attributed to an impression, and what served it. */
+export interface Outcome {
+  kind: "click" | "conversion";
+  impression: string;
+  model: string;
+  version: string;
+  variant: Variant;
+  position: number;
 }
 
 /** Figures of one group of impressions (a model version, a variant, a position). */
@@ -234,7 +246,7 @@ export class RecommendStore {
     app: string,
     events: readonly AppEventInput[],
     known: (item: string) => boolean,
-    apply: (accepted: IntakeResult["accepted"]) => void | Promise<void> = () => undefined,
+    apply: (accepted: IntakeResult["accepted"], tx: Queryable) => void | Promise<void> = () => undefined,
   ): Promise<IntakeResult> {
     const receivedAt = this.now();
     const parsed = events.map((e, index) => ({
@@ -253,6 +265,7 @@ export class RecommendStore {
         newUsers: [],
         clicks: 0,
         conversions: 0,
+        outcomes: [],
       };
       const latest = new Map<string, number | null>();
       for (let index = 0; index < parsed.length; index++) {
@@ -307,13 +320,15 @@ export class RecommendStore {
           : CONVERSION_TYPES.includes(e.type)
             ? "conversion"
             : null;
-        if (kind !== null && (await attribute(tx, app, e, kind, receivedAt))) {
-          if (kind === "click") result.clicks++;
+        const outcome = kind === null ? null : await attribute(tx, app, e, kind, receivedAt);
+        if (outcome !== null) {
+          result.outcomes.push(outcome);
+          if (outcome.kind === "click") result.clicks++;
           else result.conversions++;
         }
       }
       if (result.duplicates > 0) await bump(tx, app, "duplicates", result.duplicates);
-      await apply(result.accepted);
+      await apply(result.accepted, tx);
       return result;
     });
   }
@@ -435,18 +450,28 @@ function eventKey(e: AppEventInput & { timestamp: number }, untimed: boolean): s
   return `at:${digest.digest("base64url")}`;
 }
 
-/** Marks the impression this event follows; false when there is none, or it has this outcome already. */
+interface ImpressionRow {
+  id: string;
+  model: string;
+  version: string;
+  variant: string;
+  position: number | string;
+}
+
+const IMPRESSION_COLUMNS = "id, model, version, variant, position";
+
+/** Marks the impression this event follows; null when there is none, or it has this outcome already. */
 async function attribute(
   tx: Queryable,
   app: string,
   e: AppEventInput,
   kind: "click" | "conversion",
   at: number,
-): Promise<boolean> {
-  let impression: string | undefined;
+): Promise<Outcome | null> {
+  let row: ImpressionRow | undefined;
   if (e.impression !== undefined) {
-    const rows = await tx.query<{ id: string }>(
-      "SELECT id FROM recommend_impressions WHERE id = ? AND app = ? AND user_id = ? AND item_id = ?",
+    const rows = await tx.query<ImpressionRow>(
+      `SELECT ${IMPRESSION_COLUMNS} FROM recommend_impressions WHERE id = ? AND app = ? AND user_id = ? AND item_id = ?`,
       [e.impression, app, e.user, e.item],
     );
     if (rows.length === 0) {
@@ -456,21 +481,30 @@ async function attribute(
         { details: { impression: e.impression } },
       );
     }
-    impression = rows[0]!.id;
+    row = rows[0];
   } else {
-    const rows = await tx.query<{ id: string }>(
-      `SELECT id FROM recommend_impressions WHERE app = ? AND user_id = ? AND item_id = ? AND shown_at >= ? AND shown_at <= ?
+    const rows = await tx.query<ImpressionRow>(
+      `SELECT ${IMPRESSION_COLUMNS} FROM recommend_impressions
+       WHERE app = ? AND user_id = ? AND item_id = ? AND shown_at >= ? AND shown_at <= ?
        ORDER BY shown_at DESC, id LIMIT 1`,
       [app, e.user, e.item, at - ATTRIBUTION_WINDOW_MS, at],
     );
-    impression = rows[0]?.id;
+    row = rows[0];
   }
-  if (impression === undefined) return false;
+  if (row === undefined) return null;
   const done = await tx.run(
     "INSERT INTO recommend_outcomes (impression_id, kind, at) VALUES (?, ?, ?) ON CONFLICT (impression_id, kind) DO NOTHING",
-    [impression, kind, at],
+    [row.id, kind, at],
   );
-  return done.changes > 0;
+  if (done.changes === 0) return null;
+  return {
+    kind,
+    impression: row.id,
+    model: row.model,
+    version: row.version,
+    variant: variantOf(row.variant),
+    position: Number(row.position),
+  };
 }
 
 async function bump(tx: Queryable, app: string, name: string, by: number): Promise<void> {
