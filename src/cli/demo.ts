@@ -376,7 +376,8 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   }
   if (flags.serve === true) {
     const port = flags.port ?? SERVER_DEFAULTS.port;
-    const name = samples[Math.max(classifierAt, 0)]!.name;
+    // Undefined when only the shop was asked for.
+    const name = samples[Math.max(classifierAt, 0)]?.name;
     const text = classifierAt >= 0 ? (example?.data.examples[0]?.text ?? "a text to label") : tagText;
     const dataDir = join(flags.out, "data");
     const pool = join(root, "monitor", "stream.jsonl");
@@ -394,8 +395,10 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
       },
       io,
       (url) =>
-        `Try it:\n  curl -s ${url}/v1/models/${name}/predict -H 'content-type: application/json' \\\n` +
-        `       -d ${shellQuote(JSON.stringify(classifierAt >= 0 ? { text, k: 3 } : { text }))}\n` +
+        (name === undefined
+          ? "Try it:\n"
+          : `Try it:\n  curl -s ${url}/v1/models/${name}/predict -H 'content-type: application/json' \\\n` +
+            `       -d ${shellQuote(JSON.stringify(classifierAt >= 0 ? { text, k: 3 } : { text }))}\n`) +
         (taggerAt >= 0 && classifierAt >= 0
           ? `  curl -s ${url}/v1/models/${samples[taggerAt]!.name}/predict -H 'content-type: application/json' \\\n` +
             `       -d ${shellQuote(JSON.stringify({ text: tagText }))}\n`
