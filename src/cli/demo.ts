@@ -25,6 +25,13 @@ import {
 import type { RunningServer } from "../server/index.ts";
 import { SERVER_DEFAULTS } from "../server/index.ts";
 import { formatOutcome, type HeldOut, type TrainingPlan, trainAndSave } from "./classify-train.ts";
+import {
+  DEMO_SHOP,
+  DEMO_SHOP_TREATMENT,
+  setDemoSplit,
+  simulateShoppers,
+  trainDemoShop,
+} from "./demo-recommend.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { parseInteger } from "./parse-options.ts";
@@ -256,6 +263,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   let samples = findSamples(root);
   if (flags.only !== undefined) {
     const names = new Set(samples.map((s) => s.name));
+    if (flags.samples === undefined) names.add(DEMO_SHOP);
     for (const name of flags.only) {
       if (!names.has(name)) {
         throw new TextkitError(
@@ -266,6 +274,8 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     }
     samples = samples.filter((s) => flags.only!.includes(s.name));
   }
+  // The recommend application's shop comes with the bundled samples (not with --samples).
+  const shop = flags.samples === undefined && (flags.only === undefined || flags.only.includes(DEMO_SHOP));
   // Assistants last: they use the taggers trained before them.
   samples = [
     ...samples.filter((s) => s.family !== "assistant"),
@@ -282,6 +292,11 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     checkModelOutput(out, "the demo's output");
     return out;
   });
+  if (shop) {
+    for (const name of [DEMO_SHOP, DEMO_SHOP_TREATMENT]) {
+      checkModelOutput(join(flags.out, "models", name), "the demo's output");
+    }
+  }
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
   // Held-out data of the first sample, for the commands suggested at the end.
   let example: HeldOut | undefined;
@@ -330,6 +345,10 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     const outcome = await trainAndSave(plan, bar);
     await writeAll(io.stdout, `${formatOutcome(plan, outcome)}\n`);
   }
+  if (shop) {
+    await writeAll(io.stdout, `== ${DEMO_SHOP}: the recommend application's demo shop ==\n\n`);
+    await writeAll(io.stdout, `${await trainDemoShop(join(flags.out, "models"))}\n`);
+  }
   const classifierAt = samples.findIndex((s) => s.family === "classifier");
   const taggerAt = samples.findIndex((s) => s.family === "tagger");
   const assistantAt = samples.findIndex((s) => s.family === "assistant");
@@ -361,12 +380,14 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
   }
   if (flags.serve === true) {
     const port = flags.port ?? SERVER_DEFAULTS.port;
-    const name = samples[Math.max(classifierAt, 0)]!.name;
+    // Undefined when only the shop was asked for.
+    const name = samples[Math.max(classifierAt, 0)]?.name;
     const text = classifierAt >= 0 ? (example?.data.examples[0]?.text ?? "a text to label") : tagText;
     const dataDir = join(flags.out, "data");
     const pool = join(root, "monitor", "stream.jsonl");
     const replay = monitorConfig !== null && existsSync(pool);
     if (replay) await clearDemoMonitor(dataDir);
+    if (shop) await setDemoSplit(dataDir);
     await serveUntilStopped(
       {
         modelsDir: join(flags.out, "models"),
@@ -378,8 +399,10 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
       },
       io,
       (url) =>
-        `Try it:\n  curl -s ${url}/v1/models/${name}/predict -H 'content-type: application/json' \\\n` +
-        `       -d ${shellQuote(JSON.stringify(classifierAt >= 0 ? { text, k: 3 } : { text }))}\n` +
+        (name === undefined
+          ? "Try it:\n"
+          : `Try it:\n  curl -s ${url}/v1/models/${name}/predict -H 'content-type: application/json' \\\n` +
+            `       -d ${shellQuote(JSON.stringify(classifierAt >= 0 ? { text, k: 3 } : { text }))}\n`) +
         (taggerAt >= 0 && classifierAt >= 0
           ? `  curl -s ${url}/v1/models/${samples[taggerAt]!.name}/predict -H 'content-type: application/json' \\\n` +
             `       -d ${shellQuote(JSON.stringify({ text: tagText }))}\n`
@@ -390,12 +413,22 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
         (replay
           ? `The monitor's dashboard, with two days of demo news and an incident: ${url}/dashboard/\n`
           : "") +
+        (shop
+          ? `The recommend demo (A/B split, live shoppers): ${url}/dashboard/#/recommend?app=${DEMO_SHOP}\n`
+          : "") +
         (assistantAt >= 0
           ? `Chat with the assistant: ${url}/dashboard/#/assist, or\n` +
             `  curl -s ${url}/v1/models/${samples[assistantAt]!.name}/chat -H 'content-type: application/json' \\\n` +
             `       -d '{"message": "what is my routing number"}'\n`
           : ""),
-      (server) => (replay ? replayDemoStream(server, pool, io) : Promise.resolve(undefined)),
+      async (server) => {
+        const stopMonitor = replay ? await replayDemoStream(server, pool, io) : undefined;
+        const stopShoppers = shop ? simulateShoppers(server, io) : undefined;
+        return () => {
+          stopMonitor?.();
+          stopShoppers?.();
+        };
+      },
     );
   }
 }

@@ -53,6 +53,10 @@ export const ERROR_CATALOGUE = {
     hint: "Every event must name an item of the items file (or of the model's catalogue); add the item first.",
   },
   DATA_DUPLICATE_ID: { status: 400, hint: "Give every item its own id; remove or merge the repeated row." },
+  DATA_UNKNOWN_IMPRESSION: {
+    status: 400,
+    hint: "Send the impression id the recommend answer gave for this user and item, or leave it out.",
+  },
   DATA_BAD_TIMESTAMP: {
     status: 400,
     hint: "Write times as ISO 8601 (2026-03-01T12:00:00Z) or Unix seconds (1772366400).",

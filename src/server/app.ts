@@ -31,7 +31,9 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { monitorRoutes } from "./routes/monitor.ts";
 import { recommendRoutes } from "./routes/recommend.ts";
+import { recommendAppRoutes } from "./routes/recommend-app.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { ServedEvents } from "./served-events.ts";
 
 /** What the process around a server may add; used by the cluster, not by applications. */
 export interface ServerRuntime {
@@ -155,6 +157,10 @@ export async function buildServer(
             { name: "metrics", description: "Prometheus metrics" },
             { name: "assistants", description: "Chat with assistants, feedback, handovers (scope predict)" },
             { name: "monitor", description: "The opinion monitor: ingest, trends, alerts (scope monitor)" },
+            {
+              name: "recommend",
+              description: "The recommend application: A/B split, impressions, CTR (scope predict)",
+            },
           ],
         },
       });
@@ -195,7 +201,15 @@ export async function buildServer(
           });
         }
         await v1.register(modelRoutes, { registry, config: resolved, metrics });
-        await v1.register(recommendRoutes, { registry, config: resolved, database });
+        const served = new ServedEvents(database, app.log);
+        await v1.register(recommendRoutes, { registry, config: resolved, database, served });
+        await v1.register(recommendAppRoutes, {
+          registry,
+          database,
+          served,
+          metrics,
+          maxBatch: resolved.maxBatch,
+        });
         await v1.register(searchRoutes, { registry, config: resolved, metrics });
         await v1.register(assistRoutes, { registry, database, maxTextChars: resolved.maxTextChars });
         await v1.register(adminRoutes, { registry });

@@ -117,6 +117,11 @@ export async function loadRecommenderPredictor(dir: string, _manifest: ArtifactM
         }
         return model.addEvents(events);
       },
+      item: (id) => model.item(id),
+      catalogItems: () => model.catalog.items,
+      history: (user) => model.history(user),
+      similar: (item, k) => model.similar(item, k),
+      model: model.model,
     },
     selfTest() {
       if (model.items > 0 && model.recommend("textkit self-test", { k: 1 }).length !== 1) {

@@ -28,6 +28,12 @@ export class ServerMetrics {
   readonly reloadFailures: Counter<"model">;
   readonly swaps: Counter<"model">;
   readonly predictions: Counter<"model">;
+  /** The recommend application: items shown, and the clicks and conversions they took. */
+  readonly recommendImpressions: Counter<"app" | "model" | "version" | "variant">;
+  readonly recommendClicks: Counter<"app" | "model" | "version" | "variant">;
+  readonly recommendConversions: Counter<"app" | "model" | "version" | "variant">;
+  /** Events counted and reported rather than applied as sent: duplicate, unknown_item, out_of_order. */
+  readonly recommendEventIssues: Counter<"app" | "kind">;
 
   constructor(source: MetricsSource, options: { processMetrics?: boolean } = {}) {
     const registry = new Registry();
@@ -66,6 +72,31 @@ export class ServerMetrics {
       name: "textkit_predictions_total",
       help: "Inputs predicted, by model.",
       labelNames: ["model"],
+      registers: [registry],
+    });
+    const served = ["app", "model", "version", "variant"] as const;
+    this.recommendImpressions = new Counter({
+      name: "textkit_recommend_impressions_total",
+      help: "Items the recommend application showed, by model version and A/B variant.",
+      labelNames: served,
+      registers: [registry],
+    });
+    this.recommendClicks = new Counter({
+      name: "textkit_recommend_clicks_total",
+      help: "Clicks attributed to shown items (click-through rate: divide by the impressions).",
+      labelNames: served,
+      registers: [registry],
+    });
+    this.recommendConversions = new Counter({
+      name: "textkit_recommend_conversions_total",
+      help: "Likes, shares and purchases attributed to shown items.",
+      labelNames: served,
+      registers: [registry],
+    });
+    this.recommendEventIssues = new Counter({
+      name: "textkit_recommend_event_issues_total",
+      help: "Events counted and reported: duplicate (not applied again), unknown_item (kept, not applied), out_of_order (applied).",
+      labelNames: ["app", "kind"],
       registers: [registry],
     });
     new Gauge({

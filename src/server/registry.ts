@@ -35,6 +35,8 @@ export type {
   ModelPredictOptions,
   ModelStatus,
   Predictor,
+  RecommendedItem,
+  RecommenderItem,
   RecommenderPredictor,
   RegistryLog,
   RegistryOptions,

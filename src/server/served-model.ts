@@ -49,7 +49,7 @@ export interface RecommenderPredictor {
   recommend(
     user: string,
     options: { k?: number; excludeSeen?: boolean; category?: string | readonly string[] },
-  ): unknown[];
+  ): RecommendedItem[];
   /** Validates every event first (throws a TextkitError and changes nothing on a bad one); returns the users touched. */
   addEvents(
     events: readonly {
@@ -60,6 +60,34 @@ export interface RecommenderPredictor {
       timestamp?: string | number | null;
     }[],
   ): string[];
+  /** The catalogue item with this id, or undefined. */
+  item(id: string): RecommenderItem | undefined;
+  /** Every catalogue item, in catalogue order (for matching a visitor's typed interests). */
+  catalogItems(): readonly RecommenderItem[];
+  /** The items the user engaged with and the summed weight of their events on each. */
+  history(user: string): { item: string; weight: number }[];
+  /** Items like this one; an unknown id is DATA_UNKNOWN_ITEM. */
+  similar(item: string, k: number): RecommendedItem[];
+  /** The model: popularity, knn, als, bpr, content or hybrid. */
+  readonly model: string;
+}
+
+/** One recommended item, best first in a list. */
+export interface RecommendedItem {
+  item: string;
+  score: number;
+  title: string;
+  category: string;
+  reason: { kind: string; text: string; item?: string };
+}
+
+/** A catalogue item as a recommender serves it. */
+export interface RecommenderItem {
+  id: string;
+  title: string;
+  description: string;
+  tags: readonly string[];
+  category: string;
 }
 
 /** Loads the artifact in `dir` (whose manifest is given) of one model family. */

@@ -17,5 +17,5 @@ export {
   DEFAULT_MAX_CONNECTIONS,
   DIALECTS,
 } from "./driver.ts";
-export type { StoredEvent } from "./recommender-events.ts";
+export type { StoredEvent, StoredEventInput } from "./recommender-events.ts";
 export { RecommenderEventStore } from "./recommender-events.ts";

@@ -87,8 +87,31 @@ export class RecommenderEventStore {
     events: readonly StoredEventInput[],
     apply: (stored: StoredEvent[]) => void | Promise<void> = () => undefined,
   ): Promise<StoredEvent[]> {
+    const stored = this.stored(events);
+    await this.db.transaction(async (tx) => {
+      await insertAll(tx, model, stored);
+      await apply(stored);
+    });
+    return stored;
+  }
+
+  /**
+   * Writes events of model `model` with `tx`, inside a transaction the caller runs (an
+   * application that stores its own rows with them). Returns the events as stored.
+   */
+  async recordWithin(
+    tx: Queryable,
+    model: string,
+    events: readonly StoredEventInput[],
+  ): Promise<StoredEvent[]> {
+    const stored = this.stored(events);
+    await insertAll(tx, model, stored);
+    return stored;
+  }
+
+  private stored(events: readonly StoredEventInput[]): StoredEvent[] {
     const receivedAt = this.now();
-    const stored: StoredEvent[] = events.map((e) => ({
+    return events.map((e) => ({
       id: randomUUID(),
       user: e.user,
       item: e.item,
@@ -97,11 +120,6 @@ export class RecommenderEventStore {
       timestamp: e.timestamp === undefined || e.timestamp === null ? null : String(e.timestamp),
       receivedAt,
     }));
-    await this.db.transaction(async (tx) => {
-      await insertAll(tx, model, stored);
-      await apply(stored);
-    });
-    return stored;
   }
 
   /** The user's events for `model` taken at or after `afterMs`, oldest first. */

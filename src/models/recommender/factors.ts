@@ -88,6 +88,17 @@ export class FactorEngine implements ScoringEngine {
     }
   }
 
+  /** The cosine of every item's factors with `item`'s, into `out`. */
+  cosines(item: number, out: Float32Array): void {
+    const { factors: f, itemFactors: y, items } = this.state;
+    const norms = this.norms();
+    const nj = norms[item]!;
+    for (let i = 0; i < items; i++) {
+      const denominator = norms[i]! * nj;
+      out[i] = denominator > 0 ? rowDot(y, i, y, item, f) / denominator : 0;
+    }
+  }
+
   /** The seen item whose factors point most the way of `item`'s (cosine). */
   explain(_user: number, history: History, item: number): Explanation {
     const { factors: f, itemFactors: y } = this.state;

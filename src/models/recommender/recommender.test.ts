@@ -101,6 +101,33 @@ describe("recommenders on planted groups", () => {
   });
 });
 
+describe("similar items", () => {
+  it("every model lists items of the item's own group, naming it in the reason", async () => {
+    // Not content here: these titles share their numbers across groups ("s1" and "g1" both say 1).
+    for (const name of ["knn", "als", "hybrid"] as const) {
+      const m = await model(name);
+      const similar = m.similar("s1", 4);
+      assert.equal(similar.length, 4, name);
+      assert.ok(!similar.some((s) => s.item === "s1"), name);
+      // Items the model finds alike are of the group; where it has no more evidence (content
+      // on few words) popular items fill the list, and say so.
+      const alike = similar.filter((s) => s.reason.kind === "similar");
+      assert.ok(alike.length >= 2, `${name}: ${JSON.stringify(similar)}`);
+      assert.ok(
+        alike.every((s) => s.category === "space"),
+        `${name}: ${similar.map((s) => s.category).join(" ")}`,
+      );
+      assert.ok(similar.every((s) => s.reason.kind !== "similar" || s.reason.item === "s1"));
+    }
+    const m = await model("knn");
+    assert.throws(() => m.similar("nope"), isCodedError("DATA_UNKNOWN_ITEM", undefined, undefined, /"nope"/));
+    assert.throws(
+      () => m.similar("s1", 0),
+      isCodedError("OPTION_INVALID", undefined, undefined, /k must be/),
+    );
+  });
+});
+
 describe("without retraining", () => {
   for (const name of ["als", "bpr", "knn", "content", "hybrid"] as const) {
     it(`${name}: a new user gets popular items, then their first events' group`, async () => {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { TextkitError } from "../../core/index.ts";
-import { RecommenderEventStore, type StoredEvent } from "../../store/index.ts";
 import type { ResolvedServerConfig } from "../config.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
 import type { ModelRegistry, RecommenderPredictor, ServedModel } from "../registry.ts";
@@ -13,21 +12,18 @@ import {
   RecommendBody,
   RecommendResponse,
 } from "../schemas.ts";
+import { ServedEvents } from "../served-events.ts";
 
 export interface RecommendRoutesOptions {
   registry: ModelRegistry;
   config: ResolvedServerConfig;
   database: DatabaseHandle;
+  /** The server's one ServedEvents, when other routes take events too (see served-events.ts). */
+  served?: ServedEvents;
 }
 
-/** Which stored events one loaded model version has taken already. */
-interface Applied {
-  /** Events taken before the version was saved are in its training data, presumably. */
-  since: number;
-  ids: Set<string>;
-}
-
-function recommenderOf(model: ServedModel): RecommenderPredictor {
+/** The model's recommender; a model of another family is MODEL_FAMILY_UNSUPPORTED. */
+export function recommenderOf(model: ServedModel): RecommenderPredictor {
   if (model.recommender === null) {
     throw new TextkitError(
       "MODEL_FAMILY_UNSUPPORTED",
@@ -35,10 +31,6 @@ function recommenderOf(model: ServedModel): RecommenderPredictor {
     );
   }
   return model.recommender;
-}
-
-function asEvent(e: StoredEvent) {
-  return { user: e.user, item: e.item, type: e.type, value: e.value, timestamp: e.timestamp };
 }
 
 /**
@@ -54,46 +46,8 @@ function asEvent(e: StoredEvent) {
  * await app.register(recommendRoutes, { prefix: "/v1", registry, config, database });
  */
 export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> = async (app, options) => {
-  const { registry, config, database } = options;
-  const applied = new WeakMap<ServedModel, Applied>();
-  let store: Promise<RecommenderEventStore> | null = null;
-  const events = (): Promise<RecommenderEventStore> => {
-    store ??= database.get().then((db) => RecommenderEventStore.open(db));
-    store.catch(() => {
-      store = null;
-    });
-    return store;
-  };
-  const appliedOf = (model: ServedModel): Applied => {
-    let state = applied.get(model);
-    if (state === undefined) {
-      const saved = Date.parse(model.manifest.createdAt);
-      state = { since: Number.isFinite(saved) ? saved : 0, ids: new Set() };
-      applied.set(model, state);
-    }
-    return state;
-  };
-
-  /** Applies the user's stored events that this loaded version has not taken yet. */
-  const catchUp = async (model: ServedModel, recommender: RecommenderPredictor, user: string) => {
-    const state = appliedOf(model);
-    const stored = await (await events()).since(model.name, user, state.since);
-    for (const e of stored) {
-      // Checked and marked in one synchronous step, so two requests never apply one event twice.
-      if (state.ids.has(e.id)) continue;
-      state.ids.add(e.id);
-      try {
-        recommender.addEvents([asEvent(e)]);
-      } catch (error) {
-        // An event an older request stored for another version (an item this one lacks):
-        // skipped here, kept in the database.
-        app.log.warn(
-          { model: model.name, event: e.id, err: error },
-          "a stored event does not fit this model version",
-        );
-      }
-    }
-  };
+  const { registry, config } = options;
+  const served = options.served ?? new ServedEvents(options.database, app.log);
 
   app.post(
     "/models/:name/recommend",
@@ -115,7 +69,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       const model = registry.resolve(request.params.name);
       const recommender = recommenderOf(model);
       const { user, k, excludeSeen, category } = request.body;
-      await catchUp(model, recommender, user);
+      await served.catchUp(model, recommender, user);
       const items = recommender.recommend(user, {
         ...(k === undefined ? {} : { k }),
         ...(excludeSeen === undefined ? {} : { excludeSeen }),
@@ -144,13 +98,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     async (request) => {
       const model = registry.resolve(request.params.name);
       const recommender = recommenderOf(model);
-      const state = appliedOf(model);
-      let users: string[] = [];
-      const stored = await (await events()).record(model.name, request.body.events, (batch) => {
-        // Inside the transaction: an event the model refuses rolls the whole batch back.
-        users = recommender.addEvents(batch.map(asEvent));
-        for (const e of batch) state.ids.add(e.id);
-      });
+      const { stored, users } = await served.record(model, recommender, request.body.events);
       return { model: model.name, version: model.version, recorded: stored.length, users };
     },
   );

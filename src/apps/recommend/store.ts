@@ -1,0 +1,516 @@
+/**
+ * The recommend application's tables, in the application database (SQLite by default,
+ * PostgreSQL for several processes): the A/B split of each application, the impressions it
+ * served (which model and version showed which item at which position to whom), the clicks
+ * and conversions attributed to them, and every behaviour event it took.
+ *
+ * Nothing is lost and nothing counts twice: an event is stored under a key (the client's id,
+ * or its user, item, type and time), so one sent again is counted as a duplicate and not
+ * applied twice; an event on an item the catalogue lacks is stored as such, counted and
+ * reported, never applied; an event older than the user's latest is applied and counted as
+ * out of order. An impression takes at most one click and one conversion.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { TextkitError } from "../../core/index.ts";
+import { type BehaviourEvent, parseTimestamp } from "../../data/index.ts";
+import type { Database, Queryable, SqlValue } from "../../store/index.ts";
+import { checkSplit, type SplitConfig, type Variant } from "./ab-split.ts";
+import { type Rate, type RateDifference, rateDifference, rateOf } from "./measurement.ts";
+
+/** Append, never edit. */
+const MIGRATIONS = [
+  `CREATE TABLE recommend_settings (
+    app TEXT PRIMARY KEY,
+    control TEXT NOT NULL,
+    treatment TEXT,
+    share DOUBLE PRECISION NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE recommend_impressions (
+    id TEXT PRIMARY KEY,
+    app TEXT NOT NULL,
+    model TEXT NOT NULL,
+    version TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    shown_at BIGINT NOT NULL
+  );
+  CREATE INDEX recommend_impressions_user ON recommend_impressions (app, user_id, item_id, shown_at);
+  CREATE INDEX recommend_impressions_time ON recommend_impressions (app, shown_at);
+  CREATE TABLE recommend_outcomes (
+    impression_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (impression_id, kind)
+  );
+  CREATE TABLE recommend_events (
+    app TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value DOUBLE PRECISION,
+    event_time DOUBLE PRECISION NOT NULL,
+    received_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    out_of_order INTEGER NOT NULL,
+    PRIMARY KEY (app, event_key)
+  );
+  CREATE INDEX recommend_events_user ON recommend_events (app, user_id, event_time);
+  CREATE TABLE recommend_counters (
+    app TEXT NOT NULL,
+    name TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (app, name)
+  )`,
+] as const;
+
+/** Event types that count as a click, and as a conversion, of the impression they follow. */
+export const CLICK_TYPES: readonly string[] = ["click"];
+export const CONVERSION_TYPES: readonly string[] = ["like", "share", "purchase"];
+/** An event without an impression id is attributed to the user's latest impression of the item this recent. */
+export const ATTRIBUTION_WINDOW_MS = 24 * 3_600_000;
+
+/** An event as the application takes it: a behaviour event, with an optional id and impression. */
+export interface AppEventInput extends BehaviourEvent {
+  /** The client's id of the event: the same id sent twice is one event. */
+  id?: string;
+  /** The impression (from a recommend answer) this event follows. */
+  impression?: string;
+}
+
+/** One recommended item as shown. */
+export interface ImpressionInput {
+  item: string;
+  position: number;
+}
+
+export interface Impression extends ImpressionInput {
+  id: string;
+}
+
+/** What an intake did with a batch: every event is in exactly one of accepted, duplicates, unknownItems. */
+export interface IntakeResult {
+  /** Events to apply to the models (timestamps in Unix seconds), in the batch's order. */
+  accepted: (BehaviourEvent & { timestamp: number })[];
+  duplicates: number;
+  /** Events naming items the catalogue lacks: stored, not applied. */
+  unknownItems: { index: number; item: string }[];
+  /** Accepted events older than their user's latest event. */
+  outOfOrder: number;
+  /** Users whose first event this was. */
+  newUsers: string[];
+  clicks: number;
+  conversions: number;
+  /** The impressions that took a click or a conversion from this batch. */
+  outcomes: Outcome[];
+}
+
+/** A click or conversion attributed to an impression, and what served it. */
+export interface Outcome {
+  kind: "click" | "conversion";
+  impression: string;
+  model: string;
+  version: string;
+  variant: Variant;
+  position: number;
+}
+
+/** Figures of one group of impressions (a model version, a variant, a position). */
+export interface GroupFigures {
+  impressions: number;
+  ctr: Rate;
+  conversion: Rate;
+}
+
+export interface AppStats {
+  split: SplitConfig;
+  byVersion: (GroupFigures & { model: string; version: string; variant: Variant })[];
+  byVariant: (GroupFigures & { variant: Variant })[];
+  byPosition: (GroupFigures & { variant: Variant; position: number })[];
+  /** Treatment minus control, with 95% intervals; null without an experiment. */
+  difference: { ctr: RateDifference; conversion: RateDifference } | null;
+  events: {
+    applied: number;
+    duplicates: number;
+    unknownItem: number;
+    outOfOrder: number;
+    users: number;
+    /** The most frequent unknown item ids, most events first. */
+    unknownItems: { item: string; events: number }[];
+  };
+}
+
+interface FigureRow {
+  impressions: number | string;
+  clicks: number | string | null;
+  conversions: number | string | null;
+}
+
+const FIGURES = `COUNT(*) AS impressions,
+  SUM(CASE WHEN EXISTS (SELECT 1 FROM recommend_outcomes o WHERE o.impression_id = i.id AND o.kind = 'click') THEN 1 ELSE 0 END) AS clicks,
+  SUM(CASE WHEN EXISTS (SELECT 1 FROM recommend_outcomes o WHERE o.impression_id = i.id AND o.kind = 'conversion') THEN 1 ELSE 0 END) AS conversions`;
+
+function figures(row: FigureRow): GroupFigures {
+  const n = Number(row.impressions);
+  return {
+    impressions: n,
+    ctr: rateOf(Number(row.clicks ?? 0), n),
+    conversion: rateOf(Number(row.conversions ?? 0), n),
+  };
+}
+
+function variantOf(value: unknown): Variant {
+  return value === "treatment" ? "treatment" : "control";
+}
+
+/**
+ * The recommend application's store.
+ *
+ * @example
+ * const store = await RecommendStore.open(db);
+ * await store.setSplit("shop", { control: "shop-als", treatment: "shop-hybrid", share: 0.5 });
+ * const shown = await store.logImpressions("shop", { model: "shop-hybrid", version: "v2", variant: "treatment", user: "u1" }, [{ item: "a1", position: 1 }]);
+ * await store.intake("shop", [{ user: "u1", item: "a1", type: "click", impression: shown[0].id }], (id) => id === "a1");
+ * (await store.stats("shop")).byVariant; // [{ variant: "treatment", impressions: 1, ctr: { rate: 1, ... } }]
+ */
+export class RecommendStore {
+  private readonly db: Database;
+  private readonly now: () => number;
+
+  private constructor(db: Database, now: () => number) {
+    this.db = db;
+    this.now = now;
+  }
+
+  /** Opens the store, creating or upgrading its tables. */
+  static async open(db: Database, options: { now?: () => number } = {}): Promise<RecommendStore> {
+    await db.migrate("recommend_app", MIGRATIONS);
+    return new RecommendStore(db, options.now ?? Date.now);
+  }
+
+  /** The application's split; without one stored, `fallback` (every user on the control). */
+  async split(app: string, fallback: SplitConfig): Promise<SplitConfig> {
+    const rows = await this.db.query<{ control: string; treatment: string | null; share: number }>(
+      "SELECT control, treatment, share FROM recommend_settings WHERE app = ?",
+      [app],
+    );
+    const row = rows[0];
+    return row === undefined
+      ? fallback
+      : { control: row.control, treatment: row.treatment, share: Number(row.share) };
+  }
+
+  /** Stores the application's split (checked first: a share outside [0, 1] is OPTION_INVALID). */
+  async setSplit(app: string, config: SplitConfig): Promise<SplitConfig> {
+    const checked = checkSplit(config);
+    await this.db.run(
+      `INSERT INTO recommend_settings (app, control, treatment, share, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (app) DO UPDATE SET control = excluded.control, treatment = excluded.treatment,
+       share = excluded.share, updated_at = excluded.updated_at`,
+      [app, checked.control, checked.treatment, checked.share, this.now()],
+    );
+    return checked;
+  }
+
+  /** Records the items one answer showed; returns them with their impression ids. */
+  async logImpressions(
+    app: string,
+    served: { model: string; version: string; variant: Variant; user: string },
+    items: readonly ImpressionInput[],
+  ): Promise<Impression[]> {
+    const at = this.now();
+    const out = items.map((i) => ({ ...i, id: randomUUID() }));
+    await this.db.transaction(async (tx) => {
+      for (const i of out) {
+        await tx.run(
+          `INSERT INTO recommend_impressions (id, app, model, version, variant, user_id, item_id, position, shown_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [i.id, app, served.model, served.version, served.variant, served.user, i.item, i.position, at],
+        );
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Takes a batch of events in one transaction: each is stored under its key; duplicates are
+   * counted and dropped, events on unknown items (`known` says false) stored and reported,
+   * the rest returned to be applied, with clicks and conversions attributed to impressions.
+   * `apply` runs inside the transaction with the accepted events: when it throws, nothing is kept.
+   * A timestamp that cannot be read is DATA_BAD_TIMESTAMP and refuses the batch.
+   */
+  async intake(
+    app: string,
+    events: readonly AppEventInput[],
+    known: (item: string) => boolean,
+    apply: (accepted: IntakeResult["accepted"], tx: Queryable) => void | Promise<void> = () => undefined,
+  ): Promise<IntakeResult> {
+    const receivedAt = this.now();
+    const parsed = events.map((e, index) => ({
+      ...e,
+      timestamp:
+        e.timestamp === undefined || e.timestamp === null
+          ? receivedAt / 1000
+          : parseTimestamp(e.timestamp, { index }),
+    }));
+    return this.db.transaction(async (tx) => {
+      const result: IntakeResult = {
+        accepted: [],
+        duplicates: 0,
+        unknownItems: [],
+        outOfOrder: 0,
+        newUsers: [],
+        clicks: 0,
+        conversions: 0,
+        outcomes: [],
+      };
+      const latest = new Map<string, number | null>();
+      for (let index = 0; index < parsed.length; index++) {
+        const e = parsed[index]!;
+        const key = eventKey(e, events[index]!.timestamp === undefined || events[index]!.timestamp === null);
+        const isKnown = known(e.item);
+        let last = latest.get(e.user);
+        if (last === undefined) {
+          const rows = await tx.query<{ t: number | null }>(
+            "SELECT MAX(event_time) AS t FROM recommend_events WHERE app = ? AND user_id = ?",
+            [app, e.user],
+          );
+          last = rows[0]?.t === null || rows[0]?.t === undefined ? null : Number(rows[0].t);
+        }
+        const late = isKnown && last !== null && e.timestamp < last;
+        const inserted = await tx.run(
+          `INSERT INTO recommend_events (app, event_key, user_id, item_id, type, value, event_time, received_at, status, out_of_order)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app, event_key) DO NOTHING`,
+          [
+            app,
+            key,
+            e.user,
+            e.item,
+            e.type,
+            e.value ?? null,
+            e.timestamp,
+            receivedAt,
+            isKnown ? "applied" : "unknown_item",
+            late ? 1 : 0,
+          ],
+        );
+        if (inserted.changes === 0) {
+          result.duplicates++;
+          continue;
+        }
+        if (last === null && !result.newUsers.includes(e.user)) result.newUsers.push(e.user);
+        latest.set(e.user, last === null ? e.timestamp : Math.max(last, e.timestamp));
+        if (!isKnown) {
+          result.unknownItems.push({ index, item: e.item });
+          continue;
+        }
+        if (late) result.outOfOrder++;
+        result.accepted.push({
+          user: e.user,
+          item: e.item,
+          type: e.type,
+          value: e.value ?? null,
+          timestamp: e.timestamp,
+        });
+        const kind = CLICK_TYPES.includes(e.type)
+          ? "click"
+          : CONVERSION_TYPES.includes(e.type)
+            ? "conversion"
+            : null;
+        const outcome = kind === null ? null : await attribute(tx, app, e, kind, receivedAt);
+        if (outcome !== null) {
+          result.outcomes.push(outcome);
+          if (outcome.kind === "click") result.clicks++;
+          else result.conversions++;
+        }
+      }
+      if (result.duplicates > 0) await bump(tx, app, "duplicates", result.duplicates);
+      await apply(result.accepted, tx);
+      return result;
+    });
+  }
+
+  /** Online figures of the application since `sinceMs` (default: all time). */
+  async stats(app: string, split: SplitConfig, sinceMs = 0): Promise<AppStats> {
+    const where = "FROM recommend_impressions i WHERE i.app = ? AND i.shown_at >= ?";
+    const params: SqlValue[] = [app, sinceMs];
+    const versions = await this.db.query<FigureRow & { model: string; version: string; variant: string }>(
+      `SELECT i.model, i.version, i.variant, ${FIGURES} ${where} GROUP BY i.model, i.version, i.variant ORDER BY i.model, i.version, i.variant`,
+      params,
+    );
+    const variants = await this.db.query<FigureRow & { variant: string }>(
+      `SELECT i.variant, ${FIGURES} ${where} GROUP BY i.variant ORDER BY i.variant`,
+      params,
+    );
+    const positions = await this.db.query<FigureRow & { variant: string; position: number }>(
+      `SELECT i.variant, i.position, ${FIGURES} ${where} GROUP BY i.variant, i.position ORDER BY i.variant, i.position`,
+      params,
+    );
+    const byVariant = variants.map((r) => ({ variant: variantOf(r.variant), ...figures(r) }));
+    const control = byVariant.find((v) => v.variant === "control");
+    const treatment = byVariant.find((v) => v.variant === "treatment");
+    const none = figures({ impressions: 0, clicks: 0, conversions: 0 });
+    const difference =
+      split.treatment === null && treatment === undefined
+        ? null
+        : {
+            ctr: rateDifference((control ?? none).ctr, (treatment ?? none).ctr),
+            conversion: rateDifference((control ?? none).conversion, (treatment ?? none).conversion),
+          };
+    return {
+      split,
+      byVersion: versions.map((r) => ({
+        model: r.model,
+        version: r.version,
+        variant: variantOf(r.variant),
+        ...figures(r),
+      })),
+      byVariant,
+      byPosition: positions.map((r) => ({
+        variant: variantOf(r.variant),
+        position: Number(r.position),
+        ...figures(r),
+      })),
+      difference,
+      events: await this.eventFigures(app),
+    };
+  }
+
+  private async eventFigures(app: string): Promise<AppStats["events"]> {
+    const statuses = await this.db.query<{
+      status: string;
+      n: number | string;
+      late: number | string | null;
+    }>(
+      "SELECT status, COUNT(*) AS n, SUM(out_of_order) AS late FROM recommend_events WHERE app = ? GROUP BY status",
+      [app],
+    );
+    const users = await this.db.query<{ n: number | string }>(
+      "SELECT COUNT(DISTINCT user_id) AS n FROM recommend_events WHERE app = ?",
+      [app],
+    );
+    const counters = await this.db.query<{ n: number | string }>(
+      "SELECT n FROM recommend_counters WHERE app = ? AND name = 'duplicates'",
+      [app],
+    );
+    const unknown = await this.db.query<{ item_id: string; n: number | string }>(
+      `SELECT item_id, COUNT(*) AS n FROM recommend_events WHERE app = ? AND status = 'unknown_item'
+       GROUP BY item_id ORDER BY COUNT(*) DESC, item_id LIMIT 20`,
+      [app],
+    );
+    const applied = statuses.find((s) => s.status === "applied");
+    const unknownRow = statuses.find((s) => s.status === "unknown_item");
+    return {
+      applied: Number(applied?.n ?? 0),
+      duplicates: Number(counters[0]?.n ?? 0),
+      unknownItem: Number(unknownRow?.n ?? 0),
+      outOfOrder: Number(applied?.late ?? 0),
+      users: Number(users[0]?.n ?? 0),
+      unknownItems: unknown.map((r) => ({ item: r.item_id, events: Number(r.n) })),
+    };
+  }
+
+  /** The user's applied events, oldest first (at most `limit`, the latest ones). */
+  async userEvents(
+    app: string,
+    user: string,
+    limit = 200,
+  ): Promise<(BehaviourEvent & { timestamp: number })[]> {
+    const rows = await this.db.query<{
+      item_id: string;
+      type: string;
+      value: number | null;
+      event_time: number;
+    }>(
+      `SELECT item_id, type, value, event_time FROM recommend_events
+       WHERE app = ? AND user_id = ? AND status = 'applied' ORDER BY event_time DESC, event_key LIMIT ?`,
+      [app, user, limit],
+    );
+    return rows.reverse().map((r) => ({
+      user,
+      item: r.item_id,
+      type: r.type,
+      value: r.value === null ? null : Number(r.value),
+      timestamp: Number(r.event_time),
+    }));
+  }
+}
+
+/**
+ * The key an event is stored under: the client's id, or a digest of who did what to which
+ * item when; an event without a time of its own is never a duplicate of another.
+ */
+function eventKey(e: AppEventInput & { timestamp: number }, untimed: boolean): string {
+  if (e.id !== undefined) return `id:${e.id}`;
+  if (untimed) return `new:${randomUUID()}`;
+  const digest = createHash("sha256").update(JSON.stringify([e.user, e.item, e.type, e.timestamp]));
+  return `at:${digest.digest("base64url")}`;
+}
+
+interface ImpressionRow {
+  id: string;
+  model: string;
+  version: string;
+  variant: string;
+  position: number | string;
+}
+
+const IMPRESSION_COLUMNS = "id, model, version, variant, position";
+
+/** Marks the impression this event follows; null when there is none, or it has this outcome already. */
+async function attribute(
+  tx: Queryable,
+  app: string,
+  e: AppEventInput,
+  kind: "click" | "conversion",
+  at: number,
+): Promise<Outcome | null> {
+  let row: ImpressionRow | undefined;
+  if (e.impression !== undefined) {
+    const rows = await tx.query<ImpressionRow>(
+      `SELECT ${IMPRESSION_COLUMNS} FROM recommend_impressions WHERE id = ? AND app = ? AND user_id = ? AND item_id = ?`,
+      [e.impression, app, e.user, e.item],
+    );
+    if (rows.length === 0) {
+      throw new TextkitError(
+        "DATA_UNKNOWN_IMPRESSION",
+        `impression '${e.impression}' is not one of ${app}'s impressions of item '${e.item}' for user '${e.user}'`,
+        { details: { impression: e.impression } },
+      );
+    }
+    row = rows[0];
+  } else {
+    const rows = await tx.query<ImpressionRow>(
+      `SELECT ${IMPRESSION_COLUMNS} FROM recommend_impressions
+       WHERE app = ? AND user_id = ? AND item_id = ? AND shown_at >= ? AND shown_at <= ?
+       ORDER BY shown_at DESC, id LIMIT 1`,
+      [app, e.user, e.item, at - ATTRIBUTION_WINDOW_MS, at],
+    );
+    row = rows[0];
+  }
+  if (row === undefined) return null;
+  const done = await tx.run(
+    "INSERT INTO recommend_outcomes (impression_id, kind, at) VALUES (?, ?, ?) ON CONFLICT (impression_id, kind) DO NOTHING",
+    [row.id, kind, at],
+  );
+  if (done.changes === 0) return null;
+  return {
+    kind,
+    impression: row.id,
+    model: row.model,
+    version: row.version,
+    variant: variantOf(row.variant),
+    position: Number(row.position),
+  };
+}
+
+async function bump(tx: Queryable, app: string, name: string, by: number): Promise<void> {
+  await tx.run(
+    `INSERT INTO recommend_counters (app, name, n) VALUES (?, ?, ?)
+     ON CONFLICT (app, name) DO UPDATE SET n = recommend_counters.n + excluded.n`,
+    [app, name, by],
+  );
+}
