@@ -1,3 +1,4 @@
+export { GramAccumulator, OLS_GRAM_MAX_CONDITION } from "./gram.ts";
 export type {
   KMeansData,
   KMeansMetric,
@@ -17,4 +18,4 @@ export {
   silhouette,
 } from "./kmeans.ts";
 export type { OlsSolution } from "./solve.ts";
-export { GramAccumulator, QrAccumulator, RANK_TOLERANCE } from "./solve.ts";
+export { QrAccumulator, RANK_TOLERANCE } from "./solve.ts";
