@@ -23,6 +23,7 @@ import type { Dataset } from "../../data/index.ts";
 import { fingerprint, readVecFile } from "../../data/index.ts";
 import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
 import { EpochLog } from "../../train/index.ts";
+import { RowDots } from "../numeric/index.ts";
 import {
   averageRows,
   linearScores,
@@ -91,6 +92,8 @@ export class TextClassifier {
   private readonly scratch: Scratch;
   private readonly featScratch: number[] = [];
   private readonly order: Int32Array;
+  /** The output layer in WebAssembly SIMD, made on first use (null: not available here). */
+  private outputDots: RowDots | null | undefined;
 
   constructor(
     options: ClassifierOptions,
@@ -110,6 +113,14 @@ export class TextClassifier {
     this.runRecord = runRecord;
     this.scratch = newScratch(weights.dim, labels.length);
     this.order = new Int32Array(labels.length);
+  }
+
+  /**
+   * @internal Says that `weights` changed in place (training evaluates its model between
+   * epochs): the copy of the output layer is taken again at the next prediction.
+   */
+  weightsChanged(): void {
+    this.outputDots = undefined;
   }
 
   get task(): "multiclass" | "multilabel" {
@@ -133,7 +144,11 @@ export class TextClassifier {
     this.featurizer.featuresOfTokens(tokens, feats, true);
     const s = this.scratch;
     averageRows(this.weights, feats, 0, feats.length, s.hidden);
-    linearScores(this.weights, s.hidden, out);
+    if (this.outputDots === undefined) {
+      this.outputDots = RowDots.of(this.weights.output, this.weights.labels, this.weights.dim);
+    }
+    if (this.outputDots !== null) this.outputDots.dots(s.hidden, out);
+    else linearScores(this.weights, s.hidden, out);
     if (this.options.loss === "ova") sigmoidInPlace(out, this.labels.length);
     else softmaxInPlace(out, this.labels.length);
   }
@@ -537,6 +552,7 @@ export async function trainClassifier(
       trainLoss: epochLoss / n,
       seconds: (performance.now() - epochStart) / 1000,
     };
+    model.weightsChanged();
     if (useDev) summary.dev = devMetrics(model, dev);
     const devMetric = useDev
       ? multiLabel
@@ -550,6 +566,7 @@ export async function trainClassifier(
     weights.input.set(best.input);
     weights.output.set(best.output);
   });
+  model.weightsChanged();
   log.finish(tokensDone / ((performance.now() - t0) / 1000), "tokens");
 
   const finishedAt = new Date();

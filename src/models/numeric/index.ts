@@ -6,5 +6,6 @@ export { distancesToCentroids, kMeansPredict } from "./kmeans-predict.ts";
 export type { KMeansData, SparseRows } from "./kmeans-rows.ts";
 export type { SilhouetteOptions } from "./kmeans-silhouette.ts";
 export { DEFAULT_SILHOUETTE_SAMPLE, silhouette } from "./kmeans-silhouette.ts";
+export { RowDots } from "./row-dots.ts";
 export type { OlsSolution } from "./solve.ts";
 export { QrAccumulator, RANK_TOLERANCE } from "./solve.ts";
