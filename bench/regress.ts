@@ -1,5 +1,8 @@
 /**
- * npm run bench:regress [-- --rows 200000 --features 20 --epochs 10]
+ * npm run bench:regress [-- --rows 200000 --features 20 --epochs 10] [--exact-only]
+ *
+ * --exact-only: OLS and ridge only (no SGD, streamed SGD or PyTorch rows), a run of a
+ * minute or two where the full one takes several.
  *
  * textkit's regressor beside scikit-learn (Debian's python3-sklearn) on the same CSV files
  * in one run: diabetes (load_diabetes, raw units) and a make_regression set (200,000 rows
@@ -31,6 +34,7 @@ const rows = numberArgument("--rows", 200_000);
 const featureCount = numberArgument("--features", 20);
 const epochs = numberArgument("--epochs", 10);
 const quick = process.argv.includes("--quick");
+const exactOnly = process.argv.includes("--exact-only");
 const SGD = { batchSize: 32, lr: 0.01, epochs };
 
 interface Fit {
@@ -117,17 +121,14 @@ async function benchSet(dir: string, name: string, alpha: number): Promise<Row[]
   const repeats = table.rows < 10_000 ? 5 : 3;
   const ols = await textkitFit(table, testPath, { method: "ols" }, repeats);
   const ridge = await textkitFit(table, testPath, { method: "ridge", alpha, standardize: false }, repeats);
-  // SGD once, as scikit-learn's and PyTorch's, after an untimed run that warms the loop.
-  await trainRegressor({ train: table }, { method: "sgd", ...SGD, epochs: 1 });
-  const sgd = await textkitFit(table, testPath, { method: "sgd", ...SGD, seed: 1 });
   loads.push(
     `${name}: ${table.rows} training rows × ${table.columns.length} features, loadTable ${loadSeconds.toFixed(2)} s`,
   );
-  const rowsOut: Row[] = [
+  const exactRows: Row[] = [
     {
       data: name,
       system: "textkit",
-      method: "ols (QR)",
+      method: "ols (normal equations; QR if ill-conditioned)",
       fit: ols.fit,
       reference: { name: "LinearRegression", fit: skOls },
       timeBase: null,
@@ -156,6 +157,13 @@ async function benchSet(dir: string, name: string, alpha: number): Promise<Row[]
       reference: null,
       timeBase: ridge.fit,
     },
+  ];
+  if (exactOnly) return exactRows;
+  // SGD once, as scikit-learn's and PyTorch's, after an untimed run that warms the loop.
+  await trainRegressor({ train: table }, { method: "sgd", ...SGD, epochs: 1 });
+  const sgd = await textkitFit(table, testPath, { method: "sgd", ...SGD, seed: 1 });
+  const rowsOut: Row[] = [
+    ...exactRows,
     {
       data: name,
       system: "textkit",
@@ -243,6 +251,7 @@ async function main(): Promise<void> {
       },
     );
     if (r.status !== 0) throw new Error(`make_data.py failed: ${r.stderr}`);
+    if (exactOnly) torchMessage = "no SGD or PyTorch rows (--exact-only)";
     const all = [...(await benchSet(dir, "diabetes", 1)), ...(await benchSet(dir, "synthetic", 1))];
     const table = markdownTable(
       [
@@ -268,7 +277,7 @@ async function main(): Promise<void> {
     );
     const body = `# bench:regress, ${today()}
 
-Machine: ${machine()}. One thread each (numpy's BLAS and torch held to one thread). Python: scikit-learn ${sklearnVersion}, numpy ${numpyVersion}; ${torchMessage}. Command: npm run bench:regress${quick ? " -- --quick" : ""}.
+Machine: ${machine()}. One thread each (numpy's BLAS and torch held to one thread). Python: scikit-learn ${sklearnVersion}, numpy ${numpyVersion}; ${torchMessage}. Command: npm run bench:regress${quick ? " -- --quick" : exactOnly ? " -- --exact-only" : ""}.
 
 ${table}
 
@@ -288,7 +297,7 @@ algorithm. On diabetes the raw features are strongly collinear (s1, s2, s3, s5),
 coefficients while their test R² is as good. The PyTorch loop is not run on diabetes: on its raw features (in the hundreds) a constant learning rate of 0.01 diverges.
 `;
     console.log(body);
-    if (!quick) console.error(`written to ${writeResult("regress", body)}`);
+    if (!quick) console.error(`written to ${writeResult(exactOnly ? "regress-exact" : "regress", body)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -209,6 +209,12 @@ describe("findPersonalData", () => {
     ]);
   });
 
+  it("finds a phone number of 8 digits, the fewest any kind has, and nothing in a route", () => {
+    assert.deepEqual(findPersonalData("call +1 234 5678 now"), [{ kind: "phone", start: 5, end: 16 }]);
+    assert.deepEqual(findPersonalData("/v1/models/:name/predict"), []);
+    assert.deepEqual(findPersonalData("/v1/models/m2/predict?id=1234567"), []);
+  });
+
   it("lists every kind once, e-mail first", () => {
     assert.deepEqual([...PII_KINDS].sort(), ["card", "email", "id", "phone"]);
     assert.equal(PII_KINDS[0], "email");

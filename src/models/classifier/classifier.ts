@@ -25,6 +25,7 @@ import type { Dataset } from "../../data/index.ts";
 import { fingerprint, readVecFile } from "../../data/index.ts";
 import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
 import { EpochLog } from "../../train/index.ts";
+import { RowDots } from "../numeric/index.ts";
 import {
   averageRows,
   linearScores,
@@ -99,6 +100,8 @@ export class TextClassifier
   private readonly scratch: Scratch;
   private readonly featScratch: number[] = [];
   private readonly order: Int32Array;
+  /** The output layer in WebAssembly SIMD, made on first use (null: not available here). */
+  private outputDots: RowDots | null | undefined;
 
   constructor(
     options: ClassifierOptions,
@@ -121,6 +124,14 @@ export class TextClassifier
     this.runRecord = runRecord;
     this.scratch = newScratch(weights.dim, labels.length);
     this.order = new Int32Array(labels.length);
+  }
+
+  /**
+   * @internal Says that `weights` changed in place (training evaluates its model between
+   * epochs): the copy of the output layer is taken again at the next prediction.
+   */
+  weightsChanged(): void {
+    this.outputDots = undefined;
   }
 
   get task(): "multiclass" | "multilabel" {
@@ -148,7 +159,11 @@ export class TextClassifier
       hsScores(this.hsTree, this.weights.output, this.weights.dim, s.hidden, out);
       return;
     }
-    linearScores(this.weights, s.hidden, out);
+    if (this.outputDots === undefined) {
+      this.outputDots = RowDots.of(this.weights.output, this.weights.labels, this.weights.dim);
+    }
+    if (this.outputDots !== null) this.outputDots.dots(s.hidden, out);
+    else linearScores(this.weights, s.hidden, out);
     const n = this.labels.length;
     if (this.options.compat === "fasttext") {
       // fastText's one-vs-all reads its sigmoid from a table, and it reports exp(log(p + 1e-5)):
@@ -568,6 +583,7 @@ export async function trainClassifier(
       trainLoss: epochLoss / n,
       seconds: (performance.now() - epochStart) / 1000,
     };
+    model.weightsChanged();
     if (useDev) summary.dev = devMetrics(model, dev);
     const devMetric = useDev
       ? multiLabel
@@ -581,6 +597,7 @@ export async function trainClassifier(
     weights.input.set(best.input);
     weights.output.set(best.output);
   });
+  model.weightsChanged();
   log.finish(tokensDone / ((performance.now() - t0) / 1000), "tokens");
 
   const finishedAt = new Date();

@@ -1,20 +1,11 @@
-export type {
-  KMeansData,
-  KMeansMetric,
-  KMeansOptions,
-  KMeansPrediction,
-  KMeansRestart,
-  KMeansResult,
-  SilhouetteOptions,
-  SparseRows,
-} from "./kmeans.ts";
-export {
-  DEFAULT_SILHOUETTE_SAMPLE,
-  distancesToCentroids,
-  KMEANS_METRICS,
-  kMeans,
-  kMeansPredict,
-  silhouette,
-} from "./kmeans.ts";
+export { GramAccumulator, OLS_GRAM_MAX_CONDITION } from "./gram.ts";
+export type { KMeansMetric, KMeansOptions, KMeansRestart, KMeansResult } from "./kmeans.ts";
+export { KMEANS_METRICS, kMeans } from "./kmeans.ts";
+export type { KMeansPrediction } from "./kmeans-predict.ts";
+export { distancesToCentroids, kMeansPredict } from "./kmeans-predict.ts";
+export type { KMeansData, SparseRows } from "./kmeans-rows.ts";
+export type { SilhouetteOptions } from "./kmeans-silhouette.ts";
+export { DEFAULT_SILHOUETTE_SAMPLE, silhouette } from "./kmeans-silhouette.ts";
+export { RowDots } from "./row-dots.ts";
 export type { OlsSolution } from "./solve.ts";
-export { GramAccumulator, QrAccumulator, RANK_TOLERANCE } from "./solve.ts";
+export { QrAccumulator, RANK_TOLERANCE } from "./solve.ts";

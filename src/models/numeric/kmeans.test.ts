@@ -11,7 +11,7 @@ import {
   kMeansPredict,
   type SparseRows,
   silhouette,
-} from "./kmeans.ts";
+} from "./index.ts";
 
 // Written by test/fixtures/cluster/make_fixtures.py with scikit-learn 1.2.1: KMeans(n_clusters=k,
 // n_init=10, random_state=0) and silhouette_score on the same float32-rounded data.

@@ -7,11 +7,9 @@
  *   R₁β = z, the residual sum of squares is ρ², and (XᵀX)⁻¹ = R₁⁻¹R₁⁻ᵀ gives the standard
  *   errors. A design column whose diagonal entry in R is negligible beside its norm is a
  *   linear combination of the columns before it; R also says of which.
- * - Ridge: the centred Gram matrix is accumulated block by block, then (XcᵀXc + αI)w = Xcᵀyc
- *   is solved by Cholesky, with the intercept left unpenalised, exactly as scikit-learn's
- *   Ridge does.
+ * - Ridge, and OLS where the normal equations are safe: the centred Gram matrix, in gram.ts.
  */
-import { CholeskyDecomposition, inverse, Matrix, QrDecomposition, solve } from "ml-matrix";
+import { inverse, Matrix, QrDecomposition, solve } from "ml-matrix";
 import { TextkitError } from "../../core/index.ts";
 
 /**
@@ -159,75 +157,5 @@ export class QrAccumulator {
       `the design matrix is singular: ${explanations.join("; ")}${more}${fewRows}`,
       { details: { collinear } },
     );
-  }
-}
-
-/** Streams centred rows into XcᵀXc and Xcᵀyc for ridge. */
-export class GramAccumulator {
-  private readonly p: number;
-  private readonly center: Float64Array;
-  private readonly yCenter: number;
-  private readonly gram: Float64Array;
-  private readonly xy: Float64Array;
-  private readonly shift: Float64Array;
-  private yShift = 0;
-  private rows = 0;
-  private readonly d: Float64Array;
-
-  /** `center` and `yCenter` should be close to the means (any error is corrected exactly). */
-  constructor(center: Float64Array, yCenter: number) {
-    this.p = center.length;
-    this.center = center;
-    this.yCenter = yCenter;
-    this.gram = new Float64Array(this.p * this.p);
-    this.xy = new Float64Array(this.p);
-    this.shift = new Float64Array(this.p);
-    this.d = new Float64Array(this.p);
-  }
-
-  add(x: Float64Array, y: Float64Array, count: number): void {
-    const { p, center, gram, xy, shift, d } = this;
-    for (let i = 0; i < count; i++) {
-      const base = i * p;
-      for (let j = 0; j < p; j++) d[j] = x[base + j]! - center[j]!;
-      const dy = y[i]! - this.yCenter;
-      for (let a = 0; a < p; a++) {
-        const da = d[a]!;
-        if (da === 0) continue;
-        const row = a * p;
-        for (let b = a; b < p; b++) gram[row + b]! += da * d[b]!;
-        xy[a]! += da * dy;
-        shift[a]! += da;
-      }
-      this.yShift += dy;
-    }
-    this.rows += count;
-  }
-
-  /** Weights on the design columns and the unpenalised intercept. */
-  solveRidge(alpha: number): { weights: Float64Array; intercept: number } {
-    const { p, rows: n } = this;
-    const a = new Matrix(p, p);
-    const b = new Matrix(p, 1);
-    for (let i = 0; i < p; i++) {
-      for (let j = i; j < p; j++) {
-        // Centred exactly: Σ(x-c)(x-c)ᵀ - n(x̄-c)(x̄-c)ᵀ = Σ(x-x̄)(x-x̄)ᵀ.
-        const v = this.gram[i * p + j]! - (this.shift[i]! * this.shift[j]!) / n + (i === j ? alpha : 0);
-        a.set(i, j, v);
-        a.set(j, i, v);
-      }
-      b.set(i, 0, this.xy[i]! - (this.shift[i]! * this.yShift) / n);
-    }
-    const cholesky = new CholeskyDecomposition(a);
-    if (!cholesky.isPositiveDefinite()) {
-      throw new TextkitError(
-        "MODEL_SINGULAR",
-        `XᵀX + αI is not positive definite (alpha ${alpha}); the data holds values too large or too small to solve in double precision: standardise it, or raise alpha`,
-      );
-    }
-    const weights = Float64Array.from(cholesky.solve(b).getColumn(0));
-    let intercept = this.yCenter + this.yShift / n;
-    for (let j = 0; j < p; j++) intercept -= (this.center[j]! + this.shift[j]! / n) * weights[j]!;
-    return { weights, intercept };
   }
 }

@@ -400,41 +400,43 @@ export async function trainRegressor(
     bestEpoch = result.bestEpoch;
     final["examplesPerSecond"] = result.examplesPerSecond;
   } else {
-    // Pass 2: the factorisation, chunk by chunk.
+    // Pass 2: the centred Gram matrix (ridge, and OLS where its normal equations are safe);
+    // OLS on an ill-conditioned or nearly exact design takes one more pass, by QR.
     const epochStart = performance.now();
-    const qr = options.method === "ols" ? new QrAccumulator(p) : null;
-    const gram =
-      options.method === "ridge"
-        ? new GramAccumulator(encoder.designMeans(profile), profile.target.mean)
-        : null;
-    const pass = source.pass(read);
-    let x = new Float64Array(0);
-    let done = 0;
-    for await (const chunk of pass.rows) {
-      if (x.length < chunk.rows * p) x = new Float64Array(chunk.rows * p);
-      encoder.encode(chunk, x, 0, chunk.rows);
-      const y = chunk.target!.values;
-      if (qr !== null) qr.add(x, y, chunk.rows);
-      else gram!.add(x, y, chunk.rows);
-      done += chunk.rows;
-      const seconds = (performance.now() - t0) / 1000;
-      hooks.onProgress?.({
-        epoch: 1,
-        epochs: 1,
-        stage: "pass",
-        progress: done / n,
-        loss: Number.NaN,
-        speed: done / seconds,
-        unit: "examples",
-        etaSeconds: (seconds / done) * (n - done),
-      });
-    }
-    if (qr !== null) {
-      const solution = qr.solve(encoder.names);
+    const factorPass = async (add: (x: Float64Array, y: Float64Array, rows: number) => void) => {
+      let x = new Float64Array(0);
+      let done = 0;
+      for await (const chunk of source.pass(read).rows) {
+        if (x.length < chunk.rows * p) x = new Float64Array(chunk.rows * p);
+        encoder.encode(chunk, x, 0, chunk.rows);
+        add(x, chunk.target!.values, chunk.rows);
+        done += chunk.rows;
+        const seconds = (performance.now() - t0) / 1000;
+        hooks.onProgress?.({
+          epoch: 1,
+          epochs: 1,
+          stage: "pass",
+          progress: done / n,
+          loss: Number.NaN,
+          speed: done / seconds,
+          unit: "examples",
+          etaSeconds: (seconds / done) * (n - done),
+        });
+      }
+    };
+    const gram = new GramAccumulator(encoder.designMeans(profile), profile.target.mean);
+    await factorPass((x, y, rows) => gram.add(x, y, rows));
+    if (options.method === "ols") {
+      let solution = gram.solveOls();
+      if (solution === null) {
+        const qr = new QrAccumulator(p);
+        await factorPass((x, y, rows) => qr.add(x, y, rows));
+        solution = qr.solve(encoder.names);
+      }
       weights = solution.beta;
       covariance = solution.covariance;
     } else {
-      const solution = gram!.solveRidge(options.alpha!);
+      const solution = gram.solveRidge(options.alpha!);
       weights = new Float64Array(p + 1);
       weights[0] = solution.intercept;
       weights.set(solution.weights, 1);
