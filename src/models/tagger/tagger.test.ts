@@ -7,19 +7,22 @@ import { findTagViolation, isTextkitError, Random } from "../../core/index.ts";
 import type { TaggedDataset, TaggedSentence } from "../../data/index.ts";
 import { writeVecFile } from "../../data/index.ts";
 import { kMeans } from "../numeric/index.ts";
-import {
-  buildTagSet,
-  forwardBackward,
-  LatticeScratch,
-  pathScore,
-  segmentProbability,
-  ViterbiScratch,
-  viterbi,
-} from "./decode.ts";
 import { FeatureTable } from "./feature-table.ts";
 import { shortShape, wordBoundaryTags, wordShape } from "./features.ts";
 import { Gazetteer } from "./gazetteer.ts";
-import { loadTagger, trainTagger } from "./tagger.ts";
+import {
+  forwardBackward,
+  forwardLogZ,
+  LatticeScratch,
+  pathScore,
+  scaledLogZ,
+  scaledTransitions,
+  segmentProbability,
+} from "./lattice.ts";
+import { loadTagger } from "./load-tagger.ts";
+import { buildTagSet } from "./tag-set.ts";
+import { trainTagger } from "./train.ts";
+import { ViterbiScratch, viterbi } from "./viterbi.ts";
 
 /** A sentence from "Word/TAG" items; text is the words joined by spaces. */
 function sentence(spec: string, line = 1): TaggedSentence {
@@ -185,6 +188,48 @@ describe("forward-backward", () => {
       assert.ok(Math.abs(logZ - Math.log(z)) < 1e-9, `logZ ${logZ} vs ${Math.log(z)}`);
       const got = segmentProbability(set, emit, trans, scale, lattice, logZ, path, 0, 1);
       assert.ok(Math.abs(got - agree / z) < 1e-9, `P ${got} vs ${agree / z}`);
+    }
+  });
+});
+
+describe("sparse transitions", () => {
+  it("lists exactly the allowed pairs, far fewer than tags² with many types", () => {
+    const types = Array.from({ length: 120 }, (_, k) => `T${k}`);
+    for (const scheme of ["bio", "bioes"] as const) {
+      const set = buildTagSet(types, scheme);
+      const T = set.tags.length;
+      let allowed = 0;
+      for (let cur = 0; cur < T; cur++) {
+        const listed = new Set(set.prevTag.subarray(set.prevStart[cur]!, set.prevStart[cur + 1]!));
+        for (let prev = 0; prev < T; prev++) {
+          assert.equal(listed.has(prev), set.allowed[prev * T + cur] === 1);
+          if (listed.has(prev)) allowed++;
+        }
+      }
+      assert.equal(set.pairs, allowed);
+      assert.equal(set.nextTag.length, allowed);
+      // BIO: B- and O may follow anything, so about half; BIOES: about a quarter.
+      assert.ok(set.pairs < (scheme === "bio" ? 0.51 : 0.26) * T * T, `${scheme}: ${set.pairs} of ${T * T}`);
+    }
+  });
+
+  it("computes log Z in probability space as in log space, even with extreme scales", () => {
+    const rng = new Random(11);
+    const set = buildTagSet(["A", "B", "C", "D"], "bioes");
+    const T = set.tags.length;
+    const lattice = new LatticeScratch();
+    for (let trial = 0; trial < 60; trial++) {
+      const n = 1 + rng.int(15);
+      const spread = trial % 3 === 0 ? 400 : 6;
+      const emit = Float64Array.from({ length: n * T }, () => rng.uniform(-spread, spread));
+      const trans = Float32Array.from({ length: T * T }, () => rng.uniform(-spread, spread));
+      const start = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
+      const end = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
+      const scale = [1e-4, 0.3, 1, 10][trial % 4]!;
+      const expected = forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
+      const max = scaledTransitions(set, trans, scale, lattice);
+      const got = scaledLogZ(set, n, emit, trans, start, end, scale, max, lattice);
+      assert.ok(Math.abs(got - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${got} vs ${expected}`);
     }
   });
 });
