@@ -6,6 +6,8 @@
  */
 import type { EncodedSentences } from "./encode.ts";
 import type { TaggerWeights } from "./sequence-tagger.ts";
+import type { TagSet } from "./tag-set.ts";
+import { transitionBounds } from "./viterbi.ts";
 
 /** Zeroed weights for `rows` features and `T` tags. */
 export function emptyWeights(rows: number, T: number): TaggerWeights {
@@ -23,12 +25,21 @@ export class AveragedPerceptron {
   readonly w: TaggerWeights;
   /** The averaged weights, as of the last `average()`. */
   readonly averaged: TaggerWeights;
+  /**
+   * An upper bound on the transitions of `w` into each tag, for Viterbi's pruning: raised
+   * with every increase, made exact again by `tightenBound`.
+   */
+  readonly bound: Float32Array;
+  private readonly tagSet: TagSet;
   private readonly acc: Record<(typeof PARTS)[number], Float64Array>;
   private readonly T: number;
   private c = 1;
 
-  constructor(rows: number, T: number) {
+  constructor(rows: number, tagSet: TagSet) {
+    const T = tagSet.tags.length;
     this.T = T;
+    this.tagSet = tagSet;
+    this.bound = new Float32Array(T);
     this.w = emptyWeights(rows, T);
     this.averaged = emptyWeights(rows, T);
     this.acc = {
@@ -85,8 +96,17 @@ export class AveragedPerceptron {
   private pairUpdate(part: "trans" | "start" | "end", good: number, bad: number): void {
     this.w[part][good]! += 1;
     this.acc[part][good]! += this.c;
+    if (part === "trans") {
+      const cur = good % this.T;
+      if (this.w.trans[good]! > this.bound[cur]!) this.bound[cur] = this.w.trans[good]!;
+    }
     this.w[part][bad]! -= 1;
     this.acc[part][bad]! -= this.c;
+  }
+
+  /** Makes `bound` the exact maximum again (after decreases it is only an upper bound). */
+  tightenBound(): void {
+    transitionBounds(this.tagSet, this.w.trans, this.bound);
   }
 
   /** Refreshes `averaged` from the steps so far. */

@@ -35,7 +35,7 @@ import {
 } from "./lattice.ts";
 import type { TaggerOptions } from "./options.ts";
 import type { TagSet } from "./tag-set.ts";
-import { ViterbiScratch, viterbi } from "./viterbi.ts";
+import { transitionBounds, ViterbiScratch, viterbi } from "./viterbi.ts";
 
 export const TAGGER_FAMILY = "tagger";
 export const TAGGER_TASK = "entities";
@@ -140,6 +140,7 @@ export class SequenceTagger {
   private emitScratch = new Float64Array(0);
   private pathScratch = new Int32Array(0);
   private readonly lattice = new LatticeScratch();
+  private readonly bounds = new WeakMap<Float32Array, Float32Array>();
 
   constructor(
     options: TaggerOptions,
@@ -195,7 +196,22 @@ export class SequenceTagger {
         for (let t = 0; t < T; t++) emit[base + t]! += w[r + t]!;
       }
     }
-    viterbi(this.tagSet, n, emit, weights.trans, weights.start, weights.end, this.pathScratch, this.scratch);
+    let bound = this.bounds.get(weights.trans);
+    if (bound === undefined) {
+      bound = transitionBounds(this.tagSet, weights.trans);
+      this.bounds.set(weights.trans, bound);
+    }
+    viterbi(
+      this.tagSet,
+      n,
+      emit,
+      weights.trans,
+      weights.start,
+      weights.end,
+      this.pathScratch,
+      this.scratch,
+      bound,
+    );
     return this.pathScratch;
   }
 

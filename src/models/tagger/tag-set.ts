@@ -24,6 +24,12 @@ export interface TagSet {
   nextTag: Int32Array;
   /** How many (prev, cur) pairs are allowed: the cost of one lattice step. */
   pairs: number;
+  /**
+   * The predecessor list most tags share (O, E-, S- before O, B-, S- in BIOES; every tag
+   * before O and B- in BIO), and which tags have exactly it: Viterbi prunes it (viterbi.ts).
+   */
+  widePrev: Int32Array;
+  wide: Uint8Array;
 }
 
 export type InternalScheme = Extract<TagScheme, "bio" | "bioes">;
@@ -61,6 +67,7 @@ export function buildTagSet(types: readonly string[], scheme: InternalScheme): T
   }
   const prev = adjacency(allowed, T, false);
   const next = adjacency(allowed, T, true);
+  const { widePrev, wide } = widestList(prev.start, prev.list, T);
   return {
     scheme,
     tags,
@@ -72,7 +79,27 @@ export function buildTagSet(types: readonly string[], scheme: InternalScheme): T
     nextStart: next.start,
     nextTag: next.list,
     pairs: prev.list.length,
+    widePrev,
+    wide,
   };
+}
+
+/** The longest predecessor list and the tags whose list is the same. */
+function widestList(
+  start: Int32Array,
+  list: Int32Array,
+  T: number,
+): { widePrev: Int32Array; wide: Uint8Array } {
+  let longest = 0;
+  for (let t = 1; t < T; t++)
+    if (start[t + 1]! - start[t]! > start[longest + 1]! - start[longest]!) longest = t;
+  const widePrev = list.slice(start[longest]!, start[longest + 1]!);
+  const wide = new Uint8Array(T);
+  for (let t = 0; t < T; t++) {
+    const mine = list.subarray(start[t]!, start[t + 1]!);
+    wide[t] = mine.length === widePrev.length && mine.every((p, k) => p === widePrev[k]) ? 1 : 0;
+  }
+  return { widePrev, wide };
 }
 
 /** Compressed rows of the allowed matrix, by current tag (or, `forward`, by previous tag). */

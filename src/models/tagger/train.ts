@@ -30,7 +30,7 @@ import {
   type TaggerWeights,
 } from "./sequence-tagger.ts";
 import { buildTagSet, type TagSet, tagIndex } from "./tag-set.ts";
-import { ViterbiScratch, viterbi } from "./viterbi.ts";
+import { transitionBounds, ViterbiScratch, viterbi } from "./viterbi.ts";
 
 /**
  * Trains a tagger on tagged sentences, with early stopping on the dev set's entity F1.
@@ -181,7 +181,7 @@ function runEpochs(run: EpochRun): {
   const { sentenceStart } = encoded;
   const count = sentenceStart.length - 1;
   const tokens = sentenceStart[count]!;
-  const model = new AveragedPerceptron(run.rows, T);
+  const model = new AveragedPerceptron(run.rows, tagSet);
   const rng = new Random(options.seed);
   const order = new Int32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
@@ -195,12 +195,13 @@ function runEpochs(run: EpochRun): {
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const epochStart = performance.now();
     rng.shuffle(order);
+    model.tightenBound();
     let epochErrors = 0;
     for (let step = 0; step < count; step++) {
       const s = order[step]!;
       const first = sentenceStart[s]!;
       const n = sentenceStart[s + 1]! - first;
-      const path = decoder.decode(encoded, first, n, model.w);
+      const path = decoder.decode(encoded, first, n, model.w, model.bound);
       const errors = model.step(encoded, first, n, path);
       epochErrors += errors;
       windowErrors += errors;
@@ -257,12 +258,18 @@ class Decoder {
   }
 
   /** The best path of tokens first..first+n (a view into a reused buffer). */
-  decode(encoded: Omit<EncodedSentences, "gold">, first: number, n: number, w: TaggerWeights): Int32Array {
+  decode(
+    encoded: Omit<EncodedSentences, "gold">,
+    first: number,
+    n: number,
+    w: TaggerWeights,
+    bound: Float32Array,
+  ): Int32Array {
     const T = this.tagSet.tags.length;
     if (this.emit.length < n * T) this.emit = new Float64Array(n * T * 2);
     if (this.path.length < n) this.path = new Int32Array(n * 2);
     addEmissions(encoded, first, n, w.emit, T, this.emit);
-    viterbi(this.tagSet, n, this.emit, w.trans, w.start, w.end, this.path, this.scratch);
+    viterbi(this.tagSet, n, this.emit, w.trans, w.start, w.end, this.path, this.scratch, bound);
     return this.path;
   }
 
@@ -270,10 +277,11 @@ class Decoder {
   score(data: TaggedDataset, encoded: Omit<EncodedSentences, "gold">, w: TaggerWeights): EntityReport {
     const predictions: string[][] = [];
     const tags = this.tagSet.tags;
+    const bound = transitionBounds(this.tagSet, w.trans);
     for (let s = 0; s + 1 < encoded.sentenceStart.length; s++) {
       const first = encoded.sentenceStart[s]!;
       const n = encoded.sentenceStart[s + 1]! - first;
-      const path = this.decode(encoded, first, n, w);
+      const path = this.decode(encoded, first, n, w, bound);
       const internal = Array.from(path.subarray(0, n), (t) => tags[t]!);
       predictions.push(this.tagSet.scheme === "bio" ? internal : convertTags(internal, "bioes", "bio"));
     }
