@@ -55,7 +55,13 @@ export function fitCalibration(
     return value;
   };
   // The likelihood is maximised: its negative minimised, over the scale's logarithm.
-  const logScale = minimizeGoldenSection((l) => -f(l), Math.log(1e-4), Math.log(10), CALIBRATION_TOLERANCE, CALIBRATION_STEPS);
+  const logScale = minimizeGoldenSection(
+    (l) => -f(l),
+    Math.log(1e-4),
+    Math.log(10),
+    CALIBRATION_TOLERANCE,
+    CALIBRATION_STEPS,
+  );
   const meanLogLikelihood = f(logScale);
   return {
     scale: Math.exp(logScale),

@@ -4,15 +4,19 @@
  * as a linear-chain CRF's. Every step visits only the allowed (prev, cur) pairs.
  *
  * Two ways to the partition function: `forwardLogZ` works in log space (one exp per
- * allowed pair and token), `scaledLogZ` in probability space with a normaliser per token
- * (one multiply-add per pair, exps only per tag), which is what makes fitting the
- * temperature fast with hundreds of tags. `scaledLogZ` falls back to log space when a
- * normaliser underflows.
+ * allowed pair and token), `scaledLogZ` sums predecessors in probability space relative
+ * to the forward vector's maximum (one multiply-add per pair, exps only per tag), which
+ * is what makes fitting the temperature fast with hundreds of tags; it sums a cell in log
+ * space when its probability-space sum is too small to trust.
  */
 import type { TagSet } from "./tag-set.ts";
 
-/** Largest exponent range kept in probability space: exp(-600) is far from underflow. */
-const SAFE_EXPONENT = 600;
+/**
+ * Below this, a cell's sum could be made of terms that underflowed (each under exp(-708)
+ * ≈ 3e-308, at most a few hundred of them): that cell is summed in log space instead.
+ * Above it, what underflowed is below 1e-12 of the sum.
+ */
+const SMALLEST_SUM = 1e-290;
 
 /** Reusable buffers of the lattice functions. */
 export class LatticeScratch {
@@ -21,14 +25,20 @@ export class LatticeScratch {
   private sums = new Float64Array(0);
   /** exp(scale · trans) per allowed pair, in prevTag order (see `scaledTransitions`). */
   pairWeights = new Float64Array(0);
-  /** Set by `scaledTransitions` when some pair weight may underflow: log space is needed. */
-  pairsUnderflow = false;
 
   ensure(cells: number): void {
     if (this.alpha.length < cells) {
       this.alpha = new Float64Array(cells * 2);
       this.beta = new Float64Array(cells * 2);
     }
+  }
+
+  private rel = new Float64Array(0);
+
+  /** Room for one vector of exp(log alpha − max) per tag. */
+  relative(tags: number): Float64Array {
+    if (this.rel.length < tags) this.rel = new Float64Array(tags);
+    return this.rel;
   }
 
   /** Room for the terms of one log-sum (at most one per tag). */
@@ -157,9 +167,11 @@ export function scaledTransitions(
 }
 
 /**
- * log Z in probability space after `scaledTransitions(set, trans, scale, lattice)`
- * returned `transMax`: per token, the emissions are exponentiated relative to their
- * maximum and the forward vector is renormalised, the logs of the normalisers summed.
+ * log Z after `scaledTransitions(set, trans, scale, lattice)` returned `transMax`, with
+ * the sums over predecessors in probability space: per token, T exps (the forward vector
+ * relative to its maximum) and one multiply-add per allowed pair, instead of one exp per
+ * pair. Cells stay in log space, so a path that is unlikely now and dominant later is
+ * never lost; a cell whose sum is too small to trust is summed in log space.
  */
 export function scaledLogZ(
   set: TagSet,
@@ -172,61 +184,47 @@ export function scaledLogZ(
   transMax: number,
   lattice: LatticeScratch,
 ): number {
-  if (lattice.pairsUnderflow) return forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
   const T = set.tags.length;
+  const NEG = Number.NEGATIVE_INFINITY;
   lattice.ensure(2 * T);
   const { prevStart, prevTag } = set;
   const pw = lattice.pairWeights;
+  const terms = lattice.terms(T);
+  // prev holds log alpha of the last token; relative holds exp(log alpha - its max).
   let prev = lattice.alpha;
   let cur = lattice.beta;
-  let logZ = 0;
-  for (let i = 0; i < n; i++) {
+  const relative = lattice.relative(T);
+  for (let t = 0; t < T; t++) prev[t] = set.canStart[t] === 1 ? scale * (start[t]! + emit[t]!) : NEG;
+  for (let i = 1; i < n; i++) {
+    let max = NEG;
+    for (let t = 0; t < T; t++) if (prev[t]! > max) max = prev[t]!;
+    if (max === NEG) return NEG;
+    for (let t = 0; t < T; t++) relative[t] = Math.exp(prev[t]! - max);
     const base = i * T;
-    let m = Number.NEGATIVE_INFINITY;
-    let low = Number.POSITIVE_INFINITY;
     for (let t = 0; t < T; t++) {
-      const e = emit[base + t]! + (i === 0 ? start[t]! : 0);
-      if (e > m) m = e;
-      if (e < low) low = e;
-    }
-    // A tag whose weight would underflow could still carry the only path: log space then.
-    if (scale * (m - low) > SAFE_EXPONENT)
-      return forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
-    let sum = 0;
-    for (let t = 0; t < T; t++) {
-      let inflow: number;
-      if (i === 0) inflow = set.canStart[t] === 1 ? 1 : 0;
+      let inflow = 0;
+      const stop = prevStart[t + 1]!;
+      for (let k = prevStart[t]!; k < stop; k++) inflow += relative[prevTag[k]!]! * pw[k]!;
+      let logInflow: number;
+      if (inflow > SMALLEST_SUM) logInflow = max + Math.log(inflow) + scale * transMax;
       else {
-        inflow = 0;
-        for (let k = prevStart[t]!; k < prevStart[t + 1]!; k++) inflow += prev[prevTag[k]!]! * pw[k]!;
+        // Terms that underflowed could carry this cell: it is summed in log space.
+        let count = 0;
+        for (let k = prevStart[t]!; k < stop; k++) {
+          const p = prevTag[k]!;
+          terms[count++] = prev[p]! + scale * trans[p * T + t]!;
+        }
+        logInflow = logSumExp(terms, count);
       }
-      const e = emit[base + t]! + (i === 0 ? start[t]! : 0);
-      const v = inflow === 0 ? 0 : inflow * Math.exp(scale * (e - m));
-      cur[t] = v;
-      sum += v;
+      cur[t] = logInflow + scale * emit[base + t]!;
     }
-    if (!(sum > 0) || !Number.isFinite(sum))
-      return forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
-    for (let t = 0; t < T; t++) cur[t]! /= sum;
-    logZ += Math.log(sum) + scale * m + (i > 0 ? scale * transMax : 0);
     const swap = prev;
     prev = cur;
     cur = swap;
   }
-  let endMax = Number.NEGATIVE_INFINITY;
-  let endMin = Number.POSITIVE_INFINITY;
-  for (let t = 0; t < T; t++) {
-    if (set.canEnd[t] === 0) continue;
-    endMax = Math.max(endMax, end[t]!);
-    endMin = Math.min(endMin, end[t]!);
-  }
-  if (scale * (endMax - endMin) > SAFE_EXPONENT)
-    return forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
-  let sum = 0;
-  for (let t = 0; t < T; t++) if (set.canEnd[t] === 1) sum += prev[t]! * Math.exp(scale * (end[t]! - endMax));
-  if (!(sum > 0) || !Number.isFinite(sum))
-    return forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
-  return logZ + Math.log(sum) + scale * endMax;
+  let count = 0;
+  for (let t = 0; t < T; t++) if (set.canEnd[t] === 1) terms[count++] = prev[t]! + scale * end[t]!;
+  return logSumExp(terms, count);
 }
 
 /** log(sum(exp(terms[0..count)))), by the largest term: one exp per term and one log. */
