@@ -8,7 +8,7 @@ import type { TaggedDataset, TaggedSentence } from "../../data/index.ts";
 import { writeVecFile } from "../../data/index.ts";
 import { kMeans } from "../numeric/index.ts";
 import { FeatureTable } from "./feature-table.ts";
-import { shortShape, wordBoundaryTags, wordShape } from "./features.ts";
+import { shortShape, TaggerFeatures, wordBoundaryTags, wordShape } from "./features.ts";
 import { Gazetteer } from "./gazetteer.ts";
 import {
   forwardBackward,
@@ -289,6 +289,24 @@ describe("sparse transitions", () => {
 });
 
 describe("features", () => {
+  it("lets #Paris, @Paris and Paaaris share the word's features, and marks casing of the sentence", () => {
+    const f = new TaggerFeatures("en", { gazetteer: null, clusters: null });
+    const of = (tokens: string[], i = 0) => {
+      const hashes: number[] = [];
+      const offsets: number[] = [];
+      f.sentence(tokens, hashes, offsets);
+      return new Set(hashes.slice(offsets[i], offsets[i + 1]));
+    };
+    const shared = (a: Set<number>, b: Set<number>) => [...a].filter((h) => b.has(h)).length;
+    const plain = of(["Paris"]);
+    assert.ok(shared(plain, of(["#Paris"])) >= 2);
+    assert.ok(shared(plain, of(["@Paris"])) >= 2);
+    assert.ok(shared(of(["paaaris"]), of(["paaris"])) >= 1);
+    assert.ok(shared(of(["#Paris"]), of(["@Paris"])) < of(["#Paris"]).size);
+    // The same word in an all-lower-case sentence gets another casing feature.
+    assert.notDeepEqual(of(["paris", "is", "nice"]), of(["paris", "is", "Nice"]));
+  });
+
   it("computes word shapes", () => {
     assert.equal(wordShape("McDonald's"), "XxXxxxx'x");
     assert.equal(wordShape("1996-08-22"), "dddd-dd-dd");
