@@ -510,6 +510,21 @@ describe("trainTagger", () => {
     }
   });
 
+  it("reports calibration as a stage of its progress and records its seconds in the run", async () => {
+    const stages = new Set<string>();
+    const model = await trainTagger(
+      { train: dataset(synthetic(120, 5)), dev: dataset(synthetic(40, 6)) },
+      { epochs: 2 },
+      { onProgress: (p) => stages.add(p.stage ?? "epoch") },
+    );
+    assert.ok(stages.has("calibration"));
+    const final = model.runRecord!.final;
+    const calibration = Number(final["calibrationSeconds"]);
+    assert.ok(calibration > 0 && calibration <= Number(final["trainSeconds"]));
+    assert.ok(Number(final["epochSeconds"]) + calibration <= Number(final["trainSeconds"]) + 1e-6);
+    assert.equal(model.calibration.fittedOn, "dev");
+  });
+
   it("refuses data without entities", async () => {
     await assert.rejects(
       trainTagger({ train: dataset([sentence("nothing here at all")]) }),
