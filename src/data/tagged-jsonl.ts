@@ -311,7 +311,11 @@ function checkSpans(
       );
     }
     if (start < 0 || end > text.length) {
-      throw badSpan(file, line, `the span [${start}, ${end}) is outside the text, which has ${text.length} UTF-16 code units (the file's offsets read as ${unit})`);
+      throw badSpan(
+        file,
+        line,
+        `the span [${start}, ${end}) is outside the text, which has ${text.length} UTF-16 code units (the file's offsets read as ${unit})`,
+      );
     }
     const first = text[start]!;
     const last = text[end - 1]!;

@@ -425,7 +425,9 @@ describe("loadTaggedDataset, JSONL", () => {
   });
 
   it("detects the language from the letters: a few Han characters in English text stay en", async () => {
-    const path = jsonl(`${JSON.stringify({ text: "Beijing (北京) is the capital of China.", entities: [[0, 7, "LOC"]] })}\n`);
+    const path = jsonl(
+      `${JSON.stringify({ text: "Beijing (北京) is the capital of China.", entities: [[0, 7, "LOC"]] })}\n`,
+    );
     assert.equal((await loadTaggedDataset(path)).language, "en");
   });
 

@@ -177,7 +177,6 @@ function runEpochs(run: EpochRun): {
   tokensDone: number;
 } {
   const { options, tagSet, encoded, hooks } = run;
-  const T = tagSet.tags.length;
   const { sentenceStart } = encoded;
   const count = sentenceStart.length - 1;
   const tokens = sentenceStart[count]!;
