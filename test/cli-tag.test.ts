@@ -151,6 +151,54 @@ describe("textkit tag convert", () => {
     });
   });
 
+  it("with --repair, writes the repaired file and says how many tags it repaired", async () => {
+    const broken = scratch.write(".conll", "Tim B-PER\nin O\nNew I-LOC\nYork I-LOC\n\nto O\nRome I-LOC\n");
+    const out = join(scratch.path, "repaired.conll");
+    let r = await runCli([
+      "tag",
+      "convert",
+      "--input",
+      broken,
+      "--scheme",
+      "bio",
+      "--to",
+      "bio",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`^error: ${broken}:3: I-LOC follows O.*at 2 tags in 2 sentences`, "m"));
+    assert.match(r.stderr, /^hint: .*--repair/m);
+    r = await runCli([
+      "tag",
+      "convert",
+      "--input",
+      broken,
+      "--scheme",
+      "bio",
+      "--repair",
+      "--to",
+      "bio",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /repaired 2 tags in 2 sentences as conlleval reads them \(lines 3, 7\)/);
+    assert.equal(readFileSync(out, "utf8"), "Tim B-PER\nin O\nNew B-LOC\nYork I-LOC\n\nto O\nRome B-LOC\n");
+  });
+
+  it("reads doccano JSONL with code point offsets and inclusive ends when told so", async () => {
+    const input = scratch.write(
+      ".jsonl",
+      `${JSON.stringify({ text: "🎉 hi Anna", label: [[5, 8, "PER"]] })}\n`,
+    );
+    const out = join(scratch.path, "doccano.conll");
+    const args = ["tag", "convert", "--input", input, "--to", "bio", "--out", out];
+    const r = await runCli([...args, "--offsets", "codepoint", "--end", "inclusive"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(out, "utf8"), "🎉 O\nhi O\nAnna B-PER\n");
+  });
+
   it("writes nothing when the input is bad", async () => {
     const bad = scratch.write(".conll", "New B-LOC\nYork E-PER\n");
     const out = join(scratch.path, "never.conll");

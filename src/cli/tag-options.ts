@@ -4,7 +4,14 @@
  */
 import { type Command, Option } from "commander";
 import { TAG_SCHEMES } from "../core/index.ts";
-import { TAGGED_FORMATS, type TaggedDataset, type TaggedReadOptions } from "../data/index.ts";
+import {
+  CONLL_DELIMITERS,
+  SPAN_END_CONVENTIONS,
+  SPAN_OFFSET_UNITS,
+  TAGGED_FORMATS,
+  type TaggedDataset,
+  type TaggedReadOptions,
+} from "../data/index.ts";
 import { formatEntityReport, formatTokenLevelReport } from "../eval/index.ts";
 import type { TaggerEvaluation } from "../models/tagger/index.ts";
 import { TEXT_LANGUAGES } from "../text/index.ts";
@@ -15,9 +22,16 @@ export interface TaggedDataFlags {
   scheme?: (typeof TAG_SCHEMES)[number];
   language?: (typeof TEXT_LANGUAGES)[number];
   tagColumn?: number;
+  delimiter?: (typeof CONLL_DELIMITERS)[number];
+  repair?: boolean;
+  offsets?: (typeof SPAN_OFFSET_UNITS)[number];
+  end?: (typeof SPAN_END_CONVENTIONS)[number];
 }
 
-/** Adds --format, --scheme, --language and --tag-column to a command that reads tagged data. */
+/**
+ * Adds --format, --scheme, --language, --tag-column, --delimiter, --repair, --offsets and
+ * --end to a command that reads tagged data.
+ */
 export function addTaggedDataOptions(command: Command): Command {
   return command
     .addOption(
@@ -42,6 +56,28 @@ export function addTaggedDataOptions(command: Command): Command {
       new Option("--tag-column <n>", "CoNLL: 0-based column of the tag (default: the last)").argParser(
         parseInteger("--tag-column", 1),
       ),
+    )
+    .addOption(
+      new Option(
+        "--delimiter <d>",
+        "CoNLL: space (columns split at runs of spaces or tabs, the default) or tab (at tabs only; tokens may hold spaces)",
+      ).argParser(parseChoice("--delimiter", CONLL_DELIMITERS)),
+    )
+    .option(
+      "--repair",
+      "CoNLL: read tag sequences the scheme forbids as conlleval does (an I-X that starts an entity becomes B-X) and say how many were repaired",
+    )
+    .addOption(
+      new Option(
+        "--offsets <unit>",
+        "JSONL: what span offsets count: utf16 (JavaScript string indices, the default) or codepoint (Python's)",
+      ).argParser(parseChoice("--offsets", SPAN_OFFSET_UNITS)),
+    )
+    .addOption(
+      new Option(
+        "--end <convention>",
+        "JSONL: exclusive (end is the first character after the entity, the default) or inclusive (its last)",
+      ).argParser(parseChoice("--end", SPAN_END_CONVENTIONS)),
     );
 }
 
@@ -52,6 +88,10 @@ export function taggedReadOptionsOf(flags: TaggedDataFlags): TaggedReadOptions {
     ...(flags.scheme === undefined ? {} : { scheme: flags.scheme }),
     ...(flags.language === undefined ? {} : { language: flags.language }),
     ...(flags.tagColumn === undefined ? {} : { tagColumn: flags.tagColumn }),
+    ...(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter }),
+    ...(flags.repair === true ? { repair: true } : {}),
+    ...(flags.offsets === undefined ? {} : { offsets: flags.offsets }),
+    ...(flags.end === undefined ? {} : { end: flags.end }),
   };
 }
 
@@ -68,11 +108,18 @@ export function describeTaggedDataset(name: string, dataset: TaggedDataset, note
     tokens += s.tokens.length;
     for (const tag of s.tags) if (tag.startsWith("B-")) entities++;
   }
-  return (
+  let out =
     `${name}: ${dataset.sentences.length} sentences, ${tokens} tokens, ${entities} entities of ` +
     `${dataset.types.length} types [${dataset.types.join(", ")}] (${dataset.language}, ${dataset.scheme}) ` +
-    `(${dataset.source}${note})`
-  );
+    `(${dataset.source}${note})`;
+  const r = dataset.repairs;
+  if (r !== undefined) {
+    out +=
+      `\n  repaired ${r.tags} tag${r.tags === 1 ? "" : "s"} in ${r.sentences} sentence${r.sentences === 1 ? "" : "s"} ` +
+      `as conlleval reads them (lines ${r.lines.join(", ")}${r.tags > r.lines.length ? ", ..." : ""})`;
+  }
+  for (const warning of dataset.warnings ?? []) out += `\n  warning: ${warning}`;
+  return out;
 }
 
 /** An evaluation as people read it: the entity report first, then the token-level ones. */

@@ -362,9 +362,13 @@ export class TextkitError extends Error {
   describe(): string {
     if (this.file === undefined) return `${this.message} [${this.code}]`;
     const where = this.line === undefined ? this.file : `${this.file}:${this.line}`;
-    const message = this.message.startsWith(`${this.file} `)
+    let message = this.message.startsWith(`${this.file} `)
       ? this.message.slice(this.file.length + 1)
       : this.message;
+    // Nor the line: "a.conll:242: line 242: ..." says it twice.
+    if (this.line !== undefined && message.startsWith(`line ${this.line}: `)) {
+      message = message.slice(`line ${this.line}: `.length);
+    }
     return `${where}: ${message} [${this.code}]`;
   }
 

@@ -77,12 +77,21 @@ export type {
 } from "./table-records.ts";
 export { readObjects, readTableRecords, TABLE_FORMATS, tableFormat } from "./table-records.ts";
 export type {
+  ConllDelimiter,
+  SpanEndConvention,
+  SpanOffsetUnit,
   TaggedDataset,
   TaggedFormat,
   TaggedReadOptions,
   TaggedSentence,
+  TagRepairs,
 } from "./tagged-example.ts";
-export { TAGGED_FORMATS } from "./tagged-example.ts";
+export {
+  CONLL_DELIMITERS,
+  SPAN_END_CONVENTIONS,
+  SPAN_OFFSET_UNITS,
+  TAGGED_FORMATS,
+} from "./tagged-example.ts";
 export { loadTaggedDataset, taggedDatasetFromSentences } from "./tagged-reader.ts";
 export type { ReadVecOptions, WordVectors } from "./vectors-file.ts";
 export { readVecFile, writeVecFile } from "./vectors-file.ts";

@@ -201,7 +201,7 @@ describe("loadTaggedDataset, CoNLL errors", () => {
         "OPTION_INVALID",
         path,
         1,
-        /tagColumn is 3, but line 1, the first token line, has 3 columns/,
+        /--tag-column \(tagColumn\) is 3, but line 1, the first token line, has 3 columns/,
       ),
     );
   });
@@ -210,7 +210,7 @@ describe("loadTaggedDataset, CoNLL errors", () => {
     const path = conll("EU B-ORG\nrejects O\n\nGerman NNP\n");
     await assert.rejects(
       loadTaggedDataset(path),
-      isCodedError("DATA_BAD_TAG", path, 4, /^line 4: 'NNP' is not a tag; .*pass tagColumn/),
+      isCodedError("DATA_BAD_TAG", path, 4, /^line 4: 'NNP' is not a tag; .*name another with --tag-column/),
     );
   });
 
@@ -425,14 +425,16 @@ describe("loadTaggedDataset, JSONL", () => {
   });
 
   it("detects the language from the letters: a few Han characters in English text stay en", async () => {
-    const path = jsonl(`${JSON.stringify({ text: "Beijing (北京) is the capital of China." })}\n`);
+    const path = jsonl(
+      `${JSON.stringify({ text: "Beijing (北京) is the capital of China.", entities: [[0, 7, "LOC"]] })}\n`,
+    );
     assert.equal((await loadTaggedDataset(path)).language, "en");
   });
 
   it("reads .json as JSONL, and a format given overrides the extension", async () => {
-    const path = files.write(".json", '{"text": "Paris"}\n');
+    const path = files.write(".json", '{"text": "Paris", "entities": [[0, 5, "LOC"]]}\n');
     assert.equal((await loadTaggedDataset(path)).format, "jsonl");
-    const other = files.write(".txt", '{"text": "Paris"}\n');
+    const other = files.write(".txt", '{"text": "Paris", "entities": [[0, 5, "LOC"]]}\n');
     assert.equal((await loadTaggedDataset(other, { format: "jsonl" })).format, "jsonl");
   });
 

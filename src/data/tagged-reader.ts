@@ -17,16 +17,21 @@ import {
   type TagScheme,
   TextkitError,
 } from "../core/index.ts";
-import { detectLanguage, TEXT_LANGUAGES, type TextLanguage, tokenizeForTagging } from "../text/index.ts";
-import { describeJson, isRecord, parseJsonObjectLine, showJson } from "./json-line.ts";
-import { blockLines, readLineBlocks } from "./line-blocks.ts";
+import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../text/index.ts";
+import { readLineBlocks } from "./line-blocks.ts";
 import {
+  CONLL_DELIMITERS,
+  type ConllDelimiter,
+  SPAN_END_CONVENTIONS,
+  SPAN_OFFSET_UNITS,
   TAGGED_FORMATS,
   type TaggedDataset,
   type TaggedFormat,
   type TaggedReadOptions,
   type TaggedSentence,
+  type TagRepairs,
 } from "./tagged-example.ts";
+import { readJsonlSentences } from "./tagged-jsonl.ts";
 
 /** How many sentences the language is detected from. */
 const LANGUAGE_SAMPLE = 1000;
@@ -66,16 +71,18 @@ export async function loadTaggedDataset(
   checkTaggedReadOptions(options);
   const format = options.format ?? taggedFormatOf(path);
   if (format === "jsonl") {
-    const { sentences, language } = await readJsonlSentences(path, options.language);
+    const { sentences, language, warnings } = await readJsonlSentences(path, options);
     // Spans carry no scheme: the tags are made in BIO.
-    return taggedDatasetFromSentences(path, format, "bio", language, sentences);
+    const dataset = taggedDatasetFromSentences(path, format, "bio", language, sentences);
+    return warnings.length === 0 ? dataset : { ...dataset, warnings };
   }
-  const raw = await readConllRaw(path, options.tagColumn);
+  const raw = await readConllRaw(path, options.tagColumn, options.delimiter ?? "space");
   const scheme = options.scheme ?? detectTagScheme(tagsOf(raw));
-  checkConllTags(path, raw, scheme, options.scheme === undefined);
+  const repairs = checkConllTags(path, raw, scheme, options.scheme === undefined, options.repair === true);
   const language = options.language ?? detectLanguage(conllSample(raw));
   const sentences = raw.map((s) => conllSentence(s, scheme, language));
-  return taggedDatasetFromSentences(path, format, scheme, language, sentences);
+  const dataset = taggedDatasetFromSentences(path, format, scheme, language, sentences);
+  return repairs === null ? dataset : { ...dataset, repairs };
 }
 
 /**
@@ -111,6 +118,9 @@ function taggedFormatOf(path: string): TaggedFormat {
 
 function checkTaggedReadOptions(options: TaggedReadOptions): void {
   const { format, scheme, language, tagColumn } = options;
+  checkChoice("delimiter", options.delimiter, CONLL_DELIMITERS);
+  checkChoice("offsets", options.offsets, SPAN_OFFSET_UNITS);
+  checkChoice("end", options.end, SPAN_END_CONVENTIONS);
   if (format !== undefined && !TAGGED_FORMATS.includes(format)) {
     throw new TextkitError(
       "DATA_UNKNOWN_FORMAT",
@@ -137,6 +147,15 @@ function checkTaggedReadOptions(options: TaggedReadOptions): void {
   }
 }
 
+function checkChoice(name: string, value: string | undefined, choices: readonly string[]): void {
+  if (value !== undefined && !choices.includes(value)) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `unknown ${name} "${String(value)}"; use one of ${choices.join(", ")}`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // CoNLL
 
@@ -148,16 +167,31 @@ interface RawSentence {
   line: number;
 }
 
-function isColumnSpace(code: number): boolean {
-  // Columns are separated by spaces or tabs; "\r" is what is left of a CRLF.
-  return code === 32 || code === 9 || code === 13;
+function isColumnSpace(code: number, tabOnly: boolean): boolean {
+  // Columns are separated by spaces or tabs (or tabs alone); "\r" is what is left of a CRLF.
+  return code === 9 || code === 13 || (code === 32 && !tabOnly);
 }
 
-function isColumnText(code: number): boolean {
-  return !isColumnSpace(code) && code !== NEWLINE;
+function isColumnText(code: number, tabOnly: boolean): boolean {
+  return !isColumnSpace(code, tabOnly) && code !== NEWLINE;
 }
 
-async function readConllRaw(path: string, tagColumn: number | undefined): Promise<RawSentence[]> {
+/** How a tag written in another case reads: `b-per` is B-per, `o` is O; null when it is no tag. */
+function tagInAnyCase(written: string): string | null {
+  if (written === "o") return "O";
+  if (written.length >= 3 && written[1] === "-") {
+    const fixed = written[0]!.toUpperCase() + written.slice(1);
+    if (parseTag(fixed) !== null) return fixed;
+  }
+  return null;
+}
+
+async function readConllRaw(
+  path: string,
+  tagColumn: number | undefined,
+  delimiter: ConllDelimiter,
+): Promise<RawSentence[]> {
+  const tabOnly = delimiter === "tab";
   const sentences: RawSentence[] = [];
   // Tags seen so far, each checked once and kept as one string however often it occurs.
   const knownTags = new Map<string, string>();
@@ -185,10 +219,16 @@ async function readConllRaw(path: string, tagColumn: number | undefined): Promis
       let tagStart = 0;
       let tagEnd = 0;
       for (;;) {
-        while (pos < length && isColumnSpace(text.charCodeAt(pos))) pos++;
+        if (tabOnly) {
+          // One tab ends a column; a "\r" before the line break is not part of the last one.
+          if (count > 0 && pos < length && text.charCodeAt(pos) === 9) pos++;
+          while (pos < length && text.charCodeAt(pos) === 13) pos++;
+        } else {
+          while (pos < length && isColumnSpace(text.charCodeAt(pos), false)) pos++;
+        }
         if (pos === length || text.charCodeAt(pos) === NEWLINE) break;
         const start = pos;
-        while (pos < length && isColumnText(text.charCodeAt(pos))) pos++;
+        while (pos < length && isColumnText(text.charCodeAt(pos), tabOnly)) pos++;
         if (count === 0) {
           tokenStart = start;
           tokenEnd = pos;
@@ -211,23 +251,30 @@ async function readConllRaw(path: string, tagColumn: number | undefined): Promis
           columns = count;
           firstTokenLine = line;
         } else {
+          const tabs = !tabOnly && text.slice(tokenStart, pos).includes("\t");
           throw new TextkitError(
             "DATA_BAD_ROW",
-            `line ${line} has ${plural(count, "column")}; the file's first token line (line ${firstTokenLine}) has ${columns}`,
+            `line ${line} has ${plural(count, "column")}; the file's first token line (line ${firstTokenLine}) has ${columns}` +
+              (tabs
+                ? " (columns are split at spaces and tabs; if only tabs separate them, pass --delimiter tab)"
+                : ""),
             { file: path, line, details: { columns: count, expected: columns } },
           );
         }
       }
-      let tag: string | undefined;
+      let tag: string;
       if (tagEnd - tagStart === 1 && text.charCodeAt(tagStart) === LETTER_O) {
         tag = "O";
       } else {
         const written = text.slice(tagStart, tagEnd);
-        tag = knownTags.get(written);
-        if (tag === undefined) {
-          if (parseTag(written) === null) throw notATag(path, line, written, tagColumn);
-          tag = written;
-          knownTags.set(tag, tag);
+        const known = knownTags.get(written);
+        if (known === undefined) {
+          const read = parseTag(written) === null ? tagInAnyCase(written) : written;
+          if (read === null) throw notATag(path, line, written, tagColumn);
+          knownTags.set(written, read);
+          tag = read;
+        } else {
+          tag = known;
         }
       }
       if (tokens.length === 0) sentenceLine = line;
@@ -262,7 +309,7 @@ function checkFirstTokenLine(path: string, line: number, count: number, tagColum
   if (tagColumn !== undefined && tagColumn >= count) {
     throw new TextkitError(
       "OPTION_INVALID",
-      `tagColumn is ${tagColumn}, but line ${line}, the first token line, has ${count} columns (0 to ${count - 1})`,
+      `--tag-column (tagColumn) is ${tagColumn}, but line ${line}, the first token line, has ${count} columns (0 to ${count - 1})`,
       { file: path, line },
     );
   }
@@ -271,12 +318,19 @@ function checkFirstTokenLine(path: string, line: number, count: number, tagColum
 function notATag(path: string, line: number, written: string, tagColumn: number | undefined): TextkitError {
   const where =
     tagColumn === undefined
-      ? "the tag is read from the last column; pass tagColumn if it is elsewhere"
-      : `the tag is read from column ${tagColumn} (0-based)`;
+      ? "the tag is read from the last column; name another with --tag-column (tagColumn in the API)"
+      : `the tag is read from column ${tagColumn} (0-based), as --tag-column says`;
   return new TextkitError(
     "DATA_BAD_TAG",
-    `line ${line}: '${written}' is not a tag; a tag is O, or B-, I-, E-, S- (also L-, U-) and a type such as B-PER (${where})`,
-    { file: path, line },
+    `line ${line}: '${written}' is not a tag; a tag is O, or B-, I-, E-, S- (also L-, U-) and a type such as B-PER, in any case (${where})`,
+    {
+      file: path,
+      line,
+      hint:
+        tagColumn === undefined
+          ? "Fix the tag, or name the column that holds the tags with --tag-column."
+          : "Fix the tag, or check --tag-column.",
+    },
   );
 }
 
@@ -284,23 +338,56 @@ function* tagsOf(sentences: readonly RawSentence[]): Generator<readonly string[]
   for (const sentence of sentences) yield sentence.tags;
 }
 
+/**
+ * Checks every sentence's tags against the scheme. A sentence that breaks it is refused
+ * with the count of every violation in the file, or, with `repair`, rewritten as conlleval
+ * reads it (the chunks `tagChunks` finds, written back in the scheme). Returns what was
+ * repaired, or null when nothing was.
+ */
 function checkConllTags(
   path: string,
-  sentences: readonly RawSentence[],
+  sentences: RawSentence[],
   scheme: TagScheme,
   detected: boolean,
-) {
+  repair: boolean,
+): TagRepairs | null {
+  let first: { line: number; reason: string } | null = null;
+  let tags = 0;
+  let count = 0;
+  const lines: number[] = [];
   for (const sentence of sentences) {
     const violation = findTagViolation(sentence.tags, scheme);
     if (violation === null) continue;
-    const line = sentence.line + violation.index;
-    const why = detected ? ` (${whyDetected(sentences, scheme)})` : "";
-    throw new TextkitError("DATA_BAD_TAG", `line ${line}: ${violation.reason}${why}`, {
-      file: path,
-      line,
-      details: { scheme },
-    });
+    first ??= { line: sentence.line + violation.index, reason: violation.reason };
+    const repaired = convertTags(sentence.tags, scheme, scheme);
+    let changed = 0;
+    for (let i = 0; i < repaired.length; i++) {
+      if (repaired[i] === sentence.tags[i]) continue;
+      changed++;
+      if (lines.length < 10) lines.push(sentence.line + i);
+    }
+    tags += Math.max(1, changed);
+    count++;
+    if (repair) sentence.tags = repaired;
   }
+  if (first === null) return null;
+  if (repair) return { tags, sentences: count, lines };
+  const why = detected ? ` (${whyDetected(sentences, scheme)})` : "";
+  const more =
+    count === 1 && tags === 1
+      ? ""
+      : `; the file breaks the scheme at ${plural(tags, "tag")} in ${plural(count, "sentence")} (lines ${lines.join(", ")}${tags > lines.length ? ", ..." : ""})`;
+  const repairs: Record<TagScheme, string> = {
+    bio: "an I-X that starts an entity becomes B-X",
+    iob1: "a B-X that follows no X entity becomes I-X",
+    bioes: "an I-X or E-X that starts an entity becomes B-X or S-X, and an entity left open is closed",
+  };
+  throw new TextkitError("DATA_BAD_TAG", `line ${first.line}: ${first.reason}${why}${more}`, {
+    file: path,
+    line: first.line,
+    details: { scheme, violations: tags, sentences: count },
+    hint: `Fix the tags, or pass --repair to read them as conlleval does (${repairs[scheme]}), or pass the file's tag scheme (iob1, bio or bioes) if it was detected wrongly.`,
+  });
 }
 
 /**
@@ -369,306 +456,3 @@ function spacedEdge(token: string, last: boolean): boolean {
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-
-// ---------------------------------------------------------------------------------------
-// JSONL
-
-interface Span {
-  start: number;
-  end: number;
-  label: string;
-}
-
-/** A JSONL record as read: the text and its checked spans in order. */
-interface RawRecord {
-  text: string;
-  spans: Span[];
-  line: number;
-}
-
-async function readJsonlSentences(
-  path: string,
-  given: TextLanguage | undefined,
-): Promise<{ sentences: TaggedSentence[]; language: TextLanguage }> {
-  const sentences: TaggedSentence[] = [];
-  const tags = new TagStrings();
-  let language = given;
-  // Until the language is known, records wait here.
-  let pending: RawRecord[] = [];
-  for await (const block of readLineBlocks(path)) {
-    const lines = blockLines(block);
-    for (let i = 0; i < lines.length; i++) {
-      const record = parseJsonlRecord(lines[i], block.firstLine + i, path);
-      if (record === null) continue;
-      if (language !== undefined) {
-        sentences.push(recordSentence(record, language, path, tags));
-        continue;
-      }
-      pending.push(record);
-      if (pending.length === LANGUAGE_SAMPLE) {
-        language = detectLanguage(pending.map((r) => r.text).join(""));
-        for (const r of pending) sentences.push(recordSentence(r, language, path, tags));
-        pending = [];
-      }
-    }
-  }
-  if (language === undefined) {
-    language = detectLanguage(pending.map((r) => r.text).join(""));
-    for (const r of pending) sentences.push(recordSentence(r, language, path, tags));
-  }
-  if (sentences.length === 0) {
-    throw new TextkitError(
-      "DATA_EMPTY",
-      `${path} has no sentences: the file is empty, or holds only blank lines`,
-      {
-        file: path,
-      },
-    );
-  }
-  return { sentences, language };
-}
-
-function ownField(record: Record<string, unknown>, name: string): unknown {
-  // Own fields only: a record without "text" must not find Object.prototype's members.
-  return Object.hasOwn(record, name) ? record[name] : undefined;
-}
-
-function parseJsonlRecord(raw: string, line: number, file: string): RawRecord | null {
-  const value = parseJsonObjectLine(raw, file, line, '{"text": "...", "entities": [[0, 5, "PER"]]}');
-  if (value === null) return null;
-  const text = ownField(value, "text");
-  if (text === undefined || text === null || text === "") {
-    const what = text === "" ? "an empty" : "no";
-    throw new TextkitError("DATA_EMPTY_TEXT", `line ${line} has ${what} "text"`, {
-      file,
-      line,
-      column: "text",
-    });
-  }
-  if (typeof text !== "string") {
-    throw new TextkitError(
-      "DATA_BAD_ROW",
-      `line ${line}: "text" must be a string, got ${describeJson(text)}`,
-      { file, line, column: "text" },
-    );
-  }
-  // Also checked after tokenizing; here it is reported in file order while the language is
-  // still being detected.
-  if (!HAS_TOKEN.test(text)) throw noTokens(file, line);
-  return { text, spans: parseSpans(ownField(value, "entities"), text, line, file), line };
-}
-
-/** Every character but whitespace, control and format characters is part of a token. */
-const HAS_TOKEN = /[^\s\p{Cc}\p{Cf}]/u;
-
-function noTokens(file: string, line: number): TextkitError {
-  return new TextkitError(
-    "DATA_EMPTY_TEXT",
-    `line ${line}: "text" has no tokens (it holds only whitespace)`,
-    {
-      file,
-      line,
-      column: "text",
-    },
-  );
-}
-
-function badSpan(file: string, line: number, message: string): TextkitError {
-  return new TextkitError("DATA_BAD_SPAN", `line ${line}: ${message}`, { file, line, column: "entities" });
-}
-
-function quoteSpan(text: string, span: Span): string {
-  const shown = text.slice(span.start, span.end);
-  return `[${span.start}, ${span.end}) '${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}'`;
-}
-
-function describeSpace(char: string): string {
-  if (char === " ") return "a space";
-  if (char === "\t") return "a tab";
-  if (char === "\n" || char === "\r") return "a line break";
-  return `whitespace (U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
-}
-
-const SPACE = /\s/;
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
-
-/** Cuts between the two halves of a character outside the BMP. */
-function cutsCharacter(text: string, at: number): boolean {
-  return (
-    at > 0 &&
-    at < text.length &&
-    isHighSurrogate(text.charCodeAt(at - 1)) &&
-    isLowSurrogate(text.charCodeAt(at))
-  );
-}
-
-function parseSpans(value: unknown, text: string, line: number, file: string): Span[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    throw badSpan(file, line, `"entities" must be a list of [start, end, label], got ${describeJson(value)}`);
-  }
-  const spans: Span[] = [];
-  let sorted = true;
-  for (let k = 0; k < value.length; k++) {
-    const item: unknown = value[k];
-    let start: unknown;
-    let end: unknown;
-    let label: unknown;
-    if (Array.isArray(item) && item.length === 3) {
-      [start, end, label] = item;
-    } else if (isRecord(item)) {
-      start = ownField(item, "start");
-      end = ownField(item, "end");
-      label = ownField(item, "label");
-    } else {
-      throw badSpan(
-        file,
-        line,
-        `entity ${k + 1} is ${showJson(item)}; write an entity as [start, end, "LABEL"] or {"start": 0, "end": 5, "label": "LABEL"}`,
-      );
-    }
-    if (
-      !(
-        typeof start === "number" &&
-        Number.isInteger(start) &&
-        typeof end === "number" &&
-        Number.isInteger(end)
-      )
-    ) {
-      throw badSpan(
-        file,
-        line,
-        `entity ${k + 1} has start ${showJson(start)} and end ${showJson(end)}; both must be whole numbers (UTF-16 offsets into the text)`,
-      );
-    }
-    if (start >= end) {
-      throw badSpan(
-        file,
-        line,
-        `the span [${start}, ${end}) is empty: start must be less than end (end is exclusive)`,
-      );
-    }
-    if (start < 0 || end > text.length) {
-      throw badSpan(
-        file,
-        line,
-        `the span [${start}, ${end}) is outside the text, which has ${text.length} UTF-16 code units`,
-      );
-    }
-    if (!(typeof label === "string" && label.length > 0 && !SPACE.test(label))) {
-      throw badSpan(
-        file,
-        line,
-        `the span [${start}, ${end}) has the label ${showJson(label)}; a label is a non-empty string without whitespace, such as "PER"`,
-      );
-    }
-    const span = { start, end, label };
-    const first = text[start];
-    const last = text[end - 1];
-    if (SPACE.test(first))
-      throw badSpan(file, line, `the span ${quoteSpan(text, span)} starts with ${describeSpace(first)}`);
-    if (SPACE.test(last))
-      throw badSpan(file, line, `the span ${quoteSpan(text, span)} ends with ${describeSpace(last)}`);
-    if (cutsCharacter(text, start) || cutsCharacter(text, end)) {
-      throw badSpan(
-        file,
-        line,
-        `the span ${quoteSpan(text, span)} cuts a character outside the BMP in two (offsets count UTF-16 code units; such a character is 2)`,
-      );
-    }
-    if (spans.length > 0 && start < spans[spans.length - 1].start) sorted = false;
-    spans.push(span);
-  }
-  if (!sorted) spans.sort((a, b) => a.start - b.start);
-  for (let k = 1; k < spans.length; k++) {
-    if (spans[k].start < spans[k - 1].end) {
-      throw badSpan(
-        file,
-        line,
-        `the spans ${quoteSpan(text, spans[k - 1])} and ${quoteSpan(text, spans[k])} overlap; entities cannot nest or overlap`,
-      );
-    }
-  }
-  return spans;
-}
-
-/** B-X and I-X for each entity type, made once. */
-class TagStrings {
-  private readonly begin = new Map<string, string>();
-  private readonly inside = new Map<string, string>();
-
-  b(type: string): string {
-    let tag = this.begin.get(type);
-    if (tag === undefined) {
-      tag = `B-${type}`;
-      this.begin.set(type, tag);
-    }
-    return tag;
-  }
-
-  i(type: string): string {
-    let tag = this.inside.get(type);
-    if (tag === undefined) {
-      tag = `I-${type}`;
-      this.inside.set(type, tag);
-    }
-    return tag;
-  }
-}
-
-function recordSentence(
-  record: RawRecord,
-  language: TextLanguage,
-  file: string,
-  tagStrings: TagStrings,
-): TaggedSentence {
-  const { text, spans, line } = record;
-  const found = tokenizeForTagging(text, language);
-  if (found.length === 0) throw noTokens(file, line);
-  const tokens: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  // Span edges in order (spans are sorted and disjoint); a token is cut at each one inside it.
-  let edge = 0;
-  const edgeCount = spans.length * 2;
-  const edgeAt = (k: number) => (k % 2 === 0 ? spans[k >> 1].start : spans[k >> 1].end);
-  for (const token of found) {
-    let from = token.start;
-    while (edge < edgeCount && edgeAt(edge) <= from) edge++;
-    while (edge < edgeCount && edgeAt(edge) < token.end) {
-      const cut = edgeAt(edge);
-      tokens.push(text.slice(from, cut));
-      starts.push(from);
-      ends.push(cut);
-      from = cut;
-      edge++;
-    }
-    tokens.push(from === token.start ? token.token : text.slice(from, token.end));
-    starts.push(from);
-    ends.push(token.end);
-  }
-  const tags = new Array<string>(tokens.length).fill("O");
-  let p = 0;
-  for (const span of spans) {
-    while (p < tokens.length && starts[p] < span.start) p++;
-    const first = p;
-    while (p < tokens.length && ends[p] <= span.end) p++;
-    if (p === first) {
-      throw badSpan(
-        file,
-        line,
-        `the span ${quoteSpan(text, span)} covers no token (only control or format characters)`,
-      );
-    }
-    tags[first] = tagStrings.b(span.label);
-    for (let k = first + 1; k < p; k++) tags[k] = tagStrings.i(span.label);
-  }
-  return { tokens, tags, line, text, starts, ends };
-}

@@ -1,12 +1,8 @@
 import type { ModelFamily } from "../../artifact/index.ts";
+import { loadTagger } from "./load-tagger.ts";
 import type { TaggerOptions } from "./options.ts";
-import {
-  loadTagger,
-  type SequenceTagger,
-  TAGGER_FAMILY,
-  type TaggerTrainingData,
-  trainTagger,
-} from "./tagger.ts";
+import { type SequenceTagger, TAGGER_FAMILY, type TaggerTrainingData } from "./sequence-tagger.ts";
+import { trainTagger } from "./train.ts";
 
 /**
  * The tagger as a model family: `train` (a gazetteer, if any, comes with the training data)

@@ -121,6 +121,46 @@ export function normalizedWord(word: string): string {
   return word.toLowerCase().replace(/\p{Nd}/gu, "0");
 }
 
+/** "upper" when no letter of the sentence is lower case, "lower" when none is upper, else "mixed". */
+export function sentenceCasing(tokens: readonly string[]): string {
+  let upper = false;
+  let lower = false;
+  for (const t of tokens) {
+    if (t !== t.toLowerCase()) upper = true;
+    if (t !== t.toUpperCase()) lower = true;
+  }
+  return upper && lower ? "mixed" : upper ? "upper" : "lower";
+}
+
+const URL_LIKE = /^(https?:\/\/|www\.)/i;
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+const ELONGATED = /(.)\1{2,}/gu;
+
+/**
+ * Features of user-generated text: hashtags and @mentions (and the word without its
+ * sigil, so that #Paris shares weights with Paris), links, emoji, and letters repeated for
+ * emphasis ("sooo" reads as "soo").
+ *
+ * @example
+ * const out: number[] = [];
+ * noisyTextFeatures("#Paris", "#paris", out); // out gets 3 hashes
+ */
+export function noisyTextFeatures(word: string, lower: string, out: number[]): void {
+  const sigil = word[0];
+  if ((sigil === "#" || sigil === "@") && word.length > 1) {
+    out.push(f1(25, sigil));
+    out.push(f1(3, normalizedWord(word.slice(1))));
+    out.push(f2(26, sigil, shortShape(word.slice(1))));
+  }
+  if (URL_LIKE.test(word)) out.push(f1(27, "url"));
+  if (PICTOGRAPH.test(word)) out.push(f1(27, "emoji"));
+  const collapsed = lower.replace(ELONGATED, "$1$1");
+  if (collapsed !== lower) {
+    out.push(f1(27, "elongated"));
+    out.push(f1(3, collapsed));
+  }
+}
+
 const zhSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
 /**
@@ -187,6 +227,7 @@ export class TaggerFeatures {
     const short = tokens.map(shortShape);
     const w = (i: number) => (i < 0 ? BOS : i >= n ? EOS : norm[i]!);
     const s = (i: number) => (i < 0 ? BOS : i >= n ? EOS : short[i]!);
+    const casing = sentenceCasing(tokens);
     for (let i = 0; i < n; i++) {
       offsets.push(out.length);
       const word = tokens[i]!;
@@ -211,6 +252,9 @@ export class TaggerFeatures {
       out.push(f1(21, s(i + 1)));
       out.push(f3(22, s(i - 1), short[i]!, s(i + 1)));
       if (i === 0) out.push(f1(23, short[i]!));
+      // Capitals mean less in a sentence written all in upper or all in lower case.
+      if (casing !== "mixed") out.push(f2(24, casing, short[i]!));
+      noisyTextFeatures(word, lower, out);
       if (gaz !== null) this.addGazetteer(gaz, i, out);
     }
   }

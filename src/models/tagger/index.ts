@@ -1,5 +1,3 @@
-export type { TagSet } from "./decode.ts";
-export { buildTagSet } from "./decode.ts";
 export { taggerFamily } from "./family.ts";
 export {
   charType,
@@ -11,6 +9,7 @@ export {
 } from "./features.ts";
 export type { GazetteerEntry, GazetteerSource } from "./gazetteer.ts";
 export { Gazetteer, readGazetteerEntries } from "./gazetteer.ts";
+export { loadTagger } from "./load-tagger.ts";
 export type { TaggerEncoding, TaggerOptions } from "./options.ts";
 export { DEFAULT_TAGGER_OPTIONS, resolveTaggerOptions, TAGGER_ENCODINGS } from "./options.ts";
 export type {
@@ -20,5 +19,8 @@ export type {
   TaggerResourcesInput,
   TaggerTrainingData,
   TagPredictOptions,
-} from "./tagger.ts";
-export { loadTagger, SequenceTagger, TAGGER_FAMILY, TAGGER_TASK, trainTagger } from "./tagger.ts";
+} from "./sequence-tagger.ts";
+export { SequenceTagger, TAGGER_FAMILY, TAGGER_TASK } from "./sequence-tagger.ts";
+export type { TagSet } from "./tag-set.ts";
+export { buildTagSet } from "./tag-set.ts";
+export { trainTagger } from "./train.ts";

@@ -7,19 +7,22 @@ import { findTagViolation, isTextkitError, Random } from "../../core/index.ts";
 import type { TaggedDataset, TaggedSentence } from "../../data/index.ts";
 import { writeVecFile } from "../../data/index.ts";
 import { kMeans } from "../numeric/index.ts";
+import { FeatureTable } from "./feature-table.ts";
+import { shortShape, TaggerFeatures, wordBoundaryTags, wordShape } from "./features.ts";
+import { Gazetteer } from "./gazetteer.ts";
 import {
-  buildTagSet,
   forwardBackward,
+  forwardLogZ,
   LatticeScratch,
   pathScore,
+  scaledLogZ,
+  scaledTransitions,
   segmentProbability,
-  ViterbiScratch,
-  viterbi,
-} from "./decode.ts";
-import { FeatureTable } from "./feature-table.ts";
-import { shortShape, wordBoundaryTags, wordShape } from "./features.ts";
-import { Gazetteer } from "./gazetteer.ts";
-import { loadTagger, trainTagger } from "./tagger.ts";
+} from "./lattice.ts";
+import { loadTagger } from "./load-tagger.ts";
+import { buildTagSet } from "./tag-set.ts";
+import { trainTagger } from "./train.ts";
+import { transitionBounds, ViterbiScratch, viterbi } from "./viterbi.ts";
 
 /** A sentence from "Word/TAG" items; text is the words joined by spaces. */
 function sentence(spec: string, line = 1): TaggedSentence {
@@ -189,7 +192,121 @@ describe("forward-backward", () => {
   });
 });
 
+/** The best path score by a plain dense search over the allowed matrix. */
+function denseViterbiScore(
+  set: ReturnType<typeof buildTagSet>,
+  n: number,
+  emit: Float64Array,
+  trans: Float32Array,
+  start: Float32Array,
+  end: Float32Array,
+): number {
+  const T = set.tags.length;
+  let prev = Array.from({ length: T }, (_, t) => (set.canStart[t] === 1 ? start[t]! + emit[t]! : -Infinity));
+  for (let i = 1; i < n; i++) {
+    const cur = new Array<number>(T).fill(-Infinity);
+    for (let c = 0; c < T; c++) {
+      for (let p = 0; p < T; p++) {
+        if (set.allowed[p * T + c] === 1) cur[c] = Math.max(cur[c]!, prev[p]! + trans[p * T + c]!);
+      }
+      cur[c]! += emit[i * T + c]!;
+    }
+    prev = cur;
+  }
+  let best = -Infinity;
+  for (let t = 0; t < T; t++) if (set.canEnd[t] === 1) best = Math.max(best, prev[t]! + end[t]!);
+  return best;
+}
+
+describe("sparse transitions", () => {
+  it("lists exactly the allowed pairs, far fewer than tags² with many types", () => {
+    const types = Array.from({ length: 120 }, (_, k) => `T${k}`);
+    for (const scheme of ["bio", "bioes"] as const) {
+      const set = buildTagSet(types, scheme);
+      const T = set.tags.length;
+      let allowed = 0;
+      for (let cur = 0; cur < T; cur++) {
+        const listed = new Set(set.prevTag.subarray(set.prevStart[cur]!, set.prevStart[cur + 1]!));
+        for (let prev = 0; prev < T; prev++) {
+          assert.equal(listed.has(prev), set.allowed[prev * T + cur] === 1);
+          if (listed.has(prev)) allowed++;
+        }
+      }
+      assert.equal(set.pairs, allowed);
+      assert.equal(set.nextTag.length, allowed);
+      // BIO: B- and O may follow anything, so about half; BIOES: about a quarter.
+      assert.ok(set.pairs < (scheme === "bio" ? 0.51 : 0.26) * T * T, `${scheme}: ${set.pairs} of ${T * T}`);
+    }
+  });
+
+  it("prunes the wide predecessor block exactly: the best path scores what a dense search finds", () => {
+    const rng = new Random(5);
+    const types = Array.from({ length: 14 }, (_, k) => `T${k}`);
+    for (const scheme of ["bio", "bioes"] as const) {
+      const set = buildTagSet(types, scheme);
+      const T = set.tags.length;
+      assert.ok(set.widePrev.length > 24);
+      const scratch = new ViterbiScratch();
+      for (let trial = 0; trial < 40; trial++) {
+        const n = 1 + rng.int(10);
+        const spread = trial % 2 === 0 ? 1 : 8;
+        const emit = Float64Array.from({ length: n * T }, () => rng.uniform(-4, 4));
+        const trans = Float32Array.from({ length: T * T }, () => rng.uniform(-spread, spread));
+        const start = Float32Array.from({ length: T }, () => rng.uniform(-2, 2));
+        const end = Float32Array.from({ length: T }, () => rng.uniform(-2, 2));
+        const path = new Int32Array(n);
+        // A loose bound (as training keeps between epochs) must give the same answer.
+        const loose = transitionBounds(set, trans).map((b) => b + (trial % 3));
+        viterbi(set, n, emit, trans, start, end, path, scratch, loose);
+        const tags = Array.from(path, (t) => set.tags[t]!);
+        assert.equal(findTagViolation(tags, scheme), null);
+        const got = pathScore(T, n, emit, trans, start, end, path);
+        const want = denseViterbiScore(set, n, emit, trans, start, end);
+        assert.ok(Math.abs(got - want) < 1e-6, `${scheme} trial ${trial}: ${got} vs ${want}`);
+      }
+    }
+  });
+
+  it("computes log Z in probability space as in log space, even with extreme scales", () => {
+    const rng = new Random(11);
+    const set = buildTagSet(["A", "B", "C", "D"], "bioes");
+    const T = set.tags.length;
+    const lattice = new LatticeScratch();
+    for (let trial = 0; trial < 60; trial++) {
+      const n = 1 + rng.int(15);
+      const spread = trial % 3 === 0 ? 400 : 6;
+      const emit = Float64Array.from({ length: n * T }, () => rng.uniform(-spread, spread));
+      const trans = Float32Array.from({ length: T * T }, () => rng.uniform(-spread, spread));
+      const start = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
+      const end = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
+      const scale = [1e-4, 0.3, 1, 10][trial % 4]!;
+      const expected = forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
+      const max = scaledTransitions(set, trans, scale, lattice);
+      const got = scaledLogZ(set, n, emit, trans, start, end, scale, max, lattice);
+      assert.ok(Math.abs(got - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${got} vs ${expected}`);
+    }
+  });
+});
+
 describe("features", () => {
+  it("lets #Paris, @Paris and Paaaris share the word's features, and marks casing of the sentence", () => {
+    const f = new TaggerFeatures("en", { gazetteer: null, clusters: null });
+    const of = (tokens: string[], i = 0) => {
+      const hashes: number[] = [];
+      const offsets: number[] = [];
+      f.sentence(tokens, hashes, offsets);
+      return new Set(hashes.slice(offsets[i], offsets[i + 1]));
+    };
+    const shared = (a: Set<number>, b: Set<number>) => [...a].filter((h) => b.has(h)).length;
+    const plain = of(["Paris"]);
+    assert.ok(shared(plain, of(["#Paris"])) >= 2);
+    assert.ok(shared(plain, of(["@Paris"])) >= 2);
+    assert.ok(shared(of(["paaaris"]), of(["paaris"])) >= 1);
+    assert.ok(shared(of(["#Paris"]), of(["@Paris"])) < of(["#Paris"]).size);
+    // The same word in an all-lower-case sentence gets another casing feature.
+    assert.notDeepEqual(of(["paris", "is", "nice"]), of(["paris", "is", "Nice"]));
+  });
+
   it("computes word shapes", () => {
     assert.equal(wordShape("McDonald's"), "XxXxxxx'x");
     assert.equal(wordShape("1996-08-22"), "dddd-dd-dd");
@@ -391,6 +508,21 @@ describe("trainTagger", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("reports calibration as a stage of its progress and records its seconds in the run", async () => {
+    const stages = new Set<string>();
+    const model = await trainTagger(
+      { train: dataset(synthetic(120, 5)), dev: dataset(synthetic(40, 6)) },
+      { epochs: 2 },
+      { onProgress: (p) => stages.add(p.stage ?? "epoch") },
+    );
+    assert.ok(stages.has("calibration"));
+    const final = model.runRecord!.final;
+    const calibration = Number(final["calibrationSeconds"]);
+    assert.ok(calibration > 0 && calibration <= Number(final["trainSeconds"]));
+    assert.ok(Number(final["epochSeconds"]) + calibration <= Number(final["trainSeconds"]) + 1e-6);
+    assert.equal(model.calibration.fittedOn, "dev");
   });
 
   it("refuses data without entities", async () => {
