@@ -279,12 +279,15 @@ export class MentionMatcher {
    */
   scan(text: string): number {
     const raw = this.collect(text);
-    if (raw <= 1) {
+    if (this.kept.length < this.found.length) this.kept = new Int32Array(this.found.length);
+    // Finds come in order of their end: without overlaps they are already in order.
+    let overlap = false;
+    for (let k = 1; k < raw && !overlap; k++) overlap = this.found[k * 3]! < this.found[k * 3 - 2]!;
+    if (!overlap) {
       this.kept.set(this.found.subarray(0, raw * 3));
       return raw;
     }
-    if (this.kept.length < this.found.length) this.kept = new Int32Array(this.found.length);
-    // Finds come in order of their end; pick leftmost, then longest, skipping overlaps.
+    // Pick leftmost, then longest, skipping overlaps.
     const order = Array.from({ length: raw }, (_, k) => k).sort(
       (a, b) => this.found[a * 3]! - this.found[b * 3]! || this.found[b * 3 + 1]! - this.found[a * 3 + 1]!,
     );
