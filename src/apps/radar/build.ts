@@ -366,7 +366,7 @@ export function radarFromCounts(
 /** (Re)runs the ring pass over the snapshots' scores: after a build, and after an override. */
 export function applyRings(
   snapshots: Snapshot[],
-  dictionary: Pick<RadarDictionary, "rings" | "technologies">,
+  dictionary: { rings: readonly RadarDictionary["rings"][number][]; technologies: readonly { name: string }[] },
   settings: RingSettings & { period: Period },
   overrides: readonly RingOverride[],
 ): void {

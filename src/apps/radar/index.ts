@@ -57,3 +57,5 @@ export {
 } from "./signals.ts";
 export type { ProfileSkill, SkillProfile, Suggestion } from "./suggest.ts";
 export { DEFAULT_HORIZON_WEEKS, MAX_LEVEL, parseProfile, readProfile, suggest } from "./suggest.ts";
+export type { RadarSummary } from "./store.ts";
+export { RadarStore } from "./store.ts";
