@@ -366,7 +366,10 @@ export function radarFromCounts(
 /** (Re)runs the ring pass over the snapshots' scores: after a build, and after an override. */
 export function applyRings(
   snapshots: Snapshot[],
-  dictionary: { rings: readonly RadarDictionary["rings"][number][]; technologies: readonly { name: string }[] },
+  dictionary: {
+    rings: readonly RadarDictionary["rings"][number][];
+    technologies: readonly { name: string }[];
+  },
   settings: RingSettings & { period: Period },
   overrides: readonly RingOverride[],
 ): void {

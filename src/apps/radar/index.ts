@@ -7,6 +7,8 @@ export {
   findingsOf,
   radarFromCounts,
 } from "./build.ts";
+export type { ByorComparison, ByorEntry } from "./byor.ts";
+export { BYOR_COLUMNS, byorEntries, compareByor, parseByor, toByorCsv, toByorJson } from "./byor.ts";
 export type { Evidence, PeriodCounts } from "./counter.ts";
 export { RadarCounter, riskWeight } from "./counter.ts";
 export type { DemoCorpusOptions } from "./demo-corpus.ts";
@@ -27,6 +29,8 @@ export type { RadarDocument, RadarSentiment, RecordPlace } from "./document.ts";
 export { parseRadarDocument, RADAR_SENTIMENTS } from "./document.ts";
 export type { ForecastInput, MentionForecast } from "./forecast.ts";
 export { forecastMentions } from "./forecast.ts";
+export type { RingChange, TimelinePoint } from "./history.ts";
+export { compareSnapshots, timelineOf } from "./history.ts";
 export type { RiskCategory } from "./lexicon.ts";
 export { DEFAULT_LEXICON, Lexicon, RISK_CATEGORIES } from "./lexicon.ts";
 export type { Mention } from "./matcher.ts";
@@ -55,7 +59,14 @@ export {
   smoothedShare,
   weightedSlope,
 } from "./signals.ts";
-export type { ProfileSkill, SkillProfile, Suggestion } from "./suggest.ts";
-export { DEFAULT_HORIZON_WEEKS, MAX_LEVEL, parseProfile, readProfile, suggest } from "./suggest.ts";
 export type { RadarSummary } from "./store.ts";
 export { RadarStore } from "./store.ts";
+export type { ProfileSkill, SkillProfile, Suggestion } from "./suggest.ts";
+export {
+  DEFAULT_HORIZON_WEEKS,
+  MAX_LEVEL,
+  parseProfile,
+  profileFromObject,
+  readProfile,
+  suggest,
+} from "./suggest.ts";

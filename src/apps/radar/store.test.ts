@@ -29,17 +29,26 @@ for (const target of storeTargets()) {
       const db = await openDatabase(await target.freshLocation());
       try {
         const store = await RadarStore.open(db);
-        await assert.rejects(store.summary(), (e: unknown) => isTextkitError(e) && e.code === "RADAR_NOT_BUILT");
+        await assert.rejects(
+          store.summary(),
+          (e: unknown) => isTextkitError(e) && e.code === "RADAR_NOT_BUILT",
+        );
         await store.save(radar);
         assert.deepEqual(await store.load(), radar);
         const mid = radar.snapshots[10]!;
         assert.deepEqual(await store.snapshotAt(mid.period + 3 * 86_400_000), mid);
         assert.deepEqual(await store.snapshotAt(), radar.snapshots.at(-1));
-        await assert.rejects(store.snapshotAt(DEMO_START), (e: unknown) => isTextkitError(e) && e.code === "RADAR_NOT_BUILT");
+        await assert.rejects(
+          store.snapshotAt(DEMO_START),
+          (e: unknown) => isTextkitError(e) && e.code === "RADAR_NOT_BUILT",
+        );
 
         const t = radar.snapshots.at(-1)!.blips.findIndex((b) => b.technology === "Ledgerline");
         const at = radar.snapshots.at(-4)!.period;
-        await store.addOverride({ technology: "Ledgerline", ring: "hold", by: "ana", why: "vendor ended support", at }, 5);
+        await store.addOverride(
+          { technology: "Ledgerline", ring: "hold", by: "ana", why: "vendor ended support", at },
+          5,
+        );
         const moved = await store.load();
         assert.equal(moved.snapshots.at(-1)!.blips[t]!.ring, "hold");
         assert.equal(moved.snapshots.at(-1)!.blips[t]!.override?.why, "vendor ended support");
@@ -49,7 +58,10 @@ for (const target of storeTargets()) {
           overrides.map((o) => [o.technology, o.ring, o.by, o.at, o.createdAt]),
           [["Ledgerline", "hold", "ana", at, 5]],
         );
-        const rebuilt = await buildRadar(demoCorpus({ weeks: 30, scale: 1 }), dictionary, { now: 2, overrides });
+        const rebuilt = await buildRadar(demoCorpus({ weeks: 30, scale: 1 }), dictionary, {
+          now: 2,
+          overrides,
+        });
         await store.save(rebuilt);
         assert.equal((await store.snapshotAt()).blips[t]!.ring, "hold");
 

@@ -39,7 +39,9 @@ const MIGRATIONS = [
 ];
 
 /** A build without its snapshots, as its row keeps it. */
-export type RadarSummary = Omit<RadarBuild, "snapshots"> & { snapshotPeriods: { period: number; label: string }[] };
+export type RadarSummary = Omit<RadarBuild, "snapshots"> & {
+  snapshotPeriods: { period: number; label: string }[];
+};
 
 interface OverrideRow {
   id: string;
@@ -68,7 +70,10 @@ export class RadarStore {
   /** Replaces the stored radar by `build`. */
   async save(build: RadarBuild): Promise<void> {
     const { snapshots, ...rest } = build;
-    const summary: RadarSummary = { ...rest, snapshotPeriods: snapshots.map((s) => ({ period: s.period, label: s.label })) };
+    const summary: RadarSummary = {
+      ...rest,
+      snapshotPeriods: snapshots.map((s) => ({ period: s.period, label: s.label })),
+    };
     await this.db.transaction(async (tx) => {
       await tx.run("DELETE FROM radar_snapshots WHERE name = ?", [this.name]);
       await tx.run("DELETE FROM radar_builds WHERE name = ?", [this.name]);
@@ -89,7 +94,9 @@ export class RadarStore {
 
   /** The stored radar without its snapshots; RADAR_NOT_BUILT when there is none. */
   async summary(): Promise<RadarSummary> {
-    const rows = await this.db.query<{ body: string }>("SELECT body FROM radar_builds WHERE name = ?", [this.name]);
+    const rows = await this.db.query<{ body: string }>("SELECT body FROM radar_builds WHERE name = ?", [
+      this.name,
+    ]);
     if (rows.length === 0) {
       throw new TextkitError("RADAR_NOT_BUILT", `there is no radar '${this.name}' in this database yet`);
     }
@@ -124,7 +131,10 @@ export class RadarStore {
           );
     if (rows.length === 0) {
       const when = time === undefined ? "" : ` at ${new Date(time).toISOString().slice(0, 10)}`;
-      throw new TextkitError("RADAR_NOT_BUILT", `the radar has no snapshot${when}: its first needs a full window of periods`);
+      throw new TextkitError(
+        "RADAR_NOT_BUILT",
+        `the radar has no snapshot${when}: its first needs a full window of periods`,
+      );
     }
     return JSON.parse(rows[0]!.body) as Snapshot;
   }
@@ -153,9 +163,13 @@ export class RadarStore {
   async addOverride(input: Omit<RingOverride, "id" | "createdAt">, now: number): Promise<RingOverride> {
     const build = await this.load();
     if (!build.technologies.some((t) => t.name === input.technology)) {
-      throw new TextkitError("RADAR_UNKNOWN_TECHNOLOGY", `'${input.technology}' is not a technology of the radar`, {
-        details: { field: "/technology" },
-      });
+      throw new TextkitError(
+        "RADAR_UNKNOWN_TECHNOLOGY",
+        `'${input.technology}' is not a technology of the radar`,
+        {
+          details: { field: "/technology" },
+        },
+      );
     }
     if (input.ring !== null && !build.rings.some((r) => r.name === input.ring)) {
       throw new TextkitError(
@@ -168,7 +182,16 @@ export class RadarStore {
     await this.db.run(
       `INSERT INTO radar_overrides (id, name, technology, ring, by_whom, why, applies_from, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [override.id, this.name, override.technology, override.ring, override.by, override.why, override.at, now],
+      [
+        override.id,
+        this.name,
+        override.technology,
+        override.ring,
+        override.by,
+        override.why,
+        override.at,
+        now,
+      ],
     );
     applyRings(build.snapshots, build, build.settings, await this.overrides());
     await this.save({ ...build, findings: findingsOf(build.snapshots, build.settings) });

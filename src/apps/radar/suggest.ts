@@ -88,6 +88,38 @@ function profileFrom(source: YamlSource, radar: Pick<RadarBuild, "technologies">
   return { hoursPerWeek, horizonWeeks, skills };
 }
 
+/**
+ * A profile sent as JSON (an API body): the same checks as a file, with JSON pointers
+ * (`/profile/skills/2/name`) in place of lines.
+ */
+export function profileFromObject(
+  value: { hoursPerWeek: number; horizonWeeks?: number; skills: readonly { name: string; level: number }[] },
+  radar: Pick<RadarBuild, "technologies">,
+  pointer = "/profile",
+): SkillProfile {
+  const invalid = (field: string, message: string) =>
+    new TextkitError("RADAR_PROFILE_INVALID", `${field.slice(1)}: ${message}`, { details: { field } });
+  if (!(value.hoursPerWeek > 0 && value.hoursPerWeek <= 100)) {
+    throw invalid(`${pointer}/hoursPerWeek`, "must be above 0 and at most 100");
+  }
+  const horizonWeeks = value.horizonWeeks ?? DEFAULT_HORIZON_WEEKS;
+  if (!(horizonWeeks > 0)) throw invalid(`${pointer}/horizonWeeks`, "must be above 0");
+  const skills: ProfileSkill[] = [];
+  value.skills.forEach((skill, i) => {
+    const name = resolveSkill(skill.name, radar);
+    if (name === undefined) {
+      throw invalid(`${pointer}/skills/${i}/name`, `'${skill.name}' is not a technology of the radar`);
+    }
+    if (!(skill.level >= 0 && skill.level <= MAX_LEVEL)) {
+      throw invalid(`${pointer}/skills/${i}/level`, `must be from 0 to ${MAX_LEVEL}, got ${skill.level}`);
+    }
+    if (skills.some((s) => s.name === name))
+      throw invalid(`${pointer}/skills/${i}/name`, `${name} is listed twice`);
+    skills.push({ name, level: skill.level });
+  });
+  return { hoursPerWeek: value.hoursPerWeek, horizonWeeks, skills };
+}
+
 export interface Suggestion {
   technology: string;
   quadrant: string;
