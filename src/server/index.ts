@@ -26,6 +26,8 @@ export { builtInFamilies, loadClassifierPredictor } from "./families.ts";
 export type { ServerRequestState, TextkitServerState } from "./fastify-types.ts";
 export { defaultDatabaseLocation } from "./keys.ts";
 export { ServerMetrics } from "./metrics.ts";
+export type { RadarAlertOptions } from "./radar-alerts.ts";
+export { DEFAULT_RADAR_ALERT_COOLDOWN_MS, fireRadarAlerts } from "./radar-alerts.ts";
 export { tokenBucketStore } from "./rate-limit.ts";
 export type {
   FamilyLoader,
