@@ -459,7 +459,7 @@ export function registerRadar(program: Command, io: CliIo): void {
       .requiredOption("--ring <ring>", "the ring, or 'auto' to hand it back to its score")
       .requiredOption("--why <reason>", "why (kept with the override)")
       .option("--by <person>", "who decides (default: $USER)")
-      .option("--at <date>", "from when (default: now)", dateFlag),
+      .option("--at <date>", "from when (default: the latest snapshot)", dateFlag),
   ).action(
     async (name: string, flags: DatabaseFlags & { ring: string; why: string; by?: string; at?: number }) =>
       withStore(flags, async (store) => {
@@ -470,7 +470,7 @@ export function registerRadar(program: Command, io: CliIo): void {
             ring: flags.ring === "auto" ? null : flags.ring,
             why: flags.why,
             by: flags.by ?? io.env["USER"] ?? "unknown",
-            at: flags.at ?? now,
+            ...(flags.at === undefined ? {} : { at: flags.at }),
           },
           now,
         );

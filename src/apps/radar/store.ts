@@ -158,9 +158,12 @@ export class RadarStore {
   /**
    * Records an override and applies it to the stored radar's rings at once (the scores stay;
    * the ring pass runs again over every snapshot). Its ring must be one of the radar's, and
-   * its technology one of its technologies.
+   * its technology one of its technologies; without `at` it applies from the latest snapshot.
    */
-  async addOverride(input: Omit<RingOverride, "id" | "createdAt">, now: number): Promise<RingOverride> {
+  async addOverride(
+    input: Omit<RingOverride, "id" | "createdAt" | "at"> & { at?: number },
+    now: number,
+  ): Promise<RingOverride> {
     const build = await this.load();
     if (!build.technologies.some((t) => t.name === input.technology)) {
       throw new TextkitError(
@@ -178,7 +181,9 @@ export class RadarStore {
         { details: { field: "/ring" } },
       );
     }
-    const override: RingOverride = { ...input, id: randomUUID(), createdAt: now };
+    // Without a date, from the latest snapshot on: the radar people see (its data may end before today).
+    const at = input.at ?? build.snapshots.at(-1)?.period ?? now;
+    const override: RingOverride = { ...input, at, id: randomUUID(), createdAt: now };
     await this.db.run(
       `INSERT INTO radar_overrides (id, name, technology, ring, by_whom, why, applies_from, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -292,13 +292,14 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
       const body = request.body;
       const now = Date.now();
       const by = body.by ?? request.apiKey?.name ?? "anonymous";
+      const at = dateOf(body.at, "/at");
       const override = await (await storeOf()).addOverride(
         {
           technology: body.technology,
           ring: body.ring,
           why: body.why,
           by,
-          at: dateOf(body.at, "/at") ?? now,
+          ...(at === undefined ? {} : { at }),
         },
         now,
       );
