@@ -312,10 +312,17 @@ async function runExport(
   io: CliIo,
 ): Promise<void> {
   await withStore(flags, async (store) => {
-    const entries = byorEntries(await store.summary(), await store.snapshotAt(flags.date));
+    const snapshot = await store.snapshotAt(flags.date);
+    const entries = byorEntries(await store.summary(), snapshot);
     const text = flags.format === "json" ? toByorJson(entries) : toByorCsv(entries);
     if (flags.output === undefined) await writeAll(io.stdout, text);
-    else await writeFileAtomic(flags.output, text);
+    else {
+      await writeFileAtomic(flags.output, text);
+      await writeAll(
+        io.stdout,
+        `wrote ${flags.output}: ${entries.length} blips of ${snapshot.label} (Build-Your-Own-Radar ${flags.format.toUpperCase()})\n`,
+      );
+    }
   });
 }
 
