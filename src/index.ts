@@ -5,6 +5,35 @@
  * so that library users who only train and predict do not load fastify.
  */
 
+// The technology radar: dictionary, mentions, signals, rings, history, suggestions
+export type {
+  Blip,
+  ByorEntry,
+  RadarBuild,
+  RadarDictionary,
+  RadarDocument,
+  RadarSettings,
+  SkillProfile,
+  Snapshot,
+  Suggestion,
+} from "./apps/radar/index.ts";
+export {
+  buildRadar,
+  compareSnapshots,
+  DEMO_DICTIONARY_YAML,
+  demoCorpus,
+  MentionMatcher,
+  parseByor,
+  parseDictionary,
+  parseProfile,
+  RadarStore,
+  readDictionary,
+  readProfile,
+  suggest,
+  timelineOf,
+  toByorCsv,
+  toByorJson,
+} from "./apps/radar/index.ts";
 // The model contract: every family's train/load, and what its models offer (issue 16)
 export type {
   AnyTrainedModel,

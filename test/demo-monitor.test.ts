@@ -72,6 +72,12 @@ describe("npm run demo (textkit demo --serve)", () => {
         all: { total: number[]; negative: number[] };
       };
       assert.ok(trends.all.total.filter((n) => n > 0).length > 12, "documents in most hours of the day");
+      // The demo also builds the technology radar into the same database.
+      const radar = (await (await fetch(`${url}/v1/radar`)).json()) as {
+        snapshot: { blips: { technology: string; ring: string | null }[] };
+      };
+      const ledgerline = radar.snapshot.blips.find((b) => b.technology === "Ledgerline");
+      assert.equal(ledgerline?.ring, "adopt", JSON.stringify(radar.snapshot.blips));
       const page = await fetch(`${url}/dashboard/`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<html/i);

@@ -388,6 +388,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     const replay = monitorConfig !== null && existsSync(pool);
     if (replay) await clearDemoMonitor(dataDir);
     if (shop) await setDemoSplit(dataDir);
+    await buildDemoRadar(dataDir, io);
     await serveUntilStopped(
       {
         modelsDir: join(flags.out, "models"),
@@ -408,6 +409,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
             `       -d ${shellQuote(JSON.stringify({ text: tagText }))}\n`
           : "") +
         `  curl -s ${url}/v1/models\n` +
+        `The technology radar: curl -s ${url}/v1/radar (and /v1/radar/technologies/Quillstack, POST /v1/radar/suggest)\n` +
         `Until a key exists, requests need none; create one with\n` +
         `  TEXTKIT_DATA_DIR=${join(flags.out, "data")} textkit keys create --name me --scope predict,admin\n` +
         (replay
@@ -532,6 +534,37 @@ async function writeDemoMonitorConfig(out: string, trained: readonly string[]): 
   mkdirSync(out, { recursive: true });
   await writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
+}
+
+/**
+ * The technology radar of the demo: two years of generated technology news (English and
+ * Chinese) with its planted stories, built into the server's database and printed.
+ */
+async function buildDemoRadar(dataDir: string, io: CliIo): Promise<void> {
+  const { openDatabase } = await import("../store/index.ts");
+  const radar = await import("../apps/radar/index.ts");
+  const { describeSnapshot } = await import("./radar.ts");
+  mkdirSync(dataDir, { recursive: true });
+  const db = await openDatabase(join(dataDir, "textkit.db"));
+  try {
+    const store = await radar.RadarStore.open(db);
+    const dictionary = radar.parseDictionary("demo radar dictionary", radar.DEMO_DICTIONARY_YAML);
+    const built = await radar.buildRadar(radar.demoCorpus(), dictionary, {
+      overrides: await store.overrides(),
+    });
+    await store.save(built);
+    const last = built.snapshots.at(-1);
+    if (last !== undefined) {
+      await writeAll(
+        io.stdout,
+        `
+The technology radar of ${built.documents} generated news and posts (textkit radar --help; docs/radar.md):
+${describeSnapshot(built, last.blips, last.label)}`,
+      );
+    }
+  } finally {
+    await db.close();
+  }
 }
 
 /** The demo starts its monitor afresh: earlier demo documents and alerts would be days old. */

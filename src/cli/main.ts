@@ -144,6 +144,11 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
     register: async (program, io) => (await import("./monitor.ts")).registerMonitor(program, io),
   },
   {
+    name: "radar",
+    summary: "the technology radar: build it from news and posts, read it, get suggestions",
+    register: async (program, io) => (await import("./radar.ts")).registerRadar(program, io),
+  },
+  {
     name: "assist",
     summary: "the customer-service assistant: train, chat, evaluate, retrain with corrections",
     register: async (program, io) => (await import("./assist.ts")).registerAssist(program, io),

@@ -302,6 +302,27 @@ export const ERROR_CATALOGUE = {
     status: 502,
     hint: "Check the network and the model's name (ORG/NAME as on the hub), or pass --endpoint for a mirror; without a network, copy the model folder by hand.",
   },
+  // Technology radar
+  RADAR_DICTIONARY_INVALID: {
+    status: 400,
+    hint: "Fix the technology dictionary at the named line; docs/radar.md describes its format.",
+  },
+  RADAR_PROFILE_INVALID: {
+    status: 400,
+    hint: "Fix the skill profile at the named line: skills named as in the dictionary, levels 0 to 5, hours a week above 0.",
+  },
+  RADAR_NOT_BUILT: {
+    status: 404,
+    hint: "Build the radar first: 'textkit radar build --dictionary tech.yaml --input docs.jsonl'.",
+  },
+  RADAR_UNKNOWN_TECHNOLOGY: {
+    status: 404,
+    hint: "Name a technology of the radar's dictionary (GET /v1/radar lists them).",
+  },
+  RADAR_BAD_IMPORT: {
+    status: 400,
+    hint: "A Build-Your-Own-Radar file has the columns name, ring, quadrant, isNew, description.",
+  },
   // Internal
   INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
 } as const satisfies Record<string, { status: number; hint: string }>;

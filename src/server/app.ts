@@ -30,6 +30,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { monitorRoutes } from "./routes/monitor.ts";
+import { radarRoutes } from "./routes/radar.ts";
 import { recommendRoutes } from "./routes/recommend.ts";
 import { recommendAppRoutes } from "./routes/recommend-app.ts";
 import { searchRoutes } from "./routes/search.ts";
@@ -161,6 +162,10 @@ export async function buildServer(
               name: "recommend",
               description: "The recommend application: A/B split, impressions, CTR (scope predict)",
             },
+            {
+              name: "radar",
+              description: "The technology radar: rings, history, suggestions (scope monitor)",
+            },
           ],
         },
       });
@@ -214,6 +219,7 @@ export async function buildServer(
         await v1.register(assistRoutes, { registry, database, maxTextChars: resolved.maxTextChars });
         await v1.register(adminRoutes, { registry });
         await v1.register(monitorRoutes, { monitor, maxDocuments: resolved.monitor?.maxDocuments ?? 0 });
+        await v1.register(radarRoutes, { database });
       },
       { prefix: "/v1" },
     );

@@ -30,6 +30,8 @@ export { isLoadedFamily } from "./loaded-model.ts";
 export { ServerMetrics } from "./metrics.ts";
 export type { TextkitAuthHook, TextkitPluginOptions } from "./plugin.ts";
 export { textkitPlugin } from "./plugin.ts";
+export type { RadarAlertOptions } from "./radar-alerts.ts";
+export { DEFAULT_RADAR_ALERT_COOLDOWN_MS, fireRadarAlerts } from "./radar-alerts.ts";
 export { tokenBucketStore } from "./rate-limit.ts";
 export type {
   FamilyLoader,

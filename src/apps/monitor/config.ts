@@ -14,6 +14,15 @@ export type Sentiment = (typeof SENTIMENTS)[number];
 export const RULE_KINDS = ["negative_share", "volume_spike", "keyword"] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
+/**
+ * Kinds of alerts that other applications raise through the monitor's alert machinery
+ * (store, webhooks, cooldown, acknowledgement): the technology radar's. They are not rules
+ * of a monitor configuration.
+ */
+export const EXTERNAL_ALERT_KINDS = ["radar_ring_moved", "radar_rising_fast", "radar_risk_jumped"] as const;
+/** What an alert's `kind` can be: a rule's kind, or an external one. */
+export type AlertKind = RuleKind | (typeof EXTERNAL_ALERT_KINDS)[number];
+
 /** A model for all languages, or one per language (a language without one goes unlabelled). */
 export type ModelChoice = string | Partial<Record<TextLanguage, string>>;
 

@@ -1,6 +1,7 @@
 export type { RuleFinding, RuleWindows } from "./alerts.ts";
 export { evaluateCounts, evaluateKeywordHits, keywordMatcher, ruleWindows } from "./alerts.ts";
 export type {
+  AlertKind,
   AlertRule,
   FeedSourceConfig,
   ModelChoice,
@@ -12,6 +13,7 @@ export type {
   WebhookTarget,
 } from "./config.ts";
 export {
+  EXTERNAL_ALERT_KINDS,
   REDIS_DEFAULTS,
   REDIS_SETTINGS,
   RULE_KINDS,

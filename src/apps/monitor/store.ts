@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { TextkitError } from "../../core/index.ts";
 import type { Database, Queryable, SqlValue } from "../../store/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
-import type { RuleKind } from "./config.ts";
+import type { AlertKind } from "./config.ts";
 import type { MonitorDocument, MonitorEntity } from "./document.ts";
 
 export const GRANULARITIES = ["minute", "hour", "day"] as const;
@@ -175,7 +175,7 @@ export interface Delivery {
 export interface AlertRecord {
   id: string;
   rule: string;
-  kind: RuleKind;
+  kind: AlertKind;
   topic: string;
   message: string;
   firedAt: number;
@@ -774,7 +774,7 @@ export class MonitorStore {
     return rows.map((r) => ({
       id: r.id,
       rule: r.rule_id,
-      kind: r.kind as RuleKind,
+      kind: r.kind as AlertKind,
       topic: r.topic,
       message: r.message,
       firedAt: num(r.fired_at),
