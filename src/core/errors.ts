@@ -253,6 +253,19 @@ export const ERROR_CATALOGUE = {
     status: 422,
     hint: "Load the index with the encoder it was built with (the same id and dimension), or search it with mode bm25.",
   },
+  // Heads on pretrained encoders
+  HEAD_ENCODER_MISMATCH: {
+    status: 422,
+    hint: "Give the encoder the head was trained on (the manifest's options.encoder names its id and checksum), or train the head again on this encoder.",
+  },
+  HEAD_ENCODER_REQUIRED: {
+    status: 400,
+    hint: "This model is a head on a pretrained encoder: pass --encoder DIR (the folder it was trained with), or save it with --bundle so it carries the encoder.",
+  },
+  QUANTIZE_UNSUPPORTED: {
+    status: 422,
+    hint: "Quantisation compresses the n-gram classifier's embedding table; a head on an encoder is already small, so use it as it is.",
+  },
   // Internal
   INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
 } as const satisfies Record<string, { status: number; hint: string }>;

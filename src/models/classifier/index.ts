@@ -10,8 +10,22 @@ export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } f
 export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier, trainClassifier } from "./classifier.ts";
 export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
+export { unpackEncoderBundle } from "./encoder-bundle.ts";
+export type { EncoderClassifierOptions, EncoderHeadHooks, EncoderReference } from "./encoder-classifier.ts";
+export {
+  ENCODER_HEAD_KIND,
+  EncoderClassifier,
+  encoderHeadOf,
+  loadEncoderClassifier,
+  trainEncoderClassifier,
+} from "./encoder-classifier.ts";
+export type { MixChoice } from "./encoder-scores.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
+export type { HeadData, HeadTargets, HeadTrainResult, HeadWeights } from "./head.ts";
+export { headScores, trainHead } from "./head.ts";
+export type { HeadLoss, HeadOptions } from "./head-options.ts";
+export { DEFAULT_HEAD_OPTIONS, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";
 export { CLASSIFIER_LOSSES, DEFAULT_CLASSIFIER_OPTIONS, resolveClassifierOptions } from "./options.ts";
 export type { QuantizeHooks, QuantizeOptions } from "./quantize.ts";
