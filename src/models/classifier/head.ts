@@ -115,9 +115,7 @@ function forward(w: HeadWeights, L: HeadLayout, s: Scratch, dropout: number, rng
   const a = s.a;
   if (w.hidden > 0) {
     for (let h = 0; h < w.hidden; h++) {
-      let z = p[L.b1 + h]!;
-      const row = L.w1 + h * d;
-      for (let j = 0; j < d; j++) z += p[row + j]! * s.x[j]!;
+      const z = p[L.b1 + h]! + dot(p, L.w1 + h * d, s.x, d);
       s.z[h] = z;
       a[h] = Math.max(z, 0);
     }
@@ -132,12 +130,60 @@ function forward(w: HeadWeights, L: HeadLayout, s: Scratch, dropout: number, rng
       a[j] = a[j]! * k;
     }
   }
-  for (let l = 0; l < w.labels; l++) {
-    let v = p[L.b2 + l]!;
-    const row = L.w2 + l * width;
-    for (let j = 0; j < width; j++) v += p[row + j]! * a[j]!;
-    s.out[l] = v;
+  const out = s.out;
+  let l = 0;
+  for (; l + 3 < w.labels; l += 4) {
+    // Four rows against the same input: each a[j] is read once for four products.
+    const r0 = L.w2 + l * width;
+    const r1 = r0 + width;
+    const r2 = r1 + width;
+    const r3 = r2 + width;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < width; j++) {
+      const v = a[j]!;
+      s0 += p[r0 + j]! * v;
+      s1 += p[r1 + j]! * v;
+      s2 += p[r2 + j]! * v;
+      s3 += p[r3 + j]! * v;
+    }
+    out[l] = p[L.b2 + l]! + s0;
+    out[l + 1] = p[L.b2 + l + 1]! + s1;
+    out[l + 2] = p[L.b2 + l + 2]! + s2;
+    out[l + 3] = p[L.b2 + l + 3]! + s3;
   }
+  for (; l < w.labels; l++) out[l] = p[L.b2 + l]! + dot(p, L.w2 + l * width, a, width);
+}
+
+/** `p[at..at+n) · x[0..n)`, four lanes at a time. */
+function dot(p: Float32Array, at: number, x: Float32Array, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    s0 += p[at + j]! * x[j]!;
+    s1 += p[at + j + 1]! * x[j + 1]!;
+    s2 += p[at + j + 2]! * x[j + 2]!;
+    s3 += p[at + j + 3]! * x[j + 3]!;
+  }
+  for (; j < n; j++) s0 += p[at + j]! * x[j]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/** `g[at..at+n) += c × x[0..n)`, four lanes at a time. */
+function axpy(g: Float32Array, at: number, c: number, x: Float32Array, n: number): void {
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    g[at + j] = g[at + j]! + c * x[j]!;
+    g[at + j + 1] = g[at + j + 1]! + c * x[j + 1]!;
+    g[at + j + 2] = g[at + j + 2]! + c * x[j + 2]!;
+    g[at + j + 3] = g[at + j + 3]! + c * x[j + 3]!;
+  }
+  for (; j < n; j++) g[at + j] = g[at + j]! + c * x[j]!;
 }
 
 /** Turns logits into probabilities: a softmax, or one sigmoid per label. */
@@ -214,16 +260,30 @@ function lossAndGradient(
 }
 
 /** Adds the gradient of one example (logit gradient in `s.grad`) to `grads`. */
-function backward(w: HeadWeights, L: HeadLayout, s: Scratch, grads: Float64Array): void {
+function backward(w: HeadWeights, L: HeadLayout, s: Scratch, grads: Float32Array): void {
   const p = w.params;
   const width = L.width;
-  const d = w.dim;
-  for (let l = 0; l < w.labels; l++) {
-    const g = s.grad[l]!;
-    grads[L.b2 + l] = grads[L.b2 + l]! + g;
-    const row = L.w2 + l * width;
-    for (let j = 0; j < width; j++) grads[row + j] = grads[row + j]! + g * s.a[j]!;
+  const a = s.a;
+  for (let l = 0; l < w.labels; l++) grads[L.b2 + l] = grads[L.b2 + l]! + s.grad[l]!;
+  let l = 0;
+  for (; l + 3 < w.labels; l += 4) {
+    const g0 = s.grad[l]!;
+    const g1 = s.grad[l + 1]!;
+    const g2 = s.grad[l + 2]!;
+    const g3 = s.grad[l + 3]!;
+    const r0 = L.w2 + l * width;
+    const r1 = r0 + width;
+    const r2 = r1 + width;
+    const r3 = r2 + width;
+    for (let j = 0; j < width; j++) {
+      const v = a[j]!;
+      grads[r0 + j] = grads[r0 + j]! + g0 * v;
+      grads[r1 + j] = grads[r1 + j]! + g1 * v;
+      grads[r2 + j] = grads[r2 + j]! + g2 * v;
+      grads[r3 + j] = grads[r3 + j]! + g3 * v;
+    }
   }
+  for (; l < w.labels; l++) axpy(grads, L.w2 + l * width, s.grad[l]!, a, width);
   if (w.hidden === 0) return;
   for (let h = 0; h < w.hidden; h++) {
     if (s.z[h]! <= 0 || s.keep[h] === 0) continue;
@@ -231,8 +291,7 @@ function backward(w: HeadWeights, L: HeadLayout, s: Scratch, grads: Float64Array
     for (let l = 0; l < w.labels; l++) ga += s.grad[l]! * p[L.w2 + l * width + h]!;
     const gz = ga * s.keep[h]!;
     grads[L.b1 + h] = grads[L.b1 + h]! + gz;
-    const row = L.w1 + h * d;
-    for (let j = 0; j < d; j++) grads[row + j] = grads[row + j]! + gz * s.x[j]!;
+    axpy(grads, L.w1 + h * w.dim, gz, s.x, w.dim);
   }
 }
 
@@ -250,7 +309,7 @@ const EPSILON = 1e-8;
 /** One AdamW step with the mean gradient `grads / count`; decoupled decay on weights only. */
 function adamWStep(
   params: Float32Array,
-  grads: Float64Array,
+  grads: Float32Array,
   count: number,
   adam: Adam,
   lr: number,
@@ -376,7 +435,7 @@ export function trainHead(
     standardize(w, train.vectors, i, s.x);
     xs.set(s.x, i * dim);
   }
-  const grads = new Float64Array(L.size);
+  const grads = new Float32Array(L.size);
   const adam: Adam = { m: new Float64Array(L.size), v: new Float64Array(L.size), t: 0 };
   const effective = options.batchSize * options.accumulate;
   const stepsPerEpoch = Math.ceil(n / effective);
@@ -394,7 +453,7 @@ export function trainHead(
     let lr = 0;
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
-      s.x.set(xs.subarray(i * dim, (i + 1) * dim));
+      for (let j = 0, at = i * dim; j < dim; j++) s.x[j] = xs[at + j]!;
       s.keep.fill(1);
       forward(w, L, s, options.dropout, rng);
       activate(s.out, labels, ova);
@@ -457,14 +516,14 @@ export function exampleGradient(
   i: number,
   smoothing: number,
   ova: boolean,
-): { loss: number; grads: Float64Array } {
+): { loss: number; grads: Float32Array } {
   const L = headLayout(w.dim, w.hidden, w.labels);
   const s = newScratch(w, L);
   s.x.set(x);
   forward(w, L, s, 0, null);
   activate(s.out, w.labels, ova);
   const loss = lossAndGradient(s, targets, i, w.labels, smoothing, ova);
-  const grads = new Float64Array(L.size);
+  const grads = new Float32Array(L.size);
   backward(w, L, s, grads);
   return { loss, grads };
 }

@@ -23,7 +23,7 @@ export type { MixChoice } from "./encoder-scores.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
 export type { HeadData, HeadTargets, HeadTrainResult, HeadWeights } from "./head.ts";
-export { headScores, trainHead } from "./head.ts";
+export { headMetric, headScores, trainHead } from "./head.ts";
 export type { HeadLoss, HeadOptions } from "./head-options.ts";
 export { DEFAULT_HEAD_OPTIONS, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";
