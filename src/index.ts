@@ -278,6 +278,19 @@ export {
   trainNumericClusters,
   trainTextClusters,
 } from "./models/cluster/index.ts";
+// Pretrained transformer encoders (Hugging Face folders run with the ONNX runtime)
+export type {
+  EncodedTexts,
+  EncodedWords,
+  EncodeOptions,
+  EncodeProgress,
+  // retrieval's EncoderInfo (an index's encoder) has the plain name
+  EncoderInfo as PretrainedEncoderInfo,
+  LoadEncoderOptions,
+  PoolingMode,
+  PretrainedEncoder,
+} from "./models/encoder/index.ts";
+export { loadEncoder, OnnxEncoder, POOLING_MODES } from "./models/encoder/index.ts";
 // Regression on tables (OLS, ridge, SGD) and forecasting time series
 export type {
   ForecastOptions,

@@ -253,11 +253,32 @@ export const ERROR_CATALOGUE = {
     status: 422,
     hint: "Load the index with the encoder it was built with (the same id and dimension), or search it with mode bm25.",
   },
-  // Heads on pretrained encoders
-  HEAD_ENCODER_MISMATCH: {
-    status: 422,
-    hint: "Give the encoder the head was trained on (the manifest's options.encoder names its id and checksum), or train the head again on this encoder.",
+  // Pretrained encoders (Hugging Face folders run with the ONNX runtime)
+  ENCODER_FILE_MISSING: {
+    status: 404,
+    hint: "An encoder folder needs config.json, a tokenizer (tokenizer.json, or vocab.txt + tokenizer_config.json) and an ONNX file (onnx/model.onnx, onnx/model_quantized.onnx or model.onnx); 'textkit encoders pull ORG/NAME --to DIR' fetches them.",
   },
+  ENCODER_BAD_FILE: {
+    status: 422,
+    hint: "Fix or fetch the named file again; it must be the JSON (or ONNX) file a Hugging Face model folder has under that name.",
+  },
+  ENCODER_MISMATCH: {
+    status: 422,
+    hint: "The ONNX file and config.json describe different models: export the ONNX file from the model config.json belongs to, or fetch the folder again.",
+  },
+  ENCODER_UNSUPPORTED: {
+    status: 422,
+    hint: "textkit runs BERT-style encoders (WordPiece, SentencePiece Unigram or BPE tokenizers) whose ONNX graph takes input_ids, attention_mask and optionally token_type_ids and returns last_hidden_state.",
+  },
+  ENCODER_CHANGED: {
+    status: 422,
+    hint: "Use the encoder the model was trained with (its id names the checksum), or train the model again on this one.",
+  },
+  ENCODER_DOWNLOAD_FAILED: {
+    status: 502,
+    hint: "Check the network and the model's name (ORG/NAME as on the hub), or pass --endpoint for a mirror; without a network, copy the model folder by hand.",
+  },
+  // Heads on pretrained encoders
   HEAD_ENCODER_REQUIRED: {
     status: 400,
     hint: "This model is a head on a pretrained encoder: pass --encoder DIR (the folder it was trained with), or save it with --bundle so it carries the encoder.",

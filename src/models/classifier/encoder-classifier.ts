@@ -425,7 +425,7 @@ function encoderReferenceOf(options: Record<string, unknown>, dir: string): Enco
 
 /**
  * Loads an encoder-head classifier written by `save`, on `encoder`, which must be the one
- * it was trained on (HEAD_ENCODER_MISMATCH otherwise: same checksum, hence same weights,
+ * it was trained on (ENCODER_CHANGED otherwise: same checksum, hence same weights,
  * tokenizer and pooling).
  */
 export async function loadEncoderClassifier(
@@ -443,7 +443,7 @@ export async function loadEncoderClassifier(
   const ref = encoderReferenceOf(m.options, dir);
   if (encoder.checksum !== ref.checksum) {
     throw new TextkitError(
-      "HEAD_ENCODER_MISMATCH",
+      "ENCODER_CHANGED",
       `the classifier in ${dir} was trained on the encoder ${ref.id} (checksum ${ref.checksum.slice(0, 12)}); the encoder given is ${encoder.id}`,
       { file: join(dir, "manifest.json") },
     );

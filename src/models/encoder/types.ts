@@ -4,6 +4,10 @@
  * retrieval, clustering, the tagger and the server use only this interface.
  */
 
+/** How token vectors become one sentence vector (sentence-transformers' pooling modes). */
+export const POOLING_MODES = ["mean", "cls", "max"] as const;
+export type PoolingMode = (typeof POOLING_MODES)[number];
+
 /** Options for loading an encoder folder (Hugging Face layout). */
 export interface LoadEncoderOptions {
   /** Intra-op threads of the ONNX runtime; default: the machine's cores. */
@@ -12,6 +16,14 @@ export interface LoadEncoderOptions {
   maxLength?: number;
   /** Folder of the on-disk embedding cache (keyed by the encoder's checksum and the text); none when absent. */
   cacheDir?: string;
+  /** Pool this way instead of what modules.json says (mean when the folder has none). */
+  pooling?: PoolingMode;
+  /** Scale sentence vectors to unit length (default: whether modules.json has a Normalize module). */
+  normalize?: boolean;
+  /** Prefer onnx/model_quantized.onnx when the folder has both. */
+  quantized?: boolean;
+  /** The name in `id` and `info.name` (default: the folder's name). */
+  name?: string;
 }
 
 export interface EncodeProgress {
@@ -33,6 +45,8 @@ export interface EncodedTexts {
   truncated: number;
   /** How many rows came from the embedding cache. */
   cached: number;
+  /** Per row, 1 where the text was truncated / came from the cache (loadEncoder's encoders fill it in). */
+  rows?: { truncated: Uint8Array; cached: Uint8Array };
 }
 
 /**
@@ -53,11 +67,15 @@ export interface EncoderInfo {
   /** "bert" | "xlm-roberta" | ... from config.json's model_type. */
   modelType: string;
   tokenizer: "wordpiece" | "unigram" | "bpe";
-  pooling: "mean" | "cls" | "max";
+  pooling: PoolingMode;
   normalize: boolean;
   hiddenSize: number;
   maxLength: number;
   layers: number;
+  /** The ONNX file the weights came from. */
+  onnxFile: string;
+  /** Intra-op threads the runtime uses. */
+  threads: number;
 }
 
 export interface PretrainedEncoder {
