@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/p
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { type ArtifactParts, readArtifact } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/index.ts";
+import { TEXTKIT_VERSION, TextkitError } from "../../core/index.ts";
 
 export const ENCODER_BUNDLE_PART = "encoder";
 export const ENCODER_BUNDLE_FAMILY = "encoder-bundle";
@@ -68,7 +68,7 @@ export async function encoderBundleParts(
       family: ENCODER_BUNDLE_FAMILY,
       task: "files",
       options: { checksum, id, layout },
-      textkitVersion: "",
+      textkitVersion: TEXTKIT_VERSION,
     },
     files,
   };

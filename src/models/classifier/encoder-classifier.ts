@@ -39,11 +39,8 @@ import {
 import { ENCODER_BUNDLE_PART, encoderBundleParts } from "./encoder-bundle.ts";
 import { evaluateScores, mixWeightOnDev, rankScores, targetsOf } from "./encoder-scores.ts";
 import { type HeadTrainResult, type HeadWeights, headLayout, headScores, trainHead } from "./head.ts";
-import { type HeadOptions, resolveHeadOptions } from "./head-options.ts";
+import { ENCODER_HEAD_KIND, type HeadOptions, resolveHeadOptions } from "./head-options.ts";
 import type { ClassifierOptions } from "./options.ts";
-
-/** `options.kind` of an encoder-head artifact's manifest. */
-export const ENCODER_HEAD_KIND = "encoder-head";
 
 /** How an artifact names the encoder its head was trained on. */
 export interface EncoderReference {

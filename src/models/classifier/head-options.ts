@@ -1,5 +1,8 @@
 import { checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/index.ts";
 
+/** `options.kind` of the manifest of a classifier that is a head on an encoder. */
+export const ENCODER_HEAD_KIND = "encoder-head";
+
 export const HEAD_LOSSES = ["softmax", "ova"] as const;
 export type HeadLoss = (typeof HEAD_LOSSES)[number];
 

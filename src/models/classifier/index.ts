@@ -7,13 +7,12 @@ export type {
 } from "./autotune.ts";
 export { AUTOTUNE_METRICS, autotuneClassifier } from "./autotune.ts";
 export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } from "./classifier.ts";
-export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier, trainClassifier } from "./classifier.ts";
+export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier } from "./classifier.ts";
 export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
 export { unpackEncoderBundle } from "./encoder-bundle.ts";
 export type { EncoderClassifierOptions, EncoderHeadHooks, EncoderReference } from "./encoder-classifier.ts";
 export {
-  ENCODER_HEAD_KIND,
   EncoderClassifier,
   encoderHeadOf,
   loadEncoderClassifier,
@@ -25,9 +24,10 @@ export { Featurizer } from "./featurizer.ts";
 export type { HeadData, HeadTargets, HeadTrainResult, HeadWeights } from "./head.ts";
 export { headMetric, headScores, trainHead } from "./head.ts";
 export type { HeadLoss, HeadOptions } from "./head-options.ts";
-export { DEFAULT_HEAD_OPTIONS, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
+export { DEFAULT_HEAD_OPTIONS, ENCODER_HEAD_KIND, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";
 export { CLASSIFIER_LOSSES, DEFAULT_CLASSIFIER_OPTIONS, resolveClassifierOptions } from "./options.ts";
 export type { QuantizeHooks, QuantizeOptions } from "./quantize.ts";
 export { quantizeClassifier } from "./quantize.ts";
 export type { QuantizationInfo } from "./quantized-format.ts";
+export { trainClassifier } from "./train-classifier.ts";
