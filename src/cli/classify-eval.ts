@@ -7,14 +7,17 @@ import {
   formatConfusionMatrix,
   topKAccuracy,
 } from "../eval/index.ts";
-import { loadClassifier } from "../models/classifier/index.ts";
 import { addLabelledDataOptions, type DataFlags, readOptionsOf } from "./data-options.ts";
+import { addEncoderOption, type OpenedClassifier, openClassifier } from "./encoder-head.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseInteger } from "./parse-options.ts";
 import { evaluationMetrics, formatEvaluation } from "./report-output.ts";
 
 interface EvalFlags extends DataFlags {
   model: string;
+  encoder?: string;
+  encoderThreads?: number;
+  encoderCache?: string;
   data: string;
   confusion?: boolean;
   topK: number;
@@ -96,7 +99,15 @@ function checkLabels(
 }
 
 async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
-  const model = await loadClassifier(flags.model);
+  const model = await openClassifier(flags.model, flags);
+  try {
+    await evaluateOpened(model, flags, io);
+  } finally {
+    await model.close();
+  }
+}
+
+async function evaluateOpened(model: OpenedClassifier, flags: EvalFlags, io: CliIo): Promise<void> {
   if (flags.confusion && model.multiLabel) {
     throw new TextkitError(
       "OPTION_INVALID",
@@ -105,12 +116,12 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
   }
   const data = await loadDataset(flags.data, { ...readOptionsOf(flags), minClasses: 1 });
   const unknown = checkLabels(data, flags.data, model, io);
-  const evaluation = model.evaluate(data);
+  const evaluation = await model.evaluate(data);
   const truth = data.examples.map((e) => e.labels[0]!);
   let topK: { k: number; accuracy: number } | undefined;
   if (!model.multiLabel) {
     const texts = data.examples.map((e) => e.text);
-    const ranked = model.predict(texts, { k: flags.topK }).map((p) => p.labels);
+    const ranked = (await model.predict(texts, { k: flags.topK })).map((p) => p.labels);
     topK = { k: flags.topK, accuracy: topKAccuracy(truth, ranked, flags.topK) };
   }
   const cm = flags.confusion
@@ -156,6 +167,7 @@ export function registerClassifyEval(classify: Command, io: CliIo): Command {
     .requiredOption("--model <dir>", "model directory written by 'textkit classify train'")
     .requiredOption("--data <file>", "labelled data to score the model on");
   addLabelledDataOptions(command);
+  addEncoderOption(command);
   command
     .option("--confusion", "also print the confusion matrix (single-label models)")
     .addOption(
