@@ -134,4 +134,20 @@ describe("a classifier head on a pretrained encoder", () => {
       (e: unknown) => isTextkitError(e) && e.code === "OPTION_INVALID",
     );
   });
+
+  it("autotunes the head's settings on dev over the cached embeddings, keeping the best trial", async () => {
+    const model = await trainClassifier({ train, dev }, { encoder, head: { epochs: 5 }, autotuneTrials: 4 });
+    const trials = model.runRecord?.final["autotune"] as {
+      trials: { metric: number; options: { hidden: number; lr: number } }[];
+    };
+    assert.equal(trials.trials.length, 4);
+    const best = trials.trials.reduce((a, b) => (b.metric > a.metric ? b : a));
+    assert.equal(model.headOptions.hidden, best.options.hidden);
+    assert.equal(model.headOptions.lr, best.options.lr);
+    assert.equal((await model.evaluate(dev)).accuracy, best.metric);
+    await assert.rejects(
+      trainClassifier({ train }, { encoder, autotuneTrials: 3 }),
+      (e: unknown) => isTextkitError(e) && e.code === "OPTION_INVALID",
+    );
+  });
 });

@@ -42,6 +42,7 @@ export interface EncoderHeadFlags {
   bundle?: boolean;
   encoderThreads?: number;
   encoderCache?: string;
+  autotuneTrials?: number;
 }
 
 /** Adds --encoder and the head's options to `classify train`. */
@@ -199,6 +200,7 @@ export async function trainHeadAndSave(
         encoderPath: dir,
         head: { ...head, loss: data.train.multiLabel && head.loss === "softmax" ? "ova" : head.loss },
         ensemble: flags.ensemble === true ? ngramOptions : false,
+        ...(flags.autotuneTrials === undefined ? {} : { autotuneTrials: flags.autotuneTrials }),
       },
       {
         ...classifierHooks(bar, head.epochs),

@@ -39,6 +39,7 @@ import {
 import { ENCODER_BUNDLE_PART, encoderBundleParts } from "./encoder-bundle.ts";
 import { evaluateScores, mixWeightOnDev, rankScores, targetsOf } from "./encoder-scores.ts";
 import { type HeadTrainResult, type HeadWeights, headLayout, headScores, trainHead } from "./head.ts";
+import { autotuneHead, type HeadAutotuneTrial } from "./head-autotune.ts";
 import { ENCODER_HEAD_KIND, type HeadOptions, resolveHeadOptions } from "./head-options.ts";
 import type { ClassifierOptions } from "./options.ts";
 
@@ -60,6 +61,8 @@ export interface EncoderClassifierOptions {
   ensemble?: Partial<ClassifierOptions> | false;
   /** Texts per encoder batch. */
   batchSize?: number;
+  /** Search the head's settings on dev over this many trials (the classifier's autotune, on the cached embeddings). */
+  autotuneTrials?: number;
 }
 
 /** Training hooks, plus the encoder's progress while it embeds the training and dev texts. */
@@ -279,14 +282,31 @@ export async function trainEncoderClassifier(
     devVectors === null || !useDev
       ? undefined
       : { vectors: devVectors.vectors, targets: targetsOf(dev, lookup) };
-  const result: HeadTrainResult = trainHead(
-    headTrain,
-    headDev,
-    encoder.dim,
-    labels.length,
-    headOptions,
-    hooks,
-  );
+  let result: HeadTrainResult;
+  let tuned: HeadAutotuneTrial[] | null = null;
+  let chosen = headOptions;
+  if (options.autotuneTrials !== undefined && options.autotuneTrials > 1) {
+    if (headDev === undefined) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        "autotuning a head scores its trials on a dev set: give --dev (or --split)",
+      );
+    }
+    const search = autotuneHead(
+      headTrain,
+      headDev,
+      encoder.dim,
+      labels.length,
+      headOptions,
+      { trials: options.autotuneTrials, seed: headOptions.seed },
+      hooks,
+    );
+    result = search.best;
+    chosen = search.options;
+    tuned = search.trials;
+  } else {
+    result = trainHead(headTrain, headDev, encoder.dim, labels.length, headOptions, hooks);
+  }
 
   let ngram: TextClassifier | null = null;
   let headWeight = 1;
@@ -294,7 +314,7 @@ export async function trainEncoderClassifier(
   if (options.ensemble !== undefined && options.ensemble !== false && useDev && devVectors !== null) {
     ngram = await trainClassifier(
       { train, dev },
-      { ...options.ensemble, loss: headOptions.loss, seed: headOptions.seed },
+      { ...options.ensemble, loss: chosen.loss, seed: chosen.seed },
     );
     if (ngram.labels.join("\n") !== labels.join("\n"))
       throw new TextkitError("INTERNAL", "the n-gram model's labels differ from the head's");
@@ -302,7 +322,7 @@ export async function trainEncoderClassifier(
       result.weights,
       devVectors.vectors,
       dev.examples.length,
-      headOptions.loss === "ova",
+      chosen.loss === "ova",
     );
     const mix = mixWeightOnDev(headDevScores, ngram, dev, labels, multiLabel);
     headWeight = mix.weight;
@@ -317,7 +337,7 @@ export async function trainEncoderClassifier(
   const model = new EncoderClassifier({
     labels,
     multiLabel,
-    headOptions,
+    headOptions: chosen,
     encoder,
     encoderRef: ref,
     head: result.weights,
@@ -331,6 +351,7 @@ export async function trainEncoderClassifier(
     truncated: trainVectors.truncated + (devVectors?.truncated ?? 0),
     cached: trainVectors.cached + (devVectors?.cached ?? 0),
   };
+  if (tuned !== null) final["autotune"] = { trials: tuned };
   final["trainSeconds"] = (performance.now() - t0) / 1000;
   final["examplesPerSecond"] = result.examplesPerSecond;
   if (useDev && devVectors !== null) {
@@ -344,7 +365,7 @@ export async function trainEncoderClassifier(
   }
   const finishedAt = new Date();
   const record: RunRecord = {
-    runId: newRunId(started, headOptions.seed),
+    runId: newRunId(started, chosen.seed),
     family: CLASSIFIER_FAMILY,
     task: multiLabel ? "multilabel" : "multiclass",
     startedAt: started.toISOString(),
@@ -353,7 +374,7 @@ export async function trainEncoderClassifier(
     options: {
       kind: ENCODER_HEAD_KIND,
       encoder: { id: ref.id, checksum: ref.checksum },
-      head: { ...headOptions },
+      head: { ...chosen },
       ensemble: ngram !== null,
     },
     data: {
@@ -368,7 +389,7 @@ export async function trainEncoderClassifier(
   return new EncoderClassifier({
     labels,
     multiLabel,
-    headOptions,
+    headOptions: chosen,
     encoder,
     encoderRef: ref,
     head: result.weights,

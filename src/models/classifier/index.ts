@@ -23,6 +23,8 @@ export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
 export type { HeadData, HeadTargets, HeadTrainResult, HeadWeights } from "./head.ts";
 export { headMetric, headScores, trainHead } from "./head.ts";
+export type { HeadAutotuneOptions, HeadAutotuneTrial } from "./head-autotune.ts";
+export { autotuneHead } from "./head-autotune.ts";
 export type { HeadLoss, HeadOptions } from "./head-options.ts";
 export { DEFAULT_HEAD_OPTIONS, ENCODER_HEAD_KIND, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
 export type { ClassifierLoss, ClassifierOptions } from "./options.ts";
