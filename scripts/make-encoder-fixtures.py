@@ -16,6 +16,8 @@ The test fixtures (test/fixtures/encoders/, committed, a few hundred KB) are:
 - ``xlmr-unigram``: a 2-layer XLM-R-shaped model (positions counted from the padding id, no
   token_type_ids input) over a SentencePiece Unigram model trained here on a small text,
   converted to a tokenizer.json Unigram the way Hugging Face converts XLM-R's;
+- ``odd-inputs/model.onnx``: a small graph that wants ``position_ids`` fed in, which textkit
+  refuses (ENCODER_UNSUPPORTED);
 - ``reference.json``: for every fixture and text, the token ids from an independent
   reference (the WordPiece implementation below; the sentencepiece library) and the pooled
   embeddings of PyTorch's forward pass (mean, CLS, max, mean normalised), each text alone.
@@ -513,9 +515,28 @@ def build_unigram_fixture(out, reference):
         reference["xlmr"] = rows
 
 
-def build_bench_models(out):
-    """MiniLM-L6-shaped and BERT-base-shaped encoders with random weights, for bench:encoder."""
+def bench_vocab(text_file, size):
+    """The fixture vocabulary plus the `size` commonest words of a text file, so that the
+    benchmark's texts get about as many tokens per word as a real BERT vocabulary gives."""
     vocab = wordpiece_vocab()
+    if text_file is None:
+        return vocab
+    counts = {}
+    with open(text_file, encoding="utf-8") as f:
+        for line in f:
+            for word in basic_tokens(line):
+                counts[word] = counts.get(word, 0) + 1
+    known = set(vocab)
+    for word, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]:
+        if word not in known:
+            vocab.append(word)
+            known.add(word)
+    return vocab
+
+
+def build_bench_models(out, text_file):
+    """MiniLM-L6-shaped and BERT-base-shaped encoders with random weights, for bench:encoder."""
+    vocab = bench_vocab(text_file, 8000)
     for name, hidden, layers, heads, inter in [("minilm-l6", 384, 6, 12, 1536), ("bert-base", 768, 12, 12, 3072)]:
         cfg = bert_config(len(vocab), hidden, layers, heads, inter, 512)
         enc = make_encoder(cfg, xlmr=False, seed=SEED, std=0.02)
@@ -525,9 +546,8 @@ def build_bench_models(out):
         write_json(os.path.join(folder, "tokenizer_config.json"), bert_tokenizer_config(512))
         sentence_transformers_files(folder, hidden, "mean", True)
         export_onnx(enc, os.path.join(folder, "onnx", "model.onnx"), xlmr=False)
-        torch.save(enc.state_dict(), os.path.join(folder, "weights.pt"))
-        write_json(os.path.join(folder, "shape.json"), {"hidden": hidden, "layers": layers, "heads": heads,
-                                                         "intermediate": inter})
+        # The peer in bench/encoder-peer.py rebuilds the same weights from this and the seed.
+        write_json(os.path.join(folder, "bench.json"), {"config": cfg, "seed": SEED, "std": 0.02})
 
 
 def main():
@@ -535,10 +555,11 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser.add_argument("--out", default=os.path.join(here, "..", "test", "fixtures", "encoders"))
     parser.add_argument("--bench", metavar="DIR", help="write the benchmark-sized models to DIR instead")
+    parser.add_argument("--vocab-from", metavar="FILE", help="with --bench: add the commonest words of this text file")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.bench:
-        build_bench_models(args.bench)
+        build_bench_models(args.bench, args.vocab_from)
         return
     reference = {"texts": TEXTS}
     build_wordpiece_fixtures(args.out, reference)

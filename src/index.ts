@@ -280,6 +280,8 @@ export {
 } from "./models/cluster/index.ts";
 // Pretrained transformer encoders (Hugging Face folders run with the ONNX runtime)
 export type {
+  BatcherOptions,
+  BatchStats,
   EncodedTexts,
   EncodedWords,
   EncodeOptions,
@@ -289,8 +291,17 @@ export type {
   LoadEncoderOptions,
   PoolingMode,
   PretrainedEncoder,
+  PullOptions,
+  PullProgress,
+  PullResult,
 } from "./models/encoder/index.ts";
-export { loadEncoder, OnnxEncoder, POOLING_MODES } from "./models/encoder/index.ts";
+export {
+  EncoderBatcher,
+  loadEncoder,
+  OnnxEncoder,
+  POOLING_MODES,
+  pullEncoder,
+} from "./models/encoder/index.ts";
 // Regression on tables (OLS, ridge, SGD) and forecasting time series
 export type {
   ForecastOptions,

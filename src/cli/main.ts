@@ -107,6 +107,14 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
     register: async (program, io) => void (await import("./search.ts")).registerSearch(program, io),
   },
   {
+    name: "encoders",
+    summary: "fetch, check and run pretrained transformer encoders (ONNX)",
+    register: group(
+      "Pretrained transformer encoders: pull a hub model into a folder, check it, embed texts with it.",
+      async () => [(await import("./encoders.ts")).registerEncoders],
+    ),
+  },
+  {
     name: "recommend",
     summary: "train, evaluate and use recommenders",
     register: group(

@@ -143,34 +143,24 @@ export class OnnxEncoder implements PretrainedEncoder {
     const batch = rows.length;
     const seq = Math.max(...rows.map((r) => r.length));
     const size = batch * seq;
-    const ids = this.#graph.int32 ? new Int32Array(size) : new BigInt64Array(size);
-    const mask = this.#graph.int32 ? new Int32Array(size) : new BigInt64Array(size);
+    const ids = new Int32Array(size).fill(this.#padId);
+    const mask = new Int32Array(size);
     for (let b = 0; b < batch; b++) {
       const row = rows[b] as readonly number[];
-      for (let t = 0; t < seq; t++) {
-        const at = b * seq + t;
-        const id = t < row.length ? (row[t] as number) : this.#padId;
-        if (ids instanceof Int32Array && mask instanceof Int32Array) {
-          ids[at] = id;
-          mask[at] = t < row.length ? 1 : 0;
-        } else if (ids instanceof BigInt64Array && mask instanceof BigInt64Array) {
-          ids[at] = BigInt(id);
-          mask[at] = t < row.length ? 1n : 0n;
-        }
-      }
+      ids.set(row, b * seq);
+      mask.fill(1, b * seq, b * seq + row.length);
     }
-    const type = this.#graph.int32 ? "int32" : "int64";
-    const feeds: Record<string, Tensor> = {
-      input_ids: new this.#ort.Tensor(type, ids, [batch, seq]),
-      attention_mask: new this.#ort.Tensor(type, mask, [batch, seq]),
-    };
-    if (this.#graph.tokenTypes) {
-      feeds["token_type_ids"] = new this.#ort.Tensor(
-        type,
-        this.#graph.int32 ? new Int32Array(size) : new BigInt64Array(size),
-        [batch, seq],
-      );
-    }
+    // Most exports take int64; a few take int32. The runtime wants the type the graph declares.
+    const tensor = (values: Int32Array): Tensor =>
+      this.#graph.int32
+        ? new this.#ort.Tensor("int32", values, [batch, seq])
+        : new this.#ort.Tensor(
+            "int64",
+            BigInt64Array.from(values, (v) => BigInt(v)),
+            [batch, seq],
+          );
+    const feeds: Record<string, Tensor> = { input_ids: tensor(ids), attention_mask: tensor(mask) };
+    if (this.#graph.tokenTypes) feeds["token_type_ids"] = tensor(new Int32Array(size));
     const result = await this.#session.run(feeds, [this.#graph.output]);
     const out = result[this.#graph.output];
     if (out === undefined || !(out.data instanceof Float32Array) || out.dims.length !== 3) {
