@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { loadDirectoryModels, resolveMonitorConfig } from "../src/apps/monitor/index.ts";
 import { isTextkitError } from "../src/core/index.ts";
 import {
   EncoderClassifier,
@@ -148,6 +149,24 @@ describe("a classifier head on a pretrained encoder", () => {
     await assert.rejects(
       trainClassifier({ train }, { encoder, autotuneTrials: 3 }),
       (e: unknown) => isTextkitError(e) && e.code === "OPTION_INVALID",
+    );
+  });
+
+  it("labels the monitor's documents through a head read from a models directory", async () => {
+    const model = await trainClassifier(
+      { train },
+      { encoder, encoderPath: BERT_FIXTURE, head: { epochs: 5 } },
+    );
+    const root = join(work, "monitor-models");
+    await model.save(join(root, "topics"));
+    const config = resolveMonitorConfig({ models: { topic: "topics", sentiment: null, entities: null } });
+    const models = await loadDirectoryModels(root, config);
+    const texts = ["my card was stolen", "a great film"];
+    const top = await models.labeler("topics").top(texts);
+    const expected = await model.predict(texts);
+    assert.deepEqual(
+      top.map((t) => t.label),
+      expected.map((p) => p.labels[0]),
     );
   });
 });
