@@ -23,7 +23,7 @@ export interface HeadAutotuneTrial {
   seconds: number;
 }
 
-const HIDDEN = [0, 64, 128, 256, 512] as const;
+const HIDDEN: readonly number[] = [0, 64, 128, 256, 512];
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
@@ -35,7 +35,7 @@ function around(rng: Random, v: number, spread: number, lo: number, hi: number):
 }
 
 function sample(best: HeadOptions, spread: number, rng: Random): Partial<HeadOptions> {
-  const at = Math.max(0, HIDDEN.findIndex((h) => h === best.hidden));
+  const at = Math.max(0, HIDDEN.indexOf(best.hidden));
   const step = rng.next() < spread ? (rng.next() < 0.5 ? -1 : 1) : 0;
   const hidden = HIDDEN[clamp(at + step, 0, HIDDEN.length - 1)]!;
   return {
