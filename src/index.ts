@@ -68,11 +68,15 @@ export type {
   ErrorLocation,
   ParsedTag,
   RunRecord,
+  SentenceEncodeOptions,
+  SentenceEncoder,
+  SentenceVectors,
   TagScheme,
   TagViolation,
   TextkitErrorOptions,
   TrainHooks,
   TrainProgress,
+  WordEncoder,
 } from "./core/index.ts";
 export {
   chunksToTags,
@@ -225,6 +229,7 @@ export {
   topKAccuracy,
 } from "./eval/index.ts";
 // The text classifier
+// Heads on pretrained encoders (issue 12)
 export type {
   AutotuneHooks,
   AutotuneMetric,
@@ -236,7 +241,17 @@ export type {
   ClassifierOptions,
   DataDefaults,
   DataProfile,
+  EncoderClassifierOptions,
+  EncoderHeadHooks,
+  EncoderReference,
   FeatureOptions,
+  HeadData,
+  HeadLoss,
+  HeadOptions,
+  HeadTargets,
+  HeadTrainResult,
+  HeadWeights,
+  MixChoice,
   Prediction,
   PredictOptions,
   QuantizationInfo,
@@ -251,14 +266,25 @@ export {
   CLASSIFIER_LOSSES,
   classifierFamily,
   DEFAULT_CLASSIFIER_OPTIONS,
+  DEFAULT_HEAD_OPTIONS,
   dataDefaults,
+  ENCODER_HEAD_KIND,
+  EncoderClassifier,
+  encoderHeadOf,
   Featurizer,
+  HEAD_LOSSES,
+  headMetric,
+  headScores,
   loadClassifier,
+  loadEncoderClassifier,
   profileData,
   quantizeClassifier,
   resolveClassifierOptions,
+  resolveHeadOptions,
   TextClassifier,
   trainClassifier,
+  trainEncoderClassifier,
+  trainHead,
 } from "./models/classifier/index.ts";
 // Clustering: k-means on dense or sparse rows, silhouette, topic discovery in texts
 export type {

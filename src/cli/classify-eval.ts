@@ -7,8 +7,8 @@ import {
   formatConfusionMatrix,
   topKAccuracy,
 } from "../eval/index.ts";
-import { loadClassifier } from "../models/classifier/index.ts";
 import { addLabelledDataOptions, type DataFlags, readOptionsOf } from "./data-options.ts";
+import { addEncoderOption, type OpenedClassifier, openClassifier } from "./encoder-head.ts";
 import { fastTextTestLines, precisionAtK } from "./fasttext-output.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
@@ -19,6 +19,9 @@ import { evaluationMetrics, formatEvaluation } from "./report-output.ts";
 
 interface EvalFlags extends DataFlags {
   model: string;
+  encoder?: string;
+  encoderThreads?: number;
+  encoderCache?: string;
   data: string;
   confusion?: boolean;
   topK: number;
@@ -103,7 +106,15 @@ function checkLabels(
 }
 
 async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
-  const model = await loadClassifier(flags.model);
+  const model = await openClassifier(flags.model, flags);
+  try {
+    await evaluateOpened(model, flags, io);
+  } finally {
+    await model.close();
+  }
+}
+
+async function evaluateOpened(model: OpenedClassifier, flags: EvalFlags, io: CliIo): Promise<void> {
   if (flags.confusion && model.multiLabel) {
     throw new TextkitError(
       "OPTION_INVALID",
@@ -112,12 +123,12 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
   }
   const data = await loadDataset(flags.data, { ...readOptionsOf(flags), minClasses: 1 });
   const unknown = checkLabels(data, flags.data, model, io);
-  const evaluation = model.evaluate(data);
+  const evaluation = await model.evaluate(data);
   const truth = data.examples.map((e) => e.labels[0]!);
   let topK: { k: number; accuracy: number } | undefined;
   if (!model.multiLabel) {
     const texts = data.examples.map((e) => e.text);
-    const ranked = model.predict(texts, { k: flags.topK }).map((p) => p.labels);
+    const ranked = (await model.predict(texts, { k: flags.topK })).map((p) => p.labels);
     topK = { k: flags.topK, accuracy: topKAccuracy(truth, ranked, flags.topK) };
   }
   const cm = flags.confusion
@@ -129,12 +140,12 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
   const format = flags.json ? "json" : (flags.outputFormat ?? "text");
   let fastTextLines = "";
   if (format === "fasttext") {
-    const predicted = model
-      .predict(
+    const predicted = (
+      await model.predict(
         data.examples.map((e) => e.text),
         { k: flags.k, threshold: flags.threshold },
       )
-      .map((p) => p.labels);
+    ).map((p) => p.labels);
     fastTextLines = fastTextTestLines(
       precisionAtK(
         predicted,
@@ -181,6 +192,7 @@ export function registerClassifyEval(classify: Command, io: CliIo): Command {
     .requiredOption("--model <dir>", "model directory written by 'textkit classify train'")
     .requiredOption("--data <file>", "labelled data to score the model on");
   addLabelledDataOptions(command);
+  addEncoderOption(command);
   command
     .option("--confusion", "also print the confusion matrix (single-label models)")
     .addOption(

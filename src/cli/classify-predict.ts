@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
-import { loadClassifier } from "../models/classifier/index.ts";
 import { addTextInputOptions, type TextInputFlags } from "./data-options.ts";
+import { addEncoderOption, openClassifier } from "./encoder-head.ts";
 import { fastTextPredictionLine } from "./fasttext-output.ts";
 import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
@@ -10,6 +10,9 @@ const PREDICT_FORMATS = ["json", "fasttext"] as const;
 
 interface PredictFlags extends TextInputFlags {
   model: string;
+  encoder?: string;
+  encoderThreads?: number;
+  encoderCache?: string;
   input?: string;
   k: number;
   threshold: number;
@@ -18,11 +21,23 @@ interface PredictFlags extends TextInputFlags {
 }
 
 async function runPredict(flags: PredictFlags, io: CliIo): Promise<void> {
-  const model = await loadClassifier(flags.model);
+  const model = await openClassifier(flags.model, flags);
+  try {
+    await predictAll(model, flags, io);
+  } finally {
+    await model.close();
+  }
+}
+
+async function predictAll(
+  model: Awaited<ReturnType<typeof openClassifier>>,
+  flags: PredictFlags,
+  io: CliIo,
+): Promise<void> {
   const batches = predictInput(flags, io);
   const options = { k: flags.k, threshold: flags.threshold };
   for await (const batch of batches) {
-    const predictions = model.predict(
+    const predictions = await model.predict(
       batch.map((item) => item.text),
       options,
     );
@@ -59,6 +74,7 @@ export function registerClassifyPredict(classify: Command, io: CliIo): Command {
     .requiredOption("--model <dir>", "model directory written by 'textkit classify train'")
     .option("--input <file>", "file to read, '-' for standard input (default: standard input)");
   addTextInputOptions(command);
+  addEncoderOption(command);
   command
     .addOption(
       new Option("--k <k>", "labels per text, best first").argParser(parseInteger("--k", 1)).default(1),

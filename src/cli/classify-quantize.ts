@@ -5,6 +5,7 @@ import { TextkitError } from "../core/index.ts";
 import { type Dataset, loadDataset } from "../data/index.ts";
 import {
   type ClassifierEvaluation,
+  encoderHeadOf,
   loadClassifier,
   type QuantizationInfo,
   type QuantizeOptions,
@@ -112,6 +113,14 @@ async function runQuantize(flags: QuantizeFlags, io: CliIo): Promise<void> {
     );
   }
   checkModelOutput(flags.out, "--out");
+  const head = await encoderHeadOf(flags.model);
+  if (head !== null) {
+    throw new TextkitError(
+      "QUANTIZE_UNSUPPORTED",
+      `the classifier in ${flags.model} is a head on the encoder ${head.encoder.id}: its weights are a few small matrices (no embedding table to compress), and the encoder's own size is set by its ONNX file (use an onnx/model_quantized.onnx for a smaller one)`,
+      { file: flags.model },
+    );
+  }
   const model = await loadClassifier(flags.model);
   // The evaluation data is read before any work, so that a bad file costs no time and writes nothing.
   const data =

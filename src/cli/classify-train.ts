@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
+import { TextkitError } from "../core/index.ts";
 import { type Dataset, loadDataset, stratifiedSplit } from "../data/index.ts";
 import { classificationReportToDict } from "../eval/index.ts";
 import {
@@ -18,13 +19,19 @@ import {
   givenClassifierOptions,
 } from "./classifier-flags.ts";
 import { addLabelledDataOptions, type DataFlags, readOptionsOf, skippedNote } from "./data-options.ts";
+import {
+  addEncoderHeadOptions,
+  type EncoderHeadFlags,
+  headOptionsOf,
+  trainHeadAndSave,
+} from "./encoder-head.ts";
 import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-out-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { classifierHooks, describeDataset, evaluationMetrics, formatEvaluation } from "./report-output.ts";
 
-interface TrainFlags extends DataFlags, ClassifierFlags, HeldOutFlags {
+interface TrainFlags extends DataFlags, ClassifierFlags, HeldOutFlags, EncoderHeadFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -197,7 +204,7 @@ export function formatRefit(refit: Refit): string {
 
 /** Top-5 accuracy, when it says something: single-label models with more than 5 labels. */
 export function topKOf(
-  model: TextClassifier,
+  model: { multiLabel: boolean; labels: readonly string[] },
   evaluation: ClassifierEvaluation,
 ): { k: number; accuracy: number } | undefined {
   return model.multiLabel || model.labels.length <= 5
@@ -206,7 +213,11 @@ export function topKOf(
 }
 
 /** The evaluations of a training run as people read them. */
-export function formatOutcome(plan: TrainingPlan, outcome: TrainingOutcome, digits = 2): string {
+export function formatOutcome(
+  plan: TrainingPlan,
+  outcome: Omit<TrainingOutcome, "model"> & { model: Pick<TextClassifier, "labels" | "task" | "multiLabel"> },
+  digits = 2,
+): string {
   let out = "";
   const { model } = outcome;
   if (outcome.dev !== undefined && plan.dev !== undefined) {
@@ -242,6 +253,13 @@ async function runTrain(
 ): Promise<void> {
   // Refuse bad settings before reading any data: a typo should cost no time.
   resolveClassifierOptions(classifierOptionsOf(flags, false));
+  if (flags.encoder !== undefined) headOptionsOf(flags, given);
+  else if (flags.ensemble === true || flags.bundle === true) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `${flags.ensemble === true ? "--ensemble" : "--bundle"} goes with --encoder DIR`,
+    );
+  }
   checkModelOutput(flags.out, "--out");
   const separate = heldOutFilesGiven(flags, splitGiven, "data");
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
@@ -284,6 +302,10 @@ async function runTrain(
   bar.log(describeDataset("train", plan.train));
   if (plan.dev !== undefined) bar.log(describeDataset("dev", plan.dev.data));
   if (plan.test !== undefined) bar.log(describeDataset("test", plan.test.data));
+  if (flags.encoder !== undefined) {
+    await trainHeadPlan(plan, flags, given, bar, io);
+    return;
+  }
 
   const outcome = await trainAndSave(plan, bar);
   if (!flags.json) {
@@ -361,6 +383,7 @@ export function registerClassifyTrain(classify: Command, io: CliIo): Command {
     );
   addLabelledDataOptions(command);
   addClassifierOptions(command);
+  addEncoderHeadOptions(command);
   command
     .option("--json", "print one JSON object (options, metrics, reports) instead of text")
     .option("-q, --quiet", "no progress or epoch lines on stderr")
@@ -368,4 +391,89 @@ export function registerClassifyTrain(classify: Command, io: CliIo): Command {
       await runTrain(flags, self.getOptionValueSource("split") === "cli", givenClassifierOptions(self), io);
     });
   return command;
+}
+
+/**
+ * `classify train --encoder DIR`: a head on the encoder's embeddings, scored on the dev and
+ * test data and saved like any classifier. With --split the saved head is the one trained
+ * without the held-out rows (no refit: the head's early stopping already used dev).
+ */
+async function trainHeadPlan(
+  plan: TrainingPlan,
+  flags: TrainFlags,
+  given: ReadonlySet<keyof ClassifierOptions>,
+  bar: ProgressBar,
+  io: CliIo,
+): Promise<void> {
+  const head = headOptionsOf(flags, given);
+  const dev = plan.dev !== undefined && plan.dev.data.examples.length > 0 ? plan.dev : undefined;
+  const test = plan.test !== undefined && plan.test.data.examples.length > 0 ? plan.test : undefined;
+  const { model, close } = await trainHeadAndSave(
+    { train: plan.train, ...(dev === undefined ? {} : { dev: dev.data }) },
+    flags,
+    head,
+    plan.options,
+    plan.out,
+    bar,
+  );
+  let devEvaluation: ClassifierEvaluation | undefined;
+  let testEvaluation: ClassifierEvaluation | undefined;
+  try {
+    devEvaluation = dev === undefined ? undefined : await model.evaluate(dev.data);
+    testEvaluation = test === undefined ? undefined : await model.evaluate(test.data);
+  } finally {
+    await close();
+  }
+  const runRecordPath = model.runRecord === null ? null : join(plan.out, "run.json");
+  const outcome = {
+    model,
+    ...(devEvaluation === undefined ? {} : { dev: devEvaluation }),
+    ...(testEvaluation === undefined ? {} : { test: testEvaluation }),
+    runRecordPath,
+  };
+  if (!flags.json) {
+    await writeAll(
+      io.stdout,
+      formatOutcome(
+        {
+          ...plan,
+          notes: [
+            ...(plan.notes ?? []),
+            `encoder: ${model.encoderRef.id}${model.ngram === null ? "" : `, mixed with the n-gram model (head weight ${model.headWeight})`}`,
+          ],
+        },
+        outcome,
+      ),
+    );
+    return;
+  }
+  const result = {
+    model: plan.out,
+    runRecord: runRecordPath,
+    task: model.task,
+    labels: model.labels,
+    encoder: model.encoderRef,
+    head: model.headOptions,
+    headWeight: model.headWeight,
+    training: {
+      epochs: model.runRecord?.epochs.length ?? null,
+      bestEpoch: model.runRecord?.bestEpoch ?? null,
+      stoppedEarly: model.runRecord?.stoppedEarly ?? false,
+      seconds: model.runRecord?.seconds ?? null,
+      encoder: model.runRecord?.final["encoder"] ?? null,
+    },
+    metrics: {
+      ...(devEvaluation === undefined
+        ? {}
+        : { dev: evaluationMetrics(devEvaluation, topKOf(model, devEvaluation)) }),
+      ...(testEvaluation === undefined
+        ? {}
+        : { test: evaluationMetrics(testEvaluation, topKOf(model, testEvaluation)) }),
+    },
+    report: {
+      ...(devEvaluation === undefined ? {} : { dev: classificationReportToDict(devEvaluation.report) }),
+      ...(testEvaluation === undefined ? {} : { test: classificationReportToDict(testEvaluation.report) }),
+    },
+  };
+  await writeAll(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -323,6 +323,15 @@ export const ERROR_CATALOGUE = {
     status: 400,
     hint: "A Build-Your-Own-Radar file has the columns name, ring, quadrant, isNew, description.",
   },
+  // Heads on pretrained encoders
+  HEAD_ENCODER_REQUIRED: {
+    status: 400,
+    hint: "This model is a head on a pretrained encoder: pass --encoder DIR (the folder it was trained with), or save it with --bundle so it carries the encoder.",
+  },
+  QUANTIZE_UNSUPPORTED: {
+    status: 422,
+    hint: "Quantisation compresses the n-gram classifier's embedding table; a head on an encoder is already small, so use it as it is.",
+  },
   // Internal
   INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
 } as const satisfies Record<string, { status: number; hint: string }>;

@@ -12,6 +12,12 @@ export type { EpochSummary, TrainHooks, TrainProgress } from "./progress.ts";
 export { Random } from "./random.ts";
 export type { RunRecord } from "./run-record.ts";
 export { newRunId, runManifestFields, runRecordFiles, runRecordOf } from "./run-record.ts";
+export type {
+  SentenceEncodeOptions,
+  SentenceEncoder,
+  SentenceVectors,
+  WordEncoder,
+} from "./sentence-encoder.ts";
 export type { Chunk, ParsedTag, TagPrefix, TagScheme, TagViolation } from "./tag-schemes.ts";
 export {
   chunksToTags,

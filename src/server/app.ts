@@ -12,6 +12,7 @@ import { TEXTKIT_VERSION, TextkitError } from "../core/index.ts";
 import { Authenticator, type KeyVerifier } from "./auth.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
 import { DatabaseHandle } from "./database-handle.ts";
+import { EncoderPool } from "./encoder-pool.ts";
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from "./error-handler.ts";
 import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
@@ -89,9 +90,16 @@ export async function buildServer(
   installErrorHandlers(app, limits);
 
   const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });
+  const encoders = new EncoderPool({
+    onBatch: (encoder, stats) => {
+      metrics.encoderSeconds.observe({ encoder }, stats.seconds);
+      metrics.encoderBatchTexts.observe({ encoder }, stats.texts);
+      metrics.encoderWaitSeconds.observe({ encoder }, stats.waitedSeconds);
+    },
+  });
   const registry = new ModelRegistry({
     root: resolved.modelsDir,
-    loaders: { ...builtInFamilies(), ...resolved.families },
+    loaders: { ...builtInFamilies({ encoders }), ...resolved.families },
     log: app.log.child({ component: "registry" }),
     watchIntervalMs: resolved.watchIntervalMs,
     onSwap: (model) => metrics.swaps.inc({ model: model.name }),
@@ -136,6 +144,7 @@ export async function buildServer(
       // The monitor first: its sources stop, and the documents it accepted are stored.
       await monitor?.stop();
       await registry.stop();
+      await encoders.close();
       await database.close();
       stdout?.flushSync();
     });
@@ -237,6 +246,7 @@ export async function buildServer(
   } catch (error) {
     await monitor?.stop();
     await registry.stop();
+    await encoders.close();
     await database.close();
     throw error;
   }

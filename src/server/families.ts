@@ -6,7 +6,14 @@ import { ASSISTANT_FAMILY, loadAssistant } from "../apps/assist/index.ts";
 import type { ArtifactManifest } from "../artifact/index.ts";
 import type { RunRecord } from "../core/index.ts";
 import { TextkitError } from "../core/index.ts";
-import { CLASSIFIER_FAMILY, loadClassifier } from "../models/classifier/index.ts";
+import {
+  CLASSIFIER_FAMILY,
+  ENCODER_HEAD_KIND,
+  encoderHeadOf,
+  loadClassifier,
+  loadEncoderClassifier,
+  unpackEncoderBundle,
+} from "../models/classifier/index.ts";
 import { CLUSTER_FAMILY, loadClusterModel } from "../models/cluster/index.ts";
 import { loadRecommender, RECOMMENDER_FAMILY } from "../models/recommender/index.ts";
 import { loadRegressor, REGRESSOR_FAMILY } from "../models/regressor/index.ts";
@@ -18,6 +25,7 @@ import {
   searchHitJson,
 } from "../models/retrieval/index.ts";
 import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
+import { EncoderPool } from "./encoder-pool.ts";
 import type { FamilyLoader, ModelPredictOptions, Predictor } from "./registry.ts";
 
 /** What GET /v1/models/:name shows of a training run. */
@@ -60,6 +68,48 @@ export async function loadClassifierPredictor(dir: string, _manifest: ArtifactMa
     loaded: { family: CLASSIFIER_FAMILY, model },
     selfTest() {
       const [p] = model.predict(["textkit self-test"], { k: model.labels.length });
+      if (p === undefined || p.labels.length === 0 || !p.scores.every(Number.isFinite)) {
+        throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} does not score a test text`, {
+          file: dir,
+        });
+      }
+    },
+  };
+}
+
+/**
+ * Loads a classifier that is a head on a pretrained encoder. The encoder comes from the
+ * server's pool (one per checksum, shared by every model on it, with dynamic batching),
+ * loaded from the copy bundled in the artifact or else the folder the head was trained
+ * with. Predictions are those of any classifier.
+ */
+export async function loadEncoderHeadPredictor(dir: string, encoders: EncoderPool): Promise<Predictor> {
+  const head = await encoderHeadOf(dir);
+  if (head === null)
+    throw new TextkitError("ARTIFACT_CORRUPT", `the classifier in ${dir} is not a head on an encoder`, {
+      file: dir,
+    });
+  const from = head.bundled ? await unpackEncoderBundle(dir) : head.encoder.path;
+  if (from === null) {
+    throw new TextkitError(
+      "HEAD_ENCODER_REQUIRED",
+      `the classifier in ${dir} is a head on the encoder ${head.encoder.id} and neither carries it nor names its folder; train it again with --bundle`,
+      { file: dir },
+    );
+  }
+  const encoder = await encoders.acquire(from, head.encoder.checksum);
+  const model = await loadEncoderClassifier(dir, encoder);
+  return {
+    labels: model.labels,
+    details: {
+      encoder: model.encoderRef.id,
+      head: { hidden: model.headOptions.hidden, loss: model.headOptions.loss },
+      headWeight: model.headWeight,
+      run: runSummary(model.runRecord),
+    },
+    predict: (inputs, options) => model.predict(inputs, options),
+    async selfTest() {
+      const [p] = await model.predict(["textkit self-test"], { k: model.labels.length });
       if (p === undefined || p.labels.length === 0 || !p.scores.every(Number.isFinite)) {
         throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} does not score a test text`, {
           file: dir,
@@ -305,9 +355,13 @@ export async function loadRetrievalPredictor(dir: string, _manifest: ArtifactMan
  * @example
  * const registry = new ModelRegistry({ root: "models", loaders: builtInFamilies() });
  */
-export function builtInFamilies(): Record<string, FamilyLoader> {
+export function builtInFamilies(context: { encoders?: EncoderPool } = {}): Record<string, FamilyLoader> {
+  const encoders = context.encoders ?? new EncoderPool();
   return {
-    [CLASSIFIER_FAMILY]: loadClassifierPredictor,
+    [CLASSIFIER_FAMILY]: (dir, manifest) =>
+      manifest.options["kind"] === ENCODER_HEAD_KIND
+        ? loadEncoderHeadPredictor(dir, encoders)
+        : loadClassifierPredictor(dir, manifest),
     [TAGGER_FAMILY]: loadTaggerPredictor,
     [RECOMMENDER_FAMILY]: loadRecommenderPredictor,
     [REGRESSOR_FAMILY]: loadRegressorPredictor,

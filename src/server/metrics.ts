@@ -34,6 +34,10 @@ export class ServerMetrics {
   readonly recommendConversions: Counter<"app" | "model" | "version" | "variant">;
   /** Events counted and reported rather than applied as sent: duplicate, unknown_item, out_of_order. */
   readonly recommendEventIssues: Counter<"app" | "kind">;
+  /** Forward passes of the shared pretrained encoders (see encoder-pool.ts). */
+  readonly encoderSeconds: Histogram<"encoder">;
+  readonly encoderBatchTexts: Histogram<"encoder">;
+  readonly encoderWaitSeconds: Histogram<"encoder">;
 
   constructor(source: MetricsSource, options: { processMetrics?: boolean } = {}) {
     const registry = new Registry();
@@ -97,6 +101,27 @@ export class ServerMetrics {
       name: "textkit_recommend_event_issues_total",
       help: "Events counted and reported: duplicate (not applied again), unknown_item (kept, not applied), out_of_order (applied).",
       labelNames: ["app", "kind"],
+      registers: [registry],
+    });
+    this.encoderSeconds = new Histogram({
+      name: "textkit_encoder_batch_seconds",
+      help: "Time of one forward pass of a pretrained encoder (tokenising and pooling included), by encoder id.",
+      labelNames: ["encoder"],
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
+    this.encoderBatchTexts = new Histogram({
+      name: "textkit_encoder_batch_texts",
+      help: "Texts in one dynamic batch of a pretrained encoder, by encoder id.",
+      labelNames: ["encoder"],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    });
+    this.encoderWaitSeconds = new Histogram({
+      name: "textkit_encoder_wait_seconds",
+      help: "Longest time a request of a batch waited for the batch to start, by encoder id.",
+      labelNames: ["encoder"],
+      buckets: DURATION_BUCKETS,
       registers: [registry],
     });
     new Gauge({

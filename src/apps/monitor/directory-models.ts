@@ -7,8 +7,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { activeVersionDir, MODEL_NAME_PATTERN } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/index.ts";
-import { CLASSIFIER_FAMILY, loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
+import { type SentenceEncoder, TextkitError } from "../../core/index.ts";
+import {
+  CLASSIFIER_FAMILY,
+  EncoderClassifier,
+  encoderHeadOf,
+  loadClassifier,
+  loadEncoderClassifier,
+  type TextClassifier,
+  unpackEncoderBundle,
+} from "../../models/classifier/index.ts";
+import { loadEncoder } from "../../models/encoder/index.ts";
 import { loadTagger, type SequenceTagger, TAGGER_FAMILY } from "../../models/tagger/index.ts";
 import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
@@ -58,7 +67,8 @@ function family(dir: string): string {
  * const monitor = await Monitor.open({ db, config, models });
  */
 export async function loadDirectoryModels(root: string, config: MonitorConfig): Promise<MonitorModelSource> {
-  const classifiers = new Map<string, TextClassifier>();
+  const classifiers = new Map<string, TextClassifier | EncoderClassifier>();
+  const encoders = new Map<string, Promise<SentenceEncoder>>();
   const taggers = new Map<string, SequenceTagger>();
   const dirs = new Map<string, string>();
   for (const [task, choice] of [
@@ -75,7 +85,7 @@ export async function loadDirectoryModels(root: string, config: MonitorConfig): 
           { file: dir, details: { path: `models.${task}` } },
         );
       }
-      classifiers.set(name, await loadClassifier(dir));
+      classifiers.set(name, await loadAnyClassifier(dir, encoders));
       dirs.set(name, dir);
     }
   }
@@ -99,9 +109,39 @@ export async function loadDirectoryModels(root: string, config: MonitorConfig): 
   };
 }
 
+/**
+ * An n-gram classifier, or a head on a pretrained encoder with its encoder (bundled in the
+ * artifact, else at the folder it was trained with), one encoder per checksum.
+ */
+async function loadAnyClassifier(
+  dir: string,
+  encoders: Map<string, Promise<SentenceEncoder>>,
+): Promise<TextClassifier | EncoderClassifier> {
+  const head = await encoderHeadOf(dir);
+  if (head === null) return loadClassifier(dir);
+  const from = head.bundled ? await unpackEncoderBundle(dir) : head.encoder.path;
+  if (from === null) {
+    throw new TextkitError(
+      "HEAD_ENCODER_REQUIRED",
+      `the classifier in ${dir} is a head on the encoder ${head.encoder.id} and names no folder for it; train it again with --bundle`,
+      { file: dir },
+    );
+  }
+  let encoder = encoders.get(head.encoder.checksum);
+  if (encoder === undefined) {
+    encoder = loadEncoder(from);
+    encoders.set(head.encoder.checksum, encoder);
+  }
+  return loadEncoderClassifier(dir, await encoder);
+}
+
 /** A loaded classifier as the pipeline uses it: its best label, from texts or shared tokens. */
-export function classifierLabeler(model: TextClassifier): TextLabeler {
+export function classifierLabeler(model: TextClassifier | EncoderClassifier): TextLabeler {
   const best = (p: { labels: string[]; scores: number[] }) => ({ label: p.labels[0]!, score: p.scores[0]! });
+  if (model instanceof EncoderClassifier) {
+    // A head reads texts through its encoder: no token path to share.
+    return { top: async (texts) => (await model.predict(texts, { k: 1 })).map(best) };
+  }
   const path = {
     key: model.tokenization,
     tokenize: (text: string) => model.tokenize(text),

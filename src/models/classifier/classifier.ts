@@ -37,6 +37,7 @@ import {
   type Weights,
 } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
+import { ENCODER_HEAD_KIND } from "./head-options.ts";
 import { buildHsTree, fastTextSigmoid, type HsTree, hsScores } from "./hs-tree.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantized-format.ts";
@@ -641,6 +642,13 @@ export async function trainClassifier(
 export async function loadClassifier(dir: string): Promise<TextClassifier> {
   const artifact = await readArtifact(dir, CLASSIFIER_FAMILY);
   const m = artifact.manifest;
+  if (m.options["kind"] === ENCODER_HEAD_KIND) {
+    throw new TextkitError(
+      "HEAD_ENCODER_REQUIRED",
+      `the classifier in ${dir} is a head on a pretrained encoder; load it with its encoder (loadEncoderClassifier, or --encoder DIR)`,
+      { file: join(dir, "manifest.json") },
+    );
+  }
   const corrupt = (what: string, file = join(dir, "manifest.json")): TextkitError =>
     new TextkitError("ARTIFACT_CORRUPT", `the classifier in ${dir} ${what}`, { file });
   const quantized = m.options["quantized"];

@@ -7,15 +7,30 @@ export type {
 } from "./autotune.ts";
 export { AUTOTUNE_METRICS, autotuneClassifier } from "./autotune.ts";
 export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } from "./classifier.ts";
-export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier, trainClassifier } from "./classifier.ts";
+export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier } from "./classifier.ts";
 export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
+export { unpackEncoderBundle } from "./encoder-bundle.ts";
+export type { EncoderClassifierOptions, EncoderHeadHooks, EncoderReference } from "./encoder-classifier.ts";
+export {
+  EncoderClassifier,
+  encoderHeadOf,
+  loadEncoderClassifier,
+  trainEncoderClassifier,
+} from "./encoder-classifier.ts";
+export type { MixChoice } from "./encoder-scores.ts";
 export { classifierFamily } from "./family.ts";
 export type { FastTextArgs, FastTextLoss, FastTextModelFile } from "./fasttext-format.ts";
 export { parseFastTextModel } from "./fasttext-format.ts";
 export { classifierOfFastText, FASTTEXT_LABEL_PREFIX, importFastText } from "./fasttext-import.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
+export type { HeadData, HeadTargets, HeadTrainResult, HeadWeights } from "./head.ts";
+export { headMetric, headScores, trainHead } from "./head.ts";
+export type { HeadAutotuneOptions, HeadAutotuneTrial } from "./head-autotune.ts";
+export { autotuneHead } from "./head-autotune.ts";
+export type { HeadLoss, HeadOptions } from "./head-options.ts";
+export { DEFAULT_HEAD_OPTIONS, ENCODER_HEAD_KIND, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
 export type { LanguageGuess, LanguageIdentifier } from "./langid.ts";
 export { BUILT_IN_IDENTIFIER, findLanguageModel, loadLanguageIdentifier } from "./langid.ts";
 export type { ClassifierCompat, ClassifierLoss, ClassifierOptions, ModelLoss } from "./options.ts";
@@ -29,3 +44,4 @@ export {
 export type { QuantizeHooks, QuantizeOptions } from "./quantize.ts";
 export { quantizeClassifier } from "./quantize.ts";
 export type { QuantizationInfo } from "./quantized-format.ts";
+export { trainClassifier } from "./train-classifier.ts";
