@@ -19,3 +19,17 @@ export {
 } from "./driver.ts";
 export type { StoredEvent } from "./recommender-events.ts";
 export { RecommenderEventStore } from "./recommender-events.ts";
+export type {
+  MetricPoint,
+  MetricSummary,
+  RunDataFile,
+  RunFinish,
+  RunStart,
+  RunStatus,
+  StoredRun,
+} from "./run-schema.ts";
+export { flatten, higherIsBetter, RUN_MIGRATIONS, RUN_STATUSES } from "./run-schema.ts";
+export type { RunStoreOptions } from "./runs.ts";
+export { RunHandle, RunStore } from "./runs.ts";
+export type { ConditionOp, RunCondition, RunList, RunQuery } from "./runs-query.ts";
+export { CONDITION_OPS, MAX_RUN_PAGE, parseRunCondition, RUN_SORT_FIELDS } from "./runs-query.ts";
