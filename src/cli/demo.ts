@@ -363,6 +363,8 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     const pool = join(root, "monitor", "stream.jsonl");
     const replay = monitorConfig !== null && existsSync(pool);
     if (replay) await clearDemoMonitor(dataDir);
+    // The trainings are done: their runs are finished, not running while the server is.
+    await io.finishRun?.();
     await serveUntilStopped(
       {
         modelsDir: join(flags.out, "models"),

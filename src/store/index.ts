@@ -19,6 +19,8 @@ export {
 } from "./driver.ts";
 export type { StoredEvent } from "./recommender-events.ts";
 export { RecommenderEventStore } from "./recommender-events.ts";
+export type { ClassF1Diff, MetricDiff, ParamDiff, RunComparison } from "./run-compare.ts";
+export { classF1, compareRuns } from "./run-compare.ts";
 export type {
   MetricPoint,
   MetricSummary,

@@ -105,6 +105,10 @@ export interface RunFinish {
   final?: Record<string, unknown>;
   artifact?: string;
   task?: string;
+  /** Settings known only at the end (the trainer's resolved options), merged over the start's. */
+  params?: Record<string, unknown>;
+  /** The data files again, with what only the end knows (rows read, the trainer's fingerprint). */
+  data?: readonly RunDataFile[];
 }
 
 /** The runs tables' migrations; append, never edit. */

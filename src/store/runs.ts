@@ -20,7 +20,6 @@ import {
   RUN_MIGRATIONS,
   type RunFinish,
   type RunStart,
-  type RunStatus,
   type StoredRun,
 } from "./run-schema.ts";
 import { listRuns, RUN_COLUMNS, type RunList, type RunQuery, type RunRow, rowToRun } from "./runs-query.ts";
@@ -146,6 +145,31 @@ export class RunStore {
     }
     const [run] = await rowToRun(this.db, [row]);
     return run!;
+  }
+
+  /**
+   * The id of the run `idOrPrefix` names: an exact id, or the start of exactly one (4
+   * characters at least, as `runs list` prints 8). RUN_NOT_FOUND for none or several.
+   */
+  async resolve(idOrPrefix: string): Promise<string> {
+    const exact = await this.db.query<{ id: string }>("SELECT id FROM runs WHERE id = ?", [idOrPrefix]);
+    if (exact[0] !== undefined) return exact[0].id;
+    const escaped = idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const found =
+      idOrPrefix.length < 4
+        ? []
+        : await this.db.query<{ id: string }>(
+            "SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 3",
+            [`${escaped}%`],
+          );
+    if (found.length === 1) return found[0]!.id;
+    throw new TextkitError(
+      "RUN_NOT_FOUND",
+      found.length === 0
+        ? `there is no run '${idOrPrefix}'`
+        : `'${idOrPrefix}' starts several runs (${found.map((f) => f.id).join(", ")}...); give more of the id`,
+      { details: { id: idOrPrefix } },
+    );
   }
 
   /** Runs matching `query`, a page at a time (see RunQuery). */
@@ -335,6 +359,14 @@ export class RunHandle {
     await this.store.db.transaction(async (tx) => {
       const rows = await tx.query<{ final: string }>("SELECT final FROM runs WHERE id = ?", [this.id]);
       const merged = { ...(JSON.parse(rows[0]?.final ?? "{}") as Record<string, unknown>), ...final };
+      if (result.params !== undefined) await this.mergeParams(tx, flatten(result.params));
+      if (result.data !== undefined) {
+        await tx.run("UPDATE runs SET data = ?, data_sources = ? WHERE id = ?", [
+          json(result.data),
+          result.data.map((d) => d.file).join("\n"),
+          this.id,
+        ]);
+      }
       for (const [name, value] of Object.entries(finalMetrics(merged))) {
         if (!this.summary.has(name)) await this.updateSummary(tx, name, -1, value);
       }
@@ -375,6 +407,14 @@ export class RunHandle {
   private end(): void {
     this.ended = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+  }
+
+  private async mergeParams(tx: Queryable, params: Record<string, unknown>): Promise<void> {
+    const rows = await tx.query<{ params: string }>("SELECT params FROM runs WHERE id = ?", [this.id]);
+    const merged = { ...(JSON.parse(rows[0]?.params ?? "{}") as Record<string, unknown>), ...params };
+    await tx.run("DELETE FROM run_params WHERE run_id = ?", [this.id]);
+    await writeParams(tx, this.id, merged);
+    await tx.run("UPDATE runs SET params = ? WHERE id = ?", [json(merged), this.id]);
   }
 
   private async beat(): Promise<void> {
