@@ -439,6 +439,22 @@ export {
   openDatabase,
   parseScopes,
 } from "./store/index.ts";
+// Experiment tracking: the runs store, for recording a user's own training loop too
+export type {
+  MetricPoint,
+  MetricSummary,
+  RunComparison,
+  RunCondition,
+  RunDataFile,
+  RunFinish,
+  RunList,
+  RunQuery,
+  RunStart,
+  RunStatus,
+  RunStoreOptions,
+  StoredRun,
+} from "./store/index.ts";
+export { compareRuns, parseRunCondition, RUN_STATUSES, RunHandle, RunStore } from "./store/index.ts";
 // Text processing
 export type { NormalizationForm, NormalizeOptions, TextLanguage, TokenSpan } from "./text/index.ts";
 export {

@@ -31,6 +31,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { monitorRoutes } from "./routes/monitor.ts";
 import { recommendRoutes } from "./routes/recommend.ts";
+import { runRoutes } from "./routes/runs.ts";
 import { searchRoutes } from "./routes/search.ts";
 
 /** What the process around a server may add; used by the cluster, not by applications. */
@@ -199,6 +200,7 @@ export async function buildServer(
         await v1.register(searchRoutes, { registry, config: resolved, metrics });
         await v1.register(assistRoutes, { registry, database, maxTextChars: resolved.maxTextChars });
         await v1.register(adminRoutes, { registry });
+        await v1.register(runRoutes, { database });
         await v1.register(monitorRoutes, { monitor, maxDocuments: resolved.monitor?.maxDocuments ?? 0 });
       },
       { prefix: "/v1" },

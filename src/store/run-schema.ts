@@ -151,6 +151,7 @@ export const RUN_MIGRATIONS = [
     PRIMARY KEY (run_id, name)
   );
   CREATE INDEX run_params_name ON run_params (name, num);
+  CREATE INDEX run_params_value ON run_params (name, value);
   CREATE TABLE run_tags (run_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (run_id, tag));
   CREATE INDEX run_tags_tag ON run_tags (tag);
   CREATE TABLE run_metrics (

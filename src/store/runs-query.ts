@@ -134,7 +134,11 @@ async function checkKnown(db: Queryable, kind: "params" | "metrics", name: strin
   );
 }
 
-/** The WHERE clause of a query, with its parameters; fields are checked against the store. */
+/**
+ * The WHERE clause of a query, with its parameters; fields are checked against the store.
+ * Conditions on params, metrics and tags are `r.id IN (subquery)` rather than correlated
+ * EXISTS: the subquery walks the (name, value) index once instead of once per run.
+ */
 async function whereOf(db: Queryable, query: RunQuery): Promise<{ sql: string; params: SqlValue[] }> {
   const parts: string[] = [];
   const params: SqlValue[] = [];
@@ -171,7 +175,7 @@ async function whereOf(db: Queryable, query: RunQuery): Promise<{ sql: string; p
     params.push(query.parentId);
   }
   for (const tag of query.tags ?? []) {
-    parts.push("EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?)");
+    parts.push("r.id IN (SELECT t.run_id FROM run_tags t WHERE t.tag = ?)");
     params.push(tag);
   }
   for (const condition of query.where ?? []) {
@@ -181,7 +185,7 @@ async function whereOf(db: Queryable, query: RunQuery): Promise<{ sql: string; p
     if (kind === "params") {
       const column = numeric ? "p.num" : "p.value";
       parts.push(
-        `EXISTS (SELECT 1 FROM run_params p WHERE p.run_id = r.id AND p.name = ? AND ${column} ${condition.op} ?)`,
+        `r.id IN (SELECT p.run_id FROM run_params p WHERE p.name = ? AND ${column} ${condition.op} ?)`,
       );
     } else {
       if (!numeric) {
@@ -191,7 +195,7 @@ async function whereOf(db: Queryable, query: RunQuery): Promise<{ sql: string; p
       }
       const column = condition.by === "last" ? "m.last" : "m.best";
       parts.push(
-        `EXISTS (SELECT 1 FROM run_summary m WHERE m.run_id = r.id AND m.name = ? AND ${column} ${condition.op} ?)`,
+        `r.id IN (SELECT m.run_id FROM run_summary m WHERE m.name = ? AND ${column} ${condition.op} ?)`,
       );
     }
     params.push(name, condition.value);
