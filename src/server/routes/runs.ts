@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@fastify/type-provider-typebox";
+import { TextkitError } from "../../core/index.ts";
 import { compareRuns, MAX_RUN_PAGE, parseRunCondition, type RunQuery, RunStore } from "../../store/index.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
 import { BEARER_SECURITY, ERROR_RESPONSES } from "../schemas.ts";
@@ -78,11 +79,29 @@ const ListQuery = Type.Object({
   ),
   by: Type.Optional(Type.Union([Type.Literal("best"), Type.Literal("last")])),
   order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
-  topLevel: Type.Optional(Type.Boolean({ description: "Leave out child runs (autotune trials)." })),
+  topLevel: Type.Optional(
+    Type.Union([Type.Literal("true"), Type.Literal("false")], {
+      description: "true: leave out child runs (autotune trials).",
+    }),
+  ),
   parent: Type.Optional(Type.String({ description: "Only the children of this run." })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RUN_PAGE, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(
+    Type.String({ pattern: "^[0-9]{1,4}$", description: `runs per page, 1 to ${MAX_RUN_PAGE} (default 50)` }),
+  ),
+  offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$", description: "runs to skip (default 0)" })),
 });
+
+/** Query strings are text and this server never coerces them: the page size is checked here. */
+function pageLimit(value: string | undefined): number {
+  if (value === undefined) return 50;
+  const n = Number(value);
+  if (!(n >= 1 && n <= MAX_RUN_PAGE)) {
+    throw new TextkitError("INPUT_INVALID", `limit must be a whole number from 1 to ${MAX_RUN_PAGE}`, {
+      details: { field: "/limit" },
+    });
+  }
+  return n;
+}
 
 function split(value: string | undefined, separator: string): string[] {
   return (value ?? "")
@@ -141,9 +160,13 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
                 ...(q.order === undefined ? {} : { order: q.order }),
               },
             }),
-        ...(q.parent !== undefined ? { parentId: q.parent } : q.topLevel === true ? { parentId: null } : {}),
-        limit: q.limit ?? 50,
-        offset: q.offset ?? 0,
+        ...(q.parent !== undefined
+          ? { parentId: q.parent }
+          : q.topLevel === "true"
+            ? { parentId: null }
+            : {}),
+        limit: pageLimit(q.limit),
+        offset: Number(q.offset ?? 0),
       };
       return (await store()).list(query);
     },
@@ -160,7 +183,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
           ids: Type.String({
             description: "Comma-separated run ids (two or more); changes are against the first.",
           }),
-          all: Type.Optional(Type.Boolean({ description: "Every parameter, not only those that differ." })),
+          all: Type.Optional(
+            Type.Union([Type.Literal("true"), Type.Literal("false")], {
+              description: "true: every parameter, not only those that differ.",
+            }),
+          ),
         }),
         security: BEARER_SECURITY,
         response: { 200: FreeObject, ...ERROR_RESPONSES },
@@ -170,7 +197,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       const runs = await store();
       const found = [];
       for (const id of split(request.query.ids, ",")) found.push(await runs.get(id));
-      return compareRuns(found, request.query.all === true);
+      return compareRuns(found, request.query.all === "true");
     },
   );
 
