@@ -1,5 +1,5 @@
 /**
- * The dashboard's entry point: the top bar, the hash router (#/monitor, #/models, #/assist)
+ * The dashboard's entry point: the top bar, the hash router (#/monitor, #/models, #/assist, #/runs)
  * and the refresh every 10 s, paused while the tab is hidden.
  */
 import { ApiClient, ApiError } from "./api.ts";
@@ -11,12 +11,14 @@ import { KeyControl } from "./key-control.ts";
 import { ModelsPage } from "./models-page.ts";
 import { MonitorPage } from "./monitor-page.ts";
 import type { Page, PageContext } from "./page.ts";
+import { RunsPage } from "./runs-page.ts";
 
 const REFRESH_MS = 10_000;
 const ROUTES = [
   { path: "/monitor", title: "Monitor" },
   { path: "/models", title: "Models" },
   { path: "/assist", title: "Assistant" },
+  { path: "/runs", title: "Runs" },
 ] as const;
 type RoutePath = (typeof ROUTES)[number]["path"];
 
@@ -81,7 +83,9 @@ function start(root: HTMLElement): void {
         ? new ModelsPage(context)
         : path === "/assist"
           ? new AssistPage(context, params, sessionStorage)
-          : new MonitorPage(context, params);
+          : path === "/runs"
+            ? new RunsPage(context)
+            : new MonitorPage(context, params);
     page.mount(main);
     void refresh();
   };
