@@ -416,6 +416,7 @@ export {
   trainVectors,
 } from "./models/vectors/index.ts";
 // Model artifacts on disk; application data (SQLite or PostgreSQL) and API keys
+// Experiment tracking: the runs store, for recording a user's own training loop too
 export type {
   ApiKey,
   ApiKeyScope,
@@ -424,37 +425,38 @@ export type {
   Database,
   DatabaseCapabilities,
   Dialect,
+  MetricPoint,
+  MetricSummary,
   OpenDatabaseOptions,
   Queryable,
   Row,
-  RunResult,
-  SqlValue,
-} from "./store/index.ts";
-export {
-  API_KEY_SCOPES,
-  ApiKeyStore,
-  DIALECTS,
-  hasScope,
-  isPostgresUrl,
-  openDatabase,
-  parseScopes,
-} from "./store/index.ts";
-// Experiment tracking: the runs store, for recording a user's own training loop too
-export type {
-  MetricPoint,
-  MetricSummary,
   RunComparison,
   RunCondition,
   RunDataFile,
   RunFinish,
   RunList,
   RunQuery,
+  RunResult,
   RunStart,
   RunStatus,
   RunStoreOptions,
+  SqlValue,
   StoredRun,
 } from "./store/index.ts";
-export { compareRuns, parseRunCondition, RUN_STATUSES, RunHandle, RunStore } from "./store/index.ts";
+export {
+  API_KEY_SCOPES,
+  ApiKeyStore,
+  compareRuns,
+  DIALECTS,
+  hasScope,
+  isPostgresUrl,
+  openDatabase,
+  parseRunCondition,
+  parseScopes,
+  RUN_STATUSES,
+  RunHandle,
+  RunStore,
+} from "./store/index.ts";
 // Text processing
 export type { NormalizationForm, NormalizeOptions, TextLanguage, TokenSpan } from "./text/index.ts";
 export {

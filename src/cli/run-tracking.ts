@@ -293,7 +293,7 @@ export class CommandTracking {
       params: { ...record.options },
       data: dataOfRecord(record),
     });
-    await child.finish({ record, artifact: dir });
+    await child.finish({ record, artifact: dir, seconds: record.seconds });
   }
 
   private async trials(store: RunStore, parentId: string, record: RunRecord): Promise<void> {
@@ -312,6 +312,7 @@ export class CommandTracking {
         data: dataOfRecord(record),
       });
       await child.finish({
+        ...(typeof raw.seconds === "number" ? { seconds: raw.seconds } : {}),
         final: {
           ...(typeof raw.metric === "number" ? { dev: { [metric]: raw.metric } } : {}),
           ...(typeof raw.seconds === "number" ? { trainSeconds: raw.seconds } : {}),

@@ -107,6 +107,8 @@ export interface RunFinish {
   task?: string;
   /** Settings known only at the end (the trainer's resolved options), merged over the start's. */
   params?: Record<string, unknown>;
+  /** How long the training took, when it ran before it was recorded (default: since `start`). */
+  seconds?: number;
   /** The data files again, with what only the end knows (rows read, the trainer's fingerprint). */
   data?: readonly RunDataFile[];
 }

@@ -375,7 +375,7 @@ export class RunHandle {
           "artifact = COALESCE(?, artifact), task = COALESCE(?, task) WHERE id = ?",
         [
           new Date(now).toISOString(),
-          (now - this.startedMs) / 1000,
+          result.seconds ?? (now - this.startedMs) / 1000,
           now,
           json(merged),
           result.artifact ?? null,

@@ -8,6 +8,7 @@ import { Chart } from "chart.js";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime } from "./format.ts";
 import type { Page, PageContext } from "./page.ts";
+import { smooth } from "./smooth.ts";
 
 interface Summary {
   last: number;
@@ -46,23 +47,6 @@ interface Comparison {
 
 const PAGE_SIZE = 25;
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-
-/**
- * Exponential moving average with the start-up bias removed (as TensorBoard smooths). Each
- * value is a weighted mean of the values so far, so it never leaves their range.
- *
- * @example
- * smooth([1, 0, 1], 0.5); // [1, 0.333..., 0.714...]
- */
-export function smooth(values: readonly number[], weight: number): number[] {
-  let mean = 0;
-  let total = 0;
-  return values.map((v) => {
-    mean = weight * mean + (1 - weight) * v;
-    total = weight * total + (1 - weight);
-    return total === 0 ? v : mean / total;
-  });
-}
 
 function fixed(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
