@@ -148,8 +148,9 @@ export class RunStore {
   }
 
   /**
-   * The id of the run `idOrPrefix` names: an exact id, or the start of exactly one (4
-   * characters at least, as `runs list` prints 8). RUN_NOT_FOUND for none or several.
+   * The id of the run `idOrPrefix` names: an exact id, the start of exactly one (4
+   * characters at least, as `runs list` prints 8), or the name of a run (its model
+   * directory), for the newest such run. RUN_NOT_FOUND for none or several.
    */
   async resolve(idOrPrefix: string): Promise<string> {
     const exact = await this.db.query<{ id: string }>("SELECT id FROM runs WHERE id = ?", [idOrPrefix]);
@@ -163,6 +164,13 @@ export class RunStore {
             [`${escaped}%`],
           );
     if (found.length === 1) return found[0]!.id;
+    if (found.length === 0) {
+      const named = await this.db.query<{ id: string }>(
+        "SELECT id FROM runs WHERE name = ? AND parent_id IS NULL ORDER BY started_ms DESC LIMIT 1",
+        [idOrPrefix],
+      );
+      if (named[0] !== undefined) return named[0].id;
+    }
     throw new TextkitError(
       "RUN_NOT_FOUND",
       found.length === 0
