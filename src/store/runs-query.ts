@@ -253,21 +253,17 @@ export async function listRuns(db: Queryable, query: RunQuery): Promise<RunList>
   const columns = RUN_COLUMNS.split(", ")
     .map((c) => `r.${c}`)
     .join(", ");
-  // The count comes with the page (a window over the filtered rows), so the filters run
-  // once; only a page past the end needs a query of its own to count.
-  const rows = await db.query<RunRow & { total_count: number }>(
-    `SELECT ${columns}, COUNT(*) OVER () AS total_count FROM runs r ${join} ${where.sql} ${order} LIMIT ? OFFSET ?`,
+  // Counted apart: a window count over the page's query would read every matching row's
+  // columns before the LIMIT, where COUNT(*) reads only an index.
+  const rows = await db.query<RunRow>(
+    `SELECT ${columns} FROM runs r ${join} ${where.sql} ${order} LIMIT ? OFFSET ?`,
     [...joinParams, ...where.params, limit, offset],
   );
-  let total = Number(rows[0]?.total_count ?? 0);
-  if (rows.length === 0 && (offset > 0 || limit === 0)) {
-    const counted = await db.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM runs r ${where.sql}`,
-      where.params,
-    );
-    total = Number(counted[0]?.n ?? 0);
-  }
-  return { runs: await rowToRun(db, rows), total };
+  const counted = await db.query<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM runs r ${where.sql}`,
+    where.params,
+  );
+  return { runs: await rowToRun(db, rows), total: Number(counted[0]?.n ?? 0) };
 }
 
 /** Rows of the runs table as runs, with their summaries and tags. */
