@@ -282,6 +282,16 @@ function finalMetrics(final: Record<string, unknown>): Record<string, number> {
   return out;
 }
 
+/** An epoch's values under the names the store keeps: train.loss, train.seconds, dev.<metric>. */
+function epochMetrics(summary: EpochSummary): Record<string, number> {
+  const metrics: Record<string, number> = {
+    "train.loss": summary.trainLoss,
+    "train.seconds": summary.seconds,
+  };
+  for (const [name, value] of Object.entries(summary.dev ?? {})) metrics[`dev.${name}`] = value;
+  return metrics;
+}
+
 /**
  * One running run: log metrics and reports, then finish or fail it. Calls made from training
  * hooks (which cannot wait) are queued in order; `finish` and `fail` wait for the queue.
@@ -306,16 +316,24 @@ export class RunHandle {
 
   /** Records metric values at one step (an epoch); the summary keeps the last and the best. */
   async logMetrics(step: number, metrics: Record<string, number>): Promise<void> {
+    await this.logSteps([{ step, metrics }]);
+  }
+
+  /** Records the metrics of several steps in one transaction (a finished trainer's epochs). */
+  async logSteps(steps: readonly { step: number; metrics: Record<string, number> }[]): Promise<void> {
+    if (steps.length === 0) return;
     const now = this.store.clock();
     await this.store.db.transaction(async (tx) => {
-      for (const [name, value] of Object.entries(metrics)) {
-        if (!Number.isFinite(value)) continue;
-        await tx.run(
-          "INSERT INTO run_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?) " +
-            "ON CONFLICT (run_id, name, step) DO UPDATE SET value = excluded.value",
-          [this.id, name, step, value],
-        );
-        await this.updateSummary(tx, name, step, value);
+      for (const { step, metrics } of steps) {
+        for (const [name, value] of Object.entries(metrics)) {
+          if (!Number.isFinite(value)) continue;
+          await tx.run(
+            "INSERT INTO run_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?) " +
+              "ON CONFLICT (run_id, name, step) DO UPDATE SET value = excluded.value",
+            [this.id, name, step, value],
+          );
+          await this.updateSummary(tx, name, step, value);
+        }
       }
       await tx.run("UPDATE runs SET heartbeat_ms = ? WHERE id = ?", [now, this.id]);
     });
@@ -323,12 +341,7 @@ export class RunHandle {
 
   /** Records an epoch as the trainers report it: train.loss and dev.<metric>. */
   logEpoch(summary: EpochSummary): Promise<void> {
-    const metrics: Record<string, number> = {
-      "train.loss": summary.trainLoss,
-      "train.seconds": summary.seconds,
-    };
-    for (const [name, value] of Object.entries(summary.dev ?? {})) metrics[`dev.${name}`] = value;
-    return this.logMetrics(summary.epoch, metrics);
+    return this.logMetrics(summary.epoch, epochMetrics(summary));
   }
 
   /** Adds a named report (e.g. "test") to the run's final results, merged over what is there. */
@@ -360,7 +373,7 @@ export class RunHandle {
     await this.drain();
     const record = result.record ?? null;
     if (record !== null) {
-      for (const epoch of record.epochs) await this.logEpoch(epoch);
+      await this.logSteps(record.epochs.map((e) => ({ step: e.epoch, metrics: epochMetrics(e) })));
     }
     const final = { ...(record?.final ?? {}), ...(result.final ?? {}) };
     const now = this.store.clock();
