@@ -531,6 +531,7 @@ export type {
 } from "./pipeline.ts";
 export { PIPELINE_TASKS, pipeline } from "./pipeline.ts";
 // Model artifacts on disk; application data (SQLite or PostgreSQL) and API keys
+// Experiment tracking: the runs store, for recording a user's own training loop too
 export type {
   ApiKey,
   ApiKeyScope,
@@ -539,20 +540,37 @@ export type {
   Database,
   DatabaseCapabilities,
   Dialect,
+  MetricPoint,
+  MetricSummary,
   OpenDatabaseOptions,
   Queryable,
   Row,
+  RunComparison,
+  RunCondition,
+  RunDataFile,
+  RunFinish,
+  RunList,
+  RunQuery,
   RunResult,
+  RunStart,
+  RunStatus,
+  RunStoreOptions,
   SqlValue,
+  StoredRun,
 } from "./store/index.ts";
 export {
   API_KEY_SCOPES,
   ApiKeyStore,
+  compareRuns,
   DIALECTS,
   hasScope,
   isPostgresUrl,
   openDatabase,
+  parseRunCondition,
   parseScopes,
+  RUN_STATUSES,
+  RunHandle,
+  RunStore,
 } from "./store/index.ts";
 // Text processing
 export type { NormalizationForm, NormalizeOptions, TextLanguage, TokenSpan } from "./text/index.ts";

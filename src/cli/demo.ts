@@ -389,6 +389,8 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
     if (replay) await clearDemoMonitor(dataDir);
     if (shop) await setDemoSplit(dataDir);
     await buildDemoRadar(dataDir, io);
+    // The trainings are done: their runs are finished, not running while the server is.
+    await io.finishRun?.();
     await serveUntilStopped(
       {
         modelsDir: join(flags.out, "models"),

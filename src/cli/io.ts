@@ -22,6 +22,11 @@ export interface CliIo {
   stdin: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
   /** Environment variables (TEXTKIT_DEBUG=1 prints the stack of unexpected errors). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Set by `main` while a training command runs: records its run as finished now. A command
+   * that goes on after training (`demo --serve`) calls it before it starts serving.
+   */
+  finishRun?: () => Promise<void>;
 }
 
 /** The process's own streams. */

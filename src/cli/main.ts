@@ -154,6 +154,11 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
     register: async (program, io) => (await import("./assist.ts")).registerAssist(program, io),
   },
   {
+    name: "runs",
+    summary: "list, compare, export and repeat recorded training runs",
+    register: async (program, io) => void (await import("./runs.ts")).registerRuns(program, io, main),
+  },
+  {
     name: "keys",
     summary: "create, list and revoke API keys",
     register: async (program, io) => void (await import("./keys.ts")).registerKeys(program, io),
@@ -199,7 +204,12 @@ export async function buildProgram(io: CliIo, argv: readonly string[] | "all" = 
       getErrHelpWidth: () => io.stderr.columns ?? 100,
     })
     .showHelpAfterError("(add --help for usage)")
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .option(
+      "--runs-db <location>",
+      "where training runs are recorded: a SQLite file or postgres://... (default: $TEXTKIT_RUNS_DB, else <data-dir>/textkit.db, the database 'textkit serve' uses)",
+    )
+    .option("--no-runs", "do not record training runs (or TEXTKIT_RUNS_DB=off)");
 
   const wanted = argv === "all" ? undefined : requestedCommand(argv);
   for (const { name, summary, register } of TOP_COMMANDS) {
@@ -252,14 +262,22 @@ function reportError(error: unknown, io: CliIo, command?: Command): number {
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let running: Command | undefined;
+  // The run record of a training command (see run-tracking.ts), loaded only when one runs.
+  let tracking: { finish(): Promise<void>; fail(error: unknown): Promise<void> } | undefined;
   try {
-    const program = await buildProgram(io, argv);
-    program.hook("preAction", (_program, command) => {
+    const program = await buildProgram({ ...io, finishRun: async () => tracking?.finish() }, argv);
+    program.hook("preAction", async (_program, command) => {
       running = command;
+      const { CommandTracking } = await import("./run-tracking.ts");
+      const started = new CommandTracking(io);
+      await started.start(command, argv);
+      tracking = started;
     });
+    program.hook("postAction", async () => tracking?.finish());
     await program.parseAsync(argv, { from: "user" });
     return EXIT_OK;
   } catch (error) {
+    await tracking?.fail(error);
     return reportError(error, io, running);
   }
 }

@@ -332,6 +332,24 @@ export const ERROR_CATALOGUE = {
     status: 422,
     hint: "Quantisation compresses the n-gram classifier's embedding table; a head on an encoder is already small, so use it as it is.",
   },
+  // Runs (experiment tracking)
+  RUN_NOT_FOUND: { status: 404, hint: "'textkit runs list' (or GET /v1/runs) shows the ids of the runs." },
+  RUN_FIELD_UNKNOWN: {
+    status: 400,
+    hint: "Filter and sort on params.<name> or metrics.<name> as 'textkit runs show ID' lists them, e.g. metrics.dev.accuracy>=0.9.",
+  },
+  RUN_COMPARE_FAMILIES: {
+    status: 409,
+    hint: "Compare runs of one family (classifier with classifier); 'textkit runs list --family NAME' lists them.",
+  },
+  RUN_EXPORT_EXISTS: {
+    status: 409,
+    hint: "Give a path that does not exist yet, or delete the old file first.",
+  },
+  RUN_NOT_REPRODUCIBLE: {
+    status: 409,
+    hint: "Retrain from a run started by a textkit command whose data files are unchanged (their SHA-256 is in 'textkit runs show ID').",
+  },
   // Internal
   INTERNAL: { status: 500, hint: "This is a bug in textkit; please report it with the command you ran." },
 } as const satisfies Record<string, { status: number; hint: string }>;

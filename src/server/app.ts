@@ -34,6 +34,7 @@ import { monitorRoutes } from "./routes/monitor.ts";
 import { radarRoutes } from "./routes/radar.ts";
 import { recommendRoutes } from "./routes/recommend.ts";
 import { recommendAppRoutes } from "./routes/recommend-app.ts";
+import { runRoutes } from "./routes/runs.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { ServedEvents } from "./served-events.ts";
 
@@ -227,6 +228,7 @@ export async function buildServer(
         await v1.register(searchRoutes, { registry, config: resolved, metrics });
         await v1.register(assistRoutes, { registry, database, maxTextChars: resolved.maxTextChars });
         await v1.register(adminRoutes, { registry });
+        await v1.register(runRoutes, { database });
         await v1.register(monitorRoutes, { monitor, maxDocuments: resolved.monitor?.maxDocuments ?? 0 });
         await v1.register(radarRoutes, { database });
       },

@@ -19,3 +19,19 @@ export {
 } from "./driver.ts";
 export type { StoredEvent, StoredEventInput } from "./recommender-events.ts";
 export { RecommenderEventStore } from "./recommender-events.ts";
+export type { ClassF1Diff, MetricDiff, ParamDiff, RunComparison } from "./run-compare.ts";
+export { classF1, compareRuns } from "./run-compare.ts";
+export type {
+  MetricPoint,
+  MetricSummary,
+  RunDataFile,
+  RunFinish,
+  RunStart,
+  RunStatus,
+  StoredRun,
+} from "./run-schema.ts";
+export { flatten, higherIsBetter, RUN_MIGRATIONS, RUN_STATUSES } from "./run-schema.ts";
+export type { RunStoreOptions } from "./runs.ts";
+export { RunHandle, RunStore } from "./runs.ts";
+export type { ConditionOp, RunCondition, RunList, RunQuery } from "./runs-query.ts";
+export { CONDITION_OPS, MAX_RUN_PAGE, parseRunCondition, RUN_SORT_FIELDS } from "./runs-query.ts";

@@ -33,6 +33,13 @@ export interface CliResult {
 export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await main(args, { stdout, stderr, stdin: Readable.from([]), env: {}, ...io });
+  // Runs are recorded only where a test asks (TEXTKIT_RUNS_DB or --runs-db), never in the real ~/.textkit.
+  const code = await main(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([]),
+    env: { TEXTKIT_RUNS_DB: "off" },
+    ...io,
+  });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

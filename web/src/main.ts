@@ -1,6 +1,6 @@
 /**
  * The dashboard's entry point: the top bar, the hash router (#/monitor, #/models, #/assist,
- * #/recommend)
+ * #/recommend, #/runs)
  * and the refresh every 10 s, paused while the tab is hidden.
  */
 import { ApiClient, ApiError } from "./api.ts";
@@ -13,6 +13,7 @@ import { ModelsPage } from "./models-page.ts";
 import { MonitorPage } from "./monitor-page.ts";
 import type { Page, PageContext } from "./page.ts";
 import { RecommendPage } from "./recommend-page.ts";
+import { RunsPage } from "./runs-page.ts";
 
 const REFRESH_MS = 10_000;
 const ROUTES = [
@@ -20,6 +21,7 @@ const ROUTES = [
   { path: "/models", title: "Models" },
   { path: "/assist", title: "Assistant" },
   { path: "/recommend", title: "Recommend" },
+  { path: "/runs", title: "Runs" },
 ] as const;
 type RoutePath = (typeof ROUTES)[number]["path"];
 
@@ -86,7 +88,9 @@ function start(root: HTMLElement): void {
           ? new AssistPage(context, params, sessionStorage)
           : path === "/recommend"
             ? new RecommendPage(context, params)
-            : new MonitorPage(context, params);
+            : path === "/runs"
+              ? new RunsPage(context)
+              : new MonitorPage(context, params);
     page.mount(main);
     void refresh();
   };
