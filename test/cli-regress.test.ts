@@ -178,7 +178,7 @@ describe("textkit regress with categories and gaps", () => {
     const refused = await runCli(["regress", "train", "--train", path, "--target", "price", "--out", out]);
     assertRefused(
       refused,
-      /houses-missing\.csv:5: line 5: column "area" has no value/,
+      /houses-missing\.csv:5: column "area" has no value/,
       "DATA_MISSING_VALUE",
       out,
     );
@@ -205,7 +205,7 @@ describe("textkit regress with categories and gaps", () => {
     const r = await runCli(["regress", "train", "--train", path, "--target", "y", "--out", out]);
     assertRefused(
       r,
-      /\.csv:4: line 4: column "x" holds "3 kg", which is not a number/,
+      /\.csv:4: column "x" holds "3 kg", which is not a number/,
       "DATA_NOT_NUMERIC",
       out,
     );
@@ -256,7 +256,7 @@ describe("textkit regress with categories and gaps", () => {
     const input = scratch.write(".csv", "area,rooms,city\n50,2,Lyon\n60,3,Brest\n");
     const r = await runCli(["regress", "predict", "--model", model, "--input", input]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /\.csv:3: line 3: column "city" holds "Brest", a category the model never saw/);
+    assert.match(r.stderr, /\.csv:3: column "city" holds "Brest", a category the model never saw/);
     assert.match(r.stderr, /\[DATA_UNKNOWN_CATEGORY\]/);
   });
 
@@ -382,7 +382,7 @@ describe("textkit forecast", () => {
       "--value-column",
       "price",
     ]);
-    assertRefused(r, /\.csv:5: line 5: time 2024-01-03 comes before 2024-01-04 on line 4/, "DATA_BAD_TIME");
+    assertRefused(r, /\.csv:5: time 2024-01-03 comes before 2024-01-04 on line 4/, "DATA_BAD_TIME");
   });
 
   it("skips the growth fit for a series with zeros, keeping the forecast", async () => {

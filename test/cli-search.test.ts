@@ -175,7 +175,7 @@ describe("textkit search on bad input", () => {
     );
     let r = await runCli(["search", "build", "--input", text, "--out", join(scratch.path, "deep1")]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /\.jsonl:2: line 2: "text" must be text, not \[\[\[.*\.\.\. \[DATA_BAD_ROW\]$/m);
+    assert.match(r.stderr, /\.jsonl:2: "text" must be text, not \[\[\[.*\.\.\. \[DATA_BAD_ROW\]$/m);
     const meta = scratch.write(".jsonl", `{"id": "a", "text": "lost card", "extra": ${nest(100_000)}}\n`);
     r = await runCli(["search", "build", "--input", meta, "--out", join(scratch.path, "deep2")]);
     assert.equal(r.code, 1);

@@ -215,6 +215,8 @@ export class CommandTracking {
     if (family === undefined) return;
     const options = command.opts<Record<string, unknown>>();
     if (path === "cluster" && options["model"] !== undefined) return; // assigns to a saved model
+    // A demo that will stop at once (no samples folder) must not leave its output folder behind.
+    if (path === "demo" && typeof options["samples"] === "string" && !existsSync(options["samples"])) return;
     let root: Command = command;
     while (root.parent !== null) root = root.parent;
     const rootFlags = root.opts<RunsDbFlags>();
