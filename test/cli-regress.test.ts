@@ -176,12 +176,7 @@ describe("textkit regress with categories and gaps", () => {
     const path = join(FIXTURES, "houses-missing.csv");
     const out = join(scratch.path, "gaps");
     const refused = await runCli(["regress", "train", "--train", path, "--target", "price", "--out", out]);
-    assertRefused(
-      refused,
-      /houses-missing\.csv:5: column "area" has no value/,
-      "DATA_MISSING_VALUE",
-      out,
-    );
+    assertRefused(refused, /houses-missing\.csv:5: column "area" has no value/, "DATA_MISSING_VALUE", out);
     const filled = await runCli([
       "regress",
       "train",
@@ -203,12 +198,7 @@ describe("textkit regress with categories and gaps", () => {
     const path = scratch.write(".csv", "x,c,y\n1,a,2\n2,b,3\n3 kg,a,4\n4,b,5\n");
     const out = join(scratch.path, "not-numeric");
     const r = await runCli(["regress", "train", "--train", path, "--target", "y", "--out", out]);
-    assertRefused(
-      r,
-      /\.csv:4: column "x" holds "3 kg", which is not a number/,
-      "DATA_NOT_NUMERIC",
-      out,
-    );
+    assertRefused(r, /\.csv:4: column "x" holds "3 kg", which is not a number/, "DATA_NOT_NUMERIC", out);
   });
 
   it("refuses a singular design naming the collinear columns, and writes nothing", async () => {
