@@ -89,6 +89,26 @@ describe("fastText models imported", { skip: available ? false : "fasttext is no
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** `fasttext supervised` on the training file into OUT.bin: one thread, quiet, and the given dim, epochs and flags. */
+  const trainFastText = (out: string, dim: number, epochs: number, flags: string[]): void => {
+    fasttext([
+      "supervised",
+      "-input",
+      trainFile,
+      "-output",
+      out,
+      "-dim",
+      String(dim),
+      "-epoch",
+      String(epochs),
+      "-thread",
+      "1",
+      "-verbose",
+      "0",
+      ...flags,
+    ]);
+  };
+
   const cases: { name: string; args: string[] }[] = [
     { name: "softmax with word bigrams", args: ["-loss", "softmax", "-wordNgrams", "2", "-bucket", "5000"] },
     {
@@ -109,24 +129,7 @@ describe("fastText models imported", { skip: available ? false : "fasttext is no
   for (const c of cases) {
     it(`answers as fasttext predict-prob: ${c.name}`, async () => {
       const out = join(dir, c.name.replace(/\W+/g, "-"));
-      fasttext([
-        "supervised",
-        "-input",
-        trainFile,
-        "-output",
-        out,
-        "-dim",
-        "12",
-        "-epoch",
-        "8",
-        "-lr",
-        "0.5",
-        "-thread",
-        "1",
-        "-verbose",
-        "0",
-        ...c.args,
-      ]);
+      trainFastText(out, 12, 8, ["-lr", "0.5", ...c.args]);
       const expected = parsePredictions(fasttext(["predict-prob", `${out}.bin`, testFile, "-1"]));
       const model = await importFastText(`${out}.bin`);
       assertSameAnswers(
@@ -147,29 +150,7 @@ describe("fastText models imported", { skip: available ? false : "fasttext is no
 
   it("reads quantised .ftz models (pruned buckets and words, quantised norms)", async () => {
     const out = join(dir, "quant");
-    fasttext([
-      "supervised",
-      "-input",
-      trainFile,
-      "-output",
-      out,
-      "-dim",
-      "16",
-      "-epoch",
-      "8",
-      "-thread",
-      "1",
-      "-verbose",
-      "0",
-      "-wordNgrams",
-      "2",
-      "-minn",
-      "2",
-      "-maxn",
-      "3",
-      "-bucket",
-      "3000",
-    ]);
+    trainFastText(out, 16, 8, ["-wordNgrams", "2", "-minn", "2", "-maxn", "3", "-bucket", "3000"]);
     fasttext([
       "quantize",
       "-input",
@@ -200,25 +181,7 @@ describe("fastText models imported", { skip: available ? false : "fasttext is no
 
   it("quantises an imported model with textkit's quantiser and keeps most answers", async () => {
     const out = join(dir, "for-quantise");
-    fasttext([
-      "supervised",
-      "-input",
-      trainFile,
-      "-output",
-      out,
-      "-dim",
-      "16",
-      "-epoch",
-      "8",
-      "-thread",
-      "1",
-      "-verbose",
-      "0",
-      "-wordNgrams",
-      "2",
-      "-bucket",
-      "3000",
-    ]);
+    trainFastText(out, 16, 8, ["-wordNgrams", "2", "-bucket", "3000"]);
     const model = await importFastText(`${out}.bin`);
     const small = await quantizeClassifier(model, {});
     const texts = test.map((e) => e.text);
@@ -236,25 +199,7 @@ describe("fastText models imported", { skip: available ? false : "fasttext is no
 
   it("textkit classify import, predict --output-format fasttext and eval --output-format fasttext speak fastText", async () => {
     const out = join(dir, "cli");
-    fasttext([
-      "supervised",
-      "-input",
-      trainFile,
-      "-output",
-      out,
-      "-dim",
-      "10",
-      "-epoch",
-      "6",
-      "-thread",
-      "1",
-      "-verbose",
-      "0",
-      "-wordNgrams",
-      "2",
-      "-bucket",
-      "2000",
-    ]);
+    trainFastText(out, 10, 6, ["-wordNgrams", "2", "-bucket", "2000"]);
     const imported = await runCli([
       "classify",
       "import",

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { BUILT_IN_IDENTIFIER, loadLanguageIdentifier } from "../models/classifier/index.ts";
 import { addTextInputOptions, type TextInputFlags } from "./data-options.ts";
+import { fastTextPredictionLine } from "./fasttext-output.ts";
 import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseChoice, parseInteger } from "./parse-options.ts";
@@ -38,7 +39,10 @@ async function runLangid(flags: LangidFlags, io: CliIo): Promise<void> {
       const g = guesses[i]!;
       out +=
         flags.outputFormat === "fasttext"
-          ? `${g.map((x) => `__label__${x.language} ${Number(x.score.toPrecision(6))}`).join(" ")}\n`
+          ? `${fastTextPredictionLine(
+              g.map((x) => x.language),
+              g.map((x) => x.score),
+            )}\n`
           : `${JSON.stringify({
               text: batch[i]!.text,
               languages: g.map((x) => x.language),
