@@ -113,7 +113,7 @@ describe("textkit keys", () => {
     assert.equal(scope.code, 1);
     assert.match(
       scope.stderr,
-      /unknown scope 'root'; the scopes are predict, monitor, admin \[OPTION_INVALID\]/,
+      /unknown scope 'root'; the scopes are predict, monitor, radar, admin \[OPTION_INVALID\]/,
     );
     assert.equal(scope.stdout, "");
     assert.ok(!existsSync(dataDir), "a refused option opens no database");

@@ -25,7 +25,7 @@ describe("help texts", () => {
     const r = await runCli(["keys", "create", "--help"]);
     assert.equal(r.code, 0);
     const description = r.stdout.split("Options:")[0]!;
-    for (const scope of ["predict", "monitor", "admin"])
+    for (const scope of ["predict", "monitor", "radar", "admin"])
       assert.match(description, new RegExp(`\\b${scope} \\(`));
   });
 

@@ -134,7 +134,7 @@ export function registerKeys(program: Command, io: CliIo): Command {
       .addOption(
         new Option(
           "--scope <scopes>",
-          "comma-separated scopes: predict (model routes), monitor (monitor routes), admin (everything)",
+          "comma-separated scopes: predict (model routes), monitor (monitor routes), radar (radar routes), admin (everything)",
         )
           .argParser(scopeList)
           .default(["predict"], "predict"),

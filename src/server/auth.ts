@@ -7,8 +7,21 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { TextkitError } from "../core/index.ts";
 import type { AuthMode } from "./config.ts";
 
-export const ROUTE_SCOPES = ["predict", "monitor", "admin"] as const;
+export const ROUTE_SCOPES = ["predict", "monitor", "radar", "admin"] as const;
 export type RouteScope = (typeof ROUTE_SCOPES)[number];
+
+/**
+ * Other key scopes a route's scope also accepts, besides itself and `admin`. The radar's
+ * routes needed `monitor` before the `radar` scope existed, so monitor keys keep working
+ * there (they read the same news).
+ */
+const ALSO_GRANTED_BY: Readonly<Partial<Record<RouteScope, readonly string[]>>> = { radar: ["monitor"] };
+
+/** True when a key with `scopes` may call a route that needs `scope`. */
+export function grantsScope(scopes: readonly string[], scope: RouteScope): boolean {
+  if (scopes.includes(scope) || scopes.includes("admin")) return true;
+  return (ALSO_GRANTED_BY[scope] ?? []).some((other) => scopes.includes(other));
+}
 
 /** What a request knows about the key it came with; never the token. */
 export interface RequestKey {
@@ -109,7 +122,7 @@ export class Authenticator {
       throw new TextkitError("AUTH_REQUIRED", "the API key is not valid or has been revoked");
     }
     request.apiKey = key;
-    if (!key.scopes.includes(scope) && !key.scopes.includes("admin")) {
+    if (!grantsScope(key.scopes, scope)) {
       challenge(reply, "insufficient_scope", scope);
       throw new TextkitError("AUTH_FORBIDDEN", `this route needs a key with the '${scope}' scope`);
     }

@@ -142,7 +142,7 @@ for (const target of storeTargets()) {
       const { db, keys } = await fresh();
       try {
         const scope = await rejectsWith(keys.create("app", ["predict", "root"]), "OPTION_INVALID");
-        assert.match(scope.message, /unknown scope 'root'; the scopes are predict, monitor, admin/);
+        assert.match(scope.message, /unknown scope 'root'; the scopes are predict, monitor, radar, admin/);
         await rejectsWith(keys.create("app", []), "OPTION_INVALID");
         await rejectsWith(keys.create("", ["predict"]), "OPTION_INVALID");
         await rejectsWith(keys.create("   ", ["predict"]), "OPTION_INVALID");
@@ -239,7 +239,7 @@ describe("parseScopes", () => {
   it("accepts the known scopes and refuses others", () => {
     assert.deepEqual(parseScopes(["predict"]), ["predict"]);
     assert.deepEqual(parseScopes([" admin "]), ["predict", "admin"]);
-    assert.deepEqual([...API_KEY_SCOPES], ["predict", "monitor", "admin"]);
+    assert.deepEqual([...API_KEY_SCOPES], ["predict", "monitor", "radar", "admin"]);
     assert.throws(
       () => parseScopes(["Predict"]),
       (e) => isTextkitError(e) && e.code === "OPTION_INVALID",

@@ -7,8 +7,11 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { TextkitError } from "../core/index.ts";
 import type { Database } from "./database.ts";
 
-export const API_KEY_SCOPES = ["predict", "monitor", "admin"] as const;
-/** `predict` calls models; `monitor` reads and feeds the monitor; `admin` manages the server and may do everything. */
+export const API_KEY_SCOPES = ["predict", "monitor", "radar", "admin"] as const;
+/**
+ * `predict` calls models; `monitor` reads and feeds the monitor; `radar` reads the technology
+ * radar and records its overrides; `admin` manages the server and may do everything.
+ */
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKey {

@@ -86,13 +86,29 @@ export class ApiClient {
     return this.request<T>("GET", search === "" ? path : `${path}?${search}`);
   }
 
+  /** GET a resource as text (a CSV or JSON file to download as it is). */
+  async text(path: string, query: Query = {}): Promise<string> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== null && value !== undefined) params.set(name, String(value));
+    }
+    const search = params.toString();
+    const res = await this.send("GET", search === "" ? path : `${path}?${search}`, "*/*");
+    return res.text();
+  }
+
   /** POST a JSON body. */
   post<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>("POST", path, body);
   }
 
   private async request<T>(method: string, url: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
+    const res = await this.send(method, url, "application/json", body);
+    return (await res.json()) as T;
+  }
+
+  private async send(method: string, url: string, accept: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     const key = this.key;
     if (key !== null) headers["authorization"] = `Bearer ${key}`;
     let init: RequestInit = { method, headers, cache: "no-store" };
@@ -112,6 +128,6 @@ export class ApiClient {
       );
     }
     if (!res.ok) throw await errorOf(res);
-    return (await res.json()) as T;
+    return res;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The dashboard's entry point: the top bar, the hash router (#/monitor, #/models, #/assist,
- * #/recommend, #/runs)
+ * #/recommend, #/runs, #/radar)
  * and the refresh every 10 s, paused while the tab is hidden.
  */
 import { ApiClient, ApiError } from "./api.ts";
@@ -12,6 +12,7 @@ import { KeyControl } from "./key-control.ts";
 import { ModelsPage } from "./models-page.ts";
 import { MonitorPage } from "./monitor-page.ts";
 import type { Page, PageContext } from "./page.ts";
+import { RadarPage } from "./radar-page.ts";
 import { RecommendPage } from "./recommend-page.ts";
 import { RunsPage } from "./runs-page.ts";
 
@@ -22,6 +23,7 @@ const ROUTES = [
   { path: "/assist", title: "Assistant" },
   { path: "/recommend", title: "Recommend" },
   { path: "/runs", title: "Runs" },
+  { path: "/radar", title: "Radar" },
 ] as const;
 type RoutePath = (typeof ROUTES)[number]["path"];
 
@@ -90,7 +92,9 @@ function start(root: HTMLElement): void {
             ? new RecommendPage(context, params)
             : path === "/runs"
               ? new RunsPage(context)
-              : new MonitorPage(context, params);
+              : path === "/radar"
+                ? new RadarPage(context, params)
+                : new MonitorPage(context, params);
     page.mount(main);
     void refresh();
   };

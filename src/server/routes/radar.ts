@@ -3,17 +3,20 @@
  * build` (or `textkit demo`) stored in the application database, SQLite or PostgreSQL:
  * the radar at a date, one technology's detail, two dates compared, suggestions for a skill
  * profile, ring overrides, discovery candidates, and Build-Your-Own-Radar export and import.
- * They need the `monitor` scope (the radar reads the same news the monitor does).
+ * They need the `radar` scope; keys with `monitor` (what they needed before) or `admin` pass too.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import {
   byorEntries,
   compareByor,
   compareSnapshots,
   parseByor,
+  parseProfile,
   profileFromObject,
+  type RadarBuild,
   RadarStore,
+  type SkillProfile,
   suggest,
   timelineOf,
   toByorCsv,
@@ -72,7 +75,35 @@ const ProfileBody = Type.Object(
   { additionalProperties: false },
 );
 
+const SuggestionSchema = Type.Object({
+  technology: Type.String(),
+  quadrant: Type.String(),
+  ring: Type.Union([Type.String(), Type.Null()]),
+  e: Type.Number({ description: "g·m·(1 − r)·l" }),
+  g: Type.Number(),
+  m: Type.Number(),
+  r: Type.Number(),
+  l: Type.Number(),
+  weeks: Type.Number({ description: "Weeks to proficiency at the profile's hours" }),
+  speed: Type.Number({ description: "How much faster related known skills make it (1: no help)" }),
+  helpedBy: Type.Array(Type.Object({ skill: Type.String(), level: Type.Number(), strength: Type.Number() })),
+  reasons: Type.Array(Type.String()),
+});
+
 const iso = (t: number) => new Date(t).toISOString();
+
+/** The profile of a suggest body: the object, or the pasted file read with its lines. */
+function profileOf(
+  body: { profile?: Static<typeof ProfileBody>; profileText?: string },
+  radar: RadarBuild,
+): SkillProfile {
+  const { profile, profileText } = body;
+  if (profile !== undefined && profileText === undefined) return profileFromObject(profile, radar);
+  if (profile === undefined && profileText !== undefined) return parseProfile("profile", profileText, radar);
+  throw new TextkitError("INPUT_INVALID", "send either profile (an object) or profileText (a profile file)", {
+    details: { field: "/profile" },
+  });
+}
 
 function dateOf(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
@@ -101,7 +132,7 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
     return opened;
   };
   const tags = ["radar"];
-  const config = { scope: "monitor" as const };
+  const config = { scope: "radar" as const };
   const responses = (ok: ReturnType<typeof Type.Object>) => ({ 200: ok, ...ERROR_RESPONSES });
 
   app.get(
@@ -224,19 +255,28 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
         summary: "What to learn next for a skill profile, ranked by E = g·m·(1 − r)·l",
         body: Type.Object(
           {
-            profile: ProfileBody,
+            profile: Type.Optional(ProfileBody),
+            profileText: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200_000,
+                description: "A whole profile file (YAML or JSON), in place of `profile`",
+              }),
+            ),
             date: DateQuery,
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           },
           { additionalProperties: false },
         ),
         security: BEARER_SECURITY,
-        response: responses(Type.Object({ snapshot: Type.String(), suggestions: FreeList })),
+        response: responses(
+          Type.Object({ snapshot: Type.String(), suggestions: Type.Array(SuggestionSchema) }),
+        ),
       },
     },
     async (request) => {
       const radar = await (await storeOf()).load();
-      const profile = profileFromObject(request.body.profile, radar);
+      const profile = profileOf(request.body, radar);
       const date = dateOf(request.body.date, "/date");
       const shot =
         date === undefined ? radar.snapshots.at(-1) : radar.snapshots.filter((s) => s.period <= date).at(-1);
