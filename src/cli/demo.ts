@@ -411,7 +411,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<void> {
             `       -d ${shellQuote(JSON.stringify({ text: tagText }))}\n`
           : "") +
         `  curl -s ${url}/v1/models\n` +
-        `The technology radar: curl -s ${url}/v1/radar (and /v1/radar/technologies/Quillstack, POST /v1/radar/suggest)\n` +
+        `The technology radar: ${url}/dashboard/#/radar, or curl -s ${url}/v1/radar (and /v1/radar/technologies/Quillstack, POST /v1/radar/suggest)\n` +
         `Until a key exists, requests need none; create one with\n` +
         `  TEXTKIT_DATA_DIR=${join(flags.out, "data")} textkit keys create --name me --scope predict,admin\n` +
         (replay

@@ -127,7 +127,7 @@ export function registerKeys(program: Command, io: CliIo): Command {
       .summary("create a key and print its token (once)")
       .description(
         "Create an API key. The token goes to standard output and is never shown again: " +
-          "store it now. Scopes: predict (call models), monitor (read and feed the opinion monitor), " +
+          "store it now. Scopes: predict (call models), monitor (read and feed the opinion monitor), radar (read the technology radar, record overrides), " +
           "admin (manage the server; may do everything).",
       )
       .requiredOption("--name <name>", "what the key is for, e.g. the client's name (1 to 100 characters)")

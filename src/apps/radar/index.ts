@@ -23,6 +23,8 @@ export {
   parseDictionary,
   readDictionary,
 } from "./dictionary.ts";
+export type { NewTechnology } from "./dictionary-edit.ts";
+export { addTechnology } from "./dictionary-edit.ts";
 export type { Candidate } from "./discovery.ts";
 export { discoverCandidates } from "./discovery.ts";
 export type { RadarDocument, RadarSentiment, RecordPlace } from "./document.ts";
