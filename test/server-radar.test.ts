@@ -127,6 +127,47 @@ for (const target of storeTargets()) {
       assert.equal(level.status, 400);
     });
 
+    it("takes a pasted profile file, naming the line of a mistake, and documents its answers", async () => {
+      const pasted = await call(`${base}/suggest`, {
+        body: { profileText: "hoursPerWeek: 5\nskills:\n  - { name: TypeScript, level: 4 }\n", limit: 2 },
+      });
+      assert.equal(pasted.status, 200);
+      assert.equal((pasted.body as { suggestions: unknown[] }).suggestions.length, 2);
+      const wrong = await call(`${base}/suggest`, {
+        body: { profileText: "hoursPerWeek: 5\nskills:\n  - { name: COBOL, level: 4 }\n" },
+      });
+      assert.equal(wrong.status, 400);
+      assert.equal(errorOf(wrong).code, "RADAR_PROFILE_INVALID");
+      assert.match(
+        errorOf(wrong).message ?? "",
+        /'COBOL' is not a technology of the radar .*\(line 3 of the pasted profile\)$/,
+      );
+      assert.equal(errorOf(wrong).field, "/profileText");
+      const both = await call(`${base}/suggest`, {
+        body: { profileText: "hoursPerWeek: 5\nskills: []\n", profile: { hoursPerWeek: 5, skills: [] } },
+      });
+      assert.equal(both.status, 400);
+      assert.equal(errorOf(both).field, "/profile");
+
+      const doc = (await call(`${server.url}/openapi.json`)).body as {
+        paths: Record<
+          string,
+          Record<string, { responses: Record<string, { content: Record<string, { schema: unknown }> }> }>
+        >;
+      };
+      const answer = (path: string, method: string) =>
+        JSON.stringify(doc.paths[path]?.[method]?.responses["200"]?.content["application/json"]?.schema) ??
+        "";
+      for (const field of ['"weightedSlope"', '"likelihoodLevel"', '"ringChange"', '"movement"']) {
+        assert.ok(
+          answer("/v1/radar", "get").includes(field),
+          `${field} in ${Object.keys(doc.paths).join(" ")}`,
+        );
+      }
+      assert.match(answer("/v1/radar/suggest", "post"), /"helpedBy"/);
+      assert.match(answer("/v1/radar/technologies/{name}", "get"), /"evidence".*"url"/);
+    });
+
     it("records an override and moves the blip at once", async () => {
       const res = await call(`${base}/overrides`, {
         body: { technology: "Terraform", ring: "adopt", why: "platform standard", by: "ana" },

@@ -22,16 +22,27 @@ import {
   toByorCsv,
   toByorJson,
 } from "../../apps/radar/index.ts";
-import { TextkitError } from "../../core/index.ts";
+import { isTextkitError, TextkitError } from "../../core/index.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
 import { BEARER_SECURITY, ERROR_RESPONSES } from "../schemas.ts";
+import {
+  BlipSchema,
+  ByorComparisonSchema,
+  CandidateSchema,
+  EvidenceSchema,
+  FindingSchema,
+  OverrideSchema,
+  RelatedSchema,
+  RingChangeSchema,
+  SuggestionSchema,
+  TechnologySchema,
+  TimelinePointSchema,
+} from "./radar-schemas.ts";
 
 export interface RadarRoutesOptions {
   database: DatabaseHandle;
 }
 
-const Free = Type.Object({}, { additionalProperties: true });
-const FreeList = Type.Array(Free);
 const Ring = Type.Object({ name: Type.String(), min: Type.Number() });
 const DateQuery = Type.Optional(
   Type.String({
@@ -52,12 +63,12 @@ const RadarResponse = Type.Object({
     period: Type.String(),
     label: Type.String(),
     documents: Type.Integer(),
-    blips: Type.Array(Free, {
+    blips: Type.Array(BlipSchema, {
       description:
         "One per technology: ring, movement, score and its g, m, r breakdown, risk matrix cells, forecast (latest snapshot).",
     }),
   }),
-  findings: FreeList,
+  findings: Type.Array(FindingSchema),
 });
 
 const ProfileBody = Type.Object(
@@ -75,21 +86,6 @@ const ProfileBody = Type.Object(
   { additionalProperties: false },
 );
 
-const SuggestionSchema = Type.Object({
-  technology: Type.String(),
-  quadrant: Type.String(),
-  ring: Type.Union([Type.String(), Type.Null()]),
-  e: Type.Number({ description: "g·m·(1 − r)·l" }),
-  g: Type.Number(),
-  m: Type.Number(),
-  r: Type.Number(),
-  l: Type.Number(),
-  weeks: Type.Number({ description: "Weeks to proficiency at the profile's hours" }),
-  speed: Type.Number({ description: "How much faster related known skills make it (1: no help)" }),
-  helpedBy: Type.Array(Type.Object({ skill: Type.String(), level: Type.Number(), strength: Type.Number() })),
-  reasons: Type.Array(Type.String()),
-});
-
 const iso = (t: number) => new Date(t).toISOString();
 
 /** The profile of a suggest body: the object, or the pasted file read with its lines. */
@@ -99,7 +95,18 @@ function profileOf(
 ): SkillProfile {
   const { profile, profileText } = body;
   if (profile !== undefined && profileText === undefined) return profileFromObject(profile, radar);
-  if (profile === undefined && profileText !== undefined) return parseProfile("profile", profileText, radar);
+  if (profile === undefined && profileText !== undefined) {
+    try {
+      return parseProfile("profileText", profileText, radar);
+    } catch (cause) {
+      // The error body carries a field, not a line: the line goes into the message.
+      if (!isTextkitError(cause) || cause.line === undefined) throw cause;
+      throw new TextkitError(cause.code, `${cause.message} (line ${cause.line} of the pasted profile)`, {
+        details: { field: "/profileText" },
+        cause,
+      });
+    }
+  }
   throw new TextkitError("INPUT_INVALID", "send either profile (an object) or profileText (a profile file)", {
     details: { field: "/profile" },
   });
@@ -176,12 +183,12 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
         security: BEARER_SECURITY,
         response: responses(
           Type.Object({
-            technology: Free,
-            blip: Free,
-            timeline: FreeList,
+            technology: TechnologySchema,
+            blip: BlipSchema,
+            timeline: Type.Array(TimelinePointSchema),
             series: Type.Object({ periods: Type.Array(Type.String()), mentions: Type.Array(Type.Integer()) }),
-            evidence: FreeList,
-            related: FreeList,
+            evidence: Type.Array(EvidenceSchema),
+            related: Type.Array(RelatedSchema),
           }),
         ),
       },
@@ -234,7 +241,9 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
         summary: "Every technology's ring at two dates, and its movement",
         querystring: Type.Object({ from: Type.String({ maxLength: 40 }), to: DateQuery }),
         security: BEARER_SECURITY,
-        response: responses(Type.Object({ from: Type.String(), to: Type.String(), changes: FreeList })),
+        response: responses(
+          Type.Object({ from: Type.String(), to: Type.String(), changes: Type.Array(RingChangeSchema) }),
+        ),
       },
     },
     async (request) => {
@@ -295,7 +304,7 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
         tags,
         summary: "Ring overrides, oldest first",
         security: BEARER_SECURITY,
-        response: responses(Type.Object({ overrides: FreeList })),
+        response: responses(Type.Object({ overrides: Type.Array(OverrideSchema) })),
       },
     },
     async () => ({
@@ -325,7 +334,7 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
           { additionalProperties: false },
         ),
         security: BEARER_SECURITY,
-        response: responses(Type.Object({ override: Free })),
+        response: responses(Type.Object({ override: OverrideSchema })),
       },
     },
     async (request) => {
@@ -355,7 +364,7 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
         tags,
         summary: "Growing terms the dictionary does not know yet",
         security: BEARER_SECURITY,
-        response: responses(Type.Object({ candidates: FreeList })),
+        response: responses(Type.Object({ candidates: Type.Array(CandidateSchema) })),
       },
     },
     async () => ({ candidates: (await (await storeOf()).summary()).discovery }),
@@ -407,7 +416,11 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
         ),
         security: BEARER_SECURITY,
         response: responses(
-          Type.Object({ snapshot: Type.String(), entries: Type.Integer(), comparison: FreeList }),
+          Type.Object({
+            snapshot: Type.String(),
+            entries: Type.Integer(),
+            comparison: Type.Array(ByorComparisonSchema),
+          }),
         ),
       },
     },
