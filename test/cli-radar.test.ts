@@ -170,13 +170,10 @@ for (const target of storeTargets()) {
         logger: false,
       });
       await server.whenReady();
+      const url = server.url;
       const as = async (key: string | null, path = "/v1/radar") =>
-        (
-          await call(
-            `${server!.url}${path}`,
-            key === null ? {} : { headers: { authorization: `Bearer ${key}` } },
-          )
-        ).status;
+        (await call(`${url}${path}`, key === null ? {} : { headers: { authorization: `Bearer ${key}` } }))
+          .status;
       assert.equal(await as(radar), 200);
       assert.equal(await as(radar, "/v1/radar/technologies/Quillstack"), 200);
       assert.equal(await as(monitor), 200);

@@ -88,6 +88,12 @@ async function slideTo(page: Page, index: number, label: string): Promise<void> 
   );
 }
 
+/** `value`, failing the test with `what` when it is missing. */
+function found<T>(value: T | undefined | null, what: string): T {
+  assert.ok(value !== undefined && value !== null, `no ${what}`);
+  return value;
+}
+
 const radiusOf = (b: DrawnBlip) => Math.hypot(b.x - RADAR_SIZE / 2, b.y - RADAR_SIZE / 2);
 
 before(async () => {
@@ -142,8 +148,11 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
       assert.ok(withRing.length >= 8, `${withRing.length} blips with a ring`);
       assert.deepEqual(latest.map((b) => b.technology).sort(), withRing.map((b) => b.technology).sort());
       for (const blip of withRing) {
-        const shown = latest.find((b) => b.technology === blip.technology)!;
-        const j = ringNames.indexOf(blip.ring!);
+        const shown = found(
+          latest.find((b) => b.technology === blip.technology),
+          `drawn ${blip.technology}`,
+        );
+        const j = ringNames.indexOf(found(blip.ring, "ring"));
         assert.equal(shown.ring, blip.ring);
         const { inner, outer } = ringBand(j, ringNames.length);
         const radius = radiusOf(shown);
@@ -151,7 +160,13 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
           radius > inner && radius < outer,
           `${blip.technology} at ${radius} outside ${inner}-${outer}`,
         );
-        const place = blipPosition(blip.technology, api.quadrants.indexOf(blip.quadrant), j, 4, 4);
+        const place = blipPosition(
+          blip.technology,
+          api.quadrants.indexOf(blip.quadrant),
+          j,
+          api.quadrants.length,
+          ringNames.length,
+        );
         assert.ok(Math.abs(place.x - shown.x) < 0.01 && Math.abs(place.y - shown.y) < 0.01);
       }
       const unplaced = api.snapshot.blips.filter((b) => b.ring === null).map((b) => b.technology);
@@ -162,11 +177,17 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
       const early = api.snapshots.findIndex((s) => s.label === "2025-W49");
       assert.ok(early > 0);
       await slideTo(page, early, "2025-W49");
-      const then = (await drawn(page)).find((b) => b.technology === "Quillstack")!;
+      const then = found(
+        (await drawn(page)).find((b) => b.technology === "Quillstack"),
+        "Quillstack then",
+      );
       assert.equal(then.ring, "assess");
       await slideTo(page, api.snapshots.length - 1, api.snapshot.label);
       const again = await drawn(page);
-      const now = again.find((b) => b.technology === "Quillstack")!;
+      const now = found(
+        again.find((b) => b.technology === "Quillstack"),
+        "Quillstack now",
+      );
       assert.equal(now.ring, "adopt");
       assert.ok(radiusOf(now) < radiusOf(then), `${radiusOf(now)} < ${radiusOf(then)}`);
       assert.deepEqual(again, latest, "two renders of one date put every blip at the same place");
@@ -216,10 +237,19 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
         await number("l"),
         await number("e"),
       ];
-      const blip = api.snapshot.blips.find((b) => b.technology === "Quillstack")!;
+      const blip = found(
+        api.snapshot.blips.find((b) => b.technology === "Quillstack"),
+        "Quillstack's blip",
+      );
       assert.deepEqual([g, m, r], [blip.g, blip.m, blip.r]);
       assert.ok(Math.abs(e - g * m * (1 - r) * l) < 1e-12, `${e} vs ${g}·${m}·(1 − ${r})·${l}`);
-      assert.equal(l, expected.find((s) => s.technology === "Quillstack")!.l);
+      assert.equal(
+        l,
+        found(
+          expected.find((s) => s.technology === "Quillstack"),
+          "Quillstack's suggestion",
+        ).l,
+      );
       const text = (await table.textContent()) ?? "";
       for (const value of [g, m, r, l]) assert.ok(text.includes(value.toFixed(3)), `${value} shown`);
       const detail = page.getByTestId("blip-detail");
@@ -242,7 +272,11 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
       const scored = api.snapshot.blips.filter((b) => b.risk !== null);
       assert.equal(chips.length, scored.length);
       for (const b of scored) {
-        const cell = b.risk!.cells.find((c) => c.category === b.risk!.worst)!;
+        const risk = found(b.risk, "risk");
+        const cell = found(
+          risk.cells.find((c) => c.category === risk.worst),
+          "worst cell",
+        );
         assert.deepEqual(
           chips.find((c) => c[0] === b.technology),
           [b.technology, String(cell.likelihoodLevel), String(cell.impactLevel)],
@@ -269,7 +303,7 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
         page.getByTestId("export-csv").click(),
       ]);
       assert.equal(download.suggestedFilename(), `radar-${api.snapshot.label}.csv`);
-      const csv = readFileSync((await download.path())!, "utf8");
+      const csv = readFileSync(found(await download.path(), "downloaded file"), "utf8");
       assert.match(csv, /^name,ring,quadrant,isNew,description\n/);
       assert.match(csv, /\nQuillstack,adopt,/);
       const edited = csv.replace(/\nQuillstack,adopt,/, "\nQuillstack,hold,");
