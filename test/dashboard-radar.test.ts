@@ -1,6 +1,7 @@
 /**
  * The dashboard's Radar page in real Chromium, on the demo's radar built into a temporary
- * SQLite database and served by a real server over loopback: every blip sits in its ring's
+ * SQLite database (and, for the drawing and the history, into a real PostgreSQL server) and
+ * served by a real server over loopback: every blip sits in its ring's
  * band at the place its name gives (the same on two renders), the planted riser (Quillstack)
  * is drawn further in at the last date than at an early one (moved there with the slider),
  * a clicked blip's breakdown holds E = g·m·(1 − r)·l with the API's numbers, a profile gets
@@ -19,6 +20,7 @@ import {
   DEMO_DICTIONARY_YAML,
   demoCorpus,
   parseDictionary,
+  type RadarBuild,
   RadarStore,
 } from "../src/apps/radar/index.ts";
 import { type RunningServer, startServer } from "../src/server/index.ts";
@@ -26,11 +28,13 @@ import { openDatabase } from "../src/store/index.ts";
 import { blipPosition, RADAR_SIZE, ringBand } from "../web/src/radar-geometry.ts";
 import { call, tempDir } from "./server-helpers.ts";
 import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
+import { storeTargets } from "./support/postgres.ts";
 
 const root = tempDir("dashboard-radar");
 const skip = chromiumSkipReason();
 let chromium: LaunchedChromium | null = null;
 let server: RunningServer | null = null;
+let radar: RadarBuild | null = null;
 
 interface ApiBlip {
   technology: string;
@@ -96,11 +100,67 @@ function found<T>(value: T | undefined | null, what: string): T {
 
 const radiusOf = (b: DrawnBlip) => Math.hypot(b.x - RADAR_SIZE / 2, b.y - RADAR_SIZE / 2);
 
+/**
+ * Every blip with a ring is drawn in its band, where its name puts it (the others are listed);
+ * the slider moves the riser from assess in December 2025 to adopt at the end, further in,
+ * and two renders of one date put every blip at the same place.
+ */
+async function checkRadarAndHistory(page: Page, api: ApiRadar): Promise<void> {
+  const ringNames = api.rings.map((r) => r.name);
+  await page.locator('[data-testid="blip"]').first().waitFor();
+  // Every blip with a ring is drawn in its band, where its name puts it; the others are listed.
+  const latest = await drawn(page);
+  const withRing = api.snapshot.blips.filter((b) => b.ring !== null);
+  assert.ok(withRing.length >= 8, `${withRing.length} blips with a ring`);
+  assert.deepEqual(latest.map((b) => b.technology).sort(), withRing.map((b) => b.technology).sort());
+  for (const blip of withRing) {
+    const shown = found(
+      latest.find((b) => b.technology === blip.technology),
+      `drawn ${blip.technology}`,
+    );
+    const j = ringNames.indexOf(found(blip.ring, "ring"));
+    assert.equal(shown.ring, blip.ring);
+    const { inner, outer } = ringBand(j, ringNames.length);
+    const radius = radiusOf(shown);
+    assert.ok(radius > inner && radius < outer, `${blip.technology} at ${radius} outside ${inner}-${outer}`);
+    const place = blipPosition(
+      blip.technology,
+      api.quadrants.indexOf(blip.quadrant),
+      j,
+      api.quadrants.length,
+      ringNames.length,
+    );
+    assert.ok(Math.abs(place.x - shown.x) < 0.01 && Math.abs(place.y - shown.y) < 0.01);
+  }
+  const unplaced = api.snapshot.blips.filter((b) => b.ring === null).map((b) => b.technology);
+  for (const name of unplaced)
+    assert.match((await page.getByTestId("no-ring").textContent()) ?? "", new RegExp(name));
+
+  // The riser is further in at the last date than in December 2025, via the slider.
+  const early = api.snapshots.findIndex((s) => s.label === "2025-W49");
+  assert.ok(early > 0);
+  await slideTo(page, early, "2025-W49");
+  const then = found(
+    (await drawn(page)).find((b) => b.technology === "Quillstack"),
+    "Quillstack then",
+  );
+  assert.equal(then.ring, "assess");
+  await slideTo(page, api.snapshots.length - 1, api.snapshot.label);
+  const again = await drawn(page);
+  const now = found(
+    again.find((b) => b.technology === "Quillstack"),
+    "Quillstack now",
+  );
+  assert.equal(now.ring, "adopt");
+  assert.ok(radiusOf(now) < radiusOf(then), `${radiusOf(now)} < ${radiusOf(then)}`);
+  assert.deepEqual(again, latest, "two renders of one date put every blip at the same place");
+}
+
 before(async () => {
   if (skip !== undefined) return;
   const location = join(root.path, "radar.db");
   const dictionary = parseDictionary("demo.yaml", DEMO_DICTIONARY_YAML);
-  const radar = await buildRadar(demoCorpus(), dictionary, { now: Date.UTC(2027, 0, 4) });
+  radar = await buildRadar(demoCorpus(), dictionary, { now: Date.UTC(2027, 0, 4) });
   const db = await openDatabase(location);
   await (await RadarStore.open(db)).save(radar);
   await db.close();
@@ -138,59 +198,9 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
     page.on("pageerror", (error) => errors.push(error.message));
     try {
       const api = (await call(`${base}/v1/radar`)).body as ApiRadar;
-      const ringNames = api.rings.map((r) => r.name);
       await page.goto(`${base}/dashboard/#/radar`);
-      await page.locator('[data-testid="blip"]').first().waitFor();
 
-      // Every blip with a ring is drawn in its band, where its name puts it; the others are listed.
-      const latest = await drawn(page);
-      const withRing = api.snapshot.blips.filter((b) => b.ring !== null);
-      assert.ok(withRing.length >= 8, `${withRing.length} blips with a ring`);
-      assert.deepEqual(latest.map((b) => b.technology).sort(), withRing.map((b) => b.technology).sort());
-      for (const blip of withRing) {
-        const shown = found(
-          latest.find((b) => b.technology === blip.technology),
-          `drawn ${blip.technology}`,
-        );
-        const j = ringNames.indexOf(found(blip.ring, "ring"));
-        assert.equal(shown.ring, blip.ring);
-        const { inner, outer } = ringBand(j, ringNames.length);
-        const radius = radiusOf(shown);
-        assert.ok(
-          radius > inner && radius < outer,
-          `${blip.technology} at ${radius} outside ${inner}-${outer}`,
-        );
-        const place = blipPosition(
-          blip.technology,
-          api.quadrants.indexOf(blip.quadrant),
-          j,
-          api.quadrants.length,
-          ringNames.length,
-        );
-        assert.ok(Math.abs(place.x - shown.x) < 0.01 && Math.abs(place.y - shown.y) < 0.01);
-      }
-      const unplaced = api.snapshot.blips.filter((b) => b.ring === null).map((b) => b.technology);
-      for (const name of unplaced)
-        assert.match((await page.getByTestId("no-ring").textContent()) ?? "", new RegExp(name));
-
-      // The riser is further in at the last date than in December 2025, via the slider.
-      const early = api.snapshots.findIndex((s) => s.label === "2025-W49");
-      assert.ok(early > 0);
-      await slideTo(page, early, "2025-W49");
-      const then = found(
-        (await drawn(page)).find((b) => b.technology === "Quillstack"),
-        "Quillstack then",
-      );
-      assert.equal(then.ring, "assess");
-      await slideTo(page, api.snapshots.length - 1, api.snapshot.label);
-      const again = await drawn(page);
-      const now = found(
-        again.find((b) => b.technology === "Quillstack"),
-        "Quillstack now",
-      );
-      assert.equal(now.ring, "adopt");
-      assert.ok(radiusOf(now) < radiusOf(then), `${radiusOf(now)} < ${radiusOf(then)}`);
-      assert.deepEqual(again, latest, "two renders of one date put every blip at the same place");
+      await checkRadarAndHistory(page, api);
 
       // A profile's suggestions, ranked by E, as the API ranks them.
       await page.getByTestId("profile-skills").fill("TypeScript:4, React:3");
@@ -325,6 +335,50 @@ describe("dashboard: Radar page", { skip, timeout: 180_000 }, () => {
         assert.ok(readFileSync(shot).length > 10_000);
       }
       assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+const postgres = storeTargets().find((t) => t.dialect === "postgres");
+describe("dashboard: Radar page on PostgreSQL", {
+  skip: skip ?? postgres?.skip ?? "no PostgreSQL target",
+  timeout: 120_000,
+}, () => {
+  let pgServer: RunningServer | null = null;
+  before(async () => {
+    assert.ok(postgres !== undefined && radar !== null);
+    await postgres.setup();
+    const location = await postgres.freshLocation();
+    const db = await openDatabase(location);
+    await (await RadarStore.open(db)).save(radar);
+    await db.close();
+    pgServer = await startServer({
+      modelsDir: join(root.path, "models"),
+      dataDir: root.path,
+      database: location,
+      port: 0,
+      auth: "off",
+      logger: false,
+      watchIntervalMs: 0,
+    });
+    await pgServer.whenReady();
+  });
+  after(async () => {
+    await pgServer?.close();
+    await postgres?.teardown();
+  });
+
+  it("draws the same radar from PostgreSQL and moves through its history", async () => {
+    assert.ok(chromium !== null && pgServer !== null);
+    const context = await chromium.browser.newContext({ viewport: { width: 1400, height: 1100 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      const api = (await call(`${pgServer.url}/v1/radar`)).body as ApiRadar;
+      await page.goto(`${pgServer.url}/dashboard/#/radar`);
+      await checkRadarAndHistory(page, api);
     } finally {
       await context.close();
     }
