@@ -101,10 +101,10 @@ function rawSqlite(docs: readonly MonitorDocument[]): number {
     db.exec(`CREATE TABLE monitor_documents (doc_key TEXT PRIMARY KEY, ext_id TEXT, source TEXT NOT NULL, title TEXT,
       body TEXT NOT NULL, url TEXT, lang TEXT NOT NULL, topic TEXT NOT NULL, topic_score DOUBLE PRECISION,
       sentiment TEXT NOT NULL, sentiment_score DOUBLE PRECISION, entities TEXT NOT NULL, published_at BIGINT NOT NULL,
-      ingested_at BIGINT NOT NULL);
+      ingested_at BIGINT NOT NULL, lang_score DOUBLE PRECISION);
       CREATE INDEX monitor_documents_time ON monitor_documents (published_at, doc_key);`);
     const insert = db.prepare(
-      "INSERT INTO monitor_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_key) DO NOTHING",
+      "INSERT INTO monitor_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_key) DO NOTHING",
     );
     const batch = db.transaction((rows: readonly MonitorDocument[]) => {
       for (const d of rows) {

@@ -717,7 +717,7 @@ export class MonitorPage implements Page {
         h(
           "p",
           { className: "muted" },
-          `Language ${doc.lang} · ingested ${formatTime(doc.ingestedAt)}${doc.id === null ? "" : ` · id ${doc.id}`}`,
+          `Language ${doc.lang}${typeof doc.langScore === "number" ? ` (${doc.langScore.toFixed(2)})` : ""} · ingested ${formatTime(doc.ingestedAt)}${doc.id === null ? "" : ` · id ${doc.id}`}`,
           href !== null && " · ",
           href !== null &&
             h("a", { attrs: { href, rel: "noopener noreferrer nofollow", target: "_blank" } }, "open source"),

@@ -102,6 +102,8 @@ export interface MonitorDocument {
   text: string;
   url: string | null;
   lang: string;
+  /** The language model's probability; null when the source named the language or textkit's detector did. */
+  langScore?: number | null;
   publishedAt: string;
   ingestedAt: string;
   topic: string | null;
