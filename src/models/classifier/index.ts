@@ -20,6 +20,7 @@ export {
 } from "./encoder-classifier.ts";
 export type { MixChoice } from "./encoder-scores.ts";
 export { classifierFamily } from "./family.ts";
+export { exportFastText, fastTextExportProblem, fastTextModelBytes } from "./fasttext-export.ts";
 export type { FastTextArgs, FastTextLoss, FastTextModelFile } from "./fasttext-format.ts";
 export { parseFastTextModel } from "./fasttext-format.ts";
 export { classifierOfFastText, FASTTEXT_LABEL_PREFIX, importFastText } from "./fasttext-import.ts";
