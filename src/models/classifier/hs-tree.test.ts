@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Random } from "../../core/random.ts";
+import { Random } from "../../core/index.ts";
 import { buildHsTree, hsScores, hsTopK } from "./hs-tree.ts";
 
 /** Indices of the k largest values, best first. */
