@@ -49,6 +49,8 @@ async function ingest(name: string, config: object): Promise<Map<string, Monitor
   });
   try {
     await monitor.start();
+    const status = await monitor.status();
+    assert.equal(status.models.language, resolved.language.model === null ? "textkit:en-zh" : "lid.176.ftz");
     const outcome = await monitor.submit(DOCS);
     assert.equal(outcome.stored, DOCS.length);
     const { documents } = await monitor.documents({ from: 0, to: Date.now() + 60_000 });

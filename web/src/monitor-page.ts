@@ -430,6 +430,7 @@ export class MonitorPage implements Page {
       `Topic model: ${models.topic ?? "none"}`,
       `sentiment model: ${models.sentiment ?? "none"}`,
       `entity model: ${models.entities ?? "none"}`,
+      ...(models.language === undefined ? [] : [`language: ${models.language}`]),
       `queue ${formatCount(status.queue.pending)} / ${formatCount(status.queue.capacity)}`,
     ];
     const feeds = status.sources.feeds;

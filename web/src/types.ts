@@ -43,7 +43,7 @@ export interface MonitorStatus {
   sentiments: string[];
   lastIngestAt: string | null;
   queue: { pending: number; capacity: number };
-  models: { topic: string | null; sentiment: string | null; entities: string | null };
+  models: { topic: string | null; sentiment: string | null; entities: string | null; language?: string };
   rules: number;
   openAlerts: number;
   sources: {

@@ -75,7 +75,7 @@ export interface MonitorStatus {
   sentiments: readonly string[];
   lastIngestAt: number | null;
   queue: { pending: number; capacity: number };
-  models: { topic: string | null; sentiment: string | null; entities: string | null };
+  models: { topic: string | null; sentiment: string | null; entities: string | null; language: string };
   rules: number;
   openAlerts: number;
   sources: { feeds: unknown[]; stream: unknown };

@@ -4,6 +4,7 @@
  * one is configured, and its content words. Models are asked once per batch and language,
  * never once per document.
  */
+import { basename } from "node:path";
 import { isOneOf, TextkitError } from "../../core/index.ts";
 import { LanguageDetector } from "../../models/classifier/index.ts";
 import { TEXT_LANGUAGES } from "../../text/index.ts";
@@ -148,8 +149,16 @@ export class DocumentPipeline {
     return out;
   }
 
-  /** The model names in use, for the status route. */
-  describeModels(): { topic: string | null; sentiment: string | null; entities: string | null } {
+  /**
+   * The model names in use, for the status route; `language` is the language model's file
+   * name (not its path on the server), or "textkit:en-zh" for textkit's own detector.
+   */
+  describeModels(): {
+    topic: string | null;
+    sentiment: string | null;
+    entities: string | null;
+    language: string;
+  } {
     const show = (c: ModelChoice | null) =>
       c === null
         ? null
@@ -162,6 +171,7 @@ export class DocumentPipeline {
       topic: show(this.config.models.topic),
       sentiment: show(this.config.models.sentiment),
       entities: show(this.config.models.entities),
+      language: this.languages.hasModel ? basename(this.languages.source) : this.languages.source,
     };
   }
 
