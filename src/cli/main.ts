@@ -58,6 +58,7 @@ export const TOP_COMMANDS: ReadonlyArray<{ name: string; summary: string; regist
       (await import("./classify-quantize.ts")).registerClassifyQuantize,
       (await import("./classify-autotune.ts")).registerClassifyAutotune,
       (await import("./classify-import.ts")).registerClassifyImport,
+      (await import("./classify-export.ts")).registerClassifyExport,
     ]),
   },
   {

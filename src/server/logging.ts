@@ -30,9 +30,18 @@ function serializeError(error: unknown, depth = 0): SerializedError {
 
 function maskLogObject(object: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) {
-    // Errors are masked by their serializer, which runs after this formatter.
-    out[key] = value instanceof Error ? value : maskDeep(value);
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    const value = object[key];
+    // Strings and plain values (most of an access line) directly: maskDeep would set up its
+    // walk for each of them, on every request. Errors are masked by their serializer, which
+    // runs after this formatter.
+    out[key] =
+      typeof value === "string"
+        ? maskPersonalData(value)
+        : typeof value !== "object" || value === null || value instanceof Error
+          ? value
+          : maskDeep(value);
   }
   return out;
 }

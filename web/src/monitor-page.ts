@@ -430,6 +430,7 @@ export class MonitorPage implements Page {
       `Topic model: ${models.topic ?? "none"}`,
       `sentiment model: ${models.sentiment ?? "none"}`,
       `entity model: ${models.entities ?? "none"}`,
+      ...(models.language === undefined ? [] : [`language: ${models.language}`]),
       `queue ${formatCount(status.queue.pending)} / ${formatCount(status.queue.capacity)}`,
     ];
     const feeds = status.sources.feeds;
@@ -717,7 +718,7 @@ export class MonitorPage implements Page {
         h(
           "p",
           { className: "muted" },
-          `Language ${doc.lang} · ingested ${formatTime(doc.ingestedAt)}${doc.id === null ? "" : ` · id ${doc.id}`}`,
+          `Language ${doc.lang}${typeof doc.langScore === "number" ? ` (${doc.langScore.toFixed(2)})` : ""} · ingested ${formatTime(doc.ingestedAt)}${doc.id === null ? "" : ` · id ${doc.id}`}`,
           href !== null && " · ",
           href !== null &&
             h("a", { attrs: { href, rel: "noopener noreferrer nofollow", target: "_blank" } }, "open source"),

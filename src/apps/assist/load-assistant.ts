@@ -3,15 +3,26 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { artifactFile, readArtifact } from "../../artifact/index.ts";
 import { TextkitError } from "../../core/index.ts";
-import { loadClassifier } from "../../models/classifier/index.ts";
+import {
+  type LanguageDetectorOptions,
+  loadClassifier,
+  loadLanguageDetector,
+} from "../../models/classifier/index.ts";
 import { loadRetrievalIndex } from "../../models/retrieval/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import { TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import { Assistant } from "./assistant.ts";
 import { ASSISTANT_FAMILY, ASSISTANT_FILE, type AssistantSnapshot } from "./assistant-types.ts";
 
-/** Loads an assistant directory written by `save`, verifying every part's checksums. */
-export async function loadAssistant(dir: string): Promise<Assistant> {
+/**
+ * Loads an assistant directory written by `save`, verifying every part's checksums.
+ * `runtime.language` names the language model for this run, in place of the one the
+ * knowledge's assistant.yaml recorded (null: textkit's English/Chinese detector).
+ */
+export async function loadAssistant(
+  dir: string,
+  runtime: { language?: LanguageDetectorOptions | null } = {},
+): Promise<Assistant> {
   const artifact = await readArtifact(dir, ASSISTANT_FAMILY);
   const bytes = artifactFile(artifact, ASSISTANT_FILE);
   let snapshot: AssistantSnapshot;
@@ -66,5 +77,8 @@ export async function loadAssistant(dir: string): Promise<Assistant> {
   const exampleIndex = snapshot.indexes.examples ? await loadRetrievalIndex(join(dir, "examples")) : null;
   const taggers: Partial<Record<TextLanguage, SequenceTagger>> = {};
   for (const lang of snapshot.taggers) taggers[lang] = await loadTagger(join(dir, `tagger-${lang}`));
-  return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex);
+  const languages = await loadLanguageDetector(
+    runtime.language === undefined ? (snapshot.settings.language ?? {}) : (runtime.language ?? {}),
+  );
+  return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex, languages);
 }

@@ -2,6 +2,7 @@
  * What a reply is (its path, intent score, action result) and how one that serves an intent
  * is composed: ask for a missing slot, ask to confirm, or answer (or leave the action pending).
  */
+import type { DetectedLanguage } from "../../models/classifier/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
 import type { ActionCallOptions } from "./action.ts";
 import { type ConversationState, NEW_CONVERSATION } from "./conversation-state.ts";
@@ -51,7 +52,14 @@ export interface IntentScore {
 export interface Reply {
   path: ReplyPath;
   text: string;
+  /** The language of the reply: English or Chinese, the languages an assistant answers in. */
   lang: TextLanguage;
+  /**
+   * The message's language as detected: the language model's ISO 639 code and probability
+   * when the assistant has one (see AssistantSettings.language), else textkit's en/zh with
+   * a null score. A message in a language other than English and Chinese is handed over.
+   */
+  detected: DetectedLanguage;
   /**
    * The intent this reply serves (paths intent, slot and confirm), with the calibrated
    * confidence at which it was recognised; null for a FAQ, passage or handover reply.
@@ -75,7 +83,7 @@ export interface Reply {
 /** The fields every reply builder starts from. */
 export type ReplyBase = Pick<
   Reply,
-  "lang" | "intent" | "candidate" | "faq" | "passage" | "asking" | "handover" | "action"
+  "lang" | "detected" | "intent" | "candidate" | "faq" | "passage" | "asking" | "handover" | "action"
 >;
 export type ServedIntent = Omit<Intent, "examples" | "file" | "line">;
 

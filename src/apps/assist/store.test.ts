@@ -15,6 +15,7 @@ function reply(over: Partial<Reply> = {}): Reply {
     path: "intent",
     text: "You have $12 in checking.",
     lang: "en",
+    detected: { language: "en", score: null },
     intent: { id: "balance", confidence: 0.93, threshold: 0.5, accepted: true },
     candidate: { id: "balance", confidence: 0.93, threshold: 0.5, accepted: true },
     faq: null,

@@ -2,7 +2,7 @@
 import type { TrainHooks } from "../../core/index.ts";
 import { Random } from "../../core/index.ts";
 import { datasetFromExamples } from "../../data/index.ts";
-import { type TextClassifier, trainClassifier } from "../../models/classifier/index.ts";
+import { loadLanguageDetector, type TextClassifier, trainClassifier } from "../../models/classifier/index.ts";
 import { buildRetrievalIndex, type RetrievalIndex, splitDocument } from "../../models/retrieval/index.ts";
 import { detectLanguage, TEXT_LANGUAGES } from "../../text/index.ts";
 import { Assistant } from "./assistant.ts";
@@ -255,5 +255,6 @@ export async function trainAssistant(
     taggers: TEXT_LANGUAGES.filter((l) => taggers[l] !== undefined),
     indexes: { faq: faqIndex !== null, passages: passageIndex !== null, examples: exampleIndex !== null },
   };
-  return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex);
+  const languages = await loadLanguageDetector(knowledge.settings.language ?? {});
+  return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex, languages);
 }

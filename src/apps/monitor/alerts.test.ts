@@ -237,6 +237,7 @@ describe("keyword rules", () => {
     text,
     url: null,
     lang: "en",
+    langScore: null,
     publishedAt: NOW,
     ingestedAt: NOW,
     topic: "banking",

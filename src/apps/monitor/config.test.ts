@@ -141,7 +141,7 @@ describe("resolveMonitorConfig", () => {
       /^rules\[0\]\.sentiment:/,
     );
     assert.match(refused({ webhooks: [{ url: "ftp://x" }] }).message, /^webhooks\[0\]\.url: must be an http/);
-    assert.match(refused({ feeds: [{ url: "https://x", lang: "fr" }] }).message, /^feeds\[0\]\.lang:/);
+    assert.match(refused({ feeds: [{ url: "https://x", lang: "French" }] }).message, /^feeds\[0\]\.lang:/);
     assert.match(
       refused({ redis: { url: "http://x", stream: "s" } }).message,
       /^redis\.url: must be a redis:\/\//,

@@ -5,6 +5,7 @@
  * key path (`rules[2].window`).
  */
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { isOneOf, TextkitError } from "../../core/index.ts";
 import { TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 
@@ -78,8 +79,8 @@ export interface FeedSourceConfig {
   name: string | null;
   /** Minutes between two polls (default 5). */
   intervalMinutes: number;
-  /** Language of every item (default: detected per item). */
-  lang: TextLanguage | null;
+  /** ISO 639 code of every item's language (default: detected per item). */
+  lang: string | null;
 }
 
 export interface RedisStreamConfig {
@@ -151,6 +152,20 @@ export interface MonitorConfig {
    * through the server's own model loaders).
    */
   workers: number | "auto";
+  /** How each document's language is found (see MonitorLanguageConfig). */
+  language: MonitorLanguageConfig;
+}
+
+/**
+ * The language identifier of the monitor's documents: fastText's lid.176 (or another
+ * fastText language model) names any of its languages when its probability reaches
+ * minScore; otherwise, and when no model is set, textkit's English/Chinese detector decides.
+ */
+export interface MonitorLanguageConfig {
+  /** A .bin/.ftz file or an imported textkit model directory (relative to the configuration file), "auto", or null (default). */
+  model: string | null;
+  /** Least probability of the model's guess (default 0.5). */
+  minScore: number;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)$/;
@@ -392,6 +407,7 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
     "maxPending",
     "evaluateInterval",
     "workers",
+    "language",
   ]);
   const modelsRaw = top.object("models") ?? {};
   const m = top.child("models", modelsRaw, ["topic", "sentiment", "entities"]);
@@ -445,9 +461,9 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
     const f = top.child(path, typeof v === "string" ? { url: v } : v, ["url", "name", "interval", "lang"]);
     const url = f.string("url");
     if (!/^https?:\/\//i.test(url)) throw f.error("url", "must be an http:// or https:// URL");
-    const lang = f.has("lang") ? f.string("lang") : null;
-    if (lang !== null && !isOneOf(lang, TEXT_LANGUAGES)) {
-      throw f.error("lang", `must be one of ${TEXT_LANGUAGES.join(", ")}`);
+    const lang = f.has("lang") ? f.string("lang").toLowerCase() : null;
+    if (lang !== null && !/^[a-z]{2,3}$/.test(lang)) {
+      throw f.error("lang", 'must be an ISO 639 code such as "en", "zh" or "fr"');
     }
     return {
       url,
@@ -485,6 +501,7 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
   }
   return {
     models,
+    language: languageConfig(top, file),
     sentimentLabels,
     entityLabels,
     termsPerDocument: top.number(
@@ -521,6 +538,17 @@ export function resolveMonitorConfig(value: unknown, file?: string): MonitorConf
     evaluateIntervalMs: top.has("evaluateInterval")
       ? minutes(top.raw("evaluateInterval"), "evaluateInterval", file) * 60_000
       : 5_000,
+  };
+}
+
+function languageConfig(top: Reader, file: string | undefined): MonitorLanguageConfig {
+  const raw = top.object("language");
+  if (raw === null) return { model: null, minScore: 0.5 };
+  const r = top.child("language", raw, ["model", "minScore"]);
+  const model = r.has("model") ? r.string("model") : null;
+  return {
+    model: model === null || model === "auto" || file === undefined ? model : resolve(dirname(file), model),
+    minScore: r.number("minScore", 0.5, (n) => n >= 0 && n <= 1, "a probability from 0 to 1"),
   };
 }
 

@@ -46,10 +46,13 @@ describe("parseDocumentInput", () => {
     const missing = error(() => parseDocumentInput({ title: "  ", text: "" }, { field: "/documents/3" }));
     assert.equal(missing.code, "INPUT_INVALID");
     assert.equal(missing.details?.["field"], "/documents/3/text");
-    const lang = error(() => parseDocumentInput({ text: "x", lang: "fr" }, { file: "posts.jsonl", line: 7 }));
+    const lang = error(() =>
+      parseDocumentInput({ text: "x", lang: "French" }, { file: "posts.jsonl", line: 7 }),
+    );
     assert.equal(lang.file, "posts.jsonl");
     assert.equal(lang.line, 7);
-    assert.match(lang.message, /posts\.jsonl:7: lang is "fr"; the monitor reads "en" and "zh"/);
+    assert.match(lang.message, /posts\.jsonl:7: lang is "French"; give an ISO 639 code/);
+    assert.equal(parseDocumentInput({ text: "x", lang: "fr-CA" }).lang, "fr");
     const time = error(() => parseDocumentInput({ text: "x", publishedAt: "yesterday" }, { field: "/0" }));
     assert.equal(time.code, "DATA_BAD_TIMESTAMP");
     assert.equal(time.details?.["field"], "/0/publishedAt");

@@ -8,7 +8,6 @@
 import { createHash } from "node:crypto";
 import { TextkitError } from "../../core/index.ts";
 import { parseTimestamp } from "../../data/index.ts";
-import type { TextLanguage } from "../../text/index.ts";
 
 /** Longest document text kept (UTF-16 code units); longer texts are refused, not cut. */
 export const MAX_DOCUMENT_CHARS = 100_000;
@@ -24,8 +23,8 @@ export interface MonitorDocumentInput {
   /** Where it came from: a feed, a site, "api" (default "api"). */
   source?: string;
   url?: string;
-  /** Detected from the text when absent. */
-  lang?: TextLanguage;
+  /** ISO 639 code ("en", "zh", "fr", ...); detected from the text when absent. */
+  lang?: string;
   /** Milliseconds since 1970; the time of ingestion when absent. */
   publishedAt?: number;
 }
@@ -56,7 +55,13 @@ export interface MonitorDocument {
   title: string | null;
   text: string;
   url: string | null;
-  lang: TextLanguage;
+  /**
+   * ISO 639 code: the source's, else the language model's guess (see MonitorLanguageConfig),
+   * else "en" or "zh" from textkit's own detector.
+   */
+  lang: string;
+  /** The language model's probability for `lang`; null when the source named it or textkit's detector decided. */
+  langScore: number | null;
   publishedAt: number;
   ingestedAt: number;
   topic: string | null;
@@ -129,7 +134,7 @@ function optionalText(
 
 /**
  * Checks one document of a source and brings it into shape: `text` (or `body`/`content`) is
- * required, `title`, `id`, `source`, `url` are optional strings, `lang` is "en" or "zh",
+ * required, `title`, `id`, `source`, `url` are optional strings, `lang` is an ISO 639 code ("en", "zh-CN" is "zh"),
  * `publishedAt` (or `published_at`, `time`, `timestamp`) is ISO 8601 or Unix seconds.
  * A bad value throws INPUT_INVALID (DATA_BAD_TIMESTAMP for a time) naming the field, or
  * the file and line.
@@ -163,11 +168,11 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
   const lang = record["lang"] ?? record["language"];
   if (lang !== undefined && lang !== null && lang !== "") {
     const code = typeof lang === "string" ? lang.trim().toLowerCase().split(/[-_]/)[0] : undefined;
-    if (code !== "en" && code !== "zh") {
+    if (code === undefined || !/^[a-z]{2,3}$/.test(code)) {
       throw invalid(
         where,
         "lang",
-        `is ${JSON.stringify(lang)}; the monitor reads "en" and "zh" (or leave it out)`,
+        `is ${JSON.stringify(lang)}; give an ISO 639 code such as "en", "zh" or "fr" (or leave it out)`,
       );
     }
     out.lang = code;

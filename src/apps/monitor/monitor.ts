@@ -5,6 +5,7 @@
  * documents, alerts, status).
  */
 import { TextkitError } from "../../core/index.ts";
+import { type LanguageDetector, loadLanguageDetector } from "../../models/classifier/index.ts";
 import type { Database } from "../../store/index.ts";
 import {
   evaluateCounts,
@@ -74,7 +75,7 @@ export interface MonitorStatus {
   sentiments: readonly string[];
   lastIngestAt: number | null;
   queue: { pending: number; capacity: number };
-  models: { topic: string | null; sentiment: string | null; entities: string | null };
+  models: { topic: string | null; sentiment: string | null; entities: string | null; language: string };
   rules: number;
   openAlerts: number;
   sources: { feeds: unknown[]; stream: unknown };
@@ -145,6 +146,7 @@ export class Monitor {
   private constructor(
     options: MonitorOptions,
     store: MonitorStore,
+    languages: LanguageDetector,
     sources: {
       feeds: (sink: IngestQueue) => FeedPoller | null;
       stream: (sink: IngestQueue) => RedisStreamConsumer | null;
@@ -154,7 +156,7 @@ export class Monitor {
     this.config = options.config;
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? Date.now;
-    this.pipeline = new DocumentPipeline(options.config, options.models);
+    this.pipeline = new DocumentPipeline(options.config, options.models, languages);
     const workers = options.config.workers === "auto" ? defaultWorkers() : options.config.workers;
     this.pool =
       workers > 0 && PipelinePool.usable(options.config, options.models)
@@ -183,13 +185,14 @@ export class Monitor {
   /** Opens the monitor's tables (creating them the first time). Nothing runs until `start`. */
   static async open(options: MonitorOptions): Promise<Monitor> {
     const store = await MonitorStore.open(options.db);
+    const languages = await loadLanguageDetector(options.config.language);
     const withSources = options.sources ?? true;
     const { config } = options;
     // Each source's library is loaded only when the configuration uses that source.
     const Feeds = withSources && config.feeds.length > 0 ? (await import("./feeds.ts")).FeedPoller : null;
     const Stream =
       withSources && config.redis !== null ? (await import("./redis-stream.ts")).RedisStreamConsumer : null;
-    return new Monitor(options, store, {
+    return new Monitor(options, store, languages, {
       feeds: (sink) =>
         Feeds === null
           ? null

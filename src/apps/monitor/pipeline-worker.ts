@@ -5,7 +5,12 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { isTextkitError } from "../../core/index.ts";
-import { loadClassifier, type TextClassifier } from "../../models/classifier/index.ts";
+import {
+  type LanguageDetector,
+  loadClassifier,
+  loadLanguageDetector,
+  type TextClassifier,
+} from "../../models/classifier/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import type { MonitorConfig } from "./config.ts";
 import { classifierLabeler, taggerFinder } from "./directory-models.ts";
@@ -23,7 +28,15 @@ export interface PipelineRequest {
 /** What the pipeline adds to a document. */
 export type PipelineFindings = Pick<
   MonitorDocument,
-  "key" | "lang" | "topic" | "topicScore" | "sentiment" | "sentimentScore" | "entities" | "terms"
+  | "key"
+  | "lang"
+  | "langScore"
+  | "topic"
+  | "topicScore"
+  | "sentiment"
+  | "sentimentScore"
+  | "entities"
+  | "terms"
 >;
 
 export type PipelineReply =
@@ -37,6 +50,8 @@ const config = (workerData as { config: MonitorConfig }).config;
 const classifiers = new Map<string, Promise<TextClassifier>>();
 const taggers = new Map<string, Promise<SequenceTagger>>();
 const versions = new Map<string, string[]>();
+/** Loaded on the first batch (Monitor.open has loaded it once already, so a bad path fails there). */
+let languages: Promise<LanguageDetector> | null = null;
 
 /** Loads `dir` once, and forgets versions of `name` older than the last two. */
 function remember<T>(
@@ -72,11 +87,16 @@ async function handle(request: PipelineRequest): Promise<PipelineReply> {
       labeler: (name) => classifierLabeler(loadedClassifiers.get(name)!),
       entityFinder: (name) => taggerFinder(loadedTaggers.get(name)!),
     };
-    const docs = await new DocumentPipeline(config, models).enrich(request.inputs, request.ingestedAt);
+    languages ??= loadLanguageDetector(config.language);
+    const docs = await new DocumentPipeline(config, models, await languages).enrich(
+      request.inputs,
+      request.ingestedAt,
+    );
     // Only what the pipeline found goes back: the main thread has the rest of each document.
     const found: PipelineFindings[] = docs.map((d) => ({
       key: d.key,
       lang: d.lang,
+      langScore: d.langScore,
       topic: d.topic,
       topicScore: d.topicScore,
       sentiment: d.sentiment,

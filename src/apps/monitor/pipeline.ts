@@ -4,8 +4,10 @@
  * one is configured, and its content words. Models are asked once per batch and language,
  * never once per document.
  */
-import { TextkitError } from "../../core/index.ts";
-import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
+import { basename } from "node:path";
+import { isOneOf, TextkitError } from "../../core/index.ts";
+import { LanguageDetector } from "../../models/classifier/index.ts";
+import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig, Sentiment } from "./config.ts";
 import {
   documentKey,
@@ -60,9 +62,16 @@ export interface MonitorModelSource {
   artifactDir?(name: string, family: "classifier" | "tagger"): string;
 }
 
-function modelFor(choice: ModelChoice | null, lang: TextLanguage): string | null {
+/**
+ * The model for documents in `lang`: a single model reads every language (its own tokenizer
+ * splits a French or German text on spaces and punctuation as it does English); a model per
+ * language exists for English and Chinese only, so a document in another language then goes
+ * unlabelled rather than be labelled by a model of another language.
+ */
+function modelFor(choice: ModelChoice | null, lang: string): string | null {
   if (choice === null) return null;
-  return typeof choice === "string" ? choice : (choice[lang] ?? null);
+  if (typeof choice === "string") return choice;
+  return isOneOf(lang, TEXT_LANGUAGES) ? (choice[lang] ?? null) : null;
 }
 
 /**
@@ -72,7 +81,7 @@ function modelFor(choice: ModelChoice | null, lang: TextLanguage): string | null
 export function baseDocument(
   input: MonitorDocumentInput,
   ingestedAt: number,
-): Omit<MonitorDocument, "key" | "lang"> {
+): Omit<MonitorDocument, "key" | "lang" | "langScore"> {
   return {
     id: input.id ?? null,
     source: input.source ?? "api",
@@ -106,15 +115,50 @@ function modelText(doc: MonitorDocumentInput): string {
 export class DocumentPipeline {
   private readonly terms: TermExtractor;
 
+  /**
+   * `languages` names each document's language (default: textkit's English/Chinese
+   * detector; Monitor.open loads the configured model into one).
+   */
   constructor(
     private readonly config: MonitorConfig,
     private readonly models: MonitorModelSource,
+    private readonly languages: LanguageDetector = new LanguageDetector(null),
   ) {
     this.terms = new TermExtractor(config.termsPerDocument);
   }
 
-  /** The model names in use, for the status route. */
-  describeModels(): { topic: string | null; sentiment: string | null; entities: string | null } {
+  /** The language of each input: its own when it names one, else detected (once per document). */
+  private languagesOf(inputs: readonly MonitorDocumentInput[]): { lang: string; langScore: number | null }[] {
+    const unnamed: number[] = [];
+    const texts: string[] = [];
+    inputs.forEach((input, i) => {
+      if (input.lang !== undefined) return;
+      unnamed.push(i);
+      texts.push(modelText(input));
+    });
+    const detected = this.languages.detect(texts);
+    const out = inputs.map((input) => ({ lang: input.lang ?? "", langScore: null as number | null }));
+    unnamed.forEach((i, j) => {
+      const guess = detected[j];
+      const slot = out[i];
+      if (guess !== undefined && slot !== undefined) {
+        slot.lang = guess.language;
+        slot.langScore = guess.score;
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The model names in use, for the status route; `language` is the language model's file
+   * name (not its path on the server), or "textkit:en-zh" for textkit's own detector.
+   */
+  describeModels(): {
+    topic: string | null;
+    sentiment: string | null;
+    entities: string | null;
+    language: string;
+  } {
     const show = (c: ModelChoice | null) =>
       c === null
         ? null
@@ -127,6 +171,7 @@ export class DocumentPipeline {
       topic: show(this.config.models.topic),
       sentiment: show(this.config.models.sentiment),
       entities: show(this.config.models.entities),
+      language: this.languages.hasModel ? basename(this.languages.source) : this.languages.source,
     };
   }
 
@@ -145,12 +190,14 @@ export class DocumentPipeline {
 
   /** Labels every document; `ingestedAt` is their time of arrival (and their time when they have none). */
   async enrich(inputs: readonly MonitorDocumentInput[], ingestedAt: number): Promise<MonitorDocument[]> {
-    const out: MonitorDocument[] = inputs.map((input) => ({
+    const languages = this.languagesOf(inputs);
+    const out: MonitorDocument[] = inputs.map((input, i) => ({
       ...baseDocument(input, ingestedAt),
       key: documentKey(input),
-      lang: input.lang ?? detectLanguage(modelText(input)),
+      lang: languages[i]?.lang ?? "en",
+      langScore: languages[i]?.langScore ?? null,
     }));
-    for (const lang of TEXT_LANGUAGES) {
+    for (const lang of new Set(out.map((d) => d.lang))) {
       const indices: number[] = [];
       for (let i = 0; i < out.length; i++) if (out[i]!.lang === lang) indices.push(i);
       if (indices.length === 0) continue;

@@ -270,7 +270,7 @@ describe("RedisStreamConsumer", { skip: redisSkip() }, () => {
     const cfg = config();
     const bad1 = await admin.xAdd(cfg.stream, "*", { doc: "{not json" });
     const bad2 = await admin.xAdd(cfg.stream, "*", { title: "", source: "x" });
-    const bad3 = await admin.xAdd(cfg.stream, "*", { text: "Bonjour", lang: "fr" });
+    const bad3 = await admin.xAdd(cfg.stream, "*", { text: "Bonjour", lang: "French" });
     await admin.xAdd(cfg.stream, "*", { id: "ok", text: "A fine post" });
     const sink = new RecordingSink();
     const c = consumer({ config: cfg, sink });
@@ -286,7 +286,7 @@ describe("RedisStreamConsumer", { skip: redisSkip() }, () => {
     assert.equal(dead[0]!.message["doc"], "{not json");
     assert.match(dead[0]!.message["error"]!, /doc is not valid JSON.*\[INPUT_INVALID\]/);
     assert.match(dead[1]!.message["error"]!, /missing or empty/);
-    assert.equal(dead[2]!.message["lang"], "fr");
+    assert.equal(dead[2]!.message["lang"], "French");
     assert.match(dead[2]!.message["error"]!, /lang/);
     assert.deepEqual(
       [...sink.stored.values()].map((d) => d.id),

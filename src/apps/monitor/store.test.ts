@@ -23,6 +23,7 @@ function doc(key: string, over: Partial<MonitorDocument> = {}): MonitorDocument 
     text: `text of ${key}`,
     url: null,
     lang: "en",
+    langScore: null,
     publishedAt: T0,
     ingestedAt: T0 + 1000,
     topic: "banking",

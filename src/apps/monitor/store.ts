@@ -10,7 +10,6 @@
 import { randomUUID } from "node:crypto";
 import { TextkitError } from "../../core/index.ts";
 import type { Database, Queryable, SqlValue } from "../../store/index.ts";
-import type { TextLanguage } from "../../text/index.ts";
 import type { AlertKind } from "./config.ts";
 import type { MonitorDocument, MonitorEntity } from "./document.ts";
 
@@ -120,6 +119,9 @@ const MIGRATIONS = [
   );
   CREATE INDEX monitor_deliveries_alert ON monitor_deliveries (alert_id);
   CREATE INDEX monitor_deliveries_due ON monitor_deliveries (status, next_attempt_at)`,
+  // The language model's probability of a document's language (null: named by its source or
+  // decided by textkit's English/Chinese detector).
+  "ALTER TABLE monitor_documents ADD COLUMN lang_score DOUBLE PRECISION",
 ] as const;
 
 /** Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 placeholders. */
@@ -205,6 +207,7 @@ interface DocumentRow {
   body: string;
   url: string | null;
   lang: string;
+  lang_score: number | null;
   topic: string;
   topic_score: number | null;
   sentiment: string;
@@ -294,7 +297,7 @@ function multiRowSql(head: string, width: number, count: number, tail: string): 
 /**
  * A document as the values of a monitor_documents row, in the table's column order
  * (doc_key, ext_id, source, title, body, url, lang, topic, topic_score, sentiment,
- * sentiment_score, entities, published_at, ingested_at).
+ * sentiment_score, entities, published_at, ingested_at, lang_score).
  */
 export function documentRow(d: MonitorDocument): SqlValue[] {
   return [
@@ -312,6 +315,7 @@ export function documentRow(d: MonitorDocument): SqlValue[] {
     JSON.stringify(d.entities),
     d.publishedAt,
     d.ingestedAt,
+    d.langScore,
   ];
 }
 
@@ -396,8 +400,8 @@ export class MonitorStore {
       const inserted = await insertRows(
         tx,
         `INSERT INTO monitor_documents (doc_key, ext_id, source, title, body, url, lang, topic, topic_score,
-           sentiment, sentiment_score, entities, published_at, ingested_at)`,
-        14,
+           sentiment, sentiment_score, entities, published_at, ingested_at, lang_score)`,
+        15,
         rows,
         "ON CONFLICT (doc_key) DO NOTHING RETURNING doc_key",
         true,
@@ -582,7 +586,7 @@ export class MonitorStore {
   ): Promise<{ documents: MonitorDocument[]; nextCursor: string | null }> {
     const params: SqlValue[] = [filter.from, filter.to];
     let sql = `SELECT doc_key, ext_id, source, title, body, url, lang, topic, topic_score, sentiment, sentiment_score,
-      entities, published_at, ingested_at FROM monitor_documents WHERE published_at >= ? AND published_at < ?`;
+      entities, published_at, ingested_at, lang_score FROM monitor_documents WHERE published_at >= ? AND published_at < ?`;
     if (filter.topic !== undefined) {
       sql += " AND topic = ?";
       params.push(filter.topic);
@@ -866,7 +870,8 @@ function documentOf(r: DocumentRow): MonitorDocument {
     title: r.title,
     text: r.body,
     url: r.url,
-    lang: r.lang as TextLanguage,
+    lang: r.lang,
+    langScore: r.lang_score === null || r.lang_score === undefined ? null : Number(r.lang_score),
     publishedAt: num(r.published_at),
     ingestedAt: num(r.ingested_at),
     topic: r.topic,

@@ -38,7 +38,7 @@ import {
 } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import { ENCODER_HEAD_KIND } from "./head-options.ts";
-import { buildHsTree, fastTextSigmoid, type HsTree, hsScores } from "./hs-tree.ts";
+import { buildHsTree, fastTextSigmoid, type HsTree, hsScores, hsTopK } from "./hs-tree.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantized-format.ts";
 
@@ -146,18 +146,21 @@ export class TextClassifier
     return out;
   }
 
-  private scoreInto(text: string, out: Float64Array): void {
-    this.scoreTokensInto(this.featurizer.tokens(text), out);
+  private scoreInto(text: string, out: Float64Array, k?: number): void {
+    this.scoreTokensInto(this.featurizer.tokens(text), out, k);
   }
 
-  private scoreTokensInto(tokens: readonly string[], out: Float64Array): void {
+  /** With `k` below the number of labels, a hierarchical-softmax model scores only its k best. */
+  private scoreTokensInto(tokens: readonly string[], out: Float64Array, k?: number): void {
     const feats = this.featScratch;
     feats.length = 0;
     this.featurizer.featuresOfTokens(tokens, feats, true);
     const s = this.scratch;
     averageRows(this.weights, feats, 0, feats.length, s.hidden);
     if (this.hsTree !== null) {
-      hsScores(this.hsTree, this.weights.output, this.weights.dim, s.hidden, out);
+      if (k !== undefined && k < this.labels.length)
+        hsTopK(this.hsTree, this.weights.output, this.weights.dim, s.hidden, k, out);
+      else hsScores(this.hsTree, this.weights.output, this.weights.dim, s.hidden, out);
       return;
     }
     if (this.outputDots === undefined) {
@@ -186,7 +189,7 @@ export class TextClassifier
    * p.labels; // ["card_arrival", "lost_card", "card_declined"]
    */
   predict(texts: readonly string[], options: PredictOptions = {}): Prediction[] {
-    return this.predictEach(texts.length, (i, scores) => this.scoreInto(texts[i]!, scores), options);
+    return this.predictEach(texts.length, (i, scores, k) => this.scoreInto(texts[i]!, scores, k), options);
   }
 
   /**
@@ -214,14 +217,14 @@ export class TextClassifier
   predictTokens(tokenLists: readonly (readonly string[])[], options: PredictOptions = {}): Prediction[] {
     return this.predictEach(
       tokenLists.length,
-      (i, scores) => this.scoreTokensInto(tokenLists[i]!, scores),
+      (i, scores, k) => this.scoreTokensInto(tokenLists[i]!, scores, k),
       options,
     );
   }
 
   private predictEach(
     count: number,
-    score: (i: number, scores: Float64Array) => void,
+    score: (i: number, scores: Float64Array, k: number) => void,
     options: PredictOptions,
   ): Prediction[] {
     const n = this.labels.length;
@@ -231,7 +234,7 @@ export class TextClassifier
     const order = this.order;
     const out: Prediction[] = new Array(count);
     for (let i = 0; i < count; i++) {
-      score(i, scores);
+      score(i, scores, k);
       topKIndices(scores, n, k, order);
       const labels: string[] = [];
       const values: number[] = [];

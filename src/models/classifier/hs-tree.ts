@@ -74,6 +74,75 @@ export function hsScores(
   for (let label = 0; label < n; label++) scores[label] = Math.exp(logScore[label]!);
 }
 
+/** The best k leaves found so far by hsTopK's search (k is small: a linear scan finds the worst). */
+interface TopK {
+  k: number;
+  size: number;
+  score: Float64Array;
+  node: Int32Array;
+}
+
+function worst(top: TopK): number {
+  let at = 0;
+  for (let i = 1; i < top.size; i++) if ((top.score[i] ?? 0) < (top.score[at] ?? 0)) at = i;
+  return at;
+}
+
+function search(
+  tree: HsTree,
+  output: Float32Array,
+  dim: number,
+  hidden: Float64Array,
+  node: number,
+  logScore: number,
+  top: TopK,
+): void {
+  // Scores only fall along a path (each step adds log(p + 1e-5), at most 1e-5 above 0): a
+  // branch already below the k-th best cannot hold a better label. fastText prunes alike.
+  if (top.size === top.k && logScore < (top.score[worst(top)] ?? 0)) return;
+  const left = tree.left[node] ?? -1;
+  if (left === -1) {
+    const at = top.size < top.k ? top.size++ : worst(top);
+    top.score[at] = logScore;
+    top.node[at] = node;
+    return;
+  }
+  const row = (node - tree.labels) * dim;
+  let f = 0;
+  for (let d = 0; d < dim; d++) f += (output[row + d] ?? 0) * (hidden[d] ?? 0);
+  const p = 1 / (1 + Math.exp(-f));
+  search(tree, output, dim, hidden, left, logScore + Math.log(1 - p + 1e-5), top);
+  search(tree, output, dim, hidden, tree.right[node] ?? -1, logScore + Math.log(p + 1e-5), top);
+}
+
+/**
+ * The k best labels' scores only, as fastText's predict finds them (a depth-first search of
+ * the tree that leaves a branch once it falls below the k-th best found): the scores of those
+ * labels equal hsScores', every other label's is 0. For k = 1 on lid.176's 176 languages it
+ * computes a handful of the 175 inner nodes' dot products instead of all of them.
+ *
+ * @example
+ * hsTopK(tree, output, dim, hidden, 1, scores); // scores holds the best label's score, 0 elsewhere
+ */
+export function hsTopK(
+  tree: HsTree,
+  output: Float32Array,
+  dim: number,
+  hidden: Float64Array,
+  k: number,
+  scores: Float64Array,
+): void {
+  const n = tree.labels;
+  scores.fill(0, 0, n);
+  if (n === 1) {
+    scores[0] = 1;
+    return;
+  }
+  const top: TopK = { k, size: 0, score: new Float64Array(k), node: new Int32Array(k) };
+  search(tree, output, dim, hidden, 2 * n - 2, 0, top);
+  for (let i = 0; i < top.size; i++) scores[top.node[i] ?? 0] = Math.exp(top.score[i] ?? 0);
+}
+
 const SIGMOID_TABLE_SIZE = 512;
 const MAX_SIGMOID = 8;
 let sigmoidTable: Float32Array | null = null;

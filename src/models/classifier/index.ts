@@ -20,6 +20,7 @@ export {
 } from "./encoder-classifier.ts";
 export type { MixChoice } from "./encoder-scores.ts";
 export { classifierFamily } from "./family.ts";
+export { exportFastText, fastTextExportProblem, fastTextModelBytes } from "./fasttext-export.ts";
 export type { FastTextArgs, FastTextLoss, FastTextModelFile } from "./fasttext-format.ts";
 export { parseFastTextModel } from "./fasttext-format.ts";
 export { classifierOfFastText, FASTTEXT_LABEL_PREFIX, importFastText } from "./fasttext-import.ts";
@@ -33,6 +34,13 @@ export type { HeadLoss, HeadOptions } from "./head-options.ts";
 export { DEFAULT_HEAD_OPTIONS, ENCODER_HEAD_KIND, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
 export type { LanguageGuess, LanguageIdentifier } from "./langid.ts";
 export { BUILT_IN_IDENTIFIER, findLanguageModel, loadLanguageIdentifier } from "./langid.ts";
+export type { DetectedLanguage, LanguageDetectorOptions } from "./language-detector.ts";
+export {
+  DEFAULT_LANGUAGE_MIN_SCORE,
+  LANGUAGE_SAMPLE_CHARS,
+  LanguageDetector,
+  loadLanguageDetector,
+} from "./language-detector.ts";
 export type { ClassifierCompat, ClassifierLoss, ClassifierOptions, ModelLoss } from "./options.ts";
 export {
   CLASSIFIER_COMPATS,

@@ -79,6 +79,7 @@ function documentJson(d: MonitorDocument): Record<string, unknown> {
     text: d.text,
     url: d.url,
     lang: d.lang,
+    langScore: d.langScore,
     publishedAt: iso(d.publishedAt),
     ingestedAt: iso(d.ingestedAt),
     topic: d.topic,
@@ -164,7 +165,7 @@ export const monitorRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions> = as
         summary: "Ingest documents",
         description:
           'A JSON array of documents, `{"documents": [...]}`, or NDJSON (`application/x-ndjson`). Each: `text` (required), ' +
-          "`title`, `id`, `source`, `url`, `lang` (en, zh), `publishedAt` (ISO 8601 or Unix seconds). Answers once every " +
+          "`title`, `id`, `source`, `url`, `lang` (an ISO 639 code; detected when absent), `publishedAt` (ISO 8601 or Unix seconds). Answers once every " +
           "document is classified and stored; a document seen before (same source and id, or same text) is a duplicate. " +
           "503 MONITOR_BUSY with Retry-After when the monitor is behind: send the same documents again later.",
         security: BEARER_SECURITY,
