@@ -388,6 +388,12 @@ export class RunHandle {
           this.id,
         ]);
       }
+      for (const tag of new Set(result.tags ?? [])) {
+        await tx.run(
+          "INSERT INTO run_tags (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING",
+          [this.id, tag],
+        );
+      }
       for (const [name, value] of Object.entries(finalMetrics(merged))) {
         if (!this.summary.has(name)) await this.updateSummary(tx, name, -1, value);
       }

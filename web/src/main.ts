@@ -89,7 +89,7 @@ function start(root: HTMLElement): void {
           : path === "/recommend"
             ? new RecommendPage(context, params)
             : path === "/runs"
-              ? new RunsPage(context)
+              ? new RunsPage(context, params)
               : new MonitorPage(context, params);
     page.mount(main);
     void refresh();

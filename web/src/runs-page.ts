@@ -81,6 +81,7 @@ export class RunsPage implements Page {
   private offset = 0;
   private sort = "started";
   private readonly selected = new Set<string>();
+  private linkedShown = false;
   private runs: RunView[] = [];
   private charts: Chart<"line", { x: number; y: number }[], number>[] = [];
   private fields!: Record<"family" | "search" | "where" | "columns", HTMLInputElement>;
@@ -94,8 +95,13 @@ export class RunsPage implements Page {
   private curves!: HTMLElement;
   private diff!: HTMLElement;
 
-  constructor(ctx: PageContext) {
+  /** A run to show on arrival (#/runs?run=<id>, the Models page's link to a version's run). */
+  private readonly linked: string | null;
+
+  constructor(ctx: PageContext, params: URLSearchParams = new URLSearchParams()) {
     this.ctx = ctx;
+    const run = params.get("run")?.trim() ?? "";
+    this.linked = run === "" ? null : run;
   }
 
   mount(root: HTMLElement): void {
@@ -104,6 +110,10 @@ export class RunsPage implements Page {
     const where = input("Where", "runs-where", "params.lr>=0.5; metrics.dev.accuracy>0.9");
     const columns = input("Columns", "runs-columns", "dev.accuracy, test.accuracy");
     this.fields = { family: family.field, search: search.field, where: where.field, columns: columns.field };
+    if (this.linked !== null) {
+      search.field.value = this.linked;
+      this.selected.add(this.linked);
+    }
     this.by = h(
       "select",
       { testId: "runs-by", attrs: { "aria-label": "Sort a metric by" } },
@@ -197,6 +207,10 @@ export class RunsPage implements Page {
     this.ctx.clearError();
     this.runs = list.runs;
     this.renderTable(list.total);
+    if (this.linked !== null && !this.linkedShown) {
+      this.linkedShown = true;
+      await this.showSelection();
+    }
   }
 
   /** The metric columns: those chosen, else the dev and test scores most runs on the page have. */
