@@ -21,6 +21,8 @@ interface Details {
   tryIt: TryItBox;
   versions: HTMLElement;
   run: VersionRunView;
+  /** GET /v1/models/{name} as text: the active version's manifest, metrics and details. */
+  json: HTMLPreElement;
 }
 
 /**
@@ -48,7 +50,7 @@ export class ModelsPage implements Page {
 
   mount(root: HTMLElement): void {
     this.body = h("tbody");
-    this.detailCard = h("section", { className: "card model-details", testId: "model-details" });
+    this.detailCard = h("section", { className: "card model-details", testId: "model-card" });
     this.detailCard.hidden = true;
     const th = (text: string, className?: string) =>
       h("th", { ...(className === undefined ? {} : { className }), attrs: { scope: "col" } }, text);
@@ -161,7 +163,8 @@ export class ModelsPage implements Page {
     const versions = h("tbody");
     const run = new VersionRunView();
     const tryIt = new TryItBox(this.ctx, name, model?.family ?? null);
-    this.details = { name, version: null, shown: null, tryIt, versions, run };
+    const json = h("pre", { className: "json", testId: "model-details", attrs: { tabindex: "0" } });
+    this.details = { name, version: null, shown: null, tryIt, versions, run, json };
     const th = (text: string) => h("th", { attrs: { scope: "col" } }, text);
     replaceChildren(
       this.detailCard,
@@ -178,6 +181,12 @@ export class ModelsPage implements Page {
       ),
       tryIt.element,
       h("section", { className: "card" }, h("h3", {}, "Training"), run.element),
+      h(
+        "details",
+        { className: "card", attrs: { open: "" } },
+        h("summary", {}, "Manifest and details of the active version (JSON)"),
+        json,
+      ),
     );
     this.detailCard.hidden = false;
     this.renderList();
@@ -209,6 +218,7 @@ export class ModelsPage implements Page {
     );
     if (version === null || version === details.shown) return;
     details.shown = version;
+    void this.showJson(details);
     const digest = model.versions.find((v) => v.version === version)?.digest ?? null;
     const runId = digest === null ? null : (this.runOf.get(digest) ?? null);
     if (runId === null) {
@@ -223,6 +233,16 @@ export class ModelsPage implements Page {
         details.run.show(version, res.run, res.metrics);
     } catch (error) {
       details.shown = null;
+      this.ctx.report(error);
+    }
+  }
+
+  private async showJson(details: Details): Promise<void> {
+    try {
+      const json = await this.ctx.api.get<unknown>(`/v1/models/${encodeURIComponent(details.name)}`);
+      // textContent: a manifest holds whatever its trainer wrote, so it is shown as text only.
+      if (this.details === details) details.json.textContent = JSON.stringify(json, null, 2);
+    } catch (error) {
       this.ctx.report(error);
     }
   }
