@@ -179,7 +179,7 @@ const loadEnd = loadavg()
   .join(", ");
 const body =
   `# bench:runs-cost ${today()}\n\n${machine()}; load average at start ${loadStart}, at end ${loadEnd}\n\n` +
-  "Recording on SQLite (the default store), every epoch written as it ends. Instrumented: time inside the\n" +
+  "Recording on SQLite (the default store), epochs written at most once a second and at the end. Instrumented: time inside the\n" +
   "run store's database calls (start, per-epoch writes, finish) over the recorded training's wall time.\n" +
   "A/B: wall time of the recorded training against the plain one run just before it.\n\n" +
   markdownTable(
