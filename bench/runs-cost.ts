@@ -11,7 +11,7 @@
  * 2. A/B: the same training without and with recording, interleaved (A B A B ...), so that
  *    a change in the machine's load hits both; the median of the paired differences.
  *
- * Trainings: the intents sample (1,000 texts, 25 epochs with dev scores every epoch) and
+ * Trainings: the intents sample (2,000 texts, 25 epochs with dev scores every epoch) and
  * CLINC150 (15,000 texts, 150 intents, dev scores every epoch). Target: under 1%.
  */
 import { mkdtempSync, rmSync } from "node:fs";
