@@ -5,13 +5,23 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openDatabase, RunStore, type StoredRun } from "../src/store/index.ts";
 import { runCli } from "./support/cli-run.ts";
+import { BERT_FIXTURE, writeIntentCsv } from "./support/encoder-data.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-runs-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -76,6 +86,62 @@ describe("every trainer records its run", () => {
     assert.ok(run.summary["test.accuracy"] !== undefined);
     assert.equal(run.artifact, join(root, "c1"));
     assert.ok(Array.isArray((run.final["test"] as { report: { labels: unknown[] } }).report.labels));
+    // The confusion matrices of dev and test, rows and columns in the model's label order, and
+    // the artifact's digest as a tag (the Models page finds the run by it).
+    for (const part of ["dev", "test"]) {
+      const confusion = (run.final[part] as { confusion: { labels: string[]; matrix: number[][] } })
+        .confusion;
+      assert.equal(confusion.matrix.length, confusion.labels.length);
+      const examples = confusion.matrix.flat().reduce((a, b) => a + b, 0);
+      const report = (run.final[part] as { report: { labels: { support: number }[] } }).report;
+      assert.equal(
+        examples,
+        report.labels.reduce((a, l) => a + l.support, 0),
+        part,
+      );
+      assert.ok(examples > 0);
+    }
+    const manifest = JSON.parse(readFileSync(join(root, "c1", "manifest.json"), "utf8")) as {
+      digest: string;
+    };
+    assert.ok(run.tags.includes(`artifact:${manifest.digest}`), run.tags.join(", "));
+  });
+
+  it("encoder head: its epochs, its dev report and confusion matrix", async () => {
+    const work = join(root, "head-data");
+    mkdirSync(work, { recursive: true });
+    const train = writeIntentCsv(work, "train.csv", 120, 1);
+    const dev = writeIntentCsv(work, "dev.csv", 40, 2);
+    const encoder = join(work, "encoder");
+    cpSync(BERT_FIXTURE, encoder, { recursive: true });
+    await ok([
+      "classify",
+      "train",
+      "--train",
+      train,
+      "--dev",
+      dev,
+      "--out",
+      join(root, "head"),
+      "--encoder",
+      encoder,
+      "--hidden",
+      "8",
+      "--epochs",
+      "5",
+      "--encoder-threads",
+      "1",
+      "-q",
+    ]);
+    const run = await newest("classifier");
+    assert.equal(run.artifact, join(root, "head"));
+    assert.ok(run.summary["dev.accuracy"] !== undefined);
+    const devPart = run.final["dev"] as { report: { labels: unknown[] }; confusion: { matrix: number[][] } };
+    assert.ok(devPart.report.labels.length >= 2);
+    assert.equal(
+      devPart.confusion.matrix.flat().reduce((a, b) => a + b, 0),
+      40,
+    );
   });
 
   it("classifier autotune: the search with its trials as child runs", async () => {

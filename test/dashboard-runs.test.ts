@@ -135,6 +135,22 @@ describe("dashboard: Runs page", { skip, timeout: 240_000 }, () => {
       assert.ok(diff.includes("epochs") && diff.includes("dim"), diff.join(", "));
       const f1 = await page.locator('[data-testid="class-f1"] tbody tr').count();
       assert.equal(f1, 40, "every intent of the dev report, and of the test report the demo has");
+      // The dev confusion matrices side by side and their difference, cut to the labels most
+      // confused (20 intents > 15); every cell of the difference is B's share minus A's.
+      const dev = page.locator('[data-testid="confusion"][data-report="dev"]');
+      await dev.waitFor();
+      assert.equal(await dev.locator('[data-testid="confusion-run"]').count(), 2);
+      assert.equal(await dev.locator('[data-testid="confusion-diff"]').count(), 1);
+      assert.equal(
+        await dev.locator('[data-testid="confusion-run"]').first().locator("tbody tr").count(),
+        15,
+      );
+      assert.match((await dev.textContent()) ?? "", /15 labels most involved in confusions, of 20/);
+      const deltas = await dev
+        .locator('[data-testid="confusion-diff"] td')
+        .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute("data-delta"))));
+      assert.equal(deltas.length, 15 * 15);
+      assert.ok(deltas.every((d) => Number.isFinite(d) && d >= -1 && d <= 1));
 
       await page.getByTestId("runs-smoothing").fill("0.9");
       await eventually("the smoothed curves", async () =>

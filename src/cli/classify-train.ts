@@ -6,6 +6,7 @@ import { classificationReportToDict } from "../eval/index.ts";
 import {
   type ClassifierEvaluation,
   type ClassifierOptions,
+  confusionPart,
   type DataDefaults,
   dataDefaults,
   resolveClassifierOptions,
@@ -138,6 +139,7 @@ export async function trainAndSave(plan: TrainingPlan, bar: ProgressBar): Promis
       ...(refit === undefined ? {} : { of: `the model trained on ${refit.splitRows} rows without it` }),
       ...evaluationMetrics(testEvaluation, topKOf(model, testEvaluation)),
       report: testEvaluation.report,
+      ...confusionPart(test.data, testEvaluation.predictions, model.labels),
     };
   }
   if (record !== null && plan.fitted !== undefined) {

@@ -19,6 +19,24 @@ import { type Database, openDatabase, type RunDataFile, type RunHandle, RunStore
 import type { CliIo } from "./io.ts";
 import { keysDatabaseLocation } from "./keys.ts";
 
+/**
+ * `artifact:<digest>` for the model a run produced: the manifest's digest names the artifact
+ * wherever it is copied (a served model's versions folder), so the Models page finds the run
+ * that made each version with `GET /v1/runs?tag=artifact:<digest>`.
+ */
+function artifactTags(dir: string): string[] {
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    if (typeof manifest === "object" && manifest !== null && "digest" in manifest) {
+      const digest = manifest.digest;
+      if (typeof digest === "string" && /^[0-9a-f]{16,128}$/.test(digest)) return [`artifact:${digest}`];
+    }
+  } catch {
+    // No manifest (a folder of several models, or none written): nothing to tag.
+  }
+  return [];
+}
+
 /** The commands that train, with the family of what they make. */
 export const TRAINING_COMMANDS: Readonly<Record<string, string>> = {
   "classify train": "classifier",
@@ -266,7 +284,9 @@ export class CommandTracking {
       await run.finish({
         record: own,
         ...(own === null ? {} : { params: { ...own.options }, data: withRows(this.data, own) }),
-        ...(this.out !== null && existsSync(this.out) ? { artifact: this.out } : {}),
+        ...(this.out !== null && existsSync(this.out)
+          ? { artifact: this.out, tags: artifactTags(this.out) }
+          : {}),
       });
     });
     await this.close();
@@ -295,7 +315,7 @@ export class CommandTracking {
       params: { ...record.options },
       data: dataOfRecord(record),
     });
-    await child.finish({ record, artifact: dir, seconds: record.seconds });
+    await child.finish({ record, artifact: dir, seconds: record.seconds, tags: artifactTags(dir) });
   }
 
   private async trials(store: RunStore, parentId: string, record: RunRecord): Promise<void> {

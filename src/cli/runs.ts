@@ -22,6 +22,9 @@ import { parseInteger } from "./parse-options.ts";
 import { type RunsDbFlags, runsDatabaseLocation } from "./run-tracking.ts";
 import { defaultColumns, formatComparison, formatRun, formatRunList, runsCsv } from "./runs-format.ts";
 import { type RunMain, retrainRun } from "./runs-retrain.ts";
+import { writeTensorboardDir } from "./runs-tensorboard.ts";
+
+type ExportFlags = ListFlags & { out: string; format: "csv" | "json" | "tensorboard" };
 
 interface ListFlags {
   family?: string[];
@@ -199,45 +202,55 @@ function registerShowCompare(runs: Command, io: CliIo): void {
 }
 
 function registerExportDelete(runs: Command, io: CliIo): void {
-  addFilters(runs.command("export").summary("write runs to a CSV or JSON file"))
+  addFilters(runs.command("export").summary("write runs to a CSV or JSON file, or TensorBoard event files"))
     .argument("[ids...]", "these runs (default: every run the filters match)")
-    .requiredOption("--out <file>", "file to write; one that exists is refused, never overwritten")
+    .requiredOption(
+      "--out <path>",
+      "file to write (a directory for tensorboard); one that exists is refused, never overwritten",
+    )
     .addOption(
-      new Option("--format <format>", "csv: a row per run; json: runs with their metric points")
-        .choices(["csv", "json"])
+      new Option(
+        "--format <format>",
+        "csv: a row per run; json: runs with their metric points; tensorboard: a log directory, a folder per run",
+      )
+        .choices(["csv", "json", "tensorboard"])
         .default("csv"),
     )
-    .action(
-      async (ids: string[], flags: ListFlags & { out: string; format: "csv" | "json" }, self: Command) => {
-        if (existsSync(flags.out)) {
-          throw new TextkitError(
-            "RUN_EXPORT_EXISTS",
-            `${flags.out} exists already; runs export never overwrites a file`,
-            {
-              file: flags.out,
-            },
-          );
-        }
-        const text = await withRuns(self, io, async (store) => {
-          const chosen = [];
-          if (ids.length > 0) {
-            for (const id of ids) chosen.push(await store.get(await store.resolve(id)));
-          } else {
-            for (let offset = 0; ; offset += 1000) {
-              const page = await store.list({ ...queryOf({ ...flags, limit: 1000, offset }) });
-              chosen.push(...page.runs);
-              if (page.runs.length < 1000) break;
-            }
+    .action(async (ids: string[], flags: ExportFlags, self: Command) => {
+      if (existsSync(flags.out)) {
+        throw new TextkitError(
+          "RUN_EXPORT_EXISTS",
+          `${flags.out} exists already; runs export never overwrites it`,
+          {
+            file: flags.out,
+          },
+        );
+      }
+      await withRuns(self, io, async (store) => {
+        const chosen = [];
+        if (ids.length > 0) {
+          for (const id of ids) chosen.push(await store.get(await store.resolve(id)));
+        } else {
+          for (let offset = 0; ; offset += 1000) {
+            const page = await store.list({ ...queryOf({ ...flags, limit: 1000, offset }) });
+            chosen.push(...page.runs);
+            if (page.runs.length < 1000) break;
           }
-          if (flags.format === "csv") return runsCsv(chosen);
-          const full = [];
-          for (const run of chosen) full.push({ ...run, metrics: await store.metrics(run.id) });
-          return `${JSON.stringify(full, null, 2)}\n`;
-        });
-        await writeFileAtomic(flags.out, text);
-        io.stderr.write(`wrote ${flags.out}\n`);
-      },
-    );
+        }
+        if (flags.format === "csv") return writeFileAtomic(flags.out, runsCsv(chosen));
+        const full = [];
+        for (const run of chosen) full.push({ ...run, metrics: await store.metrics(run.id) });
+        if (flags.format === "json") return writeFileAtomic(flags.out, `${JSON.stringify(full, null, 2)}\n`);
+        const names = await writeTensorboardDir(
+          flags.out,
+          full.map((r) => ({ id: r.id, family: r.family, startedAt: r.startedAt, points: r.metrics })),
+        );
+        io.stderr.write(
+          `${names.length} run${names.length === 1 ? "" : "s"}: tensorboard --logdir ${flags.out}\n`,
+        );
+      });
+      io.stderr.write(`wrote ${flags.out}\n`);
+    });
   runs
     .command("delete")
     .summary("delete runs (and their child runs)")

@@ -608,6 +608,7 @@ export class ModelRegistry {
           version: v.version,
           state: active?.version === v.version ? "active" : failure !== undefined ? "failed" : "available",
           createdAt: typeof v.manifest?.createdAt === "string" ? v.manifest.createdAt : null,
+          digest: typeof v.manifest?.digest === "string" ? v.manifest.digest : null,
           error:
             failure === undefined
               ? null

@@ -86,6 +86,9 @@ const VersionStatusSchema = Type.Object({
     description: `One of ${VERSION_STATES.join(", ")}: failed versions were refused when loading.`,
   }),
   createdAt: Type.Union([Type.String(), Type.Null()]),
+  digest: Type.Union([Type.String(), Type.Null()], {
+    description: "The manifest's digest; GET /v1/runs?tag=artifact:<digest> finds the run that made it.",
+  }),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
 });
 

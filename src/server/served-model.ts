@@ -124,6 +124,8 @@ export interface VersionStatus {
   version: string;
   state: VersionState;
   createdAt: string | null;
+  /** The manifest's digest: it names the artifact, and the run that made it (tag `artifact:<digest>`). */
+  digest: string | null;
   /** Why the version was refused (state "failed"). */
   error: { code: string; message: string } | null;
 }

@@ -21,6 +21,8 @@ export type { StoredEvent, StoredEventInput } from "./recommender-events.ts";
 export { RecommenderEventStore } from "./recommender-events.ts";
 export type { ClassF1Diff, MetricDiff, ParamDiff, RunComparison } from "./run-compare.ts";
 export { classF1, compareRuns } from "./run-compare.ts";
+export type { ConfusionComparison } from "./run-confusion-compare.ts";
+export { compareConfusion, MAX_CONFUSION_LABELS } from "./run-confusion-compare.ts";
 export type {
   MetricPoint,
   MetricSummary,

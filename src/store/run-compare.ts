@@ -4,6 +4,7 @@
  * returns it and the dashboard draws it.
  */
 import { TextkitError } from "../core/index.ts";
+import { type ConfusionComparison, compareConfusion } from "./run-confusion-compare.ts";
 import type { StoredRun } from "./run-schema.ts";
 
 export interface ParamDiff {
@@ -37,6 +38,8 @@ export interface RunComparison {
   params: ParamDiff[];
   metrics: MetricDiff[];
   perClass: ClassF1Diff[];
+  /** The dev and test confusion matrices, aligned across the runs (classifiers only). */
+  confusion: ConfusionComparison[];
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -130,5 +133,8 @@ export function compareRuns(runs: readonly StoredRun[], allParams = false): RunC
     params,
     metrics,
     perClass,
+    confusion: ["dev", "test"]
+      .map((report) => compareConfusion(runs, report))
+      .filter((c): c is ConfusionComparison => c !== null),
   };
 }

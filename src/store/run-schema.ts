@@ -111,6 +111,8 @@ export interface RunFinish {
   seconds?: number;
   /** The data files again, with what only the end knows (rows read, the trainer's fingerprint). */
   data?: readonly RunDataFile[];
+  /** Tags known only at the end, added to the start's (e.g. `artifact:<manifest digest>`). */
+  tags?: readonly string[];
 }
 
 /** The runs tables' migrations; append, never edit. */

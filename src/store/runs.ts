@@ -41,6 +41,12 @@ export interface RunStoreOptions {
 
 const DEFAULT_STALE_MS = 15 * 60_000;
 const DEFAULT_HEARTBEAT_MS = 30_000;
+/**
+ * Epochs reported through `hooks()` are written at most once a second (and at the end): one
+ * transaction per short epoch was most of what recording cost a fast training
+ * (bench:runs-cost), while curves a second late are as useful on the Runs page.
+ */
+const EPOCH_FLUSH_MS = 1000;
 
 function processAlive(pid: number): boolean {
   try {
@@ -298,6 +304,9 @@ function epochMetrics(summary: EpochSummary): Record<string, number> {
  */
 export class RunHandle {
   private readonly summary = new Map<string, MetricSummary>();
+  /** Epochs from `hooks()` not written yet, and when they last were. */
+  private pending: { step: number; metrics: Record<string, number> }[] = [];
+  private lastFlush = Number.NEGATIVE_INFINITY;
   private queue: Promise<void> = Promise.resolve();
   private queueError: unknown = undefined;
   private ended = false;
@@ -363,13 +372,15 @@ export class RunHandle {
       ...inner,
       onEpochEnd: (summary) => {
         inner.onEpochEnd?.(summary);
-        this.enqueue(() => this.logEpoch(summary));
+        this.pending.push({ step: summary.epoch, metrics: epochMetrics(summary) });
+        if (performance.now() - this.lastFlush >= EPOCH_FLUSH_MS) this.flushEpochs();
       },
     };
   }
 
   /** Ends the run as finished, with the trainer's record and what it produced. */
   async finish(result: RunFinish = {}): Promise<void> {
+    this.flushEpochs();
     await this.drain();
     const record = result.record ?? null;
     if (record !== null) {
@@ -387,6 +398,12 @@ export class RunHandle {
           result.data.map((d) => d.file).join("\n"),
           this.id,
         ]);
+      }
+      for (const tag of new Set(result.tags ?? [])) {
+        await tx.run(
+          "INSERT INTO run_tags (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING",
+          [this.id, tag],
+        );
       }
       for (const [name, value] of Object.entries(finalMetrics(merged))) {
         if (!this.summary.has(name)) await this.updateSummary(tx, name, -1, value);
@@ -410,6 +427,7 @@ export class RunHandle {
 
   /** Ends the run as failed, with the error's message. */
   async fail(error: unknown): Promise<void> {
+    this.flushEpochs();
     await this.drain().catch(() => undefined);
     const now = this.store.clock();
     const message = error instanceof Error ? error.message : String(error);
@@ -440,6 +458,15 @@ export class RunHandle {
 
   private async beat(): Promise<void> {
     await this.store.db.run("UPDATE runs SET heartbeat_ms = ? WHERE id = ?", [this.store.clock(), this.id]);
+  }
+
+  /** Writes the epochs `hooks()` has kept, in the background, in order. */
+  private flushEpochs(): void {
+    if (this.pending.length === 0) return;
+    const steps = this.pending;
+    this.pending = [];
+    this.lastFlush = performance.now();
+    this.enqueue(() => this.logSteps(steps));
   }
 
   private enqueue(op: () => Promise<void>): void {

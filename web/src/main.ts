@@ -91,7 +91,7 @@ function start(root: HTMLElement): void {
           : path === "/recommend"
             ? new RecommendPage(context, params)
             : path === "/runs"
-              ? new RunsPage(context)
+              ? new RunsPage(context, params)
               : path === "/radar"
                 ? new RadarPage(context, params)
                 : new MonitorPage(context, params);

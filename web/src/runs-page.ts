@@ -8,6 +8,7 @@ import { Chart } from "chart.js";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime } from "./format.ts";
 import type { Page, PageContext } from "./page.ts";
+import { type Comparison, fixed, renderRunDiff } from "./run-diff.ts";
 import { smooth } from "./smooth.ts";
 
 interface Summary {
@@ -39,24 +40,8 @@ interface MetricPointView {
   value: number;
 }
 
-interface Comparison {
-  runs: { id: string }[];
-  params: { name: string; values: unknown[]; differs: boolean }[];
-  perClass: { report: string; label: string; f1: (number | null)[]; delta: (number | null)[] }[];
-}
-
 const PAGE_SIZE = 25;
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-
-function fixed(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "—";
-  return Number.isInteger(value) ? String(value) : value.toFixed(4);
-}
-
-function signed(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "";
-  return value === 0 ? " (0)" : ` (${value > 0 ? "+" : ""}${value.toFixed(4)})`;
-}
 
 function input(
   label: string,
@@ -81,6 +66,7 @@ export class RunsPage implements Page {
   private offset = 0;
   private sort = "started";
   private readonly selected = new Set<string>();
+  private linkedShown = false;
   private runs: RunView[] = [];
   private charts: Chart<"line", { x: number; y: number }[], number>[] = [];
   private fields!: Record<"family" | "search" | "where" | "columns", HTMLInputElement>;
@@ -94,8 +80,13 @@ export class RunsPage implements Page {
   private curves!: HTMLElement;
   private diff!: HTMLElement;
 
-  constructor(ctx: PageContext) {
+  /** A run to show on arrival (#/runs?run=<id>, the Models page's link to a version's run). */
+  private readonly linked: string | null;
+
+  constructor(ctx: PageContext, params: URLSearchParams = new URLSearchParams()) {
     this.ctx = ctx;
+    const run = params.get("run")?.trim() ?? "";
+    this.linked = run === "" ? null : run;
   }
 
   mount(root: HTMLElement): void {
@@ -104,6 +95,10 @@ export class RunsPage implements Page {
     const where = input("Where", "runs-where", "params.lr>=0.5; metrics.dev.accuracy>0.9");
     const columns = input("Columns", "runs-columns", "dev.accuracy, test.accuracy");
     this.fields = { family: family.field, search: search.field, where: where.field, columns: columns.field };
+    if (this.linked !== null) {
+      search.field.value = this.linked;
+      this.selected.add(this.linked);
+    }
     this.by = h(
       "select",
       { testId: "runs-by", attrs: { "aria-label": "Sort a metric by" } },
@@ -197,6 +192,10 @@ export class RunsPage implements Page {
     this.ctx.clearError();
     this.runs = list.runs;
     this.renderTable(list.total);
+    if (this.linked !== null && !this.linkedShown) {
+      this.linkedShown = true;
+      await this.showSelection();
+    }
   }
 
   /** The metric columns: those chosen, else the dev and test scores most runs on the page have. */
@@ -342,10 +341,10 @@ export class RunsPage implements Page {
             });
       if (generation !== this.generation) return;
       this.drawCurves(details);
-      this.drawDiff(comparison);
+      renderRunDiff(this.diff, comparison);
     } catch (error) {
       if (generation === this.generation) {
-        this.drawDiff(null);
+        renderRunDiff(this.diff, null);
         this.ctx.report(error);
       }
     }
@@ -411,80 +410,6 @@ export class RunsPage implements Page {
       );
     }
     window.__textkitRunCharts = this.charts;
-  }
-
-  private drawDiff(comparison: Comparison | null): void {
-    if (comparison === null) {
-      replaceChildren(
-        this.diff,
-        h("p", { className: "empty" }, "Select two runs or more of one family to compare them."),
-      );
-      return;
-    }
-    const ids = comparison.runs.map((r) => r.id.slice(0, 8));
-    const head = (first: string) =>
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", { attrs: { scope: "col" } }, first),
-          ...ids.map((id) => h("th", { attrs: { scope: "col" } }, id)),
-        ),
-      );
-    const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
-    replaceChildren(
-      this.diff,
-      h("h3", {}, "Parameters"),
-      comparison.params.length === 0
-        ? h("p", {}, "The same in every run.")
-        : h(
-            "table",
-            { testId: "param-diff" },
-            head("parameter"),
-            h(
-              "tbody",
-              {},
-              ...comparison.params.map((p) =>
-                h(
-                  "tr",
-                  { className: p.differs ? "differs" : "" },
-                  h("th", { attrs: { scope: "row" } }, p.name),
-                  ...p.values.map((v) => h("td", {}, text(v))),
-                ),
-              ),
-            ),
-          ),
-      h("h3", {}, "F1 per class"),
-      comparison.perClass.length === 0
-        ? h("p", {}, "These runs have no per-class report.")
-        : h(
-            "table",
-            { testId: "class-f1" },
-            head("class"),
-            h(
-              "tbody",
-              {},
-              ...comparison.perClass.map((p) =>
-                h(
-                  "tr",
-                  {},
-                  h("th", { attrs: { scope: "row" } }, `${p.label} (${p.report})`),
-                  ...p.f1.map((f, i) =>
-                    h(
-                      "td",
-                      {
-                        className: `num${(p.delta[i] ?? 0) > 0 ? " up" : (p.delta[i] ?? 0) < 0 ? " down" : ""}`,
-                      },
-                      `${fixed(f)}${i === 0 ? "" : signed(p.delta[i])}`,
-                    ),
-                  ),
-                ),
-              ),
-            ),
-          ),
-    );
   }
 }
 

@@ -10,6 +10,8 @@ export interface ModelVersion {
   version: string;
   state: "active" | "available" | "failed";
   createdAt: string | null;
+  /** The manifest's digest: the run that made the version carries the tag `artifact:<digest>`. */
+  digest?: string | null;
   error: { code: string; message: string } | null;
 }
 
@@ -26,6 +28,22 @@ export interface ModelSummary {
 
 export interface ModelList {
   models: ModelSummary[];
+}
+
+/** POST /v1/models/{name}/predict: one prediction per input, and the version that made them. */
+export interface PredictAnswer {
+  model: string;
+  version: string;
+  predictions: unknown[];
+}
+
+/** An entity a tagger found: UTF-16 offsets into the input, end exclusive. */
+export interface TaggedEntity {
+  text: string;
+  label: string;
+  start: number;
+  end: number;
+  score: number | null;
 }
 
 export interface FeedStatus {

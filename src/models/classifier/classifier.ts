@@ -41,6 +41,7 @@ import { ENCODER_HEAD_KIND } from "./head-options.ts";
 import { buildHsTree, fastTextSigmoid, type HsTree, hsScores, hsTopK } from "./hs-tree.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantized-format.ts";
+import { confusionPart } from "./run-confusion.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
 
@@ -611,7 +612,11 @@ export async function trainClassifier(
   };
   if (useDev) {
     const evaluation = model.evaluate(dev);
-    final["dev"] = { accuracy: evaluation.accuracy, report: evaluation.report };
+    final["dev"] = {
+      accuracy: evaluation.accuracy,
+      report: evaluation.report,
+      ...confusionPart(dev, evaluation.predictions, labels),
+    };
   }
   const record: RunRecord = {
     runId: newRunId(started, options.seed),

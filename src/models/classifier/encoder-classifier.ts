@@ -42,6 +42,7 @@ import { type HeadTrainResult, type HeadWeights, headLayout, headScores, trainHe
 import { autotuneHead, type HeadAutotuneTrial } from "./head-autotune.ts";
 import { ENCODER_HEAD_KIND, type HeadOptions, resolveHeadOptions } from "./head-options.ts";
 import type { ClassifierOptions } from "./options.ts";
+import { confusionPart } from "./run-confusion.ts";
 
 /** How an artifact names the encoder its head was trained on. */
 export interface EncoderReference {
@@ -361,7 +362,11 @@ export async function trainEncoderClassifier(
       dev.examples.map((e) => e.text),
     );
     const evaluation = evaluateScores(scores, labels, multiLabel, dev);
-    final["dev"] = { accuracy: evaluation.accuracy, report: evaluation.report };
+    final["dev"] = {
+      accuracy: evaluation.accuracy,
+      report: evaluation.report,
+      ...confusionPart(dev, evaluation.predictions, labels),
+    };
   }
   const finishedAt = new Date();
   const record: RunRecord = {

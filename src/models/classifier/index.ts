@@ -52,4 +52,5 @@ export {
 export type { QuantizeHooks, QuantizeOptions } from "./quantize.ts";
 export { quantizeClassifier } from "./quantize.ts";
 export type { QuantizationInfo } from "./quantized-format.ts";
+export { confusionPart } from "./run-confusion.ts";
 export { trainClassifier } from "./train-classifier.ts";
