@@ -3,11 +3,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { dataset, synthetic } from "../../../test/support/tagged-sentences.ts";
 import { isTextkitError, Random } from "../../core/index.ts";
 import { kMeans } from "../numeric/index.ts";
 import { clustersFromUnlabelled, clusterWords } from "./clusters.ts";
 import { TaggerFeatures } from "./features.ts";
 import { resolveTaggerOptions } from "./options.ts";
+import { trainTagger } from "./train.ts";
 
 describe("kMeans", () => {
   it("separates well-apart groups and reports their inertia", () => {
@@ -80,6 +82,12 @@ describe("word clusters", () => {
         const got = hashes(["to", variant, "now"]);
         assert.ok([...plain].filter((h) => got.has(h)).length >= 5, variant);
       }
+      // Training with the file keeps the clusters in the model.
+      const model = await trainTagger(
+        { train: dataset(synthetic(60, 1)) },
+        { epochs: 1, unlabelled: file, vectorClusters: 4 },
+      );
+      assert.equal(model.resources.clusters?.get("oslo"), map.get("oslo"));
       const empty = join(dir, "empty.txt");
       await writeFile(empty, "\n  \n");
       await assert.rejects(
