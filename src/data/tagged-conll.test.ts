@@ -94,8 +94,8 @@ describe("loadTaggedDataset, CoNLL", () => {
       data.sentences.map((s) => s.text),
       ["我爱北京", "张三用iPhone 15。"],
     );
-    assert.deepEqual(data.sentences[1].starts, [0, 1, 2, 3, 10, 12]);
-    assert.deepEqual(data.sentences[1].ends, [1, 2, 3, 9, 12, 13]);
+    assert.deepEqual(data.sentences[1]?.starts, [0, 1, 2, 3, 10, 12]);
+    assert.deepEqual(data.sentences[1]?.ends, [1, 2, 3, 9, 12, 13]);
     assert.deepEqual(data.types, ["LOC", "PER", "PRODUCT"]);
     assertOffsets(data.sentences);
   });
@@ -106,7 +106,7 @@ describe("loadTaggedDataset, CoNLL", () => {
     assert.deepEqual(pairs(data.sentences), [["北/B-LOC", "京/I-LOC"]]);
     assert.equal(data.language, "en");
     assert.equal(data.scheme, "iob1");
-    assert.equal(data.sentences[0].text, "北 京");
+    assert.equal(data.sentences[0]?.text, "北 京");
     // In IOB1, B-LOC at the start of a sentence breaks the scheme; a scheme given is not explained.
     const paris = conll("Paris B-LOC\n");
     await assert.rejects(
