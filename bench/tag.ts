@@ -9,7 +9,11 @@
  * The issue named Wapiti "in Debian"; Debian's package `wapiti` is a web-vulnerability
  * scanner, and the CRF tagger is not packaged. CRFsuite comes from the npm registry as the
  * `crfsuite` binding (MIT, compiles CRFsuite 0.12 with node-gyp), installed on first use
- * into bench/.peers (git-ignored), never into the project's dependencies.
+ * into bench/.peers (git-ignored), never into the project's dependencies. npm 11 skips a
+ * dependency's install script unless allowed, so when the native part is missing the bench
+ * builds it itself (node-pre-gyp rebuild with npm's own node-gyp, against /usr/include/node
+ * when Node's headers are installed): a fresh machine needs g++, make and python3, and the
+ * network or npm's cache for the package; `npm ci` is not involved.
  *
  * Data sets: a folder with train/dev/test files in CoNLL (.txt, .conll) or JSONL spans
  * (.jsonl). Default: ../shared/data/conll2003 (read in place; not redistributable) and the
@@ -25,13 +29,18 @@
  * training time includes writing its model file, textkit's includes computing features.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { loadTaggedDataset, type TaggedDataset } from "../src/data/index.ts";
 import { entityReport } from "../src/eval/index.ts";
-import { TaggerFeatures, trainTagger } from "../src/models/tagger/index.ts";
+import {
+  type SequenceTagger,
+  TaggerFeatures,
+  type TaggerOptions,
+  trainTagger,
+} from "../src/models/tagger/index.ts";
 import {
   BENCH_DIR,
   fmt,
@@ -44,6 +53,7 @@ import {
   writeResult,
 } from "./common.ts";
 import { generatedTaggedSets } from "./tag-generated.ts";
+import { noisyChineseSets, noisyEnglishSets } from "./tag-noisy.ts";
 
 interface CrfSuite {
   Trainer: new (opts?: {
@@ -66,17 +76,66 @@ function loadCrfSuite(): CrfSuite | null {
     console.log(`installing the CRFsuite binding (npm crfsuite@${CRFSUITE_VERSION}) into ${PEERS} ...`);
     const r = spawnSync(
       "npm",
-      ["install", "--prefix", PEERS, "--no-save", "--no-audit", "--no-fund", `crfsuite@${CRFSUITE_VERSION}`],
+      [
+        "install",
+        "--prefix",
+        PEERS,
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        `crfsuite@${CRFSUITE_VERSION}`,
+      ],
       { stdio: "inherit" },
     );
     if (r.status !== 0 || !existsSync(entry)) {
-      console.log(
-        "could not install crfsuite (it needs g++, make and python3 for node-gyp); CRFsuite rows skipped",
-      );
+      console.log("could not install crfsuite (no network and not in npm's cache?); CRFsuite rows skipped");
       return null;
     }
   }
-  return createRequire(join(PEERS, "package.json"))("crfsuite") as CrfSuite;
+  const load = () => createRequire(join(PEERS, "package.json"))("crfsuite") as CrfSuite;
+  try {
+    return load();
+  } catch {
+    // npm 11 does not run a dependency's install script unless allowed, so the native
+    // part may be missing: build it here, as its own install script would have.
+    if (!buildCrfSuite(entry)) return null;
+    return load();
+  }
+}
+
+/**
+ * Compiles the binding with node-pre-gyp and the node-gyp that ships with npm, against
+ * this Node's own headers when they are installed (no download), else node-gyp's.
+ */
+function buildCrfSuite(entry: string): boolean {
+  console.log(`building the CRFsuite binding in ${entry} (g++, make and python3; about a minute) ...`);
+  const npmGyp = join(
+    dirname(dirname(process.execPath)),
+    "lib",
+    "node_modules",
+    "npm",
+    "node_modules",
+    "node-gyp",
+  );
+  const nodeDir = dirname(dirname(process.execPath));
+  const args = ["rebuild"];
+  if (existsSync(join(nodeDir, "include", "node", "node_api.h"))) args.push(`--nodedir=${nodeDir}`);
+  const path = [join(npmGyp, "bin"), join(PEERS, "node_modules", ".bin"), process.env["PATH"] ?? ""].join(
+    ":",
+  );
+  const r = spawnSync(join(PEERS, "node_modules", ".bin", "node-pre-gyp"), args, {
+    cwd: entry,
+    stdio: "inherit",
+    env: { ...process.env, PATH: path },
+  });
+  if (r.status !== 0) {
+    console.log(
+      "could not build the crfsuite binding (it needs g++, make and python3); CRFsuite rows skipped",
+    );
+    return false;
+  }
+  return true;
 }
 
 function findSplit(dir: string, part: string): string | null {
@@ -149,7 +208,18 @@ interface Row {
   note: string;
 }
 
-async function benchSet(set: BenchSet, crf: CrfSuite | null, maxIterations: number): Promise<Row[]> {
+/** A textkit configuration benchmarked beside the default one. */
+interface Variant {
+  label: string;
+  options: Partial<TaggerOptions>;
+}
+
+async function benchSet(
+  set: BenchSet,
+  crf: CrfSuite | null,
+  maxIterations: number,
+  variants: Variant[] = [],
+): Promise<Row[]> {
   const rows: Row[] = [];
   const truth = set.test.sentences.map((s) => s.tags);
   const testTokens = tokenCount(set.test);
@@ -158,35 +228,41 @@ async function benchSet(set: BenchSet, crf: CrfSuite | null, maxIterations: numb
       `dev ${set.dev?.sentences.length ?? 0}, test ${set.test.sentences.length} (${testTokens} tokens), ` +
       `${set.train.language}, types ${set.train.types.join(" ")}`,
   );
-
-  const t0 = performance.now();
-  const model = await trainTagger(
-    { train: set.train, ...(set.dev === undefined ? {} : { dev: set.dev }) },
-    {},
-    {
-      onEpochEnd: (e) =>
-        process.stdout.write(`  textkit epoch ${e.epoch} dev F1 ${e.dev?.["f1"]?.toFixed(4) ?? "-"}\r`),
-    },
-  );
-  const trainSeconds = (performance.now() - t0) / 1000;
-  process.stdout.write("\n");
-  const t1 = performance.now();
-  const predicted = set.test.sentences.map((s) => model.tagTokens(s.tokens));
-  const tagSeconds = (performance.now() - t1) / 1000;
-  rows.push({
-    set: set.name,
-    system: "textkit (averaged perceptron, BIOES)",
-    strict: entityReport(truth, predicted, { mode: "strict" }).micro.f1,
-    conll: entityReport(truth, predicted, { mode: "conlleval" }).micro.f1,
-    trainSeconds,
-    tagPerSecond: testTokens / tagSeconds,
-    load: loadavg()[0]!,
-    note:
-      `${model.runRecord?.epochs.length ?? "?"} epochs, best ${model.runRecord?.bestEpoch ?? "?"}; ` +
-      `${fmt.int(model.table.rows)} features; ${model.tagSet.tags.length} tags, calibration ` +
-      `${fmt.s(Number(model.runRecord?.final["calibrationSeconds"] ?? 0))} s (included)`,
-  });
-
+  let model: SequenceTagger | null = null;
+  for (const variant of [{ label: "", options: {} }, ...variants]) {
+    const t0 = performance.now();
+    const trained = await trainTagger(
+      { train: set.train, ...(set.dev === undefined ? {} : { dev: set.dev }) },
+      variant.options,
+      {
+        onEpochEnd: (e) =>
+          process.stdout.write(`  textkit epoch ${e.epoch} dev F1 ${e.dev?.["f1"]?.toFixed(4) ?? "-"}\r`),
+      },
+    );
+    const trainSeconds = (performance.now() - t0) / 1000;
+    process.stdout.write("\n");
+    const t1 = performance.now();
+    const predicted = set.test.sentences.map((s) => trained.tagTokens(s.tokens));
+    const tagSeconds = (performance.now() - t1) / 1000;
+    rows.push({
+      set: set.name,
+      system: `textkit (averaged perceptron, ${trained.tagSet.scheme.toUpperCase()})${variant.label}`,
+      strict: entityReport(truth, predicted, { mode: "strict" }).micro.f1,
+      conll: entityReport(truth, predicted, { mode: "conlleval" }).micro.f1,
+      trainSeconds,
+      tagPerSecond: testTokens / tagSeconds,
+      load: loadavg()[0]!,
+      note:
+        `${trained.runRecord?.epochs.length ?? "?"} epochs, best ${trained.runRecord?.bestEpoch ?? "?"}; ` +
+        `${fmt.int(trained.table.rows)} features; ${trained.tagSet.tags.length} tags, calibration ` +
+        `${fmt.s(Number(trained.runRecord?.final["calibrationSeconds"] ?? 0))} s (included)`,
+    });
+    console.log(
+      `  ${rows[rows.length - 1]!.system}: F1 ${fmt.pct(rows[rows.length - 1]!.strict)} in ${fmt.s(trainSeconds)} s`,
+    );
+    model ??= trained;
+  }
+  if (model === null) return rows;
   if (crf === null) return rows;
   const features = new TaggerFeatures(model.language, { gazetteer: null, clusters: null });
   const work = mkdtempSync(join(tmpdir(), "textkit-bench-tag-"));
@@ -239,7 +315,7 @@ async function main(): Promise<void> {
   const targets =
     dirs.length > 0
       ? dirs.map((d) => resolve(d))
-      : onlyGenerated
+      : onlyGenerated || process.argv.includes("--noisy")
         ? []
         : [join(SHARED_DATA, "conll2003"), join(ROOT, "samples", "ner-en"), join(ROOT, "samples", "ner-zh")];
   const crf = loadCrfSuite();
@@ -254,6 +330,7 @@ async function main(): Promise<void> {
     sources.push(`- ${set.name}: generated by bench/tag-generated.ts (seed 1), ${count} slot types`);
     rows.push(...(await benchSet(set, crf, perSet[g] ?? maxIterations)));
   }
+  if (process.argv.includes("--noisy")) rows.push(...(await noisyRows(crf, maxIterations, sources)));
   for (const dir of targets) {
     const set = await loadSet(dir);
     if (set === null) continue;
@@ -294,6 +371,35 @@ async function main(): Promise<void> {
     "Both systems get identical per-token feature strings (textkit's feature hashes).\n";
   console.log(`\n${table}`);
   console.log(`\nwritten to ${writeResult("tag", body)}`);
+}
+
+/**
+ * The generated social-media-like sets (bench/tag-noisy.ts), English and Chinese: textkit,
+ * textkit with word clusters learned from the sets' unlabelled posts, and CRFsuite (given
+ * textkit's features without clusters).
+ */
+async function noisyRows(crf: CrfSuite | null, maxIterations: number, sources: string[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  const work = mkdtempSync(join(tmpdir(), "textkit-bench-noisy-"));
+  try {
+    for (const [name, sets] of [
+      ["noisy-en", noisyEnglishSets()],
+      ["noisy-zh", noisyChineseSets()],
+    ] as const) {
+      const unlabelled = join(work, `${name}.txt`);
+      writeFileSync(unlabelled, `${sets.unlabelled.join("\n")}\n`);
+      sources.push(
+        `- ${name}: generated by bench/tag-noisy.ts (seed 1), ${sets.train.types.length} types, ` +
+          `${fmt.int(sets.unlabelled.length)} unlabelled posts for the clusters row`,
+      );
+      const set = { name, ...sets, source: "bench/tag-noisy.ts" };
+      const variant = { label: " + clusters from unlabelled posts", options: { unlabelled } };
+      rows.push(...(await benchSet(set, crf, maxIterations, [variant])));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
 }
 
 /** The entity-type counts of `--generated 10,40,120`, or none. */

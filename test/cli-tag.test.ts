@@ -244,6 +244,37 @@ describe("textkit tag: bad input gets one clear error with file and line", () =>
     assert.match(r.stderr, new RegExp(`^error: ${overlap}:1: .*overlap`, "m"));
   });
 
+  it("unlabelled text without any words, and two sources of clusters", async () => {
+    const empty = scratch.write(".txt", "\n\n");
+    let r = await runCli([
+      "tag",
+      "train",
+      "--train",
+      join(EN, "dev.conll"),
+      "--unlabelled",
+      empty,
+      "--out",
+      join(scratch.path, "x6"),
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`^error: ${empty}: .*no text to learn word clusters from`, "m"));
+    assert.equal(existsSync(join(scratch.path, "x6")), false);
+    r = await runCli([
+      "tag",
+      "train",
+      "--train",
+      join(EN, "dev.conll"),
+      "--unlabelled",
+      empty,
+      "--clusters",
+      empty,
+      "--out",
+      join(scratch.path, "x7"),
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /OPTION_INVALID|one source of word clusters/);
+  });
+
   it("a gazetteer line without a type", async () => {
     const gaz = scratch.write(".tsv", "ORG\tAcme Corp\njust a phrase\n");
     const r = await runCli([

@@ -40,6 +40,7 @@ interface TagTrainFlags extends TaggedDataFlags, HeldOutFlags {
   vectors?: string;
   vectorClusters?: number;
   clusters?: string;
+  unlabelled?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -179,6 +180,7 @@ function optionsOf(flags: TagTrainFlags): Partial<TaggerOptions> {
     ...(flags.vectors === undefined ? {} : { vectors: flags.vectors }),
     ...(flags.vectorClusters === undefined ? {} : { vectorClusters: flags.vectorClusters }),
     ...(flags.clusters === undefined ? {} : { clusters: flags.clusters }),
+    ...(flags.unlabelled === undefined ? {} : { unlabelled: flags.unlabelled }),
   };
 }
 
@@ -316,13 +318,18 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
       "word vectors ('textkit vectors train') grouped into clusters used as features",
     )
     .addOption(
-      new Option("--vector-clusters <n>", "clusters made from --vectors (default: 256)").argParser(
-        parseInteger("--vector-clusters", 2),
-      ),
+      new Option(
+        "--vector-clusters <n>",
+        "clusters made from --vectors or --unlabelled, with n/4 and n/16 beside them (default: 256)",
+      ).argParser(parseInteger("--vector-clusters", 2)),
     )
     .option(
       "--clusters <file>",
       "word clusters: word<tab>cluster lines, or Brown clusters (bits<tab>word<tab>count)",
+    )
+    .option(
+      "--unlabelled <file>",
+      "unlabelled texts of the same kind, one a line: word vectors learned from them, clustered, as features",
     )
     .option("--json", "print one JSON object (options, metrics, reports) instead of text")
     .option("-q, --quiet", "no progress or epoch lines on stderr")

@@ -197,6 +197,19 @@ export function wordBoundaryTags(tokens: readonly string[]): { tags: string[]; w
 }
 
 /**
+ * A token's cluster ids (space-separated when there are several granularities), looked up
+ * in lower case, then without a hashtag's or mention's sigil and with letters repeated for
+ * emphasis cut to two; "" when the word has no cluster.
+ */
+function clusterOf(clusters: Map<string, string>, token: string): string {
+  const lower = token.toLowerCase();
+  const direct = clusters.get(lower);
+  if (direct !== undefined) return direct;
+  const bare = lower.replace(/^[#@]+|#$/gu, "");
+  return clusters.get(bare) ?? clusters.get(bare.replace(ELONGATED, "$1$1")) ?? "";
+}
+
+/**
  * Computes the feature hashes of every token of a sentence into `out` (flat) with the
  * start of token i's features at `offsets[i]` (`offsets` gets tokens.length + 1 entries).
  */
@@ -310,21 +323,21 @@ export class TaggerFeatures {
     clusters: Map<string, string>,
   ): void {
     const n = tokens.length;
-    const ids = tokens.map((tok) => clusters.get(tok.toLowerCase()) ?? "");
+    const ids = tokens.map((tok) => clusterOf(clusters, tok).split(" "));
     // Rebuild the flat list with cluster features inserted after each token's own.
     const merged: number[] = [];
     const newOffsets: number[] = [];
     for (let i = 0; i < n; i++) {
       newOffsets.push(merged.length);
       for (let j = offsets[i]!; j < offsets[i + 1]!; j++) merged.push(out[j]!);
-      const id = ids[i]!;
-      if (id !== "") {
+      for (const id of ids[i]!) {
+        if (id === "") continue;
         merged.push(f1(60, id));
-        for (const p of [4, 6, 10, 20])
-          if (id.length > p && /^[01]+$/.test(id)) merged.push(f1(60 + p, id.slice(0, p)));
+        if (/^[01]+$/.test(id))
+          for (const p of [4, 6, 10, 20]) if (id.length > p) merged.push(f1(60 + p, id.slice(0, p)));
       }
-      if (i > 0 && ids[i - 1] !== "") merged.push(f1(61, ids[i - 1]!));
-      if (i + 1 < n && ids[i + 1] !== "") merged.push(f1(62, ids[i + 1]!));
+      for (const id of i > 0 ? ids[i - 1]! : []) if (id !== "") merged.push(f1(61, id));
+      for (const id of i + 1 < n ? ids[i + 1]! : []) if (id !== "") merged.push(f1(62, id));
     }
     newOffsets.push(merged.length);
     out.length = 0;

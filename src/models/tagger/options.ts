@@ -25,6 +25,11 @@ export interface TaggerOptions {
   vectorClusters: number;
   /** A word-cluster file: "word<tab>cluster" lines, or Brown clusters' "bits<tab>word<tab>count". */
   clusters: string | null;
+  /**
+   * Unlabelled texts (one a line) of the kind the tagger will see: word vectors are learned
+   * from them and grouped into `vectorClusters` clusters (and coarser ones) used as features.
+   */
+  unlabelled: string | null;
 }
 
 export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
@@ -37,6 +42,7 @@ export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
   vectors: null,
   vectorClusters: 256,
   clusters: null,
+  unlabelled: null,
 });
 
 /** Fills in defaults and refuses values that cannot train. */
@@ -51,8 +57,12 @@ export function resolveTaggerOptions(partial: Partial<TaggerOptions> = {}): Tagg
   if (o.language !== null && o.language !== "en" && o.language !== "zh") {
     throw new TextkitError("OPTION_INVALID", `language must be en or zh, got '${String(o.language)}'`);
   }
-  if (o.vectors !== null && o.clusters !== null) {
-    throw new TextkitError("OPTION_INVALID", "give vectors or clusters, not both");
+  const sources = [o.vectors, o.clusters, o.unlabelled].filter((x) => x !== null).length;
+  if (sources > 1) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "give one source of word clusters: vectors, clusters or unlabelled text, not several",
+    );
   }
   return o;
 }

@@ -14,7 +14,7 @@ import { type EntityReport, entityReport } from "../../eval/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
 import { EpochLog } from "../../train/index.ts";
 import { fitCalibration } from "./calibrate.ts";
-import { clustersFromVectors, readClusterFile } from "./clusters.ts";
+import { clustersFromUnlabelled, clustersFromVectors, readClusterFile } from "./clusters.ts";
 import { addEmissions, type EncodedSentences, encodeHeldOut, encodeTraining } from "./encode.ts";
 import { FeatureTable } from "./feature-table.ts";
 import { type FeatureResources, TaggerFeatures } from "./features.ts";
@@ -155,7 +155,9 @@ async function featureResources(
         ? await readClusterFile(options.clusters)
         : options.vectors !== null
           ? await clustersFromVectors(options.vectors, options.vectorClusters, options.seed)
-          : null,
+          : options.unlabelled !== null
+            ? await clustersFromUnlabelled(options.unlabelled, options.vectorClusters, options.seed, language)
+            : null,
   };
 }
 
