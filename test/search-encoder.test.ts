@@ -78,7 +78,7 @@ describe("retrieval on a pretrained encoder", () => {
       assert.equal(top?.id, item.id);
       assert.ok(top.score > 0.999 && top.score <= 1, String(top.score));
     }
-    assert.throws(() => index.search("lost card", { mode: "vector" }), codeIs("RETRIEVAL_ENCODER_ASYNC"));
+    assert.throws(() => index.search("lost card", { mode: "vector" }), codeIs("ENCODER_ASYNC_ONLY"));
     assert.equal(index.search("lost card", { mode: "bm25" })[0]?.id, "card");
 
     const dir = join(work.path, "lib-index");

@@ -277,9 +277,9 @@ export const ERROR_CATALOGUE = {
     status: 422,
     hint: "Load the index with the encoder it was built with (the same id and dimension), or search it with mode bm25.",
   },
-  RETRIEVAL_ENCODER_ASYNC: {
+  ENCODER_ASYNC_ONLY: {
     status: 422,
-    hint: "This index's vectors come from a pretrained encoder, which answers asynchronously: call searchAsync or searchManyAsync (or search with mode bm25).",
+    hint: "This model's vectors come from a pretrained encoder, which answers asynchronously: call the async method (searchAsync, searchManyAsync, predictAsync, evaluateAsync), or search an index with mode bm25.",
   },
   // Pretrained encoders (Hugging Face folders run with the ONNX runtime)
   ENCODER_FILE_MISSING: {

@@ -14,7 +14,7 @@ import {
   loadEncoderClassifier,
   unpackEncoderBundle,
 } from "../models/classifier/index.ts";
-import { CLUSTER_FAMILY, loadClusterModel } from "../models/cluster/index.ts";
+import { CLUSTER_FAMILY, clusterEncoderNeed, loadClusterModel } from "../models/cluster/index.ts";
 import { loadRecommender, RECOMMENDER_FAMILY } from "../models/recommender/index.ts";
 import { loadRegressor, REGRESSOR_FAMILY } from "../models/regressor/index.ts";
 import {
@@ -212,10 +212,21 @@ export async function loadRegressorPredictor(dir: string, _manifest: ArtifactMan
 
 /**
  * Loads a cluster model. A text model answers `{ cluster, distance, topTerms }` per text; a
- * numeric one takes rows of named values (one per column it was trained on) instead.
+ * numeric one takes rows of named values (one per column it was trained on) instead. Text
+ * clusters on a pretrained encoder take it from the server's pool.
  */
-export async function loadClusterPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
-  const model = await loadClusterModel(dir);
+export async function loadClusterPredictor(
+  dir: string,
+  _manifest: ArtifactManifest,
+  encoders?: EncoderPool,
+): Promise<Predictor> {
+  const need = encoders === undefined ? null : await clusterEncoderNeed(dir);
+  const from = need?.path ?? null;
+  const encoder =
+    need === null || from === null || encoders === undefined
+      ? null
+      : await encoders.acquire(from, need.checksum);
+  const model = await loadClusterModel(dir, encoder === null ? {} : { encoder });
   const details = {
     task: model.task,
     k: model.k,
@@ -231,9 +242,10 @@ export async function loadClusterPredictor(dir: string, _manifest: ArtifactManif
       labels,
       details,
       loaded,
-      predict: (inputs) => model.predict(inputs).map((a) => ({ ...a, topTerms: terms[a.cluster] ?? [] })),
-      selfTest() {
-        const [a] = model.predict(["textkit self-test"]);
+      predict: async (inputs) =>
+        (await model.predictAsync(inputs)).map((a) => ({ ...a, topTerms: terms[a.cluster] ?? [] })),
+      async selfTest() {
+        const [a] = await model.predictAsync(["textkit self-test"]);
         if (a === undefined || !(a.cluster >= 0 && a.cluster < model.k)) {
           throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} does not assign a test text`, {
             file: dir,
@@ -387,7 +399,7 @@ export function builtInFamilies(context: { encoders?: EncoderPool } = {}): Recor
     [TAGGER_FAMILY]: loadTaggerPredictor,
     [RECOMMENDER_FAMILY]: loadRecommenderPredictor,
     [REGRESSOR_FAMILY]: loadRegressorPredictor,
-    [CLUSTER_FAMILY]: loadClusterPredictor,
+    [CLUSTER_FAMILY]: (dir, manifest) => loadClusterPredictor(dir, manifest, encoders),
     [RETRIEVAL_FAMILY]: (dir, manifest) => loadRetrievalPredictor(dir, manifest, encoders),
     [ASSISTANT_FAMILY]: loadAssistantPredictor,
   };

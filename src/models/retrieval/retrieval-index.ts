@@ -162,7 +162,7 @@ export class RetrievalIndex
     }
     if (isAsyncEncoder(encoder)) {
       throw new TextkitError(
-        "RETRIEVAL_ENCODER_ASYNC",
+        "ENCODER_ASYNC_ONLY",
         `this index's vectors come from '${encoder.id}', which answers asynchronously: call searchAsync or searchManyAsync`,
         { details: { field: "/mode" } },
       );
