@@ -228,3 +228,50 @@ describe("textkit search --encoder, and the server's search route", () => {
     }
   });
 });
+
+describe("the server's encoder queue", () => {
+  it("answers 429 ENCODER_BUSY with Retry-After past its bound, and 200 to the rest", async () => {
+    const modelsDir = join(work.path, "queue-models");
+    mkdirSync(modelsDir, { recursive: true });
+    const passages = new SentencePassageEncoder(bert, { path: BERT_FIXTURE });
+    await (await buildRetrievalIndex(ITEMS, {}, passages)).save(join(modelsDir, "faq"));
+    const server = await startServer({
+      modelsDir,
+      port: 0,
+      auth: "off",
+      watchIntervalMs: 0,
+      logger: false,
+      encoderQueue: 2,
+    });
+    try {
+      await server.whenReady();
+      // Distinct queries, so that the index's in-memory cache answers none of them.
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`${server.url}/v1/models/faq/search`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ query: `lost card number ${i}`, mode: "vector" }),
+          }).then(async (res) => ({
+            status: res.status,
+            retry: res.headers.get("retry-after"),
+            body: (await res.json()) as { error?: { code: string } },
+          })),
+        ),
+      );
+      const busy = answers.filter((a) => a.status === 429);
+      assert.ok(busy.length > 0, "some requests found the queue full");
+      assert.ok(
+        answers.some((a) => a.status === 200),
+        "the others were answered",
+      );
+      for (const a of answers) assert.ok(a.status === 200 || a.status === 429, String(a.status));
+      for (const a of busy) {
+        assert.equal(a.body.error?.code, "ENCODER_BUSY");
+        assert.ok(Number(a.retry) >= 1, String(a.retry));
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
