@@ -307,6 +307,7 @@ export type {
 export {
   CLUSTER_FAMILY,
   CLUSTER_FEATURES,
+  clusterEncoderNeed,
   DEFAULT_CLUSTER_OPTIONS,
   DEFAULT_NUMERIC_CLUSTER_OPTIONS,
   loadClusterModel,
@@ -476,8 +477,10 @@ export {
   RETRIEVAL_FAMILY,
   RetrievalIndex,
   resolveRetrievalOptions,
+  retrievalEncoderNeed,
   retrievalFamily,
   SEARCH_MODES,
+  SentencePassageEncoder,
   splitDocument,
   VectorIndex,
   WordVectorEncoder,
