@@ -316,6 +316,7 @@ export type {
 export {
   CLUSTER_FAMILY,
   CLUSTER_FEATURES,
+  clusterEncoderNeed,
   DEFAULT_CLUSTER_OPTIONS,
   DEFAULT_NUMERIC_CLUSTER_OPTIONS,
   loadClusterModel,
@@ -485,8 +486,10 @@ export {
   RETRIEVAL_FAMILY,
   RetrievalIndex,
   resolveRetrievalOptions,
+  retrievalEncoderNeed,
   retrievalFamily,
   SEARCH_MODES,
+  SentencePassageEncoder,
   splitDocument,
   VectorIndex,
   WordVectorEncoder,

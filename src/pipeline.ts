@@ -195,7 +195,7 @@ async function loadPipeline(
     }
     case RETRIEVAL_FAMILY: {
       const model = await loadRetrievalIndex(dir, { allowMissingEncoder: true });
-      const run = (query: string, options?: SearchOptions) => Promise.resolve(model.search(query, options));
+      const run = (query: string, options?: SearchOptions) => model.searchAsync(query, options);
       return Object.assign(run, { task: "search" as const, model });
     }
     case RECOMMENDER_FAMILY: {

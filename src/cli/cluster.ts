@@ -1,20 +1,14 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { TextkitError } from "../core/index.ts";
-import {
-  type Dataset,
-  datasetFromExamples,
-  type Example,
-  loadDataset,
-  readNumericRows,
-  readTextLines,
-} from "../data/index.ts";
+import { readNumericRows } from "../data/index.ts";
 import {
   CLUSTER_FEATURES,
   type ClusterEvaluation,
   type ClusterFeatures,
+  type ClusterModel,
   type ClusterOptions,
-  type KChoice,
+  clusterEncoderNeed,
   type KRange,
   loadClusterModel,
   type NumericClusterModel,
@@ -25,9 +19,18 @@ import {
   trainNumericClusters,
   trainTextClusters,
 } from "../models/cluster/index.ts";
+import type { OnnxEncoder } from "../models/encoder/index.ts";
 import { KMEANS_METRICS, type KMeansMetric } from "../models/numeric/index.ts";
-import { detectLanguage } from "../text/index.ts";
-import { addTextInputOptions, type TextInputFlags, textInputFormat } from "./data-options.ts";
+import {
+  clusterWarnings,
+  formatNumericClusters,
+  formatSelection,
+  formatTextClusters,
+  summaryLines,
+} from "./cluster-format.ts";
+import { readTexts } from "./cluster-input.ts";
+import { addTextInputOptions, type TextInputFlags } from "./data-options.ts";
+import { openEncoder } from "./encoder-head.ts";
 import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
@@ -45,6 +48,9 @@ interface ClusterFlags extends TextInputFlags {
   k?: number | KRange;
   features?: ClusterFeatures;
   vectors?: string;
+  encoder?: string;
+  encoderThreads?: number;
+  encoderCache?: string;
   metric?: KMeansMetric;
   nInit?: number;
   maxIterations?: number;
@@ -119,7 +125,9 @@ function parseColumns(value: string): string[] {
 function textOptionsOf(flags: ClusterFlags): Partial<ClusterOptions> {
   return {
     k: flags.k,
-    features: flags.features ?? (flags.vectors === undefined ? undefined : "vectors"),
+    features:
+      flags.features ??
+      (flags.encoder !== undefined ? "encoder" : flags.vectors === undefined ? undefined : "vectors"),
     vectors: flags.vectors,
     metric: flags.metric,
     nInit: flags.nInit,
@@ -135,35 +143,6 @@ function textOptionsOf(flags: ClusterFlags): Partial<ClusterOptions> {
     lowercase: flags.lowercase,
     stopwords: flags.keepStopwords !== true,
   };
-}
-
-/** Below this silhouette the clusters are flagged: the texts hardly fall into groups. */
-const WEAK_SILHOUETTE = 0.05;
-/** From this share of texts in the other language, a corpus counts as mixed. */
-const MIXED_LANGUAGE_SHARE = 0.2;
-
-/**
- * What a person should know before trusting text clusters: a silhouette too low to mean
- * groups, and English and Chinese texts together (they share few terms, so k-means splits
- * them by language before topic).
- */
-export function clusterWarnings(silhouette: number | null, texts: readonly string[]): string[] {
-  const out: string[] = [];
-  if (silhouette !== null && silhouette < WEAK_SILHOUETTE) {
-    out.push(
-      `weak structure: silhouette ${silhouette.toFixed(4)} is below ${WEAK_SILHOUETTE}: the texts hardly fall into separate groups; try other values of --k (e.g. --k 2..12) or longer texts`,
-    );
-  }
-  let chinese = 0;
-  for (const text of texts) if (detectLanguage(text) === "zh") chinese++;
-  const share = texts.length === 0 ? 0 : chinese / texts.length;
-  if (Math.min(share, 1 - share) >= MIXED_LANGUAGE_SHARE) {
-    const pct = (x: number) => `${Math.round(x * 100)}%`;
-    out.push(
-      `mixed languages: ${pct(1 - share)} English, ${pct(share)} Chinese texts; they share few terms, so clusters tend to follow the language rather than the topic: cluster each language on its own`,
-    );
-  }
-  return out;
 }
 
 function numericOptionsOf(flags: ClusterFlags): Partial<NumericClusterOptions> {
@@ -182,6 +161,7 @@ function refuseTextOnlyFlags(flags: ClusterFlags, given: (name: string) => boole
   const textOnly: [keyof ClusterFlags, string][] = [
     ["features", "--features"],
     ["vectors", "--vectors"],
+    ["encoder", "--encoder"],
     ["minDf", "--min-df"],
     ["maxDf", "--max-df"],
     ["maxFeatures", "--max-features"],
@@ -204,104 +184,6 @@ function refuseTextOnlyFlags(flags: ClusterFlags, given: (name: string) => boole
   }
 }
 
-/** The texts to cluster, with their labels when the file has a label column. */
-async function readTexts(path: string, flags: ClusterFlags): Promise<Dataset> {
-  const format = textInputFormat(path, flags.format);
-  if (format === "text") {
-    if (flags.labelColumn !== undefined) {
-      throw new TextkitError(
-        "OPTION_INVALID",
-        "--label-column needs a CSV, TSV or JSONL file; plain text has no columns",
-      );
-    }
-    const examples: Example[] = [];
-    for await (const { text, line } of readTextLines(path)) examples.push({ text, labels: [], line });
-    if (examples.length === 0) {
-      throw new TextkitError("DATA_EMPTY", `${path} has no texts: it is empty or holds only blank lines`, {
-        file: path,
-      });
-    }
-    return datasetFromExamples(path, examples);
-  }
-  return loadDataset(path, {
-    format,
-    header: flags.header,
-    requireLabels: false,
-    minClasses: 0,
-    skipEmptyText: true,
-    ...(flags.textColumn === undefined ? {} : { textColumn: flags.textColumn }),
-    ...(flags.labelColumn === undefined ? {} : { labelColumn: flags.labelColumn }),
-  });
-}
-
-function fixed(x: number | null, digits: number): string {
-  return x === null || !Number.isFinite(x) ? "n/a" : x.toFixed(digits);
-}
-
-/** The table of k, inertia and silhouette, the chosen k marked. */
-export function formatSelection(selection: readonly KChoice[], chosen: number): string {
-  const rows = selection.map((s) => [
-    String(s.k),
-    fixed(s.inertia, 4),
-    fixed(s.silhouette, 4),
-    String(s.iterations),
-    `${s.seconds.toFixed(2)}s${s.k === chosen ? "  <- best silhouette" : ""}`,
-  ]);
-  const header = ["k", "inertia", "silhouette", "iterations", "time"];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padStart(widths[c]!))).join("  ");
-  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
-}
-
-function quoteExample(text: string, width = 100): string {
-  const flat = text.replace(/\s+/g, " ");
-  return JSON.stringify(flat.length > width ? `${flat.slice(0, width - 1)}…` : flat);
-}
-
-function percent(part: number, whole: number): string {
-  return whole === 0 ? "0%" : `${((100 * part) / whole).toFixed(1)}%`;
-}
-
-function formatTextClusters(model: TextClusterModel, n: number): string {
-  let out = "";
-  for (const c of model.clusters) {
-    out += `cluster ${c.cluster}: ${c.size} texts (${percent(c.size, n)})\n`;
-    out += `  terms: ${c.topTerms.length === 0 ? "(none)" : c.topTerms.map((t) => t.term).join(", ")}\n`;
-    for (let e = 0; e < c.examples.length; e++) {
-      out += `  ${e === 0 ? "e.g." : "    "} ${quoteExample(c.examples[e]!.text)}\n`;
-    }
-  }
-  return out;
-}
-
-function formatNumericClusters(model: NumericClusterModel, n: number): string {
-  let out = "";
-  const shown = Math.min(model.dim, 6);
-  for (const c of model.clusters) {
-    const centre = c.centroid
-      .slice(0, shown)
-      .map((v, d) => `${model.columns[d]}=${Number(v.toPrecision(4))}`)
-      .join(", ");
-    out += `cluster ${c.cluster}: ${c.size} rows (${percent(c.size, n)})\n`;
-    out += `  centre: ${centre}${model.dim > shown ? `, ... (${model.dim} columns)` : ""}\n`;
-    out += `  nearest rows: line ${c.nearestLines.join(", ")}\n`;
-  }
-  return out;
-}
-
-function summaryLines(
-  model: TextClusterModel | NumericClusterModel,
-  n: number,
-  what: string,
-  out: string | undefined,
-): string {
-  const terms = model.task === "text-clustering" && model.tfidf !== null ? `, ${model.tfidf.dim} terms` : "";
-  let text = `\nclusters: ${model.k}, inertia ${fixed(model.inertia, 4)}, silhouette ${fixed(model.silhouette, 4)} (${n} ${what}${terms}, ${model.options.metric})\n`;
-  if (out !== undefined) text += `model: ${out}\nrun record: ${join(out, "run.json")}\n`;
-  return text;
-}
-
 async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, io: CliIo): Promise<void> {
   if (flags.input === undefined || flags.input === "-") {
     throw new TextkitError(
@@ -319,7 +201,17 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
     throw new TextkitError("OPTION_INVALID", "--columns applies to --numeric input");
   // Refuse bad settings before reading any data: a typo should cost no time.
   if (flags.numeric === true) resolveNumericClusterOptions(numericOptionsOf(flags));
-  else resolveClusterOptions(textOptionsOf(flags));
+  else {
+    const { features } = resolveClusterOptions(textOptionsOf(flags));
+    if ((features === "encoder") !== (flags.encoder !== undefined)) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        features === "encoder"
+          ? "--features encoder needs --encoder DIR (a pretrained encoder's folder)"
+          : `--encoder gives the features; it does not go with --features ${features}`,
+      );
+    }
+  }
   if (flags.out !== undefined) checkModelOutput(flags.out, "--out");
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
   const ranged = typeof flags.k === "object";
@@ -347,10 +239,19 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
     const data = await readTexts(flags.input, flags);
     n = data.examples.length;
     bar.log(`input: ${n} texts (${data.source})`);
+    const encoder = flags.encoder === undefined ? null : await openEncoder(flags.encoder, flags);
+    if (encoder !== null) bar.log(`encoder: ${encoder.id}, ${encoder.dim} dimensions (${flags.encoder})`);
     try {
-      model = await trainTextClusters(data, textOptionsOf(flags), { onProgress: drawProgress(bar, "ex") });
+      model = await trainTextClusters(
+        data,
+        textOptionsOf(flags),
+        { onProgress: drawProgress(bar, "ex") },
+        encoder === null ? {} : { encoder, encoderPath: resolve(flags.encoder ?? "") },
+      );
+      if (data.labels.length > 0) evaluation = await model.evaluateAsync(data);
     } finally {
       bar.finish();
+      await encoder?.close();
     }
     warnings = clusterWarnings(
       model.silhouette,
@@ -358,7 +259,7 @@ async function runTrain(flags: ClusterFlags, given: (name: string) => boolean, i
     );
     if (model.runRecord !== null && warnings.length > 0) model.runRecord.final["warnings"] = warnings;
     if (data.labels.length > 0) {
-      evaluation = model.evaluate(data);
+      evaluation ??= model.evaluate(data);
       if (model.runRecord !== null) {
         model.runRecord.final["labels"] = {
           adjustedRandIndex: evaluation.adjustedRandIndex,
@@ -416,7 +317,35 @@ async function runAssign(flags: ClusterFlags, given: (name: string) => boolean, 
       );
     }
   }
-  const model = await loadClusterModel(flags.model!);
+  const encoder = await assignEncoderOf(flags.model!, flags);
+  try {
+    await assignWith(await loadClusterModel(flags.model!, encoder === null ? {} : { encoder }), flags, io);
+  } finally {
+    await encoder?.close();
+  }
+}
+
+/** The encoder a saved model's clusters are on: --encoder, or the folder it was trained with. */
+async function assignEncoderOf(dir: string, flags: ClusterFlags): Promise<OnnxEncoder | null> {
+  const need = await clusterEncoderNeed(dir);
+  if (need === null) {
+    if (flags.encoder !== undefined) {
+      throw new TextkitError("OPTION_INVALID", `--encoder applies to clusters on an encoder; ${dir} is not`);
+    }
+    return null;
+  }
+  const from = flags.encoder ?? need.path;
+  if (from === null) {
+    throw new TextkitError(
+      "HEAD_ENCODER_REQUIRED",
+      `the clusters in ${dir} are on the encoder ${need.id}: pass its folder with --encoder`,
+      { file: dir },
+    );
+  }
+  return openEncoder(from, flags);
+}
+
+async function assignWith(model: ClusterModel, flags: ClusterFlags, io: CliIo): Promise<void> {
   if (model.task === "numeric-clustering") {
     if (flags.input === undefined || flags.input === "-") {
       throw new TextkitError(
@@ -437,7 +366,7 @@ async function runAssign(flags: ClusterFlags, given: (name: string) => boolean, 
     throw new TextkitError("OPTION_INVALID", `${flags.model} clusters texts; leave out --numeric`);
   }
   for await (const batch of predictInput(flags, io)) {
-    const assigned = model.predict(batch.map((item) => item.text));
+    const assigned = await model.predictAsync(batch.map((item) => item.text));
     let out = "";
     for (let i = 0; i < batch.length; i++) {
       const { text, line } = batch[i]!;
@@ -460,7 +389,7 @@ export function registerCluster(program: Command, io: CliIo): Command {
     .summary("group texts (or rows of numbers) into clusters and describe them")
     .description(
       "Group texts by topic with k-means: TF-IDF rows (or averaged word vectors from a .vec " +
-        "file), spherical k-means (cosine) with k-means++ seeding and several restarts. Prints " +
+        "file, or a pretrained encoder's sentence embeddings with --encoder), spherical k-means (cosine) with k-means++ seeding and several restarts. Prints " +
         "each cluster's size, top terms and the texts nearest its centre; with --k 4..12 tries " +
         "each k and keeps the one with the highest silhouette. --numeric clusters rows of a " +
         "CSV/TSV/JSONL table of numbers instead (Euclidean). --out saves the model; with --model, " +
@@ -484,10 +413,23 @@ export function registerCluster(program: Command, io: CliIo): Command {
     .addOption(
       new Option(
         "--features <kind>",
-        "what texts become: tfidf (default) or vectors (needs --vectors)",
+        "what texts become: tfidf (default), vectors (needs --vectors) or encoder (needs --encoder)",
       ).argParser(parseChoice("--features", CLUSTER_FEATURES)),
     )
     .option("--vectors <file>", "a .vec file of word vectors; each text is the average of its words' vectors")
+    .option(
+      "--encoder <dir>",
+      "a pretrained encoder's folder (Hugging Face layout with an ONNX file): cluster its sentence embeddings (features encoder); with --model, the folder of the encoder the clusters are on (default: the one it was trained with)",
+    )
+    .addOption(
+      new Option("--encoder-threads <n>", "threads of the encoder's runtime (default: every core)").argParser(
+        parseInteger("--encoder-threads", 1),
+      ),
+    )
+    .option(
+      "--encoder-cache <dir>",
+      "with --encoder: keep embeddings here, keyed by the encoder's checksum and the text",
+    )
     .addOption(
       new Option(
         "--metric <metric>",

@@ -1,65 +1,49 @@
 /**
  * `textkit search`: build a retrieval index from documents or a table, and query it.
  */
-import { isUtf8 } from "node:buffer";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, extname, join, relative, sep } from "node:path";
+import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { compareCodePoints, TextkitError } from "../core/index.ts";
-import { readObjects, showJson, TABLE_FORMATS, type TableFormat } from "../data/index.ts";
+import { TextkitError } from "../core/index.ts";
+import type { OnnxEncoder } from "../models/encoder/index.ts";
 import {
+  type AnyPassageEncoder,
   buildRetrievalIndex,
   DEFAULT_RETRIEVAL_OPTIONS,
   type IndexProgress,
   loadRetrievalIndex,
-  PASSAGE_FORMATS,
-  type PassageFormat,
   type RetrievalIndex,
-  type RetrievalItemInput,
   type RetrievalOptions,
   resolveRetrievalOptions,
+  retrievalEncoderNeed,
   SEARCH_MODES,
   type SearchHit,
   type SearchMode,
+  SentencePassageEncoder,
   searchHitJson,
-  splitDocument,
   WordVectorEncoder,
 } from "../models/retrieval/index.ts";
+import { openEncoder } from "./encoder-head.ts";
 import { readInputTexts, STDIN_NAME } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
-
-export const SEARCH_INPUT_FORMATS = [...PASSAGE_FORMATS, ...TABLE_FORMATS] as const;
-export type SearchInputFormat = (typeof SEARCH_INPUT_FORMATS)[number];
-
-const FORMAT_BY_EXTENSION: Readonly<Record<string, SearchInputFormat>> = {
-  ".md": "markdown",
-  ".markdown": "markdown",
-  ".html": "html",
-  ".htm": "html",
-  ".txt": "text",
-  ".csv": "csv",
-  ".tsv": "tsv",
-  ".jsonl": "jsonl",
-  ".ndjson": "jsonl",
-};
+import { type InputFlags, readItems, SEARCH_INPUT_FORMATS } from "./search-input.ts";
 
 /** What the vectors flag reads at most by default: fastText's .vec files hold millions of words. */
 const DEFAULT_VECTORS_LIMIT = 100_000;
 
-interface BuildFlags {
-  input: string;
+/** The pretrained-encoder flags of both subcommands. */
+interface EncoderFlags {
+  encoder?: string;
+  encoderThreads?: number;
+  encoderCache?: string;
+}
+
+interface BuildFlags extends InputFlags, EncoderFlags {
   out: string;
   vectors?: string;
   vectorsLimit: number;
-  format?: SearchInputFormat;
-  textColumn?: string;
-  idColumn?: string;
-  titleColumn?: string;
-  maxChars: number;
-  minChars: number;
   k1?: number;
   b?: number;
   vectorWeight?: number;
@@ -68,218 +52,12 @@ interface BuildFlags {
   quiet?: boolean;
 }
 
-interface QueryFlags {
+interface QueryFlags extends EncoderFlags {
   index: string;
   k: number;
   mode?: SearchMode;
   threshold?: number;
   json?: boolean;
-}
-
-/** Items read from the input, with where each came from for error messages. */
-interface ReadItems {
-  items: RetrievalItemInput[];
-  /** "file:line" or "file" of each item, in the same order. */
-  origins: string[];
-  files: number;
-  skipped: number;
-}
-
-function formatOfFile(path: string, asked: SearchInputFormat | undefined): SearchInputFormat {
-  if (asked !== undefined) return asked;
-  const extension = extname(path).toLowerCase();
-  const format = Object.hasOwn(FORMAT_BY_EXTENSION, extension) ? FORMAT_BY_EXTENSION[extension] : undefined;
-  if (format === undefined) {
-    throw new TextkitError(
-      "DATA_UNKNOWN_FORMAT",
-      `cannot tell the format of ${path} from its extension; pass --format (${SEARCH_INPUT_FORMATS.join(", ")})`,
-      { file: path },
-    );
-  }
-  return format;
-}
-
-function readDocument(path: string): string {
-  const bytes = readFileSync(path);
-  if (!isUtf8(bytes)) {
-    throw new TextkitError("DATA_INVALID_UTF8", `${path} is not valid UTF-8`, { file: path });
-  }
-  const text = bytes.toString("utf8");
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** The documents of a folder and its subfolders that retrieval reads, in code point order of their paths. */
-function documentsIn(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith(".")) continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else {
-        const format = FORMAT_BY_EXTENSION[extname(entry.name).toLowerCase()];
-        if (format !== undefined && (PASSAGE_FORMATS as readonly string[]).includes(format)) out.push(path);
-      }
-    }
-  };
-  walk(folder);
-  return out.sort(compareCodePoints);
-}
-
-function addPassages(
-  path: string,
-  source: string,
-  format: PassageFormat,
-  flags: BuildFlags,
-  out: ReadItems,
-): void {
-  const passages = splitDocument(readDocument(path), {
-    format,
-    source,
-    maxChars: flags.maxChars,
-    minChars: flags.minChars,
-  });
-  for (const p of passages) {
-    out.items.push({
-      id: p.id,
-      text: p.text,
-      title: p.title,
-      source: p.source,
-      meta: { start: p.start, end: p.end },
-    });
-    out.origins.push(path);
-  }
-  out.files++;
-}
-
-function cellText(value: unknown, path: string, line: number, column: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  throw new TextkitError("DATA_BAD_ROW", `line ${line}: "${column}" must be text, not ${showJson(value)}`, {
-    file: path,
-    line,
-    column,
-  });
-}
-
-/** One item per row of a CSV, TSV or JSONL file; the other fields of a row go to its meta. */
-async function addRows(path: string, format: TableFormat, flags: BuildFlags, out: ReadItems): Promise<void> {
-  const textColumn = flags.textColumn ?? "text";
-  const source = basename(path);
-  for await (const batch of readObjects(path, { format })) {
-    if (batch.names !== null && !batch.names.includes(textColumn)) {
-      throw new TextkitError(
-        "DATA_MISSING_COLUMN",
-        `${path} has no column "${textColumn}" (it has ${batch.names.join(", ")}); pass --text-column`,
-        { file: path, line: 1, column: textColumn },
-      );
-    }
-    for (let r = 0; r < batch.rows.length; r++) {
-      const row = batch.rows[r]!;
-      const line = batch.lines[r]!;
-      if (flags.idColumn !== undefined && !(flags.idColumn in row)) {
-        throw new TextkitError("DATA_MISSING_COLUMN", `line ${line} has no "${flags.idColumn}"`, {
-          file: path,
-          line,
-          column: flags.idColumn,
-        });
-      }
-      if (batch.names === null && !(textColumn in row)) {
-        throw new TextkitError(
-          "DATA_MISSING_COLUMN",
-          `line ${line} has no "${textColumn}"; pass --text-column`,
-          {
-            file: path,
-            line,
-            column: textColumn,
-          },
-        );
-      }
-      const text = cellText(row[textColumn], path, line, textColumn) ?? "";
-      const idColumn = flags.idColumn ?? "id";
-      const id = cellText(row[idColumn], path, line, idColumn) ?? `${source}:${line}`;
-      const titleColumn = flags.titleColumn ?? "title";
-      const title = cellText(row[titleColumn], path, line, titleColumn);
-      if (text.trim().length === 0 && (title === null || title.trim().length === 0)) {
-        out.skipped++;
-        continue;
-      }
-      if (id.length === 0) {
-        throw new TextkitError("DATA_BAD_ROW", `line ${line}: the id is empty`, {
-          file: path,
-          line,
-          column: idColumn,
-        });
-      }
-      const meta: Record<string, unknown> = { line };
-      for (const [key, value] of Object.entries(row)) {
-        if (key !== textColumn && key !== idColumn && key !== titleColumn && value !== null && value !== "") {
-          meta[key] = value;
-        }
-      }
-      out.items.push({ id, text, title, source, meta });
-      out.origins.push(`${path}:${line}`);
-    }
-  }
-  out.files++;
-}
-
-/** Everything `--input` names, as items. */
-async function readItems(flags: BuildFlags): Promise<ReadItems> {
-  const input = flags.input;
-  let info: ReturnType<typeof statSync>;
-  try {
-    info = statSync(input);
-  } catch (cause) {
-    throw new TextkitError("DATA_FILE_NOT_FOUND", `no file or folder at ${input}`, { file: input, cause });
-  }
-  const out: ReadItems = { items: [], origins: [], files: 0, skipped: 0 };
-  if (info.isDirectory()) {
-    if (flags.format !== undefined) {
-      throw new TextkitError(
-        "OPTION_INVALID",
-        "--format applies to one file; in a folder each file's extension (.md, .html, .txt) gives its format",
-      );
-    }
-    for (const path of documentsIn(input)) {
-      const source = relative(input, path).split(sep).join("/");
-      // documentsIn keeps only document extensions, so this is markdown, html or text.
-      const format = formatOfFile(path, undefined);
-      if (format === "markdown" || format === "html" || format === "text")
-        addPassages(path, source, format, flags, out);
-    }
-    if (out.files === 0) {
-      throw new TextkitError("DATA_EMPTY", `${input} holds no .md, .html or .txt file`, { file: input });
-    }
-  } else {
-    const format = formatOfFile(input, flags.format);
-    if (format === "csv" || format === "tsv" || format === "jsonl") await addRows(input, format, flags, out);
-    else addPassages(input, basename(input), format, flags, out);
-  }
-  if (out.items.length === 0) {
-    throw new TextkitError("DATA_EMPTY", `${input} has no text to index`, { file: input });
-  }
-  const seen = new Map<string, number>();
-  for (let i = 0; i < out.items.length; i++) {
-    const id = out.items[i]!.id;
-    const first = seen.get(id);
-    if (first !== undefined) {
-      const [file, line] = splitOrigin(out.origins[i]!);
-      throw new TextkitError(
-        "DATA_DUPLICATE_ID",
-        `the id '${id}' is used twice: ${out.origins[first]} and ${out.origins[i]}`,
-        { file, ...(line === undefined ? {} : { line }), details: { id } },
-      );
-    }
-    seen.set(id, i);
-  }
-  return out;
-}
-
-function splitOrigin(origin: string): [string, number | undefined] {
-  const m = /^(.*):(\d+)$/.exec(origin);
-  return m === null ? [origin, undefined] : [m[1]!, Number(m[2])];
 }
 
 function optionsOf(flags: BuildFlags): RetrievalOptions {
@@ -289,6 +67,57 @@ function optionsOf(flags: BuildFlags): RetrievalOptions {
     ...(flags.vectorWeight === undefined ? {} : { vectorWeight: flags.vectorWeight }),
     includeTitle: flags.title,
   });
+}
+
+/** The encoder `search build` was asked for: word vectors (--vectors) or a pretrained one (--encoder). */
+async function passageEncoderOf(flags: BuildFlags): Promise<{
+  passages: AnyPassageEncoder;
+  describe: string;
+  method: string;
+  close: () => Promise<void>;
+} | null> {
+  if (flags.vectors !== undefined && flags.encoder !== undefined) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "--vectors and --encoder both give the index its vectors: pass one of them",
+    );
+  }
+  if (flags.vectors !== undefined) {
+    const words = await WordVectorEncoder.fromVecFile(flags.vectors, { limit: flags.vectorsLimit });
+    return {
+      passages: words,
+      describe: `vectors: ${words.words.length} words of dimension ${words.dim} (${flags.vectors})`,
+      method: "SIF",
+      close: async () => {},
+    };
+  }
+  if (flags.encoder === undefined) return null;
+  const onnx = await openEncoder(flags.encoder, flags);
+  return {
+    passages: new SentencePassageEncoder(onnx, { path: resolve(flags.encoder) }),
+    describe: `encoder: ${onnx.id}, ${onnx.dim} dimensions, ${onnx.info.pooling} pooling (${flags.encoder})`,
+    method: onnx.id,
+    close: () => onnx.close(),
+  };
+}
+
+/**
+ * The pretrained encoder an index needs for vector and hybrid search, opened from --encoder
+ * or the folder it was built with; none for an index without one or a bm25 search.
+ */
+async function queryEncoderOf(flags: QueryFlags): Promise<OnnxEncoder | null> {
+  const need = await retrievalEncoderNeed(flags.index);
+  if (need === null) {
+    if (flags.encoder !== undefined) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        `--encoder applies to an index built with a pretrained encoder; ${flags.index} was not`,
+      );
+    }
+    return null;
+  }
+  if (flags.mode === "bm25") return null;
+  return openEncoder(flags.encoder ?? need.path ?? "", flags);
 }
 
 async function runBuild(flags: BuildFlags, io: CliIo): Promise<void> {
@@ -307,12 +136,9 @@ async function runBuild(flags: BuildFlags, io: CliIo): Promise<void> {
   bar.log(
     `input: ${read.items.length} items from ${read.files} file${read.files === 1 ? "" : "s"}${skipped}`,
   );
-  const encoder =
-    flags.vectors === undefined
-      ? undefined
-      : await WordVectorEncoder.fromVecFile(flags.vectors, { limit: flags.vectorsLimit });
-  if (encoder !== undefined)
-    bar.log(`vectors: ${encoder.words.length} words of dimension ${encoder.dim} (${flags.vectors})`);
+  const opened = await passageEncoderOf(flags);
+  const encoder = opened?.passages;
+  if (opened !== null) bar.log(opened.describe);
   const began = performance.now();
   let index: RetrievalIndex;
   let phase: IndexProgress["phase"] | null = null;
@@ -321,7 +147,7 @@ async function runBuild(flags: BuildFlags, io: CliIo): Promise<void> {
       onProgress: (p: IndexProgress) => {
         if (p.phase !== phase) {
           phase = p.phase;
-          bar.log(phase === "terms" ? "indexing terms (BM25)" : "encoding vectors (SIF)");
+          bar.log(phase === "terms" ? "indexing terms (BM25)" : `encoding vectors (${opened?.method})`);
         }
         bar.update({
           epoch: p.phase === "terms" ? 1 : 2,
@@ -335,6 +161,7 @@ async function runBuild(flags: BuildFlags, io: CliIo): Promise<void> {
     });
   } finally {
     bar.finish();
+    await opened?.close();
   }
   const seconds = (performance.now() - began) / 1000;
   await index.save(flags.out);
@@ -379,13 +206,31 @@ function formatHits(hits: readonly SearchHit[]): string {
 }
 
 async function runQuery(question: string[], flags: QueryFlags, io: CliIo): Promise<void> {
-  const index = await loadRetrievalIndex(flags.index, { allowMissingEncoder: true });
+  const onnx = await queryEncoderOf(flags);
+  try {
+    const encoder = onnx === null ? null : new SentencePassageEncoder(onnx, { path: flags.encoder ?? null });
+    const index = await loadRetrievalIndex(flags.index, {
+      allowMissingEncoder: true,
+      ...(encoder === null ? {} : { encoder }),
+    });
+    await answerQueries(index, question, flags, io);
+  } finally {
+    await onnx?.close();
+  }
+}
+
+async function answerQueries(
+  index: RetrievalIndex,
+  question: string[],
+  flags: QueryFlags,
+  io: CliIo,
+): Promise<void> {
   const searchOptions = { k: flags.k, ...(flags.mode === undefined ? {} : { mode: flags.mode }) };
   const threshold = flags.threshold ?? 0;
   const keep = (hits: SearchHit[]) => hits.filter((h) => h.score >= threshold);
   if (question.length > 0) {
     const query = question.join(" ");
-    const hits = keep(index.search(query, searchOptions));
+    const hits = keep(await index.searchAsync(query, searchOptions));
     await writeAll(
       io.stdout,
       flags.json === true
@@ -403,7 +248,7 @@ async function runQuery(question: string[], flags: QueryFlags, io: CliIo): Promi
     stream: io.stdin,
   });
   for await (const batch of batches) {
-    const results = index.searchMany(
+    const results = await index.searchManyAsync(
       batch.map((b) => b.text),
       searchOptions,
     );
@@ -414,6 +259,13 @@ async function runQuery(question: string[], flags: QueryFlags, io: CliIo): Promi
     }
     if (!(await writeAll(io.stdout, out))) return;
   }
+}
+
+function encoderThreadsOption(): Option {
+  return new Option(
+    "--encoder-threads <n>",
+    "threads of the encoder's runtime (default: every core)",
+  ).argParser(parseInteger("--encoder-threads", 1));
 }
 
 /**
@@ -440,11 +292,16 @@ export function registerSearch(program: Command, io: CliIo): Command {
         "split into passages (headings become titles; long paragraphs are cut at sentence ends). A " +
         ".csv, .tsv or .jsonl file: one item per row (--text-column, --id-column, --title-column; " +
         "other columns are kept with the item). --vectors adds word vectors (a .vec file of " +
-        "'textkit vectors train' or fastText) averaged with SIF weights, for vector and hybrid search.",
+        "'textkit vectors train' or fastText) averaged with SIF weights, and --encoder a pretrained " +
+        "encoder's sentence embeddings, for vector and hybrid search.",
     )
     .requiredOption("--input <path>", "a folder of documents, or one document or table file")
     .requiredOption("--out <dir>", "index directory to write (replaced atomically once it is built)")
     .option("--vectors <file>", "a .vec file of word vectors, for vector and hybrid search")
+    .option(
+      "--encoder <dir>",
+      "a pretrained encoder's folder (Hugging Face layout with an ONNX file): its sentence embeddings give the vectors, for vector and hybrid search; the index names it by checksum",
+    )
     .addOption(
       new Option("--vectors-limit <n>", "read at most this many words of the .vec file, the first ones")
         .argParser(parseInteger("--vectors-limit", 1))
@@ -486,13 +343,19 @@ export function registerSearch(program: Command, io: CliIo): Command {
       ).argParser(parseNumber("--vector-weight", 0)),
     )
     .option("--no-title", "do not index titles with the text (they are still returned)")
+    .addOption(encoderThreadsOption())
+    .option(
+      "--encoder-cache <dir>",
+      "with --encoder: keep embeddings here, keyed by the encoder's checksum and the text",
+    )
     .option("--json", "print a JSON summary instead of text")
     .option("-q, --quiet", "no progress line on stderr")
     .addHelpText(
       "after",
       "\nExamples:\n" +
         "  textkit search build --input docs/ --vectors vectors/en.vec --out models/help\n" +
-        "  textkit search build --input faq.csv --text-column question --id-column id --out models/faq\n",
+        "  textkit search build --input faq.csv --text-column question --id-column id --out models/faq\n" +
+        "  textkit search build --input docs/ --encoder encoders/minilm --out models/help-dense\n",
     )
     .action(async (flags: BuildFlags) => runBuild(flags, io));
 
@@ -506,6 +369,10 @@ export function registerSearch(program: Command, io: CliIo): Command {
     )
     .argument("[question...]", "the question (all arguments, joined by spaces); none: read standard input")
     .requiredOption("--index <dir>", "an index directory written by 'textkit search build'")
+    .option(
+      "--encoder <dir>",
+      "for an index built with a pretrained encoder: its folder (default: the folder it was built with); another encoder is refused",
+    )
     .addOption(new Option("--k <n>", "most hits per question").argParser(parseInteger("--k", 1)).default(5))
     .addOption(
       new Option(
@@ -518,6 +385,7 @@ export function registerSearch(program: Command, io: CliIo): Command {
         parseNumber("--threshold", 0),
       ),
     )
+    .addOption(encoderThreadsOption())
     .option("--json", "print the hits of a question as one JSON line")
     .addHelpText(
       "after",

@@ -281,6 +281,10 @@ export const ERROR_CATALOGUE = {
     status: 422,
     hint: "Load the index with the encoder it was built with (the same id and dimension), or search it with mode bm25.",
   },
+  ENCODER_ASYNC_ONLY: {
+    status: 422,
+    hint: "This model's vectors come from a pretrained encoder, which answers asynchronously: call the async method (searchAsync, searchManyAsync, predictAsync, evaluateAsync), or search an index with mode bm25.",
+  },
   // Pretrained encoders (Hugging Face folders run with the ONNX runtime)
   ENCODER_FILE_MISSING: {
     status: 404,
@@ -301,6 +305,10 @@ export const ERROR_CATALOGUE = {
   ENCODER_CHANGED: {
     status: 422,
     hint: "Use the encoder the model was trained with (its id names the checksum), or train the model again on this one.",
+  },
+  ENCODER_BUSY: {
+    status: 429,
+    hint: "The encoder's queue is full: wait for the number of seconds in the Retry-After header and send the texts again, or ask the operator for a longer queue (maxQueue).",
   },
   ENCODER_DOWNLOAD_FAILED: {
     status: 502,

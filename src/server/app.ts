@@ -92,6 +92,7 @@ export async function buildServer(
 
   const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });
   const encoders = new EncoderPool({
+    maxQueue: resolved.encoderQueue,
     onBatch: (encoder, stats) => {
       metrics.encoderSeconds.observe({ encoder }, stats.seconds);
       metrics.encoderBatchTexts.observe({ encoder }, stats.texts);

@@ -46,6 +46,8 @@ export interface ServerConfig {
   bodyLimitBytes?: number;
   /** Most inputs in one predict request (default 256). */
   maxBatch?: number;
+  /** Texts a pretrained encoder may have waiting; beyond it requests are 429 ENCODER_BUSY (default 1024). */
+  encoderQueue?: number;
   /** Longest input text in UTF-16 code units (default 10,000). */
   maxTextChars?: number;
   textOverflow?: TextOverflow;
@@ -97,6 +99,7 @@ export interface ResolvedServerConfig {
   cors: { origins: string[] };
   bodyLimitBytes: number;
   maxBatch: number;
+  encoderQueue: number;
   maxTextChars: number;
   textOverflow: TextOverflow;
   rateLimit: { perMinute: number; burst: number } | false;
@@ -114,6 +117,7 @@ export const SERVER_DEFAULTS = {
   auth: "auto",
   bodyLimitBytes: 1024 * 1024,
   maxBatch: 256,
+  encoderQueue: 1024,
   maxTextChars: 10_000,
   textOverflow: "reject",
   watchIntervalMs: 2000,
@@ -170,6 +174,7 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     cors: { origins: [...origins] },
     bodyLimitBytes: positiveInteger("bodyLimitBytes", config.bodyLimitBytes, SERVER_DEFAULTS.bodyLimitBytes),
     maxBatch: positiveInteger("maxBatch", config.maxBatch, SERVER_DEFAULTS.maxBatch),
+    encoderQueue: positiveInteger("encoderQueue", config.encoderQueue, SERVER_DEFAULTS.encoderQueue),
     maxTextChars: positiveInteger("maxTextChars", config.maxTextChars, SERVER_DEFAULTS.maxTextChars),
     textOverflow,
     rateLimit,

@@ -17,6 +17,8 @@ export interface EncoderPoolOptions {
   maxBatch?: number;
   /** How long an idle encoder waits for company before a batch, in ms (default 5). */
   waitMs?: number;
+  /** Texts each encoder may have waiting; beyond it a call is ENCODER_BUSY (default 1024). */
+  maxQueue?: number;
   /** Told of every batch, with the encoder's id: for latency histograms. */
   onBatch?: (encoder: string, stats: BatchStats) => void;
 }
@@ -57,11 +59,12 @@ export class EncoderPool {
   }
 
   async #load(dir: string): Promise<Loaded> {
-    const { threads, maxBatch, waitMs, onBatch } = this.#options;
+    const { threads, maxBatch, waitMs, maxQueue, onBatch } = this.#options;
     const encoder = await loadEncoder(dir, threads === undefined ? {} : { threads });
     const batcher = new EncoderBatcher(encoder, {
       ...(maxBatch === undefined ? {} : { maxBatch }),
       ...(waitMs === undefined ? {} : { waitMs }),
+      ...(maxQueue === undefined ? {} : { maxQueue }),
       ...(onBatch === undefined ? {} : { onBatch: (stats: BatchStats) => onBatch(encoder.id, stats) }),
     });
     const shared: SentenceEncoder = {

@@ -147,6 +147,11 @@ export function installErrorHandlers(
       // The access line carries the code; the message is there for debugging.
       request.log.debug({ code: error.code, status: error.status }, error.message);
     }
+    // A coded "come back later" (ENCODER_BUSY, MONITOR_BUSY) says when, in seconds.
+    const retryMs = Number(error.details?.["retryAfterMs"]);
+    if (error.status === 429 && Number.isFinite(retryMs) && retryMs > 0) {
+      reply.header("retry-after", String(Math.max(1, Math.ceil(retryMs / 1000))));
+    }
     reply.status(error.status).send(errorBody(error, request.id));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -14,14 +14,16 @@ import {
   loadEncoderClassifier,
   unpackEncoderBundle,
 } from "../models/classifier/index.ts";
-import { CLUSTER_FAMILY, loadClusterModel } from "../models/cluster/index.ts";
+import { CLUSTER_FAMILY, clusterEncoderNeed, loadClusterModel } from "../models/cluster/index.ts";
 import { loadRecommender, RECOMMENDER_FAMILY } from "../models/recommender/index.ts";
 import { loadRegressor, REGRESSOR_FAMILY } from "../models/regressor/index.ts";
 import {
   loadRetrievalIndex,
   RETRIEVAL_FAMILY,
   type RetrievalIndex,
+  retrievalEncoderNeed,
   type SearchMode,
+  SentencePassageEncoder,
   searchHitJson,
 } from "../models/retrieval/index.ts";
 import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
@@ -210,10 +212,21 @@ export async function loadRegressorPredictor(dir: string, _manifest: ArtifactMan
 
 /**
  * Loads a cluster model. A text model answers `{ cluster, distance, topTerms }` per text; a
- * numeric one takes rows of named values (one per column it was trained on) instead.
+ * numeric one takes rows of named values (one per column it was trained on) instead. Text
+ * clusters on a pretrained encoder take it from the server's pool.
  */
-export async function loadClusterPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
-  const model = await loadClusterModel(dir);
+export async function loadClusterPredictor(
+  dir: string,
+  _manifest: ArtifactManifest,
+  encoders?: EncoderPool,
+): Promise<Predictor> {
+  const need = encoders === undefined ? null : await clusterEncoderNeed(dir);
+  const from = need?.path ?? null;
+  const encoder =
+    need === null || from === null || encoders === undefined
+      ? null
+      : await encoders.acquire(from, need.checksum);
+  const model = await loadClusterModel(dir, encoder === null ? {} : { encoder });
   const details = {
     task: model.task,
     k: model.k,
@@ -229,9 +242,10 @@ export async function loadClusterPredictor(dir: string, _manifest: ArtifactManif
       labels,
       details,
       loaded,
-      predict: (inputs) => model.predict(inputs).map((a) => ({ ...a, topTerms: terms[a.cluster] ?? [] })),
-      selfTest() {
-        const [a] = model.predict(["textkit self-test"]);
+      predict: async (inputs) =>
+        (await model.predictAsync(inputs)).map((a) => ({ ...a, topTerms: terms[a.cluster] ?? [] })),
+      async selfTest() {
+        const [a] = await model.predictAsync(["textkit self-test"]);
         if (a === undefined || !(a.cluster >= 0 && a.cluster < model.k)) {
           throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} does not assign a test text`, {
             file: dir,
@@ -310,21 +324,41 @@ export interface RetrievalPredictOptions extends ModelPredictOptions {
   mode?: SearchMode;
 }
 
-function searchAnswers(index: RetrievalIndex, texts: readonly string[], options: RetrievalPredictOptions) {
+async function searchAnswers(
+  index: RetrievalIndex,
+  texts: readonly string[],
+  options: RetrievalPredictOptions,
+) {
   const threshold = options.threshold ?? 0;
-  return index
-    .searchMany(texts, { k: options.k ?? 5, ...(options.mode === undefined ? {} : { mode: options.mode }) })
-    .map((hits) => ({ hits: hits.filter((h) => h.score >= threshold).map(searchHitJson) }));
+  const found = await index.searchManyAsync(texts, {
+    k: options.k ?? 5,
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
+  });
+  return found.map((hits) => ({ hits: hits.filter((h) => h.score >= threshold).map(searchHitJson) }));
 }
 
 /**
  * Loads a retrieval index. `predict` answers `{ hits: [{ id, score, bm25, vector, title,
  * text, source, meta }] }` per text, best first (k from the request, default 5; hits
  * below `threshold` left out); the search route also picks the mode. An index built with
- * an encoder it could not store is served with BM25 alone.
+ * an encoder it could not store is served with BM25 alone; one built with a pretrained
+ * encoder gets it from the server's pool (shared by checksum, batched across requests).
  */
-export async function loadRetrievalPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
-  const index = await loadRetrievalIndex(dir, { allowMissingEncoder: true });
+export async function loadRetrievalPredictor(
+  dir: string,
+  _manifest: ArtifactManifest,
+  encoders?: EncoderPool,
+): Promise<Predictor> {
+  const need = encoders === undefined ? null : await retrievalEncoderNeed(dir);
+  const from = need?.path ?? null;
+  const shared =
+    need === null || from === null || encoders === undefined
+      ? null
+      : await encoders.acquire(from, need.checksum);
+  const index = await loadRetrievalIndex(dir, {
+    allowMissingEncoder: true,
+    ...(shared === null ? {} : { encoder: new SentencePassageEncoder(shared, { path: from }) }),
+  });
   return {
     details: {
       items: index.size,
@@ -336,10 +370,10 @@ export async function loadRetrievalPredictor(dir: string, _manifest: ArtifactMan
     },
     loaded: { family: RETRIEVAL_FAMILY, model: index },
     predict: (inputs, options: RetrievalPredictOptions) => searchAnswers(index, inputs, options),
-    selfTest() {
+    async selfTest() {
       // Its own first item, through every side the index has (an unknown word too, which
       // builds the word vectors' n-gram table now rather than on a client's request).
-      const hits = index.search(`${index.items[0]!.text} textkitselftest`, { k: 1 });
+      const hits = await index.searchAsync(`${index.items[0]!.text} textkitselftest`, { k: 1 });
       if (!hits.every((h) => Number.isFinite(h.score) && h.score >= 0 && h.score <= 1)) {
         throw new TextkitError("ARTIFACT_CORRUPT", `the index in ${dir} scores its own items wrongly`, {
           file: dir,
@@ -365,8 +399,8 @@ export function builtInFamilies(context: { encoders?: EncoderPool } = {}): Recor
     [TAGGER_FAMILY]: loadTaggerPredictor,
     [RECOMMENDER_FAMILY]: loadRecommenderPredictor,
     [REGRESSOR_FAMILY]: loadRegressorPredictor,
-    [CLUSTER_FAMILY]: loadClusterPredictor,
-    [RETRIEVAL_FAMILY]: loadRetrievalPredictor,
+    [CLUSTER_FAMILY]: (dir, manifest) => loadClusterPredictor(dir, manifest, encoders),
+    [RETRIEVAL_FAMILY]: (dir, manifest) => loadRetrievalPredictor(dir, manifest, encoders),
     [ASSISTANT_FAMILY]: loadAssistantPredictor,
   };
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { artifactOptions, readArtifact } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/index.ts";
+import { type SentenceEncoder, TextkitError } from "../../core/index.ts";
 import { CLUSTER_FAMILY } from "./cluster-common.ts";
 import {
   NUMERIC_CLUSTER_TASK,
@@ -14,6 +14,14 @@ import { TEXT_CLUSTER_TASK, type TextClusterModel, textClusterModelFrom } from "
 /** A cluster model of either kind; `task` tells which. */
 export type ClusterModel = TextClusterModel | NumericClusterModel;
 
+export interface LoadClusterOptions {
+  /**
+   * For clusters on a pretrained encoder: that encoder (the same checksum, ENCODER_CHANGED
+   * otherwise), so that `predictAsync` works; `clusterEncoderNeed(dir)` names it.
+   */
+  encoder?: SentenceEncoder;
+}
+
 /**
  * Loads a cluster model directory written by `save`, verifying its checksums.
  *
@@ -21,7 +29,7 @@ export type ClusterModel = TextClusterModel | NumericClusterModel;
  * const model = await loadClusterModel("models/topics");
  * if (model.task === "text-clustering") model.predict(["the battery dies fast"]);
  */
-export async function loadClusterModel(dir: string): Promise<ClusterModel> {
+export async function loadClusterModel(dir: string, load: LoadClusterOptions = {}): Promise<ClusterModel> {
   const artifact = await readArtifact(dir, CLUSTER_FAMILY);
   const { task } = artifact.manifest;
   let model: ClusterModel | null = null;
@@ -29,7 +37,7 @@ export async function loadClusterModel(dir: string): Promise<ClusterModel> {
     const options = artifactOptions(artifact, (stored) =>
       resolveClusterOptions(stored as Partial<ClusterOptions>),
     );
-    model = textClusterModelFrom(artifact, options);
+    model = textClusterModelFrom(artifact, options, load.encoder);
   } else if (task === NUMERIC_CLUSTER_TASK) {
     const options = artifactOptions(artifact, (stored) =>
       resolveNumericClusterOptions(stored as Partial<NumericClusterOptions>),
@@ -65,8 +73,11 @@ export async function loadClusterModel(dir: string): Promise<ClusterModel> {
  * const model = await loadTextClusters("models/topics");
  * model.predict(["the battery dies fast"]);
  */
-export async function loadTextClusters(dir: string): Promise<TextClusterModel> {
-  const model = await loadClusterModel(dir);
+export async function loadTextClusters(
+  dir: string,
+  load: LoadClusterOptions = {},
+): Promise<TextClusterModel> {
+  const model = await loadClusterModel(dir, load);
   if (model.task === TEXT_CLUSTER_TASK) return model;
   throw wrongTask(dir, model.task, TEXT_CLUSTER_TASK);
 }

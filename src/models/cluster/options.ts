@@ -3,7 +3,7 @@ import { NORMALIZATION_FORMS, type NormalizationForm } from "../../text/index.ts
 import { KMEANS_METRICS, type KMeansMetric } from "../numeric/index.ts";
 
 /** What texts are turned into before clustering. */
-export const CLUSTER_FEATURES = ["tfidf", "vectors"] as const;
+export const CLUSTER_FEATURES = ["tfidf", "vectors", "encoder"] as const;
 export type ClusterFeatures = (typeof CLUSTER_FEATURES)[number];
 
 /** A range of cluster counts to try; the one with the highest silhouette is kept. */
@@ -30,7 +30,11 @@ export interface KMeansSettings {
 
 /** Every setting of text clustering. */
 export interface ClusterOptions extends KMeansSettings {
-  /** tfidf: TF-IDF over the corpus vocabulary; vectors: the average of the words' vectors from `vectors`. */
+  /**
+   * tfidf: TF-IDF over the corpus vocabulary; vectors: the average of the words' vectors
+   * from `vectors`; encoder: a pretrained encoder's sentence embeddings (the encoder is
+   * given to `trainTextClusters` beside the options).
+   */
   features: ClusterFeatures;
   /** A .vec file of word vectors, for features "vectors". */
   vectors: string | null;
@@ -145,7 +149,7 @@ export function resolveClusterOptions(partial: Partial<ClusterOptions> = {}): Cl
       "features 'vectors' needs a .vec file of word vectors (vectors)",
     );
   }
-  if (o.features === "tfidf" && o.vectors !== null) {
+  if (o.features !== "vectors" && o.vectors !== null) {
     throw new TextkitError("OPTION_INVALID", "a .vec file is used only with features 'vectors'");
   }
   checkInt("minDf", o.minDf, 1, 1_000_000_000);

@@ -14,11 +14,11 @@ import {
   saveModel,
   type TrainedModel,
 } from "../../artifact/index.ts";
-import type { RunRecord, TrainHooks } from "../../core/index.ts";
+import type { RunRecord, SentenceEncoder, TrainHooks } from "../../core/index.ts";
 import { TextkitError } from "../../core/index.ts";
-import { type Dataset, datasetFromExamples, fingerprint, readVecFile } from "../../data/index.ts";
+import { type Dataset, datasetFromExamples, fingerprint } from "../../data/index.ts";
 import { adjustedRandIndex } from "../../eval/index.ts";
-import { distancesToCentroids, type KMeansData, kMeansPredict, type SparseRows } from "../numeric/index.ts";
+import { distancesToCentroids, type KMeansData, kMeansPredict } from "../numeric/index.ts";
 import {
   assignmentsOf,
   type ClusterAssignment,
@@ -27,27 +27,21 @@ import {
   clusterRunRecord,
   readClusterCore,
 } from "./cluster-common.ts";
+import { type ClusterExample, type ClusterTerm, examplesOf, topTermsOf } from "./cluster-descriptions.ts";
+import {
+  CLUSTER_ENCODER_FILE,
+  type ClusterEncoderRef,
+  checkClusterEncoder,
+  clusterEncoderRef,
+  embedForClusters,
+  parseClusterEncoderRef,
+} from "./encoder-features.ts";
 import { fitKMeans, type KChoice } from "./fit.ts";
 import { type ClusterOptions, resolveClusterOptions } from "./options.ts";
 import { TermTokenizer, TfidfFeatures } from "./tfidf.ts";
+import { WordVectorFeatures, wordVectorsFor } from "./word-vector-features.ts";
 
 export const TEXT_CLUSTER_TASK = "text-clustering";
-/** Words read from a .vec file at most (fastText sorts them by frequency). */
-const MAX_VECTOR_WORDS = 1_000_000;
-/** A term whose mean weight in every cluster reaches this share of its highest is stop-like. */
-const EVEN_SHARE = 0.5;
-
-export interface ClusterTerm {
-  term: string;
-  /** Mean TF-IDF weight of the term over the cluster's texts. */
-  weight: number;
-}
-
-export interface ClusterExample {
-  text: string;
-  /** Distance to the centroid (1 - cosine similarity, or Euclidean). */
-  distance: number;
-}
 
 /** What a person reads about one cluster. */
 export interface ClusterSummary {
@@ -68,47 +62,6 @@ export interface ClusterEvaluation {
   assignments: ClusterAssignment[];
 }
 
-/** Averaged word vectors: the words of the training texts that the .vec file knows. */
-export class WordVectorFeatures {
-  readonly words: readonly string[];
-  /** words.length × dim. */
-  readonly vectors: Float32Array;
-  readonly dim: number;
-  private readonly index = new Map<string, number>();
-
-  constructor(words: readonly string[], vectors: Float32Array, dim: number) {
-    if (vectors.length !== words.length * dim) {
-      throw new TextkitError(
-        "INPUT_INVALID",
-        `${words.length} words of ${dim} need ${words.length * dim} values`,
-      );
-    }
-    this.words = words;
-    this.vectors = vectors;
-    this.dim = dim;
-    for (let w = 0; w < words.length; w++) this.index.set(words[w]!, w);
-  }
-
-  /** The mean vector of each document's known words (zeros when it has none), n × dim. */
-  transform(documents: readonly (readonly string[])[]): Float32Array {
-    const dim = this.dim;
-    const out = new Float32Array(documents.length * dim);
-    const sum = new Float64Array(dim);
-    for (let i = 0; i < documents.length; i++) {
-      sum.fill(0);
-      let found = 0;
-      for (const t of documents[i]!) {
-        const w = this.index.get(t);
-        if (w === undefined) continue;
-        found++;
-        for (let d = 0; d < dim; d++) sum[d]! += this.vectors[w * dim + d]!;
-      }
-      if (found > 0) for (let d = 0; d < dim; d++) out[i * dim + d] = sum[d]! / found;
-    }
-    return out;
-  }
-}
-
 /** The learnt parts of a text cluster model. */
 export interface TextClusterParts {
   options: ClusterOptions;
@@ -118,6 +71,10 @@ export interface TextClusterParts {
   centroids: Float32Array;
   tfidf: TfidfFeatures | null;
   wordVectors: WordVectorFeatures | null;
+  /** The encoder of features "encoder", by checksum. */
+  encoderRef?: ClusterEncoderRef | null;
+  /** That encoder, loaded; without it such a model cannot predict. */
+  encoder?: SentenceEncoder | null;
   clusters: ClusterSummary[];
   selection: KChoice[];
   inertia: number;
@@ -149,6 +106,11 @@ export class TextClusterModel
   readonly tfidf: TfidfFeatures | null;
   /** @internal */
   readonly wordVectors: WordVectorFeatures | null;
+  /** The pretrained encoder of features "encoder", by checksum; null for other features. */
+  readonly encoderRef: ClusterEncoderRef | null;
+  /** That encoder, when the model was trained or loaded with it. */
+  readonly encoder: SentenceEncoder | null;
+  readonly #parts: TextClusterParts;
   private readonly tokenizer: TermTokenizer;
 
   constructor(parts: TextClusterParts) {
@@ -163,6 +125,9 @@ export class TextClusterModel
     this.runRecord = parts.runRecord;
     this.tfidf = parts.tfidf;
     this.wordVectors = parts.wordVectors;
+    this.encoderRef = parts.encoderRef ?? null;
+    this.encoder = parts.encoder ?? null;
+    this.#parts = parts;
     this.tokenizer = new TermTokenizer(parts.options);
   }
 
@@ -181,6 +146,12 @@ export class TextClusterModel
    * a.cluster; // 3
    */
   predict(texts: readonly string[]): ClusterAssignment[] {
+    if (this.encoderRef !== null) {
+      throw new TextkitError(
+        "ENCODER_ASYNC_ONLY",
+        `these clusters are on the encoder ${this.encoderRef.id}, which answers asynchronously: call predictAsync`,
+      );
+    }
     const documents = texts.map((t) => this.tokenizer.terms(t));
     const rows = this.featureRows(documents);
     return assignmentsOf(
@@ -189,29 +160,56 @@ export class TextClusterModel
   }
 
   /**
+   * `predict` for any features, a pretrained encoder's included (its texts are embedded
+   * first; HEAD_ENCODER_REQUIRED when the model was loaded without its encoder).
+   *
+   * @example
+   * const [a] = await model.predictAsync(["my card was declined"]);
+   */
+  async predictAsync(texts: readonly string[]): Promise<ClusterAssignment[]> {
+    const ref = this.encoderRef;
+    if (ref === null) return this.predict(texts);
+    if (this.encoder === null) {
+      throw new TextkitError(
+        "HEAD_ENCODER_REQUIRED",
+        `these clusters are on the encoder ${ref.id}${ref.path === null ? "" : ` (trained from ${ref.path})`}: load the model with that encoder`,
+      );
+    }
+    if (texts.length === 0) return [];
+    const rows = await embedForClusters(this.encoder, texts);
+    return assignmentsOf(
+      kMeansPredict(rows, texts.length, this.dim, this.centroids, this.k, { metric: this.options.metric }),
+    );
+  }
+
+  /**
+   * This model predicting through `encoder`, which must be the one it was trained on
+   * (ENCODER_CHANGED otherwise).
+   *
+   * @example
+   * const ready = model.withEncoder(await loadEncoder("models/minilm"));
+   */
+  withEncoder(encoder: SentenceEncoder, where = "this model"): TextClusterModel {
+    if (this.encoderRef === null) {
+      throw new TextkitError("OPTION_INVALID", `the clusters in ${where} are not on a pretrained encoder`);
+    }
+    checkClusterEncoder(this.encoderRef, encoder, where);
+    return new TextClusterModel({ ...this.#parts, encoder });
+  }
+
+  /**
    * How well the clusters match known labels (the first label of each text), as the
    * adjusted Rand index. Texts without a label are left out.
    */
   evaluate(dataset: Dataset): ClusterEvaluation {
-    const labelled = dataset.examples.filter((e) => e.labels.length > 0);
-    if (labelled.length === 0) {
-      throw new TextkitError(
-        "DATA_NO_LABEL",
-        `${dataset.source} has no labels to compare the clusters with; give a label column`,
-        { file: dataset.source },
-      );
-    }
-    const assignments = this.predict(labelled.map((e) => e.text));
-    const truth = labelled.map((e) => e.labels[0]!);
-    return {
-      adjustedRandIndex: adjustedRandIndex(
-        truth,
-        assignments.map((a) => a.cluster),
-      ),
-      examples: labelled.length,
-      labels: new Set(truth).size,
-      assignments,
-    };
+    const labelled = labelledOf(dataset);
+    return agreement(labelled, this.predict(labelled.map((e) => e.text)));
+  }
+
+  /** `evaluate` for any features, a pretrained encoder's included. */
+  async evaluateAsync(dataset: Dataset): Promise<ClusterEvaluation> {
+    const labelled = labelledOf(dataset);
+    return agreement(labelled, await this.predictAsync(labelled.map((e) => e.text)));
   }
 
   /** Writes the model directory atomically (see `saveModel`). */
@@ -230,139 +228,38 @@ export class TextClusterModel
       files["words.txt"] = Buffer.from(this.wordVectors.words.join("\n"), "utf8");
       files["vectors.f32"] = bytesOf(this.wordVectors.vectors);
     }
+    if (this.encoderRef !== null) {
+      files[CLUSTER_ENCODER_FILE] = Buffer.from(`${JSON.stringify(this.encoderRef, null, 2)}\n`, "utf8");
+    }
     return clusterArtifactParts(TEXT_CLUSTER_TASK, this, {}, files);
   }
 }
 
-/**
- * Mean TF-IDF of each term per cluster; the top terms of a cluster skip terms spread about
- * evenly over all clusters (their mean in every cluster is at least half their highest),
- * which are the corpus's stop words rather than any topic's. Works one cluster at a time,
- * so that memory is the vocabulary's, not k times it.
- */
-function topTermsOf(
-  rows: SparseRows,
-  terms: readonly string[],
-  assignments: Int32Array,
-  k: number,
-  sizes: Int32Array,
-  count: number,
-): ClusterTerm[][] {
-  const V = terms.length;
-  const n = assignments.length;
-  const { rowStart, columns, values } = rows;
-  // Rows grouped by cluster.
-  const start = new Int32Array(k + 1);
-  for (let c = 0; c < k; c++) start[c + 1] = start[c]! + sizes[c]!;
-  const fill = start.slice(0, k);
-  const members = new Int32Array(n);
-  for (let i = 0; i < n; i++) members[fill[assignments[i]!]!++] = i;
-  const mean = new Float64Array(V);
-  const meanOf = (c: number): void => {
-    mean.fill(0);
-    for (let m = start[c]!; m < start[c + 1]!; m++) {
-      const i = members[m]!;
-      for (let p = rowStart[i]!; p < rowStart[i + 1]!; p++) mean[columns[p]!]! += values[p]!;
-    }
-    for (let j = 0; j < V; j++) mean[j] = mean[j]! / sizes[c]!;
-  };
-  let nonEmpty = 0;
-  for (let c = 0; c < k; c++) if (sizes[c]! > 0) nonEmpty++;
-  const even = new Uint8Array(V);
-  if (nonEmpty >= 2) {
-    const lowest = new Float64Array(V).fill(Number.POSITIVE_INFINITY);
-    const highest = new Float64Array(V);
-    for (let c = 0; c < k; c++) {
-      if (sizes[c] === 0) continue;
-      meanOf(c);
-      for (let j = 0; j < V; j++) {
-        const m = mean[j]!;
-        if (m < lowest[j]!) lowest[j] = m;
-        if (m > highest[j]!) highest[j] = m;
-      }
-    }
-    for (let j = 0; j < V; j++) if (highest[j]! > 0 && lowest[j]! >= EVEN_SHARE * highest[j]!) even[j] = 1;
-  }
-  const out: ClusterTerm[][] = [];
-  for (let c = 0; c < k; c++) {
-    const top: ClusterTerm[] = [];
-    out.push(top);
-    if (count === 0 || sizes[c] === 0) continue;
-    meanOf(c);
-    // Insertion into a short sorted list: count is small, V may be large.
-    for (let j = 0; j < V; j++) {
-      const w = mean[j]!;
-      if (w <= 0 || even[j] === 1) continue;
-      if (top.length === count && w <= top[count - 1]!.weight) continue;
-      let at = Math.min(top.length, count - 1);
-      top[at] = { term: terms[j]!, weight: w };
-      while (at > 0 && top[at - 1]!.weight < w) {
-        const t = top[at - 1]!;
-        top[at - 1] = top[at]!;
-        top[at] = t;
-        at--;
-      }
-    }
-  }
-  return out;
-}
-
-/** The texts nearest each centroid, without repeating a text. */
-function examplesOf(
-  texts: readonly string[],
-  assignments: Int32Array,
-  distances: Float64Array,
-  k: number,
-  count: number,
-): ClusterExample[][] {
-  const out: ClusterExample[][] = Array.from({ length: k }, () => []);
-  if (count === 0) return out;
-  const order = Array.from({ length: texts.length }, (_, i) => i);
-  order.sort((a, b) => distances[a]! - distances[b]! || a - b);
-  const seen: Set<string>[] = Array.from({ length: k }, () => new Set());
-  for (const i of order) {
-    const c = assignments[i]!;
-    const list = out[c]!;
-    if (list.length >= count) continue;
-    const text = texts[i]!;
-    if (seen[c]!.has(text)) continue;
-    seen[c]!.add(text);
-    list.push({ text, distance: distances[i]! });
-  }
-  return out;
-}
-
-/** The words of the texts that the .vec file has a vector for. */
-async function wordVectorsFor(
-  path: string,
-  documents: readonly (readonly string[])[],
-): Promise<WordVectorFeatures> {
-  const wanted = new Set<string>();
-  for (const d of documents) for (const t of d) wanted.add(t);
-  const wv = await readVecFile(path, { limit: MAX_VECTOR_WORDS });
-  const words: string[] = [];
-  const rows: number[] = [];
-  const taken = new Set<string>();
-  for (let w = 0; w < wv.words.length; w++) {
-    const word = wv.words[w]!;
-    if (wanted.has(word) && !taken.has(word)) {
-      taken.add(word);
-      words.push(word);
-      rows.push(w);
-    }
-  }
-  if (words.length === 0) {
+/** The examples of `dataset` with a label; DATA_NO_LABEL when there is none. */
+function labelledOf(dataset: Dataset): Dataset["examples"] {
+  const labelled = dataset.examples.filter((e) => e.labels.length > 0);
+  if (labelled.length === 0) {
     throw new TextkitError(
-      "DATA_TOO_FEW_WORDS",
-      `none of the ${wanted.size} distinct words of the texts has a vector in ${path}; use vectors of the texts' language (and case)`,
-      { file: path },
+      "DATA_NO_LABEL",
+      `${dataset.source} has no labels to compare the clusters with; give a label column`,
+      { file: dataset.source },
     );
   }
-  const vectors = new Float32Array(words.length * wv.dim);
-  for (let r = 0; r < rows.length; r++) {
-    vectors.set(wv.vectors.subarray(rows[r]! * wv.dim, (rows[r]! + 1) * wv.dim), r * wv.dim);
-  }
-  return new WordVectorFeatures(words, vectors, wv.dim);
+  return labelled;
+}
+
+/** The adjusted Rand index of the assignments against the first label of each example. */
+function agreement(labelled: Dataset["examples"], assignments: ClusterAssignment[]): ClusterEvaluation {
+  const truth = labelled.map((e) => e.labels[0] ?? "");
+  return {
+    adjustedRandIndex: adjustedRandIndex(
+      truth,
+      assignments.map((a) => a.cluster),
+    ),
+    examples: labelled.length,
+    labels: new Set(truth).size,
+    assignments,
+  };
 }
 
 /**
@@ -378,6 +275,7 @@ export async function trainTextClusters(
   data: Dataset | readonly string[],
   partialOptions: Partial<ClusterOptions> = {},
   hooks: TrainHooks = {},
+  features: TextClusterEncoding = {},
 ): Promise<TextClusterModel> {
   const options = resolveClusterOptions(partialOptions);
   const started = new Date();
@@ -402,10 +300,22 @@ export async function trainTextClusters(
   let rows: KMeansData = tfRows;
   let dim = tfidf.dim;
   let wordVectors: WordVectorFeatures | null = null;
-  if (options.features === "vectors") {
-    wordVectors = await wordVectorsFor(options.vectors!, documents);
+  let encoderRef: ClusterEncoderRef | null = null;
+  if (options.features === "vectors" && options.vectors !== null) {
+    wordVectors = await wordVectorsFor(options.vectors, documents);
     rows = wordVectors.transform(documents);
     dim = wordVectors.dim;
+  } else if (options.features === "encoder") {
+    const { encoder } = features;
+    if (encoder === undefined) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        "features 'encoder' needs a pretrained encoder (--encoder DIR)",
+      );
+    }
+    rows = await embedForClusters(encoder, texts);
+    dim = encoder.dim;
+    encoderRef = clusterEncoderRef(encoder, features.encoderPath ?? null);
   }
   const fit = fitKMeans(rows, n, dim, options, "texts", hooks);
   const { k, result } = fit;
@@ -443,6 +353,8 @@ export async function trainTextClusters(
     // A vectors model needs no vocabulary to predict; its top terms were computed above.
     tfidf: options.features === "tfidf" ? tfidf : null,
     wordVectors,
+    encoderRef,
+    encoder: features.encoder ?? null,
     clusters,
     selection: fit.table,
     inertia: result.inertia,
@@ -451,15 +363,28 @@ export async function trainTextClusters(
   });
 }
 
+/** What clustering on a pretrained encoder is given besides the options. */
+export interface TextClusterEncoding {
+  /** The encoder of features "encoder". */
+  encoder?: SentenceEncoder;
+  /** Its folder, recorded in the model as a hint for loaders. */
+  encoderPath?: string | null;
+}
+
 function isTextList(data: Dataset | readonly string[]): data is readonly string[] {
   return Array.isArray(data);
 }
 
 /** @internal The parts of a text cluster artifact, checked. */
-export function textClusterModelFrom(artifact: Artifact, options: ClusterOptions): TextClusterModel {
+export function textClusterModelFrom(
+  artifact: Artifact,
+  options: ClusterOptions,
+  encoder?: SentenceEncoder,
+): TextClusterModel {
   const { info, centroids, runRecord } = readClusterCore(artifact);
   let tfidf: TfidfFeatures | null = null;
   let wordVectors: WordVectorFeatures | null = null;
+  let encoderRef: ClusterEncoderRef | null = null;
   const lines = (name: string): string[] => {
     const text = artifactFile(artifact, name).toString("utf8");
     return text.length === 0 ? [] : text.split("\n");
@@ -470,6 +395,11 @@ export function textClusterModelFrom(artifact: Artifact, options: ClusterOptions
     if (terms.length !== info.dim || idf.length !== info.dim)
       throw clusterCorrupt(artifact.dir, "has a vocabulary that does not match its centroids");
     tfidf = new TfidfFeatures(terms, idf);
+  } else if (options.features === "encoder") {
+    encoderRef = parseClusterEncoderRef(artifactFile(artifact, CLUSTER_ENCODER_FILE), artifact.dir);
+    if (encoderRef.dim !== info.dim)
+      throw clusterCorrupt(artifact.dir, "names an encoder of another dimension");
+    if (encoder !== undefined) checkClusterEncoder(encoderRef, encoder, artifact.dir);
   } else {
     const words = lines("words.txt");
     const vectors = artifactFloats(artifact, "vectors.f32");
@@ -484,6 +414,8 @@ export function textClusterModelFrom(artifact: Artifact, options: ClusterOptions
     centroids,
     tfidf,
     wordVectors,
+    encoderRef,
+    encoder: encoderRef === null ? null : (encoder ?? null),
     clusters: info.clusters as ClusterSummary[],
     selection: info.selection,
     inertia: info.inertia,

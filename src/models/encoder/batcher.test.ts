@@ -95,4 +95,21 @@ describe("EncoderBatcher", () => {
     await assert.rejects(batcher.embed(["more"]), { code: "MODEL_UNAVAILABLE" });
     assert.throws(() => new EncoderBatcher(encoder, { maxBatch: 0 }), { code: "OPTION_INVALID" });
   });
+
+  it("bounds its queue: a call past maxQueue is ENCODER_BUSY with a retry time, a large call alone is taken", async () => {
+    const batcher = new EncoderBatcher(encoder, { waitMs: 10_000, maxQueue: 3 });
+    const first = batcher.embed(TEXTS.slice(0, 2));
+    await assert.rejects(batcher.embed(TEXTS.slice(2, 4)), (e: unknown) => {
+      const error = e as { code?: string; details?: Record<string, unknown> };
+      return error.code === "ENCODER_BUSY" && error.details?.["retryAfterMs"] === 1000;
+    });
+    const fits = batcher.embed(TEXTS.slice(4, 5));
+    await batcher.close();
+    assert.equal((await first).vectors.length, 2 * encoder.dim);
+    assert.equal((await fits).vectors.length, encoder.dim);
+    const alone = new EncoderBatcher(encoder, { waitMs: 0, maxQueue: 2 });
+    assert.equal((await alone.embed(TEXTS.slice(0, 5))).vectors.length, 5 * encoder.dim);
+    await alone.close();
+    assert.throws(() => new EncoderBatcher(encoder, { maxQueue: 0 }), { code: "OPTION_INVALID" });
+  });
 });

@@ -8,6 +8,12 @@
  * waiting; requests that arrive while a batch runs form the next one. A request is never
  * split across batches, and one larger than `maxBatch` runs alone. Bad texts are refused
  * when a request is made, so one caller's empty text never fails another caller's batch.
+ *
+ * The queue is bounded: a call that would take the texts waiting past `maxQueue` is refused
+ * at once with ENCODER_BUSY (429 in the server), its `details.retryAfterMs` estimated from
+ * the speed of the last batch, rather than waiting without end while memory grows. A call
+ * larger than `maxQueue` is still taken when nothing waits, so no request is refused for
+ * its size alone (the server's maxBatch bounds that).
  */
 import { checkInt, TextkitError } from "../../core/index.ts";
 import { checkTexts } from "./texts.ts";
@@ -18,6 +24,8 @@ export interface BatcherOptions {
   maxBatch?: number;
   /** How long an idle encoder waits for more requests before it runs a batch, in ms (default 5). */
   waitMs?: number;
+  /** Most texts waiting for a batch (default 1024); see the file's header. */
+  maxQueue?: number;
   /** Called after each batch: for latency histograms and batch-size metrics. */
   onBatch?: (stats: BatchStats) => void;
 }
@@ -43,6 +51,9 @@ export class EncoderBatcher {
   readonly encoder: PretrainedEncoder;
   readonly maxBatch: number;
   readonly waitMs: number;
+  readonly maxQueue: number;
+  /** Texts per second of the last batch, for the retry estimate. */
+  #speed = 0;
   readonly #onBatch: ((stats: BatchStats) => void) | undefined;
   readonly #queue: Pending[] = [];
   #queuedTexts = 0;
@@ -56,6 +67,8 @@ export class EncoderBatcher {
     this.waitMs = options.waitMs ?? 5;
     checkInt("maxBatch", this.maxBatch, 1, 65_536);
     checkInt("waitMs", this.waitMs, 0, 60_000);
+    this.maxQueue = options.maxQueue ?? 1024;
+    checkInt("maxQueue", this.maxQueue, 1, 1 << 24);
     this.encoder = encoder;
     this.#onBatch = options.onBatch;
   }
@@ -85,11 +98,26 @@ export class EncoderBatcher {
         cached: 0,
       });
     }
+    if (this.#queuedTexts > 0 && this.#queuedTexts + texts.length > this.maxQueue) {
+      return Promise.reject(this.#busyError(texts.length));
+    }
     return new Promise<EncodedTexts>((resolve, reject) => {
       this.#queue.push({ texts, since: performance.now(), resolve, reject });
       this.#queuedTexts += texts.length;
       this.#schedule();
     });
+  }
+
+  /** ENCODER_BUSY, with the time the texts waiting should take (1 s when no batch has run yet). */
+  #busyError(asked: number): TextkitError {
+    const ahead = this.#queuedTexts;
+    const ms = this.#speed > 0 ? (1000 * ahead) / this.#speed : 1000;
+    const retryAfterMs = Math.min(60_000, Math.max(100, Math.ceil(ms)));
+    return new TextkitError(
+      "ENCODER_BUSY",
+      `encoder ${this.encoder.id} has ${ahead} texts waiting (at most ${this.maxQueue}); ${asked} more do not fit: retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+      { details: { queued: ahead, maxQueue: this.maxQueue, retryAfterMs } },
+    );
   }
 
   /** Refuses new calls and resolves once every queued call has been answered. */
@@ -140,6 +168,8 @@ export class EncoderBatcher {
     const texts = batch.flatMap((p) => p.texts);
     try {
       const out = await this.encoder.embed(texts, { batchSize: Math.max(this.maxBatch, texts.length) });
+      const seconds = (performance.now() - started) / 1000;
+      if (seconds > 0) this.#speed = texts.length / seconds;
       this.#onBatch?.({
         texts: texts.length,
         requests: batch.length,

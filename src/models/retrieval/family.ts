@@ -8,12 +8,12 @@ import {
   type RetrievalItemInput,
   type RetrievalOptions,
 } from "./retrieval.ts";
-import type { PassageEncoder } from "./vector-index.ts";
+import type { AnyPassageEncoder } from "./vector-index.ts";
 
 /** What a search index is built from: the items, and an encoder for vector search if wanted. */
 export interface RetrievalTrainingData {
   items: readonly RetrievalItemInput[];
-  encoder?: PassageEncoder;
+  encoder?: AnyPassageEncoder;
 }
 
 /**

@@ -10,6 +10,7 @@ export type {
   IndexHooks,
   IndexProgress,
   LoadRetrievalOptions,
+  PretrainedEncoderNeed,
   RetrievalItem,
   RetrievalItemInput,
   RetrievalOptions,
@@ -21,16 +22,26 @@ export {
   buildRetrievalIndex,
   DEFAULT_RETRIEVAL_OPTIONS,
   loadRetrievalIndex,
+  PRETRAINED_ENCODER_KIND,
   RETRIEVAL_FAMILY,
   RETRIEVAL_TASK,
   RetrievalIndex,
   resolveRetrievalOptions,
+  retrievalEncoderNeed,
   SEARCH_MODES,
   searchHitJson,
 } from "./retrieval.ts";
+export type { SentencePassageEncoderOptions } from "./sentence-passage-encoder.ts";
+export { SentencePassageEncoder } from "./sentence-passage-encoder.ts";
 export { RetrievalTokenizer } from "./terms.ts";
-export type { EncoderArtifact, PassageEncoder, VectorScores } from "./vector-index.ts";
-export { encodeTexts, normalizeRows, VectorIndex } from "./vector-index.ts";
+export type {
+  AnyPassageEncoder,
+  AsyncPassageEncoder,
+  EncoderArtifact,
+  PassageEncoder,
+  VectorScores,
+} from "./vector-index.ts";
+export { encodeTexts, encodeTextsAsync, isAsyncEncoder, normalizeRows, VectorIndex } from "./vector-index.ts";
 export type { VecFileEncoderOptions, WordVectorEncoderOptions } from "./word-vector-encoder.ts";
 export {
   DEFAULT_WORD_VECTOR_ENCODER_OPTIONS,

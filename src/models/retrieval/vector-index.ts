@@ -34,6 +34,53 @@ export interface EncoderArtifact {
 }
 
 /**
+ * An encoder that answers asynchronously, such as a pretrained transformer run by the ONNX
+ * runtime (see `SentencePassageEncoder`). An index built with one searches through
+ * `searchAsync` / `searchManyAsync`; its artifact names the encoder by `checksum`, and a
+ * load with another checksum is ENCODER_CHANGED.
+ */
+export interface AsyncPassageEncoder {
+  /** `NAME@CHECKSUM12`. */
+  readonly id: string;
+  readonly dim: number;
+  /** Names the weights, tokenizer and pooling. */
+  readonly checksum: string;
+  /** The folder it was loaded from, recorded as a hint for loaders (the checksum decides). */
+  readonly path: string | null;
+  encodeAsync(texts: readonly string[]): Promise<Float32Array>;
+}
+
+/** Either kind of passage encoder. */
+export type AnyPassageEncoder = PassageEncoder | AsyncPassageEncoder;
+
+/** True for an encoder that answers asynchronously. */
+export function isAsyncEncoder(encoder: AnyPassageEncoder): encoder is AsyncPassageEncoder {
+  return typeof (encoder as Partial<AsyncPassageEncoder>).encodeAsync === "function";
+}
+
+/** Checks an encoder's answer: `count × dim` finite numbers, or DATA_BAD_VECTORS naming the encoder. */
+function checkRows(encoder: AnyPassageEncoder, rows: Float32Array, count: number): Float32Array {
+  const expected = count * encoder.dim;
+  if (!(rows instanceof Float32Array) || rows.length !== expected) {
+    const got = rows instanceof Float32Array ? `${rows.length} values` : "no Float32Array";
+    throw new TextkitError(
+      "DATA_BAD_VECTORS",
+      `encoder '${encoder.id}' returned ${got} for ${count} texts of dimension ${encoder.dim} (expected ${expected})`,
+    );
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const value = rows[i] ?? Number.NaN;
+    if (!Number.isFinite(value)) {
+      throw new TextkitError(
+        "DATA_BAD_VECTORS",
+        `encoder '${encoder.id}' returned ${value} in the vector of text ${Math.floor(i / encoder.dim) + 1}`,
+      );
+    }
+  }
+  return rows;
+}
+
+/**
  * Encodes texts and checks what came back: `texts.length × dim` finite numbers, or
  * DATA_BAD_VECTORS naming the encoder.
  *
@@ -41,24 +88,21 @@ export interface EncoderArtifact {
  * const rows = encodeTexts(encoder, ["lost card", "reset pin"]); // 2 × encoder.dim values
  */
 export function encodeTexts(encoder: PassageEncoder, texts: readonly string[]): Float32Array {
-  const rows = encoder.encode(texts);
-  const expected = texts.length * encoder.dim;
-  if (!(rows instanceof Float32Array) || rows.length !== expected) {
-    const got = rows instanceof Float32Array ? `${rows.length} values` : "no Float32Array";
-    throw new TextkitError(
-      "DATA_BAD_VECTORS",
-      `encoder '${encoder.id}' returned ${got} for ${texts.length} texts of dimension ${encoder.dim} (expected ${expected})`,
-    );
-  }
-  for (let i = 0; i < rows.length; i++) {
-    if (!Number.isFinite(rows[i]!)) {
-      throw new TextkitError(
-        "DATA_BAD_VECTORS",
-        `encoder '${encoder.id}' returned ${rows[i]} in the vector of text ${Math.floor(i / encoder.dim) + 1}`,
-      );
-    }
-  }
-  return rows;
+  return checkRows(encoder, encoder.encode(texts), texts.length);
+}
+
+/**
+ * `encodeTexts` for either kind of encoder.
+ *
+ * @example
+ * const rows = await encodeTextsAsync(encoder, ["lost card"]);
+ */
+export async function encodeTextsAsync(
+  encoder: AnyPassageEncoder,
+  texts: readonly string[],
+): Promise<Float32Array> {
+  const rows = isAsyncEncoder(encoder) ? await encoder.encodeAsync(texts) : encoder.encode(texts);
+  return checkRows(encoder, rows, texts.length);
 }
 
 /** Scales each row of `rows` (n × dim) to unit length in place; a zero row stays zero. */
