@@ -41,6 +41,7 @@ import { ENCODER_HEAD_KIND } from "./head-options.ts";
 import { buildHsTree, fastTextSigmoid, type HsTree, hsScores } from "./hs-tree.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles, readQuantizedForm } from "./quantized-format.ts";
+import { TokenVectors } from "./token-vectors.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
 
@@ -103,6 +104,8 @@ export class TextClassifier
   private readonly order: Int32Array;
   /** The output layer in WebAssembly SIMD, made on first use (null: not available here). */
   private outputDots: RowDots | null | undefined;
+  /** Per-token sums of the input rows, for the hidden vector of a frozen featurizer. */
+  private readonly tokenVectors: TokenVectors;
 
   constructor(
     options: ClassifierOptions,
@@ -125,6 +128,7 @@ export class TextClassifier
     this.runRecord = runRecord;
     this.scratch = newScratch(weights.dim, labels.length);
     this.order = new Int32Array(labels.length);
+    this.tokenVectors = new TokenVectors(weights);
   }
 
   /**
@@ -133,6 +137,7 @@ export class TextClassifier
    */
   weightsChanged(): void {
     this.outputDots = undefined;
+    this.tokenVectors.clear();
   }
 
   get task(): "multiclass" | "multilabel" {
@@ -151,11 +156,15 @@ export class TextClassifier
   }
 
   private scoreTokensInto(tokens: readonly string[], out: Float64Array): void {
-    const feats = this.featScratch;
-    feats.length = 0;
-    this.featurizer.featuresOfTokens(tokens, feats, true);
     const s = this.scratch;
-    averageRows(this.weights, feats, 0, feats.length, s.hidden);
+    if (this.featurizer.isFrozen) {
+      this.tokenVectors.hidden(this.featurizer, tokens, s.hidden);
+    } else {
+      const feats = this.featScratch;
+      feats.length = 0;
+      this.featurizer.featuresOfTokens(tokens, feats, true);
+      averageRows(this.weights, feats, 0, feats.length, s.hidden);
+    }
     if (this.hsTree !== null) {
       hsScores(this.hsTree, this.weights.output, this.weights.dim, s.hidden, out);
       return;
