@@ -7,7 +7,7 @@ export type {
 } from "./autotune.ts";
 export { AUTOTUNE_METRICS, autotuneClassifier } from "./autotune.ts";
 export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } from "./classifier.ts";
-export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier } from "./classifier.ts";
+export { CLASSIFIER_FAMILY, TextClassifier } from "./classifier.ts";
 export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
 export { unpackEncoderBundle } from "./encoder-bundle.ts";
@@ -33,6 +33,7 @@ export type { HeadLoss, HeadOptions } from "./head-options.ts";
 export { DEFAULT_HEAD_OPTIONS, ENCODER_HEAD_KIND, HEAD_LOSSES, resolveHeadOptions } from "./head-options.ts";
 export type { LanguageGuess, LanguageIdentifier } from "./langid.ts";
 export { BUILT_IN_IDENTIFIER, findLanguageModel, loadLanguageIdentifier } from "./langid.ts";
+export { loadClassifier } from "./load-classifier.ts";
 export type { ClassifierCompat, ClassifierLoss, ClassifierOptions, ModelLoss } from "./options.ts";
 export {
   CLASSIFIER_COMPATS,
