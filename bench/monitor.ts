@@ -14,7 +14,7 @@
  * the same samples with the samples' options. Every row gets a fresh SQLite file.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import {
@@ -89,8 +89,24 @@ interface Row {
   what: string;
   docs: number;
   seconds: number;
+  /** CPU seconds of the whole process (every thread) during the row. */
+  cpu: number;
+  /** Load average (1 minute) when the row ended. */
+  load: number;
   notes: string;
 }
+
+/** CPU seconds this process (all its threads) has used since `from`. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+}
+
+const load1 = (): number => loadavg()[0] ?? 0;
+
+/** CPU µs a document of a row (NaN when the row is missing). */
+const cpuOf = (r: Row | undefined): number => (r === undefined ? Number.NaN : (r.cpu * 1e6) / r.docs);
+const perDoc = (r: Row | undefined): string => cpuOf(r).toFixed(1);
 
 function scratch(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "textkit-bench-monitor-"));
@@ -148,6 +164,7 @@ async function main(): Promise<void> {
   // The pipeline alone (its output feeds the store rows below).
   const pipeline = new DocumentPipeline(config, source);
   let t0 = performance.now();
+  let c0 = process.cpuUsage();
   const enriched: MonitorDocument[] = [];
   for (let i = 0; i < inputs.length; i += BATCH)
     enriched.push(...(await pipeline.enrich(inputs.slice(i, i + BATCH), Date.now())));
@@ -155,6 +172,8 @@ async function main(): Promise<void> {
     what: "pipeline alone, main thread (key, language, topic, sentiment, terms)",
     docs: DOCS,
     seconds: (performance.now() - t0) / 1000,
+    cpu: cpuSince(c0),
+    load: load1(),
     notes: "no storage",
   });
 
@@ -166,21 +185,27 @@ async function main(): Promise<void> {
   else {
     const withLid = new DocumentPipeline(config, source, await loadLanguageDetector({ model: lid }));
     t0 = performance.now();
+    c0 = process.cpuUsage();
     for (let i = 0; i < inputs.length; i += BATCH)
       await withLid.enrich(inputs.slice(i, i + BATCH), Date.now());
     rows.push({
       what: "pipeline alone, main thread, language from lid.176.ftz",
       docs: DOCS,
       seconds: (performance.now() - t0) / 1000,
+      cpu: cpuSince(c0),
+      load: load1(),
       notes: "no storage; the row above with textkit's en/zh detector",
     });
   }
 
+  c0 = process.cpuUsage();
   const raw = rawSqlite(enriched);
   rows.push({
     what: "raw SQLite insert (better-sqlite3, prepared, 500 a transaction): the ceiling",
     docs: DOCS,
     seconds: raw,
+    cpu: cpuSince(c0),
+    load: load1(),
     notes: "document rows only, no counts",
   });
 
@@ -189,12 +214,15 @@ async function main(): Promise<void> {
     const db = await openDatabase(join(s.dir, "store.db"));
     const store = await MonitorStore.open(db);
     t0 = performance.now();
+    c0 = process.cpuUsage();
     for (let i = 0; i < enriched.length; i += BATCH)
       await store.insertDocuments(enriched.slice(i, i + BATCH));
     rows.push({
       what: "store alone (documents + minute/hour/day, term counts, one transaction)",
       docs: DOCS,
       seconds: (performance.now() - t0) / 1000,
+      cpu: cpuSince(c0),
+      load: load1(),
       notes: "textkit's async Database adapter",
     });
     await db.close();
@@ -206,6 +234,7 @@ async function main(): Promise<void> {
     const db = await openDatabase(join(s.dir, "full.db"));
     const monitor = await Monitor.open({ db, config, models: source, sources: false });
     t0 = performance.now();
+    c0 = process.cpuUsage();
     // Four submitters, as several clients or sources are: batches in flight overlap.
     let next = 0;
     const submitter = async () => {
@@ -216,6 +245,7 @@ async function main(): Promise<void> {
     };
     await Promise.all([submitter(), submitter(), submitter(), submitter()]);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSince(c0);
     const count = await monitor.store.documentCount();
     await monitor.stop();
     await db.close();
@@ -225,6 +255,8 @@ async function main(): Promise<void> {
       what: `whole path in process: Monitor.submit, 4 submitters (queue, pipeline on ${defaultWorkers()} worker threads, store)`,
       docs: DOCS,
       seconds,
+      cpu,
+      load: load1(),
       notes: "SQLite; all stored, checked",
     });
   }
@@ -278,8 +310,10 @@ async function main(): Promise<void> {
       }
     };
     t0 = performance.now();
+    c0 = process.cpuUsage();
     await Promise.all([client(), client(), client(), client()]);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSince(c0);
     const status = (await (await fetch(`${server.url}/v1/monitor/status`)).json()) as { documents: number };
     await server.close();
     s.remove();
@@ -288,6 +322,8 @@ async function main(): Promise<void> {
       what: "whole path over HTTP: POST /v1/monitor/documents, 4 clients, 500 a request",
       docs: DOCS,
       seconds,
+      cpu,
+      load: load1(),
       notes: `SQLite; JSON bodies; ${busy} 503s retried`,
     });
   }
@@ -296,13 +332,15 @@ async function main(): Promise<void> {
   const rate = (r: Row) => r.docs / r.seconds;
   const ceiling = DOCS / raw;
   const table = markdownTable(
-    ["what", "docs", "seconds", "docs/s", "vs raw SQLite insert", "notes"],
+    ["what", "docs", "seconds", "docs/s", "vs raw SQLite insert", "CPU µs/doc", "load (1 min)", "notes"],
     rows.map((r) => [
       r.what,
       fmt.int(r.docs),
       r.seconds.toFixed(2),
       fmt.int(Math.round(rate(r))),
       `${(rate(r) / ceiling).toFixed(2)}x`,
+      ((r.cpu * 1e6) / r.docs).toFixed(1),
+      r.load.toFixed(1),
       r.notes,
     ]),
   );
@@ -314,12 +352,11 @@ async function main(): Promise<void> {
     "Models: monitor-topic and monitor-sentiment (the demo's), trained from samples/monitor with their sample.json options; no tagger.\n" +
     "Target: at least 20,000 docs/s ingested, classified and stored with SQLite (the in-process and HTTP rows).\n" +
     "The raw SQLite row writes the same document rows with better-sqlite3 directly and nothing else (no counts, no classification); " +
-    "the monitor's store also writes the minute, hour and day counts and the term counts of each batch, in the same transaction.\n" +
-    "Where the time goes (profiles of the parts on this machine): the pipeline costs about 80 µs a document, a third of it " +
-    "Intl.Segmenter's Chinese word segmentation (about 0.65 µs a word, inside ICU), the rest tokenizing English, hashing and " +
-    "scoring two classifiers; the store about 45 µs, most of it the term counts (5 terms × 2 granularities, about 1.7 µs an " +
-    "upsert, as fast as better-sqlite3 upserts alone). The whole path runs the pipeline on worker threads while the main " +
-    "thread stores, so its ceiling here is 2 cores / (80 + 45 µs + transfer) ≈ 14,000 docs/s.\n";
+    "the monitor's store also writes the minute, hour and day counts and the hourly term counts of each batch, in the same transaction.\n" +
+    `CPU µs/doc is the process's CPU time (every thread) per document; on a loaded machine it grows less than the seconds do. ` +
+    `The pipeline costs ${perDoc(rows[0])} µs of CPU a document and the store ${perDoc(rows[2])} µs; the whole path runs the pipeline on worker ` +
+    `threads while the main thread stores, so with ${cpus().length} cores its ceiling is about ` +
+    `${fmt.int((cpus().length * 1e6) / (cpuOf(rows[0]) + cpuOf(rows[2])))} docs/s before transfer between threads.\n`;
   console.log(body);
   console.log(`written to ${writeResult("monitor", body)}`);
 }

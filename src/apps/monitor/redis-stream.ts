@@ -12,16 +12,22 @@
  * the group after `removeIdleMs`.
  */
 import { hostname } from "node:os";
-import { createClient } from "@redis/client";
 import { TextkitError } from "../../core/index.ts";
 import type { RedisStreamConfig } from "./config.ts";
+import type { DocumentSink, IngestOutcome, MonitorDocumentInput } from "./document.ts";
 import {
-  type DocumentLocation,
-  type DocumentSink,
-  type IngestOutcome,
-  type MonitorDocumentInput,
-  parseDocumentInput,
-} from "./document.ts";
+  autoClaim,
+  type Client,
+  ensureGroup,
+  entryDocument,
+  makeClient,
+  pendingIds,
+  readGroup,
+  redact,
+  removeIdleConsumers,
+  type StreamEntry,
+  touchEntries,
+} from "./redis-stream-commands.ts";
 import { abortableSleep, describeError, retryDelayMs, type SourceLog } from "./source-errors.ts";
 
 /**
@@ -45,22 +51,6 @@ const READ_AHEAD = 2;
 const HOLD_LIMIT_IDLES = 12;
 /** Longest pause between two looks for entries other consumers left idle. */
 const MAX_SCAN_INTERVAL_MS = 1000;
-/**
- * Removes the consumers of group ARGV[1] other than ARGV[2] that have nothing pending and
- * have been idle more than ARGV[3] ms; returns their names. XINFO CONSUMERS answers a list
- * of flat name/value lists.
- */
-const REMOVE_IDLE_CONSUMERS = `
-local removed = {}
-for _, info in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
-  local c = {}
-  for i = 1, #info, 2 do c[info[i]] = info[i + 1] end
-  if c['name'] ~= ARGV[2] and c['pending'] == 0 and c['idle'] > tonumber(ARGV[3]) then
-    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], c['name'])
-    removed[#removed + 1] = c['name']
-  end
-end
-return removed`;
 /** Longest pause of the read loop after an error. */
 const MAX_ERROR_BACKOFF_MS = 10_000;
 /** Connection errors repeat on every reconnection attempt; the log gets one per this many ms. */
@@ -95,30 +85,6 @@ export interface RedisStreamConsumerOptions {
   stopTimeoutMs?: number;
   /** How long `start()` waits for Redis (default 10 s). */
   connectTimeoutMs?: number;
-}
-
-/**
- * A client speaking RESP2, whose raw replies (plain arrays of strings) `read` and `claim`
- * parse themselves: the library's stream transforms fail on an entry deleted while pending.
- */
-function makeClient(url: string, connectTimeoutMs: number) {
-  return createClient({
-    url,
-    RESP: 2,
-    socket: {
-      connectTimeout: Math.min(connectTimeoutMs, 5000),
-      // Always retry (the default gives up on a socket timeout): the loop waits meanwhile.
-      reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 10), 5000),
-    },
-  });
-}
-
-type Client = ReturnType<typeof makeClient>;
-
-/** One stream entry as read: its fields, or null when it was deleted while pending. */
-interface StreamEntry {
-  id: string;
-  fields: Record<string, string> | null;
 }
 
 /**
@@ -267,16 +233,12 @@ export class RedisStreamConsumer {
 
   private async ensureGroup(client: Client): Promise<void> {
     const { stream, group, startFrom } = this.config;
-    try {
-      await client.xGroupCreate(stream, group, startFrom === "beginning" ? "0" : "$", { MKSTREAM: true });
+    if (await ensureGroup(client, this.config)) {
       this.log("info", `redis stream ${stream}: created consumer group ${group}`, {
         stream,
         group,
         startFrom,
       });
-    } catch (error) {
-      // BUSYGROUP is Redis's own error code: the group exists, which is what we want.
-      if (!(error instanceof Error && error.message.startsWith("BUSYGROUP"))) throw error;
     }
   }
 
@@ -424,90 +386,43 @@ export class RedisStreamConsumer {
    */
   private async heartbeat(client: Client): Promise<void> {
     if (this.inHand.size === 0) return;
-    const { stream, group, batchSize, claimIdleMs } = this.config;
     // A batch stuck this long (a sink that hangs while the process lives) is let go to the others.
-    const heldSince = this.now() - HOLD_LIMIT_IDLES * claimIdleMs;
-    const reply: unknown = await client.sendCommand([
-      "XPENDING",
-      stream,
-      group,
-      "-",
-      "+",
-      String(this.inHand.size + READ_AHEAD * batchSize),
+    const heldSince = this.now() - HOLD_LIMIT_IDLES * this.config.claimIdleMs;
+    const owned = await pendingIds(
+      client,
+      this.config,
       this.consumer,
-    ]);
-    if (!Array.isArray(reply)) throw unexpected("XPENDING", reply);
-    const ids: string[] = [];
-    for (const row of reply) {
-      if (!Array.isArray(row) || typeof row[0] !== "string") continue;
-      const takenAt = this.inHand.get(row[0]);
-      if (takenAt !== undefined && takenAt > heldSince) ids.push(row[0]);
-    }
-    if (ids.length === 0) return;
-    await client.sendCommand(["XCLAIM", stream, group, this.consumer, "0", ...ids, "JUSTID"]);
+      this.inHand.size + READ_AHEAD * this.config.batchSize,
+    );
+    const ids = owned.filter((id) => {
+      const takenAt = this.inHand.get(id);
+      return takenAt !== undefined && takenAt > heldSince;
+    });
+    await touchEntries(client, this.config, this.consumer, ids);
   }
 
   /**
    * Removes from the group the consumers that hold nothing and have been idle longer than
-   * removeIdleMs: each process that was restarted left one under its old name. The check and
-   * the removal are one script, so that a consumer that reads meanwhile loses no entry.
+   * removeIdleMs: each process that was restarted left one under its old name.
    */
   private async removeIdleConsumers(client: Client): Promise<void> {
-    const { stream, group, removeIdleMs } = this.config;
-    const reply: unknown = await client.sendCommand([
-      "EVAL",
-      REMOVE_IDLE_CONSUMERS,
-      "1",
-      stream,
-      group,
-      this.consumer,
-      String(Math.round(removeIdleMs)),
-    ]);
-    if (!Array.isArray(reply)) throw unexpected("EVAL", reply);
-    if (reply.length > 0) {
-      this.log("info", `redis stream ${stream}: removed ${reply.length} idle consumers from ${group}`, {
+    const { stream, group } = this.config;
+    const removed = await removeIdleConsumers(client, this.config, this.consumer);
+    if (removed.length > 0) {
+      this.log("info", `redis stream ${stream}: removed ${removed.length} idle consumers from ${group}`, {
         stream,
         group,
-        consumers: reply.map(String),
+        consumers: removed,
       });
     }
   }
 
-  private async read(client: Client, id: string, block: boolean): Promise<StreamEntry[]> {
-    const { stream, group, batchSize } = this.config;
-    const args = ["XREADGROUP", "GROUP", group, this.consumer, "COUNT", String(batchSize)];
-    if (block) args.push("BLOCK", String(this.blockMs));
-    args.push("STREAMS", stream, id);
-    const reply: unknown = await client.sendCommand(args);
-    if (reply === null) return [];
-    if (!Array.isArray(reply)) throw unexpected("XREADGROUP", reply);
-    const entries: StreamEntry[] = [];
-    for (const streamReply of reply) {
-      if (!Array.isArray(streamReply) || !Array.isArray(streamReply[1]))
-        throw unexpected("XREADGROUP", reply);
-      for (const raw of streamReply[1]) entries.push(toEntry(raw, "XREADGROUP"));
-    }
-    return entries;
+  private read(client: Client, id: string, block: boolean): Promise<StreamEntry[]> {
+    return readGroup(client, this.config, this.consumer, id, block ? this.blockMs : null);
   }
 
-  private async claim(client: Client, cursor: string): Promise<{ next: string; entries: StreamEntry[] }> {
-    const { stream, group, batchSize, claimIdleMs } = this.config;
-    const reply: unknown = await client.sendCommand([
-      "XAUTOCLAIM",
-      stream,
-      group,
-      this.consumer,
-      String(claimIdleMs),
-      cursor,
-      "COUNT",
-      String(batchSize),
-    ]);
-    if (!Array.isArray(reply) || typeof reply[0] !== "string" || !Array.isArray(reply[1])) {
-      throw unexpected("XAUTOCLAIM", reply);
-    }
-    // Entries deleted meanwhile come back as null (Redis 6.2) or are listed apart (7.0, and then dropped from the list).
-    const entries = reply[1].filter((raw) => raw !== null).map((raw) => toEntry(raw, "XAUTOCLAIM"));
-    return { next: reply[0], entries };
+  private claim(client: Client, cursor: string): Promise<{ next: string; entries: StreamEntry[] }> {
+    return autoClaim(client, this.config, this.consumer, cursor);
   }
 
   private async refreshPending(client: Client): Promise<void> {
@@ -532,7 +447,7 @@ export class RedisStreamConsumer {
         continue;
       }
       try {
-        docs.push(this.toDocument(entry.fields, { field: `${stream}/${entry.id}` }));
+        docs.push(entryDocument(entry.fields, { field: `${stream}/${entry.id}` }, stream));
         docIds.push(entry.id);
       } catch (error) {
         const message = error instanceof TextkitError ? error.describe() : describeError(error);
@@ -569,27 +484,6 @@ export class RedisStreamConsumer {
     this.duplicates += outcome.duplicates;
   }
 
-  private toDocument(fields: Record<string, string>, where: DocumentLocation): MonitorDocumentInput {
-    let value: unknown = fields;
-    if (fields["doc"] !== undefined) {
-      try {
-        value = JSON.parse(fields["doc"]);
-      } catch (error) {
-        throw new TextkitError(
-          "INPUT_INVALID",
-          `${where.field}/doc is not valid JSON: ${describeError(error)}`,
-          {
-            column: "doc",
-            details: { field: `${where.field}/doc` },
-          },
-        );
-      }
-    }
-    const doc = parseDocumentInput(value, where);
-    if (doc.source === undefined) doc.source = this.config.stream;
-    return doc;
-  }
-
   /** Submits until the sink takes the batch: MONITOR_BUSY waits as asked (and `stop` ends the wait). */
   private async submit(docs: readonly MonitorDocumentInput[], stop: AbortSignal): Promise<IngestOutcome> {
     for (;;) {
@@ -600,34 +494,6 @@ export class RedisStreamConsumer {
         await abortableSleep(retryDelayMs(error), stop);
       }
     }
-  }
-}
-
-function toEntry(raw: unknown, command: string): StreamEntry {
-  if (!Array.isArray(raw) || typeof raw[0] !== "string") throw unexpected(command, raw);
-  const list: unknown = raw[1];
-  if (list === null || list === undefined) return { id: raw[0], fields: null };
-  if (!Array.isArray(list)) throw unexpected(command, raw);
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < list.length; i += 2) fields[String(list[i])] = String(list[i + 1]);
-  return { id: raw[0], fields };
-}
-
-function unexpected(command: string, reply: unknown): Error {
-  return new TextkitError(
-    "INTERNAL",
-    `Redis answered ${command} with an unexpected reply: ${JSON.stringify(reply)}`,
-  );
-}
-
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.href;
-  } catch {
-    return "the configured URL";
   }
 }
 

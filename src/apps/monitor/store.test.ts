@@ -10,6 +10,7 @@ import { isTextkitError } from "../../core/index.ts";
 import { openDatabase } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
 import { type AlertDraft, MonitorStore } from "./store.ts";
+import { MIGRATIONS } from "./store-schema.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2026-11-30T08:00:00Z");
@@ -143,6 +144,69 @@ for (const target of storeTargets()) {
         assert.deepEqual(await store.topEntities(range, { label: "PER", limit: 5 }), []);
       } finally {
         await close();
+      }
+    });
+
+    it("counts terms per hour and adds the hours up over a range of weeks", async () => {
+      const { store, close } = await fresh();
+      try {
+        const days = (n: number) => T0 + n * 24 * HOUR;
+        await store.insertDocuments([
+          doc("1", { terms: ["outage", "app"] }),
+          doc("2", { terms: ["outage"], publishedAt: days(12) }),
+          doc("3", { terms: ["outage", "rally"], publishedAt: days(40) + 5 * HOUR }),
+          doc("4", { terms: ["app"], publishedAt: days(40) + 5 * HOUR + 60_000 }),
+        ]);
+        assert.deepEqual(await store.topTerms({ from: T0, to: days(41) }, { limit: 10 }), [
+          { term: "outage", count: 3 },
+          { term: "app", count: 2 },
+          { term: "rally", count: 1 },
+        ]);
+        assert.deepEqual(await store.topTerms({ from: days(1), to: days(41) }, { limit: 10 }), [
+          { term: "outage", count: 2 },
+          { term: "app", count: 1 },
+          { term: "rally", count: 1 },
+        ]);
+        const granularities = await store.db.query<{ granularity: string; n: number | string }>(
+          "SELECT granularity, COUNT(*) AS n FROM monitor_term_counts GROUP BY granularity",
+        );
+        assert.deepEqual(
+          granularities.map((r) => [r.granularity, Number(r.n)]),
+          [["hour", 6]],
+        );
+      } finally {
+        await close();
+      }
+    });
+
+    it("drops the per-day term and entity rows an older store kept, keeping the hours", async () => {
+      const db = await openDatabase(await target.freshLocation());
+      try {
+        const first = MIGRATIONS[0];
+        await db.migrate("monitor", [first]);
+        for (const g of ["hour", "day"]) {
+          await db.run(
+            "INSERT INTO monitor_term_counts (granularity, bucket, topic, sentiment, term, n) VALUES (?, ?, ?, ?, ?, ?)",
+            [g, T0, "banking", "negative", "outage", 4],
+          );
+          await db.run(
+            `INSERT INTO monitor_entity_counts (granularity, bucket, topic, sentiment, label, entity, n)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            [g, T0, "banking", "negative", "ORG", "Norvale Bank", 2],
+          );
+        }
+        const store = await MonitorStore.open(db);
+        const range = { from: T0 - 30 * 24 * HOUR, to: T0 + HOUR };
+        assert.deepEqual(await store.topTerms(range, { limit: 5 }), [{ term: "outage", count: 4 }]);
+        assert.deepEqual(await store.topEntities(range, { limit: 5 }), [
+          { text: "Norvale Bank", label: "ORG", count: 2 },
+        ]);
+        const left = await db.query<{ n: number | string }>(
+          "SELECT COUNT(*) AS n FROM monitor_term_counts WHERE granularity = 'day'",
+        );
+        assert.equal(Number(left[0]?.n), 0);
+      } finally {
+        await db.close();
       }
     });
 

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
 import { type AutotuneOptions, type AutotuneTrial, autotuneClassifier } from "./autotune.ts";
-import { trainClassifier } from "./classifier.ts";
+import { trainClassifier } from "./ngram-training.ts";
 import { resolveClassifierOptions } from "./options.ts";
 
 /** Four topics over a shared vocabulary: which words co-occur matters, so settings matter. */

@@ -7,8 +7,9 @@
 import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
 import { containsHan } from "../../text/index.ts";
-import { type TextClassifier, trainClassifier } from "./classifier.ts";
+import type { TextClassifier } from "./classifier.ts";
 import { Featurizer } from "./featurizer.ts";
+import { trainClassifier } from "./ngram-training.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 
 export const AUTOTUNE_METRICS = ["accuracy", "macroF1", "microF1"] as const;

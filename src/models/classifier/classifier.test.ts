@@ -8,8 +8,9 @@ import { topicTexts } from "../../../test/support/topic-corpus.ts";
 import { manifestDigest } from "../../artifact/index.ts";
 import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset, Example } from "../../data/index.ts";
-import { loadClassifier, trainClassifier } from "./classifier.ts";
 import { Featurizer } from "./featurizer.ts";
+import { loadClassifier } from "./load-classifier.ts";
+import { trainClassifier } from "./ngram-training.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-classifier-"));
 after(() => rmSync(root, { recursive: true, force: true }));

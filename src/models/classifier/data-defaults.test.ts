@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Dataset, datasetFromExamples } from "../../data/index.ts";
-import { trainClassifier } from "./classifier.ts";
 import { dataDefaults, LONG_DOCUMENT_CHUNK } from "./data-defaults.ts";
+import { trainClassifier } from "./ngram-training.ts";
 
 function dataset(texts: string[]): Dataset {
   return datasetFromExamples(

@@ -30,17 +30,17 @@ import { fingerprint } from "../../data/index.ts";
 import {
   CLASSIFIER_FAMILY,
   type ClassifierEvaluation,
-  loadClassifier,
   type Prediction,
   type PredictOptions,
   type TextClassifier,
-  trainClassifier,
 } from "./classifier.ts";
 import { ENCODER_BUNDLE_PART, encoderBundleParts } from "./encoder-bundle.ts";
 import { evaluateScores, mixWeightOnDev, rankScores, targetsOf } from "./encoder-scores.ts";
 import { type HeadTrainResult, type HeadWeights, headLayout, headScores, trainHead } from "./head.ts";
 import { autotuneHead, type HeadAutotuneTrial } from "./head-autotune.ts";
 import { ENCODER_HEAD_KIND, type HeadOptions, resolveHeadOptions } from "./head-options.ts";
+import { loadClassifier } from "./load-classifier.ts";
+import { trainClassifier } from "./ngram-training.ts";
 import type { ClassifierOptions } from "./options.ts";
 import { confusionPart } from "./run-confusion.ts";
 

@@ -1,11 +1,7 @@
 import type { ModelFamily } from "../../artifact/index.ts";
-import {
-  CLASSIFIER_FAMILY,
-  loadClassifier,
-  type TextClassifier,
-  type TrainingData,
-  trainClassifier,
-} from "./classifier.ts";
+import { CLASSIFIER_FAMILY, type TextClassifier, type TrainingData } from "./classifier.ts";
+import { loadClassifier } from "./load-classifier.ts";
+import { trainClassifier } from "./ngram-training.ts";
 import type { ClassifierOptions } from "./options.ts";
 
 /**

@@ -31,7 +31,7 @@ export const END_OF_TEXT = "</s>";
  */
 const TOKEN_CACHE_SIZE = 50_000;
 
-interface TokenFeatures {
+export interface TokenFeatures {
   /** The token's own rows: its word row, then its character n-gram rows, as computed uncached. */
   rows: Int32Array;
   /** fnv1a of the token, for the word n-grams. */
@@ -90,6 +90,11 @@ export class Featurizer {
     return Int32Array.from(this.bucketList);
   }
 
+  /** Whether the rows are fixed: no new bucket gets a row any more. */
+  get isFrozen(): boolean {
+    return this.frozen;
+  }
+
   /** After freezing, unseen buckets are ignored instead of getting a new row. */
   freeze(): void {
     this.frozen = true;
@@ -128,43 +133,76 @@ export class Featurizer {
    * followed them (the same rows as for `[...tokens, END_OF_TEXT]`, without the copy).
    */
   featuresOfTokens(tokens: readonly string[], out: number[], withEnd = false): void {
-    if (this.options.compat === "fasttext") {
-      this.fastTextFeatures(tokens, out, withEnd);
-      return;
-    }
-    const { wordNgrams, buckets } = this.options;
+    const { wordNgrams, maxn } = this.options;
+    const compat = this.options.compat === "fasttext";
     const hashes = this.hashScratch;
     hashes.length = 0;
     const count = withEnd ? tokens.length + 1 : tokens.length;
     for (let i = 0; i < count; i++) {
-      const token = i === tokens.length ? END_OF_TEXT : tokens[i]!;
-      if (this.frozen && this.options.maxn > 0) {
-        // Frozen, a token's rows never change: look them up instead of hashing its n-grams
-        // again. (Without n-grams a token's rows are one vocabulary lookup: nothing to save.)
-        let cached = this.tokenCache.get(token);
-        if (cached === undefined) {
-          const rows = this.rowScratch;
-          rows.length = 0;
-          this.tokenRows(token, rows);
-          cached = { rows: Int32Array.from(rows), hash: fnv1a(token) };
-          if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.clear();
-          this.tokenCache.set(token, cached);
-        }
-        const rows = cached.rows;
-        for (let j = 0; j < rows.length; j++) out.push(rows[j]!);
-        if (wordNgrams > 1) hashes.push(cached.hash);
+      const token = i === tokens.length ? END_OF_TEXT : (tokens[i] as string);
+      // Without n-grams (and outside fastText's hashing) a token's rows are one vocabulary
+      // lookup: nothing to save by keeping them.
+      if (!compat && !(this.frozen && maxn > 0)) {
+        this.tokenRows(token, out);
+        if (wordNgrams > 1) hashes.push(fnv1a(token));
         continue;
       }
-      this.tokenRows(token, out);
-      if (wordNgrams > 1) hashes.push(fnv1a(token));
+      const own = this.tokenFeatures(token);
+      const rows = own.rows;
+      for (let j = 0; j < rows.length; j++) out.push(rows[j] as number);
+      hashes.push(own.hash);
     }
-    if (wordNgrams > 1) {
-      for (let i = 0; i < hashes.length; i++) {
-        let h = hashes[i]!;
-        for (let j = i + 1; j < hashes.length && j < i + wordNgrams; j++) {
-          h = combineHash(h, hashes[j]!);
-          this.pushBucket(h % buckets, out);
-        }
+    this.wordNgramRows(hashes, out);
+  }
+
+  /**
+   * A token's own rows (its word row, then its character n-gram rows) and its hash for the
+   * word n-grams. A frozen featurizer remembers them: its rows never change.
+   */
+  tokenFeatures(token: string): TokenFeatures {
+    const remember = this.frozen && (this.options.compat === "fasttext" || this.options.maxn > 0);
+    let own = remember ? this.tokenCache.get(token) : undefined;
+    if (own !== undefined) return own;
+    const rows = this.rowScratch;
+    rows.length = 0;
+    if (this.options.compat === "fasttext") {
+      const { minn, maxn, buckets } = this.options;
+      const id = this.wordIndex.get(token);
+      if (id !== undefined) rows.push(id);
+      if (maxn > 0 && token !== END_OF_TEXT) {
+        const ngrams = this.ngramScratch;
+        ngrams.length = 0;
+        fastTextCharNgrams(token, minn, maxn, buckets, ngrams);
+        for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j] as number, rows);
+      }
+      own = { rows: Int32Array.from(rows), hash: fastTextHash(token) };
+    } else {
+      this.tokenRows(token, rows);
+      own = { rows: Int32Array.from(rows), hash: fnv1a(token) };
+    }
+    if (remember) {
+      if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.clear();
+      this.tokenCache.set(token, own);
+    }
+    return own;
+  }
+
+  /** Appends the rows of the word n-grams over token hashes (nothing when wordNgrams is 1). */
+  wordNgramRows(hashes: readonly number[], out: number[]): void {
+    const { wordNgrams, buckets } = this.options;
+    if (wordNgrams <= 1) return;
+    if (this.options.compat === "fasttext") {
+      const ngrams = this.ngramScratch;
+      ngrams.length = 0;
+      fastTextWordNgrams(hashes, wordNgrams, buckets, ngrams);
+      for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j] as number, out);
+      return;
+    }
+    for (let i = 0; i < hashes.length; i++) {
+      let h = hashes[i] as number;
+      for (let j = i + 1; j < hashes.length && j < i + wordNgrams; j++) {
+        h = combineHash(h, hashes[j] as number);
+        this.pushBucket(h % buckets, out);
       }
     }
   }
@@ -179,46 +217,6 @@ export class Featurizer {
       ngrams.length = 0;
       charNgramHashes(token, minn, maxn, ngrams);
       for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]! % buckets, out);
-    }
-  }
-
-  /**
-   * fastText's features of a line (Dictionary::getLine): each word's row and its character
-   * n-grams, then the word n-grams, all hashed as fastText hashes them.
-   */
-  private fastTextFeatures(tokens: readonly string[], out: number[], withEnd: boolean): void {
-    const { wordNgrams, minn, maxn, buckets } = this.options;
-    const hashes = this.hashScratch;
-    hashes.length = 0;
-    const count = withEnd ? tokens.length + 1 : tokens.length;
-    for (let i = 0; i < count; i++) {
-      const token = i === tokens.length ? END_OF_TEXT : tokens[i]!;
-      let cached = this.frozen ? this.tokenCache.get(token) : undefined;
-      if (cached === undefined) {
-        const rows = this.rowScratch;
-        rows.length = 0;
-        const id = this.wordIndex.get(token);
-        if (id !== undefined) rows.push(id);
-        if (maxn > 0 && token !== END_OF_TEXT) {
-          const ngrams = this.ngramScratch;
-          ngrams.length = 0;
-          fastTextCharNgrams(token, minn, maxn, buckets, ngrams);
-          for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]!, rows);
-        }
-        cached = { rows: Int32Array.from(rows), hash: fastTextHash(token) };
-        if (this.frozen) {
-          if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.clear();
-          this.tokenCache.set(token, cached);
-        }
-      }
-      for (let j = 0; j < cached.rows.length; j++) out.push(cached.rows[j]!);
-      hashes.push(cached.hash);
-    }
-    if (wordNgrams > 1) {
-      const ngrams = this.ngramScratch;
-      ngrams.length = 0;
-      fastTextWordNgrams(hashes, wordNgrams, buckets, ngrams);
-      for (let j = 0; j < ngrams.length; j++) this.pushBucket(ngrams[j]!, out);
     }
   }
 

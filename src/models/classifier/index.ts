@@ -7,7 +7,7 @@ export type {
 } from "./autotune.ts";
 export { AUTOTUNE_METRICS, autotuneClassifier } from "./autotune.ts";
 export type { ClassifierEvaluation, Prediction, PredictOptions, TrainingData } from "./classifier.ts";
-export { CLASSIFIER_FAMILY, loadClassifier, TextClassifier } from "./classifier.ts";
+export { CLASSIFIER_FAMILY, TextClassifier } from "./classifier.ts";
 export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
 export { unpackEncoderBundle } from "./encoder-bundle.ts";
@@ -41,6 +41,7 @@ export {
   LanguageDetector,
   loadLanguageDetector,
 } from "./language-detector.ts";
+export { loadClassifier } from "./load-classifier.ts";
 export type { ClassifierCompat, ClassifierLoss, ClassifierOptions, ModelLoss } from "./options.ts";
 export {
   CLASSIFIER_COMPATS,

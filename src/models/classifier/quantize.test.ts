@@ -6,7 +6,9 @@ import { after, before, describe, it } from "node:test";
 import { manifestDigest } from "../../artifact/index.ts";
 import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
-import { loadClassifier, type TextClassifier, trainClassifier } from "./classifier.ts";
+import type { TextClassifier } from "./classifier.ts";
+import { loadClassifier } from "./load-classifier.ts";
+import { trainClassifier } from "./ngram-training.ts";
 import { quantizeClassifier } from "./quantize.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-quantize-"));

@@ -1,15 +1,12 @@
 import type { TrainHooks } from "../../core/index.ts";
-import {
-  type TextClassifier,
-  type TrainingData,
-  trainClassifier as trainNgramClassifier,
-} from "./classifier.ts";
+import type { TextClassifier, TrainingData } from "./classifier.ts";
 import {
   type EncoderClassifier,
   type EncoderClassifierOptions,
   type EncoderHeadHooks,
   trainEncoderClassifier,
 } from "./encoder-classifier.ts";
+import { trainClassifier as trainNgramClassifier } from "./ngram-training.ts";
 import type { ClassifierOptions } from "./options.ts";
 
 /**

@@ -1,0 +1,127 @@
+/**
+ * The monitor's tables and the time buckets its counts are kept in. Documents are keyed by
+ * their deduplication key; the counts behind the trends are kept per minute, hour and day,
+ * and the term and entity counts per hour only: a day's or a month's top terms add up the
+ * hours at query time, so each document costs one upsert per term rather than one per
+ * term and granularity.
+ */
+
+export const GRANULARITIES = ["minute", "hour", "day"] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export const BUCKET_MS: Readonly<Record<Granularity, number>> = Object.freeze({
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+});
+
+/** Granularity of the term and entity counts; longer ranges are sums of these buckets. */
+export const TERM_GRANULARITY: Granularity = "hour";
+
+/** Append, never edit. */
+export const MIGRATIONS = [
+  `CREATE TABLE monitor_documents (
+    doc_key TEXT PRIMARY KEY,
+    ext_id TEXT,
+    source TEXT NOT NULL,
+    title TEXT,
+    body TEXT NOT NULL,
+    url TEXT,
+    lang TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    topic_score DOUBLE PRECISION,
+    sentiment TEXT NOT NULL,
+    sentiment_score DOUBLE PRECISION,
+    entities TEXT NOT NULL,
+    published_at BIGINT NOT NULL,
+    ingested_at BIGINT NOT NULL
+  );
+  CREATE INDEX monitor_documents_time ON monitor_documents (published_at, doc_key);
+  CREATE TABLE monitor_counts (
+    granularity TEXT NOT NULL,
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    sentiment TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (granularity, bucket, topic, sentiment)
+  );
+  CREATE TABLE monitor_term_counts (
+    granularity TEXT NOT NULL,
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    sentiment TEXT NOT NULL,
+    term TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (granularity, bucket, topic, sentiment, term)
+  );
+  CREATE TABLE monitor_entity_counts (
+    granularity TEXT NOT NULL,
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    sentiment TEXT NOT NULL,
+    label TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (granularity, bucket, topic, sentiment, label, entity)
+  );
+  CREATE TABLE monitor_rule_hits (
+    rule_id TEXT NOT NULL,
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (rule_id, bucket, topic)
+  );
+  CREATE TABLE monitor_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+  CREATE TABLE monitor_alert_state (
+    rule_id TEXT NOT NULL,
+    alert_key TEXT NOT NULL,
+    last_fired_at BIGINT NOT NULL,
+    PRIMARY KEY (rule_id, alert_key)
+  );
+  CREATE TABLE monitor_alerts (
+    id TEXT PRIMARY KEY,
+    rule_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    message TEXT NOT NULL,
+    fired_at BIGINT NOT NULL,
+    window_from BIGINT NOT NULL,
+    window_to BIGINT NOT NULL,
+    value DOUBLE PRECISION NOT NULL,
+    baseline_mean DOUBLE PRECISION,
+    baseline_std DOUBLE PRECISION,
+    baseline_windows BIGINT NOT NULL,
+    z DOUBLE PRECISION,
+    doc_count BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    acknowledged_at BIGINT,
+    acknowledged_by TEXT,
+    note TEXT
+  );
+  CREATE INDEX monitor_alerts_time ON monitor_alerts (fired_at);
+  CREATE TABLE monitor_deliveries (
+    id TEXT PRIMARY KEY,
+    alert_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    lease_until BIGINT,
+    last_error TEXT,
+    delivered_at BIGINT
+  );
+  CREATE INDEX monitor_deliveries_alert ON monitor_deliveries (alert_id);
+  CREATE INDEX monitor_deliveries_due ON monitor_deliveries (status, next_attempt_at)`,
+  // Term and entity counts were also kept per day; the hour rows hold the same counts.
+  `DELETE FROM monitor_term_counts WHERE granularity = 'day';
+  DELETE FROM monitor_entity_counts WHERE granularity = 'day'`,
+  // The language model's probability of a document's language (null: named by its source or
+  // decided by textkit's English/Chinese detector).
+  "ALTER TABLE monitor_documents ADD COLUMN lang_score DOUBLE PRECISION",
+] as const;
+
+/** The start of the bucket of `granularity` that holds `time`. */
+export function bucketOf(time: number, granularity: Granularity): number {
+  const size = BUCKET_MS[granularity];
+  return Math.floor(time / size) * size;
+}
