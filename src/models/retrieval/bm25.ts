@@ -145,7 +145,9 @@ export class Bm25Index {
       let m = 0;
       for (let i = 0; i < row.length; i++) {
         const id = rank[row[i]!]!;
-        if (counts[id]++ === 0) touched[m++] = id;
+        const seen = counts[id] ?? 0;
+        counts[id] = seen + 1;
+        if (seen === 0) touched[m++] = id;
       }
       for (let j = 0; j < m; j++) {
         df[touched[j]!]!++;
@@ -162,7 +164,9 @@ export class Bm25Index {
       let m = 0;
       for (let i = 0; i < row.length; i++) {
         const id = rank[row[i]!]!;
-        if (counts[id]++ === 0) touched[m++] = id;
+        const seen = counts[id] ?? 0;
+        counts[id] = seen + 1;
+        if (seen === 0) touched[m++] = id;
       }
       for (let j = 0; j < m; j++) {
         const id = touched[j]!;

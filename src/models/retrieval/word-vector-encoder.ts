@@ -369,7 +369,9 @@ export class WordVectorEncoder implements PassageEncoder {
       for (let p = from; p < to; p++) {
         if (table.hashes[p] !== h) continue;
         const w = table.words[p]!;
-        if (overlap[w]++ === 0) touched.push(w);
+        const seen = overlap[w] ?? 0;
+        overlap[w] = seen + 1;
+        if (seen === 0) touched.push(w);
       }
     }
     const best: { word: number; similarity: number }[] = [];
