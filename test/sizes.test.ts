@@ -80,6 +80,18 @@ const LONG_FILES: ReadonlyMap<string, string> = new Map([
 /** Functions of src/ (tests left out: a `describe` body is a list) allowed over MAX_FUNCTION_LINES. */
 const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   [
+    "src/server/routes/assist-conversations.ts: assistConversationRoutes",
+    "kept: one resource's routes, each a declaration with its OpenAPI schema and a short handler",
+  ],
+  [
+    "src/server/routes/assist-knowledge.ts: assistKnowledgeRoutes",
+    "kept: one resource's routes, each a declaration with its OpenAPI schema and a short handler",
+  ],
+  [
+    "src/server/routes/monitor-insights.ts: monitorInsightRoutes",
+    "kept: one resource's routes, each a declaration with its OpenAPI schema and a short handler",
+  ],
+  [
     "src/apps/assist/assistant.ts: Assistant.reply",
     "to cut: several steps in one function (issue 16 item 7)",
   ],
@@ -224,9 +236,7 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     "src/server/metrics.ts: ServerMetrics.constructor",
     "to cut: several steps in one function (issue 16 item 7)",
   ],
-  ["src/server/routes/assist.ts: assistRoutes", "to cut: several steps in one function (issue 16 item 7)"],
   ["src/server/routes/models.ts: modelRoutes", "to cut: several steps in one function (issue 16 item 7)"],
-  ["src/server/routes/monitor.ts: monitorRoutes", "to cut: several steps in one function (issue 16 item 7)"],
   [
     "src/server/routes/radar.ts: radarRoutes",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
