@@ -7,11 +7,10 @@
  * its key (as the failure prints it) and the reason.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { lineCount, type Oversize, oversizeFiles, oversizeFunctions } from "./support/sizes.ts";
+import { readSourceTree } from "./support/source-files.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MAX_FILE_LINES = 500;
@@ -247,16 +246,6 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ["src/server/routes/runs.ts: runRoutes", "to cut: several steps in one function (issue 16 item 7)"],
 ]);
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (path.endsWith(".ts")) out.push(path);
-  }
-  return out;
-}
-
 /** What is oversize but not allowed, and what is allowed but no longer oversize. */
 function compare(found: readonly Oversize[], allowed: ReadonlyMap<string, string>): string[] {
   const problems: string[] = [];
@@ -307,7 +296,7 @@ describe("sizes checker", () => {
 });
 
 describe("src/ sizes", () => {
-  const all = new Map(sourceFiles("src").map((path) => [path, readFileSync(join(ROOT, path), "utf8")]));
+  const all = readSourceTree(ROOT, "src");
   const code = new Map([...all].filter(([path]) => !path.endsWith(".test.ts")));
 
   it(`has no file over $500 lines that is not listed with a reason`, () => {
