@@ -5,6 +5,7 @@ import { codePointLength, padLeftCodePoints } from "./strings.ts";
 import {
   checkPairedLengths,
   describeValue,
+  type EncodedLabelSets,
   encodeLabelSets,
   encodeLabels,
   isLabelSets,
@@ -161,6 +162,47 @@ function labelSetReport(
   const selected = new Uint8Array(k);
   for (const s of selection) if (s >= 0) selected[s] = 1;
 
+  const { tpAll, predAll, trueAll, samplePrecision, sampleRecall, sampleF1, exact } = countLabelSets(
+    enc,
+    selected,
+    zeroDivision,
+  );
+  const counts = selectCounts(selection, tpAll, predAll, trueAll);
+  const rows = perLabel(names, counts, zeroDivision);
+  return {
+    labels: rows.metrics,
+    accuracy: exact / n,
+    micro: microAverage(counts, zeroDivision),
+    macro: macroAverage(rows, counts.support),
+    weighted: weightedAverage(rows, counts, zeroDivision),
+    samples: {
+      precision: pairwiseSum(samplePrecision, 0, n) / n,
+      recall: pairwiseSum(sampleRecall, 0, n) / n,
+      f1: pairwiseSum(sampleF1, 0, n) / n,
+      support: counts.support,
+    },
+    multiLabel: true,
+    support: counts.support,
+    digits: 2,
+    supportAsFloat: false,
+  };
+}
+
+interface LabelSetCounts {
+  tpAll: Float64Array;
+  predAll: Float64Array;
+  trueAll: Float64Array;
+  samplePrecision: Float64Array;
+  sampleRecall: Float64Array;
+  sampleF1: Float64Array;
+  /** Examples whose predicted set equals the true set. */
+  exact: number;
+}
+
+/** Counts per label over all examples, and per example the scores over the selected labels. */
+function countLabelSets(enc: EncodedLabelSets, selected: Uint8Array, zeroDivision: number): LabelSetCounts {
+  const n = enc.trueOffsets.length - 1;
+  const k = enc.labels.length;
   const tpAll = new Float64Array(k);
   const predAll = new Float64Array(k);
   const trueAll = new Float64Array(k);
@@ -214,25 +256,7 @@ function labelSetReport(
     sampleRecall[i] = r;
     sampleF1[i] = fScore(p, r);
   }
-  const counts = selectCounts(selection, tpAll, predAll, trueAll);
-  const rows = perLabel(names, counts, zeroDivision);
-  return {
-    labels: rows.metrics,
-    accuracy: exact / n,
-    micro: microAverage(counts, zeroDivision),
-    macro: macroAverage(rows, counts.support),
-    weighted: weightedAverage(rows, counts, zeroDivision),
-    samples: {
-      precision: pairwiseSum(samplePrecision, 0, n) / n,
-      recall: pairwiseSum(sampleRecall, 0, n) / n,
-      f1: pairwiseSum(sampleF1, 0, n) / n,
-      support: counts.support,
-    },
-    multiLabel: true,
-    support: counts.support,
-    digits: 2,
-    supportAsFloat: false,
-  };
+  return { tpAll, predAll, trueAll, samplePrecision, sampleRecall, sampleF1, exact };
 }
 
 interface SelectedCounts {
