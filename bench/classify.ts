@@ -211,7 +211,10 @@ async function runNlpJs(set: BenchSet, predictTexts: string[]): Promise<Row | nu
   if (nlp === null) {
     return null;
   }
-  for (const e of set.train.examples) nlp.addDocument("en", e.text, e.labels[0]);
+  for (const e of set.train.examples) {
+    const label = e.labels[0];
+    if (label !== undefined) nlp.addDocument("en", e.text, label);
+  }
   const t0 = performance.now();
   await nlp.train();
   const trainSeconds = (performance.now() - t0) / 1000;

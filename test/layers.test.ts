@@ -5,11 +5,10 @@
  * violation, so that the check of the real tree passing means something.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { checkLayers, describeViolation, placeOf } from "./support/layers.ts";
+import { readSourceTree } from "./support/source-files.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -25,16 +24,6 @@ const KNOWN_VIOLATIONS: ReadonlyMap<string, string> = new Map([
       "is a helper built on a family or a family of its own is a design decision, not a move",
   ],
 ]);
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (path.endsWith(".ts")) out.push(path);
-  }
-  return out;
-}
 
 function check(files: Record<string, string>): string[] {
   return checkLayers(new Map(Object.entries(files))).map(describeViolation);
@@ -118,7 +107,7 @@ describe("layer checker", () => {
 });
 
 describe("src/ follows the layer table", () => {
-  const files = new Map(sourceFiles("src").map((path) => [path, readFileSync(join(ROOT, path), "utf8")]));
+  const files = readSourceTree(ROOT, "src");
   const found = checkLayers(files).map(describeViolation);
 
   it("has no import against the table, no cycle and no deep import, beyond the known ones", () => {

@@ -105,7 +105,7 @@ describe("CSV", () => {
       [["sports", "politics"], ["a", "b"], ["solo"]],
     );
     const semi = csv("text,label\nt1,x;y\n");
-    assert.deepEqual((await read(semi, { labelSeparator: ";" }))[0].labels, ["x", "y"]);
+    assert.deepEqual((await read(semi, { labelSeparator: ";" }))[0]?.labels, ["x", "y"]);
   });
 
   it("uses the named columns and a chosen delimiter", async () => {
@@ -126,7 +126,7 @@ describe("CSV", () => {
 
   it("keeps a quote inside an unquoted field as a character", async () => {
     const path = csv('text,label\nhe said "hi" twice,a\n');
-    assert.equal((await read(path))[0].text, 'he said "hi" twice');
+    assert.equal((await read(path))[0]?.text, 'he said "hi" twice');
   });
 
   it("gives [] as labels when labels are optional and absent or empty", async () => {
@@ -135,7 +135,7 @@ describe("CSV", () => {
       { text: "hello", labels: [], line: 2 },
     ]);
     const emptyCell = csv("text,label\nhello,\n");
-    assert.deepEqual((await read(emptyCell, { requireLabels: false }))[0].labels, []);
+    assert.deepEqual((await read(emptyCell, { requireLabels: false }))[0]?.labels, []);
   });
 
   it("keeps line numbers right past many reads with quoted line breaks", async () => {
@@ -154,8 +154,8 @@ describe("CSV", () => {
       got.map((e) => e.line),
       expected,
     );
-    assert.equal(got[19_997].text, "row 19997 pad pad pad pad pad");
-    assert.equal(got[19_998].text, "row 19998\nsecond line, with comma");
+    assert.equal(got[19_997]?.text, "row 19997 pad pad pad pad pad");
+    assert.equal(got[19_998]?.text, "row 19998\nsecond line, with comma");
   });
 });
 

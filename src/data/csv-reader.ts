@@ -29,7 +29,7 @@ class LineIndex {
   lineAt(offset: number): number {
     const offsets = this.offsets;
     let head = this.head;
-    while (head < offsets.length && offsets[head] < offset) head++;
+    for (let at = offsets[head]; at !== undefined && at < offset; at = offsets[head]) head++;
     // Drop what was passed now and then, so the index holds only the unread part of the file.
     if (head > 4096 && head * 2 > offsets.length) {
       this.offsets = offsets.slice(head);
@@ -127,12 +127,13 @@ export async function* readCsvRecords(path: string, options: CsvRecordOptions): 
   let lastEnd = 0;
 
   const takeRecords = (): CsvRecords => {
-    const lines: number[] = new Array(records.length);
-    for (let r = 0; r < records.length; r++) {
+    // on_record pushes a record and its end together, so both lists have the same length
+    const lines = records.map((record, r) => {
+      const end = ends[r] ?? lastEnd;
+      lastEnd = end;
       // end - 1 is the record's own "\n" (or its last byte at the end of the file).
-      lines[r] = index.lineAt(ends[r] - 1) - lineBreaksIn(records[r]);
-      lastEnd = ends[r];
-    }
+      return index.lineAt(end - 1) - lineBreaksIn(record);
+    });
     const batch = { records: records.splice(0), lines };
     ends.length = 0;
     return batch;
@@ -172,9 +173,8 @@ export async function* readCsvBatches(path: string, options: TableOptions): Asyn
   let columns: Columns | null = null;
   for await (const { records, lines } of readCsvRecords(path, options)) {
     const batch: Example[] = [];
-    for (let r = 0; r < records.length; r++) {
-      const record = records[r];
-      const line = lines[r];
+    for (const [r, record] of records.entries()) {
+      const line = lines[r] ?? 0;
       if (columns === null) {
         columns = resolveColumns(record, line, path, options);
         if (options.header) continue;

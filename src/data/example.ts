@@ -66,10 +66,11 @@ export interface ReadOptions {
  */
 export function cleanLabels(labels: string[]): string[] {
   let clean = true;
-  for (let i = 0; i < labels.length && clean; i++) {
-    const label = labels[i];
-    if (label.length === 0 || label.trim() !== label) clean = false;
-    for (let j = 0; j < i && clean; j++) if (labels[j] === label) clean = false;
+  for (const [i, label] of labels.entries()) {
+    if (label.length === 0 || label.trim() !== label || labels.indexOf(label) !== i) {
+      clean = false;
+      break;
+    }
   }
   if (clean) return labels;
   const out: string[] = [];

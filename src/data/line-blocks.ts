@@ -24,7 +24,7 @@ export interface LineBlock {
 export function blockLines(block: LineBlock): string[] {
   const lines = block.bytes.toString("utf8").split("\n");
   // A block ends with "\n" except at the end of the file, and that "\n" leaves an empty piece.
-  if (lines[lines.length - 1].length === 0) lines.pop();
+  if (lines.at(-1) === "") lines.pop();
   return lines;
 }
 
@@ -138,7 +138,7 @@ export async function* readLineBlocks(
       if (carryBytes > maxLineBytes) throw lineTooLong(path, line, maxLineBytes);
     }
     if (carryBytes > 0) {
-      let tail = carry.length === 1 ? carry[0] : Buffer.concat(carry);
+      let tail: Buffer = Buffer.concat(carry);
       if (atStart) tail = stripBom(tail);
       if (tail.length > 0) {
         const checked = check(tail, line);
@@ -255,7 +255,7 @@ function checkUtf8(bytes: Buffer, firstLine: number, path: string): Checked {
     const lineBytes = bytes.subarray(start, end);
     if (!isUtf8(lineBytes)) {
       const column = firstInvalidUtf8Byte(lineBytes);
-      const byte = lineBytes[column].toString(16).toUpperCase().padStart(2, "0");
+      const byte = (lineBytes[column] ?? 0).toString(16).toUpperCase().padStart(2, "0");
       const error = new TextkitError(
         "DATA_INVALID_UTF8",
         `line ${line} is not valid UTF-8 (byte 0x${byte} at byte ${column + 1} of the line); the file is probably in another encoding such as GBK or Latin-1: convert it to UTF-8, or name its encoding (--encoding latin1)`,
@@ -278,8 +278,7 @@ function checkUtf8(bytes: Buffer, firstLine: number, path: string): Checked {
  */
 export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
+  for (let b = bytes[i]; b !== undefined; b = bytes[i]) {
     let need: number;
     let lo = 0x80;
     let hi = 0xbf;

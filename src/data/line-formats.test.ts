@@ -91,7 +91,7 @@ describe("JSON Lines", () => {
 
   it('falls back to a "labels" field, and uses named fields', async () => {
     const plural = write(".jsonl", '{"text": "t", "labels": ["x", "y"]}\n');
-    assert.deepEqual((await read(plural))[0].labels, ["x", "y"]);
+    assert.deepEqual((await read(plural))[0]?.labels, ["x", "y"]);
     const named = write(".ndjson", '{"body": "t", "intent": "greet"}\n');
     assert.deepEqual(await read(named, { textColumn: "body", labelColumn: "intent" }), [
       { text: "t", labels: ["greet"], line: 1 },

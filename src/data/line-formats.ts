@@ -32,8 +32,8 @@ async function* readLineRecords(
   for await (const block of readLineBlocks(path, options.maxRecordBytes, options.encoding)) {
     const lines = blockLines(block);
     const batch: Example[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const example = parseLine(lines[i], block.firstLine + i, path, options);
+    for (const [i, text] of lines.entries()) {
+      const example = parseLine(text, block.firstLine + i, path, options);
       if (example !== null) batch.push(example);
     }
     if (batch.length > 0) yield batch;

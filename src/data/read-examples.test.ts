@@ -151,7 +151,7 @@ describe("readExamples", () => {
     }
     assert.equal(count, repeats * 1000);
     assert.equal(last?.line, repeats * 1000);
-    assert.equal(last?.text, lines[999].slice("__label__c4 ".length).trim());
+    assert.equal(last?.text, lines[999]?.slice("__label__c4 ".length).trim());
     // Holding the file as one string would take at least its size; what remains is garbage
     // that the collector has not yet reclaimed, bounded by its own policy rather than by the file.
     assert.ok(

@@ -18,8 +18,8 @@ export interface TextLine {
 export async function* readTextLines(path: string): AsyncGenerator<TextLine> {
   for await (const block of readLineBlocks(path)) {
     const lines = blockLines(block);
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i].trim();
+    for (const [i, raw] of lines.entries()) {
+      const text = raw.trim();
       if (text.length > 0) yield { text, line: block.firstLine + i };
     }
   }

@@ -11,9 +11,9 @@ function dataset(sizes: Record<string, number>): Dataset {
   const examples: Example[] = [];
   let line = 1;
   while (Object.values(left).some((n) => n > 0)) {
-    for (const label of Object.keys(left)) {
-      if (left[label] === 0) continue;
-      left[label]--;
+    for (const [label, n] of Object.entries(left)) {
+      if (n === 0) continue;
+      left[label] = n - 1;
       examples.push({ text: `${label} ${line}`, labels: [label], line: line++ });
     }
   }
@@ -22,7 +22,10 @@ function dataset(sizes: Record<string, number>): Dataset {
 
 function countBy(examples: Example[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const e of examples) counts.set(e.labels[0], (counts.get(e.labels[0]) ?? 0) + 1);
+  for (const e of examples) {
+    const label = e.labels[0] ?? "";
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
   return counts;
 }
 

@@ -49,16 +49,16 @@ export function stratifiedSplit(dataset: Dataset, options: SplitOptions): Split 
   checkSplitOptions(options);
   const examples = dataset.examples;
   const groups = new Map<string, number[]>();
-  for (let i = 0; i < examples.length; i++) {
+  for (const [i, example] of examples.entries()) {
     // Examples without labels (read with requireLabels: false) form a group of their own.
-    const key = examples[i].labels[0] ?? "";
+    const key = example.labels[0] ?? "";
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [i]);
     else group.push(i);
   }
 
   const part = new Uint8Array(examples.length);
-  const counts = [0, 0, 0];
+  const counts = { train: 0, dev: 0, test: 0 };
   const random = new Random(options.seed);
   let smallest = Number.POSITIVE_INFINITY;
   for (const key of [...groups.keys()].sort(compareCodePoints)) {
@@ -73,30 +73,34 @@ export function stratifiedSplit(dataset: Dataset, options: SplitOptions): Split 
       if (nTest >= nDev && nTest > 0) nTest--;
       else nDev--;
     }
-    for (let k = 0; k < n; k++) part[members[k]] = k < nDev ? DEV : k < nDev + nTest ? TEST : TRAIN;
-    counts[TRAIN] += n - nDev - nTest;
-    counts[DEV] += nDev;
-    counts[TEST] += nTest;
+    for (const [k, member] of members.entries())
+      part[member] = k < nDev ? DEV : k < nDev + nTest ? TEST : TRAIN;
+    counts.train += n - nDev - nTest;
+    counts.dev += nDev;
+    counts.test += nTest;
   }
 
   const empty =
-    counts[TRAIN] === 0
+    counts.train === 0
       ? "train"
-      : options.dev > 0 && counts[DEV] === 0
+      : options.dev > 0 && counts.dev === 0
         ? "dev"
-        : options.test > 0 && counts[TEST] === 0
+        : options.test > 0 && counts.test === 0
           ? "test"
           : null;
   if (empty !== null) {
     throw new TextkitError(
       "DATA_SPLIT_TOO_SMALL",
       `${dataset.source} is too small to split: with ${examples.length} examples over ${groups.size} labels (the smallest has ${smallest === Number.POSITIVE_INFINITY ? 0 : smallest}), dev ${options.dev} and test ${options.test} leave the ${empty} part empty; give more examples, larger fractions, or separate dev/test files`,
-      { file: dataset.source, details: { train: counts[TRAIN], dev: counts[DEV], test: counts[TEST] } },
+      { file: dataset.source, details: counts },
     );
   }
 
-  const parts: Example[][] = [[], [], []];
-  for (let i = 0; i < examples.length; i++) parts[part[i]].push(examples[i]);
+  const parts: Record<"train" | "dev" | "test", Example[]> = { train: [], dev: [], test: [] };
+  for (const [i, example] of examples.entries()) {
+    const where = part[i];
+    (where === DEV ? parts.dev : where === TEST ? parts.test : parts.train).push(example);
+  }
   // Labels are counted per part (a rare label may not reach dev), but multiLabel is a
   // property of the task, so every part keeps the whole dataset's.
   const make = (list: Example[]): Dataset => {
@@ -109,5 +113,5 @@ export function stratifiedSplit(dataset: Dataset, options: SplitOptions): Split 
       multiLabel: dataset.multiLabel,
     };
   };
-  return { train: make(parts[TRAIN]), dev: make(parts[DEV]), test: make(parts[TEST]) };
+  return { train: make(parts.train), dev: make(parts.dev), test: make(parts.test) };
 }

@@ -52,8 +52,7 @@ export function resolveColumns(first: string[], line: number, file: string, opti
     );
   const find = (name: string): number => {
     if (options.header) {
-      for (let i = 0; i < width; i++) if (first[i].trim() === name) return i;
-      return -1;
+      return first.findIndex((cell) => cell.trim() === name);
     }
     if (!/^[1-9][0-9]*$/.test(name)) return -1;
     const index = Number(name) - 1;
@@ -99,7 +98,8 @@ export function resolveColumns(first: string[], line: number, file: string, opti
 function joinedText(record: string[], texts: number[]): string {
   const parts: string[] = [];
   for (const index of texts) {
-    const part = record[index].trim();
+    // rowToExample checked the row's width, and every column index is below it
+    const part = (record[index] ?? "").trim();
     if (part.length > 0) parts.push(part);
   }
   return parts.join(TEXT_COLUMN_JOINER);
@@ -122,7 +122,9 @@ export function rowToExample(
       { file, line },
     );
   }
-  const text = columns.texts.length === 1 ? record[columns.text].trim() : joinedText(record, columns.texts);
+  // the row has columns.width fields (checked above), and every column index is below it
+  const text =
+    columns.texts.length === 1 ? (record[columns.text] ?? "").trim() : joinedText(record, columns.texts);
   if (text.length === 0) {
     if (options.skipEmptyText) {
       options.onSkippedText?.(line);
@@ -140,7 +142,7 @@ export function rowToExample(
   }
   let labels: string[] = [];
   if (columns.label !== -1) {
-    const cell = record[columns.label];
+    const cell = record[columns.label] ?? "";
     if (cell.includes(options.labelSeparator)) {
       labels = cleanLabels(cell.split(options.labelSeparator));
     } else {

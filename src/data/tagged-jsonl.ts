@@ -382,13 +382,11 @@ function recordSentence(
   const ends: number[] = [];
   // Span edges in order (spans are sorted and disjoint); a token is cut at each one inside it.
   let edge = 0;
-  const edgeCount = spans.length * 2;
-  const edgeAt = (k: number) => (k % 2 === 0 ? spans[k >> 1].start : spans[k >> 1].end);
+  const edges = spans.flatMap((span) => [span.start, span.end]);
   for (const token of found) {
     let from = token.start;
-    while (edge < edgeCount && edgeAt(edge) <= from) edge++;
-    while (edge < edgeCount && edgeAt(edge) < token.end) {
-      const cut = edgeAt(edge);
+    for (let at = edges[edge]; at !== undefined && at <= from; at = edges[edge]) edge++;
+    for (let cut = edges[edge]; cut !== undefined && cut < token.end; cut = edges[edge]) {
       tokens.push(text.slice(from, cut));
       starts.push(from);
       ends.push(cut);
@@ -402,9 +400,9 @@ function recordSentence(
   const tags = new Array<string>(tokens.length).fill("O");
   let p = 0;
   for (const span of spans) {
-    while (p < tokens.length && starts[p] < span.start) p++;
+    for (let start = starts[p]; start !== undefined && start < span.start; start = starts[p]) p++;
     const first = p;
-    while (p < tokens.length && ends[p] <= span.end) p++;
+    for (let end = ends[p]; end !== undefined && end <= span.end; end = ends[p]) p++;
     if (p === first) {
       throw badSpan(
         file,

@@ -398,8 +398,7 @@ function whyDetected(sentences: readonly RawSentence[], scheme: TagScheme): stri
   for (const sentence of sentences) {
     let prevPrefix = "O";
     let prevType = "";
-    for (let i = 0; i < sentence.tags.length; i++) {
-      const tag = sentence.tags[i];
+    for (const [i, tag] of sentence.tags.entries()) {
       const parsed = parseTag(tag);
       if (parsed === null) continue;
       const line = sentence.line + i;
@@ -423,8 +422,7 @@ function whyDetected(sentences: readonly RawSentence[], scheme: TagScheme): stri
 /** The tokens of the first sentences, for detecting the language. */
 function conllSample(sentences: readonly RawSentence[]): string {
   const parts: string[] = [];
-  const end = Math.min(sentences.length, LANGUAGE_SAMPLE);
-  for (let i = 0; i < end; i++) parts.push(sentences[i].tokens.join(""));
+  for (const sentence of sentences.slice(0, LANGUAGE_SAMPLE)) parts.push(sentence.tokens.join(""));
   return parts.join("");
 }
 

@@ -32,7 +32,7 @@ describe("TSV", () => {
 
   it("reads multi-label cells and headerless files", async () => {
     const multi = tsv("text\tlabels\nmatch report\tsports|news\n");
-    assert.deepEqual((await read(multi))[0].labels, ["sports", "news"]);
+    assert.deepEqual((await read(multi))[0]?.labels, ["sports", "news"]);
     const bare = tsv("pos\tgreat\nneg\tpoor\n");
     assert.deepEqual(
       (await read(bare, { header: false, textColumn: "2", labelColumn: "1" })).map((e) => [

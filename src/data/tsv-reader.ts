@@ -16,8 +16,8 @@ export async function* readTsvBatches(path: string, options: TableOptions): Asyn
   for await (const block of readLineBlocks(path, options.maxRecordBytes, options.encoding)) {
     const lines = blockLines(block);
     const batch: Example[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      let raw = lines[i];
+    for (const [i, piece] of lines.entries()) {
+      let raw = piece;
       if (raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
       if (raw.length === 0) continue;
       const record = raw.split(options.delimiter);

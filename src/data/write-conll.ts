@@ -27,8 +27,7 @@ export function writeConll(sentences: readonly TaggedSentence[], scheme: TagSche
     }
     const tags = scheme === "bio" ? sentence.tags : convertTags(sentence.tags, "bio", scheme);
     if (parts.length > 0) parts.push("\n");
-    for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i];
+    for (const [i, token] of tokens.entries()) {
       if (token.length === 0 || COLUMN_SPACE.test(token)) {
         throw new TextkitError(
           "DATA_BAD_ROW",
@@ -36,7 +35,7 @@ export function writeConll(sentences: readonly TaggedSentence[], scheme: TagSche
           { line },
         );
       }
-      parts.push(`${token} ${tags[i]}\n`);
+      parts.push(`${token} ${tags[i] ?? "O"}\n`);
     }
   }
   return parts.join("");

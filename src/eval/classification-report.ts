@@ -5,6 +5,7 @@ import { codePointLength, padLeftCodePoints } from "./strings.ts";
 import {
   checkPairedLengths,
   describeValue,
+  type EncodedLabelSets,
   encodeLabelSets,
   encodeLabels,
   isLabelSets,
@@ -114,13 +115,13 @@ function singleLabelReport(
   const predAll = new Float64Array(k);
   const trueAll = new Float64Array(k);
   let correct = 0;
-  for (let i = 0; i < n; i++) {
-    const t = yTrue[i];
-    const p = yPred[i];
-    trueAll[t] += 1;
-    predAll[p] += 1;
+  // label codes index arrays of length k, so the `?? 0` below never applies
+  for (const [i, t] of yTrue.entries()) {
+    const p = yPred[i] ?? -1;
+    trueAll[t] = (trueAll[t] ?? 0) + 1;
+    predAll[p] = (predAll[p] ?? 0) + 1;
     if (t === p) {
-      tpAll[t] += 1;
+      tpAll[t] = (tpAll[t] ?? 0) + 1;
       correct++;
     }
   }
@@ -129,8 +130,7 @@ function singleLabelReport(
   const names = labelsOption === undefined ? present : [...labelsOption];
   const counts = selectCounts(selection, tpAll, predAll, trueAll);
   // sklearn reports accuracy instead of a micro average when the rows cover every label seen
-  let coversAll = selection.length === k;
-  for (let i = 0; coversAll && i < selection.length; i++) coversAll = selection[i] >= 0;
+  const coversAll = selection.length === k && selection.every((s) => s >= 0);
   const rows = perLabel(names, counts, zeroDivision);
   const micro = microAverage(counts, zeroDivision);
   const report: ClassificationReport = {
@@ -160,55 +160,13 @@ function labelSetReport(
     labelsOption === undefined ? identity(k) : resolveLabelList(labelsOption, enc.labels, "labels");
   const names = labelsOption === undefined ? enc.labels : [...labelsOption];
   const selected = new Uint8Array(k);
-  for (let j = 0; j < selection.length; j++) if (selection[j] >= 0) selected[selection[j]] = 1;
+  for (const s of selection) if (s >= 0) selected[s] = 1;
 
-  const tpAll = new Float64Array(k);
-  const predAll = new Float64Array(k);
-  const trueAll = new Float64Array(k);
-  const samplePrecision = new Float64Array(n);
-  const sampleRecall = new Float64Array(n);
-  const sampleF1 = new Float64Array(n);
-  // stamps mark membership of example i without clearing a set per example
-  const inTrue = new Int32Array(k);
-  const inPred = new Int32Array(k);
-  const { trueOffsets, trueCodes, predOffsets, predCodes } = enc;
-  let exact = 0;
-  for (let i = 0; i < n; i++) {
-    const stamp = i + 1;
-    let trueCount = 0;
-    let trueSel = 0;
-    for (let c = trueOffsets[i]; c < trueOffsets[i + 1]; c++) {
-      const label = trueCodes[c];
-      if (inTrue[label] === stamp) continue;
-      inTrue[label] = stamp;
-      trueAll[label] += 1;
-      trueCount++;
-      trueSel += selected[label];
-    }
-    let predCount = 0;
-    let predSel = 0;
-    let tpCount = 0;
-    let tpSel = 0;
-    for (let c = predOffsets[i]; c < predOffsets[i + 1]; c++) {
-      const label = predCodes[c];
-      if (inPred[label] === stamp) continue;
-      inPred[label] = stamp;
-      predAll[label] += 1;
-      predCount++;
-      predSel += selected[label];
-      if (inTrue[label] === stamp) {
-        tpAll[label] += 1;
-        tpCount++;
-        tpSel += selected[label];
-      }
-    }
-    if (tpCount === trueCount && tpCount === predCount) exact++;
-    const p = divide(tpSel, predSel, zeroDivision);
-    const r = divide(tpSel, trueSel, zeroDivision);
-    samplePrecision[i] = p;
-    sampleRecall[i] = r;
-    sampleF1[i] = fScore(p, r);
-  }
+  const { tpAll, predAll, trueAll, samplePrecision, sampleRecall, sampleF1, exact } = countLabelSets(
+    enc,
+    selected,
+    zeroDivision,
+  );
   const counts = selectCounts(selection, tpAll, predAll, trueAll);
   const rows = perLabel(names, counts, zeroDivision);
   return {
@@ -228,6 +186,77 @@ function labelSetReport(
     digits: 2,
     supportAsFloat: false,
   };
+}
+
+interface LabelSetCounts {
+  tpAll: Float64Array;
+  predAll: Float64Array;
+  trueAll: Float64Array;
+  samplePrecision: Float64Array;
+  sampleRecall: Float64Array;
+  sampleF1: Float64Array;
+  /** Examples whose predicted set equals the true set. */
+  exact: number;
+}
+
+/** Counts per label over all examples, and per example the scores over the selected labels. */
+function countLabelSets(enc: EncodedLabelSets, selected: Uint8Array, zeroDivision: number): LabelSetCounts {
+  const n = enc.trueOffsets.length - 1;
+  const k = enc.labels.length;
+  const tpAll = new Float64Array(k);
+  const predAll = new Float64Array(k);
+  const trueAll = new Float64Array(k);
+  const samplePrecision = new Float64Array(n);
+  const sampleRecall = new Float64Array(n);
+  const sampleF1 = new Float64Array(n);
+  // stamps mark membership of example i without clearing a set per example
+  const inTrue = new Int32Array(k);
+  const inPred = new Int32Array(k);
+  const { trueOffsets, trueCodes, predOffsets, predCodes } = enc;
+  let exact = 0;
+  // offsets start at 0 and have n + 1 entries, label codes are below k: the `?? 0` never applies
+  let trueStart = 0;
+  let predStart = 0;
+  for (let i = 0; i < n; i++) {
+    const stamp = i + 1;
+    const trueEnd = trueOffsets[i + 1] ?? trueStart;
+    const predEnd = predOffsets[i + 1] ?? predStart;
+    let trueCount = 0;
+    let trueSel = 0;
+    for (const label of trueCodes.subarray(trueStart, trueEnd)) {
+      if (inTrue[label] === stamp) continue;
+      inTrue[label] = stamp;
+      trueAll[label] = (trueAll[label] ?? 0) + 1;
+      trueCount++;
+      trueSel += selected[label] ?? 0;
+    }
+    let predCount = 0;
+    let predSel = 0;
+    let tpCount = 0;
+    let tpSel = 0;
+    for (const label of predCodes.subarray(predStart, predEnd)) {
+      if (inPred[label] === stamp) continue;
+      inPred[label] = stamp;
+      predAll[label] = (predAll[label] ?? 0) + 1;
+      predCount++;
+      const isSelected = selected[label] ?? 0;
+      predSel += isSelected;
+      if (inTrue[label] === stamp) {
+        tpAll[label] = (tpAll[label] ?? 0) + 1;
+        tpCount++;
+        tpSel += isSelected;
+      }
+    }
+    trueStart = trueEnd;
+    predStart = predEnd;
+    if (tpCount === trueCount && tpCount === predCount) exact++;
+    const p = divide(tpSel, predSel, zeroDivision);
+    const r = divide(tpSel, trueSel, zeroDivision);
+    samplePrecision[i] = p;
+    sampleRecall[i] = r;
+    sampleF1[i] = fScore(p, r);
+  }
+  return { tpAll, predAll, trueAll, samplePrecision, sampleRecall, sampleF1, exact };
 }
 
 interface SelectedCounts {
@@ -261,13 +290,14 @@ function selectCounts(
   const pred = new Float64Array(m);
   const truth = new Float64Array(m);
   let support = 0;
-  for (let j = 0; j < m; j++) {
-    const s = selection[j];
+  // a selection entry is a label code below the arrays' length, or -1 for a label never seen
+  for (const [j, s] of selection.entries()) {
     if (s < 0) continue;
-    tp[j] = tpAll[s];
-    pred[j] = predAll[s];
-    truth[j] = trueAll[s];
-    support += trueAll[s];
+    const t = trueAll[s] ?? 0;
+    tp[j] = tpAll[s] ?? 0;
+    pred[j] = predAll[s] ?? 0;
+    truth[j] = t;
+    support += t;
   }
   return { tp, pred, true: truth, support };
 }
@@ -277,28 +307,27 @@ function perLabel(names: readonly string[], counts: SelectedCounts, zeroDivision
   const precision = new Float64Array(m);
   const recall = new Float64Array(m);
   const f1 = new Float64Array(m);
-  const metrics: LabelMetrics[] = new Array(m);
-  for (let j = 0; j < m; j++) {
-    precision[j] = divide(counts.tp[j], counts.pred[j], zeroDivision);
-    recall[j] = divide(counts.tp[j], counts.true[j], zeroDivision);
-    f1[j] = fScore(precision[j], recall[j]);
-    metrics[j] = {
-      label: names[j],
-      precision: precision[j],
-      recall: recall[j],
-      f1: f1[j],
-      support: counts.true[j],
-    };
-  }
+  // counts hold one entry per name (selectCounts sized them by the same selection)
+  const metrics = names.map((label, j): LabelMetrics => {
+    const tp = counts.tp[j] ?? 0;
+    const support = counts.true[j] ?? 0;
+    const p = divide(tp, counts.pred[j] ?? 0, zeroDivision);
+    const r = divide(tp, support, zeroDivision);
+    const f = fScore(p, r);
+    precision[j] = p;
+    recall[j] = r;
+    f1[j] = f;
+    return { label, precision: p, recall: r, f1: f, support };
+  });
   return { metrics, precision, recall, f1 };
 }
 
 function microAverage(counts: SelectedCounts, zeroDivision: number): AverageMetrics {
   let tp = 0;
   let pred = 0;
-  for (let j = 0; j < counts.tp.length; j++) {
-    tp += counts.tp[j];
-    pred += counts.pred[j];
+  for (const [j, value] of counts.tp.entries()) {
+    tp += value;
+    pred += counts.pred[j] ?? 0;
   }
   const precision = divide(tp, pred, zeroDivision);
   const recall = divide(tp, counts.support, zeroDivision);
@@ -321,7 +350,7 @@ function weightedAverage(rows: Rows, counts: SelectedCounts, zeroDivision: numbe
   if (support === 0) {
     // sklearn's fallback when no reported label occurs in the truth
     let predicted = 0;
-    for (let j = 0; j < m; j++) predicted += counts.pred[j];
+    for (const value of counts.pred) predicted += value;
     if (predicted === 0) return { precision: zeroDivision, recall: zeroDivision, f1: zeroDivision, support };
     return { precision: 0, recall: zeroDivision, f1: 0, support };
   }
@@ -329,7 +358,7 @@ function weightedAverage(rows: Rows, counts: SelectedCounts, zeroDivision: numbe
   const scratch = new Float64Array(m);
   const total = pairwiseSum(weights, 0, m);
   const weighted = (values: Float64Array): number => {
-    for (let j = 0; j < m; j++) scratch[j] = values[j] * weights[j];
+    for (const [j, value] of values.entries()) scratch[j] = value * (weights[j] ?? 0);
     return pairwiseSum(scratch, 0, m) / total;
   };
   return {

@@ -60,8 +60,8 @@ describe("formatConfusionMatrix", () => {
     assert.equal(lines.length, 4);
     const widths = new Set(lines.map(displayWidth));
     assert.equal(widths.size, 1, text);
-    assert.match(lines[0], /^true \\ pred/);
+    assert.match(lines[0] ?? "", /^true \\ pred/);
     // row "正面" (true): predicted 中性 0, 正面 1, 负面 1
-    assert.deepEqual(lines[2].trim().split(/\s+/), ["正面", "0", "1", "1"]);
+    assert.deepEqual(lines[2]?.trim().split(/\s+/), ["正面", "0", "1", "1"]);
   });
 });

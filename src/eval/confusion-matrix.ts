@@ -40,16 +40,16 @@ export function confusionMatrix(
     for (let i = 0; i < k; i++) position[i] = i;
   } else {
     const selection = resolveLabelList(labels, enc.labels, "labels");
-    for (let j = 0; j < m; j++) if (selection[j] >= 0) position[selection[j]] = j;
+    for (const [j, s] of selection.entries()) if (s >= 0) position[s] = j;
   }
   const cells = new Float64Array(m * m);
-  for (let i = 0; i < enc.yTrue.length; i++) {
-    const t = position[enc.yTrue[i]];
-    const p = position[enc.yPred[i]];
-    if (t >= 0 && p >= 0) cells[t * m + p] += 1;
+  // label codes are below k, so an undefined position (skipped like -1) never occurs
+  for (const [i, trueCode] of enc.yTrue.entries()) {
+    const t = position[trueCode] ?? -1;
+    const p = position[enc.yPred[i] ?? -1] ?? -1;
+    if (t >= 0 && p >= 0) cells[t * m + p] = (cells[t * m + p] ?? 0) + 1;
   }
-  const matrix: number[][] = new Array(m);
-  for (let t = 0; t < m; t++) matrix[t] = Array.from(cells.subarray(t * m, (t + 1) * m));
+  const matrix = names.map((_, t) => Array.from(cells.subarray(t * m, (t + 1) * m)));
   return { labels: names, matrix };
 }
 
@@ -76,11 +76,12 @@ export function formatConfusionMatrix(cm: ConfusionMatrix): string {
     text + " ".repeat(Math.max(0, w - displayWidth(text)));
   const padLeft = (text: string, w: number): string => " ".repeat(Math.max(0, w - displayWidth(text))) + text;
   const lines = [
-    padRight(corner, first) + cm.labels.map((label, j) => `  ${padLeft(label, widths[j])}`).join(""),
+    padRight(corner, first) + cm.labels.map((label, j) => `  ${padLeft(label, widths[j] ?? 0)}`).join(""),
   ];
-  for (let t = 0; t < cm.labels.length; t++) {
-    const cells = cm.matrix[t].map((count, j) => `  ${padLeft(String(count), widths[j])}`).join("");
-    lines.push(padRight(cm.labels[t], first) + cells);
+  for (const [t, label] of cm.labels.entries()) {
+    const row = cm.matrix[t] ?? [];
+    const cells = row.map((count, j) => `  ${padLeft(String(count), widths[j] ?? 0)}`).join("");
+    lines.push(padRight(label, first) + cells);
   }
   return `${lines.join("\n")}\n`;
 }

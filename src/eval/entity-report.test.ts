@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isTextkitError, type TextkitError, tagChunks } from "../core/index.ts";
-import {
-  entityChunks,
-  entityReport,
-  entityReportToDict,
-  formatEntityReport,
-  formatTokenLevelReport,
-  tokenLevelReport,
-} from "./entity-report.ts";
+import { entityChunks } from "./entity-chunks.ts";
+import { entityReport, entityReportToDict, formatEntityReport } from "./entity-report.ts";
+import { formatTokenLevelReport, tokenLevelReport } from "./token-level-report.ts";
 
 function assertClose(actual: number, expected: number, where: string): void {
   assert.ok(Math.abs(actual - expected) <= 1e-12, `${where}: ${actual} != ${expected}`);
@@ -119,6 +114,7 @@ describe("entityReport", () => {
       ],
     );
     const per = report.types[2];
+    assert.ok(per, "a PER row");
     assert.equal(per.precision, 1);
     assert.equal(per.recall, 2 / 3);
     assertClose(per.f1, 0.8, "PER f1");

@@ -13,24 +13,12 @@ export {
 } from "./classification-report.ts";
 export type { ConfusionMatrix } from "./confusion-matrix.ts";
 export { confusionMatrix, formatConfusionMatrix } from "./confusion-matrix.ts";
-export type {
-  EntityChunkOptions,
-  EntityMatchMode,
-  EntityReport,
-  EntityReportOptions,
-  EntityTypeMetrics,
-  TokenLevelReport,
-  TokenLevelReportOptions,
-} from "./entity-report.ts";
-export {
-  ENTITY_MATCH_MODES,
-  entityChunks,
-  entityReport,
-  entityReportToDict,
-  formatEntityReport,
-  formatTokenLevelReport,
-  tokenLevelReport,
-} from "./entity-report.ts";
+export type { EntityMatchMode } from "./entity-checks.ts";
+export { ENTITY_MATCH_MODES } from "./entity-checks.ts";
+export type { EntityChunkOptions } from "./entity-chunks.ts";
+export { entityChunks } from "./entity-chunks.ts";
+export type { EntityReport, EntityReportOptions, EntityTypeMetrics } from "./entity-report.ts";
+export { entityReport, entityReportToDict, formatEntityReport } from "./entity-report.ts";
 export { formatFixed } from "./format-float.ts";
 export type { RankedCase, RankingReport } from "./ranking.ts";
 export {
@@ -47,4 +35,6 @@ export {
 } from "./ranking.ts";
 export type { RegressionMetrics } from "./regression-metrics.ts";
 export { RegressionAccumulator, regressionMetrics } from "./regression-metrics.ts";
+export type { TokenLevelReport, TokenLevelReportOptions } from "./token-level-report.ts";
+export { formatTokenLevelReport, tokenLevelReport } from "./token-level-report.ts";
 export { topKAccuracy } from "./top-k-accuracy.ts";

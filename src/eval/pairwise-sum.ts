@@ -8,38 +8,32 @@
  * pairwiseSum(new Float64Array([0.1, 0.2, 0.3]), 0, 3); // 0.6000000000000001
  */
 export function pairwiseSum(a: Float64Array, start: number, n: number): number {
+  if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > a.length) {
+    throw new RangeError(`pairwiseSum: [${start}, ${start + n}) is outside an array of ${a.length}`);
+  }
+  return sumChecked(a, start, n);
+}
+
+/** `pairwiseSum` once the range is known to lie inside `a`, so no `?? 0` below applies. */
+function sumChecked(a: Float64Array, start: number, n: number): number {
   if (n < 8) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += a[start + i];
+    for (const value of a.subarray(start, start + n)) sum += value;
     return sum;
   }
   if (n <= 128) {
-    let r0 = a[start];
-    let r1 = a[start + 1];
-    let r2 = a[start + 2];
-    let r3 = a[start + 3];
-    let r4 = a[start + 4];
-    let r5 = a[start + 5];
-    let r6 = a[start + 6];
-    let r7 = a[start + 7];
+    const r = a.slice(start, start + 8);
     const end = n - (n % 8);
     let i = 8;
     for (; i < end; i += 8) {
-      const j = start + i;
-      r0 += a[j];
-      r1 += a[j + 1];
-      r2 += a[j + 2];
-      r3 += a[j + 3];
-      r4 += a[j + 4];
-      r5 += a[j + 5];
-      r6 += a[j + 6];
-      r7 += a[j + 7];
+      for (let lane = 0; lane < 8; lane++) r[lane] = (r[lane] ?? 0) + (a[start + i + lane] ?? 0);
     }
+    const [r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0] = r;
     let sum = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
-    for (; i < n; i++) sum += a[start + i];
+    for (const value of a.subarray(start + i, start + n)) sum += value;
     return sum;
   }
   let half = Math.floor(n / 2);
   half -= half % 8;
-  return pairwiseSum(a, start, half) + pairwiseSum(a, start + half, n - half);
+  return sumChecked(a, start, half) + sumChecked(a, start + half, n - half);
 }

@@ -55,11 +55,7 @@ export function encodeLabels(yTrue: readonly unknown[], yPred: readonly unknown[
   }
   const labels = sortedLabels(ids);
   const rank = rankByFirstSeen(ids, labels);
-  for (let i = 0; i < n; i++) {
-    trueCodes[i] = rank[trueCodes[i]];
-    predCodes[i] = rank[predCodes[i]];
-  }
-  return { labels, yTrue: trueCodes, yPred: predCodes };
+  return { labels, yTrue: recode(trueCodes, rank), yPred: recode(predCodes, rank) };
 }
 
 /** Label sets to compressed rows of indices into the sorted union of labels. */
@@ -69,14 +65,12 @@ export function encodeLabelSets(yTrue: readonly unknown[], yPred: readonly unkno
   const predSide = encodeSide(ids, yPred, "yPred");
   const labels = sortedLabels(ids);
   const rank = rankByFirstSeen(ids, labels);
-  for (let i = 0; i < trueSide.codes.length; i++) trueSide.codes[i] = rank[trueSide.codes[i]];
-  for (let i = 0; i < predSide.codes.length; i++) predSide.codes[i] = rank[predSide.codes[i]];
   return {
     labels,
     trueOffsets: trueSide.offsets,
-    trueCodes: trueSide.codes,
+    trueCodes: recode(trueSide.codes, rank),
     predOffsets: predSide.offsets,
-    predCodes: predSide.codes,
+    predCodes: recode(predSide.codes, rank),
   };
 }
 
@@ -98,10 +92,7 @@ function encodeSide(
   sets: readonly unknown[],
   name: string,
 ): { offsets: Int32Array; codes: Int32Array } {
-  const n = sets.length;
-  const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const set = sets[i];
+  const checked: (readonly unknown[])[] = sets.map((set, i) => {
     if (!Array.isArray(set)) {
       throw new TextkitError(
         "EVAL_BAD_TARGETS",
@@ -109,13 +100,18 @@ function encodeSide(
         { details: { index: i } },
       );
     }
-    offsets[i + 1] = offsets[i] + set.length;
+    return set;
+  });
+  const offsets = new Int32Array(checked.length + 1);
+  let total = 0;
+  for (const [i, set] of checked.entries()) {
+    total += set.length;
+    offsets[i + 1] = total;
   }
-  const codes = new Int32Array(offsets[n]);
-  for (let i = 0; i < n; i++) {
-    const set = sets[i] as readonly unknown[];
-    const base = offsets[i];
-    for (let j = 0; j < set.length; j++) codes[base + j] = idOf(ids, set[j], name, i, j);
+  const codes = new Int32Array(total);
+  let at = 0;
+  for (const [i, set] of checked.entries()) {
+    for (const [j, label] of set.entries()) codes[at++] = idOf(ids, label, name, i, j);
   }
   return { offsets, codes };
 }
@@ -144,10 +140,20 @@ function sortedLabels(ids: Map<string, number>): string[] {
   return [...ids.keys()].sort(compareCodePoints);
 }
 
+/** `rank[id]` is the position of the label with that id in `sorted`, which holds every id's label. */
 function rankByFirstSeen(ids: Map<string, number>, sorted: readonly string[]): Int32Array {
   const rank = new Int32Array(sorted.length);
-  for (let r = 0; r < sorted.length; r++) rank[ids.get(sorted[r])!] = r;
+  for (const [r, label] of sorted.entries()) {
+    const id = ids.get(label);
+    if (id !== undefined) rank[id] = r;
+  }
   return rank;
+}
+
+/** Replaces each id in `codes` by its rank; every id is below `rank.length`, so `?? id` never applies. */
+function recode(codes: Int32Array, rank: Int32Array): Int32Array {
+  for (const [i, id] of codes.entries()) codes[i] = rank[id] ?? id;
+  return codes;
 }
 
 /**
@@ -159,7 +165,7 @@ export function resolveLabelList(labels: unknown, known: readonly string[], opti
     throw new TextkitError("OPTION_INVALID", `${optionName} must be a non-empty array of label strings`);
   }
   const index = new Map<string, number>();
-  for (let i = 0; i < known.length; i++) index.set(known[i], i);
+  for (const [i, label] of known.entries()) index.set(label, i);
   const seen = new Set<string>();
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {

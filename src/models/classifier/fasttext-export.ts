@@ -13,9 +13,9 @@
  * rows are int8 codes of textkit's own format).
  */
 import { TextkitError, writeFileAtomic } from "../../core/index.ts";
+import { FASTTEXT_LABEL_PREFIX } from "../../data/index.ts";
 import type { TextClassifier } from "./classifier.ts";
 import { FASTTEXT_MAGIC, FASTTEXT_VERSION } from "./fasttext-format.ts";
-import { FASTTEXT_LABEL_PREFIX } from "./fasttext-import.ts";
 import type { ModelLoss } from "./options.ts";
 
 /** fastText's loss_name codes (args.h); an imported ns model is ova in textkit, and predicts alike. */

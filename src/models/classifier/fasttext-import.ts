@@ -7,13 +7,11 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { TEXTKIT_VERSION, TextkitError } from "../../core/index.ts";
+import { FASTTEXT_LABEL_PREFIX } from "../../data/index.ts";
 import { TextClassifier } from "./classifier.ts";
 import { type FastTextModelFile, parseFastTextModel } from "./fasttext-format.ts";
 import { Featurizer } from "./featurizer.ts";
 import { type ClassifierOptions, type ModelLoss, resolveClassifierOptions } from "./options.ts";
-
-/** The prefix fastText marks labels with; imported labels are kept without it. */
-export const FASTTEXT_LABEL_PREFIX = "__label__";
 
 const LOSS_OF = { softmax: "softmax", ova: "ova", ns: "ova", hs: "hs" } as const satisfies Record<
   FastTextModelFile["args"]["loss"],

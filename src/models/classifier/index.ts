@@ -1,3 +1,4 @@
+export { FASTTEXT_LABEL_PREFIX } from "../../data/index.ts";
 export type {
   AutotuneHooks,
   AutotuneMetric,
@@ -23,7 +24,7 @@ export { classifierFamily } from "./family.ts";
 export { exportFastText, fastTextExportProblem, fastTextModelBytes } from "./fasttext-export.ts";
 export type { FastTextArgs, FastTextLoss, FastTextModelFile } from "./fasttext-format.ts";
 export { parseFastTextModel } from "./fasttext-format.ts";
-export { classifierOfFastText, FASTTEXT_LABEL_PREFIX, importFastText } from "./fasttext-import.ts";
+export { classifierOfFastText, importFastText } from "./fasttext-import.ts";
 export type { FeatureOptions } from "./featurizer.ts";
 export { Featurizer } from "./featurizer.ts";
 export type { HeadData, HeadTargets, HeadTrainResult, HeadWeights } from "./head.ts";

@@ -84,7 +84,7 @@ class Scan {
         this.words.push(token);
         if (id === this.counts.length) this.counts = growFloat(this.counts);
       }
-      this.counts[id]++;
+      this.counts[id] = (this.counts[id] ?? 0) + 1;
       if (this.filled === CHUNK_SIZE) {
         this.chunks.push(this.chunk);
         this.chunk = new Int32Array(CHUNK_SIZE);

@@ -182,7 +182,7 @@ export class SubwordVectors {
     const input = this.input;
     const sum = new Float64Array(dim);
     for (let r = from; r < to; r++) {
-      for (let i = 0, o = rows[r]! * dim; i < dim; i++, o++) sum[i] += input[o]!;
+      for (let i = 0, o = rows[r]! * dim; i < dim; i++, o++) sum[i] = (sum[i] ?? 0) + (input[o] ?? 0);
     }
     const scale = 1 / (to - from);
     for (let i = 0; i < dim; i++) out[at + i] = sum[i]! * scale;
@@ -197,7 +197,7 @@ export class SubwordVectors {
         for (let i = o; i < o + dim; i++) norm += vectors[i]! * vectors[i]!;
         if (norm === 0) continue;
         const scale = 1 / Math.sqrt(norm);
-        for (let i = o; i < o + dim; i++) vectors[i] *= scale;
+        for (let i = o; i < o + dim; i++) vectors[i] = (vectors[i] ?? 0) * scale;
       }
       this.unitRows = vectors;
     }

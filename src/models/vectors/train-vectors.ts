@@ -265,15 +265,15 @@ class SkipGram {
       const o = rows[r]! * dim;
       let i = 0;
       for (; i + 3 < dim; i += 4) {
-        hidden[i] += input[o + i]!;
-        hidden[i + 1] += input[o + i + 1]!;
-        hidden[i + 2] += input[o + i + 2]!;
-        hidden[i + 3] += input[o + i + 3]!;
+        hidden[i] = (hidden[i] ?? 0) + (input[o + i] ?? 0);
+        hidden[i + 1] = (hidden[i + 1] ?? 0) + (input[o + i + 1] ?? 0);
+        hidden[i + 2] = (hidden[i + 2] ?? 0) + (input[o + i + 2] ?? 0);
+        hidden[i + 3] = (hidden[i + 3] ?? 0) + (input[o + i + 3] ?? 0);
       }
-      for (; i < dim; i++) hidden[i] += input[o + i]!;
+      for (; i < dim; i++) hidden[i] = (hidden[i] ?? 0) + (input[o + i] ?? 0);
     }
     const scale = 1 / (last - first);
-    for (let i = 0; i < dim; i++) hidden[i] *= scale;
+    for (let i = 0; i < dim; i++) hidden[i] = (hidden[i] ?? 0) * scale;
 
     let loss = this.logistic(target, 1, lr);
     const table = this.table;
@@ -294,12 +294,12 @@ class SkipGram {
       const o = rows[r]! * dim;
       let i = 0;
       for (; i + 3 < dim; i += 4) {
-        input[o + i] += grad[i]!;
-        input[o + i + 1] += grad[i + 1]!;
-        input[o + i + 2] += grad[i + 2]!;
-        input[o + i + 3] += grad[i + 3]!;
+        input[o + i] = (input[o + i] ?? 0) + (grad[i] ?? 0);
+        input[o + i + 1] = (input[o + i + 1] ?? 0) + (grad[i + 1] ?? 0);
+        input[o + i + 2] = (input[o + i + 2] ?? 0) + (grad[i + 2] ?? 0);
+        input[o + i + 3] = (input[o + i + 3] ?? 0) + (grad[i + 3] ?? 0);
       }
-      for (; i < dim; i++) input[o + i] += grad[i]!;
+      for (; i < dim; i++) input[o + i] = (input[o + i] ?? 0) + (grad[i] ?? 0);
     }
     this.lossSum += loss;
     this.pairs++;
@@ -321,7 +321,7 @@ class SkipGram {
     const alpha = lr * (label - score);
     for (let i = 0, o = base; i < dim; i++, o++) {
       const w = output[o]!;
-      grad[i] += alpha * w;
+      grad[i] = (grad[i] ?? 0) + alpha * w;
       output[o] = w + alpha * hidden[i]!;
     }
     // -log(score) = log(1 + e); -log(1 - score) = log(1 + e) + dot
