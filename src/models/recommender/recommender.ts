@@ -19,7 +19,6 @@ import {
 import type { TrainHooks } from "../../core/index.ts";
 import {
   newRunId,
-  Random,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
@@ -35,7 +34,6 @@ import {
   type Interactions,
   InteractionsBuilder,
   ItemCatalog,
-  latestPerUserMask,
 } from "../../data/index.ts";
 import { EpochLog } from "../../train/index.ts";
 import { ContentEngine, trainContent } from "./content.ts";
@@ -55,21 +53,14 @@ import {
 import { factorEngine, trainFactors } from "./factor-models.ts";
 import { FactorEngine, type FactorState, type FactorTraining, factorStateOf } from "./factors.ts";
 import { Histories } from "./histories.ts";
-import {
-  defaultRanker,
-  fitRanker,
-  HybridEngine,
-  type HybridSources,
-  RANKER_NEGATIVES,
-  RANKER_USERS,
-  RankerRows,
-  rankerOf,
-} from "./hybrid.ts";
+import { HybridEngine, type HybridSources } from "./hybrid.ts";
 import { ItemKnnEngine, trainItemKnn } from "./item-knn.ts";
-import { type CsrMatrix, csrFromEntries, topK } from "./matrix.ts";
+import { type CsrMatrix, topK } from "./matrix.ts";
 import { type RecommenderOptions, resolveRecommenderOptions } from "./options.ts";
 import { Popularity, PopularityEngine } from "./popularity.ts";
+import { rankerOf } from "./ranker.ts";
 import { RatingBaseline } from "./ratings.ts";
+import { interactionMatrix, trainHybrid } from "./train-hybrid.ts";
 
 export const RECOMMENDER_FAMILY = "recommender";
 export const RECOMMENDER_TASK = "recommend";
@@ -562,10 +553,6 @@ function interactionsFingerprint(data: Interactions): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-function matrixOf(data: Interactions): CsrMatrix {
-  return csrFromEntries(data.users.length, data.catalog.size, data.user, data.item, data.weight, data.length);
-}
-
 function commonState(data: Interactions, options: RecommenderOptions): CommonState {
   return {
     // The model's own copy: addItems must not change the data or another model.
@@ -573,7 +560,7 @@ function commonState(data: Interactions, options: RecommenderOptions): CommonSta
     weights: data.weights,
     timed: data.timed,
     userIds: [...data.users],
-    histories: new Histories(matrixOf(data)),
+    histories: new Histories(interactionMatrix(data)),
     popularity: Popularity.fromEvents(data, options.halfLifeDays),
     ratings: RatingBaseline.fit(data),
   };
@@ -625,85 +612,6 @@ function trainFactorModel(
     if (state.itemBias !== null && best.itemBias !== null) state.itemBias.set(best.itemBias);
   });
   return { engine: factorEngine(name, state, options), log };
-}
-
-/** Sources fitted on the earlier events, the ranker on the later ones, then the sources again on all. */
-async function trainHybrid(
-  data: Interactions,
-  common: CommonState,
-  options: RecommenderOptions,
-  hooks: TrainHooks,
-  progress: StageProgress,
-  dev: Interactions | undefined,
-): Promise<{ engine: HybridEngine; log: EpochLog<FactorState>; ranker: Record<string, unknown> }> {
-  const name = options.hybridFactors;
-  const content = await trainContent(common.catalog, options);
-  // Each user's latest items are what the ranker learns to find, from what came before.
-  const late = latestPerUserMask(data, options.validationFraction);
-  const earlyRows: number[] = [];
-  for (let r = 0; r < data.length; r++) if (late[r] === 0) earlyRows.push(r);
-  let ranker = defaultRanker();
-  let rankerUsers = 0;
-  let rankerRows = 0;
-  if (earlyRows.length > 0 && earlyRows.length < data.length) {
-    const early = data.subset(earlyRows, `${data.source} (before each user's latest items)`);
-    const earlyMatrix = matrixOf(early);
-    const quiet: FactorTraining = { progress, endEpoch: () => false };
-    const sources: HybridSources = {
-      factors: factorEngine(name, trainFactors(name, earlyMatrix, options, quiet), options),
-      knn: trainItemKnn(earlyMatrix, options, progress),
-      content,
-      popularity: Popularity.fromEvents(early, options.halfLifeDays),
-    };
-    const probe = new HybridEngine(sources, ranker, options.candidates, common.catalog);
-    // The later events of each user, on items new to them, are what the ranker should find.
-    const later = new Map<number, Set<number>>();
-    for (let r = 0; r < data.length; r++) {
-      if (late[r] === 0) continue;
-      const u = data.user[r]!;
-      const i = data.item[r]!;
-      const row = earlyMatrix.indptr;
-      let seen = false;
-      for (let p = row[u]!; p < row[u + 1]! && !seen; p++) seen = earlyMatrix.indices[p] === i;
-      if (seen) continue;
-      const set = later.get(u);
-      if (set === undefined) later.set(u, new Set([i]));
-      else set.add(i);
-    }
-    const users = [...later.keys()]
-      .filter((u) => earlyMatrix.indptr[u + 1]! > earlyMatrix.indptr[u]!)
-      .sort((a, b) => a - b);
-    const rng = new Random(options.seed);
-    rng.shuffle(users);
-    users.length = Math.min(users.length, RANKER_USERS);
-    const rows = new RankerRows();
-    const allowed = new Uint8Array(data.catalog.size);
-    for (const u of users) {
-      const history: History = {
-        indices: earlyMatrix.indices.subarray(earlyMatrix.indptr[u]!, earlyMatrix.indptr[u + 1]!),
-        data: earlyMatrix.data.subarray(earlyMatrix.indptr[u]!, earlyMatrix.indptr[u + 1]!),
-      };
-      allowed.fill(1);
-      for (let p = 0; p < history.indices.length; p++) allowed[history.indices[p]!] = 0;
-      rows.addUser(probe.candidateRows(u, history, allowed), later.get(u)!, RANKER_NEGATIVES, rng);
-    }
-    rankerUsers = users.length;
-    rankerRows = rows.length;
-    ranker = fitRanker(rows);
-  }
-  const matrix = matrixOf(data);
-  const { engine: factors, log } = trainFactorModel(name, common, matrix, options, hooks, progress, dev);
-  const sources: HybridSources = {
-    factors,
-    knn: trainItemKnn(matrix, options, progress),
-    content,
-    popularity: common.popularity,
-  };
-  return {
-    engine: new HybridEngine(sources, ranker, options.candidates, common.catalog),
-    log,
-    ranker: { ...ranker, users: rankerUsers, rows: rankerRows },
-  };
 }
 
 /**
@@ -762,7 +670,9 @@ export async function trainRecommender(
       break;
     }
     case "hybrid": {
-      const trained = await trainHybrid(train, common, options, hooks, progress, dev);
+      const trained = await trainHybrid(train, common.catalog, common.popularity, options, progress, (m) =>
+        trainFactorModel(options.hybridFactors, common, m, options, hooks, progress, dev),
+      );
       engine = trained.engine;
       log = trained.log;
       final["ranker"] = trained.ranker;
