@@ -105,6 +105,10 @@ export interface RankerFit {
   factorsNdcg: number;
   /** True when no blend beat the factor model on the held-out users, so the ranker is the factor model's score alone. */
   factorsOnly: boolean;
+  /** Two-fold cross-validated NDCG@10 gain of the blend over the factor model on the held-out users. */
+  crossValidatedGain: number;
+  /** The standard error of that gain (over users). */
+  crossValidatedError: number;
 }
 
 /** Cut-off of the NDCG the ranker optimises. */
@@ -113,11 +117,13 @@ const NDCG_AT = 10;
 const STEPS = [-1, -0.5, -0.25, -0.1, -0.05, 0.05, 0.1, 0.25, 0.5, 1];
 /** Passes over the weights at most. */
 const ROUNDS = 8;
+/** The blend is dropped when its cross-validated gain is more than this many standard errors below zero. */
+const HARMFUL = 2;
 /** A move is taken only when it gains at least this much held-out NDCG (against chasing noise). */
 const MIN_GAIN = 2e-4;
 
-/** Per-feature means and standard deviations over all rows (unknown values skipped). */
-function standardisation(data: RankerData): { means: number[]; stds: number[] } {
+/** @internal Per-feature means and standard deviations over all rows (unknown values skipped). */
+export function standardisation(data: RankerData): { means: number[]; stds: number[] } {
   const n = data.rows;
   const means = new Array<number>(FEATURE_COUNT).fill(0);
   const squares = new Array<number>(FEATURE_COUNT).fill(0);
@@ -143,7 +149,8 @@ function standardisation(data: RankerData): { means: number[]; stds: number[] } 
 }
 
 /** Scores the held-out users' candidates with weights and returns the mean NDCG@10. */
-class NdcgObjective {
+/** @internal Scores held-out users' candidates under weights: mean and per-user NDCG@10. */
+export class NdcgObjective {
   private readonly z: Float64Array;
   private readonly scores: Float64Array;
   private readonly top = new Int32Array(NDCG_AT);
@@ -173,15 +180,28 @@ class NdcgObjective {
     }
   }
 
-  /** Mean NDCG@10 over users; ties keep the candidates' order (deterministic). */
-  ndcg(weights: readonly number[]): number {
+  /** Mean NDCG@10 over the users `fold` selects (all by default); ties keep the candidates' order. */
+  ndcg(weights: readonly number[], fold: (user: number) => boolean = () => true): number {
+    const each = this.perUser(weights);
+    let total = 0;
+    let users = 0;
+    for (let g = 0; g < each.length; g++) {
+      if (!fold(g)) continue;
+      users++;
+      total += each[g] ?? 0;
+    }
+    return users > 0 ? total / users : 0;
+  }
+
+  /** Each user's NDCG@10 (a fresh array). */
+  perUser(weights: readonly number[]): Float64Array {
     const { z, scores, top, data } = this;
     for (let i = 0; i < data.rows; i++) {
       let s = 0;
       for (let k = 0; k < FEATURE_COUNT; k++) s += (weights[k] ?? 0) * (z[i * FEATURE_COUNT + k] ?? 0);
       scores[i] = s;
     }
-    let total = 0;
+    const out = new Float64Array(data.users);
     for (let g = 0; g < data.users; g++) {
       const ideal = this.ideal[g] ?? 0;
       if (ideal === 0) continue;
@@ -201,38 +221,44 @@ class NdcgObjective {
       }
       let dcg = 0;
       for (let p = 0; p < filled; p++) if (data.relevant[top[p] ?? a] === 1) dcg += 1 / Math.log2(p + 2);
-      total += dcg / ideal;
+      out[g] = dcg / ideal;
     }
-    return data.users > 0 ? total / data.users : 0;
+    return out;
   }
 }
 
-/**
- * Learns the ranker's weights by coordinate ascent on the held-out users' mean NDCG@10:
- * from the factor model's score alone, each other weight in turn takes the step (of a
- * fixed set) that raises NDCG most, while any step gains at least MIN_GAIN. Deterministic.
- * When no step ever gains, the ranker is the factor model alone (`factorsOnly`).
- */
-export function fitRanker(data: RankerData): RankerFit {
-  if (data.users === 0 || data.rows === 0) {
-    return { ranker: defaultRanker(), ndcg: 0, factorsNdcg: 0, factorsOnly: false };
-  }
-  const { means, stds } = standardisation(data);
-  const objective = new NdcgObjective(data, means, stds);
+/** The mean of values and its standard error. */
+function meanAndError(values: Float64Array): { mean: number; standardError: number } {
+  const n = values.length;
+  if (n < 2) return { mean: 0, standardError: Number.POSITIVE_INFINITY };
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / n;
+  let squares = 0;
+  for (const v of values) squares += (v - mean) ** 2;
+  return { mean, standardError: Math.sqrt(squares / (n - 1) / n) };
+}
+
+/** @internal Coordinate ascent from the factor model alone on the users of `fold`: the weights and their NDCG. */
+export function ascend(
+  objective: NdcgObjective,
+  fold: (user: number) => boolean,
+  minGain = MIN_GAIN,
+  features: readonly number[] = [1, 2, 3, 4, 5, 6],
+): { weights: number[]; ndcg: number } {
   const weights = new Array<number>(FEATURE_COUNT).fill(0);
   weights[0] = 1;
-  const factorsNdcg = objective.ndcg(weights);
-  let best = factorsNdcg;
+  let best = objective.ndcg(weights, fold);
   for (let round = 0; round < ROUNDS; round++) {
     let moved = false;
-    for (let k = 1; k < FEATURE_COUNT; k++) {
+    for (const k of features) {
       const start = weights[k] ?? 0;
       let bestValue = start;
       let bestScore = best;
       for (const step of STEPS) {
         weights[k] = start + step;
-        const score = objective.ndcg(weights);
-        if (score > bestScore + MIN_GAIN) {
+        const score = objective.ndcg(weights, fold);
+        if (score > bestScore + minGain) {
           bestScore = score;
           bestValue = start + step;
         }
@@ -245,6 +271,50 @@ export function fitRanker(data: RankerData): RankerFit {
     }
     if (!moved) break;
   }
-  const factorsOnly = weights.every((w, k) => (k === 0 ? w === 1 : w === 0));
-  return { ranker: { means, stds, weights, bias: 0, learned: true }, ndcg: best, factorsNdcg, factorsOnly };
+  return { weights, ndcg: best };
+}
+
+/**
+ * Learns the ranker's weights by coordinate ascent on the held-out users' mean NDCG@10:
+ * from the factor model's score alone, each other weight in turn takes the step (of a
+ * fixed set) that raises NDCG most, while any step gains at least MIN_GAIN. Deterministic.
+ *
+ * Two-fold cross-validation over the held-out users (weights fitted on the even users
+ * scored on the odd ones, and the other way round) estimates what the blend gains on
+ * users it was not fitted to. Half the users make that estimate noisy, so it does not
+ * decide alone: the ranker falls back to the factor model alone (`factorsOnly`) only when
+ * the cross-validated gain is clearly below zero (more than two standard errors).
+ */
+export function fitRanker(data: RankerData): RankerFit {
+  if (data.users === 0 || data.rows === 0) {
+    return {
+      ranker: defaultRanker(),
+      ndcg: 0,
+      factorsNdcg: 0,
+      factorsOnly: false,
+      crossValidatedGain: 0,
+      crossValidatedError: 0,
+    };
+  }
+  const { means, stds } = standardisation(data);
+  const objective = new NdcgObjective(data, means, stds);
+  const factors = new Array<number>(FEATURE_COUNT).fill(0);
+  factors[0] = 1;
+  const factorsNdcg = objective.ndcg(factors);
+  // Each user's gain under the weights fitted on the other fold.
+  const base = objective.perUser(factors);
+  const gains = new Float64Array(data.users);
+  for (const parity of [0, 1]) {
+    const fitted = objective.perUser(ascend(objective, (g) => g % 2 === parity).weights);
+    for (let g = 1 - parity; g < data.users; g += 2) gains[g] = (fitted[g] ?? 0) - (base[g] ?? 0);
+  }
+  const { mean: crossValidatedGain, standardError: crossValidatedError } = meanAndError(gains);
+  const ranker = { means, stds, weights: factors, bias: 0, learned: true };
+  const cv = { crossValidatedGain, crossValidatedError };
+  if (crossValidatedGain + HARMFUL * crossValidatedError < 0) {
+    return { ranker, ndcg: factorsNdcg, factorsNdcg, factorsOnly: true, ...cv };
+  }
+  const all = ascend(objective, () => true);
+  const factorsOnly = all.weights.every((w, k) => (k === 0 ? w === 1 : w === 0));
+  return { ranker: { ...ranker, weights: all.weights }, ndcg: all.ndcg, factorsNdcg, factorsOnly, ...cv };
 }

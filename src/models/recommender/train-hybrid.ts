@@ -12,7 +12,7 @@ import {
   type ItemCatalog,
 } from "../../data/index.ts";
 import type { EpochLog } from "../../train/index.ts";
-import { trainContent } from "./content.ts";
+import { type ContentEngine, trainContent } from "./content.ts";
 import type { History, StageProgress } from "./engine.ts";
 import { factorEngine, trainFactors } from "./factor-models.ts";
 import type { FactorEngine, FactorState, FactorTraining } from "./factors.ts";
@@ -60,10 +60,10 @@ function heldOutItems(held: Interactions, early: CsrMatrix): Map<number, Set<num
 }
 
 /**
- * The ranker's data: the sources fitted on `early`, each held-out user's candidates and
+ * The ranker's data (also how a benchmark scores weights on a test split): the sources fitted on `early`, each held-out user's candidates and
  * features among the items they had not seen, and which of those they went on to engage with.
  */
-function rankerData(
+export function rankerData(
   early: Interactions,
   held: Interactions,
   sources: HybridSources,
@@ -99,9 +99,13 @@ function rankerReport(fit: RankerFit, data: RankerData, fraction: number): Recor
     holdout: `${Math.round(fraction * 100)}% of each user's training items at random`,
     heldOutNdcg: fit.ndcg,
     heldOutFactorsNdcg: fit.factorsNdcg,
+    crossValidatedGain: fit.crossValidatedGain,
+    crossValidatedError: fit.crossValidatedError,
     factorsOnly: fit.factorsOnly,
     ...(fit.factorsOnly
-      ? { note: "no blend beat the factor model alone on the held-out users, so the hybrid ranks by it" }
+      ? {
+          note: "the blend lost to the factor model alone on held-out users it was not fitted to, so the hybrid ranks by the factor model",
+        }
       : {}),
   };
 }
@@ -117,6 +121,31 @@ function holdOut(data: Interactions, options: RecommenderOptions): InteractionSp
   }
 }
 
+/**
+ * The ranker's data from `data` alone: a random share of each user's items held out, the
+ * sources fitted on the rest; null when no user has two items to split.
+ */
+export function heldOutRankerData(
+  data: Interactions,
+  catalog: ItemCatalog,
+  content: ContentEngine,
+  options: RecommenderOptions,
+  progress: StageProgress,
+): RankerData | null {
+  const split = holdOut(data, options);
+  if (split === null) return null;
+  const name = options.hybridFactors;
+  const earlyMatrix = interactionMatrix(split.train);
+  const quiet: FactorTraining = { progress, endEpoch: () => false };
+  const sources: HybridSources = {
+    factors: factorEngine(name, trainFactors(name, earlyMatrix, options, quiet), options),
+    knn: trainItemKnn(earlyMatrix, options, progress),
+    content,
+    popularity: Popularity.fromEvents(split.train, options.halfLifeDays),
+  };
+  return rankerData(split.train, split.test, sources, options, catalog);
+}
+
 /** Sources fitted on most of each user's items, the ranker on the rest, then the sources again on all. */
 export async function trainHybrid(
   data: Interactions,
@@ -126,23 +155,9 @@ export async function trainHybrid(
   progress: StageProgress,
   fitFactors: FitFactors,
 ): Promise<HybridTraining> {
-  const name = options.hybridFactors;
   const content = await trainContent(catalog, options);
-  let fit: RankerFit = { ranker: defaultRanker(), ndcg: 0, factorsNdcg: 0, factorsOnly: false };
-  let held = new RankerData();
-  const split = holdOut(data, options);
-  if (split !== null) {
-    const earlyMatrix = interactionMatrix(split.train);
-    const quiet: FactorTraining = { progress, endEpoch: () => false };
-    const sources: HybridSources = {
-      factors: factorEngine(name, trainFactors(name, earlyMatrix, options, quiet), options),
-      knn: trainItemKnn(earlyMatrix, options, progress),
-      content,
-      popularity: Popularity.fromEvents(split.train, options.halfLifeDays),
-    };
-    held = rankerData(split.train, split.test, sources, options, catalog);
-    fit = fitRanker(held);
-  }
+  const held = heldOutRankerData(data, catalog, content, options, progress);
+  const fit = held === null ? null : fitRanker(held);
   const matrix = interactionMatrix(data);
   const { engine: factors, log } = fitFactors(matrix);
   const sources: HybridSources = {
@@ -152,8 +167,11 @@ export async function trainHybrid(
     popularity,
   };
   return {
-    engine: new HybridEngine(sources, fit.ranker, options.candidates, catalog),
+    engine: new HybridEngine(sources, fit?.ranker ?? defaultRanker(), options.candidates, catalog),
     log,
-    ranker: rankerReport(fit, held, options.validationFraction),
+    ranker:
+      fit === null || held === null
+        ? { ...defaultRanker(), users: 0, rows: 0 }
+        : rankerReport(fit, held, options.validationFraction),
   };
 }
