@@ -21,10 +21,10 @@ export type {
   RecommendOptions,
 } from "./recommender.ts";
 export {
-  loadRecommender,
   MAX_RECOMMENDATIONS,
   RECOMMENDER_FAMILY,
   RECOMMENDER_TASK,
   Recommender,
-  trainRecommender,
 } from "./recommender.ts";
+export { loadRecommender } from "./recommender-load.ts";
+export { trainRecommender } from "./recommender-train.ts";
