@@ -285,7 +285,7 @@ export function registerRecommendTrain(recommend: Command, io: CliIo): Command {
     .addOption(
       new Option(
         "--validation-fraction <x>",
-        "hybrid: share of each user's latest items the ranker learns from (default: 0.1)",
+        "hybrid: share of each user's items, at random, held out for the ranker to learn from (default: 0.1)",
       ).argParser(parseNumber("--validation-fraction", 0, true)),
     )
     .option("--no-baseline", "do not score a popularity baseline beside the model")

@@ -1,12 +1,8 @@
 import type { ModelFamily } from "../../artifact/index.ts";
 import type { RecommenderOptions } from "./options.ts";
-import {
-  loadRecommender,
-  RECOMMENDER_FAMILY,
-  type Recommender,
-  type RecommenderTrainingData,
-  trainRecommender,
-} from "./recommender.ts";
+import { RECOMMENDER_FAMILY, type Recommender, type RecommenderTrainingData } from "./recommender.ts";
+import { loadRecommender } from "./recommender-load.ts";
+import { trainRecommender } from "./recommender-train.ts";
 
 /**
  * The recommender as a model family: `train` and `load`; its models recommend items for a

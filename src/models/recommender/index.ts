@@ -3,8 +3,6 @@ export { ENGINE_NAMES, REASON_KINDS } from "./engine.ts";
 export type { RankingModel, RecommenderEvaluation, RecommenderEvaluationOptions } from "./evaluate.ts";
 export { evaluateRanking } from "./evaluate.ts";
 export { recommenderFamily } from "./family.ts";
-export type { Ranker } from "./hybrid.ts";
-export { HYBRID_FEATURES } from "./hybrid.ts";
 export type { CsrMatrix } from "./matrix.ts";
 export { csrFromEntries, topK, transpose } from "./matrix.ts";
 export type { HybridFactorModel, RecommenderModel, RecommenderOptions } from "./options.ts";
@@ -14,6 +12,8 @@ export {
   RECOMMENDER_MODELS,
   resolveRecommenderOptions,
 } from "./options.ts";
+export type { Ranker } from "./ranker.ts";
+export { HYBRID_FEATURES } from "./ranker.ts";
 export type {
   Recommendation,
   RecommendationReason,
@@ -21,10 +21,10 @@ export type {
   RecommendOptions,
 } from "./recommender.ts";
 export {
-  loadRecommender,
   MAX_RECOMMENDATIONS,
   RECOMMENDER_FAMILY,
   RECOMMENDER_TASK,
   Recommender,
-  trainRecommender,
 } from "./recommender.ts";
+export { loadRecommender } from "./recommender-load.ts";
+export { trainRecommender } from "./recommender-train.ts";

@@ -38,7 +38,7 @@ export interface RecommenderOptions {
   hybridFactors: HybridFactorModel;
   /** Hybrid: candidates each source proposes before the learned ranker orders them. */
   candidates: number;
-  /** Hybrid: share of the latest training events the ranker learns from (the rest trains the sources). */
+  /** Hybrid: share of each user's training items, drawn at random, the ranker learns to find (the rest trains the sources first). */
   validationFraction: number;
   /** ALS, BPR: stop after this many passes without a better dev NDCG@10 (0 = off; needs dev data). */
   patience: number;

@@ -6,7 +6,9 @@ import { isCodedError, scratchFiles } from "../../../test/support/data-files.ts"
 import { plantedData, plantedInteractions } from "../../../test/support/recommend-data.ts";
 import { ItemCatalog, leaveLastOut } from "../../data/index.ts";
 import { RECOMMENDER_MODELS, type RecommenderModel, type RecommenderOptions } from "./options.ts";
-import { loadRecommender, type Recommender, trainRecommender } from "./recommender.ts";
+import type { Recommender } from "./recommender.ts";
+import { loadRecommender } from "./recommender-load.ts";
+import { trainRecommender } from "./recommender-train.ts";
 
 const scratch = scratchFiles("recommender");
 const planted = plantedData();
