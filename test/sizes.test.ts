@@ -25,31 +25,17 @@ const LONG_FILES: ReadonlyMap<string, string> = new Map([
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   [
-    "src/apps/monitor/store.ts",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
     "src/apps/recommend/store.ts",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   ["src/artifact/artifact.ts", "to cut: several ideas in one file (issue 16 item 6)"],
   ["src/cli/cluster.ts", "to cut: owned by another area this round (issue 16 item 6), cut after the merge"],
   ["src/cli/demo.ts", "to cut: several ideas in one file (issue 16 item 6)"],
-  ["src/cli/radar.ts", "to cut: owned by another area this round (issue 16 item 6), cut after the merge"],
-  ["src/cli/search.ts", "to cut: owned by another area this round (issue 16 item 6), cut after the merge"],
   [
     "src/data/interactions.ts",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   ["src/data/table.ts", "to cut: several ideas in one file (issue 16 item 6)"],
-  [
-    "src/data/tagged-reader.test.ts",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
-    "src/models/classifier/classifier.ts",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
   ["src/models/classifier/encoder-classifier.ts", "to cut: several ideas in one file (issue 16 item 6)"],
   ["src/models/classifier/head.ts", "to cut: several ideas in one file (issue 16 item 6)"],
   ["src/models/classifier/quantize.ts", "to cut: several ideas in one file (issue 16 item 6)"],
@@ -60,15 +46,7 @@ const LONG_FILES: ReadonlyMap<string, string> = new Map([
   ["src/models/regressor/design.ts", "to cut: several ideas in one file (issue 16 item 6)"],
   ["src/models/regressor/regressor.ts", "to cut: several ideas in one file (issue 16 item 6)"],
   [
-    "src/models/retrieval/retrieval.ts",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
     "src/models/retrieval/word-vector-encoder.ts",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
-    "src/models/tagger/tagger.test.ts",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   ["src/server/registry.ts", "to cut: several ideas in one file (issue 16 item 6)"],
@@ -113,10 +91,6 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ["src/apps/monitor/feed-parser.ts: parseFeed", "to cut: several steps in one function (issue 16 item 7)"],
   [
     "src/apps/monitor/redis-stream.ts: RedisStreamConsumer.run",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
-    "src/apps/monitor/store.ts: MonitorStore.insertDocuments",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   [
@@ -176,7 +150,7 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     "to cut: several steps in one function (issue 16 item 7)",
   ],
   [
-    "src/models/classifier/classifier.ts: trainClassifier",
+    "src/models/classifier/ngram-training.ts: trainClassifier",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   [
@@ -195,11 +169,7 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   [
-    "src/models/recommender/hybrid.ts: fitRanker",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
-    "src/models/recommender/recommender.ts: trainRecommender",
+    "src/models/recommender/recommender-train.ts: trainRecommender",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   [
@@ -216,8 +186,8 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     "to cut: several steps in one function (issue 16 item 7)",
   ],
   [
-    "src/models/retrieval/retrieval.ts: loadRetrievalIndex",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
+    "src/models/cluster/text-clusters.ts: trainTextClusters",
+    "to cut: the encoder features added a step (issue 16 item 7)",
   ],
   [
     "src/models/tagger/train.ts: trainTagger",

@@ -1,7 +1,7 @@
 /**
- * The runs store: every training, textkit's own and a user's, as one row with its metrics
- * per step, its final report and its status. Writing happens a few times per run (start, once
- * per epoch, finish), each a short statement, so that recording never weighs on training.
+ * The runs store: every training, textkit's own and a user's, as one row with its metrics per
+ * step, its final report and its status. A run writes at its start, its epochs at most once a
+ * second (batched, in the background) and at its finish, so recording never weighs on training.
  *
  * A run whose process died is not left "running": on every read, a running run whose process
  * is gone (same host, pid no longer alive) or that has not sent a heartbeat for `staleMs` is
@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type EpochSummary, TEXTKIT_VERSION, TextkitError, type TrainHooks } from "../core/index.ts";
 import type { Database } from "./database.ts";
-import type { Queryable, SqlValue } from "./driver.ts";
+import type { Queryable } from "./driver.ts";
 import {
   flatten,
   higherIsBetter,
@@ -442,7 +442,6 @@ export class RunHandle {
   abandon(): void {
     this.end();
   }
-
   private end(): void {
     this.ended = true;
     if (this.timer !== undefined) clearInterval(this.timer);
@@ -492,11 +491,10 @@ export class RunHandle {
       higherIsBetter: higher,
     };
     this.summary.set(name, next);
-    const params: SqlValue[] = [this.id, name, next.last, next.best, next.bestStep, higher ? 1 : 0];
     await tx.run(
       "INSERT INTO run_summary (run_id, name, last, best, best_step, higher_better) VALUES (?, ?, ?, ?, ?, ?) " +
         "ON CONFLICT (run_id, name) DO UPDATE SET last = excluded.last, best = excluded.best, best_step = excluded.best_step",
-      params,
+      [this.id, name, next.last, next.best, next.bestStep, higher ? 1 : 0],
     );
   }
 }
