@@ -1,11 +1,15 @@
 /**
  * Greedy k-means++ seeding, as scikit-learn's: each centre is the best of 2 + ln(k)
- * candidates drawn in proportion to their squared distance to the centres so far;
- * candidates the triangle inequality rules out are not compared with a row.
+ * candidates drawn in proportion to their squared distance to the centres so far. Dense
+ * rows are compared with the candidates through the WebAssembly SIMD kernel (row · candidate,
+ * all candidates per cached block of rows; distance = |x|² + |c|² - 2 x·c, as scikit-learn's
+ * float32 path); where SIMD is missing, a scalar loop skips the candidates the triangle
+ * inequality rules out.
  */
 import type { Random } from "../../core/index.ts";
 import { blockOfFour, centreDistance, interleave } from "./kmeans-kernels.ts";
 import type { Rows } from "./kmeans-rows.ts";
+import { RowDots } from "./row-dots.ts";
 
 /** Distance of every row to row `j` into `out` (squared Euclidean, or 1 - cosine). `scratch` has dim items. */
 export function distancesToRow(rows: Rows, j: number, out: Float64Array, scratch: Float64Array): void {
@@ -114,9 +118,13 @@ export interface SeedScratch {
   candidateBlocks: Float64Array;
   four: Float64Array;
   row: Float64Array;
+  /** Dense rows in the SIMD kernel, taking `trials` candidates at once; null for sparse rows or without SIMD. */
+  kernel: RowDots | null;
 }
 
-export function newSeedScratch(n: number, dim: number, k: number, trials: number): SeedScratch {
+/** Scratch for seeding `rows` with k centres and `trials` candidates per centre. */
+export function newSeedScratch(rows: Rows, k: number, trials: number): SeedScratch {
+  const { n, dim } = rows;
   return {
     closest: new Float64Array(n),
     nearest: new Int32Array(n),
@@ -129,6 +137,7 @@ export function newSeedScratch(n: number, dim: number, k: number, trials: number
     candidateBlocks: new Float64Array(Math.ceil(trials / 4) * 4 * dim),
     four: new Float64Array(4),
     row: new Float64Array(dim),
+    kernel: rows.dense === null ? null : RowDots.of(rows.dense, n, dim, trials),
   };
 }
 
@@ -149,7 +158,12 @@ export function seedCentroids(
   const { closest, nearest, candidates, cumulative, ids, potentials } = scratch;
   const first = rng.int(n);
   setCentroidFromRow(rows, first, centroids, 0);
-  distancesToRow(rows, first, closest, scratch.row);
+  if (scratch.kernel !== null) {
+    ids[0] = first;
+    kernelDistances(rows, trials, true, scratch.kernel, scratch);
+  } else {
+    distancesToRow(rows, first, closest, scratch.row);
+  }
   nearest.fill(0);
   for (let c = 1; c < k; c++) {
     let running = 0;
@@ -158,7 +172,9 @@ export function seedCentroids(
       cumulative[i] = running;
     }
     for (let t = 0; t < trials; t++) ids[t] = searchCumulative(cumulative, n, rng.next() * running);
-    if (rows.dense !== null) {
+    if (scratch.kernel !== null) {
+      kernelDistances(rows, trials, false, scratch.kernel, scratch);
+    } else if (rows.dense !== null) {
       denseCandidateDistances(rows, c, trials, centroids, k, scratch);
     } else {
       for (let t = 0; t < trials; t++) {
@@ -183,6 +199,52 @@ export function seedCentroids(
         nearest[i] = c;
       }
     }
+  }
+}
+
+/**
+ * Distances through the SIMD kernel: squared Euclidean |x|² + |c|² - 2 x·c (clipped at 0),
+ * or 1 - x·c for the cosine metric's unit rows. With `first`, the distances of every row to
+ * candidate `ids[0]` go into `closest`; otherwise, for each of the `trials` candidates,
+ * min(distance(i, candidate t), closest[i]) goes into candidates[t * n + i] and their sums
+ * into `potentials`.
+ */
+function kernelDistances(
+  rows: Rows,
+  trials: number,
+  first: boolean,
+  kernel: RowDots,
+  scratch: SeedScratch,
+): void {
+  const { n, dim, norms, cosine } = rows;
+  const x = rows.dense;
+  if (x === null) throw new Error("kernelDistances: dense rows expected");
+  const { ids, candidateRows, candidates, closest, potentials } = scratch;
+  const count = first ? 1 : trials;
+  for (let t = 0; t < count; t++) {
+    const from = (ids[t] ?? 0) * dim;
+    for (let d = 0; d < dim; d++) candidateRows[t * dim + d] = x[from + d] ?? 0;
+  }
+  const dots = kernel.manyDots(candidateRows, dim, count);
+  const stride = kernel.stride;
+  for (let t = 0; t < count; t++) {
+    const own = cosine ? 1 : (norms[ids[t] ?? 0] ?? 0);
+    const at = t * stride;
+    const base = t * n;
+    let pot = 0;
+    for (let i = 0; i < n; i++) {
+      const dot = dots[at + i] ?? 0;
+      const v = Math.max(0, cosine ? 1 - dot : (norms[i] ?? 0) + own - 2 * dot);
+      if (first) {
+        closest[i] = v;
+        continue;
+      }
+      const near = closest[i] ?? 0;
+      const d = Math.min(v, near);
+      candidates[base + i] = d;
+      pot += d;
+    }
+    potentials[t] = pot;
   }
 }
 

@@ -137,7 +137,7 @@ export function kMeans(
   const sums = new CentroidSums(n, k, dim);
   const labels = new Int32Array(n);
   const dist = new Float64Array(n);
-  const seedScratch = newSeedScratch(n, dim, k, trials);
+  const seedScratch = newSeedScratch(rows, k, trials);
   const bounds = new HamerlyBounds(rows, k);
   let best: { labels: Int32Array; centroids: Float64Array; inertia: number; restart: number } | null = null;
   const restarts: KMeansRestart[] = [];

@@ -41,4 +41,28 @@ describe("RowDots", () => {
     kernel.dots(new Float64Array([1, 1]), out);
     assert.deepEqual([...out], [3, 7]);
   });
+
+  it("dots several vectors at once, block by block, as one vector at a time does", () => {
+    const random = new Random(8);
+    for (const [rows, dim, count] of [
+      [1, 3, 1],
+      [7, 5, 3],
+      [3001, 50, 4],
+    ] as const) {
+      const matrix = Float32Array.from({ length: rows * dim }, () => random.next() * 2 - 1);
+      const vectors = Float64Array.from({ length: count * dim }, () => random.next() * 2 - 1);
+      const kernel = RowDots.of(matrix, rows, dim, count);
+      assert.ok(kernel !== null);
+      // A copy: the answer is a view that the next call overwrites.
+      const many = Float64Array.from(kernel.manyDots(vectors, dim, count));
+      const one = new Float64Array(rows);
+      for (let t = 0; t < count; t++) {
+        kernel.dots(vectors.subarray(t * dim, (t + 1) * dim), one);
+        for (let r = 0; r < rows; r++) {
+          assert.equal(many[t * kernel.stride + r], one[r], `vector ${t}, row ${r} of ${rows} × ${dim}`);
+        }
+      }
+      assert.throws(() => kernel.manyDots(vectors, dim, count + 1), /vectors/);
+    }
+  });
 });

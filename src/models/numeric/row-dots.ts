@@ -189,29 +189,37 @@ export class RowDots {
   private readonly offsets: { vector: number; out: number };
   private readonly paddedRows: number;
   private readonly paddedDim: number;
+  /** How many vectors {@link RowDots.manyDots} takes at once. */
+  readonly maxVectors: number;
 
-  private constructor(module: WasmModule, matrix: Float32Array, rows: number, dim: number) {
+  private constructor(module: WasmModule, matrix: Float32Array, rows: number, dim: number, vectors: number) {
     this.rows = rows;
+    this.maxVectors = vectors;
     this.paddedRows = roundUp4(rows);
     this.paddedDim = roundUp4(dim);
     const matrixBytes = this.paddedRows * this.paddedDim * 4;
     const vectorAt = matrixBytes;
-    const outAt = vectorAt + this.paddedDim * 4;
-    const api = wasmApi()!;
-    const memory = new api.Memory({ initial: Math.ceil((outAt + this.paddedRows * 4) / PAGE) });
+    const outAt = vectorAt + vectors * this.paddedDim * 4;
+    const api = wasmApi();
+    if (api === undefined) throw new Error("RowDots: WebAssembly is missing although the module compiled");
+    const outBytes = vectors * this.paddedRows * 4;
+    const memory = new api.Memory({ initial: Math.ceil((outAt + outBytes) / PAGE) });
     const instance = new api.Instance(module, { env: { memory } });
     this.run = instance.exports["dots"] as DotsFunction;
     const padded = new Float32Array(memory.buffer, 0, this.paddedRows * this.paddedDim);
     for (let r = 0; r < rows; r++) padded.set(matrix.subarray(r * dim, r * dim + dim), r * this.paddedDim);
-    this.vector = new Float32Array(memory.buffer, vectorAt, this.paddedDim);
-    this.out = new Float32Array(memory.buffer, outAt, this.paddedRows);
+    this.vector = new Float32Array(memory.buffer, vectorAt, vectors * this.paddedDim);
+    this.out = new Float32Array(memory.buffer, outAt, vectors * this.paddedRows);
     this.offsets = { vector: vectorAt, out: outAt };
   }
 
-  /** The kernel for `rows × dim` row-major `matrix`, or null without WebAssembly SIMD. */
-  static of(matrix: Float32Array, rows: number, dim: number): RowDots | null {
+  /**
+   * The kernel for `rows × dim` row-major `matrix`, or null without WebAssembly SIMD.
+   * `vectors` (default 1) is the most vectors one {@link RowDots.manyDots} call takes.
+   */
+  static of(matrix: Float32Array, rows: number, dim: number, vectors = 1): RowDots | null {
     const module = compiledModule();
-    return module === null ? null : new RowDots(module, matrix, rows, dim);
+    return module === null ? null : new RowDots(module, matrix, rows, dim, Math.max(1, vectors));
   }
 
   /** out[r] = row r · vector (vector rounded to float32), for every row. */
@@ -220,5 +228,38 @@ export class RowDots {
     this.run(0, this.offsets.vector, this.offsets.out, this.paddedRows, this.paddedDim);
     const sums = this.out;
     for (let r = 0; r < this.rows; r++) out[r] = sums[r]!;
+  }
+
+  /** Items between two vectors' sums in the array {@link RowDots.manyDots} answers (the rows rounded up to four). */
+  get stride(): number {
+    return this.paddedRows;
+  }
+
+  /**
+   * The dot products of every row with each of `count` vectors (vector t being
+   * `vectors[t · dim .. (t + 1) · dim)`, rounded to float32): row r · vector t is at
+   * t · {@link RowDots.stride} + r of the answer, a view that the next call overwrites.
+   * The rows go by blocks that stay in cache while every vector is dotted with them, so
+   * the matrix is read from memory once for all the vectors.
+   */
+  manyDots(vectors: Float64Array, dim: number, count: number): Float32Array {
+    if (count > this.maxVectors || roundUp4(dim) !== this.paddedDim) {
+      throw new Error(
+        `RowDots.manyDots: ${count} vectors of ${dim} for a kernel of ${this.maxVectors} × ${this.paddedDim}`,
+      );
+    }
+    const { paddedDim: pd, paddedRows: pr } = this;
+    this.vector.fill(0);
+    for (let t = 0; t < count; t++) this.vector.set(vectors.subarray(t * dim, (t + 1) * dim), t * pd);
+    // 64 KiB of float32 rows a block: with the vectors, well inside a core's L2 cache.
+    const block = Math.max(4, (Math.floor(16384 / pd) >> 2) << 2);
+    for (let start = 0; start < pr; start += block) {
+      const size = Math.min(block, pr - start);
+      for (let t = 0; t < count; t++) {
+        const outAt = this.offsets.out + (t * pr + start) * 4;
+        this.run(start * pd * 4, this.offsets.vector + t * pd * 4, outAt, size, pd);
+      }
+    }
+    return this.out;
   }
 }
