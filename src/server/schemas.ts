@@ -2,7 +2,7 @@
  * The request and response schemas. Each validates requests (fastify's Ajv) and describes
  * the route in /openapi.json, so the documentation cannot drift from what is enforced.
  */
-import { type Static, Type } from "@fastify/type-provider-typebox";
+import { type Static, type TSchema, Type } from "@fastify/type-provider-typebox";
 import { VERSION_STATES } from "./registry.ts";
 
 export const ErrorSchema = Type.Object(
@@ -130,6 +130,11 @@ export type ActivateBody = Static<typeof ActivateBody>;
 
 /** Response schemas every route shares for errors. */
 export const ERROR_RESPONSES = { "4xx": ErrorSchema, "5xx": ErrorSchema } as const;
+
+/** A route's responses: `ok` for 200, the error shape for the rest. */
+export function responses<T extends TSchema>(ok: T) {
+  return { 200: ok, ...ERROR_RESPONSES } as const;
+}
 
 /** OpenAPI security requirement of routes that need a key. */
 export const BEARER_SECURITY = [{ bearer: [] }];

@@ -1,6 +1,9 @@
 /**
  * The shapes the dashboard reads from the API: GET /v1/models, the monitor routes under
  * /v1/monitor and an assistant's routes under /v1/models/{name}. Times are ISO 8601 strings.
+ * The monitor's and assistant's shapes are the server's response schemas restated
+ * (src/server/schemas-monitor.ts, schemas-assist.ts); test/api-types.test.ts fails when
+ * one drifts from the other.
  */
 
 export const SENTIMENTS = ["positive", "neutral", "negative"] as const;
@@ -48,11 +51,31 @@ export interface TaggedEntity {
 
 export interface FeedStatus {
   url: string;
-  name: string | null;
+  /** The configured name, else the feed's own title, else the URL's host. */
+  name: string;
   lastPolledAt: string | null;
-  lastStatus: string | null;
+  lastStatus: "ok" | "not_modified" | "failed" | null;
   lastError: string | null;
+  lastErrorCode: string | null;
+  /** Failed polls in a row. */
+  failures: number;
   itemsTotal: number;
+  nextPollAt: string | null;
+}
+
+/** The Redis stream consumer feeding the monitor. */
+export interface StreamStatus {
+  stream: string;
+  group: string;
+  consumer: string;
+  connected: boolean;
+  lastReadAt: string | null;
+  processed: number;
+  duplicates: number;
+  deadLettered: number;
+  /** Entries read but not yet acknowledged; null before the first look. */
+  pending: number | null;
+  lastError: string | null;
 }
 
 export interface MonitorStatus {
@@ -61,12 +84,12 @@ export interface MonitorStatus {
   sentiments: string[];
   lastIngestAt: string | null;
   queue: { pending: number; capacity: number };
-  models: { topic: string | null; sentiment: string | null; entities: string | null; language?: string };
+  models: { topic: string | null; sentiment: string | null; entities: string | null; language: string };
   rules: number;
   openAlerts: number;
   sources: {
     feeds: FeedStatus[];
-    stream: null | { stream: string; group: string; consumer: string; connected: boolean; processed: number };
+    stream: StreamStatus | null;
   };
 }
 
@@ -121,7 +144,7 @@ export interface MonitorDocument {
   url: string | null;
   lang: string;
   /** The language model's probability; null when the source named the language or textkit's detector did. */
-  langScore?: number | null;
+  langScore: number | null;
   publishedAt: string;
   ingestedAt: string;
   topic: string | null;
@@ -143,13 +166,13 @@ export interface Alert {
   id: string;
   rule: string;
   kind: string;
-  topic: string | null;
+  topic: string;
   message: string;
   firedAt: string;
   window: { from: string; to: string };
   value: number;
   /** Keyword rules have no baseline: mean and std are null, windows 0. */
-  baseline: { mean: number | null; std: number | null; windows: number } | null;
+  baseline: { mean: number | null; std: number | null; windows: number };
   z: number | null;
   count: number;
   status: "open" | "acknowledged";
@@ -197,17 +220,21 @@ export interface PassageScore {
 
 /** POST /v1/models/{name}/chat */
 export interface ChatReply {
+  model: string;
+  version: string;
   conversation: string;
   turn: string;
   path: ReplyPath;
   text: string;
-  lang: string;
+  lang: "en" | "zh";
+  /** The message's language as detected (an ISO 639 code); score null when textkit's en/zh detector decided. */
+  detected: { language: string; score: number | null };
   /** The intent the reply serves; null for faq, passage and handover. */
   intent: IntentScore | null;
   /** The message's best intent, whether or not it was taken. */
-  candidate?: IntentScore | null;
+  candidate: IntentScore | null;
   /** An intent's action webhook, when the reply carried one out. */
-  action?: {
+  action: {
     status: "pending" | "done" | "refused" | "failed";
     attempts: number;
     error: string | null;
@@ -225,6 +252,7 @@ export interface ChatReply {
 /** A recorded turn, personal data masked. */
 export interface ConversationTurn {
   id: string;
+  conversationId: string;
   seq: number;
   at: string;
   message: string;
@@ -232,12 +260,28 @@ export interface ConversationTurn {
   path: string;
   intent: string | null;
   confidence: number | null;
+  /** The reply's reason and scores (why, intent, faq, passage, slots, asking), masked. */
+  details: Record<string, unknown>;
+}
+
+/** An open form of a conversation: the intent waiting for a slot or a yes/no. */
+export interface ConversationState {
+  lang: "en" | "zh" | null;
+  intent: string | null;
+  asked: string | null;
+  attempts: number;
+  slots: Record<string, string>;
+  phase: "filling" | "confirming";
+  confidence: number;
 }
 
 /** GET /v1/models/{name}/conversations/{id} */
 export interface Conversation {
   id: string;
   status: "open" | "handed_over";
+  createdAt: string;
+  updatedAt: string;
+  state: ConversationState;
   turns: ConversationTurn[];
 }
 
@@ -257,9 +301,13 @@ export interface FeedbackBody {
 export interface Handover {
   id: string;
   conversationId: string;
+  /** The turn that handed over. */
+  turnId: string;
   at: string;
   reason: string;
   status: "open" | "closed";
+  closedAt: string | null;
+  closedBy: string | null;
   /** The conversation so far, oldest first. */
   turns: ConversationTurn[];
 }

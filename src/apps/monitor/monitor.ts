@@ -16,11 +16,11 @@ import {
 } from "./alerts.ts";
 import { type AlertRule, type MonitorConfig, SENTIMENTS } from "./config.ts";
 import type { IngestOutcome, IngestResult, MonitorDocument, MonitorDocumentInput } from "./document.ts";
-import type { FeedPoller } from "./feeds.ts";
+import type { FeedPoller, FeedStatus } from "./feeds.ts";
 import { IngestQueue } from "./ingest-queue.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
 import { defaultWorkers, PipelinePool } from "./pipeline-pool.ts";
-import type { RedisStreamConsumer } from "./redis-stream.ts";
+import type { RedisStreamConsumer, RedisStreamStatus } from "./redis-stream.ts";
 import {
   type AlertRecord,
   BUCKET_MS,
@@ -78,7 +78,7 @@ export interface MonitorStatus {
   models: { topic: string | null; sentiment: string | null; entities: string | null; language: string };
   rules: number;
   openAlerts: number;
-  sources: { feeds: unknown[]; stream: unknown };
+  sources: { feeds: FeedStatus[]; stream: RedisStreamStatus | null };
 }
 
 const DAY = BUCKET_MS.day;

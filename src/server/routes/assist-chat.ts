@@ -3,13 +3,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { NEW_CONVERSATION } from "../../apps/assist/index.ts";
 import { TextkitError } from "../../core/index.ts";
-import { BEARER_SECURITY, ModelParams } from "../schemas.ts";
+import { BEARER_SECURITY, ModelParams, responses } from "../schemas.ts";
+import { ChatReplySchema } from "../schemas-assist.ts";
 import {
   ASSIST_TAGS,
   type AssistRouteContext,
   assistantOf,
   CONFLICT_RETRIES,
-  RESPONSES,
   replyJson,
 } from "./assist-shared.ts";
 
@@ -40,7 +40,7 @@ export const assistChatRoutes: FastifyPluginAsyncTypebox<AssistRouteContext> = a
           { additionalProperties: false },
         ),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(ChatReplySchema),
       },
     },
     async (request) => {

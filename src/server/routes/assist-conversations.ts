@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { OUT_OF_SCOPE, VERDICTS } from "../../apps/assist/index.ts";
 import { maskPersonalData, TextkitError } from "../../core/index.ts";
-import { BEARER_SECURITY, ModelParams } from "../schemas.ts";
-import { ASSIST_TAGS, type AssistRouteContext, assistantOf, iso, RESPONSES } from "./assist-shared.ts";
+import { BEARER_SECURITY, ModelParams, responses } from "../schemas.ts";
+import { ConversationSchema, FeedbackAnswerSchema } from "../schemas-assist.ts";
+import { ASSIST_TAGS, type AssistRouteContext, assistantOf, iso } from "./assist-shared.ts";
 
 /** GET /models/:name/conversations/:id, POST /models/:name/feedback. */
 export const assistConversationRoutes: FastifyPluginAsyncTypebox<AssistRouteContext> = async (
@@ -26,7 +27,7 @@ export const assistConversationRoutes: FastifyPluginAsyncTypebox<AssistRouteCont
           id: Type.String({ minLength: 1, maxLength: 100 }),
         }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(ConversationSchema),
       },
     },
     async (request) => {
@@ -67,7 +68,7 @@ export const assistConversationRoutes: FastifyPluginAsyncTypebox<AssistRouteCont
           { additionalProperties: false },
         ),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(FeedbackAnswerSchema),
       },
     },
     async (request) => {

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { maskPersonalData } from "../../core/index.ts";
-import { BEARER_SECURITY, ModelParams } from "../schemas.ts";
-import { ASSIST_TAGS, type AssistRouteContext, assistantOf, iso, RESPONSES } from "./assist-shared.ts";
+import { BEARER_SECURITY, ModelParams, responses } from "../schemas.ts";
+import { HandoverClosedSchema, HandoverListSchema } from "../schemas-assist.ts";
+import { ASSIST_TAGS, type AssistRouteContext, assistantOf, iso } from "./assist-shared.ts";
 
 /** GET /models/:name/handovers, POST /models/:name/handovers/:id/close. */
 export const assistHandoverRoutes: FastifyPluginAsyncTypebox<AssistRouteContext> = async (app, options) => {
@@ -24,7 +25,7 @@ export const assistHandoverRoutes: FastifyPluginAsyncTypebox<AssistRouteContext>
           ),
         }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(HandoverListSchema),
       },
     },
     async (request) => {
@@ -64,7 +65,7 @@ export const assistHandoverRoutes: FastifyPluginAsyncTypebox<AssistRouteContext>
           ),
         ),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(HandoverClosedSchema),
       },
     },
     async (request) => {

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { type KnowledgeItemKind, parseKnowledgeItem } from "../../apps/assist/index.ts";
-import { BEARER_SECURITY, ModelParams } from "../schemas.ts";
-import { ASSIST_TAGS, type AssistRouteContext, assistantOf, iso, RESPONSES } from "./assist-shared.ts";
+import { BEARER_SECURITY, ModelParams, responses } from "../schemas.ts";
+import { KnowledgeEditAnswerSchema, KnowledgeSchema } from "../schemas-assist.ts";
+import { ASSIST_TAGS, type AssistRouteContext, assistantOf, iso } from "./assist-shared.ts";
 
 const KnowledgeParams = Type.Object({
   name: Type.String({ minLength: 1 }),
@@ -26,7 +27,7 @@ export const assistKnowledgeRoutes: FastifyPluginAsyncTypebox<AssistRouteContext
         summary: "The intents and FAQs the assistant answers from, and the edits waiting for a retrain",
         params: ModelParams,
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(KnowledgeSchema),
       },
     },
     async (request) => {
@@ -51,7 +52,7 @@ export const assistKnowledgeRoutes: FastifyPluginAsyncTypebox<AssistRouteContext
         params: KnowledgeParams,
         body: Type.Object({}, { additionalProperties: true }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(KnowledgeEditAnswerSchema),
       },
     },
     async (request) => {
@@ -82,7 +83,7 @@ export const assistKnowledgeRoutes: FastifyPluginAsyncTypebox<AssistRouteContext
         summary: "Remove an intent or an FAQ (applied by the next `textkit assist retrain`)",
         params: KnowledgeParams,
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(KnowledgeEditAnswerSchema),
       },
     },
     async (request) => {

@@ -1,10 +1,8 @@
 /** What the assistant's route files share: options, the store opened once, and reply shapes. */
-import { Type } from "@sinclair/typebox";
 import { type Assistant, AssistStore, type Reply } from "../../apps/assist/index.ts";
 import { TextkitError } from "../../core/index.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
 import type { ModelRegistry, ServedModel } from "../registry.ts";
-import { ERROR_RESPONSES } from "../schemas.ts";
 
 export interface AssistRoutesOptions {
   registry: ModelRegistry;
@@ -19,8 +17,6 @@ export interface AssistRouteContext extends AssistRoutesOptions {
   store: () => Promise<AssistStore>;
 }
 
-const FreeObject = Type.Object({}, { additionalProperties: true });
-export const RESPONSES = { 200: FreeObject, ...ERROR_RESPONSES } as const;
 export const ASSIST_TAGS = ["assistants"];
 
 /** Opens the store on the first call and shares it; forgets a failed open so the next call retries. */
@@ -48,9 +44,15 @@ export function assistantOf(model: ServedModel): Assistant {
   return model.assistant;
 }
 
-export const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+/** A time in ms since 1970 as ISO 8601; null stays null. */
+export function iso(t: number): string;
+export function iso(t: number | null): string | null;
+export function iso(t: number | null): string | null {
+  return t === null ? null : new Date(t).toISOString();
+}
 
-export function replyJson(reply: Reply): Record<string, unknown> {
+/** A reply as the chat route answers it: without the conversation state the store keeps. */
+export function replyJson(reply: Reply): Omit<Reply, "state"> {
   const { state: _state, ...rest } = reply;
   return rest;
 }

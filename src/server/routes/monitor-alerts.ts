@@ -1,17 +1,35 @@
 /** The monitor's alerts, their acknowledgement, and the rules that raise them. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { alertJson } from "../../apps/monitor/index.ts";
-import { BEARER_SECURITY } from "../schemas.ts";
+import type { AlertRecord } from "../../apps/monitor/index.ts";
+import { BEARER_SECURITY, responses } from "../schemas.ts";
+import { AlertAnswerSchema, type AlertJson, AlertListSchema, RulesSchema } from "../schemas-monitor.ts";
 import {
+  iso,
   Limit,
   limitOf,
   MONITOR_CONFIG,
   MONITOR_TAGS,
   type MonitorRoutesOptions,
   monitorOf,
-  RESPONSES,
 } from "./monitor-shared.ts";
+
+/** An alert as the API shows it (the webhook payload's `alert` has the same fields). */
+function alertBody(alert: AlertRecord): AlertJson {
+  return {
+    ...alert,
+    firedAt: iso(alert.firedAt),
+    window: { from: iso(alert.window.from), to: iso(alert.window.to) },
+    acknowledgedAt: iso(alert.acknowledgedAt),
+    deliveries: alert.deliveries.map((d) => ({
+      target: d.target,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      deliveredAt: iso(d.deliveredAt),
+    })),
+  };
+}
 
 /** GET /monitor/alerts, POST /monitor/alerts/:id/ack, GET /monitor/rules. */
 export const monitorAlertRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions> = async (app, options) => {
@@ -32,7 +50,7 @@ export const monitorAlertRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions>
           limit: Limit(500),
         }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(AlertListSchema),
       },
     },
     async (request) => {
@@ -41,7 +59,7 @@ export const monitorAlertRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions>
         ...(status === undefined || status === "all" ? {} : { status }),
         ...limitOf(limit, 500),
       });
-      return { alerts: alerts.map(alertJson) };
+      return { alerts: alerts.map(alertBody) };
     },
   );
 
@@ -63,21 +81,29 @@ export const monitorAlertRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions>
           ),
         ),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(AlertAnswerSchema),
       },
     },
     async (request) => {
       const body = request.body ?? {};
       const by = body.by ?? request.apiKey?.name ?? null;
       return {
-        alert: alertJson(await monitorOf(options).acknowledge(request.params.id, by, body.note ?? null)),
+        alert: alertBody(await monitorOf(options).acknowledge(request.params.id, by, body.note ?? null)),
       };
     },
   );
 
   app.get(
     "/monitor/rules",
-    { config, schema: { tags, summary: "The alert rules", security: BEARER_SECURITY, response: RESPONSES } },
-    async () => ({ rules: monitorOf(options).rules() }),
+    {
+      config,
+      schema: {
+        tags,
+        summary: "The alert rules",
+        security: BEARER_SECURITY,
+        response: responses(RulesSchema),
+      },
+    },
+    async () => ({ rules: [...monitorOf(options).rules()] }),
   );
 };

@@ -7,7 +7,8 @@ import {
   parseDocumentInput,
 } from "../../apps/monitor/index.ts";
 import { isTextkitError, TextkitError } from "../../core/index.ts";
-import { BEARER_SECURITY } from "../schemas.ts";
+import { BEARER_SECURITY, responses } from "../schemas.ts";
+import { DocumentPageSchema, IngestAnswerSchema, type MonitorDocumentJson } from "../schemas-monitor.ts";
 import {
   iso,
   Limit,
@@ -17,7 +18,6 @@ import {
   type MonitorRoutesOptions,
   monitorOf,
   RangeQuery,
-  RESPONSES,
   range,
   SentimentQuery,
   TopicQuery,
@@ -25,7 +25,7 @@ import {
 
 const NDJSON_TYPES = ["application/x-ndjson", "application/jsonl", "application/x-jsonlines"];
 
-function documentJson(d: MonitorDocument): Record<string, unknown> {
+function documentJson(d: MonitorDocument): MonitorDocumentJson {
   return {
     key: d.key,
     id: d.id,
@@ -115,7 +115,7 @@ export const monitorDocumentRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptio
           "document is classified and stored; a document seen before (same source and id, or same text) is a duplicate. " +
           "503 MONITOR_BUSY with Retry-After when the monitor is behind: send the same documents again later.",
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(IngestAnswerSchema),
       },
     },
     async (request, reply) => {
@@ -153,7 +153,7 @@ export const monitorDocumentRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptio
           cursor: Type.Optional(Type.String({ maxLength: 2000 })),
         }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(DocumentPageSchema),
       },
     },
     async (request) => {

@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { GRANULARITIES, type Granularity } from "../../apps/monitor/index.ts";
-import { BEARER_SECURITY } from "../schemas.ts";
+import { BEARER_SECURITY, responses } from "../schemas.ts";
+import { EntitiesSchema, MonitorStatusSchema, TermsSchema, TrendsSchema } from "../schemas-monitor.ts";
 import {
   iso,
   Limit,
@@ -12,7 +13,6 @@ import {
   type MonitorRoutesOptions,
   monitorOf,
   RangeQuery,
-  RESPONSES,
   range,
   SentimentQuery,
   TopicQuery,
@@ -31,12 +31,12 @@ export const monitorInsightRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOption
         tags,
         summary: "What the monitor holds and runs",
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(MonitorStatusSchema),
       },
     },
     async () => {
       const s = await monitorOf(options).status();
-      return { ...s, lastIngestAt: iso(s.lastIngestAt) };
+      return { ...s, sentiments: [...s.sentiments], lastIngestAt: iso(s.lastIngestAt) };
     },
   );
 
@@ -54,7 +54,7 @@ export const monitorInsightRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOption
           bucket: Type.Optional(Type.Union(GRANULARITIES.map((g) => Type.Literal(g)))),
         }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(TrendsSchema),
       },
     },
     async (request) => {
@@ -77,7 +77,7 @@ export const monitorInsightRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOption
         summary: "The most frequent content words",
         querystring: Type.Object({ ...RangeQuery, ...TopicQuery, ...SentimentQuery, limit: Limit(200) }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(TermsSchema),
       },
     },
     async (request) => {
@@ -103,7 +103,7 @@ export const monitorInsightRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOption
           limit: Limit(200),
         }),
         security: BEARER_SECURITY,
-        response: RESPONSES,
+        response: responses(EntitiesSchema),
       },
     },
     async (request) => {

@@ -2,7 +2,6 @@
 import { Type } from "@sinclair/typebox";
 import { type Monitor, SENTIMENTS } from "../../apps/monitor/index.ts";
 import { TextkitError } from "../../core/index.ts";
-import { ERROR_RESPONSES } from "../schemas.ts";
 
 export interface MonitorRoutesOptions {
   /** null: the server runs without a monitor, and every monitor route says so. */
@@ -11,8 +10,6 @@ export interface MonitorRoutesOptions {
   maxDocuments: number;
 }
 
-const FreeObject = Type.Object({}, { additionalProperties: true });
-export const RESPONSES = { 200: FreeObject, ...ERROR_RESPONSES } as const;
 export const MONITOR_TAGS = ["monitor"];
 /** Every monitor route needs the `monitor` scope. */
 export const MONITOR_CONFIG = { scope: "monitor" as const };
@@ -71,4 +68,9 @@ export function range(query: { from?: string; to?: string }): { from?: number; t
   return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 }
 
-export const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+/** A time in ms since 1970 as ISO 8601; null stays null. */
+export function iso(t: number): string;
+export function iso(t: number | null): string | null;
+export function iso(t: number | null): string | null {
+  return t === null ? null : new Date(t).toISOString();
+}
