@@ -6,6 +6,7 @@ export type { InterestItem } from "./interests.ts";
 export { InterestMatcher } from "./interests.ts";
 export type { Rate, RateDifference } from "./measurement.ts";
 export { rateDifference, rateOf, Z_95 } from "./measurement.ts";
+export { RecommendStore } from "./store.ts";
 export type {
   AppEventInput,
   AppStats,
@@ -14,10 +15,5 @@ export type {
   ImpressionInput,
   IntakeResult,
   Outcome,
-} from "./store.ts";
-export {
-  ATTRIBUTION_WINDOW_MS,
-  CLICK_TYPES,
-  CONVERSION_TYPES,
-  RecommendStore,
-} from "./store.ts";
+} from "./store-records.ts";
+export { ATTRIBUTION_WINDOW_MS, CLICK_TYPES, CONVERSION_TYPES } from "./store-records.ts";

@@ -9,162 +9,30 @@
  * applied twice; an event on an item the catalogue lacks is stored as such, counted and
  * reported, never applied; an event older than the user's latest is applied and counted as
  * out of order. An impression takes at most one click and one conversion.
+ *
+ * The tables are in store-schema.ts, what the store takes and answers in store-records.ts,
+ * and the row-by-row steps of an intake (keys, attribution, counters) in store-attribution.ts.
  */
-import { createHash, randomUUID } from "node:crypto";
-import { TextkitError } from "../../core/index.ts";
+import { randomUUID } from "node:crypto";
 import { type BehaviourEvent, parseTimestamp } from "../../data/index.ts";
 import type { Database, Queryable, SqlValue } from "../../store/index.ts";
 import { checkSplit, type SplitConfig, type Variant } from "./ab-split.ts";
-import { type Rate, type RateDifference, rateDifference, rateOf } from "./measurement.ts";
-
-/** Append, never edit. */
-const MIGRATIONS = [
-  `CREATE TABLE recommend_settings (
-    app TEXT PRIMARY KEY,
-    control TEXT NOT NULL,
-    treatment TEXT,
-    share DOUBLE PRECISION NOT NULL,
-    updated_at BIGINT NOT NULL
-  );
-  CREATE TABLE recommend_impressions (
-    id TEXT PRIMARY KEY,
-    app TEXT NOT NULL,
-    model TEXT NOT NULL,
-    version TEXT NOT NULL,
-    variant TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    shown_at BIGINT NOT NULL
-  );
-  CREATE INDEX recommend_impressions_user ON recommend_impressions (app, user_id, item_id, shown_at);
-  CREATE INDEX recommend_impressions_time ON recommend_impressions (app, shown_at);
-  CREATE TABLE recommend_outcomes (
-    impression_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    at BIGINT NOT NULL,
-    PRIMARY KEY (impression_id, kind)
-  );
-  CREATE TABLE recommend_events (
-    app TEXT NOT NULL,
-    event_key TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    value DOUBLE PRECISION,
-    event_time DOUBLE PRECISION NOT NULL,
-    received_at BIGINT NOT NULL,
-    status TEXT NOT NULL,
-    out_of_order INTEGER NOT NULL,
-    PRIMARY KEY (app, event_key)
-  );
-  CREATE INDEX recommend_events_user ON recommend_events (app, user_id, event_time);
-  CREATE TABLE recommend_counters (
-    app TEXT NOT NULL,
-    name TEXT NOT NULL,
-    n BIGINT NOT NULL,
-    PRIMARY KEY (app, name)
-  )`,
-] as const;
-
-/** Event types that count as a click, and as a conversion, of the impression they follow. */
-export const CLICK_TYPES: readonly string[] = ["click"];
-export const CONVERSION_TYPES: readonly string[] = ["like", "share", "purchase"];
-/** An event without an impression id is attributed to the user's latest impression of the item this recent. */
-export const ATTRIBUTION_WINDOW_MS = 24 * 3_600_000;
-
-/** An event as the application takes it: a behaviour event, with an optional id and impression. */
-export interface AppEventInput extends BehaviourEvent {
-  /** The client's id of the event: the same id sent twice is one event. */
-  id?: string;
-  /** The impression (from a recommend answer) this event follows. */
-  impression?: string;
-}
-
-/** One recommended item as shown. */
-export interface ImpressionInput {
-  item: string;
-  position: number;
-}
-
-export interface Impression extends ImpressionInput {
-  id: string;
-}
-
-/** What an intake did with a batch: every event is in exactly one of accepted, duplicates, unknownItems. */
-export interface IntakeResult {
-  /** Events to apply to the models (timestamps in Unix seconds), in the batch's order. */
-  accepted: (BehaviourEvent & { timestamp: number })[];
-  duplicates: number;
-  /** Events naming items the catalogue lacks: stored, not applied. */
-  unknownItems: { index: number; item: string }[];
-  /** Accepted events older than their user's latest event. */
-  outOfOrder: number;
-  /** Users whose first event this was. */
-  newUsers: string[];
-  clicks: number;
-  conversions: number;
-  /** The impressions that took a click or a conversion from this batch. */
-  outcomes: Outcome[];
-}
-
-/** A click or conversion attributed to an impression, and what served it. */
-export interface Outcome {
-  kind: "click" | "conversion";
-  impression: string;
-  model: string;
-  version: string;
-  variant: Variant;
-  position: number;
-}
-
-/** Figures of one group of impressions (a model version, a variant, a position). */
-export interface GroupFigures {
-  impressions: number;
-  ctr: Rate;
-  conversion: Rate;
-}
-
-export interface AppStats {
-  split: SplitConfig;
-  byVersion: (GroupFigures & { model: string; version: string; variant: Variant })[];
-  byVariant: (GroupFigures & { variant: Variant })[];
-  byPosition: (GroupFigures & { variant: Variant; position: number })[];
-  /** Treatment minus control, with 95% intervals; null without an experiment. */
-  difference: { ctr: RateDifference; conversion: RateDifference } | null;
-  events: {
-    applied: number;
-    duplicates: number;
-    unknownItem: number;
-    outOfOrder: number;
-    users: number;
-    /** The most frequent unknown item ids, most events first. */
-    unknownItems: { item: string; events: number }[];
-  };
-}
-
-interface FigureRow {
-  impressions: number | string;
-  clicks: number | string | null;
-  conversions: number | string | null;
-}
-
-const FIGURES = `COUNT(*) AS impressions,
-  SUM(CASE WHEN EXISTS (SELECT 1 FROM recommend_outcomes o WHERE o.impression_id = i.id AND o.kind = 'click') THEN 1 ELSE 0 END) AS clicks,
-  SUM(CASE WHEN EXISTS (SELECT 1 FROM recommend_outcomes o WHERE o.impression_id = i.id AND o.kind = 'conversion') THEN 1 ELSE 0 END) AS conversions`;
-
-function figures(row: FigureRow): GroupFigures {
-  const n = Number(row.impressions);
-  return {
-    impressions: n,
-    ctr: rateOf(Number(row.clicks ?? 0), n),
-    conversion: rateOf(Number(row.conversions ?? 0), n),
-  };
-}
-
-function variantOf(value: unknown): Variant {
-  return value === "treatment" ? "treatment" : "control";
-}
+import { rateDifference } from "./measurement.ts";
+import { attribute, bump, eventKey } from "./store-attribution.ts";
+import {
+  type AppEventInput,
+  type AppStats,
+  CLICK_TYPES,
+  CONVERSION_TYPES,
+  FIGURES,
+  type FigureRow,
+  figures,
+  type Impression,
+  type ImpressionInput,
+  type IntakeResult,
+  variantOf,
+} from "./store-records.ts";
+import { MIGRATIONS } from "./store-schema.ts";
 
 /**
  * The recommend application's store.
@@ -437,80 +305,4 @@ export class RecommendStore {
       timestamp: Number(r.event_time),
     }));
   }
-}
-
-/**
- * The key an event is stored under: the client's id, or a digest of who did what to which
- * item when; an event without a time of its own is never a duplicate of another.
- */
-function eventKey(e: AppEventInput & { timestamp: number }, untimed: boolean): string {
-  if (e.id !== undefined) return `id:${e.id}`;
-  if (untimed) return `new:${randomUUID()}`;
-  const digest = createHash("sha256").update(JSON.stringify([e.user, e.item, e.type, e.timestamp]));
-  return `at:${digest.digest("base64url")}`;
-}
-
-interface ImpressionRow {
-  id: string;
-  model: string;
-  version: string;
-  variant: string;
-  position: number | string;
-}
-
-const IMPRESSION_COLUMNS = "id, model, version, variant, position";
-
-/** Marks the impression this event follows; null when there is none, or it has this outcome already. */
-async function attribute(
-  tx: Queryable,
-  app: string,
-  e: AppEventInput,
-  kind: "click" | "conversion",
-  at: number,
-): Promise<Outcome | null> {
-  let row: ImpressionRow | undefined;
-  if (e.impression !== undefined) {
-    const rows = await tx.query<ImpressionRow>(
-      `SELECT ${IMPRESSION_COLUMNS} FROM recommend_impressions WHERE id = ? AND app = ? AND user_id = ? AND item_id = ?`,
-      [e.impression, app, e.user, e.item],
-    );
-    if (rows.length === 0) {
-      throw new TextkitError(
-        "DATA_UNKNOWN_IMPRESSION",
-        `impression '${e.impression}' is not one of ${app}'s impressions of item '${e.item}' for user '${e.user}'`,
-        { details: { impression: e.impression } },
-      );
-    }
-    row = rows[0];
-  } else {
-    const rows = await tx.query<ImpressionRow>(
-      `SELECT ${IMPRESSION_COLUMNS} FROM recommend_impressions
-       WHERE app = ? AND user_id = ? AND item_id = ? AND shown_at >= ? AND shown_at <= ?
-       ORDER BY shown_at DESC, id LIMIT 1`,
-      [app, e.user, e.item, at - ATTRIBUTION_WINDOW_MS, at],
-    );
-    row = rows[0];
-  }
-  if (row === undefined) return null;
-  const done = await tx.run(
-    "INSERT INTO recommend_outcomes (impression_id, kind, at) VALUES (?, ?, ?) ON CONFLICT (impression_id, kind) DO NOTHING",
-    [row.id, kind, at],
-  );
-  if (done.changes === 0) return null;
-  return {
-    kind,
-    impression: row.id,
-    model: row.model,
-    version: row.version,
-    variant: variantOf(row.variant),
-    position: Number(row.position),
-  };
-}
-
-async function bump(tx: Queryable, app: string, name: string, by: number): Promise<void> {
-  await tx.run(
-    `INSERT INTO recommend_counters (app, name, n) VALUES (?, ?, ?)
-     ON CONFLICT (app, name) DO UPDATE SET n = recommend_counters.n + excluded.n`,
-    [app, name, by],
-  );
 }
