@@ -43,10 +43,14 @@ interface SideResult {
   texts: number;
   maxRssKb: number;
   tokenizeSeconds?: number;
+  /** The peer's OpenBLAS pool size as it ran (null when torch uses another BLAS). */
+  blasThreads?: number | null;
 }
 
-function run(cmd: string, args: string[]): SideResult {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+function run(cmd: string, args: string[], threads: number): SideResult {
+  // The peer's BLAS pool must match the row: OpenBLAS ignores torch.set_num_threads.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26, env });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1) as string) as SideResult;
 }
@@ -100,24 +104,25 @@ function measure(
   let ours: SideResult | undefined;
   let peer: SideResult | undefined;
   for (let rep = 0; rep < reps; rep++) {
-    const a = run(process.execPath, [
-      "--import",
-      "tsx",
-      join(ROOT, "bench", "encoder", "worker.ts"),
-      dir,
-      textsFile,
-      String(threads),
-      String(batch),
-      oursOut,
-    ]);
-    const b = run(PYTHON, [
-      join(ROOT, "bench", "encoder", "peer.py"),
-      dir,
-      idsFile,
-      String(threads),
-      String(batch),
-      peerOut,
-    ]);
+    const a = run(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(ROOT, "bench", "encoder", "worker.ts"),
+        dir,
+        textsFile,
+        String(threads),
+        String(batch),
+        oursOut,
+      ],
+      threads,
+    );
+    const b = run(
+      PYTHON,
+      [join(ROOT, "bench", "encoder", "peer.py"), dir, idsFile, String(threads), String(batch), peerOut],
+      threads,
+    );
     if (ours === undefined || a.seconds < ours.seconds) ours = a;
     if (peer === undefined || b.seconds < peer.seconds) peer = b;
   }
@@ -193,6 +198,7 @@ async function main(): Promise<void> {
       "textkit tokenising share",
       "textkit peak RSS MiB",
       "PyTorch peak RSS MiB",
+      "PyTorch BLAS threads",
       "max abs diff",
     ],
     rows.map((r) => [
@@ -205,6 +211,7 @@ async function main(): Promise<void> {
       `${fmt.pct((r.ours.tokenizeSeconds ?? 0) / r.ours.seconds)}%`,
       fmt.int(r.ours.maxRssKb / 1024),
       fmt.int(r.peer.maxRssKb / 1024),
+      r.peer.blasThreads ?? "not OpenBLAS",
       r.diff.toExponential(1),
     ]),
   );
@@ -217,7 +224,7 @@ async function main(): Promise<void> {
     )
       .map(([m, n]) => `${m} ${n.toFixed(1)}`)
       .join(", ")}.`,
-    `Random weights (seeded); no accuracy is claimed. Best of ${reps} runs per side, each in a fresh process. textkit's time includes tokenising; PyTorch (torch ${spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim()}, torch.set_num_threads) is handed the token ids. Ratio = textkit's sentences/s over PyTorch's.`,
+    `Random weights (seeded); no accuracy is claimed. Best of ${reps} runs per side, each in a fresh process. textkit's time includes tokenising; PyTorch (torch ${spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim()}, torch.set_num_threads) is handed the token ids. Ratio = textkit's sentences/s over PyTorch's. The peer runs with OPENBLAS_NUM_THREADS and OMP_NUM_THREADS set to the row's threads (Debian's torch calls OpenBLAS, whose own pool ignores torch.set_num_threads; runs before this setting gave PyTorch's "1 thread" rows 2 cores for their GEMMs); the BLAS threads column is what the peer's OpenBLAS reported.`,
     "",
     "## Sentences per second",
     "",
