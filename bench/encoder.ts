@@ -14,7 +14,9 @@
  * normalise. Random weights say nothing about accuracy, and this benchmark claims none:
  * the max |Δ| column only shows that both sides computed the same vectors.
  *
- *   npm run bench:encoder [-- --texts 200 --reps 2]
+ *   npm run bench:encoder [-- --texts 200 --reps 2 --threads 1]
+ *
+ * --threads N runs only the rows with N threads (default: 1 and 2).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -148,6 +150,11 @@ function headTrainingSection(): string {
 async function main(): Promise<void> {
   const textCount = numberArgument("--texts", 200);
   const reps = numberArgument("--reps", 2);
+  const onlyThreads = numberArgument("--threads", 0);
+  if (onlyThreads !== 0 && !THREADS.some((t) => t === onlyThreads)) {
+    throw new Error(`--threads takes one of ${THREADS.join(", ")}, not ${onlyThreads}`);
+  }
+  const threadCounts = onlyThreads === 0 ? THREADS : [onlyThreads];
   if (!existsSync(join(SHARED_DATA, "clinc150", "data_full.json"))) {
     console.log(`bench:encoder skipped: ${join(SHARED_DATA, "clinc150", "data_full.json")} is not there`);
     return;
@@ -173,7 +180,7 @@ async function main(): Promise<void> {
     await encoder.close();
     const idsFile = join(CACHE, `${model}-ids.json`);
     writeFileSync(idsFile, JSON.stringify(ids));
-    for (const threads of THREADS) {
+    for (const threads of threadCounts) {
       for (const batch of BATCHES) {
         const row = measure(model, threads, batch, textsFile, idsFile, reps);
         rows.push(row);
