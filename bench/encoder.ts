@@ -14,7 +14,9 @@
  * normalise. Random weights say nothing about accuracy, and this benchmark claims none:
  * the max |Δ| column only shows that both sides computed the same vectors.
  *
- *   npm run bench:encoder [-- --texts 200 --reps 2]
+ *   npm run bench:encoder [-- --texts 200 --reps 2 --threads 1]
+ *
+ * --threads N runs only the rows with N threads (default: 1 and 2).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -43,10 +45,14 @@ interface SideResult {
   texts: number;
   maxRssKb: number;
   tokenizeSeconds?: number;
+  /** The peer's OpenBLAS pool size as it ran (null when torch uses another BLAS). */
+  blasThreads?: number | null;
 }
 
-function run(cmd: string, args: string[]): SideResult {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+function run(cmd: string, args: string[], threads: number): SideResult {
+  // The peer's BLAS pool must match the row: OpenBLAS ignores torch.set_num_threads.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26, env });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1) as string) as SideResult;
 }
@@ -100,24 +106,25 @@ function measure(
   let ours: SideResult | undefined;
   let peer: SideResult | undefined;
   for (let rep = 0; rep < reps; rep++) {
-    const a = run(process.execPath, [
-      "--import",
-      "tsx",
-      join(ROOT, "bench", "encoder", "worker.ts"),
-      dir,
-      textsFile,
-      String(threads),
-      String(batch),
-      oursOut,
-    ]);
-    const b = run(PYTHON, [
-      join(ROOT, "bench", "encoder", "peer.py"),
-      dir,
-      idsFile,
-      String(threads),
-      String(batch),
-      peerOut,
-    ]);
+    const a = run(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(ROOT, "bench", "encoder", "worker.ts"),
+        dir,
+        textsFile,
+        String(threads),
+        String(batch),
+        oursOut,
+      ],
+      threads,
+    );
+    const b = run(
+      PYTHON,
+      [join(ROOT, "bench", "encoder", "peer.py"), dir, idsFile, String(threads), String(batch), peerOut],
+      threads,
+    );
     if (ours === undefined || a.seconds < ours.seconds) ours = a;
     if (peer === undefined || b.seconds < peer.seconds) peer = b;
   }
@@ -143,6 +150,11 @@ function headTrainingSection(): string {
 async function main(): Promise<void> {
   const textCount = numberArgument("--texts", 200);
   const reps = numberArgument("--reps", 2);
+  const onlyThreads = numberArgument("--threads", 0);
+  if (onlyThreads !== 0 && !THREADS.some((t) => t === onlyThreads)) {
+    throw new Error(`--threads takes one of ${THREADS.join(", ")}, not ${onlyThreads}`);
+  }
+  const threadCounts = onlyThreads === 0 ? THREADS : [onlyThreads];
   if (!existsSync(join(SHARED_DATA, "clinc150", "data_full.json"))) {
     console.log(`bench:encoder skipped: ${join(SHARED_DATA, "clinc150", "data_full.json")} is not there`);
     return;
@@ -168,7 +180,7 @@ async function main(): Promise<void> {
     await encoder.close();
     const idsFile = join(CACHE, `${model}-ids.json`);
     writeFileSync(idsFile, JSON.stringify(ids));
-    for (const threads of THREADS) {
+    for (const threads of threadCounts) {
       for (const batch of BATCHES) {
         const row = measure(model, threads, batch, textsFile, idsFile, reps);
         rows.push(row);
@@ -193,6 +205,7 @@ async function main(): Promise<void> {
       "textkit tokenising share",
       "textkit peak RSS MiB",
       "PyTorch peak RSS MiB",
+      "PyTorch BLAS threads",
       "max abs diff",
     ],
     rows.map((r) => [
@@ -205,6 +218,7 @@ async function main(): Promise<void> {
       `${fmt.pct((r.ours.tokenizeSeconds ?? 0) / r.ours.seconds)}%`,
       fmt.int(r.ours.maxRssKb / 1024),
       fmt.int(r.peer.maxRssKb / 1024),
+      r.peer.blasThreads ?? "not OpenBLAS",
       r.diff.toExponential(1),
     ]),
   );
@@ -217,7 +231,7 @@ async function main(): Promise<void> {
     )
       .map(([m, n]) => `${m} ${n.toFixed(1)}`)
       .join(", ")}.`,
-    `Random weights (seeded); no accuracy is claimed. Best of ${reps} runs per side, each in a fresh process. textkit's time includes tokenising; PyTorch (torch ${spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim()}, torch.set_num_threads) is handed the token ids. Ratio = textkit's sentences/s over PyTorch's.`,
+    `Random weights (seeded); no accuracy is claimed. Best of ${reps} runs per side, each in a fresh process. textkit's time includes tokenising; PyTorch (torch ${spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim()}, torch.set_num_threads) is handed the token ids. Ratio = textkit's sentences/s over PyTorch's. The peer runs with OPENBLAS_NUM_THREADS and OMP_NUM_THREADS set to the row's threads (Debian's torch calls OpenBLAS, whose own pool ignores torch.set_num_threads; runs before this setting gave PyTorch's "1 thread" rows 2 cores for their GEMMs); the BLAS threads column is what the peer's OpenBLAS reported.`,
     "",
     "## Sentences per second",
     "",

@@ -6,9 +6,16 @@ pooling (mean over the mask, normalised).
     /usr/bin/python3 bench/encoder/peer.py MODEL_DIR IDS.json THREADS BATCH OUT.f32
 
 Prints one JSON line: seconds (forward passes and pooling, after one warm-up batch),
-texts, and the process's peak resident memory in KiB.
+texts, the process's peak resident memory in KiB, and the thread count of the BLAS that
+torch's linear layers call (blasThreads).
+
+Debian's torch calls OpenBLAS (pthread build) for its GEMMs, and torch.set_num_threads does
+not reach OpenBLAS's own pool, which defaults to every core: a "1 thread" row then ran its
+GEMMs on 2 cores. OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) are set to the row's thread
+count here, before torch is imported, because OpenBLAS reads them only when it loads.
 """
 
+import ctypes
 import importlib.util
 import json
 import os
@@ -16,13 +23,29 @@ import resource
 import sys
 import time
 
-import torch
+if len(sys.argv) > 3:
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[3]
+    os.environ["OMP_NUM_THREADS"] = sys.argv[3]
+
+import torch  # noqa: E402  (after the thread variables, which OpenBLAS reads on load)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location(
     "fixtures", os.path.join(HERE, "..", "..", "scripts", "make-encoder-fixtures.py"))
 fixtures = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fixtures)
+
+
+def blas_threads():
+    """Threads of the OpenBLAS that torch loaded (None when torch calls another BLAS)."""
+    with open("/proc/self/maps", encoding="utf-8") as f:
+        libs = sorted({line.split()[-1] for line in f if "openblas" in line and ".so" in line})
+    for lib in libs:
+        try:
+            return int(ctypes.CDLL(lib).openblas_get_num_threads())
+        except (OSError, AttributeError):
+            continue
+    return None
 
 
 def main():
@@ -59,7 +82,7 @@ def main():
         seconds = time.perf_counter() - t0
     out.numpy().astype("<f4").tofile(out_file)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "texts": len(rows), "maxRssKb": rss}))
+    print(json.dumps({"seconds": seconds, "texts": len(rows), "maxRssKb": rss, "blasThreads": blas_threads()}))
 
 
 if __name__ == "__main__":
