@@ -13,7 +13,6 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
 import {
   buildRadar,
@@ -27,7 +26,7 @@ import { type RunningServer, startServer } from "../src/server/index.ts";
 import { openDatabase } from "../src/store/index.ts";
 import { blipPosition, RADAR_SIZE, ringBand } from "../web/src/radar-geometry.ts";
 import { call, tempDir } from "./server-helpers.ts";
-import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
+import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 import { storeTargets } from "./support/postgres.ts";
 
 const root = tempDir("dashboard-radar");
@@ -56,14 +55,6 @@ interface DrawnBlip {
   ring: string;
   x: number;
   y: number;
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 function drawn(page: Page): Promise<DrawnBlip[]> {

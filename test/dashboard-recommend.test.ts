@@ -10,13 +10,12 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
 import { demoInteractions, generateDemoData } from "../src/apps/recommend/index.ts";
 import { trainRecommender } from "../src/models/recommender/index.ts";
 import { type RunningServer, startServer } from "../src/server/index.ts";
 import { call, tempDir } from "./server-helpers.ts";
-import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
+import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 
 const root = tempDir("dashboard-recommend");
 const skip = chromiumSkipReason();
@@ -25,14 +24,6 @@ let chromium: LaunchedChromium | null = null;
 let server: RunningServer | null = null;
 
 /** Polls `check` from Node (the page's CSP forbids evaluating strings for polling). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 function attributes(page: Page, selector: string, name: string): Promise<string[]> {
   return page
     .locator(selector)

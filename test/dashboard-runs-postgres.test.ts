@@ -7,10 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type RunningServer, startServer } from "../src/server/index.ts";
 import { tempDir } from "./server-helpers.ts";
-import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
+import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 import { runCli } from "./support/cli-run.ts";
 import { storeTargets } from "./support/postgres.ts";
 
@@ -18,14 +17,6 @@ const postgres = storeTargets().find((t) => t.dialect === "postgres");
 const skip = chromiumSkipReason() ?? postgres?.skip ?? "no PostgreSQL target";
 const root = tempDir("dashboard-runs-pg");
 const INTENTS = "samples/intents";
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe("dashboard: Runs and Models pages on PostgreSQL", { skip, timeout: 240_000 }, () => {
   let chromium: LaunchedChromium | null = null;

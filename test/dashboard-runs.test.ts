@@ -8,23 +8,14 @@ import assert from "node:assert/strict";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type RunningServer, startServer } from "../src/server/index.ts";
 import { smooth } from "../web/src/smooth.ts";
 import { tempDir } from "./server-helpers.ts";
-import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
+import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 import { runCli } from "./support/cli-run.ts";
 
 const skip = chromiumSkipReason();
 const root = tempDir("dashboard-runs");
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe("smooth", () => {
   it("removes the start-up bias and never leaves the range of the values so far", () => {

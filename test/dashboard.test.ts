@@ -21,7 +21,7 @@ import { ApiKeyStore } from "../src/store/api-keys.ts";
 import { openDatabase } from "../src/store/database.ts";
 import { call, errorOf, tempDir, trainTopicModel } from "./server-helpers.ts";
 import { writeAssistKnowledge } from "./support/assist-knowledge.ts";
-import { chromiumSkipReason, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
+import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 import { CLASSIFIER_TOPICS } from "./support/topic-corpus.ts";
 
 const root = tempDir("dashboard");
@@ -63,14 +63,6 @@ async function assertNoProblems(page: Page, problems: PageProblems): Promise<voi
  * Polls `check` until it holds. From Node, not with page.waitForFunction: its polling
  * evaluates strings inside the page, which the dashboard's CSP (rightly) forbids.
  */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /** The text of the first element that matches, or null (without waiting for one). */
 function textOf(page: Page, selector: string): Promise<string | null> {
   return page.evaluate<string | null>(

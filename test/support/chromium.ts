@@ -2,7 +2,9 @@
  * Real Chromium for the browser tests, driven with playwright-core: Debian's
  * /usr/bin/chromium, headless, with nothing that reaches the network on its own.
  */
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Browser, chromium } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -54,4 +56,20 @@ export async function launchChromium(): Promise<LaunchedChromium> {
   }
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 60_000 });
   return { browser, close: () => browser.close() };
+}
+
+/**
+ * Waits until `check` holds, polling every 100 ms; fails the test naming `what` after
+ * `timeoutMs`. For pages that update after a request or a redraw.
+ */
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
 }
