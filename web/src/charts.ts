@@ -1,6 +1,7 @@
 /**
- * The two monitor charts, built on the parts of Chart.js they use (registered once, so the
- * bundle leaves out the rest), each with a text fallback: a table of the same numbers.
+ * The dashboard's charts, built on the parts of Chart.js they use (registered once, so the
+ * bundle leaves out the rest): the monitor's two, each with a text fallback (a table of the
+ * same numbers), and the curves per epoch of the Runs and Models pages.
  */
 import {
   BarController,
@@ -190,4 +191,39 @@ declare global {
     /** The Monitor page's charts, for the browser test to read their datasets. */
     __textkitCharts?: { topicTrend: LineChart | null; sentiment: BarChart | null };
   }
+}
+
+/** A line chart of metrics per epoch, as the Runs and Models pages draw them. */
+export type EpochCurveChart = Chart<"line", { x: number; y: number }[], number>;
+
+/** The figure that holds one metric's curve canvas, captioned with the metric's name. */
+export function epochCurveFigure(name: string, canvas: HTMLCanvasElement): HTMLElement {
+  return h(
+    "figure",
+    { className: "curve", dataset: { metric: name } },
+    h("figcaption", {}, name),
+    h("div", { className: "chart-box" }, canvas),
+  );
+}
+
+/** One metric's curves per epoch on `canvas`, with a legend at the bottom when asked. */
+export function createEpochCurveChart(
+  canvas: HTMLCanvasElement,
+  datasets: ChartDataset<"line", { x: number; y: number }[]>[],
+  legend: boolean,
+): EpochCurveChart {
+  return new Chart<"line", { x: number; y: number }[], number>(canvas, {
+    type: "line",
+    data: { datasets },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      parsing: false,
+      scales: { x: { type: "linear", title: { display: true, text: "epoch" } } },
+      // Monotone curves never overshoot between two points, as plain tension can.
+      elements: { point: { radius: 2 }, line: { cubicInterpolationMode: "monotone", borderWidth: 2 } },
+      plugins: { legend: legend ? { position: "bottom" } : { display: false } },
+    },
+  });
 }

@@ -3,7 +3,7 @@
  * its entry on the Runs page), its evaluation report per class or entity type, and its
  * curves per epoch. The run is found by the artifact's digest (GET /v1/runs?tag=artifact:…).
  */
-import { Chart } from "chart.js";
+import { createEpochCurveChart, type EpochCurveChart, epochCurveFigure } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatCount, formatTime } from "./format.ts";
 
@@ -137,7 +137,7 @@ function reportTable(rows: readonly ReportRow[], entityTypes: boolean): HTMLElem
 export class VersionRunView {
   /** The view, to put in the page. */
   readonly element: HTMLElement = h("div", { className: "version-run", testId: "version-run" });
-  private charts: Chart<"line", { x: number; y: number }[], number>[] = [];
+  private charts: EpochCurveChart[] = [];
 
   /** Says that no recorded run made this version (trained before recording, or elsewhere). */
   showMissing(version: string): void {
@@ -190,37 +190,11 @@ export class VersionRunView {
           ),
       canvases.length === 0
         ? h("p", { className: "empty" }, "The run recorded no curves (one epoch or none).")
-        : h(
-            "div",
-            { className: "run-curves" },
-            ...canvases.map((c) =>
-              h(
-                "figure",
-                { className: "curve", dataset: { metric: c.name } },
-                h("figcaption", {}, c.name),
-                h("div", { className: "chart-box" }, c.canvas),
-              ),
-            ),
-          ),
+        : h("div", { className: "run-curves" }, ...canvases.map((c) => epochCurveFigure(c.name, c.canvas))),
     );
     for (const c of canvases) {
-      this.charts.push(
-        new Chart<"line", { x: number; y: number }[], number>(c.canvas, {
-          type: "line",
-          data: {
-            datasets: [{ label: c.name, data: c.points, borderColor: "#1f77b4", backgroundColor: "#1f77b4" }],
-          },
-          options: {
-            responsive: true,
-            maintainAspectRatio: false,
-            animation: false,
-            parsing: false,
-            scales: { x: { type: "linear", title: { display: true, text: "epoch" } } },
-            elements: { point: { radius: 2 }, line: { cubicInterpolationMode: "monotone", borderWidth: 2 } },
-            plugins: { legend: { display: false } },
-          },
-        }),
-      );
+      const dataset = { label: c.name, data: c.points, borderColor: "#1f77b4", backgroundColor: "#1f77b4" };
+      this.charts.push(createEpochCurveChart(c.canvas, [dataset], false));
     }
   }
 

@@ -4,7 +4,7 @@
  * overlaid (smoothed without ever leaving the data's range), the parameters that differ and
  * each class's F1 side by side (GET /v1/runs/compare).
  */
-import { Chart } from "chart.js";
+import { createEpochCurveChart, type EpochCurveChart, epochCurveFigure } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime } from "./format.ts";
 import type { Page, PageContext } from "./page.ts";
@@ -68,7 +68,7 @@ export class RunsPage implements Page {
   private readonly selected = new Set<string>();
   private linkedShown = false;
   private runs: RunView[] = [];
-  private charts: Chart<"line", { x: number; y: number }[], number>[] = [];
+  private charts: EpochCurveChart[] = [];
   private fields!: Record<"family" | "search" | "where" | "columns", HTMLInputElement>;
   private by!: HTMLSelectElement;
   private topLevel!: HTMLInputElement;
@@ -382,33 +382,9 @@ export class RunsPage implements Page {
       this.curves,
       ...(canvases.length === 0
         ? [h("p", { className: "empty" }, "Select runs in the table to see their curves.")]
-        : canvases.map((c) =>
-            h(
-              "figure",
-              { className: "curve", dataset: { metric: c.name } },
-              h("figcaption", {}, c.name),
-              h("div", { className: "chart-box" }, c.canvas),
-            ),
-          )),
+        : canvases.map((c) => epochCurveFigure(c.name, c.canvas))),
     );
-    for (const c of canvases) {
-      this.charts.push(
-        new Chart<"line", { x: number; y: number }[], number>(c.canvas, {
-          type: "line",
-          data: { datasets: c.datasets },
-          options: {
-            responsive: true,
-            maintainAspectRatio: false,
-            animation: false,
-            parsing: false,
-            scales: { x: { type: "linear", title: { display: true, text: "epoch" } } },
-            // Monotone curves never overshoot between two points, as plain tension can.
-            elements: { point: { radius: 2 }, line: { cubicInterpolationMode: "monotone", borderWidth: 2 } },
-            plugins: { legend: { position: "bottom" } },
-          },
-        }),
-      );
-    }
+    for (const c of canvases) this.charts.push(createEpochCurveChart(c.canvas, c.datasets, true));
     window.__textkitRunCharts = this.charts;
   }
 }
@@ -416,6 +392,6 @@ export class RunsPage implements Page {
 declare global {
   interface Window {
     /** The Runs page's curves, for the browser test to read their datasets. */
-    __textkitRunCharts?: Chart<"line", { x: number; y: number }[], number>[];
+    __textkitRunCharts?: EpochCurveChart[];
   }
 }
