@@ -21,6 +21,7 @@ import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
+import { addRecommendEncoderOptions, openRecommendEncoder } from "./recommend-encoder.ts";
 import {
   applyRecommendSplit,
   describeInteractions,
@@ -55,6 +56,9 @@ interface RecommendTrainFlags {
   hybridFactors?: RecommenderOptions["hybridFactors"];
   candidates?: number;
   validationFraction?: number;
+  encoder?: string;
+  encoderThreads?: number;
+  encoderCache?: string;
   baseline: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -98,6 +102,7 @@ async function runTrain(flags: RecommendTrainFlags, io: CliIo): Promise<void> {
   // Refuse bad settings before reading any data: a typo should cost no time.
   const resolved = resolveRecommenderOptions(options);
   checkModelOutput(flags.out, "--out");
+  const encoder = await openRecommendEncoder(flags, resolved);
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet });
   const catalog = await readItems(
     flags.items,
@@ -112,9 +117,12 @@ async function runTrain(flags: RecommendTrainFlags, io: CliIo): Promise<void> {
 
   let model: Recommender;
   try {
-    model = await trainRecommender({ train }, options, classifierHooks(bar, resolved.iterations));
+    if (encoder !== null) bar.log(`encoder: ${encoder.encoder.id}, ${encoder.encoder.dim} dimensions`);
+    const hooks = classifierHooks(bar, resolved.iterations);
+    model = await trainRecommender({ train, ...(encoder ?? {}) }, options, hooks);
   } finally {
     bar.finish();
+    await encoder?.encoder.close();
   }
   let evaluations: { name: string; evaluation: RecommenderEvaluation }[] = [];
   if (split !== null) {
@@ -181,7 +189,7 @@ function parseWeightsFlag(value: string): EventWeights {
  * registerRecommendTrain(program.command("recommend"), io);
  */
 export function registerRecommendTrain(recommend: Command, io: CliIo): Command {
-  return recommend
+  const command = recommend
     .command("train")
     .summary("train a recommender on behaviour events and print its ranking metrics")
     .description(
@@ -294,4 +302,5 @@ export function registerRecommendTrain(recommend: Command, io: CliIo): Command {
     .action(async (flags: RecommendTrainFlags) => {
       await runTrain(flags, io);
     });
+  return addRecommendEncoderOptions(command);
 }

@@ -8,12 +8,14 @@
  */
 
 import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../artifact/index.ts";
-import { TextkitError } from "../../core/index.ts";
+import { type SentenceEncoder, TextkitError } from "../../core/index.ts";
 import type { CatalogItem, ItemCatalog } from "../../data/index.ts";
 import { readVecFile } from "../../data/index.ts";
 import { combineHash, fnv1a, normalizeText, Tokenizer } from "../../text/index.ts";
+import { type ContentEncoder, EncoderSpace, type RecommenderEncoderRef } from "./content-encoder.ts";
 import type { EngineParts, Explanation, History, ScoringEngine } from "./engine.ts";
 import { topK } from "./matrix.ts";
+import type { TextSpace, TextSpaceKind } from "./text-space.ts";
 
 /** Words read from a .vec file at most; fastText files list the frequent ones first. */
 const MAX_VECTOR_WORDS = 500_000;
@@ -49,15 +51,6 @@ function allWords(terms: ItemTerms, tokenizer: Tokenizer): string[] {
     for (const token of tokenizer.tokenize(unit)) if (WORD.test(token)) out.push(token);
   }
   return out;
-}
-
-/** Turns item text into sparse (dimension, value) pairs in a fixed space, with IDF from the catalogue. */
-interface TextSpace {
-  readonly kind: "tfidf" | "vectors";
-  readonly dims: number;
-  /** Appends the raw (not yet normalised) features of `item` to the arrays. */
-  encode(item: CatalogItem, dims: number[], values: number[]): void;
-  parts(): EngineParts;
 }
 
 /** Hashed TF-IDF: sublinear term frequency times smoothed IDF, in `buckets` dimensions. */
@@ -245,8 +238,18 @@ export class ContentEngine implements ScoringEngine {
     return this.indptr.length - 1;
   }
 
-  get spaceKind(): "tfidf" | "vectors" {
+  get spaceKind(): TextSpaceKind {
     return this.space.kind;
+  }
+
+  /** The encoder the item vectors came from, or null for TF-IDF and word vectors. */
+  get encoderRef(): RecommenderEncoderRef | null {
+    return this.space instanceof EncoderSpace ? this.space.ref : null;
+  }
+
+  /** Computes what `growItems` needs of items about to be added (an encoder's embeddings). */
+  async prepareItems(items: readonly CatalogItem[]): Promise<void> {
+    await this.space.prepare?.(items);
   }
 
   /** Cosine of every item with the user's profile (0 for users without history). */
@@ -371,6 +374,7 @@ export class ContentEngine implements ScoringEngine {
     state: Record<string, unknown>,
     catalog: ItemCatalog,
     where: string,
+    encoder: SentenceEncoder | null = null,
   ): ContentEngine {
     const corrupt = () =>
       new TextkitError("ARTIFACT_CORRUPT", `the content vectors in ${where} do not match their sizes`, {
@@ -385,7 +389,9 @@ export class ContentEngine implements ScoringEngine {
     if (indptr === undefined || indices === undefined || values === undefined) throw corrupt();
     if (indptr.byteLength !== (items + 1) * 4 || indices.byteLength !== values.byteLength) throw corrupt();
     let space: TextSpace;
-    if (state["space"] === "vectors") {
+    if (state["space"] === "encoder") {
+      space = EncoderSpace.fromState(state, dims, encoder, where);
+    } else if (state["space"] === "vectors") {
       const wordsFile = files["words.json"];
       const vectors = files["vectors.f32"];
       const idf = files["idf.f32"];
@@ -430,8 +436,9 @@ function encodeRows(space: TextSpace, items: readonly CatalogItem[]) {
 }
 
 /**
- * Encodes the catalogue: hashed TF-IDF in `buckets` dimensions, or the word vectors of
- * `vectors` (a .vec file) when given.
+ * Encodes the catalogue: hashed TF-IDF in `buckets` dimensions, the word vectors of
+ * `vectors` (a .vec file) when given, or a pretrained encoder's sentence embeddings of
+ * each item's text when `encoder` is given.
  *
  * @example
  * const engine = await trainContent(data.catalog, { buckets: 1 << 18, vectors: null });
@@ -439,12 +446,15 @@ function encodeRows(space: TextSpace, items: readonly CatalogItem[]) {
 export async function trainContent(
   catalog: ItemCatalog,
   options: { buckets: number; vectors: string | null },
+  encoder: ContentEncoder | null = null,
 ): Promise<ContentEngine> {
   const items = catalog.items;
-  const space =
-    options.vectors === null
-      ? HashedTfIdf.fit(items, options.buckets)
-      : await VectorSpace.fit(items, options.vectors);
+  let space: TextSpace;
+  if (encoder !== null) {
+    space = EncoderSpace.of(encoder);
+    await space.prepare?.(items);
+  } else if (options.vectors === null) space = HashedTfIdf.fit(items, options.buckets);
+  else space = await VectorSpace.fit(items, options.vectors);
   const rows = encodeRows(space, items);
   return new ContentEngine(space, catalog, rows.indptr, rows.indices, rows.data);
 }

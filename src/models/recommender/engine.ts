@@ -4,6 +4,7 @@
  * engine only scores items for a user and says which seen item explains a score.
  */
 import type { TrainHooks } from "../../core/index.ts";
+import type { CatalogItem } from "../../data/index.ts";
 import type { SparseRow } from "./matrix.ts";
 
 /** The engines; a hybrid combines several. */
@@ -44,6 +45,8 @@ export interface ScoringEngine {
   updateUser(user: number, history: History): void;
   /** The catalogue grew to `count` items; the new ones have no events. */
   growItems(count: number): void;
+  /** Engines whose item features come asynchronously (content on an encoder) compute them here before `growItems`. */
+  prepareItems?(items: readonly CatalogItem[]): Promise<void>;
   /** What `save` writes: binary files (named without a prefix) and small JSON state. */
   parts(): EngineParts;
 }

@@ -42,6 +42,89 @@ export interface RecommenderEvaluation {
   ratings: { count: number; rmse: number; mae: number } | null;
 }
 
+/** Maps a test event's item to the model's index (DATA_UNKNOWN_ITEM naming the line when it has none). */
+function itemIndexOf(model: RankingModel, test: Interactions): (r: number) => number {
+  const catalog = model.catalog;
+  if (test.catalog === catalog) return (r) => test.item[r] ?? -1;
+  return (r) => {
+    const id = test.catalog.at(test.item[r] ?? 0).id;
+    const at = catalog.indexOf(id);
+    if (at < 0) {
+      const line = test.line[r] ?? 0;
+      throw new TextkitError(
+        "DATA_UNKNOWN_ITEM",
+        `item "${id}" of the test events is not in the model's catalogue`,
+        { file: test.source, ...(line > 0 ? { line } : {}) },
+      );
+    }
+    return at;
+  };
+}
+
+/** Each test user's items, and the true and predicted ratings while the model predicts them. */
+function collectTruth(model: RankingModel, test: Interactions, modelUser: readonly number[]) {
+  const itemOf = itemIndexOf(model, test);
+  const relevant = new Map<number, Set<number>>();
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  let predictsRatings = true;
+  const rated = test.types.map((t) => test.weights[t] === "value");
+  for (let r = 0; r < test.length; r++) {
+    const item = itemOf(r);
+    const tu = test.user[r] ?? 0;
+    const set = relevant.get(tu);
+    if (set === undefined) relevant.set(tu, new Set([item]));
+    else set.add(item);
+    const value = test.value[r] ?? Number.NaN;
+    if (predictsRatings && rated[test.type[r] ?? 0] === true && Number.isFinite(value)) {
+      const p = model.ratingAt(modelUser[tu] ?? -1, item);
+      if (p === null) predictsRatings = false;
+      else {
+        truth.push(value);
+        predicted.push(p);
+      }
+    }
+  }
+  return { relevant, ratings: predictsRatings && truth.length > 0 ? { truth, predicted } : null };
+}
+
+/**
+ * The test users to score (sorted), after removing from each user's relevant items those
+ * seen before: users with nothing new are counted and left out, unknown (cold) users too
+ * unless `coldUsers`, and at most `maxUsers` are drawn at random.
+ */
+function usersToScore(
+  model: RankingModel,
+  relevant: Map<number, Set<number>>,
+  modelUser: readonly number[],
+  options: RecommenderEvaluationOptions,
+) {
+  let cold = 0;
+  let nothingNew = 0;
+  const users: number[] = [];
+  for (const [tu, items] of relevant) {
+    const u = modelUser[tu] ?? -1;
+    if (u < 0) {
+      cold++;
+      if (!options.coldUsers) continue;
+    } else {
+      for (const seen of model.seenItems(u)) items.delete(seen);
+      if (items.size === 0) {
+        nothingNew++;
+        continue;
+      }
+    }
+    users.push(tu);
+  }
+  users.sort((a, b) => a - b);
+  if (options.maxUsers !== undefined && users.length > options.maxUsers) {
+    new Random(options.seed ?? 1).shuffle(users);
+    users.length = options.maxUsers;
+    users.sort((a, b) => a - b);
+  }
+  return { users, cold, nothingNew };
+}
+
 /**
  * Ranking metrics at k (HitRate, Precision, Recall, NDCG, MAP, coverage) and, for rating
  * events, RMSE and MAE.
@@ -59,82 +142,25 @@ export function evaluateRanking(
   if (!Number.isInteger(k) || k < 1)
     throw new TextkitError("OPTION_INVALID", `k must be a whole number >= 1, got ${k}`);
   if (test.length === 0) throw new TextkitError("EVAL_EMPTY", `${test.source} has no events to evaluate on`);
-  const catalog = model.catalog;
-  const sameCatalog = test.catalog === catalog;
-  const itemOf = (r: number): number => {
-    const i = test.item[r]!;
-    if (sameCatalog) return i;
-    const id = test.catalog.at(i).id;
-    const at = catalog.indexOf(id);
-    if (at < 0) {
-      throw new TextkitError(
-        "DATA_UNKNOWN_ITEM",
-        `item "${id}" of the test events is not in the model's catalogue`,
-        {
-          file: test.source,
-          ...(test.line[r]! > 0 ? { line: test.line[r]! } : {}),
-        },
-      );
-    }
-    return at;
-  };
   const modelUser = test.users.map((id) => model.userIndexOf(id));
-  const relevant = new Map<number, Set<number>>();
-  const truth: number[] = [];
-  const predicted: number[] = [];
-  let predictsRatings = true;
-  const rated = test.types.map((t) => test.weights[t] === "value");
-  for (let r = 0; r < test.length; r++) {
-    const item = itemOf(r);
-    const tu = test.user[r]!;
-    const set = relevant.get(tu);
-    if (set === undefined) relevant.set(tu, new Set([item]));
-    else set.add(item);
-    if (predictsRatings && rated[test.type[r]!] && Number.isFinite(test.value[r]!)) {
-      const p = model.ratingAt(modelUser[tu]!, item);
-      if (p === null) predictsRatings = false;
-      else {
-        truth.push(test.value[r]!);
-        predicted.push(p);
-      }
-    }
-  }
-  let cold = 0;
-  let nothingNew = 0;
-  const users: number[] = [];
-  for (const [tu, items] of relevant) {
-    const u = modelUser[tu]!;
-    if (u < 0) {
-      cold++;
-      if (!options.coldUsers) continue;
-    } else {
-      const seen = model.seenItems(u);
-      for (let p = 0; p < seen.length; p++) items.delete(seen[p]!);
-      if (items.size === 0) {
-        nothingNew++;
-        continue;
-      }
-    }
-    users.push(tu);
-  }
-  users.sort((a, b) => a - b);
-  if (options.maxUsers !== undefined && users.length > options.maxUsers) {
-    new Random(options.seed ?? 1).shuffle(users);
-    users.length = options.maxUsers;
-    users.sort((a, b) => a - b);
-  }
+  const { relevant, ratings } = collectTruth(model, test, modelUser);
+  const { users, cold, nothingNew } = usersToScore(model, relevant, modelUser, options);
   const cases: RankedCase<number>[] = users.map((tu) => ({
-    ranked: Array.from(model.topItems(modelUser[tu]!, k)),
-    relevant: relevant.get(tu)!,
+    ranked: Array.from(model.topItems(modelUser[tu] ?? -1, k)),
+    relevant: relevant.get(tu) ?? new Set<number>(),
   }));
   return {
     events: test.length,
-    ranking: rankingReport(cases, k, catalog.size),
+    ranking: rankingReport(cases, k, model.catalog.size),
     coldUsers: cold,
     usersWithoutNewItems: nothingNew,
     ratings:
-      predictsRatings && truth.length > 0
-        ? { count: truth.length, rmse: rmse(truth, predicted), mae: mae(truth, predicted) }
-        : null,
+      ratings === null
+        ? null
+        : {
+            count: ratings.truth.length,
+            rmse: rmse(ratings.truth, ratings.predicted),
+            mae: mae(ratings.truth, ratings.predicted),
+          },
   };
 }

@@ -7,7 +7,7 @@
  * score.
  */
 
-import type { ItemCatalog } from "../../data/index.ts";
+import type { CatalogItem, ItemCatalog } from "../../data/index.ts";
 import type { ContentEngine } from "./content.ts";
 import type { EngineParts, Explanation, History, ScoringEngine } from "./engine.ts";
 import type { FactorEngine } from "./factors.ts";
@@ -190,6 +190,10 @@ export class HybridEngine implements ScoringEngine {
 
   updateUser(user: number, history: History): void {
     this.sources.factors.updateUser(user, history);
+  }
+
+  async prepareItems(items: readonly CatalogItem[]): Promise<void> {
+    await this.sources.content.prepareItems(items);
   }
 
   growItems(count: number): void {

@@ -1,3 +1,5 @@
+export type { ContentEncoder, RecommenderEncoderRef } from "./content-encoder.ts";
+export { itemText } from "./content-encoder.ts";
 export type { EngineName, Explanation, ReasonKind } from "./engine.ts";
 export { ENGINE_NAMES, REASON_KINDS } from "./engine.ts";
 export type { RankingModel, RecommenderEvaluation, RecommenderEvaluationOptions } from "./evaluate.ts";
@@ -26,5 +28,6 @@ export {
   RECOMMENDER_TASK,
   Recommender,
 } from "./recommender.ts";
-export { loadRecommender } from "./recommender-load.ts";
+export type { LoadRecommenderOptions } from "./recommender-load.ts";
+export { loadRecommender, recommenderEncoderNeed } from "./recommender-load.ts";
 export { trainRecommender } from "./recommender-train.ts";

@@ -10,9 +10,10 @@ import {
   artifactOptions,
   readArtifact,
 } from "../../artifact/index.ts";
-import { runRecordOf, TextkitError } from "../../core/index.ts";
+import { runRecordOf, type SentenceEncoder, TextkitError } from "../../core/index.ts";
 import { type CatalogItem, type EventWeights, ItemCatalog } from "../../data/index.ts";
 import { ContentEngine } from "./content.ts";
+import { encoderRefOf, type RecommenderEncoderRef } from "./content-encoder.ts";
 import type { ScoringEngine } from "./engine.ts";
 import { factorEngine } from "./factor-models.ts";
 import { factorStateOf } from "./factors.ts";
@@ -58,6 +59,7 @@ function loadEngine(
   state: Record<string, unknown>,
   common: CommonState,
   dir: string,
+  encoder: SentenceEncoder | null,
 ): ScoringEngine {
   const sub = (value: unknown): Record<string, unknown> =>
     value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
@@ -67,7 +69,7 @@ function loadEngine(
     case "knn":
       return ItemKnnEngine.fromParts(files, state, dir);
     case "content":
-      return ContentEngine.fromParts(files, state, common.catalog, dir);
+      return ContentEngine.fromParts(files, state, common.catalog, dir, encoder);
     case "als":
     case "bpr":
       return factorEngine(options.model, factorStateOf(files, state, options.model === "bpr", dir), options);
@@ -86,12 +88,22 @@ function loadEngine(
           sub(state["content"]),
           common.catalog,
           dir,
+          encoder,
         ),
         popularity: common.popularity,
       };
       return new HybridEngine(sources, rankerOf(state["ranker"], dir), options.candidates, common.catalog);
     }
   }
+}
+
+export interface LoadRecommenderOptions {
+  /**
+   * For a content or hybrid model on a pretrained encoder: that encoder (the same
+   * checksum, ENCODER_CHANGED otherwise), so that `addItemsAsync` can embed new items.
+   * Recommending needs no encoder: the item vectors are stored in the model.
+   */
+  encoder?: SentenceEncoder;
 }
 
 /**
@@ -101,7 +113,7 @@ function loadEngine(
  * const model = await loadRecommender("models/movies");
  * model.recommend("u42", { k: 10 });
  */
-export async function loadRecommender(dir: string): Promise<Recommender> {
+export async function loadRecommender(dir: string, load: LoadRecommenderOptions = {}): Promise<Recommender> {
   const artifact = await readArtifact(dir, RECOMMENDER_FAMILY);
   const corrupt = (what: string) =>
     new TextkitError("ARTIFACT_CORRUPT", `${what} in ${dir} is missing or damaged`, { file: dir });
@@ -172,6 +184,35 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
     state["engine"] !== null && typeof state["engine"] === "object"
       ? (state["engine"] as Record<string, unknown>)
       : {};
-  const engine = loadEngine(options, filesUnder(artifact.files, "engine."), engineState, common, dir);
+  const files = filesUnder(artifact.files, "engine.");
+  const engine = loadEngine(options, files, engineState, common, dir, load.encoder ?? null);
   return new Recommender(options, common, engine, runRecordOf(artifact.files));
+}
+
+/**
+ * The encoder whose embeddings a recommender's item vectors are (content, or the hybrid's
+ * content source), or null for a model on TF-IDF, word vectors or no item text. Only
+ * adding items needs it; callers load it (from `path`, or a folder of their own with the
+ * same checksum) and pass it to `loadRecommender`.
+ *
+ * @example
+ * const need = await recommenderEncoderNeed("models/movies"); // { id, checksum, dim, path } | null
+ */
+export async function recommenderEncoderNeed(dir: string): Promise<RecommenderEncoderRef | null> {
+  const artifact = await readArtifact(dir, RECOMMENDER_FAMILY);
+  const data = artifact.files["state.json"];
+  if (data === undefined) return null;
+  let state: unknown;
+  try {
+    state = JSON.parse(Buffer.from(data).toString("utf8"));
+  } catch (cause) {
+    throw new TextkitError("ARTIFACT_CORRUPT", `${join(dir, "state.json")} is not valid JSON`, {
+      file: join(dir, "state.json"),
+      cause,
+    });
+  }
+  const engine = ((state ?? {}) as Record<string, unknown>)["engine"];
+  const e = (engine ?? {}) as Record<string, unknown>;
+  const content = e["space"] === "encoder" ? e : ((e["content"] ?? {}) as Record<string, unknown>);
+  return content["space"] === "encoder" ? encoderRefOf(content["encoder"], dir) : null;
 }

@@ -9,6 +9,7 @@ import { newRunId, type RunRecord, TextkitError } from "../../core/index.ts";
 import { type Interactions, ItemCatalog } from "../../data/index.ts";
 import { EpochLog } from "../../train/index.ts";
 import { trainContent } from "./content.ts";
+import type { ContentEncoder } from "./content-encoder.ts";
 import { type ScoringEngine, StageProgress } from "./engine.ts";
 import { evaluateRanking } from "./evaluate.ts";
 import { factorEngine, trainFactors } from "./factor-models.ts";
@@ -98,8 +99,105 @@ function trainFactorModel(
   return { engine: factorEngine(name, state, options), log };
 }
 
+/** Units of progress of a training: factor passes over the events, or one per item. */
+function workOf(options: RecommenderOptions, nnz: number, items: number): number {
+  const passes = options.iterations;
+  if (options.model === "als") return 2 * nnz * passes;
+  if (options.model === "bpr") return nnz * passes;
+  if (options.model === "hybrid") return nnz * passes * (options.hybridFactors === "als" ? 2 : 1);
+  return items;
+}
+
+/** The encoder of `data` for the content model, refused with models that read no item text. */
+function contentEncoderOf(data: RecommenderTrainingData, options: RecommenderOptions): ContentEncoder | null {
+  if (data.encoder === undefined) return null;
+  if (options.model !== "content" && options.model !== "hybrid") {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `an encoder gives item text vectors to the content and hybrid models; model ${options.model} reads no item text`,
+    );
+  }
+  if (options.vectors !== null) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "give the content model word vectors (vectors) or a pretrained encoder, not both",
+    );
+  }
+  return { encoder: data.encoder, path: data.encoderPath ?? null };
+}
+
+interface TrainedEngine {
+  engine: ScoringEngine;
+  log: EpochLog<FactorState> | null;
+  ranker?: unknown;
+}
+
+/** The engine of `options.model`, trained on the common state. */
+async function trainEngine(
+  data: RecommenderTrainingData,
+  common: CommonState,
+  options: RecommenderOptions,
+  hooks: TrainHooks,
+  progress: StageProgress,
+): Promise<TrainedEngine> {
+  const { train, dev } = data;
+  const base = common.histories.toMatrix(train.catalog.size);
+  const encoder = contentEncoderOf(data, options);
+  switch (options.model) {
+    case "popularity":
+      return { engine: new PopularityEngine(common.popularity), log: null };
+    case "knn":
+      return { engine: trainItemKnn(base, options, progress), log: null };
+    case "content":
+      return { engine: await trainContent(common.catalog, options, encoder), log: null };
+    case "als":
+    case "bpr":
+      return trainFactorModel(options.model, common, base, options, hooks, progress, dev);
+    case "hybrid":
+      return trainHybrid(
+        train,
+        common.catalog,
+        common.popularity,
+        options,
+        progress,
+        (m) => trainFactorModel(options.hybridFactors, common, m, options, hooks, progress, dev),
+        encoder,
+      );
+  }
+}
+
+/** The run record of a training that started at `started`. */
+function recordOf(
+  data: RecommenderTrainingData,
+  options: RecommenderOptions,
+  started: Date,
+  log: EpochLog<FactorState> | null,
+  final: Record<string, unknown>,
+): RunRecord {
+  const { train, dev } = data;
+  const finishedAt = new Date();
+  return {
+    runId: newRunId(started, options.seed),
+    family: RECOMMENDER_FAMILY,
+    task: RECOMMENDER_TASK,
+    startedAt: started.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: (finishedAt.getTime() - started.getTime()) / 1000,
+    options: { ...options },
+    data: {
+      train: { source: train.source, examples: train.length, fingerprint: interactionsFingerprint(train) },
+      ...(dev === undefined ? {} : { dev: { source: dev.source, examples: dev.length } }),
+    },
+    epochs: log?.epochs ?? [],
+    stoppedEarly: log?.stoppedEarly ?? false,
+    bestEpoch: log?.bestEpoch ?? 0,
+    final,
+  };
+}
+
 /**
- * Trains a recommender on behaviour events (see RecommenderOptions for the models).
+ * Trains a recommender on behaviour events (see RecommenderOptions for the models; with
+ * `data.encoder`, the content and hybrid models embed item text with that encoder).
  *
  * @example
  * const data = await loadInteractions("items.csv", "events.csv");
@@ -121,77 +219,22 @@ export async function trainRecommender(
     throw new TextkitError("DATA_EMPTY", `${train.source} has no events to train on`, { file: train.source });
   }
   const common = commonState(train, options);
-  const base = common.histories.toMatrix(train.catalog.size);
-  const nnz = base.indices.length;
-  const factorModel = options.model === "hybrid" ? options.hybridFactors : options.model;
-  const work =
-    options.model === "als"
-      ? 2 * nnz * options.iterations
-      : options.model === "bpr"
-        ? nnz * options.iterations
-        : options.model === "hybrid"
-          ? nnz * options.iterations * (factorModel === "als" ? 2 : 1)
-          : train.catalog.size;
+  const nnz = common.histories.toMatrix(train.catalog.size).indices.length;
+  const work = workOf(options, nnz, train.catalog.size);
   const progress = new StageProgress(hooks, work);
-  let engine: ScoringEngine;
-  let log: EpochLog<FactorState> | null = null;
-  const final: Record<string, unknown> = {};
-  switch (options.model) {
-    case "popularity":
-      engine = new PopularityEngine(common.popularity);
-      break;
-    case "knn":
-      engine = trainItemKnn(base, options, progress);
-      break;
-    case "content":
-      engine = await trainContent(common.catalog, options);
-      break;
-    case "als":
-    case "bpr": {
-      const trained = trainFactorModel(options.model, common, base, options, hooks, progress, dev);
-      engine = trained.engine;
-      log = trained.log;
-      break;
-    }
-    case "hybrid": {
-      const trained = await trainHybrid(train, common.catalog, common.popularity, options, progress, (m) =>
-        trainFactorModel(options.hybridFactors, common, m, options, hooks, progress, dev),
-      );
-      engine = trained.engine;
-      log = trained.log;
-      final["ranker"] = trained.ranker;
-      break;
-    }
-  }
+  const { engine, log, ranker } = await trainEngine(data, common, options, hooks, progress);
   const seconds = (performance.now() - t0) / 1000;
   if (log !== null) log.finish((nnz * (log.epochs.length || 1)) / seconds, "examples");
   else progress.report(work, 1, 1, 0);
-  const finishedAt = new Date();
-  Object.assign(final, {
+  const final: Record<string, unknown> = {
+    ...(ranker === undefined ? {} : { ranker }),
     trainSeconds: seconds,
     users: train.users.length,
     items: train.catalog.size,
     events: train.length,
     interactions: nnz,
-  });
-  const record: RunRecord = {
-    runId: newRunId(started, options.seed),
-    family: RECOMMENDER_FAMILY,
-    task: RECOMMENDER_TASK,
-    startedAt: started.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    seconds: (finishedAt.getTime() - started.getTime()) / 1000,
-    options: { ...options },
-    data: {
-      train: { source: train.source, examples: train.length, fingerprint: interactionsFingerprint(train) },
-      ...(dev === undefined ? {} : { dev: { source: dev.source, examples: dev.length } }),
-    },
-    epochs: log?.epochs ?? [],
-    stoppedEarly: log?.stoppedEarly ?? false,
-    bestEpoch: log?.bestEpoch ?? 0,
-    final,
   };
-  const model = new Recommender(options, common, engine, record);
+  const model = new Recommender(options, common, engine, recordOf(data, options, started, log, final));
   if (dev !== undefined) {
     const evaluation = model.evaluate(dev);
     final["dev"] = {

@@ -1,5 +1,5 @@
-import { bytesOf, type ManifestInput, saveModel, type TrainedModel } from "../../artifact/index.ts";
-import { type RunRecord, runManifestFields, runRecordFiles, TextkitError } from "../../core/index.ts";
+import { type ManifestInput, saveModel, type TrainedModel } from "../../artifact/index.ts";
+import { type RunRecord, TextkitError } from "../../core/index.ts";
 import {
   type BehaviourEvent,
   type CatalogItem,
@@ -10,7 +10,7 @@ import {
   InteractionsBuilder,
   type ItemCatalog,
 } from "../../data/index.ts";
-import type { Explanation, History, ReasonKind, ScoringEngine } from "./engine.ts";
+import type { Explanation, History, ScoringEngine } from "./engine.ts";
 import {
   evaluateRanking,
   type RankingModel,
@@ -18,62 +18,26 @@ import {
   type RecommenderEvaluationOptions,
 } from "./evaluate.ts";
 import { FactorEngine } from "./factors.ts";
-import type { Histories } from "./histories.ts";
 import { topK } from "./matrix.ts";
 import type { RecommenderOptions } from "./options.ts";
-import { type Popularity, PopularityEngine } from "./popularity.ts";
-import type { RatingBaseline } from "./ratings.ts";
+import { PopularityEngine } from "./popularity.ts";
+import { recommenderArtifactParts } from "./recommender-save.ts";
+import {
+  type CommonState,
+  MAX_RECOMMENDATIONS,
+  type Recommendation,
+  type RecommendationReason,
+  type RecommendOptions,
+} from "./recommender-types.ts";
 
-export const RECOMMENDER_FAMILY = "recommender";
-export const RECOMMENDER_TASK = "recommend";
-
-/** Most items one call may ask for. */
-export const MAX_RECOMMENDATIONS = 10_000;
-
-export interface RecommendOptions {
-  /** How many items (default 10). */
-  k?: number;
-  /** Leave out items the user has engaged with (default true). */
-  excludeSeen?: boolean;
-  /** Only items of this category, or of one of these. */
-  category?: string | readonly string[];
-}
-
-/** Why an item is recommended. */
-export interface RecommendationReason {
-  /** liked: an item the user engaged with is often engaged with together with this one; similar: its text is close to such an item's; popular: many users engaged with it lately. */
-  kind: ReasonKind;
-  /** What a person reads: `because you liked "Alien"`, `similar to your interest in "Dune"`, `popular in Drama`. */
-  text: string;
-  /** The id of the seen item behind a liked or similar reason. */
-  item?: string;
-}
-
-export interface Recommendation {
-  item: string;
-  /** The model's score (for items filled in from popularity: the item's popularity); higher is better. */
-  score: number;
-  title: string;
-  category: string;
-  reason: RecommendationReason;
-}
-
-export interface RecommenderTrainingData {
-  train: Interactions;
-  /** Held-out events for per-pass NDCG@10 and early stopping of ALS and BPR (see `patience`). */
-  dev?: Interactions;
-}
-
-/** Users' histories, popularity and the rest every model shares. */
-export interface CommonState {
-  catalog: ItemCatalog;
-  weights: EventWeights;
-  timed: boolean;
-  userIds: string[];
-  histories: Histories;
-  popularity: Popularity;
-  ratings: RatingBaseline | null;
-}
+export type {
+  CommonState,
+  Recommendation,
+  RecommendationReason,
+  RecommenderTrainingData,
+  RecommendOptions,
+} from "./recommender-types.ts";
+export { MAX_RECOMMENDATIONS, RECOMMENDER_FAMILY, RECOMMENDER_TASK } from "./recommender-types.ts";
 
 /**
  * A trained recommender. Create one with `trainRecommender` or `loadRecommender`.
@@ -316,11 +280,32 @@ export class Recommender
    * Adds items to the catalogue. They have no events yet: the content and hybrid models
    * recommend them through their text, popularity once users engage with them. Returns the
    * ids added; an id the catalogue has already is DATA_DUPLICATE_ID, and nothing is added.
+   * On a model whose item vectors come from a pretrained encoder, use `addItemsAsync`: here
+   * such items get no text vector (popularity only).
    *
    * @example
    * model.addItems([{ id: "m2001", title: "Arrival", tags: ["Sci-Fi"], category: "Sci-Fi" }]);
    */
   addItems(items: readonly CatalogItemInput[]): string[] {
+    return this.addParsed(this.parseNewItems(items));
+  }
+
+  /**
+   * `addItems` that first embeds the new items' text when the content vectors come from a
+   * pretrained encoder (the model trained, or loaded with `{ encoder }`); for every other
+   * model the same as `addItems`.
+   *
+   * @example
+   * await model.addItemsAsync([{ id: "m2001", title: "Arrival", category: "Sci-Fi" }]);
+   */
+  async addItemsAsync(items: readonly CatalogItemInput[]): Promise<string[]> {
+    const parsed = this.parseNewItems(items);
+    await this.engine.prepareItems?.(parsed);
+    return this.addParsed(parsed);
+  }
+
+  /** The new items, checked: no id twice, none the catalogue has (DATA_DUPLICATE_ID). */
+  private parseNewItems(items: readonly CatalogItemInput[]): CatalogItem[] {
     const parsed = items.map((input, index) => catalogItemOf(input, { index }));
     const ids = new Set<string>();
     parsed.forEach((item, index) => {
@@ -328,13 +313,15 @@ export class Recommender
         throw new TextkitError(
           "DATA_DUPLICATE_ID",
           `item ${index + 1}: id "${item.id}" is in the catalogue already`,
-          {
-            details: { index },
-          },
+          { details: { index } },
         );
       }
       ids.add(item.id);
     });
+    return parsed;
+  }
+
+  private addParsed(parsed: readonly CatalogItem[]): string[] {
     for (const item of parsed) this.catalog.add(item);
     const count = this.catalog.size;
     this.state.popularity.growItems(count, (i) => (this.state.timed ? this.catalog.at(i).createdAt : null));
@@ -464,44 +451,6 @@ export class Recommender
 
   /** @internal What `save` writes. */
   artifactParts(): { manifest: ManifestInput; files: Record<string, Uint8Array> } {
-    const s = this.state;
-    const history = s.histories.toMatrix(this.catalog.size);
-    const engine = this.engine.parts();
-    const files: Record<string, Uint8Array> = {
-      "catalog.jsonl": Buffer.from(this.catalog.items.map((item) => `${JSON.stringify(item)}\n`).join("")),
-      "users.json": Buffer.from(JSON.stringify(s.userIds)),
-      "history.indptr.i32": bytesOf(history.indptr),
-      "history.items.i32": bytesOf(history.indices),
-      "history.weights.f32": bytesOf(history.data),
-      "popularity.f32": bytesOf(s.popularity.scores),
-      "item-time.f64": new Uint8Array(
-        s.popularity.itemTime.buffer,
-        s.popularity.itemTime.byteOffset,
-        s.popularity.itemTime.byteLength,
-      ),
-    };
-    if (s.ratings !== null) files["ratings.f32"] = bytesOf(s.ratings.toFloats());
-    for (const [name, data] of Object.entries(engine.files)) files[`engine.${name}`] = data;
-    const state = {
-      weights: s.weights,
-      timed: s.timed,
-      popularity: {
-        anchor: s.popularity.anchor,
-        latest: s.popularity.latest,
-        halfLifeSeconds: s.popularity.halfLifeSeconds,
-      },
-      engine: engine.state,
-    };
-    files["state.json"] = Buffer.from(`${JSON.stringify(state, null, 2)}\n`);
-    Object.assign(files, runRecordFiles(this.runRecord));
-    return {
-      manifest: {
-        family: RECOMMENDER_FAMILY,
-        task: RECOMMENDER_TASK,
-        options: { ...this.options },
-        ...runManifestFields(this.runRecord),
-      },
-      files,
-    };
+    return recommenderArtifactParts(this.options, this.state, this.engine, this.runRecord);
   }
 }

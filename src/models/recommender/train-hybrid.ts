@@ -13,6 +13,7 @@ import {
 } from "../../data/index.ts";
 import type { EpochLog } from "../../train/index.ts";
 import { type ContentEngine, trainContent } from "./content.ts";
+import type { ContentEncoder } from "./content-encoder.ts";
 import type { History, StageProgress } from "./engine.ts";
 import { factorEngine, trainFactors } from "./factor-models.ts";
 import type { FactorEngine, FactorState, FactorTraining } from "./factors.ts";
@@ -154,8 +155,9 @@ export async function trainHybrid(
   options: RecommenderOptions,
   progress: StageProgress,
   fitFactors: FitFactors,
+  encoder: ContentEncoder | null = null,
 ): Promise<HybridTraining> {
-  const content = await trainContent(catalog, options);
+  const content = await trainContent(catalog, options, encoder);
   const held = heldOutRankerData(data, catalog, content, options, progress);
   const fit = held === null ? null : fitRanker(held);
   const matrix = interactionMatrix(data);
