@@ -19,18 +19,28 @@ import {
   type TextClassifier,
 } from "./models/classifier/index.ts";
 import {
+  CLUSTER_FAMILY,
+  type ClusterAssignment,
+  clusterEncoderNeed,
+  loadTextClusters,
+  type TextClusterModel,
+} from "./models/cluster/index.ts";
+import {
   loadRecommender,
   RECOMMENDER_FAMILY,
   type Recommendation,
   type Recommender,
   type RecommendOptions,
+  recommenderEncoderNeed,
 } from "./models/recommender/index.ts";
 import {
   loadRetrievalIndex,
   RETRIEVAL_FAMILY,
   type RetrievalIndex,
+  retrievalEncoderNeed,
   type SearchHit,
   type SearchOptions,
+  SentencePassageEncoder,
 } from "./models/retrieval/index.ts";
 import {
   type EntitySpan,
@@ -39,6 +49,9 @@ import {
   TAGGER_FAMILY,
   type TagPredictOptions,
 } from "./models/tagger/index.ts";
+import { loadWithEncoder, openPipelineEncoder, type PipelineOptions } from "./pipeline-encoder.ts";
+
+export type { PipelineOptions } from "./pipeline-encoder.ts";
 
 /** A task's name, and the names Hugging Face users know for the same task. */
 export const PIPELINE_TASKS = {
@@ -49,6 +62,8 @@ export const PIPELINE_TASKS = {
   ner: TAGGER_FAMILY,
   "token-classification": TAGGER_FAMILY,
   search: RETRIEVAL_FAMILY,
+  clustering: CLUSTER_FAMILY,
+  "text-clustering": CLUSTER_FAMILY,
   recommendation: RECOMMENDER_FAMILY,
   assistant: ASSISTANT_FAMILY,
 } as const;
@@ -80,6 +95,19 @@ export interface SearchPipeline {
   (query: string, options?: SearchOptions): Promise<SearchHit[]>;
   readonly task: "search";
   readonly model: RetrievalIndex;
+  /** Releases the pretrained encoder the pipeline opened (none for BM25 or word vectors). */
+  close(): Promise<void>;
+}
+
+export interface ClusteringPipeline {
+  /** The cluster of one text. */
+  (text: string): Promise<ClusterAssignment>;
+  /** The cluster of each text. */
+  (texts: readonly string[]): Promise<ClusterAssignment[]>;
+  readonly task: "clustering";
+  readonly model: TextClusterModel;
+  /** Releases the pretrained encoder the pipeline opened (none for TF-IDF or word vectors). */
+  close(): Promise<void>;
 }
 
 export interface RecommendationPipeline {
@@ -109,6 +137,8 @@ export interface PipelineOf {
   ner: EntitiesPipeline;
   "token-classification": EntitiesPipeline;
   search: SearchPipeline;
+  clustering: ClusteringPipeline;
+  "text-clustering": ClusteringPipeline;
   recommendation: RecommendationPipeline;
   assistant: AssistantPipeline;
   langid: LangidPipeline;
@@ -134,14 +164,27 @@ function batched<I, O, Opt>(run: (inputs: readonly I[], options: Opt | undefined
  * await classify("where is my card", { k: 2 }); // [{ label: "card_arrival", score: 0.91 }, ...]
  * const ner = await pipeline("entities", "models/ner");
  * await ner("Tim Cook visited Paris."); // [{ text: "Tim Cook", label: "PER", start: 0, end: 8 }, ...]
+ * // A search index or cluster model on a pretrained encoder opens the folder it was built
+ * // with (or `{ encoder: DIR }`); close() releases it.
+ * const topics = await pipeline("clustering", "models/topics", { encoder: "models/minilm" });
+ * await topics(["my card was declined"]); // [{ cluster: 2, distance: 0.31 }]
+ * await topics.close();
  */
-export async function pipeline<T extends PipelineTask>(task: T, dir?: string): Promise<PipelineOf[T]> {
-  const made = await makePipeline(task, dir);
+export async function pipeline<T extends PipelineTask>(
+  task: T,
+  dir?: string,
+  options: PipelineOptions = {},
+): Promise<PipelineOf[T]> {
+  const made = await makePipeline(task, dir, options);
   // makePipeline returns the function of `task`'s kind; TypeScript cannot narrow a generic key.
   return made as PipelineOf[T];
 }
 
-async function makePipeline(task: PipelineTask, dir: string | undefined): Promise<PipelineOf[PipelineTask]> {
+async function makePipeline(
+  task: PipelineTask,
+  dir: string | undefined,
+  options: PipelineOptions,
+): Promise<PipelineOf[PipelineTask]> {
   if (task === "langid") {
     const identifier = await loadLanguageIdentifier(dir === undefined ? {} : { path: dir });
     const run = batched<string, LanguageGuess[], { k?: number }>((texts, o) =>
@@ -171,12 +214,13 @@ async function makePipeline(task: PipelineTask, dir: string | undefined): Promis
       { file: dir },
     );
   }
-  return loadPipeline(family, dir);
+  return loadPipeline(family, dir, options);
 }
 
 async function loadPipeline(
   family: (typeof PIPELINE_TASKS)[keyof typeof PIPELINE_TASKS],
   dir: string,
+  options: PipelineOptions,
 ): Promise<PipelineOf[PipelineTask]> {
   switch (family) {
     case CLASSIFIER_FAMILY: {
@@ -193,13 +237,16 @@ async function loadPipeline(
       );
       return Object.assign(run, { task: "entities" as const, model }) as EntitiesPipeline;
     }
-    case RETRIEVAL_FAMILY: {
-      const model = await loadRetrievalIndex(dir, { allowMissingEncoder: true });
-      const run = (query: string, options?: SearchOptions) => model.searchAsync(query, options);
-      return Object.assign(run, { task: "search" as const, model });
-    }
+    case RETRIEVAL_FAMILY:
+      return searchPipeline(dir, options);
+    case CLUSTER_FAMILY:
+      return clusteringPipeline(dir, options);
     case RECOMMENDER_FAMILY: {
-      const model = await loadRecommender(dir);
+      // Recommending needs no encoder (the item vectors are stored); one given serves addItemsAsync.
+      const opened = await openPipelineEncoder(await recommenderEncoderNeed(dir), dir, options, false);
+      const model = await loadWithEncoder(opened, () =>
+        loadRecommender(dir, opened === null ? {} : { encoder: opened.encoder }),
+      );
       const run = (user: string, options?: RecommendOptions) =>
         Promise.resolve(model.recommend(user, options));
       return Object.assign(run, { task: "recommendation" as const, model });
@@ -211,4 +258,38 @@ async function loadPipeline(
       return Object.assign(run, { task: "assistant" as const, model });
     }
   }
+}
+
+/** A search index; one on a pretrained encoder searches through it (opened as `options` say). */
+async function searchPipeline(dir: string, options: PipelineOptions): Promise<SearchPipeline> {
+  const opened = await openPipelineEncoder(await retrievalEncoderNeed(dir), dir, options);
+  const model = await loadWithEncoder(opened, () =>
+    loadRetrievalIndex(
+      dir,
+      opened === null
+        ? { allowMissingEncoder: true }
+        : { encoder: new SentencePassageEncoder(opened.encoder, { path: opened.path }) },
+    ),
+  );
+  const run = (query: string, o?: SearchOptions) => model.searchAsync(query, o);
+  return Object.assign(run, { task: "search" as const, model, close: async () => opened?.close() });
+}
+
+/** A text cluster model; one on a pretrained encoder assigns through it (opened as `options` say). */
+async function clusteringPipeline(dir: string, options: PipelineOptions): Promise<ClusteringPipeline> {
+  const opened = await openPipelineEncoder(await clusterEncoderNeed(dir), dir, options);
+  const model = await loadWithEncoder(opened, () =>
+    loadTextClusters(dir, opened === null ? {} : { encoder: opened.encoder }),
+  );
+  const run = async (input: string | readonly string[]) => {
+    const many = Array.isArray(input);
+    const texts: readonly string[] = many ? (input as readonly string[]) : [input as string];
+    const out = model.encoderRef === null ? model.predict(texts) : await model.predictAsync(texts);
+    return many ? out : out[0];
+  };
+  return Object.assign(run, {
+    task: "clustering" as const,
+    model,
+    close: async () => opened?.close(),
+  }) as ClusteringPipeline;
 }
