@@ -17,7 +17,7 @@ import {
   type TextClassifier,
   unpackEncoderBundle,
 } from "../../models/classifier/index.ts";
-import { loadEncoder } from "../../models/encoder/index.ts";
+import { type LoadEncoderOptions, loadEncoder } from "../../models/encoder/index.ts";
 import { loadTagger, type SequenceTagger, TAGGER_FAMILY } from "../../models/tagger/index.ts";
 import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
@@ -111,11 +111,16 @@ export async function loadDirectoryModels(root: string, config: MonitorConfig): 
 
 /**
  * An n-gram classifier, or a head on a pretrained encoder with its encoder (bundled in the
- * artifact, else at the folder it was trained with), one encoder per checksum.
+ * artifact, else at the folder it was trained with), one encoder per checksum in
+ * `encoders`, opened with `encoderOptions` (the pool's workers: one runtime thread each).
+ *
+ * @example
+ * const model = await loadAnyClassifier("models/topics", new Map(), { threads: 1 });
  */
-async function loadAnyClassifier(
+export async function loadAnyClassifier(
   dir: string,
   encoders: Map<string, Promise<SentenceEncoder>>,
+  encoderOptions: LoadEncoderOptions = {},
 ): Promise<TextClassifier | EncoderClassifier> {
   const head = await encoderHeadOf(dir);
   if (head === null) return loadClassifier(dir);
@@ -129,7 +134,7 @@ async function loadAnyClassifier(
   }
   let encoder = encoders.get(head.encoder.checksum);
   if (encoder === undefined) {
-    encoder = loadEncoder(from);
+    encoder = loadEncoder(from, encoderOptions);
     encoders.set(head.encoder.checksum, encoder);
   }
   return loadEncoderClassifier(dir, await encoder);

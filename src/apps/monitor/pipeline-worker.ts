@@ -4,16 +4,16 @@
  * names it) and runs the whole pipeline on each batch it is sent.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { isTextkitError } from "../../core/index.ts";
+import { isTextkitError, type SentenceEncoder } from "../../core/index.ts";
 import {
+  type EncoderClassifier,
   type LanguageDetector,
-  loadClassifier,
   loadLanguageDetector,
   type TextClassifier,
 } from "../../models/classifier/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import type { MonitorConfig } from "./config.ts";
-import { classifierLabeler, taggerFinder } from "./directory-models.ts";
+import { classifierLabeler, loadAnyClassifier, taggerFinder } from "./directory-models.ts";
 import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
 
@@ -47,7 +47,14 @@ export type PipelineReply =
 const KEEP_VERSIONS = 2;
 
 const config = (workerData as { config: MonitorConfig }).config;
-const classifiers = new Map<string, Promise<TextClassifier>>();
+const classifiers = new Map<string, Promise<TextClassifier | EncoderClassifier>>();
+/**
+ * Encoders of the heads among them, one per checksum. Each worker runs its own session on
+ * one thread: the workers are the parallelism (one per core), so sessions of several
+ * threads would only compete for the same cores (see bench:monitor-encoder).
+ */
+const encoders = new Map<string, Promise<SentenceEncoder>>();
+const ENCODER_THREADS = { threads: 1 } as const;
 const taggers = new Map<string, Promise<SequenceTagger>>();
 const versions = new Map<string, string[]>();
 /** Loaded on the first batch (Monitor.open has loaded it once already, so a bad path fails there). */
@@ -76,11 +83,14 @@ function remember<T>(
 
 async function handle(request: PipelineRequest): Promise<PipelineReply> {
   try {
-    const loadedClassifiers = new Map<string, TextClassifier>();
+    const loadedClassifiers = new Map<string, TextClassifier | EncoderClassifier>();
     const loadedTaggers = new Map<string, SequenceTagger>();
     for (const [name, { dir, kind }] of Object.entries(request.dirs)) {
       if (kind === "classifier")
-        loadedClassifiers.set(name, await remember(classifiers, name, dir, () => loadClassifier(dir)));
+        loadedClassifiers.set(
+          name,
+          await remember(classifiers, name, dir, () => loadAnyClassifier(dir, encoders, ENCODER_THREADS)),
+        );
       else loadedTaggers.set(name, await remember(taggers, name, dir, () => loadTagger(dir)));
     }
     const models: MonitorModelSource = {
