@@ -148,6 +148,18 @@ describe("the content recommender on a pretrained encoder", () => {
       loaded.recommend("garden-user-1", { k: 5 }),
       hybrid.recommend("garden-user-1", { k: 5 }),
     );
+    assert.deepEqual(hybrid.runRecord?.final["encoder"], {
+      id: bert.id,
+      checksum: bert.checksum,
+      path: BERT_FIXTURE,
+    });
+    // A new item, embedded through the encoder, borrows the factors of the items whose text is closest.
+    const withEncoder = await loadRecommender(dir, { encoder: bert });
+    const twin = withEncoder.item("g3");
+    assert.ok(twin !== undefined);
+    await withEncoder.addItemsAsync([{ ...twin, id: "g-new" }]);
+    const [closest] = withEncoder.similar("g-new", 1);
+    assert.ok(closest !== undefined && planted.itemGroup.get(closest.item) === "garden", closest?.item);
     await assert.rejects(
       trainRecommender({ train, encoder: bert }, { model: "als" }),
       codeIs("OPTION_INVALID"),

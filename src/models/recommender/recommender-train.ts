@@ -233,6 +233,11 @@ export async function trainRecommender(
     items: train.catalog.size,
     events: train.length,
     interactions: nnz,
+    ...(data.encoder === undefined
+      ? {}
+      : {
+          encoder: { id: data.encoder.id, checksum: data.encoder.checksum, path: data.encoderPath ?? null },
+        }),
   };
   const model = new Recommender(options, common, engine, recordOf(data, options, started, log, final));
   if (dev !== undefined) {
