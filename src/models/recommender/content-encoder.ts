@@ -93,13 +93,17 @@ export class EncoderSpace implements TextSpace {
 
   encode(item: CatalogItem, dims: number[], values: number[]): void {
     const text = itemText(item);
+    // Kept until release(): items with the same text share the vector.
     const vector = this.pending.get(text);
     if (vector === undefined) return;
-    this.pending.delete(text);
     for (const [d, v] of vector.entries()) {
       dims.push(d);
       values.push(v);
     }
+  }
+
+  release(): void {
+    this.pending.clear();
   }
 
   parts(): EngineParts {

@@ -432,6 +432,7 @@ function encodeRows(space: TextSpace, items: readonly CatalogItem[]) {
     }
     indptr[r + 1] = dims.length;
   }
+  space.release?.();
   return { indptr, indices: Int32Array.from(dims), data: Float32Array.from(values) };
 }
 

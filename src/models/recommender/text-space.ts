@@ -20,5 +20,7 @@ export interface TextSpace {
    * `encode` is called on the same items; the others have nothing to do.
    */
   prepare?(items: readonly CatalogItem[]): Promise<void>;
+  /** Forgets what `prepare` computed, once the rows are encoded. */
+  release?(): void;
   parts(): EngineParts;
 }
