@@ -15,15 +15,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { TextkitError } from "../core/index.ts";
-import {
-  artifactOptions,
-  float32FromBuffer,
-  int32FromBuffer,
-  listArtifacts,
-  manifestDigest,
-  readArtifact,
-  writeArtifact,
-} from "./artifact.ts";
+import { writeArtifact } from "./artifact.ts";
+import { artifactOptions, float32FromBuffer, int32FromBuffer } from "./artifact-files.ts";
+import { listArtifacts, readArtifact } from "./artifact-read.ts";
+import { manifestDigest } from "./manifest.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-artifact-"));
 after(() => rmSync(root, { recursive: true, force: true }));

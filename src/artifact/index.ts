@@ -1,8 +1,5 @@
-export type { Artifact, ArtifactManifest, ArtifactParts, FileEntry, ManifestInput } from "./artifact.ts";
+export { addArtifactFiles, writeArtifact } from "./artifact.ts";
 export {
-  ARTIFACT_FORMAT,
-  ARTIFACT_FORMAT_VERSION,
-  addArtifactFiles,
   artifactFile,
   artifactFloats,
   artifactInts,
@@ -10,13 +7,10 @@ export {
   bytesOf,
   float32FromBuffer,
   int32FromBuffer,
-  listArtifacts,
-  looksLikeArtifact,
-  manifestDigest,
-  readArtifact,
-  readSealedManifest,
-  writeArtifact,
-} from "./artifact.ts";
+} from "./artifact-files.ts";
+export { listArtifacts, looksLikeArtifact, readArtifact, readSealedManifest } from "./artifact-read.ts";
+export type { Artifact, ArtifactManifest, ArtifactParts, FileEntry, ManifestInput } from "./manifest.ts";
+export { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, manifestDigest } from "./manifest.ts";
 export type { AnyTrainedModel, ModelFamily, TrainedModel } from "./model-contract.ts";
 export { saveModel } from "./model-contract.ts";
 export type { ModelLayout, ModelVersionDir } from "./model-versions.ts";

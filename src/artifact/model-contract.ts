@@ -6,7 +6,8 @@
  * every layer above the families, an artifact it can also run.
  */
 import type { TrainHooks } from "../core/index.ts";
-import { type ArtifactParts, writeArtifact } from "./artifact.ts";
+import { writeArtifact } from "./artifact.ts";
+import type { ArtifactParts } from "./manifest.ts";
 
 /**
  * A trained model. `Batch` is what `predict` takes (texts, a table, users, queries), always

@@ -8,7 +8,7 @@ import { CsvError, Parser } from "csv-parse";
 import { TextkitError } from "../core/index.ts";
 import type { Example } from "./example.ts";
 import { readLineBlocks } from "./line-blocks.ts";
-import { type Columns, resolveColumns, rowToExample, type TableOptions } from "./table-columns.ts";
+import { RecordExamples, type TableOptions } from "./table-columns.ts";
 
 const NEWLINE = 10;
 
@@ -170,17 +170,11 @@ export async function* readCsvRecords(path: string, options: CsvRecordOptions): 
 /** Streams the examples of a CSV file (RFC 4180 quoting) in batches, one batch per block read. */
 export async function* readCsvBatches(path: string, options: TableOptions): AsyncGenerator<Example[]> {
   const advice = `; a text that contains "${options.delimiter}" must be in double quotes`;
-  let columns: Columns | null = null;
+  const rows = new RecordExamples(path, options, advice);
   for await (const { records, lines } of readCsvRecords(path, options)) {
     const batch: Example[] = [];
     for (const [r, record] of records.entries()) {
-      const line = lines[r] ?? 0;
-      if (columns === null) {
-        columns = resolveColumns(record, line, path, options);
-        if (options.header) continue;
-      }
-      const example = rowToExample(record, line, columns, path, options, advice);
-      if (example !== null) batch.push(example);
+      rows.add(record, lines[r] ?? 0, batch);
     }
     if (batch.length > 0) yield batch;
   }

@@ -163,3 +163,28 @@ export function rowToExample(
   }
   return { text, labels, line };
 }
+
+/**
+ * Records to examples, for a reader: the first record settles the columns (and is skipped
+ * when it is the header); each later one becomes an example, or nothing when it is skipped.
+ */
+export class RecordExamples {
+  private columns: Columns | null = null;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: TableOptions,
+    /** Added to a message about a row with the wrong number of fields. */
+    private readonly advice: string,
+  ) {}
+
+  /** Adds the example of `record`, which starts at `line`, to `batch` when it has one. */
+  add(record: string[], line: number, batch: Example[]): void {
+    if (this.columns === null) {
+      this.columns = resolveColumns(record, line, this.path, this.options);
+      if (this.options.header) return;
+    }
+    const example = rowToExample(record, line, this.columns, this.path, this.options, this.advice);
+    if (example !== null) batch.push(example);
+  }
+}

@@ -7,12 +7,12 @@
  */
 import type { Example } from "./example.ts";
 import { blockLines, readLineBlocks } from "./line-blocks.ts";
-import { type Columns, resolveColumns, rowToExample, type TableOptions } from "./table-columns.ts";
+import { RecordExamples, type TableOptions } from "./table-columns.ts";
 
 /** Streams the examples of a TSV file in batches. */
 export async function* readTsvBatches(path: string, options: TableOptions): AsyncGenerator<Example[]> {
   const advice = options.delimiter === "\t" ? "; TSV text cannot contain tabs" : "";
-  let columns: Columns | null = null;
+  const rows = new RecordExamples(path, options, advice);
   for await (const block of readLineBlocks(path, options.maxRecordBytes, options.encoding)) {
     const lines = blockLines(block);
     const batch: Example[] = [];
@@ -21,13 +21,7 @@ export async function* readTsvBatches(path: string, options: TableOptions): Asyn
       if (raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
       if (raw.length === 0) continue;
       const record = raw.split(options.delimiter);
-      const line = block.firstLine + i;
-      if (columns === null) {
-        columns = resolveColumns(record, line, path, options);
-        if (options.header) continue;
-      }
-      const example = rowToExample(record, line, columns, path, options, advice);
-      if (example !== null) batch.push(example);
+      rows.add(record, block.firstLine + i, batch);
     }
     if (batch.length > 0) yield batch;
   }

@@ -97,26 +97,10 @@ export async function autotuneClassifier(
   options: AutotuneOptions = {},
   hooks: AutotuneHooks = {},
 ): Promise<AutotuneResult> {
-  const { durationSeconds, maxTrials, seed = 1, base = {} } = options;
+  const { durationSeconds, maxTrials, seed = 1 } = options;
   const clock = options.clock ?? (() => performance.now() / 1000);
-  if (durationSeconds !== undefined && !(Number.isFinite(durationSeconds) && durationSeconds > 0))
-    throw invalid(`durationSeconds must be a positive number of seconds, got ${durationSeconds}`);
-  if (maxTrials !== undefined && !(Number.isInteger(maxTrials) && maxTrials >= 1))
-    throw invalid(`maxTrials must be a whole number of at least 1, got ${maxTrials}`);
-  if (!(Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 32 - 1))
-    throw invalid(`seed must be an integer from 0 to 2^32-1, got ${seed}`);
   const { train, dev } = data;
-  const metric = options.metric ?? (train.multiLabel ? "microF1" : "accuracy");
-  if (!AUTOTUNE_METRICS.includes(metric))
-    throw invalid(`metric must be one of ${AUTOTUNE_METRICS.join(", ")}, got '${metric}'`);
-  const start = resolveClassifierOptions({ loss: train.multiLabel ? "ova" : "softmax", ...base });
-  if (dev.examples.length === 0) {
-    throw new TextkitError(
-      "DATA_EMPTY",
-      `${dev.source} has no examples; autotune scores each trial on development data`,
-      { file: dev.source },
-    );
-  }
+  const { metric, start } = checkAutotune(data, options);
 
   /** Seconds from the start; null when the search is time-free. */
   const deadline = durationSeconds ?? (maxTrials === undefined ? 300 : null);
@@ -158,17 +142,7 @@ export async function autotuneClassifier(
     }
     const trialOptions: ClassifierOptions = { ...start, ...tuned };
     const began = clock();
-    let stopped = false;
-    const model = await trainClassifier(
-      trialOptions.patience > 0 ? { train, dev } : { train },
-      trialOptions,
-      {
-        shouldStop: () => {
-          stopped ||= pastDeadline();
-          return stopped;
-        },
-      },
-    );
+    const { model, stopped } = await trainTrial(data, trialOptions, pastDeadline);
     const score = metricOf(model, dev, metric);
     const seconds = clock() - began;
     const record: AutotuneTrial = { trial, options: { ...tuned }, metric: score, seconds };
@@ -185,6 +159,53 @@ export async function autotuneClassifier(
   // The loop runs at least once: the first trial never waits for the deadline check.
   const winner = best!;
   return { best: winner.model, bestOptions: winner.options, bestMetric: winner.trial.metric, trials };
+}
+
+/** The metric and the starting options, with every option and the dev data checked. */
+function checkAutotune(
+  data: { train: Dataset; dev: Dataset },
+  options: AutotuneOptions,
+): { metric: AutotuneMetric; start: ClassifierOptions } {
+  const { durationSeconds, maxTrials, seed = 1, base = {} } = options;
+  if (durationSeconds !== undefined && !(Number.isFinite(durationSeconds) && durationSeconds > 0))
+    throw invalid(`durationSeconds must be a positive number of seconds, got ${durationSeconds}`);
+  if (maxTrials !== undefined && !(Number.isInteger(maxTrials) && maxTrials >= 1))
+    throw invalid(`maxTrials must be a whole number of at least 1, got ${maxTrials}`);
+  if (!(Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 32 - 1))
+    throw invalid(`seed must be an integer from 0 to 2^32-1, got ${seed}`);
+  const { train, dev } = data;
+  const metric = options.metric ?? (train.multiLabel ? "microF1" : "accuracy");
+  if (!AUTOTUNE_METRICS.includes(metric))
+    throw invalid(`metric must be one of ${AUTOTUNE_METRICS.join(", ")}, got '${metric}'`);
+  const start = resolveClassifierOptions({ loss: train.multiLabel ? "ova" : "softmax", ...base });
+  if (dev.examples.length === 0) {
+    throw new TextkitError(
+      "DATA_EMPTY",
+      `${dev.source} has no examples; autotune scores each trial on development data`,
+      { file: dev.source },
+    );
+  }
+  return { metric, start };
+}
+
+/** One trial's training, stopped once `pastDeadline` says so; `stopped` tells whether it was. */
+async function trainTrial(
+  data: { train: Dataset; dev: Dataset },
+  trialOptions: ClassifierOptions,
+  pastDeadline: () => boolean,
+): Promise<{ model: TextClassifier; stopped: boolean }> {
+  let stopped = false;
+  const model = await trainClassifier(
+    trialOptions.patience > 0 ? data : { train: data.train },
+    trialOptions,
+    {
+      shouldStop: () => {
+        stopped ||= pastDeadline();
+        return stopped;
+      },
+    },
+  );
+  return { model, stopped };
 }
 
 interface SearchSpace {

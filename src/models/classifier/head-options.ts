@@ -1,10 +1,12 @@
 import { checkInt, checkNumber, checkOneOf, withDefaults } from "../../core/index.ts";
+import { CLASSIFIER_LOSSES, type ClassifierLoss } from "./options.ts";
 
 /** `options.kind` of the manifest of a classifier that is a head on an encoder. */
 export const ENCODER_HEAD_KIND = "encoder-head";
 
-export const HEAD_LOSSES = ["softmax", "ova"] as const;
-export type HeadLoss = (typeof HEAD_LOSSES)[number];
+/** The losses a head trains: the classifier's own (softmax, or one-vs-all for multi-label). */
+export const HEAD_LOSSES = CLASSIFIER_LOSSES;
+export type HeadLoss = ClassifierLoss;
 
 /**
  * Every setting of a head trained on frozen sentence embeddings (issue 12): the training

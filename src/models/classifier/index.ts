@@ -51,7 +51,8 @@ export {
   MODEL_LOSSES,
   resolveClassifierOptions,
 } from "./options.ts";
-export type { QuantizeHooks, QuantizeOptions } from "./quantize.ts";
+export type { QuantizeHooks } from "./product-quantize.ts";
+export type { QuantizeOptions } from "./quantize.ts";
 export { quantizeClassifier } from "./quantize.ts";
 export type { QuantizationInfo } from "./quantized-format.ts";
 export { confusionPart } from "./run-confusion.ts";

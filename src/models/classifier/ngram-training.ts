@@ -4,7 +4,7 @@ import type { Dataset } from "../../data/index.ts";
 import { fingerprint, readVecFile } from "../../data/index.ts";
 import { EpochLog } from "../../train/index.ts";
 import { CLASSIFIER_FAMILY, TextClassifier, type TrainingData } from "./classifier.ts";
-import { newScratch, sgdStep, type Weights } from "./engine.ts";
+import { newScratch, type Scratch, sgdStep, type Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { confusionPart } from "./run-confusion.ts";
@@ -77,6 +77,237 @@ function devMetrics(model: TextClassifier, dev: Dataset): Record<string, number>
   };
 }
 
+/** The label list of `train`, checked: examples present and at least two labels. */
+function checkTrainable(train: Dataset): string[] {
+  if (train.examples.length === 0)
+    throw new TextkitError("DATA_EMPTY", `${train.source} has no examples`, { file: train.source });
+  const labels = [...train.labels];
+  if (labels.length < 2) {
+    throw new TextkitError(
+      "DATA_SINGLE_CLASS",
+      `${train.source} has only the label '${labels[0]}': a classifier needs two`,
+      {
+        file: train.source,
+      },
+    );
+  }
+  return labels;
+}
+
+type Pretrained = { words: string[]; vectors: Float32Array; dim: number };
+
+/** The pretrained vectors of `options`, checked against its dim; null when none are named. */
+async function readPretrained(options: ClassifierOptions): Promise<Pretrained | null> {
+  if (options.pretrainedVectors === null) return null;
+  const pretrained = await readVecFile(options.pretrainedVectors);
+  if (pretrained.dim !== options.dim) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      `the pretrained vectors have dimension ${pretrained.dim}; pass --dim ${pretrained.dim} (option dim) to use them`,
+      { file: options.pretrainedVectors },
+    );
+  }
+  return pretrained;
+}
+
+/** `words` followed by the pretrained words it lacks (normalized), first appearance kept. */
+function withPretrainedWords(words: string[], pretrained: Pretrained, probe: Featurizer): string[] {
+  // Words the labelled data lacks but the unlabelled text knew keep their meaning at prediction time.
+  const known = new Set(words);
+  const extra: string[] = [];
+  for (const w of pretrained.words) {
+    const key = probe.normalize(w);
+    if (!known.has(key)) {
+      known.add(key);
+      extra.push(key);
+    }
+  }
+  return words.concat(extra);
+}
+
+/** The featurizer, frozen, and the encoded training pieces. */
+interface Features {
+  featurizer: Featurizer;
+  pieces: { tokenLists: readonly string[][]; source: Int32Array };
+  encoded: EncodedSet;
+}
+
+function buildFeatures(
+  options: ClassifierOptions,
+  train: Dataset,
+  probe: Featurizer,
+  pretrained: Pretrained | null,
+): Features {
+  const tokenLists = train.examples.map((e) => probe.modelTokens(e.text));
+  let words = buildVocabulary(tokenLists, options.minCount);
+  if (pretrained !== null) words = withPretrainedWords(words, pretrained, probe);
+  const featurizer = new Featurizer(options, words, [], false);
+  const pieces = chunked(tokenLists, options.chunkTokens);
+  const encoded = encode(featurizer, pieces.tokenLists);
+  featurizer.freeze();
+  return { featurizer, pieces, encoded };
+}
+
+/** Random input rows (pretrained rows copied in where the word is known), zero output rows. */
+function initialWeights(
+  options: ClassifierOptions,
+  featurizer: Featurizer,
+  labelCount: number,
+  rng: Random,
+  pretrained: Pretrained | null,
+  probe: Featurizer,
+): Weights {
+  const dim = options.dim;
+  const input = new Float32Array(featurizer.rows * dim);
+  for (let i = 0; i < input.length; i++) input[i] = rng.uniform(-1 / dim, 1 / dim);
+  if (pretrained !== null) {
+    for (const [i, word] of pretrained.words.entries()) {
+      const id = featurizer.wordId(probe.normalize(word));
+      if (id >= 0) input.set(pretrained.vectors.subarray(i * dim, (i + 1) * dim), id * dim);
+    }
+  }
+  return { dim, labels: labelCount, input, output: new Float32Array(labelCount * dim) };
+}
+
+/** Label ids per training piece, flat: piece i's are ids[offsets[i]..offsets[i + 1]). */
+interface Targets {
+  offsets: Int32Array;
+  ids: Int32Array;
+}
+
+function flatTargets(train: Dataset, source: Int32Array, labels: readonly string[]): Targets {
+  const lookup = labelIndex(labels);
+  const offsets = new Int32Array(source.length + 1);
+  const ids: number[] = [];
+  for (const [i, from] of source.entries()) {
+    for (const l of train.examples[from]?.labels ?? []) ids.push(lookup.get(l) ?? 0);
+    offsets[i + 1] = ids.length;
+  }
+  return { offsets, ids: Int32Array.from(ids) };
+}
+
+/** What one epoch needs, and the progress counters that run across epochs. */
+interface EpochRun {
+  options: ClassifierOptions;
+  hooks: TrainHooks;
+  weights: Weights;
+  scratch: Scratch;
+  encoded: EncodedSet;
+  targets: Targets;
+  order: Int32Array;
+  ova: boolean;
+  t0: number;
+  total: number;
+  done: number;
+  tokensDone: number;
+  lastReport: number;
+  windowLoss: number;
+  windowCount: number;
+}
+
+/** One shuffled pass of SGD steps; returns the summed loss. Stops early when the hooks ask. */
+function runEpoch(run: EpochRun, epoch: number, rng: Random): number {
+  const { options, hooks, weights, scratch, encoded, targets, order, ova, t0, total } = run;
+  const n = order.length;
+  const target = scratch.target;
+  let { done, tokensDone, lastReport, windowLoss, windowCount } = run;
+  rng.shuffle(order);
+  let epochLoss = 0;
+  for (let step = 0; step < n; step++) {
+    const i = order[step] ?? 0; // step < n = order.length
+    const lr = options.lr * (1 - done / total);
+    target.fill(0);
+    const ts = targets.offsets[i] ?? 0;
+    const te = targets.offsets[i + 1] ?? 0;
+    const share = ova ? 1 : 1 / (te - ts);
+    for (let t = ts; t < te; t++) target[targets.ids[t] ?? 0] = share;
+    const start = encoded.offsets[i] ?? 0;
+    const loss = sgdStep(weights, scratch, encoded.feats, start, encoded.offsets[i + 1] ?? 0, lr, ova);
+    epochLoss += loss;
+    windowLoss += loss;
+    windowCount++;
+    done++;
+    tokensDone += encoded.tokenCounts[i] ?? 0;
+    if ((step & 255) === 255) {
+      const now = performance.now();
+      if (now - lastReport > 200) {
+        lastReport = now;
+        const seconds = (now - t0) / 1000;
+        hooks.onProgress?.({
+          epoch,
+          epochs: options.epochs,
+          progress: done / total,
+          loss: windowLoss / windowCount,
+          learningRate: lr,
+          speed: tokensDone / seconds,
+          unit: "tokens",
+          etaSeconds: (seconds / done) * (total - done),
+        });
+        windowLoss = 0;
+        windowCount = 0;
+      }
+      if (hooks.shouldStop?.() === true) break;
+    }
+  }
+  Object.assign(run, { done, tokensDone, lastReport, windowLoss, windowCount });
+  return epochLoss;
+}
+
+/** The run record of a finished training. */
+function runRecord(
+  model: TextClassifier,
+  data: TrainingData,
+  options: ClassifierOptions,
+  pieces: number,
+  log: EpochLog<unknown>,
+  times: { started: Date; t0: number; tokensDone: number },
+): RunRecord {
+  const { train, dev } = data;
+  const { started, t0, tokensDone } = times;
+  const finishedAt = new Date();
+  const final: Record<string, unknown> = {
+    trainSeconds: (performance.now() - t0) / 1000,
+    tokensPerSecond: tokensDone / ((performance.now() - t0) / 1000),
+  };
+  const useDev = dev !== undefined && dev.examples.length > 0;
+  if (useDev) {
+    const evaluation = model.evaluate(dev);
+    final["dev"] = {
+      accuracy: evaluation.accuracy,
+      report: evaluation.report,
+      ...confusionPart(dev, evaluation.predictions, model.labels),
+    };
+  }
+  return {
+    runId: newRunId(started, options.seed),
+    family: CLASSIFIER_FAMILY,
+    task: model.multiLabel ? "multilabel" : "multiclass",
+    startedAt: started.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: (finishedAt.getTime() - started.getTime()) / 1000,
+    options: { ...options },
+    data: {
+      train: {
+        source: train.source,
+        examples: train.examples.length,
+        ...(options.chunkTokens > 0 ? { chunks: pieces } : {}),
+        fingerprint: fingerprint(train),
+      },
+      ...(useDev ? { dev: { source: dev.source, examples: dev.examples.length } } : {}),
+    },
+    epochs: log.epochs,
+    stoppedEarly: log.stoppedEarly,
+    bestEpoch: log.bestEpoch,
+    final,
+  };
+}
+
+/** The dev metric early stopping watches: micro F1 for multi-label, accuracy otherwise. */
+function watchedMetric(dev: Record<string, number> | undefined, multiLabel: boolean): number | undefined {
+  if (dev === undefined) return undefined;
+  return multiLabel ? (dev["microF1"] ?? 0) : dev["accuracy"];
+}
+
 /**
  * Trains a classifier on labelled texts.
  *
@@ -100,197 +331,41 @@ export async function trainClassifier(
   const started = new Date();
   const t0 = performance.now();
   const { train, dev } = data;
-  if (train.examples.length === 0)
-    throw new TextkitError("DATA_EMPTY", `${train.source} has no examples`, { file: train.source });
-  const multiLabel = train.multiLabel;
-  const labels = [...train.labels];
-  if (labels.length < 2) {
-    throw new TextkitError(
-      "DATA_SINGLE_CLASS",
-      `${train.source} has only the label '${labels[0]}': a classifier needs two`,
-      {
-        file: train.source,
-      },
-    );
-  }
-  const ova = options.loss === "ova";
-  const lookup = labelIndex(labels);
-
-  // Vocabulary and features
+  const labels = checkTrainable(train);
   const probe = new Featurizer(options, []);
-  const tokenLists = train.examples.map((e) => probe.modelTokens(e.text));
-  let words = buildVocabulary(tokenLists, options.minCount);
-  let pretrained: { words: string[]; vectors: Float32Array; dim: number } | null = null;
-  if (options.pretrainedVectors !== null) {
-    pretrained = await readVecFile(options.pretrainedVectors);
-    if (pretrained.dim !== options.dim) {
-      throw new TextkitError(
-        "OPTION_INVALID",
-        `the pretrained vectors have dimension ${pretrained.dim}; pass --dim ${pretrained.dim} (option dim) to use them`,
-        { file: options.pretrainedVectors },
-      );
-    }
-    // Words the labelled data lacks but the unlabelled text knew keep their meaning at prediction time.
-    const known = new Set(words);
-    const extra: string[] = [];
-    for (const w of pretrained.words) {
-      const key = probe.normalize(w);
-      if (!known.has(key)) {
-        known.add(key);
-        extra.push(key);
-      }
-    }
-    words = words.concat(extra);
-  }
-  const featurizer = new Featurizer(options, words, [], false);
-  const pieces = chunked(tokenLists, options.chunkTokens);
-  const encoded = encode(featurizer, pieces.tokenLists);
-  featurizer.freeze();
-
-  // Weights
+  const pretrained = await readPretrained(options);
+  const { featurizer, pieces, encoded } = buildFeatures(options, train, probe, pretrained);
   const rng = new Random(options.seed);
-  const dim = options.dim;
-  const input = new Float32Array(featurizer.rows * dim);
-  for (let i = 0; i < input.length; i++) input[i] = rng.uniform(-1 / dim, 1 / dim);
-  if (pretrained !== null) {
-    for (let i = 0; i < pretrained.words.length; i++) {
-      const id = featurizer.wordId(probe.normalize(pretrained.words[i]!));
-      if (id >= 0) input.set(pretrained.vectors.subarray(i * dim, (i + 1) * dim), id * dim);
-    }
-  }
-  const weights: Weights = {
-    dim,
-    labels: labels.length,
-    input,
-    output: new Float32Array(labels.length * dim),
-  };
-
-  // Targets, flat: one per training piece (a whole text unless chunkTokens splits it)
-  const n = pieces.tokenLists.length;
-  const targetOffsets = new Int32Array(n + 1);
-  const targetIds: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (const l of train.examples[pieces.source[i]!]!.labels) targetIds.push(lookup.get(l)!);
-    targetOffsets[i + 1] = targetIds.length;
-  }
-
+  const weights = initialWeights(options, featurizer, labels.length, rng, pretrained, probe);
+  const targets = flatTargets(train, pieces.source, labels);
+  const multiLabel = train.multiLabel;
   const model = new TextClassifier(options, labels, multiLabel, featurizer, weights, null);
-  const scratch = newScratch(dim, labels.length);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  const n = pieces.tokenLists.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const run: EpochRun = {
+    ...{ options, hooks, weights, encoded, targets, order, t0, total: n * options.epochs },
+    ...{ scratch: newScratch(options.dim, labels.length), ova: options.loss === "ova" },
+    ...{ done: 0, tokensDone: 0, lastReport: performance.now(), windowLoss: 0, windowCount: 0 },
+  };
   const log = new EpochLog<{ input: Float32Array; output: Float32Array }>(options, hooks);
   const useDev = dev !== undefined && dev.examples.length > 0;
-  const total = n * options.epochs;
-  let done = 0;
-  let lastReport = performance.now();
-  let windowLoss = 0;
-  let windowCount = 0;
-  let tokensDone = 0;
-
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const epochStart = performance.now();
-    rng.shuffle(order);
-    let epochLoss = 0;
-    for (let step = 0; step < n; step++) {
-      const i = order[step]!;
-      const lr = options.lr * (1 - done / total);
-      const target = scratch.target;
-      target.fill(0);
-      const ts = targetOffsets[i]!;
-      const te = targetOffsets[i + 1]!;
-      const share = ova ? 1 : 1 / (te - ts);
-      for (let t = ts; t < te; t++) target[targetIds[t]!] = share;
-      const loss = sgdStep(
-        weights,
-        scratch,
-        encoded.feats,
-        encoded.offsets[i]!,
-        encoded.offsets[i + 1]!,
-        lr,
-        ova,
-      );
-      epochLoss += loss;
-      windowLoss += loss;
-      windowCount++;
-      done++;
-      tokensDone += encoded.tokenCounts[i]!;
-      if ((step & 255) === 255) {
-        const now = performance.now();
-        if (now - lastReport > 200) {
-          lastReport = now;
-          const seconds = (now - t0) / 1000;
-          hooks.onProgress?.({
-            epoch,
-            epochs: options.epochs,
-            progress: done / total,
-            loss: windowLoss / windowCount,
-            learningRate: lr,
-            speed: tokensDone / seconds,
-            unit: "tokens",
-            etaSeconds: (seconds / done) * (total - done),
-          });
-          windowLoss = 0;
-          windowCount = 0;
-        }
-        if (hooks.shouldStop?.() === true) break;
-      }
-    }
-    const summary: EpochSummary = {
-      epoch,
-      trainLoss: epochLoss / n,
-      seconds: (performance.now() - epochStart) / 1000,
-    };
+    const epochLoss = runEpoch(run, epoch, rng);
+    const seconds = (performance.now() - epochStart) / 1000;
+    const summary: EpochSummary = { epoch, trainLoss: epochLoss / n, seconds };
     model.weightsChanged();
     if (useDev) summary.dev = devMetrics(model, dev);
-    const devMetric = useDev
-      ? multiLabel
-        ? (summary.dev!["microF1"] ?? 0)
-        : summary.dev!["accuracy"]!
-      : undefined;
     const snapshot = () => ({ input: weights.input.slice(), output: weights.output.slice() });
-    if (log.end(summary, devMetric, snapshot)) break;
+    if (log.end(summary, watchedMetric(summary.dev, multiLabel), snapshot)) break;
   }
   log.restoreBest((best) => {
     weights.input.set(best.input);
     weights.output.set(best.output);
   });
   model.weightsChanged();
-  log.finish(tokensDone / ((performance.now() - t0) / 1000), "tokens");
-
-  const finishedAt = new Date();
-  const final: Record<string, unknown> = {
-    trainSeconds: (performance.now() - t0) / 1000,
-    tokensPerSecond: tokensDone / ((performance.now() - t0) / 1000),
-  };
-  if (useDev) {
-    const evaluation = model.evaluate(dev);
-    final["dev"] = {
-      accuracy: evaluation.accuracy,
-      report: evaluation.report,
-      ...confusionPart(dev, evaluation.predictions, labels),
-    };
-  }
-  const record: RunRecord = {
-    runId: newRunId(started, options.seed),
-    family: CLASSIFIER_FAMILY,
-    task: multiLabel ? "multilabel" : "multiclass",
-    startedAt: started.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    seconds: (finishedAt.getTime() - started.getTime()) / 1000,
-    options: { ...options },
-    data: {
-      train: {
-        source: train.source,
-        examples: train.examples.length,
-        ...(options.chunkTokens > 0 ? { chunks: n } : {}),
-        fingerprint: fingerprint(train),
-      },
-      ...(useDev ? { dev: { source: dev.source, examples: dev.examples.length } } : {}),
-    },
-    epochs: log.epochs,
-    stoppedEarly: log.stoppedEarly,
-    bestEpoch: log.bestEpoch,
-    final,
-  };
+  log.finish(run.tokensDone / ((performance.now() - t0) / 1000), "tokens");
+  const times = { started, t0, tokensDone: run.tokensDone };
+  const record = runRecord(model, data, options, n, log, times);
   return new TextClassifier(options, labels, multiLabel, featurizer, weights, record);
 }

@@ -262,6 +262,38 @@ function agreement(labelled: Dataset["examples"], assignments: ClusterAssignment
   };
 }
 
+/** The rows k-means clusters, as `options.features` asks: TF-IDF, averaged word vectors, or an encoder's embeddings. */
+async function clusterRows(
+  options: ClusterOptions,
+  features: TextClusterEncoding,
+  documents: string[][],
+  texts: string[],
+  tfidf: { rows: KMeansData; dim: number },
+): Promise<{
+  rows: KMeansData;
+  dim: number;
+  wordVectors: WordVectorFeatures | null;
+  encoderRef: ClusterEncoderRef | null;
+}> {
+  if (options.features === "vectors" && options.vectors !== null) {
+    const wordVectors = await wordVectorsFor(options.vectors, documents);
+    return { rows: wordVectors.transform(documents), dim: wordVectors.dim, wordVectors, encoderRef: null };
+  }
+  if (options.features === "encoder") {
+    const { encoder } = features;
+    if (encoder === undefined) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        "features 'encoder' needs a pretrained encoder (--encoder DIR)",
+      );
+    }
+    const rows = await embedForClusters(encoder, texts);
+    const encoderRef = clusterEncoderRef(encoder, features.encoderPath ?? null);
+    return { rows, dim: encoder.dim, wordVectors: null, encoderRef };
+  }
+  return { rows: tfidf.rows, dim: tfidf.dim, wordVectors: null, encoderRef: null };
+}
+
 /**
  * Groups texts into clusters by topic. `data` is a dataset (its labels, if any, are not
  * used for training) or plain texts. With `k: { min, max }` each k is tried and the one
@@ -297,26 +329,10 @@ export async function trainTextClusters(
   const documents = texts.map((t) => tokenizer.terms(t));
   const tfidf = TfidfFeatures.fit(documents, options);
   const tfRows = tfidf.transform(documents);
-  let rows: KMeansData = tfRows;
-  let dim = tfidf.dim;
-  let wordVectors: WordVectorFeatures | null = null;
-  let encoderRef: ClusterEncoderRef | null = null;
-  if (options.features === "vectors" && options.vectors !== null) {
-    wordVectors = await wordVectorsFor(options.vectors, documents);
-    rows = wordVectors.transform(documents);
-    dim = wordVectors.dim;
-  } else if (options.features === "encoder") {
-    const { encoder } = features;
-    if (encoder === undefined) {
-      throw new TextkitError(
-        "OPTION_INVALID",
-        "features 'encoder' needs a pretrained encoder (--encoder DIR)",
-      );
-    }
-    rows = await embedForClusters(encoder, texts);
-    dim = encoder.dim;
-    encoderRef = clusterEncoderRef(encoder, features.encoderPath ?? null);
-  }
+  const { rows, dim, wordVectors, encoderRef } = await clusterRows(options, features, documents, texts, {
+    rows: tfRows,
+    dim: tfidf.dim,
+  });
   const fit = fitKMeans(rows, n, dim, options, "texts", hooks);
   const { k, result } = fit;
   const distances = distancesToCentroids(rows, n, dim, result.centroids, k, result.assignments, {
@@ -326,10 +342,12 @@ export async function trainTextClusters(
   for (let i = 0; i < n; i++) sizes[result.assignments[i]!]!++;
   const terms = topTermsOf(tfRows, tfidf.terms, result.assignments, k, sizes, options.topTerms);
   const examples = examplesOf(texts, result.assignments, distances, k, options.examples);
-  const clusters: ClusterSummary[] = [];
-  for (let c = 0; c < k; c++) {
-    clusters.push({ cluster: c, size: sizes[c]!, topTerms: terms[c]!, examples: examples[c]! });
-  }
+  const clusters: ClusterSummary[] = Array.from(sizes, (size, c) => ({
+    cluster: c,
+    size,
+    topTerms: terms[c] ?? [],
+    examples: examples[c] ?? [],
+  }));
   let empty = 0;
   for (let i = 0; i < n; i++) if (tfRows.rowStart[i + 1] === tfRows.rowStart[i]) empty++;
   const record = clusterRunRecord(

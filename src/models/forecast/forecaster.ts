@@ -302,7 +302,49 @@ export async function forecastSeries(
 ): Promise<ForecastResult> {
   const options = resolveForecastOptions(partialOptions);
   const n = series.values.length;
-  const maxLag = options.lags[options.lags.length - 1]!;
+  const held = checkLength(series, options);
+  const horizon = options.horizon;
+  const run: ForecastRun = {
+    ...{ series, options, calendar: calendarFeatures(series, options.calendar) },
+    ...{ times: extendTimes(series, horizon), history: new Float64Array(n + horizon) },
+  };
+  const errors: number[][] = Array.from({ length: horizon }, () => []);
+  const walkForward = held > 0 ? await walkForwardTest(run, held, errors) : null;
+  // The final model, on every point.
+  const final = await fit(series, n, options, run.calendar);
+  return {
+    series: {
+      source: series.source,
+      points: n,
+      first: formatTime(series, series.times[0] ?? 0),
+      last: formatTime(series, series.times[n - 1] ?? 0),
+      step: describeStep(series.step),
+      gaps: series.gaps,
+    },
+    options,
+    features: [...final.encoder.names],
+    model: final.summary,
+    walkForward,
+    interval: options.interval,
+    forecast: finalForecast(run, final, errors),
+  };
+}
+
+/** What walk-forward and the final forecast share. */
+interface ForecastRun {
+  series: TimeSeries;
+  options: ForecastOptions;
+  calendar: { dayOfWeek: boolean; month: boolean };
+  /** The series' times, extended by `horizon` steps. */
+  times: Float64Array;
+  /** Scratch for the recursive forecast: the series, then its forecasts. */
+  history: Float64Array;
+}
+
+/** The points the walk-forward test holds out; DATA_SERIES_TOO_SHORT when the series cannot fill lags, fit and test. */
+function checkLength(series: TimeSeries, options: ForecastOptions): number {
+  const n = series.values.length;
+  const maxLag = options.lags.at(-1) ?? 0;
   const held = testPoints(n, options.test);
   const needed = maxLag + MIN_FIT_ROWS + held;
   if (n < needed) {
@@ -312,54 +354,69 @@ export async function forecastSeries(
       { file: series.source, details: { points: n, needed } },
     );
   }
-  const calendar = calendarFeatures(series, options.calendar);
+  return held;
+}
+
+/**
+ * Walks forward over the last `held` points, refitting `refits` times, and scores each
+ * horizon against the naive forecast. The model's errors per horizon go into `errors`.
+ */
+async function walkForwardTest(
+  run: ForecastRun,
+  held: number,
+  errors: number[][],
+): Promise<WalkForwardReport> {
+  const { series, options, calendar } = run;
+  const values = series.values;
+  const n = values.length;
   const horizon = options.horizon;
-  const times = extendTimes(series, horizon);
-  const history = new Float64Array(n + horizon);
-
-  // Walk forward over the held-out points.
-  let walkForward: WalkForwardReport | null = null;
-  const errors: number[][] = Array.from({ length: horizon }, () => []);
-  if (held > 0) {
-    const firstOrigin = n - held;
-    const naiveErrors: number[][] = Array.from({ length: horizon }, () => []);
-    let scale = 0;
-    for (let t = 1; t < firstOrigin; t++) scale += Math.abs(series.values[t]! - series.values[t - 1]!);
-    scale /= firstOrigin - 1;
-    const refitEvery = Math.ceil(held / options.refits);
-    let fitted: LinearRegressor | null = null;
-    let refits = 0;
-    for (let origin = firstOrigin; origin < n; origin++) {
-      if ((origin - firstOrigin) % refitEvery === 0) {
-        fitted = await fit(series, origin, options, calendar);
-        refits++;
-      }
-      const steps = Math.min(horizon, n - origin);
-      const predicted = recursive(fitted!, series, times, origin, steps, options, calendar, history);
-      const last = series.values[origin - 1]!;
-      for (let h = 0; h < steps; h++) {
-        const actual = series.values[origin + h]!;
-        errors[h]!.push(actual - predicted[h]!);
-        naiveErrors[h]!.push(actual - last);
-      }
+  const firstOrigin = n - held;
+  const naiveErrors: number[][] = Array.from({ length: horizon }, () => []);
+  let scale = 0;
+  for (let t = 1; t < firstOrigin; t++) scale += Math.abs((values[t] ?? 0) - (values[t - 1] ?? 0));
+  scale /= firstOrigin - 1;
+  const refitEvery = Math.ceil(held / options.refits);
+  let fitted: LinearRegressor | null = null;
+  let refits = 0;
+  for (let origin = firstOrigin; origin < n; origin++) {
+    if (fitted === null || (origin - firstOrigin) % refitEvery === 0) {
+      fitted = await fit(series, origin, options, calendar);
+      refits++;
     }
-    const horizons: HorizonScore[] = [];
-    for (let h = 0; h < horizon; h++) {
-      if (errors[h]!.length > 0) horizons.push(score(h + 1, errors[h]!, naiveErrors[h]!, scale));
+    const steps = Math.min(horizon, n - origin);
+    const predicted = recursive(fitted, series, run.times, origin, steps, options, calendar, run.history);
+    const last = values[origin - 1] ?? 0;
+    for (let h = 0; h < steps; h++) {
+      const actual = values[origin + h] ?? 0;
+      errors[h]?.push(actual - (predicted[h] ?? 0));
+      naiveErrors[h]?.push(actual - last);
     }
-    walkForward = {
-      origins: held,
-      refits,
-      firstOrigin,
-      firstTime: formatTime(series, series.times[firstOrigin]!),
-      horizons,
-      overall: score(0, errors.flat(), naiveErrors.flat(), scale),
-    };
   }
+  const horizons: HorizonScore[] = [];
+  for (const [h, own] of errors.entries()) {
+    if (own.length > 0) horizons.push(score(h + 1, own, naiveErrors[h] ?? [], scale));
+  }
+  return {
+    origins: held,
+    refits,
+    firstOrigin,
+    firstTime: formatTime(series, series.times[firstOrigin] ?? 0),
+    horizons,
+    overall: score(0, errors.flat(), naiveErrors.flat(), scale),
+  };
+}
 
-  // The final model, on every point.
-  const final = await fit(series, n, options, calendar);
-  const predicted = recursive(final, series, times, n, horizon, options, calendar, history);
+/**
+ * The forecast of `horizon` steps after the series, each with its prediction interval:
+ * from the walk-forward errors at that horizon when there are enough, otherwise from the
+ * in-sample residuals widened by √h.
+ */
+function finalForecast(run: ForecastRun, final: LinearRegressor, errors: number[][]): ForecastPoint[] {
+  const { series, options, calendar, times } = run;
+  const n = series.values.length;
+  const horizon = options.horizon;
+  const predicted = recursive(final, series, times, n, horizon, options, calendar, run.history);
+  const maxLag = options.lags.at(-1) ?? 0;
   const inSample = lagTable(
     series.values,
     series.times,
@@ -369,42 +426,28 @@ export async function forecastSeries(
     series.source,
   );
   const fittedValues = final.predict(inSample);
+  const targets = inSample.target?.values ?? new Float64Array(0);
   const residuals: number[] = [];
-  for (let i = 0; i < inSample.rows; i++) residuals.push(inSample.target!.values[i]! - fittedValues[i]!);
+  for (let i = 0; i < inSample.rows; i++) residuals.push((targets[i] ?? 0) - (fittedValues[i] ?? 0));
   const lowerQ = (1 - options.interval) / 2;
   const upperQ = 1 - lowerQ;
   const residualLower = quantile(residuals, lowerQ);
   const residualUpper = quantile(residuals, upperQ);
   const forecast: ForecastPoint[] = [];
   for (let h = 1; h <= horizon; h++) {
-    const value = predicted[h - 1]!;
-    const own = errors[h - 1]!;
+    const value = predicted[h - 1] ?? 0;
+    const own = errors[h - 1] ?? [];
     const fromWalk = own.length >= MIN_INTERVAL_ERRORS;
     const lower = fromWalk ? quantile(own, lowerQ) : residualLower * Math.sqrt(h);
     const upper = fromWalk ? quantile(own, upperQ) : residualUpper * Math.sqrt(h);
     forecast.push({
       step: h,
-      time: formatTime(series, times[n - 1 + h]!),
+      time: formatTime(series, times[n - 1 + h] ?? 0),
       value,
       lower: value + lower,
       upper: value + upper,
       intervalFrom: fromWalk ? "walk-forward" : "residuals",
     });
   }
-  return {
-    series: {
-      source: series.source,
-      points: n,
-      first: formatTime(series, series.times[0]!),
-      last: formatTime(series, series.times[n - 1]!),
-      step: describeStep(series.step),
-      gaps: series.gaps,
-    },
-    options,
-    features: [...final.encoder.names],
-    model: final.summary,
-    walkForward,
-    interval: options.interval,
-    forecast,
-  };
+  return forecast;
 }

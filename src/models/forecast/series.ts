@@ -220,99 +220,18 @@ export async function loadSeries(path: string, options: SeriesReadOptions): Prom
   const times: number[] = [];
   const values: number[] = [];
   const lines: number[] = [];
-  let timeKind: "date" | "number" | null = null;
-  let timeIndex = -1;
-  let valueIndex = -1;
-  const previous = { t: Number.NaN, text: "", line: 0 };
+  const clock: SeriesClock = { path, timeColumn, kind: null, t: Number.NaN, text: "", line: 0 };
+  let at: { time: number; value: number } | null = null;
   for await (const batch of readTableRecords(path, {
     ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
     columns: [timeColumn, valueColumn],
   })) {
-    if (timeIndex === -1) {
-      timeIndex = batch.names.indexOf(timeColumn);
-      valueIndex = batch.names.indexOf(valueColumn);
-      for (const [name, index, what] of [
-        [timeColumn, timeIndex, "the time column"],
-        [valueColumn, valueIndex, "the value column"],
-      ] as const) {
-        if (index === -1) {
-          throw new TextkitError(
-            "DATA_MISSING_COLUMN",
-            `${path} has no column named "${name}" (${what}); its columns: ${batch.names.map((n) => JSON.stringify(n)).join(", ")}`,
-            {
-              file: path,
-              column: name,
-              hint: "Pass --time-column and --value-column with columns of the file's header.",
-            },
-          );
-        }
-      }
-    }
-    for (let r = 0; r < batch.rows.length; r++) {
-      const row = batch.rows[r]!;
-      const line = batch.lines[r]!;
-      const timeText = cellText(row[timeIndex] ?? null);
-      if (timeText === null) {
-        throw new TextkitError(
-          "DATA_MISSING_VALUE",
-          `line ${line}: the time column "${timeColumn}" is empty`,
-          {
-            file: path,
-            line,
-            column: timeColumn,
-          },
-        );
-      }
-      if (timeKind === null) timeKind = Number.isNaN(parseNumberCell(timeText)) ? "date" : "number";
-      const t = timeKind === "number" ? parseNumberCell(timeText) : parseIsoTime(timeText);
-      if (!Number.isFinite(t)) {
-        const expected =
-          timeKind === "number"
-            ? "a number, as the first row's time is"
-            : "an ISO date such as 2024-03-01, as the first row's time is";
-        throw new TextkitError(
-          "DATA_BAD_TIME",
-          `line ${line}: time ${JSON.stringify(timeText)} in column "${timeColumn}" is not ${expected}`,
-          { file: path, line, column: timeColumn },
-        );
-      }
-      if (t === previous.t) {
-        throw new TextkitError(
-          "DATA_BAD_TIME",
-          `line ${line}: time ${timeText} repeats the time of line ${previous.line}; give one value per time (sum or average the duplicates first)`,
-          { file: path, line, column: timeColumn },
-        );
-      }
-      if (t < previous.t) {
-        throw new TextkitError(
-          "DATA_BAD_TIME",
-          `line ${line}: time ${timeText} comes before ${previous.text} on line ${previous.line}; sort the rows by time`,
-          { file: path, line, column: timeColumn },
-        );
-      }
-      previous.t = t;
-      previous.text = timeText;
-      previous.line = line;
-      const valueText = cellText(row[valueIndex] ?? null);
-      if (valueText === null) {
-        throw new TextkitError(
-          "DATA_MISSING_VALUE",
-          `line ${line}: the value column "${valueColumn}" is empty; fill the gap (for example with the previous value) or remove the row`,
-          { file: path, line, column: valueColumn },
-        );
-      }
-      const value =
-        typeof row[valueIndex] === "number" ? (row[valueIndex] as number) : parseNumberCell(valueText);
-      if (!Number.isFinite(value)) {
-        throw new TextkitError(
-          "DATA_NOT_NUMERIC",
-          `line ${line}: column "${valueColumn}" holds ${JSON.stringify(valueText)}, which is not a number`,
-          { file: path, line, column: valueColumn },
-        );
-      }
-      times.push(t);
-      values.push(value);
+    at ??= columnIndexes(batch.names, path, timeColumn, valueColumn);
+    for (const [r, row] of batch.rows.entries()) {
+      const line = batch.lines[r] ?? 0;
+      times.push(nextTime(clock, row[at.time] ?? null, line));
+      values.push(cellValue(row[at.value] ?? null, line, path, valueColumn));
       lines.push(line);
     }
   }
@@ -321,7 +240,7 @@ export async function loadSeries(path: string, options: SeriesReadOptions): Prom
       file: path,
     });
   }
-  const kind = timeKind ?? "number";
+  const kind = clock.kind ?? "number";
   const timeArray = Float64Array.from(times);
   const { step, gaps } = inferStep(timeArray, kind);
   return {
@@ -333,6 +252,109 @@ export async function loadSeries(path: string, options: SeriesReadOptions): Prom
     step,
     gaps,
   };
+}
+
+/** Where the time and value columns are among `names`; DATA_MISSING_COLUMN listing them when one is absent. */
+function columnIndexes(
+  names: readonly string[],
+  path: string,
+  timeColumn: string,
+  valueColumn: string,
+): { time: number; value: number } {
+  const time = names.indexOf(timeColumn);
+  const value = names.indexOf(valueColumn);
+  for (const [name, index, what] of [
+    [timeColumn, time, "the time column"],
+    [valueColumn, value, "the value column"],
+  ] as const) {
+    if (index === -1) {
+      throw new TextkitError(
+        "DATA_MISSING_COLUMN",
+        `${path} has no column named "${name}" (${what}); its columns: ${names.map((n) => JSON.stringify(n)).join(", ")}`,
+        {
+          file: path,
+          column: name,
+          hint: "Pass --time-column and --value-column with columns of the file's header.",
+        },
+      );
+    }
+  }
+  return { time, value };
+}
+
+/** The time kind the first row chose, and the previous row's time, text and line. */
+interface SeriesClock {
+  path: string;
+  timeColumn: string;
+  kind: "date" | "number" | null;
+  t: number;
+  text: string;
+  line: number;
+}
+
+/** The time of a row, checked: present, of the first row's kind, after the previous row's. */
+function nextTime(clock: SeriesClock, cell: Cell, line: number): number {
+  const { path, timeColumn } = clock;
+  const timeText = cellText(cell);
+  if (timeText === null) {
+    throw new TextkitError("DATA_MISSING_VALUE", `line ${line}: the time column "${timeColumn}" is empty`, {
+      file: path,
+      line,
+      column: timeColumn,
+    });
+  }
+  if (clock.kind === null) clock.kind = Number.isNaN(parseNumberCell(timeText)) ? "date" : "number";
+  const t = clock.kind === "number" ? parseNumberCell(timeText) : parseIsoTime(timeText);
+  if (!Number.isFinite(t)) {
+    const expected =
+      clock.kind === "number"
+        ? "a number, as the first row's time is"
+        : "an ISO date such as 2024-03-01, as the first row's time is";
+    throw new TextkitError(
+      "DATA_BAD_TIME",
+      `line ${line}: time ${JSON.stringify(timeText)} in column "${timeColumn}" is not ${expected}`,
+      { file: path, line, column: timeColumn },
+    );
+  }
+  if (t === clock.t) {
+    throw new TextkitError(
+      "DATA_BAD_TIME",
+      `line ${line}: time ${timeText} repeats the time of line ${clock.line}; give one value per time (sum or average the duplicates first)`,
+      { file: path, line, column: timeColumn },
+    );
+  }
+  if (t < clock.t) {
+    throw new TextkitError(
+      "DATA_BAD_TIME",
+      `line ${line}: time ${timeText} comes before ${clock.text} on line ${clock.line}; sort the rows by time`,
+      { file: path, line, column: timeColumn },
+    );
+  }
+  clock.t = t;
+  clock.text = timeText;
+  clock.line = line;
+  return t;
+}
+
+/** The value of a row, checked: present and a finite number. */
+function cellValue(cell: Cell, line: number, path: string, valueColumn: string): number {
+  const valueText = cellText(cell);
+  if (valueText === null) {
+    throw new TextkitError(
+      "DATA_MISSING_VALUE",
+      `line ${line}: the value column "${valueColumn}" is empty; fill the gap (for example with the previous value) or remove the row`,
+      { file: path, line, column: valueColumn },
+    );
+  }
+  const value = typeof cell === "number" ? cell : parseNumberCell(valueText);
+  if (!Number.isFinite(value)) {
+    throw new TextkitError(
+      "DATA_NOT_NUMERIC",
+      `line ${line}: column "${valueColumn}" holds ${JSON.stringify(valueText)}, which is not a number`,
+      { file: path, line, column: valueColumn },
+    );
+  }
+  return value;
 }
 
 /**

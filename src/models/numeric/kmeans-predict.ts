@@ -56,34 +56,21 @@ export function assign(
   dist: Float64Array,
   scratch: AssignScratch,
 ): number {
-  const { n, dim, norms, cosine } = rows;
-  const terms = scratch.terms;
-  centroidTerms(centroids, k, dim, cosine, terms);
+  const { n, dim } = rows;
+  const { terms, dots } = scratch;
+  centroidTerms(centroids, k, dim, rows.cosine, terms);
   let changed = 0;
   if (rows.dense !== null) {
     const x = rows.dense;
     for (let i = 0; i < n; i++) {
       const off = i * dim;
-      let best = 0;
-      let bestScore = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < k; c++) {
-        const score = terms[c]! - dotProduct(x, off, centroids, c * dim, dim);
-        if (score < bestScore) {
-          bestScore = score;
-          best = c;
-        }
-      }
-      dist[i] = cosine ? Math.max(0, 1 + bestScore) : Math.max(0, norms[i]! + 2 * bestScore);
-      if (labels[i] !== best) {
-        labels[i] = best;
-        changed++;
-      }
+      for (let c = 0; c < k; c++) dots[c] = dotProduct(x, off, centroids, c * dim, dim);
+      changed += settle(rows, i, terms, dots, k, labels, dist);
     }
     return changed;
   }
   const { rowStart, columns, values } = rows.sparse!;
   const t = scratch.transposed!;
-  const dots = scratch.dots;
   for (let c = 0; c < k; c++) {
     const co = c * dim;
     for (let d = 0; d < dim; d++) t[d * k + c] = centroids[co + d]!;
@@ -95,22 +82,37 @@ export function assign(
       const base = columns[p]! * k;
       for (let c = 0; c < k; c++) dots[c]! += v * t[base + c]!;
     }
-    let best = 0;
-    let bestScore = Number.POSITIVE_INFINITY;
-    for (let c = 0; c < k; c++) {
-      const score = terms[c]! - dots[c]!;
-      if (score < bestScore) {
-        bestScore = score;
-        best = c;
-      }
-    }
-    dist[i] = cosine ? Math.max(0, 1 + bestScore) : Math.max(0, norms[i]! + 2 * bestScore);
-    if (labels[i] !== best) {
-      labels[i] = best;
-      changed++;
-    }
+    changed += settle(rows, i, terms, dots, k, labels, dist);
   }
   return changed;
+}
+
+/**
+ * Row `i` to the centre of lowest score `terms[c] - dots[c]` (the first on a tie), its
+ * distance from that score; returns 1 when its label changed, else 0.
+ */
+function settle(
+  rows: Rows,
+  i: number,
+  terms: Float64Array,
+  dots: Float64Array,
+  k: number,
+  labels: Int32Array,
+  dist: Float64Array,
+): number {
+  let best = 0;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < k; c++) {
+    const score = terms[c]! - dots[c]!;
+    if (score < bestScore) {
+      bestScore = score;
+      best = c;
+    }
+  }
+  dist[i] = rows.cosine ? Math.max(0, 1 + bestScore) : Math.max(0, rows.norms[i]! + 2 * bestScore);
+  if (labels[i] === best) return 0;
+  labels[i] = best;
+  return 1;
 }
 
 export interface KMeansPrediction {

@@ -25,9 +25,9 @@ import { checkInt, Random, TextkitError } from "../../core/index.ts";
 import { CentroidSums, ownDistances, squaredShift, updateCentroids } from "./kmeans-centroids.ts";
 import { HamerlyBounds } from "./kmeans-hamerly.ts";
 
-import type { KMeansData } from "./kmeans-rows.ts";
+import type { KMeansData, Rows } from "./kmeans-rows.ts";
 import { buildColumnIndex, checkShape, meanVariance, prepareRows } from "./kmeans-rows.ts";
-import { newSeedScratch, seedCentroids } from "./kmeans-seeding.ts";
+import { newSeedScratch, type SeedScratch, seedCentroids } from "./kmeans-seeding.ts";
 
 export const KMEANS_METRICS = ["euclidean", "cosine"] as const;
 /**
@@ -106,6 +106,60 @@ export function kMeans(
   options: KMeansOptions,
   hooks: TrainHooks = {},
 ): KMeansResult {
+  const o = resolveKMeansOptions(options, n);
+  checkShape(data, n, dim, "k-means");
+  const rows = prepareRows(data, n, dim, o.metric === "cosine");
+  if (rows.sparse !== null) rows.byColumn = buildColumnIndex(rows.sparse, n, dim);
+  const run: KMeansRun = {
+    ...{
+      rows,
+      o,
+      hooks,
+      rng: new Random(options.seed ?? 1),
+      tolerance: o.tol === 0 ? 0 : o.tol * meanVariance(rows),
+    },
+    ...{ centroids: new Float64Array(o.k * dim), next: new Float64Array(o.k * dim) },
+    ...{ sums: new CentroidSums(n, o.k, dim), labels: new Int32Array(n), dist: new Float64Array(n) },
+    ...{ seedScratch: newSeedScratch(rows, o.k, o.trials), bounds: new HamerlyBounds(rows, o.k) },
+    ...{ started: performance.now(), rowsDone: 0, stopped: false },
+  };
+  let best: { labels: Int32Array; centroids: Float64Array; inertia: number; restart: number } | null = null;
+  const restarts: KMeansRestart[] = [];
+  for (let r = 0; r < o.nInit && !run.stopped; r++) {
+    const restart = runRestart(run, r);
+    restarts.push(restart);
+    const { inertia } = restart;
+    if (best === null || inertia < best.inertia) {
+      best = { labels: run.labels.slice(), centroids: run.centroids.slice(), inertia, restart: r };
+    }
+    if (hooks.shouldStop?.() === true) run.stopped = true;
+  }
+  // nInit >= 1 and the first restart always runs, so `best` and its restart exist.
+  const kept = best ?? { labels: run.labels, centroids: run.centroids, inertia: Number.NaN, restart: 0 };
+  const restart = restarts[kept.restart];
+  return {
+    assignments: kept.labels,
+    centroids: Float32Array.from(kept.centroids),
+    inertia: kept.inertia,
+    iterations: restart?.iterations ?? 0,
+    converged: restart?.converged ?? false,
+    bestRestart: kept.restart,
+    restarts,
+    metric: o.metric,
+  };
+}
+
+/** The options with their defaults, checked. */
+interface ResolvedKMeansOptions {
+  k: number;
+  nInit: number;
+  maxIterations: number;
+  tol: number;
+  metric: KMeansMetric;
+  trials: number;
+}
+
+function resolveKMeansOptions(options: KMeansOptions, n: number): ResolvedKMeansOptions {
   const k = options.k;
   if (!Number.isInteger(k) || k < 1)
     throw new TextkitError("OPTION_INVALID", `k must be a whole number >= 1, got ${k}`);
@@ -126,104 +180,101 @@ export function kMeans(
       `metric must be one of ${KMEANS_METRICS.join(", ")}, got '${metric}'`,
     );
   }
-  checkShape(data, n, dim, "k-means");
-  const rows = prepareRows(data, n, dim, metric === "cosine");
-  if (rows.sparse !== null) rows.byColumn = buildColumnIndex(rows.sparse, n, dim);
-  const tolerance = tol === 0 ? 0 : tol * meanVariance(rows);
-  const rng = new Random(options.seed ?? 1);
+  return { k, nInit, maxIterations, tol, metric, trials };
+}
 
-  let centroids = new Float64Array(k * dim);
-  let next = new Float64Array(k * dim);
-  const sums = new CentroidSums(n, k, dim);
-  const labels = new Int32Array(n);
-  const dist = new Float64Array(n);
-  const seedScratch = newSeedScratch(rows, k, trials);
-  const bounds = new HamerlyBounds(rows, k);
-  let best: { labels: Int32Array; centroids: Float64Array; inertia: number; restart: number } | null = null;
-  const restarts: KMeansRestart[] = [];
-  const started = performance.now();
-  let rowsDone = 0;
-  let stopped = false;
+/** The buffers every restart reuses, and the progress across restarts. */
+interface KMeansRun {
+  rows: Rows;
+  o: ResolvedKMeansOptions;
+  hooks: TrainHooks;
+  rng: Random;
+  tolerance: number;
+  /** The current centres, and the buffer the next ones are written to (swapped each iteration). */
+  centroids: Float64Array;
+  next: Float64Array;
+  sums: CentroidSums;
+  labels: Int32Array;
+  dist: Float64Array;
+  seedScratch: SeedScratch;
+  bounds: HamerlyBounds;
+  started: number;
+  rowsDone: number;
+  stopped: boolean;
+}
 
-  for (let r = 0; r < nInit && !stopped; r++) {
-    const restartStart = performance.now();
-    seedCentroids(rows, k, trials, rng, centroids, seedScratch);
-    labels.fill(-1);
-    bounds.reset();
-    sums.reset();
-    let iterations = 0;
-    let strict = false;
-    let converged = false;
-    for (let it = 0; it < maxIterations; it++) {
-      const changed = bounds.assign(rows, centroids, k, labels);
-      // The bounds leave most distances uncomputed; they are computed when needed.
-      let distExact = false;
-      let loss = Number.NaN;
-      if (hooks.onProgress !== undefined) {
-        loss = ownDistances(rows, centroids, k, labels, dist);
-        distExact = true;
-      }
-      updateCentroids(rows, labels, centroids, dist, distExact, k, next, sums);
-      const shift = squaredShift(centroids, next);
-      bounds.moved(rows, centroids, next, k, labels);
-      const swap = centroids;
-      centroids = next;
-      next = swap;
-      iterations = it + 1;
-      rowsDone += n;
-      if (hooks.onProgress !== undefined) {
-        const seconds = (performance.now() - started) / 1000;
-        const progress = (r + iterations / maxIterations) / nInit;
-        hooks.onProgress({
-          epoch: r + 1,
-          epochs: nInit,
-          stage: "run",
-          lossName: "inertia",
-          progress,
-          loss,
-          speed: seconds > 0 ? rowsDone / seconds : 0,
-          unit: "examples",
-          etaSeconds: progress > 0 ? (seconds * (1 - progress)) / progress : Number.NaN,
-        });
-      }
-      if (changed === 0) {
-        strict = true;
-        converged = true;
-        break;
-      }
-      if (shift <= tolerance) {
-        converged = true;
-        break;
-      }
-      if (hooks.shouldStop?.() === true) {
-        stopped = true;
-        break;
-      }
-    }
-    if (!strict) {
-      // The labels were made with the centres before the last update; match them to the final centres.
-      bounds.assign(rows, centroids, k, labels);
-    }
-    const inertia = ownDistances(rows, centroids, k, labels, dist);
-    const seconds = (performance.now() - restartStart) / 1000;
-    restarts.push({ inertia, iterations, converged, seconds });
-    hooks.onEpochEnd?.({ epoch: r + 1, trainLoss: inertia, seconds });
-    if (best === null || inertia < best.inertia) {
-      best = { labels: labels.slice(), centroids: centroids.slice(), inertia, restart: r };
-    }
-    if (hooks.shouldStop?.() === true) stopped = true;
+/** One Lloyd iteration: assign, move the centres, update the bounds. Returns the rows that changed cluster and the shift. */
+function iterate(run: KMeansRun): { changed: number; shift: number; loss: number } {
+  const { rows, o, labels, dist, bounds, sums } = run;
+  const k = o.k;
+  const changed = bounds.assign(rows, run.centroids, k, labels);
+  // The bounds leave most distances uncomputed; they are computed when needed.
+  let distExact = false;
+  let loss = Number.NaN;
+  if (run.hooks.onProgress !== undefined) {
+    loss = ownDistances(rows, run.centroids, k, labels, dist);
+    distExact = true;
   }
-  const kept = best!;
-  const kept32 = Float32Array.from(kept.centroids);
-  const restart = restarts[kept.restart]!;
-  return {
-    assignments: kept.labels,
-    centroids: kept32,
-    inertia: kept.inertia,
-    iterations: restart.iterations,
-    converged: restart.converged,
-    bestRestart: kept.restart,
-    restarts,
-    metric,
-  };
+  updateCentroids(rows, labels, run.centroids, dist, distExact, k, run.next, sums);
+  const shift = squaredShift(run.centroids, run.next);
+  bounds.moved(rows, run.centroids, run.next, k, labels);
+  const swap = run.centroids;
+  run.centroids = run.next;
+  run.next = swap;
+  run.rowsDone += rows.n;
+  return { changed, shift, loss };
+}
+
+function reportIteration(run: KMeansRun, r: number, iterations: number, loss: number): void {
+  const { nInit, maxIterations } = run.o;
+  const seconds = (performance.now() - run.started) / 1000;
+  const progress = (r + iterations / maxIterations) / nInit;
+  run.hooks.onProgress?.({
+    epoch: r + 1,
+    epochs: nInit,
+    stage: "run",
+    lossName: "inertia",
+    progress,
+    loss,
+    speed: seconds > 0 ? run.rowsDone / seconds : 0,
+    unit: "examples",
+    etaSeconds: progress > 0 ? (seconds * (1 - progress)) / progress : Number.NaN,
+  });
+}
+
+/** Restart `r`: seeding, then iterations until convergence, maxIterations or a stop request. */
+function runRestart(run: KMeansRun, r: number): KMeansRestart {
+  const { rows, o, hooks, labels, bounds } = run;
+  const restartStart = performance.now();
+  seedCentroids(rows, o.k, o.trials, run.rng, run.centroids, run.seedScratch);
+  labels.fill(-1);
+  bounds.reset();
+  run.sums.reset();
+  let iterations = 0;
+  let strict = false;
+  let converged = false;
+  for (let it = 0; it < o.maxIterations; it++) {
+    const { changed, shift, loss } = iterate(run);
+    iterations = it + 1;
+    if (hooks.onProgress !== undefined) reportIteration(run, r, iterations, loss);
+    if (changed === 0) {
+      strict = true;
+      converged = true;
+      break;
+    }
+    if (shift <= run.tolerance) {
+      converged = true;
+      break;
+    }
+    if (hooks.shouldStop?.() === true) {
+      run.stopped = true;
+      break;
+    }
+  }
+  // The labels were made with the centres before the last update; match them to the final centres.
+  if (!strict) bounds.assign(rows, run.centroids, o.k, labels);
+  const inertia = ownDistances(rows, run.centroids, o.k, labels, run.dist);
+  const seconds = (performance.now() - restartStart) / 1000;
+  hooks.onEpochEnd?.({ epoch: r + 1, trainLoss: inertia, seconds });
+  return { inertia, iterations, converged, seconds };
 }

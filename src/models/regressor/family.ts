@@ -5,8 +5,8 @@ import {
   loadRegressor,
   REGRESSOR_FAMILY,
   type RegressionTrainingData,
-  trainRegressor,
 } from "./regressor.ts";
+import { trainRegressor } from "./train.ts";
 
 /**
  * The regressor as a model family: `train` and `load`; its models predict a number for

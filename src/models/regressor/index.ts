@@ -1,14 +1,12 @@
 export type {
   CategoricalFeature,
-  ColumnProfile,
   EncoderFitOptions,
   EncoderSpec,
   FeatureSpec,
   NumericFeature,
   RowLocator,
-  TableProfile,
 } from "./design.ts";
-export { DesignEncoder, fileRows, TableProfiler } from "./design.ts";
+export { DesignEncoder, fileRows } from "./design.ts";
 export { regressorFamily } from "./family.ts";
 export type { RegressionMethod, RegressorOptions, UnknownCategoryPolicy } from "./options.ts";
 export {
@@ -17,6 +15,8 @@ export {
   resolveRegressorOptions,
   UNKNOWN_CATEGORY_POLICIES,
 } from "./options.ts";
+export type { ColumnProfile, TableProfile } from "./profile.ts";
+export { TableProfiler } from "./profile.ts";
 export type {
   Coefficient,
   RegressionEvaluation,
@@ -29,7 +29,7 @@ export {
   loadRegressor,
   REGRESSOR_FAMILY,
   REGRESSOR_TASK,
-  trainRegressor,
 } from "./regressor.ts";
 export type { RegressionSource, SourcePass, SourceReadOptions } from "./source.ts";
 export { fileSource, sliceTable, tableSource } from "./source.ts";
+export { trainRegressor } from "./train.ts";

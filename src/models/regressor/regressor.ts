@@ -13,9 +13,7 @@ import {
   saveModel,
   type TrainedModel,
 } from "../../artifact/index.ts";
-import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import {
-  newRunId,
   type RunRecord,
   runManifestFields,
   runRecordFiles,
@@ -25,11 +23,10 @@ import {
 import type { Table, TableOptions } from "../../data/index.ts";
 import { tableFromRecords } from "../../data/index.ts";
 import { RegressionAccumulator, type RegressionMetrics } from "../../eval/index.ts";
-import { GramAccumulator, QrAccumulator } from "../numeric/index.ts";
-import { DesignEncoder, fileRows, type RowLocator, TableProfiler } from "./design.ts";
+import { DesignEncoder, fileRows, type RowLocator } from "./design.ts";
 import { type RegressorOptions, resolveRegressorOptions } from "./options.ts";
-import { type EncodedRows, encodedMetrics, linearPredict, trainSgd } from "./sgd.ts";
-import { type RegressionSource, type SourceReadOptions, tableSource } from "./source.ts";
+import { linearPredict } from "./sgd.ts";
+import type { RegressionSource, SourceReadOptions } from "./source.ts";
 
 export const REGRESSOR_FAMILY = "regressor";
 export const REGRESSOR_TASK = "regression";
@@ -78,10 +75,6 @@ export interface RegressionTrainingData {
   train: Table | RegressionSource;
   /** Held out: metrics per SGD epoch (early stopping with `patience`) and in the run record. */
   dev?: Table;
-}
-
-function isSource(value: Table | RegressionSource): value is RegressionSource {
-  return "pass" in value;
 }
 
 /**
@@ -226,57 +219,8 @@ export class LinearRegressor implements TrainedModel<Table, Float64Array, Table,
   }
 }
 
-/**
- * The fit in the data's units: a standardised column's weight divided by its scale, the
- * intercept moved by the centres, and (OLS) the covariance carried through the same
- * linear map, so that standard errors are those of an unstandardised fit.
- */
-function summarise(
-  encoder: DesignEncoder,
-  weights: Float64Array,
-  covariance: Float64Array | null,
-): { intercept: Coefficient; coefficients: Coefficient[] } {
-  const k = weights.length;
-  // Row 0 of the map T (β_data = T β_design); its diagonal is `diag`.
-  const row0 = new Float64Array(k);
-  const diag = new Float64Array(k);
-  row0[0] = 1;
-  diag[0] = 1;
-  for (let d = 1; d < k; d++) {
-    const feature = encoder.features[encoder.sources[d - 1]!]!;
-    if (feature.kind === "numeric") {
-      diag[d] = 1 / feature.scale;
-      row0[d] = -feature.center / feature.scale;
-    } else {
-      diag[d] = 1;
-    }
-  }
-  let intercept = 0;
-  for (let d = 0; d < k; d++) intercept += row0[d]! * weights[d]!;
-  const coefficient = (name: string, value: number, variance: number | null): Coefficient => {
-    const se = variance === null || !(variance >= 0) ? null : Math.sqrt(variance);
-    return { name, value, standardError: se, t: se === null || se === 0 ? null : value / se };
-  };
-  let interceptVariance: number | null = null;
-  if (covariance !== null) {
-    let v = 0;
-    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) v += row0[a]! * row0[b]! * covariance[a * k + b]!;
-    interceptVariance = v;
-  }
-  return {
-    intercept: coefficient("(intercept)", intercept, interceptVariance),
-    coefficients: encoder.names.map((name, j) =>
-      coefficient(
-        name,
-        diag[j + 1]! * weights[j + 1]!,
-        covariance === null ? null : diag[j + 1]! ** 2 * covariance[(j + 1) * k + j + 1]!,
-      ),
-    ),
-  };
-}
-
 /** Metrics of `weights` over every chunk of a source, encoded with `encoder`. */
-async function sourceMetrics(
+export async function sourceMetrics(
   encoder: DesignEncoder,
   weights: Float64Array,
   source: RegressionSource,
@@ -298,212 +242,6 @@ async function sourceMetrics(
     throw new TextkitError("EVAL_EMPTY", `${source.name} has no rows to evaluate on`, { file: source.name });
   }
   return acc.result();
-}
-
-/** Encodes a whole table, for held-out metrics per epoch. */
-function encodeTable(encoder: DesignEncoder, table: Table): EncodedRows {
-  if (table.target === null) {
-    throw new TextkitError(
-      "DATA_MISSING_COLUMN",
-      `${table.source} has no target column "${encoder.target}"`,
-      {
-        file: table.source,
-        column: encoder.target,
-      },
-    );
-  }
-  const x = new Float64Array(table.rows * encoder.width);
-  encoder.encode(table, x);
-  return { x, y: table.target.values, rows: table.rows };
-}
-
-/**
- * Trains a linear regressor. OLS and ridge read the data twice (statistics, then the
- * factorisation), SGD once plus once per epoch; a streamed file is never held whole.
- *
- * @example
- * const train = await loadTable("houses.csv", { target: "price", categorical: ["city"] });
- * const model = await trainRegressor({ train }, { method: "ols" });
- * model.summary.coefficients; // [{ name: "area", value: 2.44, standardError: 0.05, t: 45.9 }, ...]
- */
-export async function trainRegressor(
-  data: RegressionTrainingData,
-  partialOptions: Partial<RegressorOptions> = {},
-  hooks: TrainHooks = {},
-): Promise<LinearRegressor> {
-  const options = resolveRegressorOptions(partialOptions);
-  const started = new Date();
-  const t0 = performance.now();
-  const source = isSource(data.train) ? data.train : tableSource(data.train);
-  const keepValues = options.impute === "median" || options.impute === "mode";
-  if (keepValues && source.table === null) {
-    throw new TextkitError(
-      "OPTION_INVALID",
-      `--impute ${options.impute} needs every training value in memory; with training data streamed from ${source.name} use --impute mean`,
-    );
-  }
-
-  // Pass 1: kinds, statistics, levels, fingerprint.
-  const profiler = new TableProfiler(keepValues);
-  const first = source.pass({ impute: options.impute });
-  for await (const chunk of first.rows) profiler.add(chunk);
-  const kinds = first.kinds();
-  const profile = profiler.finish();
-  if (options.impute === "none" && profile.firstMissing !== null) {
-    const { line, column } = profile.firstMissing;
-    throw new TextkitError(
-      "DATA_MISSING_VALUE",
-      `line ${line}: column "${column}" has no value; fill it in, or train with --impute mean, median or mode`,
-      { file: source.name, line, column },
-    );
-  }
-  const encoder = DesignEncoder.fit(profile, profile.target.name, {
-    standardize: options.standardize,
-    impute: options.impute,
-    dropFirst: options.method === "ols",
-    unknownCategory: options.unknownCategory,
-  });
-  if (encoder.width === 0) {
-    throw new TextkitError(
-      "DATA_MISSING_COLUMN",
-      `${source.name} leaves no feature to learn from: every feature is a category with a single level`,
-      { file: source.name },
-    );
-  }
-  const read: SourceReadOptions = { impute: options.impute, kinds };
-  const n = profile.rows;
-  const p = encoder.width;
-  const dev = data.dev === undefined || data.dev.rows === 0 ? null : encodeTable(encoder, data.dev);
-
-  let weights: Float64Array;
-  let covariance: Float64Array | null = null;
-  let epochs: EpochSummary[] = [];
-  let stoppedEarly = false;
-  let bestEpoch = 1;
-  const final: Record<string, unknown> = {};
-  if (options.method === "sgd") {
-    const yScale = options.standardize && profile.target.m2 > 0 ? Math.sqrt(profile.target.m2 / n) : 1;
-    const result = await trainSgd({
-      source,
-      read,
-      encoder,
-      options,
-      rows: n,
-      yCenter: options.standardize ? profile.target.mean : 0,
-      yScale,
-      dev,
-      hooks,
-    });
-    weights = result.weights;
-    epochs = result.epochs;
-    stoppedEarly = result.stoppedEarly;
-    bestEpoch = result.bestEpoch;
-    final["examplesPerSecond"] = result.examplesPerSecond;
-  } else {
-    // Pass 2: the centred Gram matrix (ridge, and OLS where its normal equations are safe);
-    // OLS on an ill-conditioned or nearly exact design takes one more pass, by QR.
-    const epochStart = performance.now();
-    const factorPass = async (add: (x: Float64Array, y: Float64Array, rows: number) => void) => {
-      let x = new Float64Array(0);
-      let done = 0;
-      for await (const chunk of source.pass(read).rows) {
-        if (x.length < chunk.rows * p) x = new Float64Array(chunk.rows * p);
-        encoder.encode(chunk, x, 0, chunk.rows);
-        add(x, chunk.target!.values, chunk.rows);
-        done += chunk.rows;
-        const seconds = (performance.now() - t0) / 1000;
-        hooks.onProgress?.({
-          epoch: 1,
-          epochs: 1,
-          stage: "pass",
-          progress: done / n,
-          loss: Number.NaN,
-          speed: done / seconds,
-          unit: "examples",
-          etaSeconds: (seconds / done) * (n - done),
-        });
-      }
-    };
-    const gram = new GramAccumulator(encoder.designMeans(profile), profile.target.mean);
-    await factorPass((x, y, rows) => gram.add(x, y, rows));
-    if (options.method === "ols") {
-      let solution = gram.solveOls();
-      if (solution === null) {
-        const qr = new QrAccumulator(p);
-        await factorPass((x, y, rows) => qr.add(x, y, rows));
-        solution = qr.solve(encoder.names);
-      }
-      weights = solution.beta;
-      covariance = solution.covariance;
-    } else {
-      const solution = gram.solveRidge(options.alpha!);
-      weights = new Float64Array(p + 1);
-      weights[0] = solution.intercept;
-      weights.set(solution.weights, 1);
-    }
-    const summary: EpochSummary = {
-      epoch: 1,
-      trainLoss: Number.NaN,
-      seconds: (performance.now() - epochStart) / 1000,
-    };
-    epochs = [summary];
-  }
-
-  // Training metrics: one more pass (the model's predictions, whatever the method).
-  const train = await sourceMetrics(encoder, weights, source, read);
-  const fit = summarise(encoder, weights, covariance);
-  const k = p + 1;
-  const summary: RegressionSummary = {
-    method: options.method,
-    target: encoder.target,
-    rows: n,
-    ...fit,
-    train,
-    adjustedR2: options.method === "ols" && n - k > 0 ? 1 - ((1 - train.r2) * (n - 1)) / (n - k) : null,
-    residualStd: options.method === "ols" && n - k > 0 ? Math.sqrt((train.mse * n) / (n - k)) : null,
-  };
-  if (options.method !== "sgd") {
-    epochs[0]!.trainLoss = train.mse;
-    if (dev !== null) {
-      const metrics = encodedMetrics(weights, dev);
-      epochs[0]!.dev = { mse: metrics.mse, rmse: metrics.rmse, mae: metrics.mae, r2: metrics.r2 };
-    }
-    hooks.onEpochEnd?.(epochs[0]!);
-    hooks.onProgress?.({
-      epoch: 1,
-      epochs: 1,
-      stage: "pass",
-      lossName: "mse",
-      progress: 1,
-      loss: train.mse,
-      speed: n / ((performance.now() - t0) / 1000),
-      unit: "examples",
-      etaSeconds: 0,
-    });
-  }
-  final["trainSeconds"] = (performance.now() - t0) / 1000;
-  final["train"] = train;
-  if (summary.adjustedR2 !== null) final["adjustedR2"] = summary.adjustedR2;
-  if (dev !== null) final["dev"] = encodedMetrics(weights, dev);
-  const finishedAt = new Date();
-  const record: RunRecord = {
-    runId: newRunId(started, options.seed),
-    family: REGRESSOR_FAMILY,
-    task: REGRESSOR_TASK,
-    startedAt: started.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    seconds: (finishedAt.getTime() - started.getTime()) / 1000,
-    options: { ...options, target: encoder.target, features: encoder.featureNames() },
-    data: {
-      train: { source: source.name, examples: n, fingerprint: profile.fingerprint },
-      ...(data.dev === undefined ? {} : { dev: { source: data.dev.source, examples: data.dev.rows } }),
-    },
-    epochs,
-    stoppedEarly,
-    bestEpoch,
-    final,
-  };
-  return new LinearRegressor(options, encoder, weights, summary, record);
 }
 
 /** Loads a model directory written by `save`, verifying its checksums. */

@@ -152,89 +152,108 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const HEADING_ATTRIBUTES = /\s*\{#[^}]*\}\s*$/;
 
 function markdownBlocks(text: string): Block[] {
-  const blocks: Block[] = [];
-  const path = new HeadingPath();
-  // In an object, not a variable, so that the closures below and the loop agree on its type.
-  const state: { open: OpenParagraph | null; fence: string | null } = { open: null, fence: null };
-  const flush = (): void => {
-    const open = state.open;
+  const scanner = new MarkdownScanner(text);
+  const lines = linesOf(text);
+  for (const { line, start } of lines.slice(frontMatterEnd(lines))) scanner.line(line, start);
+  scanner.flush();
+  return scanner.blocks;
+}
+
+/** The first line after YAML front matter (which says things about the document, not in it); 0 when there is none. */
+function frontMatterEnd(lines: readonly { line: string }[]): number {
+  if (lines.length <= 1 || lines[0]?.line.trim() !== "---") return 0;
+  const close = lines.findIndex((l, i) => i > 0 && (l.line.trim() === "---" || l.line.trim() === "..."));
+  return close > 0 ? close + 1 : 0;
+}
+
+/** Reads Markdown line by line into blocks: paragraphs and fenced code under their heading path. */
+class MarkdownScanner {
+  readonly blocks: Block[] = [];
+  private readonly path = new HeadingPath();
+  private open: OpenParagraph | null = null;
+  /** The opening fence of the code block being read, or null outside one. */
+  private fence: string | null = null;
+
+  constructor(private readonly text: string) {}
+
+  /** Ends the open paragraph, if any, as a block. */
+  flush(): void {
+    const open = this.open;
     if (open !== null) {
-      blocks.push({
-        title: path.title,
+      this.blocks.push({
+        title: this.path.title,
         start: open.start,
         end: open.end,
-        raw: text.slice(open.start, open.end),
+        raw: this.text.slice(open.start, open.end),
         exact: true,
         clean: open.code ? cleanCode : cleanMarkdown,
       });
     }
-    state.open = null;
-  };
-  const extend = (line: string, lineStart: number, code: boolean): void => {
+    this.open = null;
+  }
+
+  private extend(line: string, lineStart: number, code: boolean): void {
     const lead = line.length - line.trimStart().length;
     const end = lineStart + line.trimEnd().length;
-    if (state.open === null) state.open = { start: lineStart + lead, end, lines: [line], code };
+    if (this.open === null) this.open = { start: lineStart + lead, end, lines: [line], code };
     else {
-      state.open.end = end;
-      state.open.lines.push(line);
+      this.open.end = end;
+      this.open.lines.push(line);
     }
-  };
-  const lines = linesOf(text);
-  let first = 0;
-  // YAML front matter says things about the document, not in it.
-  if (lines.length > 1 && lines[0]!.line.trim() === "---") {
-    const close = lines.findIndex((l, i) => i > 0 && (l.line.trim() === "---" || l.line.trim() === "..."));
-    if (close > 0) first = close + 1;
   }
-  for (let i = first; i < lines.length; i++) {
-    const { line, start } = lines[i]!;
-    const fence = state.fence;
-    if (fence !== null) {
-      extend(line, start, true);
-      const close = FENCE.exec(line);
-      if (
-        close !== null &&
-        close[1]![0] === fence[0] &&
-        close[1]!.length >= fence.length &&
-        line.trim() === close[1]
-      ) {
-        state.fence = null;
-        flush();
-      }
-      continue;
+
+  /** A line inside a fenced block: kept as code; a matching fence closes the block. */
+  private fencedLine(line: string, start: number, fence: string): void {
+    this.extend(line, start, true);
+    const close = FENCE.exec(line)?.[1];
+    if (
+      close !== undefined &&
+      close[0] === fence[0] &&
+      close.length >= fence.length &&
+      line.trim() === close
+    ) {
+      this.fence = null;
+      this.flush();
     }
-    const opening = FENCE.exec(line);
-    if (opening !== null) {
-      flush();
-      state.fence = opening[1]!;
-      extend(line, start, true);
-      continue;
+  }
+
+  /** One line of the document, starting at offset `start`. */
+  line(line: string, start: number): void {
+    if (this.fence !== null) {
+      this.fencedLine(line, start, this.fence);
+      return;
     }
-    if (line.trim().length === 0) {
-      flush();
-      continue;
+    const opening = FENCE.exec(line)?.[1];
+    if (opening !== undefined) {
+      this.flush();
+      this.fence = opening;
+      this.extend(line, start, true);
+    } else if (line.trim().length === 0 || THEMATIC_BREAK.test(line)) {
+      if (line.trim().length > 0 && this.heading(line)) return;
+      this.flush();
+    } else if (!this.heading(line)) {
+      this.extend(line, start, false);
     }
+  }
+
+  /** Takes an ATX heading, or a setext underline below a paragraph, into the heading path; false when `line` is neither. */
+  private heading(line: string): boolean {
     const atx = ATX_HEADING.exec(line);
     if (atx !== null) {
-      flush();
-      path.set(atx[1]!.length, cleanMarkdown((atx[2] ?? "").replace(HEADING_ATTRIBUTES, "")));
-      continue;
+      this.flush();
+      const level = atx[1]?.length ?? 1;
+      this.path.set(level, cleanMarkdown((atx[2] ?? "").replace(HEADING_ATTRIBUTES, "")));
+      return true;
     }
-    const underline = SETEXT_UNDERLINE.exec(line);
-    if (underline !== null && state.open !== null && !state.open.code) {
-      const heading = cleanMarkdown(state.open.lines.join(" "));
-      state.open = null;
-      path.set(underline[1]![0] === "=" ? 1 : 2, heading.replace(/\s+/g, " "));
-      continue;
+    const underline = SETEXT_UNDERLINE.exec(line)?.[1];
+    if (underline !== undefined && this.open !== null && !this.open.code) {
+      const heading = cleanMarkdown(this.open.lines.join(" "));
+      this.open = null;
+      this.path.set(underline[0] === "=" ? 1 : 2, heading.replace(/\s+/g, " "));
+      return true;
     }
-    if (THEMATIC_BREAK.test(line)) {
-      flush();
-      continue;
-    }
-    extend(line, start, false);
+    return false;
   }
-  flush();
-  return blocks;
 }
 
 function plainBlocks(text: string): Block[] {

@@ -208,13 +208,7 @@ export class RetrievalIndex
       judged.map((j) => j.query),
       { ...options, k },
     );
-    const known = new Set(this.items.map((item) => item.id));
-    return judgedRanking(
-      judged,
-      hits.map((list) => list.map((hit) => hit.id)),
-      k,
-      known,
-    );
+    return this.ranking(judged, hits, k);
   }
 
   /**
@@ -232,6 +226,15 @@ export class RetrievalIndex
       judged.map((j) => j.query),
       { ...options, k },
     );
+    return this.ranking(judged, hits, k);
+  }
+
+  /** The judged queries' ranking metrics from their hits (ids this index does not hold count as unknown). */
+  private ranking(
+    judged: readonly RetrievalJudgement[],
+    hits: readonly (readonly { id: string }[])[],
+    k: number,
+  ): RetrievalEvaluation {
     const known = new Set(this.items.map((item) => item.id));
     return judgedRanking(
       judged,
