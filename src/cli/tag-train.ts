@@ -289,6 +289,7 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
     },
   ).requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
   addTaggedDataOptions(command);
+  addLearnerOptions(command);
   command
     .addOption(
       new Option("--epochs <n>", "most passes over the data (default: 30)").argParser(
@@ -312,15 +313,7 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
         parseChoice("--encoding", TAGGER_ENCODINGS),
       ),
     )
-    .addOption(
-      new Option(
-        "--learner <name>",
-        "perceptron (averaged perceptron, default, fast) or crf (CRF: regularised log-likelihood by SGD)",
-      ).argParser(parseChoice("--learner", TAGGER_LEARNERS)),
-    )
-    .addOption(
-      new Option("--l2 <c2>", "the CRF's L2 coefficient c2 (default: 1)").argParser(parseNumber("--l2", 0)),
-    )
+
     .option(
       "--gazetteer <TYPE=file|file>",
       "known names: TYPE=file with one phrase per line, or a file of TYPE<tab>phrase lines (repeatable)",
@@ -351,4 +344,19 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
       await runTrain(flags, self.getOptionValueSource("split") === "cli", io);
     });
   return command;
+}
+
+/** --learner and the CRF's --l2. */
+function addLearnerOptions(command: Command): void {
+  command
+    .addOption(
+      new Option(
+        "--learner <name>",
+        "perceptron (averaged perceptron, default, fast) or crf (CRF: regularised log-likelihood by SGD; " +
+          "with --encoding bio it does half the work)",
+      ).argParser(parseChoice("--learner", TAGGER_LEARNERS)),
+    )
+    .addOption(
+      new Option("--l2 <c2>", "the CRF's L2 coefficient c2 (default: 1)").argParser(parseNumber("--l2", 0)),
+    );
 }
