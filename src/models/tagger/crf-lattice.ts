@@ -9,7 +9,7 @@
  * (lattice.ts), one exp per allowed pair and token.
  */
 import { forwardBackward, LatticeScratch } from "./lattice.ts";
-import type { TagSet } from "./tag-set.ts";
+import type { ChainWeights, TagSet } from "./tag-set.ts";
 
 /** The log-partition and marginals of one sentence, in reusable buffers. */
 export class CrfLattice {
@@ -54,22 +54,15 @@ export class CrfLattice {
    * Fills `node` and `edge` for a sentence of `n` tokens with emission scores `emit`
    * (n × T) and the given transition weights; returns log Z.
    */
-  marginals(
-    set: TagSet,
-    n: number,
-    emit: Float64Array,
-    trans: Float32Array,
-    start: Float32Array,
-    end: Float32Array,
-  ): number {
+  marginals(set: TagSet, n: number, emit: Float64Array, chain: ChainWeights): number {
     const T = set.tags.length;
     this.ensure(n, T);
-    const transMax = this.exponentiate(set, n, emit, trans, start, end);
+    const transMax = this.exponentiate(set, n, emit, chain);
     const offset = this.forward(set, n);
     const last = (n - 1) * T;
     let z = 0;
     for (let t = 0; t < T; t++) z += (this.alpha[last + t] ?? 0) * (this.expEnd[t] ?? 0);
-    if (!(z > 0) || !Number.isFinite(offset)) return this.inLogSpace(set, n, emit, trans, start, end);
+    if (!(z > 0) || !Number.isFinite(offset)) return this.inLogSpace(set, n, emit, chain);
     this.backward(set, n);
     this.collect(set, n, z);
     return offset + Math.log(z) + (n - 1) * transMax;
@@ -78,17 +71,11 @@ export class CrfLattice {
   private logLattice: LatticeScratch | null = null;
 
   /** The same marginals from log-space alpha and beta (lattice.ts): slower, never underflows. */
-  private inLogSpace(
-    set: TagSet,
-    n: number,
-    emit: Float64Array,
-    trans: Float32Array,
-    start: Float32Array,
-    end: Float32Array,
-  ): number {
+  private inLogSpace(set: TagSet, n: number, emit: Float64Array, chain: ChainWeights): number {
+    const { trans } = chain;
     const T = set.tags.length;
     this.logLattice ??= new LatticeScratch();
-    const logZ = forwardBackward(set, n, emit, trans, start, end, 1, this.logLattice);
+    const logZ = forwardBackward(set, n, emit, chain, 1, this.logLattice);
     const { alpha, beta } = this.logLattice;
     const { prevStart, prevTag } = set;
     const { node, edge } = this;
@@ -113,14 +100,8 @@ export class CrfLattice {
   }
 
   /** exp of every score relative to its maximum; returns the transitions' maximum. */
-  private exponentiate(
-    set: TagSet,
-    n: number,
-    emit: Float64Array,
-    trans: Float32Array,
-    start: Float32Array,
-    end: Float32Array,
-  ): number {
+  private exponentiate(set: TagSet, n: number, emit: Float64Array, chain: ChainWeights): number {
+    const { trans, start, end } = chain;
     const T = set.tags.length;
     const { prevStart, prevTag } = set;
     let transMax = Number.NEGATIVE_INFINITY;

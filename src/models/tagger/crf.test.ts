@@ -82,12 +82,12 @@ describe("CRF forward-backward", () => {
       const start = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
       const end = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
       const lattice = new CrfLattice();
-      const logZ = lattice.marginals(set, n, emit, trans, start, end);
+      const logZ = lattice.marginals(set, n, emit, { trans, start, end });
       let z = 0;
       const node = new Float64Array(n * T);
       const edge = new Float64Array(T * T);
       for (const p of validPaths(set, n)) {
-        const w = Math.exp(pathScore(T, n, emit, trans, start, end, p));
+        const w = Math.exp(pathScore(T, n, emit, { trans, start, end }, p));
         z += w;
         p.forEach((t, i) => {
           node[i * T + t] = (node[i * T + t] ?? 0) + w;
@@ -121,7 +121,7 @@ describe("CRF forward-backward", () => {
       const trans = Float32Array.from({ length: T * T }, () => rng.uniform(-5, 5));
       const zeros = new Float32Array(T);
       const lattice = new CrfLattice();
-      const logZ = lattice.marginals(set, n, emit, trans, zeros, zeros);
+      const logZ = lattice.marginals(set, n, emit, { trans, start: zeros, end: zeros });
       assert.ok(Number.isFinite(logZ), String(logZ));
       for (let i = 0; i < n; i++) {
         let sum = 0;
@@ -131,7 +131,7 @@ describe("CRF forward-backward", () => {
       if (n > 3) continue;
       // Brute force relative to the best path's score.
       const paths = validPaths(set, n);
-      const scores = paths.map((p) => pathScore(T, n, emit, trans, zeros, zeros, p));
+      const scores = paths.map((p) => pathScore(T, n, emit, { trans, start: zeros, end: zeros }, p));
       const best = Math.max(...scores);
       let z = 0;
       for (const s of scores) z += Math.exp(s - best);

@@ -46,7 +46,7 @@ export function crfObjective(
     if (n === 0) continue;
     if (emit.length < n * T) emit = new Float64Array(n * T);
     addEmissions(encoded, first, n, w.emit, T, emit);
-    const logZ = lattice.marginals(set, n, emit, w.trans, w.start, w.end);
+    const logZ = lattice.marginals(set, n, emit, w);
     value += logZ - goldScore(encoded, first, n, T, emit, w);
     // d/dw of log Z − gold score: expected minus observed counts.
     addCounts(set, encoded, first, n, lattice, 1, gradient);
@@ -182,14 +182,7 @@ export class CrfSgd {
       const dst = this.scaled[part];
       for (let i = 0; i < src.length; i++) dst[i] = (src[i] ?? 0) * d;
     }
-    const logZ = this.lattice.marginals(
-      this.set,
-      n,
-      emit,
-      this.scaled.trans,
-      this.scaled.start,
-      this.scaled.end,
-    );
+    const logZ = this.lattice.marginals(this.set, n, emit, this.scaled);
     if (Number.isNaN(logZ)) {
       this.skipped++;
       return Number.NaN;

@@ -30,7 +30,7 @@ export class Decoder {
     if (this.emit.length < n * T) this.emit = new Float64Array(n * T * 2);
     if (this.path.length < n) this.path = new Int32Array(n * 2);
     addEmissions(encoded, first, n, w.emit, T, this.emit);
-    viterbi(this.tagSet, n, this.emit, w.trans, w.start, w.end, this.path, this.scratch, bound);
+    viterbi(this.tagSet, n, this.emit, w, this.path, this.scratch, bound);
     return this.path;
   }
 
