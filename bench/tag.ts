@@ -1,5 +1,5 @@
 /**
- * npm run bench:tag [-- DATASET_DIR ...] [--max-iterations N]
+ * npm run bench:tag [-- DATASET_DIR ...] [--max-iterations N] [--result NAME]
  *
  * textkit's tagger beside CRFsuite (Okazaki 2007), a linear-chain CRF tagger of the same
  * class as Wapiti, on the same data with exactly the same features, in one run. Prints
@@ -19,7 +19,9 @@
  * (.jsonl). Default: ../shared/data/conll2003 (read in place; not redistributable) and the
  * project's own samples/ner-en and samples/ner-zh. `--generated 10,40,120` adds generated
  * slot-filling sets with that many entity types (bench/tag-generated.ts), for how training
- * time grows with labels; `--only-generated` runs those alone.
+ * time grows with labels; `--only-generated` runs those alone. textkit runs twice per set:
+ * its default learner (the averaged perceptron, BIOES) and its CRF (`learner: "crf"`, BIO);
+ * `--no-crf` leaves the CRF row out.
  *
  * Fairness: both systems get the same feature strings for every token (textkit's feature
  * hashes written as text) and the training set; textkit also uses the dev set for early
@@ -229,7 +231,7 @@ async function benchSet(
       `${set.train.language}, types ${set.train.types.join(" ")}`,
   );
   let model: SequenceTagger | null = null;
-  for (const variant of [{ label: "", options: {} }, ...variants]) {
+  for (const variant of [{ label: "", options: {} }, ...variants, ...learnerVariants()]) {
     const t0 = performance.now();
     const trained = await trainTagger(
       { train: set.train, ...(set.dev === undefined ? {} : { dev: set.dev }) },
@@ -246,7 +248,7 @@ async function benchSet(
     const tagSeconds = (performance.now() - t1) / 1000;
     rows.push({
       set: set.name,
-      system: `textkit (averaged perceptron, ${trained.tagSet.scheme.toUpperCase()})${variant.label}`,
+      system: `textkit (${trained.options.learner === "crf" ? "CRF, SGD" : "averaged perceptron"}, ${trained.tagSet.scheme.toUpperCase()})${variant.label}`,
       strict: entityReport(truth, predicted, { mode: "strict" }).micro.f1,
       conll: entityReport(truth, predicted, { mode: "conlleval" }).micro.f1,
       trainSeconds,
@@ -364,13 +366,27 @@ async function main(): Promise<void> {
       ];
     }),
   );
+  const crfRatios = rows
+    .filter((r) => r.system.startsWith("textkit (CRF"))
+    .map((r) => {
+      const peer = rows.find((x) => x.set === r.set && x.system.startsWith("CRFsuite"));
+      return peer === undefined
+        ? ""
+        : `- ${r.set}: textkit CRF F1 ${fmt.pct(r.strict)} vs CRFsuite ${fmt.pct(peer.strict)}; ` +
+            `CRFsuite / textkit CRF training time ${fmt.ratio(peer.trainSeconds / r.trainSeconds)}`;
+    })
+    .filter((line) => line !== "");
   const body =
     `# bench:tag, ${today()}\n\nMachine: ${machine()}\n\nData:\n${sources.join("\n")}\n\n${table}\n\n` +
+    (crfRatios.length > 0 ? `CRF against CRF:\n${crfRatios.join("\n")}\n\n` : "") +
     "Entity F1 is micro-averaged over types on the test set, exact span and type. Strict: ill-formed\n" +
     "predicted tag runs form no entity (seqeval strict); conlleval: lenient chunking as in the CoNLL script.\n" +
     "Both systems get identical per-token feature strings (textkit's feature hashes).\n";
-  console.log(`\n${table}`);
-  console.log(`\nwritten to ${writeResult("tag", body)}`);
+  console.log(`\n${table}\n${crfRatios.join("\n")}`);
+  // --result NAME writes bench/results/NAME-DATE.md instead of tag-DATE.md (keeps a day's earlier run).
+  const at = process.argv.indexOf("--result");
+  const name = at >= 0 ? (process.argv[at + 1] ?? "tag") : "tag";
+  console.log(`\nwritten to ${writeResult(name, body)}`);
 }
 
 /**
@@ -400,6 +416,15 @@ async function noisyRows(crf: CrfSuite | null, maxIterations: number, sources: s
     rmSync(work, { recursive: true, force: true });
   }
   return rows;
+}
+
+/**
+ * textkit's CRF learner beside the default perceptron, unless `--no-crf`: BIO tags (the
+ * peer's own), which halve the allowed pairs of its forward-backward.
+ */
+function learnerVariants(): Variant[] {
+  if (process.argv.includes("--no-crf")) return [];
+  return [{ label: "", options: { learner: "crf", encoding: "bio" } }];
 }
 
 /** The entity-type counts of `--generated 10,40,120`, or none. */

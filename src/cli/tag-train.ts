@@ -10,6 +10,7 @@ import {
   resolveTaggerOptions,
   type SequenceTagger,
   TAGGER_ENCODINGS,
+  TAGGER_LEARNERS,
   type TaggerEvaluation,
   type TaggerOptions,
   trainTagger,
@@ -17,7 +18,7 @@ import {
 import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-out-options.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
-import { parseChoice, parseInteger, type SplitFractions } from "./parse-options.ts";
+import { parseChoice, parseInteger, parseNumber, type SplitFractions } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { classifierHooks } from "./report-output.ts";
 import {
@@ -36,6 +37,8 @@ interface TagTrainFlags extends TaggedDataFlags, HeldOutFlags {
   seed: number;
   minFeatureCount?: number;
   encoding?: TaggerOptions["encoding"];
+  learner?: TaggerOptions["learner"];
+  l2?: number;
   gazetteer: string[];
   vectors?: string;
   vectorClusters?: number;
@@ -176,6 +179,8 @@ function optionsOf(flags: TagTrainFlags): Partial<TaggerOptions> {
     ...(flags.patience === undefined ? {} : { patience: flags.patience }),
     ...(flags.minFeatureCount === undefined ? {} : { minFeatureCount: flags.minFeatureCount }),
     ...(flags.encoding === undefined ? {} : { encoding: flags.encoding }),
+    ...(flags.learner === undefined ? {} : { learner: flags.learner }),
+    ...(flags.l2 === undefined ? {} : { l2: flags.l2 }),
     ...(flags.language === undefined ? {} : { language: flags.language }),
     ...(flags.vectors === undefined ? {} : { vectors: flags.vectors }),
     ...(flags.vectorClusters === undefined ? {} : { vectorClusters: flags.vectorClusters }),
@@ -284,6 +289,7 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
     },
   ).requiredOption("--out <dir>", "model directory to write (replaced atomically once training succeeds)");
   addTaggedDataOptions(command);
+  addLearnerOptions(command);
   command
     .addOption(
       new Option("--epochs <n>", "most passes over the data (default: 30)").argParser(
@@ -307,6 +313,7 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
         parseChoice("--encoding", TAGGER_ENCODINGS),
       ),
     )
+
     .option(
       "--gazetteer <TYPE=file|file>",
       "known names: TYPE=file with one phrase per line, or a file of TYPE<tab>phrase lines (repeatable)",
@@ -337,4 +344,19 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
       await runTrain(flags, self.getOptionValueSource("split") === "cli", io);
     });
   return command;
+}
+
+/** --learner and the CRF's --l2. */
+function addLearnerOptions(command: Command): void {
+  command
+    .addOption(
+      new Option(
+        "--learner <name>",
+        "perceptron (averaged perceptron, default, fast) or crf (CRF: regularised log-likelihood by SGD; " +
+          "with --encoding bio it does half the work)",
+      ).argParser(parseChoice("--learner", TAGGER_LEARNERS)),
+    )
+    .addOption(
+      new Option("--l2 <c2>", "the CRF's L2 coefficient c2 (default: 1)").argParser(parseNumber("--l2", 0)),
+    );
 }

@@ -191,15 +191,14 @@ async function readConllRaw(
   tagColumn: number | undefined,
   delimiter: ConllDelimiter,
 ): Promise<RawSentence[]> {
-  const tabOnly = delimiter === "tab";
   const sentences: RawSentence[] = [];
   // Tags seen so far, each checked once and kept as one string however often it occurs.
   const knownTags = new Map<string, string>();
+  const row = new ConllRow(delimiter === "tab", tagColumn);
   let tokens: string[] = [];
   let tags: string[] = [];
   let sentenceLine = 0;
-  let columns = 0;
-  let firstTokenLine = 0;
+  const columns = { count: 0, line: 0 };
   const endSentence = () => {
     if (tokens.length === 0) return;
     sentences.push({ tokens, tags, line: sentenceLine });
@@ -209,77 +208,19 @@ async function readConllRaw(
   for await (const block of readLineBlocks(path)) {
     // The block is scanned in place: no string per line, and none per "O" tag.
     const text = block.bytes.toString("utf8");
-    const length = text.length;
     let line = block.firstLine;
     let pos = 0;
-    while (pos < length) {
-      let count = 0;
-      let tokenStart = 0;
-      let tokenEnd = 0;
-      let tagStart = 0;
-      let tagEnd = 0;
-      for (;;) {
-        if (tabOnly) {
-          // One tab ends a column; a "\r" before the line break is not part of the last one.
-          if (count > 0 && pos < length && text.charCodeAt(pos) === 9) pos++;
-          while (pos < length && text.charCodeAt(pos) === 13) pos++;
-        } else {
-          while (pos < length && isColumnSpace(text.charCodeAt(pos), false)) pos++;
-        }
-        if (pos === length || text.charCodeAt(pos) === NEWLINE) break;
-        const start = pos;
-        while (pos < length && isColumnText(text.charCodeAt(pos), tabOnly)) pos++;
-        if (count === 0) {
-          tokenStart = start;
-          tokenEnd = pos;
-        }
-        if (tagColumn === undefined || count === tagColumn) {
-          tagStart = start;
-          tagEnd = pos;
-        }
-        count++;
-      }
-      pos++; // past the "\n"
-      if (count === 0 || text.startsWith(DOCSTART, tokenStart)) {
+    while (pos < text.length) {
+      pos = row.scan(text, pos);
+      if (row.count === 0 || text.startsWith(DOCSTART, row.tokenStart)) {
         endSentence();
         line++;
         continue;
       }
-      if (count !== columns) {
-        if (columns === 0) {
-          checkFirstTokenLine(path, line, count, tagColumn);
-          columns = count;
-          firstTokenLine = line;
-        } else {
-          const tabs = !tabOnly && text.slice(tokenStart, pos).includes("\t");
-          throw new TextkitError(
-            "DATA_BAD_ROW",
-            `line ${line} has ${plural(count, "column")}; the file's first token line (line ${firstTokenLine}) has ${columns}` +
-              (tabs
-                ? " (columns are split at spaces and tabs; if only tabs separate them, pass --delimiter tab)"
-                : ""),
-            { file: path, line, details: { columns: count, expected: columns } },
-          );
-        }
-      }
-      let tag: string;
-      if (tagEnd - tagStart === 1 && text.charCodeAt(tagStart) === LETTER_O) {
-        tag = "O";
-      } else {
-        const written = text.slice(tagStart, tagEnd);
-        const known = knownTags.get(written);
-        if (known === undefined) {
-          const read = parseTag(written) === null ? tagInAnyCase(written) : written;
-          if (read === null) throw notATag(path, line, written, tagColumn);
-          knownTags.set(written, read);
-          tag = read;
-        } else {
-          tag = known;
-        }
-      }
+      checkColumns(path, line, row, columns, text, pos);
       if (tokens.length === 0) sentenceLine = line;
-      tokens.push(text.slice(tokenStart, tokenEnd));
-      tags.push(tag);
+      tokens.push(text.slice(row.tokenStart, row.tokenEnd));
+      tags.push(rowTag(text, row, knownTags, path, line));
       line++;
     }
   }
@@ -292,6 +233,96 @@ async function readConllRaw(
     );
   }
   return sentences;
+}
+
+/** Where the token and tag columns of one CoNLL line are (reused from line to line). */
+class ConllRow {
+  count = 0;
+  tokenStart = 0;
+  tokenEnd = 0;
+  tagStart = 0;
+  tagEnd = 0;
+  readonly tabOnly: boolean;
+  readonly tagColumn: number | undefined;
+
+  constructor(tabOnly: boolean, tagColumn: number | undefined) {
+    this.tabOnly = tabOnly;
+    this.tagColumn = tagColumn;
+  }
+
+  /** Scans the line at `pos`; returns the position after its line break. */
+  scan(text: string, pos: number): number {
+    const { tabOnly, tagColumn } = this;
+    const length = text.length;
+    this.count = 0;
+    for (;;) {
+      if (tabOnly) {
+        // One tab ends a column; a "\r" before the line break is not part of the last one.
+        if (this.count > 0 && pos < length && text.charCodeAt(pos) === 9) pos++;
+        while (pos < length && text.charCodeAt(pos) === 13) pos++;
+      } else {
+        while (pos < length && isColumnSpace(text.charCodeAt(pos), false)) pos++;
+      }
+      if (pos === length || text.charCodeAt(pos) === NEWLINE) break;
+      const start = pos;
+      while (pos < length && isColumnText(text.charCodeAt(pos), tabOnly)) pos++;
+      if (this.count === 0) {
+        this.tokenStart = start;
+        this.tokenEnd = pos;
+      }
+      if (tagColumn === undefined || this.count === tagColumn) {
+        this.tagStart = start;
+        this.tagEnd = pos;
+      }
+      this.count++;
+    }
+    return pos + 1; // past the "\n"
+  }
+}
+
+/** Every token line has as many columns as the file's first one. */
+function checkColumns(
+  path: string,
+  line: number,
+  row: ConllRow,
+  columns: { count: number; line: number },
+  text: string,
+  lineEnd: number,
+): void {
+  if (row.count === columns.count) return;
+  if (columns.count === 0) {
+    checkFirstTokenLine(path, line, row.count, row.tagColumn);
+    columns.count = row.count;
+    columns.line = line;
+    return;
+  }
+  const tabs = !row.tabOnly && text.slice(row.tokenStart, lineEnd).includes("\t");
+  throw new TextkitError(
+    "DATA_BAD_ROW",
+    `line ${line} has ${plural(row.count, "column")}; the file's first token line (line ${columns.line}) has ${columns.count}` +
+      (tabs
+        ? " (columns are split at spaces and tabs; if only tabs separate them, pass --delimiter tab)"
+        : ""),
+    { file: path, line, details: { columns: row.count, expected: columns.count } },
+  );
+}
+
+/** The tag of a scanned line, each distinct spelling checked once (see `knownTags`). */
+function rowTag(
+  text: string,
+  row: ConllRow,
+  knownTags: Map<string, string>,
+  path: string,
+  line: number,
+): string {
+  if (row.tagEnd - row.tagStart === 1 && text.charCodeAt(row.tagStart) === LETTER_O) return "O";
+  const written = text.slice(row.tagStart, row.tagEnd);
+  const known = knownTags.get(written);
+  if (known !== undefined) return known;
+  const read = parseTag(written) === null ? tagInAnyCase(written) : written;
+  if (read === null) throw notATag(path, line, written, row.tagColumn);
+  knownTags.set(written, read);
+  return read;
 }
 
 function plural(count: number, noun: string): string {

@@ -10,8 +10,13 @@ export {
 export type { GazetteerEntry, GazetteerSource } from "./gazetteer.ts";
 export { Gazetteer, readGazetteerEntries } from "./gazetteer.ts";
 export { loadTagger } from "./load-tagger.ts";
-export type { TaggerEncoding, TaggerOptions } from "./options.ts";
-export { DEFAULT_TAGGER_OPTIONS, resolveTaggerOptions, TAGGER_ENCODINGS } from "./options.ts";
+export type { TaggerEncoding, TaggerLearner, TaggerOptions } from "./options.ts";
+export {
+  DEFAULT_TAGGER_OPTIONS,
+  resolveTaggerOptions,
+  TAGGER_ENCODINGS,
+  TAGGER_LEARNERS,
+} from "./options.ts";
 export type {
   EntitySpan,
   TaggedText,

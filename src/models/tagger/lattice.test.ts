@@ -18,9 +18,9 @@ describe("forward-backward", () => {
       const end = Float32Array.from({ length: T }, () => rng.uniform(-2, 2));
       const scale = rng.uniform(0.2, 2);
       const lattice = new LatticeScratch();
-      const logZ = forwardBackward(set, n, emit, trans, start, end, scale, lattice);
+      const logZ = forwardBackward(set, n, emit, { trans, start, end }, scale, lattice);
       const path = new Int32Array(n);
-      viterbi(set, n, emit, trans, start, end, path, new ViterbiScratch());
+      viterbi(set, n, emit, { trans, start, end }, path, new ViterbiScratch());
       // Brute force: Z and the mass of paths that agree with the Viterbi path on [0, 1).
       let z = 0;
       let agree = 0;
@@ -34,7 +34,7 @@ describe("forward-backward", () => {
           ) !== null
         )
           continue;
-        const w = Math.exp(scale * pathScore(T, n, emit, trans, start, end, p));
+        const w = Math.exp(scale * pathScore(T, n, emit, { trans, start, end }, p));
         z += w;
         if (p[0] === path[0]) agree += w;
       }

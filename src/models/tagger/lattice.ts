@@ -9,7 +9,7 @@
  * is what makes fitting the temperature fast with hundreds of tags; it sums a cell in log
  * space when its probability-space sum is too small to trust.
  */
-import type { TagSet } from "./tag-set.ts";
+import type { ChainWeights, TagSet } from "./tag-set.ts";
 
 /**
  * Below this, a cell's sum could be made of terms that underflowed (each under exp(-708)
@@ -56,15 +56,14 @@ export function forwardBackward(
   set: TagSet,
   n: number,
   emit: Float64Array,
-  trans: Float32Array,
-  start: Float32Array,
-  end: Float32Array,
+  chain: ChainWeights,
   scale: number,
   lattice: LatticeScratch,
 ): number {
+  const { trans, end } = chain;
   const T = set.tags.length;
   const NEG = Number.NEGATIVE_INFINITY;
-  forwardPass(set, n, emit, trans, start, scale, lattice);
+  forwardPass(set, n, emit, chain, scale, lattice);
   const alpha = lattice.alpha;
   const beta = lattice.beta;
   const { nextStart, nextTag } = set;
@@ -93,14 +92,13 @@ export function forwardLogZ(
   set: TagSet,
   n: number,
   emit: Float64Array,
-  trans: Float32Array,
-  start: Float32Array,
-  end: Float32Array,
+  chain: ChainWeights,
   scale: number,
   lattice: LatticeScratch,
 ): number {
+  const { end } = chain;
   const T = set.tags.length;
-  forwardPass(set, n, emit, trans, start, scale, lattice);
+  forwardPass(set, n, emit, chain, scale, lattice);
   const terms = lattice.terms(T);
   const alpha = lattice.alpha;
   const last = (n - 1) * T;
@@ -113,11 +111,11 @@ function forwardPass(
   set: TagSet,
   n: number,
   emit: Float64Array,
-  trans: Float32Array,
-  start: Float32Array,
+  chain: ChainWeights,
   scale: number,
   lattice: LatticeScratch,
 ): void {
+  const { trans, start } = chain;
   const T = set.tags.length;
   const NEG = Number.NEGATIVE_INFINITY;
   lattice.ensure(n * T);
@@ -177,13 +175,12 @@ export function scaledLogZ(
   set: TagSet,
   n: number,
   emit: Float64Array,
-  trans: Float32Array,
-  start: Float32Array,
-  end: Float32Array,
+  chain: ChainWeights,
   scale: number,
   transMax: number,
   lattice: LatticeScratch,
 ): number {
+  const { trans, start, end } = chain;
   const T = set.tags.length;
   const NEG = Number.NEGATIVE_INFINITY;
   lattice.ensure(2 * T);
@@ -267,11 +264,10 @@ export function pathScore(
   T: number,
   n: number,
   emit: Float64Array,
-  trans: Float32Array,
-  start: Float32Array,
-  end: Float32Array,
+  chain: ChainWeights,
   path: ArrayLike<number>,
 ): number {
+  const { trans, start, end } = chain;
   let s = start[path[0]!]! + end[path[n - 1]!]!;
   for (let i = 0; i < n; i++)
     s += emit[i * T + path[i]!]! + (i > 0 ? trans[path[i - 1]! * T + path[i]!]! : 0);

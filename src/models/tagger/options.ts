@@ -1,10 +1,19 @@
-import { checkInt, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
+import { checkInt, checkNumber, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
 
 export const TAGGER_ENCODINGS = ["bioes", "bio"] as const;
 export type TaggerEncoding = (typeof TAGGER_ENCODINGS)[number];
+export const TAGGER_LEARNERS = ["perceptron", "crf"] as const;
+export type TaggerLearner = (typeof TAGGER_LEARNERS)[number];
 
 /** Every hyperparameter of the tagger; all are recorded in the model's manifest. */
 export interface TaggerOptions {
+  /**
+   * How the weights are learned: "perceptron" (structured averaged perceptron, fast) or
+   * "crf" (linear-chain CRF: L2-regularised log-likelihood by SGD, as CRFsuite's l2sgd).
+   */
+  learner: TaggerLearner;
+  /** The CRF's L2 coefficient c2 (objective: −log-likelihood + c2 · ‖w‖²); unused by the perceptron. */
+  l2: number;
   /** Passes over the training data (at most; early stopping may end sooner). */
   epochs: number;
   /** Stop after this many epochs without a better dev entity F1 (0 = off). */
@@ -33,6 +42,8 @@ export interface TaggerOptions {
 }
 
 export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
+  learner: "perceptron",
+  l2: 1,
   epochs: 30,
   patience: 4,
   seed: 1,
@@ -54,6 +65,8 @@ export function resolveTaggerOptions(partial: Partial<TaggerOptions> = {}): Tagg
   checkInt("minFeatureCount", o.minFeatureCount, 1, 1_000_000);
   checkInt("vectorClusters", o.vectorClusters, 2, 100_000);
   checkOneOf("encoding", o.encoding, TAGGER_ENCODINGS);
+  checkOneOf("learner", o.learner, TAGGER_LEARNERS);
+  checkNumber("l2", o.l2, 0, 1e6);
   if (o.language !== null && o.language !== "en" && o.language !== "zh") {
     throw new TextkitError("OPTION_INVALID", `language must be en or zh, got '${String(o.language)}'`);
   }

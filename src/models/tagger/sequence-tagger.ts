@@ -204,17 +204,7 @@ export class SequenceTagger
       bound = transitionBounds(this.tagSet, weights.trans);
       this.bounds.set(weights.trans, bound);
     }
-    viterbi(
-      this.tagSet,
-      n,
-      emit,
-      weights.trans,
-      weights.start,
-      weights.end,
-      this.pathScratch,
-      this.scratch,
-      bound,
-    );
+    viterbi(this.tagSet, n, emit, weights, this.pathScratch, this.scratch, bound);
     return this.pathScratch;
   }
 
@@ -263,16 +253,7 @@ export class SequenceTagger
     const scheme = this.tagSet.scheme;
     const w = this.weights;
     const scale = this.calibration.scale;
-    const logZ = forwardBackward(
-      this.tagSet,
-      n,
-      this.emitScratch,
-      w.trans,
-      w.start,
-      w.end,
-      scale,
-      this.lattice,
-    );
+    const logZ = forwardBackward(this.tagSet, n, this.emitScratch, w, scale, this.lattice);
     const chunks = tagChunks(internal, scheme).map((c) => ({
       ...c,
       // With BIO tags the segment's tags do not close the entity, so this is an upper bound.
@@ -299,8 +280,8 @@ export class SequenceTagger
     let sum = 0;
     for (const { emit, gold } of items) {
       const n = gold.length;
-      const logZ = scaledLogZ(this.tagSet, n, emit, w.trans, w.start, w.end, scale, transMax, this.lattice);
-      sum += scale * pathScore(T, n, emit, w.trans, w.start, w.end, gold) - logZ;
+      const logZ = scaledLogZ(this.tagSet, n, emit, w, scale, transMax, this.lattice);
+      sum += scale * pathScore(T, n, emit, w, gold) - logZ;
     }
     return items.length === 0 ? 0 : sum / items.length;
   }

@@ -69,10 +69,10 @@ describe("sparse transitions", () => {
         const path = new Int32Array(n);
         // A loose bound (as training keeps between epochs) must give the same answer.
         const loose = transitionBounds(set, trans).map((b) => b + (trial % 3));
-        viterbi(set, n, emit, trans, start, end, path, scratch, loose);
+        viterbi(set, n, emit, { trans, start, end }, path, scratch, loose);
         const tags = Array.from(path, (t) => set.tags[t]!);
         assert.equal(findTagViolation(tags, scheme), null);
-        const got = pathScore(T, n, emit, trans, start, end, path);
+        const got = pathScore(T, n, emit, { trans, start, end }, path);
         const want = denseViterbiScore(set, n, emit, trans, start, end);
         assert.ok(Math.abs(got - want) < 1e-6, `${scheme} trial ${trial}: ${got} vs ${want}`);
       }
@@ -92,9 +92,9 @@ describe("sparse transitions", () => {
       const start = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
       const end = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
       const scale = [1e-4, 0.3, 1, 10][trial % 4]!;
-      const expected = forwardLogZ(set, n, emit, trans, start, end, scale, lattice);
+      const expected = forwardLogZ(set, n, emit, { trans, start, end }, scale, lattice);
       const max = scaledTransitions(set, trans, scale, lattice);
-      const got = scaledLogZ(set, n, emit, trans, start, end, scale, max, lattice);
+      const got = scaledLogZ(set, n, emit, { trans, start, end }, scale, max, lattice);
       assert.ok(Math.abs(got - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${got} vs ${expected}`);
     }
   });

@@ -32,6 +32,16 @@ export interface TagSet {
   wide: Uint8Array;
 }
 
+/**
+ * The scores of a tag chain beside the emissions: transitions T × T (prev, cur), and
+ * the scores of the first and the last tag. A tagger's weights are one.
+ */
+export interface ChainWeights {
+  trans: Float32Array;
+  start: Float32Array;
+  end: Float32Array;
+}
+
 export type InternalScheme = Extract<TagScheme, "bio" | "bioes">;
 
 /**

@@ -31,7 +31,7 @@ describe("decode", () => {
         const start = Float32Array.from({ length: T }, () => rng.uniform(-5, 5));
         const end = Float32Array.from({ length: T }, () => rng.uniform(-5, 5));
         const path = new Int32Array(n);
-        viterbi(set, n, emit, trans, start, end, path, scratch);
+        viterbi(set, n, emit, { trans, start, end }, path, scratch);
         const tags = Array.from(path, (t) => set.tags[t]!);
         assert.equal(findTagViolation(tags, scheme), null, `${scheme}: ${tags.join(" ")}`);
       }
@@ -49,7 +49,7 @@ describe("decode", () => {
       const start = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
       const end = Float32Array.from({ length: T }, () => rng.uniform(-3, 3));
       const path = new Int32Array(n);
-      viterbi(set, n, emit, trans, start, end, path, new ViterbiScratch());
+      viterbi(set, n, emit, { trans, start, end }, path, new ViterbiScratch());
       let best = Number.NEGATIVE_INFINITY;
       const total = T ** n;
       for (let code = 0; code < total; code++) {

@@ -10,7 +10,7 @@
  * the (M+1)-th best predecessor score plus an upper bound on the transitions into that
  * tag (`bound`). A step then costs about T · M pairs instead of 4K².
  */
-import type { TagSet } from "./tag-set.ts";
+import type { ChainWeights, TagSet } from "./tag-set.ts";
 
 /** How many of the best wide predecessors each wide tag tries first. */
 const TOP = 6;
@@ -66,13 +66,12 @@ export function viterbi(
   set: TagSet,
   n: number,
   emit: Float64Array,
-  trans: Float32Array,
-  start: Float32Array,
-  end: Float32Array,
+  chain: ChainWeights,
   path: Int32Array,
   scratch: ViterbiScratch,
-  bound: Float32Array = transitionBounds(set, trans),
+  bound: Float32Array = transitionBounds(set, chain.trans),
 ): void {
+  const { trans, start, end } = chain;
   const T = set.tags.length;
   if (n === 0) return;
   scratch.ensure(n * T);
