@@ -162,6 +162,35 @@ describe("an assistant on a pretrained encoder", () => {
   });
 });
 
+describe("an assistant whose intent head is mixed with the n-gram model", () => {
+  it("chooses the mix on the held-out questions and saves both halves inside its intent part", async () => {
+    const mixed = await trainAssistant(
+      {
+        knowledge,
+        encoder: { encoder: bert, path: BERT_FIXTURE, head: { hidden: 0, epochs: 5 }, ensemble: {} },
+      },
+      { seed: 1 },
+    );
+    const model = mixed.classifier;
+    assert.ok(model instanceof EncoderClassifier);
+    assert.ok(model.ngram !== null, "the n-gram half was trained");
+    assert.ok(model.headWeight >= 0 && model.headWeight <= 1);
+    const dir = join(work.path, "mixed");
+    await mixed.save(dir);
+    const loaded = await loadAssistant(dir, { encoderDir: BERT_FIXTURE, encoderOptions: { threads: 1 } });
+    try {
+      const again = loaded.classifier;
+      assert.ok(again instanceof EncoderClassifier);
+      assert.equal(again.headWeight, model.headWeight);
+      for (const message of MESSAGES) {
+        assert.deepEqual(await loaded.classifyAsync(message, "en"), await mixed.classifyAsync(message, "en"));
+      }
+    } finally {
+      await loaded.close();
+    }
+  });
+});
+
 describe("textkit assist --encoder, and the server's chat route", () => {
   const model = join(work.path, "cli-assistant");
 
