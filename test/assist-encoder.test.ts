@@ -153,6 +153,30 @@ describe("an assistant on a pretrained encoder", () => {
       loadAssistant(dir, { encoderDir: XLMR_FIXTURE, encoderOptions: { threads: 1 } }),
       codeIs("ENCODER_CHANGED"),
     );
+    // Through an encoder source (as the server's pool): a message costs one text encoded,
+    // shared by the intent head and both searches.
+    let encoded = 0;
+    const source = {
+      acquire: async (_dir: string, checksum: string) => {
+        assert.equal(checksum, bert.checksum);
+        return {
+          id: bert.id,
+          checksum: bert.checksum,
+          dim: bert.dim,
+          embed: (texts: readonly string[]) => {
+            encoded += texts.length;
+            return bert.embed(texts);
+          },
+        };
+      },
+    };
+    const pooled = await loadAssistant(dir, { encoders: source });
+    for (const question of UNSEEN) {
+      const start = encoded;
+      const reply = await pooled.replyAsync(question);
+      assert.ok(reply.faq !== null || reply.passage !== null, "the indexes were searched");
+      assert.equal(encoded - start, 1, question);
+    }
     const missing = join(work.path, "no-encoder-here");
     await assert.rejects(loadAssistant(dir, { encoderDir: missing }), (e: unknown) => {
       assert.ok(codeIs("ENCODER_FILE_MISSING")(e), String(e));
