@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       { seed: 1, outOfScopeRecall: recall },
     );
     const trainSeconds = (performance.now() - t0) / 1000;
-    const report = evaluateAssistant(assistant, questions, { k: 5 });
+    const report = await evaluateAssistant(assistant, questions, { k: 5 });
     rows.push({
       system: !withOos
         ? "textkit assistant, no out-of-scope class"

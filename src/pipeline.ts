@@ -254,7 +254,7 @@ async function loadPipeline(
     case ASSISTANT_FAMILY: {
       const model = await loadAssistant(dir);
       const run = (message: string, state: ConversationState = NEW_CONVERSATION) =>
-        Promise.resolve(model.reply(message, state));
+        model.replyAsync(message, state);
       return Object.assign(run, { task: "assistant" as const, model });
     }
   }

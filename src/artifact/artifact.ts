@@ -42,6 +42,38 @@ async function writeInto(
   await writeFileSynced(join(dir, MANIFEST), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
 }
 
+/** A part with its manifest sealed, and its own parts. */
+interface SealedPart {
+  name: string;
+  manifest: ArtifactManifest;
+  files: Record<string, Uint8Array>;
+  parts: SealedPart[];
+}
+
+function sealParts(parts: Record<string, ArtifactParts>, files: Record<string, Uint8Array>): SealedPart[] {
+  return Object.entries(parts).map(([name, part]) => {
+    if (!PART_NAME.test(name) || Object.hasOwn(files, name)) {
+      throw new TextkitError("INTERNAL", `artifact part name '${name}' is not allowed`);
+    }
+    const inner = sealParts(part.parts ?? {}, part.files);
+    const digests = Object.fromEntries(inner.map((p) => [p.name, p.manifest.digest]));
+    return {
+      name,
+      manifest: manifestOf(part.manifest, part.files, digests),
+      files: part.files,
+      parts: inner,
+    };
+  });
+}
+
+async function writeParts(dir: string, parts: readonly SealedPart[]): Promise<void> {
+  for (const part of parts) {
+    await mkdir(join(dir, part.name));
+    await writeParts(join(dir, part.name), part.parts);
+    await writeInto(join(dir, part.name), part.manifest, part.files);
+  }
+}
+
 function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -96,16 +128,11 @@ export async function writeArtifact(
   parts: Record<string, ArtifactParts> = {},
 ): Promise<ArtifactManifest> {
   const target = resolve(dir);
-  const partManifests = Object.entries(parts).map(([name, part]) => {
-    if (!PART_NAME.test(name) || Object.hasOwn(files, name)) {
-      throw new TextkitError("INTERNAL", `artifact part name '${name}' is not allowed`);
-    }
-    return [name, manifestOf(part.manifest, part.files), part.files] as const;
-  });
+  const sealed = sealParts(parts, files);
   const manifest = manifestOf(
     manifestInput,
     files,
-    Object.fromEntries(partManifests.map(([name, partManifest]) => [name, partManifest.digest])),
+    Object.fromEntries(sealed.map((part) => [part.name, part.manifest.digest])),
   );
   await mkdir(dirname(target), { recursive: true });
   await removeStaleTemporaries(target);
@@ -113,10 +140,7 @@ export async function writeArtifact(
   const temp = join(dirname(target), `.${basename(target)}.tmp-${suffix}`);
   await mkdir(temp);
   try {
-    for (const [name, partManifest, partFiles] of partManifests) {
-      await mkdir(join(temp, name));
-      await writeInto(join(temp, name), partManifest, partFiles);
-    }
+    await writeParts(temp, sealed);
     await writeInto(temp, manifest, files);
     if (existsSync(target)) {
       const old = join(dirname(target), `.${basename(target)}.old-${suffix}`);

@@ -60,6 +60,8 @@ export function sha256(data: Uint8Array): string {
 export interface ArtifactParts {
   manifest: ManifestInput;
   files: Record<string, Uint8Array>;
+  /** Parts of this part (an assistant's intent head with its bundled encoder), written below it. */
+  parts?: Record<string, ArtifactParts>;
 }
 
 export const PART_NAME = /^[a-z0-9][a-z0-9._-]*$/;

@@ -2,14 +2,15 @@
  * `textkit assist train | chat | eval | retrain`: the customer-service assistant from the
  * command line.
  */
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { type Command, Option } from "commander";
 import {
+  type Assistant,
+  type AssistantEncoderTraining,
   type AssistantOptions,
   applyKnowledgeEdits,
   type ConversationState,
-  evaluateAssistant,
   type Knowledge,
   type LabelledQuestion,
   loadAssistant,
@@ -19,17 +20,28 @@ import {
   trainAssistant,
 } from "../apps/assist/index.ts";
 import { TextkitError } from "../core/index.ts";
+import type { ClassifierOptions } from "../models/classifier/index.ts";
+import { SEARCH_MODES, type SearchMode } from "../models/retrieval/index.ts";
 import { loadTagger, type SequenceTagger } from "../models/tagger/index.ts";
 import { defaultDatabaseLocation } from "../server/index.ts";
 import { openDatabase } from "../store/index.ts";
 import { detectLanguage, type TextLanguage } from "../text/index.ts";
+import { addAssistEval, assistantRuntime } from "./assist-eval.ts";
+import {
+  addEncoderHeadOptions,
+  addEncoderOption,
+  type EncoderHeadFlags,
+  headOptionsOf,
+  openEncoder,
+} from "./encoder-head.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
-import { parseInteger, parseNumber } from "./parse-options.ts";
+import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 
-interface TrainFlags {
+interface TrainFlags extends EncoderHeadFlags {
   knowledge: string;
+  retrievalMode?: SearchMode;
   out: string;
   tagger: string[];
   validation?: string;
@@ -77,9 +89,52 @@ function describeKnowledge(k: Knowledge): string {
   );
 }
 
+/** Refuses flag combinations that cannot work, before any data is read. */
+function checkTrainFlags(flags: TrainFlags): void {
+  if (flags.encoder === undefined) {
+    const lone = flags.ensemble === true ? "--ensemble" : flags.bundle === true ? "--bundle" : null;
+    if (lone !== null) throw new TextkitError("OPTION_INVALID", `${lone} goes with --encoder DIR`);
+    return;
+  }
+  if (flags.dim !== undefined) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "--dim sets the n-gram intent model's vectors; with --encoder the encoder gives them (use --hidden for the head)",
+      { details: { option: "dim" } },
+    );
+  }
+  headOptionsOf(flags, headGiven(flags));
+}
+
+/** The shared options the command line gave the head: the seed always, the epochs when typed. */
+function headGiven(flags: TrainFlags): ReadonlySet<keyof ClassifierOptions> {
+  return new Set<keyof ClassifierOptions>(flags.epochs === undefined ? ["seed"] : ["seed", "epochs"]);
+}
+
+/** The encoder to train on (--encoder), opened with its threads and cache; null without one. */
+async function encoderTraining(
+  flags: TrainFlags,
+): Promise<{ spec: AssistantEncoderTraining; close: () => Promise<void> } | null> {
+  if (flags.encoder === undefined) return null;
+  const head = headOptionsOf(flags, headGiven(flags));
+  const encoder = await openEncoder(flags.encoder, flags);
+  const ngram = assistantOptions(flags).classifier ?? {};
+  return {
+    spec: {
+      encoder,
+      path: resolve(flags.encoder),
+      head,
+      ensemble: flags.ensemble === true ? ngram : false,
+      ...(flags.autotuneTrials === undefined ? {} : { autotuneTrials: flags.autotuneTrials }),
+    },
+    close: () => encoder.close(),
+  };
+}
+
 function assistantOptions(flags: TrainFlags): Partial<AssistantOptions> {
   return {
     seed: flags.seed,
+    ...(flags.retrievalMode === undefined ? {} : { retrievalMode: flags.retrievalMode }),
     ...(flags.faqThreshold === undefined ? {} : { faqThreshold: flags.faqThreshold }),
     ...(flags.passageThreshold === undefined ? {} : { passageThreshold: flags.passageThreshold }),
     ...(flags.outOfScopeRecall === undefined ? {} : { outOfScopeRecall: flags.outOfScopeRecall }),
@@ -99,23 +154,32 @@ async function trainAndReport(
   const bar = new ProgressBar(io.stderr, { quiet: flags.quiet === true });
   bar.log(describeKnowledge(knowledge));
   const started = performance.now();
-  const assistant = await trainAssistant(
-    {
-      knowledge,
-      taggers: await taggersOf(flags.tagger),
-      ...(extra.validation === undefined ? {} : { validation: extra.validation }),
-    },
-    assistantOptions(flags),
-    { onProgress: (p) => bar.update(p) },
-  );
-  bar.finish();
-  await assistant.save(flags.out);
+  const taggers = await taggersOf(flags.tagger);
+  const dense = await encoderTraining(flags);
+  let assistant: Assistant;
+  try {
+    assistant = await trainAssistant(
+      {
+        knowledge,
+        taggers,
+        ...(extra.validation === undefined ? {} : { validation: extra.validation }),
+        ...(dense === null ? {} : { encoder: dense.spec }),
+      },
+      assistantOptions(flags),
+      { onProgress: (p) => bar.update(p) },
+    );
+    await assistant.save(flags.out, { bundle: flags.bundle === true });
+  } finally {
+    bar.finish();
+    await dense?.close();
+  }
   const seconds = (performance.now() - started) / 1000;
   const v = assistant.validation;
+  const encoder = assistant.encoder;
   if (flags.json === true) {
     await writeAll(
       io.stdout,
-      `${JSON.stringify({ out: flags.out, seconds, intents: assistant.intentIds.length, validation: v, corrections: extra.corrections ?? 0 })}\n`,
+      `${JSON.stringify({ out: flags.out, seconds, intents: assistant.intentIds.length, validation: v, corrections: extra.corrections ?? 0, encoder })}\n`,
     );
     return;
   }
@@ -126,6 +190,11 @@ async function trainAndReport(
     `intent threshold ${v.threshold.threshold.toFixed(3)} (${RULES[v.threshold.rule]}): ` +
       `in-scope accuracy ${pct(v.threshold.inScopeAccuracy)}, out-of-scope recall ${pct(v.threshold.outOfScopeRecall)}`,
     `retrieval thresholds: FAQ ${assistant.options.faqThreshold}, passages ${assistant.options.passageThreshold}`,
+    ...(encoder === null
+      ? []
+      : [
+          `encoder: ${encoder.id}, ${encoder.dim} dimensions (${flags.bundle === true ? "bundled" : encoder.path}); intents by a head on it, FAQ and passages ${assistant.options.retrievalMode ?? "hybrid"}`,
+        ]),
     ...(extra.edits === undefined ? [] : [`knowledge edits applied: ${extra.edits}`]),
     ...(extra.corrections === undefined ? [] : [`corrections folded in: ${extra.corrections}`]),
     `model: ${flags.out}`,
@@ -138,10 +207,21 @@ interface ChatFlags {
   model: string;
   json?: boolean;
   why?: boolean;
+  encoder?: string;
+  encoderThreads?: number;
+  encoderCache?: string;
 }
 
 async function runChat(flags: ChatFlags, io: CliIo): Promise<void> {
-  const assistant = await loadAssistant(flags.model);
+  const assistant = await loadAssistant(flags.model, assistantRuntime(flags));
+  try {
+    await chatLines(assistant, flags, io);
+  } finally {
+    await assistant.close();
+  }
+}
+
+async function chatLines(assistant: Assistant, flags: ChatFlags, io: CliIo): Promise<void> {
   let state: ConversationState = NEW_CONVERSATION;
   const interactive = io.stdin.isTTY === true && flags.json !== true;
   if (interactive)
@@ -168,62 +248,6 @@ async function runChat(flags: ChatFlags, io: CliIo): Promise<void> {
     }
     if (interactive) io.stderr.write("> ");
   }
-}
-
-interface EvalFlags {
-  model: string;
-  data: string;
-  k: number;
-  json?: boolean;
-}
-
-async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
-  const assistant = await loadAssistant(flags.model);
-  const questions = await readQuestions(flags.data);
-  const report = evaluateAssistant(assistant, questions, { k: flags.k });
-  if (flags.json === true) {
-    await writeAll(io.stdout, `${JSON.stringify(report)}\n`);
-    return;
-  }
-  const pct = (x: number | null) => (x === null ? "   n/a" : `${(x * 100).toFixed(1).padStart(5)}%`);
-  // Inside a sentence, without the padding that aligns the table's column.
-  const inlinePct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const lines = [
-    `${flags.data}: ${report.questions} questions (${report.inScope} in scope, ${report.outOfScope} out of scope, ${report.retrieval} answered by the FAQ or documents)`,
-    `intent threshold ${report.threshold.toFixed(3)}`,
-    "",
-    `in-scope accuracy (right intent, answered)   ${pct(report.inScopeAccuracy)}`,
-    `intent accuracy before the threshold          ${pct(report.intentAccuracy)}`,
-    `out-of-scope recall (not answered by intent)  ${pct(report.outOfScopeRecall)}`,
-    `out-of-scope precision                        ${pct(report.outOfScopePrecision)}`,
-    `retrieval recall@${flags.k} (FAQ and documents)        ${pct(report.retrievalRecall)}`,
-    `retrieval MRR                                 ${report.retrievalMrr === null ? "   n/a" : report.retrievalMrr.toFixed(3).padStart(6)}`,
-    `answered right, whole path                    ${pct(report.answeredRight)}`,
-    "",
-    "paths: " +
-      Object.entries(report.paths)
-        .map(([p, c]) => `${p} ${c}`)
-        .join(", "),
-    "",
-    "confidence of the top intent   in scope right   in scope wrong   out of scope",
-    ...report.histogram.map(
-      (b) =>
-        `  ${b.from.toFixed(1)}-${b.to.toFixed(1)}                     ${String(b.right).padStart(8)}         ${String(b.wrong).padStart(8)}       ${String(b.outOfScope).padStart(8)}`,
-    ),
-  ];
-  if (report.suggested !== null) {
-    lines.push(
-      "",
-      `retrieval thresholds that answer most of these right: --faq-threshold ${report.suggested.faqThreshold} ` +
-        `--passage-threshold ${report.suggested.passageThreshold} (${inlinePct(report.suggested.answeredRight)} answered right; ` +
-        "fitted to these questions, so check them on others)",
-    );
-  }
-  if (report.confused.length > 0) {
-    lines.push("", "most confused intents (true -> predicted: count)");
-    for (const c of report.confused) lines.push(`  ${c.truth} -> ${c.predicted}: ${c.count}`);
-  }
-  await writeAll(io.stdout, `${lines.join("\n")}\n`);
 }
 
 interface RetrainFlags extends TrainFlags {
@@ -280,7 +304,7 @@ async function runRetrain(flags: RetrainFlags, io: CliIo): Promise<void> {
 }
 
 function addTrainOptions(command: Command): Command {
-  return command
+  return addEncoderHeadOptions(command)
     .requiredOption(
       "--knowledge <dir>",
       "knowledge folder: assistant.yaml, intents*.yaml, faq.yaml or faq.csv, docs/",
@@ -326,34 +350,34 @@ function addTrainOptions(command: Command): Command {
         parseInteger("--dim", 1),
       ),
     )
+    .addOption(
+      new Option(
+        "--retrieval-mode <mode>",
+        "how the FAQ and passages are searched: bm25, vector or hybrid (default: hybrid with --encoder, else bm25)",
+      ).argParser(parseChoice("--retrieval-mode", SEARCH_MODES)),
+    )
     .option("-q, --quiet", "no progress line")
     .option("--json", "print one JSON object instead of text");
 }
 
-/**
- * `textkit assist ...`.
- *
- * @example
- * registerAssist(program, io);
- */
-export function registerAssist(program: Command, io: CliIo): void {
-  const assist = program
-    .command("assist")
-    .summary("the customer-service assistant: train, chat, evaluate, retrain with corrections")
-    .description(
-      "A customer-service assistant learnt from a knowledge folder: intents (example questions and answer " +
-        "templates with slots such as {amount}), FAQ pairs and help documents. It answers from an intent when its " +
-        "calibrated confidence reaches a threshold chosen on held-out questions, else from the FAQ or the documents, " +
-        "else says so and hands over to a person. Serve it with 'textkit serve' (POST /v1/models/<name>/chat).\n\n" +
-        "intents.yaml:  intents: [{id, examples: [...], answer: 'Sent {amount}.', slots: {amount: {entity: MONEY, prompt: 'How much?'}}, handover: false}]\n" +
-        "               an intent that acts: confirm: 'Send {amount}? (yes/no)', action: {url, secret, timeoutMs, retries, fields}\n" +
-        "               out_of_scope: [questions that are none of the intents]\n" +
-        "faq.yaml:      faqs: [{id, question, alternatives: [...], answer}]   (or faq.csv: id,question,answer)\n" +
-        "docs/:         .md, .html, .txt help articles",
-    );
+const DESCRIPTION =
+  "A customer-service assistant learnt from a knowledge folder: intents (example questions and answer " +
+  "templates with slots such as {amount}), FAQ pairs and help documents. It answers from an intent when its " +
+  "calibrated confidence reaches a threshold chosen on held-out questions, else from the FAQ or the documents, " +
+  "else says so and hands over to a person. Serve it with 'textkit serve' (POST /v1/models/<name>/chat).\n\n" +
+  "intents.yaml:  intents: [{id, examples: [...], answer: 'Sent {amount}.', slots: {amount: {entity: MONEY, prompt: 'How much?'}}, handover: false}]\n" +
+  "               an intent that acts: confirm: 'Send {amount}? (yes/no)', action: {url, secret, timeoutMs, retries, fields}\n" +
+  "               out_of_scope: [questions that are none of the intents]\n" +
+  "faq.yaml:      faqs: [{id, question, alternatives: [...], answer}]   (or faq.csv: id,question,answer)\n" +
+  "docs/:         .md, .html, .txt help articles";
+
+function addTrainCommand(assist: Command, io: CliIo): void {
   addTrainOptions(assist.command("train").summary("train an assistant on a knowledge folder"))
     .description(
-      "Train an assistant: intent classifier, calibration and threshold on held-out questions, FAQ and passage indexes.",
+      "Train an assistant: intent classifier, calibration and threshold on held-out questions, FAQ and passage indexes. " +
+        "With --encoder DIR the intent model is a head on a pretrained encoder's sentence embeddings (the head's " +
+        "options as in 'classify train --encoder') and the FAQ and passages are searched by its vectors (hybrid with " +
+        "BM25 unless --retrieval-mode says otherwise); the assistant names the encoder by checksum.",
     )
     .option(
       "--validation <file>",
@@ -361,46 +385,40 @@ export function registerAssist(program: Command, io: CliIo): void {
     )
     .addHelpText(
       "after",
-      "\nExample:\n  textkit assist train --knowledge samples/assist --tagger en=models/ner-en --out models/assistant\n",
+      "\nExamples:\n  textkit assist train --knowledge samples/assist --tagger en=models/ner-en --out models/assistant\n" +
+        "  textkit assist train --knowledge samples/assist --encoder encoders/minilm --hidden 0 --out models/assistant-dense\n",
     )
     .action(async (flags: TrainFlags) => {
+      checkTrainFlags(flags);
       checkModelOutput(flags.out, "--out");
       const knowledge = await loadKnowledge(flags.knowledge);
       const validation = flags.validation === undefined ? undefined : await readQuestions(flags.validation);
       await trainAndReport(knowledge, flags, io, validation === undefined ? {} : { validation });
     });
-  assist
-    .command("chat")
-    .summary("talk to an assistant in the terminal (or answer lines of stdin)")
-    .description(
-      "Talk to a trained assistant: each line typed (or read from standard input) is a message, and " +
-        "the reply goes to standard output. One conversation runs until the input ends, so slots given " +
-        "earlier are kept; after a handover a new one starts. --why adds the path taken (intent, faq, " +
-        "passage or handover) and the scores behind it; --json writes one JSON object per reply.",
-    )
-    .requiredOption("--model <dir>", "assistant directory written by 'textkit assist train'")
-    .option("--why", "show the path and the reason of every reply")
-    .option("--json", "one JSON line per reply, with path, scores and reason")
-    .addHelpText(
-      "after",
-      "\nExample:\n  echo 'what is my routing number' | textkit assist chat --model models/assistant --why\n",
-    )
-    .action(async (flags: ChatFlags) => runChat(flags, io));
-  assist
-    .command("eval")
-    .summary("score an assistant on held-out questions")
-    .description(
-      "Intent accuracy, out-of-scope precision and recall at the assistant's threshold, retrieval recall@k and MRR " +
-        "(questions labelled faq:<id> or doc:<file>), a confidence histogram and the most confused intents.",
-    )
-    .requiredOption("--model <dir>", "assistant directory")
-    .requiredOption(
-      "--data <file>",
-      "questions: CSV/TSV/JSONL with text and intent (an intent id, oos, faq:<id> or doc:<file>)",
-    )
-    .addOption(new Option("--k <n>", "cut-off of recall@k").argParser(parseInteger("--k", 1)).default(5))
-    .option("--json", "print one JSON object instead of text")
-    .action(async (flags: EvalFlags) => runEval(flags, io));
+}
+
+function addChatCommand(assist: Command, io: CliIo): void {
+  addEncoderOption(
+    assist
+      .command("chat")
+      .summary("talk to an assistant in the terminal (or answer lines of stdin)")
+      .description(
+        "Talk to a trained assistant: each line typed (or read from standard input) is a message, and " +
+          "the reply goes to standard output. One conversation runs until the input ends, so slots given " +
+          "earlier are kept; after a handover a new one starts. --why adds the path taken (intent, faq, " +
+          "passage or handover) and the scores behind it; --json writes one JSON object per reply.",
+      )
+      .requiredOption("--model <dir>", "assistant directory written by 'textkit assist train'")
+      .option("--why", "show the path and the reason of every reply")
+      .option("--json", "one JSON line per reply, with path, scores and reason")
+      .addHelpText(
+        "after",
+        "\nExample:\n  echo 'what is my routing number' | textkit assist chat --model models/assistant --why\n",
+      ),
+  ).action(async (flags: ChatFlags) => runChat(flags, io));
+}
+
+function addRetrainCommand(assist: Command, io: CliIo): void {
   addTrainOptions(assist.command("retrain").summary("train again with the corrections people gave"))
     .description(
       "Train again on the knowledge folder, the intents and FAQs given through PUT /v1/models/<name>/knowledge/..., " +
@@ -415,5 +433,25 @@ export function registerAssist(program: Command, io: CliIo): void {
       "--data-dir <dir>",
       "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
     )
-    .action(async (flags: RetrainFlags) => runRetrain(flags, io));
+    .action(async (flags: RetrainFlags) => {
+      checkTrainFlags(flags);
+      await runRetrain(flags, io);
+    });
+}
+
+/**
+ * `textkit assist ...`.
+ *
+ * @example
+ * registerAssist(program, io);
+ */
+export function registerAssist(program: Command, io: CliIo): void {
+  const assist = program
+    .command("assist")
+    .summary("the customer-service assistant: train, chat, evaluate, retrain with corrections")
+    .description(DESCRIPTION);
+  addTrainCommand(assist, io);
+  addChatCommand(assist, io);
+  addAssistEval(assist, io);
+  addRetrainCommand(assist, io);
 }

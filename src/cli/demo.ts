@@ -472,7 +472,9 @@ async function trainDemoAssistant(
     `trained in ${((performance.now() - started) / 1000).toFixed(1)} s; intent threshold ${v.threshold.threshold.toFixed(3)} ` +
     `chosen on ${v.examples} held-out questions (in-scope accuracy ${pct(v.threshold.inScopeAccuracy)}, out-of-scope recall ${pct(v.threshold.outOfScopeRecall)})\n`;
   if (spec.test !== undefined) {
-    const report = evaluateAssistant(assistant, await readQuestions(join(spec.dir, spec.test)), { k: 5 });
+    const report = await evaluateAssistant(assistant, await readQuestions(join(spec.dir, spec.test)), {
+      k: 5,
+    });
     text +=
       `test (${spec.test}, ${report.questions} questions): in-scope accuracy ${pct(report.inScopeAccuracy)}, ` +
       `out-of-scope recall ${pct(report.outOfScopeRecall)}, retrieval recall@5 ${pct(report.retrievalRecall)}, ` +

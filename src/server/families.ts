@@ -2,7 +2,7 @@
  * The model families this server can load, by the `family` of an artifact's manifest.
  * A new family adds one loader here.
  */
-import { ASSISTANT_FAMILY, loadAssistant } from "../apps/assist/index.ts";
+import { ASSISTANT_FAMILY } from "../apps/assist/index.ts";
 import type { ArtifactManifest } from "../artifact/index.ts";
 import type { RunRecord } from "../core/index.ts";
 import { TextkitError } from "../core/index.ts";
@@ -27,6 +27,7 @@ import {
   searchHitJson,
 } from "../models/retrieval/index.ts";
 import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
+import { loadAssistantPredictor } from "./assist-predictor.ts";
 import { EncoderPool } from "./encoder-pool.ts";
 import type { FamilyLoader, ModelPredictOptions, Predictor } from "./registry.ts";
 
@@ -286,39 +287,6 @@ export async function loadClusterPredictor(
   };
 }
 
-/**
- * Loads an assistant. `predict` answers each text as the first message of a conversation
- * (`{ path, text, intent, faq, passage, why }`); the chat route keeps conversations.
- */
-export async function loadAssistantPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
-  const assistant = await loadAssistant(dir);
-  return {
-    labels: assistant.intentIds,
-    details: {
-      name: assistant.settings.name,
-      intents: assistant.intentIds.length,
-      threshold: assistant.threshold,
-      temperature: assistant.temperature,
-      validation: assistant.validation,
-      faqThreshold: assistant.options.faqThreshold,
-      passageThreshold: assistant.options.passageThreshold,
-    },
-    loaded: { family: ASSISTANT_FAMILY, model: assistant },
-    predict: (inputs) =>
-      inputs.map((text) => {
-        const { state: _state, ...reply } = assistant.reply(text);
-        return reply;
-      }),
-    assistant,
-    selfTest() {
-      const reply = assistant.reply("textkit self-test");
-      if (typeof reply.text !== "string") {
-        throw new TextkitError("ARTIFACT_CORRUPT", `the assistant in ${dir} does not answer`, { file: dir });
-      }
-    },
-  };
-}
-
 /** What a retrieval index takes besides k and threshold: the search route passes the mode. */
 export interface RetrievalPredictOptions extends ModelPredictOptions {
   mode?: SearchMode;
@@ -401,6 +369,6 @@ export function builtInFamilies(context: { encoders?: EncoderPool } = {}): Recor
     [REGRESSOR_FAMILY]: loadRegressorPredictor,
     [CLUSTER_FAMILY]: (dir, manifest) => loadClusterPredictor(dir, manifest, encoders),
     [RETRIEVAL_FAMILY]: (dir, manifest) => loadRetrievalPredictor(dir, manifest, encoders),
-    [ASSISTANT_FAMILY]: loadAssistantPredictor,
+    [ASSISTANT_FAMILY]: (dir, manifest) => loadAssistantPredictor(dir, manifest, encoders),
   };
 }

@@ -91,8 +91,8 @@ describe("an assistant", () => {
     assert.ok(assistant.temperature > 0);
   });
 
-  it("evaluates on labelled questions: intents, out of scope, FAQ and documents", () => {
-    const report = evaluateAssistant(
+  it("evaluates on labelled questions: intents, out of scope, FAQ and documents", async () => {
+    const report = await evaluateAssistant(
       assistant,
       [
         { text: "what's my current balance", intent: "balance" },
@@ -109,8 +109,8 @@ describe("an assistant", () => {
     assert.equal(report.retrievalRecall, 1);
     assert.equal(report.retrievalMrr, 1);
     assert.ok(report.suggested !== null);
-    assert.throws(
-      () => evaluateAssistant(assistant, [{ text: "x", intent: "unknown_intent" }], { k: 3 }),
+    await assert.rejects(
+      evaluateAssistant(assistant, [{ text: "x", intent: "unknown_intent" }], { k: 3 }),
       /does not have/,
     );
   });

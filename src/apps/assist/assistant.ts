@@ -22,52 +22,40 @@
  * customer gave for one request is never reused for the next.
  */
 import { type ArtifactParts, writeArtifact } from "../../artifact/index.ts";
-import { isOneOf, TEXTKIT_VERSION } from "../../core/index.ts";
+import { isOneOf, TEXTKIT_VERSION, TextkitError } from "../../core/index.ts";
 import {
   type DetectedLanguage,
+  EncoderClassifier,
   LanguageDetector,
   type TextClassifier,
 } from "../../models/classifier/index.ts";
-import type { RetrievalIndex } from "../../models/retrieval/index.ts";
+import type { RetrievalIndex, SearchOptions } from "../../models/retrieval/index.ts";
 import type { SequenceTagger } from "../../models/tagger/index.ts";
 import { detectLanguage, TEXT_LANGUAGES, type TextLanguage } from "../../text/index.ts";
 import { callAction } from "./action.ts";
 import {
   ASSISTANT_FAMILY,
   ASSISTANT_FILE,
+  type AssistantEncoderRef,
   type AssistantSnapshot,
   type AssistantValidation,
   type Classification,
   OUT_OF_SCOPE,
 } from "./assistant-types.ts";
 import { applyTemperature } from "./calibration.ts";
-import { confirmationOf } from "./confirmation.ts";
 import { type ConversationState, NEW_CONVERSATION } from "./conversation-state.ts";
 import { distribution, keepLanguage, sameLanguage, sharesWords } from "./intent-scoring.ts";
 import type { AssistantSettings, Faq } from "./knowledge-types.ts";
 import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "./options.ts";
-import {
-  ACTION_TEXTS,
-  answerIntent,
-  confirmation,
-  execute,
-  type IntentScore,
-  type Reply,
-  type ReplyBase,
-  type RespondContext,
-  type ServedIntent,
-} from "./reply.ts";
-import { type FoundEntity, fillSlots, numbersOf, renderAnswer, type SlotValues } from "./slots.ts";
+import { ACTION_TEXTS, type Reply, type RespondContext, type ServedIntent } from "./reply.ts";
+import { decideTurn, retrievalReply, type TurnContext, turnOf } from "./reply-turn.ts";
+import { type FoundEntity, numbersOf, renderAnswer, type SlotValues } from "./slots.ts";
 
 export type { AssistantOptions };
 export { DEFAULT_ASSISTANT_OPTIONS };
 
-/** A reply this short (UTF-16 units) to a slot's question fills the slot when no tagger can. */
-const SHORT_REPLY = 40;
-
-function describe(x: number): string {
-  return x.toFixed(2);
-}
+/** The intent model: textkit's n-gram classifier, or a head on a pretrained encoder. */
+export type IntentModel = TextClassifier | EncoderClassifier;
 
 /**
  * A trained assistant. Create one with `trainAssistant` or `loadAssistant`.
@@ -84,10 +72,11 @@ export class Assistant {
   readonly validation: AssistantValidation;
   private readonly intents: Map<string, ServedIntent>;
   private readonly faqs: Map<string, Omit<Faq, "file" | "line">>;
+  private readonly context: TurnContext;
 
   constructor(
     private readonly snapshot: AssistantSnapshot,
-    readonly classifier: TextClassifier | null,
+    readonly classifier: IntentModel | null,
     readonly faqIndex: RetrievalIndex | null,
     readonly passageIndex: RetrievalIndex | null,
     readonly taggers: Partial<Record<TextLanguage, SequenceTagger>>,
@@ -95,6 +84,8 @@ export class Assistant {
     readonly exampleIndex: RetrievalIndex | null = null,
     /** Names each message's language (default: textkit's English/Chinese detector). */
     readonly languages: LanguageDetector = new LanguageDetector(null),
+    /** Releases what loading opened for this assistant (a pretrained encoder). */
+    private readonly release: () => Promise<void> = async () => {},
   ) {
     this.settings = snapshot.settings;
     this.options = snapshot.options;
@@ -102,6 +93,24 @@ export class Assistant {
     this.validation = snapshot.validation;
     this.intents = new Map(snapshot.intents.map((i) => [i.id, i]));
     this.faqs = new Map(snapshot.faqs.map((f) => [f.id, f]));
+    this.context = {
+      settings: this.settings,
+      options: this.options,
+      threshold: this.validation.threshold.threshold,
+      intents: this.intents,
+      faqs: this.faqs,
+      hasTagger: (lang) => this.taggers[lang] !== undefined,
+    };
+  }
+
+  /** The pretrained encoder the intents and indexes go through, by checksum; null for an n-gram assistant. */
+  get encoder(): AssistantEncoderRef | null {
+    return this.snapshot.encoder ?? null;
+  }
+
+  /** Releases the encoder `loadAssistant` opened for it (a no-op otherwise); the assistant answers no more after. */
+  async close(): Promise<void> {
+    await this.release();
   }
 
   /** The intent ids. */
@@ -124,44 +133,114 @@ export class Assistant {
     return this.validation.threshold.threshold;
   }
 
+  /** True when replies need `replyAsync` or `respond`: the intents or the indexes go through a pretrained encoder. */
+  get needsAsync(): boolean {
+    return (
+      this.classifier instanceof EncoderClassifier ||
+      this.faqIndex?.needsAsync === true ||
+      this.passageIndex?.needsAsync === true
+    );
+  }
+
   /**
    * The best intent of a message and its calibrated confidence; an out-of-scope prediction
-   * is confidence 0 for every intent.
+   * is confidence 0 for every intent. An intent model on a pretrained encoder answers
+   * through `classifyAsync` only (ENCODER_ASYNC_ONLY here).
    */
   classify(message: string, lang?: TextLanguage): Classification {
-    if (this.classifier === null) return { id: null, confidence: 0, outOfScope: false };
-    const labels = this.classifier.labels;
-    const [p] = this.classifier.predict([message], { k: labels.length });
-    const q = applyTemperature(distribution(labels, p!), this.temperature);
+    const model = this.classifier;
+    if (model === null) return { id: null, confidence: 0, outOfScope: false };
+    if (model instanceof EncoderClassifier) throw this.asyncOnly("classifyAsync");
+    const [p] = model.predict([message], { k: model.labels.length });
+    return this.weigh(message, model.labels, p, lang);
+  }
+
+  /** `classify` through any intent model, one on a pretrained encoder included. */
+  async classifyAsync(message: string, lang?: TextLanguage): Promise<Classification> {
+    const model = this.classifier;
+    if (model === null) return { id: null, confidence: 0, outOfScope: false };
+    const [p] = await model.predict([message], { k: model.labels.length });
+    return this.weigh(message, model.labels, p, lang);
+  }
+
+  /** The classification of a prediction of every label: calibrated, by language, out of scope, shared words. */
+  private weigh(
+    message: string,
+    labels: readonly string[],
+    p: { labels: string[]; scores: number[] } | undefined,
+    lang: TextLanguage | undefined,
+  ): Classification {
+    const q = applyTemperature(distribution(labels, p ?? { labels: [], scores: [] }), this.temperature);
     if (lang !== undefined) keepLanguage(q, labels, (label) => this.intents.get(label)?.lang ?? null, lang);
+    const at = (i: number): number => q[i] ?? 0;
     let best = -1;
-    for (let i = 0; i < q.length; i++) if (best < 0 || q[i]! > q[best]!) best = i;
-    const top = labels[best]!;
+    for (let i = 0; i < q.length; i++) if (best < 0 || at(i) > at(best)) best = i;
+    const top = labels[best];
+    if (top === undefined) return { id: null, confidence: 0, outOfScope: false };
     if (top === OUT_OF_SCOPE) {
       let intent = -1;
       for (let i = 0; i < q.length; i++)
-        if (labels[i] !== OUT_OF_SCOPE && q[i]! > 0 && (intent < 0 || q[i]! > q[intent]!)) intent = i;
-      return { id: intent < 0 ? null : labels[intent]!, confidence: 0, outOfScope: true };
+        if (labels[i] !== OUT_OF_SCOPE && at(i) > 0 && (intent < 0 || at(i) > at(intent))) intent = i;
+      return { id: labels[intent] ?? null, confidence: 0, outOfScope: true };
     }
     if (this.exampleIndex !== null && !sharesWords(this.exampleIndex, message, top)) {
       return { id: top, confidence: 0, outOfScope: false, unsupported: true };
     }
-    return { id: top, confidence: q[best]!, outOfScope: false };
+    return { id: top, confidence: at(best), outOfScope: false };
   }
 
   /** The entities of a message, by the tagger of its language (none without one). */
   entities(message: string, lang: TextLanguage): FoundEntity[] {
     const tagger = this.taggers[lang];
-    return tagger === undefined ? [] : tagger.predict([message])[0]!.entities;
+    return tagger === undefined ? [] : (tagger.predict([message])[0]?.entities ?? []);
   }
 
-  // Long (~210 lines): one pass down the paths (form, intent, FAQ, passage, handover) sharing its locals.
   /**
    * Answers one message of a conversation in `state`; returns the reply and the new state.
    * It calls nothing: a confirmed action comes back with `action.status` "pending" and no
-   * text; `respond` calls its webhook and answers from it.
+   * text; `respond` calls its webhook and answers from it. An assistant on a pretrained
+   * encoder answers through `replyAsync` or `respond` only (ENCODER_ASYNC_ONLY here).
    */
   reply(message: string, state: ConversationState = NEW_CONVERSATION): Reply {
+    if (this.needsAsync) throw this.asyncOnly("replyAsync or respond");
+    const heard = this.hear(message, state);
+    const turn = turnOf(this.context, heard, this.classify(heard.text, heard.lang));
+    const decided = decideTurn(this.context, turn, state);
+    if (decided !== null) return decided;
+    const options = this.searchOptions(turn.lang);
+    return retrievalReply(
+      this.context,
+      turn,
+      this.faqIndex?.search(turn.text, options)[0],
+      this.passageIndex?.search(turn.text, options)[0],
+    );
+  }
+
+  /**
+   * `reply` through any models, those on a pretrained encoder included: the message is
+   * encoded once (the indexes' query cache shares its vector with the intent head).
+   *
+   * @example
+   * const r = await assistant.replyAsync("how much is in my checking account");
+   */
+  async replyAsync(message: string, state: ConversationState = NEW_CONVERSATION): Promise<Reply> {
+    const heard = this.hear(message, state);
+    const turn = turnOf(this.context, heard, await this.classifyAsync(heard.text, heard.lang));
+    const decided = decideTurn(this.context, turn, state);
+    if (decided !== null) return decided;
+    const options = this.searchOptions(turn.lang);
+    const [faqHits, passageHits] = await Promise.all([
+      this.faqIndex?.searchAsync(turn.text, options),
+      this.passageIndex?.searchAsync(turn.text, options),
+    ]);
+    return retrievalReply(this.context, turn, faqHits?.[0], passageHits?.[0]);
+  }
+
+  /** The message's text, its language as detected and as answered in, and its entities. */
+  private hear(
+    message: string,
+    state: ConversationState,
+  ): { text: string; lang: TextLanguage; detected: DetectedLanguage; entities: FoundEntity[] } {
     const text = message.trim();
     // A message without letters ("$250", "42") keeps the conversation's language.
     const detected: DetectedLanguage =
@@ -171,224 +250,23 @@ export class Assistant {
     // The reply's language: the detected one when the assistant answers in it, else what
     // textkit's detector says (a French message is answered, or handed over, in English).
     const lang = isOneOf(detected.language, TEXT_LANGUAGES) ? detected.language : detectLanguage(text);
-    const entities = this.entities(text, lang);
-    const classified = this.classify(text, lang);
-    const accepted =
-      classified.id !== null && classified.confidence >= this.threshold && classified.confidence > 0;
-    const candidate =
-      classified.id === null
-        ? null
-        : { id: classified.id, confidence: classified.confidence, threshold: this.threshold, accepted };
-    const base: ReplyBase = {
-      lang,
-      detected,
-      intent: null,
-      candidate,
-      faq: null,
-      passage: null,
-      asking: null,
-      handover: false,
-      action: null,
-    };
+    return { text, lang, detected, entities: this.entities(text, lang) };
+  }
 
-    // An open form: this message may give the slot asked for, or answer the confirmation.
-    const form = state.intent === null ? undefined : this.intents.get(state.intent);
-    if (form !== undefined) {
-      // The form answers in its own language, whatever the language of "500" or "是".
-      const formLang = form.lang ?? lang;
-      const served = { ...base, lang: formLang, intent: this.served(form, state.confidence) };
-      if (state.phase === "confirming") {
-        const said = confirmationOf(text);
-        if (said === "yes")
-          return execute(form, formLang, served, state.slots, `the customer confirmed intent "${form.id}"`);
-        if (said === "no") {
-          return {
-            ...served,
-            path: "intent",
-            text: ACTION_TEXTS[formLang].cancelled,
-            slots: state.slots,
-            why: `the customer declined intent "${form.id}"; nothing was done and its slots are cleared`,
-            state: { ...NEW_CONVERSATION, lang: formLang },
-          };
-        }
-        if (!(accepted && classified.id !== form.id)) {
-          // A changed value ("make it 300") is confirmed again; anything else asks again.
-          const slots = fillSlots(form.slots, text, entities, state.slots);
-          const changed = form.slots.some((spec) => slots[spec.name] !== state.slots[spec.name]);
-          if (changed)
-            return confirmation(
-              form,
-              formLang,
-              served,
-              slots,
-              state.confidence,
-              0,
-              "the message changed a slot",
-            );
-          const attempts = state.attempts + 1;
-          if (attempts >= this.options.slotAttempts) {
-            return this.handover(
-              lang,
-              base,
-              `the confirmation of intent "${form.id}" was asked for ${attempts} times without a yes or a no`,
-            );
-          }
-          return confirmation(
-            form,
-            formLang,
-            served,
-            state.slots,
-            state.confidence,
-            attempts,
-            `neither yes nor no to intent "${form.id}" (attempt ${attempts + 1})`,
-          );
-        }
-        // Another intent takes over: the form is dropped with its values.
-      } else {
-        const slots = fillSlots(form.slots, text, entities, state.slots, state.asked);
-        const asked = form.slots.find((spec) => spec.name === state.asked);
-        // An entity slot with no tagger for the language: a short reply to its question is the value.
-        if (
-          asked !== undefined &&
-          slots[asked.name] === undefined &&
-          asked.entity !== null &&
-          this.taggers[lang] === undefined &&
-          text.length <= SHORT_REPLY
-        ) {
-          slots[asked.name] = text;
-        }
-        const gave = asked !== undefined && slots[asked.name] !== undefined;
-        // The slot asked for comes first; only a message that does not give it may start another intent.
-        const switched = !gave && accepted && classified.id !== form.id;
-        if (!switched) {
-          if (state.asked !== null && slots[state.asked] === undefined) {
-            const attempts = state.attempts + 1;
-            if (attempts >= this.options.slotAttempts) {
-              return this.handover(
-                lang,
-                base,
-                `the slot "${state.asked}" of intent "${form.id}" was asked for ${attempts} times without an answer`,
-              );
-            }
-            const spec = form.slots.find((x) => x.name === state.asked)!;
-            return {
-              ...served,
-              path: "slot",
-              text: spec.prompt ?? "",
-              slots,
-              asking: spec.name,
-              why: `still waiting for the slot "${spec.name}" of intent "${form.id}" (attempt ${attempts + 1})`,
-              state: { ...state, lang: formLang, attempts, slots },
-            };
-          }
-          return answerIntent(
-            form,
-            formLang,
-            served,
-            slots,
-            state.confidence,
-            `the message gave the slot "${state.asked}" of intent "${form.id}"`,
-          );
-        }
-      }
-    }
-
-    // The intents, FAQs and documents are English or Chinese: a message in another language
-    // (named by the language model with its probability) goes to a person rather than be
-    // matched against them. An open form above still takes its slot's answer.
-    if (!isOneOf(detected.language, TEXT_LANGUAGES)) {
-      return this.handover(
-        lang,
-        { ...base, candidate: null },
-        `the message is in "${detected.language}" (probability ${describe(detected.score ?? 0)}), a language this assistant does not answer in`,
-      );
-    }
-
-    if (accepted) {
-      const intent = this.intents.get(classified.id!)!;
-      // A new form: only what this message says fills it.
-      const slots = fillSlots(intent.slots, text, entities, {});
-      return answerIntent(
-        intent,
-        lang,
-        { ...base, intent: candidate },
-        slots,
-        classified.confidence,
-        `intent "${intent.id}" at confidence ${describe(classified.confidence)} ≥ threshold ${describe(this.threshold)}`,
-      );
-    }
-
-    const why = [
-      classified.outOfScope
-        ? "the intent model says out of scope"
-        : classified.unsupported === true
-          ? `best intent "${classified.id}" shares no word with its examples`
-          : classified.id === null
-            ? "no intents"
-            : `best intent "${classified.id}" at ${describe(classified.confidence)} < threshold ${describe(this.threshold)}`,
-    ];
-    const faqHit = this.faqIndex?.search(text, { k: 3, filter: (item) => sameLanguage(item.meta, lang) })[0];
-    const faqId = faqHit === undefined ? null : String(faqHit.item.meta?.["faq"] ?? faqHit.id);
-    const faq = faqId === null ? undefined : this.faqs.get(faqId);
-    const faqScore =
-      faqHit === undefined || faq === undefined
-        ? null
-        : { id: faq.id, question: faq.question, score: faqHit.score, threshold: this.options.faqThreshold };
-    if (faqScore !== null && faqScore.score >= this.options.faqThreshold) {
-      return {
-        ...base,
-        faq: faqScore,
-        path: "faq",
-        text: faq!.answer,
-        slots: {},
-        why: `${why.join("; ")}; FAQ "${faq!.id}" matches at ${describe(faqScore.score)} ≥ ${describe(this.options.faqThreshold)}`,
-        state: { ...NEW_CONVERSATION, lang },
-      };
-    }
-    if (faqScore !== null)
-      why.push(
-        `best FAQ "${faqScore.id}" at ${describe(faqScore.score)} < ${describe(this.options.faqThreshold)}`,
-      );
-    const passageHit = this.passageIndex?.search(text, {
+  /** How the FAQ and passage indexes are searched for a message in `lang`. */
+  private searchOptions(lang: TextLanguage): SearchOptions {
+    const mode = this.options.retrievalMode;
+    return {
       k: 3,
       filter: (item) => sameLanguage(item.meta, lang),
-    })[0];
-    const passageScore =
-      passageHit === undefined
-        ? null
-        : {
-            id: passageHit.id,
-            title: passageHit.item.title ?? "",
-            source: passageHit.item.source ?? "",
-            score: passageHit.score,
-            threshold: this.options.passageThreshold,
-          };
-    if (
-      passageHit !== undefined &&
-      passageScore !== null &&
-      passageScore.score >= this.options.passageThreshold
-    ) {
-      const where =
-        passageScore.title === "" ? passageScore.source : `${passageScore.source}, ${passageScore.title}`;
-      return {
-        ...base,
-        faq: faqScore,
-        passage: passageScore,
-        path: "passage",
-        text: `${this.settings.fallback[lang]}\n\n${passageHit.item.text}\n\n(${where})`,
-        slots: {},
-        why: `${why.join("; ")}; passage "${passageScore.id}" matches at ${describe(passageScore.score)} ≥ ${describe(this.options.passageThreshold)}`,
-        state: { ...NEW_CONVERSATION, lang },
-      };
-    }
-    if (passageScore !== null)
-      why.push(
-        `best passage at ${describe(passageScore.score)} < ${describe(this.options.passageThreshold)}`,
-      );
-    return this.handover(
-      lang,
-      { ...base, faq: faqScore, passage: passageScore },
-      `${why.join("; ")}: nothing answers it well enough`,
+      ...(mode === undefined ? {} : { mode }),
+    };
+  }
+
+  private asyncOnly(method: string): TextkitError {
+    return new TextkitError(
+      "ENCODER_ASYNC_ONLY",
+      `this assistant's models go through the pretrained encoder ${this.encoder?.id ?? ""}, which answers asynchronously: call ${method}`,
     );
   }
 
@@ -401,7 +279,7 @@ export class Assistant {
    * r.action; // { status: "done", attempts: 1, error: null }
    */
   async respond(message: string, state: ConversationState, context: RespondContext = {}): Promise<Reply> {
-    const reply = this.reply(message, state);
+    const reply = await this.replyAsync(message, state);
     return reply.action?.status === "pending" ? this.perform(reply, context) : reply;
   }
 
@@ -444,29 +322,22 @@ export class Assistant {
     };
   }
 
-  /** The score of the intent a form serves. */
-  private served(intent: ServedIntent, confidence: number): IntentScore {
-    return { id: intent.id, confidence, threshold: this.threshold, accepted: true };
-  }
-
-  private handover(lang: TextLanguage, base: ReplyBase, why: string): Reply {
-    return {
-      ...base,
-      intent: null,
-      path: "handover",
-      text: this.settings.handover[lang],
-      slots: {},
-      asking: null,
-      handover: true,
-      why,
-      state: { ...NEW_CONVERSATION, lang },
-    };
-  }
-
-  /** Writes the assistant as one directory, its models inside (see writeArtifact's parts). */
-  async save(dir: string): Promise<void> {
+  /**
+   * Writes the assistant as one directory, its models inside (see writeArtifact's parts).
+   * With `bundle`, an intent head carries its encoder's files (see `EncoderClassifier.save`).
+   */
+  async save(dir: string, options: { bundle?: boolean } = {}): Promise<void> {
     const parts: Record<string, ArtifactParts> = {};
-    if (this.classifier !== null) parts["intent"] = this.classifier.artifactParts();
+    const model = this.classifier;
+    if (options.bundle === true && !(model instanceof EncoderClassifier)) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        "--bundle carries the encoder inside the intent model: it needs --encoder and at least two intents",
+      );
+    }
+    if (model instanceof EncoderClassifier)
+      parts["intent"] = await model.artifactParts({ bundle: options.bundle === true });
+    else if (model !== null) parts["intent"] = model.artifactParts();
     if (this.faqIndex !== null) parts["faq"] = this.faqIndex.artifactParts();
     if (this.passageIndex !== null) parts["passages"] = this.passageIndex.artifactParts();
     if (this.exampleIndex !== null) parts["examples"] = this.exampleIndex.artifactParts();

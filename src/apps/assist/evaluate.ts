@@ -8,8 +8,9 @@
 import { TextkitError } from "../../core/index.ts";
 import { readObjects } from "../../data/index.ts";
 import type { Assistant } from "./assistant.ts";
-import type { LabelledQuestion } from "./assistant-types.ts";
+import type { Classification, LabelledQuestion } from "./assistant-types.ts";
 import { NEW_CONVERSATION } from "./conversation-state.ts";
+import type { Reply } from "./reply.ts";
 
 export interface AssistantReport {
   questions: number;
@@ -80,17 +81,60 @@ export async function readQuestions(path: string): Promise<LabelledQuestion[]> {
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
-/**
- * @example
- * const report = evaluateAssistant(assistant, questions, { k: 5 });
- * report.inScopeAccuracy; report.outOfScopeRecall;
- */
-export function evaluateAssistant(
-  assistant: Assistant,
-  questions: readonly LabelledQuestion[],
-  options: { k: number },
-): AssistantReport {
-  const intents = new Set(assistant.intentIds);
+/** What the retrieval paths of one question would need: replayed for other thresholds. */
+interface Replay {
+  intentRight: boolean | null;
+  faq: number;
+  faqRight: boolean;
+  passage: number;
+  passageRight: boolean;
+  oos: boolean;
+}
+
+/** The counts `evaluateAssistant` adds up over the questions. */
+interface Tally {
+  inScope: number;
+  outOfScope: number;
+  retrieval: number;
+  inScopeRight: number;
+  topRight: number;
+  oosRejected: number;
+  inScopeRejected: number;
+  found: number;
+  reciprocal: number;
+  answeredRight: number;
+  paths: Record<string, number>;
+  histogram: AssistantReport["histogram"];
+  confused: Map<string, number>;
+  replay: Replay[];
+}
+
+function newTally(): Tally {
+  return {
+    inScope: 0,
+    outOfScope: 0,
+    retrieval: 0,
+    inScopeRight: 0,
+    topRight: 0,
+    oosRejected: 0,
+    inScopeRejected: 0,
+    found: 0,
+    reciprocal: 0,
+    answeredRight: 0,
+    paths: {},
+    histogram: Array.from({ length: 10 }, (_, i) => ({
+      from: i / 10,
+      to: (i + 1) / 10,
+      right: 0,
+      wrong: 0,
+      outOfScope: 0,
+    })),
+    confused: new Map(),
+    replay: [],
+  };
+}
+
+function checkQuestions(intents: ReadonlySet<string>, questions: readonly LabelledQuestion[]): void {
   for (const q of questions) {
     const known =
       intents.has(q.intent) ||
@@ -104,140 +148,146 @@ export function evaluateAssistant(
       );
     }
   }
-  let inScope = 0;
-  let outOfScope = 0;
-  let retrieval = 0;
-  let inScopeRight = 0;
-  let topRight = 0;
-  let oosRejected = 0;
-  let inScopeRejected = 0;
-  let found = 0;
-  let reciprocal = 0;
-  let answeredRight = 0;
-  const paths: Record<string, number> = {};
-  const histogram = Array.from({ length: 10 }, (_, i) => ({
-    from: i / 10,
-    to: (i + 1) / 10,
-    right: 0,
-    wrong: 0,
-    outOfScope: 0,
-  }));
-  const confused = new Map<string, number>();
-  const threshold = assistant.threshold;
-  // Per question, what the retrieval paths would need: replayed for other thresholds below.
-  const replay: {
-    intentRight: boolean | null;
-    faq: number;
-    faqRight: boolean;
-    passage: number;
-    passageRight: boolean;
-    oos: boolean;
-  }[] = [];
-  for (const q of questions) {
-    const reply = assistant.reply(q.text, NEW_CONVERSATION);
-    paths[reply.path] = (paths[reply.path] ?? 0) + 1;
-    const c = assistant.classify(q.text, reply.lang);
-    const accepted = c.id !== null && c.confidence > 0 && c.confidence >= threshold;
-    const bin = histogram[Math.min(9, Math.floor(c.confidence * 10))]!;
-    const topFaq = reply.faq ?? null;
-    const topPassage = reply.passage ?? null;
-    replay.push({
-      intentRight: accepted ? intents.has(q.intent) && c.id === q.intent : null,
-      faq: topFaq?.score ?? -1,
-      faqRight: topFaq !== null && q.intent === `faq:${topFaq.id}`,
-      passage: topPassage?.score ?? -1,
-      passageRight: topPassage !== null && q.intent === topPassage.source,
-      oos: q.intent === "oos",
-    });
-    if (intents.has(q.intent)) {
-      inScope++;
-      if (c.id === q.intent && !c.outOfScope) topRight++;
-      if (accepted && c.id === q.intent) inScopeRight++;
-      if (!accepted) inScopeRejected++;
-      if (c.id === q.intent && !c.outOfScope) bin.right++;
-      else {
-        bin.wrong++;
-        const key = `${q.intent}\u0000${c.outOfScope ? "oos" : (c.id ?? "none")}`;
-        confused.set(key, (confused.get(key) ?? 0) + 1);
-      }
-      if (
-        (reply.path === "intent" || reply.path === "slot" || reply.path === "confirm") &&
-        reply.intent?.id === q.intent
-      )
-        answeredRight++;
-    } else if (q.intent === "oos") {
-      outOfScope++;
-      bin.outOfScope++;
-      if (!accepted) oosRejected++;
-      if (reply.path === "handover") answeredRight++;
-    } else {
-      retrieval++;
-      let rank = 0;
-      if (q.intent.startsWith("faq:")) {
-        const want = q.intent.slice(4);
-        const hits = assistant.faqIndex?.search(q.text, { k: options.k * 4 }) ?? [];
-        const seen: string[] = [];
-        for (const h of hits) {
-          const id = String(h.item.meta?.["faq"] ?? h.id);
-          if (!seen.includes(id)) seen.push(id);
-        }
-        rank = seen.slice(0, options.k).indexOf(want) + 1;
-        if (reply.path === "faq" && reply.faq?.id === want) answeredRight++;
-      } else {
-        const hits = assistant.passageIndex?.search(q.text, { k: options.k * 4 }) ?? [];
-        const sources: string[] = [];
-        for (const h of hits) if (!sources.includes(h.item.source ?? "")) sources.push(h.item.source ?? "");
-        rank = sources.slice(0, options.k).indexOf(q.intent) + 1;
-        if (reply.path === "passage" && reply.passage?.source === q.intent) answeredRight++;
-      }
-      if (rank > 0) {
-        found++;
-        reciprocal += 1 / rank;
-      }
+}
+
+/** The rank (1-based; 0: not among the first k) of the FAQ or document a retrieval question names. */
+async function retrievalRank(assistant: Assistant, q: LabelledQuestion, k: number): Promise<number> {
+  const mode = assistant.options.retrievalMode;
+  const options = { k: k * 4, ...(mode === undefined ? {} : { mode }) };
+  const seen: string[] = [];
+  if (q.intent.startsWith("faq:")) {
+    const hits = (await assistant.faqIndex?.searchAsync(q.text, options)) ?? [];
+    for (const h of hits) {
+      const id = String(h.item.meta?.["faq"] ?? h.id);
+      if (!seen.includes(id)) seen.push(id);
+    }
+    return seen.slice(0, k).indexOf(q.intent.slice(4)) + 1;
+  }
+  const hits = (await assistant.passageIndex?.searchAsync(q.text, options)) ?? [];
+  for (const h of hits) if (!seen.includes(h.item.source ?? "")) seen.push(h.item.source ?? "");
+  return seen.slice(0, k).indexOf(q.intent) + 1;
+}
+
+/** Adds an in-scope question: its top intent, whether it was answered, what it was confused with. */
+function tallyInScope(t: Tally, q: LabelledQuestion, reply: Reply, c: Classification, accepted: boolean) {
+  const bin = binOf(t, c);
+  t.inScope++;
+  if (c.id === q.intent && !c.outOfScope) {
+    t.topRight++;
+    bin.right++;
+  } else {
+    bin.wrong++;
+    const key = `${q.intent}\u0000${c.outOfScope ? "oos" : (c.id ?? "none")}`;
+    t.confused.set(key, (t.confused.get(key) ?? 0) + 1);
+  }
+  if (accepted && c.id === q.intent) t.inScopeRight++;
+  if (!accepted) t.inScopeRejected++;
+  const servesIntent = reply.path === "intent" || reply.path === "slot" || reply.path === "confirm";
+  if (servesIntent && reply.intent?.id === q.intent) t.answeredRight++;
+}
+
+function binOf(t: Tally, c: Classification): Tally["histogram"][number] {
+  const bin = t.histogram[Math.min(9, Math.floor(c.confidence * 10))];
+  if (bin === undefined) throw new TextkitError("INTERNAL", `confidence ${c.confidence} is outside 0..1`);
+  return bin;
+}
+
+/** Adds one question's reply and classification to the tally. */
+async function tallyQuestion(t: Tally, assistant: Assistant, q: LabelledQuestion, k: number): Promise<void> {
+  const reply = await assistant.replyAsync(q.text, NEW_CONVERSATION);
+  t.paths[reply.path] = (t.paths[reply.path] ?? 0) + 1;
+  const c = await assistant.classifyAsync(q.text, reply.lang);
+  const accepted = c.id !== null && c.confidence > 0 && c.confidence >= assistant.threshold;
+  const inScope = assistant.intentIds.includes(q.intent);
+  t.replay.push({
+    intentRight: accepted ? inScope && c.id === q.intent : null,
+    faq: reply.faq?.score ?? -1,
+    faqRight: reply.faq !== null && q.intent === `faq:${reply.faq.id}`,
+    passage: reply.passage?.score ?? -1,
+    passageRight: reply.passage !== null && q.intent === reply.passage.source,
+    oos: q.intent === "oos",
+  });
+  if (inScope) tallyInScope(t, q, reply, c, accepted);
+  else if (q.intent === "oos") {
+    t.outOfScope++;
+    binOf(t, c).outOfScope++;
+    if (!accepted) t.oosRejected++;
+    if (reply.path === "handover") t.answeredRight++;
+  } else {
+    t.retrieval++;
+    const rank = await retrievalRank(assistant, q, k);
+    const right = q.intent.startsWith("faq:")
+      ? reply.path === "faq" && reply.faq?.id === q.intent.slice(4)
+      : reply.path === "passage" && reply.passage?.source === q.intent;
+    if (right) t.answeredRight++;
+    if (rank > 0) {
+      t.found++;
+      t.reciprocal += 1 / rank;
     }
   }
+}
+
+/** The FAQ and passage thresholds under which the replayed questions are answered right most often. */
+function suggestThresholds(replay: readonly Replay[]): AssistantReport["suggested"] {
   let suggested: AssistantReport["suggested"] = null;
-  if (retrieval > 0) {
-    for (let tf = 0.2; tf <= 0.901; tf += 0.05) {
-      for (let tp = 0.2; tp <= 0.901; tp += 0.05) {
-        let right = 0;
-        for (const r of replay) {
-          if (r.intentRight !== null) right += r.intentRight ? 1 : 0;
-          else if (r.faq >= tf) right += r.faqRight ? 1 : 0;
-          else if (r.passage >= tp) right += r.passageRight ? 1 : 0;
-          else right += r.oos ? 1 : 0;
-        }
-        const share = right / questions.length;
-        if (suggested === null || share > suggested.answeredRight + 1e-12) {
-          suggested = {
-            faqThreshold: Number(tf.toFixed(2)),
-            passageThreshold: Number(tp.toFixed(2)),
-            answeredRight: share,
-          };
-        }
+  for (let tf = 0.2; tf <= 0.901; tf += 0.05) {
+    for (let tp = 0.2; tp <= 0.901; tp += 0.05) {
+      let right = 0;
+      for (const r of replay) {
+        if (r.intentRight !== null) right += r.intentRight ? 1 : 0;
+        else if (r.faq >= tf) right += r.faqRight ? 1 : 0;
+        else if (r.passage >= tp) right += r.passageRight ? 1 : 0;
+        else right += r.oos ? 1 : 0;
+      }
+      const share = right / Math.max(1, replay.length);
+      if (suggested === null || share > suggested.answeredRight + 1e-12) {
+        suggested = {
+          faqThreshold: Number(tf.toFixed(2)),
+          passageThreshold: Number(tp.toFixed(2)),
+          answeredRight: share,
+        };
       }
     }
   }
+  return suggested;
+}
+
+/**
+ * Scores the assistant on labelled questions, each asked as the first message of a
+ * conversation, through any models (a pretrained encoder's included).
+ *
+ * @example
+ * const report = await evaluateAssistant(assistant, questions, { k: 5 });
+ * report.inScopeAccuracy; report.outOfScopeRecall;
+ */
+export async function evaluateAssistant(
+  assistant: Assistant,
+  questions: readonly LabelledQuestion[],
+  options: { k: number },
+): Promise<AssistantReport> {
+  checkQuestions(new Set(assistant.intentIds), questions);
+  const t = newTally();
+  for (const q of questions) await tallyQuestion(t, assistant, q, options.k);
   return {
-    suggested,
+    suggested: t.retrieval > 0 ? suggestThresholds(t.replay) : null,
     questions: questions.length,
-    inScope,
-    outOfScope,
-    retrieval,
-    threshold,
-    inScopeAccuracy: ratio(inScopeRight, inScope),
-    intentAccuracy: ratio(topRight, inScope),
-    outOfScopeRecall: ratio(oosRejected, outOfScope),
-    outOfScopePrecision: ratio(oosRejected, oosRejected + inScopeRejected),
-    retrievalRecall: ratio(found, retrieval),
-    retrievalMrr: ratio(reciprocal, retrieval),
-    answeredRight: answeredRight / Math.max(1, questions.length),
-    paths,
-    histogram,
-    confused: [...confused]
+    inScope: t.inScope,
+    outOfScope: t.outOfScope,
+    retrieval: t.retrieval,
+    threshold: assistant.threshold,
+    inScopeAccuracy: ratio(t.inScopeRight, t.inScope),
+    intentAccuracy: ratio(t.topRight, t.inScope),
+    outOfScopeRecall: ratio(t.oosRejected, t.outOfScope),
+    outOfScopePrecision: ratio(t.oosRejected, t.oosRejected + t.inScopeRejected),
+    retrievalRecall: ratio(t.found, t.retrieval),
+    retrievalMrr: ratio(t.reciprocal, t.retrieval),
+    answeredRight: t.answeredRight / Math.max(1, questions.length),
+    paths: t.paths,
+    histogram: t.histogram,
+    confused: [...t.confused]
       .map(([key, count]) => {
-        const [truth, predicted] = key.split("\u0000");
-        return { truth: truth!, predicted: predicted!, count };
+        const [truth = "", predicted = ""] = key.split("\u0000");
+        return { truth, predicted, count };
       })
       .sort((a, b) => b.count - a.count || (a.truth < b.truth ? -1 : 1))
       .slice(0, 10),

@@ -1,8 +1,11 @@
 export type { ActionCallOptions, ActionOutcome, ActionRequest } from "./action.ts";
 export { callAction } from "./action.ts";
-export type { AssistantOptions } from "./assistant.ts";
+export type { AssistantOptions, IntentModel } from "./assistant.ts";
 export { Assistant, DEFAULT_ASSISTANT_OPTIONS } from "./assistant.ts";
+export type { AssistantEncoderRuntime, EncoderSource, OpenedAssistantEncoder } from "./assistant-encoder.ts";
 export type {
+  AssistantEncoderRef,
+  AssistantEncoderTraining,
   AssistantTraining,
   AssistantValidation,
   Classification,
@@ -29,6 +32,7 @@ export type {
   KnowledgeItemKind,
   SlotSpec,
 } from "./knowledge-types.ts";
+export type { AssistantRuntime } from "./load-assistant.ts";
 export { loadAssistant } from "./load-assistant.ts";
 export type { ActionResult, IntentScore, Reply, ReplyPath, RespondContext } from "./reply.ts";
 export { REPLY_PATHS } from "./reply.ts";

@@ -1,5 +1,6 @@
 /** The assistant's options and their defaults (kept apart, so that reading them loads no model code). */
 import type { ClassifierOptions } from "../../models/classifier/index.ts";
+import type { SearchMode } from "../../models/retrieval/index.ts";
 
 export interface AssistantOptions {
   seed: number;
@@ -21,6 +22,11 @@ export interface AssistantOptions {
   passageThreshold: number;
   /** Times a missing slot is asked for before the conversation is handed over. */
   slotAttempts: number;
+  /**
+   * How the FAQ and passage indexes are searched (absent: hybrid for indexes on an encoder,
+   * BM25 otherwise). With an encoder, "vector" ranks by cosine alone.
+   */
+  retrievalMode?: SearchMode;
 }
 
 export const DEFAULT_ASSISTANT_OPTIONS: AssistantOptions = Object.freeze({

@@ -1,12 +1,23 @@
 /** Training an assistant on a knowledge folder: the intent classifier, its calibration, the indexes. */
 import type { TrainHooks } from "../../core/index.ts";
-import { Random } from "../../core/index.ts";
-import { datasetFromExamples } from "../../data/index.ts";
-import { loadLanguageDetector, type TextClassifier, trainClassifier } from "../../models/classifier/index.ts";
-import { buildRetrievalIndex, type RetrievalIndex, splitDocument } from "../../models/retrieval/index.ts";
-import { detectLanguage, TEXT_LANGUAGES } from "../../text/index.ts";
-import { Assistant } from "./assistant.ts";
+import { Random, TextkitError } from "../../core/index.ts";
+import { type Dataset, datasetFromExamples } from "../../data/index.ts";
 import {
+  type EncoderClassifier,
+  loadLanguageDetector,
+  trainClassifier,
+  trainEncoderClassifier,
+} from "../../models/classifier/index.ts";
+import {
+  buildRetrievalIndex,
+  type RetrievalIndex,
+  SentencePassageEncoder,
+  splitDocument,
+} from "../../models/retrieval/index.ts";
+import { detectLanguage, TEXT_LANGUAGES } from "../../text/index.ts";
+import { Assistant, type IntentModel } from "./assistant.ts";
+import {
+  type AssistantEncoderTraining,
   type AssistantSnapshot,
   type AssistantTraining,
   type LabelledQuestion,
@@ -21,6 +32,7 @@ import {
 } from "./calibration.ts";
 import { distribution, keepLanguage, sharesWords } from "./intent-scoring.ts";
 import { documentRef } from "./knowledge.ts";
+import type { Knowledge } from "./knowledge-types.ts";
 import { type AssistantOptions, DEFAULT_ASSISTANT_OPTIONS } from "./options.ts";
 
 /** Out-of-scope examples needed before they become a class of their own. */
@@ -87,9 +99,51 @@ function splitHeldOut(
   return { trainItems, held };
 }
 
+/**
+ * The intent model as a head on a pretrained encoder (`trainEncoderClassifier`, the head's
+ * own defaults unless given). An ensemble or an autotune chooses on the held-out questions
+ * whose intent the model has, which then also calibrate it.
+ */
+async function trainIntentHead(
+  spec: AssistantEncoderTraining,
+  dataset: Dataset,
+  held: readonly LabelledQuestion[],
+  seed: number,
+  hooks: TrainHooks,
+): Promise<EncoderClassifier> {
+  const choosing = (spec.ensemble !== undefined && spec.ensemble !== false) || (spec.autotuneTrials ?? 0) > 1;
+  const known = new Set(dataset.labels);
+  const devRows = held
+    .map((h) => ({ text: h.text, label: h.intent === "oos" ? OUT_OF_SCOPE : h.intent }))
+    .filter((h) => known.has(h.label));
+  if (choosing && devRows.length === 0) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "--ensemble and --autotune choose on the held-out questions, and none of them has an intent of the model",
+    );
+  }
+  const dev = choosing
+    ? datasetFromExamples(
+        `${dataset.source}, held out`,
+        devRows.map((e, i) => ({ text: e.text, labels: [e.label], line: i + 1 })),
+      )
+    : undefined;
+  return trainEncoderClassifier(
+    { train: dataset, ...(dev === undefined ? {} : { dev }) },
+    {
+      encoder: spec.encoder,
+      ...(spec.path === undefined ? {} : { encoderPath: spec.path }),
+      head: { seed, ...spec.head },
+      ensemble: spec.ensemble ?? false,
+      ...(spec.autotuneTrials === undefined ? {} : { autotuneTrials: spec.autotuneTrials }),
+    },
+    hooks,
+  );
+}
+
 /** What calibrating the intent classifier gives the assistant. */
-interface IntentModel {
-  classifier: TextClassifier;
+interface CalibratedIntents {
+  classifier: IntentModel;
   temperature: number;
   threshold: ThresholdChoice;
   exampleIndex: RetrievalIndex;
@@ -109,28 +163,33 @@ async function trainIntents(
   examples: { text: string; label: string }[],
   oosExamples: { text: string; label: string }[],
   useOos: boolean,
-): Promise<IntentModel> {
+): Promise<CalibratedIntents> {
   const { knowledge } = training;
   const { trainItems, held } = splitHeldOut(training, options, examples, oosExamples, useOos);
   const dataset = datasetFromExamples(
     `${knowledge.dir} (intents)`,
     trainItems.map((e, i) => ({ text: e.text, labels: [e.label], line: i + 1 })),
   );
-  // Few examples need more passes: about as many updates as 3,000 examples in 15 epochs,
-  // 15 epochs from 3,000 examples up, at most 100 (unless the epochs were given).
-  if (partialOptions.classifier?.epochs === undefined) {
-    options.classifier = {
-      ...options.classifier,
-      epochs: Math.min(100, Math.max(15, Math.round((15 * 3000) / Math.max(1, trainItems.length)))),
-    };
+  let classifier: IntentModel;
+  if (training.encoder === undefined) {
+    // Few examples need more passes: about as many updates as 3,000 examples in 15 epochs,
+    // 15 epochs from 3,000 examples up, at most 100 (unless the epochs were given).
+    if (partialOptions.classifier?.epochs === undefined) {
+      options.classifier = {
+        ...options.classifier,
+        epochs: Math.min(100, Math.max(15, Math.round((15 * 3000) / Math.max(1, trainItems.length)))),
+      };
+    }
+    classifier = await trainClassifier(
+      { train: dataset },
+      { ...options.classifier, seed: options.seed },
+      hooks,
+    );
+  } else {
+    classifier = await trainIntentHead(training.encoder, dataset, held, options.seed, hooks);
   }
-  const classifier = await trainClassifier(
-    { train: dataset },
-    { ...options.classifier, seed: options.seed },
-    hooks,
-  );
   const labels = classifier.labels;
-  const predictions = classifier.predict(
+  const predictions = await classifier.predict(
     held.map((h) => h.text),
     { k: labels.length },
   );
@@ -176,6 +235,41 @@ async function trainIntents(
   };
 }
 
+/** The FAQ and passage indexes, on the encoder's vectors when there is one. */
+async function buildIndexes(
+  knowledge: Knowledge,
+  spec: AssistantEncoderTraining | undefined,
+): Promise<{ faqIndex: RetrievalIndex | null; passageIndex: RetrievalIndex | null }> {
+  const faqItems = knowledge.faqs.flatMap((faq) =>
+    [faq.question, ...faq.alternatives].map((question, k) => ({
+      id: `${faq.id}#${k}`,
+      text: question,
+      title: faq.question,
+      source: `faq:${faq.id}`,
+      meta: { faq: faq.id, lang: faq.lang ?? detectLanguage(question) },
+    })),
+  );
+  const passages = knowledge.documents.flatMap((doc) =>
+    splitDocument(doc.text, { format: doc.format, source: documentRef(doc.name) }).map((p) => ({
+      id: p.id,
+      text: p.text,
+      title: p.title,
+      source: p.source,
+      meta: { lang: detectLanguage(p.text) },
+    })),
+  );
+  // One passage encoder for both indexes: a message is encoded once for the two searches.
+  const dense =
+    spec === undefined
+      ? undefined
+      : new SentencePassageEncoder(spec.encoder, spec.path === undefined ? {} : { path: spec.path });
+  // The FAQ's question is its first phrasing already: not indexed again as a title.
+  const faqIndex =
+    faqItems.length === 0 ? null : await buildRetrievalIndex(faqItems, { includeTitle: false }, dense);
+  const passageIndex = passages.length === 0 ? null : await buildRetrievalIndex(passages, {}, dense);
+  return { faqIndex, passageIndex };
+}
+
 /**
  * Trains an assistant on a knowledge folder's contents.
  *
@@ -199,7 +293,7 @@ export async function trainAssistant(
   );
   const useOos = options.outOfScopeClass && knowledge.outOfScope.length >= MIN_OOS_EXAMPLES;
   const oosExamples = useOos ? knowledge.outOfScope.map((o) => ({ text: o.text, label: OUT_OF_SCOPE })) : [];
-  let classifier: TextClassifier | null = null;
+  let classifier: IntentModel | null = null;
   let temperature = 1;
   let threshold: ThresholdChoice = {
     threshold: 0,
@@ -222,28 +316,8 @@ export async function trainAssistant(
       useOos,
     ));
   }
-  const faqItems = knowledge.faqs.flatMap((faq) =>
-    [faq.question, ...faq.alternatives].map((question, k) => ({
-      id: `${faq.id}#${k}`,
-      text: question,
-      title: faq.question,
-      source: `faq:${faq.id}`,
-      meta: { faq: faq.id, lang: faq.lang ?? detectLanguage(question) },
-    })),
-  );
-  const passages = knowledge.documents.flatMap((doc) =>
-    splitDocument(doc.text, { format: doc.format, source: documentRef(doc.name) }).map((p) => ({
-      id: p.id,
-      text: p.text,
-      title: p.title,
-      source: p.source,
-      meta: { lang: detectLanguage(p.text) },
-    })),
-  );
-  // The FAQ's question is its first phrasing already: not indexed again as a title.
-  const faqIndex =
-    faqItems.length === 0 ? null : await buildRetrievalIndex(faqItems, { includeTitle: false });
-  const passageIndex = passages.length === 0 ? null : await buildRetrievalIndex(passages, {});
+  const spec = training.encoder;
+  const { faqIndex, passageIndex } = await buildIndexes(knowledge, spec);
   const taggers = { ...training.taggers };
   const snapshot: AssistantSnapshot = {
     settings: knowledge.settings,
@@ -254,6 +328,15 @@ export async function trainAssistant(
     validation: { examples: heldCount, outOfScope: heldOos, temperature, threshold },
     taggers: TEXT_LANGUAGES.filter((l) => taggers[l] !== undefined),
     indexes: { faq: faqIndex !== null, passages: passageIndex !== null, examples: exampleIndex !== null },
+    encoder:
+      spec === undefined
+        ? null
+        : {
+            id: spec.encoder.id,
+            checksum: spec.encoder.checksum,
+            dim: spec.encoder.dim,
+            path: spec.path ?? null,
+          },
   };
   const languages = await loadLanguageDetector(knowledge.settings.language ?? {});
   return new Assistant(snapshot, classifier, faqIndex, passageIndex, taggers, exampleIndex, languages);
