@@ -10,7 +10,7 @@ import { type FastifyInstance, type FastifyRequest, fastify, LogController } fro
 import { Monitor } from "../apps/monitor/index.ts";
 import { TEXTKIT_VERSION, TextkitError } from "../core/index.ts";
 import { Authenticator, type KeyVerifier } from "./auth.ts";
-import { resolveServerConfig, type ServerConfig } from "./config.ts";
+import { type ResolvedServerConfig, resolveServerConfig, type ServerConfig } from "./config.ts";
 import { DatabaseHandle } from "./database-handle.ts";
 import { EncoderPool } from "./encoder-pool.ts";
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from "./error-handler.ts";
@@ -51,6 +51,14 @@ export interface ServerRuntime {
   listenWhenReady?: boolean;
 }
 
+/** The parts of a server that hold resources, closed together on close or a failed build. */
+interface ServerParts {
+  registry: ModelRegistry;
+  encoders: EncoderPool;
+  database: DatabaseHandle;
+  monitor: Monitor | null;
+}
+
 /**
  * Builds the server without listening: loads the models in the background (see /readyz),
  * opens the API key store unless auth is "off", and registers every route.
@@ -66,6 +74,63 @@ export async function buildServer(
   const resolved = resolveServerConfig(config);
   const stdout =
     resolved.logger !== false && resolved.logger.stream === undefined ? bufferedStdout() : undefined;
+  const app = createFastify(resolved, stdout);
+  const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });
+  const encoders = new EncoderPool({
+    maxQueue: resolved.encoderQueue,
+    onBatch: (encoder, stats) => {
+      metrics.encoderSeconds.observe({ encoder }, stats.seconds);
+      metrics.encoderBatchTexts.observe({ encoder }, stats.texts);
+      metrics.encoderWaitSeconds.observe({ encoder }, stats.waitedSeconds);
+    },
+  });
+  const registry = new ModelRegistry({
+    root: resolved.modelsDir,
+    loaders: { ...builtInFamilies({ encoders }), ...resolved.families },
+    log: app.log.child({ component: "registry" }),
+    watchIntervalMs: resolved.watchIntervalMs,
+    onSwap: (model) => metrics.swaps.inc({ model: model.name }),
+    onLoadFailed: (name) => metrics.reloadFailures.inc({ model: name }),
+  });
+  const state: TextkitServerState = { config: resolved, registry, metrics, monitor: null };
+  app.decorate("textkit", state);
+  app.decorateRequest("apiKey", null);
+  app.decorateRequest("errorCode", null);
+
+  const parts: ServerParts = { registry, encoders, database: new DatabaseHandle(resolved), monitor: null };
+  try {
+    const keys: KeyVerifier | null = resolved.auth === "off" ? null : await openKeyStore(parts.database);
+    await installHooks(app, resolved, new Authenticator(resolved.auth, keys), metrics);
+    app.addHook("onClose", async () => {
+      await closeParts(parts);
+      stdout?.flushSync();
+    });
+    if (resolved.docs) await app.register(fastifySwagger, SWAGGER_OPTIONS);
+    parts.monitor = await openMonitor(app, resolved, parts);
+    state.monitor = parts.monitor;
+    await app.register(healthRoutes, { registry });
+    await app.register(metricsRoutes, {
+      metrics,
+      requireAuth: resolved.metricsRequireAuth,
+      ...(runtime.clusterMetrics === undefined ? {} : { clusterText: runtime.clusterMetrics }),
+    });
+    await app.register(v1Routes(resolved, parts, metrics, app), { prefix: "/v1" });
+    if (resolved.docs) await app.register(docsRoutes);
+    await app.register(dashboardRoutes);
+    await registry.start();
+    startMonitorWhenReady(app, parts);
+  } catch (error) {
+    await closeParts(parts);
+    throw error;
+  }
+  return app;
+}
+
+/** Fastify with textkit's logger, request ids, body parser and error handlers. */
+function createFastify(
+  resolved: ResolvedServerConfig,
+  stdout: ReturnType<typeof bufferedStdout> | undefined,
+): FastifyInstance {
   const limits = { bodyLimitBytes: resolved.bodyLimitBytes, maxBatch: resolved.maxBatch };
   const app = fastify({
     logger: loggerOptions(resolved, stdout),
@@ -89,173 +154,144 @@ export async function buildServer(
   app.removeContentTypeParser("text/plain");
   installJsonBodyParser(app);
   installErrorHandlers(app, limits);
-
-  const metrics = new ServerMetrics({ loadedCount: () => registry.loadedCount });
-  const encoders = new EncoderPool({
-    maxQueue: resolved.encoderQueue,
-    onBatch: (encoder, stats) => {
-      metrics.encoderSeconds.observe({ encoder }, stats.seconds);
-      metrics.encoderBatchTexts.observe({ encoder }, stats.texts);
-      metrics.encoderWaitSeconds.observe({ encoder }, stats.waitedSeconds);
-    },
-  });
-  const registry = new ModelRegistry({
-    root: resolved.modelsDir,
-    loaders: { ...builtInFamilies({ encoders }), ...resolved.families },
-    log: app.log.child({ component: "registry" }),
-    watchIntervalMs: resolved.watchIntervalMs,
-    onSwap: (model) => metrics.swaps.inc({ model: model.name }),
-    onLoadFailed: (name) => metrics.reloadFailures.inc({ model: name }),
-  });
-  const state: TextkitServerState = { config: resolved, registry, metrics, monitor: null };
-  app.decorate("textkit", state);
-  app.decorateRequest("apiKey", null);
-  app.decorateRequest("errorCode", null);
-
-  const database = new DatabaseHandle(resolved);
-  let monitor: Monitor | null = null;
-  try {
-    const keys: KeyVerifier | null = resolved.auth === "off" ? null : await openKeyStore(database);
-    const auth = new Authenticator(resolved.auth, keys);
-
-    observe(app, metrics);
-    // Before the auth hook, so that a browser can read a 401 too.
-    await app.register(fastifyCors, {
-      origin:
-        resolved.cors.origins.length === 0
-          ? false
-          : resolved.cors.origins.includes("*")
-            ? "*"
-            : resolved.cors.origins,
-      methods: ["GET", "POST"],
-      allowedHeaders: ["Authorization", "Content-Type"],
-      maxAge: 600,
-    });
-    app.addHook("onRequest", auth.hook);
-    // While draining, a response that was in flight ends its keep-alive connection, so that
-    // close() does not wait for the client to hang up.
-    let closing = false;
-    app.addHook("preClose", async () => {
-      closing = true;
-    });
-    // Callback-style hooks (here and in observe) run on every request: an async one costs a
-    // promise and a microtask turn each time (issue 17, item 3).
-    app.addHook("onSend", (_request, reply, payload, done) => {
-      if (closing) reply.header("connection", "close");
-      done(null, payload);
-    });
-    app.addHook("onClose", async () => {
-      // The monitor first: its sources stop, and the documents it accepted are stored.
-      await monitor?.stop();
-      await registry.stop();
-      await encoders.close();
-      await database.close();
-      stdout?.flushSync();
-    });
-
-    if (resolved.docs) {
-      await app.register(fastifySwagger, {
-        openapi: {
-          openapi: "3.1.0",
-          info: {
-            title: "textkit",
-            version: TEXTKIT_VERSION,
-            description:
-              "Predict with trained textkit models. Send `Authorization: Bearer <token>` (keys from `textkit keys create`). Health, readiness and metrics need no key.",
-          },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-          tags: [
-            { name: "models", description: "Predict and inspect models (scope predict)" },
-            { name: "admin", description: "Reload and activate versions (scope admin)" },
-            { name: "health", description: "Liveness and readiness" },
-            { name: "metrics", description: "Prometheus metrics" },
-            { name: "assistants", description: "Chat with assistants, feedback, handovers (scope predict)" },
-            { name: "monitor", description: "The opinion monitor: ingest, trends, alerts (scope monitor)" },
-            {
-              name: "recommend",
-              description: "The recommend application: A/B split, impressions, CTR (scope predict)",
-            },
-            {
-              name: "radar",
-              description: "The technology radar: rings, history, suggestions (scope monitor)",
-            },
-          ],
-        },
-      });
-    }
-    if (resolved.monitor !== null) {
-      const m = resolved.monitor;
-      const log = app.log.child({ component: "monitor" });
-      monitor = await Monitor.open({
-        db: await database.get(),
-        config: m.config,
-        models: registryModels(registry),
-        log: (level, message, data) => log[level](data ?? {}, message),
-        sources: m.sources,
-        ...(m.fetch === undefined ? {} : { fetch: m.fetch }),
-        ...(m.webhookDelays === undefined ? {} : { webhookDelays: m.webhookDelays }),
-      });
-      state.monitor = monitor;
-    }
-    await app.register(healthRoutes, { registry });
-    await app.register(metricsRoutes, {
-      metrics,
-      requireAuth: resolved.metricsRequireAuth,
-      ...(runtime.clusterMetrics === undefined ? {} : { clusterText: runtime.clusterMetrics }),
-    });
-    await app.register(
-      async (v1) => {
-        if (resolved.rateLimit !== false) {
-          const { perMinute, burst } = resolved.rateLimit;
-          await v1.register(fastifyRateLimit, {
-            global: true,
-            max: burst,
-            timeWindow: 60_000,
-            store: tokenBucketStore(perMinute, burst),
-            keyGenerator: (request: FastifyRequest) =>
-              request.apiKey === null ? `ip:${request.ip}` : `key:${request.apiKey.id}`,
-            errorResponseBuilder: (_request, context) =>
-              new TextkitError("RATE_LIMITED", `too many requests; retry in ${context.after}`),
-          });
-        }
-        await v1.register(modelRoutes, { registry, config: resolved, metrics });
-        const served = new ServedEvents(database, app.log);
-        await v1.register(recommendRoutes, { registry, config: resolved, database, served });
-        await v1.register(recommendAppRoutes, {
-          registry,
-          database,
-          served,
-          metrics,
-          maxBatch: resolved.maxBatch,
-        });
-        await v1.register(searchRoutes, { registry, config: resolved, metrics });
-        await v1.register(assistRoutes, { registry, database, maxTextChars: resolved.maxTextChars });
-        await v1.register(adminRoutes, { registry });
-        await v1.register(runRoutes, { database });
-        await v1.register(monitorRoutes, { monitor, maxDocuments: resolved.monitor?.maxDocuments ?? 0 });
-        await v1.register(radarRoutes, { database });
-      },
-      { prefix: "/v1" },
-    );
-    if (resolved.docs) await app.register(docsRoutes);
-    await app.register(dashboardRoutes);
-    await registry.start();
-    if (monitor !== null) {
-      const started = monitor;
-      // Sources start once the models are loaded, so that the first documents find them.
-      registry
-        .whenReady()
-        .then(() => started.start())
-        .catch((error: unknown) => app.log.error({ err: error }, "the monitor did not start"));
-    }
-  } catch (error) {
-    await monitor?.stop();
-    await registry.stop();
-    await encoders.close();
-    await database.close();
-    throw error;
-  }
   return app;
+}
+
+/** Metrics and access log, CORS, the auth check and the draining `Connection: close`. */
+async function installHooks(
+  app: FastifyInstance,
+  resolved: ResolvedServerConfig,
+  auth: Authenticator,
+  metrics: ServerMetrics,
+): Promise<void> {
+  observe(app, metrics);
+  // Before the auth hook, so that a browser can read a 401 too.
+  const origins = resolved.cors.origins;
+  await app.register(fastifyCors, {
+    origin: origins.length === 0 ? false : origins.includes("*") ? "*" : origins,
+    methods: ["GET", "POST"],
+    allowedHeaders: ["Authorization", "Content-Type"],
+    maxAge: 600,
+  });
+  app.addHook("onRequest", auth.hook);
+  // While draining, a response that was in flight ends its keep-alive connection, so that
+  // close() does not wait for the client to hang up.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  // Callback-style hooks (here and in observe) run on every request: an async one costs a
+  // promise and a microtask turn each time (issue 17, item 3).
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (closing) reply.header("connection", "close");
+    done(null, payload);
+  });
+}
+
+/** Closes what the server holds: the monitor first (its sources stop, its documents are stored). */
+async function closeParts(parts: ServerParts): Promise<void> {
+  await parts.monitor?.stop();
+  await parts.registry.stop();
+  await parts.encoders.close();
+  await parts.database.close();
+}
+
+/** The OpenAPI document's header: title, security scheme and tags. */
+const SWAGGER_OPTIONS = {
+  openapi: {
+    openapi: "3.1.0",
+    info: {
+      title: "textkit",
+      version: TEXTKIT_VERSION,
+      description:
+        "Predict with trained textkit models. Send `Authorization: Bearer <token>` (keys from `textkit keys create`). Health, readiness and metrics need no key.",
+    },
+    components: { securitySchemes: { bearer: { type: "http" as const, scheme: "bearer" } } },
+    tags: [
+      { name: "models", description: "Predict and inspect models (scope predict)" },
+      { name: "admin", description: "Reload and activate versions (scope admin)" },
+      { name: "health", description: "Liveness and readiness" },
+      { name: "metrics", description: "Prometheus metrics" },
+      { name: "assistants", description: "Chat with assistants, feedback, handovers (scope predict)" },
+      { name: "monitor", description: "The opinion monitor: ingest, trends, alerts (scope monitor)" },
+      {
+        name: "recommend",
+        description: "The recommend application: A/B split, impressions, CTR (scope predict)",
+      },
+      { name: "radar", description: "The technology radar: rings, history, suggestions (scope monitor)" },
+    ],
+  },
+};
+
+/** The opinion monitor, when the configuration asks for one; its sources start later. */
+async function openMonitor(
+  app: FastifyInstance,
+  resolved: ResolvedServerConfig,
+  parts: ServerParts,
+): Promise<Monitor | null> {
+  const m = resolved.monitor;
+  if (m === null) return null;
+  const log = app.log.child({ component: "monitor" });
+  return Monitor.open({
+    db: await parts.database.get(),
+    config: m.config,
+    models: registryModels(parts.registry),
+    log: (level, message, data) => log[level](data ?? {}, message),
+    sources: m.sources,
+    ...(m.fetch === undefined ? {} : { fetch: m.fetch }),
+    ...(m.webhookDelays === undefined ? {} : { webhookDelays: m.webhookDelays }),
+  });
+}
+
+/** Sources start once the models are loaded, so that the first documents find them. */
+function startMonitorWhenReady(app: FastifyInstance, parts: ServerParts): void {
+  const started = parts.monitor;
+  if (started === null) return;
+  parts.registry
+    .whenReady()
+    .then(() => started.start())
+    .catch((error: unknown) => app.log.error({ err: error }, "the monitor did not start"));
+}
+
+/** Every route under /v1, behind the per-key rate limit when one is configured. */
+function v1Routes(
+  resolved: ResolvedServerConfig,
+  parts: ServerParts,
+  metrics: ServerMetrics,
+  app: FastifyInstance,
+): (v1: FastifyInstance) => Promise<void> {
+  const { registry, database, monitor } = parts;
+  return async (v1) => {
+    if (resolved.rateLimit !== false) {
+      const { perMinute, burst } = resolved.rateLimit;
+      await v1.register(fastifyRateLimit, {
+        global: true,
+        max: burst,
+        timeWindow: 60_000,
+        store: tokenBucketStore(perMinute, burst),
+        keyGenerator: (request: FastifyRequest) =>
+          request.apiKey === null ? `ip:${request.ip}` : `key:${request.apiKey.id}`,
+        errorResponseBuilder: (_request, context) =>
+          new TextkitError("RATE_LIMITED", `too many requests; retry in ${context.after}`),
+      });
+    }
+    await v1.register(modelRoutes, { registry, config: resolved, metrics });
+    const served = new ServedEvents(database, app.log);
+    await v1.register(recommendRoutes, { registry, config: resolved, database, served });
+    await v1.register(recommendAppRoutes, {
+      registry,
+      database,
+      served,
+      metrics,
+      maxBatch: resolved.maxBatch,
+    });
+    await v1.register(searchRoutes, { registry, config: resolved, metrics });
+    await v1.register(assistRoutes, { registry, database, maxTextChars: resolved.maxTextChars });
+    await v1.register(adminRoutes, { registry });
+    await v1.register(runRoutes, { database });
+    await v1.register(monitorRoutes, { monitor, maxDocuments: resolved.monitor?.maxDocuments ?? 0 });
+    await v1.register(radarRoutes, { database });
+  };
 }
 
 /** The URL decoded, so that the log's masking sees e-mail addresses as people write them. */

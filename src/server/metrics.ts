@@ -12,6 +12,25 @@ export interface MetricsSource {
 /** Latency buckets from half a millisecond, where a single prediction lands, to seconds. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+function newCounter<T extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly T[],
+): Counter<T> {
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+function newHistogram<T extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly T[],
+  buckets: number[],
+): Histogram<T> {
+  return new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+}
+
 /**
  * The server's counters, gauges and histograms.
  *
@@ -42,88 +61,70 @@ export class ServerMetrics {
   constructor(source: MetricsSource, options: { processMetrics?: boolean } = {}) {
     const registry = new Registry();
     this.registry = registry;
-    this.requests = new Counter({
-      name: "http_requests_total",
-      help: "HTTP requests answered, by method, route pattern and status code.",
-      labelNames: ["method", "route", "status"],
-      registers: [registry],
-    });
-    this.duration = new Histogram({
-      name: "http_request_duration_seconds",
-      help: "Time from receiving a request to sending the response, by route pattern.",
-      labelNames: ["method", "route"],
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    });
+    const counter = <T extends string>(name: string, help: string, labels: readonly T[]): Counter<T> =>
+      newCounter(registry, name, help, labels);
+    const histogram = <T extends string>(name: string, help: string, labels: readonly T[]): Histogram<T> =>
+      newHistogram(registry, name, help, labels, DURATION_BUCKETS);
+    this.requests = counter(
+      "http_requests_total",
+      "HTTP requests answered, by method, route pattern and status code.",
+      ["method", "route", "status"],
+    );
+    this.duration = histogram(
+      "http_request_duration_seconds",
+      "Time from receiving a request to sending the response, by route pattern.",
+      ["method", "route"],
+    );
     this.inFlight = new Gauge({
       name: "http_requests_in_flight",
       help: "Requests received and not yet answered.",
       registers: [registry],
     });
-    this.reloadFailures = new Counter({
-      name: "textkit_model_reload_failures_total",
-      help: "Model versions refused when loading (broken or foreign artifacts).",
-      labelNames: ["model"],
-      registers: [registry],
-    });
-    this.swaps = new Counter({
-      name: "textkit_model_swaps_total",
-      help: "Model versions loaded and made active.",
-      labelNames: ["model"],
-      registers: [registry],
-    });
-    this.predictions = new Counter({
-      name: "textkit_predictions_total",
-      help: "Inputs predicted, by model.",
-      labelNames: ["model"],
-      registers: [registry],
-    });
+    this.reloadFailures = counter(
+      "textkit_model_reload_failures_total",
+      "Model versions refused when loading (broken or foreign artifacts).",
+      ["model"],
+    );
+    this.swaps = counter("textkit_model_swaps_total", "Model versions loaded and made active.", ["model"]);
+    this.predictions = counter("textkit_predictions_total", "Inputs predicted, by model.", ["model"]);
     const served = ["app", "model", "version", "variant"] as const;
-    this.recommendImpressions = new Counter({
-      name: "textkit_recommend_impressions_total",
-      help: "Items the recommend application showed, by model version and A/B variant.",
-      labelNames: served,
-      registers: [registry],
-    });
-    this.recommendClicks = new Counter({
-      name: "textkit_recommend_clicks_total",
-      help: "Clicks attributed to shown items (click-through rate: divide by the impressions).",
-      labelNames: served,
-      registers: [registry],
-    });
-    this.recommendConversions = new Counter({
-      name: "textkit_recommend_conversions_total",
-      help: "Likes, shares and purchases attributed to shown items.",
-      labelNames: served,
-      registers: [registry],
-    });
-    this.recommendEventIssues = new Counter({
-      name: "textkit_recommend_event_issues_total",
-      help: "Events counted and reported: duplicate (not applied again), unknown_item (kept, not applied), out_of_order (applied).",
-      labelNames: ["app", "kind"],
-      registers: [registry],
-    });
-    this.encoderSeconds = new Histogram({
-      name: "textkit_encoder_batch_seconds",
-      help: "Time of one forward pass of a pretrained encoder (tokenising and pooling included), by encoder id.",
-      labelNames: ["encoder"],
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    });
-    this.encoderBatchTexts = new Histogram({
-      name: "textkit_encoder_batch_texts",
-      help: "Texts in one dynamic batch of a pretrained encoder, by encoder id.",
-      labelNames: ["encoder"],
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
-      registers: [registry],
-    });
-    this.encoderWaitSeconds = new Histogram({
-      name: "textkit_encoder_wait_seconds",
-      help: "Longest time a request of a batch waited for the batch to start, by encoder id.",
-      labelNames: ["encoder"],
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    });
+    this.recommendImpressions = counter(
+      "textkit_recommend_impressions_total",
+      "Items the recommend application showed, by model version and A/B variant.",
+      served,
+    );
+    this.recommendClicks = counter(
+      "textkit_recommend_clicks_total",
+      "Clicks attributed to shown items (click-through rate: divide by the impressions).",
+      served,
+    );
+    this.recommendConversions = counter(
+      "textkit_recommend_conversions_total",
+      "Likes, shares and purchases attributed to shown items.",
+      served,
+    );
+    this.recommendEventIssues = counter(
+      "textkit_recommend_event_issues_total",
+      "Events counted and reported: duplicate (not applied again), unknown_item (kept, not applied), out_of_order (applied).",
+      ["app", "kind"],
+    );
+    this.encoderSeconds = histogram(
+      "textkit_encoder_batch_seconds",
+      "Time of one forward pass of a pretrained encoder (tokenising and pooling included), by encoder id.",
+      ["encoder"],
+    );
+    this.encoderBatchTexts = newHistogram(
+      registry,
+      "textkit_encoder_batch_texts",
+      "Texts in one dynamic batch of a pretrained encoder, by encoder id.",
+      ["encoder"],
+      [1, 2, 4, 8, 16, 32, 64, 128],
+    );
+    this.encoderWaitSeconds = histogram(
+      "textkit_encoder_wait_seconds",
+      "Longest time a request of a batch waited for the batch to start, by encoder id.",
+      ["encoder"],
+    );
     new Gauge({
       name: "textkit_models_loaded",
       help: "Models with an active version.",
