@@ -1,3 +1,5 @@
+export type { TaggerEncoderRef } from "./encoder-features.ts";
+export { taggerEncoderNeed } from "./encoder-features.ts";
 export { taggerFamily } from "./family.ts";
 export {
   charType,
@@ -9,6 +11,7 @@ export {
 } from "./features.ts";
 export type { GazetteerEntry, GazetteerSource } from "./gazetteer.ts";
 export { Gazetteer, readGazetteerEntries } from "./gazetteer.ts";
+export type { LoadTaggerOptions } from "./load-tagger.ts";
 export { loadTagger } from "./load-tagger.ts";
 export type { TaggerEncoding, TaggerOptions } from "./options.ts";
 export { DEFAULT_TAGGER_OPTIONS, resolveTaggerOptions, TAGGER_ENCODINGS } from "./options.ts";

@@ -1,4 +1,11 @@
-import { checkInt, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
+import {
+  checkInt,
+  checkOneOf,
+  TextkitError,
+  WORD_VECTOR_MODES,
+  type WordVectorMode,
+  withDefaults,
+} from "../../core/index.ts";
 
 export const TAGGER_ENCODINGS = ["bioes", "bio"] as const;
 export type TaggerEncoding = (typeof TAGGER_ENCODINGS)[number];
@@ -30,6 +37,11 @@ export interface TaggerOptions {
    * from them and grouped into `vectorClusters` clusters (and coarser ones) used as features.
    */
   unlabelled: string | null;
+  /**
+   * Taggers on a pretrained encoder (training data's `encoder`): a word split into several
+   * pieces gets its first piece's vector (BERT-NER's choice) or the mean of its pieces.
+   */
+  wordVector: WordVectorMode;
 }
 
 export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
@@ -43,6 +55,7 @@ export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
   vectorClusters: 256,
   clusters: null,
   unlabelled: null,
+  wordVector: "first",
 });
 
 /** Fills in defaults and refuses values that cannot train. */
@@ -54,6 +67,7 @@ export function resolveTaggerOptions(partial: Partial<TaggerOptions> = {}): Tagg
   checkInt("minFeatureCount", o.minFeatureCount, 1, 1_000_000);
   checkInt("vectorClusters", o.vectorClusters, 2, 100_000);
   checkOneOf("encoding", o.encoding, TAGGER_ENCODINGS);
+  checkOneOf("wordVector", o.wordVector, WORD_VECTOR_MODES);
   if (o.language !== null && o.language !== "en" && o.language !== "zh") {
     throw new TextkitError("OPTION_INVALID", `language must be en or zh, got '${String(o.language)}'`);
   }

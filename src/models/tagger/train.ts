@@ -30,6 +30,7 @@ import {
   type TaggerWeights,
 } from "./sequence-tagger.ts";
 import { buildTagSet, type TagSet, tagIndex } from "./tag-set.ts";
+import { trainingVectors, withTrainingVectors } from "./train-encoder.ts";
 import { transitionBounds, ViterbiScratch, viterbi } from "./viterbi.ts";
 
 /**
@@ -56,6 +57,8 @@ export async function trainTagger(
   const tagSet = buildTagSet(types, options.encoding);
   const lookup = tagIndex(tagSet);
   const resources = await featureResources(options, data, language);
+  const vectors = await trainingVectors(data, options, hooks);
+  if (vectors !== null) resources.encoder = vectors.ref;
   const features = new TaggerFeatures(language, resources);
   const { encoded, table } = encodeTraining(
     train.sentences,
@@ -64,8 +67,11 @@ export async function trainTagger(
     options.encoding,
     options.minFeatureCount,
   );
+  if (vectors !== null) encoded.dense = { vectors: vectors.train.flat, dim: vectors.dim };
   const useDev = dev !== undefined && dev.sentences.length > 0;
   const heldOut = useDev ? { data: dev, encoded: encodeHeldOut(dev, features, table) } : null;
+  if (heldOut !== null && vectors?.dev)
+    heldOut.encoded.dense = { vectors: vectors.dev.flat, dim: vectors.dim };
   const run = runEpochs({ options, tagSet, encoded, rows: table.rows, heldOut, hooks, t0 });
   const pruned = pruneRows(table, run.weights, tagSet.tags.length);
   const trainedSeconds = (performance.now() - t0) / 1000;
@@ -101,12 +107,8 @@ export async function trainTagger(
     resources,
     record,
   );
-  const { seconds: calibrationSeconds, ...calibration } = fitCalibration(
-    uncalibrated,
-    useDev ? dev : train,
-    useDev ? "dev" : "train",
-    lookup,
-    hooks,
+  const { seconds: calibrationSeconds, ...calibration } = withTrainingVectors(uncalibrated, vectors, () =>
+    fitCalibration(uncalibrated, useDev ? dev : train, useDev ? "dev" : "train", lookup, hooks),
   );
   const trainSeconds = (performance.now() - t0) / 1000;
   Object.assign(final, {
@@ -120,8 +122,9 @@ export async function trainTagger(
   record.finishedAt = finishedAt.toISOString();
   record.seconds = (finishedAt.getTime() - started.getTime()) / 1000;
   const result = uncalibrated.withCalibration(calibration);
+  if (data.encoder !== undefined) result.useEncoder(data.encoder);
   if (useDev) {
-    const evaluation = result.evaluate(dev);
+    const evaluation = withTrainingVectors(result, vectors, () => result.evaluate(dev));
     final["dev"] = { f1: evaluation.entities.micro.f1, report: evaluation.entities };
   }
   return result;
@@ -181,7 +184,7 @@ function runEpochs(run: EpochRun): {
   const { sentenceStart } = encoded;
   const count = sentenceStart.length - 1;
   const tokens = sentenceStart[count]!;
-  const model = new AveragedPerceptron(run.rows, tagSet);
+  const model = new AveragedPerceptron(run.rows, tagSet, encoded.dense?.dim ?? 0);
   const rng = new Random(options.seed);
   const order = new Int32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
@@ -268,7 +271,7 @@ class Decoder {
     const T = this.tagSet.tags.length;
     if (this.emit.length < n * T) this.emit = new Float64Array(n * T * 2);
     if (this.path.length < n) this.path = new Int32Array(n * 2);
-    addEmissions(encoded, first, n, w.emit, T, this.emit);
+    addEmissions(encoded, first, n, w.emit, T, this.emit, w.dense);
     viterbi(this.tagSet, n, this.emit, w.trans, w.start, w.end, this.path, this.scratch, bound);
     return this.path;
   }
