@@ -14,7 +14,7 @@ import { scratchFiles } from "./support/data-files.ts";
 const ENCODERS = fileURLToPath(new URL("./fixtures/encoders/", import.meta.url));
 const scratch = scratchFiles("cli-tag-encoder");
 
-/** "atm" is an ORG five words after a money word and O otherwise (see encoder-tagger.test.ts). */
+/** "atm" is an ORG five words after a money word and O otherwise (see tagger-encoder.test.ts). */
 function conll(): string {
   let out = "";
   for (let copy = 0; copy < 3; copy++) {

@@ -4,15 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { dataset, sentence } from "../../../test/support/tagged-sentences.ts";
-import type { TaggedDataset } from "../../data/index.ts";
-import { loadEncoder, type OnnxEncoder } from "../encoder/index.ts";
-import { taggerEncoderNeed } from "./encoder-features.ts";
-import { loadTagger } from "./load-tagger.ts";
-import type { SequenceTagger } from "./sequence-tagger.ts";
-import { trainTagger } from "./train.ts";
+import type { TaggedDataset } from "../src/data/index.ts";
+import { loadEncoder, type OnnxEncoder } from "../src/models/encoder/index.ts";
+import {
+  loadTagger,
+  type SequenceTagger,
+  taggerEncoderNeed,
+  trainTagger,
+} from "../src/models/tagger/index.ts";
+import { dataset, sentence } from "./support/tagged-sentences.ts";
 
-const FIXTURES = fileURLToPath(new URL("../../../test/fixtures/encoders/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("./fixtures/encoders/", import.meta.url));
 
 /**
  * "atm" is an ORG after a money word in first position and O after any other, five words
