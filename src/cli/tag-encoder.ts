@@ -5,9 +5,9 @@
  * (the folder given by --encoder, else the one it was trained with; another is
  * ENCODER_CHANGED).
  */
+import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { TextkitError, WORD_VECTOR_MODES, type WordVectorMode } from "../core/index.ts";
-import type { OnnxEncoder } from "../models/encoder/index.ts";
+import { TextkitError, WORD_VECTOR_MODES, type WordEncoder, type WordVectorMode } from "../core/index.ts";
 import { loadTagger, type SequenceTagger, taggerEncoderNeed } from "../models/tagger/index.ts";
 import { openEncoder } from "./encoder-head.ts";
 import { parseChoice, parseInteger } from "./parse-options.ts";
@@ -48,8 +48,15 @@ export function addTagEncoderOptions(command: Command, training: boolean): Comma
     );
 }
 
-/** The encoder `tag train --encoder` trains on (null without the flag); --word-vector needs it. */
-export async function trainingEncoder(flags: TagEncoderFlags): Promise<OnnxEncoder | null> {
+/**
+ * Runs `train` with the encoder of `tag train --encoder` (and its folder), or with none
+ * without the flag (--word-vector then is OPTION_INVALID); the encoder is closed after.
+ */
+export async function withTrainingEncoder<T>(
+  flags: TagEncoderFlags,
+  bar: { log(line: string): void },
+  train: (encoder: { model: WordEncoder; path: string } | undefined) => Promise<T>,
+): Promise<T> {
   if (flags.encoder === undefined) {
     if (flags.wordVector !== undefined) {
       throw new TextkitError(
@@ -60,9 +67,15 @@ export async function trainingEncoder(flags: TagEncoderFlags): Promise<OnnxEncod
         },
       );
     }
-    return null;
+    return train(undefined);
   }
-  return openEncoder(flags.encoder, flags);
+  const encoder = await openEncoder(flags.encoder, flags);
+  try {
+    bar.log(`encoder: ${encoder.id}, ${encoder.dim} dimensions (${flags.encoder})`);
+    return await train({ model: encoder, path: resolve(flags.encoder) });
+  } finally {
+    await encoder.close();
+  }
 }
 
 /**

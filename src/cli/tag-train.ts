@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { Random, TextkitError, type WordEncoder } from "../core/index.ts";
 import { loadTaggedDataset, type TaggedDataset, taggedDatasetFromSentences } from "../data/index.ts";
@@ -20,7 +20,7 @@ import { checkModelOutput } from "./output-paths.ts";
 import { parseChoice, parseInteger, type SplitFractions } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { classifierHooks } from "./report-output.ts";
-import { addTagEncoderOptions, type TagEncoderFlags, trainingEncoder } from "./tag-encoder.ts";
+import { addTagEncoderOptions, type TagEncoderFlags, withTrainingEncoder } from "./tag-encoder.ts";
 import {
   addTaggedDataOptions,
   describeTaggedDataset,
@@ -237,17 +237,9 @@ async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): P
     gazetteer,
     out: flags.out,
   };
-  const encoder = await trainingEncoder(flags);
-  let outcome: TaggerTrainingOutcome;
-  try {
-    if (encoder !== null && flags.encoder !== undefined) {
-      bar.log(`encoder: ${encoder.id}, ${encoder.dim} dimensions (${flags.encoder})`);
-      plan.encoder = { model: encoder, path: resolve(flags.encoder) };
-    }
-    outcome = await trainTaggerAndSave(plan, bar);
-  } finally {
-    await encoder?.close();
-  }
+  const outcome = await withTrainingEncoder(flags, bar, (encoder) =>
+    trainTaggerAndSave(encoder === undefined ? plan : { ...plan, encoder }, bar),
+  );
   const { model, runRecordPath: runRecord } = outcome;
   const devEvaluation = outcome.dev;
   const testEvaluation = outcome.test;
