@@ -20,7 +20,9 @@ The test fixtures (test/fixtures/encoders/, committed, a few hundred KB) are:
   refuses (ENCODER_UNSUPPORTED);
 - ``reference.json``: for every fixture and text, the token ids from an independent
   reference (the WordPiece implementation below; the sentencepiece library) and the pooled
-  embeddings of PyTorch's forward pass (mean, CLS, max, mean normalised), each text alone.
+  embeddings of PyTorch's forward pass (mean, CLS, max, mean normalised), each text alone;
+- ``hidden-states.json``: bert-wordpiece's last hidden state before pooling, every token of
+  one sentence given as words, with each piece's word (``--hidden-states`` writes only it).
 
 Weights are random (seeded): these models say nothing about accuracy, only about whether
 textkit computes exactly what PyTorch computes.
@@ -515,6 +517,38 @@ def build_unigram_fixture(out, reference):
         reference["xlmr"] = rows
 
 
+# A sentence given as words, for the tagger's token vectors: words of several pieces, a
+# word the vocabulary cannot spell ([UNK]) and Chinese characters, one word each.
+STATE_WORDS = ["unknownwordzz", "transfers", "我", "的", "卡", "card", "qqqq"]
+
+
+def build_hidden_states(out):
+    """hidden-states.json: bert-wordpiece's last hidden state (every token, no pooling) of
+    STATE_WORDS, with each piece's word index from the reference tokenizer. The weights are
+    rebuilt from the seed; the pooled mean is checked against reference.json first, so the
+    file can be added without rewriting the committed ONNX files."""
+    vocab = wordpiece_vocab()
+    cfg = bert_config(len(vocab), 32, 2, 4, 64, 64)
+    enc = make_encoder(cfg, xlmr=False, seed=SEED, std=0.3)
+    with open(os.path.join(out, "reference.json"), encoding="utf-8") as f:
+        first = json.load(f)["bert"][0]
+    again = pooled(enc, first["ids"], False)["mean"]
+    assert max(abs(a - b) for a, b in zip(again, first["mean"])) < 1e-9, "weights differ from the fixture's"
+    ids, word_of = [vocab.index("[CLS]")], [-1]
+    for w, word in enumerate(STATE_WORDS):
+        pieces = wordpiece_ids(word, vocab)[1:-1]
+        ids.extend(pieces)
+        word_of.extend([w] * len(pieces))
+    ids.append(vocab.index("[SEP]"))
+    word_of.append(-1)
+    x = torch.tensor([ids], dtype=torch.long)
+    with torch.no_grad():
+        h = enc.run(x, torch.ones_like(x), torch.zeros_like(x))[0].double()
+    write_json(os.path.join(out, "hidden-states.json"), {
+        "folder": "bert-wordpiece", "words": STATE_WORDS, "ids": ids, "wordOf": word_of, "states": h.tolist(),
+    })
+
+
 def bench_vocab(text_file, size):
     """The fixture vocabulary plus the `size` commonest words of a text file, so that the
     benchmark's texts get about as many tokens per word as a real BERT vocabulary gives."""
@@ -555,16 +589,22 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser.add_argument("--out", default=os.path.join(here, "..", "test", "fixtures", "encoders"))
     parser.add_argument("--bench", metavar="DIR", help="write the benchmark-sized models to DIR instead")
+    parser.add_argument("--hidden-states", action="store_true",
+                        help="only write hidden-states.json next to the existing fixtures (weights rebuilt from the seed)")
     parser.add_argument("--vocab-from", metavar="FILE", help="with --bench: add the commonest words of this text file")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.bench:
         build_bench_models(args.bench, args.vocab_from)
         return
+    if args.hidden_states:
+        build_hidden_states(args.out)
+        return
     reference = {"texts": TEXTS}
     build_wordpiece_fixtures(args.out, reference)
     build_unigram_fixture(args.out, reference)
     write_json(os.path.join(args.out, "reference.json"), reference)
+    build_hidden_states(args.out)
 
 
 if __name__ == "__main__":

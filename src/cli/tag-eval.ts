@@ -1,9 +1,10 @@
 import { type Command, Option } from "commander";
-import { loadTaggedDataset } from "../data/index.ts";
+import { loadTaggedDataset, type TaggedDataset } from "../data/index.ts";
 import { entityReport, entityReportToDict, formatEntityReport } from "../eval/index.ts";
-import { loadTagger } from "../models/tagger/index.ts";
+import type { TaggerEvaluation } from "../models/tagger/index.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseInteger } from "./parse-options.ts";
+import { addTagEncoderOptions, openTagger, type TagEncoderFlags } from "./tag-encoder.ts";
 import {
   addTaggedDataOptions,
   describeTaggedDataset,
@@ -13,7 +14,7 @@ import {
   taggerMetrics,
 } from "./tag-options.ts";
 
-interface TagEvalFlags extends TaggedDataFlags {
+interface TagEvalFlags extends TaggedDataFlags, TagEncoderFlags {
   model: string;
   data: string;
   digits: number;
@@ -22,12 +23,18 @@ interface TagEvalFlags extends TaggedDataFlags {
 }
 
 async function runEval(flags: TagEvalFlags, io: CliIo): Promise<void> {
-  const model = await loadTagger(flags.model);
-  const data = await loadTaggedDataset(flags.data, {
-    ...taggedReadOptionsOf(flags),
-    language: flags.language ?? model.language,
-  });
-  const evaluation = model.evaluate(data);
+  const { model, close } = await openTagger(flags.model, flags);
+  let evaluation: TaggerEvaluation;
+  let data: TaggedDataset;
+  try {
+    data = await loadTaggedDataset(flags.data, {
+      ...taggedReadOptionsOf(flags),
+      language: flags.language ?? model.language,
+    });
+    evaluation = await model.evaluateAsync(data);
+  } finally {
+    await close();
+  }
   const truth = data.sentences.map((s) => s.tags);
   // conlleval's lenient chunking, for comparison with published CoNLL numbers; the tagger
   // never emits a broken sequence, so the two differ only on odd gold data.
@@ -74,9 +81,10 @@ export function registerTagEval(tag: Command, io: CliIo): Command {
       new Option("--digits <n>", "digits after the point").argParser(parseInteger("--digits", 0)).default(4),
     )
     .option("--conlleval", "also print the entity report with conlleval's lenient chunking")
-    .option("--json", "print one JSON object instead of text")
-    .action(async (flags: TagEvalFlags) => {
-      await runEval(flags, io);
-    });
+    .option("--json", "print one JSON object instead of text");
+  addTagEncoderOptions(command, false);
+  command.action(async (flags: TagEvalFlags) => {
+    await runEval(flags, io);
+  });
   return command;
 }

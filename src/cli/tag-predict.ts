@@ -1,11 +1,11 @@
 import { type Command, Option } from "commander";
-import { loadTagger } from "../models/tagger/index.ts";
 import { addTextInputOptions, type TextInputFlags } from "./data-options.ts";
 import { predictInput } from "./input-texts.ts";
 import { type CliIo, writeAll } from "./io.ts";
 import { parseInteger } from "./parse-options.ts";
+import { addTagEncoderOptions, openTagger, type TagEncoderFlags } from "./tag-encoder.ts";
 
-interface TagPredictFlags extends TextInputFlags {
+interface TagPredictFlags extends TextInputFlags, TagEncoderFlags {
   model: string;
   input?: string;
   tokens?: boolean;
@@ -13,19 +13,23 @@ interface TagPredictFlags extends TextInputFlags {
 }
 
 async function runPredict(flags: TagPredictFlags, io: CliIo): Promise<void> {
-  const model = await loadTagger(flags.model);
-  const batches = predictInput(flags, io);
-  for await (const batch of batches) {
-    const results = model.predict(
-      batch.map((item) => item.text),
-      { tokens: flags.tokens === true },
-    );
-    let out = "";
-    for (let i = 0; i < batch.length; i++) {
-      const { text, line } = batch[i]!;
-      out += `${JSON.stringify({ text, ...results[i]!, line })}\n`;
+  const { model, close } = await openTagger(flags.model, flags);
+  try {
+    const batches = predictInput(flags, io);
+    for await (const batch of batches) {
+      const results = await model.predictAsync(
+        batch.map((item) => item.text),
+        { tokens: flags.tokens === true },
+      );
+      let out = "";
+      for (let i = 0; i < batch.length; i++) {
+        const { text, line } = batch[i]!;
+        out += `${JSON.stringify({ text, ...results[i]!, line })}\n`;
+      }
+      if (!(await writeAll(io.stdout, out))) return;
     }
-    if (!(await writeAll(io.stdout, out))) return;
+  } finally {
+    await close();
   }
 }
 
@@ -55,9 +59,10 @@ export function registerTagPredict(tag: Command, io: CliIo): Command {
       new Option("--batch-size <n>", "texts read and tagged at a time")
         .argParser(parseInteger("--batch-size", 1))
         .default(256),
-    )
-    .action(async (flags: TagPredictFlags) => {
-      await runPredict(flags, io);
-    });
+    );
+  addTagEncoderOptions(command, false);
+  command.action(async (flags: TagPredictFlags) => {
+    await runPredict(flags, io);
+  });
   return command;
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { Random, TextkitError } from "../core/index.ts";
+import { Random, TextkitError, type WordEncoder } from "../core/index.ts";
 import { loadTaggedDataset, type TaggedDataset, taggedDatasetFromSentences } from "../data/index.ts";
 import { entityReportToDict } from "../eval/index.ts";
 import {
@@ -21,6 +21,7 @@ import { checkModelOutput } from "./output-paths.ts";
 import { parseChoice, parseInteger, parseNumber, type SplitFractions } from "./parse-options.ts";
 import { ProgressBar } from "./progress-bar.ts";
 import { classifierHooks } from "./report-output.ts";
+import { addTagEncoderOptions, type TagEncoderFlags, withTrainingEncoder } from "./tag-encoder.ts";
 import {
   addTaggedDataOptions,
   describeTaggedDataset,
@@ -30,7 +31,7 @@ import {
   taggerMetrics,
 } from "./tag-options.ts";
 
-interface TagTrainFlags extends TaggedDataFlags, HeldOutFlags {
+interface TagTrainFlags extends TaggedDataFlags, HeldOutFlags, TagEncoderFlags {
   out: string;
   epochs?: number;
   patience?: number;
@@ -61,6 +62,8 @@ export interface TaggerTrainingPlan {
   options: Partial<TaggerOptions>;
   gazetteer: GazetteerEntry[];
   out: string;
+  /** `--encoder`: the pretrained encoder whose word vectors the tagger also learns from, and its folder. */
+  encoder?: { model: WordEncoder; path: string };
 }
 
 export interface TaggerTrainingOutcome {
@@ -86,15 +89,22 @@ export async function trainTaggerAndSave(
   let model: SequenceTagger;
   try {
     model = await trainTagger(
-      { train: plan.train, ...(dev === undefined ? {} : { dev: dev.data }), gazetteer: plan.gazetteer },
+      {
+        train: plan.train,
+        ...(dev === undefined ? {} : { dev: dev.data }),
+        gazetteer: plan.gazetteer,
+        ...(plan.encoder === undefined
+          ? {}
+          : { encoder: plan.encoder.model, encoderPath: plan.encoder.path }),
+      },
       plan.options,
       classifierHooks(bar, epochs),
     );
   } finally {
     bar.finish();
   }
-  const devEvaluation = dev === undefined ? undefined : model.evaluate(dev.data);
-  const testEvaluation = test === undefined ? undefined : model.evaluate(test.data);
+  const devEvaluation = dev === undefined ? undefined : await model.evaluateAsync(dev.data);
+  const testEvaluation = test === undefined ? undefined : await model.evaluateAsync(test.data);
   if (model.runRecord !== null && test !== undefined && testEvaluation !== undefined) {
     // The trainer never sees the test set; the run record should still say how the model did on it.
     model.runRecord.final["test"] = {
@@ -186,6 +196,7 @@ function optionsOf(flags: TagTrainFlags): Partial<TaggerOptions> {
     ...(flags.vectorClusters === undefined ? {} : { vectorClusters: flags.vectorClusters }),
     ...(flags.clusters === undefined ? {} : { clusters: flags.clusters }),
     ...(flags.unlabelled === undefined ? {} : { unlabelled: flags.unlabelled }),
+    ...(flags.wordVector === undefined ? {} : { wordVector: flags.wordVector }),
   };
 }
 
@@ -231,7 +242,9 @@ async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): P
     gazetteer,
     out: flags.out,
   };
-  const outcome = await trainTaggerAndSave(plan, bar);
+  const outcome = await withTrainingEncoder(flags, bar, (encoder) =>
+    trainTaggerAndSave(encoder === undefined ? plan : { ...plan, encoder }, bar),
+  );
   const { model, runRecordPath: runRecord } = outcome;
   const devEvaluation = outcome.dev;
   const testEvaluation = outcome.test;
@@ -248,6 +261,8 @@ async function runTrain(flags: TagTrainFlags, splitGiven: boolean, io: CliIo): P
     language: model.language,
     options: model.options,
     features: model.table.rows,
+    encoder:
+      model.encoderRef === null ? null : { id: model.encoderRef.id, wordVector: model.encoderRef.wordVector },
     data: {
       train: { source: train.source, sentences: train.sentences.length },
       ...(dev === undefined ? {} : { dev: { source: dev.source, sentences: dev.data.sentences.length } }),
@@ -339,10 +354,11 @@ export function registerTagTrain(tag: Command, io: CliIo): Command {
       "unlabelled texts of the same kind, one a line: word vectors learned from them, clustered, as features",
     )
     .option("--json", "print one JSON object (options, metrics, reports) instead of text")
-    .option("-q, --quiet", "no progress or epoch lines on stderr")
-    .action(async (flags: TagTrainFlags, self: Command) => {
-      await runTrain(flags, self.getOptionValueSource("split") === "cli", io);
-    });
+    .option("-q, --quiet", "no progress or epoch lines on stderr");
+  addTagEncoderOptions(command, true);
+  command.action(async (flags: TagTrainFlags, self: Command) => {
+    await runTrain(flags, self.getOptionValueSource("split") === "cli", io);
+  });
   return command;
 }
 

@@ -16,8 +16,11 @@ export type {
   SentenceEncodeOptions,
   SentenceEncoder,
   SentenceVectors,
+  WordEncodeOptions,
   WordEncoder,
+  WordVectorMode,
 } from "./sentence-encoder.ts";
+export { WORD_VECTOR_MODES } from "./sentence-encoder.ts";
 export type { Chunk, ParsedTag, TagPrefix, TagScheme, TagViolation } from "./tag-schemes.ts";
 export {
   chunksToTags,

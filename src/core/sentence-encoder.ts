@@ -30,10 +30,25 @@ export interface SentenceEncoder {
   embed(texts: readonly string[], options?: SentenceEncodeOptions): Promise<SentenceVectors>;
 }
 
-/** An encoder that also gives one contextual vector per word (sub-word pieces averaged), for taggers. */
+/**
+ * How a word split into several sub-word pieces gets one vector: its first piece's (what
+ * BERT-NER trains on) or the mean of its pieces.
+ */
+export const WORD_VECTOR_MODES = ["first", "mean"] as const;
+export type WordVectorMode = (typeof WORD_VECTOR_MODES)[number];
+
+export interface WordEncodeOptions extends SentenceEncodeOptions {
+  /** Default "first". */
+  wordVector?: WordVectorMode;
+}
+
+/**
+ * An encoder that also gives one contextual vector per word, for taggers. A sentence
+ * longer than the encoder's maximum is run as overlapping windows, so every word gets one.
+ */
 export interface WordEncoder extends SentenceEncoder {
   embedWords(
     words: readonly (readonly string[])[],
-    options?: SentenceEncodeOptions,
-  ): Promise<{ vectors: Float32Array[]; dim: number; truncated: number }>;
+    options?: WordEncodeOptions,
+  ): Promise<{ vectors: Float32Array[]; dim: number; truncated: number; windowed?: number }>;
 }

@@ -7,7 +7,7 @@
  * An encoder stays loaded until the server closes: a hot swap to a new version of a model
  * on the same encoder finds it loaded, and the swap costs no second copy of its weights.
  */
-import type { SentenceEncoder } from "../core/index.ts";
+import type { WordEncoder } from "../core/index.ts";
 import { type BatchStats, EncoderBatcher, loadEncoder, type OnnxEncoder } from "../models/encoder/index.ts";
 
 export interface EncoderPoolOptions {
@@ -26,7 +26,7 @@ export interface EncoderPoolOptions {
 interface Loaded {
   encoder: OnnxEncoder;
   batcher: EncoderBatcher;
-  shared: SentenceEncoder;
+  shared: WordEncoder;
 }
 
 /** See the file's header. */
@@ -46,8 +46,11 @@ export class EncoderPool {
   /**
    * The encoder whose checksum is `checksum`, loaded from `dir` the first time it is asked
    * for. The caller checks the checksum of what it gets (a folder may hold another one).
+   * Taggers take its word vectors too: those run on the loaded encoder directly (the
+   * dynamic batcher gathers sentence embeddings only), so a tagger and a head on the same
+   * encoder share one copy of it.
    */
-  acquire(dir: string, checksum: string): Promise<SentenceEncoder> {
+  acquire(dir: string, checksum: string): Promise<WordEncoder> {
     let entry = this.#loaded.get(checksum);
     if (entry === undefined) {
       entry = this.#load(dir);
@@ -67,11 +70,12 @@ export class EncoderPool {
       ...(maxQueue === undefined ? {} : { maxQueue }),
       ...(onBatch === undefined ? {} : { onBatch: (stats: BatchStats) => onBatch(encoder.id, stats) }),
     });
-    const shared: SentenceEncoder = {
+    const shared: WordEncoder = {
       id: encoder.id,
       checksum: encoder.checksum,
       dim: encoder.dim,
       embed: (texts) => batcher.embed(texts),
+      embedWords: (words, options) => encoder.embedWords(words, options),
     };
     return { encoder, batcher, shared };
   }

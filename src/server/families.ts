@@ -26,7 +26,7 @@ import {
   SentencePassageEncoder,
   searchHitJson,
 } from "../models/retrieval/index.ts";
-import { loadTagger, TAGGER_FAMILY } from "../models/tagger/index.ts";
+import { loadTagger, TAGGER_FAMILY, taggerEncoderNeed } from "../models/tagger/index.ts";
 import { loadAssistantPredictor } from "./assist-predictor.ts";
 import { EncoderPool } from "./encoder-pool.ts";
 import type { FamilyLoader, ModelPredictOptions, Predictor } from "./registry.ts";
@@ -124,17 +124,37 @@ export async function loadEncoderHeadPredictor(dir: string, encoders: EncoderPoo
 
 /**
  * Loads a tagger artifact. Its predictions are `{ entities: [{ text, label, start, end }] }`
- * with UTF-16 offsets into the input; `k` and `threshold` do not apply to it.
+ * with UTF-16 offsets into the input; `k` and `threshold` do not apply to it. A tagger on a
+ * pretrained encoder takes it from the server's pool (shared by checksum).
  */
-export async function loadTaggerPredictor(dir: string, _manifest: ArtifactManifest): Promise<Predictor> {
-  const model = await loadTagger(dir);
+export async function loadTaggerPredictor(
+  dir: string,
+  _manifest: ArtifactManifest,
+  encoders: EncoderPool,
+): Promise<Predictor> {
+  const need = await taggerEncoderNeed(dir);
+  if (need !== null && need.path === null) {
+    throw new TextkitError(
+      "HEAD_ENCODER_REQUIRED",
+      `the tagger in ${dir} reads the word vectors of the encoder ${need.id} and does not name its folder`,
+      { file: dir },
+    );
+  }
+  const encoder =
+    need === null || need.path === null ? undefined : await encoders.acquire(need.path, need.checksum);
+  const model = await loadTagger(dir, encoder === undefined ? {} : { encoder });
   return {
     labels: model.types,
-    details: { language: model.language, features: model.table.rows, run: runSummary(model.runRecord) },
+    details: {
+      language: model.language,
+      features: model.table.rows,
+      encoder: need === null ? null : { id: need.id, wordVector: need.wordVector },
+      run: runSummary(model.runRecord),
+    },
     loaded: { family: TAGGER_FAMILY, model },
-    predict: (inputs) => model.predict(inputs),
-    selfTest() {
-      const [p] = model.predict(["textkit self-test 2026"]);
+    predict: (inputs) => model.predictAsync(inputs),
+    async selfTest() {
+      const [p] = await model.predictAsync(["textkit self-test 2026"]);
       if (p === undefined || !Array.isArray(p.entities)) {
         throw new TextkitError("ARTIFACT_CORRUPT", `the model in ${dir} does not tag a test text`, {
           file: dir,
@@ -364,7 +384,7 @@ export function builtInFamilies(context: { encoders?: EncoderPool } = {}): Recor
       manifest.options["kind"] === ENCODER_HEAD_KIND
         ? loadEncoderHeadPredictor(dir, encoders)
         : loadClassifierPredictor(dir, manifest),
-    [TAGGER_FAMILY]: loadTaggerPredictor,
+    [TAGGER_FAMILY]: (dir, manifest) => loadTaggerPredictor(dir, manifest, encoders),
     [RECOMMENDER_FAMILY]: loadRecommenderPredictor,
     [REGRESSOR_FAMILY]: loadRegressorPredictor,
     [CLUSTER_FAMILY]: (dir, manifest) => loadClusterPredictor(dir, manifest, encoders),

@@ -112,7 +112,8 @@ export function registryModels(registry: ModelRegistry): MonitorModelSource {
       return {
         find: async (texts) => {
           const served = resolve(registry, name, TAGGER_FAMILY, "entity");
-          if (isLoadedFamily(served.loaded, TAGGER_FAMILY))
+          // A tagger on an encoder answers asynchronously: through its predictor.
+          if (isLoadedFamily(served.loaded, TAGGER_FAMILY) && served.loaded.model.encoderRef === null)
             return taggerFinder(served.loaded.model).find(texts);
           return (await served.predict(texts, {})).map(entitiesOf);
         },

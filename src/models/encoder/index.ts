@@ -8,7 +8,9 @@ export { loadEncoder, OnnxEncoder } from "./loader.ts";
 export type { HiddenStates } from "./pooling.ts";
 export type { PullOptions, PullProgress, PullResult } from "./pull.ts";
 export { DEFAULT_HUB_ENDPOINT, pullEncoder } from "./pull.ts";
-export type { TokenizedText, TokenizedWords } from "./tokenize.ts";
+export type { SentenceTokenStates, TokenStatesOptions } from "./token-states.ts";
+export { planWindows, windowOwners, wordVectors } from "./token-states.ts";
+export type { TokenizedText } from "./tokenize.ts";
 export type {
   EncodedTexts,
   EncodedWords,

@@ -145,42 +145,6 @@ describe("loadEncoder: truncation", () => {
   });
 });
 
-describe("embedWords", () => {
-  it("maps pieces back to words: each word's vector is the mean of its pieces in context", async () => {
-    const encoder = await load("bert-wordpiece");
-    const words = ["unknownwordzz", "我", "的", "卡", "transfers"];
-    const out = await encoder.embedWords([words, ["a"]]);
-    assert.equal(out.vectors[0]?.length, words.length * out.dim);
-    assert.equal(out.vectors[1]?.length, out.dim);
-    // The same ids come from the sentence as one text; average its hidden states by hand.
-    const ids = encoder.tokenize(words.join(" ")).ids;
-    const hidden = await encoder.forward([ids]);
-    let t = 1; // after [CLS]
-    words.forEach((word, w) => {
-      const pieces = encoder.tokenize(word).ids.length - 2;
-      for (let d = 0; d < out.dim; d++) {
-        let sum = 0;
-        for (let p = 0; p < pieces; p++) sum += hidden.data[(t + p) * hidden.dim + d] as number;
-        assert.ok(
-          Math.abs(sum / pieces - (out.vectors[0]?.[w * out.dim + d] as number)) < 1e-5,
-          `${word} ${d}`,
-        );
-      }
-      t += pieces;
-    });
-    assert.equal(t, ids.length - 1);
-  });
-
-  it("gives words past the maximum zeros and counts the sentence as truncated", async () => {
-    const encoder = await load("xlmr-unigram", { maxLength: 6 });
-    const out = await encoder.embedWords([["card", "bank", "money", "transfer", "weather", "today"]]);
-    assert.equal(out.truncated, 1);
-    const last = out.vectors[0]?.subarray(5 * out.dim) as Float32Array;
-    assert.ok(last.every((v) => v === 0));
-    assert.ok(out.vectors[0]?.subarray(0, out.dim).some((v) => v !== 0));
-  });
-});
-
 describe("the embedding cache", () => {
   it("serves a second load from disk, keyed by checksum and text, truncation counted", async () => {
     const dir = await mkdtemp(join(tmpdir(), "textkit-enc-cache-"));

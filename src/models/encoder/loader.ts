@@ -10,11 +10,23 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
-import { checkBoolean, checkInt, checkOneOf, TextkitError } from "../../core/index.ts";
+import {
+  checkBoolean,
+  checkInt,
+  checkOneOf,
+  TextkitError,
+  type WordEncodeOptions,
+} from "../../core/index.ts";
 import { EmbeddingCache } from "./cache.ts";
 import { type EncoderFolder, readEncoderFolder } from "./folder.ts";
-import { type HiddenStates, poolRow, poolWords } from "./pooling.ts";
+import { type HiddenStates, poolRow } from "./pooling.ts";
 import { checkTexts } from "./texts.ts";
+import {
+  type SentenceTokenStates,
+  type TokenStatesOptions,
+  type TokenStatesRunner,
+  tokenStates,
+} from "./token-states.ts";
 import { EncoderTokenizer, type TokenizedText } from "./tokenize.ts";
 import {
   type EncodedTexts,
@@ -25,6 +37,7 @@ import {
   POOLING_MODES,
   type PretrainedEncoder,
 } from "./types.ts";
+import { embedWordsWith, openWordCache } from "./word-vectors.ts";
 
 const OUTPUT_NAMES = ["last_hidden_state", "token_embeddings"] as const;
 const KNOWN_INPUTS = new Set(["input_ids", "attention_mask", "token_type_ids"]);
@@ -113,6 +126,7 @@ export class OnnxEncoder implements PretrainedEncoder {
   readonly #tokenizer: EncoderTokenizer;
   readonly #padId: number;
   #cache: EmbeddingCache | undefined;
+  readonly #wordCaches = new Map<string, Promise<EmbeddingCache>>();
 
   /** @internal Use {@link loadEncoder}. */
   constructor(parts: {
@@ -246,51 +260,44 @@ export class OnnxEncoder implements PretrainedEncoder {
     return { vectors, dim, truncated, cached, rows };
   }
 
+  /**
+   * The last hidden state of every sub-word piece of sentences given as words, with each
+   * piece's word; long sentences run as overlapping windows (see token-states.ts).
+   *
+   * @example
+   * const [s] = await encoder.tokenStates([["Tim", "Cook", "visited", "Paris"]]);
+   * s.wordOf; // [0, 1, 1, 2, 3]: "Cook" is two pieces
+   */
+  tokenStates(
+    sentences: readonly (readonly string[])[],
+    options: TokenStatesOptions = {},
+  ): Promise<SentenceTokenStates[]> {
+    return tokenStates(this.#runner(), sentences, options, FORWARD_ROWS);
+  }
+
+  /**
+   * One vector per word (its first piece's by default, or `wordVector: "mean"`), through
+   * the embedding cache when the encoder has one.
+   */
   async embedWords(
     words: readonly (readonly string[])[],
-    options: EncodeOptions = {},
+    options: TokenStatesOptions & WordEncodeOptions = {},
   ): Promise<EncodedWords> {
-    if (
-      !Array.isArray(words) ||
-      words.some((s) => !Array.isArray(s) || s.some((w) => typeof w !== "string"))
-    ) {
-      throw new TextkitError(
-        "OPTION_INVALID",
-        "embedWords takes a list of sentences, each a list of word strings",
-        {
-          details: { option: "words" },
-        },
-      );
-    }
-    const batchSize = options.batchSize ?? DEFAULT_BATCH;
-    checkInt("batchSize", batchSize, 1, 65_536);
-    const dim = this.dim;
-    const tokens = words.map((sentence) => this.#tokenizer.encodeWords(sentence));
-    const vectors = words.map((sentence) => new Float32Array(sentence.length * dim));
-    const order = words
-      .map((_, i) => i)
-      .sort((a, b) => (tokens[a]?.ids.length ?? 0) - (tokens[b]?.ids.length ?? 0));
-    options.onProgress?.({ done: 0, total: words.length });
-    for (let start = 0; start < order.length; start += batchSize) {
-      const batch = order.slice(start, start + batchSize);
-      for (let at = 0; at < batch.length; at += FORWARD_ROWS) {
-        const rows = batch.slice(at, at + FORWARD_ROWS);
-        const hidden = await this.forward(rows.map((i) => tokens[i]?.ids ?? []));
-        rows.forEach((i, b) => {
-          const t = tokens[i];
-          if (t !== undefined)
-            poolWords(
-              hidden,
-              b,
-              t.wordOf,
-              (words[i] as readonly string[]).length,
-              vectors[i] as Float32Array,
-            );
-        });
+    const mode = options.wordVector ?? "first";
+    let cache: EmbeddingCache | undefined;
+    if (this.#cache !== undefined) {
+      let opening = this.#wordCaches.get(mode);
+      if (opening === undefined) {
+        opening = openWordCache(this.#cache, this.checksum, mode);
+        this.#wordCaches.set(mode, opening);
       }
-      options.onProgress?.({ done: Math.min(start + batchSize, order.length), total: words.length });
+      cache = await opening;
     }
-    return { vectors, dim, truncated: tokens.filter((t) => t.truncated).length };
+    return embedWordsWith(this.#runner(), words, options, FORWARD_ROWS, cache);
+  }
+
+  #runner(): TokenStatesRunner {
+    return { tokenizer: this.#tokenizer, dim: this.dim, forward: (rows) => this.forward(rows) };
   }
 
   async close(): Promise<void> {

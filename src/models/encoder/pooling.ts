@@ -56,33 +56,3 @@ export function poolRow(
   }
   for (let d = 0; d < dim; d++) out[offset + d] = (acc[d] as number) * scale;
 }
-
-/**
- * The mean of each word's pieces in row `row`: `wordOf[t]` names the word of token t (-1
- * for special tokens). Words with no piece kept stay zero in `out` (`words × dim`).
- */
-export function poolWords(
-  hidden: HiddenStates,
-  row: number,
-  wordOf: readonly number[],
-  words: number,
-  out: Float32Array,
-): void {
-  const { data, seq, dim } = hidden;
-  const base = row * seq * dim;
-  const sums = new Float64Array(words * dim);
-  const counts = new Int32Array(words);
-  for (let t = 0; t < wordOf.length; t++) {
-    const w = wordOf[t] as number;
-    if (w < 0) continue;
-    counts[w] = (counts[w] as number) + 1;
-    const at = base + t * dim;
-    for (let d = 0; d < dim; d++)
-      sums[w * dim + d] = (sums[w * dim + d] as number) + (data[at + d] as number);
-  }
-  for (let w = 0; w < words; w++) {
-    const n = counts[w] as number;
-    if (n === 0) continue;
-    for (let d = 0; d < dim; d++) out[w * dim + d] = (sums[w * dim + d] as number) / n;
-  }
-}

@@ -1,7 +1,7 @@
 /**
  * Token ids for the encoder, from Hugging Face's own tokenizer.json reader
  * (@huggingface/tokenizers), with truncation to the model's maximum done here so that it
- * can be counted, and with sub-word pieces traced back to the words they came from.
+ * can be counted (sentences given as words are split into windows instead: token-states.ts).
  */
 import { Tokenizer } from "@huggingface/tokenizers";
 import { TextkitError } from "../../core/index.ts";
@@ -10,11 +10,6 @@ import { TextkitError } from "../../core/index.ts";
 export interface TokenizedText {
   ids: number[];
   truncated: boolean;
-}
-
-/** One pre-split sentence: ids plus, for each id, the word it belongs to (-1: a special token). */
-export interface TokenizedWords extends TokenizedText {
-  wordOf: number[];
 }
 
 function sameRun(haystack: readonly number[], at: number, needle: readonly number[]): boolean {
@@ -118,36 +113,13 @@ export class EncoderTokenizer {
     return { ids: [...this.#prefix, ...body, ...this.#suffix], truncated };
   }
 
-  /**
-   * Ids of a sentence already split into words (as `is_split_into_words` in transformers):
-   * each word is tokenised on its own, so every piece belongs to exactly one word. Words
-   * past the maximum are dropped (their `wordOf` never appears).
-   */
-  encodeWords(words: readonly string[]): TokenizedWords {
-    const ids = [...this.#prefix];
-    const wordOf = this.#prefix.map(() => -1);
-    let truncated = false;
-    for (let w = 0; w < words.length; w++) {
-      const pieces = this.pieces(words[w] as string);
-      if (ids.length - this.#prefix.length + pieces.length > this.room) {
-        truncated = true;
-        const fit = this.room - (ids.length - this.#prefix.length);
-        // A word cut in the middle keeps its first pieces: its vector is the mean of those.
-        for (let i = 0; i < fit; i++) {
-          ids.push(pieces[i] as number);
-          wordOf.push(w);
-        }
-        break;
-      }
-      for (const id of pieces) {
-        ids.push(id);
-        wordOf.push(w);
-      }
-    }
-    for (const id of this.#suffix) {
-      ids.push(id);
-      wordOf.push(-1);
-    }
-    return { ids, wordOf, truncated };
+  /** `body` (a text's own ids, at most `room` of them) between the special tokens. */
+  wrap(body: readonly number[]): number[] {
+    return [...this.#prefix, ...body, ...this.#suffix];
+  }
+
+  /** How many special tokens come before a text's own ids. */
+  get prefixLength(): number {
+    return this.#prefix.length;
   }
 }

@@ -26,6 +26,8 @@ export interface LoadEncoderOptions {
   name?: string;
 }
 
+import type { WordEncodeOptions } from "../../core/index.ts";
+
 export interface EncodeProgress {
   done: number;
   total: number;
@@ -52,12 +54,18 @@ export interface EncodedTexts {
 /**
  * Contextual vectors per word, for taggers: `words[i]` is sentence i split into words (or
  * characters, for Chinese); `vectors[i]` holds `words[i].length × dim` values, each word's
- * vector being the mean of its sub-word pieces (a word cut off by truncation gets zeros).
+ * vector being its first sub-word piece's last hidden state (or the mean of its pieces).
+ * Sentences longer than the maximum run as overlapping windows, so no word is left out.
  */
 export interface EncodedWords {
   vectors: Float32Array[];
   dim: number;
+  /** Always 0: long sentences are windowed, not cut (kept for the WordEncoder contract). */
   truncated: number;
+  /** Sentences that took more than one window. */
+  windowed: number;
+  /** Sentences whose word vectors all came from the embedding cache. */
+  cached: number;
 }
 
 /** What the folder said about the model, after checking it against the ONNX graph. */
@@ -86,6 +94,6 @@ export interface PretrainedEncoder {
   readonly dim: number;
   readonly info: EncoderInfo;
   embed(texts: readonly string[], options?: EncodeOptions): Promise<EncodedTexts>;
-  embedWords(words: readonly (readonly string[])[], options?: EncodeOptions): Promise<EncodedWords>;
+  embedWords(words: readonly (readonly string[])[], options?: WordEncodeOptions): Promise<EncodedWords>;
   close(): Promise<void>;
 }

@@ -29,7 +29,7 @@ export class Decoder {
     const T = this.tagSet.tags.length;
     if (this.emit.length < n * T) this.emit = new Float64Array(n * T * 2);
     if (this.path.length < n) this.path = new Int32Array(n * 2);
-    addEmissions(encoded, first, n, w.emit, T, this.emit);
+    addEmissions(encoded, first, n, w.emit, T, this.emit, w.dense);
     viterbi(this.tagSet, n, this.emit, w, this.path, this.scratch, bound);
     return this.path;
   }

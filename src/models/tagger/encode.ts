@@ -4,6 +4,7 @@
  */
 import { convertTags, TextkitError } from "../../core/index.ts";
 import type { TaggedDataset, TaggedSentence } from "../../data/index.ts";
+import { addDenseEmissions } from "./encoder-features.ts";
 import { FeatureTable } from "./feature-table.ts";
 import type { TaggerFeatures } from "./features.ts";
 import type { InternalScheme } from "./tag-set.ts";
@@ -17,6 +18,8 @@ export interface EncodedSentences {
   sentenceStart: Int32Array;
   /** Gold tag index of each token (training data only). */
   gold: Int32Array;
+  /** Taggers on an encoder: each token's word vector, `tokens × dim`, in token order. */
+  dense?: { vectors: Float32Array; dim: number };
 }
 
 /**
@@ -87,12 +90,13 @@ export function encodeTraining(
 
 /** Adds the emission scores of tokens first..first+n of `encoded` into `emit` (n × T, zeroed here). */
 export function addEmissions(
-  encoded: { feats: Int32Array; tokenStart: Int32Array },
+  encoded: { feats: Int32Array; tokenStart: Int32Array; dense?: { vectors: Float32Array; dim: number } },
   first: number,
   n: number,
   w: Float32Array,
   T: number,
   emit: Float64Array,
+  dense?: Float32Array,
 ): void {
   emit.fill(0, 0, n * T);
   for (let i = 0; i < n; i++) {
@@ -102,6 +106,10 @@ export function addEmissions(
       for (let t = 0; t < T; t++) emit[base + t]! += w[r + t]!;
     }
   }
+  const x = encoded.dense;
+  if (dense !== undefined && x !== undefined) {
+    addDenseEmissions(dense, x.vectors.subarray(first * x.dim, (first + n) * x.dim), n, T, emit);
+  }
 }
 
 /** Feature rows of held-out sentences under a fixed table (unseen features dropped), computed once. */
@@ -109,7 +117,7 @@ export function encodeHeldOut(
   dataset: TaggedDataset,
   features: TaggerFeatures,
   table: FeatureTable,
-): { feats: Int32Array; tokenStart: Int32Array; sentenceStart: Int32Array } {
+): Omit<EncodedSentences, "gold"> {
   const hashes: number[] = [];
   const offsets: number[] = [];
   const feats: number[] = [];

@@ -8,6 +8,7 @@
 
 import type { TextLanguage } from "../../text/index.ts";
 import { FNV_OFFSET, FNV_PRIME } from "../../text/index.ts";
+import type { TaggerEncoderRef } from "./encoder-features.ts";
 import type { Gazetteer } from "./gazetteer.ts";
 
 /** What besides the tokens themselves can feed features. */
@@ -15,6 +16,8 @@ export interface FeatureResources {
   gazetteer: Gazetteer | null;
   /** Word (lower-cased) -> cluster id or Brown bit path. */
   clusters: Map<string, string> | null;
+  /** A tagger on a pretrained encoder's word vectors: which encoder (see encoder-features.ts). */
+  encoder?: TaggerEncoderRef | null;
 }
 
 const SEP = 0x1f;

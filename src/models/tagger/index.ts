@@ -1,3 +1,5 @@
+export type { TaggerEncoderRef } from "./encoder-features.ts";
+export { taggerEncoderNeed } from "./encoder-features.ts";
 export { taggerFamily } from "./family.ts";
 export {
   charType,
@@ -9,6 +11,7 @@ export {
 } from "./features.ts";
 export type { GazetteerEntry, GazetteerSource } from "./gazetteer.ts";
 export { Gazetteer, readGazetteerEntries } from "./gazetteer.ts";
+export type { LoadTaggerOptions } from "./load-tagger.ts";
 export { loadTagger } from "./load-tagger.ts";
 export type { TaggerEncoding, TaggerLearner, TaggerOptions } from "./options.ts";
 export {

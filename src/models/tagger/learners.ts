@@ -49,7 +49,7 @@ class PerceptronLearner implements Learner {
 
   constructor(encoded: EncodedSentences, rows: number, tagSet: TagSet) {
     this.encoded = encoded;
-    this.model = new AveragedPerceptron(rows, tagSet);
+    this.model = new AveragedPerceptron(rows, tagSet, encoded.dense?.dim ?? 0);
     this.decoder = new Decoder(tagSet);
   }
 

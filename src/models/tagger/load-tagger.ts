@@ -1,6 +1,19 @@
 /** Reading a tagger's model directory back (the inverse of `SequenceTagger.save`). */
-import { artifactFloats, artifactInts, artifactOptions, readArtifact } from "../../artifact/index.ts";
-import { runRecordOf, TextkitError } from "../../core/index.ts";
+import { join } from "node:path";
+import {
+  artifactFloats,
+  artifactInts,
+  artifactOptions,
+  float32FromBuffer,
+  readArtifact,
+} from "../../artifact/index.ts";
+import { runRecordOf, TextkitError, type WordEncoder } from "../../core/index.ts";
+import {
+  parseTaggerEncoderRef,
+  TAGGER_DENSE_FILE,
+  TAGGER_ENCODER_FILE,
+  type TaggerEncoderRef,
+} from "./encoder-features.ts";
 import { FeatureTable } from "./feature-table.ts";
 import type { FeatureResources } from "./features.ts";
 import { Gazetteer } from "./gazetteer.ts";
@@ -8,8 +21,24 @@ import { resolveTaggerOptions, type TaggerOptions } from "./options.ts";
 import { NO_CALIBRATION, SequenceTagger, TAGGER_FAMILY, type TaggerCalibration } from "./sequence-tagger.ts";
 import { buildTagSet } from "./tag-set.ts";
 
-/** Loads a model directory written by `save`, verifying its checksums. */
-export async function loadTagger(dir: string): Promise<SequenceTagger> {
+/** What `loadTagger` may be given. */
+export interface LoadTaggerOptions {
+  /**
+   * For a tagger trained on a pretrained encoder: that encoder (the same checksum,
+   * ENCODER_CHANGED otherwise; `taggerEncoderNeed(dir)` says which). Without it such a
+   * tagger loads but cannot tag (HEAD_ENCODER_REQUIRED).
+   */
+  encoder?: WordEncoder;
+}
+
+/**
+ * Loads a model directory written by `save`, verifying its checksums.
+ *
+ * @example
+ * const model = await loadTagger("models/ner");
+ * const onEncoder = await loadTagger("models/ner-bert", { encoder: await loadEncoder("models/bert") });
+ */
+export async function loadTagger(dir: string, loadOptions: LoadTaggerOptions = {}): Promise<SequenceTagger> {
   const artifact = await readArtifact(dir, TAGGER_FAMILY);
   const m = artifact.manifest;
   const { language, tags, calibration } = m.options;
@@ -54,7 +83,9 @@ export async function loadTagger(dir: string): Promise<SequenceTagger> {
     clusters,
   };
   const record = runRecordOf(artifact.files);
-  return new SequenceTagger(
+  const dense = readDense(artifact.files, dir, T);
+  if (dense !== null) resources.encoder = dense.ref;
+  const model = new SequenceTagger(
     options,
     language,
     types,
@@ -65,11 +96,53 @@ export async function loadTagger(dir: string): Promise<SequenceTagger> {
       trans: transitions.slice(0, T * T),
       start: transitions.slice(T * T, T * T + T),
       end: transitions.slice(T * T + T),
+      ...(dense === null ? {} : { dense: dense.weights }),
     },
     resources,
     record,
     readCalibration(calibration, dir),
   );
+  if (loadOptions.encoder !== undefined) {
+    if (dense === null) {
+      throw new TextkitError(
+        "OPTION_INVALID",
+        `the tagger in ${dir} is not on an encoder; load it without one`,
+        {
+          file: dir,
+        },
+      );
+    }
+    model.useEncoder(loadOptions.encoder, dir);
+  }
+  return model;
+}
+
+/** The dense weights and encoder of a tagger on an encoder; null for one without. */
+function readDense(
+  files: Record<string, Buffer>,
+  dir: string,
+  T: number,
+): { ref: TaggerEncoderRef; weights: Float32Array } | null {
+  const refData = files[TAGGER_ENCODER_FILE];
+  const weightData = files[TAGGER_DENSE_FILE];
+  if (refData === undefined && weightData === undefined) return null;
+  if (refData === undefined || weightData === undefined) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `${dir} has ${refData === undefined ? TAGGER_DENSE_FILE : TAGGER_ENCODER_FILE} without ${refData === undefined ? TAGGER_ENCODER_FILE : TAGGER_DENSE_FILE}`,
+      { file: dir },
+    );
+  }
+  const ref = parseTaggerEncoderRef(refData, dir);
+  const weights = float32FromBuffer(weightData, join(dir, TAGGER_DENSE_FILE));
+  if (weights.length !== ref.dim * T) {
+    throw new TextkitError(
+      "ARTIFACT_CORRUPT",
+      `${join(dir, TAGGER_DENSE_FILE)} holds ${weights.length} weights; ${ref.dim} dimensions × ${T} tags need ${ref.dim * T}`,
+      { file: join(dir, TAGGER_DENSE_FILE) },
+    );
+  }
+  return { ref, weights };
 }
 
 function readCalibration(value: unknown, dir: string): TaggerCalibration {

@@ -1,4 +1,12 @@
-import { checkInt, checkNumber, checkOneOf, TextkitError, withDefaults } from "../../core/index.ts";
+import {
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  TextkitError,
+  WORD_VECTOR_MODES,
+  type WordVectorMode,
+  withDefaults,
+} from "../../core/index.ts";
 
 export const TAGGER_ENCODINGS = ["bioes", "bio"] as const;
 export type TaggerEncoding = (typeof TAGGER_ENCODINGS)[number];
@@ -39,6 +47,11 @@ export interface TaggerOptions {
    * from them and grouped into `vectorClusters` clusters (and coarser ones) used as features.
    */
   unlabelled: string | null;
+  /**
+   * Taggers on a pretrained encoder (training data's `encoder`): a word split into several
+   * pieces gets its first piece's vector (BERT-NER's choice) or the mean of its pieces.
+   */
+  wordVector: WordVectorMode;
 }
 
 export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
@@ -54,6 +67,7 @@ export const DEFAULT_TAGGER_OPTIONS: Readonly<TaggerOptions> = Object.freeze({
   vectorClusters: 256,
   clusters: null,
   unlabelled: null,
+  wordVector: "first",
 });
 
 /** Fills in defaults and refuses values that cannot train. */
@@ -67,6 +81,7 @@ export function resolveTaggerOptions(partial: Partial<TaggerOptions> = {}): Tagg
   checkOneOf("encoding", o.encoding, TAGGER_ENCODINGS);
   checkOneOf("learner", o.learner, TAGGER_LEARNERS);
   checkNumber("l2", o.l2, 0, 1e6);
+  checkOneOf("wordVector", o.wordVector, WORD_VECTOR_MODES);
   if (o.language !== null && o.language !== "en" && o.language !== "zh") {
     throw new TextkitError("OPTION_INVALID", `language must be en or zh, got '${String(o.language)}'`);
   }

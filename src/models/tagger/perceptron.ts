@@ -5,6 +5,7 @@
  * named entities at a fraction of the training time.
  */
 import type { EncodedSentences } from "./encode.ts";
+import { denseUpdate } from "./encoder-features.ts";
 import type { TaggerWeights } from "./sequence-tagger.ts";
 import type { TagSet } from "./tag-set.ts";
 import { transitionBounds } from "./viterbi.ts";
@@ -33,9 +34,12 @@ export class AveragedPerceptron {
   private readonly tagSet: TagSet;
   private readonly acc: Record<(typeof PARTS)[number], Float64Array>;
   private readonly T: number;
+  /** Dense emission weights' running sum of c · update (taggers on an encoder's word vectors). */
+  private readonly accDense: Float64Array | null;
   private c = 1;
 
-  constructor(rows: number, tagSet: TagSet) {
+  /** `denseDim`: the width of the word vectors of a tagger on an encoder (0: none). */
+  constructor(rows: number, tagSet: TagSet, denseDim = 0) {
     const T = tagSet.tags.length;
     this.T = T;
     this.tagSet = tagSet;
@@ -48,6 +52,11 @@ export class AveragedPerceptron {
       start: new Float64Array(T),
       end: new Float64Array(T),
     };
+    this.accDense = denseDim > 0 ? new Float64Array(denseDim * T) : null;
+    if (denseDim > 0) {
+      this.w.dense = new Float32Array(denseDim * T);
+      this.averaged.dense = new Float32Array(denseDim * T);
+    }
   }
 
   /**
@@ -91,6 +100,10 @@ export class AveragedPerceptron {
       w[r + p]! -= 1;
       acc[r + p]! -= c;
     }
+    const dense = encoded.dense;
+    if (dense !== undefined && this.w.dense !== undefined && this.accDense !== null) {
+      denseUpdate(this.w.dense, this.accDense, c, dense.vectors, token * dense.dim, g, p, T);
+    }
   }
 
   private pairUpdate(part: "trans" | "start" | "end", good: number, bad: number): void {
@@ -117,16 +130,26 @@ export class AveragedPerceptron {
       const sum = this.acc[p];
       for (let i = 0; i < a.length; i++) a[i] = cur[i]! - sum[i]! / this.c;
     }
+    const { dense } = this.averaged;
+    const cur = this.w.dense;
+    const sum = this.accDense;
+    if (dense !== undefined && cur !== undefined && sum !== null) {
+      dense.forEach((_, i) => {
+        dense[i] = (cur[i] ?? 0) - (sum[i] ?? 0) / this.c;
+      });
+    }
   }
 
   /** A copy of the averaged weights. */
   snapshot(): TaggerWeights {
     const a = this.averaged;
-    return { emit: a.emit.slice(), trans: a.trans.slice(), start: a.start.slice(), end: a.end.slice() };
+    const copy = { emit: a.emit.slice(), trans: a.trans.slice(), start: a.start.slice(), end: a.end.slice() };
+    return a.dense === undefined ? copy : { ...copy, dense: a.dense.slice() };
   }
 
   /** Puts a snapshot back as the averaged weights. */
   restore(best: TaggerWeights): void {
     for (const p of PARTS) this.averaged[p].set(best[p]);
+    if (best.dense !== undefined) this.averaged.dense?.set(best.dense);
   }
 }

@@ -12,6 +12,7 @@ import {
   runRecordFiles,
   TextkitError,
   tagChunks,
+  type WordEncoder,
 } from "../../core/index.ts";
 import type { TaggedDataset } from "../../data/index.ts";
 import {
@@ -22,6 +23,15 @@ import {
 } from "../../eval/index.ts";
 import type { TextLanguage } from "../../text/index.ts";
 import { tokenizeForTagging } from "../../text/index.ts";
+import {
+  addDenseEmissions,
+  checkTaggerEncoder,
+  sentenceKey,
+  sentenceVectors,
+  TAGGER_DENSE_FILE,
+  TAGGER_ENCODER_FILE,
+  type TaggerEncoderRef,
+} from "./encoder-features.ts";
 import type { FeatureTable } from "./feature-table.ts";
 import { type FeatureResources, TaggerFeatures } from "./features.ts";
 import type { GazetteerEntry } from "./gazetteer.ts";
@@ -79,6 +89,10 @@ export interface TaggerEvaluation {
 export interface TaggerTrainingData extends TaggerResourcesInput {
   train: TaggedDataset;
   dev?: TaggedDataset;
+  /** Learn dense emissions over this pretrained encoder's word vectors too (encoder-features.ts). */
+  encoder?: WordEncoder;
+  /** The folder `encoder` was loaded from, recorded as a hint for loaders. */
+  encoderPath?: string;
 }
 
 /** What a tagger learns from beside the tagged sentences; part of its training data. */
@@ -95,6 +109,8 @@ export interface TaggerWeights {
   trans: Float32Array;
   start: Float32Array;
   end: Float32Array;
+  /** Taggers on an encoder: dense emission weights over its word vectors, hidden × T. */
+  dense?: Float32Array;
 }
 
 /**
@@ -144,6 +160,9 @@ export class SequenceTagger
   private pathScratch = new Int32Array(0);
   private readonly lattice = new LatticeScratch();
   private readonly bounds = new WeakMap<Float32Array, Float32Array>();
+  /** Taggers on an encoder: the encoder, and the word vectors of the sentences being tagged. */
+  private encoder: WordEncoder | null = null;
+  private wordVectors: ReadonlyMap<string, Float32Array> | null = null;
 
   constructor(
     options: TaggerOptions,
@@ -199,6 +218,7 @@ export class SequenceTagger
         for (let t = 0; t < T; t++) emit[base + t]! += w[r + t]!;
       }
     }
+    if (weights.dense !== undefined) addDenseEmissions(weights.dense, this.vectorsOf(tokens), n, T, emit);
     let bound = this.bounds.get(weights.trans);
     if (bound === undefined) {
       bound = transitionBounds(this.tagSet, weights.trans);
@@ -292,9 +312,74 @@ export class SequenceTagger
     return this.emitScratch.slice(0, tokens.length * this.tagSet.tags.length);
   }
 
+  /** The encoder this tagger's word vectors come from (null: sparse features alone). */
+  get encoderRef(): TaggerEncoderRef | null {
+    return this.resources.encoder ?? null;
+  }
+
+  /** Gives a tagger on an encoder that encoder (ENCODER_CHANGED when it is another one). */
+  useEncoder(encoder: WordEncoder, where = ""): void {
+    const ref = this.encoderRef;
+    if (ref !== null) checkTaggerEncoder(ref, encoder, where);
+    this.encoder = encoder;
+  }
+
+  /** @internal Runs `fn` with these word vectors (by `sentenceKey`) for the sentences it tags. */
+  withWordVectors<R>(vectors: ReadonlyMap<string, Float32Array>, fn: () => R): R {
+    const before = this.wordVectors;
+    this.wordVectors = vectors;
+    try {
+      return fn();
+    } finally {
+      this.wordVectors = before;
+    }
+  }
+
+  private vectorsOf(tokens: readonly string[]): Float32Array {
+    const v = this.wordVectors?.get(sentenceKey(tokens));
+    if (v === undefined) {
+      throw new TextkitError(
+        "ENCODER_ASYNC_ONLY",
+        `this tagger reads the word vectors of the encoder ${this.encoderRef?.id ?? "?"}: use predictAsync or evaluateAsync`,
+      );
+    }
+    return v;
+  }
+
+  /** Runs `fn` with the encoder's vectors of these sentences (directly, for a tagger without one). */
+  private async withEncoder<R>(sentences: readonly (readonly string[])[], fn: () => R): Promise<R> {
+    const ref = this.encoderRef;
+    if (ref === null) return fn();
+    if (this.encoder === null) {
+      throw new TextkitError(
+        "HEAD_ENCODER_REQUIRED",
+        `this tagger reads the word vectors of the encoder ${ref.id}: load it with that encoder (loadTagger's encoder option, or --encoder DIR)`,
+      );
+    }
+    const { bySentence } = await sentenceVectors(this.encoder, sentences, ref.wordVector, undefined, ref);
+    return this.withWordVectors(bySentence, fn);
+  }
+
+  /**
+   * `predict` for any tagger; a tagger on an encoder needs this one (its word vectors come
+   * from the encoder, which answers asynchronously).
+   */
+  predictAsync(texts: readonly string[], options: TagPredictOptions = {}): Promise<TaggedText[]> {
+    const sentences = texts.map((t) => tokenizeForTagging(String(t), this.language).map((s) => s.token));
+    return this.withEncoder(sentences, () => this.predict(texts, options));
+  }
+
+  /** `evaluate` for any tagger; a tagger on an encoder needs this one. */
+  evaluateAsync(dataset: TaggedDataset): Promise<TaggerEvaluation> {
+    return this.withEncoder(
+      dataset.sentences.map((s) => s.tokens),
+      () => this.evaluate(dataset),
+    );
+  }
+
   /** @internal The same model with a fitted calibration. */
   withCalibration(calibration: TaggerCalibration): SequenceTagger {
-    return new SequenceTagger(
+    const copy = new SequenceTagger(
       this.options,
       this.language,
       this.types,
@@ -305,6 +390,8 @@ export class SequenceTagger
       this.runRecord,
       calibration,
     );
+    copy.encoder = this.encoder;
+    return copy;
   }
 
   /** Entity-level (strict) and token-level reports on tagged data. */
@@ -352,6 +439,10 @@ export class SequenceTagger
       let text = "";
       for (const [word, id] of this.resources.clusters) text += `${word}\t${id}\n`;
       files["clusters.tsv"] = Buffer.from(text, "utf8");
+    }
+    if (this.weights.dense !== undefined && this.resources.encoder) {
+      files[TAGGER_DENSE_FILE] = bytesOf(this.weights.dense);
+      files[TAGGER_ENCODER_FILE] = Buffer.from(JSON.stringify(this.resources.encoder), "utf8");
     }
     Object.assign(files, runRecordFiles(this.runRecord));
     return {

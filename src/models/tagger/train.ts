@@ -29,6 +29,7 @@ import {
   type TaggerWeights,
 } from "./sequence-tagger.ts";
 import { buildTagSet, tagIndex } from "./tag-set.ts";
+import { trainingVectors, withTrainingVectors } from "./train-encoder.ts";
 
 /**
  * Trains a tagger on tagged sentences, with early stopping on the dev set's entity F1.
@@ -48,12 +49,20 @@ export async function trainTagger(
   const started = new Date();
   const t0 = performance.now();
   const { train, dev } = data;
+  if (options.learner === "crf" && data.encoder !== undefined) {
+    throw new TextkitError(
+      "OPTION_INVALID",
+      "the CRF learner does not take an encoder's word vectors yet: train on an encoder with the perceptron (leave --learner out)",
+    );
+  }
   checkTrainingData(train);
   const language: TextLanguage = options.language ?? train.language;
   const types = [...train.types];
   const tagSet = buildTagSet(types, options.encoding);
   const lookup = tagIndex(tagSet);
   const resources = await featureResources(options, data, language);
+  const vectors = await trainingVectors(data, options, hooks);
+  if (vectors !== null) resources.encoder = vectors.ref;
   const features = new TaggerFeatures(language, resources);
   const { encoded, table } = encodeTraining(
     train.sentences,
@@ -62,10 +71,13 @@ export async function trainTagger(
     options.encoding,
     options.minFeatureCount,
   );
+  if (vectors !== null) encoded.dense = { vectors: vectors.train.flat, dim: vectors.dim };
   const heldOut =
     dev !== undefined && dev.sentences.length > 0
       ? { data: dev, encoded: encodeHeldOut(dev, features, table) }
       : null;
+  if (heldOut !== null && vectors?.dev)
+    heldOut.encoded.dense = { vectors: vectors.dev.flat, dim: vectors.dim };
   const run = runEpochs({ options, tagSet, encoded, rows: table.rows, heldOut, hooks, t0 });
   const pruned = pruneRows(table, run.weights, tagSet.tags.length);
   const trainedSeconds = (performance.now() - t0) / 1000;
@@ -81,12 +93,8 @@ export async function trainTagger(
     record,
   );
   const fitData = heldOut?.data ?? train;
-  const { seconds: calibrationSeconds, ...calibration } = fitCalibration(
-    uncalibrated,
-    fitData,
-    heldOut !== null ? "dev" : "train",
-    lookup,
-    hooks,
+  const { seconds: calibrationSeconds, ...calibration } = withTrainingVectors(uncalibrated, vectors, () =>
+    fitCalibration(uncalibrated, fitData, heldOut !== null ? "dev" : "train", lookup, hooks),
   );
   Object.assign(record.final, {
     trainSeconds: (performance.now() - t0) / 1000,
@@ -99,8 +107,9 @@ export async function trainTagger(
   record.finishedAt = finishedAt.toISOString();
   record.seconds = (finishedAt.getTime() - started.getTime()) / 1000;
   const result = uncalibrated.withCalibration(calibration);
+  if (data.encoder !== undefined) result.useEncoder(data.encoder);
   if (heldOut !== null) {
-    const evaluation = result.evaluate(heldOut.data);
+    const evaluation = withTrainingVectors(result, vectors, () => result.evaluate(heldOut.data));
     record.final["dev"] = { f1: evaluation.entities.micro.f1, report: evaluation.entities };
   }
   return result;
