@@ -100,4 +100,11 @@ describe("tagger on an encoder's word vectors", () => {
     assert.equal(mean.encoderRef?.path, null);
     assert.ok((await mean.evaluateAsync(train)).entities.micro.f1 > 0);
   });
+
+  it("refuses the CRF learner on an encoder's word vectors, before encoding anything", async () => {
+    await assert.rejects(trainTagger({ train, encoder }, { epochs: 1, learner: "crf" }), {
+      code: "OPTION_INVALID",
+      message: /CRF learner/,
+    });
+  });
 });
