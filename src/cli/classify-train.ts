@@ -247,6 +247,56 @@ function percent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
+/** The --json output of `classify train`: model, options, data, training, metrics and reports. */
+function trainJson(
+  flags: TrainFlags,
+  plan: TrainingPlan,
+  outcome: TrainingOutcome,
+  skipped: number[],
+): object {
+  const notes = plan.notes ?? [];
+  const { model } = outcome;
+  const part = (held: HeldOut | undefined) =>
+    held === undefined ? {} : { source: held.source, examples: held.data.examples.length };
+  const result = {
+    model: flags.out,
+    runRecord: outcome.runRecordPath,
+    task: model.task,
+    labels: model.labels,
+    options: model.options,
+    ...(notes.length === 0 ? {} : { notes }),
+    data: {
+      train: {
+        source: plan.train.source,
+        examples: plan.train.examples.length,
+        ...(flags.skipEmpty === true ? { skippedEmptyLines: skipped } : {}),
+      },
+      ...(plan.dev === undefined ? {} : { dev: part(plan.dev) }),
+      ...(plan.test === undefined ? {} : { test: part(plan.test) }),
+    },
+    ...(outcome.refit === undefined ? {} : { refit: outcome.refit }),
+    training: {
+      epochs: model.runRecord?.epochs.length ?? null,
+      bestEpoch: model.runRecord?.bestEpoch ?? null,
+      stoppedEarly: model.runRecord?.stoppedEarly ?? false,
+      seconds: model.runRecord?.seconds ?? null,
+    },
+    metrics: {
+      ...(outcome.dev === undefined
+        ? {}
+        : { dev: evaluationMetrics(outcome.dev, topKOf(model, outcome.dev)) }),
+      ...(outcome.test === undefined
+        ? {}
+        : { test: evaluationMetrics(outcome.test, topKOf(model, outcome.test)) }),
+    },
+    report: {
+      ...(outcome.dev === undefined ? {} : { dev: classificationReportToDict(outcome.dev.report) }),
+      ...(outcome.test === undefined ? {} : { test: classificationReportToDict(outcome.test.report) }),
+    },
+  };
+  return result;
+}
+
 async function runTrain(
   flags: TrainFlags,
   splitGiven: boolean,
@@ -314,45 +364,7 @@ async function runTrain(
     await writeAll(io.stdout, formatOutcome(plan, outcome));
     return;
   }
-  const { model } = outcome;
-  const part = (held: HeldOut | undefined) =>
-    held === undefined ? {} : { source: held.source, examples: held.data.examples.length };
-  const result = {
-    model: flags.out,
-    runRecord: outcome.runRecordPath,
-    task: model.task,
-    labels: model.labels,
-    options: model.options,
-    ...(notes.length === 0 ? {} : { notes }),
-    data: {
-      train: {
-        source: plan.train.source,
-        examples: plan.train.examples.length,
-        ...(flags.skipEmpty === true ? { skippedEmptyLines: skipped } : {}),
-      },
-      ...(plan.dev === undefined ? {} : { dev: part(plan.dev) }),
-      ...(plan.test === undefined ? {} : { test: part(plan.test) }),
-    },
-    ...(outcome.refit === undefined ? {} : { refit: outcome.refit }),
-    training: {
-      epochs: model.runRecord?.epochs.length ?? null,
-      bestEpoch: model.runRecord?.bestEpoch ?? null,
-      stoppedEarly: model.runRecord?.stoppedEarly ?? false,
-      seconds: model.runRecord?.seconds ?? null,
-    },
-    metrics: {
-      ...(outcome.dev === undefined
-        ? {}
-        : { dev: evaluationMetrics(outcome.dev, topKOf(model, outcome.dev)) }),
-      ...(outcome.test === undefined
-        ? {}
-        : { test: evaluationMetrics(outcome.test, topKOf(model, outcome.test)) }),
-    },
-    report: {
-      ...(outcome.dev === undefined ? {} : { dev: classificationReportToDict(outcome.dev.report) }),
-      ...(outcome.test === undefined ? {} : { test: classificationReportToDict(outcome.test.report) }),
-    },
-  };
+  const result = trainJson(flags, plan, outcome, skipped);
   await writeAll(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
 }
 
