@@ -25,7 +25,6 @@ const LONG_FILES: ReadonlyMap<string, string> = new Map([
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   ["src/artifact/artifact.ts", "to cut: several ideas in one file (issue 16 item 6)"],
-  ["src/cli/cluster.ts", "to cut: owned by another area this round (issue 16 item 6), cut after the merge"],
   ["src/cli/demo.ts", "to cut: several ideas in one file (issue 16 item 6)"],
   ["src/data/table.ts", "to cut: several ideas in one file (issue 16 item 6)"],
   ["src/models/classifier/encoder-classifier.ts", "to cut: several ideas in one file (issue 16 item 6)"],
@@ -97,17 +96,6 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   ["src/cli/assist.ts: registerAssist", "to cut: several steps in one function (issue 16 item 7)"],
-  ["src/cli/classify-autotune.ts: runAutotune", "to cut: several steps in one function (issue 16 item 7)"],
-  ["src/cli/classify-quantize.ts: runQuantize", "to cut: several steps in one function (issue 16 item 7)"],
-  ["src/cli/classify-train.ts: runTrain", "to cut: several steps in one function (issue 16 item 7)"],
-  [
-    "src/cli/cluster.ts: runTrain",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
-    "src/cli/cluster.ts: registerCluster",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
   ["src/cli/demo.ts: runDemo", "to cut: several steps in one function (issue 16 item 7)"],
   [
     "src/cli/radar.ts: registerRadar",
@@ -115,11 +103,6 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ],
   [
     "src/cli/recommend-train.ts: registerRecommendTrain",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  ["src/cli/regress-train.ts: runTrain", "to cut: several steps in one function (issue 16 item 7)"],
-  [
-    "src/cli/search.ts: registerSearch",
     "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
   ["src/data/table.ts: TableBuilder.resolve", "to cut: several steps in one function (issue 16 item 7)"],
