@@ -32,7 +32,7 @@ import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import { formatDuration } from "./progress-bar.ts";
-import { describeDataset, evaluationMetrics } from "./report-output.ts";
+import { describeDataset, evaluationMetrics, fractionPercent } from "./report-output.ts";
 
 /** The metric names people type, for the library's names. */
 const METRIC_FLAGS = {
@@ -78,10 +78,6 @@ function metricName(metric: AutotuneMetric): string {
   return metric === "accuracy" ? "accuracy" : metric === "macroF1" ? "macro-F1" : "micro-F1";
 }
 
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toPrecision(3))}%`;
-}
-
 async function loadHeldOut(path: string, flags: AutotuneFlags): Promise<HeldOut> {
   const data = await loadDataset(path, { ...readOptionsOf(flags), minClasses: 1 });
   return { data, source: path };
@@ -121,7 +117,7 @@ async function planOf(flags: AutotuneFlags): Promise<AutotunePlan> {
   const split = stratifiedSplit(loaded, { ...flags.split, seed: flags.seed });
   const heldOut = (data: Dataset, fraction: number): HeldOut => ({
     data,
-    source: `${flags.train}, ${percent(fraction)} held out by --split`,
+    source: `${flags.train}, ${fractionPercent(fraction)} held out by --split`,
   });
   return {
     train: split.train,

@@ -30,7 +30,13 @@ import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { ProgressBar } from "./progress-bar.ts";
-import { classifierHooks, describeDataset, evaluationMetrics, formatEvaluation } from "./report-output.ts";
+import {
+  classifierHooks,
+  describeDataset,
+  evaluationMetrics,
+  formatEvaluation,
+  fractionPercent,
+} from "./report-output.ts";
 
 interface TrainFlags extends DataFlags, ClassifierFlags, HeldOutFlags, EncoderHeadFlags {
   out: string;
@@ -243,10 +249,6 @@ async function loadHeldOut(path: string, flags: TrainFlags, notes?: string[]): P
   return { data, source: path };
 }
 
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toPrecision(3))}%`;
-}
-
 /** The --json output of `classify train`: model, options, data, training, metrics and reports. */
 function trainJson(
   flags: TrainFlags,
@@ -338,7 +340,7 @@ async function runTrain(
     const split = stratifiedSplit(loaded, { ...flags.split, seed: flags.seed });
     const heldOut = (data: Dataset, fraction: number): HeldOut => ({
       data,
-      source: `${flags.train}, ${percent(fraction)} held out by --split`,
+      source: `${flags.train}, ${fractionPercent(fraction)} held out by --split`,
     });
     plan = {
       train: split.train,

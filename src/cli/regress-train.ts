@@ -26,6 +26,7 @@ import {
   type TableFlags,
   tableOptionsOf,
 } from "./regress-options.ts";
+import { fractionPercent } from "./report-output.ts";
 
 interface RegressTrainFlags extends TableFlags, RegressorFlags, HeldOutFlags {
   out: string;
@@ -36,10 +37,6 @@ interface RegressTrainFlags extends TableFlags, RegressorFlags, HeldOutFlags {
 interface Part {
   source: string;
   rows: number;
-}
-
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
 /** Rows of `table` shuffled with `seed` and cut into train, dev and test parts. */
@@ -57,7 +54,7 @@ function splitTable(
   if (n - nDev - nTest < 2 || (split.dev > 0 && nDev === 0) || (split.test > 0 && nTest === 0)) {
     throw new TextkitError(
       "DATA_SPLIT_TOO_SMALL",
-      `${table.source} has ${n} rows: too few to hold out ${percent(split.dev)} for dev and ${percent(split.test)} for test and train on the rest`,
+      `${table.source} has ${n} rows: too few to hold out ${fractionPercent(split.dev)} for dev and ${fractionPercent(split.test)} for test and train on the rest`,
       { file: table.source },
     );
   }
@@ -65,9 +62,9 @@ function splitTable(
   const part = (from: number, to: number, name: string) =>
     selectRows(table, order.subarray(from, to).slice().sort(), `${table.source}, ${name}`);
   return {
-    test: part(0, nTest, `${percent(split.test)} held out by --split`),
-    dev: part(nTest, nTest + nDev, `${percent(split.dev)} held out by --split`),
-    train: part(nTest + nDev, n, `${percent(1 - split.dev - split.test)} by --split`),
+    test: part(0, nTest, `${fractionPercent(split.test)} held out by --split`),
+    dev: part(nTest, nTest + nDev, `${fractionPercent(split.dev)} held out by --split`),
+    train: part(nTest + nDev, n, `${fractionPercent(1 - split.dev - split.test)} by --split`),
   };
 }
 
