@@ -10,10 +10,11 @@ import assert from "node:assert/strict";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type RunningServer, startServer } from "../src/server/index.ts";
+import type { RunningServer } from "../src/server/index.ts";
 import { tempDir } from "./server-helpers.ts";
 import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 import { runCli } from "./support/cli-run.ts";
+import { startTestServer } from "./support/test-server.ts";
 
 const skip = chromiumSkipReason();
 const root = tempDir("dashboard-models");
@@ -57,13 +58,9 @@ describe("dashboard: Models page", { skip, timeout: 240_000 }, () => {
       "--out",
       join(models, "ner", "1"),
     ]);
-    server = await startServer({
+    server = await startTestServer({
       modelsDir: models,
       dataDir: join(root.path, "data"),
-      port: 0,
-      auth: "off",
-      logger: false,
-      watchIntervalMs: 0,
     });
   });
   after(async () => {

@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type RunningServer, startServer } from "../src/server/index.ts";
+import type { RunningServer } from "../src/server/index.ts";
 import { tempDir } from "./server-helpers.ts";
 import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 import { runCli } from "./support/cli-run.ts";
 import { storeTargets } from "./support/postgres.ts";
+import { startTestServer } from "./support/test-server.ts";
 
 const postgres = storeTargets().find((t) => t.dialect === "postgres");
 const skip = chromiumSkipReason() ?? postgres?.skip ?? "no PostgreSQL target";
@@ -48,14 +49,10 @@ describe("dashboard: Runs and Models pages on PostgreSQL", { skip, timeout: 240_
       ]);
       assert.equal(r.code, 0, r.stderr);
     }
-    server = await startServer({
+    server = await startTestServer({
       modelsDir: models,
       dataDir: join(root.path, "data"),
       database: location,
-      port: 0,
-      auth: "off",
-      logger: false,
-      watchIntervalMs: 0,
     });
   });
   after(async () => {

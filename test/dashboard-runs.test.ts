@@ -8,11 +8,12 @@ import assert from "node:assert/strict";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type RunningServer, startServer } from "../src/server/index.ts";
+import type { RunningServer } from "../src/server/index.ts";
 import { smooth } from "../web/src/smooth.ts";
 import { tempDir } from "./server-helpers.ts";
 import { chromiumSkipReason, eventually, type LaunchedChromium, launchChromium } from "./support/chromium.ts";
 import { runCli } from "./support/cli-run.ts";
+import { startTestServer } from "./support/test-server.ts";
 
 const skip = chromiumSkipReason();
 const root = tempDir("dashboard-runs");
@@ -63,13 +64,9 @@ describe("dashboard: Runs page", { skip, timeout: 240_000 }, () => {
     ]);
     assert.equal(again.code, 0, again.stderr);
     // As 'textkit demo --serve' serves it: the models, and the database beside them.
-    server = await startServer({
+    server = await startTestServer({
       modelsDir: join(out, "models"),
       dataDir: join(out, "data"),
-      port: 0,
-      auth: "off",
-      logger: false,
-      watchIntervalMs: 0,
     });
   });
   after(async () => {

@@ -89,7 +89,14 @@ export async function startCluster(modelsDir: string, workers: number): Promise<
       });
     });
   };
-  const started = await waitFor((e) => e.type === "started", 60_000);
+  let started: LauncherEvent;
+  try {
+    started = await waitFor((e) => e.type === "started", 60_000);
+  } catch (error) {
+    // A cluster that did not start in time would outlive the test and keep its runner waiting.
+    child.kill("SIGKILL");
+    throw error;
+  }
   return {
     child,
     url: started.url!,

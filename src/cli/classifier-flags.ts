@@ -17,6 +17,11 @@ export interface ClassifierFlags extends Omit<ClassifierOptions, "loss" | "pretr
 
 /** Adds --dim, --epochs, --lr, ... to a command that trains a classifier. */
 export function addClassifierOptions(command: Command): Command {
+  return addTextOptions(addEmbeddingOptions(command));
+}
+
+/** The embeddings, their n-gram features and the learning schedule: --dim to --buckets. */
+function addEmbeddingOptions(command: Command): Command {
   const d = DEFAULT_CLASSIFIER_OPTIONS;
   return command
     .addOption(defaultedOption("--dim <n>", "size of the embeddings", parseInteger("--dim", 1), d.dim))
@@ -62,7 +67,13 @@ export function addClassifierOptions(command: Command): Command {
         parseInteger("--buckets", 1),
         d.buckets,
       ),
-    )
+    );
+}
+
+/** Vocabulary, loss, seed, early stopping and the handling of the text: --min-count to --pretrained-vectors. */
+function addTextOptions(command: Command): Command {
+  const d = DEFAULT_CLASSIFIER_OPTIONS;
+  return command
     .addOption(
       defaultedOption(
         "--min-count <n>",

@@ -32,7 +32,7 @@ import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { parseChoice, parseInteger, parseNumber } from "./parse-options.ts";
 import { formatDuration } from "./progress-bar.ts";
-import { describeDataset, evaluationMetrics } from "./report-output.ts";
+import { describeDataset, evaluationMetrics, fractionPercent } from "./report-output.ts";
 
 /** The metric names people type, for the library's names. */
 const METRIC_FLAGS = {
@@ -78,10 +78,6 @@ function metricName(metric: AutotuneMetric): string {
   return metric === "accuracy" ? "accuracy" : metric === "macroF1" ? "macro-F1" : "micro-F1";
 }
 
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toPrecision(3))}%`;
-}
-
 async function loadHeldOut(path: string, flags: AutotuneFlags): Promise<HeldOut> {
   const data = await loadDataset(path, { ...readOptionsOf(flags), minClasses: 1 });
   return { data, source: path };
@@ -106,7 +102,7 @@ function checkFlags(flags: AutotuneFlags, splitGiven: boolean): void {
   }
 }
 
-async function planOf(flags: AutotuneFlags): Promise<TrainingPlan & { dev: HeldOut }> {
+async function planOf(flags: AutotuneFlags): Promise<AutotunePlan> {
   const loaded = await loadDataset(flags.train, readOptionsOf(flags));
   const options = classifierOptionsOf(flags, loaded.multiLabel);
   if (flags.dev !== undefined) {
@@ -121,7 +117,7 @@ async function planOf(flags: AutotuneFlags): Promise<TrainingPlan & { dev: HeldO
   const split = stratifiedSplit(loaded, { ...flags.split, seed: flags.seed });
   const heldOut = (data: Dataset, fraction: number): HeldOut => ({
     data,
-    source: `${flags.train}, ${percent(fraction)} held out by --split`,
+    source: `${flags.train}, ${fractionPercent(fraction)} held out by --split`,
   });
   return {
     train: split.train,
@@ -147,6 +143,29 @@ function formatTrial(
   );
 }
 
+type AutotunePlan = TrainingPlan & { dev: HeldOut };
+type AutotuneResult = Awaited<ReturnType<typeof autotuneClassifier>>;
+/** A trained outcome, which here always has its dev evaluation. */
+type AutotuneOutcome = TrainingOutcome & { dev: NonNullable<TrainingOutcome["dev"]> };
+
+/** The search as the run record and the JSON output tell it. */
+interface SearchSummary {
+  metric: AutotuneMetric;
+  bestMetric: number;
+  bestTrial: number;
+  durationSeconds: number | null;
+  maxTrials: number | null;
+  seconds: number;
+  trials: AutotuneResult["trials"];
+}
+
+/** A finished search: its result, the winning trial and the summary. */
+interface Search {
+  result: AutotuneResult;
+  best: AutotuneTrial;
+  summary: SearchSummary;
+}
+
 async function runAutotune(
   flags: AutotuneFlags,
   splitGiven: boolean,
@@ -165,7 +184,41 @@ async function runAutotune(
   log(describeDataset("train", plan.train));
   log(describeDataset("dev", plan.dev.data));
   if (plan.test !== undefined) log(describeDataset("test", plan.test.data));
+  const search = await searchBest(flags, plan, log);
+  const model = search.result.best;
+  const devEvaluation = model.evaluate(plan.dev.data);
+  const test = plan.test !== undefined && plan.test.data.examples.length > 0 ? plan.test : undefined;
+  const testEvaluation = test === undefined ? undefined : model.evaluate(test.data);
+  if (model.runRecord !== null) {
+    // The run record of the winning trial, with the search that chose it and, as classify train does, the test scores.
+    model.runRecord.final["autotune"] = search.summary;
+    if (test !== undefined && testEvaluation !== undefined) {
+      model.runRecord.final["test"] = {
+        source: test.source,
+        ...evaluationMetrics(testEvaluation, topKOf(model, testEvaluation)),
+        report: testEvaluation.report,
+      };
+    }
+  }
+  await model.save(flags.out);
+  const outcome: AutotuneOutcome = {
+    model,
+    dev: devEvaluation,
+    ...(testEvaluation === undefined ? {} : { test: testEvaluation }),
+    runRecordPath: model.runRecord === null ? null : join(flags.out, "run.json"),
+  };
+  const out = flags.json
+    ? `${JSON.stringify(autotuneJson(flags.out, plan, search, outcome), null, 2)}\n`
+    : autotuneText(plan, search, outcome);
+  await writeAll(io.stdout, out);
+}
 
+/** Runs the search the flags ask for, logging each trial. */
+async function searchBest(
+  flags: AutotuneFlags,
+  plan: AutotunePlan,
+  log: (line: string) => void,
+): Promise<Search> {
   const metric: AutotuneMetric =
     flags.metric === undefined
       ? plan.train.multiLabel
@@ -199,82 +252,62 @@ async function runAutotune(
       log(formatTrial(trial, best, metric, left));
     },
   });
-  const model = result.best;
   // The hook runs after every trial, the last one included, so it saw the winner.
-  const best = bestTrial!;
-
-  const devEvaluation = model.evaluate(plan.dev.data);
-  const test = plan.test !== undefined && plan.test.data.examples.length > 0 ? plan.test : undefined;
-  const testEvaluation = test === undefined ? undefined : model.evaluate(test.data);
-  const search = {
+  if (bestTrial === undefined) throw new TextkitError("INTERNAL", "the search ran no trial");
+  const summary: SearchSummary = {
     metric,
     bestMetric: result.bestMetric,
-    bestTrial: best.trial,
+    bestTrial: bestTrial.trial,
     durationSeconds: duration ?? null,
     maxTrials: flags.maxTrials ?? null,
     seconds: (performance.now() - began) / 1000,
     trials: result.trials,
   };
-  if (model.runRecord !== null) {
-    // The run record of the winning trial, with the search that chose it and, as classify train does, the test scores.
-    model.runRecord.final["autotune"] = search;
-    if (test !== undefined && testEvaluation !== undefined) {
-      model.runRecord.final["test"] = {
-        source: test.source,
-        ...evaluationMetrics(testEvaluation, topKOf(model, testEvaluation)),
-        report: testEvaluation.report,
-      };
-    }
-  }
-  await model.save(flags.out);
-  const outcome: TrainingOutcome = {
-    model,
-    dev: devEvaluation,
-    ...(testEvaluation === undefined ? {} : { test: testEvaluation }),
-    runRecordPath: model.runRecord === null ? null : join(flags.out, "run.json"),
-  };
+  return { result, best: bestTrial, summary };
+}
 
-  if (!flags.json) {
-    let out =
-      `best settings: trial ${best.trial} of ${result.trials.length}, ` +
-      `dev ${metricName(metric)} ${result.bestMetric.toFixed(4)}\n`;
-    out += `  ${asFlags(result.bestOptions)}\n`;
-    if (best.stopped === true) {
-      const ran = model.runRecord?.epochs.length ?? 0;
-      out +=
-        `note: the deadline stopped this trial after ${ran} of ${result.bestOptions.epochs} epochs, ` +
-        "before any other finished; give a longer --duration\n";
-    }
-    out += "\n";
-    out += formatOutcome({ ...plan, options: result.bestOptions }, outcome);
-    await writeAll(io.stdout, out);
-    return;
+/** The report a person reads: the winning settings, then the reports as classify train prints them. */
+function autotuneText(plan: AutotunePlan, search: Search, outcome: TrainingOutcome): string {
+  const { result, best, summary } = search;
+  let out =
+    `best settings: trial ${best.trial} of ${result.trials.length}, ` +
+    `dev ${metricName(summary.metric)} ${result.bestMetric.toFixed(4)}\n`;
+  out += `  ${asFlags(result.bestOptions)}\n`;
+  if (best.stopped === true) {
+    const ran = outcome.model.runRecord?.epochs.length ?? 0;
+    out +=
+      `note: the deadline stopped this trial after ${ran} of ${result.bestOptions.epochs} epochs, ` +
+      "before any other finished; give a longer --duration\n";
   }
+  out += "\n";
+  return out + formatOutcome({ ...plan, options: result.bestOptions }, outcome);
+}
+
+/** The --json output: model, options, search, data, metrics and reports. */
+function autotuneJson(out: string, plan: AutotunePlan, search: Search, outcome: AutotuneOutcome): object {
+  const { model, dev, test } = outcome;
   const part = (held: HeldOut) => ({ source: held.source, examples: held.data.examples.length });
-  const json = {
-    model: flags.out,
+  return {
+    model: out,
     runRecord: outcome.runRecordPath,
     task: model.task,
     labels: model.labels,
-    options: result.bestOptions,
-    autotune: search,
+    options: search.result.bestOptions,
+    autotune: search.summary,
     data: {
       train: { source: plan.train.source, examples: plan.train.examples.length },
       dev: part(plan.dev),
       ...(plan.test === undefined ? {} : { test: part(plan.test) }),
     },
     metrics: {
-      dev: evaluationMetrics(devEvaluation, topKOf(model, devEvaluation)),
-      ...(testEvaluation === undefined
-        ? {}
-        : { test: evaluationMetrics(testEvaluation, topKOf(model, testEvaluation)) }),
+      dev: evaluationMetrics(dev, topKOf(model, dev)),
+      ...(test === undefined ? {} : { test: evaluationMetrics(test, topKOf(model, test)) }),
     },
     report: {
-      dev: classificationReportToDict(devEvaluation.report),
-      ...(testEvaluation === undefined ? {} : { test: classificationReportToDict(testEvaluation.report) }),
+      dev: classificationReportToDict(dev.report),
+      ...(test === undefined ? {} : { test: classificationReportToDict(test.report) }),
     },
   };
-  await writeAll(io.stdout, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 /**

@@ -98,7 +98,8 @@ function formatComparison(source: string, c: Comparison): string {
   return out;
 }
 
-async function runQuantize(flags: QuantizeFlags, io: CliIo): Promise<void> {
+/** Refuses, before any work, flags that contradict each other, an --out that would overwrite, and a model quantize cannot compress. */
+async function checkQuantizeFlags(flags: QuantizeFlags): Promise<void> {
   if (flags.cutoff !== undefined && flags.targetRatio !== undefined) {
     throw new TextkitError(
       "OPTION_INVALID",
@@ -121,6 +122,10 @@ async function runQuantize(flags: QuantizeFlags, io: CliIo): Promise<void> {
       { file: flags.model },
     );
   }
+}
+
+async function runQuantize(flags: QuantizeFlags, io: CliIo): Promise<void> {
+  await checkQuantizeFlags(flags);
   const model = await loadClassifier(flags.model);
   // The evaluation data is read before any work, so that a bad file costs no time and writes nothing.
   const data =

@@ -30,7 +30,13 @@ import { addHeldOutOptions, type HeldOutFlags, heldOutFilesGiven } from "./held-
 import { type CliIo, writeAll } from "./io.ts";
 import { checkModelOutput } from "./output-paths.ts";
 import { ProgressBar } from "./progress-bar.ts";
-import { classifierHooks, describeDataset, evaluationMetrics, formatEvaluation } from "./report-output.ts";
+import {
+  classifierHooks,
+  describeDataset,
+  evaluationMetrics,
+  formatEvaluation,
+  fractionPercent,
+} from "./report-output.ts";
 
 interface TrainFlags extends DataFlags, ClassifierFlags, HeldOutFlags, EncoderHeadFlags {
   out: string;
@@ -243,8 +249,54 @@ async function loadHeldOut(path: string, flags: TrainFlags, notes?: string[]): P
   return { data, source: path };
 }
 
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toPrecision(3))}%`;
+/** The --json output of `classify train`: model, options, data, training, metrics and reports. */
+function trainJson(
+  flags: TrainFlags,
+  plan: TrainingPlan,
+  outcome: TrainingOutcome,
+  skipped: number[],
+): object {
+  const notes = plan.notes ?? [];
+  const { model } = outcome;
+  const part = (held: HeldOut | undefined) =>
+    held === undefined ? {} : { source: held.source, examples: held.data.examples.length };
+  const result = {
+    model: flags.out,
+    runRecord: outcome.runRecordPath,
+    task: model.task,
+    labels: model.labels,
+    options: model.options,
+    ...(notes.length === 0 ? {} : { notes }),
+    data: {
+      train: {
+        source: plan.train.source,
+        examples: plan.train.examples.length,
+        ...(flags.skipEmpty === true ? { skippedEmptyLines: skipped } : {}),
+      },
+      ...(plan.dev === undefined ? {} : { dev: part(plan.dev) }),
+      ...(plan.test === undefined ? {} : { test: part(plan.test) }),
+    },
+    ...(outcome.refit === undefined ? {} : { refit: outcome.refit }),
+    training: {
+      epochs: model.runRecord?.epochs.length ?? null,
+      bestEpoch: model.runRecord?.bestEpoch ?? null,
+      stoppedEarly: model.runRecord?.stoppedEarly ?? false,
+      seconds: model.runRecord?.seconds ?? null,
+    },
+    metrics: {
+      ...(outcome.dev === undefined
+        ? {}
+        : { dev: evaluationMetrics(outcome.dev, topKOf(model, outcome.dev)) }),
+      ...(outcome.test === undefined
+        ? {}
+        : { test: evaluationMetrics(outcome.test, topKOf(model, outcome.test)) }),
+    },
+    report: {
+      ...(outcome.dev === undefined ? {} : { dev: classificationReportToDict(outcome.dev.report) }),
+      ...(outcome.test === undefined ? {} : { test: classificationReportToDict(outcome.test.report) }),
+    },
+  };
+  return result;
 }
 
 async function runTrain(
@@ -288,7 +340,7 @@ async function runTrain(
     const split = stratifiedSplit(loaded, { ...flags.split, seed: flags.seed });
     const heldOut = (data: Dataset, fraction: number): HeldOut => ({
       data,
-      source: `${flags.train}, ${percent(fraction)} held out by --split`,
+      source: `${flags.train}, ${fractionPercent(fraction)} held out by --split`,
     });
     plan = {
       train: split.train,
@@ -314,45 +366,7 @@ async function runTrain(
     await writeAll(io.stdout, formatOutcome(plan, outcome));
     return;
   }
-  const { model } = outcome;
-  const part = (held: HeldOut | undefined) =>
-    held === undefined ? {} : { source: held.source, examples: held.data.examples.length };
-  const result = {
-    model: flags.out,
-    runRecord: outcome.runRecordPath,
-    task: model.task,
-    labels: model.labels,
-    options: model.options,
-    ...(notes.length === 0 ? {} : { notes }),
-    data: {
-      train: {
-        source: plan.train.source,
-        examples: plan.train.examples.length,
-        ...(flags.skipEmpty === true ? { skippedEmptyLines: skipped } : {}),
-      },
-      ...(plan.dev === undefined ? {} : { dev: part(plan.dev) }),
-      ...(plan.test === undefined ? {} : { test: part(plan.test) }),
-    },
-    ...(outcome.refit === undefined ? {} : { refit: outcome.refit }),
-    training: {
-      epochs: model.runRecord?.epochs.length ?? null,
-      bestEpoch: model.runRecord?.bestEpoch ?? null,
-      stoppedEarly: model.runRecord?.stoppedEarly ?? false,
-      seconds: model.runRecord?.seconds ?? null,
-    },
-    metrics: {
-      ...(outcome.dev === undefined
-        ? {}
-        : { dev: evaluationMetrics(outcome.dev, topKOf(model, outcome.dev)) }),
-      ...(outcome.test === undefined
-        ? {}
-        : { test: evaluationMetrics(outcome.test, topKOf(model, outcome.test)) }),
-    },
-    report: {
-      ...(outcome.dev === undefined ? {} : { dev: classificationReportToDict(outcome.dev.report) }),
-      ...(outcome.test === undefined ? {} : { test: classificationReportToDict(outcome.test.report) }),
-    },
-  };
+  const result = trainJson(flags, plan, outcome, skipped);
   await writeAll(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
 }
 

@@ -45,14 +45,10 @@ export interface EncoderHeadFlags {
   autotuneTrials?: number;
 }
 
-/** Adds --encoder and the head's options to `classify train`. */
-export function addEncoderHeadOptions(command: Command): Command {
+/** The head's own training options: --hidden, --warmup, ..., --accumulate (each "with --encoder"). */
+function addHeadTrainingOptions(command: Command): void {
   const d = DEFAULT_HEAD_OPTIONS;
-  return command
-    .option(
-      "--encoder <dir>",
-      "train a head on this pretrained encoder's sentence embeddings (Hugging Face folder with an ONNX file) instead of the n-gram model; --epochs, --lr, --seed, --patience and --loss then set the head's (defaults 30, 0.01, 1, 5)",
-    )
+  command
     .addOption(
       defaultedOption(
         "--hidden <n>",
@@ -108,7 +104,17 @@ export function addEncoderHeadOptions(command: Command): Command {
         parseInteger("--accumulate", 1),
         d.accumulate,
       ),
-    )
+    );
+}
+
+/** Adds --encoder and the head's options to `classify train`. */
+export function addEncoderHeadOptions(command: Command): Command {
+  command.option(
+    "--encoder <dir>",
+    "train a head on this pretrained encoder's sentence embeddings (Hugging Face folder with an ONNX file) instead of the n-gram model; --epochs, --lr, --seed, --patience and --loss then set the head's (defaults 30, 0.01, 1, 5)",
+  );
+  addHeadTrainingOptions(command);
+  return command
     .option(
       "--ensemble",
       "with --encoder: also train the n-gram model and mix the two, the weight chosen on the dev data",

@@ -26,6 +26,7 @@ import {
   type TableFlags,
   tableOptionsOf,
 } from "./regress-options.ts";
+import { fractionPercent } from "./report-output.ts";
 
 interface RegressTrainFlags extends TableFlags, RegressorFlags, HeldOutFlags {
   out: string;
@@ -36,10 +37,6 @@ interface RegressTrainFlags extends TableFlags, RegressorFlags, HeldOutFlags {
 interface Part {
   source: string;
   rows: number;
-}
-
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
 /** Rows of `table` shuffled with `seed` and cut into train, dev and test parts. */
@@ -57,7 +54,7 @@ function splitTable(
   if (n - nDev - nTest < 2 || (split.dev > 0 && nDev === 0) || (split.test > 0 && nTest === 0)) {
     throw new TextkitError(
       "DATA_SPLIT_TOO_SMALL",
-      `${table.source} has ${n} rows: too few to hold out ${percent(split.dev)} for dev and ${percent(split.test)} for test and train on the rest`,
+      `${table.source} has ${n} rows: too few to hold out ${fractionPercent(split.dev)} for dev and ${fractionPercent(split.test)} for test and train on the rest`,
       { file: table.source },
     );
   }
@@ -65,10 +62,32 @@ function splitTable(
   const part = (from: number, to: number, name: string) =>
     selectRows(table, order.subarray(from, to).slice().sort(), `${table.source}, ${name}`);
   return {
-    test: part(0, nTest, `${percent(split.test)} held out by --split`),
-    dev: part(nTest, nTest + nDev, `${percent(split.dev)} held out by --split`),
-    train: part(nTest + nDev, n, `${percent(1 - split.dev - split.test)} by --split`),
+    test: part(0, nTest, `${fractionPercent(split.test)} held out by --split`),
+    dev: part(nTest, nTest + nDev, `${fractionPercent(split.dev)} held out by --split`),
+    train: part(nTest + nDev, n, `${fractionPercent(1 - split.dev - split.test)} by --split`),
   };
+}
+
+/** The data of a training run: the training rows (or the file streamed), and what is held out. */
+interface RegressionData {
+  train: Table | RegressionSource;
+  trainPart: Part;
+  dev?: Table;
+  /** A test set read into memory, or... */
+  testTable?: Table;
+  /** ...a test file streamed after training. */
+  testFile?: string;
+}
+
+/** A trained and saved regressor with its scores, for the report. */
+interface RegressionOutcome {
+  flags: RegressTrainFlags;
+  resolved: ReturnType<typeof resolveRegressorOptions>;
+  model: LinearRegressor;
+  data: RegressionData;
+  devMetrics?: RegressionMetrics;
+  test?: { source: string; metrics: RegressionMetrics };
+  runRecord: string | null;
 }
 
 async function runTrain(flags: RegressTrainFlags, splitGiven: boolean, io: CliIo): Promise<void> {
@@ -82,33 +101,13 @@ async function runTrain(flags: RegressTrainFlags, splitGiven: boolean, io: CliIo
   const noSplit = !separate && flags.split.dev === 0 && flags.split.test === 0;
   // SGD streams its training file whenever no random split needs all rows in memory.
   const stream = resolved.method === "sgd" && (separate || noSplit);
-  let train: Table | RegressionSource;
-  let trainPart: Part;
-  let dev: Table | undefined;
-  let testTable: Table | undefined;
-  let testFile: string | undefined;
-  if (stream) {
-    train = fileSource(flags.train, read);
-    trainPart = { source: `${flags.train} (streamed)`, rows: Number.NaN };
-    if (flags.dev !== undefined) dev = await loadTable(flags.dev, read);
-    testFile = flags.test;
-  } else {
-    const loaded = await loadTable(flags.train, read);
-    const kinds = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind]));
-    const heldOut = (path: string) => loadTable(path, { ...read, kinds });
-    if (separate) {
-      train = loaded;
-      if (flags.dev !== undefined) dev = await heldOut(flags.dev);
-      if (flags.test !== undefined) testTable = await heldOut(flags.test);
-    } else {
-      const parts = splitTable(loaded, flags.split, flags.seed);
-      train = parts.train;
-      if (parts.dev.rows > 0) dev = parts.dev;
-      if (parts.test.rows > 0) testTable = parts.test;
-    }
-    trainPart = { source: train.source, rows: train.rows };
-  }
-  const features = stream ? (flags.features?.length ?? null) : (train as Table).columns.length;
+  const data = await regressionData(flags, read, { separate, stream });
+  const { train, trainPart, dev, testTable, testFile } = data;
+  const features = stream
+    ? (flags.features?.length ?? null)
+    : "columns" in train
+      ? train.columns.length
+      : null;
   bar.log(
     `train: ${Number.isNaN(trainPart.rows) ? "" : `${trainPart.rows} rows, `}${features === null ? "" : `${features} features, `}target "${flags.target}" (${trainPart.source})`,
   );
@@ -141,39 +140,95 @@ async function runTrain(flags: RegressTrainFlags, splitGiven: boolean, io: CliIo
   }
   await model.save(flags.out);
   const runRecord = model.runRecord === null ? null : join(flags.out, "run.json");
-  const summary = model.summary;
-  if (flags.json) {
-    const result = {
-      model: flags.out,
-      runRecord,
-      method: resolved.method,
-      options: model.options,
-      target: model.target,
-      features: model.features,
-      data: {
-        train: { source: trainPart.source, rows: summary.rows },
-        ...(dev === undefined ? {} : { dev: { source: dev.source, rows: dev.rows } }),
-        ...(test === undefined ? {} : { test: { source: test.source, rows: test.metrics.examples } }),
-      },
-      intercept: summary.intercept,
-      coefficients: summary.coefficients,
-      adjustedR2: summary.adjustedR2,
-      residualStd: summary.residualStd,
-      training: {
-        epochs: model.runRecord?.epochs.length ?? null,
-        bestEpoch: model.runRecord?.bestEpoch ?? null,
-        stoppedEarly: model.runRecord?.stoppedEarly ?? false,
-        seconds: model.runRecord?.seconds ?? null,
-      },
-      metrics: {
-        train: summary.train,
-        ...(devMetrics === undefined ? {} : { dev: devMetrics }),
-        ...(test === undefined ? {} : { test: test.metrics }),
-      },
+  const outcome: RegressionOutcome = {
+    flags,
+    resolved,
+    model,
+    data,
+    ...(devMetrics === undefined ? {} : { devMetrics }),
+    ...(test === undefined ? {} : { test }),
+    runRecord,
+  };
+  await writeAll(
+    io.stdout,
+    flags.json ? `${JSON.stringify(regressJson(outcome), null, 2)}\n` : regressText(outcome),
+  );
+}
+
+/** Reads (or, to stream, only names) the training file and the held-out rows. */
+async function regressionData(
+  flags: RegressTrainFlags,
+  read: TableOptions,
+  how: { separate: boolean; stream: boolean },
+): Promise<RegressionData> {
+  if (how.stream) {
+    return {
+      train: fileSource(flags.train, read),
+      trainPart: { source: `${flags.train} (streamed)`, rows: Number.NaN },
+      ...(flags.dev === undefined ? {} : { dev: await loadTable(flags.dev, read) }),
+      ...(flags.test === undefined ? {} : { testFile: flags.test }),
     };
-    await writeAll(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
-    return;
   }
+  const loaded = await loadTable(flags.train, read);
+  const kinds = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind]));
+  const heldOut = (path: string) => loadTable(path, { ...read, kinds });
+  if (how.separate) {
+    return {
+      train: loaded,
+      trainPart: { source: loaded.source, rows: loaded.rows },
+      ...(flags.dev === undefined ? {} : { dev: await heldOut(flags.dev) }),
+      ...(flags.test === undefined ? {} : { testTable: await heldOut(flags.test) }),
+    };
+  }
+  const parts = splitTable(loaded, flags.split, flags.seed);
+  return {
+    train: parts.train,
+    trainPart: { source: parts.train.source, rows: parts.train.rows },
+    ...(parts.dev.rows > 0 ? { dev: parts.dev } : {}),
+    ...(parts.test.rows > 0 ? { testTable: parts.test } : {}),
+  };
+}
+
+/** The --json output of `regress train`. */
+function regressJson(outcome: RegressionOutcome): object {
+  const { model, data, devMetrics, test } = outcome;
+  const { dev } = data;
+  const summary = model.summary;
+  return {
+    model: outcome.flags.out,
+    runRecord: outcome.runRecord,
+    method: outcome.resolved.method,
+    options: model.options,
+    target: model.target,
+    features: model.features,
+    data: {
+      train: { source: data.trainPart.source, rows: summary.rows },
+      ...(dev === undefined ? {} : { dev: { source: dev.source, rows: dev.rows } }),
+      ...(test === undefined ? {} : { test: { source: test.source, rows: test.metrics.examples } }),
+    },
+    intercept: summary.intercept,
+    coefficients: summary.coefficients,
+    adjustedR2: summary.adjustedR2,
+    residualStd: summary.residualStd,
+    training: {
+      epochs: model.runRecord?.epochs.length ?? null,
+      bestEpoch: model.runRecord?.bestEpoch ?? null,
+      stoppedEarly: model.runRecord?.stoppedEarly ?? false,
+      seconds: model.runRecord?.seconds ?? null,
+    },
+    metrics: {
+      train: summary.train,
+      ...(devMetrics === undefined ? {} : { dev: devMetrics }),
+      ...(test === undefined ? {} : { test: test.metrics }),
+    },
+  };
+}
+
+/** The report a person reads: the coefficients, then the scores of each part. */
+function regressText(outcome: RegressionOutcome): string {
+  const { resolved, model, devMetrics, test } = outcome;
+  const { dev } = outcome.data;
+  const summary = model.summary;
   let out = `${resolved.method}${resolved.alpha === null ? "" : ` (alpha ${resolved.alpha})`}, ${resolved.standardize ? "standardised" : "unscaled"} features; coefficients in the data's units\n\n`;
   out += formatCoefficients(summary);
   out += `\ntrain: ${summary.rows} rows  ${formatMetrics(summary.train)}`;
@@ -183,9 +238,9 @@ async function runTrain(flags: RegressTrainFlags, splitGiven: boolean, io: CliIo
     out += `dev: ${dev.rows} rows  ${formatMetrics(devMetrics)}  (${dev.source})\n`;
   if (test !== undefined)
     out += `test: ${test.metrics.examples} rows  ${formatMetrics(test.metrics)}  (${test.source})\n`;
-  out += `model: ${flags.out} (regressor, ${model.encoder.width} design columns)\n`;
-  if (runRecord !== null) out += `run record: ${runRecord}\n`;
-  await writeAll(io.stdout, out);
+  out += `model: ${outcome.flags.out} (regressor, ${model.encoder.width} design columns)\n`;
+  if (outcome.runRecord !== null) out += `run record: ${outcome.runRecord}\n`;
+  return out;
 }
 
 /**

@@ -109,3 +109,13 @@ export function evaluationMetrics(
       : { topK: { k: topK.k, accuracy: topK.accuracy } }),
   };
 }
+
+/**
+ * A fraction as a percentage with three significant digits and no trailing zeros.
+ *
+ * @example
+ * fractionPercent(0.125); // "12.5%"
+ */
+export function fractionPercent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(3))}%`;
+}

@@ -268,21 +268,8 @@ function encoderThreadsOption(): Option {
   ).argParser(parseInteger("--encoder-threads", 1));
 }
 
-/**
- * `textkit search build` and `textkit search query`.
- *
- * @example
- * registerSearch(program, io);
- */
-export function registerSearch(program: Command, io: CliIo): Command {
-  const search = program
-    .command("search")
-    .summary("build and query search indexes over documents (BM25, word vectors, hybrid)")
-    .description(
-      "Retrieval: index passages of documents (Markdown, HTML, plain text) or rows of a table, by " +
-        "their terms (BM25, English and Chinese) and, with --vectors, by word vectors; then find the " +
-        "best passages for a question. Scores are in [0, 1] and comparable across questions.",
-    );
+/** `textkit search build`. */
+function registerSearchBuild(search: Command, io: CliIo): void {
   const d = DEFAULT_RETRIEVAL_OPTIONS;
   search
     .command("build")
@@ -358,7 +345,10 @@ export function registerSearch(program: Command, io: CliIo): Command {
         "  textkit search build --input docs/ --encoder encoders/minilm --out models/help-dense\n",
     )
     .action(async (flags: BuildFlags) => runBuild(flags, io));
+}
 
+/** `textkit search query`. */
+function registerSearchQuery(search: Command, io: CliIo): void {
   search
     .command("query")
     .summary("find the best items for a question")
@@ -394,5 +384,24 @@ export function registerSearch(program: Command, io: CliIo): Command {
         "  textkit search query --index models/help --mode bm25 --k 3 --json < questions.txt\n",
     )
     .action(async (question: string[], flags: QueryFlags) => runQuery(question, flags, io));
+}
+
+/**
+ * `textkit search build` and `textkit search query`.
+ *
+ * @example
+ * registerSearch(program, io);
+ */
+export function registerSearch(program: Command, io: CliIo): Command {
+  const search = program
+    .command("search")
+    .summary("build and query search indexes over documents (BM25, word vectors, hybrid)")
+    .description(
+      "Retrieval: index passages of documents (Markdown, HTML, plain text) or rows of a table, by " +
+        "their terms (BM25, English and Chinese) and, with --vectors, by word vectors; then find the " +
+        "best passages for a question. Scores are in [0, 1] and comparable across questions.",
+    );
+  registerSearchBuild(search, io);
+  registerSearchQuery(search, io);
   return search;
 }

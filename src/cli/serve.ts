@@ -165,43 +165,9 @@ async function runServe(flags: ServeFlags, io: CliIo): Promise<void> {
   await serveUntilStopped(config, io);
 }
 
-/**
- * Runs one server process until SIGTERM or SIGINT, then drains it. `announce` may add lines
- * after the address (the demo prints a curl command there).
- */
-export async function serveUntilStopped(
-  config: ServerConfig,
-  io: CliIo,
-  announce: (url: string) => string = () => "",
-  onReady: (server: RunningServer) => Promise<(() => void) | undefined> = async () => undefined,
-): Promise<void> {
-  const { startServer } = await import("../server/index.ts");
-  const server = await startServer(config);
-  // Announce once the first scan of the models directory is over, so that a request sent
-  // on seeing the line finds the models loaded.
-  await server.whenReady();
-  const stopExtras = await onReady(server);
-  io.stderr.write(
-    `textkit serving ${config.modelsDir} on ${server.url} (dashboard: ${server.url}/dashboard/, docs: ${server.url}/docs; Ctrl-C or SIGTERM stops)\n${announce(server.url)}`,
-  );
-  const signal = await nextStopSignal();
-  io.stderr.write(`${signal}: draining requests under way, then stopping\n`);
-  stopExtras?.();
-  await server.close();
-}
-
-export function registerServe(program: Command, io: CliIo): void {
-  program
-    .command("serve")
-    .summary("serve trained models over HTTP")
-    .description(
-      "Serve every model in a directory over HTTP: predict, model list and manifests, admin routes, " +
-        "/healthz, /readyz, /metrics (Prometheus), /openapi.json and /docs. A new version dropped " +
-        "into the directory is checked and swapped in without dropping a request.\n\n" +
-        "Keys: with --auth auto (the default) requests need a bearer key as soon as one exists " +
-        "('textkit keys create'); admin routes always need the admin scope, or loopback when no key exists.",
-    )
-    .requiredOption("--models <dir>", "directory of models: DIR/<name>/ or DIR/<name>/<version>/")
+/** Where and to whom `serve` answers: address, processes, keys and browsers. */
+function addListenOptions(command: Command): void {
+  command
     .option("--host <host>", "interface to listen on (0.0.0.0 for every interface)", SERVER_DEFAULTS.host)
     .option("--port <n>", "port (0 picks a free one)", parseInteger("--port", 0), SERVER_DEFAULTS.port)
     .addOption(
@@ -223,7 +189,12 @@ export function registerServe(program: Command, io: CliIo): void {
       "--data-dir <dir>",
       "directory of the default database (default: $TEXTKIT_DATA_DIR or ~/.textkit)",
     )
-    .option("--cors <origins>", "comma-separated origins browsers may call from (default: none)")
+    .option("--cors <origins>", "comma-separated origins browsers may call from (default: none)");
+}
+
+/** What `serve` accepts of a request (rate, batch, text and body sizes) and what it logs and serves besides. */
+function addLimitOptions(command: Command): void {
+  command
     .option(
       "--rate-limit <n>",
       "requests per minute per API key (default: no limit)",
@@ -268,7 +239,49 @@ export function registerServe(program: Command, io: CliIo): void {
     .option(
       "--monitor <config.json>",
       "run the opinion monitor with this configuration ('textkit monitor --help'); its models are in --models",
+    );
+}
+
+/**
+ * Runs one server process until SIGTERM or SIGINT, then drains it. `announce` may add lines
+ * after the address (the demo prints a curl command there).
+ */
+export async function serveUntilStopped(
+  config: ServerConfig,
+  io: CliIo,
+  announce: (url: string) => string = () => "",
+  onReady: (server: RunningServer) => Promise<(() => void) | undefined> = async () => undefined,
+): Promise<void> {
+  const { startServer } = await import("../server/index.ts");
+  const server = await startServer(config);
+  // Announce once the first scan of the models directory is over, so that a request sent
+  // on seeing the line finds the models loaded.
+  await server.whenReady();
+  const stopExtras = await onReady(server);
+  io.stderr.write(
+    `textkit serving ${config.modelsDir} on ${server.url} (dashboard: ${server.url}/dashboard/, docs: ${server.url}/docs; Ctrl-C or SIGTERM stops)\n${announce(server.url)}`,
+  );
+  const signal = await nextStopSignal();
+  io.stderr.write(`${signal}: draining requests under way, then stopping\n`);
+  stopExtras?.();
+  await server.close();
+}
+
+export function registerServe(program: Command, io: CliIo): void {
+  const command = program
+    .command("serve")
+    .summary("serve trained models over HTTP")
+    .description(
+      "Serve every model in a directory over HTTP: predict, model list and manifests, admin routes, " +
+        "/healthz, /readyz, /metrics (Prometheus), /openapi.json and /docs. A new version dropped " +
+        "into the directory is checked and swapped in without dropping a request.\n\n" +
+        "Keys: with --auth auto (the default) requests need a bearer key as soon as one exists " +
+        "('textkit keys create'); admin routes always need the admin scope, or loopback when no key exists.",
     )
+    .requiredOption("--models <dir>", "directory of models: DIR/<name>/ or DIR/<name>/<version>/");
+  addListenOptions(command);
+  addLimitOptions(command);
+  command
     .addHelpText(
       "after",
       "\nExample:\n" +

@@ -26,7 +26,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { AggregatorRegistry } from "prom-client";
+import { AggregatorRegistry, type PrometheusContentType } from "prom-client";
 import { TextkitError } from "../core/index.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
 import { type RunningServer, startServer, urlHost } from "./start.ts";
@@ -105,73 +105,119 @@ export async function runCluster(
   return runWorker(config, options);
 }
 
+interface PrimaryState {
+  /** Set once stopping began; workers that exit then are not replaced. */
+  stopping: Promise<void> | null;
+  /** Where the workers listen, known once the first one does. */
+  url: string;
+}
+
+type Emit = (event: ClusterEvent) => void;
+
 async function runPrimary(
   config: ServerConfig,
   workers: number,
   options: ClusterOptions,
 ): Promise<RunningCluster> {
   const resolved = resolveServerConfig(config);
+  await checkPrimary(resolved.modelsDir, workers);
+  // Before the first fork: node:cluster freezes the policy then. An explicit environment
+  // setting (NODE_CLUSTER_SCHED_POLICY=rr) is the operator's choice and stays.
+  if (process.env["NODE_CLUSTER_SCHED_POLICY"] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const emit: Emit = (event) => options.onEvent?.(event);
+  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+  const state: PrimaryState = { stopping: null, url: "" };
+  const stop = (): Promise<void> => {
+    if (state.stopping === null) state.stopping = stopWorkers(emit, drainTimeoutMs);
+    return state.stopping;
+  };
+  const started = superviseWorkers(resolved.host, workers, { emit, state, stop });
+  answerMetricsRequests(new AggregatorRegistry());
+  if (options.handleSignals !== false) {
+    const onSignal = (): void => {
+      void stop().then(() => process.exit(0));
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  }
+  for (let i = 0; i < workers; i++) cluster.fork();
+  await started;
+  return {
+    role: "primary",
+    url: state.url,
+    workerPids: () => liveWorkers().map((w) => w.process.pid ?? 0),
+    close: stop,
+  };
+}
+
+/** Fails here, once, rather than in every worker and again in each replacement. */
+async function checkPrimary(modelsDir: string, workers: number): Promise<void> {
   if (!Number.isInteger(workers) || workers < 1)
     throw new TextkitError("OPTION_INVALID", `workers must be an integer >= 1, got ${String(workers)}`);
-  // Fail here, once, rather than in every worker and again in each replacement.
-  const isDir = await stat(resolved.modelsDir).then(
+  const isDir = await stat(modelsDir).then(
     (s) => s.isDirectory(),
     () => false,
   );
   if (!isDir) {
-    throw new TextkitError("MODELS_DIR_NOT_FOUND", `models directory ${resolved.modelsDir} does not exist`, {
-      file: resolved.modelsDir,
+    throw new TextkitError("MODELS_DIR_NOT_FOUND", `models directory ${modelsDir} does not exist`, {
+      file: modelsDir,
     });
   }
-  // Before the first fork: node:cluster freezes the policy then. An explicit environment
-  // setting (NODE_CLUSTER_SCHED_POLICY=rr) is the operator's choice and stays.
-  if (process.env["NODE_CLUSTER_SCHED_POLICY"] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
-  const emit = (event: ClusterEvent): void => options.onEvent?.(event);
-  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
-  const aggregator = new AggregatorRegistry();
-  const crashes: number[] = [];
-  let stopping: Promise<void> | null = null;
-  let everListened = false;
-  let url = "";
+}
 
-  const started = new Promise<void>((resolve, reject) => {
+/**
+ * Follows the workers: resolves once `workers` of them listen, replaces one that crashes
+ * (after `restartDelayMs` of the crashes in the last minute), and rejects (stopping the rest)
+ * when one exits before any worker ever listened.
+ */
+function superviseWorkers(
+  host: string,
+  workers: number,
+  primary: { emit: Emit; state: PrimaryState; stop(): Promise<void> },
+): Promise<void> {
+  const { emit, state } = primary;
+  const crashes: number[] = [];
+  let everListened = false;
+  return new Promise<void>((resolve, reject) => {
     const listening = new Set<number>();
     cluster.on("listening", (worker, address) => {
       everListened = true;
-      url = `http://${urlHost(resolved.host)}:${address.port}`;
-      emit({ type: "listening", pid: worker.process.pid ?? 0, url });
+      state.url = `http://${urlHost(host)}:${address.port}`;
+      emit({ type: "listening", pid: worker.process.pid ?? 0, url: state.url });
       listening.add(worker.id);
       if (listening.size >= workers) resolve();
     });
     cluster.on("exit", (worker, code, signal) => {
       const pid = worker.process.pid ?? 0;
-      if (stopping !== null) {
+      if (state.stopping !== null || !everListened) {
         emit({ type: "worker-exit", pid, code, signal, restartInMs: null });
-        return;
       }
+      if (state.stopping !== null) return;
       if (!everListened) {
         // A worker that cannot even start (bad config, port taken) would only crash again.
-        emit({ type: "worker-exit", pid, code, signal, restartInMs: null });
         reject(
           new TextkitError(
             "INTERNAL",
             `a server worker exited (code ${String(code)}, signal ${String(signal)}) before listening; its error is in the log above`,
           ),
         );
-        void stop();
+        void primary.stop();
         return;
       }
       const now = Date.now();
       crashes.push(now);
-      while (crashes.length > 0 && now - crashes[0]! > CRASH_WINDOW_MS) crashes.shift();
+      while ((crashes[0] ?? now) < now - CRASH_WINDOW_MS) crashes.shift();
       const delay = restartDelayMs(crashes.length);
       emit({ type: "worker-exit", pid, code, signal, restartInMs: delay });
       setTimeout(() => {
-        if (stopping === null) cluster.fork();
+        if (state.stopping === null) cluster.fork();
       }, delay).unref();
     });
   });
+}
 
+/** Answers a worker's request for the metrics of all workers (for its GET /metrics). */
+function answerMetricsRequests(aggregator: AggregatorRegistry<PrometheusContentType>): void {
   cluster.on("message", (worker: Worker, raw: unknown) => {
     const message = asMessage(raw);
     if (message.type !== METRICS_REQUEST) return;
@@ -181,54 +227,86 @@ async function runPrimary(
         worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, error: String(error) }),
     );
   });
+}
 
-  const live = (): Worker[] =>
-    Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+function liveWorkers(): Worker[] {
+  return Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+}
 
-  const stop = (): Promise<void> => {
-    if (stopping !== null) return stopping;
-    emit({ type: "stopping" });
-    stopping = (async () => {
-      const exits = live().map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.isDead()) {
-              resolve();
-              return;
-            }
-            worker.once("exit", () => resolve());
-            if (worker.isConnected()) worker.send({ type: SHUTDOWN });
-            else worker.kill("SIGTERM");
-            setTimeout(() => {
-              if (!worker.isDead()) worker.process.kill("SIGKILL");
-            }, drainTimeoutMs).unref();
-          }),
-      );
-      await Promise.all(exits);
-      emit({ type: "stopped" });
-    })();
-    return stopping;
-  };
-
-  if (options.handleSignals !== false) {
-    const onSignal = (): void => {
-      void stop().then(() => process.exit(0));
-    };
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-  }
-
-  for (let i = 0; i < workers; i++) cluster.fork();
-  await started;
-  return {
-    role: "primary",
-    url,
-    workerPids: () => live().map((w) => w.process.pid ?? 0),
-    close: stop,
-  };
+/** Asks every worker to drain, kills one still alive after `drainTimeoutMs`, waits for all. */
+async function stopWorkers(emit: Emit, drainTimeoutMs: number): Promise<void> {
+  emit({ type: "stopping" });
+  const exits = liveWorkers().map(
+    (worker) =>
+      new Promise<void>((resolve) => {
+        if (worker.isDead()) {
+          resolve();
+          return;
+        }
+        worker.once("exit", () => resolve());
+        if (worker.isConnected()) worker.send({ type: SHUTDOWN });
+        else worker.kill("SIGTERM");
+        setTimeout(() => {
+          if (!worker.isDead()) worker.process.kill("SIGKILL");
+        }, drainTimeoutMs).unref();
+      }),
+  );
+  await Promise.all(exits);
+  emit({ type: "stopped" });
 }
 
 async function runWorker(config: ServerConfig, options: ClusterOptions): Promise<RunningCluster> {
+  const metrics = metricsFromPrimary();
+  const server = await startWorkerServer(config, metrics.clusterMetrics);
+  // The primary collects each worker's registry when asked (prom-client's own IPC protocol).
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([server.app.textkit.metrics.registry]);
+  const drain = drainOnce(server, options.drainTimeoutMs ?? 30_000);
+  const drainAndExit = (): void => {
+    drain().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("message", (raw: unknown) => {
+    const message = asMessage(raw);
+    if (message.type === SHUTDOWN) drainAndExit();
+    else if (message.type === METRICS_RESPONSE) metrics.receive(message);
+  });
+  // The primary is gone: nobody would replace or stop this worker any more.
+  process.once("disconnect", drainAndExit);
+  if (options.handleSignals !== false) {
+    process.once("SIGTERM", drainAndExit);
+    process.once("SIGINT", drainAndExit);
+  }
+  return {
+    role: "worker",
+    url: server.url,
+    workerPids: () => [process.pid],
+    close: drain,
+  };
+}
+
+/** Starts this worker's server; a worker that cannot start says why and exits with 1. */
+async function startWorkerServer(
+  config: ServerConfig,
+  clusterMetrics: () => Promise<string>,
+): Promise<RunningServer> {
+  try {
+    return await startServer(config, { clusterMetrics, listenWhenReady: true });
+  } catch (error) {
+    process.stderr.write(
+      `${error instanceof TextkitError ? error.describe() : error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+}
+
+/**
+ * The worker's side of the metrics exchange: `clusterMetrics()` asks the primary for every
+ * worker's metrics (failing after 5 s), `receive` hands it an answer.
+ */
+function metricsFromPrimary(): { clusterMetrics(): Promise<string>; receive(message: Message): void } {
   const pending = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
   let nextId = 0;
   const clusterMetrics = (): Promise<string> =>
@@ -250,24 +328,22 @@ async function runWorker(config: ServerConfig, options: ClusterOptions): Promise
       });
       process.send?.({ type: METRICS_REQUEST, id });
     });
+  const receive = (message: Message): void => {
+    if (typeof message.id !== "number") return;
+    const waiter = pending.get(message.id);
+    if (waiter === undefined) return;
+    pending.delete(message.id);
+    if (typeof message.text === "string") waiter.resolve(message.text);
+    else waiter.reject(new Error(String(message.error)));
+  };
+  return { clusterMetrics, receive };
+}
 
-  let server: RunningServer;
-  try {
-    server = await startServer(config, { clusterMetrics, listenWhenReady: true });
-  } catch (error) {
-    process.stderr.write(
-      `${error instanceof TextkitError ? error.describe() : error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exit(1);
-  }
-  // The primary collects each worker's registry when asked (prom-client's own IPC protocol).
-  new AggregatorRegistry();
-  AggregatorRegistry.setRegistries([server.app.textkit.metrics.registry]);
-
+/** Closes `server` once however often it is called; exits with 1 if that takes over `timeoutMs`. */
+function drainOnce(server: RunningServer, timeoutMs: number): () => Promise<void> {
   let draining: Promise<void> | null = null;
-  const drain = (): Promise<void> => {
+  return () => {
     if (draining !== null) return draining;
-    const timeoutMs = options.drainTimeoutMs ?? 30_000;
     draining = (async () => {
       const timer = setTimeout(() => process.exit(1), timeoutMs);
       timer.unref();
@@ -278,36 +354,5 @@ async function runWorker(config: ServerConfig, options: ClusterOptions): Promise
       }
     })();
     return draining;
-  };
-  const drainAndExit = (): void => {
-    drain().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-
-  process.on("message", (raw: unknown) => {
-    const message = asMessage(raw);
-    if (message.type === SHUTDOWN) {
-      drainAndExit();
-    } else if (message.type === METRICS_RESPONSE && typeof message.id === "number") {
-      const waiter = pending.get(message.id);
-      if (waiter === undefined) return;
-      pending.delete(message.id);
-      if (typeof message.text === "string") waiter.resolve(message.text);
-      else waiter.reject(new Error(String(message.error)));
-    }
-  });
-  // The primary is gone: nobody would replace or stop this worker any more.
-  process.once("disconnect", drainAndExit);
-  if (options.handleSignals !== false) {
-    process.once("SIGTERM", drainAndExit);
-    process.once("SIGINT", drainAndExit);
-  }
-  return {
-    role: "worker",
-    url: server.url,
-    workerPids: () => [process.pid],
-    close: drain,
   };
 }

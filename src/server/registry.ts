@@ -8,27 +8,14 @@
  * to the end, so no request sees a half-loaded model and none fails because of a swap.
  */
 import { type Dirent, type FSWatcher, watch } from "node:fs";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
-import { join, normalize, resolve, sep } from "node:path";
-import {
-  type ArtifactManifest,
-  compareVersions,
-  MODEL_NAME_PATTERN,
-  PIN_FILE,
-  readModelLayout,
-  readSealedManifest,
-  VERSION_PATTERN,
-  versionPreference,
-} from "../artifact/index.ts";
+import { readdir, rm } from "node:fs/promises";
+import { join, normalize, resolve } from "node:path";
+import { compareVersions, MODEL_NAME_PATTERN, PIN_FILE, versionPreference } from "../artifact/index.ts";
 import { isTextkitError, TextkitError, writeFileAtomic } from "../core/index.ts";
-import type {
-  FamilyLoader,
-  ModelPredictOptions,
-  ModelStatus,
-  RegistryLog,
-  RegistryOptions,
-  ServedModel,
-} from "./served-model.ts";
+import { type DiskVersion, isDirectory, type ManifestCache, readModelDir } from "./registry-disk.ts";
+import { loadServedModel } from "./registry-load.ts";
+import { type ModelEntry, statusOf, withoutRoot } from "./registry-status.ts";
+import type { FamilyLoader, ModelStatus, RegistryLog, RegistryOptions, ServedModel } from "./served-model.ts";
 
 export type {
   FamilyLoader,
@@ -47,88 +34,14 @@ export type {
 export { VERSION_STATES } from "./served-model.ts";
 export { compareVersions, PIN_FILE };
 
-/** Every artifact has one: a folder with it is a model (or a version of one). */
-const MANIFEST = "manifest.json";
 const DEBOUNCE_MS = 100;
 
-interface DiskVersion {
-  version: string;
-  dir: string;
-  /** Names, sizes, mtimes and inodes of the files: a changed or replaced artifact changes it. */
-  fingerprint: string;
-  manifest: ArtifactManifest | null;
-}
-
-interface DiskModel {
-  layout: ModelStatus["layout"];
-  /** Ascending by version (numeric-aware). */
-  versions: DiskVersion[];
-  pinned: string | null;
-}
-
-interface ModelEntry {
-  name: string;
-  dir: string;
-  disk: DiskModel;
-  active: ServedModel | null;
-  activeFingerprint: string | null;
-  failures: Map<string, { fingerprint: string; error: TextkitError }>;
-}
-
 const silentLog: RegistryLog = { info() {}, warn() {}, error() {} };
-
-/**
- * `text` with the models directory taken out of every path that starts with it (at the start
- * of a word or after a quote or bracket): `models/topics/v3/manifest.json` reads
- * `topics/v3/manifest.json`, the directory alone `<models>`. Clients see where in the
- * catalogue, never where on the server.
- */
-function withoutRoot(text: string, roots: readonly string[]): string {
-  let out = text;
-  for (const root of roots) {
-    const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    out = out
-      .replace(new RegExp(`(^|[\\s'"(\\[\`])${escaped}${sep === "/" ? "/" : "\\\\"}`, "g"), "$1")
-      .replace(new RegExp(`(^|[\\s'"(\\[\`])${escaped}(?=$|[\\s'")\\]\`:;,])`, "g"), "$1<models>");
-  }
-  return out;
-}
 
 function asTextkitError(error: unknown, context: string): TextkitError {
   if (isTextkitError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new TextkitError("INTERNAL", `${context}: ${message}`, { cause: error });
-}
-
-async function fingerprintOf(dir: string): Promise<string | null> {
-  try {
-    const names = (await readdir(dir)).sort();
-    const parts: string[] = [];
-    for (const name of names) {
-      const s = await stat(join(dir, name));
-      parts.push(`${name}:${s.size}:${s.mtimeMs}:${s.ino}`);
-    }
-    return parts.join("|");
-  } catch {
-    return null;
-  }
-}
-
-async function readManifest(dir: string): Promise<ArtifactManifest | null> {
-  try {
-    const parsed: unknown = JSON.parse(await readFile(join(dir, MANIFEST), "utf8"));
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
-    return parsed as ArtifactManifest;
-  } catch {
-    return null;
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 }
 
 /**
@@ -152,10 +65,7 @@ export class ModelRegistry {
   private readonly watchIntervalMs: number;
   private readonly options: RegistryOptions;
   private readonly models = new Map<string, ModelEntry>();
-  private readonly manifestCache = new Map<
-    string,
-    { fingerprint: string; manifest: ArtifactManifest | null }
-  >();
+  private readonly manifestCache: ManifestCache = new Map();
   private readonly watchers = new Map<string, FSWatcher>();
   private tail: Promise<unknown> = Promise.resolve();
   private queuedScan: Promise<void> | null = null;
@@ -400,7 +310,7 @@ export class ModelRegistry {
         this.log.warn({ dir }, "skipping a model directory whose name is not [A-Za-z0-9._-]");
         continue;
       }
-      const disk = await this.readModelDir(dir);
+      const disk = await readModelDir(dir, this.manifestCache);
       if (disk === null) continue;
       seen.add(d.name);
       let entry = this.models.get(d.name);
@@ -427,42 +337,6 @@ export class ModelRegistry {
       this.watchers.delete(name);
       this.log.info({ model: name, version: entry.active?.version }, "model removed from the directory");
     }
-  }
-
-  private async readModelDir(dir: string): Promise<DiskModel | null> {
-    const layout = await readModelLayout(dir);
-    if (layout === null) return null;
-    if (layout.layout === "single") {
-      const v = await this.readVersion(dir, null);
-      return v === null ? null : { layout: "single", versions: [v], pinned: null };
-    }
-    const versions: DiskVersion[] = [];
-    for (const { version, dir: versionDir } of layout.versions) {
-      const v = await this.readVersion(versionDir, version);
-      if (v !== null) versions.push(v);
-    }
-    return versions.length === 0 ? null : { layout: "versions", versions, pinned: layout.pinned };
-  }
-
-  private async readVersion(dir: string, name: string | null): Promise<DiskVersion | null> {
-    const fingerprint = await fingerprintOf(dir);
-    if (fingerprint === null) return null;
-    let cached = this.manifestCache.get(dir);
-    if (cached === undefined || cached.fingerprint !== fingerprint) {
-      cached = { fingerprint, manifest: await readManifest(dir) };
-      this.manifestCache.set(dir, cached);
-    }
-    const manifest = cached.manifest;
-    let version = name;
-    if (version === null) {
-      // One artifact per model: its creation time names the version, so a re-save is a new one.
-      const created = typeof manifest?.createdAt === "string" ? manifest.createdAt : null;
-      version =
-        created !== null && VERSION_PATTERN.test(created)
-          ? created
-          : new Date((await stat(dir)).mtimeMs).toISOString();
-    }
-    return { version, dir, fingerprint, manifest };
   }
 
   /** Brings the active version in line with the disk: the preferred version that loads. */
@@ -511,57 +385,7 @@ export class ModelRegistry {
   /** Loads and self-tests one version; records and rethrows a refusal. */
   private async load(entry: ModelEntry, v: DiskVersion): Promise<ServedModel> {
     try {
-      if (v.manifest === null) {
-        throw new TextkitError("ARTIFACT_CORRUPT", `manifest.json in ${v.dir} is missing or not valid JSON`, {
-          file: join(v.dir, MANIFEST),
-        });
-      }
-      // Checked here, whatever the family: digest and field types, so that no loader (nor
-      // the family lookup below) sees an edited or malformed manifest.
-      const manifest = await readSealedManifest(v.dir);
-      const loader = Object.hasOwn(this.loaders, manifest.family) ? this.loaders[manifest.family] : undefined;
-      if (loader === undefined) {
-        throw new TextkitError(
-          "MODEL_FAMILY_UNSUPPORTED",
-          `${v.dir} holds a '${String(manifest.family)}' model; this server loads ${Object.keys(this.loaders).join(", ")}`,
-          { file: v.dir },
-        );
-      }
-      const predictor = await loader(v.dir, manifest);
-      await predictor.selfTest?.();
-      return Object.freeze({
-        name: entry.name,
-        version: v.version,
-        family: manifest.family,
-        task: manifest.task,
-        manifest,
-        dir: v.dir,
-        loadedAt: new Date().toISOString(),
-        labels: predictor.labels,
-        details: predictor.details ?? {},
-        inputKind: predictor.predictRows === undefined ? "text" : "row",
-        recommender: predictor.recommender ?? null,
-        assistant: predictor.assistant ?? null,
-        loaded: predictor.loaded ?? null,
-        predict: (inputs: readonly string[], options: ModelPredictOptions) => {
-          if (predictor.predict === undefined) {
-            throw new TextkitError(
-              "INPUT_INVALID",
-              `model '${entry.name}' (${manifest.family}) takes rows of values such as {"column": value}, not texts`,
-              { details: { field: "/inputs" } },
-            );
-          }
-          return predictor.predict(inputs, options);
-        },
-        predictRows: (rows: readonly Record<string, unknown>[], options: ModelPredictOptions) => {
-          if (predictor.predictRows === undefined) {
-            throw new TextkitError("INPUT_INVALID", `model '${entry.name}' takes texts, not rows of values`, {
-              details: { field: "/inputs" },
-            });
-          }
-          return predictor.predictRows(rows, options);
-        },
-      });
+      return await loadServedModel(entry.name, v, this.loaders);
     } catch (error) {
       const err = asTextkitError(error, `loading ${v.dir} failed`);
       entry.failures.set(v.version, { fingerprint: v.fingerprint, error: err });
@@ -590,31 +414,6 @@ export class ModelRegistry {
   }
 
   private statusOf(entry: ModelEntry): ModelStatus {
-    const active = entry.active;
-    const newest = entry.disk.versions[entry.disk.versions.length - 1];
-    const manifest = active?.manifest ?? newest?.manifest ?? null;
-    return {
-      name: entry.name,
-      layout: entry.disk.layout,
-      // From a manifest that may not have loaded: a field that is not a string shows as null.
-      family: typeof manifest?.family === "string" ? manifest.family : null,
-      task: typeof manifest?.task === "string" ? manifest.task : null,
-      activeVersion: active?.version ?? null,
-      pinnedVersion: entry.disk.pinned,
-      labelCount: active?.labels?.length ?? null,
-      versions: entry.disk.versions.map((v) => {
-        const failure = entry.failures.get(v.version);
-        return {
-          version: v.version,
-          state: active?.version === v.version ? "active" : failure !== undefined ? "failed" : "available",
-          createdAt: typeof v.manifest?.createdAt === "string" ? v.manifest.createdAt : null,
-          digest: typeof v.manifest?.digest === "string" ? v.manifest.digest : null,
-          error:
-            failure === undefined
-              ? null
-              : { code: failure.error.code, message: this.insideRoot(failure.error.message) },
-        };
-      }),
-    };
+    return statusOf(entry, (message) => this.insideRoot(message));
   }
 }

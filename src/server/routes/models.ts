@@ -82,6 +82,77 @@ function checkAnswerCount(name: string, predictions: unknown, inputs: number): v
   }
 }
 
+/** The inputs of a predict request as sent: a list, or one text. */
+interface PredictInputs {
+  inputs?: readonly (string | object)[] | undefined;
+  text?: string | undefined;
+}
+
+/** What a predict request answers besides the model and version. */
+interface PredictAnswer {
+  predictions: unknown[];
+  /** Indices of the inputs cut to the longest text the server takes. */
+  truncated: number[];
+}
+
+/** Predicts the rows of `body` with a model that takes rows of named values. */
+async function predictRows(
+  model: ServedModel,
+  body: PredictInputs,
+  options: ModelPredictOptions,
+): Promise<PredictAnswer> {
+  const rows = rowInputs(model.name, body.inputs, body.text);
+  const predictions = await model.predictRows(rows, options);
+  checkAnswerCount(model.name, predictions, rows.length);
+  return { predictions, truncated: [] };
+}
+
+/** Predicts the texts of `body`, each cut (or refused) past `config.maxTextChars`. */
+async function predictTexts(
+  model: ServedModel,
+  body: PredictInputs,
+  options: ModelPredictOptions,
+  config: ResolvedServerConfig,
+): Promise<PredictAnswer> {
+  const { texts, field } = textInputs(model.name, body);
+  const truncated: number[] = [];
+  const max = config.maxTextChars;
+  for (const [i, text] of texts.entries()) {
+    if (text.length <= max) continue;
+    if (config.textOverflow === "reject") {
+      throw new TextkitError(
+        "TEXT_TOO_LONG",
+        `${field(i)} has ${text.length} characters; this server takes at most ${max}`,
+        { details: { field: field(i) } },
+      );
+    }
+    texts[i] = truncateText(text, max);
+    truncated.push(i);
+  }
+  const predictions = await model.predict(texts, options);
+  checkAnswerCount(model.name, predictions, texts.length);
+  return { predictions, truncated };
+}
+
+/** The texts of a predict request, with the JSON pointer of each for error messages. */
+function textInputs(name: string, body: PredictInputs): { texts: string[]; field: (i: number) => string } {
+  if (body.inputs !== undefined) {
+    const texts = body.inputs.map((input, i) => {
+      if (typeof input !== "string") {
+        throw new TextkitError("INPUT_INVALID", `/inputs/${i} must be a text: model '${name}' takes texts`, {
+          details: { field: `/inputs/${i}` },
+        });
+      }
+      return input;
+    });
+    return { texts, field: (i) => `/inputs/${i}` };
+  }
+  if (body.text !== undefined) return { texts: [body.text], field: () => "/text" };
+  throw new TextkitError("INPUT_INVALID", "/inputs is required (a list of texts), or /text for one", {
+    details: { field: "/inputs" },
+  });
+}
+
 function activeOrNull(registry: ModelRegistry, name: string): ServedModel | null {
   try {
     return registry.resolve(name);
@@ -127,55 +198,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async 
       const predictOptions: ModelPredictOptions = {};
       if (body.k !== undefined) predictOptions.k = body.k;
       if (body.threshold !== undefined) predictOptions.threshold = body.threshold;
-      if (model.inputKind === "row") {
-        const rows = rowInputs(model.name, body.inputs, body.text);
-        const predictions = await model.predictRows(rows, predictOptions);
-        checkAnswerCount(model.name, predictions, rows.length);
-        metrics.predictions.inc({ model: model.name }, rows.length);
-        return { model: model.name, version: model.version, predictions, truncated: [] };
-      }
-      let texts: string[];
-      let field: (i: number) => string;
-      if (body.inputs !== undefined) {
-        texts = body.inputs.map((input, i) => {
-          if (typeof input !== "string") {
-            throw new TextkitError(
-              "INPUT_INVALID",
-              `/inputs/${i} must be a text: model '${model.name}' takes texts`,
-              {
-                details: { field: `/inputs/${i}` },
-              },
-            );
-          }
-          return input;
-        });
-        field = (i) => `/inputs/${i}`;
-      } else if (body.text !== undefined) {
-        texts = [body.text];
-        field = () => "/text";
-      } else {
-        throw new TextkitError("INPUT_INVALID", "/inputs is required (a list of texts), or /text for one", {
-          details: { field: "/inputs" },
-        });
-      }
-      const truncated: number[] = [];
-      const max = config.maxTextChars;
-      for (let i = 0; i < texts.length; i++) {
-        if (texts[i]!.length <= max) continue;
-        if (config.textOverflow === "reject") {
-          throw new TextkitError(
-            "TEXT_TOO_LONG",
-            `${field(i)} has ${texts[i]!.length} characters; this server takes at most ${max}`,
-            { details: { field: field(i) } },
-          );
-        }
-        texts[i] = truncateText(texts[i]!, max);
-        truncated.push(i);
-      }
-      const predictions = await model.predict(texts, predictOptions);
-      checkAnswerCount(model.name, predictions, texts.length);
-      metrics.predictions.inc({ model: model.name }, texts.length);
-      return { model: model.name, version: model.version, predictions, truncated };
+      const answer =
+        model.inputKind === "row"
+          ? await predictRows(model, body, predictOptions)
+          : await predictTexts(model, body, predictOptions, config);
+      metrics.predictions.inc({ model: model.name }, answer.predictions.length);
+      return { model: model.name, version: model.version, ...answer };
     },
   );
 

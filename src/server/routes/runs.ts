@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@fastify/type-provider-typebox";
+import { type Static, Type } from "@fastify/type-provider-typebox";
 import { TextkitError } from "../../core/index.ts";
 import { compareRuns, MAX_RUN_PAGE, parseRunCondition, type RunQuery, RunStore } from "../../store/index.ts";
 import type { DatabaseHandle } from "../database-handle.ts";
@@ -91,6 +91,17 @@ const ListQuery = Type.Object({
   offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$", description: "runs to skip (default 0)" })),
 });
 
+const CompareQuery = Type.Object({
+  ids: Type.String({
+    description: "Comma-separated run ids (two or more); changes are against the first.",
+  }),
+  all: Type.Optional(
+    Type.Union([Type.Literal("true"), Type.Literal("false")], {
+      description: "true: every parameter, not only those that differ.",
+    }),
+  ),
+});
+
 /** Query strings are text and this server never coerces them: the page size is checked here. */
 function pageLimit(value: string | undefined): number {
   if (value === undefined) return 50;
@@ -110,6 +121,39 @@ function split(value: string | undefined, separator: string): string[] {
     .filter((s) => s !== "");
 }
 
+/** The store query of a GET /runs query string. */
+function runQueryOf(q: Static<typeof ListQuery>): RunQuery {
+  const families = split(q.family, ",");
+  return {
+    ...(families.length === 0 ? {} : { family: families }),
+    ...(q.status === undefined ? {} : { status: q.status }),
+    ...(q.data === undefined ? {} : { data: q.data }),
+    ...(q.tag === undefined ? {} : { tags: split(q.tag, ",") }),
+    where: split(q.where, ";").map(parseRunCondition),
+    ...(q.search === undefined ? {} : { search: q.search }),
+    ...(q.sort === undefined
+      ? {}
+      : {
+          sort: { field: q.sort, by: q.by ?? "best", ...(q.order === undefined ? {} : { order: q.order }) },
+        }),
+    ...(q.parent !== undefined ? { parentId: q.parent } : q.topLevel === "true" ? { parentId: null } : {}),
+    limit: pageLimit(q.limit),
+    offset: Number(q.offset ?? 0),
+  };
+}
+
+/** Opens the run store on first use; a failed opening is tried again on the next request. */
+function runStoreOpener(database: DatabaseHandle): () => Promise<RunStore> {
+  let opening: Promise<RunStore> | null = null;
+  return () => {
+    opening ??= database.get().then((db) => RunStore.open(db));
+    opening.catch(() => {
+      opening = null;
+    });
+    return opening;
+  };
+}
+
 /**
  * The runs recorded by training commands and the library (mounted under /v1; reading needs
  * scope predict, deleting admin): a page of runs filtered and sorted on the server, one run
@@ -119,14 +163,7 @@ function split(value: string | undefined, separator: string): string[] {
  * await app.register(runRoutes, { prefix: "/v1", database });
  */
 export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app, { database }) => {
-  let opening: Promise<RunStore> | null = null;
-  const store = (): Promise<RunStore> => {
-    opening ??= database.get().then((db) => RunStore.open(db));
-    opening.catch(() => {
-      opening = null;
-    });
-    return opening;
-  };
+  const store = runStoreOpener(database);
   const tags = ["runs"];
 
   app.get(
@@ -142,33 +179,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       },
     },
     async (request) => {
-      const q = request.query;
-      const families = split(q.family, ",");
-      const query: RunQuery = {
-        ...(families.length === 0 ? {} : { family: families }),
-        ...(q.status === undefined ? {} : { status: q.status }),
-        ...(q.data === undefined ? {} : { data: q.data }),
-        ...(q.tag === undefined ? {} : { tags: split(q.tag, ",") }),
-        where: split(q.where, ";").map(parseRunCondition),
-        ...(q.search === undefined ? {} : { search: q.search }),
-        ...(q.sort === undefined
-          ? {}
-          : {
-              sort: {
-                field: q.sort,
-                by: q.by ?? "best",
-                ...(q.order === undefined ? {} : { order: q.order }),
-              },
-            }),
-        ...(q.parent !== undefined
-          ? { parentId: q.parent }
-          : q.topLevel === "true"
-            ? { parentId: null }
-            : {}),
-        limit: pageLimit(q.limit),
-        offset: Number(q.offset ?? 0),
-      };
-      return (await store()).list(query);
+      return (await store()).list(runQueryOf(request.query));
     },
   );
 
@@ -179,16 +190,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       schema: {
         tags,
         summary: "Compare runs of one family: parameter diff, metric changes, F1 per class",
-        querystring: Type.Object({
-          ids: Type.String({
-            description: "Comma-separated run ids (two or more); changes are against the first.",
-          }),
-          all: Type.Optional(
-            Type.Union([Type.Literal("true"), Type.Literal("false")], {
-              description: "true: every parameter, not only those that differ.",
-            }),
-          ),
-        }),
+        querystring: CompareQuery,
         security: BEARER_SECURITY,
         response: { 200: FreeObject, ...ERROR_RESPONSES },
       },
