@@ -66,14 +66,6 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     "src/apps/assist/evaluate.ts: evaluateAssistant",
     "to cut: several steps in one function (issue 16 item 7)",
   ],
-  [
-    "src/apps/assist/knowledge-rules.ts: readIntents",
-    "to cut: several steps in one function (issue 16 item 7)",
-  ],
-  [
-    "src/apps/assist/knowledge-rules.ts: (callback of list.forEach)",
-    "to cut: several steps in one function (issue 16 item 7)",
-  ],
   ["src/apps/monitor/feed-parser.ts: parseFeed", "to cut: several steps in one function (issue 16 item 7)"],
   [
     "src/apps/monitor/redis-stream.ts: RedisStreamConsumer.run",
