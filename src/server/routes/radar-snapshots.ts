@@ -44,7 +44,7 @@ const RadarResponse = Type.Object({
   findings: Type.Array(FindingSchema),
 });
 
-/** GET /radar, /radar/technologies/:name, /radar/compare, /radar/discovery. */
+/** GET /radar, /radar/compare, /radar/discovery. */
 export const radarSnapshotRoutes: FastifyPluginAsyncTypebox<RadarContext> = async (app, options) => {
   const storeOf = options.store;
   const tags = RADAR_TAGS;
@@ -78,6 +78,50 @@ export const radarSnapshotRoutes: FastifyPluginAsyncTypebox<RadarContext> = asyn
       };
     },
   );
+
+  app.get(
+    "/radar/compare",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Every technology's ring at two dates, and its movement",
+        querystring: Type.Object({ from: Type.String({ maxLength: 40 }), to: DateQuery }),
+        security: BEARER_SECURITY,
+        response: responses(
+          Type.Object({ from: Type.String(), to: Type.String(), changes: Type.Array(RingChangeSchema) }),
+        ),
+      },
+    },
+    async (request) => {
+      const store = await storeOf();
+      const from = await store.snapshotAt(dateOf(request.query.from, "/from"));
+      const to = await store.snapshotAt(dateOf(request.query.to, "/to"));
+      const summary = await store.summary();
+      return { from: from.label, to: to.label, changes: compareSnapshots(summary, from, to) };
+    },
+  );
+
+  app.get(
+    "/radar/discovery",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Growing terms the dictionary does not know yet",
+        security: BEARER_SECURITY,
+        response: responses(Type.Object({ candidates: Type.Array(CandidateSchema) })),
+      },
+    },
+    async () => ({ candidates: (await (await storeOf()).summary()).discovery }),
+  );
+};
+
+/** GET /radar/technologies/:name. */
+export const radarTechnologyRoutes: FastifyPluginAsyncTypebox<RadarContext> = async (app, options) => {
+  const storeOf = options.store;
+  const tags = RADAR_TAGS;
+  const config = RADAR_CONFIG;
 
   app.get(
     "/radar/technologies/:name",
@@ -138,42 +182,5 @@ export const radarSnapshotRoutes: FastifyPluginAsyncTypebox<RadarContext> = asyn
           .slice(0, 10),
       };
     },
-  );
-
-  app.get(
-    "/radar/compare",
-    {
-      config,
-      schema: {
-        tags,
-        summary: "Every technology's ring at two dates, and its movement",
-        querystring: Type.Object({ from: Type.String({ maxLength: 40 }), to: DateQuery }),
-        security: BEARER_SECURITY,
-        response: responses(
-          Type.Object({ from: Type.String(), to: Type.String(), changes: Type.Array(RingChangeSchema) }),
-        ),
-      },
-    },
-    async (request) => {
-      const store = await storeOf();
-      const from = await store.snapshotAt(dateOf(request.query.from, "/from"));
-      const to = await store.snapshotAt(dateOf(request.query.to, "/to"));
-      const summary = await store.summary();
-      return { from: from.label, to: to.label, changes: compareSnapshots(summary, from, to) };
-    },
-  );
-
-  app.get(
-    "/radar/discovery",
-    {
-      config,
-      schema: {
-        tags,
-        summary: "Growing terms the dictionary does not know yet",
-        security: BEARER_SECURITY,
-        response: responses(Type.Object({ candidates: Type.Array(CandidateSchema) })),
-      },
-    },
-    async () => ({ candidates: (await (await storeOf()).summary()).discovery }),
   );
 };

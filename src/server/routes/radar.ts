@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { radarByorRoutes } from "./radar-byor.ts";
 import { radarOverrideRoutes } from "./radar-overrides.ts";
 import { type RadarRoutesOptions, radarStoreOpener } from "./radar-shared.ts";
-import { radarSnapshotRoutes } from "./radar-snapshots.ts";
+import { radarSnapshotRoutes, radarTechnologyRoutes } from "./radar-snapshots.ts";
 import { radarSuggestRoutes } from "./radar-suggest.ts";
 
 export type { RadarRoutesOptions } from "./radar-shared.ts";
@@ -22,6 +22,7 @@ export const radarRoutes: FastifyPluginAsyncTypebox<RadarRoutesOptions> = async 
   // one plugin per resource, sharing one store opened on first use
   const context = { store: radarStoreOpener(options.database) };
   await app.register(radarSnapshotRoutes, context);
+  await app.register(radarTechnologyRoutes, context);
   await app.register(radarSuggestRoutes, context);
   await app.register(radarOverrideRoutes, context);
   await app.register(radarByorRoutes, context);
