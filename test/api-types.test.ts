@@ -82,7 +82,8 @@ describe("monitor and assistant response schemas", () => {
       writeFileSync(join(dir, "types.ts"), web.replace(field, ""));
       const check = readFileSync(CHECK, "utf8")
         .replaceAll('"../../src/', '"../../../src/')
-        .replace('"../../web/src/types.ts"', '"./types.ts"');
+        .replace('"../../web/src/types.ts"', '"./types.ts"')
+        .replace('"../../web/src/radar-types.ts"', '"../../../web/src/radar-types.ts"');
       writeFileSync(join(dir, "drift.ts"), check);
       writeFileSync(
         join(dir, "tsconfig.json"),

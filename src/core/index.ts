@@ -3,8 +3,8 @@ export type { ErrorCode, ErrorLocation, TextkitErrorOptions } from "./errors.ts"
 export { ERROR_CATALOGUE, isTextkitError, TextkitError } from "./errors.ts";
 export { minimizeGoldenSection } from "./golden-section.ts";
 export { nestedDeeperThan } from "./json-depth.ts";
-export type { ShapeSource } from "./json-shape.ts";
-export { checkShape } from "./json-shape.ts";
+export type { ShapeMismatch, ShapeSource } from "./json-shape.ts";
+export { checkShape, firstMismatch } from "./json-shape.ts";
 export { checkBoolean, checkInt, checkNumber, checkOneOf, isOneOf, withDefaults } from "./options.ts";
 export type { PiiKind, PiiMatch } from "./pii.ts";
 export { findPersonalData, maskDeep, maskPersonalData, PII_KINDS } from "./pii.ts";

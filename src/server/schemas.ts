@@ -3,6 +3,7 @@
  * the route in /openapi.json, so the documentation cannot drift from what is enforced.
  */
 import { type Static, type TSchema, Type } from "@fastify/type-provider-typebox";
+import { type SchemaOptions, type TLiteral, type TUnion, Type as TypeBox } from "@sinclair/typebox";
 import { VERSION_STATES } from "./registry.ts";
 
 export const ErrorSchema = Type.Object(
@@ -134,6 +135,26 @@ export const ERROR_RESPONSES = { "4xx": ErrorSchema, "5xx": ErrorSchema } as con
 /** A route's responses: `ok` for 200, the error shape for the rest. */
 export function responses<T extends TSchema>(ok: T) {
   return { 200: ok, ...ERROR_RESPONSES } as const;
+}
+
+/** Each value of a tuple as its TypeBox literal. */
+type LiteralsOf<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
+
+/**
+ * A union of the literals `values`, typed as that union. `Type.Union(values.map(Type.Literal))`
+ * has an array of literals, not a tuple, and the routes' type provider reads its static type
+ * as `never` (querystrings) or refuses the handler's answer (responses); this keeps the tuple.
+ *
+ * @example
+ * const Sentiment = literalUnion(SENTIMENTS); // Static: "positive" | "neutral" | "negative"
+ */
+export function literalUnion<const T extends readonly string[]>(
+  values: T,
+  options?: SchemaOptions,
+): TUnion<LiteralsOf<T>> {
+  const members: TLiteral<T[number]>[] = values.map((v: T[number]) => TypeBox.Literal(v));
+  // The array holds one literal per value, in order: the tuple type says exactly that.
+  return TypeBox.Union(members, options) as TUnion<LiteralsOf<T>>;
 }
 
 /** OpenAPI security requirement of routes that need a key. */

@@ -19,6 +19,7 @@ import type {
   Turn,
 } from "../../src/apps/assist/index.ts";
 import type {
+  AlertJson,
   AlertRecord,
   AlertRule,
   IngestResult,
@@ -29,6 +30,7 @@ import type {
   RankedTerm,
   TrendsView,
 } from "../../src/apps/monitor/index.ts";
+import type { BlipSchema, EvidenceSchema, SuggestionSchema } from "../../src/server/routes/radar-schemas.ts";
 import type {
   ChatReplySchema,
   ConversationSchema,
@@ -55,6 +57,7 @@ import type {
   TermCountSchema,
   TrendsSchema,
 } from "../../src/server/schemas-monitor.ts";
+import type * as WebRadar from "../../web/src/radar-types.ts";
 import type * as Web from "../../web/src/types.ts";
 
 /** true when each of A and B is assignable to the other. */
@@ -105,6 +108,8 @@ export type SchemasMatchRecords = [
   Assert<SameKeys<S<typeof MonitorDocumentSchema>, Omit<MonitorRecord, "terms">>>,
   Assert<Same<Ingested, IngestResult & { index: number }>>,
   Assert<SameKeys<S<typeof AlertSchema>, AlertRecord>>,
+  // The API answers with the webhook payload's alertJson (kind narrower than the schema's string).
+  Assert<SameKeys<S<typeof AlertSchema>, AlertJson>>,
   Assert<Same<S<typeof AlertRuleSchema>, AlertRule>>,
   Assert<
     Same<
@@ -125,4 +130,11 @@ export type SchemasMatchRecords = [
   Assert<Same<S<typeof ServedIntentSchema>, ServedIntent>>,
   Assert<Same<S<typeof ServedFaqSchema>, Omit<Faq, "file" | "line">>>,
   Assert<Same<S<typeof KnowledgeEditSchema>, Iso<KnowledgeEdit, "updatedAt">>>,
+];
+
+/** The radar page reads what the radar routes answer. */
+export type RadarPageMatchesServer = [
+  Assert<Same<WebRadar.RadarBlip, S<typeof BlipSchema>>>,
+  Assert<Same<WebRadar.RadarEvidence, S<typeof EvidenceSchema>>>,
+  Assert<Same<WebRadar.RadarSuggestion, S<typeof SuggestionSchema>>>,
 ];

@@ -46,7 +46,16 @@ export interface RadarBlip {
   previousRing: string | null;
   movement: "new" | "in" | "out" | "gone" | "none";
   periodsInRing: number;
-  override: { by: string; why: string; ring: string | null } | null;
+  /** The hand-set ring in force (times in ms since 1970). */
+  override: {
+    id: string;
+    technology: string;
+    ring: string | null;
+    by: string;
+    why: string;
+    at: number;
+    createdAt: number;
+  } | null;
   forecast: {
     periods: number[];
     p10: number[];

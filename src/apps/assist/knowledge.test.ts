@@ -6,6 +6,7 @@ import { after, describe, it } from "node:test";
 import { isTextkitError, type TextkitError } from "../../core/index.ts";
 import { loadKnowledge } from "./knowledge.ts";
 import { applyKnowledgeEdits, parseKnowledgeItem } from "./knowledge-edits.ts";
+import { DEFAULT_SETTINGS } from "./knowledge-rules.ts";
 
 const root = mkdtempSync(join(tmpdir(), "textkit-knowledge-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -309,6 +310,55 @@ describe("loadKnowledge", () => {
       "KNOWLEDGE_INVALID",
     );
     assert.match(slots.message, /intents\.yaml:6: intents\[0\]\.slots\.v\.prompt: must be a text/);
+  });
+
+  it("says what each key of intents.yaml, faq.yaml and assistant.yaml must be, at its line", async () => {
+    const cases: [Record<string, string>, number, string][] = [
+      [
+        { "intents.yaml": "intents:\n  - id: a\n    lang: fr\n    examples: [x]\n    answer: y\n" },
+        3,
+        "intents[0].lang: must be one of en, zh",
+      ],
+      [
+        { "intents.yaml": "intents:\n  - id: a\n    examples: [x]\n    answer: y\n    slots: [v]\n" },
+        5,
+        "intents[0].slots: must be a mapping of keys to values",
+      ],
+      [
+        { "intents.yaml": "intents:\n  - id: a\n    examples: [x, '  ']\n    answer: y\n" },
+        3,
+        "intents[0].examples[1]: must not be empty",
+      ],
+      [{ "intents.yaml": "intents: {a: 1}\n" }, 1, "intents: must be a list of intents"],
+      [{ "faq.yaml": "faqs:\n  - id: a\n    question: q\n" }, 2, "faqs[0].answer: is required"],
+      [{ "assistant.yaml": "languages: [en, fr]\n" }, 1, "languages[1]: must be one of en, zh"],
+      [
+        { "assistant.yaml": "language: { model: auto, minScore: 2 }\n" },
+        1,
+        "language.minScore: must be a probability from 0 to 1",
+      ],
+      [
+        { "assistant.yaml": "handover:\n  en: a\n  fr: b\n" },
+        3,
+        "handover.fr: is not a setting here; the settings are en, zh",
+      ],
+    ];
+    for (const [files, line, message] of cases) {
+      const e = await refused(files, "KNOWLEDGE_INVALID");
+      const [name] = Object.keys(files);
+      assert.equal(e.message, `${join(root, `k${count - 1}`, name ?? "")}:${line}: ${message}`);
+      assert.equal(e.line, line);
+    }
+    const k = await loadKnowledge(
+      folder({
+        "assistant.yaml": "handover: { zh: 转接 }\nlanguages: [zh]\n",
+        "intents.yaml":
+          "intents:\n  - id: a\n    examples: [x]\n    answer: 42\n    confirm: false\n  - id: b\n    examples: [z]\n    answer: w\n",
+      }),
+    );
+    assert.deepEqual(k.settings.handover, { en: DEFAULT_SETTINGS.handover.en, zh: "转接" });
+    assert.deepEqual(k.settings.languages, ["zh"]);
+    assert.deepEqual([k.intents[0]?.answer, k.intents[0]?.confirm], ["42", false]);
   });
 
   it("refuses a list as a mapping key without the YAML library printing a warning", async () => {

@@ -172,3 +172,79 @@ describe("resolveMonitorConfig", () => {
     );
   });
 });
+
+describe("monitor configuration file", () => {
+  it("names the line of the key that is wrong, and what it must be", () => {
+    const file = join(scratch.path, "lines.json");
+    const text = [
+      "{",
+      '  "models": { "topic": "t" },',
+      '  "rules": [',
+      '    { "id": "a", "kind": "keyword", "keywords": ["x"] },',
+      "    {",
+      '      "id": "b",',
+      '      "kind": "volume_spike",',
+      '      "window": "soon"',
+      "    }",
+      "  ]",
+      "}",
+    ].join("\n");
+    writeFileSync(file, text);
+    const refusedFile = (): TextkitError => {
+      try {
+        readMonitorConfig(file);
+      } catch (e) {
+        assert.ok(isTextkitError(e), String(e));
+        return e;
+      }
+      assert.fail("accepted");
+    };
+    const e = refusedFile();
+    assert.equal(e.code, "MONITOR_CONFIG_INVALID");
+    assert.equal(e.line, 8);
+    assert.equal(e.message, 'rules[1].window: "soon" is not a duration such as "15m", "2h" or "1d"');
+    writeFileSync(file, text.replace('"kind": "volume_spike"', '"kind": "volume_spike", "zz": 1'));
+    const unknown = refusedFile();
+    assert.equal(unknown.line, 7);
+    assert.match(unknown.message, /^rules\[1\]\.zz: is not a setting here; the settings are id, kind, topic/);
+  });
+
+  it("says what a key must be: a model name or one per language, a URL, a whole number", () => {
+    assert.equal(
+      refused({ models: { topic: { en: "" } } }).message,
+      "models.topic.en: must be a non-empty string",
+    );
+    assert.equal(
+      refused({ models: { topic: {} } }).message,
+      'models.topic: names no model; give "en" and/or "zh"',
+    );
+    assert.equal(
+      refused({ webhooks: ["ftp://x"] }).message,
+      "webhooks[0]: must be an http:// or https:// URL, or an object with url, secret and maxAttempts",
+    );
+    assert.equal(
+      refused({ workers: "many" }).message,
+      'workers: must be a whole number from 0 to 64, or "auto"',
+    );
+    assert.equal(
+      refused({ redis: { url: "redis://r", stream: "s", claimIdle: "0s" } }).message,
+      "redis.claimIdle: must be at least 1 ms",
+    );
+    assert.equal(refused({ rules: [{ kind: "keyword" }] }).message, "rules[0].id: is required");
+    assert.equal(refused({ rules: "none" }).message, "rules: must be a list");
+    assert.equal(
+      refused({ rules: [{ id: "a", kind: "volume_spike", window: "1.5m" }] }).message,
+      "rules[0].window: must be a whole number of minutes",
+    );
+    const c = resolveMonitorConfig({
+      workers: 3,
+      feeds: [" https://x/rss "],
+      entityLabels: [" ORG "],
+      sentimentLabels: { pos: "positive" },
+    });
+    assert.deepEqual(
+      [c.workers, c.feeds[0]?.url, c.entityLabels, c.sentimentLabels["pos"]],
+      [3, "https://x/rss", ["ORG"], "positive"],
+    );
+  });
+});

@@ -202,6 +202,95 @@ function atomItem(entry: XmlNode, base: string): RawItem {
   };
 }
 
+/** The feed's title and raw items of an RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 document; SOURCE_BAD_FEED otherwise. */
+function readFeedXml(xml: string, url: string): { title: string | undefined; raw: RawItem[] } {
+  const bad = (message: string): TextkitError =>
+    new TextkitError("SOURCE_BAD_FEED", message, { details: { url } });
+  // Whitespace before the XML declaration is common and harmless, but not well-formed.
+  const text = xml.replace(/^[\s\uFEFF]+/, "");
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw bad(`${url} is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
+  }
+  let doc: unknown;
+  try {
+    doc = feedParser().parse(text);
+  } catch (error) {
+    throw bad(`${url} could not be read as XML: ${describeError(error)}`);
+  }
+  if (!isNode(doc)) throw bad(`${url} is empty`);
+  const rdfKey = Object.keys(doc).find((k) => k === "RDF" || k.endsWith(":RDF"));
+  if (isNode(doc["rss"])) {
+    const channel = doc["rss"]["channel"];
+    if (!isNode(channel)) throw bad(`${url} is an RSS document without a <channel>`);
+    const raw = toArray(channel["item"])
+      .filter(isNode)
+      .map((item) => rssItem(item, url, false));
+    return { title: plainText(channel["title"]), raw };
+  }
+  if (isNode(doc["feed"])) {
+    const root = doc["feed"];
+    const raw = toArray(root["entry"])
+      .filter(isNode)
+      .map((entry) => atomItem(entry, url));
+    return { title: plainText(root["title"]), raw };
+  }
+  if (rdfKey !== undefined && isNode(doc[rdfKey])) {
+    const root = doc[rdfKey];
+    const raw = toArray(root["item"])
+      .filter(isNode)
+      .map((item) => rssItem(item, url, true));
+    return { title: isNode(root["channel"]) ? plainText(root["channel"]["title"]) : undefined, raw };
+  }
+  const roots = Object.keys(doc).filter((k) => !k.startsWith("?"));
+  throw bad(
+    `${url} is XML but not a feed: its root element is <${roots[0] ?? "none"}>, not <rss>, <rdf:RDF> or <feed>`,
+  );
+}
+
+/** An item's date as ISO 8601, or undefined (logged) when it does not parse. */
+function itemDate(item: RawItem, index: number, url: string, log: SourceLog): string | undefined {
+  if (item.date === undefined || item.date.trim() === "") return undefined;
+  const ms = Date.parse(item.date.trim());
+  // Years beyond 9999 have no ISO 8601 form parseDocumentInput reads.
+  if (Number.isFinite(ms) && Math.abs(ms) < 253402300800000) return new Date(ms).toISOString();
+  log("warn", `feed ${url}: item ${index + 1} has a date that does not parse; kept without it`, {
+    url,
+    item: item.id ?? index + 1,
+    date: item.date,
+  });
+  return undefined;
+}
+
+/** Item `index` as a document, or null (logged) when it cannot be one. */
+function itemDocument(
+  item: RawItem,
+  index: number,
+  feed: FeedSourceConfig,
+  source: string,
+  log: SourceLog,
+): MonitorDocumentInput | null {
+  const skip = (why: string): null => {
+    log("warn", `feed ${feed.url}: item ${index + 1} ${why}`, { url: feed.url, item: item.id ?? index + 1 });
+    return null;
+  };
+  if (item.text === undefined && item.title === undefined) return skip("has neither text nor title; skipped");
+  const record = {
+    id: cut(item.id, 2000),
+    title: cut(item.title, 2000),
+    text: cut(item.text, MAX_DOCUMENT_CHARS),
+    url: item.url !== undefined && item.url.length <= 2000 ? item.url : undefined,
+    source: cut(source, 2000),
+    lang: feed.lang ?? undefined,
+    publishedAt: itemDate(item, index, feed.url, log),
+  };
+  try {
+    return parseDocumentInput(record, { field: `${feed.url} item ${index + 1}` });
+  } catch (error) {
+    return skip(`skipped: ${describeError(error)}`);
+  }
+}
+
 /**
  * Reads an RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 document into documents. A document that is
  * not XML or not one of these throws SOURCE_BAD_FEED; an item that cannot be a document
@@ -212,95 +301,12 @@ export function parseFeed(
   feed: FeedSourceConfig,
   log: SourceLog,
 ): { title: string | null; items: MonitorDocumentInput[]; found: number; skipped: number } {
-  const bad = (message: string): TextkitError =>
-    new TextkitError("SOURCE_BAD_FEED", message, { details: { url: feed.url } });
-  // Whitespace before the XML declaration is common and harmless, but not well-formed.
-  const text = xml.replace(/^[\s\uFEFF]+/, "");
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw bad(`${feed.url} is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
-  }
-  let doc: unknown;
-  try {
-    doc = feedParser().parse(text);
-  } catch (error) {
-    throw bad(`${feed.url} could not be read as XML: ${describeError(error)}`);
-  }
-  if (!isNode(doc)) throw bad(`${feed.url} is empty`);
-
-  let title: string | undefined;
-  let raw: RawItem[];
-  const rdfKey = Object.keys(doc).find((k) => k === "RDF" || k.endsWith(":RDF"));
-  if (isNode(doc["rss"])) {
-    const channel = doc["rss"]["channel"];
-    if (!isNode(channel)) throw bad(`${feed.url} is an RSS document without a <channel>`);
-    title = plainText(channel["title"]);
-    raw = toArray(channel["item"])
-      .filter(isNode)
-      .map((item) => rssItem(item, feed.url, false));
-  } else if (isNode(doc["feed"])) {
-    const root = doc["feed"];
-    title = plainText(root["title"]);
-    raw = toArray(root["entry"])
-      .filter(isNode)
-      .map((entry) => atomItem(entry, feed.url));
-  } else if (rdfKey !== undefined && isNode(doc[rdfKey])) {
-    const root = doc[rdfKey];
-    title = isNode(root["channel"]) ? plainText(root["channel"]["title"]) : undefined;
-    raw = toArray(root["item"])
-      .filter(isNode)
-      .map((item) => rssItem(item, feed.url, true));
-  } else {
-    const roots = Object.keys(doc).filter((k) => !k.startsWith("?"));
-    throw bad(
-      `${feed.url} is XML but not a feed: its root element is <${roots[0] ?? "none"}>, not <rss>, <rdf:RDF> or <feed>`,
-    );
-  }
-
+  const { title, raw } = readFeedXml(xml, feed.url);
   const source = feed.name ?? title ?? hostOf(feed.url);
   const items: MonitorDocumentInput[] = [];
-  let skipped = 0;
-  raw.forEach((item, index) => {
-    const where = { field: `${feed.url} item ${index + 1}` };
-    if (item.text === undefined && item.title === undefined) {
-      skipped++;
-      log("warn", `feed ${feed.url}: item ${index + 1} has neither text nor title; skipped`, {
-        url: feed.url,
-        item: item.id ?? index + 1,
-      });
-      return;
-    }
-    let publishedAt: string | undefined;
-    if (item.date !== undefined && item.date.trim() !== "") {
-      const ms = Date.parse(item.date.trim());
-      // Years beyond 9999 have no ISO 8601 form parseDocumentInput reads.
-      if (Number.isFinite(ms) && Math.abs(ms) < 253402300800000) publishedAt = new Date(ms).toISOString();
-      else {
-        log("warn", `feed ${feed.url}: item ${index + 1} has a date that does not parse; kept without it`, {
-          url: feed.url,
-          item: item.id ?? index + 1,
-          date: item.date,
-        });
-      }
-    }
-    const record = {
-      id: cut(item.id, 2000),
-      title: cut(item.title, 2000),
-      text: cut(item.text, MAX_DOCUMENT_CHARS),
-      url: item.url !== undefined && item.url.length <= 2000 ? item.url : undefined,
-      source: cut(source, 2000),
-      lang: feed.lang ?? undefined,
-      publishedAt,
-    };
-    try {
-      items.push(parseDocumentInput(record, where));
-    } catch (error) {
-      skipped++;
-      log("warn", `feed ${feed.url}: item ${index + 1} skipped: ${describeError(error)}`, {
-        url: feed.url,
-        item: item.id ?? index + 1,
-      });
-    }
-  });
-  return { title: title ?? null, items, found: raw.length, skipped };
+  for (const [index, item] of raw.entries()) {
+    const doc = itemDocument(item, index, feed, source, log);
+    if (doc !== null) items.push(doc);
+  }
+  return { title: title ?? null, items, found: raw.length, skipped: raw.length - items.length };
 }

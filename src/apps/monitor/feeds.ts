@@ -12,41 +12,24 @@ import { type ErrorCode, TextkitError } from "../../core/index.ts";
 import type { Database } from "../../store/index.ts";
 import type { FeedSourceConfig } from "./config.ts";
 import type { DocumentSink, MonitorDocumentInput } from "./document.ts";
-import { decodeBody, hostOf, parseFeed } from "./feed-parser.ts";
+import {
+  DEFAULT_FEED_MAX_BYTES,
+  DEFAULT_FEED_TIMEOUT_MS,
+  type FeedFetchSettings,
+  fetchFeed,
+} from "./feed-fetch.ts";
+import { hostOf } from "./feed-parser.ts";
+import { type FeedPollEnd, FeedTable, toNumber } from "./feed-state.ts";
 import { abortableSleep, describeError, retryDelayMs, type SourceLog } from "./source-errors.ts";
 
-export const FEED_USER_AGENT = "textkit-monitor/0.1";
-export const DEFAULT_FEED_TIMEOUT_MS = 15_000;
-export const DEFAULT_FEED_MAX_BYTES = 10 * 1024 * 1024;
 /** Documents handed to the sink in one call. */
 export const FEED_SUBMIT_CHUNK = 200;
 /** Times one chunk is offered again while the pipeline answers MONITOR_BUSY. */
 export const FEED_MAX_BUSY_RETRIES = 20;
 /** Longest delay between polls of a failing feed. */
 export const FEED_MAX_BACKOFF_MS = 60 * 60_000;
-/**
- * How long a poll holds its feed against other processes. Longer than any poll should take
- * (fetch timeout plus busy retries); a process that dies holding one frees the feed after it.
- */
-export const FEED_LEASE_MS = 5 * 60_000;
-
-const MIGRATIONS = [
-  `CREATE TABLE monitor_feeds (
-    url TEXT PRIMARY KEY,
-    title TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    next_poll_at BIGINT,
-    failures BIGINT NOT NULL DEFAULT 0,
-    lease_owner TEXT,
-    lease_until BIGINT,
-    last_polled_at BIGINT,
-    last_status TEXT,
-    last_error TEXT,
-    last_error_code TEXT,
-    items_total BIGINT NOT NULL DEFAULT 0
-  )`,
-] as const;
+export { DEFAULT_FEED_MAX_BYTES, DEFAULT_FEED_TIMEOUT_MS, FEED_USER_AGENT } from "./feed-fetch.ts";
+export { FEED_LEASE_MS } from "./feed-state.ts";
 
 export const FEED_POLL_STATUSES = ["ok", "not_modified", "failed", "leased", "stopped"] as const;
 /**
@@ -101,39 +84,6 @@ export interface FeedPollerOptions {
   maxBytes?: number;
 }
 
-interface FeedRow {
-  url: string;
-  title: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  next_poll_at: number | string | null;
-  failures: number | string;
-  lease_owner: string | null;
-  lease_until: number | string | null;
-  last_polled_at: number | string | null;
-  last_status: string | null;
-  last_error: string | null;
-  last_error_code: string | null;
-  items_total: number | string;
-}
-
-/** What one fetch brought: the documents, or 304. */
-type Fetched =
-  | { kind: "not_modified" }
-  | {
-      kind: "feed";
-      title: string | null;
-      items: MonitorDocumentInput[];
-      found: number;
-      skipped: number;
-      etag: string | null;
-      lastModified: string | null;
-    };
-
-function toNumber(value: number | string | null): number | null {
-  return value === null ? null : Number(value);
-}
-
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
@@ -149,15 +99,13 @@ function iso(ms: number | null): string | null {
  * await poller.stop();
  */
 export class FeedPoller {
-  private readonly db: Database;
+  private readonly table: FeedTable;
   private readonly sink: DocumentSink;
   private readonly feeds: ReadonlyMap<string, FeedSourceConfig>;
   private readonly log: SourceLog;
   private readonly now: () => number;
-  private readonly fetchFn: typeof fetch;
   private readonly owner: string;
-  private readonly timeoutMs: number;
-  private readonly maxBytes: number;
+  private readonly fetching: FeedFetchSettings;
 
   private ready: Promise<void> | undefined;
   private running = false;
@@ -169,15 +117,18 @@ export class FeedPoller {
   private readonly inFlight = new Map<string, Promise<FeedPollResult>>();
 
   constructor(options: FeedPollerOptions) {
-    this.db = options.db;
     this.sink = options.sink;
     this.feeds = new Map(options.feeds.map((f) => [f.url, f]));
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? Date.now;
-    this.fetchFn = options.fetch ?? fetch;
     this.owner = options.owner ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_FEED_TIMEOUT_MS;
-    this.maxBytes = options.maxBytes ?? DEFAULT_FEED_MAX_BYTES;
+    this.table = new FeedTable(options.db, this.owner);
+    this.fetching = {
+      fetch: options.fetch ?? fetch,
+      timeoutMs: options.timeoutMs ?? DEFAULT_FEED_TIMEOUT_MS,
+      maxBytes: options.maxBytes ?? DEFAULT_FEED_MAX_BYTES,
+      log: this.log,
+    };
   }
 
   /** Creates or upgrades the feed table, then polls each feed when it is due and on its interval after. */
@@ -221,7 +172,7 @@ export class FeedPoller {
   /** Each configured feed's state, in configuration order, for the dashboard. */
   async status(): Promise<FeedStatus[]> {
     await this.prepare();
-    const rows = await this.db.query<FeedRow>("SELECT * FROM monitor_feeds");
+    const rows = await this.table.rows();
     const byUrl = new Map(rows.map((r) => [r.url, r]));
     return [...this.feeds.values()].map((feed) => {
       const row = byUrl.get(feed.url);
@@ -242,13 +193,7 @@ export class FeedPoller {
 
   private prepare(): Promise<void> {
     this.ready ??= (async () => {
-      await this.db.migrate("monitor_feeds", MIGRATIONS);
-      for (const url of this.feeds.keys()) {
-        await this.db.run(
-          "INSERT INTO monitor_feeds (url, failures, items_total) VALUES (?, 0, 0) ON CONFLICT (url) DO NOTHING",
-          [url],
-        );
-      }
+      await this.table.prepare(this.feeds.keys());
     })().catch((error: unknown) => {
       this.ready = undefined;
       throw error;
@@ -276,10 +221,10 @@ export class FeedPoller {
     const intervalMs = this.intervalMs(url);
     let delay = intervalMs;
     try {
-      const row = await this.row(url);
+      const row = await this.table.row(url);
       const next = toNumber(row?.next_poll_at ?? null);
       if (next === null || next <= this.now()) await this.poll(url, true);
-      const after = await this.row(url);
+      const after = await this.table.row(url);
       const now = this.now();
       const nextPoll = toNumber(after?.next_poll_at ?? null) ?? now + intervalMs;
       const leaseUntil = toNumber(after?.lease_until ?? null);
@@ -296,11 +241,6 @@ export class FeedPoller {
       });
     }
     this.schedule(url, Math.max(delay, 10));
-  }
-
-  private async row(url: string): Promise<FeedRow | undefined> {
-    const rows = await this.db.query<FeedRow>("SELECT * FROM monitor_feeds WHERE url = ?", [url]);
-    return rows[0];
   }
 
   private intervalMs(url: string): number {
@@ -327,22 +267,19 @@ export class FeedPoller {
       notModified: false,
       error: null,
     };
-    const now = this.now();
-    const lease = await this.db.run(
-      `UPDATE monitor_feeds SET lease_owner = ?, lease_until = ?
-       WHERE url = ? AND (lease_until IS NULL OR lease_until < ?)${dueOnly ? " AND (next_poll_at IS NULL OR next_poll_at <= ?)" : ""}`,
-      dueOnly
-        ? [this.owner, now + FEED_LEASE_MS, url, now, now]
-        : [this.owner, now + FEED_LEASE_MS, url, now],
-    );
-    if (lease.changes !== 1) return result;
+    const feed = this.feeds.get(url);
+    if (feed === undefined || !(await this.table.lease(url, this.now(), dueOnly))) return result;
 
     this.stopping ??= new AbortController();
     const stop = this.stopping.signal;
-    const row = await this.row(url);
-    const feed = this.feeds.get(url)!;
+    const row = await this.table.row(url);
     try {
-      const fetched = await this.fetchFeed(feed, row, stop);
+      const fetched = await fetchFeed(
+        feed,
+        { etag: row?.etag ?? null, lastModified: row?.last_modified ?? null },
+        this.fetching,
+        stop,
+      );
       if (fetched.kind === "not_modified") {
         result.status = "not_modified";
         result.notModified = true;
@@ -376,7 +313,7 @@ export class FeedPoller {
       if (stop.aborted) {
         // Not the feed's fault: leave its schedule, so that the next process start polls it.
         result.status = "stopped";
-        await this.release(url).catch(() => undefined);
+        await this.table.release(url).catch(() => undefined);
         return result;
       }
       const coded =
@@ -403,113 +340,9 @@ export class FeedPoller {
     return Math.max(interval, Math.min(interval * 2 ** Math.min(failures, 30), FEED_MAX_BACKOFF_MS));
   }
 
-  private async release(url: string): Promise<void> {
-    await this.db.run(
-      "UPDATE monitor_feeds SET lease_owner = NULL, lease_until = NULL WHERE url = ? AND lease_owner = ?",
-      [url, this.owner],
-    );
-  }
-
   /** Records a poll's end and frees the lease (when it is still ours; the state is written either way). */
-  private async finish(
-    url: string,
-    end:
-      | { status: "not_modified" }
-      | {
-          status: "ok";
-          etag: string | null;
-          lastModified: string | null;
-          title: string | null;
-          stored: number;
-        }
-      | { status: "failed"; error: TextkitError; failures: number; delayMs: number },
-  ): Promise<void> {
-    const now = this.now();
-    const lease =
-      "lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END, " +
-      "lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END";
-    if (end.status === "failed") {
-      await this.db.run(
-        `UPDATE monitor_feeds SET last_polled_at = ?, last_status = 'failed', last_error = ?, last_error_code = ?,
-         failures = ?, next_poll_at = ?, ${lease} WHERE url = ?`,
-        [
-          now,
-          end.error.message,
-          end.error.code,
-          end.failures,
-          now + end.delayMs,
-          this.owner,
-          this.owner,
-          url,
-        ],
-      );
-      return;
-    }
-    const next = now + this.intervalMs(url);
-    if (end.status === "not_modified") {
-      await this.db.run(
-        `UPDATE monitor_feeds SET last_polled_at = ?, last_status = 'not_modified', last_error = NULL,
-         last_error_code = NULL, failures = 0, next_poll_at = ?, ${lease} WHERE url = ?`,
-        [now, next, this.owner, this.owner, url],
-      );
-      return;
-    }
-    await this.db.run(
-      `UPDATE monitor_feeds SET last_polled_at = ?, last_status = 'ok', last_error = NULL, last_error_code = NULL,
-       failures = 0, next_poll_at = ?, etag = ?, last_modified = ?, title = ?, items_total = items_total + ?,
-       ${lease} WHERE url = ?`,
-      [now, next, end.etag, end.lastModified, end.title, end.stored, this.owner, this.owner, url],
-    );
-  }
-
-  private async fetchFeed(
-    feed: FeedSourceConfig,
-    row: FeedRow | undefined,
-    stop: AbortSignal,
-  ): Promise<Fetched> {
-    const headers: Record<string, string> = {
-      "user-agent": FEED_USER_AGENT,
-      accept:
-        "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-    };
-    if (row?.etag) headers["if-none-match"] = row.etag;
-    if (row?.last_modified) headers["if-modified-since"] = row.last_modified;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = AbortSignal.any([timeout, stop]);
-    const unavailable = (message: string, cause?: unknown): TextkitError =>
-      new TextkitError("SOURCE_UNAVAILABLE", message, { cause, details: { url: feed.url } });
-
-    let response: Response;
-    let bytes: Uint8Array;
-    try {
-      response = await this.fetchFn(feed.url, { headers, signal, redirect: "follow" });
-      if (response.status === 304) {
-        await response.body?.cancel().catch(() => undefined);
-        return { kind: "not_modified" };
-      }
-      if (response.status < 200 || response.status > 299) {
-        await response.body?.cancel().catch(() => undefined);
-        throw unavailable(
-          `${feed.url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
-        );
-      }
-      bytes = await readLimited(response, this.maxBytes, feed.url);
-    } catch (error) {
-      if (error instanceof TextkitError) throw error;
-      if (stop.aborted) throw error;
-      if (timeout.aborted) {
-        throw unavailable(`${feed.url} did not answer within ${Math.round(this.timeoutMs / 1000)} s`, error);
-      }
-      throw unavailable(`could not fetch ${feed.url}: ${describeError(error)}`, error);
-    }
-    const xml = decodeBody(bytes, response.headers.get("content-type"));
-    const parsed = parseFeed(xml, feed, this.log);
-    return {
-      kind: "feed",
-      ...parsed,
-      etag: response.headers.get("etag"),
-      lastModified: response.headers.get("last-modified"),
-    };
+  private finish(url: string, end: FeedPollEnd): Promise<void> {
+    return this.table.finish(url, this.now(), this.intervalMs(url), end);
   }
 
   /** Submits in chunks; MONITOR_BUSY waits the time the pipeline asks for and offers the chunk again. */
@@ -543,39 +376,4 @@ export class FeedPoller {
     }
     return { stored, duplicates };
   }
-}
-
-async function readLimited(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
-  const tooLarge = (): TextkitError =>
-    new TextkitError(
-      "SOURCE_BAD_FEED",
-      `${url} sent more than ${maxBytes} bytes; a feed that large is refused (raise maxBytes if it is genuine)`,
-      { details: { url, maxBytes } },
-    );
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

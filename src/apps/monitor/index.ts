@@ -57,5 +57,5 @@ export type {
 } from "./store.ts";
 export { BUCKET_MS, DELIVERY_STATUSES, documentRow, GRANULARITIES, MonitorStore } from "./store.ts";
 export { TermExtractor } from "./terms.ts";
-export type { MonitorLog, WebhookDelivererOptions } from "./webhooks.ts";
+export type { AlertJson, DeliveryJson, MonitorLog, WebhookDelivererOptions } from "./webhooks.ts";
 export { alertJson, WebhookDeliverer } from "./webhooks.ts";

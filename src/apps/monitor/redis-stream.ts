@@ -14,12 +14,18 @@
 import { hostname } from "node:os";
 import { TextkitError } from "../../core/index.ts";
 import type { RedisStreamConfig } from "./config.ts";
-import type { DocumentSink, IngestOutcome, MonitorDocumentInput } from "./document.ts";
+import type { DocumentSink } from "./document.ts";
+import {
+  handleEntries,
+  nextBackoff,
+  type RedisStreamCounts,
+  settlesWithin,
+  waitForAny,
+} from "./redis-stream-batch.ts";
 import {
   autoClaim,
   type Client,
   ensureGroup,
-  entryDocument,
   makeClient,
   pendingIds,
   readGroup,
@@ -28,7 +34,7 @@ import {
   type StreamEntry,
   touchEntries,
 } from "./redis-stream-commands.ts";
-import { abortableSleep, describeError, retryDelayMs, type SourceLog } from "./source-errors.ts";
+import { abortableSleep, describeError, type SourceLog } from "./source-errors.ts";
 
 /**
  * Longest blocking read (shorter when claimIdleMs is shorter, so that claims are not late).
@@ -51,10 +57,37 @@ const READ_AHEAD = 2;
 const HOLD_LIMIT_IDLES = 12;
 /** Longest pause between two looks for entries other consumers left idle. */
 const MAX_SCAN_INTERVAL_MS = 1000;
-/** Longest pause of the read loop after an error. */
-const MAX_ERROR_BACKOFF_MS = 10_000;
 /** Connection errors repeat on every reconnection attempt; the log gets one per this many ms. */
 const ERROR_LOG_INTERVAL_MS = 30_000;
+
+/** How often the loop scans for idle entries, keeps its own fresh, and removes idle consumers. */
+interface LoopTiming {
+  claimEveryMs: number;
+  heartbeatEveryMs: number;
+  removeEveryMs: number;
+}
+
+/** What the read loop carries from one turn to the next. */
+interface LoopState {
+  /** The batches in the sink. */
+  inFlight: Set<Promise<void>>;
+  /** Where the reading of this consumer's own pending entries is; null once they are all read. */
+  ownCursor: string | null;
+  claimCursor: string;
+  lastClaimAt: number;
+  lastPendingAt: number;
+  lastHeartbeatAt: number;
+  lastRemoveAt: number;
+  needGroup: boolean;
+  /**
+   * Pauses after an error of Redis, and after a failed batch: a batch that keeps failing
+   * backs off even while reads succeed, so that its entries age and another consumer takes them.
+   */
+  backoff: number;
+  batchBackoff: number;
+  failure: { error: unknown } | null;
+  ackedSinceRefresh: boolean;
+}
 
 export interface RedisStreamStatus {
   stream: string;
@@ -114,9 +147,7 @@ export class RedisStreamConsumer {
   private loop: Promise<void> | undefined;
   private stopping: AbortController | undefined;
   private lastReadAt: number | null = null;
-  private processed = 0;
-  private duplicates = 0;
-  private deadLettered = 0;
+  private readonly counts: RedisStreamCounts = { processed: 0, duplicates: 0, deadLettered: 0 };
   private pending: number | null = null;
   private lastError: string | null = null;
   private lastErrorLoggedAt = Number.NEGATIVE_INFINITY;
@@ -214,9 +245,7 @@ export class RedisStreamConsumer {
       consumer: this.consumer,
       connected: this.client?.isReady ?? false,
       lastReadAt: this.lastReadAt === null ? null : new Date(this.lastReadAt).toISOString(),
-      processed: this.processed,
-      duplicates: this.duplicates,
-      deadLettered: this.deadLettered,
+      ...this.counts,
       pending: this.pending,
       lastError: this.lastError,
     };
@@ -250,121 +279,147 @@ export class RedisStreamConsumer {
    */
   private async run(client: Client, stop: AbortSignal): Promise<void> {
     const { claimIdleMs, removeIdleMs } = this.config;
-    const claimEveryMs = Math.max(50, Math.min(claimIdleMs / 4, MAX_SCAN_INTERVAL_MS));
-    const heartbeatEveryMs = Math.max(25, claimIdleMs / 4);
-    const removeEveryMs = Math.max(100, Math.min(removeIdleMs / 2, 60_000));
-    const inFlight = new Set<Promise<void>>();
-    let ownCursor: string | null = "0";
-    let claimCursor = "0-0";
-    let lastClaimAt = Number.NEGATIVE_INFINITY;
-    let lastPendingAt = Number.NEGATIVE_INFINITY;
-    let lastHeartbeatAt = this.now();
-    let lastRemoveAt = Number.NEGATIVE_INFINITY;
-    let needGroup = false;
-    // Pauses after an error of Redis, and after a failed batch: a batch that keeps failing
-    // backs off even while reads succeed, so that its entries age and another consumer takes them.
-    let backoff = 0;
-    let batchBackoff = 0;
-    let failure: { error: unknown } | null = null;
-    let ackedSinceRefresh = false;
-    const startBatch = (entries: StreamEntry[]): void => {
-      const takenAt = this.now();
-      for (const e of entries) this.inHand.set(e.id, takenAt);
-      const batch: Promise<void> = this.handle(client, entries, stop)
-        .then(() => {
-          ackedSinceRefresh = true;
-          batchBackoff = 0;
-        })
-        .catch((error: unknown) => {
-          // Its entries stay in this consumer's pending list: the loop reads them again after a pause.
-          failure ??= { error };
-        })
-        .finally(() => {
-          for (const e of entries) this.inHand.delete(e.id);
-          inFlight.delete(batch);
-        });
-      inFlight.add(batch);
+    const timing: LoopTiming = {
+      claimEveryMs: Math.max(50, Math.min(claimIdleMs / 4, MAX_SCAN_INTERVAL_MS)),
+      heartbeatEveryMs: Math.max(25, claimIdleMs / 4),
+      removeEveryMs: Math.max(100, Math.min(removeIdleMs / 2, 60_000)),
+    };
+    const s: LoopState = {
+      inFlight: new Set(),
+      ownCursor: "0",
+      claimCursor: "0-0",
+      lastClaimAt: Number.NEGATIVE_INFINITY,
+      lastPendingAt: Number.NEGATIVE_INFINITY,
+      lastHeartbeatAt: this.now(),
+      lastRemoveAt: Number.NEGATIVE_INFINITY,
+      needGroup: false,
+      backoff: 0,
+      batchBackoff: 0,
+      failure: null,
+      ackedSinceRefresh: false,
     };
     while (!stop.aborted) {
       let batchFailed = false;
       try {
-        if (failure !== null) {
-          const { error } = failure;
-          failure = null;
+        if (s.failure !== null) {
+          const { error } = s.failure;
+          s.failure = null;
           batchFailed = true;
           throw error;
         }
-        if (needGroup) {
-          await this.ensureGroup(client);
-          needGroup = false;
-        }
-        if (inFlight.size > 0 && this.now() - lastHeartbeatAt >= heartbeatEveryMs) {
-          lastHeartbeatAt = this.now();
-          await this.heartbeat(client);
-        }
-        if (this.now() - lastRemoveAt >= removeEveryMs) {
-          lastRemoveAt = this.now();
-          await this.removeIdleConsumers(client);
-        }
-        if (inFlight.size >= READ_AHEAD) {
-          await waitForAny(inFlight, heartbeatEveryMs);
-          continue;
-        }
-        let entries: StreamEntry[];
-        if (ownCursor !== null) {
-          entries = await this.read(client, ownCursor, false);
-          ownCursor = entries.length === 0 ? null : entries[entries.length - 1]!.id;
-        } else if (this.now() - lastClaimAt >= claimEveryMs && !this.holdsStuckBatch()) {
-          const claimed = await this.claim(client, claimCursor);
-          claimCursor = claimed.next;
-          // A scan that has not reached the end goes on at once.
-          lastClaimAt = claimCursor === "0-0" ? this.now() : Number.NEGATIVE_INFINITY;
-          entries = claimed.entries.filter((e) => !this.inHand.has(e.id));
-          if (entries.length > 0) {
-            this.log("info", `redis stream ${this.config.stream}: took over ${entries.length} idle entries`, {
-              stream: this.config.stream,
-              entries: entries.length,
-            });
-          }
-        } else {
-          // A blocking read would hold the connection, and with it the acknowledgements of the batches in the sink.
-          entries = await this.read(client, ">", inFlight.size === 0);
-        }
-        // Reading the pending list again returns the batches still in the sink: those are not submitted twice.
-        entries = entries.filter((e) => !this.inHand.has(e.id));
-        this.lastReadAt = this.now();
-        if (entries.length > 0) startBatch(entries);
-        else if (inFlight.size > 0) await waitForAny(inFlight, Math.min(this.blockMs, heartbeatEveryMs));
-        // Pending as Redis sees it: after acknowledgements, while it is not zero, and now and then.
-        const sinceRefresh = this.now() - lastPendingAt;
-        if (
-          ackedSinceRefresh ||
-          (this.pending !== 0 && entries.length === 0 && sinceRefresh >= Math.min(this.blockMs, 1000)) ||
-          sinceRefresh > 5000
-        ) {
-          ackedSinceRefresh = false;
-          lastPendingAt = this.now();
-          await this.refreshPending(client);
-        }
-        backoff = 0;
+        if (await this.turn(client, stop, s, timing)) s.backoff = 0;
       } catch (error) {
         if (stop.aborted) break;
-        // NOGROUP: Redis lost the group (a restart without persistence): make it again.
-        if (error instanceof Error && error.message.startsWith("NOGROUP")) needGroup = true;
-        // A failed batch stays in this consumer's pending list: read it again after the pause.
-        ownCursor = "0";
-        if (batchFailed) batchBackoff = nextBackoff(batchBackoff);
-        else backoff = nextBackoff(backoff);
-        const pause = batchFailed ? batchBackoff : backoff;
-        this.lastError = describeError(error);
-        this.log("warn", `redis stream ${this.config.stream}: ${this.lastError}; retrying in ${pause} ms`, {
-          stream: this.config.stream,
-        });
-        await abortableSleep(pause, stop).catch(() => undefined);
+        await this.recover(error, batchFailed, s, stop);
       }
     }
     // stop(): the batches in the sink are acknowledged when they are stored (stop bounds the wait).
-    await Promise.allSettled([...inFlight]);
+    await Promise.allSettled([...s.inFlight]);
+  }
+
+  /** One turn of the loop; false when it only waited for a batch in the sink. */
+  private async turn(client: Client, stop: AbortSignal, s: LoopState, timing: LoopTiming): Promise<boolean> {
+    if (s.needGroup) {
+      await this.ensureGroup(client);
+      s.needGroup = false;
+    }
+    if (s.inFlight.size > 0 && this.now() - s.lastHeartbeatAt >= timing.heartbeatEveryMs) {
+      s.lastHeartbeatAt = this.now();
+      await this.heartbeat(client);
+    }
+    if (this.now() - s.lastRemoveAt >= timing.removeEveryMs) {
+      s.lastRemoveAt = this.now();
+      await this.removeIdleConsumers(client);
+    }
+    if (s.inFlight.size >= READ_AHEAD) {
+      await waitForAny(s.inFlight, timing.heartbeatEveryMs);
+      return false;
+    }
+    // Reading the pending list again returns the batches still in the sink: those are not submitted twice.
+    const entries = (await this.nextEntries(client, s, timing)).filter((e) => !this.inHand.has(e.id));
+    this.lastReadAt = this.now();
+    if (entries.length > 0) this.startBatch(client, entries, stop, s);
+    else if (s.inFlight.size > 0)
+      await waitForAny(s.inFlight, Math.min(this.blockMs, timing.heartbeatEveryMs));
+    // Pending as Redis sees it: after acknowledgements, while it is not zero, and now and then.
+    const sinceRefresh = this.now() - s.lastPendingAt;
+    if (
+      s.ackedSinceRefresh ||
+      (this.pending !== 0 && entries.length === 0 && sinceRefresh >= Math.min(this.blockMs, 1000)) ||
+      sinceRefresh > 5000
+    ) {
+      s.ackedSinceRefresh = false;
+      s.lastPendingAt = this.now();
+      await this.refreshPending(client);
+    }
+    return true;
+  }
+
+  /** This consumer's own pending entries, else (in turn) entries idle elsewhere, else new ones. */
+  private async nextEntries(client: Client, s: LoopState, timing: LoopTiming): Promise<StreamEntry[]> {
+    if (s.ownCursor !== null) {
+      const entries = await this.read(client, s.ownCursor, false);
+      s.ownCursor = entries.at(-1)?.id ?? null;
+      return entries;
+    }
+    if (this.now() - s.lastClaimAt >= timing.claimEveryMs && !this.holdsStuckBatch()) {
+      const claimed = await this.claim(client, s.claimCursor);
+      s.claimCursor = claimed.next;
+      // A scan that has not reached the end goes on at once.
+      s.lastClaimAt = s.claimCursor === "0-0" ? this.now() : Number.NEGATIVE_INFINITY;
+      const entries = claimed.entries.filter((e) => !this.inHand.has(e.id));
+      if (entries.length > 0) {
+        this.log("info", `redis stream ${this.config.stream}: took over ${entries.length} idle entries`, {
+          stream: this.config.stream,
+          entries: entries.length,
+        });
+      }
+      return entries;
+    }
+    // A blocking read would hold the connection, and with it the acknowledgements of the batches in the sink.
+    return this.read(client, ">", s.inFlight.size === 0);
+  }
+
+  /** Hands a batch to the sink in the background; a failure is kept for the loop to back off on. */
+  private startBatch(client: Client, entries: StreamEntry[], stop: AbortSignal, s: LoopState): void {
+    const takenAt = this.now();
+    for (const e of entries) this.inHand.set(e.id, takenAt);
+    const target = { config: this.config, client, sink: this.sink, log: this.log };
+    const batch: Promise<void> = handleEntries(target, entries, this.counts, stop)
+      .then(() => {
+        s.ackedSinceRefresh = true;
+        s.batchBackoff = 0;
+      })
+      .catch((error: unknown) => {
+        // Its entries stay in this consumer's pending list: the loop reads them again after a pause.
+        s.failure ??= { error };
+      })
+      .finally(() => {
+        for (const e of entries) this.inHand.delete(e.id);
+        s.inFlight.delete(batch);
+      });
+    s.inFlight.add(batch);
+  }
+
+  /** After an error: a lost group is made again, the own pending entries read again, after a pause. */
+  private async recover(
+    error: unknown,
+    batchFailed: boolean,
+    s: LoopState,
+    stop: AbortSignal,
+  ): Promise<void> {
+    // NOGROUP: Redis lost the group (a restart without persistence): make it again.
+    if (error instanceof Error && error.message.startsWith("NOGROUP")) s.needGroup = true;
+    // A failed batch stays in this consumer's pending list: read it again after the pause.
+    s.ownCursor = "0";
+    if (batchFailed) s.batchBackoff = nextBackoff(s.batchBackoff);
+    else s.backoff = nextBackoff(s.backoff);
+    const pause = batchFailed ? s.batchBackoff : s.backoff;
+    this.lastError = describeError(error);
+    this.log("warn", `redis stream ${this.config.stream}: ${this.lastError}; retrying in ${pause} ms`, {
+      stream: this.config.stream,
+    });
+    await abortableSleep(pause, stop).catch(() => undefined);
   }
 
   /**
@@ -432,95 +487,5 @@ export class RedisStreamConsumer {
     } catch {
       // Only for the dashboard; the next batch tries again.
     }
-  }
-
-  /** Dead-letters what is not a document, submits the rest as one batch, and acknowledges both. */
-  private async handle(client: Client, entries: readonly StreamEntry[], stop: AbortSignal): Promise<void> {
-    const { stream, group, deadLetterStream } = this.config;
-    const docs: MonitorDocumentInput[] = [];
-    const docIds: string[] = [];
-    const gone: string[] = [];
-    const dead: { entry: StreamEntry & { fields: Record<string, string> }; error: string }[] = [];
-    for (const entry of entries) {
-      if (entry.fields === null) {
-        gone.push(entry.id);
-        continue;
-      }
-      try {
-        docs.push(entryDocument(entry.fields, { field: `${stream}/${entry.id}` }, stream));
-        docIds.push(entry.id);
-      } catch (error) {
-        const message = error instanceof TextkitError ? error.describe() : describeError(error);
-        dead.push({ entry: { id: entry.id, fields: entry.fields }, error: message });
-      }
-    }
-    if (gone.length > 0) await client.xAck(stream, group, gone);
-    if (dead.length > 0) {
-      for (const { entry, error } of dead) {
-        await client.xAdd(deadLetterStream, "*", { ...entry.fields, error, entry: entry.id });
-      }
-      await client.xAck(
-        stream,
-        group,
-        dead.map((d) => d.entry.id),
-      );
-      this.deadLettered += dead.length;
-      for (const { entry, error } of dead) {
-        this.log(
-          "warn",
-          `redis stream ${stream}: entry ${entry.id} is not a document; moved to ${deadLetterStream}`,
-          {
-            stream,
-            entry: entry.id,
-            error,
-          },
-        );
-      }
-    }
-    if (docs.length === 0) return;
-    const outcome = await this.submit(docs, stop);
-    await client.xAck(stream, group, docIds);
-    this.processed += docIds.length;
-    this.duplicates += outcome.duplicates;
-  }
-
-  /** Submits until the sink takes the batch: MONITOR_BUSY waits as asked (and `stop` ends the wait). */
-  private async submit(docs: readonly MonitorDocumentInput[], stop: AbortSignal): Promise<IngestOutcome> {
-    for (;;) {
-      try {
-        return await this.sink.submit(docs);
-      } catch (error) {
-        if (!(error instanceof TextkitError) || error.code !== "MONITOR_BUSY") throw error;
-        await abortableSleep(retryDelayMs(error), stop);
-      }
-    }
-  }
-}
-
-function nextBackoff(ms: number): number {
-  return Math.min(ms === 0 ? 200 : ms * 2, MAX_ERROR_BACKOFF_MS);
-}
-
-/** Resolves when one of `promises` settles or after `ms`, whichever is first. */
-async function waitForAny(promises: ReadonlySet<Promise<void>>, ms: number): Promise<void> {
-  await settlesWithin(Promise.race(promises), ms);
-}
-
-/** True when `promise` settles (either way) within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        () => true,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -39,9 +39,26 @@ export interface WebhookDelivererOptions {
 
 const RETRYABLE = new Set([408, 425, 429]);
 
+/** A delivery of an alert as JSON: its target, state and times as ISO 8601. */
+export interface DeliveryJson {
+  target: string;
+  status: Delivery["status"];
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: string | null;
+}
+
+/** An alert as JSON: the webhook payload's `alert` and the API's answer alike (times as ISO 8601). */
+export type AlertJson = Omit<AlertRecord, "firedAt" | "window" | "acknowledgedAt" | "deliveries"> & {
+  firedAt: string;
+  window: { from: string; to: string };
+  acknowledgedAt: string | null;
+  deliveries: DeliveryJson[];
+};
+
 /** The JSON an alert is sent as (and shown by the API). */
-export function alertJson(alert: AlertRecord): Record<string, unknown> {
-  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+export function alertJson(alert: AlertRecord): AlertJson {
+  const iso = (t: number) => new Date(t).toISOString();
   return {
     id: alert.id,
     rule: alert.rule,
@@ -55,7 +72,7 @@ export function alertJson(alert: AlertRecord): Record<string, unknown> {
     z: alert.z,
     count: alert.count,
     status: alert.status,
-    acknowledgedAt: iso(alert.acknowledgedAt),
+    acknowledgedAt: alert.acknowledgedAt === null ? null : iso(alert.acknowledgedAt),
     acknowledgedBy: alert.acknowledgedBy,
     note: alert.note,
     deliveries: alert.deliveries.map((d) => ({
@@ -63,7 +80,7 @@ export function alertJson(alert: AlertRecord): Record<string, unknown> {
       status: d.status,
       attempts: d.attempts,
       lastError: d.lastError,
-      deliveredAt: iso(d.deliveredAt),
+      deliveredAt: d.deliveredAt === null ? null : iso(d.deliveredAt),
     })),
   };
 }

@@ -150,6 +150,41 @@ function unscored(tech: Technology, mentions: number, reason: string): Blip {
   };
 }
 
+/** Why a technology with `total` mentions over `window` is not scored, or null when it is. */
+function insufficientReason(
+  window: readonly PeriodCounts[],
+  total: number,
+  settings: RadarSettings,
+): string | null {
+  const withData = window.filter((p) => p.documents > 0).length;
+  if (withData < settings.minPeriods)
+    return `${withData} of the last ${settings.window} periods have documents; scoring needs ${settings.minPeriods}`;
+  if (total < settings.minMentions)
+    return `${total} mentions in the last ${window.length} periods; scoring needs ${settings.minMentions}`;
+  return null;
+}
+
+/** Technology `t`'s risk over the risk window ending at period `index`: weight, documents and sources per category. */
+function riskOf(periods: PeriodCounts[], index: number, t: number, settings: RadarSettings): RiskSignal {
+  const riskWindow = windowOf(periods, index, settings.riskWindow);
+  const perCategory = RISK_CATEGORIES.map((_, c) => {
+    const key = t * RISK_CATEGORIES.length + c;
+    let sources: Set<string> | undefined;
+    let weight = 0;
+    let documents = 0;
+    for (const p of riskWindow) {
+      if (p.riskDocuments[key] === 0) continue;
+      weight += p.riskWeight[key]!;
+      documents += p.riskDocuments[key]!;
+      sources ??= new Set();
+      for (const s of p.riskSources.get(key) ?? []) sources.add(s);
+    }
+    return { weight, documents, sources: sources?.size ?? 0 };
+  });
+  const riskMentions = riskWindow.reduce((a, p) => a + p.mentions[t]!, 0);
+  return riskSignal(perCategory, riskMentions, settings.riskPrior);
+}
+
 function scoreBlip(tech: Technology, input: ScoreInput): Blip {
   const { periods, index, settings } = input;
   const t = tech.id;
@@ -177,12 +212,7 @@ function scoreBlip(tech: Technology, input: ScoreInput): Blip {
     override: null,
     forecast: null,
   };
-  const withData = window.filter((p) => p.documents > 0).length;
-  let reason: string | null = null;
-  if (withData < settings.minPeriods)
-    reason = `${withData} of the last ${settings.window} periods have documents; scoring needs ${settings.minPeriods}`;
-  else if (total < settings.minMentions)
-    reason = `${total} mentions in the last ${window.length} periods; scoring needs ${settings.minMentions}`;
+  const reason = insufficientReason(window, total, settings);
   if (reason !== null) {
     return {
       ...base,
@@ -209,23 +239,7 @@ function scoreBlip(tech: Technology, input: ScoreInput): Blip {
     input.maxMentions,
     settings,
   );
-  const riskWindow = windowOf(periods, index, settings.riskWindow);
-  const perCategory = RISK_CATEGORIES.map((_, c) => {
-    const key = t * RISK_CATEGORIES.length + c;
-    let sources: Set<string> | undefined;
-    let weight = 0;
-    let documents = 0;
-    for (const p of riskWindow) {
-      if (p.riskDocuments[key] === 0) continue;
-      weight += p.riskWeight[key]!;
-      documents += p.riskDocuments[key]!;
-      sources ??= new Set();
-      for (const s of p.riskSources.get(key) ?? []) sources.add(s);
-    }
-    return { weight, documents, sources: sources?.size ?? 0 };
-  });
-  const riskMentions = riskWindow.reduce((a, p) => a + p.mentions[t]!, 0);
-  const risk: RiskSignal = riskSignal(perCategory, riskMentions, settings.riskPrior);
+  const risk = riskOf(periods, index, t, settings);
   const score = growth.g * market.m * (1 - risk.r);
   return {
     ...base,

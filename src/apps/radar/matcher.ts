@@ -55,6 +55,104 @@ interface Pattern {
   caseSensitive: boolean;
 }
 
+/** The aliases' trie over character classes: each state's edges, the pattern ending there, and per-pattern facts. */
+function buildTrie(patterns: readonly Pattern[], classOf: Uint16Array, wordUnit: Uint8Array) {
+  const edges: Map<number, number>[] = [new Map()];
+  const stateOutput: number[] = [-1];
+  const patternLength = new Int32Array(patterns.length);
+  const leftBoundary = new Uint8Array(patterns.length);
+  const rightBoundary = new Uint8Array(patterns.length);
+  const caseSensitive = new Uint8Array(patterns.length);
+  for (const [id, p] of patterns.entries()) {
+    let s = 0;
+    for (let i = 0; i < p.text.length; i++) {
+      const c = classOf[p.text.charCodeAt(i)] ?? 0;
+      const from = edges[s] ?? new Map<number, number>();
+      let next = from.get(c);
+      if (next === undefined) {
+        next = edges.length;
+        edges.push(new Map());
+        stateOutput.push(-1);
+        from.set(c, next);
+      }
+      s = next;
+    }
+    // Two aliases that fold alike (only possible when one is case-sensitive) keep the first.
+    if (stateOutput[s] === -1) stateOutput[s] = id;
+    patternLength[id] = p.text.length;
+    leftBoundary[id] = wordUnit[p.text.charCodeAt(0)] ?? 0;
+    rightBoundary[id] = wordUnit[p.text.charCodeAt(p.text.length - 1)] ?? 0;
+    caseSensitive[id] = p.caseSensitive ? 1 : 0;
+  }
+  return { edges, stateOutput, patternLength, leftBoundary, rightBoundary, caseSensitive };
+}
+
+/** Breadth-first over the trie: failure links, dictionary links and the dense transition table. */
+function linkStates(edges: readonly Map<number, number>[], stateOutput: readonly number[], dense: number) {
+  const states = edges.length;
+  const output = Int32Array.from(stateOutput);
+  const fail = new Int32Array(states);
+  const dictLink = new Int32Array(states).fill(-1);
+  const delta = new Int32Array(states * dense);
+  const queue = [0];
+  for (let head = 0; head < queue.length; head++) {
+    const s = queue[head] ?? 0;
+    const f = fail[s] ?? 0;
+    const out = edges[s] ?? new Map<number, number>();
+    for (let c = 1; c < dense; c++) {
+      const child = out.get(c);
+      delta[s * dense + c] = child ?? (s === 0 ? 0 : (delta[f * dense + c] ?? 0));
+    }
+    for (const [c, child] of out) {
+      let g = f;
+      let target = 0;
+      if (s !== 0) {
+        for (;;) {
+          const next = edges[g]?.get(c);
+          if (next !== undefined) {
+            target = next;
+            break;
+          }
+          if (g === 0) break;
+          g = fail[g] ?? 0;
+        }
+      }
+      fail[child] = target;
+      dictLink[child] = (output[target] ?? -1) >= 0 ? target : (dictLink[target] ?? -1);
+      queue.push(child);
+    }
+  }
+  return { output, fail, dictLink, delta };
+}
+
+/** The sparse edges (classes at or above `dense`) in an open-addressing hash keyed by state x classes + class. */
+function hashSparseEdges(edges: readonly Map<number, number>[], dense: number, classes: number) {
+  let sparse = 0;
+  for (const e of edges) for (const c of e.keys()) if (c >= dense) sparse++;
+  let size = 16;
+  while (size < sparse * 2) size *= 2;
+  const keys = new Int32Array(size).fill(-1);
+  const values = new Int32Array(size);
+  const mask = size - 1;
+  for (const [s, e] of edges.entries()) {
+    for (const [c, child] of e) {
+      if (c < dense) continue;
+      const key = s * classes + c;
+      let h = Math.imul(key, 0x9e3779b1) >>> 0;
+      for (;;) {
+        const slot = h & mask;
+        if (keys[slot] === -1) {
+          keys[slot] = key;
+          values[slot] = child;
+          break;
+        }
+        h++;
+      }
+    }
+  }
+  return { keys, values, mask };
+}
+
 /**
  * The compiled dictionary. Not safe to share between concurrent scans (it reuses buffers);
  * one per worker.
@@ -106,90 +204,20 @@ export class MentionMatcher {
     this.dense = order.filter((f) => f < 0x80).length + 1;
     this.classes = order.length + 1;
     for (let c = 0; c < UNITS; c++) this.classOf[c] = classOfFold.get(fold(c)) ?? 0;
-    // The trie.
-    const edges: Map<number, number>[] = [new Map()];
-    const stateOutput: number[] = [-1];
-    this.patternLength = new Int32Array(this.patterns.length);
-    this.leftBoundary = new Uint8Array(this.patterns.length);
-    this.rightBoundary = new Uint8Array(this.patterns.length);
-    this.caseSensitive = new Uint8Array(this.patterns.length);
-    this.patterns.forEach((p, id) => {
-      let s = 0;
-      for (let i = 0; i < p.text.length; i++) {
-        const c = this.classOf[p.text.charCodeAt(i)]!;
-        let next = edges[s]!.get(c);
-        if (next === undefined) {
-          next = edges.length;
-          edges.push(new Map());
-          stateOutput.push(-1);
-          edges[s]!.set(c, next);
-        }
-        s = next;
-      }
-      // Two aliases that fold alike (only possible when one is case-sensitive) keep the first.
-      if (stateOutput[s] === -1) stateOutput[s] = id;
-      this.patternLength[id] = p.text.length;
-      this.leftBoundary[id] = this.wordUnit[p.text.charCodeAt(0)]!;
-      this.rightBoundary[id] = this.wordUnit[p.text.charCodeAt(p.text.length - 1)]!;
-      this.caseSensitive[id] = p.caseSensitive ? 1 : 0;
-    });
-    const states = edges.length;
-    this.output = Int32Array.from(stateOutput);
-    this.fail = new Int32Array(states);
-    this.dictLink = new Int32Array(states).fill(-1);
-    this.delta = new Int32Array(states * this.dense);
-    // Breadth-first: failure links, dictionary links and the dense table.
-    const queue = [0];
-    for (let head = 0; head < queue.length; head++) {
-      const s = queue[head]!;
-      const f = this.fail[s]!;
-      for (let c = 1; c < this.dense; c++) {
-        const child = edges[s]!.get(c);
-        this.delta[s * this.dense + c] = child ?? (s === 0 ? 0 : this.delta[f * this.dense + c]!);
-      }
-      for (const [c, child] of edges[s]!) {
-        let g = f;
-        let target = 0;
-        if (s !== 0) {
-          for (;;) {
-            const next = edges[g]!.get(c);
-            if (next !== undefined) {
-              target = next;
-              break;
-            }
-            if (g === 0) break;
-            g = this.fail[g]!;
-          }
-        }
-        this.fail[child] = target;
-        this.dictLink[child] = this.output[target]! >= 0 ? target : this.dictLink[target]!;
-        queue.push(child);
-      }
-    }
-    // The sparse edges (classes at or above `dense`) in an open-addressing hash.
-    let sparse = 0;
-    for (const e of edges) for (const c of e.keys()) if (c >= this.dense) sparse++;
-    let size = 16;
-    while (size < sparse * 2) size *= 2;
-    this.edgeKeys = new Int32Array(size).fill(-1);
-    this.edgeValues = new Int32Array(size);
-    this.edgeMask = size - 1;
-    edges.forEach((e, s) => {
-      for (const [c, child] of e) {
-        if (c < this.dense) continue;
-        const key = s * this.classes + c;
-        let h = Math.imul(key, 0x9e3779b1) >>> 0;
-        for (;;) {
-          const slot = h & this.edgeMask;
-          if (this.edgeKeys[slot] === -1) {
-            this.edgeKeys[slot] = key;
-            this.edgeValues[slot] = child;
-            break;
-          }
-          h++;
-        }
-      }
-    });
+    const trie = buildTrie(this.patterns, this.classOf, this.wordUnit);
+    this.patternLength = trie.patternLength;
+    this.leftBoundary = trie.leftBoundary;
+    this.rightBoundary = trie.rightBoundary;
+    this.caseSensitive = trie.caseSensitive;
+    const links = linkStates(trie.edges, trie.stateOutput, this.dense);
+    this.output = links.output;
+    this.fail = links.fail;
+    this.dictLink = links.dictLink;
+    this.delta = links.delta;
+    const sparse = hashSparseEdges(trie.edges, this.dense, this.classes);
+    this.edgeKeys = sparse.keys;
+    this.edgeValues = sparse.values;
+    this.edgeMask = sparse.mask;
   }
 
   /** Number of aliases compiled. */

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { OUT_OF_SCOPE, VERDICTS } from "../../apps/assist/index.ts";
 import { maskPersonalData, TextkitError } from "../../core/index.ts";
-import { BEARER_SECURITY, ModelParams, responses } from "../schemas.ts";
+import { BEARER_SECURITY, literalUnion, ModelParams, responses } from "../schemas.ts";
 import { ConversationSchema, FeedbackAnswerSchema } from "../schemas-assist.ts";
 import { ASSIST_TAGS, type AssistRouteContext, assistantOf, iso } from "./assist-shared.ts";
 
@@ -60,7 +60,7 @@ export const assistConversationRoutes: FastifyPluginAsyncTypebox<AssistRouteCont
         body: Type.Object(
           {
             turn: Type.String({ minLength: 1, maxLength: 100 }),
-            verdict: Type.Union(VERDICTS.map((v) => Type.Literal(v))),
+            verdict: literalUnion(VERDICTS),
             intent: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             answer: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })),
             by: Type.Optional(Type.String({ maxLength: 200 })),

@@ -1,11 +1,10 @@
 /** The monitor's alerts, their acknowledgement, and the rules that raise them. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { AlertRecord } from "../../apps/monitor/index.ts";
+import { alertJson } from "../../apps/monitor/index.ts";
 import { BEARER_SECURITY, responses } from "../schemas.ts";
-import { AlertAnswerSchema, type AlertJson, AlertListSchema, RulesSchema } from "../schemas-monitor.ts";
+import { AlertAnswerSchema, AlertListSchema, RulesSchema } from "../schemas-monitor.ts";
 import {
-  iso,
   Limit,
   limitOf,
   MONITOR_CONFIG,
@@ -13,23 +12,6 @@ import {
   type MonitorRoutesOptions,
   monitorOf,
 } from "./monitor-shared.ts";
-
-/** An alert as the API shows it (the webhook payload's `alert` has the same fields). */
-function alertBody(alert: AlertRecord): AlertJson {
-  return {
-    ...alert,
-    firedAt: iso(alert.firedAt),
-    window: { from: iso(alert.window.from), to: iso(alert.window.to) },
-    acknowledgedAt: iso(alert.acknowledgedAt),
-    deliveries: alert.deliveries.map((d) => ({
-      target: d.target,
-      status: d.status,
-      attempts: d.attempts,
-      lastError: d.lastError,
-      deliveredAt: iso(d.deliveredAt),
-    })),
-  };
-}
 
 /** GET /monitor/alerts, POST /monitor/alerts/:id/ack, GET /monitor/rules. */
 export const monitorAlertRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions> = async (app, options) => {
@@ -59,7 +41,7 @@ export const monitorAlertRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions>
         ...(status === undefined || status === "all" ? {} : { status }),
         ...limitOf(limit, 500),
       });
-      return { alerts: alerts.map(alertBody) };
+      return { alerts: alerts.map(alertJson) };
     },
   );
 
@@ -88,7 +70,7 @@ export const monitorAlertRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptions>
       const body = request.body ?? {};
       const by = body.by ?? request.apiKey?.name ?? null;
       return {
-        alert: alertBody(await monitorOf(options).acknowledge(request.params.id, by, body.note ?? null)),
+        alert: alertJson(await monitorOf(options).acknowledge(request.params.id, by, body.note ?? null)),
       };
     },
   );

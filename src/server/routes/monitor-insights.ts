@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { GRANULARITIES, type Granularity } from "../../apps/monitor/index.ts";
-import { BEARER_SECURITY, responses } from "../schemas.ts";
+import { BEARER_SECURITY, literalUnion, responses } from "../schemas.ts";
 import { EntitiesSchema, MonitorStatusSchema, TermsSchema, TrendsSchema } from "../schemas-monitor.ts";
 import {
   iso,
@@ -51,7 +51,7 @@ export const monitorInsightRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOption
         querystring: Type.Object({
           ...RangeQuery,
           ...TopicQuery,
-          bucket: Type.Optional(Type.Union(GRANULARITIES.map((g) => Type.Literal(g)))),
+          bucket: Type.Optional(literalUnion(GRANULARITIES)),
         }),
         security: BEARER_SECURITY,
         response: responses(TrendsSchema),

@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { type Monitor, SENTIMENTS } from "../../apps/monitor/index.ts";
 import { TextkitError } from "../../core/index.ts";
+import { literalUnion } from "../schemas.ts";
 
 export interface MonitorRoutesOptions {
   /** null: the server runs without a monitor, and every monitor route says so. */
@@ -29,9 +30,7 @@ export const RangeQuery = {
   to: Type.Optional(Type.String({ description: "ISO 8601 end (exclusive); default: now" })),
 };
 export const TopicQuery = { topic: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) };
-export const SentimentQuery = {
-  sentiment: Type.Optional(Type.Union(SENTIMENTS.map((s) => Type.Literal(s)))),
-};
+export const SentimentQuery = { sentiment: Type.Optional(literalUnion(SENTIMENTS)) };
 // Query strings are text, and this server's schemas never coerce: a limit is digits, checked here.
 export const Limit = (max: number) =>
   Type.Optional(Type.String({ pattern: "^[0-9]{1,6}$", description: `a whole number from 1 to ${max}` }));

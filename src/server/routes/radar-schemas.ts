@@ -5,6 +5,8 @@
  * left out: the serializer would turn a missing number into 0.
  */
 import { type TSchema, Type } from "@sinclair/typebox";
+import { MOVEMENTS } from "../../apps/radar/index.ts";
+import { literalUnion } from "../schemas.ts";
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -80,7 +82,7 @@ export const BlipSchema = Type.Object({
   sentiment: Type.Object({ negative: Type.Number(), positive: Type.Number(), rated: Type.Number() }),
   ring: nullable(Type.String()),
   previousRing: nullable(Type.String()),
-  movement: Type.Union(["new", "in", "out", "gone", "none"].map((m) => Type.Literal(m))),
+  movement: literalUnion(MOVEMENTS),
   periodsInRing: Type.Integer(),
   override: nullable(BlipOverride),
   forecast: nullable(Forecast),
