@@ -41,24 +41,8 @@ const LONG_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     "kept: one resource's routes, each a declaration with its OpenAPI schema and a short handler",
   ],
   [
-    "src/apps/recommend/store.ts: RecommendStore.intake",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
-    "src/cli/radar.ts: registerRadar",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
-    "src/cli/recommend-train.ts: registerRecommendTrain",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
-  ],
-  [
     "src/models/classifier/encoder-classifier.ts: trainEncoderClassifier",
     "to cut: several steps in one function (issue 16 item 7)",
-  ],
-  [
-    "src/server/routes/recommend-app.ts: recommendAppRoutes",
-    "to cut: owned by another area this round (issue 16 item 6), cut after the merge",
   ],
 ]);
 

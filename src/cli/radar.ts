@@ -90,6 +90,12 @@ export function registerRadar(program: Command, io: CliIo): void {
   ).action(async (flags: DatabaseFlags & { profile: string; limit: number; date?: number }) =>
     runSuggest(flags, io),
   );
+  registerRadarEdits(radar, io);
+  registerRadarExchange(radar, io);
+}
+
+/** `radar override`, `radar discover` and `radar accept`: changing what the radar knows. */
+function registerRadarEdits(radar: Command, io: CliIo): void {
   databaseOptions(
     radar
       .command("override")
@@ -121,6 +127,10 @@ export function registerRadar(program: Command, io: CliIo): void {
         "\nExample:\n  textkit radar accept Vexel --quadrant tools --alias 维克索 --dictionary tech.yaml --data-dir data\n",
       ),
   ).action(async (name: string, flags: AcceptFlags) => runAccept(name, flags, io));
+}
+
+/** `radar export`, `radar import` and `radar demo-data`: files in and out. */
+function registerRadarExchange(radar: Command, io: CliIo): void {
   databaseOptions(
     radar
       .command("export")

@@ -229,7 +229,20 @@ export function registerRecommendTrain(recommend: Command, io: CliIo): Command {
       ).argParser(parseWeightsFlag),
     )
     .option("--tag-separator <sep>", 'separator of the tags in a CSV/TSV cell (default: "|")')
-    .addOption(new Option("--seed <n>", "random seed").argParser(parseInteger("--seed", 0)).default(1))
+    .addOption(new Option("--seed <n>", "random seed").argParser(parseInteger("--seed", 0)).default(1));
+  addModelOptions(command)
+    .option("--no-baseline", "do not score a popularity baseline beside the model")
+    .option("--json", "print one JSON object (options, data, metrics) instead of text")
+    .option("-q, --quiet", "no progress or pass lines on stderr")
+    .action(async (flags: RecommendTrainFlags) => {
+      await runTrain(flags, io);
+    });
+  return addRecommendEncoderOptions(command);
+}
+
+/** The settings of each model: ALS, BPR, item-kNN, popularity, content and the hybrid. */
+function addModelOptions(command: Command): Command {
+  return command
     .addOption(
       new Option("--factors <n>", "ALS, BPR: factors (default: 64)").argParser(parseInteger("--factors", 1)),
     )
@@ -295,12 +308,5 @@ export function registerRecommendTrain(recommend: Command, io: CliIo): Command {
         "--validation-fraction <x>",
         "hybrid: share of each user's items, at random, held out for the ranker to learn from (default: 0.1)",
       ).argParser(parseNumber("--validation-fraction", 0, true)),
-    )
-    .option("--no-baseline", "do not score a popularity baseline beside the model")
-    .option("--json", "print one JSON object (options, data, metrics) instead of text")
-    .option("-q, --quiet", "no progress or pass lines on stderr")
-    .action(async (flags: RecommendTrainFlags) => {
-      await runTrain(flags, io);
-    });
-  return addRecommendEncoderOptions(command);
+    );
 }

@@ -136,69 +136,78 @@ export class RecommendStore {
         outcomes: [],
       };
       const latest = new Map<string, number | null>();
-      for (let index = 0; index < parsed.length; index++) {
-        const e = parsed[index]!;
-        const key = eventKey(e, events[index]!.timestamp === undefined || events[index]!.timestamp === null);
-        const isKnown = known(e.item);
-        let last = latest.get(e.user);
-        if (last === undefined) {
-          const rows = await tx.query<{ t: number | null }>(
-            "SELECT MAX(event_time) AS t FROM recommend_events WHERE app = ? AND user_id = ?",
-            [app, e.user],
-          );
-          last = rows[0]?.t === null || rows[0]?.t === undefined ? null : Number(rows[0].t);
-        }
-        const late = isKnown && last !== null && e.timestamp < last;
-        const inserted = await tx.run(
-          `INSERT INTO recommend_events (app, event_key, user_id, item_id, type, value, event_time, received_at, status, out_of_order)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app, event_key) DO NOTHING`,
-          [
-            app,
-            key,
-            e.user,
-            e.item,
-            e.type,
-            e.value ?? null,
-            e.timestamp,
-            receivedAt,
-            isKnown ? "applied" : "unknown_item",
-            late ? 1 : 0,
-          ],
-        );
-        if (inserted.changes === 0) {
-          result.duplicates++;
-          continue;
-        }
-        if (last === null && !result.newUsers.includes(e.user)) result.newUsers.push(e.user);
-        latest.set(e.user, last === null ? e.timestamp : Math.max(last, e.timestamp));
-        if (!isKnown) {
-          result.unknownItems.push({ index, item: e.item });
-          continue;
-        }
-        if (late) result.outOfOrder++;
-        result.accepted.push({
-          user: e.user,
-          item: e.item,
-          type: e.type,
-          value: e.value ?? null,
-          timestamp: e.timestamp,
-        });
-        const kind = CLICK_TYPES.includes(e.type)
-          ? "click"
-          : CONVERSION_TYPES.includes(e.type)
-            ? "conversion"
-            : null;
-        const outcome = kind === null ? null : await attribute(tx, app, e, kind, receivedAt);
-        if (outcome !== null) {
-          result.outcomes.push(outcome);
-          if (outcome.kind === "click") result.clicks++;
-          else result.conversions++;
-        }
+      for (const [index, e] of parsed.entries()) {
+        const raw = events[index]?.timestamp;
+        const step = { app, index, untimed: raw === undefined || raw === null, receivedAt };
+        await this.intakeOne(tx, e, step, known(e.item), latest, result);
       }
       if (result.duplicates > 0) await bump(tx, app, "duplicates", result.duplicates);
       await apply(result.accepted, tx);
       return result;
     });
+  }
+
+  /**
+   * One event of an intake: stored under its key (a duplicate is counted and dropped), its
+   * user's latest time kept in `latest`, and a known item's event accepted and attributed.
+   */
+  private async intakeOne(
+    tx: Queryable,
+    e: ParsedEvent,
+    step: { app: string; index: number; untimed: boolean; receivedAt: number },
+    isKnown: boolean,
+    latest: Map<string, number | null>,
+    result: IntakeResult,
+  ): Promise<void> {
+    const { app, index, receivedAt } = step;
+    const last = latest.has(e.user) ? (latest.get(e.user) ?? null) : await latestEventTime(tx, app, e.user);
+    const late = isKnown && last !== null && e.timestamp < last;
+    const inserted = await tx.run(
+      `INSERT INTO recommend_events (app, event_key, user_id, item_id, type, value, event_time, received_at, status, out_of_order)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app, event_key) DO NOTHING`,
+      [
+        app,
+        eventKey(e, step.untimed),
+        e.user,
+        e.item,
+        e.type,
+        e.value ?? null,
+        e.timestamp,
+        receivedAt,
+        isKnown ? "applied" : "unknown_item",
+        late ? 1 : 0,
+      ],
+    );
+    if (inserted.changes === 0) {
+      result.duplicates++;
+      latest.set(e.user, last);
+      return;
+    }
+    if (last === null && !result.newUsers.includes(e.user)) result.newUsers.push(e.user);
+    latest.set(e.user, last === null ? e.timestamp : Math.max(last, e.timestamp));
+    if (!isKnown) {
+      result.unknownItems.push({ index, item: e.item });
+      return;
+    }
+    if (late) result.outOfOrder++;
+    result.accepted.push({
+      user: e.user,
+      item: e.item,
+      type: e.type,
+      value: e.value ?? null,
+      timestamp: e.timestamp,
+    });
+    const kind = CLICK_TYPES.includes(e.type)
+      ? "click"
+      : CONVERSION_TYPES.includes(e.type)
+        ? "conversion"
+        : null;
+    const outcome = kind === null ? null : await attribute(tx, app, e, kind, receivedAt);
+    if (outcome !== null) {
+      result.outcomes.push(outcome);
+      if (outcome.kind === "click") result.clicks++;
+      else result.conversions++;
+    }
   }
 
   /** Online figures of the application since `sinceMs` (default: all time). */
@@ -305,4 +314,17 @@ export class RecommendStore {
       timestamp: Number(r.event_time),
     }));
   }
+}
+
+/** An event of an intake with its timestamp read (seconds). */
+type ParsedEvent = Omit<AppEventInput, "timestamp"> & { timestamp: number };
+
+/** The time of a user's latest stored event of the application, or null for a new user. */
+async function latestEventTime(tx: Queryable, app: string, user: string): Promise<number | null> {
+  const rows = await tx.query<{ t: number | null }>(
+    "SELECT MAX(event_time) AS t FROM recommend_events WHERE app = ? AND user_id = ?",
+    [app, user],
+  );
+  const t = rows[0]?.t;
+  return t === null || t === undefined ? null : Number(t);
 }

@@ -10,18 +10,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import {
-  type AppEventInput,
-  assignVariant,
-  type IntakeResult,
-  InterestMatcher,
-  RecommendStore,
-  type SplitConfig,
-  type Variant,
-} from "../../apps/recommend/index.ts";
+import type { AppEventInput } from "../../apps/recommend/index.ts";
 import { TextkitError } from "../../core/index.ts";
-import type { DatabaseHandle } from "../database-handle.ts";
-import type { ServerMetrics } from "../metrics.ts";
 import {
   AppEventsResponse,
   AppItemParams,
@@ -42,27 +32,13 @@ import {
   StatsResponse,
   UserResponse,
 } from "../recommend-app-schemas.ts";
-import type { ModelRegistry, RecommenderPredictor, ServedModel } from "../registry.ts";
 import { BEARER_SECURITY, ERROR_RESPONSES } from "../schemas.ts";
-import type { ServedEvents } from "../served-events.ts";
-import { recommenderOf } from "./recommend.ts";
+import { RecommendApp, type RecommendAppRoutesOptions } from "./recommend-app-context.ts";
 
-export interface RecommendAppRoutesOptions {
-  registry: ModelRegistry;
-  database: DatabaseHandle;
-  served: ServedEvents;
-  metrics: ServerMetrics;
-  maxBatch: number;
-}
+export type { RecommendAppRoutesOptions } from "./recommend-app-context.ts";
 
 /** Items a visitor's typed interests seed at most. */
 const INTEREST_SEEDS = 5;
-
-interface Arm {
-  variant: Variant;
-  model: ServedModel;
-  recommender: RecommenderPredictor;
-}
 
 function countOf(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -73,6 +49,9 @@ function countOf(value: string | undefined, fallback: number): number {
   return n;
 }
 
+const tags = ["recommend"];
+const predict = { scope: "predict" as const };
+
 /**
  * @example
  * await app.register(recommendAppRoutes, { prefix: "/v1", registry, database, served, metrics, maxBatch: 1000 });
@@ -81,91 +60,15 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
   app,
   options,
 ) => {
-  const { registry, database, served, metrics } = options;
-  let opened: Promise<RecommendStore> | null = null;
-  const store = (): Promise<RecommendStore> => {
-    opened ??= database.get().then((db) => RecommendStore.open(db));
-    opened.catch(() => {
-      opened = null;
-    });
-    return opened;
-  };
-  const matchers = new WeakMap<RecommenderPredictor, InterestMatcher>();
-  const matcherOf = (recommender: RecommenderPredictor): InterestMatcher => {
-    const items = recommender.catalogItems();
-    let matcher = matchers.get(recommender);
-    if (matcher === undefined || matcher.size !== items.length) {
-      matcher = new InterestMatcher(items);
-      matchers.set(recommender, matcher);
-    }
-    return matcher;
-  };
-  const splitOf = async (name: string): Promise<SplitConfig> =>
-    (await store()).split(name, { control: name, treatment: null, share: 0 });
-  const armOf = (variant: Variant, modelName: string): Arm => {
-    const model = registry.resolve(modelName);
-    return { variant, model, recommender: recommenderOf(model) };
-  };
-  const armsOf = (split: SplitConfig): Arm[] => [
-    armOf("control", split.control),
-    ...(split.treatment === null ? [] : [armOf("treatment", split.treatment)]),
-  ];
-  const userArm = (name: string, split: SplitConfig, user: string): Arm => {
-    const assigned = assignVariant(name, user, split);
-    return armOf(assigned.variant, assigned.model);
-  };
+  const ctx = new RecommendApp(options);
+  await app.register(servingRoutes, { ctx });
+  await app.register(coldStartRoutes, { ctx });
+  await app.register(figureRoutes, { ctx });
+  await app.register(readingRoutes, { ctx });
+};
 
-  /** Stores and applies a batch to every model of the split, with the metrics of what it did. */
-  const intake = async (name: string, events: readonly AppEventInput[]): Promise<IntakeResult> => {
-    const arms = armsOf(await splitOf(name));
-    await served.events();
-    const known = (item: string) => arms.every((a) => a.recommender.item(item) !== undefined);
-    const result = await (await store()).intake(name, events, known, async (accepted, tx) => {
-      if (accepted.length === 0) return;
-      for (const arm of arms) await served.recordWithin(tx, arm.model, arm.recommender, accepted);
-    });
-    for (const o of result.outcomes) {
-      const labels = { app: name, model: o.model, version: o.version, variant: o.variant };
-      (o.kind === "click" ? metrics.recommendClicks : metrics.recommendConversions).inc(labels);
-    }
-    const issues = [
-      ["duplicate", result.duplicates],
-      ["unknown_item", result.unknownItems.length],
-      ["out_of_order", result.outOfOrder],
-    ] as const;
-    for (const [kind, n] of issues) if (n > 0) metrics.recommendEventIssues.inc({ app: name, kind }, n);
-    return result;
-  };
-
-  /** The user's list from their variant's model, each item logged as an impression. */
-  const recommend = async (name: string, user: string, k: number, category?: string) => {
-    const arm = userArm(name, await splitOf(name), user);
-    await served.catchUp(arm.model, arm.recommender, user);
-    const items = arm.recommender.recommend(user, { k, ...(category === undefined ? {} : { category }) });
-    const servedBy = { model: arm.model.name, version: arm.model.version, variant: arm.variant, user };
-    const shown = await (await store()).logImpressions(
-      name,
-      servedBy,
-      items.map((r, i) => ({ item: r.item, position: i + 1 })),
-    );
-    metrics.recommendImpressions.inc(
-      { app: name, model: arm.model.name, version: arm.model.version, variant: arm.variant },
-      shown.length,
-    );
-    return {
-      app: name,
-      user,
-      variant: arm.variant,
-      model: arm.model.name,
-      engine: arm.recommender.model,
-      version: arm.model.version,
-      items: items.map((r, i) => ({ ...r, position: i + 1, impression: shown[i]!.id })),
-    };
-  };
-
-  const tags = ["recommend"];
-  const predict = { scope: "predict" as const };
-
+/** Recommendations and events. */
+const servingRoutes: FastifyPluginAsyncTypebox<{ ctx: RecommendApp }> = async (app, { ctx }) => {
   app.post(
     "/recommend/:app/recommend",
     {
@@ -181,10 +84,9 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
     },
     async (request) => {
       const { user, k, category } = request.body;
-      return recommend(request.params.app, user, k ?? 10, category);
+      return ctx.recommend(request.params.app, user, k ?? 10, category);
     },
   );
-
   app.post(
     "/recommend/:app/events",
     {
@@ -196,13 +98,13 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
           "Every event is stored once: one sent again is counted as a duplicate, one on an item the catalogue " +
           "lacks is kept and reported, one older than its user's latest is applied and counted as out of order.",
         params: AppParams,
-        body: appEventsBodySchema(options.maxBatch),
+        body: appEventsBodySchema(ctx.maxBatch),
         security: BEARER_SECURITY,
         response: { 200: AppEventsResponse, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const result = await intake(request.params.app, request.body.events);
+      const result = await ctx.intake(request.params.app, request.body.events);
       return {
         app: request.params.app,
         accepted: result.accepted.length,
@@ -215,7 +117,10 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
       };
     },
   );
+};
 
+/** Cold start: a new visitor's first list, seeded by typed interests. */
+const coldStartRoutes: FastifyPluginAsyncTypebox<{ ctx: RecommendApp }> = async (app, { ctx }) => {
   app.post(
     "/recommend/:app/cold-start",
     {
@@ -236,24 +141,27 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
       const name = request.params.app;
       const { interests, items: picked = [], k } = request.body;
       const visitor = request.body.visitor ?? `visitor-${randomUUID()}`;
-      const control = armOf("control", (await splitOf(name)).control).recommender;
+      const control = ctx.armOf("control", (await ctx.splitOf(name)).control).recommender;
       for (const item of picked) {
         if (control.item(item) === undefined) {
           throw new TextkitError("DATA_UNKNOWN_ITEM", `item "${item}" is not in the catalogue of '${name}'`);
         }
       }
-      const matched = interests === undefined ? [] : matcherOf(control).match(interests, INTEREST_SEEDS);
+      const matched = interests === undefined ? [] : ctx.matcherOf(control).match(interests, INTEREST_SEEDS);
       const seeds = [...new Set([...picked, ...matched])];
       const events: AppEventInput[] = seeds.map((item) => ({
         user: visitor,
         item,
         type: picked.includes(item) ? "like" : "view",
       }));
-      if (events.length > 0) await intake(name, events);
-      return { ...(await recommend(name, visitor, k ?? 10)), seeds };
+      if (events.length > 0) await ctx.intake(name, events);
+      return { ...(await ctx.recommend(name, visitor, k ?? 10)), seeds };
     },
   );
+};
 
+/** The A/B split and the online figures. */
+const figureRoutes: FastifyPluginAsyncTypebox<{ ctx: RecommendApp }> = async (app, { ctx }) => {
   app.get(
     "/recommend/:app/stats",
     {
@@ -276,11 +184,10 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
           `since must be an ISO 8601 time, got '${request.query.since}'`,
         );
       }
-      const stats = await (await store()).stats(name, await splitOf(name), since);
+      const stats = await (await ctx.store()).stats(name, await ctx.splitOf(name), since);
       return { app: name, ...stats };
     },
   );
-
   app.get(
     "/recommend/:app/split",
     {
@@ -293,9 +200,8 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
         response: { 200: SplitResponse, ...ERROR_RESPONSES },
       },
     },
-    async (request) => ({ app: request.params.app, ...(await splitOf(request.params.app)) }),
+    async (request) => ({ app: request.params.app, ...(await ctx.splitOf(request.params.app)) }),
   );
-
   app.put(
     "/recommend/:app/split",
     {
@@ -312,12 +218,15 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
     async (request) => {
       const config = request.body;
       // Both models must be served recommenders before users are sent to them.
-      armsOf({ ...config, share: 0 });
-      const stored = await (await store()).setSplit(request.params.app, config);
+      ctx.armsOf({ ...config, share: 0 });
+      const stored = await (await ctx.store()).setSplit(request.params.app, config);
       return { app: request.params.app, ...stored };
     },
   );
+};
 
+/** A user's history, similar items and the catalogue. */
+const readingRoutes: FastifyPluginAsyncTypebox<{ ctx: RecommendApp }> = async (app, { ctx }) => {
   app.get(
     "/recommend/:app/users/:user",
     {
@@ -332,8 +241,8 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
     },
     async (request) => {
       const { app: name, user } = request.params;
-      const arm = userArm(name, await splitOf(name), user);
-      await served.catchUp(arm.model, arm.recommender, user);
+      const arm = ctx.userArm(name, await ctx.splitOf(name), user);
+      await ctx.served.catchUp(arm.model, arm.recommender, user);
       const history = arm.recommender.history(user).map((h) => {
         const item = arm.recommender.item(h.item);
         return {
@@ -348,7 +257,6 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
       return { app: name, user, variant: arm.variant, model: arm.model.name, history };
     },
   );
-
   app.get(
     "/recommend/:app/items/:item/similar",
     {
@@ -364,12 +272,11 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
     },
     async (request) => {
       const { app: name, item } = request.params;
-      const arm = armOf("control", (await splitOf(name)).control);
+      const arm = ctx.armOf("control", (await ctx.splitOf(name)).control);
       const items = arm.recommender.similar(item, countOf(request.query.k, 10));
       return { app: name, item, model: arm.model.name, items };
     },
   );
-
   app.get(
     "/recommend/:app/catalog",
     {
@@ -385,12 +292,12 @@ export const recommendAppRoutes: FastifyPluginAsyncTypebox<RecommendAppRoutesOpt
     },
     async (request) => {
       const name = request.params.app;
-      const recommender = armOf("control", (await splitOf(name)).control).recommender;
+      const recommender = ctx.armOf("control", (await ctx.splitOf(name)).control).recommender;
       const limit = countOf(request.query.limit, 20);
       const all = recommender.catalogItems();
       const q = request.query.q?.trim() ?? "";
       const ids =
-        q.length > 0 ? matcherOf(recommender).match(q, limit) : all.slice(0, limit).map((i) => i.id);
+        q.length > 0 ? ctx.matcherOf(recommender).match(q, limit) : all.slice(0, limit).map((i) => i.id);
       const items = ids.map((id) => {
         const item = recommender.item(id)!;
         return { item: id, title: item.title, category: item.category, tags: [...item.tags] };
