@@ -1,46 +1,21 @@
 /**
  * The conformance suite of the application database: the same tests against SQLite and a
- * real PostgreSQL server (test/support/postgres.ts), then what only one adapter has.
+ * real PostgreSQL server (test/support/postgres.ts). Here: statements, values and
+ * transactions; migrations and several handles are in database-migrations.test.ts, what
+ * only one adapter has in database-adapters.test.ts.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { storeTargets } from "../../test/support/postgres.ts";
-import { isTextkitError, type TextkitError } from "../core/index.ts";
-import { type Database, MIGRATIONS_TABLE, openDatabase } from "./database.ts";
-import { numberPlaceholders, redactUrl } from "./postgres-database.ts";
-
-/** Asserts that `promise` rejects with a TextkitError of `code`, and returns it. */
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<TextkitError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isTextkitError(error), `expected a TextkitError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but it resolved`);
-}
-
-const NOTES = [
-  "CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT NOT NULL, weight BIGINT NOT NULL DEFAULT 0)",
-];
+import { notesDatabase, rejectsWith } from "../../test/support/store-tests.ts";
+import { isTextkitError } from "../core/index.ts";
+import { type Database, openDatabase } from "./database.ts";
 
 for (const target of storeTargets()) {
   describe(`Database conformance (${target.dialect})`, { skip: target.skip }, () => {
     before(() => target.setup());
     after(() => target.teardown());
-
-    /** A fresh database with the notes table. */
-    async function notes(): Promise<Database> {
-      const db = await openDatabase(await target.freshLocation());
-      await db.migrate("notes", NOTES);
-      return db;
-    }
+    const notes = (): Promise<Database> => notesDatabase(target);
 
     it("opens with the dialect's name and capabilities", async () => {
       const db = await openDatabase(await target.freshLocation());
@@ -231,128 +206,6 @@ for (const target of storeTargets()) {
       }
     });
 
-    it("runs each migration step once and records it in schema_migrations", async () => {
-      const location = await target.freshLocation();
-      const steps = [
-        "CREATE TABLE things (id TEXT PRIMARY KEY)",
-        "ALTER TABLE things ADD COLUMN label TEXT;" + "CREATE INDEX things_label ON things (label)",
-      ];
-      let db = await openDatabase(location);
-      try {
-        assert.equal(await db.migrate("things", steps.slice(0, 1)), 1);
-        assert.equal(await db.migrate("things", steps.slice(0, 1)), 0);
-        assert.equal(await db.migrate("things", steps), 1);
-        assert.equal(await db.migrate("things", steps), 0);
-        // Another name has its own versions.
-        assert.equal(await db.migrate("other", ["CREATE TABLE other_things (id TEXT)"]), 1);
-      } finally {
-        await db.close();
-      }
-      db = await openDatabase(location);
-      try {
-        assert.equal(await db.migrate("things", steps), 0);
-        await db.run("INSERT INTO things (id, label) VALUES (?, ?)", ["t", "label"]);
-        const recorded = await db.query<{ name: string; version: number; applied_at: string }>(
-          `SELECT name, version, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY name, version`,
-        );
-        assert.deepEqual(
-          recorded.map((r) => [r.name, r.version]),
-          [
-            ["other", 1],
-            ["things", 1],
-            ["things", 2],
-          ],
-        );
-        for (const r of recorded) assert.ok(!Number.isNaN(Date.parse(r.applied_at)), r.applied_at);
-      } finally {
-        await db.close();
-      }
-    });
-
-    it("rolls a failing migration back whole and runs it again next time", async () => {
-      const db = await openDatabase(await target.freshLocation());
-      try {
-        await db.migrate("before", ["CREATE TABLE before_table (id TEXT)"]);
-        const good = "CREATE TABLE first_table (id TEXT PRIMARY KEY)";
-        await rejectsWith(db.migrate("m", [good, "CREATE TABLE broken ("]), "STORE_QUERY_FAILED");
-        assert.deepEqual(await db.query(`SELECT version FROM ${MIGRATIONS_TABLE} WHERE name = ?`, ["m"]), []);
-        await rejectsWith(db.query("SELECT id FROM first_table"), "STORE_QUERY_FAILED");
-        assert.equal(await db.migrate("m", [good, "CREATE TABLE second_table (id TEXT)"]), 2);
-      } finally {
-        await db.close();
-      }
-    });
-
-    it("refuses a schema newer than the steps it is given", async () => {
-      const db = await openDatabase(await target.freshLocation());
-      try {
-        await db.migrate("m", ["CREATE TABLE a (id TEXT)", "CREATE TABLE b (id TEXT)"]);
-        const error = await rejectsWith(db.migrate("m", ["CREATE TABLE a (id TEXT)"]), "STORE_SCHEMA_NEWER");
-        assert.deepEqual(error.details, { name: "m", version: 2, known: 1 });
-      } finally {
-        await db.close();
-      }
-    });
-
-    it("lets several handles open, migrate and write the same database at once", async () => {
-      const location = await target.freshLocation();
-      const handles = await Promise.all([1, 2, 3, 4].map(() => openDatabase(location)));
-      try {
-        const applied = await Promise.all(handles.map((db) => db.migrate("notes", NOTES)));
-        assert.equal(
-          applied.reduce((a, b) => a + b, 0),
-          1,
-        );
-        await Promise.all(
-          handles.map(async (db, h) => {
-            for (let i = 0; i < 10; i++) {
-              await db.transaction(async (tx) => {
-                await tx.run("INSERT INTO notes (id, body) VALUES (?, ?)", [`${h}-${i}`, "x"]);
-                await sleep(1);
-                await tx.run("UPDATE notes SET weight = weight + 1 WHERE id = ?", [`${h}-${i}`]);
-              });
-            }
-          }),
-        );
-        const [row] = await handles[0]!.query<{ n: number; total: number }>(
-          "SELECT COUNT(*) AS n, SUM(weight) AS total FROM notes",
-        );
-        assert.equal(row!.n, 40);
-        assert.equal(Number(row!.total), 40);
-        const recorded = await handles[0]!.query(`SELECT version FROM ${MIGRATIONS_TABLE}`);
-        assert.equal(recorded.length, 1);
-      } finally {
-        await Promise.all(handles.map((db) => db.close()));
-      }
-    });
-
-    it("lets a writer on another handle proceed while a transaction waits", async () => {
-      const location = await target.freshLocation();
-      const a = await openDatabase(location);
-      const b = await openDatabase(location);
-      try {
-        await a.migrate("notes", NOTES);
-        const order: string[] = [];
-        await Promise.all([
-          a.transaction(async (tx) => {
-            await tx.run("INSERT INTO notes (id, body) VALUES (?, ?)", ["a", "x"]);
-            await sleep(50);
-            order.push("a");
-          }),
-          (async () => {
-            await sleep(10);
-            await b.run("INSERT INTO notes (id, body) VALUES (?, ?)", ["b", "y"]);
-            order.push("b");
-          })(),
-        ]);
-        assert.deepEqual((await b.query("SELECT id FROM notes ORDER BY id")).length, 2);
-        assert.equal(order.length, 2);
-      } finally {
-        await a.close();
-        await b.close();
-      }
-    });
-
     it("refuses use after close, and closes twice quietly", async () => {
       const db = await openDatabase(await target.freshLocation());
       await db.close();
@@ -365,145 +218,3 @@ for (const target of storeTargets()) {
     });
   });
 }
-
-describe("openDatabase: SQLite locations", () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "textkit-db-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it("creates the directory, and uses WAL mode with foreign keys on", async () => {
-    const db = await openDatabase(join(dir, "a", "b", "textkit.db"));
-    try {
-      assert.deepEqual(await db.query("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
-      assert.deepEqual(await db.query("PRAGMA foreign_keys"), [{ foreign_keys: 1 }]);
-      assert.deepEqual(db.capabilities, {
-        sharedAcrossHosts: false,
-        concurrentWriters: false,
-        rowLocks: false,
-      });
-    } finally {
-      await db.close();
-    }
-  });
-
-  it("opens :memory: as a private database", async () => {
-    const db = await openDatabase(":memory:");
-    await db.migrate("m", ["CREATE TABLE t (id TEXT)"]);
-    assert.deepEqual(await db.query("SELECT COUNT(*) AS n FROM t"), [{ n: 0 }]);
-    await db.close();
-  });
-
-  it("refuses a bad location with STORE_UNAVAILABLE", async () => {
-    const file = join(dir, "plain.txt");
-    writeFileSync(
-      file,
-      "this is not a database, just some text that is long enough to have a header".repeat(20),
-    );
-    await rejectsWith(openDatabase(""), "STORE_UNAVAILABLE");
-    await rejectsWith(openDatabase(join(file, "under-a-file.db")), "STORE_UNAVAILABLE");
-    await rejectsWith(openDatabase(file), "STORE_UNAVAILABLE");
-    await rejectsWith(openDatabase(dir), "STORE_UNAVAILABLE");
-  });
-
-  it("gives up on another handle's long write lock with STORE_BUSY", async () => {
-    const location = join(dir, "busy.db");
-    const a = await openDatabase(location);
-    const b = await openDatabase(location, { busyTimeoutMs: 100 });
-    try {
-      await a.migrate("m", ["CREATE TABLE t (id TEXT)"]);
-      let release!: () => void;
-      const held = a.transaction(async (tx) => {
-        await tx.run("INSERT INTO t (id) VALUES (?)", ["a"]);
-        await new Promise<void>((resolve) => {
-          release = resolve;
-        });
-      });
-      await sleep(5);
-      const began = Date.now();
-      await rejectsWith(b.run("INSERT INTO t (id) VALUES (?)", ["b"]), "STORE_BUSY");
-      assert.ok(Date.now() - began < 2000);
-      // Reads go on meanwhile (WAL), without the uncommitted row.
-      assert.deepEqual(await b.query("SELECT id FROM t"), []);
-      release();
-      await held;
-      await b.run("INSERT INTO t (id) VALUES (?)", ["b"]);
-      assert.deepEqual(await b.query("SELECT id FROM t ORDER BY id"), [{ id: "a" }, { id: "b" }]);
-    } finally {
-      await a.close();
-      await b.close();
-    }
-  });
-});
-
-describe("openDatabase: PostgreSQL that cannot be reached", () => {
-  let silent: Server;
-  let silentPort: number;
-  const sockets: Socket[] = [];
-  before(async () => {
-    // Accepts connections and never answers: only the connect timeout ends the wait.
-    silent = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const address = silent.address();
-    silentPort = typeof address === "object" && address !== null ? address.port : 0;
-  });
-  after(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => silent.close(() => resolve()));
-  });
-
-  it("reports a refused connection as STORE_UNAVAILABLE, at once and without the password", async () => {
-    // A port that was free a moment ago: nothing listens there.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const address = probe.address();
-    const port = typeof address === "object" && address !== null ? address.port : 0;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const began = Date.now();
-    const error = await rejectsWith(
-      openDatabase(`postgres://someone:s3cret@127.0.0.1:${port}/textkit`),
-      "STORE_UNAVAILABLE",
-    );
-    assert.ok(Date.now() - began < 3000);
-    assert.ok(!error.message.includes("s3cret"), error.message);
-    assert.ok(!JSON.stringify(error.toJSON()).includes("s3cret"));
-    assert.equal(error.status, 503);
-  });
-
-  it("gives up on a server that does not answer after the connect timeout", async () => {
-    const began = Date.now();
-    await rejectsWith(
-      openDatabase(`postgresql://someone@127.0.0.1:${silentPort}/textkit`, { connectTimeoutMs: 300 }),
-      "STORE_UNAVAILABLE",
-    );
-    const took = Date.now() - began;
-    assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
-  });
-
-  it("refuses a URL it cannot parse", async () => {
-    await rejectsWith(openDatabase("postgres://[not a host/db"), "STORE_UNAVAILABLE");
-  });
-});
-
-describe("numberPlaceholders", () => {
-  it("numbers ? outside literals, identifiers, dollar quotes and comments", () => {
-    assert.equal(numberPlaceholders("SELECT ?, ?"), "SELECT $1, $2");
-    assert.equal(
-      numberPlaceholders(`SELECT '?', 'it''s ?', ?, "a?b", "x""?", ? -- ?\n, ? /* ? /* ? */ ? */ , ?`),
-      `SELECT '?', 'it''s ?', $1, "a?b", "x""?", $2 -- ?\n, $3 /* ? /* ? */ ? */ , $4`,
-    );
-    assert.equal(numberPlaceholders("SELECT E'\\'?', ?"), "SELECT E'\\'?', $1");
-    assert.equal(
-      numberPlaceholders("SELECT $$ ? $$, $fn$ ? $$ ? $fn$, ?, $1"),
-      "SELECT $$ ? $$, $fn$ ? $$ ? $fn$, $1, $1",
-    );
-    assert.equal(numberPlaceholders("SELECT 'unterminated ?"), "SELECT 'unterminated ?");
-    assert.equal(numberPlaceholders("SELECT a$b, ?"), "SELECT a$b, $1");
-  });
-
-  it("redacts the password of a URL", () => {
-    assert.equal(redactUrl("postgres://u:p%40ss@h:5432/db"), "postgres://u:***@h:5432/db");
-    assert.equal(redactUrl("postgres://u@h/db"), "postgres://u@h/db");
-  });
-});

@@ -13,13 +13,10 @@ export type { DataDefaults, DataProfile } from "./data-defaults.ts";
 export { dataDefaults, profileData } from "./data-defaults.ts";
 export { unpackEncoderBundle } from "./encoder-bundle.ts";
 export type { EncoderClassifierOptions, EncoderHeadHooks, EncoderReference } from "./encoder-classifier.ts";
-export {
-  EncoderClassifier,
-  encoderHeadOf,
-  loadEncoderClassifier,
-  trainEncoderClassifier,
-} from "./encoder-classifier.ts";
+export { EncoderClassifier } from "./encoder-classifier.ts";
+export { encoderHeadOf, loadEncoderClassifier } from "./encoder-loading.ts";
 export type { MixChoice } from "./encoder-scores.ts";
+export { trainEncoderClassifier } from "./encoder-training.ts";
 export { classifierFamily } from "./family.ts";
 export { exportFastText, fastTextExportProblem, fastTextModelBytes } from "./fasttext-export.ts";
 export type { FastTextArgs, FastTextLoss, FastTextModelFile } from "./fasttext-format.ts";

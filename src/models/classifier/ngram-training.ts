@@ -7,7 +7,8 @@ import { CLASSIFIER_FAMILY, TextClassifier, type TrainingData } from "./classifi
 import { newScratch, type Scratch, sgdStep, type Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
-import { confusionPart } from "./run-confusion.ts";
+import { devRunPart } from "./run-confusion.ts";
+import { checkTrainable } from "./train-checks.ts";
 
 /** Feature rows of many texts, flat. */
 interface EncodedSet {
@@ -75,23 +76,6 @@ function devMetrics(model: TextClassifier, dev: Dataset): Record<string, number>
       ? { microF1: evaluation.report.micro.f1 }
       : {}),
   };
-}
-
-/** The label list of `train`, checked: examples present and at least two labels. */
-function checkTrainable(train: Dataset): string[] {
-  if (train.examples.length === 0)
-    throw new TextkitError("DATA_EMPTY", `${train.source} has no examples`, { file: train.source });
-  const labels = [...train.labels];
-  if (labels.length < 2) {
-    throw new TextkitError(
-      "DATA_SINGLE_CLASS",
-      `${train.source} has only the label '${labels[0]}': a classifier needs two`,
-      {
-        file: train.source,
-      },
-    );
-  }
-  return labels;
 }
 
 type Pretrained = { words: string[]; vectors: Float32Array; dim: number };
@@ -271,12 +255,7 @@ function runRecord(
   };
   const useDev = dev !== undefined && dev.examples.length > 0;
   if (useDev) {
-    const evaluation = model.evaluate(dev);
-    final["dev"] = {
-      accuracy: evaluation.accuracy,
-      report: evaluation.report,
-      ...confusionPart(dev, evaluation.predictions, model.labels),
-    };
+    final["dev"] = devRunPart(dev, model.evaluate(dev), model.labels);
   }
   return {
     runId: newRunId(started, options.seed),

@@ -4,7 +4,7 @@
  * single confusion matrix, and get none.
  */
 import type { Dataset } from "../../data/index.ts";
-import { type ConfusionMatrix, confusionMatrix } from "../../eval/index.ts";
+import { type ClassificationReport, type ConfusionMatrix, confusionMatrix } from "../../eval/index.ts";
 
 /**
  * `{ confusion }` for single-label predictions of `dataset` (rows true labels, columns
@@ -31,4 +31,23 @@ export function confusionPart(
   // The model's labels, then any the data has that the model does not (kept, not dropped).
   const all = [...labels, ...new Set(truth.filter((l) => !labels.includes(l)))];
   return { confusion: confusionMatrix(truth, predicted, all) };
+}
+
+/**
+ * What a run record keeps of a dev evaluation: accuracy, the report, and the confusion
+ * matrix where the labels are single.
+ *
+ * @example
+ * final["dev"] = devRunPart(dev, model.evaluate(dev), model.labels);
+ */
+export function devRunPart(
+  dev: Dataset,
+  evaluation: { accuracy: number; report: ClassificationReport; predictions: readonly (readonly string[])[] },
+  labels: readonly string[],
+): { accuracy: number; report: ClassificationReport; confusion?: ConfusionMatrix } {
+  return {
+    accuracy: evaluation.accuracy,
+    report: evaluation.report,
+    ...confusionPart(dev, evaluation.predictions, labels),
+  };
 }

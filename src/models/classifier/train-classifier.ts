@@ -1,11 +1,7 @@
 import type { TrainHooks } from "../../core/index.ts";
 import type { TextClassifier, TrainingData } from "./classifier.ts";
-import {
-  type EncoderClassifier,
-  type EncoderClassifierOptions,
-  type EncoderHeadHooks,
-  trainEncoderClassifier,
-} from "./encoder-classifier.ts";
+import type { EncoderClassifier, EncoderClassifierOptions, EncoderHeadHooks } from "./encoder-classifier.ts";
+import { trainEncoderClassifier } from "./encoder-training.ts";
 import { trainClassifier as trainNgramClassifier } from "./ngram-training.ts";
 import type { ClassifierOptions } from "./options.ts";
 

@@ -2,6 +2,7 @@ export type { Bm25Options, Bm25Parts, Bm25Scores } from "./bm25.ts";
 export { Bm25Index, DEFAULT_BM25_OPTIONS, resolveBm25Options } from "./bm25.ts";
 export type { RetrievalTrainingData } from "./family.ts";
 export { retrievalFamily } from "./family.ts";
+export { firstComponent } from "./first-component.ts";
 export type { RetrievalEvaluation, RetrievalJudgement } from "./judgements.ts";
 export type { Passage, PassageFormat, SplitDocumentOptions } from "./passages.ts";
 export { PASSAGE_FORMATS, splitDocument } from "./passages.ts";
@@ -45,7 +46,6 @@ export { encodeTexts, encodeTextsAsync, isAsyncEncoder, normalizeRows, VectorInd
 export type { VecFileEncoderOptions, WordVectorEncoderOptions } from "./word-vector-encoder.ts";
 export {
   DEFAULT_WORD_VECTOR_ENCODER_OPTIONS,
-  firstComponent,
   WORD_VECTOR_ENCODER_KIND,
   WordVectorEncoder,
 } from "./word-vector-encoder.ts";

@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import { scratchFiles } from "../../../test/support/data-files.ts";
 import { tinyVec } from "../../../test/support/retrieval-data.ts";
 import { TextkitError } from "../../core/index.ts";
-import { firstComponent, WordVectorEncoder } from "./word-vector-encoder.ts";
+import { firstComponent } from "./first-component.ts";
+import { WordVectorEncoder } from "./word-vector-encoder.ts";
 
 const scratch = scratchFiles("retrieval-vectors");
 const vecFile = scratch.write(".vec", tinyVec());

@@ -19,7 +19,8 @@ import { createHash } from "node:crypto";
 import { bytesOf, float32FromBuffer, int32FromBuffer } from "../../artifact/index.ts";
 import { compareCodePoints, TextkitError } from "../../core/index.ts";
 import { readVecFile, type WordVectors } from "../../data/index.ts";
-import { charNgramHashes, fnv1a } from "../../text/index.ts";
+import { firstComponent } from "./first-component.ts";
+import { SubwordBackoff } from "./subword-backoff.ts";
 import { RetrievalTokenizer } from "./terms.ts";
 import type { EncoderArtifact, PassageEncoder } from "./vector-index.ts";
 
@@ -58,20 +59,6 @@ export interface VecFileEncoderOptions extends Partial<WordVectorEncoderOptions>
   expectedDim?: number;
 }
 
-/** The vocabulary's character n-grams, for unknown words to find the words they resemble. */
-interface SubwordTable {
-  /** Buckets − 1 (a power of two minus one). */
-  mask: number;
-  /** Pairs of bucket b are hashes/words[offsets[b]..offsets[b + 1]). */
-  offsets: Int32Array;
-  hashes: Uint32Array;
-  words: Int32Array;
-  /** Distinct n-grams of each vocabulary word. */
-  gramCounts: Int32Array;
-  /** Scratch: shared n-grams per vocabulary word while one unknown word is looked up. */
-  overlap: Int32Array;
-}
-
 /** What `fit` learns: word counts of the indexed texts and the common component. */
 interface Fitted {
   counts: Map<string, number>;
@@ -79,17 +66,8 @@ interface Fitted {
   component: Float32Array | null;
 }
 
-const HAN_WORD = /^\p{Script=Han}+$/u;
 /** What the tokenizer can give as one word: letters, marks and digits, with inner apostrophes. */
 const ONE_WORD = /^[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{N}]+)*$/u;
-/** Unknown words whose borrowed vectors are remembered; the memory is cleared beyond this. */
-const BACKOFF_CACHE_SIZE = 50_000;
-/** Vocabulary words an unknown word borrows from, at most. */
-const BACKOFF_WORDS = 3;
-/** An n-gram held by more vocabulary words than this ("ing>") tells too little to be looked up. */
-const MAX_NGRAM_WORDS = 5000;
-const POWER_ITERATIONS = 100;
-
 function resolveOptions(partial: Partial<WordVectorEncoderOptions>): WordVectorEncoderOptions {
   const o = { ...DEFAULT_WORD_VECTOR_ENCODER_OPTIONS, ...partial };
   if (!(Number.isFinite(o.sifA) && o.sifA > 0)) {
@@ -132,8 +110,7 @@ export class WordVectorEncoder implements PassageEncoder {
   private readonly index = new Map<string, number>();
   private readonly fitted: Fitted;
   private readonly tokenizer = new RetrievalTokenizer();
-  private subwords: SubwordTable | null = null;
-  private readonly backoff = new Map<string, Float32Array | null>();
+  private readonly backoff: SubwordBackoff;
   private readonly sum: Float64Array;
 
   private constructor(
@@ -142,7 +119,7 @@ export class WordVectorEncoder implements PassageEncoder {
     dim: number,
     options: WordVectorEncoderOptions,
     fitted: Fitted,
-    id?: string,
+    shared?: { id: string; backoff: SubwordBackoff },
   ) {
     this.words = words;
     this.vectors = vectors;
@@ -151,7 +128,8 @@ export class WordVectorEncoder implements PassageEncoder {
     this.fitted = fitted;
     for (let w = 0; w < words.length; w++) this.index.set(words[w]!, w);
     this.sum = new Float64Array(dim);
-    this.id = id ?? vectorsId(words, vectors, dim);
+    this.id = shared?.id ?? vectorsId(words, vectors, dim);
+    this.backoff = shared?.backoff ?? new SubwordBackoff(words, vectors, dim, options);
   }
 
   /**
@@ -256,32 +234,21 @@ export class WordVectorEncoder implements PassageEncoder {
       this.vectors,
       this.dim,
       this.options,
-      {
-        counts,
-        total,
-        component: null,
-      },
-      this.id,
+      { counts, total, component: null },
+      { id: this.id, backoff: this.backoff },
     );
-    weighted.subwords = this.subwords;
     const component =
       this.options.removeComponent && texts.length >= this.options.minComponentTexts
         ? firstComponent(weighted.encode(texts), this.dim)
         : null;
-    const fitted = new WordVectorEncoder(
+    return new WordVectorEncoder(
       this.words,
       this.vectors,
       this.dim,
       this.options,
-      {
-        counts,
-        total,
-        component,
-      },
-      this.id,
+      { counts, total, component },
+      { id: this.id, backoff: this.backoff },
     );
-    fitted.subwords = this.subwords;
-    return fitted;
   }
 
   /**
@@ -305,7 +272,7 @@ export class WordVectorEncoder implements PassageEncoder {
   wordVector(word: string): Float32Array | null {
     const id = this.index.get(word);
     if (id !== undefined) return this.vectors.subarray(id * this.dim, (id + 1) * this.dim);
-    return this.borrowed(word);
+    return this.backoff.vectorOf(word);
   }
 
   /**
@@ -330,7 +297,7 @@ export class WordVectorEncoder implements PassageEncoder {
         if (id !== undefined) {
           for (let j = 0, base = id * dim; j < dim; j++) sum[j]! += weight * vectors[base + j]!;
         } else {
-          const v = this.borrowed(word);
+          const v = this.backoff.vectorOf(word);
           if (v === null) continue;
           for (let j = 0; j < dim; j++) sum[j]! += weight * v[j]!;
         }
@@ -345,119 +312,6 @@ export class WordVectorEncoder implements PassageEncoder {
       for (let j = 0, base = i * dim; j < dim; j++) out[base + j] = sum[j]! / used;
     }
     return out;
-  }
-
-  /**
-   * The vector of an unknown word: the similarity-weighted mean of the vocabulary words
-   * (at most three) whose character n-grams overlap its own most, by Jaccard, when at least
-   * `subwordSimilarity`; null when none does.
-   */
-  private borrowed(word: string): Float32Array | null {
-    if (!this.options.subwords || this.words.length === 0) return null;
-    const cached = this.backoff.get(word);
-    if (cached !== undefined) return cached;
-    const table = this.subwordTable();
-    const grams: number[] = [];
-    this.ngramHashes(word, grams);
-    const overlap = table.overlap;
-    const touched: number[] = [];
-    for (const h of grams) {
-      const bucket = h & table.mask;
-      const from = table.offsets[bucket]!;
-      const to = table.offsets[bucket + 1]!;
-      if (to - from > MAX_NGRAM_WORDS) continue;
-      for (let p = from; p < to; p++) {
-        if (table.hashes[p] !== h) continue;
-        const w = table.words[p]!;
-        const seen = overlap[w] ?? 0;
-        overlap[w] = seen + 1;
-        if (seen === 0) touched.push(w);
-      }
-    }
-    const best: { word: number; similarity: number }[] = [];
-    for (const w of touched) {
-      const shared = overlap[w]!;
-      overlap[w] = 0;
-      const similarity = shared / (grams.length + table.gramCounts[w]! - shared);
-      if (similarity < this.options.subwordSimilarity) continue;
-      best.push({ word: w, similarity });
-    }
-    // The most alike first; among equals the more frequent (earlier in a .vec file).
-    best.sort((a, b) => b.similarity - a.similarity || a.word - b.word);
-    let result: Float32Array | null = null;
-    if (best.length > 0) {
-      const dim = this.dim;
-      const v = new Float32Array(dim);
-      let total = 0;
-      for (const { word: w, similarity } of best.slice(0, BACKOFF_WORDS)) {
-        total += similarity;
-        for (let j = 0, base = w * dim; j < dim; j++) v[j]! += similarity * this.vectors[base + j]!;
-      }
-      for (let j = 0; j < dim; j++) v[j]! /= total;
-      result = v;
-    }
-    if (this.backoff.size >= BACKOFF_CACHE_SIZE) this.backoff.clear();
-    this.backoff.set(word, result);
-    return result;
-  }
-
-  /**
-   * The distinct character n-grams of a word, as 32-bit hashes: for a Chinese word its
-   * characters and character pairs (Chinese words are short, and a character carries
-   * meaning); for other words fastText's n-grams of "<word>".
-   */
-  private ngramHashes(word: string, out: number[]): void {
-    const start = out.length;
-    if (HAN_WORD.test(word)) {
-      const chars = Array.from(word);
-      for (let i = 0; i < chars.length; i++) {
-        out.push(fnv1a(chars[i]!));
-        if (i + 1 < chars.length) out.push(fnv1a(chars[i]! + chars[i + 1]!));
-      }
-    } else {
-      charNgramHashes(word, this.options.minn, this.options.maxn, out);
-    }
-    // A word like "banana" repeats n-grams; each counts once.
-    const distinct = [...new Set(out.slice(start))];
-    out.length = start;
-    for (const h of distinct) out.push(h);
-  }
-
-  /**
-   * Built on the first unknown word: every (n-gram, vocabulary word) pair, grouped by the
-   * n-gram's hash with a counting sort, so an n-gram's words are one contiguous run.
-   */
-  private subwordTable(): SubwordTable {
-    if (this.subwords !== null) return this.subwords;
-    const n = this.words.length;
-    const gramCounts = new Int32Array(n);
-    const perWord: number[][] = new Array(n);
-    let pairs = 0;
-    for (let w = 0; w < n; w++) {
-      const grams: number[] = [];
-      this.ngramHashes(this.words[w]!, grams);
-      perWord[w] = grams;
-      gramCounts[w] = grams.length;
-      pairs += grams.length;
-    }
-    let size = 1;
-    while (size < pairs) size *= 2;
-    const mask = size - 1;
-    const offsets = new Int32Array(size + 1);
-    for (const grams of perWord) for (const h of grams) offsets[(h & mask) + 1]!++;
-    for (let b = 0; b < size; b++) offsets[b + 1]! += offsets[b]!;
-    const cursor = offsets.slice(0, size);
-    const hashes = new Uint32Array(pairs);
-    const words = new Int32Array(pairs);
-    for (let w = 0; w < n; w++) {
-      for (const h of perWord[w]!) {
-        const p = cursor[h & mask]!++;
-        hashes[p] = h;
-        words[p] = w;
-      }
-    }
-    this.subwords = { mask, offsets, hashes, words, gramCounts, overlap: new Int32Array(n) };
-    return this.subwords;
   }
 
   /** The encoder's state for the index's artifact (vectors, word counts, component). */
@@ -529,40 +383,4 @@ function vectorsId(words: readonly string[], vectors: Float32Array, dim: number)
   hash.update(words.join("\n"));
   hash.update(bytesOf(vectors));
   return `${WORD_VECTOR_ENCODER_KIND}:${dim}x${words.length}:${hash.digest("hex").slice(0, 16)}`;
-}
-
-/**
- * The first principal component (uncentred, as in the SIF paper) of n × dim rows: the top
- * eigenvector of XᵀX by power iteration, started from the rows' mean direction so that the
- * result does not depend on chance. Null when the rows are all zero.
- */
-export function firstComponent(rows: Float32Array, dim: number): Float32Array | null {
-  const n = rows.length / dim;
-  let u = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) u[j]! += rows[i * dim + j]!;
-  if (!scaleToUnit(u)) u[0] = 1;
-  let next = new Float64Array(dim);
-  for (let iteration = 0; iteration < POWER_ITERATIONS; iteration++) {
-    next.fill(0);
-    for (let i = 0, base = 0; i < n; i++, base += dim) {
-      let s = 0;
-      for (let j = 0; j < dim; j++) s += rows[base + j]! * u[j]!;
-      if (s !== 0) for (let j = 0; j < dim; j++) next[j]! += s * rows[base + j]!;
-    }
-    if (!scaleToUnit(next)) return null;
-    let change = 0;
-    for (let j = 0; j < dim; j++) change += (next[j]! - u[j]!) ** 2;
-    [u, next] = [next, u];
-    if (change < 1e-12) break;
-  }
-  return Float32Array.from(u);
-}
-
-function scaleToUnit(v: Float64Array): boolean {
-  let norm = 0;
-  for (let j = 0; j < v.length; j++) norm += v[j]! * v[j]!;
-  if (norm === 0) return false;
-  const scale = 1 / Math.sqrt(norm);
-  for (let j = 0; j < v.length; j++) v[j]! *= scale;
-  return true;
 }
