@@ -8,7 +8,9 @@
  * stochastic gradient descent as CRFsuite's `l2sgd` does it: per sentence the gradient of
  * that sentence's loss plus (λ/2)‖w‖² with λ = 2 · c2 / N, a rate η_t = η0 / (1 + λ η0 t),
  * and the weight decay kept as one factor (w = decay · v), so that a step touches only the
- * sentence's features. η0 is picked by a few short trial runs on a sample.
+ * sentence's features. η0 is picked by a few short trial runs on a sample. As in CRFsuite,
+ * the learner gives weights only to the (feature, tag) pairs seen in training (`seenPairs`);
+ * the average of the SGD weights (crf-average.ts) is an option.
  */
 
 import { CrfAverage } from "./crf-average.ts";
