@@ -21,7 +21,8 @@
  * slot-filling sets with that many entity types (bench/tag-generated.ts), for how training
  * time grows with labels; `--only-generated` runs those alone. textkit runs twice per set:
  * its default learner (the averaged perceptron, BIOES) and its CRF (`learner: "crf"`, BIO);
- * `--no-crf` leaves the CRF row out.
+ * `--no-crf` leaves the CRF row out, `--only-crf` keeps it alone, `--no-crfsuite` leaves the
+ * peer out (for measuring textkit's CRF by itself).
  *
  * Fairness: both systems get the same feature strings for every token (textkit's feature
  * hashes written as text) and the training set; textkit also uses the dev set for early
@@ -231,7 +232,11 @@ async function benchSet(
       `${set.train.language}, types ${set.train.types.join(" ")}`,
   );
   let model: SequenceTagger | null = null;
-  for (const variant of [{ label: "", options: {} }, ...variants, ...learnerVariants()]) {
+  // --only-crf leaves the default perceptron (and other variants) out.
+  const all = process.argv.includes("--only-crf")
+    ? learnerVariants()
+    : [{ label: "", options: {} }, ...variants, ...learnerVariants()];
+  for (const variant of all) {
     const t0 = performance.now();
     const trained = await trainTagger(
       { train: set.train, ...(set.dev === undefined ? {} : { dev: set.dev }) },
@@ -320,7 +325,7 @@ async function main(): Promise<void> {
       : onlyGenerated || process.argv.includes("--noisy")
         ? []
         : [join(SHARED_DATA, "conll2003"), join(ROOT, "samples", "ner-en"), join(ROOT, "samples", "ner-zh")];
-  const crf = loadCrfSuite();
+  const crf = process.argv.includes("--no-crfsuite") ? null : loadCrfSuite();
   const rows: Row[] = [];
   const sources: string[] = [];
   // --generated-iterations 100,100,20 caps CRFsuite per generated set (its cost grows with labels²).

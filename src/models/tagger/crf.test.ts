@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { dataset, synthetic } from "../../../test/support/tagged-sentences.ts";
 import { findTagViolation, isTextkitError, Random } from "../../core/index.ts";
-import { CrfSgd, crfObjective } from "./crf.ts";
+import { CrfSgd, crfObjective, seenPairs } from "./crf.ts";
 import { CrfLattice } from "./crf-lattice.ts";
 import type { EncodedSentences } from "./encode.ts";
 import { pathScore } from "./lattice.ts";
@@ -190,6 +190,92 @@ describe("CRF objective", () => {
     const last = values[values.length - 1] ?? Number.NaN;
     assert.ok(last < 0.6 * before, `objective ${before} -> ${values.join(", ")}`);
     assert.ok((values[0] ?? 0) < before);
+  });
+});
+
+describe("CrfSgd options", () => {
+  /** `steps` SGD steps at a fixed rate over the sentences in order from `from` (cycling). */
+  function runSteps(sgd: CrfSgd, encoded: EncodedSentences, steps: number, eta: number, from = 0): void {
+    const sentences = encoded.sentenceStart.length - 1;
+    for (let k = 0; k < steps; k++) {
+      const s = (from + k) % sentences;
+      const first = encoded.sentenceStart[s] ?? 0;
+      sgd.step(encoded, first, (encoded.sentenceStart[s + 1] ?? 0) - first, eta);
+    }
+  }
+
+  it("averages the weights exactly as a direct average of every step's weights", () => {
+    const set = buildTagSet(["X", "Y"], "bio");
+    const rows = 10;
+    const encoded = tinyProblem(set, rows, 60, 9);
+    // A strong regulariser and a fixed rate make the decay factor fold several times.
+    for (const c2 of [0.5, 20]) {
+      const plain = new CrfSgd(rows, set, c2, 60);
+      const averaging = new CrfSgd(rows, set, c2, 60, { average: true });
+      runSteps(plain, encoded, 40, 0.3);
+      runSteps(averaging, encoded, 40, 0.3);
+      averaging.startAverage();
+      const sum = {
+        emit: new Float64Array(rows * 5),
+        trans: new Float64Array(25),
+        start: new Float64Array(5),
+        end: new Float64Array(5),
+      };
+      let steps = 0;
+      for (let k = 0; k < 150; k++) {
+        runSteps(averaging, encoded, 1, 0.3, 40 + k);
+        runSteps(plain, encoded, 1, 0.3, 40 + k);
+        const w = plain.weights();
+        for (const part of ["emit", "trans", "start", "end"] as const) {
+          w[part].forEach((x, i) => {
+            sum[part][i] = (sum[part][i] ?? 0) + x;
+          });
+        }
+        steps++;
+      }
+      const averaged = averaging.averaged();
+      let moved = 0;
+      for (const part of ["emit", "trans", "start", "end"] as const) {
+        sum[part].forEach((total, i) => {
+          const direct = total / steps;
+          const got = averaged[part][i] ?? Number.NaN;
+          moved += Math.abs(direct - (plain.weights()[part][i] ?? 0));
+          assert.ok(
+            Math.abs(got - direct) <= 1e-4 * (1 + Math.abs(direct)),
+            `${part}[${i}]: ${got} vs ${direct}`,
+          );
+        });
+      }
+      // The average differs from the last weights, so the check above is not trivial.
+      assert.ok(moved > 1e-3, `c2 ${c2}: average equals the last weights`);
+    }
+  });
+
+  it("weighs only the (feature, tag) pairs seen in training when given them", () => {
+    const set = buildTagSet(["X", "Y"], "bio");
+    const rows = 10;
+    const encoded = tinyProblem(set, rows, 80, 4);
+    const T = set.tags.length;
+    const seen = seenPairs(encoded, rows, T);
+    const sgd = new CrfSgd(rows, set, 1, 80, { seen });
+    runSteps(sgd, encoded, 240, 0.2);
+    const { emit } = sgd.weights();
+    const allowed = new Set<number>();
+    for (let f = 0; f < rows; f++) {
+      for (let k = seen.start[f] ?? 0; k < (seen.start[f + 1] ?? 0); k++)
+        allowed.add(f * T + (seen.tags[k] ?? 0));
+    }
+    assert.ok(allowed.size > 0 && allowed.size < rows * T, `${allowed.size} of ${rows * T} pairs seen`);
+    emit.forEach((x, cell) => {
+      if (!allowed.has(cell)) assert.equal(x, 0, `unseen pair ${cell} moved`);
+    });
+    assert.ok([...allowed].some((cell) => emit[cell] !== 0));
+    // Every pair of a training token is listed.
+    for (let g = 0; g < encoded.gold.length; g++) {
+      for (let j = encoded.tokenStart[g] ?? 0; j < (encoded.tokenStart[g + 1] ?? 0); j++) {
+        assert.ok(allowed.has((encoded.feats[j] ?? 0) * T + (encoded.gold[g] ?? 0)));
+      }
+    }
   });
 });
 

@@ -8,9 +8,12 @@
  * stochastic gradient descent as CRFsuite's `l2sgd` does it: per sentence the gradient of
  * that sentence's loss plus (λ/2)‖w‖² with λ = 2 · c2 / N, a rate η_t = η0 / (1 + λ η0 t),
  * and the weight decay kept as one factor (w = decay · v), so that a step touches only the
- * sentence's features. η0 is picked by a few short trial runs on a sample.
+ * sentence's features. η0 is picked by a few short trial runs on a sample. As in CRFsuite,
+ * the learner gives weights only to the (feature, tag) pairs seen in training (`seenPairs`);
+ * the average of the SGD weights (crf-average.ts) is an option.
  */
 
+import { CrfAverage } from "./crf-average.ts";
 import { CrfLattice } from "./crf-lattice.ts";
 import type { EncodedSentences } from "./encode.ts";
 import { addEmissions } from "./encode.ts";
@@ -21,6 +24,8 @@ import type { TagSet } from "./tag-set.ts";
 const PARTS = ["emit", "trans", "start", "end"] as const;
 /** Below this the decay factor is folded into the weights (before float32 loses them). */
 const SMALLEST_DECAY = 1e-6;
+/** The same when averaging: the average's accumulator cancels against decay · v (see crf-average.ts). */
+const SMALLEST_DECAY_AVERAGED = 1e-2;
 
 /** Objective value and its gradient over whole data (for tests and checks; training uses `CrfSgd`). */
 export function crfObjective(
@@ -49,7 +54,7 @@ export function crfObjective(
     const logZ = lattice.marginals(set, n, emit, w);
     value += logZ - goldScore(encoded, first, n, T, emit, w);
     // d/dw of log Z − gold score: expected minus observed counts.
-    addCounts(set, encoded, first, n, lattice, 1, gradient);
+    addCounts(set, encoded, first, n, lattice, 1, gradient, null);
   }
   for (const part of PARTS) {
     const v = w[part];
@@ -99,6 +104,7 @@ function addCounts(
     start: Float32Array | Float64Array;
     end: Float32Array | Float64Array;
   },
+  seen: SeenPairs | null,
 ): void {
   const T = set.tags.length;
   const { gold, feats, tokenStart } = encoded;
@@ -111,8 +117,16 @@ function addCounts(
     delta[g] = (delta[g] ?? 0) - factor;
     const emit = out.emit;
     for (let j = tokenStart[first + i] ?? 0; j < (tokenStart[first + i + 1] ?? 0); j++) {
-      const r = (feats[j] ?? 0) * T;
-      for (let t = 0; t < T; t++) emit[r + t] = (emit[r + t] ?? 0) + (delta[t] ?? 0);
+      const f = feats[j] ?? 0;
+      const r = f * T;
+      if (seen === null) {
+        for (let t = 0; t < T; t++) emit[r + t] = (emit[r + t] ?? 0) + (delta[t] ?? 0);
+        continue;
+      }
+      for (let k = seen.start[f] ?? 0; k < (seen.start[f + 1] ?? 0); k++) {
+        const t = seen.tags[k] ?? 0;
+        emit[r + t] = (emit[r + t] ?? 0) + (delta[t] ?? 0);
+      }
     }
     if (i > 0) {
       const at = (gold[first + i - 1] ?? 0) * T + g;
@@ -137,6 +151,45 @@ function addCounts(
   out.end[gl] = (out.end[gl] ?? 0) - factor;
 }
 
+/**
+ * The tags each feature row may weigh, in compressed rows: tags[start[f] .. start[f+1]) are
+ * the tags feature f was seen with in training (CRFsuite's default feature set); the other
+ * pairs keep weight 0.
+ */
+export interface SeenPairs {
+  start: Int32Array;
+  tags: Int32Array;
+}
+
+/** The (feature, gold tag) pairs of the training tokens. */
+export function seenPairs(encoded: EncodedSentences, rows: number, T: number): SeenPairs {
+  const { feats, tokenStart, gold } = encoded;
+  const mark = new Uint8Array(rows * T);
+  for (let g = 0; g < gold.length; g++) {
+    const tag = gold[g] ?? 0;
+    for (let j = tokenStart[g] ?? 0; j < (tokenStart[g + 1] ?? 0); j++) mark[(feats[j] ?? 0) * T + tag] = 1;
+  }
+  const start = new Int32Array(rows + 1);
+  let pairs = 0;
+  for (let f = 0; f < rows; f++) {
+    start[f] = pairs;
+    for (let t = 0; t < T; t++) pairs += mark[f * T + t] ?? 0;
+  }
+  start[rows] = pairs;
+  const tags = new Int32Array(pairs);
+  let k = 0;
+  for (let cell = 0; cell < mark.length; cell++) if (mark[cell] === 1) tags[k++] = cell % T;
+  return { start, tags };
+}
+
+/** What `CrfSgd` does besides plain SGD. */
+export interface CrfSgdOptions {
+  /** Update only these (feature, tag) pairs; every pair when absent. */
+  seen?: SeenPairs;
+  /** Keep the average of the weights since `startAverage` (see crf-average.ts). */
+  average?: boolean;
+}
+
 /** Stochastic gradient descent on the CRF objective, one sentence at a time. */
 export class CrfSgd {
   /** The weights without the decay factor: the true weights are decay · v (see `fold`). */
@@ -149,13 +202,17 @@ export class CrfSgd {
   private readonly scaled: TaggerWeights;
   /** λ of the per-sentence objective: 2 · c2 / N. */
   private readonly lambda: number;
+  private readonly seen: SeenPairs | null;
+  private readonly average: CrfAverage | null;
   /** Sentences left out because their lattice underflowed. */
   skipped = 0;
 
-  constructor(rows: number, set: TagSet, c2: number, sentences: number) {
+  constructor(rows: number, set: TagSet, c2: number, sentences: number, options: CrfSgdOptions = {}) {
     this.set = set;
     this.T = set.tags.length;
     this.v = emptyWeights(rows, this.T);
+    this.seen = options.seen ?? null;
+    this.average = options.average === true ? new CrfAverage(rows, this.T) : null;
     this.scaled = emptyWeights(0, this.T);
     this.lambda = (2 * c2) / Math.max(1, sentences);
   }
@@ -190,14 +247,21 @@ export class CrfSgd {
     const loss = logZ - goldScore(encoded, first, n, T, emit, this.scaled);
     if (eta === 0) return loss;
     this.decay *= 1 - eta * this.lambda;
-    addCounts(this.set, encoded, first, n, this.lattice, -eta / this.decay, this.v);
-    if (this.decay < SMALLEST_DECAY) this.fold();
+    const factor = -eta / this.decay;
+    addCounts(this.set, encoded, first, n, this.lattice, factor, this.v, this.seen);
+    if (this.average !== null) {
+      const { average } = this;
+      addCounts(this.set, encoded, first, n, this.lattice, factor * average.before, average.acc, this.seen);
+      average.counted(this.decay);
+    }
+    if (this.decay < (this.average === null ? SMALLEST_DECAY : SMALLEST_DECAY_AVERAGED)) this.fold();
     return loss;
   }
 
   /** Multiplies the decay factor into `v`, which then holds the true weights. */
   fold(): void {
     if (this.decay === 1) return;
+    this.average?.fold(this.v);
     for (const part of PARTS) {
       const a = this.v[part];
       for (let i = 0; i < a.length; i++) a[i] = (a[i] ?? 0) * this.decay;
@@ -211,11 +275,26 @@ export class CrfSgd {
     return this.v;
   }
 
+  /**
+   * The average of the true weights over the steps since `startAverage` (a buffer reused
+   * by the next call); the true weights when not averaging or no step was taken.
+   */
+  averaged(): TaggerWeights {
+    this.fold();
+    return this.average === null ? this.v : this.average.weights(this.v);
+  }
+
+  /** Starts a new average from the next step on (no-op when not averaging). */
+  startAverage(): void {
+    this.average?.reset();
+  }
+
   /** Back to all-zero weights (between trial rates). */
   reset(): void {
     for (const part of PARTS) this.v[part].fill(0);
     this.decay = 1;
     this.skipped = 0;
+    this.average?.reset();
   }
 
   /** A copy of the true weights. */
@@ -228,6 +307,7 @@ export class CrfSgd {
   restore(best: TaggerWeights): void {
     this.decay = 1;
     for (const part of PARTS) this.v[part].set(best[part]);
+    this.average?.reset();
   }
 
   /** Σ (λ/2)‖w‖² over `sentences` steps: the regulariser's share of the objective. */
