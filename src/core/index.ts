@@ -13,6 +13,7 @@ export { Random } from "./random.ts";
 export type { RunRecord } from "./run-record.ts";
 export { newRunId, runManifestFields, runRecordFiles, runRecordOf } from "./run-record.ts";
 export type {
+  EncoderRef,
   SentenceEncodeOptions,
   SentenceEncoder,
   SentenceVectors,
@@ -20,7 +21,7 @@ export type {
   WordEncoder,
   WordVectorMode,
 } from "./sentence-encoder.ts";
-export { WORD_VECTOR_MODES } from "./sentence-encoder.ts";
+export { readEncoderRef, WORD_VECTOR_MODES } from "./sentence-encoder.ts";
 export type { Chunk, ParsedTag, TagPrefix, TagScheme, TagViolation } from "./tag-schemes.ts";
 export {
   chunksToTags,

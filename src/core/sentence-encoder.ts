@@ -52,3 +52,28 @@ export interface WordEncoder extends SentenceEncoder {
     options?: WordEncodeOptions,
   ): Promise<{ vectors: Float32Array[]; dim: number; truncated: number; windowed?: number }>;
 }
+
+/** How a model names the encoder it was trained on: by checksum, with the folder it came from. */
+export interface EncoderRef {
+  id: string;
+  checksum: string;
+  dim: number;
+  /** The folder it was loaded from at training time, or null (bundled, or given in code). */
+  path: string | null;
+}
+
+/**
+ * The encoder reference in a stored value (`{ id, checksum, dim, path }`), or null when the
+ * value is not one; each model family turns null into its own ARTIFACT_CORRUPT message.
+ */
+export function readEncoderRef(value: unknown): EncoderRef | null {
+  if (value === null || typeof value !== "object") return null;
+  const id = Reflect.get(value, "id");
+  const checksum = Reflect.get(value, "checksum");
+  const dim = Reflect.get(value, "dim");
+  const path = Reflect.get(value, "path");
+  if (typeof id !== "string" || typeof checksum !== "string") return null;
+  if (typeof dim !== "number" || !Number.isInteger(dim) || dim < 1) return null;
+  if (path !== null && typeof path !== "string") return null;
+  return { id, checksum, dim, path };
+}

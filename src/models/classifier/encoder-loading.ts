@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { artifactFloats, artifactOptions, readArtifact, readSealedManifest } from "../../artifact/index.ts";
-import { runRecordOf, type SentenceEncoder, TextkitError } from "../../core/index.ts";
+import { readEncoderRef, runRecordOf, type SentenceEncoder, TextkitError } from "../../core/index.ts";
 import { CLASSIFIER_FAMILY } from "./classifier.ts";
 import { EncoderClassifier, type EncoderReference } from "./encoder-classifier.ts";
 import { headLayout } from "./head.ts";
@@ -33,24 +33,14 @@ function encoderReferenceOf(options: Record<string, unknown>, dir: string): Enco
     throw new TextkitError("ARTIFACT_CORRUPT", `the classifier in ${dir} does not name its encoder`, {
       file,
     });
-  const id = Reflect.get(e, "id");
-  const checksum = Reflect.get(e, "checksum");
-  const dim = Reflect.get(e, "dim");
-  const path = Reflect.get(e, "path");
-  if (
-    typeof id !== "string" ||
-    typeof checksum !== "string" ||
-    typeof dim !== "number" ||
-    !Number.isInteger(dim) ||
-    dim < 1 ||
-    (path !== null && typeof path !== "string")
-  ) {
+  const ref = readEncoderRef(e);
+  if (ref === null) {
     throw new TextkitError("ARTIFACT_CORRUPT", `the classifier in ${dir} names its encoder wrongly`, {
       file,
       details: { field: "options.encoder" },
     });
   }
-  return { id, checksum, dim, path };
+  return ref;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { readArtifact } from "../../artifact/index.ts";
-import { type SentenceEncoder, TextkitError } from "../../core/index.ts";
+import { readEncoderRef, type SentenceEncoder, TextkitError } from "../../core/index.ts";
 import { CLUSTER_FAMILY } from "./cluster-common.ts";
 
 /** The artifact file naming the encoder. */
@@ -69,21 +69,13 @@ export function parseClusterEncoderRef(data: Buffer, where: string): ClusterEnco
   } catch (cause) {
     throw new TextkitError("ARTIFACT_CORRUPT", `${file} is not valid JSON`, { file, cause });
   }
-  const v = (value ?? {}) as Record<string, unknown>;
-  const { id, checksum, dim, path } = v;
-  if (
-    typeof id !== "string" ||
-    typeof checksum !== "string" ||
-    typeof dim !== "number" ||
-    !Number.isInteger(dim) ||
-    dim < 1 ||
-    !(path === null || typeof path === "string")
-  ) {
+  const ref = readEncoderRef(value);
+  if (ref === null) {
     throw new TextkitError("ARTIFACT_CORRUPT", `${file} does not name an encoder (id, checksum, dim, path)`, {
       file,
     });
   }
-  return { id, checksum, dim, path };
+  return ref;
 }
 
 /**

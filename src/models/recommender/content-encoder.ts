@@ -8,7 +8,7 @@
  * the folder it was trained from.
  */
 import { join } from "node:path";
-import { type SentenceEncoder, TextkitError } from "../../core/index.ts";
+import { readEncoderRef, type SentenceEncoder, TextkitError } from "../../core/index.ts";
 import type { CatalogItem } from "../../data/index.ts";
 import type { EngineParts } from "./engine.ts";
 import type { TextSpace } from "./text-space.ts";
@@ -148,21 +148,13 @@ export function checkRecommenderEncoder(
 
 /** The stored reference, checked: ARTIFACT_CORRUPT naming the file when it is not one. */
 export function encoderRefOf(value: unknown, where: string): RecommenderEncoderRef {
-  const v = (value ?? {}) as Record<string, unknown>;
-  const { id, checksum, dim, path } = v;
-  if (
-    typeof id !== "string" ||
-    typeof checksum !== "string" ||
-    typeof dim !== "number" ||
-    !Number.isInteger(dim) ||
-    dim < 1 ||
-    !(path === null || typeof path === "string")
-  ) {
+  const ref = readEncoderRef(value);
+  if (ref === null) {
     throw new TextkitError(
       "ARTIFACT_CORRUPT",
       `the state in ${where} does not name the content model's encoder (id, checksum, dim, path)`,
       { file: join(where, "state.json") },
     );
   }
-  return { id, checksum, dim, path };
+  return ref;
 }

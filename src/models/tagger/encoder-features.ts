@@ -12,7 +12,13 @@
  */
 import { join } from "node:path";
 import { readArtifact } from "../../artifact/index.ts";
-import { TextkitError, WORD_VECTOR_MODES, type WordEncoder, type WordVectorMode } from "../../core/index.ts";
+import {
+  readEncoderRef,
+  TextkitError,
+  WORD_VECTOR_MODES,
+  type WordEncoder,
+  type WordVectorMode,
+} from "../../core/index.ts";
 
 /** The artifact file naming the encoder. */
 export const TAGGER_ENCODER_FILE = "encoder.json";
@@ -205,27 +211,18 @@ export function parseTaggerEncoderRef(data: Uint8Array, where: string): TaggerEn
   } catch (cause) {
     throw new TextkitError("ARTIFACT_CORRUPT", `${file} is not valid JSON`, { file, cause });
   }
-  const { id, checksum, dim, path, wordVector, mean, scale } = (value ?? {}) as Record<string, unknown>;
+  const ref = readEncoderRef(value);
+  const { wordVector, mean, scale } = (value ?? {}) as Record<string, unknown>;
   const numbers = (x: unknown): x is number[] =>
-    Array.isArray(x) && x.length === dim && x.every((v) => typeof v === "number" && Number.isFinite(v));
-  if (
-    typeof id !== "string" ||
-    typeof checksum !== "string" ||
-    typeof dim !== "number" ||
-    !Number.isInteger(dim) ||
-    dim < 1 ||
-    !(path === null || typeof path === "string") ||
-    !WORD_VECTOR_MODES.some((m) => m === wordVector) ||
-    !numbers(mean) ||
-    !numbers(scale)
-  ) {
+    Array.isArray(x) && x.length === ref?.dim && x.every((v) => typeof v === "number" && Number.isFinite(v));
+  if (ref === null || !WORD_VECTOR_MODES.some((m) => m === wordVector) || !numbers(mean) || !numbers(scale)) {
     throw new TextkitError(
       "ARTIFACT_CORRUPT",
       `${file} does not name an encoder (id, checksum, dim, wordVector, path, mean and scale of dim numbers)`,
       { file },
     );
   }
-  return { id, checksum, dim, path, wordVector: wordVector as WordVectorMode, mean, scale };
+  return { ...ref, wordVector: wordVector as WordVectorMode, mean, scale };
 }
 
 /**
