@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { closeSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { describe, it } from "node:test";
 import { isCodedError, scratchFiles } from "../../test/support/data-files.ts";
 import { detectFormat } from "./detect-format.ts";
 import { DATA_FORMATS, type Example } from "./example.ts";
