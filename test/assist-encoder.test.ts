@@ -226,6 +226,10 @@ describe("textkit assist --encoder, and the server's chat route", () => {
     assert.match(bad.stderr, /OPTION_INVALID/);
     const lone = await runCli(["assist", "train", "--knowledge", knowledgeDir, "--bundle", "--out", model]);
     assert.match(lone.stderr, /OPTION_INVALID/);
+    // The help names only the flags `assist train` has (it once sent users to --lr and --loss).
+    const help = await runCli(["assist", "train", "--help"]);
+    assert.match(help.stdout, /--epochs and --seed then set the head's/);
+    assert.doesNotMatch(help.stdout, /--lr|--patience|--loss/);
     const r = await runCli([
       ...common,
       "--encoder-threads",

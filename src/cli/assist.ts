@@ -304,7 +304,7 @@ async function runRetrain(flags: RetrainFlags, io: CliIo): Promise<void> {
 }
 
 function addTrainOptions(command: Command): Command {
-  return addEncoderHeadOptions(command)
+  return addEncoderHeadOptions(command, "--epochs and --seed then set the head's (defaults 30, 1)")
     .requiredOption(
       "--knowledge <dir>",
       "knowledge folder: assistant.yaml, intents*.yaml, faq.yaml or faq.csv, docs/",

@@ -107,11 +107,19 @@ function addHeadTrainingOptions(command: Command): void {
     );
 }
 
-/** Adds --encoder and the head's options to `classify train`. */
-export function addEncoderHeadOptions(command: Command): Command {
+/** What `classify train`'s own options set when they apply to the head. */
+const CLASSIFY_SHARED =
+  "--epochs, --lr, --seed, --patience and --loss then set the head's (defaults 30, 0.01, 1, 5)";
+
+/**
+ * Adds --encoder and the head's options to a training command. `shared` says which of the
+ * command's own options set the head's (`classify train` has --lr, --patience and --loss;
+ * `assist train` has only --epochs and --seed), so the help names only flags that exist.
+ */
+export function addEncoderHeadOptions(command: Command, shared = CLASSIFY_SHARED): Command {
   command.option(
     "--encoder <dir>",
-    "train a head on this pretrained encoder's sentence embeddings (Hugging Face folder with an ONNX file) instead of the n-gram model; --epochs, --lr, --seed, --patience and --loss then set the head's (defaults 30, 0.01, 1, 5)",
+    `train a head on this pretrained encoder's sentence embeddings (Hugging Face folder with an ONNX file) instead of the n-gram model; ${shared}`,
   );
   addHeadTrainingOptions(command);
   return command
