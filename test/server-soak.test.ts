@@ -1,5 +1,5 @@
 /**
- * Soak: 20 s of predictions at a fixed rate (600 a second, 12,000 requests) against a
+ * Soak: 30 s of predictions at a fixed rate (200 a second, 6,000 requests) against a
  * 2-worker cluster on loopback, one worker killed half-way. Every request must end 2xx;
  * only those whose connection was on the killed worker may fail, and only with a connection
  * error, which one retry repairs.
@@ -14,8 +14,8 @@ import { type ClusterProcess, predictWithRetry, startCluster } from "./server-cl
 import { tempDir, trainTopicModel } from "./server-helpers.ts";
 import { topicTexts } from "./support/topic-corpus.ts";
 
-const SECONDS = Number(process.env["TEXTKIT_SOAK_SECONDS"] ?? 20);
-const RATE = Number(process.env["TEXTKIT_SOAK_RATE"] ?? 600);
+const SECONDS = Number(process.env["TEXTKIT_SOAK_SECONDS"] ?? 30);
+const RATE = Number(process.env["TEXTKIT_SOAK_RATE"] ?? 200);
 const TICK_MS = 10;
 
 const root = tempDir("server-soak");
