@@ -72,7 +72,7 @@ export class MonitorStore {
   /**
    * Term and entity rows this store appended since its last roll-up (store-rollup.ts). Only
    * the moment of the next roll-up depends on it, so a transaction that rolls back after
-   * adding to it merely brings that moment forward.
+   * changing it merely moves that moment.
    */
   private appended = 0;
 
@@ -137,7 +137,8 @@ export class MonitorStore {
       const stored = ordered.filter((d) => fresh.has(d.key));
       this.appended += await countDocuments(tx, stored, ruleHits, lockOrder);
       // After countDocuments, whose last statement locks the one monitor_state row every
-      // insert writes: on PostgreSQL two roll-ups never run at once.
+      // insert writes: on PostgreSQL two inserts never roll up at once (a roll-up is exact
+      // either way, see store-rollup.ts; this only keeps them from waiting on each other).
       if (this.appended >= this.rollUpRows) {
         this.appended = 0;
         await rollUpCounts(tx, this.db.capabilities.concurrentWriters);
