@@ -1,11 +1,12 @@
 /**
  * The counts behind the trends, added for the documents a batch stored: per minute, hour
- * and day and topic and sentiment; per hour and term and entity; per minute and keyword
- * rule. Each batch adds up its own counts first, so one upsert per distinct key goes to
- * the database, not one per document.
+ * and day and topic and sentiment; per hour and term and entity (appended, see
+ * store-rollup.ts); per minute and keyword rule. Each batch adds up its own counts first,
+ * so one row per distinct key goes to the database, not one per document.
  */
 import type { Queryable, SqlValue } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
+import { appendHead, ENTITY_FAMILY, TERM_FAMILY } from "./store-rollup.ts";
 import { insertRows } from "./store-rows.ts";
 import { bucketOf, GRANULARITIES, TERM_GRANULARITY } from "./store-schema.ts";
 
@@ -39,11 +40,47 @@ class Tally {
   }
 }
 
+/**
+ * Counts per (hour, topic, sentiment) group and then per item within it, for the hourly term
+ * and entity counts: a document finds its group once, and each of its terms costs one
+ * lookup, with no key string made per term. Rows are (bucket, topic, sentiment, ...item, n).
+ */
+class GroupedTally {
+  private readonly groups = new Map<string, Map<string, SqlValue[]>>();
+  size = 0;
+
+  /** The items of the group `key` (made with `bucket`, `topic`, `sentiment` the first time). */
+  group(key: string): Map<string, SqlValue[]> {
+    let items = this.groups.get(key);
+    if (items === undefined) {
+      items = new Map();
+      this.groups.set(key, items);
+    }
+    return items;
+  }
+
+  /** Adds one to `item` of `items`, whose row is `row` (count last, 1) the first time. */
+  add(items: Map<string, SqlValue[]>, item: string, row: () => SqlValue[]): void {
+    const found = items.get(item);
+    if (found === undefined) {
+      items.set(item, row());
+      this.size++;
+    } else (found[found.length - 1] as number)++;
+  }
+
+  /** Every row, group after group. */
+  list(): SqlValue[][] {
+    const out: SqlValue[][] = [];
+    for (const items of this.groups.values()) for (const row of items.values()) out.push(row);
+    return out;
+  }
+}
+
 /** The tallies of a batch's new documents. */
 interface BatchCounts {
   counts: Tally;
-  terms: Tally;
-  entities: Tally;
+  terms: GroupedTally;
+  entities: GroupedTally;
   hits: Tally;
   latest: number;
 }
@@ -54,8 +91,8 @@ function tally(
 ): BatchCounts {
   const out: BatchCounts = {
     counts: new Tally(),
-    terms: new Tally(),
-    entities: new Tally(),
+    terms: new GroupedTally(),
+    entities: new GroupedTally(),
     hits: new Tally(),
     latest: 0,
   };
@@ -66,17 +103,22 @@ function tally(
       const b = bucketOf(d.publishedAt, g);
       out.counts.add(`${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}`, () => [g, b, topic, sentiment]);
     }
-    const g = TERM_GRANULARITY;
-    const b = bucketOf(d.publishedAt, g);
-    const prefix = `${b}${SEP}${topic}${SEP}${sentiment}${SEP}`;
-    for (const t of d.terms) out.terms.add(prefix + t, () => [g, b, topic, sentiment, t]);
-    const seen = new Set<string>();
-    for (const e of d.entities) {
-      const key = `${prefix}${e.label}${SEP}${e.text}`;
-      // An entity named three times in one document is one mention of it.
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.entities.add(key, () => [g, b, topic, sentiment, e.label, e.text]);
+    const b = bucketOf(d.publishedAt, TERM_GRANULARITY);
+    const group = `${b}${SEP}${topic}${SEP}${sentiment}`;
+    if (d.terms.length > 0) {
+      const terms = out.terms.group(group);
+      for (const t of d.terms) out.terms.add(terms, t, () => [b, topic, sentiment, t, 1]);
+    }
+    if (d.entities.length > 0) {
+      const entities = out.entities.group(group);
+      const seen = new Set<string>();
+      for (const e of d.entities) {
+        const item = `${e.label}${SEP}${e.text}`;
+        // An entity named three times in one document is one mention of it.
+        if (seen.has(item)) continue;
+        seen.add(item);
+        out.entities.add(entities, item, () => [b, topic, sentiment, e.label, e.text, 1]);
+      }
     }
     const minute = bucketOf(d.publishedAt, "minute");
     for (const rule of ruleHits(d))
@@ -86,17 +128,19 @@ function tally(
 }
 
 /**
- * Adds the counts of `docs` (documents this transaction stored) inside `tx`. With
- * `lockOrder`, rows go in key order: two transactions that count the same keys then lock
- * them in the same order, so that on a database with row locks (PostgreSQL) they wait for
- * each other instead of deadlocking.
+ * Adds the counts of `docs` (documents this transaction stored) inside `tx`, and returns
+ * how many rows it appended to the recent term and entity tables (see store-rollup.ts).
+ * With `lockOrder`, keyed rows go in key order: two transactions that count the same keys
+ * then lock them in the same order, so that on a database with row locks (PostgreSQL) they
+ * wait for each other instead of deadlocking. Appended rows lock nothing another
+ * transaction waits for, so they go in any order.
  */
 export async function countDocuments(
   tx: Queryable,
   docs: Iterable<MonitorDocument>,
   ruleHits: (doc: MonitorDocument) => readonly string[],
   lockOrder: boolean,
-): Promise<void> {
+): Promise<number> {
   const { counts, terms, entities, hits, latest } = tally(docs, ruleHits);
   await insertRows(
     tx,
@@ -105,20 +149,8 @@ export async function countDocuments(
     counts.list(lockOrder),
     "ON CONFLICT (granularity, bucket, topic, sentiment) DO UPDATE SET n = monitor_counts.n + excluded.n",
   );
-  await insertRows(
-    tx,
-    "INSERT INTO monitor_term_counts (granularity, bucket, topic, sentiment, term, n)",
-    6,
-    terms.list(lockOrder),
-    "ON CONFLICT (granularity, bucket, topic, sentiment, term) DO UPDATE SET n = monitor_term_counts.n + excluded.n",
-  );
-  await insertRows(
-    tx,
-    "INSERT INTO monitor_entity_counts (granularity, bucket, topic, sentiment, label, entity, n)",
-    7,
-    entities.list(lockOrder),
-    "ON CONFLICT (granularity, bucket, topic, sentiment, label, entity) DO UPDATE SET n = monitor_entity_counts.n + excluded.n",
-  );
+  await insertRows(tx, appendHead(TERM_FAMILY), 5, terms.list(), "");
+  await insertRows(tx, appendHead(ENTITY_FAMILY), 6, entities.list(), "");
   await insertRows(
     tx,
     "INSERT INTO monitor_rule_hits (rule_id, bucket, topic, n)",
@@ -132,4 +164,5 @@ export async function countDocuments(
        THEN excluded.value ELSE monitor_state.value END`,
     [latest],
   );
+  return terms.size + entities.size;
 }

@@ -2,8 +2,9 @@
  * The monitor's tables and the time buckets its counts are kept in. Documents are keyed by
  * their deduplication key; the counts behind the trends are kept per minute, hour and day,
  * and the term and entity counts per hour only: a day's or a month's top terms add up the
- * hours at query time, so each document costs one upsert per term rather than one per
- * term and granularity.
+ * hours at query time, so each document costs one row per term rather than one per term
+ * and granularity. Those hourly rows are appended by each batch and rolled up into the keyed
+ * tables every few thousand rows (store-rollup.ts).
  */
 
 export const GRANULARITIES = ["minute", "hour", "day"] as const;
@@ -118,6 +119,26 @@ export const MIGRATIONS = [
   // The language model's probability of a document's language (null: named by its source or
   // decided by textkit's English/Chinese detector).
   "ALTER TABLE monitor_documents ADD COLUMN lang_score DOUBLE PRECISION",
+  // Batches append their hourly term and entity counts here, without a key; a roll-up moves
+  // them into the keyed tables above (store-rollup.ts). `rolling` marks the rows a roll-up
+  // is moving where other connections write meanwhile.
+  `CREATE TABLE monitor_term_recent (
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    sentiment TEXT NOT NULL,
+    term TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    rolling BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE TABLE monitor_entity_recent (
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    sentiment TEXT NOT NULL,
+    label TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    rolling BIGINT NOT NULL DEFAULT 0
+  )`,
 ] as const;
 
 /** The start of the bucket of `granularity` that holds `time`. */

@@ -11,6 +11,7 @@ import type { Database, SqlValue } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
 import { AlertOutbox } from "./store-alerts.ts";
 import { countDocuments } from "./store-counts.ts";
+import { ENTITY_FAMILY, hourlyCounts, ROLLUP_ROWS, rollUpCounts, TERM_FAMILY } from "./store-rollup.ts";
 import { type DocumentRow, documentOf, documentRow, insertRows, num } from "./store-rows.ts";
 import { bucketOf, type Granularity, MIGRATIONS, TERM_GRANULARITY } from "./store-schema.ts";
 import type {
@@ -68,15 +69,38 @@ function decodeCursor(cursor: string): [number, string] {
  */
 export class MonitorStore {
   private readonly outbox: AlertOutbox;
+  /**
+   * Term and entity rows this store appended since its last roll-up (store-rollup.ts). Only
+   * the moment of the next roll-up depends on it, so a transaction that rolls back after
+   * changing it merely moves that moment.
+   */
+  private appended = 0;
 
-  private constructor(readonly db: Database) {
+  private constructor(
+    readonly db: Database,
+    private readonly rollUpRows: number,
+  ) {
     this.outbox = new AlertOutbox(db);
   }
 
-  /** Opens the store, creating or upgrading its tables. */
-  static async open(db: Database): Promise<MonitorStore> {
+  /**
+   * Opens the store, creating or upgrading its tables. `rollUpRows`: after how many appended
+   * term and entity rows an insert rolls them up (default ROLLUP_ROWS; answers do not depend
+   * on it, only how the work is spread).
+   */
+  static async open(db: Database, options: { rollUpRows?: number } = {}): Promise<MonitorStore> {
+    const rollUpRows = options.rollUpRows ?? ROLLUP_ROWS;
+    if (!Number.isInteger(rollUpRows) || rollUpRows < 1) {
+      throw new TextkitError(
+        "INPUT_INVALID",
+        `rollUpRows must be a whole number of at least 1, not ${rollUpRows}`,
+        {
+          details: { field: "rollUpRows" },
+        },
+      );
+    }
     await db.migrate("monitor", MIGRATIONS);
-    return new MonitorStore(db);
+    return new MonitorStore(db, rollUpRows);
   }
 
   /**
@@ -111,9 +135,25 @@ export class MonitorStore {
       const fresh = new Set(inserted.map((r) => String(r["doc_key"])));
       if (fresh.size === 0) return fresh;
       const stored = ordered.filter((d) => fresh.has(d.key));
-      await countDocuments(tx, stored, ruleHits, lockOrder);
+      this.appended += await countDocuments(tx, stored, ruleHits, lockOrder);
+      // After countDocuments, whose last statement locks the one monitor_state row every
+      // insert writes: on PostgreSQL two inserts never roll up at once (a roll-up is exact
+      // either way, see store-rollup.ts; this only keeps them from waiting on each other).
+      if (this.appended >= this.rollUpRows) {
+        this.appended = 0;
+        await rollUpCounts(tx, this.db.capabilities.concurrentWriters);
+      }
       return fresh;
     });
+  }
+
+  /**
+   * Moves the term and entity counts that batches appended into the keyed hourly tables,
+   * now (inserts do it every few thousand rows; answers are the same before and after).
+   */
+  async rollUp(): Promise<void> {
+    await this.db.transaction((tx) => rollUpCounts(tx, this.db.capabilities.concurrentWriters));
+    this.appended = 0;
   }
 
   /**
@@ -126,7 +166,9 @@ export class MonitorStore {
         "monitor_documents",
         "monitor_counts",
         "monitor_term_counts",
+        "monitor_term_recent",
         "monitor_entity_counts",
+        "monitor_entity_recent",
         "monitor_rule_hits",
         "monitor_state",
         "monitor_alert_state",
@@ -169,9 +211,8 @@ export class MonitorStore {
     range: TimeRange,
     filter: { topic?: string; sentiment?: string },
   ): { where: string; params: SqlValue[] } {
-    const g = TERM_GRANULARITY;
-    const params: SqlValue[] = [g, bucketOf(range.from, g), range.to];
-    let where = "granularity = ? AND bucket >= ? AND bucket < ?";
+    const params: SqlValue[] = [bucketOf(range.from, TERM_GRANULARITY), range.to];
+    let where = "bucket >= ? AND bucket < ?";
     if (filter.topic !== undefined) {
       where += " AND topic = ?";
       params.push(filter.topic);
@@ -188,10 +229,10 @@ export class MonitorStore {
     range: TimeRange,
     filter: { topic?: string; sentiment?: string; limit: number },
   ): Promise<RankedTerm[]> {
-    const { where, params } = this.termFilter(range, filter);
+    const filtered = this.termFilter(range, filter);
+    const { source, params } = hourlyCounts(TERM_FAMILY, "term", filtered.where, filtered.params);
     const rows = await this.db.query<{ term: string; count: number | string }>(
-      `SELECT term, SUM(n) AS count FROM monitor_term_counts WHERE ${where}
-       GROUP BY term ORDER BY SUM(n) DESC, term LIMIT ?`,
+      `SELECT term, SUM(n) AS count FROM ${source} GROUP BY term ORDER BY SUM(n) DESC, term LIMIT ?`,
       [...params, filter.limit],
     );
     return rows.map((r) => ({ term: r.term, count: num(r.count) }));
@@ -202,14 +243,15 @@ export class MonitorStore {
     range: TimeRange,
     filter: { topic?: string; sentiment?: string; label?: string; limit: number },
   ): Promise<RankedEntity[]> {
-    const { where, params } = this.termFilter(range, filter);
-    let sql = `SELECT entity, label, SUM(n) AS count FROM monitor_entity_counts WHERE ${where}`;
+    const filtered = this.termFilter(range, filter);
     if (filter.label !== undefined) {
-      sql += " AND label = ?";
-      params.push(filter.label);
+      filtered.where += " AND label = ?";
+      filtered.params.push(filter.label);
     }
+    const { source, params } = hourlyCounts(ENTITY_FAMILY, "entity, label", filtered.where, filtered.params);
     const rows = await this.db.query<{ entity: string; label: string; count: number | string }>(
-      `${sql} GROUP BY entity, label ORDER BY SUM(n) DESC, entity, label LIMIT ?`,
+      `SELECT entity, label, SUM(n) AS count FROM ${source}
+       GROUP BY entity, label ORDER BY SUM(n) DESC, entity, label LIMIT ?`,
       [...params, filter.limit],
     );
     return rows.map((r) => ({ text: r.entity, label: r.label, count: num(r.count) }));
