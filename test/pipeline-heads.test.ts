@@ -102,7 +102,16 @@ describe("pipeline() on heads, taggers, assistants and recommenders on a pretrai
       { encoder: bert, encoderPath: dir("bert-copy"), head: { hidden: 0, epochs: 1 } },
     );
     await moved.save(dir("moved"));
+    await moved.save(dir("moved-bundled"), { bundle: true });
     rmSync(dir("bert-copy"), { recursive: true });
+    // One that carries its encoder opens the bundled copy instead.
+    const bundled = await pipeline("classification", dir("moved-bundled"), { encoderThreads: 1 });
+    const [first] = await moved.predict(texts, { k: 4 });
+    assert.deepEqual(
+      (await bundled(texts, { k: 4 }))[0]?.map((x) => x.label),
+      first?.labels,
+    );
+    await bundled.close();
     await assert.rejects(
       pipeline("classification", dir("moved")),
       (e: unknown) =>
@@ -127,6 +136,17 @@ describe("pipeline() on heads, taggers, assistants and recommenders on a pretrai
     const given = await pipeline("entities", dir("tagger"), { encoder: bert });
     assert.deepEqual(await given(TAG_TEXTS), want);
     await given.close();
+    // A sentence encoder without word vectors cannot serve a tagger.
+    const sentencesOnly = {
+      id: bert.id,
+      checksum: bert.checksum,
+      dim: bert.dim,
+      embed: bert.embed.bind(bert),
+    };
+    await assert.rejects(
+      pipeline("entities", dir("tagger"), { encoder: sentencesOnly }),
+      (e: unknown) => codeIs("OPTION_INVALID")(e) && /embedWords/.test(String(e)),
+    );
     await assert.rejects(
       pipeline("entities", dir("tagger"), { encoder: XLMR_FIXTURE }),
       codeIs("ENCODER_CHANGED"),
