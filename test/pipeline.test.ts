@@ -100,6 +100,15 @@ describe("pipeline(task, dir)", () => {
     }
   });
 
+  it("langid: close() is there and does nothing, as for every pipeline", async () => {
+    const langid = await pipeline("langid");
+    const [guess] = await langid("the weather is nice today and the train is on time");
+    assert.equal(guess?.language, "en");
+    await langid.close();
+    await langid.close();
+    assert.equal((await langid(["你好，今天天气很好"]))[0]?.[0]?.language, "zh");
+  });
+
   it("refuses a model of another family, naming the task that fits, and an unknown task", async () => {
     await assert.rejects(
       pipeline("entities", path("intent")),
