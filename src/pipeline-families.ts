@@ -154,7 +154,10 @@ function assistantRuntime(options: PipelineOptions): AssistantRuntime {
 /**
  * An assistant; one on a pretrained encoder opens it as `options` say (the folder given,
  * else its bundled copy, else the folder it was trained with), and `close()` closes the
- * assistant, which releases the encoder it opened.
+ * assistant, which releases the encoder it opened. An encoder passed already loaded is
+ * taken as from a pool (never closed here); the assistant's loader still looks for a folder
+ * to name it by (the bundled copy or the recorded one), so an assistant that neither carries
+ * nor names its folder needs `{ encoder: DIR }`.
  */
 export async function assistantPipeline(dir: string, options: PipelineOptions): Promise<AssistantPipeline> {
   const model = await loadAssistant(dir, assistantRuntime(options));
