@@ -5,7 +5,7 @@
  * encoder already loaded; the model's loader refuses another one (ENCODER_CHANGED).
  */
 import { join } from "node:path";
-import { type SentenceEncoder, TextkitError } from "./core/index.ts";
+import { type SentenceEncoder, TextkitError, type WordEncoder } from "./core/index.ts";
 import { loadEncoder } from "./models/encoder/index.ts";
 
 /** What a pipeline may be told beside the task and the model directory. */
@@ -71,8 +71,31 @@ export async function openPipelineEncoder(
   const encoder = await loadEncoder(folder, {
     ...(options.encoderThreads === undefined ? {} : { threads: options.encoderThreads }),
     ...(options.encoderCache === undefined ? {} : { cacheDir: options.encoderCache }),
+  }).catch((cause: unknown) => {
+    // The folder recorded at training is gone: say which option finds the encoder.
+    if (given !== undefined || !(cause instanceof TextkitError) || cause.code !== "ENCODER_FILE_MISSING")
+      throw cause;
+    throw new TextkitError(
+      "HEAD_ENCODER_REQUIRED",
+      `the model in ${dir} is on the encoder ${need.id}, which is no longer at ${folder}: pass { encoder: DIR }`,
+      { file: join(dir, "manifest.json"), cause },
+    );
   });
-  return { encoder, path: folder, close: () => encoder.close() };
+  return { encoder, path: folder, close: closeOnce(() => encoder.close()) };
+}
+
+/** `close` run once: later calls wait for the first and do nothing more. */
+export function closeOnce(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  return () => {
+    closing ??= close();
+    return closing;
+  };
+}
+
+/** Whether `encoder` also gives word vectors (what a tagger on an encoder reads). */
+export function isWordEncoder(encoder: SentenceEncoder): encoder is WordEncoder {
+  return typeof Reflect.get(encoder, "embedWords") === "function";
 }
 
 /** Runs `load`, closing `opened` if it fails (a refused encoder must not stay open). */

@@ -45,7 +45,7 @@ describe("pipeline(task, dir)", () => {
     const classify = await pipeline("classification", path("intent"));
     const one = await classify("what is my balance", { k: 2 });
     assert.equal(one.length, 2);
-    const [p] = classify.model.predict(["what is my balance"], { k: 2 });
+    const [p] = await classify.model.predict(["what is my balance"], { k: 2 });
     assert.deepEqual(
       one.map((x) => x.label),
       p!.labels,
@@ -64,6 +64,7 @@ describe("pipeline(task, dir)", () => {
     const text = "John Smith flew to London with Acme Corp .";
     assert.deepEqual(await ner(text), ner.model.predict([text])[0]!.entities);
     assert.equal((await ner([text, text])).length, 2);
+    await ner.close();
   });
 
   it("search, recommendation and the assistant answer with their own shapes", async () => {
@@ -78,6 +79,34 @@ describe("pipeline(task, dir)", () => {
     const reply = await assist("how much is in my checking account");
     assert.equal(typeof reply.text, "string");
     assert.ok(reply.text.length > 0);
+    // Nothing was opened: close() is a no-op, harmless to call twice, and the model still answers.
+    for (const made of [search, recommend, assist]) {
+      await made.close();
+      await made.close();
+    }
+    assert.equal((await search("block my lost card", { k: 1 }))[0]?.id, "card");
+    // An encoder option for models not on one is refused, naming the option.
+    for (const [task, name] of [
+      ["assistant", "assist"],
+      ["entities", "ner"],
+    ] as const) {
+      await assert.rejects(
+        pipeline(task, path(name), { encoder: path("nowhere") }),
+        (error: unknown) =>
+          error instanceof TextkitError &&
+          error.code === "OPTION_INVALID" &&
+          /encoder option/.test(error.message),
+      );
+    }
+  });
+
+  it("langid: close() is there and does nothing, as for every pipeline", async () => {
+    const langid = await pipeline("langid");
+    const [guess] = await langid("the weather is nice today and the train is on time");
+    assert.equal(guess?.language, "en");
+    await langid.close();
+    await langid.close();
+    assert.equal((await langid(["你好，今天天气很好"]))[0]?.[0]?.language, "zh");
   });
 
   it("refuses a model of another family, naming the task that fits, and an unknown task", async () => {
