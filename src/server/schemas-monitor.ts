@@ -5,7 +5,14 @@
  * Times are ISO 8601 strings.
  */
 import { type Static, type TSchema, Type } from "@fastify/type-provider-typebox";
-import { RULE_KINDS, type RuleKind, SENTIMENTS, type Sentiment } from "../apps/monitor/index.ts";
+import {
+  type AlertKind,
+  EXTERNAL_ALERT_KINDS,
+  RULE_KINDS,
+  type RuleKind,
+  SENTIMENTS,
+  type Sentiment,
+} from "../apps/monitor/index.ts";
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Iso = Type.String({ description: "ISO 8601 time" });
@@ -140,7 +147,10 @@ export const DeliverySchema = Type.Object({
 export const AlertSchema = Type.Object({
   id: Type.String(),
   rule: Type.String(),
-  kind: Type.String(),
+  /** A rule's kind, or one that another application raises (the radar's). */
+  kind: Type.Unsafe<AlertKind>(
+    Type.Union([...RULE_KINDS, ...EXTERNAL_ALERT_KINDS].map((k) => Type.Literal(k))),
+  ),
   topic: Type.String(),
   message: Type.String(),
   firedAt: Iso,

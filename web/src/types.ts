@@ -162,10 +162,19 @@ export interface Delivery {
   deliveredAt: string | null;
 }
 
+/** A monitor rule's kind, or one the technology radar raises. */
+export type AlertKind =
+  | "negative_share"
+  | "volume_spike"
+  | "keyword"
+  | "radar_ring_moved"
+  | "radar_rising_fast"
+  | "radar_risk_jumped";
+
 export interface Alert {
   id: string;
   rule: string;
-  kind: string;
+  kind: AlertKind;
   topic: string;
   message: string;
   firedAt: string;
