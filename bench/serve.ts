@@ -3,12 +3,15 @@
  *
  * HTTP serving on loopback, in one run on this machine, with wrk as the load generator:
  *  (a) a bare node:http hello-world (the ceiling for Node on this machine),
+ *  (a') a bare fastify predicting with the same classifier on the same route, with none of
+ *      textkit's layers (bench/serve/fastify-bare.ts): the framework floor,
  *  (b) textkit serve predicting with a real classifier trained on CLINC150 (one text per
  *      request, and batches of 32), with one worker and with one per core,
  *  (c) the seed's stack: Flask under gunicorn (2 workers) predicting with an equivalent
  *      scikit-learn TF-IDF + logistic regression model built by bench/serve/build_sklearn.py.
  * Then textkit single at a fixed rate of half its maximum (autocannon, open loop) for the
- * p99 latency target. Prints a table with ratios and writes bench/results/serve-<date>.md.
+ * p99 latency target. Prints a table with ratios and the servers' CPU per request, and writes
+ * bench/results/serve-<date>.md.
  *
  * wrk runs with one thread; on a 2-core machine the load generator shares the CPU with the
  * server, for every row alike. textkit logs each request as JSON (to /dev/null), as in
@@ -250,6 +253,19 @@ async function main(): Promise<void> {
       process.execPath,
       [join(BENCH_DIR, "serve", "hello.mjs"), "8090"],
       8090,
+      single,
+    );
+    await measure(
+      "bare fastify + the same classifier (no textkit layers)",
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(BENCH_DIR, "serve", "fastify-bare.ts"),
+        "8096",
+        join(work, "models", "intents"),
+      ],
+      8096,
       single,
     );
     await measure(
