@@ -3,19 +3,22 @@
  *
  * HTTP serving on loopback, in one run on this machine, with wrk as the load generator:
  *  (a) a bare node:http hello-world (the ceiling for Node on this machine),
+ *  (a') a bare fastify predicting with the same classifier on the same route, with none of
+ *      textkit's layers (bench/serve/fastify-bare.ts): the framework floor,
  *  (b) textkit serve predicting with a real classifier trained on CLINC150 (one text per
  *      request, and batches of 32), with one worker and with one per core,
  *  (c) the seed's stack: Flask under gunicorn (2 workers) predicting with an equivalent
  *      scikit-learn TF-IDF + logistic regression model built by bench/serve/build_sklearn.py.
  * Then textkit single at a fixed rate of half its maximum (autocannon, open loop) for the
- * p99 latency target. Prints a table with ratios and writes bench/results/serve-<date>.md.
+ * p99 latency target. Prints a table with ratios and the servers' CPU per request, and writes
+ * bench/results/serve-<date>.md.
  *
  * wrk runs with one thread; on a 2-core machine the load generator shares the CPU with the
  * server, for every row alike. textkit logs each request as JSON (to /dev/null), as in
  * production; the hello-world and Flask rows log nothing.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -93,8 +96,35 @@ async function waitUntilUp(url: string, body: string, timeoutMs = 60_000): Promi
   }
 }
 
+/** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process and each of its descendants alive now (cluster workers), in s. */
+function treeCpuSeconds(root: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces; the fields after its closing parenthesis do not.
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ").pop()?.split(" ") ?? [];
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // the process ended while listing
+    }
+  }
+  let ticks = 0;
+  const pending = [root];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
 interface Load {
   rps: number;
+  /** Server CPU (every process of it) per request, in µs; NaN where not measured. */
+  cpuUs: number;
   p50: number;
   p99: number;
   errors: number;
@@ -138,6 +168,7 @@ function wrk(url: string, bodies: string[], work: string): Load {
   const sockets = socketErrors === null ? 0 : socketErrors.slice(1).reduce((a, b) => a + Number(b), 0);
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
+    cpuUs: Number.NaN,
     p50: ms("50"),
     p99: ms("99"),
     errors: non2xx + sockets,
@@ -157,6 +188,7 @@ async function fixedRate(url: string, body: string, rate: number): Promise<Load>
   });
   return {
     rps: result.requests.average,
+    cpuUs: Number.NaN,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
@@ -196,10 +228,13 @@ async function main(): Promise<void> {
       running.push(r);
       await waitUntilUp(url, bodies[0]!);
       wrk(url, bodies, work); // warm-up run, not reported
+      const pid = r.child.pid ?? 0;
+      const cpuBefore = treeCpuSeconds(pid);
       const load = wrk(url, bodies, work);
+      load.cpuUs = ((treeCpuSeconds(pid) - cpuBefore) * 1e6) / (load.rps * SECONDS);
       results[name] = load;
       console.error(
-        `${name}: ${fmt.int(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}`,
+        `${name}: ${fmt.int(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.cpuUs.toFixed(1)} CPU µs/req, errors ${load.errors}`,
       );
       await r.stop();
     };
@@ -218,6 +253,19 @@ async function main(): Promise<void> {
       process.execPath,
       [join(BENCH_DIR, "serve", "hello.mjs"), "8090"],
       8090,
+      single,
+    );
+    await measure(
+      "bare fastify + the same classifier (no textkit layers)",
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(BENCH_DIR, "serve", "fastify-bare.ts"),
+        "8096",
+        join(work, "models", "intents"),
+      ],
+      8096,
       single,
     );
     await measure(
@@ -302,6 +350,7 @@ async function main(): Promise<void> {
         fmt.int(docs),
         load.p50.toFixed(2),
         load.p99.toFixed(2),
+        load.cpuUs.toFixed(1),
         load.errors,
         fmt.ratio(load.rps / ceiling),
         fmt.ratio(load.rps / flask),
@@ -313,6 +362,7 @@ async function main(): Promise<void> {
       fmt.int(steady.rps),
       steady.p50.toFixed(2),
       steady.p99.toFixed(2),
+      "",
       steady.errors,
       "",
       "",
@@ -321,10 +371,21 @@ async function main(): Promise<void> {
       `# bench:serve, ${today()}`,
       "",
       `Machine: ${machine()}. Load: wrk, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s after a ${SECONDS} s warm-up, on loopback; the generator shares the 2 cores with the server.`,
+      "Server CPU µs/req: utime + stime of the server's processes (workers included) over the measured run, divided by its requests; it depends less on the load of the machine than req/s.",
       `Model: textkit classifier trained on ${source} (dim 100, 25 epochs); Flask serves TF-IDF (1-2 grams) + logistic regression trained on the same texts. Each request: one test text with k=3 (or ${BATCH} texts for the batch row).`,
       "",
       markdownTable(
-        ["server", "req/s", "texts/s", "p50 ms", "p99 ms", "errors", "vs hello-world", "vs Flask"],
+        [
+          "server",
+          "req/s",
+          "texts/s",
+          "p50 ms",
+          "p99 ms",
+          "server CPU µs/req",
+          "errors",
+          "vs hello-world",
+          "vs Flask",
+        ],
         rows,
       ),
       "",

@@ -535,7 +535,8 @@ describe("observability", () => {
       /^textkit_models_loaded 2$/m,
       "topics and single; this server has no test families",
     );
-    assert.match(res.text, /^http_requests_in_flight \d+$/m);
+    // Counted when scraped: the scrape itself is the one request in flight.
+    assert.match(res.text, /^http_requests_in_flight 1$/m);
     assert.match(
       res.text,
       /^http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/models\/:name\/predict"\} \d+$/m,

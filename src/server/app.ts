@@ -296,6 +296,7 @@ function v1Routes(
 
 /** The URL decoded, so that the log's masking sees e-mail addresses as people write them. */
 function readableUrl(url: string): string {
+  if (!url.includes("%")) return url;
   try {
     return decodeURIComponent(url);
   } catch {
@@ -308,12 +309,12 @@ function observe(app: FastifyInstance, metrics: ServerMetrics): void {
   const open = new WeakSet<FastifyRequest>();
   const finish = (request: FastifyRequest): boolean => {
     if (!open.delete(request)) return false;
-    metrics.inFlight.dec();
+    metrics.requestFinished();
     return true;
   };
   app.addHook("onRequest", (request, _reply, done) => {
     open.add(request);
-    metrics.inFlight.inc();
+    metrics.requestStarted();
     done();
   });
   app.addHook("onRequestAbort", (request, done) => {

@@ -3,7 +3,7 @@
  * (`config: { scope: "predict" }`); routes without one are public (health, metrics, docs).
  */
 import { createHash } from "node:crypto";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import { TextkitError } from "../core/index.ts";
 import type { AuthMode } from "./config.ts";
 
@@ -48,6 +48,11 @@ const VERIFY_TTL_MS = 1000;
 const VERIFY_CACHE_SIZE = 10_000;
 const BEARER = /^Bearer +(\S+) *$/i;
 
+/** What a hook passes to fastify's `done`: an Error, whatever was thrown. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
   return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
@@ -86,37 +91,101 @@ export class Authenticator {
 
   /** Whether requests must carry a key right now. */
   async enabled(): Promise<boolean> {
-    if (this.mode !== "auto") return this.mode === "on";
-    const now = Date.now();
-    if (this.counted === null || now - this.counted.atMs > COUNT_TTL_MS) {
-      this.counted = { value: await this.keys!.activeCount(), atMs: now };
-    }
-    return this.counted.value > 0;
+    const enabled = this.enabledNow();
+    if (enabled !== null) return enabled;
+    return this.keys === null ? false : await this.recount(this.keys);
   }
 
-  /** An onRequest hook: sets `request.apiKey`, or throws AUTH_REQUIRED / AUTH_FORBIDDEN. */
-  readonly hook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const scope = request.routeOptions.config.scope;
-    if (scope === undefined) return;
-    if (this.mode === "off" || this.keys === null) {
-      this.allowWithoutKey(request, reply, scope);
+  /** Whether requests must carry a key, or null when "auto" must count the keys again. */
+  private enabledNow(): boolean | null {
+    if (this.mode !== "auto") return this.mode === "on";
+    const counted = this.counted;
+    if (counted === null || Date.now() - counted.atMs > COUNT_TTL_MS) return null;
+    return counted.value > 0;
+  }
+
+  private async recount(keys: KeyVerifier): Promise<boolean> {
+    const atMs = Date.now();
+    const value = await keys.activeCount();
+    this.counted = { value, atMs };
+    return value > 0;
+  }
+
+  /**
+   * An onRequest hook: sets `request.apiKey`, or fails with AUTH_REQUIRED / AUTH_FORBIDDEN.
+   * Callback-style and synchronous whenever nothing has to be looked up (auth off, a public
+   * route, a token verified within VERIFY_TTL_MS): an async hook would cost every request
+   * a promise and a microtask turn (issue 17, item 3).
+   */
+  readonly hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.check(request, reply);
+    } catch (error) {
+      done(asError(error));
       return;
+    }
+    if (pending === undefined) done();
+    else
+      pending.then(
+        () => done(),
+        (error: unknown) => done(asError(error)),
+      );
+  };
+
+  /** Throws when the request may not pass; a promise only when the store must be asked. */
+  private check(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
+    const scope = request.routeOptions.config.scope;
+    if (scope === undefined) return undefined;
+    const keys = this.keys;
+    if (this.mode === "off" || keys === null) {
+      this.allowWithoutKey(request, reply, scope);
+      return undefined;
     }
     const header = request.headers.authorization;
     if (header === undefined) {
-      if (await this.enabled()) {
-        challenge(reply);
-        throw new TextkitError("AUTH_REQUIRED", "this route needs an API key");
-      }
-      this.allowWithoutKey(request, reply, scope);
-      return;
+      const enabled = this.enabledNow();
+      if (enabled !== null) return this.withoutKey(enabled, request, reply, scope);
+      return this.recount(keys).then((value) => this.withoutKey(value, request, reply, scope));
     }
     const match = BEARER.exec(header);
-    if (match === null) {
+    const token = match?.[1];
+    if (token === undefined) {
       challenge(reply, "invalid_token");
       throw new TextkitError("AUTH_REQUIRED", "the Authorization header must be 'Bearer <token>'");
     }
-    const key = await this.verify(match[1]!);
+    // Keyed by a digest so that the cache holds no token a heap dump could give away.
+    const id = createHash("sha256").update(token).digest("base64");
+    const hit = this.verified.get(id);
+    if (hit !== undefined && Date.now() - hit.atMs <= VERIFY_TTL_MS) {
+      this.admit(hit.key, request, reply, scope);
+      return undefined;
+    }
+    return this.verify(keys, id, token).then((key) => this.admit(key, request, reply, scope));
+  }
+
+  /** A request without an Authorization header: refused when keys are required. */
+  private withoutKey(
+    enabled: boolean,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: RouteScope,
+  ): undefined {
+    if (enabled) {
+      challenge(reply);
+      throw new TextkitError("AUTH_REQUIRED", "this route needs an API key");
+    }
+    this.allowWithoutKey(request, reply, scope);
+    return undefined;
+  }
+
+  /** A request with a token: `key` is what the token belongs to (null: none active). */
+  private admit(
+    key: RequestKey | null,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: RouteScope,
+  ): void {
     if (key === null) {
       challenge(reply, "invalid_token");
       throw new TextkitError("AUTH_REQUIRED", "the API key is not valid or has been revoked");
@@ -126,15 +195,12 @@ export class Authenticator {
       challenge(reply, "insufficient_scope", scope);
       throw new TextkitError("AUTH_FORBIDDEN", `this route needs a key with the '${scope}' scope`);
     }
-  };
+  }
 
-  private async verify(token: string): Promise<RequestKey | null> {
-    // Keyed by a digest so that the cache holds no token a heap dump could give away.
-    const id = createHash("sha256").update(token).digest("base64");
+  /** Asks the store about a token (`id` is its digest) and caches the answer. */
+  private async verify(keys: KeyVerifier, id: string, token: string): Promise<RequestKey | null> {
     const now = Date.now();
-    const hit = this.verified.get(id);
-    if (hit !== undefined && now - hit.atMs <= VERIFY_TTL_MS) return hit.key;
-    const key = await this.keys!.verify(token);
+    const key = await keys.verify(token);
     this.verified.delete(id);
     if (this.verified.size >= VERIFY_CACHE_SIZE) {
       const oldest = this.verified.keys().next().value;

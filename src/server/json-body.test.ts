@@ -58,6 +58,12 @@ describe("parseJsonBody", () => {
     const nested = refusal('{"inputs": [{"constructor": {"prototype": {"x": 1}}}]}');
     assert.equal(nested.code, "BODY_FORBIDDEN_KEY");
     assert.equal(nested.details?.["field"], "/inputs/0/constructor/prototype");
+    // Spelled with escapes, the keys have no "proto" in their bytes: still refused.
+    const escaped = refusal('{"\\u005f_proto__": {"admin": true}}');
+    assert.equal(escaped.code, "BODY_FORBIDDEN_KEY");
+    assert.equal(escaped.details?.["field"], "/__proto__");
+    const escapedNested = refusal('{"a": {"constructor": {"pr\\u006ftotype": {}}}}');
+    assert.equal(escapedNested.details?.["field"], "/a/constructor/prototype");
     // A key named constructor alone is plain data.
     assert.deepEqual(parseJsonBody(Buffer.from('{"constructor": "x"}')), { constructor: "x" });
   });

@@ -20,6 +20,10 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
 const REPLACEMENT = "\uFFFD";
 /** U+FFFD as UTF-8: when the body has none, every U+FFFD after lenient decoding marks a bad byte. */
 const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT, "utf8");
+/** A JSON escape of a UTF-16 unit (`\u` followed by four hex digits). */
+const ESCAPE = Buffer.from("\\u", "latin1");
+/** In `__proto__` and `prototype`, the keys refused. */
+const PROTO = Buffer.from("proto", "latin1");
 
 /** A JSON pointer segment (RFC 6901). */
 function segment(key: string): string {
@@ -113,7 +117,12 @@ export function parseJsonBody(body: Buffer): unknown {
   } catch (cause) {
     throw invalidJson(cause instanceof Error ? cause.message : String(cause));
   }
-  const surrogate = findField(value, "", (s) => UNPAIRED_SURROGATE.test(s));
+  // The bytes are UTF-8, which cannot encode a lone surrogate: only a \u escape can make one,
+  // and only an escape or the letters themselves can spell a prototype key. Most bodies have
+  // neither, and skip both walks (issue 17, item 3).
+  const escaped = body.includes(ESCAPE);
+  if (!escaped && !body.includes(PROTO)) return value;
+  const surrogate = escaped ? findField(value, "", (s) => UNPAIRED_SURROGATE.test(s)) : null;
   if (surrogate !== null) {
     throw new TextkitError(
       "BODY_INVALID_UTF8",

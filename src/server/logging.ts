@@ -175,6 +175,20 @@ export function loggerOptions(
     },
     hooks: {
       logMethod(args, method) {
+        // The common call, an object and a message (every access line): only the message
+        // needs masking here (the formatter masks the object), without copying the arguments.
+        const [head, message] = args;
+        if (
+          args.length === 2 &&
+          typeof message === "string" &&
+          typeof head === "object" &&
+          head !== null &&
+          !(head instanceof Error) &&
+          !((head as { err?: unknown }).err instanceof Error)
+        ) {
+          Reflect.apply(method, this, [head, maskPersonalData(message)]);
+          return;
+        }
         const list: LogArguments = [...args];
         const first = list[0];
         // pino would take the message from the error itself, unmasked; give it a masked one.

@@ -31,6 +31,18 @@ function newHistogram<T extends string>(
   return new Histogram({ name, help, labelNames, buckets, registers: [registry] });
 }
 
+/** http_requests_in_flight, set from `count` when Prometheus scrapes. */
+function inFlightGauge(registry: Registry, count: () => number): Gauge {
+  return new Gauge({
+    name: "http_requests_in_flight",
+    help: "Requests received and not yet answered.",
+    registers: [registry],
+    collect() {
+      this.set(count());
+    },
+  });
+}
+
 /**
  * The server's counters, gauges and histograms.
  *
@@ -43,7 +55,9 @@ export class ServerMetrics {
   readonly registry: Registry;
   readonly requests: Counter<"method" | "route" | "status">;
   readonly duration: Histogram<"method" | "route">;
+  /** Read from {@link requestStarted} and {@link requestFinished} when Prometheus scrapes. */
   readonly inFlight: Gauge;
+  private inFlightCount = 0;
   readonly reloadFailures: Counter<"model">;
   readonly swaps: Counter<"model">;
   readonly predictions: Counter<"model">;
@@ -75,11 +89,7 @@ export class ServerMetrics {
       "Time from receiving a request to sending the response, by route pattern.",
       ["method", "route"],
     );
-    this.inFlight = new Gauge({
-      name: "http_requests_in_flight",
-      help: "Requests received and not yet answered.",
-      registers: [registry],
-    });
+    this.inFlight = inFlightGauge(registry, () => this.inFlightCount);
     this.reloadFailures = counter(
       "textkit_model_reload_failures_total",
       "Model versions refused when loading (broken or foreign artifacts).",
@@ -136,6 +146,20 @@ export class ServerMetrics {
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  }
+
+  /**
+   * A request was received: counted in http_requests_in_flight until {@link requestFinished}.
+   * A plain number read at scrape time: a gauge's inc() and dec() on every request would each
+   * hash its (empty) label set (issue 17, item 3).
+   */
+  requestStarted(): void {
+    this.inFlightCount++;
+  }
+
+  /** A request was answered or aborted. */
+  requestFinished(): void {
+    this.inFlightCount--;
   }
 
   get contentType(): string {

@@ -73,7 +73,11 @@ function rowInputs(
 }
 
 /** A model that answers a different number of predictions than inputs is a bug in that model. */
-function checkAnswerCount(name: string, predictions: unknown, inputs: number): void {
+function checkAnswerCount(
+  name: string,
+  predictions: unknown,
+  inputs: number,
+): asserts predictions is unknown[] {
   if (!Array.isArray(predictions) || predictions.length !== inputs) {
     throw new TextkitError(
       "INTERNAL",
@@ -95,25 +99,44 @@ interface PredictAnswer {
   truncated: number[];
 }
 
+/** The answer of a model's predictions, once their count is checked. */
+function answerOf(name: string, predictions: unknown, inputs: number, truncated: number[]): PredictAnswer {
+  checkAnswerCount(name, predictions, inputs);
+  return { predictions, truncated };
+}
+
+/**
+ * `predictions` as an answer: at once when the model answered synchronously (an in-process
+ * model does), so that such a request costs no promise (issue 17, item 3).
+ */
+function answerWhenReady(
+  name: string,
+  predictions: unknown[] | Promise<unknown[]>,
+  inputs: number,
+  truncated: number[],
+): PredictAnswer | Promise<PredictAnswer> {
+  return predictions instanceof Promise
+    ? predictions.then((p) => answerOf(name, p, inputs, truncated))
+    : answerOf(name, predictions, inputs, truncated);
+}
+
 /** Predicts the rows of `body` with a model that takes rows of named values. */
-async function predictRows(
+function predictRows(
   model: ServedModel,
   body: PredictInputs,
   options: ModelPredictOptions,
-): Promise<PredictAnswer> {
+): PredictAnswer | Promise<PredictAnswer> {
   const rows = rowInputs(model.name, body.inputs, body.text);
-  const predictions = await model.predictRows(rows, options);
-  checkAnswerCount(model.name, predictions, rows.length);
-  return { predictions, truncated: [] };
+  return answerWhenReady(model.name, model.predictRows(rows, options), rows.length, []);
 }
 
 /** Predicts the texts of `body`, each cut (or refused) past `config.maxTextChars`. */
-async function predictTexts(
+function predictTexts(
   model: ServedModel,
   body: PredictInputs,
   options: ModelPredictOptions,
   config: ResolvedServerConfig,
-): Promise<PredictAnswer> {
+): PredictAnswer | Promise<PredictAnswer> {
   const { texts, field } = textInputs(model.name, body);
   const truncated: number[] = [];
   const max = config.maxTextChars;
@@ -129,9 +152,7 @@ async function predictTexts(
     texts[i] = truncateText(text, max);
     truncated.push(i);
   }
-  const predictions = await model.predict(texts, options);
-  checkAnswerCount(model.name, predictions, texts.length);
-  return { predictions, truncated };
+  return answerWhenReady(model.name, model.predict(texts, options), texts.length, truncated);
 }
 
 /** The texts of a predict request, with the JSON pointer of each for error messages. */
@@ -151,6 +172,20 @@ function textInputs(name: string, body: PredictInputs): { texts: string[]; field
   throw new TextkitError("INPUT_INVALID", "/inputs is required (a list of texts), or /text for one", {
     details: { field: "/inputs" },
   });
+}
+
+/** The options of a predict request: only those it gives. */
+function optionsOf(body: { k?: number | undefined; threshold?: number | undefined }): ModelPredictOptions {
+  const options: ModelPredictOptions = {};
+  if (body.k !== undefined) options.k = body.k;
+  if (body.threshold !== undefined) options.threshold = body.threshold;
+  return options;
+}
+
+/** The predict route's answer, counted in textkit_predictions_total. */
+function predictResponse(model: ServedModel, answer: PredictAnswer, metrics: ServerMetrics) {
+  metrics.predictions.inc({ model: model.name }, answer.predictions.length);
+  return { model: model.name, version: model.version, ...answer };
 }
 
 function activeOrNull(registry: ModelRegistry, name: string): ServedModel | null {
@@ -186,7 +221,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async 
         response: { 200: PredictResponse, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    (request) => {
       const body = request.body;
       // Read the active version once: a swap during this request does not affect it.
       const model = registry.resolve(request.params.name, body.version);
@@ -195,15 +230,15 @@ export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async 
           details: { field: "/text" },
         });
       }
-      const predictOptions: ModelPredictOptions = {};
-      if (body.k !== undefined) predictOptions.k = body.k;
-      if (body.threshold !== undefined) predictOptions.threshold = body.threshold;
+      const predictOptions = optionsOf(body);
       const answer =
         model.inputKind === "row"
-          ? await predictRows(model, body, predictOptions)
-          : await predictTexts(model, body, predictOptions, config);
-      metrics.predictions.inc({ model: model.name }, answer.predictions.length);
-      return { model: model.name, version: model.version, ...answer };
+          ? predictRows(model, body, predictOptions)
+          : predictTexts(model, body, predictOptions, config);
+      // A synchronous answer is sent as it is: an async handler would cost a promise more.
+      return answer instanceof Promise
+        ? answer.then((a) => predictResponse(model, a, metrics))
+        : predictResponse(model, answer, metrics);
     },
   );
 
