@@ -13,6 +13,7 @@ import {
   type Weights,
 } from "./engine.ts";
 import type { Featurizer } from "./featurizer.ts";
+import { dictionaryFingerprint, SEGMENTER_FILE, segmenterFileBytes } from "./segmenter-file.ts";
 import { buildHsTree, fastTextSigmoid, type HsTree, hsScores, hsTopK } from "./hs-tree.ts";
 import type { ClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles } from "./quantized-format.ts";
@@ -174,7 +175,9 @@ export class TextClassifier
    */
   get tokenization(): string {
     const { normalization, lowercase } = this.options;
-    return `textkit-tokens/1 ${normalization} ${lowercase ? "lower" : "cased"}`;
+    const dictionary = this.featurizer.dictionary;
+    const han = dictionary === null ? "" : ` dictionary:${dictionaryFingerprint(dictionary)}`;
+    return `textkit-tokens/1 ${normalization} ${lowercase ? "lower" : "cased"}${han}`;
   }
 
   /** The tokens this model reads in `text` (normalised as the model was trained). */
@@ -293,6 +296,7 @@ export class TextClassifier
             "buckets.i32": bytesOf(f.buckets),
           }
         : quantizedFiles(this.quantized);
+    if (f.dictionary !== null) files[SEGMENTER_FILE] = segmenterFileBytes(f.dictionary);
     if (this.hsCounts !== null) files["hs-counts.json"] = Buffer.from(JSON.stringify(this.hsCounts), "utf8");
     Object.assign(files, runRecordFiles(this.runRecord));
     return {
