@@ -17,7 +17,16 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { loadDataset, stratifiedSplit } from "../src/data/index.ts";
 import { DictionarySegmenter, normalizeText, Tokenizer } from "../src/text/index.ts";
-import { fmt, machine, markdownTable, numberArgument, ROOT, SHARED_DATA, today, writeResult } from "./common.ts";
+import {
+  fmt,
+  machine,
+  markdownTable,
+  numberArgument,
+  ROOT,
+  SHARED_DATA,
+  today,
+  writeResult,
+} from "./common.ts";
 
 interface Corpus {
   name: string;
@@ -99,7 +108,9 @@ function timed(rounds: number, fn: () => void): number {
 async function main(): Promise<void> {
   const rounds = numberArgument("--rounds", 5);
   const minCount = numberArgument("--min-count", 1);
-  const load = loadavg().map((x) => x.toFixed(2)).join(" ");
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
   const intlTokenizer = new Tokenizer();
   const intl = new Intl.Segmenter("zh", { granularity: "word" });
   const quality: (string | number)[][] = [];
@@ -112,7 +123,14 @@ async function main(): Promise<void> {
     if (dict === null) continue;
     const runs = c.test.flatMap((t) => t.match(HAN_RUN) ?? []);
     const a = agreement(runs, intl, dict);
-    quality.push([c.name, fmt.int(dict.size), fmt.int(runs.length), fmt.pct(a.precision), fmt.pct(a.recall), fmt.pct(a.sameRuns)]);
+    quality.push([
+      c.name,
+      fmt.int(dict.size),
+      fmt.int(runs.length),
+      fmt.pct(a.precision),
+      fmt.pct(a.recall),
+      fmt.pct(a.sameRuns),
+    ]);
     const runChars = runs.reduce((s, r) => s + r.length, 0);
     const textChars = c.test.reduce((s, t) => s + t.length, 0);
     let sink = 0;
@@ -149,13 +167,18 @@ async function main(): Promise<void> {
     "",
     "## Agreement with Intl.Segmenter on the test texts' Han runs (dictionary from the training texts)",
     "",
-    markdownTable(["corpus", "dictionary words", "Han runs", "word precision %", "word recall %", "runs split alike %"], quality),
+    markdownTable(
+      ["corpus", "dictionary words", "Han runs", "word precision %", "word recall %", "runs split alike %"],
+      quality,
+    ),
     "",
     "## Speed",
     "",
     markdownTable(["corpus", "what", "chars/s", "docs/s", "vs Intl"], speed),
     "",
-    `Load average at end: ${loadavg().map((x) => x.toFixed(2)).join(" ")}.`,
+    `Load average at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}.`,
     "",
   ].join("\n");
   console.log(body);

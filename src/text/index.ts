@@ -1,5 +1,6 @@
 export type { NumberSpan } from "./chinese-numerals.ts";
 export { arabicNumerals, findNumbers, formatNumber, parseChineseNumber } from "./chinese-numerals.ts";
+export { DictionarySegmenter, isHanWord, MAX_WORD_UNITS } from "./dictionary-segmenter.ts";
 export {
   fastTextCharNgrams,
   fastTextHash,
@@ -16,6 +17,5 @@ export type { NormalizationForm, NormalizeOptions } from "./normalize.ts";
 export { DEFAULT_NORMALIZE, NORMALIZATION_FORMS, normalizeText } from "./normalize.ts";
 export { CHINESE_STOPWORDS, ENGLISH_STOPWORDS, isStopword } from "./stopwords.ts";
 export { tokenizeForTagging } from "./tag-tokens.ts";
-export { DictionarySegmenter, isHanWord, MAX_WORD_UNITS } from "./dictionary-segmenter.ts";
 export type { TokenSpan } from "./tokenize.ts";
 export { containsHan, Tokenizer } from "./tokenize.ts";

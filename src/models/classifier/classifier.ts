@@ -13,10 +13,10 @@ import {
   type Weights,
 } from "./engine.ts";
 import type { Featurizer } from "./featurizer.ts";
-import { dictionaryFingerprint, SEGMENTER_FILE, segmenterFileBytes } from "./segmenter-file.ts";
 import { buildHsTree, fastTextSigmoid, type HsTree, hsScores, hsTopK } from "./hs-tree.ts";
 import type { ClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles } from "./quantized-format.ts";
+import { dictionaryFingerprint, SEGMENTER_FILE, segmenterFileBytes } from "./segmenter-file.ts";
 import { TokenVectors } from "./token-vectors.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";

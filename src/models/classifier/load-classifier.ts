@@ -42,7 +42,9 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
   if (m.options["segmenter"] === undefined) options.segmenter = "intl";
   const dictionary = readSegmenterFile(artifact);
   if (dictionary !== null && (options.segmenter !== "dictionary" || options.compat !== "textkit"))
-    throw corrupt(`has ${SEGMENTER_FILE} but its options say segmenter ${options.segmenter}, compat ${options.compat}`);
+    throw corrupt(
+      `has ${SEGMENTER_FILE} but its options say segmenter ${options.segmenter}, compat ${options.compat}`,
+    );
   if (typeof options.lowercase !== "boolean")
     throw corrupt("has a lowercase option that is not true or false");
   if (m.task !== "multiclass" && m.task !== "multilabel") throw corrupt(`has an unknown task '${m.task}'`);
