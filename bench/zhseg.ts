@@ -13,8 +13,10 @@
  * Speed: (1) the segmenters alone over the Han runs (Intl.Segmenter's segment() against
  * DictionarySegmenter.cut), (2) the whole Tokenizer over whole texts, both ways.
  */
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { TermExtractor } from "../src/apps/monitor/index.ts";
 import { loadDataset, stratifiedSplit } from "../src/data/index.ts";
 import { DictionarySegmenter, normalizeText, Tokenizer } from "../src/text/index.ts";
 import {
@@ -105,6 +107,64 @@ function timed(rounds: number, fn: () => void): number {
   return best;
 }
 
+/**
+ * The monitor's terms (8 a document, as its default) of the Chinese stream documents, from
+ * Intl.Segmenter's tokens and from the dictionary's (learned from samples/monitor/train.csv).
+ */
+function termsRows(dict: DictionarySegmenter, rounds: number): (string | number)[][] {
+  const docs = readFileSync(join(ROOT, "samples", "monitor", "stream.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as { title?: string; text: string })
+    .map((d) => normalize(d.title === undefined ? d.text : `${d.title}\n${d.text}`))
+    .filter((t) => /\p{Script=Han}/u.test(t));
+  const extractor = new TermExtractor(8);
+  const rows: (string | number)[][] = [];
+  const intlTerms = new Map<string, number>();
+  const ways = [
+    ["Intl.Segmenter", new Tokenizer()],
+    ["dictionary", new Tokenizer("zh", dict)],
+  ] as const;
+  let shared = 0;
+  for (const [name, tokenizer] of ways) {
+    const counts = new Map<string, number>();
+    let all = 0;
+    for (const d of docs) {
+      for (const t of extractor.fromTokens(tokenizer.tokenize(d))) {
+        counts.set(t, (counts.get(t) ?? 0) + 1);
+        all++;
+      }
+    }
+    if (name === "Intl.Segmenter") for (const [t, c] of counts) intlTerms.set(t, c);
+    else for (const [t, c] of counts) shared += Math.min(c, intlTerms.get(t) ?? 0);
+    const seconds = timed(rounds, () => {
+      for (const d of docs) extractor.fromTokens(tokenizer.tokenize(d));
+    });
+    const top = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([t, c]) => `${t} ${c}`);
+    rows.push([
+      name,
+      fmt.int(docs.length),
+      fmt.int(all),
+      fmt.int(counts.size),
+      ((seconds * 1e6) / docs.length).toFixed(2),
+      top.join(", "),
+    ]);
+  }
+  const intlAll = [...intlTerms.values()].reduce((a, b) => a + b, 0);
+  rows.push([
+    "both (term occurrences in common)",
+    "",
+    fmt.int(shared),
+    `${fmt.pct(shared / intlAll)} % of Intl's`,
+    "",
+    "",
+  ]);
+  return rows;
+}
+
 async function main(): Promise<void> {
   const rounds = numberArgument("--rounds", 5);
   const minCount = numberArgument("--min-count", 1);
@@ -115,6 +175,7 @@ async function main(): Promise<void> {
   const intl = new Intl.Segmenter("zh", { granularity: "word" });
   const quality: (string | number)[][] = [];
   const speed: (string | number)[][] = [];
+  let terms: (string | number)[][] = [];
   for (const c of await corpora()) {
     const dict = DictionarySegmenter.fromTokens(
       c.train.map((t) => intlTokenizer.tokenize(t)),
@@ -148,6 +209,7 @@ async function main(): Promise<void> {
       for (const t of c.test) sink += dictTokenizer.tokenize(t).length;
     });
     if (sink < 0) console.log(sink);
+    if (c.name === "samples/monitor") terms = termsRows(dict, rounds);
     const row = (what: string, chars: number, s: number, peer: number) => [
       c.name,
       what,
@@ -175,6 +237,20 @@ async function main(): Promise<void> {
     "## Speed",
     "",
     markdownTable(["corpus", "what", "chars/s", "docs/s", "vs Intl"], speed),
+    "",
+    "## The monitor's terms of the Chinese documents of samples/monitor/stream.jsonl",
+    "",
+    markdownTable(
+      [
+        "tokens from",
+        "documents",
+        "term occurrences",
+        "distinct terms",
+        "µs a document (tokenise + terms)",
+        "most frequent",
+      ],
+      terms,
+    ),
     "",
     `Load average at end: ${loadavg()
       .map((x) => x.toFixed(2))
