@@ -27,6 +27,7 @@ describe("DictionarySegmenter", () => {
   it("falls back to single characters where no word covers the text, surrogate pairs kept whole", () => {
     const seg = dict({ 天气: 10, 很好: 5 });
     assert.deepEqual(seg.segment("今天气很好"), ["今", "天气", "很好"]);
+    assert.deepEqual([...seg.unknown.subarray(0, 3)], [1, 0, 0]);
     assert.deepEqual(seg.segment("甲乙丙"), ["甲", "乙", "丙"]);
     // 𠀀 (U+20000, CJK Extension B) is two UTF-16 code units.
     assert.deepEqual(seg.segment("𠀀天气𠀁"), ["𠀀", "天气", "𠀁"]);
@@ -74,8 +75,20 @@ describe("Tokenizer with a dictionary", () => {
       "天气",
       "!",
     ]);
-    // Nothing in the dictionary: the dictionary still decides (single characters), not Intl.
-    assert.deepEqual(fast.tokenize("我们"), ["我", "们"]);
+    // One character the dictionary lacks stands alone; two or more in a row go to Intl.Segmenter.
+    assert.deepEqual(fast.tokenize("北京我天气"), ["北京", "我", "天气"]);
+    assert.deepEqual(fast.tokenize("我们"), ["我们"]);
+    assert.deepEqual(fast.tokenize("北京我们的天气"), ["北京", "我们", "的", "天气"]);
+    const spans = fast.tokenizeWithOffsets("x北京我们的");
+    assert.deepEqual(
+      spans.map((s) => [s.token, s.start, s.end]),
+      [
+        ["x", 0, 1],
+        ["北京", 1, 3],
+        ["我们", 3, 5],
+        ["的", 5, 6],
+      ],
+    );
     const english = "It's 3.5 o'clock, isn't it? Ünïcode — naïve café (x+y)";
     assert.deepEqual(fast.tokenize(english), intl.tokenize(english));
     // A run with kana goes to Intl.Segmenter whole.

@@ -59,8 +59,12 @@ export class DictionarySegmenter {
   private readonly mask: number;
   private best = new Float64Array(64);
   private back = new Int32Array(64);
+  /** 1 where the best path reached a position through a lone unknown character. */
+  private lone = new Uint8Array(64);
   /** Token boundaries of the last `cut`, as offsets into the text: cuts[0..count]. */
   cuts = new Int32Array(64);
+  /** Of the last `cut`'s words: 1 where word k is a character no dictionary word covers. */
+  unknown = new Uint8Array(64);
 
   /** Words with their counts (positive integers); words longer than MAX_WORD_UNITS are dropped. */
   constructor(words: readonly string[], counts: readonly number[]) {
@@ -153,6 +157,7 @@ export class DictionarySegmenter {
     if (this.best.length <= n) this.grow(n + 1);
     const best = this.best;
     const back = this.back;
+    const lone = this.lone;
     best.fill(Number.NEGATIVE_INFINITY, 0, n + 1);
     best[0] = 0;
     const unknown = this.unknownLogProb;
@@ -166,6 +171,7 @@ export class DictionarySegmenter {
       if (base + unknown > (best[i + step] ?? 0)) {
         best[i + step] = base + unknown;
         back[i + step] = i;
+        lone[i + step] = 1;
       }
       let node = this.rootChild[code] ?? EMPTY;
       const limit = Math.min(n, i + MAX_WORD_UNITS);
@@ -174,6 +180,7 @@ export class DictionarySegmenter {
         if (score > (best[j] ?? 0)) {
           best[j] = score;
           back[j] = i;
+          lone[j] = 0;
         }
         if (j >= limit) break;
         node = this.child(node, text.charCodeAt(start + j));
@@ -186,10 +193,16 @@ export class DictionarySegmenter {
   private backtrack(start: number, n: number): number {
     let count = 0;
     for (let j = n; j > 0; j = this.back[j] ?? 0) count++;
-    if (this.cuts.length <= count) this.cuts = new Int32Array(Math.max(count + 1, this.cuts.length * 2));
+    if (this.cuts.length <= count) {
+      this.cuts = new Int32Array(Math.max(count + 1, this.cuts.length * 2));
+      this.unknown = new Uint8Array(this.cuts.length);
+    }
     const cuts = this.cuts;
     let k = count;
-    for (let j = n; j > 0; j = this.back[j] ?? 0) cuts[k--] = start + j;
+    for (let j = n; j > 0; j = this.back[j] ?? 0) {
+      this.unknown[k - 1] = this.lone[j] ?? 0;
+      cuts[k--] = start + j;
+    }
     cuts[0] = start;
     return count;
   }
@@ -199,6 +212,7 @@ export class DictionarySegmenter {
     while (length < size) length *= 2;
     this.best = new Float64Array(length);
     this.back = new Int32Array(length);
+    this.lone = new Uint8Array(length);
   }
 
   private slotOf(node: number, code: number): number {

@@ -28,7 +28,8 @@ export class Tokenizer {
 
   /**
    * `locale` picks Intl.Segmenter's dictionary for CJK runs; `dictionary`, when given, splits
-   * the runs of Han characters instead (runs with kana or Hangul still go to Intl.Segmenter).
+   * the runs of Han characters instead (runs with kana or Hangul still go to Intl.Segmenter,
+   * and so do two or more characters in a row that no dictionary word covers).
    */
   constructor(locale = "zh", dictionary: DictionarySegmenter | null = null) {
     this.segmenter = new Intl.Segmenter(locale, { granularity: "word" });
@@ -88,15 +89,38 @@ export class Tokenizer {
     if (dictionary === null) return false;
     const n = dictionary.cut(text, start, start + length);
     if (n < 0) return false;
-    const cuts = dictionary.cuts;
+    const { cuts, unknown } = dictionary;
     for (let k = 0; k < n; k++) {
       const from = cuts[k] ?? start;
+      let e = k;
+      while (e < n && unknown[e] === 1) e++;
+      if (e - k >= 2) {
+        // Characters the dictionary has never seen, side by side: likely a word of its own
+        // (a new name), which Intl.Segmenter's general dictionary splits better than one by one.
+        this.intlInto(text, from, cuts[e] ?? from, tokens, spans);
+        k = e - 1;
+        continue;
+      }
       const to = cuts[k + 1] ?? from;
       const token = text.slice(from, to);
       tokens?.push(token);
       spans?.push({ token, start: from, end: to });
     }
     return true;
+  }
+
+  private intlInto(
+    text: string,
+    from: number,
+    to: number,
+    tokens: string[] | null,
+    spans: TokenSpan[] | null,
+  ): void {
+    for (const seg of this.segmenter.segment(text.slice(from, to))) {
+      tokens?.push(seg.segment);
+      const start = from + seg.index;
+      spans?.push({ token: seg.segment, start, end: start + seg.segment.length });
+    }
   }
 }
 
