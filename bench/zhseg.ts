@@ -1,5 +1,5 @@
 /**
- * npm run bench:zhseg [-- --rounds N] [-- --min-count N]
+ * npm run bench:zhseg [-- --rounds N] [--min-count N] [--docs N]
  *
  * textkit's dictionary segmenter against Intl.Segmenter (its peer, and the source of its
  * dictionary) on the same texts in one run: speed in characters a second, and how often the
@@ -12,13 +12,22 @@
  * Tokenizer with the dictionary (two or more unknown characters in a row go to Intl.Segmenter)
  * against Intl.Segmenter's over the same Han runs, and the share of runs split alike.
  * Speed: (1) the segmenters alone over the Han runs (Intl.Segmenter's segment() against
- * DictionarySegmenter.cut), (2) the whole Tokenizer over whole texts, both ways.
+ * DictionarySegmenter.cut), (2) the whole Tokenizer over whole texts, both ways, (3) the
+ * monitor's pipeline alone (as in bench:monitor) with the demo's two models trained with
+ * each segmenter, in turns over the same --docs documents (default 20,000), CPU µs a document.
  */
-import { readFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { TermExtractor } from "../src/apps/monitor/index.ts";
+import {
+  DocumentPipeline,
+  loadDirectoryModels,
+  type MonitorDocumentInput,
+  resolveMonitorConfig,
+  TermExtractor,
+} from "../src/apps/monitor/index.ts";
 import { loadDataset, stratifiedSplit } from "../src/data/index.ts";
+import { trainClassifier } from "../src/models/classifier/index.ts";
 import { DictionarySegmenter, normalizeText, Tokenizer } from "../src/text/index.ts";
 import {
   fmt,
@@ -166,6 +175,77 @@ function termsRows(dict: DictionarySegmenter, rounds: number): (string | number)
   return rows;
 }
 
+/** The monitor's sample documents (CSV rows and the stream), repeated to `n` with distinct ids. */
+async function monitorDocuments(n: number): Promise<MonitorDocumentInput[]> {
+  const pool: { title?: string; text: string }[] = [];
+  for (const part of ["train.csv", "dev.csv", "test.csv"]) {
+    const set = await loadDataset(join(ROOT, "samples", "monitor", part), { labelColumn: "topic" });
+    for (const e of set.examples) pool.push({ text: e.text });
+  }
+  for (const line of readFileSync(join(ROOT, "samples", "monitor", "stream.jsonl"), "utf8")
+    .trim()
+    .split("\n"))
+    pool.push(JSON.parse(line) as { title: string; text: string });
+  const start = Date.parse("2026-11-30T00:00:00Z");
+  return Array.from({ length: n }, (_, i) => ({
+    ...(pool[i % pool.length] ?? { text: "" }),
+    id: `d${i}`,
+    source: "bench",
+    publishedAt: start + i,
+  }));
+}
+
+/**
+ * The monitor's pipeline alone (key, language, topic, sentiment, terms) with the demo's two
+ * models trained each way, in turns over the same documents: CPU µs a document, best round.
+ */
+async function monitorRows(docs: number, rounds: number): Promise<(string | number)[][]> {
+  const config = resolveMonitorConfig({
+    models: { topic: "monitor-topic", sentiment: "monitor-sentiment" },
+    rules: [{ id: "neg", kind: "negative_share", window: "1h" }],
+    batchSize: 500,
+  });
+  const inputs = await monitorDocuments(docs);
+  const root = mkdtempSync(join(tmpdir(), "textkit-zhseg-"));
+  try {
+    const pipelines: [string, DocumentPipeline][] = [];
+    for (const segmenter of ["intl", "dictionary"] as const) {
+      for (const [name, labelColumn] of [
+        ["monitor-topic", "topic"],
+        ["monitor-sentiment", "sentiment"],
+      ] as const) {
+        const train = await loadDataset(join(ROOT, "samples", "monitor", "train.csv"), { labelColumn });
+        const options = JSON.parse(readFileSync(join(ROOT, "samples", name, "sample.json"), "utf8")).options;
+        const model = await trainClassifier({ train }, { ...options, seed: 1, segmenter });
+        await model.save(join(root, segmenter, name));
+      }
+      const source = await loadDirectoryModels(join(root, segmenter), config);
+      pipelines.push([segmenter, new DocumentPipeline(config, source)]);
+    }
+    const best = new Map<string, number>();
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, pipeline] of pipelines) {
+        const c0 = process.cpuUsage();
+        for (let i = 0; i < inputs.length; i += 500)
+          await pipeline.enrich(inputs.slice(i, i + 500), Date.now());
+        const u = process.cpuUsage(c0);
+        const us = (u.user + u.system) / inputs.length;
+        best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, us));
+      }
+    }
+    const intl = best.get("intl") ?? Number.NaN;
+    return [...best].map(([name, us]) => [
+      `pipeline alone, models with segmenter ${name}`,
+      fmt.int(inputs.length),
+      us.toFixed(1),
+      fmt.int(1e6 / us),
+      fmt.ratio(intl / us),
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const rounds = numberArgument("--rounds", 5);
   const minCount = numberArgument("--min-count", 1);
@@ -223,6 +303,7 @@ async function main(): Promise<void> {
     speed.push(row("Tokenizer (Intl), whole texts", textChars, intlTexts, intlTexts));
     speed.push(row("Tokenizer (dictionary), whole texts", textChars, dictTexts, intlTexts));
   }
+  const monitor = await monitorRows(numberArgument("--docs", 20_000), rounds);
   const body = [
     `# bench:zhseg (${today()})`,
     "",
@@ -238,6 +319,10 @@ async function main(): Promise<void> {
     "## Speed",
     "",
     markdownTable(["corpus", "what", "chars/s", "docs/s", "vs Intl"], speed),
+    "",
+    `## The monitor's pipeline (samples/monitor documents, ${rounds} rounds in turns, best)`,
+    "",
+    markdownTable(["what", "docs", "CPU µs/doc", "docs/s of CPU", "vs intl"], monitor),
     "",
     "## The monitor's terms of the Chinese documents of samples/monitor/stream.jsonl",
     "",
