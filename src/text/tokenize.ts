@@ -3,7 +3,8 @@
  * scripts split into words (with inner apostrophes kept: "don't") and single punctuation
  * marks; runs of Han, Kana or Hangul are segmented into words with Intl.Segmenter, which
  * ships a dictionary-based word breaker for Chinese and Japanese, or, for runs of Han alone
- * when a DictionarySegmenter is given, with that (several times faster; see its file).
+ * when a DictionarySegmenter is given, with that (several times faster; see its file), which
+ * hands back to Intl.Segmenter only stretches of two or more characters it has no word for.
  */
 import type { DictionarySegmenter } from "./dictionary-segmenter.ts";
 
