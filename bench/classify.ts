@@ -269,7 +269,8 @@ async function main(): Promise<void> {
     const work = mkdtempSync(join(tmpdir(), "textkit-bench-"));
     try {
       const textkit = await runTextkit(set, predictTexts);
-      const results: Row[] = [textkit, runFastText(set, predictTexts, work, textkit.model)];
+      const fastText = runFastText(set, predictTexts, work, textkit.model);
+      const results: Row[] = [textkit, fastText];
       // Chinese: the same model with Intl.Segmenter on every text, against the same fastText run.
       if (textkit.model.featurizer.dictionary !== null) {
         results.push(await runTextkit(set, predictTexts, { segmenter: "intl" }));
@@ -278,11 +279,10 @@ async function main(): Promise<void> {
         const nlpjs = await runNlpJs(set, predictTexts);
         if (nlpjs !== null) results.push(nlpjs);
       }
-      const ft = results[1]!;
       for (const r of results) {
         // Each textkit row against fastText; fastText's row: the first textkit row against it.
-        const tk = r.system.startsWith("textkit") ? r : results[0]!;
-        const peer = r === tk ? ft : r;
+        const tk = r.system.startsWith("textkit") ? r : textkit;
+        const peer = r === tk ? fastText : r;
         rows.push([
           set.name,
           r.system,
