@@ -45,6 +45,14 @@ describe("DictionarySegmenter", () => {
     assert.deepEqual([...seg.cuts.subarray(0, 3)], [1, 2, 3]);
   });
 
+  it("has a fingerprint that changes with any word or count", () => {
+    const a = dict({ 北京: 5, 天气: 4 });
+    assert.match(a.fingerprint, /^[0-9a-f]{8}$/);
+    assert.equal(dict({ 北京: 5, 天气: 4 }).fingerprint, a.fingerprint);
+    assert.notEqual(dict({ 北京: 5, 天气: 3 }).fingerprint, a.fingerprint);
+    assert.notEqual(dict({ 北京: 5, 天: 4 }).fingerprint, a.fingerprint);
+  });
+
   it("counts the Han words of token lists and prunes by count", () => {
     const seg = DictionarySegmenter.fromTokens(
       [

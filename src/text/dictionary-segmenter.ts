@@ -11,6 +11,8 @@
  * uses typed scratch arrays, and the only strings made are the tokens themselves.
  */
 
+import { fnv1a } from "./hash.ts";
+
 /** Longest word kept, in UTF-16 code units: bounds the DP's inner walk. */
 export const MAX_WORD_UNITS = 16;
 
@@ -63,6 +65,7 @@ export class DictionarySegmenter {
   private lone = new Uint8Array(64);
   /** Token boundaries of the last `cut`, as offsets into the text: cuts[0..count]. */
   cuts = new Int32Array(64);
+  private hash: string | null = null;
   /** Of the last `cut`'s words: 1 where word k is a character no dictionary word covers. */
   unknown = new Uint8Array(64);
 
@@ -131,6 +134,22 @@ export class DictionarySegmenter {
     }
     for (const [word, count] of counts) if (count < minCount) counts.delete(word);
     return counts.size === 0 ? null : DictionarySegmenter.fromCounts(counts);
+  }
+
+  /**
+   * A short hash of the words and counts, computed once: two dictionaries with the same
+   * fingerprint split alike (a classifier's tokenization key carries it).
+   */
+  get fingerprint(): string {
+    if (this.hash === null) {
+      let h = fnv1a(String(this.words.length));
+      for (const [i, word] of this.words.entries()) {
+        h = Math.imul(h ^ fnv1a(word), 0x01000193) >>> 0;
+        h = Math.imul(h ^ (this.counts[i] ?? 0), 0x01000193) >>> 0;
+      }
+      this.hash = h.toString(16).padStart(8, "0");
+    }
+    return this.hash;
   }
 
   get size(): number {

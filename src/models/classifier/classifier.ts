@@ -16,7 +16,7 @@ import type { Featurizer } from "./featurizer.ts";
 import { buildHsTree, fastTextSigmoid, type HsTree, hsScores, hsTopK } from "./hs-tree.ts";
 import type { ClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles } from "./quantized-format.ts";
-import { dictionaryFingerprint, SEGMENTER_FILE, segmenterFileBytes } from "./segmenter-file.ts";
+import { SEGMENTER_FILE, segmenterFileBytes } from "./segmenter-file.ts";
 import { TokenVectors } from "./token-vectors.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
@@ -176,7 +176,7 @@ export class TextClassifier
   get tokenization(): string {
     const { normalization, lowercase } = this.options;
     const dictionary = this.featurizer.dictionary;
-    const han = dictionary === null ? "" : ` dictionary:${dictionaryFingerprint(dictionary)}`;
+    const han = dictionary === null ? "" : ` dictionary:${dictionary.fingerprint}`;
     return `textkit-tokens/1 ${normalization} ${lowercase ? "lower" : "cased"}${han}`;
   }
 

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { type Artifact, artifactFile } from "../../artifact/index.ts";
 import { TextkitError } from "../../core/index.ts";
-import { DictionarySegmenter, fnv1a, isHanWord, MAX_WORD_UNITS } from "../../text/index.ts";
+import { DictionarySegmenter, isHanWord, MAX_WORD_UNITS } from "../../text/index.ts";
 
 export const SEGMENTER_FILE = "segmenter.tsv";
 
@@ -15,19 +15,6 @@ export function segmenterFileBytes(dictionary: DictionarySegmenter): Uint8Array 
   const lines: string[] = [];
   for (const [i, word] of dictionary.words.entries()) lines.push(`${word}\t${dictionary.counts[i] ?? 0}`);
   return Buffer.from(`${lines.join("\n")}\n`, "utf8");
-}
-
-/**
- * A short fingerprint of a dictionary (for a model's tokenization key: two models share
- * tokens only when their dictionaries are the same).
- */
-export function dictionaryFingerprint(dictionary: DictionarySegmenter): string {
-  let h = fnv1a(String(dictionary.size));
-  for (const [i, word] of dictionary.words.entries()) {
-    h = Math.imul(h ^ fnv1a(word), 0x01000193) >>> 0;
-    h = Math.imul(h ^ (dictionary.counts[i] ?? 0), 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
 }
 
 /**
