@@ -246,6 +246,47 @@ async function monitorRows(docs: number, rounds: number): Promise<(string | numb
   }
 }
 
+/** Speed rows of one corpus: the segmenters alone over its Han runs, then whole texts through the Tokenizer. */
+function speedRows(
+  c: Corpus,
+  runs: string[],
+  dict: DictionarySegmenter,
+  rounds: number,
+): (string | number)[][] {
+  const intl = new Intl.Segmenter("zh", { granularity: "word" });
+  const intlTokenizer = new Tokenizer();
+  const dictTokenizer = new Tokenizer("zh", dict);
+  const runChars = runs.reduce((s, r) => s + r.length, 0);
+  const textChars = c.test.reduce((s, t) => s + t.length, 0);
+  let sink = 0;
+  const intlRuns = timed(rounds, () => {
+    for (const r of runs) for (const _ of intl.segment(r)) sink++;
+  });
+  const dictRuns = timed(rounds, () => {
+    for (const r of runs) sink += dict.cut(r, 0, r.length);
+  });
+  const intlTexts = timed(rounds, () => {
+    for (const t of c.test) sink += intlTokenizer.tokenize(t).length;
+  });
+  const dictTexts = timed(rounds, () => {
+    for (const t of c.test) sink += dictTokenizer.tokenize(t).length;
+  });
+  if (sink < 0) console.log(sink);
+  const rows: (string | number)[][] = [];
+  const row = (what: string, chars: number, s: number, peer: number) => [
+    c.name,
+    what,
+    fmt.int(chars / s),
+    fmt.int(c.test.length / (what.includes("Tokenizer") ? s : Number.NaN)),
+    fmt.ratio(peer / s),
+  ];
+  rows.push(row("Intl.Segmenter, Han runs", runChars, intlRuns, intlRuns));
+  rows.push(row("DictionarySegmenter.cut, Han runs", runChars, dictRuns, intlRuns));
+  rows.push(row("Tokenizer (Intl), whole texts", textChars, intlTexts, intlTexts));
+  rows.push(row("Tokenizer (dictionary), whole texts", textChars, dictTexts, intlTexts));
+  return rows;
+}
+
 async function main(): Promise<void> {
   const rounds = numberArgument("--rounds", 5);
   const minCount = numberArgument("--min-count", 1);
@@ -274,34 +315,8 @@ async function main(): Promise<void> {
       fmt.pct(a.recall),
       fmt.pct(a.sameRuns),
     ]);
-    const runChars = runs.reduce((s, r) => s + r.length, 0);
-    const textChars = c.test.reduce((s, t) => s + t.length, 0);
-    let sink = 0;
-    const intlRuns = timed(rounds, () => {
-      for (const r of runs) for (const _ of intl.segment(r)) sink++;
-    });
-    const dictRuns = timed(rounds, () => {
-      for (const r of runs) sink += dict.cut(r, 0, r.length);
-    });
-    const intlTexts = timed(rounds, () => {
-      for (const t of c.test) sink += intlTokenizer.tokenize(t).length;
-    });
-    const dictTexts = timed(rounds, () => {
-      for (const t of c.test) sink += dictTokenizer.tokenize(t).length;
-    });
-    if (sink < 0) console.log(sink);
+    speed.push(...speedRows(c, runs, dict, rounds));
     if (c.name === "samples/monitor") terms = termsRows(dict, rounds);
-    const row = (what: string, chars: number, s: number, peer: number) => [
-      c.name,
-      what,
-      fmt.int(chars / s),
-      fmt.int(c.test.length / (what.includes("Tokenizer") ? s : Number.NaN)),
-      fmt.ratio(peer / s),
-    ];
-    speed.push(row("Intl.Segmenter, Han runs", runChars, intlRuns, intlRuns));
-    speed.push(row("DictionarySegmenter.cut, Han runs", runChars, dictRuns, intlRuns));
-    speed.push(row("Tokenizer (Intl), whole texts", textChars, intlTexts, intlTexts));
-    speed.push(row("Tokenizer (dictionary), whole texts", textChars, dictTexts, intlTexts));
   }
   const monitor = await monitorRows(numberArgument("--docs", 20_000), rounds);
   const body = [
