@@ -6,8 +6,8 @@
  * peer. Prints a table of accuracy, training time and prediction speed with ratios and
  * writes it to bench/results/classify-<date>.md.
  *
- * Fairness: fastText gets the text already normalised and tokenised by textkit (it only
- * splits on spaces), and a training file shuffled once with a fixed seed (it does not
+ * Fairness: fastText gets the text already normalised and tokenised by textkit's trained
+ * model (it only splits on spaces; Chinese split by the model's own segmenter), and a training file shuffled once with a fixed seed (it does not
  * shuffle, and CLINC150's file is sorted by intent). textkit's times include its own
  * tokenisation; fastText's include reading its file and writing its model.
  */
@@ -18,11 +18,11 @@ import {
   type ClassifierOptions,
   type Dataset,
   type Example,
-  Featurizer,
   loadDataset,
   Random,
   resolveClassifierOptions,
   stratifiedSplit,
+  type TextClassifier,
   trainClassifier,
 } from "../src/index.ts";
 import {
@@ -129,16 +129,21 @@ function repeatTo<T>(items: readonly T[], n: number): T[] {
   return out;
 }
 
-async function runTextkit(set: BenchSet, predictTexts: string[]): Promise<Row> {
+async function runTextkit(
+  set: BenchSet,
+  predictTexts: string[],
+  extra: Partial<ClassifierOptions> = {},
+): Promise<Row & { model: TextClassifier }> {
   const t0 = performance.now();
-  const model = await trainClassifier({ train: set.train }, set.options);
+  const model = await trainClassifier({ train: set.train }, { ...set.options, ...extra });
   const trainSeconds = (performance.now() - t0) / 1000;
   const evaluation = model.evaluate(set.test);
   const p0 = performance.now();
   model.predict(predictTexts);
   const predictSeconds = (performance.now() - p0) / 1000;
   return {
-    system: "textkit",
+    model,
+    system: extra.segmenter === undefined ? "textkit" : `textkit, segmenter ${extra.segmenter}`,
     accuracy: evaluation.accuracy,
     trainSeconds,
     speed: Number(model.runRecord?.final["tokensPerSecond"] ?? Number.NaN),
@@ -146,15 +151,16 @@ async function runTextkit(set: BenchSet, predictTexts: string[]): Promise<Row> {
   };
 }
 
-function fastTextLine(featurizer: Featurizer, e: Example): string {
+function fastTextLine(tokenize: (text: string) => string[], e: Example): string {
   const labels = e.labels.map((l) => `__label__${l.replace(/\s+/g, "_")}`).join(" ");
-  return `${labels} ${featurizer.tokens(e.text).join(" ")}`;
+  return `${labels} ${tokenize(e.text).join(" ")}`;
 }
 
-function runFastText(set: BenchSet, predictTexts: string[], work: string): Row {
+/** fastText on the tokens textkit's model reads (its normalisation and its Chinese segmentation). */
+function runFastText(set: BenchSet, predictTexts: string[], work: string, model: TextClassifier): Row {
   const o = resolveClassifierOptions(set.options);
-  const featurizer = new Featurizer(o, []);
-  const trainLines = set.train.examples.map((e) => fastTextLine(featurizer, e));
+  const featurizer = { tokens: (text: string) => model.tokenize(text) };
+  const trainLines = set.train.examples.map((e) => fastTextLine(featurizer.tokens, e));
   new Random(o.seed).shuffle(trainLines);
   writeFileSync(join(work, "train.txt"), `${trainLines.join("\n")}\n`);
   const testTokens = set.test.examples.map((e) => featurizer.tokens(e.text).join(" "));
@@ -262,22 +268,30 @@ async function main(): Promise<void> {
     );
     const work = mkdtempSync(join(tmpdir(), "textkit-bench-"));
     try {
-      const results: Row[] = [await runTextkit(set, predictTexts), runFastText(set, predictTexts, work)];
+      const textkit = await runTextkit(set, predictTexts);
+      const fastText = runFastText(set, predictTexts, work, textkit.model);
+      const results: Row[] = [textkit, fastText];
+      // Chinese: the same model with Intl.Segmenter on every text, against the same fastText run.
+      if (textkit.model.featurizer.dictionary !== null) {
+        results.push(await runTextkit(set, predictTexts, { segmenter: "intl" }));
+      }
       if (set.name === "clinc150" && !quick) {
         const nlpjs = await runNlpJs(set, predictTexts);
         if (nlpjs !== null) results.push(nlpjs);
       }
-      const tk = results[0]!;
       for (const r of results) {
+        // Each textkit row against fastText; fastText's row: the first textkit row against it.
+        const tk = r.system.startsWith("textkit") ? r : textkit;
+        const peer = r === tk ? fastText : r;
         rows.push([
           set.name,
           r.system,
           fmt.pct(r.accuracy),
           fmt.s(r.trainSeconds),
-          r === tk ? "1.00x" : fmt.ratio(r.trainSeconds / tk.trainSeconds),
+          fmt.ratio(peer.trainSeconds / tk.trainSeconds),
           fmt.int(r.speed),
           fmt.int(r.predictPerSecond),
-          r === tk ? "1.00x" : fmt.ratio(tk.predictPerSecond / r.predictPerSecond),
+          fmt.ratio(tk.predictPerSecond / peer.predictPerSecond),
         ]);
       }
       sections.push(`- ${set.name}: ${set.split}; settings ${JSON.stringify(set.options)}`);

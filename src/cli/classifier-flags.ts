@@ -2,6 +2,7 @@
 import { type Command, Option } from "commander";
 import {
   CLASSIFIER_LOSSES,
+  CLASSIFIER_SEGMENTERS,
   type ClassifierLoss,
   type ClassifierOptions,
   DEFAULT_CLASSIFIER_OPTIONS,
@@ -113,6 +114,14 @@ function addTextOptions(command: Command): Command {
         d.chunkTokens,
       ),
     )
+    .addOption(
+      defaultedOption(
+        "--segmenter <how>",
+        "how Chinese is split into words: dictionary (learned from the training text, several times faster) or intl (Intl.Segmenter on every text)",
+        parseChoice("--segmenter", CLASSIFIER_SEGMENTERS),
+        d.segmenter,
+      ),
+    )
     .option("--no-lowercase", "keep upper and lower case apart (default: lower-case the text)")
     .option(
       "--pretrained-vectors <file>",
@@ -137,6 +146,7 @@ const OPTION_NAMES = [
   "normalization",
   "pretrainedVectors",
   "chunkTokens",
+  "segmenter",
 ] as const satisfies readonly (keyof ClassifierOptions)[];
 
 /**
@@ -171,5 +181,6 @@ export function classifierOptionsOf(flags: ClassifierFlags, multiLabel: boolean)
     normalization: flags.normalization,
     pretrainedVectors: flags.pretrainedVectors ?? null,
     chunkTokens: flags.chunkTokens,
+    segmenter: flags.segmenter,
   };
 }

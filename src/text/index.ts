@@ -1,5 +1,6 @@
 export type { NumberSpan } from "./chinese-numerals.ts";
 export { arabicNumerals, findNumbers, formatNumber, parseChineseNumber } from "./chinese-numerals.ts";
+export { DictionarySegmenter, isHanWord, MAX_WORD_UNITS } from "./dictionary-segmenter.ts";
 export {
   fastTextCharNgrams,
   fastTextHash,

@@ -2,7 +2,9 @@
  * The content words of a document that the term trends count: words of the title first,
  * then of the text, lower-cased, without function words, numbers and punctuation, each
  * once, at most a few per document (so that one long article does not outweigh a hundred
- * posts). Chinese is split into words by Intl.Segmenter (through the shared Tokenizer).
+ * posts). Chinese is split into words by the tokens a model made when the pipeline has them
+ * (a classifier's learned dictionary, see bench:zhseg for how the terms compare), else by
+ * Intl.Segmenter (through the shared Tokenizer).
  */
 import { CHINESE_STOPWORDS, ENGLISH_STOPWORDS, Tokenizer } from "../../text/index.ts";
 

@@ -16,6 +16,7 @@ import type { Featurizer } from "./featurizer.ts";
 import { buildHsTree, fastTextSigmoid, type HsTree, hsScores, hsTopK } from "./hs-tree.ts";
 import type { ClassifierOptions } from "./options.ts";
 import { type QuantizedForm, quantizedFiles } from "./quantized-format.ts";
+import { SEGMENTER_FILE, segmenterFileBytes } from "./segmenter-file.ts";
 import { TokenVectors } from "./token-vectors.ts";
 
 export const CLASSIFIER_FAMILY = "classifier";
@@ -174,7 +175,9 @@ export class TextClassifier
    */
   get tokenization(): string {
     const { normalization, lowercase } = this.options;
-    return `textkit-tokens/1 ${normalization} ${lowercase ? "lower" : "cased"}`;
+    const dictionary = this.featurizer.dictionary;
+    const han = dictionary === null ? "" : ` dictionary:${dictionary.fingerprint}`;
+    return `textkit-tokens/1 ${normalization} ${lowercase ? "lower" : "cased"}${han}`;
   }
 
   /** The tokens this model reads in `text` (normalised as the model was trained). */
@@ -293,6 +296,7 @@ export class TextClassifier
             "buckets.i32": bytesOf(f.buckets),
           }
         : quantizedFiles(this.quantized);
+    if (f.dictionary !== null) files[SEGMENTER_FILE] = segmenterFileBytes(f.dictionary);
     if (this.hsCounts !== null) files["hs-counts.json"] = Buffer.from(JSON.stringify(this.hsCounts), "utf8");
     Object.assign(files, runRecordFiles(this.runRecord));
     return {

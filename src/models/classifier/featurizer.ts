@@ -7,6 +7,7 @@
 import {
   charNgramHashes,
   combineHash,
+  type DictionarySegmenter,
   fastTextCharNgrams,
   fastTextHash,
   fastTextWordNgrams,
@@ -50,7 +51,9 @@ export class Featurizer {
   /** bucket -> row, -1 when the bucket has no row. */
   private readonly bucketRow: Int32Array;
   private readonly bucketList: number[];
-  private readonly tokenizer = new Tokenizer();
+  /** The Chinese segmentation dictionary learned in training; null: Intl.Segmenter splits Han runs. */
+  readonly dictionary: DictionarySegmenter | null;
+  private readonly tokenizer: Tokenizer;
   private readonly hashScratch: number[] = [];
   private readonly ngramScratch: number[] = [];
   private readonly rowScratch: number[] = [];
@@ -62,8 +65,11 @@ export class Featurizer {
     words: readonly string[],
     buckets: ArrayLike<number> = [],
     frozen = true,
+    dictionary: DictionarySegmenter | null = null,
   ) {
     this.options = options;
+    this.dictionary = dictionary;
+    this.tokenizer = new Tokenizer("zh", dictionary);
     this.words = words;
     this.wordIndex = new Map();
     for (let i = 0; i < words.length; i++) this.wordIndex.set(words[i]!, i);

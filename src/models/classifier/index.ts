@@ -40,10 +40,17 @@ export {
   loadLanguageDetector,
 } from "./language-detector.ts";
 export { loadClassifier } from "./load-classifier.ts";
-export type { ClassifierCompat, ClassifierLoss, ClassifierOptions, ModelLoss } from "./options.ts";
+export type {
+  ClassifierCompat,
+  ClassifierLoss,
+  ClassifierOptions,
+  ClassifierSegmenter,
+  ModelLoss,
+} from "./options.ts";
 export {
   CLASSIFIER_COMPATS,
   CLASSIFIER_LOSSES,
+  CLASSIFIER_SEGMENTERS,
   DEFAULT_CLASSIFIER_OPTIONS,
   MODEL_LOSSES,
   resolveClassifierOptions,

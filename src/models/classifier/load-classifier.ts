@@ -14,6 +14,7 @@ import { Featurizer } from "./featurizer.ts";
 import { ENCODER_HEAD_KIND } from "./head-options.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { readQuantizedForm } from "./quantized-format.ts";
+import { readSegmenterFile, SEGMENTER_FILE } from "./segmenter-file.ts";
 
 /**
  * Loads a model directory written by `save`, verifying its checksums, its options and that
@@ -37,6 +38,13 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
     (stored) => resolveClassifierOptions(stored as Partial<ClassifierOptions>),
     ["quantized"],
   );
+  // Models saved before the option split Han runs with Intl.Segmenter (and have no dictionary).
+  if (m.options["segmenter"] === undefined) options.segmenter = "intl";
+  const dictionary = readSegmenterFile(artifact);
+  if (dictionary !== null && (options.segmenter !== "dictionary" || options.compat !== "textkit"))
+    throw corrupt(
+      `has ${SEGMENTER_FILE} but its options say segmenter ${options.segmenter}, compat ${options.compat}`,
+    );
   if (typeof options.lowercase !== "boolean")
     throw corrupt("has a lowercase option that is not true or false");
   if (m.task !== "multiclass" && m.task !== "multilabel") throw corrupt(`has an unknown task '${m.task}'`);
@@ -45,7 +53,7 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
   const record = runRecordOf(artifact.files);
   if (quantized !== undefined) {
     // Quantised weights are dequantised to Float32 here; the codes stay for a later save.
-    const form = readQuantizedForm(artifact.files, quantized, options, labels.length, dir);
+    const form = readQuantizedForm(artifact.files, quantized, options, labels.length, dir, dictionary);
     return new TextClassifier(
       options,
       labels,
@@ -69,7 +77,7 @@ export async function loadClassifier(dir: string): Promise<TextClassifier> {
     }
     seen.add(bucket);
   }
-  const featurizer = new Featurizer(options, words, buckets);
+  const featurizer = new Featurizer(options, words, buckets, true, dictionary);
   const hsCounts = options.loss === "hs" ? readHsCounts(artifact, labels.length, dir) : null;
   const input = artifactFloats(artifact, "input.f32");
   const output = artifactFloats(artifact, "output.f32");

@@ -2,6 +2,7 @@ import type { EpochSummary, TrainHooks } from "../../core/index.ts";
 import { newRunId, Random, type RunRecord, TextkitError } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
 import { fingerprint, readVecFile } from "../../data/index.ts";
+import { DictionarySegmenter } from "../../text/index.ts";
 import { EpochLog } from "../../train/index.ts";
 import { CLASSIFIER_FAMILY, TextClassifier, type TrainingData } from "./classifier.ts";
 import { newScratch, type Scratch, sgdStep, type Weights } from "./engine.ts";
@@ -122,10 +123,19 @@ function buildFeatures(
   probe: Featurizer,
   pretrained: Pretrained | null,
 ): Features {
-  const tokenLists = train.examples.map((e) => probe.modelTokens(e.text));
+  let tokenLists = train.examples.map((e) => probe.modelTokens(e.text));
+  const dictionary =
+    options.segmenter === "dictionary" && options.compat === "textkit"
+      ? DictionarySegmenter.fromTokens(tokenLists)
+      : null;
+  if (dictionary !== null) {
+    // Train on the words prediction will see: the dictionary's split, not Intl.Segmenter's.
+    const reader = new Featurizer(options, [], [], true, dictionary);
+    tokenLists = train.examples.map((e) => reader.modelTokens(e.text));
+  }
   let words = buildVocabulary(tokenLists, options.minCount);
   if (pretrained !== null) words = withPretrainedWords(words, pretrained, probe);
-  const featurizer = new Featurizer(options, words, [], false);
+  const featurizer = new Featurizer(options, words, [], false, dictionary);
   const pieces = chunked(tokenLists, options.chunkTokens);
   const encoded = encode(featurizer, pieces.tokenLists);
   featurizer.freeze();

@@ -14,6 +14,15 @@ export type ModelLoss = (typeof MODEL_LOSSES)[number];
 export const CLASSIFIER_COMPATS = ["textkit", "fasttext"] as const;
 export type ClassifierCompat = (typeof CLASSIFIER_COMPATS)[number];
 
+/**
+ * How runs of Han characters become words: "dictionary" learns a word list with counts from
+ * the training text (split once by Intl.Segmenter) and splits with it by maximum probability,
+ * several times faster; "intl" splits every text with Intl.Segmenter. Models saved before the
+ * option existed read as "intl".
+ */
+export const CLASSIFIER_SEGMENTERS = ["dictionary", "intl"] as const;
+export type ClassifierSegmenter = (typeof CLASSIFIER_SEGMENTERS)[number];
+
 /** Every hyperparameter of the classifier; all are recorded in the model's manifest. */
 export interface ClassifierOptions {
   /** Size of the embeddings. */
@@ -51,6 +60,8 @@ export interface ClassifierOptions {
   chunkTokens: number;
   /** "fasttext" for models imported from fastText, which read and score text exactly as fastText does. */
   compat: ClassifierCompat;
+  /** How Chinese is split into words (see CLASSIFIER_SEGMENTERS); English is the same either way. */
+  segmenter: ClassifierSegmenter;
 }
 
 export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.freeze({
@@ -70,6 +81,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: Readonly<ClassifierOptions> = Object.fr
   pretrainedVectors: null,
   chunkTokens: 0,
   compat: "textkit",
+  segmenter: "dictionary",
 });
 
 /** Fills in defaults and refuses values that cannot train. */
@@ -92,5 +104,6 @@ export function resolveClassifierOptions(partial: Partial<ClassifierOptions> = {
   checkOneOf("compat", o.compat, CLASSIFIER_COMPATS);
   checkOneOf("loss", o.loss, o.compat === "fasttext" ? MODEL_LOSSES : CLASSIFIER_LOSSES);
   checkOneOf("normalization", o.normalization, NORMALIZATION_FORMS);
+  checkOneOf("segmenter", o.segmenter, CLASSIFIER_SEGMENTERS);
   return o;
 }

@@ -175,7 +175,7 @@ function prunedFeaturizer(
   const sourceRowOf = new Int32Array(words.length + buckets.length);
   for (let i = 0; i < words.length; i++) sourceRowOf[i] = source.wordId(words[i]!);
   for (let i = 0; i < buckets.length; i++) sourceRowOf[words.length + i] = bucketRow.get(buckets[i]!)!;
-  return { featurizer: new Featurizer(source.options, words, buckets), sourceRowOf };
+  return { featurizer: new Featurizer(source.options, words, buckets, true, source.dictionary), sourceRowOf };
 }
 
 function keptFeatures(

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { bytesOf, float32FromBuffer } from "../../artifact/index.ts";
 import { TextkitError } from "../../core/index.ts";
+import type { DictionarySegmenter } from "../../text/index.ts";
 import type { Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import type { ClassifierOptions } from "./options.ts";
@@ -181,6 +182,7 @@ export function readQuantizedForm(
   options: ClassifierOptions,
   labels: number,
   dir: string,
+  dictionary: DictionarySegmenter | null = null,
 ): QuantizedForm {
   const info = checkInfo(rawInfo, options.dim, dir);
   const need = (name: string): Buffer => {
@@ -223,7 +225,7 @@ export function readQuantizedForm(
   }
   return {
     info,
-    featurizer: new Featurizer(options, words, buckets),
+    featurizer: new Featurizer(options, words, buckets, true, dictionary),
     weights: {
       dim,
       labels,
