@@ -59,6 +59,13 @@ export class Featurizer {
   private readonly rowScratch: number[] = [];
   private readonly tokenCache = new Map<string, TokenFeatures>();
   private frozen: boolean;
+  /**
+   * bucket -> row once frozen, as an open-addressing table of [bucket, row] pairs (bucket -1:
+   * empty slot) at most half full: a few hundred KiB that stay in cache, where `bucketRow`
+   * spends 4 bytes on every possible bucket (8 MiB for 2M) and costs a cache miss per n-gram.
+   */
+  private frozenRows: Int32Array | null = null;
+  private frozenMask = 0;
 
   constructor(
     options: FeatureOptions,
@@ -80,6 +87,7 @@ export class Featurizer {
       this.bucketList.push(buckets[i]!);
     }
     this.frozen = frozen;
+    if (frozen) this.indexFrozenRows();
   }
 
   get usesBuckets(): boolean {
@@ -104,6 +112,7 @@ export class Featurizer {
   /** After freezing, unseen buckets are ignored instead of getting a new row. */
   freeze(): void {
     this.frozen = true;
+    this.indexFrozenRows();
   }
 
   wordId(word: string): number {
@@ -226,7 +235,35 @@ export class Featurizer {
     }
   }
 
+  private indexFrozenRows(): void {
+    let slots = 16;
+    while (slots < 2 * this.bucketList.length) slots *= 2;
+    const table = new Int32Array(2 * slots).fill(-1);
+    const mask = slots - 1;
+    const base = this.words.length;
+    for (const [i, bucket] of this.bucketList.entries()) {
+      let at = bucket & mask;
+      while (table[2 * at] !== -1) at = (at + 1) & mask;
+      table[2 * at] = bucket;
+      table[2 * at + 1] = base + i;
+    }
+    this.frozenRows = table;
+    this.frozenMask = mask;
+  }
+
   private pushBucket(bucket: number, out: number[]): void {
+    const table = this.frozenRows;
+    if (table !== null) {
+      const mask = this.frozenMask;
+      for (let at = bucket & mask; ; at = (at + 1) & mask) {
+        const key = table[2 * at] as number;
+        if (key === bucket) {
+          out.push(table[2 * at + 1] as number);
+          return;
+        }
+        if (key === -1) return;
+      }
+    }
     let row = this.bucketRow[bucket]!;
     if (row < 0) {
       if (this.frozen) return;
