@@ -46,18 +46,49 @@ export class Tokenizer {
    */
   tokenize(text: string): string[] {
     const out: string[] = [];
-    const pattern = this.pattern;
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-      if (m[1] === undefined) {
-        out.push(m[0]);
-      } else if (m[1].length === 1) {
-        out.push(m[1]);
-      } else if (!this.cutRun(text, m.index, m[1].length, out, null)) {
-        for (const seg of this.segmenter.segment(m[1])) out.push(seg.segment);
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      // ASCII is split here by hand, as the pattern would (most English text never reaches
+      // the pattern); anything else, or a word that runs into a non-ASCII character, goes to
+      // the pattern from where it starts.
+      const c = text.charCodeAt(i);
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        i++;
+        continue;
       }
+      if (c < 128) {
+        if (!isAsciiAlnum(c)) {
+          out.push(text[i] as string);
+          i++;
+          continue;
+        }
+        const end = asciiWordEnd(text, i);
+        if (end > 0) {
+          out.push(text.slice(i, end));
+          i = end;
+          continue;
+        }
+      }
+      i = this.tokenizeMatch(text, i, out);
     }
     return out;
+  }
+
+  /** Adds the tokens of the pattern's next match at or after `from`; returns where it ends. */
+  private tokenizeMatch(text: string, from: number, out: string[]): number {
+    const pattern = this.pattern;
+    pattern.lastIndex = from;
+    const m = pattern.exec(text);
+    if (m === null) return text.length;
+    if (m[1] === undefined) {
+      out.push(m[0]);
+    } else if (m[1].length === 1) {
+      out.push(m[1]);
+    } else if (!this.cutRun(text, m.index, m[1].length, out, null)) {
+      for (const seg of this.segmenter.segment(m[1])) out.push(seg.segment);
+    }
+    return pattern.lastIndex;
   }
 
   /** Like `tokenize`, with the offsets of each token in `text`. */
@@ -122,6 +153,34 @@ export class Tokenizer {
       const start = from + seg.index;
       spans?.push({ token: seg.segment, start, end: start + seg.segment.length });
     }
+  }
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+/**
+ * The end of the pattern's WORD starting at `start` (an ASCII letter or digit), when the word
+ * is ASCII (an apostrophe, ' or ’, may join letters): -1 when a non-ASCII character would
+ * decide where it ends, so the pattern must.
+ */
+function asciiWordEnd(text: string, start: number): number {
+  const n = text.length;
+  let j = start + 1;
+  for (;;) {
+    while (j < n && isAsciiAlnum(text.charCodeAt(j))) j++;
+    if (j === n) return j;
+    const c = text.charCodeAt(j);
+    if (c === 39 || c === 0x2019) {
+      if (j + 1 === n) return j;
+      const next = text.charCodeAt(j + 1);
+      if (next >= 128) return -1;
+      if (!isAsciiAlnum(next)) return j;
+      j += 2;
+      continue;
+    }
+    return c >= 128 ? -1 : j;
   }
 }
 
