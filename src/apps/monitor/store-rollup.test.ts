@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { storedDocument } from "../../../test/support/monitor-documents.ts";
 import { storeTargets } from "../../../test/support/postgres.ts";
 import { isTextkitError } from "../../core/index.ts";
 import { openDatabase } from "../../store/index.ts";
@@ -22,24 +23,7 @@ function doc(
   terms: string[],
   entities: MonitorEntity[] = [],
 ): MonitorDocument {
-  return {
-    key,
-    id: null,
-    source: "api",
-    title: null,
-    text: `text of ${key}`,
-    url: null,
-    lang: "en",
-    langScore: null,
-    publishedAt,
-    ingestedAt: publishedAt + 1000,
-    topic: "banking",
-    topicScore: 0.9,
-    sentiment: "negative",
-    sentimentScore: 0.8,
-    entities,
-    terms,
-  };
+  return storedDocument(key, { publishedAt, ingestedAt: publishedAt + 1000, terms, entities });
 }
 
 const ORG: MonitorEntity = { text: "Norvale Bank", label: "ORG", start: 0, end: 12, score: 0.9 };

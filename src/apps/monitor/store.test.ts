@@ -5,37 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { storedDocument, T0 } from "../../../test/support/monitor-documents.ts";
 import { storeTargets } from "../../../test/support/postgres.ts";
 import { isTextkitError } from "../../core/index.ts";
 import { openDatabase } from "../../store/index.ts";
-import type { MonitorDocument } from "./document.ts";
 import { type AlertDraft, MonitorStore } from "./store.ts";
 import { MIGRATIONS } from "./store-schema.ts";
 
 const HOUR = 3_600_000;
-const T0 = Date.parse("2026-11-30T08:00:00Z");
 
-function doc(key: string, over: Partial<MonitorDocument> = {}): MonitorDocument {
-  return {
-    key,
-    id: null,
-    source: "api",
-    title: null,
-    text: `text of ${key}`,
-    url: null,
-    lang: "en",
-    langScore: null,
-    publishedAt: T0,
-    ingestedAt: T0 + 1000,
-    topic: "banking",
-    topicScore: 0.9,
-    sentiment: "negative",
-    sentimentScore: 0.8,
-    entities: [],
-    terms: [],
-    ...over,
-  };
-}
+const doc = storedDocument;
 
 function draft(firedAt: number): AlertDraft {
   return {
