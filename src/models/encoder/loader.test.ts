@@ -168,3 +168,13 @@ describe("the embedding cache", () => {
     }
   });
 });
+
+describe("closing an encoder", () => {
+  it("a second close is a no-op and a call after close is MODEL_UNAVAILABLE, not the runtime's error", async () => {
+    const encoder = await loadEncoder(join(FIXTURES, FOLDERS[0].folder), { threads: 1 });
+    assert.equal((await encoder.embed(["hello"])).vectors.length, encoder.dim);
+    await encoder.close();
+    await encoder.close();
+    await assert.rejects(encoder.embed(["hello"]), { code: "MODEL_UNAVAILABLE" });
+  });
+});

@@ -121,6 +121,7 @@ export class OnnxEncoder implements PretrainedEncoder {
   readonly dim: number;
   readonly info: EncoderInfo;
   readonly #session: InferenceSession;
+  #closing: Promise<void> | undefined;
   readonly #ort: typeof import("onnxruntime-node");
   readonly #graph: GraphShape;
   readonly #tokenizer: EncoderTokenizer;
@@ -161,6 +162,9 @@ export class OnnxEncoder implements PretrainedEncoder {
 
   /** Runs the graph on rows of ids (padded here to the longest row). */
   async forward(rows: readonly (readonly number[])[]): Promise<HiddenStates> {
+    if (this.#closing !== undefined) {
+      throw new TextkitError("MODEL_UNAVAILABLE", `encoder ${this.id} is closed: load it again to use it`);
+    }
     const batch = rows.length;
     const seq = Math.max(...rows.map((r) => r.length));
     const size = batch * seq;
@@ -300,8 +304,10 @@ export class OnnxEncoder implements PretrainedEncoder {
     return { tokenizer: this.#tokenizer, dim: this.dim, forward: (rows) => this.forward(rows) };
   }
 
-  async close(): Promise<void> {
-    await this.#session.release();
+  /** Releases the ONNX session. A second call is a no-op; a call made after it is MODEL_UNAVAILABLE. */
+  close(): Promise<void> {
+    this.#closing ??= this.#session.release();
+    return this.#closing;
   }
 }
 
