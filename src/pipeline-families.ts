@@ -147,17 +147,15 @@ function assistantRuntime(options: PipelineOptions): AssistantRuntime {
   };
   if (given === undefined) return { encoderOptions };
   if (typeof given === "string") return { encoderDir: given, encoderOptions };
-  // An encoder already loaded: the assistant takes it as from a pool and never closes it.
-  return { encoders: { acquire: async () => given } };
+  // An encoder already loaded: the assistant uses it as it is and never closes it.
+  return { encoder: given };
 }
 
 /**
  * An assistant; one on a pretrained encoder opens it as `options` say (the folder given,
  * else its bundled copy, else the folder it was trained with), and `close()` closes the
  * assistant, which releases the encoder it opened. An encoder passed already loaded is
- * taken as from a pool (never closed here); the assistant's loader still looks for a folder
- * to name it by (the bundled copy or the recorded one), so an assistant that neither carries
- * nor names its folder needs `{ encoder: DIR }`.
+ * used as it is (never closed here), whether or not the assistant carries or names its folder.
  */
 export async function assistantPipeline(dir: string, options: PipelineOptions): Promise<AssistantPipeline> {
   const model = await loadAssistant(dir, assistantRuntime(options));

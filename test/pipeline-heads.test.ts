@@ -176,6 +176,17 @@ describe("pipeline() on heads, taggers, assistants and recommenders on a pretrai
       pipeline("assistant", dir("assist"), { encoder: XLMR_FIXTURE, encoderThreads: 1 }),
       codeIs("ENCODER_CHANGED"),
     );
+    // Trained on an encoder object with no folder recorded, not bundled: the loaded encoder is enough.
+    const unnamed = await trainAssistant(
+      { knowledge, encoder: { encoder: bert, head: { hidden: 0, epochs: 5 } } },
+      { seed: 1, retrievalMode: "vector" },
+    );
+    await unnamed.save(dir("assist-unnamed"));
+    await assert.rejects(pipeline("assistant", dir("assist-unnamed")), codeIs("HEAD_ENCODER_REQUIRED"));
+    const taken = await pipeline("assistant", dir("assist-unnamed"), { encoder: bert });
+    assert.deepEqual((await taken(message)).text, (await unnamed.replyAsync(message)).text);
+    await taken.close();
+    assert.equal((await bert.embed([message])).dim, bert.dim, "a given encoder stays open");
   });
 
   it("recommendation: close() releases the encoder it opened for new items", async () => {

@@ -23,6 +23,11 @@ export interface AssistantEncoderRuntime {
   encoderDir?: string;
   /** Take it from this source (the server's shared pool) instead of opening a copy of its own. */
   encoders?: EncoderSource;
+  /**
+   * An encoder already loaded: used as it is (no folder needed, never closed here). Its
+   * checksum is checked by the intent head and the indexes (ENCODER_CHANGED for another).
+   */
+  encoder?: SentenceEncoder;
   /** Threads and embedding cache of a copy opened here. */
   encoderOptions?: Pick<LoadEncoderOptions, "threads" | "cacheDir">;
 }
@@ -33,8 +38,8 @@ export interface OpenedAssistantEncoder {
   encoder: SentenceEncoder;
   /** For the FAQ and passage indexes. */
   passages: SentencePassageEncoder;
-  /** Where it was opened from. */
-  from: string;
+  /** Where it was opened from (null: an encoder given already loaded, its folder unknown). */
+  from: string | null;
   release: () => Promise<void>;
 }
 
@@ -62,11 +67,17 @@ export async function openAssistantEncoder(
   ref: AssistantEncoderRef,
   runtime: AssistantEncoderRuntime,
 ): Promise<OpenedAssistantEncoder> {
-  const from = await encoderFolder(dir, ref, runtime);
+  let from: string | null;
   let base: SentenceEncoder;
   let release = async (): Promise<void> => {};
-  if (runtime.encoders !== undefined) base = await runtime.encoders.acquire(from, ref.checksum);
-  else {
+  if (runtime.encoder !== undefined) {
+    from = runtime.encoderDir ?? ref.path;
+    base = runtime.encoder;
+  } else if (runtime.encoders !== undefined) {
+    from = await encoderFolder(dir, ref, runtime);
+    base = await runtime.encoders.acquire(from, ref.checksum);
+  } else {
+    from = await encoderFolder(dir, ref, runtime);
     const own = await loadEncoder(from, runtime.encoderOptions ?? {});
     base = own;
     release = () => own.close();
