@@ -4,8 +4,10 @@
  * - /openapi.json of a running server gives every monitor and assistant route a 200 schema
  *   with named fields (no free-form object left);
  * - test/support/api-types-check.ts compiles: web/src/types.ts and the apps' records are
- *   mutually assignable with `Static<typeof XSchema>` of the route schemas; and the same
- *   check over a copy of the web types with one field removed fails, so the check can fail.
+ *   mutually assignable with `Static<typeof XSchema>` of the route schemas, and what the
+ *   Models, Runs and Recommend pages read (web/src/page-types.ts) is answered; the same check
+ *   over copies of the web types with one field removed and one renamed fails at those two
+ *   asserts, so the check can fail.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -80,9 +82,18 @@ describe("monitor and assistant response schemas", () => {
       const field = "  detected: { language: string; score: number | null };\n";
       assert.ok(web.includes(field), "web/src/types.ts: ChatReply.detected");
       writeFileSync(join(dir, "types.ts"), web.replace(field, ""));
+      // A page that reads a field its route does not answer: RunListView.total renamed.
+      const pages = readFileSync(join(ROOT, "web", "src", "page-types.ts"), "utf8");
+      const total = "  runs: RunView[];\n  total: number;\n";
+      assert.ok(pages.includes(total), "web/src/page-types.ts: RunListView.total");
+      writeFileSync(
+        join(dir, "page-types.ts"),
+        pages.replace(total, "  runs: RunView[];\n  count: number;\n"),
+      );
       const check = readFileSync(CHECK, "utf8")
         .replaceAll('"../../src/', '"../../../src/')
         .replace('"../../web/src/types.ts"', '"./types.ts"')
+        .replace('"../../web/src/page-types.ts"', '"./page-types.ts"')
         .replace('"../../web/src/radar-types.ts"', '"../../../web/src/radar-types.ts"');
       writeFileSync(join(dir, "drift.ts"), check);
       writeFileSync(
@@ -98,10 +109,20 @@ describe("monitor and assistant response schemas", () => {
       const run = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
       const out = `${run.stdout}${run.stderr}`;
       const errors = out.split("\n").filter((line) => /error TS/.test(line));
-      assert.ok(errors.length > 0, `removing ChatReply.detected compiled:\n${out}`);
       for (const line of errors) {
         assert.match(line, /drift\.ts\(\d+,\d+\): error TS2344/, `only the drifted copy fails:\n${out}`);
       }
+      const lines = check.split("\n");
+      const failing = new Set(errors.map((line) => Number(/drift\.ts\((\d+),/.exec(line)?.[1])));
+      const at = (text: string) => lines.findIndex((line) => line.includes(text)) + 1;
+      assert.ok(
+        failing.has(at("Assert<Same<Web.ChatReply,")),
+        `removing ChatReply.detected compiled:\n${out}`,
+      );
+      assert.ok(
+        failing.has(at("Assert<Reads<WebPages.RunListView,")),
+        `renaming RunListView.total compiled:\n${out}`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,7 +30,17 @@ import type {
   RankedTerm,
   TrendsView,
 } from "../../src/apps/monitor/index.ts";
+import type {
+  AppRecommendResponse,
+  CatalogResponse,
+  ColdStartResponse,
+  SimilarResponse,
+  StatsResponse,
+  UserResponse,
+} from "../../src/server/recommend-app-schemas.ts";
 import type { BlipSchema, EvidenceSchema, SuggestionSchema } from "../../src/server/routes/radar-schemas.ts";
+import type { RunDetailResponse, RunListResponse } from "../../src/server/routes/runs.ts";
+import type { ModelDetailResponse, ModelListResponse, ModelStatusSchema } from "../../src/server/schemas.ts";
 import type {
   ChatReplySchema,
   ConversationSchema,
@@ -57,6 +67,8 @@ import type {
   TermCountSchema,
   TrendsSchema,
 } from "../../src/server/schemas-monitor.ts";
+import type { compareRuns } from "../../src/store/index.ts";
+import type * as WebPages from "../../web/src/page-types.ts";
 import type * as WebRadar from "../../web/src/radar-types.ts";
 import type * as Web from "../../web/src/types.ts";
 
@@ -65,6 +77,11 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compiles only for true. */
 type Assert<T extends true> = T;
 type S<T extends TSchema> = Static<T>;
+/**
+ * A page that reads part of an answer: the answer fits the page's view (every field the page
+ * reads is answered, with a type the page accepts; the answer may carry more).
+ */
+type Reads<View, Answer> = [Answer] extends [View] ? true : false;
 /** The same keys, for records whose times the route turns into ISO strings. */
 type SameKeys<A, B> = Same<keyof A, keyof B>;
 
@@ -137,4 +154,23 @@ export type RadarPageMatchesServer = [
   Assert<Same<WebRadar.RadarBlip, S<typeof BlipSchema>>>,
   Assert<Same<WebRadar.RadarEvidence, S<typeof EvidenceSchema>>>,
   Assert<Same<WebRadar.RadarSuggestion, S<typeof SuggestionSchema>>>,
+];
+
+/** The models, runs and recommender pages read what their routes answer. */
+export type PagesReadServer = [
+  Assert<Same<Web.ModelSummary, S<typeof ModelStatusSchema>>>,
+  Assert<Same<Web.ModelList, S<typeof ModelListResponse>>>,
+  // `manifest` and `details` are free-form objects in the schema (`object`): answered, not typed.
+  Assert<Reads<Omit<Web.ModelDetails, "manifest" | "details">, S<typeof ModelDetailResponse>>>,
+  Assert<Reads<Record<"manifest" | "details", unknown>, S<typeof ModelDetailResponse>>>,
+  Assert<Reads<WebPages.RunListView, S<typeof RunListResponse>>>,
+  Assert<Reads<{ run: WebPages.RunView; metrics: WebPages.MetricPointView[] }, S<typeof RunDetailResponse>>>,
+  // The compare route answers compareRuns' record through a free-form schema.
+  Assert<Reads<WebPages.Comparison, ReturnType<typeof compareRuns>>>,
+  Assert<Reads<WebPages.Served, S<typeof AppRecommendResponse>>>,
+  Assert<Reads<WebPages.Served, S<typeof ColdStartResponse>>>,
+  Assert<Reads<WebPages.UserView, S<typeof UserResponse>>>,
+  Assert<Reads<WebPages.Stats, S<typeof StatsResponse>>>,
+  Assert<Reads<WebPages.SimilarView, S<typeof SimilarResponse>>>,
+  Assert<Reads<WebPages.CatalogView, S<typeof CatalogResponse>>>,
 ];

@@ -6,15 +6,7 @@
  * it) and red where it hurts.
  */
 import { h } from "./dom.ts";
-
-/** GET /v1/runs/compare's `confusion` entries. */
-export interface ConfusionView {
-  report: string;
-  labels: string[];
-  totalLabels: number;
-  counts: (number[][] | null)[];
-  rowTotals: (number[] | null)[];
-}
+import type { ConfusionView } from "./page-types.ts";
 
 function share(counts: readonly number[][], totals: readonly number[], t: number, p: number): number {
   const total = totals[t] ?? 0;

@@ -46,7 +46,7 @@ export function versionRows(
   actions: VersionActions,
 ): HTMLElement[] {
   return [...model.versions].reverse().map((v) => {
-    const runId = v.digest === null || v.digest === undefined ? null : (runs.get(v.digest) ?? null);
+    const runId = v.digest === null ? null : (runs.get(v.digest) ?? null);
     const verb = activationVerb(model, v);
     const button =
       verb === null

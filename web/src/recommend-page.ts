@@ -10,82 +10,7 @@
 import { h, replaceChildren } from "./dom.ts";
 import { formatNumber } from "./format.ts";
 import type { Page, PageContext } from "./page.ts";
-
-interface Reason {
-  kind: string;
-  text: string;
-  item?: string;
-}
-
-interface ServedItem {
-  item: string;
-  score: number;
-  title: string;
-  category: string;
-  reason: Reason;
-  position: number;
-  impression: string;
-}
-
-interface Served {
-  user: string;
-  variant: string;
-  model: string;
-  engine: string;
-  version: string;
-  items: ServedItem[];
-  seeds?: string[];
-}
-
-interface CatalogEntry {
-  item: string;
-  title: string;
-  category: string;
-  tags: string[];
-}
-
-interface UserView {
-  variant: string;
-  model: string;
-  history: (CatalogEntry & { weight: number })[];
-}
-
-interface Rate {
-  count: number;
-  of: number;
-  rate: number;
-  low: number;
-  high: number;
-}
-
-interface Figures {
-  impressions: number;
-  ctr: Rate;
-  conversion: Rate;
-}
-
-interface Difference {
-  estimate: number;
-  low: number;
-  high: number;
-  significant: boolean;
-}
-
-interface Stats {
-  split: { control: string; treatment: string | null; share: number };
-  byVersion: (Figures & { model: string; version: string; variant: string })[];
-  byVariant: (Figures & { variant: string })[];
-  byPosition: (Figures & { variant: string; position: number })[];
-  difference: { ctr: Difference; conversion: Difference } | null;
-  events: {
-    applied: number;
-    duplicates: number;
-    unknownItem: number;
-    outOfOrder: number;
-    users: number;
-    unknownItems: { item: string; events: number }[];
-  };
-}
+import type { CatalogView, Served, ServedItem, SimilarView, Stats, UserView } from "./page-types.ts";
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const interval = (r: { low: number; high: number }) => `${percent(r.low)} – ${percent(r.high)}`;
@@ -310,7 +235,7 @@ export class RecommendPage implements Page {
 
   private async search(): Promise<void> {
     try {
-      const found = await this.context.api.get<{ items: CatalogEntry[] }>(this.path("catalog"), {
+      const found = await this.context.api.get<CatalogView>(this.path("catalog"), {
         q: this.searchInput.value.trim(),
         limit: 8,
       });
@@ -341,10 +266,10 @@ export class RecommendPage implements Page {
 
   private async showSimilar(item: string): Promise<void> {
     try {
-      const found = await this.context.api.get<{
-        model: string;
-        items: { item: string; title: string; category: string; score: number }[];
-      }>(this.path(`items/${encodeURIComponent(item)}/similar`), { k: 8 });
+      const found = await this.context.api.get<SimilarView>(
+        this.path(`items/${encodeURIComponent(item)}/similar`),
+        { k: 8 },
+      );
       replaceChildren(
         this.similar,
         h("p", { className: "muted" }, `Like ${item}, by ${found.model}`),

@@ -2,16 +2,9 @@
  * The comparison part of the Runs page (GET /v1/runs/compare): the parameters that differ,
  * F1 per class side by side, and the confusion matrices as heatmaps with their difference.
  */
-import { type ConfusionView, confusionHeatmaps } from "./confusion-heatmaps.ts";
+import { confusionHeatmaps } from "./confusion-heatmaps.ts";
 import { h, replaceChildren } from "./dom.ts";
-
-/** GET /v1/runs/compare, as this page reads it. */
-export interface Comparison {
-  runs: { id: string }[];
-  params: { name: string; values: unknown[]; differs: boolean }[];
-  perClass: { report: string; label: string; f1: (number | null)[]; delta: (number | null)[] }[];
-  confusion?: ConfusionView[];
-}
+import type { Comparison } from "./page-types.ts";
 
 /** A metric value with four decimals, integers as they are; an em dash for none. */
 export function fixed(value: number | null | undefined): string {

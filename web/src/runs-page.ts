@@ -8,37 +8,9 @@ import { createEpochCurveChart, type EpochCurveChart, epochCurveFigure } from ".
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime } from "./format.ts";
 import type { Page, PageContext } from "./page.ts";
-import { type Comparison, fixed, renderRunDiff } from "./run-diff.ts";
+import type { Comparison, MetricPointView, RunListView, RunView } from "./page-types.ts";
+import { fixed, renderRunDiff } from "./run-diff.ts";
 import { smooth } from "./smooth.ts";
-
-interface Summary {
-  last: number;
-  best: number;
-  bestStep: number;
-  higherIsBetter: boolean;
-}
-
-interface RunView {
-  id: string;
-  parentId: string | null;
-  family: string;
-  name: string | null;
-  status: string;
-  startedAt: string;
-  seconds: number | null;
-  summary: Record<string, Summary>;
-}
-
-interface RunListView {
-  runs: RunView[];
-  total: number;
-}
-
-interface MetricPointView {
-  name: string;
-  step: number;
-  value: number;
-}
 
 const PAGE_SIZE = 25;
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];

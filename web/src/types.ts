@@ -14,7 +14,7 @@ export interface ModelVersion {
   state: "active" | "available" | "failed";
   createdAt: string | null;
   /** The manifest's digest: the run that made the version carries the tag `artifact:<digest>`. */
-  digest?: string | null;
+  digest: string | null;
   error: { code: string; message: string } | null;
 }
 

@@ -20,7 +20,7 @@ const StatusSchema = Type.Union([
   Type.Literal("killed"),
 ]);
 
-const RunSchema = Type.Object(
+export const RunSchema = Type.Object(
   {
     id: Type.String(),
     parentId: Nullable(Type.String()),
@@ -54,9 +54,9 @@ const RunSchema = Type.Object(
   { additionalProperties: true },
 );
 
-const RunListResponse = Type.Object({ runs: Type.Array(RunSchema), total: Type.Integer() });
+export const RunListResponse = Type.Object({ runs: Type.Array(RunSchema), total: Type.Integer() });
 const MetricPointSchema = Type.Object({ name: Type.String(), step: Type.Number(), value: Type.Number() });
-const RunDetailResponse = Type.Object({ run: RunSchema, metrics: Type.Array(MetricPointSchema) });
+export const RunDetailResponse = Type.Object({ run: RunSchema, metrics: Type.Array(MetricPointSchema) });
 const RunParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 const ListQuery = Type.Object({
