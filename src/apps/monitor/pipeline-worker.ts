@@ -14,33 +14,19 @@ import {
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import type { MonitorConfig } from "./config.ts";
 import { classifierLabeler, loadAnyClassifier, taggerFinder } from "./directory-models.ts";
-import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
+import { type FindingColumns, findingColumns, type InputColumns, inputsOf } from "./pipeline-wire.ts";
 
 export interface PipelineRequest {
   id: number;
-  inputs: MonitorDocumentInput[];
+  inputs: InputColumns;
   ingestedAt: number;
   /** Artifact directory of every model the configuration names, for this batch. */
   dirs: Record<string, { dir: string; kind: "classifier" | "tagger" }>;
 }
 
-/** What the pipeline adds to a document. */
-export type PipelineFindings = Pick<
-  MonitorDocument,
-  | "key"
-  | "lang"
-  | "langScore"
-  | "topic"
-  | "topicScore"
-  | "sentiment"
-  | "sentimentScore"
-  | "entities"
-  | "terms"
->;
-
 export type PipelineReply =
-  | { id: number; found: PipelineFindings[] }
+  | { id: number; found: FindingColumns }
   | { id: number; error: { code: string | null; message: string; details?: Record<string, unknown> } };
 
 /** Versions kept loaded per model name (the active one and the one before, during a swap). */
@@ -99,21 +85,11 @@ async function handle(request: PipelineRequest): Promise<PipelineReply> {
     };
     languages ??= loadLanguageDetector(config.language);
     const docs = await new DocumentPipeline(config, models, await languages).enrich(
-      request.inputs,
+      inputsOf(request.inputs),
       request.ingestedAt,
     );
-    // Only what the pipeline found goes back: the main thread has the rest of each document.
-    const found: PipelineFindings[] = docs.map((d) => ({
-      key: d.key,
-      lang: d.lang,
-      langScore: d.langScore,
-      topic: d.topic,
-      topicScore: d.topicScore,
-      sentiment: d.sentiment,
-      sentimentScore: d.sentimentScore,
-      entities: d.entities,
-      terms: d.terms,
-    }));
+    // Only what the pipeline found goes back, as columns: the main thread has the rest.
+    const found = findingColumns(docs);
     return { id: request.id, found };
   } catch (error) {
     return {
