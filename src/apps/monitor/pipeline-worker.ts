@@ -16,6 +16,7 @@ import type { MonitorConfig } from "./config.ts";
 import { classifierLabeler, loadAnyClassifier, taggerFinder } from "./directory-models.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
 import { type FindingColumns, findingColumns, type InputColumns, inputsOf } from "./pipeline-wire.ts";
+import { TermExtractor } from "./terms.ts";
 
 export interface PipelineRequest {
   id: number;
@@ -45,6 +46,8 @@ const taggers = new Map<string, Promise<SequenceTagger>>();
 const versions = new Map<string, string[]>();
 /** Loaded on the first batch (Monitor.open has loaded it once already, so a bad path fails there). */
 let languages: Promise<LanguageDetector> | null = null;
+/** One for every batch, so that its cache of tokens seen lasts. */
+const terms = new TermExtractor(config.termsPerDocument);
 
 /** Loads `dir` once, and forgets versions of `name` older than the last two. */
 function remember<T>(
@@ -84,7 +87,7 @@ async function handle(request: PipelineRequest): Promise<PipelineReply> {
       entityFinder: (name) => taggerFinder(loadedTaggers.get(name)!),
     };
     languages ??= loadLanguageDetector(config.language);
-    const docs = await new DocumentPipeline(config, models, await languages).enrich(
+    const docs = await new DocumentPipeline(config, models, await languages, terms).enrich(
       inputsOf(request.inputs),
       request.ingestedAt,
     );

@@ -110,19 +110,17 @@ function modelText(doc: MonitorDocumentInput): string {
  * doc.topic; // "banking"
  */
 export class DocumentPipeline {
-  private readonly terms: TermExtractor;
-
   /**
    * `languages` names each document's language (default: textkit's English/Chinese
-   * detector; Monitor.open loads the configured model into one).
+   * detector; Monitor.open loads the configured model into one); `terms` picks the content
+   * words (a worker passes the one it keeps, with what it learnt of earlier batches).
    */
   constructor(
     private readonly config: MonitorConfig,
     private readonly models: MonitorModelSource,
     private readonly languages: LanguageDetector = new LanguageDetector(null),
-  ) {
-    this.terms = new TermExtractor(config.termsPerDocument);
-  }
+    private readonly terms: TermExtractor = new TermExtractor(config.termsPerDocument),
+  ) {}
 
   /** The language of each input: its own when it names one, else detected (once per document). */
   private languagesOf(inputs: readonly MonitorDocumentInput[]): { lang: string; langScore: number | null }[] {
