@@ -1,5 +1,5 @@
 /**
- * npm run bench:monitor [-- --docs N]
+ * npm run bench:monitor [-- --docs N] [--workers N]
  *
  * Documents per second through the opinion monitor on this machine, beside the same
  * machine's raw SQLite insert rate for the same rows (the ceiling): each part alone (the
@@ -41,6 +41,8 @@ import { fmt, machine, markdownTable, numberArgument, ROOT, today, writeResult }
 
 const DOCS = numberArgument("--docs", 100_000);
 const BATCH = 500;
+/** Pipeline worker threads of the whole-path rows (default: the monitor's "auto"). */
+const WORKERS = numberArgument("--workers", defaultWorkers());
 const SAMPLES = join(ROOT, "samples", "monitor");
 
 function sampleOptions(name: string): Record<string, unknown> {
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
     rules: [{ id: "neg", kind: "negative_share", window: "1h" }],
     batchSize: BATCH,
     maxPending: 50_000,
+    workers: WORKERS,
   });
   // The models as the command line reads them (the server's registry gives the same paths).
   const modelsRoot = scratch();
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
   const inputs = documents(DOCS);
   const chars = inputs.reduce((a, d) => a + d.text.length + (d.title?.length ?? 0), 0);
   const rows: Row[] = [];
-  const workers = defaultWorkers();
+  const workers = WORKERS;
   const warmup = documents(workers * BATCH, "w");
   const warmupRow = (where: string, from: number, cpuFrom: NodeJS.CpuUsage): Row => {
     const cpu = cpuSince(cpuFrom);
@@ -274,7 +277,7 @@ async function main(): Promise<void> {
     s.remove();
     if (count !== DOCS + warmup.length) throw new Error(`stored ${count} of ${DOCS + warmup.length}`);
     rows.push({
-      what: `whole path in process: Monitor.submit, 4 submitters (queue, pipeline on ${defaultWorkers()} worker threads, store)`,
+      what: `whole path in process: Monitor.submit, 4 submitters (queue, pipeline on ${workers} worker threads, store)`,
       docs: DOCS,
       seconds,
       cpu,
@@ -298,6 +301,7 @@ async function main(): Promise<void> {
           models: { topic: "monitor-topic", sentiment: "monitor-sentiment" },
           batchSize: BATCH,
           maxPending: 50_000,
+          workers: WORKERS,
         },
       },
     });

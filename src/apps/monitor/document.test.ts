@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { isTextkitError, type TextkitError } from "../../core/index.ts";
-import { documentKey, parseDocumentInput } from "./document.ts";
+import { parseTimestamp } from "../../data/index.ts";
+import { documentKey, parseDocumentInput, utcMillis } from "./document.ts";
 import { TermExtractor } from "./terms.ts";
 
 function error(fn: () => unknown): TextkitError {
@@ -86,5 +88,50 @@ describe("TermExtractor", () => {
     const terms = new TermExtractor(10).terms(null, "北岸银行的手机银行今天又崩溃了");
     assert.ok(terms.includes("银行") || terms.includes("北岸"), terms.join(" "));
     assert.ok(!terms.includes("的") && !terms.includes("了") && !terms.includes("今天"), terms.join(" "));
+  });
+
+  it("reads a UTC time in its common form exactly as parseTimestamp does, and every other form through it", () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, "0");
+    const times = fc
+      .record({
+        year: fc.oneof(fc.integer({ min: 1960, max: 2100 }), fc.integer({ min: 0, max: 9999 })),
+        month: fc.integer({ min: 0, max: 13 }),
+        day: fc.integer({ min: 0, max: 32 }),
+        hour: fc.integer({ min: 0, max: 25 }),
+        minute: fc.integer({ min: 0, max: 60 }),
+        second: fc.integer({ min: 0, max: 60 }),
+        ms: fc.option(fc.integer({ min: 0, max: 999 })),
+        zone: fc.constantFrom("Z", "Z", "z", "+02:00", ""),
+      })
+      .map(
+        (t) =>
+          `${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}T${pad(t.hour, 2)}:${pad(t.minute, 2)}:` +
+          `${pad(t.second, 2)}${t.ms === null ? "" : `.${pad(t.ms, 3)}`}${t.zone}`,
+      );
+    const outcome = (f: () => number | undefined): number | string => {
+      try {
+        return f() ?? "none";
+      } catch (e) {
+        return isTextkitError(e) ? e.code : String(e);
+      }
+    };
+    fc.assert(
+      fc.property(times, (time) => {
+        const reference = outcome(() => Math.round(parseTimestamp(time, {}, "publishedAt") * 1000));
+        const read = outcome(() => parseDocumentInput({ text: "x", publishedAt: time }).publishedAt);
+        assert.equal(read, reference, time);
+        const fast = utcMillis(time);
+        if (fast !== undefined) assert.equal(fast, reference, time);
+      }),
+      { numRuns: 3000, seed: 17 },
+    );
+    // The common form does take the quick path, and dates that do not exist do not.
+    assert.equal(utcMillis("2026-11-30T09:15:00.250Z"), Date.parse("2026-11-30T09:15:00.250Z"));
+    assert.equal(utcMillis("2024-02-29T00:00:00Z"), Date.parse("2024-02-29T00:00:00Z"));
+    assert.equal(utcMillis("2026-02-29T00:00:00Z"), undefined);
+    assert.equal(
+      error(() => parseDocumentInput({ text: "x", publishedAt: "2026-02-29T00:00:00Z" })).code,
+      "DATA_BAD_TIMESTAMP",
+    );
   });
 });

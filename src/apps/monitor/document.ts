@@ -182,7 +182,8 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
   );
   if (timeKey !== undefined) {
     try {
-      out.publishedAt = Math.round(parseTimestamp(record[timeKey], {}, timeKey) * 1000);
+      const value = record[timeKey];
+      out.publishedAt = utcMillis(value) ?? Math.round(parseTimestamp(value, {}, timeKey) * 1000);
     } catch (error) {
       if (error instanceof TextkitError) {
         const field = where.field === undefined ? undefined : `${where.field}/${timeKey}`;
@@ -202,6 +203,56 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
     }
   }
   return out;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number of `digits` decimal digits at `at` in `s`, or -1 if a character there is not a digit. */
+function digitsAt(s: string, at: number, digits: number): number {
+  let n = 0;
+  for (let i = at; i < at + digits; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * The common form of a time, "YYYY-MM-DDTHH:MM:SSZ" or with milliseconds
+ * ("…SS.sssZ", as `Date.prototype.toISOString` writes it), read without a pattern or
+ * Date.parse: the milliseconds `parseTimestamp` would give, exactly (the same arithmetic for
+ * the fraction), or undefined for any other value, which then takes parseTimestamp's path
+ * (other forms, time zones, and every date or time out of range, with its errors).
+ */
+export function utcMillis(value: unknown): number | undefined {
+  if (typeof value !== "string" || (value.length !== 20 && value.length !== 24)) return undefined;
+  const s = value;
+  if (s[4] !== "-" || s[7] !== "-" || s[10] !== "T" || s[13] !== ":" || s[16] !== ":") return undefined;
+  if (s[s.length - 1] !== "Z" || (s.length === 24 && s[19] !== ".")) return undefined;
+  const year = digitsAt(s, 0, 4);
+  const month = digitsAt(s, 5, 2);
+  const day = digitsAt(s, 8, 2);
+  const hour = digitsAt(s, 11, 2);
+  const minute = digitsAt(s, 14, 2);
+  const second = digitsAt(s, 17, 2);
+  const fraction = s.length === 24 ? digitsAt(s, 20, 3) : 0;
+  if (
+    year < 1000 ||
+    year > 4999 ||
+    month < 1 ||
+    month > 12 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59
+  )
+    return undefined;
+  if (second < 0 || second > 59 || fraction < 0) return undefined;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0) + (leap ? 1 : 0)) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  return s.length === 24 ? Math.round((ms / 1000 + Number(s.slice(19, 23))) * 1000) : ms;
 }
 
 /**

@@ -11,11 +11,12 @@ import { ERROR_CATALOGUE, type ErrorCode, TextkitError } from "../../core/index.
 import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
 import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
-import { baseDocument, type MonitorModelSource } from "./pipeline.ts";
-import type { PipelineFindings, PipelineReply, PipelineRequest } from "./pipeline-worker.ts";
+import type { MonitorModelSource } from "./pipeline.ts";
+import { documentsOf, type FindingColumns, inputColumns } from "./pipeline-wire.ts";
+import type { PipelineReply, PipelineRequest } from "./pipeline-worker.ts";
 
 interface Pending {
-  resolve(found: PipelineFindings[]): void;
+  resolve(found: FindingColumns): void;
   reject(error: unknown): void;
 }
 
@@ -93,12 +94,12 @@ export class PipelinePool {
     const id = this.nextId++;
     // A worker with work keeps the process alive; an idle one does not.
     if (slot.busy++ === 0) slot.worker.ref();
-    return new Promise<PipelineFindings[]>((resolve, reject) => {
+    return new Promise<FindingColumns>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      const request: PipelineRequest = { id, inputs: [...inputs], ingestedAt, dirs };
+      const request: PipelineRequest = { id, inputs: inputColumns(inputs), ingestedAt, dirs };
       slot.worker.postMessage(request);
     })
-      .then((found) => found.map((f, i) => ({ ...baseDocument(inputs[i]!, ingestedAt), ...f })))
+      .then((found) => documentsOf(inputs, ingestedAt, found))
       .finally(() => {
         if (--slot.busy === 0) slot.worker.unref();
       });

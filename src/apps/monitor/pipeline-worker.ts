@@ -14,33 +14,20 @@ import {
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
 import type { MonitorConfig } from "./config.ts";
 import { classifierLabeler, loadAnyClassifier, taggerFinder } from "./directory-models.ts";
-import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
+import { type FindingColumns, findingColumns, type InputColumns, inputsOf } from "./pipeline-wire.ts";
+import { TermExtractor } from "./terms.ts";
 
 export interface PipelineRequest {
   id: number;
-  inputs: MonitorDocumentInput[];
+  inputs: InputColumns;
   ingestedAt: number;
   /** Artifact directory of every model the configuration names, for this batch. */
   dirs: Record<string, { dir: string; kind: "classifier" | "tagger" }>;
 }
 
-/** What the pipeline adds to a document. */
-export type PipelineFindings = Pick<
-  MonitorDocument,
-  | "key"
-  | "lang"
-  | "langScore"
-  | "topic"
-  | "topicScore"
-  | "sentiment"
-  | "sentimentScore"
-  | "entities"
-  | "terms"
->;
-
 export type PipelineReply =
-  | { id: number; found: PipelineFindings[] }
+  | { id: number; found: FindingColumns }
   | { id: number; error: { code: string | null; message: string; details?: Record<string, unknown> } };
 
 /** Versions kept loaded per model name (the active one and the one before, during a swap). */
@@ -59,6 +46,8 @@ const taggers = new Map<string, Promise<SequenceTagger>>();
 const versions = new Map<string, string[]>();
 /** Loaded on the first batch (Monitor.open has loaded it once already, so a bad path fails there). */
 let languages: Promise<LanguageDetector> | null = null;
+/** One for every batch, so that its cache of tokens seen lasts. */
+const terms = new TermExtractor(config.termsPerDocument);
 
 /** Loads `dir` once, and forgets versions of `name` older than the last two. */
 function remember<T>(
@@ -98,22 +87,12 @@ async function handle(request: PipelineRequest): Promise<PipelineReply> {
       entityFinder: (name) => taggerFinder(loadedTaggers.get(name)!),
     };
     languages ??= loadLanguageDetector(config.language);
-    const docs = await new DocumentPipeline(config, models, await languages).enrich(
-      request.inputs,
+    const docs = await new DocumentPipeline(config, models, await languages, terms).enrich(
+      inputsOf(request.inputs),
       request.ingestedAt,
     );
-    // Only what the pipeline found goes back: the main thread has the rest of each document.
-    const found: PipelineFindings[] = docs.map((d) => ({
-      key: d.key,
-      lang: d.lang,
-      langScore: d.langScore,
-      topic: d.topic,
-      topicScore: d.topicScore,
-      sentiment: d.sentiment,
-      sentimentScore: d.sentimentScore,
-      entities: d.entities,
-      terms: d.terms,
-    }));
+    // Only what the pipeline found goes back, as columns: the main thread has the rest.
+    const found = findingColumns(docs);
     return { id: request.id, found };
   } catch (error) {
     return {

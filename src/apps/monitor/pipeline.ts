@@ -15,6 +15,7 @@ import {
   type MonitorDocumentInput,
   type MonitorEntity,
 } from "./document.ts";
+import { storedDocument } from "./pipeline-wire.ts";
 import { TermExtractor } from "./terms.ts";
 
 /** The topic of documents when no topic model is configured for their language. */
@@ -74,29 +75,25 @@ function modelFor(choice: ModelChoice | null, lang: string): string | null {
   return isOneOf(lang, TEXT_LANGUAGES) ? (choice[lang] ?? null) : null;
 }
 
-/**
- * A document as stored, before the pipeline labels it: the input's fields with their
- * defaults (source "api", the time of arrival when it has no time of its own).
- */
-export function baseDocument(
+/** A stored document with its key and language, not yet labelled (no topic, sentiment, terms). */
+function unlabelled(
   input: MonitorDocumentInput,
   ingestedAt: number,
-): Omit<MonitorDocument, "key" | "lang" | "langScore"> {
-  return {
-    id: input.id ?? null,
-    source: input.source ?? "api",
-    title: input.title ?? null,
-    text: input.text,
-    url: input.url ?? null,
-    publishedAt: input.publishedAt ?? ingestedAt,
-    ingestedAt,
+  key: string,
+  lang: string,
+  langScore: number | null,
+): MonitorDocument {
+  return storedDocument(input, ingestedAt, {
+    key,
+    lang,
+    langScore,
     topic: NO_TOPIC,
     topicScore: null,
     sentiment: NO_SENTIMENT,
     sentimentScore: null,
     entities: [],
     terms: [],
-  };
+  });
 }
 
 /** The text a model reads: the title and the text on two lines. */
@@ -113,19 +110,17 @@ function modelText(doc: MonitorDocumentInput): string {
  * doc.topic; // "banking"
  */
 export class DocumentPipeline {
-  private readonly terms: TermExtractor;
-
   /**
    * `languages` names each document's language (default: textkit's English/Chinese
-   * detector; Monitor.open loads the configured model into one).
+   * detector; Monitor.open loads the configured model into one); `terms` picks the content
+   * words (a worker passes the one it keeps, with what it learnt of earlier batches).
    */
   constructor(
     private readonly config: MonitorConfig,
     private readonly models: MonitorModelSource,
     private readonly languages: LanguageDetector = new LanguageDetector(null),
-  ) {
-    this.terms = new TermExtractor(config.termsPerDocument);
-  }
+    private readonly terms: TermExtractor = new TermExtractor(config.termsPerDocument),
+  ) {}
 
   /** The language of each input: its own when it names one, else detected (once per document). */
   private languagesOf(inputs: readonly MonitorDocumentInput[]): { lang: string; langScore: number | null }[] {
@@ -191,12 +186,15 @@ export class DocumentPipeline {
   /** Labels every document; `ingestedAt` is their time of arrival (and their time when they have none). */
   async enrich(inputs: readonly MonitorDocumentInput[], ingestedAt: number): Promise<MonitorDocument[]> {
     const languages = this.languagesOf(inputs);
-    const out: MonitorDocument[] = inputs.map((input, i) => ({
-      ...baseDocument(input, ingestedAt),
-      key: documentKey(input),
-      lang: languages[i]?.lang ?? "en",
-      langScore: languages[i]?.langScore ?? null,
-    }));
+    const out: MonitorDocument[] = inputs.map((input, i) =>
+      unlabelled(
+        input,
+        ingestedAt,
+        documentKey(input),
+        languages[i]?.lang ?? "en",
+        languages[i]?.langScore ?? null,
+      ),
+    );
     for (const lang of new Set(out.map((d) => d.lang))) {
       const indices: number[] = [];
       for (let i = 0; i < out.length; i++) if (out[i]!.lang === lang) indices.push(i);

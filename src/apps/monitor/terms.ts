@@ -11,6 +11,8 @@ import { CHINESE_STOPWORDS, ENGLISH_STOPWORDS, Tokenizer } from "../../text/inde
 const STOPWORDS = new Set([...ENGLISH_STOPWORDS, ...CHINESE_STOPWORDS]);
 const HAN = /\p{Script=Han}/u;
 const LETTER = /\p{L}/u;
+/** Tokens whose terms a TermExtractor remembers (a few MiB at most). */
+const SEEN_TOKENS = 50_000;
 
 /**
  * Picks the terms of documents.
@@ -21,6 +23,12 @@ const LETTER = /\p{L}/u;
  */
 export class TermExtractor {
   private readonly tokenizer = new Tokenizer("zh");
+  /**
+   * Each token seen lately and its term (lower-cased), or null when it is not a content
+   * word: a stream repeats its words, so most tokens then cost one lookup instead of a
+   * lower-casing and three pattern tests. Emptied when full.
+   */
+  private readonly seen = new Map<string, string | null>();
 
   constructor(readonly perDocument: number) {}
 
@@ -35,12 +43,24 @@ export class TermExtractor {
     const out: string[] = [];
     if (this.perDocument === 0) return out;
     for (const token of tokens) {
-      const term = token.toLowerCase();
-      if (!isContentWord(term) || out.includes(term)) continue;
+      const term = this.termOf(token);
+      if (term === null || out.includes(term)) continue;
       out.push(term);
       if (out.length === this.perDocument) return out;
     }
     return out;
+  }
+
+  /** The term a token counts as, or null when it is not a content word. */
+  private termOf(token: string): string | null {
+    let term = this.seen.get(token);
+    if (term === undefined) {
+      const lower = token.toLowerCase();
+      term = isContentWord(lower) ? lower : null;
+      if (this.seen.size >= SEEN_TOKENS) this.seen.clear();
+      this.seen.set(token, term);
+    }
+    return term;
   }
 }
 
