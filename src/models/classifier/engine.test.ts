@@ -39,9 +39,11 @@ describe("sgdStepSimd", () => {
         [150, 100],
       ] as const) {
         const reference = randomWeights(random, 40, labels, dim);
-        const step = OutputStep.of(labels, dim);
-        assert.ok(step !== null, "Node 20 has WebAssembly SIMD");
         for (let trial = 0; trial < 10; trial++) {
+          // Even trials: the kernel holds the input rows too; odd: the caller keeps them.
+          const step = OutputStep.of(labels, dim, trial % 2 === 0 ? { rows: 40, maxIds: 8 } : undefined);
+          assert.ok(step !== null, "Node 20 has WebAssembly SIMD");
+          assert.equal(step.inputRows, trial % 2 === 0 ? 40 : 0);
           const feats = Int32Array.from({ length: 2 + (trial % 7) }, () => Math.floor(random.next() * 40));
           const scalar = { ...reference, input: reference.input.slice(), output: reference.output.slice() };
           const simd = { ...reference, input: reference.input.slice(), output: reference.output.slice() };
@@ -53,11 +55,17 @@ describe("sgdStepSimd", () => {
           }
           const lossScalar = sgdStep(scalar, a, feats, 0, feats.length, 0.4, ova);
           step.load(simd.output);
+          if (step.inputRows > 0) step.loadInput(simd.input);
           const lossSimd = sgdStepSimd(simd, b, step, feats, 0, feats.length, 0.4, ova);
           step.store(simd.output);
+          if (step.inputRows > 0) step.storeInput(simd.input);
           assert.ok(
             Math.abs(lossSimd - lossScalar) <= 1e-5 * Math.abs(lossScalar),
             `loss ${lossSimd} vs ${lossScalar}`,
+          );
+          assert.ok(
+            simd.input.some((x, i) => x !== reference.input[i]),
+            "the step moved the input rows",
           );
           allClose(b.scores, a.scores, `probabilities (${labels} × ${dim})`);
           allClose(simd.output, scalar.output, `output matrix (${labels} × ${dim})`);

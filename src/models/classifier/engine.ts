@@ -188,8 +188,10 @@ export function sgdStep(
 /**
  * {@link sgdStep} with the output layer in WebAssembly SIMD: the output matrix is `step`'s
  * (float32, loaded from `w.output` by the caller and stored back when it reads the weights),
- * not `w.output`; the hidden vector and the gradient are float32 there. Same skipping of
- * negligible labels, same loss.
+ * not `w.output`; the hidden vector and the gradient are float32 there. When `step` holds the
+ * input rows too ({@link OutputStep.inputRows} > 0), they are its, not `w.input`, and the
+ * hidden vector is summed and the gradient added back there, four columns at a time. Same
+ * skipping of negligible labels, same loss.
  */
 export function sgdStepSimd(
   w: Weights,
@@ -201,11 +203,20 @@ export function sgdStepSimd(
   lr: number,
   ova: boolean,
 ): number {
-  const { hidden, grad, scores, target } = s;
+  const { grad, scores, target } = s;
   const dim = w.dim;
   const labels = w.labels;
-  if (!averageRows(w, feats, start, end, hidden)) return 0;
-  step.hidden.set(hidden);
+  if (end <= start) return 0;
+  const inv = 1 / (end - start);
+  const own = step.inputRows > 0;
+  if (own) {
+    step.gather(feats, start, end);
+    const hidden = step.hidden;
+    for (let d = 0; d < dim; d++) hidden[d] = (hidden[d] ?? 0) * inv;
+  } else {
+    averageRows(w, feats, start, end, s.hidden);
+    step.hidden.set(s.hidden);
+  }
   step.score();
   const sums = step.scores;
   for (let k = 0; k < labels; k++) scores[k] = sums[k] ?? 0;
@@ -217,9 +228,13 @@ export function sgdStepSimd(
     alphas[k] = t === 0 && p < NEGLIGIBLE ? 0 : lr * (t - p);
   }
   step.update();
-  const inv = 1 / (end - start);
   const g = step.grad;
-  for (let d = 0; d < dim; d++) grad[d] = (g[d] ?? 0) * inv;
-  addToRows(w, grad, feats, start, end);
+  if (own) {
+    for (let d = 0; d < dim; d++) g[d] = (g[d] ?? 0) * inv;
+    step.scatter(end - start);
+  } else {
+    for (let d = 0; d < dim; d++) grad[d] = (g[d] ?? 0) * inv;
+    addToRows(w, grad, feats, start, end);
+  }
   return loss;
 }

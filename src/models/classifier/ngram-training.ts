@@ -181,6 +181,17 @@ function flatTargets(train: Dataset, source: Int32Array, labels: readonly string
   return { offsets, ids: Int32Array.from(ids) };
 }
 
+/** The input rows for {@link OutputStep.of}: all of them, and the most features a piece lists. */
+function inputRows(weights: Weights, encoded: EncodedSet): { rows: number; maxIds: number } {
+  let maxIds = 0;
+  let previous = 0;
+  for (const offset of encoded.offsets) {
+    maxIds = Math.max(maxIds, offset - previous);
+    previous = offset;
+  }
+  return { rows: weights.input.length / weights.dim, maxIds };
+}
+
 /** What one epoch needs, and the progress counters that run across epochs. */
 interface EpochRun {
   options: ClassifierOptions;
@@ -252,6 +263,7 @@ function runEpoch(run: EpochRun, epoch: number, rng: Random): number {
   }
   Object.assign(run, { done, tokensDone, lastReport, windowLoss, windowCount });
   kernel?.store(weights.output);
+  if (kernel !== null && kernel.inputRows > 0) kernel.storeInput(weights.input);
   return epochLoss;
 }
 
@@ -345,10 +357,11 @@ export async function trainClassifier(
   const run: EpochRun = {
     ...{ options, hooks, weights, encoded, targets, order, t0, total: n * options.epochs },
     ...{ scratch: newScratch(options.dim, labels.length), ova: options.loss === "ova" },
-    step: kernel === "simd" ? OutputStep.of(labels.length, options.dim) : null,
+    step: kernel === "simd" ? OutputStep.of(labels.length, options.dim, inputRows(weights, encoded)) : null,
     ...{ done: 0, tokensDone: 0, lastReport: performance.now(), windowLoss: 0, windowCount: 0 },
   };
   run.step?.load(weights.output);
+  if (run.step !== null && run.step.inputRows > 0) run.step.loadInput(weights.input);
   const log = new EpochLog<{ input: Float32Array; output: Float32Array }>(options, hooks);
   const useDev = dev !== undefined && dev.examples.length > 0;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Random } from "../../core/index.ts";
-import { OutputStep } from "./softmax-step.ts";
+import { MAX_INPUT_BYTES, OutputStep } from "./softmax-step.ts";
 
 /** |actual − expected| within 1e-5 of the size of the sum that made it. */
 function close(actual: number, expected: number, size: number, what: string): void {
@@ -97,5 +97,47 @@ describe("OutputStep", () => {
       (copy[row * 6 + d] ?? 0) - alpha * (hidden[d] ?? 0);
     const grad = hidden.map((_, d) => 0.5 * afterFirst(0, d, 0.5) - 0.25 * afterFirst(4, d, -0.25));
     assert.deepEqual([...step.grad.subarray(0, 6)], grad);
+  });
+
+  it("sums listed input rows into the hidden vector and adds the gradient back into them, repeats counted", () => {
+    const random = new Random(3);
+    for (const dim of [4, 7, 100]) {
+      const rows = 9;
+      const step = OutputStep.of(3, dim, { rows, maxIds: 6 });
+      assert.ok(step !== null);
+      assert.equal(step.inputRows, rows);
+      const input = Float32Array.from({ length: rows * dim }, () => random.next() * 2 - 1);
+      step.loadInput(input);
+      const ids = Int32Array.from([8, 2, 5, 2, 0, 7]);
+      step.gather(ids, 1, 5); // rows 2, 5, 2, 0
+      for (let d = 0; d < dim; d++) {
+        const expected = Math.fround(
+          Math.fround(
+            Math.fround((input[2 * dim + d] ?? 0) + (input[5 * dim + d] ?? 0)) + (input[2 * dim + d] ?? 0),
+          ) + (input[d] ?? 0),
+        );
+        assert.equal(step.hidden[d], expected, `hidden ${d} (dim ${dim})`);
+      }
+      for (let d = dim; d < step.hidden.length; d++)
+        assert.equal(step.hidden[d], 0, "padding of the hidden vector");
+      step.grad.set(Float32Array.from({ length: dim }, (_, d) => d / 16));
+      step.scatter(4);
+      const after = new Float32Array(rows * dim);
+      step.storeInput(after);
+      for (let r = 0; r < rows; r++) {
+        const times = r === 2 ? 2 : r === 5 || r === 0 ? 1 : 0;
+        for (let d = 0; d < dim; d++) {
+          let expected = input[r * dim + d] ?? 0;
+          for (let t = 0; t < times; t++) expected = Math.fround(expected + d / 16);
+          assert.equal(after[r * dim + d], expected, `row ${r} column ${d} (dim ${dim})`);
+        }
+      }
+    }
+  });
+
+  it("leaves input rows that would pass MAX_INPUT_BYTES to the caller", () => {
+    const step = OutputStep.of(2, 100, { rows: Math.ceil(MAX_INPUT_BYTES / 400) + 1, maxIds: 10 });
+    assert.ok(step !== null);
+    assert.equal(step.inputRows, 0);
   });
 });

@@ -30,6 +30,8 @@ export const OP = {
   f32Const: 0x43,
   i32Add: 0x6a,
   i32Shl: 0x74,
+  i32Mul: 0x6c,
+  i32Load: 0x28,
   i32GeU: 0x4f,
   i32LtU: 0x49,
   f32Ne: 0x5c,
