@@ -12,6 +12,11 @@
  *
  * On CLINC150 (150 labels, dim 100, ~8 tokens a text) these are most of a training step;
  * in scalar JavaScript they were three passes of float64 arithmetic over 150 × 100 floats.
+ *
+ * The memory may hold the input rows as well (words, n-gram buckets: up to
+ * {@link MAX_INPUT_BYTES}); then {@link OutputStep.gather} sums an example's rows into the
+ * hidden vector and {@link OutputStep.scatter} adds the gradient back into them, four columns
+ * at a time. That is most of a step on long texts with many n-grams (ChnSentiCorp, SST-2).
  * Everything is float32, as in fastText's training.
  *
  * Where WebAssembly SIMD is missing, {@link OutputStep.of} answers null and the caller keeps
