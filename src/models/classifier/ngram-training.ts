@@ -198,7 +198,11 @@ interface EpochRun {
   hooks: TrainHooks;
   weights: Weights;
   scratch: Scratch;
-  /** The output layer in WebAssembly SIMD, holding the output matrix while an epoch runs; null: the scalar step. */
+  /**
+   * The step in WebAssembly SIMD, holding the output matrix (and the input rows when its
+   * inputRows > 0) while an epoch runs, stored back into `weights` at the end of each; null:
+   * the scalar step.
+   */
   step: OutputStep | null;
   encoded: EncodedSet;
   targets: Targets;
@@ -318,8 +322,8 @@ function watchedMetric(dev: Record<string, number> | undefined, multiLabel: bool
 }
 
 /**
- * Trains a classifier on labelled texts. `kernel` picks the output layer's step: "simd"
- * (WebAssembly SIMD, float32; the scalar step where the runtime lacks it) or "scalar" (the
+ * Trains a classifier on labelled texts. `kernel` picks the SGD step: "simd" (WebAssembly
+ * SIMD, float32, see OutputStep; the scalar step where the runtime lacks it) or "scalar" (the
  * JavaScript step, float64 hidden vector and gradient), for comparing the two.
  *
  * @example
