@@ -4,6 +4,8 @@
  * Flat typed arrays, no allocation, no closures; the caller owns every buffer.
  */
 
+import type { OutputStep } from "../numeric/index.ts";
+
 export interface Weights {
   dim: number;
   labels: number;
@@ -95,6 +97,39 @@ const LOG_FLOOR = 1e-7;
 export const NEGLIGIBLE = 1e-4;
 
 /**
+ * Turns `s.scores` into probabilities (softmax, or one sigmoid per label with `ova`) and
+ * returns the example's loss against `s.target`.
+ */
+function probabilities(s: Scratch, labels: number, ova: boolean): number {
+  const { scores, target } = s;
+  let loss = 0;
+  if (ova) {
+    sigmoidInPlace(scores, labels);
+    for (let k = 0; k < labels; k++) {
+      const p = scores[k] ?? 0;
+      loss -= (target[k] ?? 0) > 0 ? Math.log(p + LOG_FLOOR) : Math.log(1 - p + LOG_FLOOR);
+    }
+  } else {
+    softmaxInPlace(scores, labels);
+    for (let k = 0; k < labels; k++) {
+      const t = target[k] ?? 0;
+      if (t > 0) loss -= t * Math.log((scores[k] ?? 0) + LOG_FLOOR);
+    }
+  }
+  return loss;
+}
+
+/** Adds `grad` to each input row of feats[start..end). */
+function addToRows(w: Weights, grad: Float64Array, feats: Int32Array, start: number, end: number): void {
+  const dim = w.dim;
+  const input = w.input;
+  for (let f = start; f < end; f++) {
+    const row = (feats[f] ?? 0) * dim;
+    for (let d = 0; d < dim; d++) input[row + d] = (input[row + d] ?? 0) + (grad[d] ?? 0);
+  }
+}
+
+/**
  * One SGD step. `s.target` holds the example's target distribution (softmax: sums to 1;
  * ova: 0/1 per label). Returns the example's loss.
  */
@@ -111,21 +146,9 @@ export function sgdStep(
   const dim = w.dim;
   const labels = w.labels;
   const output = w.output;
-  const input = w.input;
   if (!averageRows(w, feats, start, end, hidden)) return 0;
   linearScores(w, hidden, scores);
-  let loss = 0;
-  if (ova) {
-    sigmoidInPlace(scores, labels);
-    for (let k = 0; k < labels; k++) {
-      const p = scores[k]!;
-      loss -= target[k]! > 0 ? Math.log(p + LOG_FLOOR) : Math.log(1 - p + LOG_FLOOR);
-    }
-  } else {
-    softmaxInPlace(scores, labels);
-    for (let k = 0; k < labels; k++)
-      if (target[k]! > 0) loss -= target[k]! * Math.log(scores[k]! + LOG_FLOOR);
-  }
+  const loss = probabilities(s, labels, ova);
   grad.fill(0);
   for (let k = 0; k < labels; k++) {
     const t = target[k]!;
@@ -158,9 +181,60 @@ export function sgdStep(
   // The hidden vector is a mean, so each row's share of the gradient is 1/n of it.
   const inv = 1 / (end - start);
   for (let d = 0; d < dim; d++) grad[d]! *= inv;
-  for (let f = start; f < end; f++) {
-    const row = feats[f]! * dim;
-    for (let d = 0; d < dim; d++) input[row + d]! += grad[d]!;
+  addToRows(w, grad, feats, start, end);
+  return loss;
+}
+
+/**
+ * {@link sgdStep} with the output layer in WebAssembly SIMD: the output matrix is `step`'s
+ * (float32, loaded from `w.output` by the caller and stored back when it reads the weights),
+ * not `w.output`; the hidden vector and the gradient are float32 there. When `step` holds the
+ * input rows too ({@link OutputStep.inputRows} > 0), they are its, not `w.input`, and the
+ * hidden vector is summed and the gradient added back there, four columns at a time. Same
+ * skipping of negligible labels, same loss.
+ */
+export function sgdStepSimd(
+  w: Weights,
+  s: Scratch,
+  step: OutputStep,
+  feats: Int32Array,
+  start: number,
+  end: number,
+  lr: number,
+  ova: boolean,
+): number {
+  const { grad, scores, target } = s;
+  const dim = w.dim;
+  const labels = w.labels;
+  if (end <= start) return 0;
+  const inv = 1 / (end - start);
+  const own = step.inputRows > 0;
+  if (own) {
+    step.gather(feats, start, end);
+    const hidden = step.hidden;
+    for (let d = 0; d < dim; d++) hidden[d] = (hidden[d] ?? 0) * inv;
+  } else {
+    averageRows(w, feats, start, end, s.hidden);
+    step.hidden.set(s.hidden);
+  }
+  step.score();
+  const sums = step.scores;
+  for (let k = 0; k < labels; k++) scores[k] = sums[k] ?? 0;
+  const loss = probabilities(s, labels, ova);
+  const alphas = step.alphas;
+  for (let k = 0; k < labels; k++) {
+    const t = target[k] ?? 0;
+    const p = scores[k] ?? 0;
+    alphas[k] = t === 0 && p < NEGLIGIBLE ? 0 : lr * (t - p);
+  }
+  step.update();
+  const g = step.grad;
+  if (own) {
+    for (let d = 0; d < dim; d++) g[d] = (g[d] ?? 0) * inv;
+    step.scatter(end - start);
+  } else {
+    for (let d = 0; d < dim; d++) grad[d] = (g[d] ?? 0) * inv;
+    addToRows(w, grad, feats, start, end);
   }
   return loss;
 }

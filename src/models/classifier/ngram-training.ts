@@ -4,8 +4,9 @@ import type { Dataset } from "../../data/index.ts";
 import { fingerprint, readVecFile } from "../../data/index.ts";
 import { DictionarySegmenter } from "../../text/index.ts";
 import { EpochLog } from "../../train/index.ts";
+import { OutputStep } from "../numeric/index.ts";
 import { CLASSIFIER_FAMILY, TextClassifier, type TrainingData } from "./classifier.ts";
-import { newScratch, type Scratch, sgdStep, type Weights } from "./engine.ts";
+import { newScratch, type Scratch, sgdStep, sgdStepSimd, type Weights } from "./engine.ts";
 import { Featurizer } from "./featurizer.ts";
 import { type ClassifierOptions, resolveClassifierOptions } from "./options.ts";
 import { devRunPart } from "./run-confusion.ts";
@@ -180,12 +181,29 @@ function flatTargets(train: Dataset, source: Int32Array, labels: readonly string
   return { offsets, ids: Int32Array.from(ids) };
 }
 
+/** The input rows for {@link OutputStep.of}: all of them, and the most features a piece lists. */
+function inputRows(weights: Weights, encoded: EncodedSet): { rows: number; maxIds: number } {
+  let maxIds = 0;
+  let previous = 0;
+  for (const offset of encoded.offsets) {
+    maxIds = Math.max(maxIds, offset - previous);
+    previous = offset;
+  }
+  return { rows: weights.input.length / weights.dim, maxIds };
+}
+
 /** What one epoch needs, and the progress counters that run across epochs. */
 interface EpochRun {
   options: ClassifierOptions;
   hooks: TrainHooks;
   weights: Weights;
   scratch: Scratch;
+  /**
+   * The step in WebAssembly SIMD, holding the output matrix (and the input rows when its
+   * inputRows > 0) while an epoch runs, stored back into `weights` at the end of each; null:
+   * the scalar step.
+   */
+  step: OutputStep | null;
   encoded: EncodedSet;
   targets: Targets;
   order: Int32Array;
@@ -201,7 +219,7 @@ interface EpochRun {
 
 /** One shuffled pass of SGD steps; returns the summed loss. Stops early when the hooks ask. */
 function runEpoch(run: EpochRun, epoch: number, rng: Random): number {
-  const { options, hooks, weights, scratch, encoded, targets, order, ova, t0, total } = run;
+  const { options, hooks, weights, scratch, step: kernel, encoded, targets, order, ova, t0, total } = run;
   const n = order.length;
   const target = scratch.target;
   let { done, tokensDone, lastReport, windowLoss, windowCount } = run;
@@ -216,7 +234,11 @@ function runEpoch(run: EpochRun, epoch: number, rng: Random): number {
     const share = ova ? 1 : 1 / (te - ts);
     for (let t = ts; t < te; t++) target[targets.ids[t] ?? 0] = share;
     const start = encoded.offsets[i] ?? 0;
-    const loss = sgdStep(weights, scratch, encoded.feats, start, encoded.offsets[i + 1] ?? 0, lr, ova);
+    const end = encoded.offsets[i + 1] ?? 0;
+    const loss =
+      kernel === null
+        ? sgdStep(weights, scratch, encoded.feats, start, end, lr, ova)
+        : sgdStepSimd(weights, scratch, kernel, encoded.feats, start, end, lr, ova);
     epochLoss += loss;
     windowLoss += loss;
     windowCount++;
@@ -244,6 +266,8 @@ function runEpoch(run: EpochRun, epoch: number, rng: Random): number {
     }
   }
   Object.assign(run, { done, tokensDone, lastReport, windowLoss, windowCount });
+  kernel?.store(weights.output);
+  if (kernel !== null && kernel.inputRows > 0) kernel.storeInput(weights.input);
   return epochLoss;
 }
 
@@ -298,7 +322,9 @@ function watchedMetric(dev: Record<string, number> | undefined, multiLabel: bool
 }
 
 /**
- * Trains a classifier on labelled texts.
+ * Trains a classifier on labelled texts. `kernel` picks the SGD step: "simd" (WebAssembly
+ * SIMD, float32, see OutputStep; the scalar step where the runtime lacks it) or "scalar" (the
+ * JavaScript step, float64 hidden vector and gradient), for comparing the two.
  *
  * @example
  * const train = await loadDataset("intents.csv");
@@ -309,6 +335,7 @@ export async function trainClassifier(
   data: TrainingData,
   partialOptions: Partial<ClassifierOptions> = {},
   hooks: TrainHooks = {},
+  kernel: "simd" | "scalar" = "simd",
 ): Promise<TextClassifier> {
   const options = resolveClassifierOptions(partialOptions);
   if (options.loss === "hs") {
@@ -334,8 +361,11 @@ export async function trainClassifier(
   const run: EpochRun = {
     ...{ options, hooks, weights, encoded, targets, order, t0, total: n * options.epochs },
     ...{ scratch: newScratch(options.dim, labels.length), ova: options.loss === "ova" },
+    step: kernel === "simd" ? OutputStep.of(labels.length, options.dim, inputRows(weights, encoded)) : null,
     ...{ done: 0, tokensDone: 0, lastReport: performance.now(), windowLoss: 0, windowCount: 0 },
   };
+  run.step?.load(weights.output);
+  if (run.step !== null && run.step.inputRows > 0) run.step.loadInput(weights.input);
   const log = new EpochLog<{ input: Float32Array; output: Float32Array }>(options, hooks);
   const useDev = dev !== undefined && dev.examples.length > 0;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {

@@ -11,49 +11,23 @@
  * its scalar loop.
  */
 
+import {
+  compileModule,
+  get,
+  moduleBytes,
+  OP,
+  PAGE,
+  SIMD,
+  set,
+  TYPE,
+  type WasmModule,
+  wasmApi,
+} from "./wasm-bytes.ts";
+
 /** `(matrix, vector, out, rows, dim)`: out[r] = Σ matrix[r·dim + d] · vector[d], rows and dim multiples of 4. */
 type DotsFunction = (matrix: number, vector: number, out: number, rows: number, dim: number) => void;
 
-const PAGE = 65536;
-
-/** The part of the WebAssembly JavaScript API used here (this project's TypeScript libraries do not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-  Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> };
-}
-interface WasmModule {
-  readonly compiled: unique symbol;
-}
-
-const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
-/** WebAssembly opcodes used below. */
-const OP = {
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Const: 0x41,
-  i32Add: 0x6a,
-  i32Shl: 0x74,
-  i32GeU: 0x4f,
-  i32LtU: 0x49,
-  f32Add: 0x92,
-  f32Store: 0x38,
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  empty: 0x40,
-  simd: 0xfd,
-} as const;
-/** SIMD opcodes (after 0xfd), LEB128-encoded. */
-const V128_LOAD = [0x00, 0x04, 0x00]; // memarg: align 2^4, offset 0
-const V128_ZERO = [0x0c, ...new Array<number>(16).fill(0)];
 const F32X4_EXTRACT = 0x1f;
-const F32X4_ADD = [0xe4, 0x01];
-const F32X4_MUL = [0xe6, 0x01];
 
 // Locals: parameters 0-4, then i32 5-12, then v128 13-17.
 const [MATRIX, VECTOR, OUT, ROWS] = [0, 1, 2, 3];
@@ -69,15 +43,8 @@ const STRIDE3 = 12;
 const ACC = [13, 14, 15, 16];
 const VALUE = 17;
 
-function get(local: number): number[] {
-  return [OP.localGet, local];
-}
-function set(local: number): number[] {
-  return [OP.localSet, local];
-}
-
-/** The function body: see DotsFunction. */
-function body(): number[] {
+/** The body of the `dots` function (see DotsFunction), for any module that imports a memory. */
+export function dotsBody(): number[] {
   const code: number[] = [
     ...[OP.localGet, DIM, OP.i32Const, 2, OP.i32Shl, OP.localSet, STRIDE],
     ...[...get(STRIDE), OP.i32Const, 1, OP.i32Shl, ...set(STRIDE2)],
@@ -86,24 +53,15 @@ function body(): number[] {
     ...[OP.block, OP.empty, OP.loop, OP.empty],
     ...[...get(ROW), ...get(ROWS), OP.i32GeU, OP.brIf, 1],
   ];
-  for (const acc of ACC) code.push(OP.simd, ...V128_ZERO, ...set(acc));
+  for (const acc of ACC) code.push(...SIMD.zero, ...set(acc));
   code.push(...get(VECTOR), ...set(VAT), ...get(VECTOR), ...get(STRIDE), OP.i32Add, ...set(VEND));
-  code.push(OP.loop, OP.empty, ...get(VAT), OP.simd, ...V128_LOAD, ...set(VALUE));
+  code.push(OP.loop, OP.empty, ...get(VAT), ...SIMD.load, ...set(VALUE));
   const offsets: (number | null)[] = [null, STRIDE, STRIDE2, STRIDE3];
   ACC.forEach((acc, r) => {
     const offset = offsets[r]!;
     code.push(...get(acc), ...get(AT));
     if (offset !== null) code.push(...get(offset), OP.i32Add);
-    code.push(
-      OP.simd,
-      ...V128_LOAD,
-      ...get(VALUE),
-      OP.simd,
-      ...F32X4_MUL,
-      OP.simd,
-      ...F32X4_ADD,
-      ...set(acc),
-    );
+    code.push(...SIMD.load, ...get(VALUE), ...SIMD.f32x4Mul, ...SIMD.f32x4Add, ...set(acc));
   });
   code.push(...get(AT), OP.i32Const, 16, OP.i32Add, ...set(AT));
   code.push(...get(VAT), OP.i32Const, 16, OP.i32Add, OP.localTee, VAT, ...get(VEND), OP.i32LtU, OP.brIf, 0);
@@ -121,37 +79,7 @@ function body(): number[] {
   code.push(...get(OUTAT), OP.i32Const, 16, OP.i32Add, ...set(OUTAT));
   code.push(...get(ROW), OP.i32Const, 4, OP.i32Add, ...set(ROW), OP.br, 0, OP.end, OP.end, OP.end);
   // Local declarations: 8 × i32, 5 × v128.
-  return [2, 8, 0x7f, 5, 0x7b, ...code];
-}
-
-/** Prefixes `bytes` with its length (LEB128). */
-function sized(bytes: number[]): number[] {
-  const length: number[] = [];
-  let n = bytes.length;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    length.push(byte);
-  } while (n !== 0);
-  return [...length, ...bytes];
-}
-
-function text(s: string): number[] {
-  return sized([...Buffer.from(s, "utf8")]);
-}
-
-/** The module: imports env.memory, exports `dots`. */
-function moduleBytes(): Uint8Array {
-  const section = (id: number, content: number[]) => [id, ...sized(content)];
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...text("env"), ...text("memory"), 0x02, 0x00, 0x01]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...text("dots"), 0x00, 0]),
-    ...section(10, [1, ...sized(body())]),
-  ]);
+  return [2, 8, TYPE.i32, 5, TYPE.v128, ...code];
 }
 
 let compiled: WasmModule | null | undefined;
@@ -159,12 +87,7 @@ let compiled: WasmModule | null | undefined;
 /** The compiled module, or null where this runtime has no WebAssembly SIMD. */
 function compiledModule(): WasmModule | null {
   if (compiled === undefined) {
-    const api = wasmApi();
-    try {
-      compiled = api === undefined ? null : new api.Module(moduleBytes());
-    } catch {
-      compiled = null;
-    }
+    compiled = compileModule(moduleBytes([{ name: "dots", params: 5, body: dotsBody() }]));
   }
   return compiled;
 }
