@@ -13,6 +13,7 @@
  * the average of the SGD weights (crf-average.ts) is an option.
  */
 
+import { chainLayout } from "./chain-layout.ts";
 import { CrfAverage } from "./crf-average.ts";
 import { CrfLattice } from "./crf-lattice.ts";
 import type { EncodedSentences } from "./encode.ts";
@@ -133,12 +134,11 @@ function addCounts(
       out.trans[at] = (out.trans[at] ?? 0) - factor;
     }
   }
-  const { prevStart, prevTag } = set;
-  for (let cur = 0; cur < T; cur++) {
-    for (let k = prevStart[cur] ?? 0; k < (prevStart[cur + 1] ?? 0); k++) {
-      const at = (prevTag[k] ?? 0) * T + cur;
-      out.trans[at] = (out.trans[at] ?? 0) + factor * (edge[at] ?? 0);
-    }
+  const { pairAt, pairs } = chainLayout(set);
+  const trans = out.trans;
+  for (let p = 0; p < pairs; p++) {
+    const at = pairAt[p] ?? 0;
+    trans[at] = (trans[at] ?? 0) + factor * (edge[p] ?? 0);
   }
   const last = (n - 1) * T;
   for (let t = 0; t < T; t++) {
