@@ -74,19 +74,24 @@ export class CrfLattice {
 
   /**
    * Fills `node` and `edge` for a sentence of `n` tokens with emission scores `emit`
-   * (n × T) and the given transition weights; returns log Z.
+   * (n × T) and the given transition weights, each transition times `transScale` (rounded
+   * to float32, as a scaled copy of the weights would hold it); returns log Z.
    */
-  marginals(set: TagSet, n: number, emit: Float64Array, chain: ChainWeights): number {
+  marginals(set: TagSet, n: number, emit: Float64Array, chain: ChainWeights, transScale = 1): number {
     const layout = chainLayout(set);
     this.layout = layout;
     const T = layout.T;
     this.ensure(n, layout);
-    const transMax = this.exponentiate(set, n, emit, chain);
+    const transMax = this.exponentiate(set, n, emit, chain, transScale);
     const offset = this.forward(n);
     const last = (n - 1) * T;
     let z = 0;
     for (let t = 0; t < T; t++) z += (this.alpha[last + t] ?? 0) * (this.expEnd[t] ?? 0);
-    if (!(z > 0) || !Number.isFinite(offset)) return this.inLogSpace(set, n, emit, chain);
+    if (!(z > 0) || !Number.isFinite(offset)) {
+      if (transScale === 1) return this.inLogSpace(set, n, emit, chain);
+      const trans = Float32Array.from(chain.trans, (v) => v * transScale);
+      return this.inLogSpace(set, n, emit, { ...chain, trans });
+    }
     this.backward(n);
     this.collect(n, z);
     return offset + Math.log(z) + (n - 1) * transMax;
@@ -122,17 +127,27 @@ export class CrfLattice {
   }
 
   /** exp of every score relative to its maximum; returns the transitions' maximum. */
-  private exponentiate(set: TagSet, n: number, emit: Float64Array, chain: ChainWeights): number {
+  private exponentiate(
+    set: TagSet,
+    n: number,
+    emit: Float64Array,
+    chain: ChainWeights,
+    transScale: number,
+  ): number {
     const { trans, start, end } = chain;
     const T = set.tags.length;
     const { pairAt, pairs } = chainLayout(set);
     let transMax = Number.NEGATIVE_INFINITY;
+    const expTrans = this.expTrans;
     for (let p = 0; p < pairs; p++) {
-      const v = trans[pairAt[p] ?? 0] ?? 0;
+      const v =
+        transScale === 1
+          ? (trans[pairAt[p] ?? 0] ?? 0)
+          : Math.fround(transScale * (trans[pairAt[p] ?? 0] ?? 0));
+      expTrans[p] = v;
       if (v > transMax) transMax = v;
     }
-    const expTrans = this.expTrans;
-    for (let p = 0; p < pairs; p++) expTrans[p] = Math.exp((trans[pairAt[p] ?? 0] ?? 0) - transMax);
+    for (let p = 0; p < pairs; p++) expTrans[p] = Math.exp((expTrans[p] ?? 0) - transMax);
     let startMax = Number.NEGATIVE_INFINITY;
     let endMax = Number.NEGATIVE_INFINITY;
     for (let t = 0; t < T; t++) {

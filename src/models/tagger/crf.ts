@@ -69,7 +69,7 @@ export function crfObjective(
   return { value, gradient };
 }
 
-/** The score of a sentence's gold path under `w` (emissions precomputed). */
+/** The score of a sentence's gold path under `w` (emissions precomputed; transitions times `transScale`, in float32 as stored). */
 function goldScore(
   encoded: EncodedSentences,
   first: number,
@@ -77,13 +77,14 @@ function goldScore(
   T: number,
   emit: Float64Array,
   w: TaggerWeights,
+  transScale = 1,
 ): number {
   const { gold } = encoded;
   let s = (w.start[gold[first] ?? 0] ?? 0) + (w.end[gold[first + n - 1] ?? 0] ?? 0);
   for (let i = 0; i < n; i++) {
     const g = gold[first + i] ?? 0;
     s += emit[i * T + g] ?? 0;
-    if (i > 0) s += w.trans[(gold[first + i - 1] ?? 0) * T + g] ?? 0;
+    if (i > 0) s += Math.fround(transScale * (w.trans[(gold[first + i - 1] ?? 0) * T + g] ?? 0));
   }
   return s;
 }
@@ -234,17 +235,20 @@ export class CrfSgd {
     addEmissions(encoded, first, n, this.v.emit, T, emit);
     const d = this.decay;
     for (let c = 0; c < n * T; c++) emit[c] = (emit[c] ?? 0) * d;
-    for (const part of ["trans", "start", "end"] as const) {
+    // The transitions are scaled inside the lattice, only at the allowed pairs.
+    const scaled = this.scaled;
+    scaled.trans = this.v.trans;
+    for (const part of ["start", "end"] as const) {
       const src = this.v[part];
-      const dst = this.scaled[part];
+      const dst = scaled[part];
       for (let i = 0; i < src.length; i++) dst[i] = (src[i] ?? 0) * d;
     }
-    const logZ = this.lattice.marginals(this.set, n, emit, this.scaled);
+    const logZ = this.lattice.marginals(this.set, n, emit, scaled, d);
     if (Number.isNaN(logZ)) {
       this.skipped++;
       return Number.NaN;
     }
-    const loss = logZ - goldScore(encoded, first, n, T, emit, this.scaled);
+    const loss = logZ - goldScore(encoded, first, n, T, emit, scaled, d);
     if (eta === 0) return loss;
     this.decay *= 1 - eta * this.lambda;
     const factor = -eta / this.decay;
