@@ -377,20 +377,24 @@ export class CrfLattice {
 
   private rights = new Float64Array(0);
 
-  /** edge[d · W + j] = expTrans there · Σ_i gathered_i[j] · rights_i[d], four tokens at a time. */
+  /**
+   * edge[d · W + j] = expTrans there · Σ_i gathered_i[j] · rights_i[d]: four tokens per
+   * sweep over the row, the last one to three tokens and the weight in one more sweep.
+   */
   private denseCounts(n: number, d: number): void {
     const layout = this.layout;
     if (layout === null) return;
     const W = layout.wide.length;
     const D = layout.dense.length;
-    const { edge, gathered: a, rights, expTrans } = this;
+    const { edge, gathered: a, rights, expTrans: m } = this;
     const r = d * W;
+    const x = (i: number) => (i < n ? (rights[i * D + d] ?? 0) : 0);
     let i = 1;
-    for (; i + 4 <= n; i += 4) {
-      const x0 = rights[i * D + d] ?? 0;
-      const x1 = rights[(i + 1) * D + d] ?? 0;
-      const x2 = rights[(i + 2) * D + d] ?? 0;
-      const x3 = rights[(i + 3) * D + d] ?? 0;
+    for (; i + 4 < n; i += 4) {
+      const x0 = x(i);
+      const x1 = x(i + 1);
+      const x2 = x(i + 2);
+      const x3 = x(i + 3);
       const g0 = i * W;
       const g1 = g0 + W;
       const g2 = g1 + W;
@@ -404,12 +408,23 @@ export class CrfLattice {
           (a[g3 + j] ?? 0) * x3;
       }
     }
-    for (; i < n; i++) {
-      const x = rights[i * D + d] ?? 0;
-      if (x === 0) continue;
-      const g = i * W;
-      for (let j = 0; j < W; j++) edge[r + j] = (edge[r + j] ?? 0) + (a[g + j] ?? 0) * x;
+    // One to four tokens left (none when n = 1): rows past n weigh 0 and read row i.
+    const g0 = i * W;
+    const g1 = i + 1 < n ? g0 + W : g0;
+    const g2 = i + 2 < n ? g0 + 2 * W : g0;
+    const g3 = i + 3 < n ? g0 + 3 * W : g0;
+    const x0 = x(i);
+    const x1 = x(i + 1);
+    const x2 = x(i + 2);
+    const x3 = x(i + 3);
+    for (let j = 0; j < W; j++) {
+      const sum =
+        (edge[r + j] ?? 0) +
+        (a[g0 + j] ?? 0) * x0 +
+        (a[g1 + j] ?? 0) * x1 +
+        (a[g2 + j] ?? 0) * x2 +
+        (a[g3 + j] ?? 0) * x3;
+      edge[r + j] = sum * (m[r + j] ?? 0);
     }
-    for (let j = 0; j < W; j++) edge[r + j] = (edge[r + j] ?? 0) * (expTrans[r + j] ?? 0);
   }
 }
