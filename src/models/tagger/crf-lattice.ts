@@ -300,7 +300,7 @@ export class CrfLattice {
 
   /**
    * wideSums[j] = Σ_d weighted[dense[d]] · expTrans[d · W + j]: what flows back from the
-   * dense targets into each wide predecessor, eight rows per sweep over the sums.
+   * dense targets into each wide predecessor, four rows per sweep over the sums.
    */
   private denseOutflow(): void {
     const layout = this.layout;
@@ -311,28 +311,22 @@ export class CrfLattice {
     const { weighted, wideSums: acc, expTrans: m } = this;
     acc.fill(0, 0, W);
     let d = 0;
-    for (; d + 8 <= D; d += 8) {
+    for (; d + 4 <= D; d += 4) {
       const w0 = weighted[dense[d] ?? 0] ?? 0;
       const w1 = weighted[dense[d + 1] ?? 0] ?? 0;
       const w2 = weighted[dense[d + 2] ?? 0] ?? 0;
       const w3 = weighted[dense[d + 3] ?? 0] ?? 0;
-      const w4 = weighted[dense[d + 4] ?? 0] ?? 0;
-      const w5 = weighted[dense[d + 5] ?? 0] ?? 0;
-      const w6 = weighted[dense[d + 6] ?? 0] ?? 0;
-      const w7 = weighted[dense[d + 7] ?? 0] ?? 0;
       const r0 = d * W;
+      const r1 = r0 + W;
+      const r2 = r1 + W;
+      const r3 = r2 + W;
       for (let j = 0; j < W; j++) {
-        const k = r0 + j;
         acc[j] =
           (acc[j] ?? 0) +
-          w0 * (m[k] ?? 0) +
-          w1 * (m[k + W] ?? 0) +
-          w2 * (m[k + 2 * W] ?? 0) +
-          w3 * (m[k + 3 * W] ?? 0) +
-          w4 * (m[k + 4 * W] ?? 0) +
-          w5 * (m[k + 5 * W] ?? 0) +
-          w6 * (m[k + 6 * W] ?? 0) +
-          w7 * (m[k + 7 * W] ?? 0);
+          w0 * (m[r0 + j] ?? 0) +
+          w1 * (m[r1 + j] ?? 0) +
+          w2 * (m[r2 + j] ?? 0) +
+          w3 * (m[r3 + j] ?? 0);
       }
     }
     for (; d < D; d++) {
