@@ -1,17 +1,19 @@
 /**
  * One CRF training epoch (SGD, BIO) on the generated 120-type set (bench/tag-generated.ts,
  * 241 tags), timed for this tree's tagger and, with `--baseline DIR`, for the tagger of
- * another checkout of the repository (for example `git archive main src | tar -x -C DIR`),
- * in the same process on the same encoded data: seconds per epoch, the allowed-pair
- * operations per second (pairs × tokens × 3 passes: forward, backward, expected counts),
- * Viterbi decoding of the dev set, and the epoch's summed loss (equal up to rounding when
- * both trees compute the same model).
+ * another checkout (for example `git archive main src | tar -x -C DIR`, plus a link
+ * DIR/node_modules to this tree's) on the same generated data. Each epoch runs in a fresh
+ * Node process: two trees loaded into one process were measured unequally (the second
+ * copy's identical Viterbi ran slower). Reported: seconds per epoch (wall and CPU), the
+ * allowed-pair operations per CPU second (pairs × tokens × 3 passes: forward, backward,
+ * expected counts), Viterbi decoding of the dev set, and the epoch's summed loss (equal
+ * up to rounding when both trees compute the same model).
  *
  *   npm run bench:tag-crf-epoch -- [--types 120] [--sentences 4500] [--repeat 1] [--baseline DIR] [--result NAME]
  */
-import { execSync } from "node:child_process";
+import { execFileSync, execSync } from "node:child_process";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { TaggedDataset } from "../src/data/index.ts";
 import type { EncodedSentences } from "../src/models/tagger/encode.ts";
 import { fmt, machine, markdownTable, numberArgument, ROOT, writeResult } from "./common.ts";
@@ -105,16 +107,42 @@ function row(label: string, r: EpochResult): (string | number)[] {
   ];
 }
 
+/** Runs one epoch of `root`'s tagger in a fresh Node process (no JIT state shared between trees). */
+function epochInChild(root: string, types: number, sentences: number): EpochResult {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--child",
+      root,
+      "--types",
+      String(types),
+      "--sentences",
+      String(sentences),
+    ],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  const last = out.trim().split("\n").pop() ?? "";
+  return JSON.parse(last) as EpochResult;
+}
+
 async function main(): Promise<void> {
   const types = numberArgument("--types", 120);
   const sentences = numberArgument("--sentences", 4500);
+  const child = process.argv.indexOf("--child");
+  if (child >= 0) {
+    const tree = await loadTree(process.argv[child + 1] ?? ROOT);
+    console.log(JSON.stringify(epoch(tree, generatedTaggedSets(types), sentences)));
+    return;
+  }
   const repeat = numberArgument("--repeat", 1);
   const at = process.argv.indexOf("--baseline");
   const baseline = at >= 0 ? process.argv[at + 1] : undefined;
-  const sets = generatedTaggedSets(types);
-  const trees: { label: string; tree: Tree }[] = [];
-  if (baseline !== undefined) trees.push({ label: `baseline (${baseline})`, tree: await loadTree(baseline) });
-  trees.push({ label: "this tree", tree: await loadTree(ROOT) });
+  const trees: { label: string; root: string }[] = [];
+  if (baseline !== undefined) trees.push({ label: `baseline (${baseline})`, root: resolve(baseline) });
+  trees.push({ label: "this tree", root: ROOT });
   const rows: (string | number)[][] = [];
   const load = () =>
     execSync("uptime", { encoding: "utf8" })
@@ -122,8 +150,8 @@ async function main(): Promise<void> {
       .replace(/.*load average: /, "");
   const loads: string[] = [load()];
   for (let r = 0; r < repeat; r++) {
-    for (const { label, tree } of trees) {
-      rows.push(row(label, epoch(tree, sets, sentences)));
+    for (const { label, root } of trees) {
+      rows.push(row(label, epochInChild(root, types, sentences)));
       loads.push(load());
     }
   }
