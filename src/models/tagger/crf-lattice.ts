@@ -62,7 +62,7 @@ export class CrfLattice {
       this.norm = new Float64Array(n * 2);
     }
     if (this.gathered.length < n * W) this.gathered = new Float64Array(n * W * 2);
-    if (this.edge.length !== layout.pairs || this.expStart.length !== T) {
+    if (this.edge.length !== layout.pairs || this.expStart.length !== T || this.wideSums.length !== W) {
       this.edge = new Float64Array(layout.pairs);
       this.expTrans = new Float64Array(layout.pairs);
       this.expStart = new Float64Array(T);
