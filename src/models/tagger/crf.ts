@@ -13,6 +13,7 @@
  * the average of the SGD weights (crf-average.ts) is an option.
  */
 
+import { chainLayout } from "./chain-layout.ts";
 import { CrfAverage } from "./crf-average.ts";
 import { CrfLattice } from "./crf-lattice.ts";
 import type { EncodedSentences } from "./encode.ts";
@@ -68,7 +69,7 @@ export function crfObjective(
   return { value, gradient };
 }
 
-/** The score of a sentence's gold path under `w` (emissions precomputed). */
+/** The score of a sentence's gold path under `w` (emissions precomputed; transitions times `transScale`, in float32 as stored). */
 function goldScore(
   encoded: EncodedSentences,
   first: number,
@@ -76,13 +77,14 @@ function goldScore(
   T: number,
   emit: Float64Array,
   w: TaggerWeights,
+  transScale = 1,
 ): number {
   const { gold } = encoded;
   let s = (w.start[gold[first] ?? 0] ?? 0) + (w.end[gold[first + n - 1] ?? 0] ?? 0);
   for (let i = 0; i < n; i++) {
     const g = gold[first + i] ?? 0;
     s += emit[i * T + g] ?? 0;
-    if (i > 0) s += w.trans[(gold[first + i - 1] ?? 0) * T + g] ?? 0;
+    if (i > 0) s += Math.fround(transScale * (w.trans[(gold[first + i - 1] ?? 0) * T + g] ?? 0));
   }
   return s;
 }
@@ -133,12 +135,11 @@ function addCounts(
       out.trans[at] = (out.trans[at] ?? 0) - factor;
     }
   }
-  const { prevStart, prevTag } = set;
-  for (let cur = 0; cur < T; cur++) {
-    for (let k = prevStart[cur] ?? 0; k < (prevStart[cur + 1] ?? 0); k++) {
-      const at = (prevTag[k] ?? 0) * T + cur;
-      out.trans[at] = (out.trans[at] ?? 0) + factor * (edge[at] ?? 0);
-    }
+  const { pairAt, pairs } = chainLayout(set);
+  const trans = out.trans;
+  for (let p = 0; p < pairs; p++) {
+    const at = pairAt[p] ?? 0;
+    trans[at] = (trans[at] ?? 0) + factor * (edge[p] ?? 0);
   }
   const last = (n - 1) * T;
   for (let t = 0; t < T; t++) {
@@ -234,17 +235,20 @@ export class CrfSgd {
     addEmissions(encoded, first, n, this.v.emit, T, emit);
     const d = this.decay;
     for (let c = 0; c < n * T; c++) emit[c] = (emit[c] ?? 0) * d;
-    for (const part of ["trans", "start", "end"] as const) {
+    // The transitions are scaled inside the lattice, only at the allowed pairs.
+    const scaled = this.scaled;
+    scaled.trans = this.v.trans;
+    for (const part of ["start", "end"] as const) {
       const src = this.v[part];
-      const dst = this.scaled[part];
+      const dst = scaled[part];
       for (let i = 0; i < src.length; i++) dst[i] = (src[i] ?? 0) * d;
     }
-    const logZ = this.lattice.marginals(this.set, n, emit, this.scaled);
+    const logZ = this.lattice.marginals(this.set, n, emit, scaled, d);
     if (Number.isNaN(logZ)) {
       this.skipped++;
       return Number.NaN;
     }
-    const loss = logZ - goldScore(encoded, first, n, T, emit, this.scaled);
+    const loss = logZ - goldScore(encoded, first, n, T, emit, scaled, d);
     if (eta === 0) return loss;
     this.decay *= 1 - eta * this.lambda;
     const factor = -eta / this.decay;
