@@ -5,14 +5,22 @@
  * CPU microseconds a document for inserting the bench documents in batches of 500 and
  * rolling up what is left at the end (so every count is paid), in interleaved rounds, each
  * round a fresh SQLite file. The other commit's src/ is extracted with `git archive` into
- * bench/.cache (ignored) and imported beside this tree's, so both run in the same process
+ * the temporary directory and imported beside this tree's, so both run in the same process
  * on the same documents, and the ratio of their medians is what counts on a loaded machine.
  *
  * Data: the documents of bench:monitor (samples/monitor texts, repeated with distinct ids,
  * spread over one day), classified once by the demo's models and kept in bench/.cache.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -157,10 +165,13 @@ const median = (xs: readonly number[]): number => {
 async function main(): Promise<void> {
   const base = argument("--base", "HEAD");
   const commit = execFileSync("git", ["rev-parse", "--short", base], { cwd: ROOT, encoding: "utf8" }).trim();
-  const baseDir = join(CACHE, `store-base-${commit}`);
+  // Outside the repository (its tests and sources must not join this tree's), with this
+  // tree's packages beside it.
+  const baseDir = join(tmpdir(), `textkit-store-base-${commit}`);
   if (!existsSync(join(baseDir, "src"))) {
     mkdirSync(baseDir, { recursive: true });
     execFileSync("sh", ["-c", `git archive ${commit} src | tar -x -C '${baseDir}'`], { cwd: ROOT });
+    symlinkSync(join(ROOT, "node_modules"), join(baseDir, "node_modules"));
   }
   const docs = await enrichedDocuments(DOCS);
   const variants = [

@@ -29,6 +29,7 @@ describe("openDatabase: SQLite locations", () => {
         sharedAcrossHosts: false,
         concurrentWriters: false,
         rowLocks: false,
+        clusteredTables: true,
       });
     } finally {
       await db.close();

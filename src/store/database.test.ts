@@ -24,6 +24,7 @@ for (const target of storeTargets()) {
         assert.equal(typeof db.capabilities.concurrentWriters, "boolean");
         assert.equal(typeof db.capabilities.sharedAcrossHosts, "boolean");
         assert.equal(typeof db.capabilities.rowLocks, "boolean");
+        assert.equal(db.capabilities.clusteredTables, target.dialect === "sqlite");
       } finally {
         await db.close();
       }

@@ -188,6 +188,7 @@ export class PostgresDatabase implements DatabaseDriver {
     sharedAcrossHosts: true,
     concurrentWriters: true,
     rowLocks: true,
+    clusteredTables: false,
   });
 
   private constructor(

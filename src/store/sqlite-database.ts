@@ -97,6 +97,7 @@ export class SqliteDatabase implements DatabaseDriver {
     sharedAcrossHosts: false,
     concurrentWriters: false,
     rowLocks: false,
+    clusteredTables: true,
   });
   private readonly statements = new Map<string, SqliteStatement>();
   // The connection runs one transaction at a time: while one is open, every other use waits

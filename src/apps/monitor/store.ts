@@ -13,7 +13,7 @@ import { AlertOutbox } from "./store-alerts.ts";
 import { countDocuments } from "./store-counts.ts";
 import { ENTITY_FAMILY, hourlyCounts, ROLLUP_ROWS, rollUpCounts, TERM_FAMILY } from "./store-rollup.ts";
 import { type DocumentRow, documentOf, documentRow, insertRows, num } from "./store-rows.ts";
-import { bucketOf, type Granularity, MIGRATIONS, TERM_GRANULARITY } from "./store-schema.ts";
+import { bucketOf, type Granularity, monitorMigrations, TERM_GRANULARITY } from "./store-schema.ts";
 import type {
   AlertDraft,
   AlertRecord,
@@ -99,7 +99,7 @@ export class MonitorStore {
         },
       );
     }
-    await db.migrate("monitor", MIGRATIONS);
+    await db.migrate("monitor", monitorMigrations(db.capabilities));
     return new MonitorStore(db, rollUpRows);
   }
 
