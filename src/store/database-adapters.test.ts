@@ -30,6 +30,7 @@ describe("openDatabase: SQLite locations", () => {
         concurrentWriters: false,
         rowLocks: false,
         clusteredTables: true,
+        jsonEach: true,
       });
     } finally {
       await db.close();

@@ -40,6 +40,11 @@ export interface DatabaseCapabilities {
    * a row costs one B-tree insert rather than two (the table and its key's index).
    */
   readonly clusteredTables: boolean;
+  /**
+   * `json_each(column)` in a FROM clause expands a JSON object held as TEXT into rows of its
+   * `key` and `value` (SQLite's JSON functions; PostgreSQL names its own differently).
+   */
+  readonly jsonEach: boolean;
 }
 
 export interface OpenDatabaseOptions {

@@ -189,6 +189,7 @@ export class PostgresDatabase implements DatabaseDriver {
     concurrentWriters: true,
     rowLocks: true,
     clusteredTables: false,
+    jsonEach: false,
   });
 
   private constructor(

@@ -98,6 +98,7 @@ export class SqliteDatabase implements DatabaseDriver {
     concurrentWriters: false,
     rowLocks: false,
     clusteredTables: true,
+    jsonEach: true,
   });
   private readonly statements = new Map<string, SqliteStatement>();
   // The connection runs one transaction at a time: while one is open, every other use waits

@@ -191,7 +191,8 @@ function clustered(table: KeyedTable): string {
 }
 
 /**
- * The monitor's migrations for a database with `capabilities`. Step 5: where a table can be
+ * The monitor's migrations for a database with `capabilities`, the same number on every
+ * database. Step 5: where a table can be
  * kept in its key's B-tree alone (SQLite), the keyed count tables are rebuilt that way, so
  * that each new count row (about four a document at a roll-up) is one B-tree insert, not
  * two; elsewhere (PostgreSQL, whose tables are heaps) the step does nothing.
@@ -200,6 +201,16 @@ export function monitorMigrations(capabilities: DatabaseCapabilities): string[] 
   return [
     ...MIGRATIONS,
     capabilities.clusteredTables ? KEYED_COUNTS.map(clustered).join(";\n  ") : "SELECT 1",
+    // Step 6. Where the database expands JSON in queries (`jsonEach`), a batch appends one row
+    // per (hour, topic, sentiment) with its terms' counts as a JSON object, instead of one
+    // row per term (store-rollup.ts); elsewhere the table stays empty.
+    `CREATE TABLE monitor_term_packed (
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    sentiment TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    rolling BIGINT NOT NULL DEFAULT 0
+  )`,
   ];
 }
 

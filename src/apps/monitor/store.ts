@@ -135,13 +135,13 @@ export class MonitorStore {
       const fresh = new Set(inserted.map((r) => String(r["doc_key"])));
       if (fresh.size === 0) return fresh;
       const stored = ordered.filter((d) => fresh.has(d.key));
-      this.appended += await countDocuments(tx, stored, ruleHits, lockOrder);
+      this.appended += await countDocuments(tx, stored, ruleHits, this.db.capabilities);
       // After countDocuments, whose last statement locks the one monitor_state row every
       // insert writes: on PostgreSQL two inserts never roll up at once (a roll-up is exact
       // either way, see store-rollup.ts; this only keeps them from waiting on each other).
       if (this.appended >= this.rollUpRows) {
         this.appended = 0;
-        await rollUpCounts(tx, this.db.capabilities.concurrentWriters);
+        await rollUpCounts(tx, this.db.capabilities);
       }
       return fresh;
     });
@@ -152,7 +152,7 @@ export class MonitorStore {
    * now (inserts do it every few thousand rows; answers are the same before and after).
    */
   async rollUp(): Promise<void> {
-    await this.db.transaction((tx) => rollUpCounts(tx, this.db.capabilities.concurrentWriters));
+    await this.db.transaction((tx) => rollUpCounts(tx, this.db.capabilities));
     this.appended = 0;
   }
 
@@ -167,6 +167,7 @@ export class MonitorStore {
         "monitor_counts",
         "monitor_term_counts",
         "monitor_term_recent",
+        "monitor_term_packed",
         "monitor_entity_counts",
         "monitor_entity_recent",
         "monitor_rule_hits",
@@ -230,7 +231,13 @@ export class MonitorStore {
     filter: { topic?: string; sentiment?: string; limit: number },
   ): Promise<RankedTerm[]> {
     const filtered = this.termFilter(range, filter);
-    const { source, params } = hourlyCounts(TERM_FAMILY, "term", filtered.where, filtered.params);
+    const { source, params } = hourlyCounts(
+      TERM_FAMILY,
+      this.db.capabilities,
+      ["term"],
+      filtered.where,
+      filtered.params,
+    );
     const rows = await this.db.query<{ term: string; count: number | string }>(
       `SELECT term, SUM(n) AS count FROM ${source} GROUP BY term ORDER BY SUM(n) DESC, term LIMIT ?`,
       [...params, filter.limit],
@@ -248,7 +255,13 @@ export class MonitorStore {
       filtered.where += " AND label = ?";
       filtered.params.push(filter.label);
     }
-    const { source, params } = hourlyCounts(ENTITY_FAMILY, "entity, label", filtered.where, filtered.params);
+    const { source, params } = hourlyCounts(
+      ENTITY_FAMILY,
+      this.db.capabilities,
+      ["entity", "label"],
+      filtered.where,
+      filtered.params,
+    );
     const rows = await this.db.query<{ entity: string; label: string; count: number | string }>(
       `SELECT entity, label, SUM(n) AS count FROM ${source}
        GROUP BY entity, label ORDER BY SUM(n) DESC, entity, label LIMIT ?`,
