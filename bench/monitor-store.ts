@@ -1,5 +1,5 @@
 /**
- * npm run bench:monitor-store [-- --base COMMIT --docs N --rounds R]
+ * npm run bench:monitor-store [-- --base COMMIT --docs N --rounds R --inflight K]
  *
  * The monitor's store alone, this tree against another commit's store in one process:
  * CPU microseconds a document for inserting the bench documents in batches of 500 and
@@ -32,6 +32,8 @@ import { fmt, machine, markdownTable, numberArgument, ROOT, today, writeResult }
 
 const DOCS = numberArgument("--docs", 20_000);
 const ROUNDS = numberArgument("--rounds", 5);
+/** Batches handed to the store at once (the monitor's ingest queue has up to workers + 1). */
+const INFLIGHT = numberArgument("--inflight", 1);
 const BATCH = 500;
 const SAMPLES = join(ROOT, "samples", "monitor");
 const CACHE = join(ROOT, "bench", ".cache");
@@ -146,7 +148,15 @@ async function round(v: Variant, docs: MonitorDocument[]): Promise<number> {
     const db = await v.database.openDatabase(join(dir, "store.db"));
     const store = await v.store.MonitorStore.open(db);
     const c0 = process.cpuUsage();
-    for (let i = 0; i < docs.length; i += BATCH) await store.insertDocuments(docs.slice(i, i + BATCH));
+    // INFLIGHT submitters, as the monitor's ingest queue hands over batches (1: one after another).
+    let next = 0;
+    const submitter = async () => {
+      for (let i = next; i < docs.length; i = next) {
+        next += BATCH;
+        await store.insertDocuments(docs.slice(i, i + BATCH));
+      }
+    };
+    await Promise.all(Array.from({ length: INFLIGHT }, submitter));
     await store.rollUp();
     const u = process.cpuUsage(c0);
     await db.close();
@@ -193,6 +203,7 @@ async function main(): Promise<void> {
   const table = markdownTable(
     [
       "documents (one day)",
+      "batches in flight",
       "rounds",
       `${variants[0]?.name}, CPU µs/doc (median)`,
       "this tree, CPU µs/doc (median)",
@@ -202,6 +213,7 @@ async function main(): Promise<void> {
     [
       [
         fmt.int(DOCS),
+        INFLIGHT,
         ROUNDS,
         (before ?? 0).toFixed(1),
         (after ?? 0).toFixed(1),
@@ -212,7 +224,7 @@ async function main(): Promise<void> {
   );
   const body =
     `# bench:monitor-store, ${today()}\n\nMachine: ${machine()}. One process, SQLite, batches of ${BATCH}, each round a fresh file, ` +
-    `ending with a roll-up. Command: npm run bench:monitor-store -- --base ${commit} --docs ${DOCS} --rounds ${ROUNDS}.\n\n${table}\n`;
+    `ending with a roll-up. Command: npm run bench:monitor-store -- --base ${commit} --docs ${DOCS} --rounds ${ROUNDS} --inflight ${INFLIGHT}.\n\n${table}\n`;
   console.log(body);
   if (process.argv.includes("--write")) console.log(`written to ${writeResult("monitor-store", body)}`);
 }
