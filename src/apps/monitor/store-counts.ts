@@ -20,11 +20,11 @@ const SEP = "\u0000";
 class Tally {
   private readonly rows = new Map<string, SqlValue[]>();
 
-  /** Adds one under the key `key`, whose row is `columns()` the first time. */
-  add(key: string, columns: () => SqlValue[]): void {
+  /** Adds `n` (default one) under the key `key`, whose row is `columns()` the first time. */
+  add(key: string, columns: () => SqlValue[], n = 1): void {
     const row = this.rows.get(key);
-    if (row === undefined) this.rows.set(key, [...columns(), 1]);
-    else (row[row.length - 1] as number)++;
+    if (row === undefined) this.rows.set(key, [...columns(), n]);
+    else (row[row.length - 1] as number) += n;
   }
 
   /**
@@ -111,47 +111,76 @@ interface BatchCounts {
   latest: number;
 }
 
+/** A batch's documents of one (minute, topic, sentiment): their count and their hour's term and entity groups. */
+interface MinuteEntry {
+  readonly row: SqlValue[];
+  readonly group: string;
+  readonly columns: () => SqlValue[];
+  terms?: Map<string, number>;
+  entities?: Map<string, number>;
+}
+
+/**
+ * The minute counts and, added up from them (a few hundred rows a batch rather than a key
+ * a document), the hour and day counts.
+ */
+function bucketCounts(minutes: Iterable<MinuteEntry>): Tally {
+  const counts = new Tally();
+  for (const { row } of minutes) {
+    const [, minute, topic, sentiment, n] = row as [string, number, string, string, number];
+    for (const g of GRANULARITIES) {
+      const b = g === "minute" ? minute : bucketOf(minute, g);
+      counts.add(`${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}`, () => [g, b, topic, sentiment], n);
+    }
+  }
+  return counts;
+}
+
 function tally(
   docs: Iterable<MonitorDocument>,
   ruleHits: (doc: MonitorDocument) => readonly string[],
 ): BatchCounts {
-  const out: BatchCounts = {
-    counts: new Tally(),
-    terms: new GroupedTally(),
-    entities: new GroupedTally(),
-    hits: new Tally(),
-    latest: 0,
-  };
+  const terms = new GroupedTally();
+  const entities = new GroupedTally();
+  const hits = new Tally();
+  const minutes = new Map<string, MinuteEntry>();
+  let latest = 0;
   for (const d of docs) {
-    out.latest = Math.max(out.latest, d.ingestedAt);
+    latest = Math.max(latest, d.ingestedAt);
     const { topic, sentiment } = d;
-    for (const g of GRANULARITIES) {
-      const b = bucketOf(d.publishedAt, g);
-      out.counts.add(`${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}`, () => [g, b, topic, sentiment]);
+    const minute = bucketOf(d.publishedAt, "minute");
+    // One key a document: its minute entry leads to its hour's groups.
+    const key = `${minute}${SEP}${topic}${SEP}${sentiment}`;
+    let entry = minutes.get(key);
+    if (entry === undefined) {
+      const b = bucketOf(minute, TERM_GRANULARITY);
+      entry = {
+        row: ["minute", minute, topic, sentiment, 0],
+        group: `${b}${SEP}${topic}${SEP}${sentiment}`,
+        columns: () => [b, topic, sentiment],
+      };
+      minutes.set(key, entry);
     }
-    const b = bucketOf(d.publishedAt, TERM_GRANULARITY);
-    const group = `${b}${SEP}${topic}${SEP}${sentiment}`;
-    const columns = () => [b, topic, sentiment];
+    (entry.row[4] as number)++;
     if (d.terms.length > 0) {
-      const terms = out.terms.group(group, columns);
-      for (const t of d.terms) out.terms.add(terms, t);
+      entry.terms ??= terms.group(entry.group, entry.columns);
+      for (const t of d.terms) terms.add(entry.terms, t);
     }
     if (d.entities.length > 0) {
-      const entities = out.entities.group(group, columns);
+      entry.entities ??= entities.group(entry.group, entry.columns);
       const seen = new Set<string>();
       for (const e of d.entities) {
         const item = `${e.label}${SEP}${e.text}`;
         // An entity named three times in one document is one mention of it.
         if (seen.has(item)) continue;
         seen.add(item);
-        out.entities.add(entities, item);
+        entities.add(entry.entities, item);
       }
     }
-    const minute = bucketOf(d.publishedAt, "minute");
     for (const rule of ruleHits(d))
-      out.hits.add(`${rule}${SEP}${minute}${SEP}${topic}`, () => [rule, minute, topic]);
+      hits.add(`${rule}${SEP}${minute}${SEP}${topic}`, () => [rule, minute, topic]);
   }
-  return out;
+  return { counts: bucketCounts(minutes.values()), terms, entities, hits, latest };
 }
 
 /**
