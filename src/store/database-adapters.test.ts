@@ -29,6 +29,8 @@ describe("openDatabase: SQLite locations", () => {
         sharedAcrossHosts: false,
         concurrentWriters: false,
         rowLocks: false,
+        clusteredTables: true,
+        jsonEach: true,
       });
     } finally {
       await db.close();

@@ -24,6 +24,17 @@ for (const target of storeTargets()) {
         assert.equal(typeof db.capabilities.concurrentWriters, "boolean");
         assert.equal(typeof db.capabilities.sharedAcrossHosts, "boolean");
         assert.equal(typeof db.capabilities.rowLocks, "boolean");
+        assert.equal(db.capabilities.clusteredTables, target.dialect === "sqlite");
+        assert.equal(db.capabilities.jsonEach, target.dialect === "sqlite");
+        if (db.capabilities.jsonEach) {
+          assert.deepEqual(
+            await db.query("SELECT j.key, j.value FROM json_each(?) AS j ORDER BY j.key", ['{"b":2,"a":1}']),
+            [
+              { key: "a", value: 1 },
+              { key: "b", value: 2 },
+            ],
+          );
+        }
       } finally {
         await db.close();
       }

@@ -35,6 +35,16 @@ export interface DatabaseCapabilities {
   readonly concurrentWriters: boolean;
   /** `SELECT ... FOR UPDATE` locks the rows it reads until the transaction ends. */
   readonly rowLocks: boolean;
+  /**
+   * A table can be kept in its primary key's B-tree alone (SQLite's `WITHOUT ROWID`), so that
+   * a row costs one B-tree insert rather than two (the table and its key's index).
+   */
+  readonly clusteredTables: boolean;
+  /**
+   * `json_each(column)` in a FROM clause expands a JSON object held as TEXT into rows of its
+   * `key` and `value` (SQLite's JSON functions; PostgreSQL names its own differently).
+   */
+  readonly jsonEach: boolean;
 }
 
 export interface OpenDatabaseOptions {

@@ -188,6 +188,8 @@ export class PostgresDatabase implements DatabaseDriver {
     sharedAcrossHosts: true,
     concurrentWriters: true,
     rowLocks: true,
+    clusteredTables: false,
+    jsonEach: false,
   });
 
   private constructor(

@@ -97,6 +97,8 @@ export class SqliteDatabase implements DatabaseDriver {
     sharedAcrossHosts: false,
     concurrentWriters: false,
     rowLocks: false,
+    clusteredTables: true,
+    jsonEach: true,
   });
   private readonly statements = new Map<string, SqliteStatement>();
   // The connection runs one transaction at a time: while one is open, every other use waits

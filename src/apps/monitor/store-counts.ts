@@ -4,9 +4,9 @@
  * store-rollup.ts); per minute and keyword rule. Each batch adds up its own counts first,
  * so one row per distinct key goes to the database, not one per document.
  */
-import type { Queryable, SqlValue } from "../../store/index.ts";
+import type { DatabaseCapabilities, Queryable, SqlValue } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
-import { appendHead, ENTITY_FAMILY, TERM_FAMILY } from "./store-rollup.ts";
+import { appendHead, ENTITY_FAMILY, packedTable, TERM_FAMILY } from "./store-rollup.ts";
 import { insertRows } from "./store-rows.ts";
 import { bucketOf, GRANULARITIES, TERM_GRANULARITY } from "./store-schema.ts";
 
@@ -20,11 +20,11 @@ const SEP = "\u0000";
 class Tally {
   private readonly rows = new Map<string, SqlValue[]>();
 
-  /** Adds one under the key `key`, whose row is `columns()` the first time. */
-  add(key: string, columns: () => SqlValue[]): void {
+  /** Adds `n` (default one) under the key `key`, whose row is `columns()` the first time. */
+  add(key: string, columns: () => SqlValue[], n = 1): void {
     const row = this.rows.get(key);
-    if (row === undefined) this.rows.set(key, [...columns(), 1]);
-    else (row[row.length - 1] as number)++;
+    if (row === undefined) this.rows.set(key, [...columns(), n]);
+    else (row[row.length - 1] as number) += n;
   }
 
   /**
@@ -40,41 +40,67 @@ class Tally {
   }
 }
 
+/** One (hour, topic, sentiment) group of a GroupedTally: its columns and its items' counts. */
+interface Group {
+  readonly columns: SqlValue[];
+  readonly items: Map<string, number>;
+}
+
 /**
  * Counts per (hour, topic, sentiment) group and then per item within it, for the hourly term
  * and entity counts: a document finds its group once, and each of its terms costs one
- * lookup, with no key string made per term. Rows are (bucket, topic, sentiment, ...item, n).
+ * lookup, with no key string or row made per term.
  */
 class GroupedTally {
-  private readonly groups = new Map<string, Map<string, SqlValue[]>>();
+  private readonly groups = new Map<string, Group>();
+  /** Distinct (group, item) pairs. */
   size = 0;
 
-  /** The items of the group `key` (made with `bucket`, `topic`, `sentiment` the first time). */
-  group(key: string): Map<string, SqlValue[]> {
-    let items = this.groups.get(key);
-    if (items === undefined) {
-      items = new Map();
-      this.groups.set(key, items);
+  /** The items of the group `key`, whose columns are `columns()` the first time. */
+  group(key: string, columns: () => SqlValue[]): Map<string, number> {
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      group = { columns: columns(), items: new Map() };
+      this.groups.set(key, group);
     }
-    return items;
+    return group.items;
   }
 
-  /** Adds one to `item` of `items`, whose row is `row` (count last, 1) the first time. */
-  add(items: Map<string, SqlValue[]>, item: string, row: () => SqlValue[]): void {
-    const found = items.get(item);
-    if (found === undefined) {
-      items.set(item, row());
+  /** Adds one to `item` of `items`. */
+  add(items: Map<string, number>, item: string): void {
+    const n = items.get(item);
+    if (n === undefined) {
+      items.set(item, 1);
       this.size++;
-    } else (found[found.length - 1] as number)++;
+    } else items.set(item, n + 1);
   }
 
-  /** Every row, group after group. */
-  list(): SqlValue[][] {
+  /** A row per item, group after group: the group's columns, `itemColumns(item)`, the count. */
+  list(itemColumns: (item: string) => SqlValue[]): SqlValue[][] {
     const out: SqlValue[][] = [];
-    for (const items of this.groups.values()) for (const row of items.values()) out.push(row);
+    for (const { columns, items } of this.groups.values())
+      for (const [item, n] of items) out.push([...columns, ...itemColumns(item), n]);
+    return out;
+  }
+
+  /** A row per group: its columns and a JSON object from each item to its count. */
+  packed(): SqlValue[][] {
+    const out: SqlValue[][] = [];
+    for (const { columns, items } of this.groups.values()) {
+      // No prototype, so that an item named "__proto__" is a key like any other.
+      const counts: Record<string, number> = Object.create(null) as Record<string, number>;
+      for (const [item, n] of items) counts[item] = n;
+      out.push([...columns, JSON.stringify(counts)]);
+    }
     return out;
   }
 }
+
+/** An entity item's (label, text). */
+const splitEntity = (item: string): SqlValue[] => {
+  const at = item.indexOf(SEP);
+  return [item.slice(0, at), item.slice(at + 1)];
+};
 
 /** The tallies of a batch's new documents. */
 interface BatchCounts {
@@ -85,52 +111,82 @@ interface BatchCounts {
   latest: number;
 }
 
+/** A batch's documents of one (minute, topic, sentiment): their count and their hour's term and entity groups. */
+interface MinuteEntry {
+  readonly row: SqlValue[];
+  readonly group: string;
+  readonly columns: () => SqlValue[];
+  terms?: Map<string, number>;
+  entities?: Map<string, number>;
+}
+
+/**
+ * The minute counts and, added up from them (a few hundred rows a batch rather than a key
+ * a document), the hour and day counts.
+ */
+function bucketCounts(minutes: Iterable<MinuteEntry>): Tally {
+  const counts = new Tally();
+  for (const { row } of minutes) {
+    const [, minute, topic, sentiment, n] = row as [string, number, string, string, number];
+    for (const g of GRANULARITIES) {
+      const b = g === "minute" ? minute : bucketOf(minute, g);
+      counts.add(`${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}`, () => [g, b, topic, sentiment], n);
+    }
+  }
+  return counts;
+}
+
 function tally(
   docs: Iterable<MonitorDocument>,
   ruleHits: (doc: MonitorDocument) => readonly string[],
 ): BatchCounts {
-  const out: BatchCounts = {
-    counts: new Tally(),
-    terms: new GroupedTally(),
-    entities: new GroupedTally(),
-    hits: new Tally(),
-    latest: 0,
-  };
+  const terms = new GroupedTally();
+  const entities = new GroupedTally();
+  const hits = new Tally();
+  const minutes = new Map<string, MinuteEntry>();
+  let latest = 0;
   for (const d of docs) {
-    out.latest = Math.max(out.latest, d.ingestedAt);
+    latest = Math.max(latest, d.ingestedAt);
     const { topic, sentiment } = d;
-    for (const g of GRANULARITIES) {
-      const b = bucketOf(d.publishedAt, g);
-      out.counts.add(`${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}`, () => [g, b, topic, sentiment]);
+    const minute = bucketOf(d.publishedAt, "minute");
+    // One key a document: its minute entry leads to its hour's groups.
+    const key = `${minute}${SEP}${topic}${SEP}${sentiment}`;
+    let entry = minutes.get(key);
+    if (entry === undefined) {
+      const b = bucketOf(minute, TERM_GRANULARITY);
+      entry = {
+        row: ["minute", minute, topic, sentiment, 0],
+        group: `${b}${SEP}${topic}${SEP}${sentiment}`,
+        columns: () => [b, topic, sentiment],
+      };
+      minutes.set(key, entry);
     }
-    const b = bucketOf(d.publishedAt, TERM_GRANULARITY);
-    const group = `${b}${SEP}${topic}${SEP}${sentiment}`;
+    (entry.row[4] as number)++;
     if (d.terms.length > 0) {
-      const terms = out.terms.group(group);
-      for (const t of d.terms) out.terms.add(terms, t, () => [b, topic, sentiment, t, 1]);
+      entry.terms ??= terms.group(entry.group, entry.columns);
+      for (const t of d.terms) terms.add(entry.terms, t);
     }
     if (d.entities.length > 0) {
-      const entities = out.entities.group(group);
+      entry.entities ??= entities.group(entry.group, entry.columns);
       const seen = new Set<string>();
       for (const e of d.entities) {
         const item = `${e.label}${SEP}${e.text}`;
         // An entity named three times in one document is one mention of it.
         if (seen.has(item)) continue;
         seen.add(item);
-        out.entities.add(entities, item, () => [b, topic, sentiment, e.label, e.text, 1]);
+        entities.add(entry.entities, item);
       }
     }
-    const minute = bucketOf(d.publishedAt, "minute");
     for (const rule of ruleHits(d))
-      out.hits.add(`${rule}${SEP}${minute}${SEP}${topic}`, () => [rule, minute, topic]);
+      hits.add(`${rule}${SEP}${minute}${SEP}${topic}`, () => [rule, minute, topic]);
   }
-  return out;
+  return { counts: bucketCounts(minutes.values()), terms, entities, hits, latest };
 }
 
 /**
  * Adds the counts of `docs` (documents this transaction stored) inside `tx`, and returns
- * how many rows it appended to the recent term and entity tables (see store-rollup.ts).
- * With `lockOrder`, keyed rows go in key order: two transactions that count the same keys
+ * how many term and entity counts it appended (see store-rollup.ts; packed ones count one
+ * for each item). With `capabilities.rowLocks`, keyed rows go in key order: two transactions that count the same keys
  * then lock them in the same order, so that on a database with row locks (PostgreSQL) they
  * wait for each other instead of deadlocking. Appended rows lock nothing another
  * transaction waits for, so they go in any order.
@@ -139,8 +195,9 @@ export async function countDocuments(
   tx: Queryable,
   docs: Iterable<MonitorDocument>,
   ruleHits: (doc: MonitorDocument) => readonly string[],
-  lockOrder: boolean,
+  capabilities: Pick<DatabaseCapabilities, "rowLocks" | "jsonEach">,
 ): Promise<number> {
+  const lockOrder = capabilities.rowLocks;
   const { counts, terms, entities, hits, latest } = tally(docs, ruleHits);
   await insertRows(
     tx,
@@ -149,8 +206,24 @@ export async function countDocuments(
     counts.list(lockOrder),
     "ON CONFLICT (granularity, bucket, topic, sentiment) DO UPDATE SET n = monitor_counts.n + excluded.n",
   );
-  await insertRows(tx, appendHead(TERM_FAMILY), 5, terms.list(), "");
-  await insertRows(tx, appendHead(ENTITY_FAMILY), 6, entities.list(), "");
+  const packed = packedTable(TERM_FAMILY, capabilities);
+  if (packed === undefined)
+    await insertRows(
+      tx,
+      appendHead(TERM_FAMILY),
+      5,
+      terms.list((t) => [t]),
+      "",
+    );
+  else
+    await insertRows(
+      tx,
+      `INSERT INTO ${packed.table} (bucket, topic, sentiment, ${packed.column})`,
+      4,
+      terms.packed(),
+      "",
+    );
+  await insertRows(tx, appendHead(ENTITY_FAMILY), 6, entities.list(splitEntity), "");
   await insertRows(
     tx,
     "INSERT INTO monitor_rule_hits (rule_id, bucket, topic, n)",

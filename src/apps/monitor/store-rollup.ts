@@ -8,29 +8,43 @@
  * `INSERT ... SELECT ... GROUP BY` in key order: the same key from several batches becomes
  * one upsert, and the upserts walk the B-tree in order instead of jumping around it.
  *
+ * Where the database expands JSON in queries (`capabilities.jsonEach`: SQLite), a batch appends
+ * its term counts packed instead: one row per (hour, topic, sentiment) holding its terms'
+ * counts as a JSON object (monitor_term_packed), a few dozen rows a batch instead of
+ * thousands; the roll-up and the readers expand them with `json_each`.
+ *
  * Readers add both tables up (`hourlyCounts`), so an answer never depends on whether the
  * roll-up has run. The roll-up runs inside an insert's transaction; where other connections
  * write at the same time (PostgreSQL) it first marks the rows it moves, so that rows another
  * transaction commits between its two statements are neither counted nor deleted: they stay
  * for the next roll-up.
  */
-import type { Queryable, SqlValue } from "../../store/index.ts";
+import type { DatabaseCapabilities, Queryable, SqlValue } from "../../store/index.ts";
 import { TERM_GRANULARITY } from "./store-schema.ts";
 
 /** Rows appended since the last roll-up after which an insert rolls them up. */
 export const ROLLUP_ROWS = 16_384;
+
+/** The capabilities the roll-up and the readers choose by. */
+export type RollUpCapabilities = Pick<DatabaseCapabilities, "concurrentWriters" | "jsonEach">;
 
 /** One family of hourly counts: the keyed table, its recent table, and the key columns after the bucket. */
 export interface HourlyFamily {
   readonly counts: string;
   readonly recent: string;
   readonly keys: readonly string[];
+  /**
+   * Where the database has `jsonEach`: the table batches append to instead, one row per
+   * bucket and the keys but the last, `column` holding a JSON object from the last key to n.
+   */
+  readonly packed?: { readonly table: string; readonly column: string };
 }
 
 export const TERM_FAMILY: HourlyFamily = Object.freeze({
   counts: "monitor_term_counts",
   recent: "monitor_term_recent",
   keys: Object.freeze(["topic", "sentiment", "term"]),
+  packed: Object.freeze({ table: "monitor_term_packed", column: "terms" }),
 });
 
 export const ENTITY_FAMILY: HourlyFamily = Object.freeze({
@@ -44,47 +58,93 @@ export function appendHead(family: HourlyFamily): string {
   return `INSERT INTO ${family.recent} (bucket, ${family.keys.join(", ")}, n)`;
 }
 
+/** The family's packed table where `capabilities` let it be used, else undefined. */
+export function packedTable(
+  family: HourlyFamily,
+  capabilities: Pick<DatabaseCapabilities, "jsonEach">,
+): { readonly table: string; readonly column: string } | undefined {
+  return capabilities.jsonEach ? family.packed : undefined;
+}
+
+/**
+ * A family's appended counts as one row source: `columns` (from the bucket and the keys)
+ * and `n` of the recent rows and, where used, of the packed rows expanded; `where` (on the
+ * bucket, the keys but the last, and `rolling`) applies to each part.
+ */
+function appendedRows(
+  family: HourlyFamily,
+  capabilities: RollUpCapabilities,
+  columns: readonly string[],
+  where: string,
+): { sql: string; parts: number } {
+  const rows = `SELECT ${columns.join(", ")}, n FROM ${family.recent} WHERE ${where}`;
+  const packed = packedTable(family, capabilities);
+  if (packed === undefined) return { sql: rows, parts: 1 };
+  const item = family.keys.at(-1);
+  const expanded = columns.map((c) => (c === item ? `j.key AS ${c}` : `p.${c}`)).join(", ");
+  return {
+    sql: `${rows} UNION ALL SELECT ${expanded}, j.value AS n FROM ${packed.table} AS p, json_each(p.${packed.column}) AS j
+      WHERE ${where}`,
+    parts: 2,
+  };
+}
+
 /**
  * Moves a family's recent rows into its keyed counts, in `tx`. `concurrentWriters`: other
  * connections may commit rows to the recent table meanwhile (see the file header).
  */
-async function rollUpFamily(tx: Queryable, family: HourlyFamily, concurrentWriters: boolean): Promise<void> {
+async function rollUpFamily(
+  tx: Queryable,
+  family: HourlyFamily,
+  capabilities: RollUpCapabilities,
+): Promise<void> {
   const keys = family.keys.join(", ");
-  let which = "WHERE rolling = 0";
-  if (concurrentWriters) {
-    await tx.run(`UPDATE ${family.recent} SET rolling = 1 WHERE rolling = 0`);
-    which = "WHERE rolling = 1";
+  const packed = packedTable(family, capabilities);
+  const tables = packed === undefined ? [family.recent] : [family.recent, packed.table];
+  let which = "rolling = 0";
+  if (capabilities.concurrentWriters) {
+    for (const table of tables) await tx.run(`UPDATE ${table} SET rolling = 1 WHERE rolling = 0`);
+    which = "rolling = 1";
   }
-  // SQLite needs the WHERE before an upsert's ON CONFLICT after a SELECT (a parsing ambiguity).
+  const source = appendedRows(family, capabilities, ["bucket", ...family.keys], which);
+  // SQLite needs a WHERE before an upsert's ON CONFLICT after a SELECT (a parsing ambiguity).
   await tx.run(
     `INSERT INTO ${family.counts} (granularity, bucket, ${keys}, n)
-     SELECT '${TERM_GRANULARITY}', bucket, ${keys}, SUM(n) FROM ${family.recent} ${which}
+     SELECT '${TERM_GRANULARITY}', bucket, ${keys}, SUM(n) FROM (${source.sql}) AS appended WHERE 1 = 1
      GROUP BY bucket, ${keys} ORDER BY bucket, ${keys}
      ON CONFLICT (granularity, bucket, ${keys}) DO UPDATE SET n = ${family.counts}.n + excluded.n`,
   );
-  // With one writer at a time every row was moved, and a DELETE without WHERE empties the table at once.
-  await tx.run(concurrentWriters ? `DELETE FROM ${family.recent} ${which}` : `DELETE FROM ${family.recent}`);
+  // With one writer at a time every row was moved, and a DELETE without WHERE empties a table at once.
+  for (const table of tables)
+    await tx.run(
+      capabilities.concurrentWriters ? `DELETE FROM ${table} WHERE ${which}` : `DELETE FROM ${table}`,
+    );
 }
 
 /** Moves the recent term and entity counts into the keyed tables, in `tx`. */
-export async function rollUpCounts(tx: Queryable, concurrentWriters: boolean): Promise<void> {
-  for (const family of [TERM_FAMILY, ENTITY_FAMILY]) await rollUpFamily(tx, family, concurrentWriters);
+export async function rollUpCounts(tx: Queryable, capabilities: RollUpCapabilities): Promise<void> {
+  for (const family of [TERM_FAMILY, ENTITY_FAMILY]) await rollUpFamily(tx, family, capabilities);
 }
 
 /**
  * A family's hourly counts in a range as one row source for a query: the keyed rows and the
- * recent ones, `columns` and `n` of each. `where` (bucket range and filters, on columns both
- * tables have) and its `params` apply to both halves, so the params come back twice.
+ * appended ones, `columns` (some of the keys) and `n` of each. `where` (bucket range and
+ * filters, on the bucket and the keys but the last) and its `params` apply to each part, so
+ * the params come back once per part.
  */
 export function hourlyCounts(
   family: HourlyFamily,
-  columns: string,
+  capabilities: RollUpCapabilities,
+  columns: readonly string[],
   where: string,
   params: readonly SqlValue[],
 ): { source: string; params: SqlValue[] } {
+  const appended = appendedRows(family, capabilities, columns, where);
+  const out: SqlValue[] = [...params];
+  for (let i = 0; i < appended.parts; i++) out.push(...params);
   return {
-    source: `(SELECT ${columns}, n FROM ${family.counts} WHERE granularity = '${TERM_GRANULARITY}' AND ${where}
-      UNION ALL SELECT ${columns}, n FROM ${family.recent} WHERE ${where}) AS hourly`,
-    params: [...params, ...params],
+    source: `(SELECT ${columns.join(", ")}, n FROM ${family.counts} WHERE granularity = '${TERM_GRANULARITY}' AND ${where}
+      UNION ALL ${appended.sql}) AS hourly`,
+    params: out,
   };
 }

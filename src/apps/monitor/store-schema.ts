@@ -7,6 +7,8 @@
  * tables every few thousand rows (store-rollup.ts).
  */
 
+import type { DatabaseCapabilities } from "../../store/index.ts";
+
 export const GRANULARITIES = ["minute", "hour", "day"] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
@@ -19,7 +21,10 @@ export const BUCKET_MS: Readonly<Record<Granularity, number>> = Object.freeze({
 /** Granularity of the term and entity counts; longer ranges are sums of these buckets. */
 export const TERM_GRANULARITY: Granularity = "hour";
 
-/** Append, never edit. */
+/**
+ * The steps every database runs, in order; `monitorMigrations` adds those that depend on the
+ * database. Append, never edit.
+ */
 export const MIGRATIONS = [
   `CREATE TABLE monitor_documents (
     doc_key TEXT PRIMARY KEY,
@@ -140,6 +145,74 @@ export const MIGRATIONS = [
     rolling BIGINT NOT NULL DEFAULT 0
   )`,
 ] as const;
+
+/** A keyed count table: its columns (the key's first, `n` last) and its key. */
+interface KeyedTable {
+  readonly name: string;
+  readonly columns: string;
+  readonly key: string;
+}
+
+/** The keyed count tables, as migration 1 made them. */
+const KEYED_COUNTS: readonly KeyedTable[] = [
+  {
+    name: "monitor_counts",
+    columns:
+      "granularity TEXT NOT NULL, bucket BIGINT NOT NULL, topic TEXT NOT NULL, sentiment TEXT NOT NULL",
+    key: "granularity, bucket, topic, sentiment",
+  },
+  {
+    name: "monitor_term_counts",
+    columns:
+      "granularity TEXT NOT NULL, bucket BIGINT NOT NULL, topic TEXT NOT NULL, sentiment TEXT NOT NULL, term TEXT NOT NULL",
+    key: "granularity, bucket, topic, sentiment, term",
+  },
+  {
+    name: "monitor_entity_counts",
+    columns:
+      "granularity TEXT NOT NULL, bucket BIGINT NOT NULL, topic TEXT NOT NULL, sentiment TEXT NOT NULL, " +
+      "label TEXT NOT NULL, entity TEXT NOT NULL",
+    key: "granularity, bucket, topic, sentiment, label, entity",
+  },
+  {
+    name: "monitor_rule_hits",
+    columns: "rule_id TEXT NOT NULL, bucket BIGINT NOT NULL, topic TEXT NOT NULL",
+    key: "rule_id, bucket, topic",
+  },
+];
+
+/** Rebuilds a keyed table WITHOUT ROWID (SQLite), its rows copied: one B-tree instead of two. */
+function clustered(table: KeyedTable): string {
+  const next = `${table.name}_clustered`;
+  return `CREATE TABLE ${next} (${table.columns}, n BIGINT NOT NULL, PRIMARY KEY (${table.key})) WITHOUT ROWID;
+  INSERT INTO ${next} (${table.key}, n) SELECT ${table.key}, n FROM ${table.name};
+  DROP TABLE ${table.name};
+  ALTER TABLE ${next} RENAME TO ${table.name}`;
+}
+
+/**
+ * The monitor's migrations for a database with `capabilities`, the same number on every
+ * database. Step 5: where a table can be
+ * kept in its key's B-tree alone (SQLite), the keyed count tables are rebuilt that way, so
+ * that each new count row (about four a document at a roll-up) is one B-tree insert, not
+ * two; elsewhere (PostgreSQL, whose tables are heaps) the step does nothing.
+ */
+export function monitorMigrations(capabilities: DatabaseCapabilities): string[] {
+  return [
+    ...MIGRATIONS,
+    capabilities.clusteredTables ? KEYED_COUNTS.map(clustered).join(";\n  ") : "SELECT 1",
+    // Step 6. Where the database expands JSON in queries (`jsonEach`), a batch appends one row
+    // per (hour, topic, sentiment) with its terms' counts as a JSON object, instead of one
+    // row per term (store-rollup.ts); elsewhere the table stays empty.
+    `CREATE TABLE monitor_term_packed (
+    bucket BIGINT NOT NULL,
+    topic TEXT NOT NULL,
+    sentiment TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    rolling BIGINT NOT NULL DEFAULT 0
+  )`,
+  ];
+}
 
 /** The start of the bucket of `granularity` that holds `time`. */
 export function bucketOf(time: number, granularity: Granularity): number {

@@ -10,10 +10,11 @@ import { TextkitError } from "../../core/index.ts";
 import type { Database, SqlValue } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
 import { AlertOutbox } from "./store-alerts.ts";
+import { BatchGrouper, type InsertBatch } from "./store-batches.ts";
 import { countDocuments } from "./store-counts.ts";
 import { ENTITY_FAMILY, hourlyCounts, ROLLUP_ROWS, rollUpCounts, TERM_FAMILY } from "./store-rollup.ts";
 import { type DocumentRow, documentOf, documentRow, insertRows, num } from "./store-rows.ts";
-import { bucketOf, type Granularity, MIGRATIONS, TERM_GRANULARITY } from "./store-schema.ts";
+import { bucketOf, type Granularity, monitorMigrations, TERM_GRANULARITY } from "./store-schema.ts";
 import type {
   AlertDraft,
   AlertRecord,
@@ -39,6 +40,9 @@ export {
   type RankedTerm,
   type TimeRange,
 } from "./store-types.ts";
+
+/** The most documents one transaction of several waiting batches takes (store-batches.ts). */
+const MAX_GROUP_DOCS = 4000;
 
 /** Encodes the position of the last document of a page. */
 function encodeCursor(publishedAt: number, key: string): string {
@@ -75,12 +79,14 @@ export class MonitorStore {
    * changing it merely moves that moment.
    */
   private appended = 0;
+  private readonly batches: BatchGrouper;
 
   private constructor(
     readonly db: Database,
     private readonly rollUpRows: number,
   ) {
     this.outbox = new AlertOutbox(db);
+    this.batches = new BatchGrouper((batches) => this.insertBatches(batches), MAX_GROUP_DOCS);
   }
 
   /**
@@ -99,30 +105,43 @@ export class MonitorStore {
         },
       );
     }
-    await db.migrate("monitor", MIGRATIONS);
+    await db.migrate("monitor", monitorMigrations(db.capabilities));
     return new MonitorStore(db, rollUpRows);
   }
 
   /**
    * Inserts documents and counts the new ones, in one transaction. `ruleHits` names, for a
    * document, the keyword rules it matches. Returns the keys that were new; the others were
-   * stored before (by this process or another) and are left as they were.
+   * stored before (by this process or another) and are left as they were. Batches handed
+   * over while another is being inserted go in together, in one transaction
+   * (store-batches.ts); a batch that fails fails alone.
    */
-  async insertDocuments(
+  insertDocuments(
     docs: readonly MonitorDocument[],
     ruleHits: (doc: MonitorDocument) => readonly string[] = () => [],
   ): Promise<Set<string>> {
-    if (docs.length === 0) return new Set();
-    // The same key twice in one batch: the first one counts.
+    if (docs.length === 0) return Promise.resolve(new Set());
+    return this.batches.submit({ docs, ruleHits });
+  }
+
+  /** Inserts `batches` in one transaction; each one's new keys (a key in two: the first one's). */
+  private async insertBatches(batches: readonly InsertBatch[]): Promise<Set<string>[]> {
+    // The same key twice: the first one counts, for the batch it came in.
+    const owner = new Map<MonitorDocument, number>();
     const unique = new Map<string, MonitorDocument>();
-    for (const d of docs) if (!unique.has(d.key)) unique.set(d.key, d);
+    for (const [at, batch] of batches.entries()) {
+      for (const d of batch.docs) {
+        if (unique.has(d.key)) continue;
+        unique.set(d.key, d);
+        owner.set(d, at);
+      }
+    }
     // With row locks, rows in key order: two transactions that insert the same keys then lock
     // them in the same order, so that on PostgreSQL they wait for each other instead of deadlocking.
-    const lockOrder = this.db.capabilities.rowLocks;
     const ordered = [...unique.values()];
-    if (lockOrder) ordered.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (this.db.capabilities.rowLocks) ordered.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const rows = ordered.map(documentRow);
-    return this.db.transaction(async (tx) => {
+    const fresh = await this.db.transaction(async (tx) => {
       const inserted = await insertRows(
         tx,
         `INSERT INTO monitor_documents (doc_key, ext_id, source, title, body, url, lang, topic, topic_score,
@@ -132,19 +151,27 @@ export class MonitorStore {
         "ON CONFLICT (doc_key) DO NOTHING RETURNING doc_key",
         true,
       );
-      const fresh = new Set(inserted.map((r) => String(r["doc_key"])));
-      if (fresh.size === 0) return fresh;
-      const stored = ordered.filter((d) => fresh.has(d.key));
-      this.appended += await countDocuments(tx, stored, ruleHits, lockOrder);
+      const keys = new Set(inserted.map((r) => String(r["doc_key"])));
+      if (keys.size === 0) return keys;
+      const stored = ordered.filter((d) => keys.has(d.key));
+      const ruleHits = (d: MonitorDocument) => batches[owner.get(d) ?? -1]?.ruleHits(d) ?? [];
+      this.appended += await countDocuments(tx, stored, ruleHits, this.db.capabilities);
       // After countDocuments, whose last statement locks the one monitor_state row every
       // insert writes: on PostgreSQL two inserts never roll up at once (a roll-up is exact
       // either way, see store-rollup.ts; this only keeps them from waiting on each other).
       if (this.appended >= this.rollUpRows) {
         this.appended = 0;
-        await rollUpCounts(tx, this.db.capabilities.concurrentWriters);
+        await rollUpCounts(tx, this.db.capabilities);
       }
-      return fresh;
+      return keys;
     });
+    const out = batches.map(() => new Set<string>());
+    for (const key of fresh) {
+      const d = unique.get(key);
+      const at = d === undefined ? undefined : owner.get(d);
+      if (at !== undefined) out[at]?.add(key);
+    }
+    return out;
   }
 
   /**
@@ -152,7 +179,7 @@ export class MonitorStore {
    * now (inserts do it every few thousand rows; answers are the same before and after).
    */
   async rollUp(): Promise<void> {
-    await this.db.transaction((tx) => rollUpCounts(tx, this.db.capabilities.concurrentWriters));
+    await this.db.transaction((tx) => rollUpCounts(tx, this.db.capabilities));
     this.appended = 0;
   }
 
@@ -167,6 +194,7 @@ export class MonitorStore {
         "monitor_counts",
         "monitor_term_counts",
         "monitor_term_recent",
+        "monitor_term_packed",
         "monitor_entity_counts",
         "monitor_entity_recent",
         "monitor_rule_hits",
@@ -230,7 +258,13 @@ export class MonitorStore {
     filter: { topic?: string; sentiment?: string; limit: number },
   ): Promise<RankedTerm[]> {
     const filtered = this.termFilter(range, filter);
-    const { source, params } = hourlyCounts(TERM_FAMILY, "term", filtered.where, filtered.params);
+    const { source, params } = hourlyCounts(
+      TERM_FAMILY,
+      this.db.capabilities,
+      ["term"],
+      filtered.where,
+      filtered.params,
+    );
     const rows = await this.db.query<{ term: string; count: number | string }>(
       `SELECT term, SUM(n) AS count FROM ${source} GROUP BY term ORDER BY SUM(n) DESC, term LIMIT ?`,
       [...params, filter.limit],
@@ -248,7 +282,13 @@ export class MonitorStore {
       filtered.where += " AND label = ?";
       filtered.params.push(filter.label);
     }
-    const { source, params } = hourlyCounts(ENTITY_FAMILY, "entity, label", filtered.where, filtered.params);
+    const { source, params } = hourlyCounts(
+      ENTITY_FAMILY,
+      this.db.capabilities,
+      ["entity", "label"],
+      filtered.where,
+      filtered.params,
+    );
     const rows = await this.db.query<{ entity: string; label: string; count: number | string }>(
       `SELECT entity, label, SUM(n) AS count FROM ${source}
        GROUP BY entity, label ORDER BY SUM(n) DESC, entity, label LIMIT ?`,
