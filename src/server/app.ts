@@ -18,7 +18,7 @@ import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
 import { installJsonBodyParser } from "./json-body.ts";
 import { openKeyStore } from "./keys.ts";
-import { bufferedStdout, loggerOptions } from "./logging.ts";
+import { AccessLog, bufferedStdout, lazyChildLoggerFactory, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { registryModels } from "./monitor-models.ts";
 import { tokenBucketStore } from "./rate-limit.ts";
@@ -138,6 +138,9 @@ function createFastify(
     // One access line per request comes from our onResponse hook instead.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
+    // request.log is made when first used: most requests log only their access line. Without
+    // a logger, fastify's own path makes no child at all.
+    ...(resolved.logger === false ? {} : { childLoggerFactory: lazyChildLoggerFactory }),
     requestIdHeader: false,
     // Drain on close: the listener closes and idle keep-alive connections with it, but a
     // request that arrives on a connection already accepted is answered (with
@@ -306,14 +309,18 @@ function readableUrl(url: string): string {
 
 /** Request counts, latency, in-flight gauge and one access-log line per request. */
 function observe(app: FastifyInstance, metrics: ServerMetrics): void {
-  const open = new WeakSet<FastifyRequest>();
+  const access = new AccessLog(app.log);
+  // A flag on the request rather than a WeakSet of open requests: no hash table and no
+  // ephemeron for the collector on every request.
+  app.decorateRequest("inFlight", false);
   const finish = (request: FastifyRequest): boolean => {
-    if (!open.delete(request)) return false;
+    if (!request.inFlight) return false;
+    request.inFlight = false;
     metrics.requestFinished();
     return true;
   };
   app.addHook("onRequest", (request, _reply, done) => {
-    open.add(request);
+    request.inFlight = true;
     metrics.requestStarted();
     done();
   });
@@ -327,18 +334,15 @@ function observe(app: FastifyInstance, metrics: ServerMetrics): void {
     const status = reply.statusCode;
     metrics.requests.inc({ method: request.method, route, status: String(status) });
     metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info(
-      {
-        method: request.method,
-        route,
-        url: readableUrl(request.url),
-        status,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-        keyId: request.apiKey?.id ?? null,
-        ...(request.errorCode === null ? {} : { code: request.errorCode }),
-      },
-      "request",
-    );
+    access.write(request, {
+      method: request.method,
+      route,
+      url: readableUrl(request.url),
+      status,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+      keyId: request.apiKey?.id ?? null,
+      ...(request.errorCode === null ? {} : { code: request.errorCode }),
+    });
     done();
   });
 }
