@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import pino from "pino";
 import { resolveServerConfig } from "./config.ts";
-import { type AccessFields, AccessLog, lazyChildLoggerFactory, loggerOptions } from "./logging.ts";
+import { type AccessFields, AccessLog, loggerOptions } from "./logging.ts";
 
 /** pino configured as the server configures it, writing into `lines`. */
 function serverPino(lines: string[], level: "info" | "warn" = "info") {
@@ -109,31 +109,5 @@ describe("the access line", () => {
     };
     new AccessLog(plain).write({ id: "r", log: plain }, CASES[0] as AccessFields);
     assert.deepEqual(calls, [["info", { ...CASES[0] }, "request"]]);
-  });
-});
-
-describe("the lazy request logger", () => {
-  it("makes its child only when used, and writes what the child fastify would make writes", () => {
-    const byChild: string[] = [];
-    const byLazy: string[] = [];
-    serverPino(byChild)
-      .child({ reqId: "r1" }, { level: "debug" })
-      .debug({ code: "X", url: "/a?m=ann@example.com" }, "mail ann@example.com");
-    const parent = serverPino(byLazy);
-    let made = 0;
-    const counting = Object.assign(Object.create(parent) as typeof parent, {
-      child: (...args: Parameters<typeof parent.child>) => {
-        made++;
-        return parent.child(...args);
-      },
-    });
-    const lazy = lazyChildLoggerFactory(counting, { reqId: "r1" }, { level: "debug" });
-    assert.equal(lazy.level, "debug");
-    assert.equal(made, 0);
-    lazy.debug({ code: "X", url: "/a?m=ann@example.com" }, "mail ann@example.com");
-    lazy.trace("not written");
-    assert.equal(made, 1);
-    assert.equal(byLazy.length, 1);
-    assert.equal(withoutTime(byLazy[0]), withoutTime(byChild[0]));
   });
 });

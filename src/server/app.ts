@@ -18,7 +18,7 @@ import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
 import { installJsonBodyParser } from "./json-body.ts";
 import { openKeyStore } from "./keys.ts";
-import { AccessLog, bufferedStdout, lazyChildLoggerFactory, loggerOptions } from "./logging.ts";
+import { AccessLog, bufferedStdout, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { registryModels } from "./monitor-models.ts";
 import { tokenBucketStore } from "./rate-limit.ts";
@@ -138,9 +138,6 @@ function createFastify(
     // One access line per request comes from our onResponse hook instead.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
-    // request.log is made when first used: most requests log only their access line. Without
-    // a logger, fastify's own path makes no child at all.
-    ...(resolved.logger === false ? {} : { childLoggerFactory: lazyChildLoggerFactory }),
     requestIdHeader: false,
     // Drain on close: the listener closes and idle keep-alive connections with it, but a
     // request that arrives on a connection already accepted is answered (with

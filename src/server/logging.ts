@@ -5,7 +5,7 @@
  */
 import { writeSync } from "node:fs";
 import type { FastifyBaseLogger, FastifyServerOptions } from "fastify";
-import pino, { type Bindings, type ChildLoggerOptions } from "pino";
+import pino from "pino";
 import { maskDeep, maskPersonalData } from "../core/index.ts";
 import type { LogSink, ResolvedServerConfig } from "./config.ts";
 
@@ -210,88 +210,6 @@ export function loggerOptions(
   };
 }
 
-/**
- * A request's logger, made only when something logs through it: fastify makes a pino child
- * (with the request id) for every request, which cost about as much as the access line
- * itself, while most requests log nothing but that line (written by {@link AccessLog}).
- * The child, once made, is the one fastify would have made: the same bindings and options.
- */
-class LazyChildLogger implements FastifyBaseLogger {
-  private made: FastifyBaseLogger | undefined;
-
-  constructor(
-    private readonly parent: FastifyBaseLogger,
-    private readonly bindings: Bindings,
-    private readonly options: ChildLoggerOptions,
-  ) {}
-
-  private real(): FastifyBaseLogger {
-    if (this.made === undefined) this.made = this.parent.child(this.bindings, this.options);
-    return this.made;
-  }
-
-  get level(): FastifyBaseLogger["level"] {
-    return this.made?.level ?? this.options.level ?? this.parent.level;
-  }
-
-  set level(level: FastifyBaseLogger["level"]) {
-    this.real().level = level;
-  }
-
-  // Methods on the prototype: per-instance arrow functions would cost seven closures a request.
-  fatal(...args: unknown[]): void {
-    forward(this.real(), "fatal", args);
-  }
-
-  error(...args: unknown[]): void {
-    forward(this.real(), "error", args);
-  }
-
-  warn(...args: unknown[]): void {
-    forward(this.real(), "warn", args);
-  }
-
-  info(...args: unknown[]): void {
-    forward(this.real(), "info", args);
-  }
-
-  debug(...args: unknown[]): void {
-    forward(this.real(), "debug", args);
-  }
-
-  trace(...args: unknown[]): void {
-    forward(this.real(), "trace", args);
-  }
-
-  silent(...args: unknown[]): void {
-    forward(this.real(), "silent", args);
-  }
-
-  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.real().child(bindings, options);
-  }
-}
-
-type LevelMethod = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-
-function forward(logger: FastifyBaseLogger, method: LevelMethod, args: unknown[]): void {
-  Reflect.apply(logger[method], logger, args);
-}
-
-/**
- * fastify's `childLoggerFactory`: each request's `request.log` is a {@link LazyChildLogger}.
- *
- * @example
- * const app = fastify({ logger: loggerOptions(config), childLoggerFactory: lazyChildLoggerFactory });
- */
-export function lazyChildLoggerFactory(
-  logger: FastifyBaseLogger,
-  bindings: Bindings,
-  options: ChildLoggerOptions,
-): FastifyBaseLogger {
-  return new LazyChildLogger(logger, bindings, options);
-}
-
 /** The fields of one access line, in the order they are written. */
 export interface AccessFields {
   method: string;
@@ -362,7 +280,7 @@ function pinoString(text: string): string {
  * One access line per request, "request" at level info: the line pino writes for
  * `request.log.info(fields, "request")` (personal data masked, the request id from the
  * request's bindings), built by hand and written to the logger's stream. Through pino it
- * cost about four times as much (the masking hooks, a child logger per request). A logger
+ * cost about four times as much (its masking hooks and formatter, in a micro-benchmark). A logger
  * that is not pino, or one configured otherwise, gets the same call through pino.
  */
 export class AccessLog {
