@@ -3,7 +3,9 @@
  *
  * HTTP serving on loopback, in one run on this machine, with wrk as the load generator:
  *  (a) a bare node:http hello-world (the ceiling for Node on this machine),
- *  (a') a bare fastify predicting with the same classifier on the same route, with none of
+ *  (a') a bare fastify answering {"ok":true} (fastify's own floor), node:http predicting with
+ *      the same classifier (bench/serve/http-classifier.ts: the model's cost without a
+ *      framework), and a bare fastify predicting with it on the same route, with none of
  *      textkit's layers (bench/serve/fastify-bare.ts): the framework floor,
  *  (b) textkit serve predicting with a real classifier trained on CLINC150 (one text per
  *      request, and batches of 32), with one worker and with one per core,
@@ -253,6 +255,26 @@ async function main(): Promise<void> {
       process.execPath,
       [join(BENCH_DIR, "serve", "hello.mjs"), "8090"],
       8090,
+      single,
+    );
+    await measure(
+      "bare fastify hello-world (no model)",
+      process.execPath,
+      ["--import", "tsx", join(BENCH_DIR, "serve", "fastify-bare.ts"), "8098", "hello"],
+      8098,
+      single,
+    );
+    await measure(
+      "node:http + the same classifier (no framework)",
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(BENCH_DIR, "serve", "http-classifier.ts"),
+        "8097",
+        join(work, "models", "intents"),
+      ],
+      8097,
       single,
     );
     await measure(

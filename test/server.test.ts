@@ -665,4 +665,31 @@ describe("observability", () => {
       assert.ok(!written.includes(encodeURIComponent(value)), `${value} must be masked (URL-encoded)`);
     }
   });
+  it("gives a request's own log lines and its access line one request id, a new one per request", async () => {
+    const before = logLines.length;
+    assert.equal((await predict(secured, { text: "x" }, predictToken, "failing")).status, 500);
+    assert.equal((await predict(secured, { text: SPORT })).status, 200);
+    const lines = logLines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = lines.find((l) => l["msg"] === "request failed");
+    const access = lines.filter((l) => l["msg"] === "request");
+    assert.ok(failed !== undefined && access.length === 2, JSON.stringify(lines));
+    assert.match(String(failed["reqId"]), /^[0-9a-f-]{36}$/);
+    assert.equal(access[0]?.["reqId"], failed["reqId"]);
+    assert.notEqual(access[1]?.["reqId"], failed["reqId"]);
+    assert.deepEqual(Object.keys(access[1] ?? {}), [
+      "level",
+      "time",
+      "pid",
+      "hostname",
+      "reqId",
+      "method",
+      "route",
+      "url",
+      "status",
+      "ms",
+      "keyId",
+      "msg",
+    ]);
+    assert.deepEqual(Object.keys(access[0] ?? {}).slice(-2), ["code", "msg"]);
+  });
 });

@@ -18,7 +18,7 @@ import { builtInFamilies } from "./families.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
 import { installJsonBodyParser } from "./json-body.ts";
 import { openKeyStore } from "./keys.ts";
-import { bufferedStdout, loggerOptions } from "./logging.ts";
+import { AccessLog, bufferedStdout, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { registryModels } from "./monitor-models.ts";
 import { tokenBucketStore } from "./rate-limit.ts";
@@ -306,14 +306,18 @@ function readableUrl(url: string): string {
 
 /** Request counts, latency, in-flight gauge and one access-log line per request. */
 function observe(app: FastifyInstance, metrics: ServerMetrics): void {
-  const open = new WeakSet<FastifyRequest>();
+  const access = new AccessLog(app.log);
+  // A flag on the request rather than a WeakSet of open requests: no hash table and no
+  // ephemeron for the collector on every request.
+  app.decorateRequest("inFlight", false);
   const finish = (request: FastifyRequest): boolean => {
-    if (!open.delete(request)) return false;
+    if (!request.inFlight) return false;
+    request.inFlight = false;
     metrics.requestFinished();
     return true;
   };
   app.addHook("onRequest", (request, _reply, done) => {
-    open.add(request);
+    request.inFlight = true;
     metrics.requestStarted();
     done();
   });
@@ -327,18 +331,15 @@ function observe(app: FastifyInstance, metrics: ServerMetrics): void {
     const status = reply.statusCode;
     metrics.requests.inc({ method: request.method, route, status: String(status) });
     metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info(
-      {
-        method: request.method,
-        route,
-        url: readableUrl(request.url),
-        status,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-        keyId: request.apiKey?.id ?? null,
-        ...(request.errorCode === null ? {} : { code: request.errorCode }),
-      },
-      "request",
-    );
+    access.write(request, {
+      method: request.method,
+      route,
+      url: readableUrl(request.url),
+      status,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+      keyId: request.apiKey?.id ?? null,
+      ...(request.errorCode === null ? {} : { code: request.errorCode }),
+    });
     done();
   });
 }

@@ -20,6 +20,8 @@ export interface ServerRequestState {
   apiKey: RequestKey | null;
   /** The error code the response carries, for the access log line. */
   errorCode: string | null;
+  /** Counted in http_requests_in_flight and not yet answered nor aborted (buildServer only). */
+  inFlight: boolean;
 }
 
 declare module "fastify" {
