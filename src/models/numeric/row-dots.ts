@@ -25,7 +25,7 @@ import {
 } from "./wasm-bytes.ts";
 
 /** `(matrix, vector, out, rows, dim)`: out[r] = Σ matrix[r·dim + d] · vector[d], rows and dim multiples of 4. */
-type DotsFunction = (matrix: number, vector: number, out: number, rows: number, dim: number) => void;
+export type DotsFunction = (matrix: number, vector: number, out: number, rows: number, dim: number) => void;
 
 const F32X4_EXTRACT = 0x1f;
 

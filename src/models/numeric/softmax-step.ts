@@ -14,7 +14,7 @@
  * in scalar JavaScript they were three passes of float64 arithmetic over 150 × 100 floats.
  *
  * The memory may hold the input rows as well (words, n-gram buckets: up to
- * {@link MAX_INPUT_BYTES}); then {@link OutputStep.gather} sums an example's rows into the
+ * `MAX_INPUT_BYTES` (1 GiB)); then {@link OutputStep.gather} sums an example's rows into the
  * hidden vector and {@link OutputStep.scatter} adds the gradient back into them, four columns
  * at a time. That is most of a step on long texts with many n-grams (ChnSentiCorp, SST-2).
  * Everything is float32, as in fastText's training.
@@ -23,7 +23,7 @@
  * its scalar step.
  */
 
-import { dotsBody } from "./row-dots.ts";
+import { type DotsFunction, dotsBody } from "./row-dots.ts";
 import {
   compileModule,
   get,
@@ -37,8 +37,6 @@ import {
   wasmApi,
 } from "./wasm-bytes.ts";
 
-/** `(matrix, vector, out, rows, dim)`: see row-dots. */
-type DotsFunction = (matrix: number, vector: number, out: number, rows: number, dim: number) => void;
 /** `(matrix, hidden, grad, alphas, rows, dim)`: the fused update; rows and dim multiples of 4. */
 type UpdateFunction = (
   matrix: number,
@@ -280,7 +278,7 @@ export class OutputStep {
   /**
    * The step for a `rows × dim` output layer, or null without WebAssembly SIMD. With
    * `input`, the memory also holds that many input rows (of `dim`) and room for `maxIds` row
-   * numbers an example may list, unless they would pass {@link MAX_INPUT_BYTES} or the memory
+   * numbers an example may list, unless they would pass `MAX_INPUT_BYTES` (1 GiB) or the memory
    * cannot be had: then {@link OutputStep.inputRows} is 0 and the caller keeps its rows.
    */
   static of(rows: number, dim: number, input?: { rows: number; maxIds: number }): OutputStep | null {
