@@ -17,6 +17,12 @@ export function numberArgument(name: string, fallback: number): number {
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 }
 
+/** The word after `name` on the command line (`--base HEAD`), or `fallback`. */
+export function stringArgument(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return (at >= 0 ? process.argv[at + 1] : undefined) ?? fallback;
+}
+
 export function machine(): string {
   const list = cpus();
   return `${list[0]?.model ?? "unknown CPU"}, ${list.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

@@ -24,85 +24,45 @@ import {
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { MonitorDocument, MonitorDocumentInput } from "../src/apps/monitor/index.ts";
+import type { MonitorDocument } from "../src/apps/monitor/index.ts";
 import { DocumentPipeline, loadDirectoryModels, resolveMonitorConfig } from "../src/apps/monitor/index.ts";
-import { loadDataset } from "../src/data/index.ts";
-import { trainClassifier } from "../src/models/classifier/index.ts";
-import { fmt, machine, markdownTable, numberArgument, ROOT, today, writeResult } from "./common.ts";
+import {
+  fmt,
+  machine,
+  markdownTable,
+  numberArgument,
+  ROOT,
+  stringArgument,
+  today,
+  writeResult,
+} from "./common.ts";
+import { monitorDocuments, trainMonitorModel } from "./monitor-data.ts";
 
 const DOCS = numberArgument("--docs", 20_000);
 const ROUNDS = numberArgument("--rounds", 5);
 /** Batches handed to the store at once (the monitor's ingest queue has up to workers + 1). */
 const INFLIGHT = numberArgument("--inflight", 1);
 const BATCH = 500;
-const SAMPLES = join(ROOT, "samples", "monitor");
 const CACHE = join(ROOT, "bench", ".cache");
-
-function argument(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
-
-/** The monitor's sample texts (the CSVs' first column and the stream's titles and texts). */
-function corpus(): { title?: string; text: string }[] {
-  const texts: { title?: string; text: string }[] = [];
-  for (const part of ["train.csv", "dev.csv", "test.csv"]) {
-    const lines = readFileSync(join(SAMPLES, part), "utf8").trim().split("\n").slice(1);
-    for (const line of lines) {
-      const m = /^"((?:[^"]|"")*)"|^([^,]*)/.exec(line);
-      texts.push({ text: (m?.[1] ?? m?.[2] ?? "").replaceAll('""', '"') });
-    }
-  }
-  for (const line of readFileSync(join(SAMPLES, "stream.jsonl"), "utf8").trim().split("\n")) {
-    const d = JSON.parse(line) as { title: string; text: string };
-    texts.push({ title: d.title, text: d.text });
-  }
-  return texts;
-}
-
-function inputs(n: number): MonitorDocumentInput[] {
-  const pool = corpus();
-  const start = Date.parse("2026-11-30T00:00:00Z");
-  const out: MonitorDocumentInput[] = [];
-  for (let i = 0; i < n; i++) {
-    const text = pool[i % pool.length] ?? { text: "" };
-    out.push({
-      ...text,
-      id: `b${i}`,
-      source: "bench",
-      publishedAt: start + Math.floor((i / n) * 86_400_000),
-    });
-  }
-  return out;
-}
 
 /** The classified documents, made once per size and kept in bench/.cache. */
 async function enrichedDocuments(n: number): Promise<MonitorDocument[]> {
   const path = join(CACHE, `monitor-store-docs-${n}.json`);
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as MonitorDocument[];
   console.log("training the demo's models and classifying the documents (once) ...");
-  const options = (name: string): Record<string, unknown> =>
-    (
-      JSON.parse(readFileSync(join(ROOT, "samples", name, "sample.json"), "utf8")) as {
-        options: Record<string, unknown>;
-      }
-    ).options;
   const models = mkdtempSync(join(tmpdir(), "textkit-bench-store-models-"));
   try {
     for (const [name, labelColumn] of [
       ["monitor-topic", "topic"],
       ["monitor-sentiment", "sentiment"],
     ] as const) {
-      const train = await loadDataset(join(SAMPLES, "train.csv"), { labelColumn });
-      const dev = await loadDataset(join(SAMPLES, "dev.csv"), { labelColumn, minClasses: 1 });
-      const model = await trainClassifier({ train, dev }, { ...options(name), seed: 1 });
-      await model.save(join(models, name));
+      await (await trainMonitorModel(name, labelColumn)).save(join(models, name));
     }
     const config = resolveMonitorConfig({
       models: { topic: "monitor-topic", sentiment: "monitor-sentiment" },
     });
     const pipeline = new DocumentPipeline(config, await loadDirectoryModels(models, config));
-    const all = inputs(n);
+    const all = monitorDocuments(n);
     const docs: MonitorDocument[] = [];
     for (let i = 0; i < all.length; i += BATCH)
       docs.push(...(await pipeline.enrich(all.slice(i, i + BATCH), 0)));
@@ -173,7 +133,7 @@ const median = (xs: readonly number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const base = argument("--base", "HEAD");
+  const base = stringArgument("--base", "HEAD");
   const commit = execFileSync("git", ["rev-parse", "--short", base], { cwd: ROOT, encoding: "utf8" }).trim();
   // Outside the repository (its tests and sources must not join this tree's), with this
   // tree's packages beside it.

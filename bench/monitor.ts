@@ -13,7 +13,7 @@
  * over one day. Models: the demo's monitor-topic and monitor-sentiment, trained here from
  * the same samples with the samples' options. Every row gets a fresh SQLite file.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -23,70 +23,20 @@ import {
   loadDirectoryModels,
   Monitor,
   type MonitorDocument,
-  type MonitorDocumentInput,
   MonitorStore,
   resolveMonitorConfig,
 } from "../src/apps/monitor/index.ts";
 import { defaultWorkers } from "../src/apps/monitor/pipeline-pool.ts";
-import { loadDataset } from "../src/data/index.ts";
-import {
-  findLanguageModel,
-  loadLanguageDetector,
-  type TextClassifier,
-  trainClassifier,
-} from "../src/models/classifier/index.ts";
+import { findLanguageModel, loadLanguageDetector } from "../src/models/classifier/index.ts";
 import { startServer } from "../src/server/index.ts";
 import { openDatabase } from "../src/store/index.ts";
-import { fmt, machine, markdownTable, numberArgument, ROOT, today, writeResult } from "./common.ts";
+import { fmt, machine, markdownTable, numberArgument, today, writeResult } from "./common.ts";
+import { monitorCorpus, monitorDocuments, SAMPLES, trainMonitorModel } from "./monitor-data.ts";
 
 const DOCS = numberArgument("--docs", 100_000);
 const BATCH = 500;
 /** Pipeline worker threads of the whole-path rows (default: the monitor's "auto"). */
 const WORKERS = numberArgument("--workers", defaultWorkers());
-const SAMPLES = join(ROOT, "samples", "monitor");
-
-function sampleOptions(name: string): Record<string, unknown> {
-  return (
-    JSON.parse(readFileSync(join(ROOT, "samples", name, "sample.json"), "utf8")) as {
-      options: Record<string, unknown>;
-    }
-  ).options;
-}
-
-async function trainModel(name: string, labelColumn: string): Promise<TextClassifier> {
-  const train = await loadDataset(join(SAMPLES, "train.csv"), { labelColumn });
-  const dev = await loadDataset(join(SAMPLES, "dev.csv"), { labelColumn, minClasses: 1 });
-  return trainClassifier({ train, dev }, { ...sampleOptions(name), seed: 1 });
-}
-
-function corpus(): { title?: string; text: string; lang?: "en" | "zh" }[] {
-  const texts: { title?: string; text: string }[] = [];
-  for (const part of ["train.csv", "dev.csv", "test.csv"]) {
-    // The CSVs' first column is the text (quoted when it holds commas).
-    const lines = readFileSync(join(SAMPLES, part), "utf8").trim().split("\n").slice(1);
-    for (const line of lines) {
-      const m = /^"((?:[^"]|"")*)"|^([^,]*)/.exec(line)!;
-      texts.push({ text: (m[1] ?? m[2] ?? "").replaceAll('""', '"') });
-    }
-  }
-  for (const line of readFileSync(join(SAMPLES, "stream.jsonl"), "utf8").trim().split("\n")) {
-    const d = JSON.parse(line) as { title: string; text: string };
-    texts.push({ title: d.title, text: d.text });
-  }
-  return texts;
-}
-
-function documents(n: number, prefix = "b"): MonitorDocumentInput[] {
-  const pool = corpus();
-  const start = Date.parse("2026-11-30T00:00:00Z");
-  return Array.from({ length: n }, (_, i) => ({
-    ...pool[i % pool.length]!,
-    id: `${prefix}${i}`,
-    source: "bench",
-    publishedAt: start + Math.floor((i / n) * 86_400_000),
-  }));
-}
-
 interface Row {
   what: string;
   docs: number;
@@ -146,8 +96,8 @@ function rawSqlite(docs: readonly MonitorDocument[]): number {
 
 async function main(): Promise<void> {
   console.log(`training monitor-topic and monitor-sentiment from ${SAMPLES} ...`);
-  const topic = await trainModel("monitor-topic", "topic");
-  const sentiment = await trainModel("monitor-sentiment", "sentiment");
+  const topic = await trainMonitorModel("monitor-topic", "topic");
+  const sentiment = await trainMonitorModel("monitor-sentiment", "sentiment");
   const config = resolveMonitorConfig({
     models: { topic: "monitor-topic", sentiment: "monitor-sentiment" },
     rules: [{ id: "neg", kind: "negative_share", window: "1h" }],
@@ -160,11 +110,11 @@ async function main(): Promise<void> {
   await topic.save(join(modelsRoot.dir, "monitor-topic"));
   await sentiment.save(join(modelsRoot.dir, "monitor-sentiment"));
   const source = await loadDirectoryModels(modelsRoot.dir, config);
-  const inputs = documents(DOCS);
+  const inputs = monitorDocuments(DOCS);
   const chars = inputs.reduce((a, d) => a + d.text.length + (d.title?.length ?? 0), 0);
   const rows: Row[] = [];
   const workers = WORKERS;
-  const warmup = documents(workers * BATCH, "w");
+  const warmup = monitorDocuments(workers * BATCH, "w");
   const warmupRow = (where: string, from: number, cpuFrom: NodeJS.CpuUsage): Row => {
     const cpu = cpuSince(cpuFrom);
     return {
@@ -393,7 +343,7 @@ async function main(): Promise<void> {
   const body =
     `# bench:monitor, ${today()}\n\nMachine: ${machine()}. One process; the HTTP row's clients run in the same process. Command: npm run bench:monitor.\n\n` +
     `${table}\n\n` +
-    `Data: ${fmt.int(DOCS)} documents from samples/monitor (${corpus().length} distinct texts, English and Chinese, ` +
+    `Data: ${fmt.int(DOCS)} documents from samples/monitor (${monitorCorpus().length} distinct texts, English and Chinese, ` +
     `${(chars / DOCS).toFixed(0)} characters on average), each with its own id, spread over one day.\n` +
     "Models: monitor-topic and monitor-sentiment (the demo's), trained from samples/monitor with their sample.json options; no tagger.\n" +
     "Target: at least 20,000 docs/s ingested, classified and stored with SQLite (the in-process and HTTP rows).\n" +

@@ -20,13 +20,7 @@ import { join } from "node:path";
 import { loadTaggedDataset } from "../src/data/index.ts";
 import { loadEncoder } from "../src/models/encoder/index.ts";
 import { type SequenceTagger, trainTagger } from "../src/models/tagger/index.ts";
-import { fmt, machine, markdownTable, numberArgument, ROOT, writeResult } from "./common.ts";
-
-function stringArgument(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  const value = at >= 0 ? process.argv[at + 1] : undefined;
-  return value ?? fallback;
-}
+import { fmt, machine, markdownTable, numberArgument, ROOT, stringArgument, writeResult } from "./common.ts";
 
 interface Row {
   system: string;
