@@ -222,6 +222,42 @@ export class Featurizer {
     }
   }
 
+  /**
+   * @internal The rows `wordNgramRows` appends for `hashes[0 .. count)`, written to `out`
+   * (room for count · (wordNgrams - 1) rows); returns how many. For the frozen path of the
+   * hidden vector: typed arrays in and out, and the bucket table probed inline.
+   */
+  wordNgramRowsInto(hashes: Float64Array, count: number, out: Int32Array): number {
+    const { wordNgrams, buckets } = this.options;
+    if (wordNgrams <= 1) return 0;
+    const table = this.frozenRows;
+    if (table === null || this.options.compat === "fasttext") {
+      const rows: number[] = [];
+      this.wordNgramRows(Array.from(hashes.subarray(0, count)), rows);
+      out.set(rows);
+      return rows.length;
+    }
+    const mask = this.frozenMask;
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      let h = hashes[i] as number;
+      const end = Math.min(count, i + wordNgrams);
+      for (let j = i + 1; j < end; j++) {
+        h = combineHash(h, hashes[j] as number);
+        const bucket = h % buckets;
+        for (let at = bucket & mask; ; at = (at + 1) & mask) {
+          const key = table[2 * at] as number;
+          if (key === bucket) {
+            out[n++] = table[2 * at + 1] as number;
+            break;
+          }
+          if (key === -1) break;
+        }
+      }
+    }
+    return n;
+  }
+
   /** Appends a token's own rows: its word row, then its character n-gram rows. */
   private tokenRows(token: string, out: number[]): void {
     const { minn, maxn, buckets } = this.options;

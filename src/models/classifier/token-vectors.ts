@@ -4,33 +4,49 @@
  * n-gram rows), then the word n-gram rows. A token's own rows never change once the
  * featurizer is frozen, so their sum is kept per token: a document then costs one vector
  * add per token instead of one per character n-gram (a six-letter word with n-grams of 2 to
- * 4 characters has a dozen rows). The sums are kept in float64, as the mean is, so the
- * result differs from adding the rows one by one only in the order of float64 additions
- * (a few units in the last place).
+ * 4 characters has a dozen rows).
+ *
+ * The order of float64 additions, which fixes every bit of the result: each component starts
+ * at 0 and gets, in token order, the token's kept sum as one term (itself the token's rows
+ * added in order from 0) or its only row, then the word n-gram rows in order; the total is
+ * multiplied by 1 / (number of rows). It differs from adding every row one by one
+ * (`averageRows`) only in that grouping (a few units in the last place).
+ *
+ * Tokens get a small integer id (one Map lookup), and everything else about a token is in
+ * typed arrays: its hash, its row count and its term (its only row or its kept sum). The adds
+ * run in WebAssembly SIMD ({@link RowSums}) where it is available and the input matrix is not
+ * too big to copy, otherwise in scalar JavaScript, in the same order.
  */
 
+import { RowSums } from "../numeric/index.ts";
 import type { Weights } from "./engine.ts";
 import type { Featurizer } from "./featurizer.ts";
 import { END_OF_TEXT } from "./featurizer.ts";
 
-/** Doubles the cache may hold (16 MiB a model): 40,000 tokens at dim 50, 20,000 at dim 100. */
+/** Doubles the kept sums may hold (16 MiB a model): 40,000 tokens at dim 50, 20,000 at dim 100. */
 const CACHE_DOUBLES = 2 * 1024 * 1024;
 const MAX_TOKENS = 50_000;
+/** The term of a token without rows (nor a kept sum). */
+const NONE = -1;
+/** Terms gathered before they are added (at most RowSums' TERMS). */
+const BATCH = 4096;
 
-interface TokenVector {
-  /**
-   * Sum of the token's own rows, or null when it has at most one row: then `row` is read
-   * straight from the weights (in float64, x + 0 is x, so the result is the same), which
-   * halves the memory a document reads and saves the copy (every token of a model without
-   * character n-grams).
-   */
-  sum: Float64Array | null;
-  /** The token's only row when `sum` is null and `rows` is 1; -1 otherwise. */
-  row: number;
-  /** How many rows that is. */
-  rows: number;
-  /** The token's hash for the word n-grams. */
-  hash: number;
+/** Where the adds run: in WebAssembly, or in scalar JavaScript with the same term encoding. */
+interface Adder {
+  /** A row's term. */
+  rowTerm(row: number): number;
+  /** A kept sum's term. */
+  sumTerm(slot: number): number;
+  /** The kept sums, `stride` apart. */
+  readonly sums: Float64Array;
+  readonly stride: number;
+  /** Where terms wait to be added (BATCH of them at least). */
+  readonly terms: Int32Array;
+  zero(): void;
+  /** Adds `terms[0 .. count)` to the total, in order. */
+  add(count: number): void;
+  /** out = total · scale. */
+  scaled(scale: number, out: Float64Array): void;
 }
 
 /**
@@ -41,117 +57,206 @@ interface TokenVector {
  * vectors.hidden(featurizer, ["fast", "text"], hidden); // the mean of the rows, END_OF_TEXT included
  */
 export class TokenVectors {
-  private readonly cache = new Map<string, TokenVector>();
+  private readonly ids = new Map<string, number>();
+  /** Tokens the cache holds at most; it is emptied when full (cheaper than keeping an order). */
   private readonly capacity: number;
-  private readonly hashes: number[] = [];
-  private readonly rowScratch: number[] = [];
+  /** Per token id: its hash for the word n-grams, its number of rows and its term. */
+  private readonly tokenHash: Float64Array;
+  private readonly tokenRows: Int32Array;
+  private readonly tokenTerm: Int32Array;
+  /** Kept sums in use (tokens with two rows or more). */
+  private slots = 0;
+  private adder: Adder | null = null;
+  private hashes = new Float64Array(64);
+  private ngramRows = new Int32Array(64);
 
-  constructor(private readonly weights: Weights) {
+  /**
+   * @param weights the model's weights (copied into WebAssembly memory on first use).
+   * @param simd false keeps the scalar JavaScript adds even where WebAssembly SIMD is available.
+   */
+  constructor(
+    private readonly weights: Weights,
+    private readonly simd = true,
+  ) {
     this.capacity = Math.max(
       1_000,
       Math.min(MAX_TOKENS, Math.floor(CACHE_DOUBLES / Math.max(1, weights.dim))),
     );
+    this.tokenHash = new Float64Array(this.capacity);
+    this.tokenRows = new Int32Array(this.capacity);
+    this.tokenTerm = new Int32Array(this.capacity);
   }
 
-  /** Forgets every sum (the weights changed in place). */
+  /** Forgets every sum (the weights changed in place); the next `hidden` copies the weights again. */
   clear(): void {
-    this.cache.clear();
+    this.ids.clear();
+    this.slots = 0;
+    this.adder = null;
+  }
+
+  /** Whether the adds run in WebAssembly SIMD (decided on first use; false before). */
+  get usesSimd(): boolean {
+    return this.adder instanceof WasmAdder;
   }
 
   /**
    * Sets `hidden` to the mean of the feature rows of `tokens` followed by END_OF_TEXT, as
-   * `averageRows` over `featurizer.featuresOfTokens(tokens, rows, true)` does.
+   * `averageRows` over `featurizer.featuresOfTokens(tokens, rows, true)` does (up to the
+   * grouping of the float64 adds described above).
    */
   hidden(featurizer: Featurizer, tokens: readonly string[], hidden: Float64Array): void {
-    const dim = this.weights.dim;
-    hidden.fill(0);
-    const hashes = this.hashes;
-    hashes.length = 0;
-    const input = this.weights.input;
-    // Rows read from the weights wait in `rows` and are added four at a time; a kept sum
-    // first adds the rows before it, so every component gets its terms in the same order.
-    const rows = this.rowScratch;
-    rows.length = 0;
+    const adder = this.adder ?? this.makeAdder();
+    adder.zero();
+    if (this.hashes.length <= tokens.length) this.hashes = new Float64Array(2 * tokens.length + 2);
+    const { hashes, ids, tokenRows, tokenTerm, tokenHash } = this;
+    const terms = adder.terms;
     let count = 0;
+    let n = 0;
     for (let i = 0; i <= tokens.length; i++) {
-      const v = this.vector(featurizer, i === tokens.length ? END_OF_TEXT : (tokens[i] as string));
-      hashes.push(v.hash);
-      if (v.rows === 0) continue;
-      count += v.rows;
-      if (v.sum === null) {
-        rows.push(v.row);
-        continue;
+      const token = i === tokens.length ? END_OF_TEXT : (tokens[i] as string);
+      let id = ids.get(token);
+      if (id === undefined) id = this.remember(featurizer, adder, token);
+      hashes[i] = tokenHash[id] as number;
+      count += tokenRows[id] as number;
+      const term = tokenTerm[id] as number;
+      if (term === NONE) continue;
+      terms[n++] = term;
+      if (n === BATCH) {
+        adder.add(n);
+        n = 0;
       }
-      addRows(hidden, input, rows, dim);
-      rows.length = 0;
-      addRow(hidden, v.sum, 0, dim);
     }
-    const before = rows.length;
-    featurizer.wordNgramRows(hashes, rows);
-    count += rows.length - before;
-    addRows(hidden, input, rows, dim);
-    if (count === 0) return;
-    const inv = 1 / count;
-    for (let d = 0; d < dim; d++) hidden[d] = (hidden[d] as number) * inv;
+    count += this.addWordNgrams(featurizer, adder, tokens.length + 1, n);
+    if (count === 0) hidden.fill(0);
+    else adder.scaled(1 / count, hidden);
   }
 
-  private vector(featurizer: Featurizer, token: string): TokenVector {
-    const cached = this.cache.get(token);
-    if (cached !== undefined) return cached;
-    const dim = this.weights.dim;
-    const input = this.weights.input;
-    const own = featurizer.tokenFeatures(token);
-    let made: TokenVector;
-    if (own.rows.length <= 1) {
-      made = { sum: null, row: own.rows[0] ?? -1, rows: own.rows.length, hash: own.hash };
-    } else {
-      const sum = new Float64Array(dim);
-      for (let f = 0; f < own.rows.length; f++) addRow(sum, input, (own.rows[f] as number) * dim, dim);
-      made = { sum, row: -1, rows: own.rows.length, hash: own.hash };
+  /** Adds the pending `n` terms and then the word n-gram rows; returns the number of those rows. */
+  private addWordNgrams(featurizer: Featurizer, adder: Adder, tokens: number, pending: number): number {
+    const most = tokens * Math.max(0, featurizer.options.wordNgrams - 1);
+    if (this.ngramRows.length < most) this.ngramRows = new Int32Array(2 * most);
+    const ngramRows = this.ngramRows;
+    const made = featurizer.wordNgramRowsInto(this.hashes, tokens, ngramRows);
+    const terms = adder.terms;
+    let n = pending;
+    for (let j = 0; j < made; j++) {
+      if (n === BATCH) {
+        adder.add(n);
+        n = 0;
+      }
+      terms[n++] = adder.rowTerm(ngramRows[j] as number);
     }
-    // Emptied when full rather than kept in order: cheaper, and hot words come straight back.
-    if (this.cache.size >= this.capacity) this.cache.clear();
-    this.cache.set(token, made);
+    adder.add(n);
     return made;
   }
-}
 
-/**
- * hidden[d] += source[at + d] for d in [0, dim), in that order for each d (so exactly the
- * float64 sums of the plain loop), four at a time.
- */
-function addRow(hidden: Float64Array, source: Float32Array | Float64Array, at: number, dim: number): void {
-  let d = 0;
-  for (; d + 3 < dim; d += 4) {
-    const s = at + d;
-    hidden[d] = (hidden[d] as number) + (source[s] as number);
-    hidden[d + 1] = (hidden[d + 1] as number) + (source[s + 1] as number);
-    hidden[d + 2] = (hidden[d + 2] as number) + (source[s + 2] as number);
-    hidden[d + 3] = (hidden[d + 3] as number) + (source[s + 3] as number);
+  private makeAdder(): Adder {
+    const { input, dim } = this.weights;
+    const rows = Math.floor(input.length / Math.max(1, dim));
+    const kernel = this.simd ? RowSums.of(input, rows, dim, this.capacity) : null;
+    this.adder = kernel === null ? new ScalarAdder(input, dim, this.capacity) : new WasmAdder(kernel);
+    return this.adder;
   }
-  for (; d < dim; d++) hidden[d] = (hidden[d] as number) + (source[at + d] as number);
+
+  /** Gives `token` an id, with its hash, row count and term (its kept sum made here). */
+  private remember(featurizer: Featurizer, adder: Adder, token: string): number {
+    if (this.ids.size >= this.capacity) {
+      this.ids.clear();
+      this.slots = 0;
+    }
+    const id = this.ids.size;
+    const own = featurizer.tokenFeatures(token);
+    const rows = own.rows;
+    this.tokenHash[id] = own.hash;
+    this.tokenRows[id] = rows.length;
+    const first = rows[0];
+    if (first === undefined) this.tokenTerm[id] = NONE;
+    else if (rows.length === 1) this.tokenTerm[id] = adder.rowTerm(first);
+    else {
+      const slot = this.slots++;
+      const { sums, stride } = adder;
+      const { input, dim } = this.weights;
+      const at = slot * stride;
+      sums.fill(0, at, at + dim);
+      for (const row of rows) addRow(sums, at, input, row * dim, dim);
+      this.tokenTerm[id] = adder.sumTerm(slot);
+    }
+    this.ids.set(token, id);
+    return id;
+  }
 }
 
-/**
- * Adds the rows `rows` of `input` to `hidden` in order, four rows per pass over `hidden`:
- * ((((h + a) + b) + c) + e) is the same float64 arithmetic as four passes, with a quarter of
- * the loads and stores of `hidden`.
- */
-function addRows(hidden: Float64Array, input: Float32Array, rows: readonly number[], dim: number): void {
-  let f = 0;
-  for (; f + 3 < rows.length; f += 4) {
-    const a = (rows[f] as number) * dim;
-    const b = (rows[f + 1] as number) * dim;
-    const c = (rows[f + 2] as number) * dim;
-    const e = (rows[f + 3] as number) * dim;
-    for (let d = 0; d < dim; d++) {
-      hidden[d] =
-        (hidden[d] as number) +
-        (input[a + d] as number) +
-        (input[b + d] as number) +
-        (input[c + d] as number) +
-        (input[e + d] as number);
+/** The adds in WebAssembly SIMD. */
+class WasmAdder implements Adder {
+  readonly sums: Float64Array;
+  readonly stride: number;
+  readonly terms: Int32Array;
+  constructor(private readonly kernel: RowSums) {
+    this.sums = kernel.sums;
+    this.stride = kernel.stride;
+    this.terms = kernel.terms;
+  }
+  rowTerm(row: number): number {
+    return this.kernel.rowTerm(row);
+  }
+  sumTerm(slot: number): number {
+    return this.kernel.sumTerm(slot);
+  }
+  zero(): void {
+    this.kernel.zero();
+  }
+  add(count: number): void {
+    this.kernel.add(count);
+  }
+  scaled(scale: number, out: Float64Array): void {
+    this.kernel.scaled(scale, out);
+  }
+}
+
+/** The adds in scalar JavaScript: a row's term is 2 · row, a kept sum's 2 · slot + 1. */
+class ScalarAdder implements Adder {
+  readonly sums: Float64Array;
+  readonly stride: number;
+  readonly terms = new Int32Array(BATCH);
+  private readonly total: Float64Array;
+  constructor(
+    private readonly input: Float32Array,
+    private readonly dim: number,
+    capacity: number,
+  ) {
+    this.stride = dim;
+    this.sums = new Float64Array(capacity * dim);
+    this.total = new Float64Array(dim);
+  }
+  rowTerm(row: number): number {
+    return 2 * row;
+  }
+  sumTerm(slot: number): number {
+    return 2 * slot + 1;
+  }
+  zero(): void {
+    this.total.fill(0);
+  }
+  add(count: number): void {
+    const { total, input, sums, dim, terms } = this;
+    for (let i = 0; i < count; i++) {
+      const term = terms[i] as number;
+      if ((term & 1) === 1) addSum(total, sums, (term >> 1) * dim, dim);
+      else addRow(total, 0, input, (term >> 1) * dim, dim);
     }
   }
-  for (; f < rows.length; f++) addRow(hidden, input, (rows[f] as number) * dim, dim);
+  scaled(scale: number, out: Float64Array): void {
+    const total = this.total;
+    for (let d = 0; d < this.dim; d++) out[d] = (total[d] as number) * scale;
+  }
+}
+
+/** target[to + d] += input[at + d] for d in [0, dim): one float64 add per component. */
+function addRow(target: Float64Array, to: number, input: Float32Array, at: number, dim: number): void {
+  for (let d = 0; d < dim; d++) target[to + d] = (target[to + d] as number) + (input[at + d] as number);
+}
+
+/** total[d] += sums[at + d] for d in [0, dim). */
+function addSum(total: Float64Array, sums: Float64Array, at: number, dim: number): void {
+  for (let d = 0; d < dim; d++) total[d] = (total[d] as number) + (sums[at + d] as number);
 }

@@ -7,6 +7,7 @@ export type { KMeansData, SparseRows } from "./kmeans-rows.ts";
 export type { SilhouetteOptions } from "./kmeans-silhouette.ts";
 export { DEFAULT_SILHOUETTE_SAMPLE, silhouette } from "./kmeans-silhouette.ts";
 export { RowDots } from "./row-dots.ts";
+export { RowSums } from "./row-sums.ts";
 export { OutputStep } from "./softmax-step.ts";
 export type { OlsSolution } from "./solve.ts";
 export { QrAccumulator, RANK_TOLERANCE } from "./solve.ts";

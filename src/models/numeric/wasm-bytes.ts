@@ -32,6 +32,7 @@ export const OP = {
   i32Shl: 0x74,
   i32Mul: 0x6c,
   i32Load: 0x28,
+  i32And: 0x71,
   i32GeU: 0x4f,
   i32LtU: 0x49,
   f32Ne: 0x5c,
@@ -41,6 +42,7 @@ export const OP = {
   block: 0x02,
   loop: 0x03,
   if: 0x04,
+  else: 0x05,
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
@@ -59,7 +61,35 @@ export const SIMD = {
   f32x4Splat: [OP.simd, 0x13],
   f32x4Add: [OP.simd, 0xe4, 0x01],
   f32x4Mul: [OP.simd, 0xe6, 0x01],
+  f64x2Add: [OP.simd, 0xf0, 0x01],
+  f64x2PromoteLow: [OP.simd, 0x5f],
 } as const;
+
+/** `v128.load` at `offset` bytes past the address (16-byte alignment hint). */
+export function loadAt(offset: number): number[] {
+  return [OP.simd, 0x00, 0x04, ...leb(offset)];
+}
+/** `v128.store` at `offset` bytes past the address. */
+export function storeAt(offset: number): number[] {
+  return [OP.simd, 0x0b, 0x04, ...leb(offset)];
+}
+/** `v128.load64_zero` at `offset`: 8 bytes into the low half, zeros above (two float32 to promote). */
+export function load64ZeroAt(offset: number): number[] {
+  return [OP.simd, 0x5d, 0x03, ...leb(offset)];
+}
+
+/** An unsigned LEB128 number. */
+function leb(n: number): number[] {
+  const out: number[] = [];
+  let rest = n;
+  do {
+    let byte = rest & 0x7f;
+    rest >>>= 7;
+    if (rest !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (rest !== 0);
+  return out;
+}
 
 /** `local.get local`. */
 export function get(local: number): number[] {
