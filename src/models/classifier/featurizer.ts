@@ -225,9 +225,10 @@ export class Featurizer {
   /**
    * @internal The rows `wordNgramRows` appends for `hashes[0 .. count)`, written to `out`
    * (room for count · (wordNgrams - 1) rows); returns how many. For the frozen path of the
-   * hidden vector: typed arrays in and out, and the bucket table probed inline.
+   * hidden vector: typed arrays in and out, and the bucket table probed inline. The hashes may
+   * be stored as int32: the n-gram hash mixes them modulo 2^32, so only their bits count.
    */
-  wordNgramRowsInto(hashes: Float64Array, count: number, out: Int32Array): number {
+  wordNgramRowsInto(hashes: Int32Array, count: number, out: Int32Array): number {
     const { wordNgrams, buckets } = this.options;
     if (wordNgrams <= 1) return 0;
     const table = this.frozenRows;

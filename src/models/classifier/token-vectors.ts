@@ -28,13 +28,16 @@ const CACHE_DOUBLES = 2 * 1024 * 1024;
 const MAX_TOKENS = 50_000;
 /** The term of a token without rows (nor a kept sum). */
 const NONE = -1;
+/** Int32 a token takes in the token table: hash, rows, term, and one of padding. */
+const TABLE_STRIDE = 4;
 /** Terms gathered before they are added (at most RowSums' TERMS). */
 const BATCH = 4096;
 
 /** Where the adds run: in WebAssembly, or in scalar JavaScript with the same term encoding. */
 interface Adder {
-  /** A row's term. */
-  rowTerm(row: number): number;
+  /** A row's term is rowBase + row · rowScale. */
+  readonly rowBase: number;
+  readonly rowScale: number;
   /** A kept sum's term. */
   sumTerm(slot: number): number;
   /** The kept sums, `stride` apart. */
@@ -60,14 +63,16 @@ export class TokenVectors {
   private readonly ids = new Map<string, number>();
   /** Tokens the cache holds at most; it is emptied when full (cheaper than keeping an order). */
   private readonly capacity: number;
-  /** Per token id: its hash for the word n-grams, its number of rows and its term. */
-  private readonly tokenHash: Float64Array;
-  private readonly tokenRows: Int32Array;
-  private readonly tokenTerm: Int32Array;
+  /**
+   * Per token id, side by side (one cache line a token): its hash for the word n-grams as an
+   * int32 (the n-gram hashes mix it modulo 2^32, so its sign does not matter), its number of
+   * rows and its term.
+   */
+  private readonly tokenTable: Int32Array;
   /** Kept sums in use (tokens with two rows or more). */
   private slots = 0;
   private adder: Adder | null = null;
-  private hashes = new Float64Array(64);
+  private hashes = new Int32Array(64);
   private ngramRows = new Int32Array(64);
 
   /**
@@ -82,9 +87,7 @@ export class TokenVectors {
       1_000,
       Math.min(MAX_TOKENS, Math.floor(CACHE_DOUBLES / Math.max(1, weights.dim))),
     );
-    this.tokenHash = new Float64Array(this.capacity);
-    this.tokenRows = new Int32Array(this.capacity);
-    this.tokenTerm = new Int32Array(this.capacity);
+    this.tokenTable = new Int32Array(TABLE_STRIDE * this.capacity);
   }
 
   /** Forgets every sum (the weights changed in place); the next `hidden` copies the weights again. */
@@ -107,8 +110,8 @@ export class TokenVectors {
   hidden(featurizer: Featurizer, tokens: readonly string[], hidden: Float64Array): void {
     const adder = this.adder ?? this.makeAdder();
     adder.zero();
-    if (this.hashes.length <= tokens.length) this.hashes = new Float64Array(2 * tokens.length + 2);
-    const { hashes, ids, tokenRows, tokenTerm, tokenHash } = this;
+    if (this.hashes.length <= tokens.length) this.hashes = new Int32Array(2 * tokens.length + 2);
+    const { hashes, ids, tokenTable } = this;
     const terms = adder.terms;
     let count = 0;
     let n = 0;
@@ -116,9 +119,10 @@ export class TokenVectors {
       const token = i === tokens.length ? END_OF_TEXT : (tokens[i] as string);
       let id = ids.get(token);
       if (id === undefined) id = this.remember(featurizer, adder, token);
-      hashes[i] = tokenHash[id] as number;
-      count += tokenRows[id] as number;
-      const term = tokenTerm[id] as number;
+      const at = TABLE_STRIDE * id;
+      hashes[i] = tokenTable[at] as number;
+      count += tokenTable[at + 1] as number;
+      const term = tokenTable[at + 2] as number;
       if (term === NONE) continue;
       terms[n++] = term;
       if (n === BATCH) {
@@ -137,14 +141,14 @@ export class TokenVectors {
     if (this.ngramRows.length < most) this.ngramRows = new Int32Array(2 * most);
     const ngramRows = this.ngramRows;
     const made = featurizer.wordNgramRowsInto(this.hashes, tokens, ngramRows);
-    const terms = adder.terms;
+    const { terms, rowBase, rowScale } = adder;
     let n = pending;
     for (let j = 0; j < made; j++) {
       if (n === BATCH) {
         adder.add(n);
         n = 0;
       }
-      terms[n++] = adder.rowTerm(ngramRows[j] as number);
+      terms[n++] = rowBase + (ngramRows[j] as number) * rowScale;
     }
     adder.add(n);
     return made;
@@ -167,11 +171,12 @@ export class TokenVectors {
     const id = this.ids.size;
     const own = featurizer.tokenFeatures(token);
     const rows = own.rows;
-    this.tokenHash[id] = own.hash;
-    this.tokenRows[id] = rows.length;
+    const entry = TABLE_STRIDE * id;
+    this.tokenTable[entry] = own.hash | 0;
+    this.tokenTable[entry + 1] = rows.length;
     const first = rows[0];
-    if (first === undefined) this.tokenTerm[id] = NONE;
-    else if (rows.length === 1) this.tokenTerm[id] = adder.rowTerm(first);
+    if (first === undefined) this.tokenTable[entry + 2] = NONE;
+    else if (rows.length === 1) this.tokenTable[entry + 2] = adder.rowBase + first * adder.rowScale;
     else {
       const slot = this.slots++;
       const { sums, stride } = adder;
@@ -179,7 +184,7 @@ export class TokenVectors {
       const at = slot * stride;
       sums.fill(0, at, at + dim);
       for (const row of rows) addRow(sums, at, input, row * dim, dim);
-      this.tokenTerm[id] = adder.sumTerm(slot);
+      this.tokenTable[entry + 2] = adder.sumTerm(slot);
     }
     this.ids.set(token, id);
     return id;
@@ -191,13 +196,14 @@ class WasmAdder implements Adder {
   readonly sums: Float64Array;
   readonly stride: number;
   readonly terms: Int32Array;
+  readonly rowBase: number;
+  readonly rowScale: number;
   constructor(private readonly kernel: RowSums) {
     this.sums = kernel.sums;
     this.stride = kernel.stride;
     this.terms = kernel.terms;
-  }
-  rowTerm(row: number): number {
-    return this.kernel.rowTerm(row);
+    this.rowBase = kernel.rowTerm(0);
+    this.rowScale = kernel.rowTerm(1) - this.rowBase;
   }
   sumTerm(slot: number): number {
     return this.kernel.sumTerm(slot);
@@ -218,6 +224,8 @@ class ScalarAdder implements Adder {
   readonly sums: Float64Array;
   readonly stride: number;
   readonly terms = new Int32Array(BATCH);
+  readonly rowBase = 0;
+  readonly rowScale = 2;
   private readonly total: Float64Array;
   constructor(
     private readonly input: Float32Array,
@@ -227,9 +235,6 @@ class ScalarAdder implements Adder {
     this.stride = dim;
     this.sums = new Float64Array(capacity * dim);
     this.total = new Float64Array(dim);
-  }
-  rowTerm(row: number): number {
-    return 2 * row;
   }
   sumTerm(slot: number): number {
     return 2 * slot + 1;
