@@ -45,6 +45,8 @@ interface Adder {
   readonly stride: number;
   /** Where terms wait to be added (BATCH of them at least). */
   readonly terms: Int32Array;
+  /** Takes the weights' input matrix again (it changed in place). */
+  load(input: Float32Array): void;
   zero(): void;
   /** Adds `terms[0 .. count)` to the total, in order. */
   add(count: number): void;
@@ -72,6 +74,8 @@ export class TokenVectors {
   /** Kept sums in use (tokens with two rows or more). */
   private slots = 0;
   private adder: Adder | null = null;
+  /** Whether the adder's copy of the weights is out of date (`clear` was called). */
+  private stale = false;
   private hashes = new Int32Array(64);
   private ngramRows = new Int32Array(64);
 
@@ -94,7 +98,7 @@ export class TokenVectors {
   clear(): void {
     this.ids.clear();
     this.slots = 0;
-    this.adder = null;
+    this.stale = this.adder !== null;
   }
 
   /** Whether the adds run in WebAssembly SIMD (decided on first use; false before). */
@@ -109,6 +113,10 @@ export class TokenVectors {
    */
   hidden(featurizer: Featurizer, tokens: readonly string[], hidden: Float64Array): void {
     const adder = this.adder ?? this.makeAdder();
+    if (this.stale) {
+      adder.load(this.weights.input);
+      this.stale = false;
+    }
     adder.zero();
     if (this.hashes.length <= tokens.length) this.hashes = new Int32Array(2 * tokens.length + 2);
     const { hashes, ids, tokenTable } = this;
@@ -208,6 +216,9 @@ class WasmAdder implements Adder {
   sumTerm(slot: number): number {
     return this.kernel.sumTerm(slot);
   }
+  load(input: Float32Array): void {
+    this.kernel.load(input);
+  }
   zero(): void {
     this.kernel.zero();
   }
@@ -238,6 +249,9 @@ class ScalarAdder implements Adder {
   }
   sumTerm(slot: number): number {
     return 2 * slot + 1;
+  }
+  load(): void {
+    // The rows are read from the weights themselves.
   }
   zero(): void {
     this.total.fill(0);

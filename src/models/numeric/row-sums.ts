@@ -130,6 +130,7 @@ export class RowSums {
   readonly stride: number;
   private readonly dim: number;
   private readonly total: Float64Array;
+  private readonly matrix: Float32Array;
   private readonly run: SumFunction;
   private readonly termsAt: number;
   private readonly matrixAt: number;
@@ -148,9 +149,18 @@ export class RowSums {
     this.run = new api.Instance(module, { env: { memory } }).exports["sum"] as SumFunction;
     this.total = new Float64Array(memory.buffer, 0, stride);
     this.terms = new Int32Array(memory.buffer, this.termsAt, TERMS);
-    const padded = new Float32Array(memory.buffer, this.matrixAt, rows * stride);
-    for (let r = 0; r < rows; r++) padded.set(matrix.subarray(r * dim, r * dim + dim), r * stride);
+    this.matrix = new Float32Array(memory.buffer, this.matrixAt, rows * stride);
+    this.load(matrix);
     this.sums = new Float64Array(memory.buffer, this.sumsAt, sums * stride);
+  }
+
+  /** Copies `matrix` (of the shape this kernel was made for) again, after it changed in place. */
+  load(matrix: Float32Array): void {
+    const { dim, stride } = this;
+    const rows = this.matrix.length / stride;
+    if (matrix.length !== rows * dim)
+      throw new Error(`RowSums.load: ${matrix.length} values for ${rows} × ${dim}`);
+    for (let r = 0; r < rows; r++) this.matrix.set(matrix.subarray(r * dim, r * dim + dim), r * stride);
   }
 
   /**
