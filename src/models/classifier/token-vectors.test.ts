@@ -88,6 +88,11 @@ function checkWeights(model: TextClassifier, weights: Weights, name: string): vo
       for (const tokens of texts(model)) {
         const expected = reference(featurizer, weights, tokens);
         vectors.hidden(featurizer, tokens, actual);
+        assert.equal(
+          vectors.usesSimd,
+          vectors === paths[0],
+          "Node 20 has WebAssembly SIMD; the second path is scalar",
+        );
         const what = `${name} simd=${vectors.usesSimd} pass ${pass} "${tokens.slice(0, 6).join(" ")}"`;
         sameBits(actual, expected, what);
         // And the same mean as adding every row one by one, up to the grouping of the adds.

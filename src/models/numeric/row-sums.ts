@@ -165,13 +165,21 @@ export class RowSums {
 
   /**
    * The kernel for the `rows × dim` row-major `matrix` with room for `sums` kept vectors, or
-   * null without WebAssembly SIMD or when the padded matrix passes {@link MAX_MATRIX_BYTES}.
+   * null without WebAssembly SIMD, when the padded matrix passes {@link MAX_MATRIX_BYTES}, or
+   * when the runtime has no memory for the copy.
    * The matrix is copied: later changes to it are not seen.
    */
   static of(matrix: Float32Array, rows: number, dim: number, sums: number): RowSums | null {
     if (rows * roundUp8(dim) * 4 > MAX_MATRIX_BYTES || dim <= 0) return null;
     const module = compiledModule();
-    return module === null ? null : new RowSums(module, matrix, rows, dim, sums);
+    if (module === null) return null;
+    try {
+      return new RowSums(module, matrix, rows, dim, sums);
+    } catch (error) {
+      // No memory for the copy (WebAssembly.Memory throws a RangeError): the scalar path still works.
+      if (error instanceof RangeError) return null;
+      throw error;
+    }
   }
 
   /** The term of matrix row `row`. */
