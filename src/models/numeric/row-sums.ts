@@ -12,7 +12,7 @@
  * `for (const t of terms) for (d) total[d] += t[d]`.
  *
  * Where WebAssembly SIMD is missing, or the matrix is too big to copy (see
- * {@link MAX_MATRIX_BYTES}), {@link RowSums.of} answers null and the caller keeps its scalar loop.
+ * `MAX_MATRIX_BYTES`: 256 MiB), {@link RowSums.of} answers null and the caller keeps its scalar loop.
  */
 
 import {
@@ -165,7 +165,7 @@ export class RowSums {
 
   /**
    * The kernel for the `rows × dim` row-major `matrix` with room for `sums` kept vectors, or
-   * null without WebAssembly SIMD, when the padded matrix passes {@link MAX_MATRIX_BYTES}, or
+   * null without WebAssembly SIMD, when the padded matrix passes `MAX_MATRIX_BYTES` (256 MiB), or
    * when the runtime has no memory for the copy.
    * The matrix is copied: later changes to it are not seen.
    */
@@ -197,7 +197,7 @@ export class RowSums {
     this.total.fill(0);
   }
 
-  /** Adds `terms[0 .. count)` to the running total, in that order (count at most {@link TERMS}). */
+  /** Adds `terms[0 .. count)` to the running total, in that order (count at most `TERMS` (16,384)). */
   add(count: number): void {
     if (count > 0) this.run(this.termsAt, count, 0, this.stride >> 3);
   }
