@@ -40,6 +40,30 @@ for (const target of storeTargets()) {
       }
     });
 
+    it("reports whether one upsert may meet the same key twice (repeatedUpserts)", async () => {
+      const db = await notes();
+      try {
+        const upsert = () =>
+          db.run(
+            `INSERT INTO notes (id, body, weight) SELECT id, 'x', weight FROM (SELECT 'k' AS id, 2 AS weight
+             UNION ALL SELECT 'k', 5) AS two WHERE 1 = 1 ON CONFLICT (id) DO UPDATE SET weight = notes.weight + excluded.weight`,
+          );
+        if (db.capabilities.repeatedUpserts) {
+          await upsert();
+          const rows = await db.query<{ id: string; weight: number | string }>(
+            "SELECT id, weight FROM notes",
+          );
+          assert.deepEqual(
+            rows.map((r) => [r.id, Number(r.weight)]),
+            [["k", 7]],
+          );
+        } else await rejectsWith(upsert(), "STORE_QUERY_FAILED");
+        assert.equal(db.capabilities.repeatedUpserts, target.dialect === "sqlite");
+      } finally {
+        await db.close();
+      }
+    });
+
     it("binds ? placeholders in order and leaves ? in strings, identifiers and comments alone", async () => {
       const db = await notes();
       try {

@@ -45,6 +45,12 @@ export interface DatabaseCapabilities {
    * `key` and `value` (SQLite's JSON functions; PostgreSQL names its own differently).
    */
   readonly jsonEach: boolean;
+  /**
+   * One `INSERT ... ON CONFLICT DO UPDATE` may meet the same key in two of its rows: the
+   * second updates the row the first wrote (SQLite). PostgreSQL refuses such a statement
+   * ("cannot affect row a second time"), so there the rows must be added up first.
+   */
+  readonly repeatedUpserts: boolean;
 }
 
 export interface OpenDatabaseOptions {

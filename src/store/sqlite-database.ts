@@ -99,6 +99,7 @@ export class SqliteDatabase implements DatabaseDriver {
     rowLocks: false,
     clusteredTables: true,
     jsonEach: true,
+    repeatedUpserts: true,
   });
   private readonly statements = new Map<string, SqliteStatement>();
   // The connection runs one transaction at a time: while one is open, every other use waits

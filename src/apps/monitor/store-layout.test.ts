@@ -99,7 +99,11 @@ async function writeOldLayout(db: Database, docs: readonly MonitorDocument[]): P
       );
       await countDocuments(tx, part, ruleHits, { rowLocks: db.capabilities.rowLocks, jsonEach: false });
       if (roll)
-        await rollUpCounts(tx, { concurrentWriters: db.capabilities.concurrentWriters, jsonEach: false });
+        await rollUpCounts(tx, {
+          concurrentWriters: db.capabilities.concurrentWriters,
+          jsonEach: false,
+          repeatedUpserts: false,
+        });
     });
   }
 }
