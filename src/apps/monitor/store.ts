@@ -11,7 +11,7 @@ import type { Database, SqlValue } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
 import { AlertOutbox } from "./store-alerts.ts";
 import { BatchGrouper, type InsertBatch } from "./store-batches.ts";
-import { countDocuments } from "./store-counts.ts";
+import { type BatchPrecount, countDocuments, type Precounted } from "./store-counts.ts";
 import { ENTITY_FAMILY, hourlyCounts, ROLLUP_ROWS, rollUpCounts, TERM_FAMILY } from "./store-rollup.ts";
 import { type DocumentRow, documentOf, documentRow, insertRows, num } from "./store-rows.ts";
 import { bucketOf, type Granularity, monitorMigrations, TERM_GRANULARITY } from "./store-schema.ts";
@@ -61,6 +61,32 @@ function decodeCursor(cursor: string): [number, string] {
   throw new TextkitError("INPUT_INVALID", "cursor is not one this server gave out; start again without it", {
     details: { field: "/cursor" },
   });
+}
+
+/**
+ * The stored documents (`ordered` whose key is in `keys`) split into the batches whose
+ * counts were made beforehand and that were stored whole (every document new and the first
+ * of its key), and the rest, which the store counts itself.
+ */
+function splitPrecounted(
+  batches: readonly InsertBatch[],
+  ordered: readonly MonitorDocument[],
+  keys: ReadonlySet<string>,
+  owner: ReadonlyMap<MonitorDocument, number>,
+): { rest: MonitorDocument[]; precounted: Precounted[] } {
+  const stored = ordered.filter((d) => keys.has(d.key));
+  if (batches.every((b) => b.counts === undefined)) return { rest: stored, precounted: [] };
+  const fresh = new Array<number>(batches.length).fill(0);
+  for (const d of stored) {
+    const at = owner.get(d);
+    if (at !== undefined) fresh[at] = (fresh[at] ?? 0) + 1;
+  }
+  const whole = batches.map((b, at) => b.counts !== undefined && fresh[at] === b.docs.length);
+  const precounted: Precounted[] = [];
+  for (const [at, b] of batches.entries())
+    if (whole[at] === true && b.counts !== undefined) precounted.push({ docs: b.docs, counts: b.counts });
+  if (precounted.length === 0) return { rest: stored, precounted };
+  return { rest: stored.filter((d) => whole[owner.get(d) ?? -1] !== true), precounted };
 }
 
 /**
@@ -114,14 +140,17 @@ export class MonitorStore {
    * document, the keyword rules it matches. Returns the keys that were new; the others were
    * stored before (by this process or another) and are left as they were. Batches handed
    * over while another is being inserted go in together, in one transaction
-   * (store-batches.ts); a batch that fails fails alone.
+   * (store-batches.ts); a batch that fails fails alone. `counts`: `precount(docs)`, made
+   * beforehand (a pipeline worker makes it); it is used when every document of the batch
+   * turns out new, else the store counts the new ones itself.
    */
   insertDocuments(
     docs: readonly MonitorDocument[],
     ruleHits: (doc: MonitorDocument) => readonly string[] = () => [],
+    counts?: BatchPrecount,
   ): Promise<Set<string>> {
     if (docs.length === 0) return Promise.resolve(new Set());
-    return this.batches.submit({ docs, ruleHits });
+    return this.batches.submit({ docs, ruleHits, counts });
   }
 
   /** Inserts `batches` in one transaction; each one's new keys (a key in two: the first one's). */
@@ -153,9 +182,9 @@ export class MonitorStore {
       );
       const keys = new Set(inserted.map((r) => String(r["doc_key"])));
       if (keys.size === 0) return keys;
-      const stored = ordered.filter((d) => keys.has(d.key));
+      const { rest, precounted } = splitPrecounted(batches, ordered, keys, owner);
       const ruleHits = (d: MonitorDocument) => batches[owner.get(d) ?? -1]?.ruleHits(d) ?? [];
-      this.appended += await countDocuments(tx, stored, ruleHits, this.db.capabilities);
+      this.appended += await countDocuments(tx, rest, ruleHits, this.db.capabilities, precounted);
       // After countDocuments, whose last statement locks the one monitor_state row every
       // insert writes: on PostgreSQL two inserts never roll up at once (a roll-up is exact
       // either way, see store-rollup.ts; this only keeps them from waiting on each other).
