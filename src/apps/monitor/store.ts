@@ -7,7 +7,7 @@
  * once. Alerts and their webhook deliveries are written together (store-alerts.ts).
  */
 import { TextkitError } from "../../core/index.ts";
-import type { Database, SqlValue } from "../../store/index.ts";
+import type { Database, Queryable, SqlValue } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
 import { AlertOutbox } from "./store-alerts.ts";
 import { BatchGrouper, type InsertBatch } from "./store-batches.ts";
@@ -61,6 +61,39 @@ function decodeCursor(cursor: string): [number, string] {
   throw new TextkitError("INPUT_INVALID", "cursor is not one this server gave out; start again without it", {
     details: { field: "/cursor" },
   });
+}
+
+const INSERT_DOCUMENT = `INSERT INTO monitor_documents (doc_key, ext_id, source, title, body, url, lang, topic,
+  topic_score, sentiment, sentiment_score, entities, published_at, ingested_at, lang_score)`;
+
+/**
+ * Inserts the rows of `docs` (distinct keys) unless their key is stored, in `tx`, and returns
+ * the keys that were new. Where the adapter runs a statement per row cheaply (`runEach`:
+ * SQLite), one prepared single-row INSERT runs per document and its changes tell whether it
+ * was new (bench:monitor-store: a third less CPU than 200-row statements with RETURNING);
+ * elsewhere, multi-row statements return the new keys.
+ */
+async function insertDocumentRows(tx: Queryable, docs: readonly MonitorDocument[]): Promise<Set<string>> {
+  const rows = docs.map(documentRow);
+  const keys = new Set<string>();
+  if (tx.runEach !== undefined) {
+    const changes = await tx.runEach(
+      `${INSERT_DOCUMENT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_key) DO NOTHING`,
+      rows,
+    );
+    for (const [i, d] of docs.entries()) if (changes[i] === 1) keys.add(d.key);
+    return keys;
+  }
+  const inserted = await insertRows(
+    tx,
+    INSERT_DOCUMENT,
+    15,
+    rows,
+    "ON CONFLICT (doc_key) DO NOTHING RETURNING doc_key",
+    true,
+  );
+  for (const r of inserted) keys.add(String(r["doc_key"]));
+  return keys;
 }
 
 /**
@@ -169,18 +202,8 @@ export class MonitorStore {
     // them in the same order, so that on PostgreSQL they wait for each other instead of deadlocking.
     const ordered = [...unique.values()];
     if (this.db.capabilities.rowLocks) ordered.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const rows = ordered.map(documentRow);
     const fresh = await this.db.transaction(async (tx) => {
-      const inserted = await insertRows(
-        tx,
-        `INSERT INTO monitor_documents (doc_key, ext_id, source, title, body, url, lang, topic, topic_score,
-           sentiment, sentiment_score, entities, published_at, ingested_at, lang_score)`,
-        15,
-        rows,
-        "ON CONFLICT (doc_key) DO NOTHING RETURNING doc_key",
-        true,
-      );
-      const keys = new Set(inserted.map((r) => String(r["doc_key"])));
+      const keys = await insertDocumentRows(tx, ordered);
       if (keys.size === 0) return keys;
       const { rest, precounted } = splitPrecounted(batches, ordered, keys, owner);
       const ruleHits = (d: MonitorDocument) => batches[owner.get(d) ?? -1]?.ruleHits(d) ?? [];
