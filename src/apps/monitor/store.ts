@@ -70,7 +70,8 @@ const INSERT_DOCUMENT = `INSERT INTO monitor_documents (doc_key, ext_id, source,
  * Inserts the rows of `docs` (distinct keys) unless their key is stored, in `tx`, and returns
  * the keys that were new. Where the adapter runs a statement per row cheaply (`runEach`:
  * SQLite), one prepared single-row INSERT runs per document and its changes tell whether it
- * was new (bench:monitor-store: a third less CPU than 200-row statements with RETURNING);
+ * was new (better-sqlite3 alone, 20,000 documents: 5.6 CPU µs a document against 8.4 for
+ * 200-row statements with RETURNING);
  * elsewhere, multi-row statements return the new keys.
  */
 async function insertDocumentRows(tx: Queryable, docs: readonly MonitorDocument[]): Promise<Set<string>> {
