@@ -13,7 +13,7 @@
  * over one day. Models: the demo's monitor-topic and monitor-sentiment, trained here from
  * the same samples with the samples' options. Every row gets a fresh SQLite file.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -55,6 +55,26 @@ function cpuSince(from: NodeJS.CpuUsage): number {
 }
 
 const load1 = (): number => loadavg()[0] ?? 0;
+
+/**
+ * CPU seconds the main thread alone has used (Linux: /proc/self/task/<pid>/stat, in clock
+ * ticks of 10 ms), or NaN where that file is missing.
+ */
+function mainThreadCpu(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** " main thread X CPU µs/doc" since `from` (mainThreadCpu()), for a row's notes; empty without /proc. */
+function mainThreadNote(from: number, docs: number): string {
+  const used = mainThreadCpu() - from;
+  return Number.isNaN(used) ? "" : `; main thread ${((used * 1e6) / docs).toFixed(1)} CPU µs/doc`;
+}
 
 /** CPU µs a document of a row (NaN when the row is missing). */
 const cpuOf = (r: Row | undefined): number => (r === undefined ? Number.NaN : (r.cpu * 1e6) / r.docs);
@@ -209,6 +229,7 @@ async function main(): Promise<void> {
     rows.push(warmupRow("in process", t0, c0));
     t0 = performance.now();
     c0 = process.cpuUsage();
+    const main0 = mainThreadCpu();
     // Four submitters, as several clients or sources are: batches in flight overlap.
     let next = 0;
     const submitter = async () => {
@@ -232,7 +253,7 @@ async function main(): Promise<void> {
       seconds,
       cpu,
       load: load1(),
-      notes: "SQLite; all stored, checked; workers started before (row above)",
+      notes: `SQLite; all stored, checked; workers started before (row above)${mainThreadNote(main0, DOCS)}`,
     });
   }
 
@@ -305,9 +326,11 @@ async function main(): Promise<void> {
     rows.push(warmupRow("over HTTP", t0, c0));
     t0 = performance.now();
     c0 = process.cpuUsage();
+    const main0 = mainThreadCpu();
     await Promise.all([client(), client(), client(), client()]);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuSince(c0);
+    const mainNote = mainThreadNote(main0, DOCS);
     const status = (await (await fetch(`${server.url}/v1/monitor/status`)).json()) as { documents: number };
     await server.close();
     s.remove();
@@ -319,7 +342,7 @@ async function main(): Promise<void> {
       seconds,
       cpu,
       load: load1(),
-      notes: `SQLite; JSON bodies; ${busy} 503s retried; workers started before (row above)`,
+      notes: `SQLite; JSON bodies; ${busy} 503s retried; workers started before (row above)${mainNote}`,
     });
   }
 

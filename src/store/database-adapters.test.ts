@@ -31,6 +31,7 @@ describe("openDatabase: SQLite locations", () => {
         rowLocks: false,
         clusteredTables: true,
         jsonEach: true,
+        repeatedUpserts: true,
       });
     } finally {
       await db.close();

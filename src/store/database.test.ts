@@ -40,6 +40,68 @@ for (const target of storeTargets()) {
       }
     });
 
+    it("reports whether one upsert may meet the same key twice (repeatedUpserts)", async () => {
+      const db = await notes();
+      try {
+        const upsert = () =>
+          db.run(
+            `INSERT INTO notes (id, body, weight) SELECT id, 'x', weight FROM (SELECT 'k' AS id, 2 AS weight
+             UNION ALL SELECT 'k', 5) AS two WHERE 1 = 1 ON CONFLICT (id) DO UPDATE SET weight = notes.weight + excluded.weight`,
+          );
+        if (db.capabilities.repeatedUpserts) {
+          await upsert();
+          const rows = await db.query<{ id: string; weight: number | string }>(
+            "SELECT id, weight FROM notes",
+          );
+          assert.deepEqual(
+            rows.map((r) => [r.id, Number(r.weight)]),
+            [["k", 7]],
+          );
+        } else await rejectsWith(upsert(), "STORE_QUERY_FAILED");
+        assert.equal(db.capabilities.repeatedUpserts, target.dialect === "sqlite");
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("runs a statement once a row in a transaction where runEach exists (SQLite), with each run's changes", async () => {
+      const db = await notes();
+      try {
+        const sql = "INSERT INTO notes (id, body, weight) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING";
+        await db.run("INSERT INTO notes (id, body) VALUES ('b', 'before')");
+        const changes = await db.transaction(async (tx) => {
+          assert.equal(tx.runEach !== undefined, target.dialect === "sqlite");
+          if (tx.runEach === undefined) return null;
+          return tx.runEach(sql, [
+            ["a", "x", 1],
+            ["b", "x", 2],
+            ["c", "x", 3],
+            ["a", "y", 4],
+          ]);
+        });
+        if (changes === null) return;
+        assert.deepEqual(changes, [1, 0, 1, 0]);
+        const rows = await db.query<{ id: string; body: string }>("SELECT id, body FROM notes ORDER BY id");
+        assert.deepEqual(
+          rows.map((r) => `${r.id}:${r.body}`),
+          ["a:x", "b:before", "c:x"],
+        );
+        // A failing row fails the statement and the transaction: nothing of it stays.
+        await rejectsWith(
+          db.transaction(async (tx) =>
+            tx.runEach?.(sql, [
+              ["d", "x", 1],
+              ["e", null, 1],
+            ]),
+          ),
+          "STORE_CONFLICT",
+        );
+        assert.deepEqual(await db.query("SELECT id FROM notes WHERE id IN ('d', 'e')"), []);
+      } finally {
+        await db.close();
+      }
+    });
+
     it("binds ? placeholders in order and leaves ? in strings, identifiers and comments alone", async () => {
       const db = await notes();
       try {

@@ -129,7 +129,11 @@ async function applyMigrations(
 class TransactionHandle implements DriverTransaction {
   ended = false;
   failure: unknown = undefined;
-  constructor(private readonly tx: DriverTransaction) {}
+  readonly runEach: DriverTransaction["runEach"];
+  constructor(private readonly tx: DriverTransaction) {
+    const each = tx.runEach;
+    this.runEach = each === undefined ? undefined : (sql, rows) => this.guard(() => each(sql, rows));
+  }
 
   query<T extends object = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     return this.guard(() => this.tx.query<T>(sql, params));

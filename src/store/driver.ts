@@ -25,6 +25,13 @@ export interface Queryable {
   query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs one statement for its effect. */
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+  /**
+   * Runs one statement once for each of `rows` (its values), in order, and returns each
+   * run's changes. Only inside a transaction of an adapter that runs statements in this
+   * process (SQLite), where one prepared statement run per row costs less than a statement
+   * of many rows; undefined elsewhere.
+   */
+  readonly runEach?: ((sql: string, rows: readonly (readonly SqlValue[])[]) => Promise<number[]>) | undefined;
 }
 
 /** What an adapter can do, for the few places where portable SQL is not enough. */
@@ -45,6 +52,12 @@ export interface DatabaseCapabilities {
    * `key` and `value` (SQLite's JSON functions; PostgreSQL names its own differently).
    */
   readonly jsonEach: boolean;
+  /**
+   * One `INSERT ... ON CONFLICT DO UPDATE` may meet the same key in two of its rows: the
+   * second updates the row the first wrote (SQLite). PostgreSQL refuses such a statement
+   * ("cannot affect row a second time"), so there the rows must be added up first.
+   */
+  readonly repeatedUpserts: boolean;
 }
 
 export interface OpenDatabaseOptions {

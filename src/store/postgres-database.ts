@@ -190,6 +190,7 @@ export class PostgresDatabase implements DatabaseDriver {
     rowLocks: true,
     clusteredTables: false,
     jsonEach: false,
+    repeatedUpserts: false,
   });
 
   private constructor(

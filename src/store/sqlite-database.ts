@@ -99,6 +99,7 @@ export class SqliteDatabase implements DatabaseDriver {
     rowLocks: false,
     clusteredTables: true,
     jsonEach: true,
+    repeatedUpserts: true,
   });
   private readonly statements = new Map<string, SqliteStatement>();
   // The connection runs one transaction at a time: while one is open, every other use waits
@@ -181,6 +182,7 @@ export class SqliteDatabase implements DatabaseDriver {
         query: async <R extends object = Row>(sql: string, params: readonly SqlValue[] = []) =>
           this.queryNow<R>(sql, params),
         run: async (sql, params = []) => this.runNow(sql, params),
+        runEach: async (sql, rows) => this.runEachNow(sql, rows),
         exec: async (script) => {
           try {
             this.connection.exec(script);
@@ -230,6 +232,17 @@ export class SqliteDatabase implements DatabaseDriver {
       // A statement with RETURNING (or a SELECT) counts the rows it returns, as PostgreSQL does.
       if (statement.reader) return { changes: statement.all(...params).length };
       return { changes: statement.run(...params).changes };
+    } catch (error) {
+      throw storeError(error, this.location, sql);
+    }
+  }
+
+  private runEachNow(sql: string, rows: readonly (readonly SqlValue[])[]): number[] {
+    try {
+      const statement = this.prepare(sql);
+      const out = new Array<number>(rows.length);
+      for (const [i, row] of rows.entries()) out[i] = statement.run(...row).changes;
+      return out;
     } catch (error) {
       throw storeError(error, this.location, sql);
     }

@@ -56,6 +56,7 @@ export type {
   TimeRange,
 } from "./store.ts";
 export { BUCKET_MS, DELIVERY_STATUSES, documentRow, GRANULARITIES, MonitorStore } from "./store.ts";
+export { type BatchPrecount, precount } from "./store-counts.ts";
 export { TermExtractor } from "./terms.ts";
 export type { AlertJson, DeliveryJson, MonitorLog, WebhookDelivererOptions } from "./webhooks.ts";
 export { alertJson, WebhookDeliverer } from "./webhooks.ts";

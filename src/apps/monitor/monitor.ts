@@ -274,8 +274,12 @@ export class Monitor {
   }
 
   private async processBatch(inputs: readonly MonitorDocumentInput[]): Promise<IngestResult[]> {
-    const docs = await (this.pool ?? this.pipeline).enrich(inputs, this.now());
-    const fresh = await this.store.insertDocuments(docs, this.matchKeywords);
+    // With workers, a worker counts the batch too, off this thread (see precount).
+    const { docs, counts } =
+      this.pool === null
+        ? { docs: await this.pipeline.enrich(inputs, this.now()), counts: undefined }
+        : await this.pool.enrichCounted(inputs, this.now());
+    const fresh = await this.store.insertDocuments(docs, this.matchKeywords, counts);
     if (fresh.size > 0 && this.config.rules.length > 0) this.evaluateSoon();
     // Within one batch the first of two equal documents is the stored one.
     const first = new Set<string>();

@@ -14,9 +14,16 @@ import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
 import type { MonitorModelSource } from "./pipeline.ts";
 import { documentsOf, type FindingColumns, inputColumns } from "./pipeline-wire.ts";
 import type { PipelineReply, PipelineRequest } from "./pipeline-worker.ts";
+import type { BatchPrecount } from "./store-counts.ts";
+
+/** A worker's answer for a batch: what it found, and the batch's counts (see precount). */
+interface Answer {
+  found: FindingColumns;
+  counts: BatchPrecount;
+}
 
 interface Pending {
-  resolve(found: FindingColumns): void;
+  resolve(answer: Answer): void;
   reject(error: unknown): void;
 }
 
@@ -81,7 +88,18 @@ export class PipelinePool {
   }
 
   /** Runs the pipeline on a worker (the least busy one). */
-  enrich(inputs: readonly MonitorDocumentInput[], ingestedAt: number): Promise<MonitorDocument[]> {
+  async enrich(inputs: readonly MonitorDocumentInput[], ingestedAt: number): Promise<MonitorDocument[]> {
+    return (await this.enrichCounted(inputs, ingestedAt)).docs;
+  }
+
+  /**
+   * Runs the pipeline on a worker (the least busy one), which also makes the batch's counts
+   * (`precount(docs)`), for MonitorStore.insertDocuments.
+   */
+  enrichCounted(
+    inputs: readonly MonitorDocumentInput[],
+    ingestedAt: number,
+  ): Promise<{ docs: MonitorDocument[]; counts: BatchPrecount }> {
     if (this.closed) return Promise.reject(new TextkitError("MONITOR_BUSY", "the monitor is shutting down"));
     const dirs: PipelineRequest["dirs"] = {};
     for (const name of [...names(this.config.models.topic), ...names(this.config.models.sentiment)]) {
@@ -94,12 +112,12 @@ export class PipelinePool {
     const id = this.nextId++;
     // A worker with work keeps the process alive; an idle one does not.
     if (slot.busy++ === 0) slot.worker.ref();
-    return new Promise<FindingColumns>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       const request: PipelineRequest = { id, inputs: inputColumns(inputs), ingestedAt, dirs };
       slot.worker.postMessage(request);
     })
-      .then((found) => documentsOf(inputs, ingestedAt, found))
+      .then(({ found, counts }) => ({ docs: documentsOf(inputs, ingestedAt, found), counts }))
       .finally(() => {
         if (--slot.busy === 0) slot.worker.unref();
       });
@@ -133,7 +151,7 @@ export class PipelinePool {
       const pending = slot.pending.get(reply.id);
       if (pending === undefined) return;
       slot.pending.delete(reply.id);
-      if ("found" in reply) pending.resolve(reply.found);
+      if ("found" in reply) pending.resolve(reply);
       else {
         const { code, message, details } = reply.error;
         pending.reject(

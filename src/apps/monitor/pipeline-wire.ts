@@ -17,6 +17,8 @@ export interface InputColumns {
   id: (string | null)[];
   source: (string | null)[];
   lang: (string | null)[];
+  /** The document's own time; NaN where it has none (the worker counts by it, see precount). */
+  publishedAt: Float64Array;
 }
 
 /** What the pipeline found for a batch, as columns (see the file comment). */
@@ -47,6 +49,7 @@ export function inputColumns(inputs: readonly MonitorDocumentInput[]): InputColu
     id: new Array<string | null>(n),
     source: new Array<string | null>(n),
     lang: new Array<string | null>(n),
+    publishedAt: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     const d = inputs[i] as MonitorDocumentInput;
@@ -55,13 +58,14 @@ export function inputColumns(inputs: readonly MonitorDocumentInput[]): InputColu
     out.id[i] = d.id ?? null;
     out.source[i] = d.source ?? null;
     out.lang[i] = d.lang ?? null;
+    out.publishedAt[i] = d.publishedAt ?? Number.NaN;
   }
   return out;
 }
 
 /** The inputs back from their columns, with the fields the pipeline reads. */
 export function inputsOf(columns: InputColumns): MonitorDocumentInput[] {
-  const { text, title, id, source, lang } = columns;
+  const { text, title, id, source, lang, publishedAt } = columns;
   const out = new Array<MonitorDocumentInput>(text.length);
   for (let i = 0; i < text.length; i++) {
     const d: MonitorDocumentInput = { text: text[i] ?? "" };
@@ -73,6 +77,8 @@ export function inputsOf(columns: InputColumns): MonitorDocumentInput[] {
     if (s !== null) d.source = s;
     const l = lang[i] ?? null;
     if (l !== null) d.lang = l;
+    const p = publishedAt[i] ?? Number.NaN;
+    if (!Number.isNaN(p)) d.publishedAt = p;
     out[i] = d;
   }
   return out;

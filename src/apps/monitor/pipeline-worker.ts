@@ -16,6 +16,7 @@ import type { MonitorConfig } from "./config.ts";
 import { classifierLabeler, loadAnyClassifier, taggerFinder } from "./directory-models.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
 import { type FindingColumns, findingColumns, type InputColumns, inputsOf } from "./pipeline-wire.ts";
+import { type BatchPrecount, precount } from "./store-counts.ts";
 import { TermExtractor } from "./terms.ts";
 
 export interface PipelineRequest {
@@ -27,7 +28,7 @@ export interface PipelineRequest {
 }
 
 export type PipelineReply =
-  | { id: number; found: FindingColumns }
+  | { id: number; found: FindingColumns; counts: BatchPrecount }
   | { id: number; error: { code: string | null; message: string; details?: Record<string, unknown> } };
 
 /** Versions kept loaded per model name (the active one and the one before, during a swap). */
@@ -91,9 +92,9 @@ async function handle(request: PipelineRequest): Promise<PipelineReply> {
       inputsOf(request.inputs),
       request.ingestedAt,
     );
-    // Only what the pipeline found goes back, as columns: the main thread has the rest.
-    const found = findingColumns(docs);
-    return { id: request.id, found };
+    // Only what the pipeline found goes back, as columns: the main thread has the rest. With
+    // it, the batch's counts, made here rather than on the main thread (see precount).
+    return { id: request.id, found: findingColumns(docs), counts: precount(docs) };
   } catch (error) {
     return {
       id: request.id,

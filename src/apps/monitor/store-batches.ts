@@ -7,11 +7,13 @@
  * them is inserted again in a transaction of its own.
  */
 import type { MonitorDocument } from "./document.ts";
+import type { BatchPrecount } from "./store-counts.ts";
 
-/** A batch of documents with the keyword rules that match each. */
+/** A batch of documents with the keyword rules that match each, and its counts if made beforehand. */
 export interface InsertBatch {
   readonly docs: readonly MonitorDocument[];
   readonly ruleHits: (doc: MonitorDocument) => readonly string[];
+  readonly counts?: BatchPrecount | undefined;
 }
 
 /** Inserts batches in one transaction and returns each one's new keys, in order. */

@@ -184,58 +184,159 @@ function tally(
 }
 
 /**
- * Adds the counts of `docs` (documents this transaction stored) inside `tx`, and returns
- * how many term and entity counts it appended (see store-rollup.ts; packed ones count one
- * for each item). With `capabilities.rowLocks`, keyed rows go in key order: two transactions that count the same keys
- * then lock them in the same order, so that on a database with row locks (PostgreSQL) they
- * wait for each other instead of deadlocking. Appended rows lock nothing another
- * transaction waits for, so they go in any order.
+ * A batch's counts made before anyone knows which of its documents are new (a pipeline
+ * worker makes them beside the batch, off the main thread): every count but the keyword-rule
+ * hits, as rows. They are right only when every document of the batch is stored; the store
+ * uses them only then (see MonitorStore.insertDocuments).
+ */
+export interface BatchPrecount {
+  /** Rows (granularity, bucket, topic, sentiment, n) for every granularity. */
+  readonly counts: SqlValue[][];
+  /** Rows (hour, topic, sentiment, JSON object from term to n). */
+  readonly terms: SqlValue[][];
+  /** Rows (hour, topic, sentiment, JSON object from "label\u0000text" to n). */
+  readonly entities: SqlValue[][];
+  /** Distinct (hour, topic, sentiment, item) pairs of the terms and entities. */
+  readonly items: number;
+  /** The latest time of arrival. */
+  readonly latest: number;
+}
+
+/** The counts of `docs`, all of them counted as new (see BatchPrecount). */
+export function precount(docs: readonly MonitorDocument[]): BatchPrecount {
+  const { counts, terms, entities, latest } = tally(docs, () => []);
+  return {
+    counts: counts.list(false),
+    terms: terms.packed(),
+    entities: entities.packed(),
+    items: terms.size + entities.size,
+    latest,
+  };
+}
+
+/** A batch whose documents were all stored, with its counts made beforehand. */
+export interface Precounted {
+  readonly docs: readonly MonitorDocument[];
+  readonly counts: BatchPrecount;
+}
+
+/** Packed rows (columns, JSON object) as a row per item: the columns, `itemColumns(item)`, the count. */
+function unpacked(rows: readonly SqlValue[][], itemColumns: (item: string) => SqlValue[]): SqlValue[][] {
+  const out: SqlValue[][] = [];
+  for (const row of rows) {
+    const columns = row.slice(0, -1);
+    const counts = JSON.parse(String(row.at(-1))) as Record<string, number>;
+    for (const [item, n] of Object.entries(counts)) out.push([...columns, ...itemColumns(item), n]);
+  }
+  return out;
+}
+
+/** The rows of a transaction's counts: those it tallied and those batches brought made. */
+interface CountRows {
+  counts: SqlValue[][];
+  /** Packed rows (hour, topic, sentiment, JSON) where `packed`, else rows (hour, topic, sentiment, term, n). */
+  terms: SqlValue[][];
+  /** Rows (hour, topic, sentiment, label, entity, n). */
+  entities: SqlValue[][];
+  hits: SqlValue[][];
+  latest: number;
+  /** Distinct items of the terms and entities, per batch, added up. */
+  items: number;
+}
+
+/**
+ * The count rows of `docs` tallied here and of the `precounted` batches (whose rule hits
+ * only are tallied here). Count rows of both are added up by key: an upsert must not meet
+ * the same key twice on PostgreSQL. Term and entity rows are appended to tables without a
+ * key, so they go as they are.
+ */
+function countRows(
+  docs: Iterable<MonitorDocument>,
+  ruleHits: (doc: MonitorDocument) => readonly string[],
+  precounted: readonly Precounted[],
+  options: { lockOrder: boolean; packed: boolean },
+): CountRows {
+  const { counts, terms, entities, hits, latest } = tally(docs, ruleHits);
+  const out: CountRows = {
+    counts: [],
+    terms: options.packed ? terms.packed() : terms.list((t) => [t]),
+    entities: entities.list(splitEntity),
+    hits: [],
+    latest,
+    items: terms.size + entities.size,
+  };
+  for (const { docs: batch, counts: made } of precounted) {
+    for (const row of made.counts) {
+      const [g, b, topic, sentiment, n] = row as [string, number, string, string, number];
+      counts.add(`${g}${SEP}${b}${SEP}${topic}${SEP}${sentiment}`, () => [g, b, topic, sentiment], n);
+    }
+    out.terms.push(...(options.packed ? made.terms : unpacked(made.terms, (t) => [t])));
+    if (made.entities.length > 0) out.entities.push(...unpacked(made.entities, splitEntity));
+    out.items += made.items;
+    out.latest = Math.max(out.latest, made.latest);
+    for (const d of batch) {
+      const rules = ruleHits(d);
+      if (rules.length === 0) continue;
+      const minute = bucketOf(d.publishedAt, "minute");
+      for (const rule of rules)
+        hits.add(`${rule}${SEP}${minute}${SEP}${d.topic}`, () => [rule, minute, d.topic]);
+    }
+  }
+  out.counts = counts.list(options.lockOrder);
+  out.hits = hits.list(options.lockOrder);
+  return out;
+}
+
+/**
+ * Adds the counts of `docs` (documents this transaction stored) and of the `precounted`
+ * batches (stored whole, their counts made beforehand: see BatchPrecount) inside `tx`, and
+ * returns how many term and entity counts it appended (see store-rollup.ts; packed ones
+ * count one for each item). With `capabilities.rowLocks`, keyed rows go in key order: two
+ * transactions that count the same keys then lock them in the same order, so that on a
+ * database with row locks (PostgreSQL) they wait for each other instead of deadlocking.
+ * Appended rows lock nothing another transaction waits for, so they go in any order.
  */
 export async function countDocuments(
   tx: Queryable,
   docs: Iterable<MonitorDocument>,
   ruleHits: (doc: MonitorDocument) => readonly string[],
   capabilities: Pick<DatabaseCapabilities, "rowLocks" | "jsonEach">,
+  precounted: readonly Precounted[] = [],
 ): Promise<number> {
-  const lockOrder = capabilities.rowLocks;
-  const { counts, terms, entities, hits, latest } = tally(docs, ruleHits);
+  const packed = packedTable(TERM_FAMILY, capabilities);
+  const rows = countRows(docs, ruleHits, precounted, {
+    lockOrder: capabilities.rowLocks,
+    packed: packed !== undefined,
+  });
   await insertRows(
     tx,
     "INSERT INTO monitor_counts (granularity, bucket, topic, sentiment, n)",
     5,
-    counts.list(lockOrder),
+    rows.counts,
     "ON CONFLICT (granularity, bucket, topic, sentiment) DO UPDATE SET n = monitor_counts.n + excluded.n",
   );
-  const packed = packedTable(TERM_FAMILY, capabilities);
-  if (packed === undefined)
-    await insertRows(
-      tx,
-      appendHead(TERM_FAMILY),
-      5,
-      terms.list((t) => [t]),
-      "",
-    );
+  if (packed === undefined) await insertRows(tx, appendHead(TERM_FAMILY), 5, rows.terms, "");
   else
     await insertRows(
       tx,
       `INSERT INTO ${packed.table} (bucket, topic, sentiment, ${packed.column})`,
       4,
-      terms.packed(),
+      rows.terms,
       "",
     );
-  await insertRows(tx, appendHead(ENTITY_FAMILY), 6, entities.list(splitEntity), "");
+  await insertRows(tx, appendHead(ENTITY_FAMILY), 6, rows.entities, "");
   await insertRows(
     tx,
     "INSERT INTO monitor_rule_hits (rule_id, bucket, topic, n)",
     4,
-    hits.list(lockOrder),
+    rows.hits,
     "ON CONFLICT (rule_id, bucket, topic) DO UPDATE SET n = monitor_rule_hits.n + excluded.n",
   );
   await tx.run(
     `INSERT INTO monitor_state (name, value) VALUES ('last_ingest_at', ?)
      ON CONFLICT (name) DO UPDATE SET value = CASE WHEN excluded.value > monitor_state.value
        THEN excluded.value ELSE monitor_state.value END`,
-    [latest],
+    [rows.latest],
   );
-  return terms.size + entities.size;
+  return rows.items;
 }

@@ -11,7 +11,7 @@ import { storeTargets } from "../../../test/support/postgres.ts";
 import { type Database, openDatabase } from "../../store/index.ts";
 import type { MonitorDocument, MonitorEntity } from "./document.ts";
 import { MonitorStore } from "./store.ts";
-import { countDocuments } from "./store-counts.ts";
+import { countDocuments, precount } from "./store-counts.ts";
 import { rollUpCounts } from "./store-rollup.ts";
 import { documentRow, insertRows } from "./store-rows.ts";
 import { BUCKET_MS, GRANULARITIES, MIGRATIONS } from "./store-schema.ts";
@@ -99,7 +99,11 @@ async function writeOldLayout(db: Database, docs: readonly MonitorDocument[]): P
       );
       await countDocuments(tx, part, ruleHits, { rowLocks: db.capabilities.rowLocks, jsonEach: false });
       if (roll)
-        await rollUpCounts(tx, { concurrentWriters: db.capabilities.concurrentWriters, jsonEach: false });
+        await rollUpCounts(tx, {
+          concurrentWriters: db.capabilities.concurrentWriters,
+          jsonEach: false,
+          repeatedUpserts: false,
+        });
     });
   }
 }
@@ -131,6 +135,65 @@ for (const target of storeTargets()) {
         await store.rollUp();
         assert.deepEqual(await answers(store), expected);
         assert.equal(await store.documentCount(), docs.length);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("uses counts made beforehand only for batches stored whole, and stays exact", async () => {
+      const db = await openDatabase(await target.freshLocation());
+      try {
+        const store = await MonitorStore.open(db, { rollUpRows: 700 });
+        const docs = documents(1000, "p");
+        const made = (batch: MonitorDocument[]) => store.insertDocuments(batch, ruleHits, precount(batch));
+        // Alone, and then several at once (one transaction of several batches).
+        await made(docs.slice(0, 100));
+        await Promise.all([100, 200, 300].map((i) => made(docs.slice(i, i + 100))));
+        // A duplicate inside a batch (its counts made with the copy are wrong for the store).
+        const inside = [...docs.slice(400, 500), docs[450] as MonitorDocument];
+        assert.equal((await made(inside)).size, 100);
+        // Duplicates across batches of one transaction, and documents stored before.
+        const fresh = await Promise.all([
+          made(docs.slice(500, 600)),
+          made(docs.slice(550, 650)),
+          made([...docs.slice(0, 20), ...docs.slice(650, 700)]),
+          store.insertDocuments(docs.slice(700, 800), ruleHits),
+        ]);
+        assert.deepEqual(
+          fresh.map((f) => f.size),
+          [100, 50, 50, 100],
+        );
+        // All stored before: nothing counted again.
+        assert.equal((await made(docs.slice(100, 300))).size, 0);
+        await Promise.all([made(docs.slice(800, 900)), made(docs.slice(900, 1000))]);
+        const expected = tally(docs);
+        assert.deepEqual(await answers(store), expected);
+        await store.rollUp();
+        assert.deepEqual(await answers(store), expected);
+        assert.equal(await store.documentCount(), docs.length);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("leaves nothing of a failing batch with counts made beforehand, and counts the others", async () => {
+      const db = await openDatabase(await target.freshLocation());
+      try {
+        const store = await MonitorStore.open(db);
+        const docs = documents(300, "f");
+        const bad = docs.slice(100, 200);
+        // A document without a topic breaks the table's NOT NULL: the whole batch must fail.
+        bad[7] = { ...(bad[7] as MonitorDocument), topic: null as unknown as string };
+        const outcomes = await Promise.allSettled(
+          [docs.slice(0, 100), bad, docs.slice(200, 300)].map((b) =>
+            store.insertDocuments(b, ruleHits, precount(b)),
+          ),
+        );
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ["fulfilled", "rejected", "fulfilled"],
+        );
+        assert.deepEqual(await answers(store), tally([...docs.slice(0, 100), ...docs.slice(200, 300)]));
       } finally {
         await db.close();
       }

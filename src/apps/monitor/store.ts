@@ -7,11 +7,11 @@
  * once. Alerts and their webhook deliveries are written together (store-alerts.ts).
  */
 import { TextkitError } from "../../core/index.ts";
-import type { Database, SqlValue } from "../../store/index.ts";
+import type { Database, Queryable, SqlValue } from "../../store/index.ts";
 import type { MonitorDocument } from "./document.ts";
 import { AlertOutbox } from "./store-alerts.ts";
 import { BatchGrouper, type InsertBatch } from "./store-batches.ts";
-import { countDocuments } from "./store-counts.ts";
+import { type BatchPrecount, countDocuments, type Precounted } from "./store-counts.ts";
 import { ENTITY_FAMILY, hourlyCounts, ROLLUP_ROWS, rollUpCounts, TERM_FAMILY } from "./store-rollup.ts";
 import { type DocumentRow, documentOf, documentRow, insertRows, num } from "./store-rows.ts";
 import { bucketOf, type Granularity, monitorMigrations, TERM_GRANULARITY } from "./store-schema.ts";
@@ -61,6 +61,66 @@ function decodeCursor(cursor: string): [number, string] {
   throw new TextkitError("INPUT_INVALID", "cursor is not one this server gave out; start again without it", {
     details: { field: "/cursor" },
   });
+}
+
+const INSERT_DOCUMENT = `INSERT INTO monitor_documents (doc_key, ext_id, source, title, body, url, lang, topic,
+  topic_score, sentiment, sentiment_score, entities, published_at, ingested_at, lang_score)`;
+
+/**
+ * Inserts the rows of `docs` (distinct keys) unless their key is stored, in `tx`, and returns
+ * the keys that were new. Where the adapter runs a statement per row cheaply (`runEach`:
+ * SQLite), one prepared single-row INSERT runs per document and its changes tell whether it
+ * was new (better-sqlite3 alone, 20,000 documents: 5.6 CPU µs a document against 8.4 for
+ * 200-row statements with RETURNING);
+ * elsewhere, multi-row statements return the new keys.
+ */
+async function insertDocumentRows(tx: Queryable, docs: readonly MonitorDocument[]): Promise<Set<string>> {
+  const rows = docs.map(documentRow);
+  const keys = new Set<string>();
+  if (tx.runEach !== undefined) {
+    const changes = await tx.runEach(
+      `${INSERT_DOCUMENT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_key) DO NOTHING`,
+      rows,
+    );
+    for (const [i, d] of docs.entries()) if (changes[i] === 1) keys.add(d.key);
+    return keys;
+  }
+  const inserted = await insertRows(
+    tx,
+    INSERT_DOCUMENT,
+    15,
+    rows,
+    "ON CONFLICT (doc_key) DO NOTHING RETURNING doc_key",
+    true,
+  );
+  for (const r of inserted) keys.add(String(r["doc_key"]));
+  return keys;
+}
+
+/**
+ * The stored documents (`ordered` whose key is in `keys`) split into the batches whose
+ * counts were made beforehand and that were stored whole (every document new and the first
+ * of its key), and the rest, which the store counts itself.
+ */
+function splitPrecounted(
+  batches: readonly InsertBatch[],
+  ordered: readonly MonitorDocument[],
+  keys: ReadonlySet<string>,
+  owner: ReadonlyMap<MonitorDocument, number>,
+): { rest: MonitorDocument[]; precounted: Precounted[] } {
+  const stored = ordered.filter((d) => keys.has(d.key));
+  if (batches.every((b) => b.counts === undefined)) return { rest: stored, precounted: [] };
+  const fresh = new Array<number>(batches.length).fill(0);
+  for (const d of stored) {
+    const at = owner.get(d);
+    if (at !== undefined) fresh[at] = (fresh[at] ?? 0) + 1;
+  }
+  const whole = batches.map((b, at) => b.counts !== undefined && fresh[at] === b.docs.length);
+  const precounted: Precounted[] = [];
+  for (const [at, b] of batches.entries())
+    if (whole[at] === true && b.counts !== undefined) precounted.push({ docs: b.docs, counts: b.counts });
+  if (precounted.length === 0) return { rest: stored, precounted };
+  return { rest: stored.filter((d) => whole[owner.get(d) ?? -1] !== true), precounted };
 }
 
 /**
@@ -114,14 +174,17 @@ export class MonitorStore {
    * document, the keyword rules it matches. Returns the keys that were new; the others were
    * stored before (by this process or another) and are left as they were. Batches handed
    * over while another is being inserted go in together, in one transaction
-   * (store-batches.ts); a batch that fails fails alone.
+   * (store-batches.ts); a batch that fails fails alone. `counts`: `precount(docs)`, made
+   * beforehand (a pipeline worker makes it); it is used when every document of the batch
+   * turns out new, else the store counts the new ones itself.
    */
   insertDocuments(
     docs: readonly MonitorDocument[],
     ruleHits: (doc: MonitorDocument) => readonly string[] = () => [],
+    counts?: BatchPrecount,
   ): Promise<Set<string>> {
     if (docs.length === 0) return Promise.resolve(new Set());
-    return this.batches.submit({ docs, ruleHits });
+    return this.batches.submit({ docs, ruleHits, counts });
   }
 
   /** Inserts `batches` in one transaction; each one's new keys (a key in two: the first one's). */
@@ -140,22 +203,12 @@ export class MonitorStore {
     // them in the same order, so that on PostgreSQL they wait for each other instead of deadlocking.
     const ordered = [...unique.values()];
     if (this.db.capabilities.rowLocks) ordered.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const rows = ordered.map(documentRow);
     const fresh = await this.db.transaction(async (tx) => {
-      const inserted = await insertRows(
-        tx,
-        `INSERT INTO monitor_documents (doc_key, ext_id, source, title, body, url, lang, topic, topic_score,
-           sentiment, sentiment_score, entities, published_at, ingested_at, lang_score)`,
-        15,
-        rows,
-        "ON CONFLICT (doc_key) DO NOTHING RETURNING doc_key",
-        true,
-      );
-      const keys = new Set(inserted.map((r) => String(r["doc_key"])));
+      const keys = await insertDocumentRows(tx, ordered);
       if (keys.size === 0) return keys;
-      const stored = ordered.filter((d) => keys.has(d.key));
+      const { rest, precounted } = splitPrecounted(batches, ordered, keys, owner);
       const ruleHits = (d: MonitorDocument) => batches[owner.get(d) ?? -1]?.ruleHits(d) ?? [];
-      this.appended += await countDocuments(tx, stored, ruleHits, this.db.capabilities);
+      this.appended += await countDocuments(tx, rest, ruleHits, this.db.capabilities, precounted);
       // After countDocuments, whose last statement locks the one monitor_state row every
       // insert writes: on PostgreSQL two inserts never roll up at once (a roll-up is exact
       // either way, see store-rollup.ts; this only keeps them from waiting on each other).
