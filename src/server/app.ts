@@ -329,8 +329,7 @@ function observe(app: FastifyInstance, metrics: ServerMetrics): void {
     finish(request);
     const route = request.routeOptions.url ?? "unmatched";
     const status = reply.statusCode;
-    metrics.requests.inc({ method: request.method, route, status: String(status) });
-    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.route(request.method, route).answered(status, reply.elapsedTime / 1000);
     access.write(request, {
       method: request.method,
       route,
