@@ -183,3 +183,43 @@ describe("a predict request on the wire", () => {
     ]);
   });
 });
+
+describe("a server without CORS origins", () => {
+  let plain: RunningServer;
+  before(async () => {
+    plain = await startTestServer({
+      modelsDir: join(root.path, "models"),
+      dataDir: join(root.path, "data-plain"),
+    });
+    for (let i = 0; i < 200 && (await fetch(`${plain.url}/readyz`)).status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  });
+  after(async () => {
+    await plain?.close();
+  });
+
+  it("adds no CORS header to a predict response", async () => {
+    const res = await fetch(`${plain.url}/v1/models/topics/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: ORIGIN },
+      body: JSON.stringify({ text: "the coach scored a goal" }),
+    });
+    assert.equal(res.status, 200);
+    await res.text();
+    assert.deepEqual(Object.keys(headersOf(res)), ["connection", "content-length", "content-type"]);
+  });
+
+  it("answers a preflight 404 NOT_FOUND, counted as unmatched", async () => {
+    const preflight = await fetch(`${plain.url}/v1/models/topics/predict`, {
+      method: "OPTIONS",
+      headers: { origin: ORIGIN, "access-control-request-method": "POST" },
+    });
+    const body = await preflight.text();
+    assert.equal(preflight.status, 404);
+    assert.deepEqual(Object.keys(headersOf(preflight)), ["connection", "content-length", "content-type"]);
+    assert.equal((JSON.parse(body) as { error: { code: string } }).error.code, "NOT_FOUND");
+    const text = await (await fetch(`${plain.url}/metrics`)).text();
+    assert.match(text, /^http_requests_total\{method="OPTIONS",route="unmatched",status="404"\} 1$/m);
+  });
+});
