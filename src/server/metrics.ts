@@ -113,12 +113,13 @@ export class ServerMetrics {
       newCounter(registry, name, help, labels);
     const histogram = <T extends string>(name: string, help: string, labels: readonly T[]): Histogram<T> =>
       newHistogram(registry, name, help, labels, DURATION_BUCKETS);
-    this.requests = new CellCounter({
-      name: "http_requests_total",
-      help: "HTTP requests answered, by method, route pattern and status code.",
-      labelNames: ["method", "route", "status"],
-      registers: [registry],
-    });
+    const cellCounter = <T extends string>(name: string, help: string, labelNames: readonly T[]) =>
+      new CellCounter({ name, help, labelNames, registers: [registry] });
+    this.requests = cellCounter(
+      "http_requests_total",
+      "HTTP requests answered, by method, route pattern and status code.",
+      ["method", "route", "status"],
+    );
     this.duration = new CellHistogram({
       name: "http_request_duration_seconds",
       help: "Time from receiving a request to sending the response, by route pattern.",
@@ -133,12 +134,7 @@ export class ServerMetrics {
       ["model"],
     );
     this.swaps = counter("textkit_model_swaps_total", "Model versions loaded and made active.", ["model"]);
-    this.predictions = new CellCounter({
-      name: "textkit_predictions_total",
-      help: "Inputs predicted, by model.",
-      labelNames: ["model"],
-      registers: [registry],
-    });
+    this.predictions = cellCounter("textkit_predictions_total", "Inputs predicted, by model.", ["model"]);
     const served = ["app", "model", "version", "variant"] as const;
     this.recommendImpressions = counter(
       "textkit_recommend_impressions_total",
