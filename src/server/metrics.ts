@@ -3,6 +3,7 @@
  * several servers in one process, as in tests, do not mix their counts).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { CellCounter, CellHistogram, type CounterCell, type HistogramCell } from "./metric-cells.ts";
 
 export interface MetricsSource {
   /** Models with an active version, read when Prometheus scrapes. */
@@ -31,6 +32,35 @@ function newHistogram<T extends string>(
   return new Histogram({ name, help, labelNames, buckets, registers: [registry] });
 }
 
+/**
+ * The series of one route and method: its latency histogram and one request counter per
+ * status code, resolved once, so that a request adds to numbers (issue 17, item 3).
+ */
+export class RouteMetrics {
+  private readonly statuses = new Map<number, CounterCell>();
+  private readonly latency: HistogramCell;
+
+  constructor(
+    private readonly requests: CellCounter<"method" | "route" | "status">,
+    private readonly duration: CellHistogram<"method" | "route">,
+    readonly method: string,
+    readonly route: string,
+  ) {
+    this.latency = duration.cell({ method, route });
+  }
+
+  /** A request answered with `status` after `seconds`: http_requests_total and http_request_duration_seconds. */
+  answered(status: number, seconds: number): void {
+    let cell = this.statuses.get(status);
+    if (cell === undefined) {
+      cell = this.requests.cell({ method: this.method, route: this.route, status: String(status) });
+      this.statuses.set(status, cell);
+    }
+    cell.value += 1;
+    this.duration.record(this.latency, seconds);
+  }
+}
+
 /** http_requests_in_flight, set from `count` when Prometheus scrapes. */
 function inFlightGauge(registry: Registry, count: () => number): Gauge {
   return new Gauge({
@@ -53,14 +83,18 @@ function inFlightGauge(registry: Registry, count: () => number): Gauge {
  */
 export class ServerMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<"method" | "route" | "status">;
-  readonly duration: Histogram<"method" | "route">;
+  /** Counted through {@link route}'s cells; `inc()` with labels lands in the same series. */
+  readonly requests: CellCounter<"method" | "route" | "status">;
+  readonly duration: CellHistogram<"method" | "route">;
+  private readonly routes = new Map<string, Map<string, RouteMetrics>>();
+  private readonly predictionCells = new Map<string, CounterCell>();
   /** Read from {@link requestStarted} and {@link requestFinished} when Prometheus scrapes. */
   readonly inFlight: Gauge;
   private inFlightCount = 0;
   readonly reloadFailures: Counter<"model">;
   readonly swaps: Counter<"model">;
-  readonly predictions: Counter<"model">;
+  /** Counted through {@link predictionsOf}'s cells; `inc()` with labels lands in the same series. */
+  readonly predictions: CellCounter<"model">;
   /** The recommend application: items shown, and the clicks and conversions they took. */
   readonly recommendImpressions: Counter<"app" | "model" | "version" | "variant">;
   readonly recommendClicks: Counter<"app" | "model" | "version" | "variant">;
@@ -79,16 +113,20 @@ export class ServerMetrics {
       newCounter(registry, name, help, labels);
     const histogram = <T extends string>(name: string, help: string, labels: readonly T[]): Histogram<T> =>
       newHistogram(registry, name, help, labels, DURATION_BUCKETS);
-    this.requests = counter(
+    const cellCounter = <T extends string>(name: string, help: string, labelNames: readonly T[]) =>
+      new CellCounter({ name, help, labelNames, registers: [registry] });
+    this.requests = cellCounter(
       "http_requests_total",
       "HTTP requests answered, by method, route pattern and status code.",
       ["method", "route", "status"],
     );
-    this.duration = histogram(
-      "http_request_duration_seconds",
-      "Time from receiving a request to sending the response, by route pattern.",
-      ["method", "route"],
-    );
+    this.duration = new CellHistogram({
+      name: "http_request_duration_seconds",
+      help: "Time from receiving a request to sending the response, by route pattern.",
+      labelNames: ["method", "route"],
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
     this.inFlight = inFlightGauge(registry, () => this.inFlightCount);
     this.reloadFailures = counter(
       "textkit_model_reload_failures_total",
@@ -96,7 +134,7 @@ export class ServerMetrics {
       ["model"],
     );
     this.swaps = counter("textkit_model_swaps_total", "Model versions loaded and made active.", ["model"]);
-    this.predictions = counter("textkit_predictions_total", "Inputs predicted, by model.", ["model"]);
+    this.predictions = cellCounter("textkit_predictions_total", "Inputs predicted, by model.", ["model"]);
     const served = ["app", "model", "version", "variant"] as const;
     this.recommendImpressions = counter(
       "textkit_recommend_impressions_total",
@@ -146,6 +184,31 @@ export class ServerMetrics {
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  }
+
+  /** The series of requests to `route` (its pattern, or "unmatched") with `method`, made the first time. */
+  route(method: string, route: string): RouteMetrics {
+    let byRoute = this.routes.get(method);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      this.routes.set(method, byRoute);
+    }
+    let found = byRoute.get(route);
+    if (found === undefined) {
+      found = new RouteMetrics(this.requests, this.duration, method, route);
+      byRoute.set(route, found);
+    }
+    return found;
+  }
+
+  /** The textkit_predictions_total cell of a model: add the inputs it predicted. */
+  predictionsOf(model: string): CounterCell {
+    let cell = this.predictionCells.get(model);
+    if (cell === undefined) {
+      cell = this.predictions.cell({ model });
+      this.predictionCells.set(model, cell);
+    }
+    return cell;
   }
 
   /**

@@ -184,7 +184,7 @@ function optionsOf(body: { k?: number | undefined; threshold?: number | undefine
 
 /** The predict route's answer, counted in textkit_predictions_total. */
 function predictResponse(model: ServedModel, answer: PredictAnswer, metrics: ServerMetrics) {
-  metrics.predictions.inc({ model: model.name }, answer.predictions.length);
+  metrics.predictionsOf(model.name).value += answer.predictions.length;
   return { model: model.name, version: model.version, ...answer };
 }
 
