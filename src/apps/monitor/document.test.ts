@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { isTextkitError, type TextkitError } from "../../core/index.ts";
 import { parseTimestamp } from "../../data/index.ts";
-import { documentKey, parseDocumentInput, utcMillis } from "./document.ts";
+import { documentKey, languageCode, parseDocumentInput, parseDocumentInputs, utcMillis } from "./document.ts";
 import { TermExtractor } from "./terms.ts";
 
 function error(fn: () => unknown): TextkitError {
@@ -60,6 +60,62 @@ describe("parseDocumentInput", () => {
     assert.equal(time.details?.["field"], "/0/publishedAt");
     assert.equal(error(() => parseDocumentInput("just text", { field: "/1" })).details?.["field"], "/1");
     assert.equal(error(() => parseDocumentInput({ text: ["a"] })).code, "INPUT_INVALID");
+  });
+});
+
+describe("parseDocumentInputs", () => {
+  it("parses each document as parseDocumentInput does, and names the field of the first bad one", () => {
+    const items = [
+      { text: " a ", lang: "EN_us", time: "2026-11-30T09:00:00Z" },
+      { body: "b", id: 7, published_at: 1_764_493_200 },
+    ];
+    assert.deepEqual(
+      parseDocumentInputs(items, (i) => `/documents/${i}`),
+      items.map((item, i) => parseDocumentInput(item, { field: `/documents/${i}` })),
+    );
+    const bad = [{ text: "ok" }, { text: "x", publishedAt: "yesterday" }, { text: "" }];
+    const where: number[] = [];
+    const time = error(() =>
+      parseDocumentInputs(bad, (i) => {
+        where.push(i);
+        return `/documents/${i}`;
+      }),
+    );
+    assert.equal(time.code, "DATA_BAD_TIMESTAMP");
+    assert.equal(time.details?.["field"], "/documents/1/publishedAt");
+    assert.match(time.message, /^\/documents\/1\/publishedAt "yesterday" is not a time/);
+    // Only the failing document's location is made.
+    assert.deepEqual(where, [1]);
+    assert.equal(
+      error(() => parseDocumentInputs([{ text: "ok" }, 3], (i) => `/${i}`)).details?.["field"],
+      "/1",
+    );
+  });
+});
+
+describe("languageCode", () => {
+  it("is the lower-cased part before - or _ when it is two or three letters", () => {
+    assert.equal(languageCode("en"), "en");
+    assert.equal(languageCode(" ZH-cn "), "zh");
+    assert.equal(languageCode("fil_PH"), "fil");
+    assert.equal(languageCode("en-"), "en");
+    for (const bad of ["", "e", "engl", "e1", "-en", "fr ca", "\u00e9n", "de-"]) {
+      assert.equal(languageCode(bad), bad === "de-" ? "de" : undefined, JSON.stringify(bad));
+    }
+  });
+
+  it("agrees with the pattern it replaces on any string", () => {
+    const reference = (tag: string): string | undefined => {
+      const code = tag.trim().toLowerCase().split(/[-_]/)[0];
+      return code !== undefined && /^[a-z]{2,3}$/.test(code) ? code : undefined;
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 8 }), fc.stringMatching(/^\s?[a-zA-Z]{1,4}([-_][a-zA-Z]{0,3})?\s?$/)),
+        (tag) => languageCode(tag) === reference(tag),
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -132,6 +132,49 @@ function optionalText(
   return text === "" ? undefined : text;
 }
 
+/** The fields a document's text may come in, first found first. */
+const TEXT_KEYS = ["text", "body", "content"] as const;
+/** The fields a document's time may come in, first found first. */
+const TIME_KEYS = ["publishedAt", "published_at", "time", "timestamp"] as const;
+
+/**
+ * The first of `keys` that `record` has a value for (not undefined or null, nor "" when
+ * `nonEmpty`). A loop over a constant list: the ingest route runs this for every document.
+ */
+function firstPresent(
+  record: Record<string, unknown>,
+  keys: readonly string[],
+  nonEmpty: boolean,
+): string | undefined {
+  for (const k of keys) {
+    const v = record[k];
+    if (v !== undefined && v !== null && !(nonEmpty && v === "")) return k;
+  }
+  return undefined;
+}
+
+/**
+ * The ISO 639 code of a language tag ("en", "zh-CN" and "zh_TW" are "en", "zh", "zh"),
+ * lower-cased, or undefined when the part before "-" or "_" is not two or three letters.
+ */
+export function languageCode(tag: string): string | undefined {
+  const t = tag.trim().toLowerCase();
+  let end = t.length;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 45 || c === 95) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 2 || end > 3) return undefined;
+  for (let i = 0; i < end; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 97 || c > 122) return undefined;
+  }
+  return end === t.length ? t : t.slice(0, end);
+}
+
 /**
  * Checks one document of a source and brings it into shape: `text` (or `body`/`content`) is
  * required, `title`, `id`, `source`, `url` are optional strings, `lang` is an ISO 639 code ("en", "zh-CN" is "zh"),
@@ -147,7 +190,7 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
     throw invalid(where, undefined, "must be an object with at least a text");
   }
   const record = value as Record<string, unknown>;
-  const textKey = ["text", "body", "content"].find((k) => record[k] !== undefined && record[k] !== null);
+  const textKey = firstPresent(record, TEXT_KEYS, false);
   const text = textKey === undefined ? undefined : optionalText(record, textKey, where, MAX_DOCUMENT_CHARS);
   const title = optionalText(record, "title", where);
   if (text === undefined && title === undefined) {
@@ -167,8 +210,8 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
   if (url !== undefined) out.url = url;
   const lang = record["lang"] ?? record["language"];
   if (lang !== undefined && lang !== null && lang !== "") {
-    const code = typeof lang === "string" ? lang.trim().toLowerCase().split(/[-_]/)[0] : undefined;
-    if (code === undefined || !/^[a-z]{2,3}$/.test(code)) {
+    const code = typeof lang === "string" ? languageCode(lang) : undefined;
+    if (code === undefined) {
       throw invalid(
         where,
         "lang",
@@ -177,9 +220,7 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
     }
     out.lang = code;
   }
-  const timeKey = ["publishedAt", "published_at", "time", "timestamp"].find(
-    (k) => record[k] !== undefined && record[k] !== null && record[k] !== "",
-  );
+  const timeKey = firstPresent(record, TIME_KEYS, true);
   if (timeKey !== undefined) {
     try {
       const value = record[timeKey];
@@ -204,6 +245,31 @@ export function parseDocumentInput(value: unknown, where: DocumentLocation = {})
   }
   return out;
 }
+
+/**
+ * `parseDocumentInput` for each of `items`, the i-th at `field(i)`. The location is made only
+ * for a document that fails: the others are checked against no location, then the failing
+ * one again at its own, so the error names it as parseDocumentInput would.
+ */
+export function parseDocumentInputs(
+  items: readonly unknown[],
+  field: (index: number) => string,
+): MonitorDocumentInput[] {
+  const out: MonitorDocumentInput[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    try {
+      out[i] = parseDocumentInput(item, NOWHERE);
+    } catch (error) {
+      parseDocumentInput(item, { field: field(i) });
+      throw error;
+    }
+  }
+  return out;
+}
+
+/** No location: for documents whose location is made only if they fail. */
+const NOWHERE: DocumentLocation = Object.freeze({});
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -36,6 +36,7 @@ export {
   documentKey,
   MAX_DOCUMENT_CHARS,
   parseDocumentInput,
+  parseDocumentInputs,
 } from "./document.ts";
 export type { BatchProcessor, IngestQueueOptions } from "./ingest-queue.ts";
 export { IngestQueue } from "./ingest-queue.ts";

@@ -4,7 +4,7 @@ import { Type } from "@sinclair/typebox";
 import {
   type MonitorDocument,
   type MonitorDocumentInput,
-  parseDocumentInput,
+  parseDocumentInputs,
 } from "../../apps/monitor/index.ts";
 import { isTextkitError, TextkitError } from "../../core/index.ts";
 import { BEARER_SECURITY, responses } from "../schemas.ts";
@@ -88,7 +88,7 @@ function ingestDocuments(body: unknown, maxDocuments: number): MonitorDocumentIn
       { details: { field: "/documents" } },
     );
   }
-  return items.map((item, i) => parseDocumentInput(item, { field: pointer(i) }));
+  return parseDocumentInputs(items, pointer);
 }
 
 /** POST and GET /monitor/documents. */
@@ -126,7 +126,13 @@ export const monitorDocumentRoutes: FastifyPluginAsyncTypebox<MonitorRoutesOptio
         return {
           stored: outcome.stored,
           duplicates: outcome.duplicates,
-          results: outcome.results.map((r, index) => ({ index, ...r })),
+          results: outcome.results.map((r, index) => ({
+            index,
+            key: r.key,
+            status: r.status,
+            topic: r.topic,
+            sentiment: r.sentiment,
+          })),
         };
       } catch (error) {
         if (isTextkitError(error) && error.code === "MONITOR_BUSY") {
