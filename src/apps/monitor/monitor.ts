@@ -281,13 +281,14 @@ export class Monitor {
         : await this.pool.enrichCounted(inputs, this.now());
     const fresh = await this.store.insertDocuments(docs, this.matchKeywords, counts);
     if (fresh.size > 0 && this.config.rules.length > 0) this.evaluateSoon();
-    // Within one batch the first of two equal documents is the stored one.
-    const first = new Set<string>();
-    return docs.map((d) => {
-      const stored = fresh.has(d.key) && !first.has(d.key);
-      first.add(d.key);
-      return { key: d.key, status: stored ? "stored" : "duplicate", topic: d.topic, sentiment: d.sentiment };
-    });
+    // Within one batch the first of two equal documents is the stored one: its key leaves
+    // `fresh` (this batch's own set), so a second one finds it gone.
+    return docs.map((d) => ({
+      key: d.key,
+      status: fresh.delete(d.key) ? "stored" : "duplicate",
+      topic: d.topic,
+      sentiment: d.sentiment,
+    }));
   }
 
   private evaluateSoon(): void {

@@ -171,7 +171,8 @@ export class MonitorStore {
 
   /**
    * Inserts documents and counts the new ones, in one transaction. `ruleHits` names, for a
-   * document, the keyword rules it matches. Returns the keys that were new; the others were
+   * document, the keyword rules it matches. Returns the keys that were new (a set of this
+   * call's own, which the caller may change); the others were
    * stored before (by this process or another) and are left as they were. Batches handed
    * over while another is being inserted go in together, in one transaction
    * (store-batches.ts); a batch that fails fails alone. `counts`: `precount(docs)`, made
