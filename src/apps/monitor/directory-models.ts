@@ -150,7 +150,7 @@ export function classifierLabeler(model: TextClassifier | EncoderClassifier): Te
   const path = {
     key: model.tokenization,
     tokenize: (text: string) => model.tokenize(text),
-    top: (tokens: readonly (readonly string[])[]) => model.predictTokens(tokens, { k: 1 }).map(best),
+    top: (tokens: readonly (readonly string[])[]) => model.topOfTokens(tokens),
   };
   return { top: (texts) => model.predict(texts, { k: 1 }).map(best), tokens: () => path };
 }

@@ -122,26 +122,35 @@ export class DocumentPipeline {
     private readonly terms: TermExtractor = new TermExtractor(config.termsPerDocument),
   ) {}
 
-  /** The language of each input: its own when it names one, else detected (once per document). */
-  private languagesOf(inputs: readonly MonitorDocumentInput[]): { lang: string; langScore: number | null }[] {
+  /**
+   * The language of each input (into `langs` and `scores`): its own when it names one, else
+   * detected (once per document) from its model text.
+   */
+  private languagesOf(
+    inputs: readonly MonitorDocumentInput[],
+    texts: readonly string[],
+  ): { langs: string[]; scores: (number | null)[] } {
     const unnamed: number[] = [];
-    const texts: string[] = [];
-    inputs.forEach((input, i) => {
-      if (input.lang !== undefined) return;
+    const unnamedTexts: string[] = [];
+    const langs: string[] = new Array(inputs.length);
+    const scores: (number | null)[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const lang = inputs[i]?.lang;
+      langs[i] = lang ?? "en";
+      scores[i] = null;
+      if (lang !== undefined) continue;
       unnamed.push(i);
-      texts.push(modelText(input));
-    });
-    const detected = this.languages.detect(texts);
-    const out = inputs.map((input) => ({ lang: input.lang ?? "", langScore: null as number | null }));
-    unnamed.forEach((i, j) => {
+      unnamedTexts.push(texts[i] ?? "");
+    }
+    const detected = this.languages.detect(unnamedTexts);
+    for (let j = 0; j < unnamed.length; j++) {
+      const i = unnamed[j] ?? 0;
       const guess = detected[j];
-      const slot = out[i];
-      if (guess !== undefined && slot !== undefined) {
-        slot.lang = guess.language;
-        slot.langScore = guess.score;
-      }
-    });
-    return out;
+      if (guess === undefined) continue;
+      langs[i] = guess.language;
+      scores[i] = guess.score;
+    }
+    return { langs, scores };
   }
 
   /**
@@ -185,21 +194,17 @@ export class DocumentPipeline {
 
   /** Labels every document; `ingestedAt` is their time of arrival (and their time when they have none). */
   async enrich(inputs: readonly MonitorDocumentInput[], ingestedAt: number): Promise<MonitorDocument[]> {
-    const languages = this.languagesOf(inputs);
+    // The text each model reads, made once per document (a title makes it a new string).
+    const allTexts = inputs.map(modelText);
+    const { langs, scores } = this.languagesOf(inputs, allTexts);
     const out: MonitorDocument[] = inputs.map((input, i) =>
-      unlabelled(
-        input,
-        ingestedAt,
-        documentKey(input),
-        languages[i]?.lang ?? "en",
-        languages[i]?.langScore ?? null,
-      ),
+      unlabelled(input, ingestedAt, documentKey(input), langs[i] ?? "en", scores[i] ?? null),
     );
     for (const lang of new Set(out.map((d) => d.lang))) {
       const indices: number[] = [];
       for (let i = 0; i < out.length; i++) if (out[i]!.lang === lang) indices.push(i);
       if (indices.length === 0) continue;
-      const texts = indices.map((i) => modelText(inputs[i]!));
+      const texts = indices.map((i) => allTexts[i] ?? "");
       // Tokens made once, by the first model that offers a token path, for every model that
       // tokenizes alike, and for the terms.
       const tokenized = new Map<string, string[][]>();

@@ -135,6 +135,20 @@ describe("trainClassifier", () => {
     }
   });
 
+  it("answers topOfTokens with predictTokens' first label and score, for every loss", async () => {
+    const train = topics(120, 11);
+    const texts = topics(40, 12)
+      .examples.map((e) => e.text)
+      .concat(["", "ＳＴＯＣＫ market", "unheard-of words only"]);
+    for (const loss of ["softmax", "ova"] as const) {
+      const model = await trainClassifier({ train }, { ...fast, loss, minn: 2, maxn: 3 });
+      const tokens = texts.map((t) => model.tokenize(t));
+      const expected = model.predictTokens(tokens).map((p) => ({ label: p.labels[0], score: p.scores[0] }));
+      assert.deepEqual(model.topOfTokens(tokens), expected, loss);
+      assert.ok(new Set(expected.map((e) => e.label)).size > 1, loss);
+    }
+  });
+
   it("refuses a truncated weight file when loading", async () => {
     const model = await trainClassifier({ train: topics(60, 9) }, fast);
     const dir = join(root, "truncated");

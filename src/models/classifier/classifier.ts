@@ -201,6 +201,31 @@ export class TextClassifier
     );
   }
 
+  /**
+   * The best label and its score for each token list: what `predictTokens(tokenLists)` answers
+   * as `labels[0]` and `scores[0]`, without a Prediction and its two arrays per text (the
+   * monitor asks two models this of every document).
+   *
+   * @example
+   * topic.topOfTokens([topic.tokenize("my card never arrived")]); // [{ label: "card_arrival", score: 0.93 }]
+   */
+  topOfTokens(tokenLists: readonly (readonly string[])[]): { label: string; score: number }[] {
+    const n = this.labels.length;
+    const scores = this.scratch.scores;
+    const order = this.order;
+    const out: { label: string; score: number }[] = new Array(tokenLists.length);
+    for (let i = 0; i < tokenLists.length; i++) {
+      const tokens = tokenLists[i];
+      if (tokens === undefined) continue;
+      this.scoreTokensInto(tokens, scores, 1);
+      topKIndices(scores, n, 1, order);
+      // With k = 1 and no threshold, predictEach keeps the first of the order whatever its score.
+      const best = order[0] ?? 0;
+      out[i] = { label: this.labels[best] ?? "", score: scores[best] ?? 0 };
+    }
+    return out;
+  }
+
   private predictEach(
     count: number,
     score: (i: number, scores: Float64Array, k: number) => void,

@@ -4,7 +4,7 @@
  * enough, else textkit's own English/Chinese detector. One detector is made per
  * application and asked once per text.
  */
-import { detectLanguage } from "../../text/index.ts";
+import { detectLanguage, type TextLanguage } from "../../text/index.ts";
 import { BUILT_IN_IDENTIFIER, type LanguageIdentifier, loadLanguageIdentifier } from "./langid.ts";
 
 /** What a detector says of one text. */
@@ -35,6 +35,12 @@ export interface LanguageDetectorOptions {
   /** Least probability of the model's best guess (default 0.5); below it the fallback decides. */
   minScore?: number;
 }
+
+/** What the English/Chinese detector answers: one object per language, not one per text. */
+const BUILT_IN_ANSWERS: Readonly<Record<TextLanguage, Readonly<DetectedLanguage>>> = {
+  en: Object.freeze({ language: "en", score: null }),
+  zh: Object.freeze({ language: "zh", score: null }),
+};
 
 function sample(text: string): string {
   if (text.length <= LANGUAGE_SAMPLE_CHARS) return text;
@@ -71,15 +77,15 @@ export class LanguageDetector {
     return this.identifier !== null;
   }
 
-  /** The language of each text. */
-  detect(texts: readonly string[]): DetectedLanguage[] {
-    if (this.identifier === null) return texts.map((t) => ({ language: detectLanguage(t), score: null }));
+  /** The language of each text (answers of the English/Chinese detector are shared, frozen objects). */
+  detect(texts: readonly string[]): Readonly<DetectedLanguage>[] {
+    if (this.identifier === null) return texts.map((t) => BUILT_IN_ANSWERS[detectLanguage(t)]);
     const guesses = this.identifier.identify(texts.map(sample), 1);
     return texts.map((text, i) => {
       const best = guesses[i]?.[0];
       return best !== undefined && best.score >= this.minScore
         ? { language: best.language, score: best.score }
-        : { language: detectLanguage(text), score: null };
+        : BUILT_IN_ANSWERS[detectLanguage(text)];
     });
   }
 }
