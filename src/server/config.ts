@@ -53,6 +53,12 @@ export interface ServerConfig {
   textOverflow?: TextOverflow;
   /** Per-key rate limit; off by default. Each worker counts on its own (see cluster.ts). */
   rateLimit?: RateLimitConfig | false;
+  /**
+   * Internal: serve POST /v1/models/:name/predict from node:http before fastify where it
+   * answers exactly as fastify would (default true; src/server/fast-predict.ts). false sends
+   * every request through fastify: for tests comparing the two paths, and as a safety valve.
+   */
+  fastPath?: boolean;
   /** false: silent; true: info to stdout; a level; or a level and a sink. */
   logger?: boolean | LogLevel | { level?: LogLevel; stream?: LogSink };
   /** How often to rescan the models directory besides file-system events (default 2000; 0: never). */
@@ -104,6 +110,7 @@ export interface ResolvedServerConfig {
   textOverflow: TextOverflow;
   rateLimit: { perMinute: number; burst: number } | false;
   logger: { level: LogLevel; stream: LogSink | undefined } | false;
+  fastPath: boolean;
   watchIntervalMs: number;
   metricsRequireAuth: boolean;
   docs: boolean;
@@ -179,6 +186,7 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     textOverflow,
     rateLimit,
     logger: resolveLogger(config.logger),
+    fastPath: config.fastPath ?? true,
     watchIntervalMs: positiveInteger(
       "watchIntervalMs",
       config.watchIntervalMs,
