@@ -303,6 +303,14 @@ async function main(): Promise<void> {
       env,
     );
     await measure(
+      "textkit, 1 worker, 1 text, fast path off (fastify only)",
+      process.execPath,
+      ["--import", "tsx", join(BENCH_DIR, "serve", "textkit-fastify-only.ts"), "8099", join(work, "models")],
+      8099,
+      single,
+      env,
+    );
+    await measure(
       `textkit, 1 worker, batch of ${BATCH}`,
       process.execPath,
       [...textkit, "--port", "8092"],
