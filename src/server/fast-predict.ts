@@ -126,7 +126,7 @@ export class FastPredict {
     if (name === null || this.options.closing()) return false;
     const headers = request.headers;
     const type = headers["content-type"];
-    if (type === undefined || !this.jsonTypes.has(type.toLowerCase())) return false;
+    if (type === undefined || !this.jsonTypes.has(type)) return false;
     if (headers["transfer-encoding"] !== undefined) return false;
     const length = Number(headers["content-length"]);
     if (!Number.isInteger(length) || length < 1 || length > this.options.config.bodyLimitBytes) return false;
