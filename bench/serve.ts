@@ -303,12 +303,12 @@ async function main(): Promise<void> {
       env,
     );
     await measure(
-      "textkit, 1 worker, 1 text, fast path off (fastify only)",
+      "textkit, 1 worker, 1 text, fast path off (TEXTKIT_FAST_PATH=0)",
       process.execPath,
-      ["--import", "tsx", join(BENCH_DIR, "serve", "textkit-fastify-only.ts"), "8099", join(work, "models")],
+      [...textkit, "--port", "8099"],
       8099,
       single,
-      env,
+      { ...env, TEXTKIT_FAST_PATH: "0" },
     );
     await measure(
       `textkit, 1 worker, batch of ${BATCH}`,

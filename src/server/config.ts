@@ -56,7 +56,8 @@ export interface ServerConfig {
   /**
    * Internal: serve POST /v1/models/:name/predict from node:http before fastify where it
    * answers exactly as fastify would (default true; src/server/fast-predict.ts). false sends
-   * every request through fastify: for tests comparing the two paths, and as a safety valve.
+   * every request through fastify: for tests comparing the two paths, and as a safety valve
+   * (also `TEXTKIT_FAST_PATH=0` in the environment when this is not given).
    */
   fastPath?: boolean;
   /** false: silent; true: info to stdout; a level; or a level and a sink. */
@@ -186,7 +187,8 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     textOverflow,
     rateLimit,
     logger: resolveLogger(config.logger),
-    fastPath: config.fastPath ?? true,
+    // The safety valve without a code change: TEXTKIT_FAST_PATH=0 textkit serve ...
+    fastPath: config.fastPath ?? process.env.TEXTKIT_FAST_PATH !== "0",
     watchIntervalMs: positiveInteger(
       "watchIntervalMs",
       config.watchIntervalMs,
