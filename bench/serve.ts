@@ -303,6 +303,14 @@ async function main(): Promise<void> {
       env,
     );
     await measure(
+      "textkit, 1 worker, 1 text, fast path off (TEXTKIT_FAST_PATH=0)",
+      process.execPath,
+      [...textkit, "--port", "8099"],
+      8099,
+      single,
+      { ...env, TEXTKIT_FAST_PATH: "0" },
+    );
+    await measure(
       `textkit, 1 worker, batch of ${BATCH}`,
       process.execPath,
       [...textkit, "--port", "8092"],

@@ -3,6 +3,7 @@
  * docs), so that the dashboard and the applications join later as further plugins.
  */
 import { randomUUID } from "node:crypto";
+import type { RequestListener } from "node:http";
 import { fastifyCors } from "@fastify/cors";
 import { fastifyRateLimit } from "@fastify/rate-limit";
 import { fastifySwagger } from "@fastify/swagger";
@@ -15,14 +16,16 @@ import { DatabaseHandle } from "./database-handle.ts";
 import { EncoderPool } from "./encoder-pool.ts";
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from "./error-handler.ts";
 import { builtInFamilies } from "./families.ts";
+import { FastPredict, type FastPredictOptions, fastPathApplies } from "./fast-predict.ts";
 import type { TextkitServerState } from "./fastify-types.ts";
 import { installJsonBodyParser } from "./json-body.ts";
 import { openKeyStore } from "./keys.ts";
-import { AccessLog, bufferedStdout, loggerOptions } from "./logging.ts";
+import { bufferedStdout, loggerOptions } from "./logging.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { registryModels } from "./monitor-models.ts";
 import { tokenBucketStore } from "./rate-limit.ts";
 import { ModelRegistry } from "./registry.ts";
+import { RequestObserver } from "./request-observer.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { assistRoutes } from "./routes/assist.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
@@ -92,7 +95,7 @@ export async function buildServer(
     onSwap: (model) => metrics.swaps.inc({ model: model.name }),
     onLoadFailed: (name) => metrics.reloadFailures.inc({ model: name }),
   });
-  const state: TextkitServerState = { config: resolved, registry, metrics, monitor: null };
+  const state: TextkitServerState = { config: resolved, registry, metrics, monitor: null, fastPath: null };
   app.decorate("textkit", state);
   app.decorateRequest("apiKey", null);
   app.decorateRequest("errorCode", null);
@@ -100,7 +103,9 @@ export async function buildServer(
   const parts: ServerParts = { registry, encoders, database: new DatabaseHandle(resolved), monitor: null };
   try {
     const keys: KeyVerifier | null = resolved.auth === "off" ? null : await openKeyStore(parts.database);
-    await installHooks(app, resolved, new Authenticator(resolved.auth, keys), metrics);
+    const auth = new Authenticator(resolved.auth, keys);
+    const observer = new RequestObserver(metrics, app.log);
+    const closing = await installHooks(app, resolved, auth, observer);
     app.addHook("onClose", async () => {
       await closeParts(parts);
       stdout?.flushSync();
@@ -117,6 +122,7 @@ export async function buildServer(
     await app.register(v1Routes(resolved, parts, metrics, app), { prefix: "/v1" });
     if (resolved.docs) await app.register(docsRoutes);
     await app.register(dashboardRoutes);
+    installFastPath(app, { config: resolved, registry, metrics, auth, observer, logger: app.log, closing });
     await registry.start();
     startMonitorWhenReady(app, parts);
   } catch (error) {
@@ -157,14 +163,17 @@ function createFastify(
   return app;
 }
 
-/** Metrics and access log, CORS, the auth check and the draining `Connection: close`. */
+/**
+ * Metrics and access log, CORS, the auth check and the draining `Connection: close`; returns
+ * whether the server is draining, for the fast path.
+ */
 async function installHooks(
   app: FastifyInstance,
   resolved: ResolvedServerConfig,
   auth: Authenticator,
-  metrics: ServerMetrics,
-): Promise<void> {
-  observe(app, metrics);
+  observer: RequestObserver,
+): Promise<() => boolean> {
+  observe(app, observer);
   await installCors(app, resolved.cors.origins);
   app.addHook("onRequest", auth.hook);
   // While draining, a response that was in flight ends its keep-alive connection, so that
@@ -179,6 +188,22 @@ async function installHooks(
     if (closing) reply.header("connection", "close");
     done(null, payload);
   });
+  return () => closing;
+}
+
+/**
+ * The predict fast path (fast-predict.ts) as node:http's request listener, in front of
+ * fastify's, where it applies; fastify's listener stays as it is otherwise.
+ */
+function installFastPath(app: FastifyInstance, options: FastPredictOptions): void {
+  if (!fastPathApplies(options.config, options.observer)) return;
+  const listeners = app.server.listeners("request");
+  const [fastifyListener] = listeners;
+  if (listeners.length !== 1 || fastifyListener === undefined) return;
+  const fast = new FastPredict(options);
+  app.textkit.fastPath = fast;
+  app.server.removeListener("request", fastifyListener as RequestListener);
+  app.server.on("request", fast.listener(fastifyListener as RequestListener));
 }
 
 /**
@@ -308,31 +333,20 @@ function v1Routes(
   };
 }
 
-/** The URL decoded, so that the log's masking sees e-mail addresses as people write them. */
-function readableUrl(url: string): string {
-  if (!url.includes("%")) return url;
-  try {
-    return decodeURIComponent(url);
-  } catch {
-    return url;
-  }
-}
-
 /** Request counts, latency, in-flight gauge and one access-log line per request. */
-function observe(app: FastifyInstance, metrics: ServerMetrics): void {
-  const access = new AccessLog(app.log);
+function observe(app: FastifyInstance, observer: RequestObserver): void {
   // A flag on the request rather than a WeakSet of open requests: no hash table and no
   // ephemeron for the collector on every request.
   app.decorateRequest("inFlight", false);
   const finish = (request: FastifyRequest): boolean => {
     if (!request.inFlight) return false;
     request.inFlight = false;
-    metrics.requestFinished();
+    observer.finished();
     return true;
   };
   app.addHook("onRequest", (request, _reply, done) => {
     request.inFlight = true;
-    metrics.requestStarted();
+    observer.started();
     done();
   });
   app.addHook("onRequestAbort", (request, done) => {
@@ -341,17 +355,14 @@ function observe(app: FastifyInstance, metrics: ServerMetrics): void {
   });
   app.addHook("onResponse", (request, reply, done) => {
     finish(request);
-    const route = request.routeOptions.url ?? "unmatched";
-    const status = reply.statusCode;
-    metrics.route(request.method, route).answered(status, reply.elapsedTime / 1000);
-    access.write(request, {
+    observer.answered(request, {
       method: request.method,
-      route,
-      url: readableUrl(request.url),
-      status,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
+      route: request.routeOptions.url ?? "unmatched",
+      url: request.url,
+      status: reply.statusCode,
+      elapsedMs: reply.elapsedTime,
       keyId: request.apiKey?.id ?? null,
-      ...(request.errorCode === null ? {} : { code: request.errorCode }),
+      code: request.errorCode,
     });
     done();
   });

@@ -48,6 +48,16 @@ const VERIFY_TTL_MS = 1000;
 const VERIFY_CACHE_SIZE = 10_000;
 const BEARER = /^Bearer +(\S+) *$/i;
 
+/** Without keys anyone who reaches the port may predict, but only this machine may administer. */
+function passesWithoutKey(scope: RouteScope, remoteAddress: string | undefined): boolean {
+  return scope !== "admin" || isLoopback(remoteAddress);
+}
+
+/** A token's digest: the verified cache holds no token a heap dump could give away. */
+function tokenId(token: string): string {
+  return createHash("sha256").update(token).digest("base64");
+}
+
 /** What a hook passes to fastify's `done`: an Error, whatever was thrown. */
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
@@ -154,14 +164,44 @@ export class Authenticator {
       challenge(reply, "invalid_token");
       throw new TextkitError("AUTH_REQUIRED", "the Authorization header must be 'Bearer <token>'");
     }
-    // Keyed by a digest so that the cache holds no token a heap dump could give away.
-    const id = createHash("sha256").update(token).digest("base64");
-    const hit = this.verified.get(id);
-    if (hit !== undefined && Date.now() - hit.atMs <= VERIFY_TTL_MS) {
+    const id = tokenId(token);
+    const hit = this.cached(id);
+    if (hit !== undefined) {
       this.admit(hit.key, request, reply, scope);
       return undefined;
     }
     return this.verify(keys, id, token).then((key) => this.admit(key, request, reply, scope));
+  }
+
+  /** The store's answer for a token's digest, while it is fresh. */
+  private cached(id: string): { key: RequestKey | null } | undefined {
+    const hit = this.verified.get(id);
+    return hit !== undefined && Date.now() - hit.atMs <= VERIFY_TTL_MS ? hit : undefined;
+  }
+
+  /**
+   * For the predict fast path (fast-predict.ts): the key a request with this Authorization
+   * header is admitted with to a `scope` route (null: admitted without a key), when that is
+   * known now and the request passes; undefined when the store must be asked or the request
+   * would be refused, which the fastify path (the {@link hook}) then answers.
+   */
+  admitNow(
+    authorization: string | undefined,
+    remoteAddress: string | undefined,
+    scope: RouteScope,
+  ): RequestKey | null | undefined {
+    if (this.mode === "off" || this.keys === null) {
+      return passesWithoutKey(scope, remoteAddress) ? null : undefined;
+    }
+    if (authorization === undefined) {
+      const enabled = this.enabledNow();
+      if (enabled !== false) return undefined;
+      return passesWithoutKey(scope, remoteAddress) ? null : undefined;
+    }
+    const token = BEARER.exec(authorization)?.[1];
+    if (token === undefined) return undefined;
+    const key = this.cached(tokenId(token))?.key;
+    return key !== undefined && key !== null && grantsScope(key.scopes, scope) ? key : undefined;
   }
 
   /** A request without an Authorization header: refused when keys are required. */
@@ -212,7 +252,7 @@ export class Authenticator {
 
   private allowWithoutKey(request: FastifyRequest, reply: FastifyReply, scope: RouteScope): void {
     // Without keys anyone who reaches the port may predict, but only this machine may administer.
-    if (scope === "admin" && !isLoopback(request.socket.remoteAddress)) {
+    if (!passesWithoutKey(scope, request.socket.remoteAddress)) {
       challenge(reply);
       throw new TextkitError(
         "AUTH_REQUIRED",

@@ -50,4 +50,18 @@ describe("resolveServerConfig", () => {
       );
     });
   }
+  it("turns the predict fast path off with fastPath: false or TEXTKIT_FAST_PATH=0", () => {
+    const before = process.env.TEXTKIT_FAST_PATH;
+    try {
+      delete process.env.TEXTKIT_FAST_PATH;
+      assert.equal(resolveServerConfig({ modelsDir: "models" }).fastPath, true);
+      assert.equal(resolveServerConfig({ modelsDir: "models", fastPath: false }).fastPath, false);
+      process.env.TEXTKIT_FAST_PATH = "0";
+      assert.equal(resolveServerConfig({ modelsDir: "models" }).fastPath, false);
+      assert.equal(resolveServerConfig({ modelsDir: "models", fastPath: true }).fastPath, true);
+    } finally {
+      if (before === undefined) delete process.env.TEXTKIT_FAST_PATH;
+      else process.env.TEXTKIT_FAST_PATH = before;
+    }
+  });
 });

@@ -53,6 +53,13 @@ export interface ServerConfig {
   textOverflow?: TextOverflow;
   /** Per-key rate limit; off by default. Each worker counts on its own (see cluster.ts). */
   rateLimit?: RateLimitConfig | false;
+  /**
+   * Internal: serve POST /v1/models/:name/predict from node:http before fastify where it
+   * answers exactly as fastify would (default true; src/server/fast-predict.ts). false sends
+   * every request through fastify: for tests comparing the two paths, and as a safety valve
+   * (also `TEXTKIT_FAST_PATH=0` in the environment when this is not given).
+   */
+  fastPath?: boolean;
   /** false: silent; true: info to stdout; a level; or a level and a sink. */
   logger?: boolean | LogLevel | { level?: LogLevel; stream?: LogSink };
   /** How often to rescan the models directory besides file-system events (default 2000; 0: never). */
@@ -104,6 +111,7 @@ export interface ResolvedServerConfig {
   textOverflow: TextOverflow;
   rateLimit: { perMinute: number; burst: number } | false;
   logger: { level: LogLevel; stream: LogSink | undefined } | false;
+  fastPath: boolean;
   watchIntervalMs: number;
   metricsRequireAuth: boolean;
   docs: boolean;
@@ -179,6 +187,8 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     textOverflow,
     rateLimit,
     logger: resolveLogger(config.logger),
+    // The safety valve without a code change: TEXTKIT_FAST_PATH=0 textkit serve ...
+    fastPath: config.fastPath ?? process.env.TEXTKIT_FAST_PATH !== "0",
     watchIntervalMs: positiveInteger(
       "watchIntervalMs",
       config.watchIntervalMs,

@@ -12,6 +12,8 @@ export interface TextkitServerState {
   metrics: ServerMetrics;
   /** The opinion monitor, when the server runs one (`monitor` in the config). */
   monitor: Monitor | null;
+  /** The predict fast path, when it serves (fast-predict.ts); null: fastify serves every request. */
+  fastPath: { readonly served: number } | null;
 }
 
 /** Per-request state the server's hooks share. */

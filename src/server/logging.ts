@@ -290,6 +290,11 @@ export class AccessLog {
     this.parts = pinoParts(logger);
   }
 
+  /** Whether lines are built by hand (false: each goes through `request.log.info`). */
+  get direct(): boolean {
+    return this.parts !== null;
+  }
+
   write(request: AccessRequest, fields: AccessFields): void {
     const parts = this.parts;
     if (parts === null) {

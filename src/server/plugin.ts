@@ -81,7 +81,7 @@ export async function textkitPlugin(instance: FastifyInstance, options: TextkitP
     log: instance.log.child({ component: "textkit-registry" }),
     watchIntervalMs: resolved.watchIntervalMs,
   });
-  const state: TextkitServerState = { config: resolved, registry, metrics, monitor: null };
+  const state: TextkitServerState = { config: resolved, registry, metrics, monitor: null, fastPath: null };
   instance.decorate("textkit", state);
   instance.decorateRequest("apiKey", null);
   instance.decorateRequest("errorCode", null);

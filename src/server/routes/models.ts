@@ -4,6 +4,7 @@ import { TextkitError } from "../../core/index.ts";
 import type { ResolvedServerConfig } from "../config.ts";
 import { fileName } from "../families.ts";
 import type { ServerMetrics } from "../metrics.ts";
+import { replayPrereadBody } from "../preread-body.ts";
 import type { ModelPredictOptions, ModelRegistry, ServedModel } from "../registry.ts";
 import {
   BEARER_SECURITY,
@@ -11,6 +12,7 @@ import {
   ModelDetailResponse,
   ModelListResponse,
   ModelParams,
+  type PredictBody,
   PredictResponse,
   predictBodySchema,
 } from "../schemas.ts";
@@ -182,8 +184,44 @@ function optionsOf(body: { k?: number | undefined; threshold?: number | undefine
   return options;
 }
 
+/** What a predict request answers. */
+export interface PredictReply extends PredictAnswer {
+  model: string;
+  version: string;
+}
+
+/**
+ * One predict request of model `name`, as the predict route and its fast path
+ * (src/server/fast-predict.ts) both run it: at once when the model answers synchronously.
+ * Throws (or rejects with) a TextkitError the error handler answers.
+ */
+export function predictOnce(
+  registry: ModelRegistry,
+  config: ResolvedServerConfig,
+  metrics: ServerMetrics,
+  name: string,
+  body: PredictBody,
+): PredictReply | Promise<PredictReply> {
+  // Read the active version once: a swap during this request does not affect it.
+  const model = registry.resolve(name, body.version);
+  if (body.inputs !== undefined && body.text !== undefined) {
+    throw new TextkitError("INPUT_INVALID", "give either /inputs or /text, not both", {
+      details: { field: "/text" },
+    });
+  }
+  const predictOptions = optionsOf(body);
+  const answer =
+    model.inputKind === "row"
+      ? predictRows(model, body, predictOptions)
+      : predictTexts(model, body, predictOptions, config);
+  // A synchronous answer is sent as it is: an async handler would cost a promise more.
+  return answer instanceof Promise
+    ? answer.then((a) => predictResponse(model, a, metrics))
+    : predictResponse(model, answer, metrics);
+}
+
 /** The predict route's answer, counted in textkit_predictions_total. */
-function predictResponse(model: ServedModel, answer: PredictAnswer, metrics: ServerMetrics) {
+function predictResponse(model: ServedModel, answer: PredictAnswer, metrics: ServerMetrics): PredictReply {
   metrics.predictionsOf(model.name).value += answer.predictions.length;
   return { model: model.name, version: model.version, ...answer };
 }
@@ -210,6 +248,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async 
     "/models/:name/predict",
     {
       config: { scope: "predict" },
+      // The body the fast path read before handing the request over (fast-predict.ts).
+      preParsing: replayPrereadBody,
       schema: {
         tags: ["models"],
         summary: "Predict one or a batch of inputs",
@@ -221,25 +261,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<ModelRoutesOptions> = async 
         response: { 200: PredictResponse, ...ERROR_RESPONSES },
       },
     },
-    (request) => {
-      const body = request.body;
-      // Read the active version once: a swap during this request does not affect it.
-      const model = registry.resolve(request.params.name, body.version);
-      if (body.inputs !== undefined && body.text !== undefined) {
-        throw new TextkitError("INPUT_INVALID", "give either /inputs or /text, not both", {
-          details: { field: "/text" },
-        });
-      }
-      const predictOptions = optionsOf(body);
-      const answer =
-        model.inputKind === "row"
-          ? predictRows(model, body, predictOptions)
-          : predictTexts(model, body, predictOptions, config);
-      // A synchronous answer is sent as it is: an async handler would cost a promise more.
-      return answer instanceof Promise
-        ? answer.then((a) => predictResponse(model, a, metrics))
-        : predictResponse(model, answer, metrics);
-    },
+    (request) => predictOnce(registry, config, metrics, request.params.name, request.body),
   );
 
   app.get(
