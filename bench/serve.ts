@@ -128,6 +128,7 @@ interface Load {
   /** Server CPU (every process of it) per request, in µs; NaN where not measured. */
   cpuUs: number;
   p50: number;
+  p90: number;
   p99: number;
   errors: number;
 }
@@ -136,8 +137,12 @@ function luaString(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
-/** wrk at full speed against `url`, cycling through `bodies`; latencies in ms. */
-function wrk(url: string, bodies: string[], work: string): Load {
+/**
+ * wrk against `url`, cycling through `bodies`; latencies in ms. At full speed by default; with
+ * `delayMs`, each connection waits that long (wrk's Lua `delay()` hook, whole milliseconds) after
+ * each response before its next request, which paces the load below the maximum.
+ */
+function wrk(url: string, bodies: string[], work: string, delayMs = 0, seconds = SECONDS): Load {
   const script = join(work, "post.lua");
   writeFileSync(
     script,
@@ -152,10 +157,11 @@ function wrk(url: string, bodies: string[], work: string): Load {
       "  i = i % #bodies + 1",
       "  return wrk.format(nil, nil, nil, bodies[i])",
       "end",
+      ...(delayMs > 0 ? [`delay = function() return ${delayMs} end`] : []),
       "",
     ].join("\n"),
   );
-  const args = ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", script, url];
+  const args = ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", "-s", script, url];
   const r = spawnSync("wrk", args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const out = r.stdout;
@@ -172,9 +178,27 @@ function wrk(url: string, bodies: string[], work: string): Load {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
     cpuUs: Number.NaN,
     p50: ms("50"),
+    p90: ms("90"),
     p99: ms("99"),
     errors: non2xx + sockets,
   };
+}
+
+/**
+ * wrk paced to about `rate` requests a second: a think time per connection (whole ms) found
+ * by up to four 3 s runs, then the measured run. wrk's C generator takes far less CPU than a
+ * Node one, so on 2 cores it is starved less; but it is closed loop (a connection waits for
+ * its answer), so a server stall delays the requests behind it instead of being counted.
+ */
+function pacedWrk(url: string, bodies: string[], work: string, rate: number): { delayMs: number; load: Load } {
+  let delayMs = Math.max(1, Math.round((1000 * CONNECTIONS) / rate) - 1);
+  for (let tries = 0; tries < 4; tries++) {
+    const probe = wrk(url, bodies, work, delayMs, 3);
+    if (probe.rps > rate * 1.1) delayMs += 1;
+    else if (probe.rps < rate * 0.9 && delayMs > 1) delayMs -= 1;
+    else break;
+  }
+  return { delayMs, load: wrk(url, bodies, work, delayMs) };
 }
 
 /** What bench/serve/open-loop.mjs prints (see there); latencies in ms. */
@@ -374,6 +398,7 @@ async function main(): Promise<void> {
     writeFileSync(bodiesFile, JSON.stringify(single));
     fixedRate(url, bodiesFile, half); // warm-up run, not reported
     const steady = fixedRate(url, bodiesFile, half);
+    const paced = pacedWrk(url, single, work, half);
     await r.stop();
     console.error(`fixed rate ${half}: ${JSON.stringify(steady)}`);
 
@@ -404,6 +429,16 @@ async function main(): Promise<void> {
         steady.sendLagP99Ms.toFixed(3),
         steady.non2xx + steady.errors + steady.timeouts,
       ],
+      [
+        `textkit, 2 workers, 1 text, wrk paced near ${fmt.int(half)} req/s (${CONNECTIONS} connections, ${paced.delayMs} ms think time)`,
+        fmt.int(paced.load.rps),
+        paced.load.p50.toFixed(3),
+        paced.load.p90.toFixed(3),
+        paced.load.p99.toFixed(3),
+        "",
+        "",
+        paced.load.errors,
+      ],
     ];
     const body = [
       `# bench:serve, ${today()}`,
@@ -427,7 +462,7 @@ async function main(): Promise<void> {
         rows,
       ),
       "",
-      `Fixed rate: bench/serve/open-loop.mjs, a generator process of its own (raw keep-alive sockets, ${CONNECTIONS} connections), sends request i at start + i / rate, ${SECONDS} s after a 1 s warm-up in the same run and a whole warm-up run before; latency runs from the scheduled send time to the end of the response, so a queue (in the server or the generator) is counted. Send lag p99: how late requests went out on a socket, the generator's own share of the latency. (This row replaces autocannon's overallRate inside the bench's own process, which shared its event loop and cores, reported whole milliseconds and read 11.00 ms in every run.)`,
+      `Fixed rate: bench/serve/open-loop.mjs, a generator process of its own (raw keep-alive sockets, ${CONNECTIONS} connections), sends request i at start + i / rate, ${SECONDS} s after a 1 s warm-up in the same run and a whole warm-up run before; latency runs from the scheduled send time to the end of the response, so a queue (in the server or the generator) is counted. Send lag p99: how late requests went out on a socket, the generator's own share of the latency. (This row replaces autocannon's overallRate inside the bench's own process, which shared its event loop and cores, reported whole milliseconds and read 11.00 ms in every run.) The wrk paced row: the same server, wrk (1 thread, C) with a think time per connection (its Lua delay hook, whole milliseconds) chosen so that it sends about half the maximum; closed loop, so a stall of the server delays the requests behind it rather than being counted, but its generator takes far less CPU than a Node one on the 2 shared cores (send lag above).`,
       "",
       markdownTable(
         ["server", "achieved req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "send lag p99 ms", "errors"],

@@ -143,7 +143,7 @@ export interface MonitorConfig {
   /** How often alert rules are evaluated, in ms (default 5,000; they also run after ingestion). */
   evaluateIntervalMs: number;
   /**
-   * Worker threads that classify ("auto", the default: one per core; 0: in the main thread,
+   * Worker threads that classify ("auto", the default: one per core but one, at least one; 0: in the main thread,
    * through the server's own model loaders).
    */
   workers: number | "auto";
