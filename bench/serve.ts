@@ -190,7 +190,12 @@ function wrk(url: string, bodies: string[], work: string, delayMs = 0, seconds =
  * Node one, so on 2 cores it is starved less; but it is closed loop (a connection waits for
  * its answer), so a server stall delays the requests behind it instead of being counted.
  */
-function pacedWrk(url: string, bodies: string[], work: string, rate: number): { delayMs: number; load: Load } {
+function pacedWrk(
+  url: string,
+  bodies: string[],
+  work: string,
+  rate: number,
+): { delayMs: number; load: Load } {
   let delayMs = Math.max(1, Math.round((1000 * CONNECTIONS) / rate) - 1);
   for (let tries = 0; tries < 4; tries++) {
     const probe = wrk(url, bodies, work, delayMs, 3);
