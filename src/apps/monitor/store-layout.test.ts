@@ -81,6 +81,15 @@ async function answers(store: MonitorStore) {
   return { counts, terms, entities, hits };
 }
 
+/** Every count the store answers equals the test's tally of `docs`, before and after a roll-up, and each is stored once. */
+async function assertExact(store: MonitorStore, docs: readonly MonitorDocument[]): Promise<void> {
+  const expected = tally(docs);
+  assert.deepEqual(await answers(store), expected);
+  await store.rollUp();
+  assert.deepEqual(await answers(store), expected);
+  assert.equal(await store.documentCount(), docs.length);
+}
+
 /** Writes `docs` as the previous layout's store did: document rows and counts, half rolled up. */
 async function writeOldLayout(db: Database, docs: readonly MonitorDocument[]): Promise<void> {
   const half = docs.length >> 1;
@@ -130,11 +139,7 @@ for (const target of storeTargets()) {
           await store.insertDocuments(docs.slice(i, i + 100), ruleHits);
         // Sent again: stored and counted once.
         await store.insertDocuments(docs.slice(0, 150), ruleHits);
-        const expected = tally(docs);
-        assert.deepEqual(await answers(store), expected);
-        await store.rollUp();
-        assert.deepEqual(await answers(store), expected);
-        assert.equal(await store.documentCount(), docs.length);
+        await assertExact(store, docs);
       } finally {
         await db.close();
       }
@@ -166,11 +171,7 @@ for (const target of storeTargets()) {
         // All stored before: nothing counted again.
         assert.equal((await made(docs.slice(100, 300))).size, 0);
         await Promise.all([made(docs.slice(800, 900)), made(docs.slice(900, 1000))]);
-        const expected = tally(docs);
-        assert.deepEqual(await answers(store), expected);
-        await store.rollUp();
-        assert.deepEqual(await answers(store), expected);
-        assert.equal(await store.documentCount(), docs.length);
+        await assertExact(store, docs);
       } finally {
         await db.close();
       }
