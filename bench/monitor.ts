@@ -1,5 +1,5 @@
 /**
- * npm run bench:monitor [-- --docs N] [--workers N]
+ * npm run bench:monitor [-- --docs N] [--workers N] [--runs N]
  *
  * Documents per second through the opinion monitor on this machine, beside the same
  * machine's raw SQLite insert rate for the same rows (the ceiling): each part alone (the
@@ -12,6 +12,10 @@
  * and Chinese, repeated with distinct ids to --docs documents (default 100,000) spread
  * over one day. Models: the demo's monitor-topic and monitor-sentiment, trained here from
  * the same samples with the samples' options. Every row gets a fresh SQLite file.
+ *
+ * --runs N repeats the two whole-path rows N times (each with a fresh monitor and database):
+ * the main table then shows the run with the median in-process figure, and a second table
+ * every run in order with the medians, since on a shared machine one run proves little.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -37,6 +41,8 @@ const DOCS = numberArgument("--docs", 100_000);
 const BATCH = 500;
 /** Pipeline worker threads of the whole-path rows (default: the monitor's "auto"). */
 const WORKERS = numberArgument("--workers", defaultWorkers());
+/** Runs of the whole-path rows (see the header). */
+const RUNS = Math.max(1, Math.floor(numberArgument("--runs", 1)));
 interface Row {
   what: string;
   docs: number;
@@ -46,6 +52,75 @@ interface Row {
   /** Load average (1 minute) when the row ended. */
   load: number;
   notes: string;
+  /** Main-thread CPU µs a document (whole-path rows; NaN elsewhere). */
+  mainUs?: number;
+}
+
+/** One run of the two whole-path rows. */
+interface WholeRun {
+  inProcess: Row;
+  http: Row;
+}
+
+const docsPerSecond = (r: Row): number => r.docs / r.seconds;
+
+/** The median of `xs` (the mean of the middle two for an even count). */
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The run whose in-process figure is the median (the lower middle one for an even count). */
+function medianRun(runs: readonly WholeRun[]): WholeRun {
+  const sorted = [...runs].sort((a, b) => docsPerSecond(a.inProcess) - docsPerSecond(b.inProcess));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** Every run of the whole-path rows in order, and the median of each column (for --runs > 1). */
+function runsTable(runs: readonly WholeRun[]): string {
+  const cells = (r: Row): string[] => [
+    fmt.int(docsPerSecond(r)),
+    ((r.cpu * 1e6) / r.docs).toFixed(1),
+    (r.mainUs ?? Number.NaN).toFixed(1),
+  ];
+  const medians = (pick: (w: WholeRun) => Row): string[] => [
+    fmt.int(median(runs.map((w) => docsPerSecond(pick(w))))),
+    median(runs.map((w) => (pick(w).cpu * 1e6) / pick(w).docs)).toFixed(1),
+    median(runs.map((w) => pick(w).mainUs ?? Number.NaN)).toFixed(1),
+  ];
+  const standIn = runs.indexOf(medianRun(runs));
+  return markdownTable(
+    [
+      "run",
+      "in process docs/s",
+      "CPU µs/doc",
+      "main thread µs/doc",
+      "over HTTP docs/s",
+      "CPU µs/doc",
+      "main thread µs/doc",
+      "load (1 min)",
+    ],
+    [
+      ...runs.map((w, i) => [
+        i === standIn ? `${i + 1} (the table above)` : String(i + 1),
+        ...cells(w.inProcess),
+        ...cells(w.http),
+        `${w.inProcess.load.toFixed(1)}-${w.http.load.toFixed(1)}`,
+      ]),
+      ["median", ...medians((w) => w.inProcess), ...medians((w) => w.http), ""],
+    ],
+  );
+}
+
+/** What the whole-path rows share. */
+interface WholePath {
+  config: ReturnType<typeof resolveMonitorConfig>;
+  source: Awaited<ReturnType<typeof loadDirectoryModels>>;
+  modelsDir: string;
+  inputs: ReturnType<typeof monitorDocuments>;
+  warmup: ReturnType<typeof monitorDocuments>;
+  warmupRow(where: string, from: number, cpuFrom: NodeJS.CpuUsage): Row;
 }
 
 /** CPU seconds this process (all its threads) has used since `from`. */
@@ -70,10 +145,14 @@ function mainThreadCpu(): number {
   }
 }
 
-/** " main thread X CPU µs/doc" since `from` (mainThreadCpu()), for a row's notes; empty without /proc. */
-function mainThreadNote(from: number, docs: number): string {
-  const used = mainThreadCpu() - from;
-  return Number.isNaN(used) ? "" : `; main thread ${((used * 1e6) / docs).toFixed(1)} CPU µs/doc`;
+/** Main-thread CPU µs a document since `from` (mainThreadCpu()); NaN without /proc. */
+function mainThreadUs(from: number, docs: number): number {
+  return ((mainThreadCpu() - from) * 1e6) / docs;
+}
+
+/** "; main thread X CPU µs/doc", for a row's notes; empty without /proc. */
+function mainThreadNote(us: number): string {
+  return Number.isNaN(us) ? "" : `; main thread ${us.toFixed(1)} CPU µs/doc`;
 }
 
 /** CPU µs a document of a row (NaN when the row is missing). */
@@ -112,6 +191,150 @@ function rawSqlite(docs: readonly MonitorDocument[]): number {
   } finally {
     s.remove();
   }
+}
+
+/** The whole path in process: the workers' start, then Monitor.submit from four submitters. */
+async function wholeInProcess(ctx: WholePath): Promise<[Row, Row]> {
+  const { config, source, inputs, warmup } = ctx;
+  const workers = WORKERS;
+  const s = scratch();
+  const db = await openDatabase(join(s.dir, "full.db"));
+  const monitor = await Monitor.open({ db, config, models: source, sources: false });
+  // One batch per worker first: each worker thread starts and loads the models (a cost
+  // a running monitor pays once), reported as a row of its own.
+  let t0 = performance.now();
+  let c0 = process.cpuUsage();
+  await monitor.submit(warmup);
+  const warm = ctx.warmupRow("in process", t0, c0);
+  t0 = performance.now();
+  c0 = process.cpuUsage();
+  const main0 = mainThreadCpu();
+  // Four submitters, as several clients or sources are: batches in flight overlap.
+  let next = 0;
+  const submitter = async () => {
+    for (let i = next; i < inputs.length; i = next) {
+      next += BATCH;
+      await monitor.submit(inputs.slice(i, i + BATCH));
+    }
+  };
+  await Promise.all([submitter(), submitter(), submitter(), submitter()]);
+  await monitor.store.rollUp();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSince(c0);
+  const mainUs = mainThreadUs(main0, DOCS);
+  const count = await monitor.store.documentCount();
+  await monitor.stop();
+  await db.close();
+  s.remove();
+  if (count !== DOCS + warmup.length) throw new Error(`stored ${count} of ${DOCS + warmup.length}`);
+  return [
+    warm,
+    {
+      what: `whole path in process: Monitor.submit, 4 submitters (queue, pipeline on ${workers} worker threads, store)`,
+      docs: DOCS,
+      seconds,
+      cpu,
+      load: load1(),
+      notes: `SQLite; all stored, checked; workers started before (row above)${mainThreadNote(mainUs)}`,
+      mainUs,
+    },
+  ];
+}
+
+/** The whole path over HTTP: a server on loopback, the workers' start, then four clients. */
+async function wholeOverHttp(ctx: WholePath): Promise<[Row, Row]> {
+  const { inputs, warmup } = ctx;
+  const workers = WORKERS;
+  const s = scratch();
+  const server = await startServer({
+    modelsDir: ctx.modelsDir,
+    dataDir: s.dir,
+    port: 0,
+    auth: "off",
+    logger: false,
+    watchIntervalMs: 0,
+    bodyLimitBytes: 16 * 1024 * 1024,
+    monitor: {
+      config: {
+        models: { topic: "monitor-topic", sentiment: "monitor-sentiment" },
+        batchSize: BATCH,
+        maxPending: 50_000,
+        workers: WORKERS,
+      },
+    },
+  });
+  await server.whenReady();
+  const bodies: string[] = [];
+  for (let i = 0; i < inputs.length; i += BATCH) {
+    bodies.push(
+      JSON.stringify(
+        inputs
+          .slice(i, i + BATCH)
+          .map((d) => ({ ...d, publishedAt: new Date(d.publishedAt!).toISOString() })),
+      ),
+    );
+  }
+  let next = 0;
+  let busy = 0;
+  const client = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= bodies.length) return;
+      for (;;) {
+        const res = await fetch(`${server.url}/v1/monitor/documents`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: bodies[i],
+        });
+        await res.arrayBuffer();
+        if (res.status === 200) break;
+        if (res.status !== 503) throw new Error(`HTTP ${res.status}`);
+        busy++;
+      }
+    }
+  };
+  let t0 = performance.now();
+  let c0 = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      const part = warmup.slice(w * BATCH, (w + 1) * BATCH);
+      const body = JSON.stringify(
+        part.map((d) => ({ ...d, publishedAt: new Date(d.publishedAt!).toISOString() })),
+      );
+      const res = await fetch(`${server.url}/v1/monitor/documents`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}`);
+    }),
+  );
+  const warm = ctx.warmupRow("over HTTP", t0, c0);
+  t0 = performance.now();
+  c0 = process.cpuUsage();
+  const main0 = mainThreadCpu();
+  await Promise.all([client(), client(), client(), client()]);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSince(c0);
+  const mainUs = mainThreadUs(main0, DOCS);
+  const status = (await (await fetch(`${server.url}/v1/monitor/status`)).json()) as { documents: number };
+  await server.close();
+  s.remove();
+  if (status.documents !== DOCS + warmup.length)
+    throw new Error(`stored ${status.documents} of ${DOCS + warmup.length}`);
+  return [
+    warm,
+    {
+      what: "whole path over HTTP: POST /v1/monitor/documents, 4 clients, 500 a request",
+      docs: DOCS,
+      seconds,
+      cpu,
+      load: load1(),
+      notes: `SQLite; JSON bodies; ${busy} 503s retried; workers started before (row above)${mainThreadNote(mainUs)}`,
+      mainUs,
+    },
+  ];
 }
 
 async function main(): Promise<void> {
@@ -217,134 +440,19 @@ async function main(): Promise<void> {
     s.remove();
   }
 
-  {
-    const s = scratch();
-    const db = await openDatabase(join(s.dir, "full.db"));
-    const monitor = await Monitor.open({ db, config, models: source, sources: false });
-    // One batch per worker first: each worker thread starts and loads the models (a cost
-    // a running monitor pays once), reported as a row of its own.
-    t0 = performance.now();
-    c0 = process.cpuUsage();
-    await monitor.submit(warmup);
-    rows.push(warmupRow("in process", t0, c0));
-    t0 = performance.now();
-    c0 = process.cpuUsage();
-    const main0 = mainThreadCpu();
-    // Four submitters, as several clients or sources are: batches in flight overlap.
-    let next = 0;
-    const submitter = async () => {
-      for (let i = next; i < inputs.length; i = next) {
-        next += BATCH;
-        await monitor.submit(inputs.slice(i, i + BATCH));
-      }
-    };
-    await Promise.all([submitter(), submitter(), submitter(), submitter()]);
-    await monitor.store.rollUp();
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSince(c0);
-    const count = await monitor.store.documentCount();
-    await monitor.stop();
-    await db.close();
-    s.remove();
-    if (count !== DOCS + warmup.length) throw new Error(`stored ${count} of ${DOCS + warmup.length}`);
-    rows.push({
-      what: `whole path in process: Monitor.submit, 4 submitters (queue, pipeline on ${workers} worker threads, store)`,
-      docs: DOCS,
-      seconds,
-      cpu,
-      load: load1(),
-      notes: `SQLite; all stored, checked; workers started before (row above)${mainThreadNote(main0, DOCS)}`,
-    });
+  const ctx: WholePath = { config, source, modelsDir: modelsRoot.dir, inputs, warmup, warmupRow };
+  const runs: WholeRun[] = [];
+  const warmRows: Row[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    if (RUNS > 1) console.log(`whole path, run ${run + 1} of ${RUNS} ...`);
+    const [warmIn, inProcess] = await wholeInProcess(ctx);
+    const [warmHttp, http] = await wholeOverHttp(ctx);
+    if (run === 0) warmRows.push(warmIn, warmHttp);
+    runs.push({ inProcess, http });
   }
-
-  {
-    const s = scratch();
-    const server = await startServer({
-      modelsDir: modelsRoot.dir,
-      dataDir: s.dir,
-      port: 0,
-      auth: "off",
-      logger: false,
-      watchIntervalMs: 0,
-      bodyLimitBytes: 16 * 1024 * 1024,
-      monitor: {
-        config: {
-          models: { topic: "monitor-topic", sentiment: "monitor-sentiment" },
-          batchSize: BATCH,
-          maxPending: 50_000,
-          workers: WORKERS,
-        },
-      },
-    });
-    await server.whenReady();
-    const bodies: string[] = [];
-    for (let i = 0; i < inputs.length; i += BATCH) {
-      bodies.push(
-        JSON.stringify(
-          inputs
-            .slice(i, i + BATCH)
-            .map((d) => ({ ...d, publishedAt: new Date(d.publishedAt!).toISOString() })),
-        ),
-      );
-    }
-    let next = 0;
-    let busy = 0;
-    const client = async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= bodies.length) return;
-        for (;;) {
-          const res = await fetch(`${server.url}/v1/monitor/documents`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: bodies[i],
-          });
-          await res.arrayBuffer();
-          if (res.status === 200) break;
-          if (res.status !== 503) throw new Error(`HTTP ${res.status}`);
-          busy++;
-        }
-      }
-    };
-    t0 = performance.now();
-    c0 = process.cpuUsage();
-    await Promise.all(
-      Array.from({ length: workers }, async (_, w) => {
-        const part = warmup.slice(w * BATCH, (w + 1) * BATCH);
-        const body = JSON.stringify(
-          part.map((d) => ({ ...d, publishedAt: new Date(d.publishedAt!).toISOString() })),
-        );
-        const res = await fetch(`${server.url}/v1/monitor/documents`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}`);
-      }),
-    );
-    rows.push(warmupRow("over HTTP", t0, c0));
-    t0 = performance.now();
-    c0 = process.cpuUsage();
-    const main0 = mainThreadCpu();
-    await Promise.all([client(), client(), client(), client()]);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSince(c0);
-    const mainNote = mainThreadNote(main0, DOCS);
-    const status = (await (await fetch(`${server.url}/v1/monitor/status`)).json()) as { documents: number };
-    await server.close();
-    s.remove();
-    if (status.documents !== DOCS + warmup.length)
-      throw new Error(`stored ${status.documents} of ${DOCS + warmup.length}`);
-    rows.push({
-      what: "whole path over HTTP: POST /v1/monitor/documents, 4 clients, 500 a request",
-      docs: DOCS,
-      seconds,
-      cpu,
-      load: load1(),
-      notes: `SQLite; JSON bodies; ${busy} 503s retried; workers started before (row above)${mainNote}`,
-    });
-  }
+  // The run with the median in-process figure stands for all in the main table.
+  const standIn = medianRun(runs);
+  rows.push(warmRows[0]!, standIn.inProcess, warmRows[1]!, standIn.http);
 
   modelsRoot.remove();
   const rate = (r: Row) => r.docs / r.seconds;
@@ -364,8 +472,13 @@ async function main(): Promise<void> {
   );
   const storeRow = rows.find((r) => r.what.startsWith("store alone"));
   const body =
-    `# bench:monitor, ${today()}\n\nMachine: ${machine()}. One process; the HTTP row's clients run in the same process. Command: npm run bench:monitor.\n\n` +
+    `# bench:monitor, ${today()}\n\nMachine: ${machine()}. One process; the HTTP row's clients run in the same process. Command: npm run bench:monitor -- --docs ${DOCS} --workers ${WORKERS} --runs ${RUNS}.\n\n` +
     `${table}\n\n` +
+    (RUNS > 1
+      ? `The whole path ran ${RUNS} times (each run a fresh monitor, database and server, one after the other); ` +
+        `the table above shows the run with the median in-process figure. Every run in order, and the median of each column:\n\n` +
+        `${runsTable(runs)}\n\n`
+      : "") +
     `Data: ${fmt.int(DOCS)} documents from samples/monitor (${monitorCorpus().length} distinct texts, English and Chinese, ` +
     `${(chars / DOCS).toFixed(0)} characters on average), each with its own id, spread over one day.\n` +
     "Models: monitor-topic and monitor-sentiment (the demo's), trained from samples/monitor with their sample.json options; no tagger.\n" +
