@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TokenIds } from "./token-ids.ts";
+import { TokenIds, type TokenSink } from "./token-ids.ts";
 
 /** The token lists back from their ids. */
 function tokensOf(ids: TokenIds, lists: ReturnType<TokenIds["internAll"]>): string[][] {
@@ -44,5 +44,31 @@ describe("TokenIds", () => {
     assert.deepEqual([...next.ids], [0, 1]);
     assert.deepEqual(tokensOf(ids, next), [["e", "f"]]);
     assert.equal(ids.size, 2);
+  });
+
+  it("finds a token given as a range of a text by its characters, past every table's first size", () => {
+    const ids = new TokenIds();
+    const words = Array.from({ length: 5_000 }, (_, i) => `w${(i * 7919) % 5_000}`);
+    const text = words.join(" ");
+    // Each word as the range it covers in the text, then the last word of all as a string.
+    const split = (t: string, sink: TokenSink) => {
+      let start = 0;
+      for (const word of t.split(" ")) {
+        sink.range(t, start, start + word.length);
+        start += word.length + 1;
+      }
+      sink.token(words.at(-1) ?? "");
+    };
+    const lists = ids.internTexts([text, "w1 w0"], split);
+    assert.equal(ids.size, 5_000);
+    assert.deepEqual(
+      [...lists.ids.subarray(0, 5_001)].map((id) => ids.token(id)),
+      [...words, words.at(-1)],
+    );
+    assert.equal(lists.ids[5_000], lists.ids[4_999]);
+    // The same ids by strings, and for the second text's ranges.
+    assert.deepEqual(ids.internAll([words]).ids, lists.ids.subarray(0, 5_000));
+    assert.deepEqual([...lists.ids.subarray(5_001)], [words.indexOf("w1"), words.indexOf("w0"), 4_999]);
+    assert.equal(ids.size, 5_000);
   });
 });

@@ -5,6 +5,8 @@
  * hashing and comparing the token string in a Map of its own.
  */
 
+import { FNV_OFFSET, FNV_PRIME } from "./hash.ts";
+
 /** Distinct tokens kept before the ids are forgotten (a few MiB). */
 const DEFAULT_CAPACITY = 100_000;
 
@@ -19,10 +21,33 @@ export interface TokenIdLists {
 }
 
 /**
+ * Where a tokenizer puts its tokens: each as a range of the text it read (no string made),
+ * or as a string it had to make anyway.
+ */
+export interface TokenSink {
+  range(text: string, start: number, end: number): void;
+  token(token: string): void;
+}
+
+/** A sink that keeps the tokens as strings. */
+export class TokenList implements TokenSink {
+  readonly tokens: string[] = [];
+  range(text: string, start: number, end: number): void {
+    this.tokens.push(text.slice(start, end));
+  }
+  token(token: string): void {
+    this.tokens.push(token);
+  }
+}
+
+/**
  * Interns token strings. Ids are dense from 0, so a reader keeps what it knows of a token in
  * an array indexed by id. When more than `capacity` tokens were seen, the ids are forgotten
  * before the next batch and `generation` changes: a reader that kept anything by id for an
  * older generation must forget it.
+ *
+ * A token given as a range of a text is looked up by its characters (FNV-1a over its UTF-16
+ * code units, in an open-addressing table of ids): no string is made unless it is new.
  *
  * @example
  * const ids = new TokenIds();
@@ -32,9 +57,20 @@ export interface TokenIdLists {
  * ids.token(1); // "text"
  */
 export class TokenIds {
-  private readonly byToken = new Map<string, number>();
   private readonly tokens: string[] = [];
+  /** Per id, its hash. */
+  private hashes = new Int32Array(1024);
+  /** Slot -> id, -1 empty; at most half full. */
+  private slots = new Int32Array(2048).fill(-1);
   private current = 0;
+  /** The ids of the list being interned. */
+  private pending = new Int32Array(1024);
+  private count = 0;
+  /** What `internTexts` hands the tokenizer: each token's id goes to the list being interned. */
+  private readonly sink: TokenSink = {
+    range: (text, start, end) => this.push(this.idOf(text, start, end)),
+    token: (token) => this.push(this.idOf(token, 0, token.length)),
+  };
 
   constructor(readonly capacity = DEFAULT_CAPACITY) {}
 
@@ -61,30 +97,90 @@ export class TokenIds {
    * tokens than `capacity` is kept whole, and emptied at the next call).
    */
   internAll(lists: readonly (readonly string[])[]): TokenIdLists {
-    if (this.tokens.length >= this.capacity) {
-      this.byToken.clear();
-      this.tokens.length = 0;
-      this.current++;
-    }
-    let total = 0;
-    for (const list of lists) total += list.length;
-    const ids = new Int32Array(total);
-    const starts = new Int32Array(lists.length + 1);
-    const { byToken, tokens } = this;
-    let at = 0;
-    for (let j = 0; j < lists.length; j++) {
-      starts[j] = at;
-      for (const token of lists[j] ?? []) {
-        let id = byToken.get(token);
-        if (id === undefined) {
-          id = tokens.length;
-          tokens.push(token);
-          byToken.set(token, id);
-        }
-        ids[at++] = id;
-      }
-    }
-    starts[lists.length] = at;
-    return { ids, starts, source: this };
+    return this.internEach(lists.length, (j) => {
+      for (const token of lists[j] ?? []) this.push(this.idOf(token, 0, token.length));
+    });
   }
+
+  /**
+   * The ids of the tokens of every text, as `tokenize` puts them into the sink it is given:
+   * the same ids as `internAll` of the token strings, without the strings.
+   */
+  internTexts(texts: readonly string[], tokenize: (text: string, sink: TokenSink) => void): TokenIdLists {
+    return this.internEach(texts.length, (j) => tokenize(texts[j] ?? "", this.sink));
+  }
+
+  private internEach(lists: number, each: (j: number) => void): TokenIdLists {
+    if (this.tokens.length >= this.capacity) this.forget();
+    const starts = new Int32Array(lists + 1);
+    this.count = 0;
+    for (let j = 0; j < lists; j++) {
+      starts[j] = this.count;
+      each(j);
+    }
+    starts[lists] = this.count;
+    return { ids: this.pending.slice(0, this.count), starts, source: this };
+  }
+
+  private forget(): void {
+    this.tokens.length = 0;
+    this.slots.fill(-1);
+    this.current++;
+  }
+
+  private push(id: number): void {
+    if (this.count === this.pending.length) {
+      const grown = new Int32Array(2 * this.count);
+      grown.set(this.pending);
+      this.pending = grown;
+    }
+    this.pending[this.count++] = id;
+  }
+
+  /** The id of `text[start .. end)`, given one if new. */
+  private idOf(text: string, start: number, end: number): number {
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+    const { slots, hashes, tokens } = this;
+    const mask = slots.length - 1;
+    for (let at = h & mask; ; at = (at + 1) & mask) {
+      const id = slots[at] as number;
+      if (id < 0) return this.add(h, text, start, end, at);
+      if (hashes[id] === h && sameToken(tokens[id] as string, text, start, end)) return id;
+    }
+  }
+
+  /** Gives `text[start .. end)` (hash `h`, not in the table, whose free slot `at` it may take) the next id. */
+  private add(h: number, text: string, start: number, end: number, at: number): number {
+    const id = this.tokens.length;
+    this.tokens.push(start === 0 && end === text.length ? text : text.slice(start, end));
+    if (id === this.hashes.length) {
+      const grown = new Int32Array(2 * id);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[id] = h;
+    if (2 * (id + 1) > this.slots.length) this.rehash(2 * this.slots.length);
+    else this.slots[at] = id;
+    return id;
+  }
+
+  /** A table of `size` slots holding every id. */
+  private rehash(size: number): void {
+    const slots = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let id = 0; id < this.tokens.length; id++) {
+      let at = (this.hashes[id] as number) & mask;
+      while ((slots[at] as number) >= 0) at = (at + 1) & mask;
+      slots[at] = id;
+    }
+    this.slots = slots;
+  }
+}
+
+/** Whether `token` is `text[start .. end)`. */
+function sameToken(token: string, text: string, start: number, end: number): boolean {
+  if (token.length !== end - start) return false;
+  for (let i = 0; i < token.length; i++) if (token.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
 }

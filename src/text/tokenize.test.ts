@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { DictionarySegmenter } from "./dictionary-segmenter.ts";
+import { TokenIds } from "./token-ids.ts";
 import { Tokenizer } from "./tokenize.ts";
 
 /** tokenizeWithOffsets runs the pattern on every token: the reference for tokenize's ASCII path. */
@@ -83,5 +85,41 @@ describe("Tokenizer.tokenize", () => {
       }),
       { numRuns: 3000, seed: 17 },
     );
+  });
+
+  it("puts the same tokens into a TokenIds as ranges and strings, with and without a dictionary", () => {
+    const dictionary = DictionarySegmenter.fromCounts(
+      new Map([
+        ["北京", 5],
+        ["的", 9],
+        ["京的", 1],
+      ]),
+    );
+    for (const tokenizer of [new Tokenizer(), new Tokenizer("zh", dictionary)]) {
+      // Room for few tokens, so that the table is emptied between texts too.
+      const ids = new TokenIds(8);
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }), { maxLength: 4 }),
+          (texts) => {
+            const joined = texts.map((pieces) => pieces.join(""));
+            const lists = ids.internTexts(joined, (text, sink) => tokenizer.tokenizeInto(text, sink));
+            const generation = ids.generation;
+            joined.forEach((text, j) => {
+              const back: string[] = [];
+              for (let i = lists.starts[j] ?? 0; i < (lists.starts[j + 1] ?? 0); i++) {
+                back.push(ids.token(lists.ids[i] ?? -1));
+              }
+              assert.deepEqual(back, tokenizer.tokenize(text), JSON.stringify(text));
+            });
+            // The same ids as interning the strings.
+            const again = ids.internAll(joined.map((text) => tokenizer.tokenize(text)));
+            if (ids.generation === generation) assert.deepEqual(again.ids, lists.ids);
+          },
+        ),
+        { numRuns: 1000, seed: 5 },
+      );
+      assert.ok(ids.generation > 0);
+    }
   });
 });

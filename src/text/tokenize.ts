@@ -7,6 +7,7 @@
  * hands back to Intl.Segmenter only stretches of two or more characters it has no word for.
  */
 import type { DictionarySegmenter } from "./dictionary-segmenter.ts";
+import { TokenList, type TokenSink } from "./token-ids.ts";
 
 const CJK_RUN = String.raw`[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+`;
 const WORD = String.raw`[[\p{L}\p{M}\p{N}]--[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]]+(?:['’][\p{L}\p{N}]+)*`;
@@ -45,7 +46,13 @@ export class Tokenizer {
    * new Tokenizer().tokenize("I don't like 北京的天气!"); // ["I", "don't", "like", "北京", "的", "天气", "!"]
    */
   tokenize(text: string): string[] {
-    const out: string[] = [];
+    const out = new TokenList();
+    this.tokenizeInto(text, out);
+    return out.tokens;
+  }
+
+  /** The tokens `tokenize` finds, put into `sink` (a token as a range of `text` where it is one). */
+  tokenizeInto(text: string, sink: TokenSink): void {
     const n = text.length;
     let i = 0;
     while (i < n) {
@@ -59,34 +66,31 @@ export class Tokenizer {
       }
       if (c < 128) {
         if (!isAsciiAlnum(c)) {
-          out.push(text[i] as string);
+          sink.range(text, i, i + 1);
           i++;
           continue;
         }
         const end = asciiWordEnd(text, i);
         if (end > 0) {
-          out.push(text.slice(i, end));
+          sink.range(text, i, end);
           i = end;
           continue;
         }
       }
-      i = this.tokenizeMatch(text, i, out);
+      i = this.tokenizeMatch(text, i, sink);
     }
-    return out;
   }
 
-  /** Adds the tokens of the pattern's next match at or after `from`; returns where it ends. */
-  private tokenizeMatch(text: string, from: number, out: string[]): number {
+  /** Puts the tokens of the pattern's next match at or after `from`; returns where it ends. */
+  private tokenizeMatch(text: string, from: number, sink: TokenSink): number {
     const pattern = this.pattern;
     pattern.lastIndex = from;
     const m = pattern.exec(text);
     if (m === null) return text.length;
-    if (m[1] === undefined) {
-      out.push(m[0]);
-    } else if (m[1].length === 1) {
-      out.push(m[1]);
-    } else if (!this.cutRun(text, m.index, m[1].length, out, null)) {
-      for (const seg of this.segmenter.segment(m[1])) out.push(seg.segment);
+    if (m[1] === undefined || m[1].length === 1) {
+      sink.token(m[0]);
+    } else if (!this.cutRun(text, m.index, m[1].length, sink, null)) {
+      for (const seg of this.segmenter.segment(m[1])) sink.token(seg.segment);
     }
     return pattern.lastIndex;
   }
@@ -114,7 +118,7 @@ export class Tokenizer {
     text: string,
     start: number,
     length: number,
-    tokens: string[] | null,
+    tokens: TokenSink | null,
     spans: TokenSpan[] | null,
   ): boolean {
     const dictionary = this.dictionary;
@@ -134,9 +138,8 @@ export class Tokenizer {
         continue;
       }
       const to = cuts[k + 1] ?? from;
-      const token = text.slice(from, to);
-      tokens?.push(token);
-      spans?.push({ token, start: from, end: to });
+      if (spans === null) tokens?.range(text, from, to);
+      else spans.push({ token: text.slice(from, to), start: from, end: to });
     }
     return true;
   }
@@ -145,11 +148,11 @@ export class Tokenizer {
     text: string,
     from: number,
     to: number,
-    tokens: string[] | null,
+    tokens: TokenSink | null,
     spans: TokenSpan[] | null,
   ): void {
     for (const seg of this.segmenter.segment(text.slice(from, to))) {
-      tokens?.push(seg.segment);
+      tokens?.token(seg.segment);
       const start = from + seg.index;
       spans?.push({ token: seg.segment, start, end: start + seg.segment.length });
     }

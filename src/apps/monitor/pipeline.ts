@@ -7,7 +7,7 @@
 import { basename } from "node:path";
 import { isOneOf, TextkitError } from "../../core/index.ts";
 import { LanguageDetector } from "../../models/classifier/index.ts";
-import { TEXT_LANGUAGES, type TokenIdLists, TokenIds } from "../../text/index.ts";
+import { TEXT_LANGUAGES, type TokenIdLists, TokenIds, type TokenSink } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig, Sentiment } from "./config.ts";
 import {
   documentKey,
@@ -53,14 +53,20 @@ export interface TokenLabeler {
 export interface IdLabeler {
   readonly labels: readonly string[];
   top(lists: TokenIdLists, best: Int32Array, scores: Float64Array): void;
+  /** The model's tokens of `text` (those of `TokenLabeler.tokenize`), put into `sink`. */
+  tokenize(text: string, sink: TokenSink): void;
 }
 
 /** A model's answers for a group of documents: TopLabel per document, or label indices and scores. */
 type Answers = TopLabel[] | { names: readonly string[]; best: Int32Array; scores: Float64Array };
 
-/** Tokens of a group's texts, made once per tokenization key, and their ids once interned. */
+/**
+ * Tokens of a group's texts, made once per tokenization key: as strings for a model that
+ * reads strings, as ids for one that reads ids (interned straight from the texts when no
+ * model wanted the strings first).
+ */
 interface GroupTokens {
-  tokens: string[][];
+  tokens: string[][] | null;
   ids: TokenIdLists | null;
 }
 
@@ -268,11 +274,11 @@ export class DocumentPipeline {
         doc.sentimentScore = scoreAt(sentiments, j);
       }
       doc.terms =
-        first === null
-          ? this.terms.terms(doc.title, doc.text)
-          : first.ids !== null
-            ? this.terms.fromIds(first.ids, j)
-            : this.terms.fromTokens(first.tokens[j] ?? []);
+        first?.ids != null
+          ? this.terms.fromIds(first.ids, j)
+          : first?.tokens != null
+            ? this.terms.fromTokens(first.tokens[j] ?? [])
+            : this.terms.terms(doc.title, doc.text);
     }
     const tagger = modelFor(this.config.models.entities, lang);
     if (tagger === null) return;
@@ -302,14 +308,21 @@ export class DocumentPipeline {
     if (path === null) return labeler.top(texts);
     let group = tokenized.get(path.key);
     if (group === undefined) {
-      group = { tokens: texts.map((t) => path.tokenize(t)), ids: null };
+      group = { tokens: null, ids: null };
       tokenized.set(path.key, group);
     }
-    if (path.ids === undefined) return path.top(group.tokens);
-    group.ids ??= this.tokenIds.internAll(group.tokens);
+    const byIds = path.ids;
+    if (byIds === undefined) {
+      group.tokens ??= texts.map((t) => path.tokenize(t));
+      return path.top(group.tokens);
+    }
+    group.ids ??=
+      group.tokens === null
+        ? this.tokenIds.internTexts(texts, byIds.tokenize)
+        : this.tokenIds.internAll(group.tokens);
     const best = new Int32Array(texts.length);
     const scores = new Float64Array(texts.length);
-    path.ids.top(group.ids, best, scores);
-    return { names: path.ids.labels, best, scores };
+    byIds.top(group.ids, best, scores);
+    return { names: byIds.labels, best, scores };
   }
 }

@@ -2,7 +2,7 @@ import { bytesOf, type ManifestInput, saveModel, type TrainedModel } from "../..
 import { type RunRecord, runManifestFields, runRecordFiles } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
 import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
-import type { TokenIdLists } from "../../text/index.ts";
+import type { TokenIdLists, TokenSink } from "../../text/index.ts";
 import { RowDots } from "../numeric/index.ts";
 import {
   averageRows,
@@ -190,6 +190,11 @@ export class TextClassifier
   /** The tokens this model reads in `text` (normalised as the model was trained). */
   tokenize(text: string): string[] {
     return this.featurizer.tokens(text);
+  }
+
+  /** The tokens of `tokenize`, put into `sink` (a TokenIds' sink interns them without making strings). */
+  tokenizeInto(text: string, sink: TokenSink): void {
+    this.featurizer.tokensInto(text, sink);
   }
 
   /**
