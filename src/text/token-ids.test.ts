@@ -27,6 +27,10 @@ describe("TokenIds", () => {
     assert.equal(ids.generation, 0);
     assert.deepEqual(tokensOf(ids, first), [["fast", "text", "fast"], [], ["text", "__proto__"]]);
     assert.throws(() => ids.token(4), RangeError);
+    // Every table hashes from its own random start; the ids follow first appearance alone.
+    const other = new TokenIds();
+    other.internAll([["fast", "text", "fast"], [], ["text", "__proto__"]]);
+    assert.deepEqual(other.internAll([["__proto__", "new"]]).ids, second.ids);
   });
 
   it("forgets its ids before a call once full, never during one, and says so by its generation", () => {

@@ -47,7 +47,8 @@ export class TokenList implements TokenSink {
  * older generation must forget it.
  *
  * A token given as a range of a text is looked up by its characters (FNV-1a over its UTF-16
- * code units, in an open-addressing table of ids): no string is made unless it is new.
+ * code units from a random start, in an open-addressing table of ids): no string is made
+ * unless it is new.
  *
  * @example
  * const ids = new TokenIds();
@@ -63,6 +64,11 @@ export class TokenIds {
   /** Slot -> id, -1 empty; at most half full. */
   private slots = new Int32Array(2048).fill(-1);
   private current = 0;
+  /**
+   * Mixed into every hash, different for every table, so that no one can choose texts whose
+   * tokens all land in one run of slots (ids do not depend on it: they follow first appearance).
+   */
+  private readonly seed = FNV_OFFSET ^ Math.floor(Math.random() * 2 ** 32);
   /** The ids of the list being interned. */
   private pending = new Int32Array(1024);
   private count = 0;
@@ -139,7 +145,7 @@ export class TokenIds {
 
   /** The id of `text[start .. end)`, given one if new. */
   private idOf(text: string, start: number, end: number): number {
-    let h = FNV_OFFSET;
+    let h = this.seed;
     for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
     const { slots, hashes, tokens } = this;
     const mask = slots.length - 1;
