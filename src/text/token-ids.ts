@@ -59,10 +59,15 @@ export class TokenList implements TokenSink {
  */
 export class TokenIds {
   private readonly tokens: string[] = [];
-  /** Per id, its hash. */
-  private hashes = new Int32Array(1024);
-  /** Slot -> id, -1 empty; at most half full. */
-  private slots = new Int32Array(2048).fill(-1);
+  /** Per slot, a token's hash and id side by side (id -1: empty); at most half full. */
+  private slots = new Int32Array(2 * 2048).fill(-1);
+  /**
+   * The code units of every token, one after another: id `i` is `chars[offsets[i] ..
+   * offsets[i + 1])`. A lookup compares with them, not with the token string, so that it
+   * reads one buffer rather than a string object anywhere in the heap.
+   */
+  private chars = new Uint16Array(8192);
+  private offsets = new Int32Array(1024);
   private current = 0;
   /**
    * Mixed into every hash, different for every table, so that no one can choose texts whose
@@ -147,12 +152,18 @@ export class TokenIds {
   private idOf(text: string, start: number, end: number): number {
     let h = this.seed;
     for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-    const { slots, hashes, tokens } = this;
-    const mask = slots.length - 1;
+    const { slots, chars, offsets } = this;
+    const mask = (slots.length >> 1) - 1;
+    const length = end - start;
     for (let at = h & mask; ; at = (at + 1) & mask) {
-      const id = slots[at] as number;
+      const id = slots[2 * at + 1] as number;
       if (id < 0) return this.add(h, text, start, end, at);
-      if (hashes[id] === h && sameToken(tokens[id] as string, text, start, end)) return id;
+      if (slots[2 * at] !== h) continue;
+      const from = offsets[id] as number;
+      if ((offsets[id + 1] as number) - from !== length) continue;
+      let k = 0;
+      while (k < length && chars[from + k] === text.charCodeAt(start + k)) k++;
+      if (k === length) return id;
     }
   }
 
@@ -160,33 +171,46 @@ export class TokenIds {
   private add(h: number, text: string, start: number, end: number, at: number): number {
     const id = this.tokens.length;
     this.tokens.push(start === 0 && end === text.length ? text : text.slice(start, end));
-    if (id === this.hashes.length) {
-      const grown = new Int32Array(2 * id);
-      grown.set(this.hashes);
-      this.hashes = grown;
+    if (id + 2 > this.offsets.length) this.offsets = grownTo(this.offsets, 2 * (id + 2));
+    const from = id === 0 ? 0 : (this.offsets[id] as number);
+    const to = from + end - start;
+    if (to > this.chars.length) this.chars = grownTo(this.chars, 2 * to);
+    for (let i = start; i < end; i++) this.chars[from + i - start] = text.charCodeAt(i);
+    this.offsets[id] = from;
+    this.offsets[id + 1] = to;
+    let slot = at;
+    if (2 * (id + 1) > this.slots.length >> 1) {
+      this.rehash(this.slots.length);
+      const mask = (this.slots.length >> 1) - 1;
+      slot = h & mask;
+      while ((this.slots[2 * slot + 1] as number) >= 0) slot = (slot + 1) & mask;
     }
-    this.hashes[id] = h;
-    if (2 * (id + 1) > this.slots.length) this.rehash(2 * this.slots.length);
-    else this.slots[at] = id;
+    this.slots[2 * slot] = h;
+    this.slots[2 * slot + 1] = id;
     return id;
   }
 
-  /** A table of `size` slots holding every id. */
+  /** A table of `size` slots (twice as many as now), holding every token of the current one. */
   private rehash(size: number): void {
-    const slots = new Int32Array(size).fill(-1);
+    const old = this.slots;
+    const slots = new Int32Array(2 * size).fill(-1);
     const mask = size - 1;
-    for (let id = 0; id < this.tokens.length; id++) {
-      let at = (this.hashes[id] as number) & mask;
-      while ((slots[at] as number) >= 0) at = (at + 1) & mask;
-      slots[at] = id;
+    for (let from = 0; from < old.length; from += 2) {
+      const id = old[from + 1] as number;
+      if (id < 0) continue;
+      const h = old[from] as number;
+      let at = h & mask;
+      while ((slots[2 * at + 1] as number) >= 0) at = (at + 1) & mask;
+      slots[2 * at] = h;
+      slots[2 * at + 1] = id;
     }
     this.slots = slots;
   }
 }
 
-/** Whether `token` is `text[start .. end)`. */
-function sameToken(token: string, text: string, start: number, end: number): boolean {
-  if (token.length !== end - start) return false;
-  for (let i = 0; i < token.length; i++) if (token.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
-  return true;
+/** `array` copied into a new one of `length` elements. */
+function grownTo<T extends Int32Array | Uint16Array>(array: T, length: number): T {
+  const grown = new (array.constructor as new (n: number) => T)(length);
+  grown.set(array);
+  return grown;
 }
