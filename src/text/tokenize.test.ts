@@ -122,4 +122,25 @@ describe("Tokenizer.tokenize", () => {
       assert.ok(ids.generation > 0);
     }
   });
+
+  it("splits stretches the dictionary has no word for alike, the first time and from its kept words", () => {
+    const dictionary = DictionarySegmenter.fromCounts(
+      new Map([
+        ["北京", 5],
+        ["的", 9],
+      ]),
+    );
+    const tokenizer = new Tokenizer("zh", dictionary);
+    // Han characters the dictionary has never seen, side by side: Intl.Segmenter splits them.
+    const pieces = ["北京", "的", "银行", "崩溃", "手机", "星巴克", " ", "a", "，"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (parts) => {
+        const text = parts.join("");
+        const expected = tokenizer.tokenizeWithOffsets(text).map((span) => span.token);
+        assert.deepEqual(tokenizer.tokenize(text), expected, JSON.stringify(text));
+        assert.deepEqual(tokenizer.tokenize(text), expected, `${JSON.stringify(text)} again`);
+      }),
+      { numRuns: 500, seed: 9 },
+    );
+  });
 });

@@ -14,6 +14,9 @@ const WORD = String.raw`[[\p{L}\p{M}\p{N}]--[\p{Script=Han}\p{Script=Hiragana}\p
 const SYMBOL = String.raw`[^\s\p{L}\p{M}\p{N}]`;
 const TOKEN_PATTERN = new RegExp(`(${CJK_RUN})|${WORD}|${SYMBOL}`, "gv");
 
+/** Stretches without a dictionary word whose words a Tokenizer keeps (a few hundred KiB at most). */
+const UNKNOWN_RUNS = 4096;
+
 export interface TokenSpan {
   token: string;
   /** Offset of the first UTF-16 code unit in the tokenised string. */
@@ -27,6 +30,8 @@ export class Tokenizer {
   private readonly pattern: RegExp;
   /** Splits runs of Han characters when set; Intl.Segmenter splits them otherwise. */
   readonly dictionary: DictionarySegmenter | null;
+  /** Intl.Segmenter's words of stretches the dictionary has no word for, lately seen (emptied when full). */
+  private readonly unknownRuns = new Map<string, readonly string[]>();
 
   /**
    * `locale` picks Intl.Segmenter's dictionary for CJK runs; `dictionary`, when given, splits
@@ -151,10 +156,22 @@ export class Tokenizer {
     tokens: TokenSink | null,
     spans: TokenSpan[] | null,
   ): void {
-    for (const seg of this.segmenter.segment(text.slice(from, to))) {
+    const run = text.slice(from, to);
+    if (spans === null) {
+      // Such stretches are mostly names, which a stream repeats: their words are kept.
+      let words = this.unknownRuns.get(run);
+      if (words === undefined) {
+        words = Array.from(this.segmenter.segment(run), (seg) => seg.segment);
+        if (this.unknownRuns.size >= UNKNOWN_RUNS) this.unknownRuns.clear();
+        this.unknownRuns.set(run, words);
+      }
+      for (const word of words) tokens?.token(word);
+      return;
+    }
+    for (const seg of this.segmenter.segment(run)) {
       tokens?.token(seg.segment);
       const start = from + seg.index;
-      spans?.push({ token: seg.segment, start, end: start + seg.segment.length });
+      spans.push({ token: seg.segment, start, end: start + seg.segment.length });
     }
   }
 }
