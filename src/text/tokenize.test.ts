@@ -53,6 +53,16 @@ const PIECES = [
   "rock",
   "n",
   "1990s",
+  // Chinese punctuation, a Han character outside the BMP, a lone surrogate, the prolonged
+  // sound mark (Common script, a letter), a Hangul syllable and jamo, a combining mark.
+  "，",
+  "。",
+  "𠀀",
+  "\ud840",
+  "ー",
+  "가",
+  "\u1100",
+  "\u0301",
 ];
 
 describe("Tokenizer.tokenize", () => {

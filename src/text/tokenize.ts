@@ -81,9 +81,36 @@ export class Tokenizer {
           i = end;
           continue;
         }
+      } else {
+        const next = this.nonAscii(text, i, sink);
+        if (next > 0) {
+          i = next;
+          continue;
+        }
       }
       i = this.tokenizeMatch(text, i, sink);
     }
+  }
+
+  /**
+   * Where the pattern is sure to do what a code unit's kind says (a space skipped, a mark
+   * alone, a run of CJK characters ended by a character of the BMP), does it here, without a
+   * match object and its strings; returns where it ends, or -1: the pattern must.
+   */
+  private nonAscii(text: string, i: number, sink: TokenSink): number {
+    const kind = unitKind(text.charCodeAt(i));
+    if (kind === KIND_SPACE) return i + 1;
+    if (kind === KIND_SYMBOL) {
+      sink.range(text, i, i + 1);
+      return i + 1;
+    }
+    if (kind !== KIND_CJK) return -1;
+    let end = i + 1;
+    while (end < text.length && unitKind(text.charCodeAt(end)) === KIND_CJK) end++;
+    // A run going on into a surrogate pair (a Han character outside the BMP) is the pattern's.
+    if (end < text.length && unitKind(text.charCodeAt(end)) === KIND_SURROGATE) return -1;
+    this.putRun(text, i, end, sink);
+    return end;
   }
 
   /** Puts the tokens of the pattern's next match at or after `from`; returns where it ends. */
@@ -92,12 +119,17 @@ export class Tokenizer {
     pattern.lastIndex = from;
     const m = pattern.exec(text);
     if (m === null) return text.length;
-    if (m[1] === undefined || m[1].length === 1) {
-      sink.token(m[0]);
-    } else if (!this.cutRun(text, m.index, m[1].length, sink, null)) {
-      for (const seg of this.segmenter.segment(m[1])) sink.token(seg.segment);
-    }
+    if (m[1] === undefined) sink.token(m[0]);
+    else this.putRun(text, m.index, m.index + m[1].length, sink);
     return pattern.lastIndex;
+  }
+
+  /** The words of the run of CJK characters `text[start .. end)`. */
+  private putRun(text: string, start: number, end: number, sink: TokenSink): void {
+    if (end - start === 1) sink.range(text, start, end);
+    else if (!this.cutRun(text, start, end - start, sink, null)) {
+      for (const seg of this.segmenter.segment(text.slice(start, end))) sink.token(seg.segment);
+    }
   }
 
   /** Like `tokenize`, with the offsets of each token in `text`. */
@@ -174,6 +206,39 @@ export class Tokenizer {
       spans.push({ token: seg.segment, start, end: start + seg.segment.length });
     }
   }
+}
+
+/** What a code unit is to the pattern (0: not worked out yet). */
+const KIND_SPACE = 1;
+const KIND_SYMBOL = 2;
+const KIND_CJK = 3;
+/** A letter, mark or number of another script: the pattern's WORD decides. */
+const KIND_WORD = 4;
+/** Half of a surrogate pair: the pattern reads the pair as one character. */
+const KIND_SURROGATE = 5;
+const CJK_CHAR = new RegExp(`^${CJK_RUN}$`, "v");
+const WORD_CHAR = /^[\p{L}\p{M}\p{N}]$/u;
+const SPACE_CHAR = /^\s$/u;
+/** The kind of each code unit below 0x10000, worked out on first sight. */
+const unitKinds = new Uint8Array(0x10000);
+
+function unitKind(c: number): number {
+  let kind = unitKinds[c] ?? 0;
+  if (kind === 0) {
+    const ch = String.fromCharCode(c);
+    kind =
+      c >= 0xd800 && c <= 0xdfff
+        ? KIND_SURROGATE
+        : CJK_CHAR.test(ch)
+          ? KIND_CJK
+          : SPACE_CHAR.test(ch)
+            ? KIND_SPACE
+            : WORD_CHAR.test(ch)
+              ? KIND_WORD
+              : KIND_SYMBOL;
+    unitKinds[c] = kind;
+  }
+  return kind;
 }
 
 function isAsciiAlnum(c: number): boolean {
