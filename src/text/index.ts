@@ -17,5 +17,7 @@ export type { NormalizationForm, NormalizeOptions } from "./normalize.ts";
 export { DEFAULT_NORMALIZE, NORMALIZATION_FORMS, normalizeText } from "./normalize.ts";
 export { CHINESE_STOPWORDS, ENGLISH_STOPWORDS, isStopword } from "./stopwords.ts";
 export { tokenizeForTagging } from "./tag-tokens.ts";
+export type { TokenIdLists, TokenSink } from "./token-ids.ts";
+export { TokenIds, TokenList } from "./token-ids.ts";
 export type { TokenSpan } from "./tokenize.ts";
 export { containsHan, Tokenizer } from "./tokenize.ts";

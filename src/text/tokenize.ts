@@ -7,11 +7,15 @@
  * hands back to Intl.Segmenter only stretches of two or more characters it has no word for.
  */
 import type { DictionarySegmenter } from "./dictionary-segmenter.ts";
+import { TokenList, type TokenSink } from "./token-ids.ts";
 
 const CJK_RUN = String.raw`[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+`;
 const WORD = String.raw`[[\p{L}\p{M}\p{N}]--[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]]+(?:['’][\p{L}\p{N}]+)*`;
 const SYMBOL = String.raw`[^\s\p{L}\p{M}\p{N}]`;
 const TOKEN_PATTERN = new RegExp(`(${CJK_RUN})|${WORD}|${SYMBOL}`, "gv");
+
+/** Stretches without a dictionary word whose words a Tokenizer keeps (a few hundred KiB at most). */
+const UNKNOWN_RUNS = 4096;
 
 export interface TokenSpan {
   token: string;
@@ -26,6 +30,8 @@ export class Tokenizer {
   private readonly pattern: RegExp;
   /** Splits runs of Han characters when set; Intl.Segmenter splits them otherwise. */
   readonly dictionary: DictionarySegmenter | null;
+  /** Intl.Segmenter's words of stretches the dictionary has no word for, lately seen (emptied when full). */
+  private readonly unknownRuns = new Map<string, readonly string[]>();
 
   /**
    * `locale` picks Intl.Segmenter's dictionary for CJK runs; `dictionary`, when given, splits
@@ -45,7 +51,13 @@ export class Tokenizer {
    * new Tokenizer().tokenize("I don't like 北京的天气!"); // ["I", "don't", "like", "北京", "的", "天气", "!"]
    */
   tokenize(text: string): string[] {
-    const out: string[] = [];
+    const out = new TokenList();
+    this.tokenizeInto(text, out);
+    return out.tokens;
+  }
+
+  /** The tokens `tokenize` finds, put into `sink` (a token as a range of `text` where it is one). */
+  tokenizeInto(text: string, sink: TokenSink): void {
     const n = text.length;
     let i = 0;
     while (i < n) {
@@ -59,36 +71,65 @@ export class Tokenizer {
       }
       if (c < 128) {
         if (!isAsciiAlnum(c)) {
-          out.push(text[i] as string);
+          sink.range(text, i, i + 1);
           i++;
           continue;
         }
         const end = asciiWordEnd(text, i);
         if (end > 0) {
-          out.push(text.slice(i, end));
+          sink.range(text, i, end);
           i = end;
           continue;
         }
+      } else {
+        const next = this.nonAscii(text, i, sink);
+        if (next > 0) {
+          i = next;
+          continue;
+        }
       }
-      i = this.tokenizeMatch(text, i, out);
+      i = this.tokenizeMatch(text, i, sink);
     }
-    return out;
   }
 
-  /** Adds the tokens of the pattern's next match at or after `from`; returns where it ends. */
-  private tokenizeMatch(text: string, from: number, out: string[]): number {
+  /**
+   * Where the pattern is sure to do what a code unit's kind says (a space skipped, a mark
+   * alone, a run of CJK characters ended by a character of the BMP), does it here, without a
+   * match object and its strings; returns where it ends, or -1: the pattern must.
+   */
+  private nonAscii(text: string, i: number, sink: TokenSink): number {
+    const kind = unitKind(text.charCodeAt(i));
+    if (kind === KIND_SPACE) return i + 1;
+    if (kind === KIND_SYMBOL) {
+      sink.range(text, i, i + 1);
+      return i + 1;
+    }
+    if (kind !== KIND_CJK) return -1;
+    let end = i + 1;
+    while (end < text.length && unitKind(text.charCodeAt(end)) === KIND_CJK) end++;
+    // A run going on into a surrogate pair (a Han character outside the BMP) is the pattern's.
+    if (end < text.length && unitKind(text.charCodeAt(end)) === KIND_SURROGATE) return -1;
+    this.putRun(text, i, end, sink);
+    return end;
+  }
+
+  /** Puts the tokens of the pattern's next match at or after `from`; returns where it ends. */
+  private tokenizeMatch(text: string, from: number, sink: TokenSink): number {
     const pattern = this.pattern;
     pattern.lastIndex = from;
     const m = pattern.exec(text);
     if (m === null) return text.length;
-    if (m[1] === undefined) {
-      out.push(m[0]);
-    } else if (m[1].length === 1) {
-      out.push(m[1]);
-    } else if (!this.cutRun(text, m.index, m[1].length, out, null)) {
-      for (const seg of this.segmenter.segment(m[1])) out.push(seg.segment);
-    }
+    if (m[1] === undefined) sink.token(m[0]);
+    else this.putRun(text, m.index, m.index + m[1].length, sink);
     return pattern.lastIndex;
+  }
+
+  /** The words of the run of CJK characters `text[start .. end)`. */
+  private putRun(text: string, start: number, end: number, sink: TokenSink): void {
+    if (end - start === 1) sink.range(text, start, end);
+    else if (!this.cutRun(text, start, end - start, sink, null)) {
+      for (const seg of this.segmenter.segment(text.slice(start, end))) sink.token(seg.segment);
+    }
   }
 
   /** Like `tokenize`, with the offsets of each token in `text`. */
@@ -114,7 +155,7 @@ export class Tokenizer {
     text: string,
     start: number,
     length: number,
-    tokens: string[] | null,
+    tokens: TokenSink | null,
     spans: TokenSpan[] | null,
   ): boolean {
     const dictionary = this.dictionary;
@@ -134,9 +175,8 @@ export class Tokenizer {
         continue;
       }
       const to = cuts[k + 1] ?? from;
-      const token = text.slice(from, to);
-      tokens?.push(token);
-      spans?.push({ token, start: from, end: to });
+      if (spans === null) tokens?.range(text, from, to);
+      else spans.push({ token: text.slice(from, to), start: from, end: to });
     }
     return true;
   }
@@ -145,15 +185,60 @@ export class Tokenizer {
     text: string,
     from: number,
     to: number,
-    tokens: string[] | null,
+    tokens: TokenSink | null,
     spans: TokenSpan[] | null,
   ): void {
-    for (const seg of this.segmenter.segment(text.slice(from, to))) {
-      tokens?.push(seg.segment);
+    const run = text.slice(from, to);
+    if (spans === null) {
+      // Such stretches are mostly names, which a stream repeats: their words are kept.
+      let words = this.unknownRuns.get(run);
+      if (words === undefined) {
+        words = Array.from(this.segmenter.segment(run), (seg) => seg.segment);
+        if (this.unknownRuns.size >= UNKNOWN_RUNS) this.unknownRuns.clear();
+        this.unknownRuns.set(run, words);
+      }
+      for (const word of words) tokens?.token(word);
+      return;
+    }
+    for (const seg of this.segmenter.segment(run)) {
+      tokens?.token(seg.segment);
       const start = from + seg.index;
-      spans?.push({ token: seg.segment, start, end: start + seg.segment.length });
+      spans.push({ token: seg.segment, start, end: start + seg.segment.length });
     }
   }
+}
+
+/** What a code unit is to the pattern (0: not worked out yet). */
+const KIND_SPACE = 1;
+const KIND_SYMBOL = 2;
+const KIND_CJK = 3;
+/** A letter, mark or number of another script: the pattern's WORD decides. */
+const KIND_WORD = 4;
+/** Half of a surrogate pair: the pattern reads the pair as one character. */
+const KIND_SURROGATE = 5;
+const CJK_CHAR = new RegExp(`^${CJK_RUN}$`, "v");
+const WORD_CHAR = /^[\p{L}\p{M}\p{N}]$/u;
+const SPACE_CHAR = /^\s$/u;
+/** The kind of each code unit below 0x10000, worked out on first sight. */
+const unitKinds = new Uint8Array(0x10000);
+
+function unitKind(c: number): number {
+  let kind = unitKinds[c] ?? 0;
+  if (kind === 0) {
+    const ch = String.fromCharCode(c);
+    kind =
+      c >= 0xd800 && c <= 0xdfff
+        ? KIND_SURROGATE
+        : CJK_CHAR.test(ch)
+          ? KIND_CJK
+          : SPACE_CHAR.test(ch)
+            ? KIND_SPACE
+            : WORD_CHAR.test(ch)
+              ? KIND_WORD
+              : KIND_SYMBOL;
+    unitKinds[c] = kind;
+  }
+  return kind;
 }
 
 function isAsciiAlnum(c: number): boolean {

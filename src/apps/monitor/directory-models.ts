@@ -19,7 +19,7 @@ import {
 } from "../../models/classifier/index.ts";
 import { type LoadEncoderOptions, loadEncoder } from "../../models/encoder/index.ts";
 import { loadTagger, type SequenceTagger, TAGGER_FAMILY } from "../../models/tagger/index.ts";
-import { TEXT_LANGUAGES } from "../../text/index.ts";
+import { TEXT_LANGUAGES, type TokenIdLists, type TokenSink } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
 import type { EntityFinder, MonitorModelSource, TextLabeler } from "./pipeline.ts";
 
@@ -151,6 +151,12 @@ export function classifierLabeler(model: TextClassifier | EncoderClassifier): Te
     key: model.tokenization,
     tokenize: (text: string) => model.tokenize(text),
     top: (tokens: readonly (readonly string[])[]) => model.topOfTokens(tokens),
+    ids: {
+      labels: model.labels,
+      top: (lists: TokenIdLists, best: Int32Array, scores: Float64Array) =>
+        model.topOfIds(lists, best, scores),
+      tokenize: (text: string, sink: TokenSink) => model.tokenizeInto(text, sink),
+    },
   };
   return { top: (texts) => model.predict(texts, { k: 1 }).map(best), tokens: () => path };
 }

@@ -12,6 +12,7 @@ import {
   type TextClassifier,
 } from "../../models/classifier/index.ts";
 import { loadTagger, type SequenceTagger } from "../../models/tagger/index.ts";
+import { TokenIds } from "../../text/index.ts";
 import type { MonitorConfig } from "./config.ts";
 import { classifierLabeler, loadAnyClassifier, taggerFinder } from "./directory-models.ts";
 import { DocumentPipeline, type MonitorModelSource } from "./pipeline.ts";
@@ -49,6 +50,8 @@ const versions = new Map<string, string[]>();
 let languages: Promise<LanguageDetector> | null = null;
 /** One for every batch, so that its cache of tokens seen lasts. */
 const terms = new TermExtractor(config.termsPerDocument);
+/** One for every batch too, so that the models' and the terms' lookups by token id last. */
+const tokenIds = new TokenIds();
 
 /** Loads `dir` once, and forgets versions of `name` older than the last two. */
 function remember<T>(
@@ -88,7 +91,7 @@ async function handle(request: PipelineRequest): Promise<PipelineReply> {
       entityFinder: (name) => taggerFinder(loadedTaggers.get(name)!),
     };
     languages ??= loadLanguageDetector(config.language);
-    const docs = await new DocumentPipeline(config, models, await languages, terms).enrich(
+    const docs = await new DocumentPipeline(config, models, await languages, terms, tokenIds).enrich(
       inputsOf(request.inputs),
       request.ingestedAt,
     );

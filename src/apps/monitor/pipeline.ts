@@ -7,7 +7,7 @@
 import { basename } from "node:path";
 import { isOneOf, TextkitError } from "../../core/index.ts";
 import { LanguageDetector } from "../../models/classifier/index.ts";
-import { TEXT_LANGUAGES } from "../../text/index.ts";
+import { TEXT_LANGUAGES, type TokenIdLists, TokenIds, type TokenSink } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig, Sentiment } from "./config.ts";
 import {
   documentKey,
@@ -42,6 +42,42 @@ export interface TokenLabeler {
   key: string;
   tokenize(text: string): string[];
   top(tokens: readonly (readonly string[])[]): TopLabel[] | Promise<TopLabel[]>;
+  /**
+   * The same from interned tokens, when the model offers it: the pipeline then looks each
+   * token up once for every model and for the terms, and no object is made per text.
+   */
+  ids?: IdLabeler;
+}
+
+/** A model's best label of interned token lists: list `j`'s into `best[j]` (an index into `labels`) and `scores[j]`. */
+export interface IdLabeler {
+  readonly labels: readonly string[];
+  top(lists: TokenIdLists, best: Int32Array, scores: Float64Array): void;
+  /** The model's tokens of `text` (those of `TokenLabeler.tokenize`), put into `sink`. */
+  tokenize(text: string, sink: TokenSink): void;
+}
+
+/** A model's answers for a group of documents: TopLabel per document, or label indices and scores. */
+type Answers = TopLabel[] | { names: readonly string[]; best: Int32Array; scores: Float64Array };
+
+/**
+ * Tokens of a group's texts, made once per tokenization key: as strings for a model that
+ * reads strings, as ids for one that reads ids (interned straight from the texts when no
+ * model wanted the strings first).
+ */
+interface GroupTokens {
+  tokens: string[][] | null;
+  ids: TokenIdLists | null;
+}
+
+function labelAt(answers: Answers, j: number): string {
+  if (Array.isArray(answers)) return answers[j]?.label ?? "";
+  return answers.names[answers.best[j] ?? 0] ?? "";
+}
+
+function scoreAt(answers: Answers, j: number): number {
+  if (Array.isArray(answers)) return answers[j]?.score ?? 0;
+  return answers.scores[j] ?? 0;
 }
 
 /** A tagger as the monitor uses it: the entities of each text. */
@@ -113,13 +149,15 @@ export class DocumentPipeline {
   /**
    * `languages` names each document's language (default: textkit's English/Chinese
    * detector; Monitor.open loads the configured model into one); `terms` picks the content
-   * words (a worker passes the one it keeps, with what it learnt of earlier batches).
+   * words (a worker passes the one it keeps, with what it learnt of earlier batches);
+   * `tokenIds` interns the tokens the models and the terms share (a worker keeps one too).
    */
   constructor(
     private readonly config: MonitorConfig,
     private readonly models: MonitorModelSource,
     private readonly languages: LanguageDetector = new LanguageDetector(null),
     private readonly terms: TermExtractor = new TermExtractor(config.termsPerDocument),
+    private readonly tokenIds: TokenIds = new TokenIds(),
   ) {}
 
   /**
@@ -200,53 +238,91 @@ export class DocumentPipeline {
     const out: MonitorDocument[] = inputs.map((input, i) =>
       unlabelled(input, ingestedAt, documentKey(input), langs[i] ?? "en", scores[i] ?? null),
     );
-    for (const lang of new Set(out.map((d) => d.lang))) {
+    for (const lang of new Set(langs)) {
       const indices: number[] = [];
-      for (let i = 0; i < out.length; i++) if (out[i]!.lang === lang) indices.push(i);
-      if (indices.length === 0) continue;
-      const texts = indices.map((i) => allTexts[i] ?? "");
-      // Tokens made once, by the first model that offers a token path, for every model that
-      // tokenizes alike, and for the terms.
-      const tokenized = new Map<string, string[][]>();
-      const label = async (name: string | null): Promise<TopLabel[] | null> => {
-        if (name === null) return null;
-        const labeler = this.models.labeler(name);
-        const path = labeler.tokens?.() ?? null;
-        if (path === null) return labeler.top(texts);
-        let tokens = tokenized.get(path.key);
-        if (tokens === undefined) {
-          tokens = texts.map((t) => path.tokenize(t));
-          tokenized.set(path.key, tokens);
-        }
-        return path.top(tokens);
-      };
-      const topics = await label(modelFor(this.config.models.topic, lang));
-      const sentiments = await label(modelFor(this.config.models.sentiment, lang));
-      // The terms take the first tokens made, if any.
-      const tokens = tokenized.values().next().value ?? null;
-      indices.forEach((i, j) => {
-        const doc = out[i]!;
-        if (topics !== null) {
-          doc.topic = topics[j]!.label;
-          doc.topicScore = topics[j]!.score;
-        }
-        if (sentiments !== null) {
-          doc.sentiment = this.sentimentOf(sentiments[j]!.label);
-          doc.sentimentScore = sentiments[j]!.score;
-        }
-        doc.terms =
-          tokens === null ? this.terms.terms(doc.title, doc.text) : this.terms.fromTokens(tokens[j]!);
-      });
-      const tagger = modelFor(this.config.models.entities, lang);
-      if (tagger !== null) {
-        // Offsets must point into the stored text, so the tagger reads the text alone.
-        const found = await this.models.entityFinder(tagger).find(indices.map((i) => inputs[i]!.text));
-        const keep = this.config.entityLabels === null ? null : new Set(this.config.entityLabels);
-        indices.forEach((i, j) => {
-          out[i]!.entities = keep === null ? found[j]! : found[j]!.filter((e) => keep.has(e.label));
-        });
-      }
+      for (let i = 0; i < langs.length; i++) if (langs[i] === lang) indices.push(i);
+      await this.labelGroup(lang, indices, inputs, allTexts, out);
     }
     return out;
+  }
+
+  /** Labels the documents `indices` of `out`, all in `lang`, from their inputs and model texts. */
+  private async labelGroup(
+    lang: string,
+    indices: readonly number[],
+    inputs: readonly MonitorDocumentInput[],
+    allTexts: readonly string[],
+    out: readonly MonitorDocument[],
+  ): Promise<void> {
+    const texts = indices.map((i) => allTexts[i] ?? "");
+    // Tokens made once, by the first model that offers a token path, for every model that
+    // tokenizes alike, and for the terms.
+    const tokenized = new Map<string, GroupTokens>();
+    const topics = await this.answers(modelFor(this.config.models.topic, lang), texts, tokenized);
+    const sentiments = await this.answers(modelFor(this.config.models.sentiment, lang), texts, tokenized);
+    // The terms take the first tokens made, if any.
+    const first = tokenized.values().next().value ?? null;
+    for (let j = 0; j < indices.length; j++) {
+      const doc = out[indices[j] ?? 0];
+      if (doc === undefined) continue;
+      if (topics !== null) {
+        doc.topic = labelAt(topics, j);
+        doc.topicScore = scoreAt(topics, j);
+      }
+      if (sentiments !== null) {
+        doc.sentiment = this.sentimentOf(labelAt(sentiments, j));
+        doc.sentimentScore = scoreAt(sentiments, j);
+      }
+      doc.terms =
+        first?.ids != null
+          ? this.terms.fromIds(first.ids, j)
+          : first?.tokens != null
+            ? this.terms.fromTokens(first.tokens[j] ?? [])
+            : this.terms.terms(doc.title, doc.text);
+    }
+    const tagger = modelFor(this.config.models.entities, lang);
+    if (tagger === null) return;
+    // Offsets must point into the stored text, so the tagger reads the text alone.
+    const found = await this.models.entityFinder(tagger).find(indices.map((i) => inputs[i]?.text ?? ""));
+    const keep = this.config.entityLabels === null ? null : new Set(this.config.entityLabels);
+    for (let j = 0; j < indices.length; j++) {
+      const doc = out[indices[j] ?? 0];
+      const entities = found[j] ?? [];
+      if (doc !== undefined)
+        doc.entities = keep === null ? entities : entities.filter((e) => keep.has(e.label));
+    }
+  }
+
+  /**
+   * The answers of model `name` (null: none configured) for `texts`, from the tokens of its
+   * tokenization in `tokenized` (made there when first asked for), interned when it reads ids.
+   */
+  private async answers(
+    name: string | null,
+    texts: readonly string[],
+    tokenized: Map<string, GroupTokens>,
+  ): Promise<Answers | null> {
+    if (name === null) return null;
+    const labeler = this.models.labeler(name);
+    const path = labeler.tokens?.() ?? null;
+    if (path === null) return labeler.top(texts);
+    let group = tokenized.get(path.key);
+    if (group === undefined) {
+      group = { tokens: null, ids: null };
+      tokenized.set(path.key, group);
+    }
+    const byIds = path.ids;
+    if (byIds === undefined) {
+      group.tokens ??= texts.map((t) => path.tokenize(t));
+      return path.top(group.tokens);
+    }
+    group.ids ??=
+      group.tokens === null
+        ? this.tokenIds.internTexts(texts, byIds.tokenize)
+        : this.tokenIds.internAll(group.tokens);
+    const best = new Int32Array(texts.length);
+    const scores = new Float64Array(texts.length);
+    byIds.top(group.ids, best, scores);
+    return { names: byIds.labels, best, scores };
   }
 }

@@ -6,7 +6,13 @@
  * (a classifier's learned dictionary, see bench:zhseg for how the terms compare), else by
  * Intl.Segmenter (through the shared Tokenizer).
  */
-import { CHINESE_STOPWORDS, ENGLISH_STOPWORDS, Tokenizer } from "../../text/index.ts";
+import {
+  CHINESE_STOPWORDS,
+  ENGLISH_STOPWORDS,
+  type TokenIdLists,
+  type TokenIds,
+  Tokenizer,
+} from "../../text/index.ts";
 
 const STOPWORDS = new Set([...ENGLISH_STOPWORDS, ...CHINESE_STOPWORDS]);
 const HAN = /\p{Script=Han}/u;
@@ -30,6 +36,14 @@ export class TermExtractor {
    */
   private readonly seen = new Map<string, string | null>();
 
+  /**
+   * The term of each token id of `byIdSource` in its generation `byIdGeneration` (undefined:
+   * not looked up yet), so that a token of interned lists costs an array read.
+   */
+  private byId: (string | null | undefined)[] = [];
+  private byIdSource: TokenIds | null = null;
+  private byIdGeneration = 0;
+
   constructor(readonly perDocument: number) {}
 
   /** Up to `perDocument` distinct content words of the title, then the text. */
@@ -44,6 +58,34 @@ export class TermExtractor {
     if (this.perDocument === 0) return out;
     for (const token of tokens) {
       const term = this.termOf(token);
+      if (term === null || out.includes(term)) continue;
+      out.push(term);
+      if (out.length === this.perDocument) return out;
+    }
+    return out;
+  }
+
+  /** The same from list `j` of interned tokens (`fromTokens` of its tokens). */
+  fromIds(lists: TokenIdLists, j: number): string[] {
+    const out: string[] = [];
+    if (this.perDocument === 0) return out;
+    const { ids, starts, source } = lists;
+    if (this.byIdSource !== source || this.byIdGeneration !== source.generation) {
+      this.byId = [];
+      this.byIdSource = source;
+      this.byIdGeneration = source.generation;
+    }
+    const byId = this.byId;
+    // Grown in whole (never with a hole, which could turn the array into a dictionary).
+    while (byId.length < source.size) byId.push(undefined);
+    const to = starts[j + 1] ?? 0;
+    for (let i = starts[j] ?? to; i < to; i++) {
+      const id = ids[i] as number;
+      let term = byId[id];
+      if (term === undefined) {
+        term = this.termOf(source.token(id));
+        byId[id] = term;
+      }
       if (term === null || out.includes(term)) continue;
       out.push(term);
       if (out.length === this.perDocument) return out;

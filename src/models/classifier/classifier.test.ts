@@ -8,6 +8,7 @@ import { topicTexts } from "../../../test/support/topic-corpus.ts";
 import { manifestDigest } from "../../artifact/index.ts";
 import { Random, TextkitError } from "../../core/index.ts";
 import type { Dataset, Example } from "../../data/index.ts";
+import { TokenIds } from "../../text/index.ts";
 import { Featurizer } from "./featurizer.ts";
 import { loadClassifier } from "./load-classifier.ts";
 import { trainClassifier } from "./ngram-training.ts";
@@ -146,6 +147,15 @@ describe("trainClassifier", () => {
       const expected = model.predictTokens(tokens).map((p) => ({ label: p.labels[0], score: p.scores[0] }));
       assert.deepEqual(model.topOfTokens(tokens), expected, loss);
       assert.ok(new Set(expected.map((e) => e.label)).size > 1, loss);
+      // By interned ids (twice: the second time every token is known by id), the same answers.
+      const ids = new TokenIds();
+      for (let pass = 0; pass < 2; pass++) {
+        const best = new Int32Array(tokens.length).fill(-1);
+        const scores = new Float64Array(tokens.length);
+        model.topOfIds(ids.internAll(tokens), best, scores);
+        const byIds = [...best].map((b, i) => ({ label: model.labels[b], score: scores[i] }));
+        assert.deepEqual(byIds, expected, `${loss} by ids, pass ${pass}`);
+      }
     }
   });
 

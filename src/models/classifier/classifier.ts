@@ -2,6 +2,7 @@ import { bytesOf, type ManifestInput, saveModel, type TrainedModel } from "../..
 import { type RunRecord, runManifestFields, runRecordFiles } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
 import { type ClassificationReport, classificationReport, topKAccuracy } from "../../eval/index.ts";
+import type { TokenIdLists, TokenSink } from "../../text/index.ts";
 import { RowDots } from "../numeric/index.ts";
 import {
   averageRows,
@@ -134,6 +135,12 @@ export class TextClassifier
       this.featurizer.featuresOfTokens(tokens, feats, true);
       averageRows(this.weights, feats, 0, feats.length, s.hidden);
     }
+    this.scoreHiddenInto(out, k);
+  }
+
+  /** The scores of the hidden vector in the scratch (see scoreTokensInto). */
+  private scoreHiddenInto(out: Float64Array, k?: number): void {
+    const s = this.scratch;
     if (this.hsTree !== null) {
       if (k !== undefined && k < this.labels.length)
         hsTopK(this.hsTree, this.weights.output, this.weights.dim, s.hidden, k, out);
@@ -185,6 +192,11 @@ export class TextClassifier
     return this.featurizer.tokens(text);
   }
 
+  /** The tokens of `tokenize`, put into `sink` (a TokenIds' sink interns them without making strings). */
+  tokenizeInto(text: string, sink: TokenSink): void {
+    this.featurizer.tokensInto(text, sink);
+  }
+
   /**
    * Like `predict`, for texts already tokenized by `tokenize` (of this model or of one with
    * the same `tokenization`): the same answers, without tokenizing again.
@@ -224,6 +236,39 @@ export class TextClassifier
       out[i] = { label: this.labels[best] ?? "", score: scores[best] ?? 0 };
     }
     return out;
+  }
+
+  /**
+   * `topOfTokens` for token lists interned by a {@link TokenIds} (tokens of this model's
+   * `tokenize`, or of a model with the same `tokenization`): list `j`'s best label index into
+   * `best[j]` (an index into `labels`) and its score into `scores[j]`, the same answers
+   * without an object per text; the ids let several models and the caller share one token
+   * lookup per token.
+   *
+   * @example
+   * const lists = new TokenIds().internAll([topic.tokenize("my card never arrived")]);
+   * const best = new Int32Array(1);
+   * const scores = new Float64Array(1);
+   * topic.topOfIds(lists, best, scores);
+   * topic.labels[best[0]]; // "card_arrival"
+   */
+  topOfIds(lists: TokenIdLists, best: Int32Array, scores: Float64Array): void {
+    const n = this.labels.length;
+    const out = this.scratch.scores;
+    const order = this.order;
+    const count = lists.starts.length - 1;
+    const frozen = this.featurizer.isFrozen;
+    for (let j = 0; j < count; j++) {
+      if (frozen) {
+        this.tokenVectors.hiddenOfIds(this.featurizer, lists, j, this.scratch.hidden);
+        this.scoreHiddenInto(out, 1);
+      } else this.scoreTokensInto(tokensOf(lists, j), out, 1);
+      topKIndices(out, n, 1, order);
+      // With k = 1 and no threshold, predictEach keeps the first of the order whatever its score.
+      const top = order[0] ?? 0;
+      best[j] = top;
+      scores[j] = out[top] ?? 0;
+    }
   }
 
   private predictEach(
@@ -367,4 +412,13 @@ function topKIndices(scores: Float64Array, n: number, k: number, order: Int32Arr
       order[j] = i;
     }
   }
+}
+
+/** The tokens of list `j` of `lists`. */
+function tokensOf(lists: TokenIdLists, j: number): string[] {
+  const from = lists.starts[j] ?? 0;
+  const to = lists.starts[j + 1] ?? from;
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(lists.source.token(lists.ids[i] ?? 0));
+  return out;
 }

@@ -15,6 +15,7 @@ import {
   fnv1a,
   normalizeText,
   Tokenizer,
+  type TokenSink,
 } from "../../text/index.ts";
 import type { ClassifierOptions } from "./options.ts";
 
@@ -131,6 +132,15 @@ export class Featurizer {
   tokens(text: string): string[] {
     if (this.options.compat === "fasttext") return fastTextWords(text);
     return this.tokenizer.tokenize(this.normalize(text));
+  }
+
+  /** The same tokens as `tokens`, put into `sink` (see TokenIds.internTexts). */
+  tokensInto(text: string, sink: TokenSink): void {
+    if (this.options.compat === "fasttext") {
+      for (const token of fastTextWords(text)) sink.token(token);
+      return;
+    }
+    this.tokenizer.tokenizeInto(this.normalize(text), sink);
   }
 
   /** The tokens the model sees: the text's tokens, then END_OF_TEXT. */

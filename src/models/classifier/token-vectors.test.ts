@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { topicCorpus } from "../../../test/support/topic-corpus.ts";
 import { Random } from "../../core/index.ts";
 import type { Dataset } from "../../data/index.ts";
+import { TokenIds } from "../../text/index.ts";
 import type { TextClassifier } from "./classifier.ts";
 import { averageRows, type Weights } from "./engine.ts";
 import { END_OF_TEXT, type Featurizer } from "./featurizer.ts";
@@ -81,6 +82,7 @@ function check(model: TextClassifier, name: string): void {
 function checkWeights(model: TextClassifier, weights: Weights, name: string): void {
   const featurizer = model.featurizer;
   const paths = [new TokenVectors(weights), new TokenVectors(weights, false)];
+  const ids = new TokenIds();
   const actual = new Float64Array(weights.dim);
   const plain = new Float64Array(weights.dim);
   for (const vectors of paths) {
@@ -95,6 +97,10 @@ function checkWeights(model: TextClassifier, weights: Weights, name: string): vo
         );
         const what = `${name} simd=${vectors.usesSimd} pass ${pass} "${tokens.slice(0, 6).join(" ")}"`;
         sameBits(actual, expected, what);
+        // Interned, the same bits: the text alone and between two others in one call.
+        const lists = ids.internAll([["goal", "zzq"], tokens, ["football"]]);
+        vectors.hiddenOfIds(featurizer, lists, 1, actual);
+        sameBits(actual, expected, `${what} by ids`);
         // And the same mean as adding every row one by one, up to the grouping of the adds.
         const rows: number[] = [];
         featurizer.featuresOfTokens(tokens, rows, true);
@@ -153,11 +159,19 @@ describe("TokenVectors", () => {
       // 2,600 distinct tokens: the cache (1,000 tokens at least, 50,000 at most) fills up and is emptied.
       const capacity = Math.max(1_000, Math.min(50_000, Math.floor((2 * 1024 * 1024) / weights.dim)));
       const words = Array.from({ length: capacity + 1_600 }, (_, i) => `w${i}x`);
+      // Interned by a table that is itself emptied (a smaller capacity) at other times.
+      const byIds = new TokenVectors(weights, simd);
+      const ids = new TokenIds(700);
       for (let i = 0; i < words.length; i += 13) {
-        const tokens = [...words.slice(i, i + 13), "football", "goal"];
+        // A cached token of several rows first: its kept sum is queued when the cache empties.
+        const tokens = ["football", ...words.slice(i, i + 13), "football", "goal"];
+        const expected = reference(featurizer, weights, tokens);
         vectors.hidden(featurizer, tokens, actual);
-        sameBits(actual, reference(featurizer, weights, tokens), `simd=${simd} batch ${i}`);
+        sameBits(actual, expected, `simd=${simd} batch ${i}`);
+        byIds.hiddenOfIds(featurizer, ids.internAll([tokens]), 0, actual);
+        sameBits(actual, expected, `simd=${simd} batch ${i} by ids`);
       }
+      assert.ok(ids.generation > 0, "the token ids were emptied too");
     }
   });
 

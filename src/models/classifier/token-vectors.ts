@@ -18,6 +18,7 @@
  * too big to copy, otherwise in scalar JavaScript, in the same order.
  */
 
+import type { TokenIdLists, TokenIds } from "../../text/index.ts";
 import { RowSums } from "../numeric/index.ts";
 import type { Weights } from "./engine.ts";
 import type { Featurizer } from "./featurizer.ts";
@@ -78,6 +79,15 @@ export class TokenVectors {
   private stale = false;
   private hashes = new Int32Array(64);
   private ngramRows = new Int32Array(64);
+  /** Set by `idOf` when it added the queued terms. */
+  private flushed = false;
+  /** Changes whenever the token ids are forgotten. */
+  private epoch = 0;
+  /** Per id of `localSource` (in `localGeneration`, and this cache's `localEpoch`): own id + 1, 0 unknown. */
+  private local = new Int32Array(0);
+  private localSource: TokenIds | null = null;
+  private localGeneration = 0;
+  private localEpoch = 0;
 
   /**
    * @param weights the model's weights (copied into WebAssembly memory on first use).
@@ -97,6 +107,7 @@ export class TokenVectors {
   /** Forgets every sum (the weights changed in place); the next `hidden` copies the weights again. */
   clear(): void {
     this.ids.clear();
+    this.epoch++;
     this.slots = 0;
     this.stale = this.adder !== null;
   }
@@ -126,7 +137,10 @@ export class TokenVectors {
     for (let i = 0; i <= tokens.length; i++) {
       const token = i === tokens.length ? END_OF_TEXT : (tokens[i] as string);
       let id = ids.get(token);
-      if (id === undefined) id = this.remember(featurizer, adder, token);
+      if (id === undefined) {
+        n = this.flushBeforeForgetting(adder, n);
+        id = this.remember(featurizer, adder, token);
+      }
       const at = TABLE_STRIDE * id;
       hashes[i] = tokenTable[at] as number;
       count += tokenTable[at + 1] as number;
@@ -141,6 +155,101 @@ export class TokenVectors {
     count += this.addWordNgrams(featurizer, adder, tokens.length + 1, n);
     if (count === 0) hidden.fill(0);
     else adder.scaled(1 / count, hidden);
+  }
+
+  /**
+   * The same for list `j` of `lists` (tokens interned by a {@link TokenIds}): the same bits as
+   * `hidden` of its tokens, with a typed-array lookup per token instead of a Map lookup (the
+   * Map is asked once per distinct token and generation of `lists.source`).
+   */
+  hiddenOfIds(featurizer: Featurizer, lists: TokenIdLists, j: number, hidden: Float64Array): void {
+    const { ids, starts, source } = lists;
+    const from = starts[j] ?? 0;
+    const length = (starts[j + 1] ?? from) - from;
+    const adder = this.adder ?? this.makeAdder();
+    if (this.stale) {
+      adder.load(this.weights.input);
+      this.stale = false;
+    }
+    adder.zero();
+    if (this.hashes.length <= length) this.hashes = new Int32Array(2 * length + 2);
+    const { hashes, tokenTable } = this;
+    const terms = adder.terms;
+    let local = this.localFor(source);
+    let count = 0;
+    let n = 0;
+    for (let i = 0; i <= length; i++) {
+      let id: number;
+      if (i === length) id = this.idOf(featurizer, adder, END_OF_TEXT, n);
+      else {
+        const shared = ids[from + i] as number;
+        id = (local[shared] as number) - 1;
+        if (id < 0) {
+          id = this.idOf(featurizer, adder, source.token(shared), n);
+          // Remembering may have emptied the cache, and with it what `local` says.
+          local = this.localFor(source);
+          local[shared] = id + 1;
+        }
+      }
+      if (this.flushed) {
+        this.flushed = false;
+        n = 0;
+      }
+      const at = TABLE_STRIDE * id;
+      hashes[i] = tokenTable[at] as number;
+      count += tokenTable[at + 1] as number;
+      const term = tokenTable[at + 2] as number;
+      if (term === NONE) continue;
+      terms[n++] = term;
+      if (n === BATCH) {
+        adder.add(n);
+        n = 0;
+      }
+    }
+    count += this.addWordNgrams(featurizer, adder, length + 1, n);
+    if (count === 0) hidden.fill(0);
+    else adder.scaled(1 / count, hidden);
+  }
+
+  /**
+   * The id of `token`, remembered if new; when remembering empties the cache, the `pending`
+   * queued terms are added first and `flushed` says so.
+   */
+  private idOf(featurizer: Featurizer, adder: Adder, token: string, pending: number): number {
+    const id = this.ids.get(token);
+    if (id !== undefined) return id;
+    if (this.flushBeforeForgetting(adder, pending) !== pending) this.flushed = true;
+    return this.remember(featurizer, adder, token);
+  }
+
+  /**
+   * Adds the queued terms when the next token remembered empties the cache: a queued kept sum
+   * would otherwise be overwritten by a new token's before it is added (same order of adds).
+   */
+  private flushBeforeForgetting(adder: Adder, pending: number): number {
+    if (pending === 0 || this.ids.size < this.capacity) return pending;
+    adder.add(pending);
+    return 0;
+  }
+
+  /** Own id + 1 per id of `source` (0: not looked up yet), for its current generation and this cache. */
+  private localFor(source: TokenIds): Int32Array {
+    if (
+      this.localSource !== source ||
+      this.localGeneration !== source.generation ||
+      this.localEpoch !== this.epoch
+    ) {
+      this.localSource = source;
+      this.localGeneration = source.generation;
+      this.localEpoch = this.epoch;
+      this.local.fill(0);
+    }
+    if (this.local.length < source.size) {
+      const grown = new Int32Array(Math.max(1024, 2 * source.size));
+      grown.set(this.local);
+      this.local = grown;
+    }
+    return this.local;
   }
 
   /** Adds the pending `n` terms and then the word n-gram rows; returns the number of those rows. */
@@ -174,6 +283,7 @@ export class TokenVectors {
   private remember(featurizer: Featurizer, adder: Adder, token: string): number {
     if (this.ids.size >= this.capacity) {
       this.ids.clear();
+      this.epoch++;
       this.slots = 0;
     }
     const id = this.ids.size;
