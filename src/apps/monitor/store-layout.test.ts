@@ -1,20 +1,20 @@
 /**
  * The layout of the monitor's count tables, against SQLite and a real PostgreSQL server:
  * every count (minute, hour and day; terms, entities and rule hits per hour and minute)
- * equals a tally made here, on a fresh database and on ones older layouts wrote: migration 4's
- * (which migration 5 converts, on SQLite, into tables without a row id) and migration 6's
- * (whose hourly tables migration 7 rebuilds without their granularity column).
+ * equals a tally made here, on a fresh database and on one the previous layout (migration 4)
+ * wrote, which migration 5 converts (on SQLite, into tables without a row id).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { storedDocument } from "../../../test/support/monitor-documents.ts";
 import { storeTargets } from "../../../test/support/postgres.ts";
-import { type Database, openDatabase, type Queryable } from "../../store/index.ts";
+import { type Database, openDatabase } from "../../store/index.ts";
 import type { MonitorDocument, MonitorEntity } from "./document.ts";
 import { MonitorStore } from "./store.ts";
 import { countDocuments, precount } from "./store-counts.ts";
+import { rollUpCounts } from "./store-rollup.ts";
 import { documentRow, insertRows } from "./store-rows.ts";
-import { BUCKET_MS, GRANULARITIES, MIGRATIONS, monitorMigrations } from "./store-schema.ts";
+import { BUCKET_MS, GRANULARITIES, MIGRATIONS } from "./store-schema.ts";
 
 const HOUR = 3_600_000;
 const H = Date.parse("2026-11-30T10:00:00Z");
@@ -90,16 +90,8 @@ async function assertExact(store: MonitorStore, docs: readonly MonitorDocument[]
   assert.equal(await store.documentCount(), docs.length);
 }
 
-/**
- * Writes `docs` as an older layout's store did: document rows and counts, the first half
- * rolled up into keyed rows with a granularity, the second half appended (packed where
- * `packed`, as the stores of migration 6 did on SQLite).
- */
-async function writeOldLayout(
-  db: Database,
-  docs: readonly MonitorDocument[],
-  packed: boolean,
-): Promise<void> {
+/** Writes `docs` as the previous layout's store did: document rows and counts, half rolled up. */
+async function writeOldLayout(db: Database, docs: readonly MonitorDocument[]): Promise<void> {
   const half = docs.length >> 1;
   for (const [part, roll] of [
     [docs.slice(0, half), true],
@@ -114,42 +106,15 @@ async function writeOldLayout(
         part.map(documentRow),
         "",
       );
-      await countDocuments(tx, part, ruleHits, {
-        rowLocks: db.capabilities.rowLocks,
-        jsonEach: packed && !roll && db.capabilities.jsonEach,
-      });
-      if (roll) await rollUpOld(tx);
+      await countDocuments(tx, part, ruleHits, { rowLocks: db.capabilities.rowLocks, jsonEach: false });
+      if (roll)
+        await rollUpCounts(tx, {
+          concurrentWriters: db.capabilities.concurrentWriters,
+          jsonEach: false,
+          repeatedUpserts: false,
+        });
     });
   }
-}
-
-/** Moves the appended term and entity rows into the keyed tables as the stores before migration 7 did: with a granularity. */
-async function rollUpOld(tx: Queryable): Promise<void> {
-  for (const [table, keys] of [
-    ["term", "topic, sentiment, term"],
-    ["entity", "topic, sentiment, label, entity"],
-  ] as const) {
-    await tx.run(
-      `INSERT INTO monitor_${table}_counts (granularity, bucket, ${keys}, n)
-       SELECT 'hour', bucket, ${keys}, SUM(n) FROM monitor_${table}_recent GROUP BY bucket, ${keys}`,
-    );
-    await tx.run(`DELETE FROM monitor_${table}_recent`);
-  }
-}
-
-/** The keyed count tables are WITHOUT ROWID (SQLite), and the hourly ones have no granularity column. */
-async function assertLayout(db: Database): Promise<void> {
-  if (db.capabilities.clusteredTables) {
-    const tables = await db.query<{ name: string }>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID' ORDER BY name",
-    );
-    assert.deepEqual(
-      tables.map((t) => t.name),
-      ["monitor_counts", "monitor_entity_counts", "monitor_rule_hits", "monitor_term_counts"],
-    );
-  }
-  for (const table of ["monitor_term_counts", "monitor_entity_counts"])
-    await assert.rejects(db.query(`SELECT granularity FROM ${table}`), /granularity/, table);
 }
 
 for (const target of storeTargets()) {
@@ -235,26 +200,31 @@ for (const target of storeTargets()) {
       }
     });
 
-    it("converts databases of the previous layouts (migrations 4 and 6) and answers the same counts", async () => {
-      for (const packed of [false, true]) {
-        const db = await openDatabase(await target.freshLocation());
-        try {
-          // Migration 4's layout, or the one before this version's (migration 6, which packed terms).
-          await db.migrate("monitor", packed ? monitorMigrations(db.capabilities).slice(0, -1) : MIGRATIONS);
-          const old = documents(600, "o");
-          await writeOldLayout(db, old, packed);
-          const store = await MonitorStore.open(db, { rollUpRows: 200 });
-          assert.deepEqual(await answers(store), tally(old));
-          await assertLayout(db);
-          const added = documents(300, "n");
-          for (let i = 0; i < added.length; i += 100)
-            await store.insertDocuments(added.slice(i, i + 100), ruleHits);
-          await store.rollUp();
-          assert.deepEqual(await answers(store), tally([...old, ...added]));
-          assert.equal(await store.documentCount(), old.length + added.length);
-        } finally {
-          await db.close();
+    it("converts a database of the previous layout and answers the same counts", async () => {
+      const db = await openDatabase(await target.freshLocation());
+      try {
+        await db.migrate("monitor", MIGRATIONS);
+        const old = documents(600, "o");
+        await writeOldLayout(db, old);
+        const store = await MonitorStore.open(db, { rollUpRows: 200 });
+        assert.deepEqual(await answers(store), tally(old));
+        if (db.capabilities.clusteredTables) {
+          const tables = await db.query<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID' ORDER BY name",
+          );
+          assert.deepEqual(
+            tables.map((t) => t.name),
+            ["monitor_counts", "monitor_entity_counts", "monitor_rule_hits", "monitor_term_counts"],
+          );
         }
+        const added = documents(300, "n");
+        for (let i = 0; i < added.length; i += 100)
+          await store.insertDocuments(added.slice(i, i + 100), ruleHits);
+        await store.rollUp();
+        assert.deepEqual(await answers(store), tally([...old, ...added]));
+        assert.equal(await store.documentCount(), old.length + added.length);
+      } finally {
+        await db.close();
       }
     });
   });

@@ -22,6 +22,7 @@
  * for the next roll-up.
  */
 import type { DatabaseCapabilities, Queryable, SqlValue } from "../../store/index.ts";
+import { TERM_GRANULARITY } from "./store-schema.ts";
 
 /** Rows appended since the last roll-up after which an insert rolls them up. */
 export const ROLLUP_ROWS = 16_384;
@@ -115,13 +116,13 @@ async function rollUpFamily(
   // them up first would sort every appended row (bench:monitor: 1.4 rows a key), which costs
   // more than the extra upserts. Elsewhere (PostgreSQL) they are added up, in key order.
   const rows = capabilities.repeatedUpserts
-    ? `SELECT bucket, ${keys}, n FROM (${source.sql}) AS appended WHERE 1 = 1`
-    : `SELECT bucket, ${keys}, SUM(n) FROM (${source.sql}) AS appended WHERE 1 = 1
+    ? `SELECT '${TERM_GRANULARITY}', bucket, ${keys}, n FROM (${source.sql}) AS appended WHERE 1 = 1`
+    : `SELECT '${TERM_GRANULARITY}', bucket, ${keys}, SUM(n) FROM (${source.sql}) AS appended WHERE 1 = 1
      GROUP BY bucket, ${keys} ORDER BY bucket, ${keys}`;
   // SQLite needs a WHERE before an upsert's ON CONFLICT after a SELECT (a parsing ambiguity).
   await tx.run(
-    `INSERT INTO ${family.counts} (bucket, ${keys}, n) ${rows}
-     ON CONFLICT (bucket, ${keys}) DO UPDATE SET n = ${family.counts}.n + excluded.n`,
+    `INSERT INTO ${family.counts} (granularity, bucket, ${keys}, n) ${rows}
+     ON CONFLICT (granularity, bucket, ${keys}) DO UPDATE SET n = ${family.counts}.n + excluded.n`,
   );
   // With one writer at a time every row was moved, and a DELETE without WHERE empties a table at once.
   for (const table of tables)
@@ -152,7 +153,7 @@ export function hourlyCounts(
   const out: SqlValue[] = [...params];
   for (let i = 0; i < appended.parts; i++) out.push(...params);
   return {
-    source: `(SELECT ${columns.join(", ")}, n FROM ${family.counts} WHERE ${where}
+    source: `(SELECT ${columns.join(", ")}, n FROM ${family.counts} WHERE granularity = '${TERM_GRANULARITY}' AND ${where}
       UNION ALL ${appended.sql}) AS hourly`,
     params: out,
   };

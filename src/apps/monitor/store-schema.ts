@@ -190,33 +190,6 @@ function clustered(table: KeyedTable): string {
   ALTER TABLE ${next} RENAME TO ${table.name}`;
 }
 
-/** The hourly term and entity count tables, keyed without a granularity (migration step 7). */
-const HOURLY_COUNTS: readonly KeyedTable[] = [
-  {
-    name: "monitor_term_counts",
-    columns: "bucket BIGINT NOT NULL, topic TEXT NOT NULL, sentiment TEXT NOT NULL, term TEXT NOT NULL",
-    key: "bucket, topic, sentiment, term",
-  },
-  {
-    name: "monitor_entity_counts",
-    columns:
-      "bucket BIGINT NOT NULL, topic TEXT NOT NULL, sentiment TEXT NOT NULL, label TEXT NOT NULL, entity TEXT NOT NULL",
-    key: "bucket, topic, sentiment, label, entity",
-  },
-];
-
-/**
- * Rebuilds an hourly count table as `table` (no granularity column), its hour rows copied;
- * WITHOUT ROWID where `clustered`.
- */
-function hourly(table: KeyedTable, clustered: boolean): string {
-  const next = `${table.name}_hourly`;
-  return `CREATE TABLE ${next} (${table.columns}, n BIGINT NOT NULL, PRIMARY KEY (${table.key}))${clustered ? " WITHOUT ROWID" : ""};
-  INSERT INTO ${next} (${table.key}, n) SELECT ${table.key}, n FROM ${table.name} WHERE granularity = '${TERM_GRANULARITY}';
-  DROP TABLE ${table.name};
-  ALTER TABLE ${next} RENAME TO ${table.name}`;
-}
-
 /**
  * The monitor's migrations for a database with `capabilities`, the same number on every
  * database. Step 5: where a table can be
@@ -238,10 +211,6 @@ export function monitorMigrations(capabilities: DatabaseCapabilities): string[] 
     terms TEXT NOT NULL,
     rolling BIGINT NOT NULL DEFAULT 0
   )`,
-    // Step 7. The hourly term and entity counts lose their `granularity` column, which only
-    // ever held 'hour': a shorter key for every row a roll-up upserts (bench:monitor's
-    // roll-up: about 11 -> 7 CPU µs a document on SQLite).
-    HOURLY_COUNTS.map((table) => hourly(table, capabilities.clusteredTables)).join(";\n  "),
   ];
 }
 
