@@ -12,7 +12,7 @@ import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
 import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
 import type { MonitorModelSource } from "./pipeline.ts";
-import { documentsOf, type FindingColumns, inputColumns } from "./pipeline-wire.ts";
+import { documentsOf, type FindingColumns, inputColumns, workerColumns } from "./pipeline-wire.ts";
 import type { PipelineReply, PipelineRequest } from "./pipeline-worker.ts";
 import type { BatchPrecount } from "./store-counts.ts";
 
@@ -114,16 +114,17 @@ export class PipelinePool {
     for (const name of names(this.config.models.entities)) {
       dirs[name] = { dir: this.models.artifactDir!(name, "tagger"), kind: "tagger" };
     }
+    const columns = inputColumns(inputs);
     const slot = this.slot();
     const id = this.nextId++;
     // A worker with work keeps the process alive; an idle one does not.
     if (slot.busy++ === 0) slot.worker.ref();
     return new Promise<Answer>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      const request: PipelineRequest = { id, inputs: inputColumns(inputs), ingestedAt, dirs };
+      const request: PipelineRequest = { id, inputs: workerColumns(columns), ingestedAt, dirs };
       slot.worker.postMessage(request);
     })
-      .then(({ found, counts }) => ({ docs: documentsOf(inputs, ingestedAt, found), counts }))
+      .then(({ found, counts }) => ({ docs: documentsOf(columns, ingestedAt, found), counts }))
       .finally(() => {
         if (--slot.busy === 0) slot.worker.unref();
       });
