@@ -44,6 +44,16 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
+/**
+ * The young generation of a pipeline worker's heap, in MiB (Node's default for a worker: 48).
+ * A batch makes many short-lived objects (tokens, vectors, findings); in a larger young
+ * generation fewer of them live through a scavenge and get copied. Per-thread CPU of the
+ * whole path, 50,000 documents, 1 worker, eight interleaved pairs (loaded machine): V8's
+ * background (GC) threads 15.6 -> 11.8 µs a document (median; lower in all eight), all
+ * threads 80.9 -> 71.4 (lower in seven). It costs up to 80 MiB more memory a worker.
+ */
+const WORKER_YOUNG_GENERATION_MB = 128;
+
 function names(choice: ModelChoice | null): string[] {
   if (choice === null) return [];
   return typeof choice === "string"
@@ -152,7 +162,10 @@ export class PipelinePool {
   }
 
   private start(): Slot {
-    const worker = new Worker(workerScript(), { workerData: { config: this.config } });
+    const worker = new Worker(workerScript(), {
+      workerData: { config: this.config },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     const slot: Slot = { worker, busy: 0, pending: new Map() };
     worker.on("message", (reply: PipelineReply) => {
       const pending = slot.pending.get(reply.id);
