@@ -12,7 +12,7 @@ import { TEXT_LANGUAGES } from "../../text/index.ts";
 import type { ModelChoice, MonitorConfig } from "./config.ts";
 import type { MonitorDocument, MonitorDocumentInput } from "./document.ts";
 import type { MonitorModelSource } from "./pipeline.ts";
-import { documentsOf, type FindingColumns, inputColumns } from "./pipeline-wire.ts";
+import { documentsOf, type FindingColumns, inputColumns, workerColumns } from "./pipeline-wire.ts";
 import type { PipelineReply, PipelineRequest } from "./pipeline-worker.ts";
 import type { BatchPrecount } from "./store-counts.ts";
 
@@ -43,6 +43,16 @@ interface Slot {
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
+
+/**
+ * The young generation of a pipeline worker's heap, in MiB (Node's default for a worker: 48).
+ * A batch makes many short-lived objects (tokens, vectors, findings); in a larger young
+ * generation fewer of them live through a scavenge and get copied. Per-thread CPU of the
+ * whole path, 50,000 documents, 1 worker, eight interleaved pairs (loaded machine): V8's
+ * background (GC) threads 15.6 -> 11.8 µs a document (median; lower in all eight), all
+ * threads 80.9 -> 71.4 (lower in seven). It costs up to 80 MiB more memory a worker.
+ */
+const WORKER_YOUNG_GENERATION_MB = 128;
 
 function names(choice: ModelChoice | null): string[] {
   if (choice === null) return [];
@@ -114,16 +124,17 @@ export class PipelinePool {
     for (const name of names(this.config.models.entities)) {
       dirs[name] = { dir: this.models.artifactDir!(name, "tagger"), kind: "tagger" };
     }
+    const columns = inputColumns(inputs);
     const slot = this.slot();
     const id = this.nextId++;
     // A worker with work keeps the process alive; an idle one does not.
     if (slot.busy++ === 0) slot.worker.ref();
     return new Promise<Answer>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      const request: PipelineRequest = { id, inputs: inputColumns(inputs), ingestedAt, dirs };
+      const request: PipelineRequest = { id, inputs: workerColumns(columns), ingestedAt, dirs };
       slot.worker.postMessage(request);
     })
-      .then(({ found, counts }) => ({ docs: documentsOf(inputs, ingestedAt, found), counts }))
+      .then(({ found, counts }) => ({ docs: documentsOf(columns, ingestedAt, found), counts }))
       .finally(() => {
         if (--slot.busy === 0) slot.worker.unref();
       });
@@ -151,7 +162,10 @@ export class PipelinePool {
   }
 
   private start(): Slot {
-    const worker = new Worker(workerScript(), { workerData: { config: this.config } });
+    const worker = new Worker(workerScript(), {
+      workerData: { config: this.config },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     const slot: Slot = { worker, busy: 0, pending: new Map() };
     worker.on("message", (reply: PipelineReply) => {
       const pending = slot.pending.get(reply.id);

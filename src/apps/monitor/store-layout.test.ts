@@ -35,6 +35,7 @@ function documents(n: number, prefix: string): MonitorDocument[] {
         // Terms that JSON and object keys treat specially, kept as they are.
         ...(i % 7 === 0 ? ["__proto__", "银行"] : []),
         ...(i % 11 === 0 ? ['say "hi"\\', "123"] : []),
+        ...(i % 13 === 0 ? ["tab\there\n", "😀", "a,b:c}"] : []),
       ],
       entities: i % 4 === 0 ? [ORG, ORG] : i % 5 === 0 ? [PLACE] : [],
     }),
