@@ -123,13 +123,7 @@ export class TokenVectors {
    * grouping of the float64 adds described above).
    */
   hidden(featurizer: Featurizer, tokens: readonly string[], hidden: Float64Array): void {
-    const adder = this.adder ?? this.makeAdder();
-    if (this.stale) {
-      adder.load(this.weights.input);
-      this.stale = false;
-    }
-    adder.zero();
-    if (this.hashes.length <= tokens.length) this.hashes = new Int32Array(2 * tokens.length + 2);
+    const adder = this.begin(tokens.length);
     const { hashes, ids, tokenTable } = this;
     const terms = adder.terms;
     let count = 0;
@@ -152,9 +146,36 @@ export class TokenVectors {
         n = 0;
       }
     }
-    count += this.addWordNgrams(featurizer, adder, tokens.length + 1, n);
-    if (count === 0) hidden.fill(0);
-    else adder.scaled(1 / count, hidden);
+    this.finish(featurizer, adder, tokens.length + 1, n, count, hidden);
+  }
+
+  /** The adder, loaded, zeroed, and room for the hashes of `length` tokens and END_OF_TEXT. */
+  private begin(length: number): Adder {
+    const adder = this.adder ?? this.makeAdder();
+    if (this.stale) {
+      adder.load(this.weights.input);
+      this.stale = false;
+    }
+    adder.zero();
+    if (this.hashes.length <= length) this.hashes = new Int32Array(2 * length + 2);
+    return adder;
+  }
+
+  /**
+   * Adds the `n` rows still queued and the word n-grams of the `positions` hashes, then sets
+   * `hidden` to the sum divided by the rows added (`count` so far), or zeros when none.
+   */
+  private finish(
+    featurizer: Featurizer,
+    adder: Adder,
+    positions: number,
+    n: number,
+    count: number,
+    hidden: Float64Array,
+  ): void {
+    const total = count + this.addWordNgrams(featurizer, adder, positions, n);
+    if (total === 0) hidden.fill(0);
+    else adder.scaled(1 / total, hidden);
   }
 
   /**
@@ -166,13 +187,7 @@ export class TokenVectors {
     const { ids, starts, source } = lists;
     const from = starts[j] ?? 0;
     const length = (starts[j + 1] ?? from) - from;
-    const adder = this.adder ?? this.makeAdder();
-    if (this.stale) {
-      adder.load(this.weights.input);
-      this.stale = false;
-    }
-    adder.zero();
-    if (this.hashes.length <= length) this.hashes = new Int32Array(2 * length + 2);
+    const adder = this.begin(length);
     const { hashes, tokenTable } = this;
     const terms = adder.terms;
     let local = this.localFor(source);
@@ -206,9 +221,7 @@ export class TokenVectors {
         n = 0;
       }
     }
-    count += this.addWordNgrams(featurizer, adder, length + 1, n);
-    if (count === 0) hidden.fill(0);
-    else adder.scaled(1 / count, hidden);
+    this.finish(featurizer, adder, length + 1, n, count, hidden);
   }
 
   /**
