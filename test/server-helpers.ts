@@ -112,3 +112,19 @@ export function errorOf(res: JsonResponse): {
   } | null;
   return body?.error ?? {};
 }
+
+/** The fields of a successful request's access line, in order (a failed one ends with `code` before `msg`). */
+export const ACCESS_LINE_FIELDS: readonly string[] = [
+  "level",
+  "time",
+  "pid",
+  "hostname",
+  "reqId",
+  "method",
+  "route",
+  "url",
+  "status",
+  "ms",
+  "keyId",
+  "msg",
+];

@@ -12,6 +12,7 @@ import { buildServer, type RunningServer, startServer } from "../src/server/inde
 import { ApiKeyStore } from "../src/store/api-keys.ts";
 import { openDatabase } from "../src/store/database.ts";
 import {
+  ACCESS_LINE_FIELDS,
   call,
   errorOf,
   type JsonResponse,
@@ -676,20 +677,7 @@ describe("observability", () => {
     assert.match(String(failed["reqId"]), /^[0-9a-f-]{36}$/);
     assert.equal(access[0]?.["reqId"], failed["reqId"]);
     assert.notEqual(access[1]?.["reqId"], failed["reqId"]);
-    assert.deepEqual(Object.keys(access[1] ?? {}), [
-      "level",
-      "time",
-      "pid",
-      "hostname",
-      "reqId",
-      "method",
-      "route",
-      "url",
-      "status",
-      "ms",
-      "keyId",
-      "msg",
-    ]);
+    assert.deepEqual(Object.keys(access[1] ?? {}), ACCESS_LINE_FIELDS);
     assert.deepEqual(Object.keys(access[0] ?? {}).slice(-2), ["code", "msg"]);
   });
 });
